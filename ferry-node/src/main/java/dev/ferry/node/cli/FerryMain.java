@@ -42,12 +42,21 @@ public final class FerryMain implements Runnable {
   private static int usageError(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     var err = cmd.getErr();
-    err.println("ferry: " + e.getMessage());
+    err.println("ferry: " + describe(e));
     if (!cmd.getSubcommands().isEmpty()) {
       err.println("Commands: " + String.join(", ", cmd.getSubcommands().keySet()));
     }
     err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
     return 2;
+  }
+
+  private static String describe(CommandLine.ParameterException e) {
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().getFirst();
+      String what = first.startsWith("-") ? "option" : "command";
+      return "unknown " + what + " '" + first + "' for '" + e.getCommandLine().getCommandSpec().qualifiedName() + "'";
+    }
+    return e.getMessage();
   }
 
   /** Reads the version Maven wrote into {@code ferry-version.properties}. */
