@@ -1,0 +1,198 @@
+package dev.ferry.journal;
+
+import dev.ferry.journal.SegmentFormat.RecordType;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A journal directory opened for writing: appends go through one writer thread with group commit;
+ * sealed segments are archived and purged by a maintenance thread. Opening runs recovery (see
+ * {@link JournalRecovery}'s passes, logged). Only one process may open a directory for writing at
+ * a time ({@code journal.lock}).
+ *
+ * <p>Thread-safe: any thread may append, begin large transactions, open readers and acknowledge.
+ * Appends block while the write queue holds {@link JournalConfig#maxQueuedBytes()}. After an I/O
+ * error every append fails with {@link JournalFailedException} until the journal is reopened.
+ * Nothing returned is null.
+ */
+public final class Journal implements AutoCloseable {
+  private final JournalConfig config;
+  private final UUID id;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final WriteQueue queue;
+  private final JournalWriter writer;
+  private final Archiver archiver;
+  private final Purger purger;
+  private final Consumers consumers;
+  private final SegmentLocator locator;
+  private final Set<Gtid> openLarge = ConcurrentHashMap.newKeySet();
+
+  private Journal(JournalConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
+    this.config = config;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    JournalRecovery.Result recovered = JournalRecovery.run(config);
+    this.id = recovered.journalId();
+    this.queue = new WriteQueue(config.maxQueuedBytes());
+    this.consumers = new Consumers(config.directory());
+    this.purger = new Purger(config, id, consumers);
+    this.archiver = new Archiver(config, purger);
+    this.writer = new JournalWriter(config, id, recovered.nextSegment(), recovered.open(), queue, archiver::sealed);
+    this.locator = new SegmentLocator(config.directory(), id);
+  }
+
+  /**
+   * Opens (or creates) the journal in {@code config.directory()}, recovering it after a crash.
+   *
+   * @throws IOException if another process has it open, or recovery finds corruption or a gap
+   */
+  public static Journal open(JournalConfig config) throws IOException {
+    java.nio.file.Files.createDirectories(config.directory());
+    Path lockFile = config.directory().resolve("journal.lock");
+    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (lock == null) {
+      channel.close();
+      throw new IOException("journal " + config.directory() + " is open for writing in another process");
+    }
+    try {
+      Journal journal = new Journal(config, channel, lock);
+      journal.archiver.start();
+      journal.writer.start();
+      return journal;
+    } catch (IOException | RuntimeException e) {
+      lock.release();
+      channel.close();
+      throw e;
+    }
+  }
+
+  /** The journal's identity, written in every segment header. */
+  public UUID id() {
+    return id;
+  }
+
+  public Path directory() {
+    return config.directory();
+  }
+
+  /**
+   * Appends a whole transaction. The future completes with its record's position once an fsync
+   * made it durable, or exceptionally ({@link JournalFailedException}) if the journal failed.
+   * Blocks while the write queue is full.
+   */
+  public CompletableFuture<JournalPosition> append(Transaction transaction) {
+    byte[] frame;
+    try {
+      frame = RecordCodec.transaction(transaction);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return enqueue(frame, RecordType.TX, transaction.gtid(), false);
+  }
+
+  /**
+   * Starts a transaction written in chunks. Chunks of several large transactions may interleave
+   * with each other and with whole transactions.
+   *
+   * @throws IllegalStateException if a large transaction with this GTID is already open
+   */
+  public LargeTransactionWriter beginLarge(Gtid gtid) {
+    if (!openLarge.add(gtid)) {
+      throw new IllegalStateException("large transaction " + gtid + " is already being written");
+    }
+    return new LargeTransactionWriter(this, gtid);
+  }
+
+  void finishLarge(Gtid gtid) {
+    openLarge.remove(gtid);
+  }
+
+  CompletableFuture<JournalPosition> enqueue(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk) {
+    return queue.put(frame, type, gtid, firstChunk);
+  }
+
+  /** A reader from {@code position} that the writer wakes as soon as new data is durable. */
+  public JournalReader readerAt(JournalPosition position) {
+    return new JournalReader(locator, writer, position);
+  }
+
+  /** A reader from the oldest segment still in the journal. */
+  public JournalReader readerAtOldest() throws IOException {
+    return readerAt(JournalReader.oldest(config.directory()));
+  }
+
+  /** A reader of the transactions committed after {@code gtid} (scans from the oldest segment). */
+  public JournalReader readerAfter(Gtid gtid) throws IOException {
+    return readerAt(JournalReader.findAfter(locator, writer, gtid));
+  }
+
+  /**
+   * Records, durably, that {@code consumer} has applied everything before {@code position} (a
+   * {@link JournalTransaction#nextPosition()}). Segments every consumer is past can be purged.
+   *
+   * @param consumer letters, digits, {@code _ . -}
+   */
+  public void acknowledge(String consumer, JournalPosition position) throws IOException {
+    consumers.acknowledge(consumer, position);
+  }
+
+  /** Forgets a consumer, so it no longer holds segments back. */
+  public void removeConsumer(String consumer) throws IOException {
+    consumers.remove(consumer);
+  }
+
+  /** The acknowledged position of every registered consumer, by name. */
+  public Map<String, JournalPosition> consumers() throws IOException {
+    return consumers.all();
+  }
+
+  /**
+   * Deletes the segments no consumer needs (and, over the size cap, the oldest ones anyway, with a
+   * warning). Runs by itself after each seal or archive; callable any time.
+   *
+   * @return the purged segments, oldest first
+   */
+  public List<SegmentInfo> purge() throws IOException {
+    return purger.purge();
+  }
+
+  /**
+   * Writes what is queued, stops the writer and the maintenance thread. The open segment stays
+   * open; the next {@link #open} continues it.
+   */
+  @Override
+  public void close() throws IOException {
+    queue.close();
+    try {
+      writer.join();
+      archiver.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while closing journal " + config.directory(), e);
+    } finally {
+      lock.release();
+      lockChannel.close();
+    }
+    JournalFailedException failure = queue.failure();
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

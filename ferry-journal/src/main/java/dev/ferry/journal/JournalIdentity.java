@@ -1,0 +1,40 @@
+package dev.ferry.journal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/** The {@code journal.id} file: a format line and the journal's UUID, written durably once. */
+final class JournalIdentity {
+  private static final String FIRST_LINE = "ferry-journal " + SegmentFormat.VERSION;
+
+  private JournalIdentity() {
+  }
+
+  static boolean exists(Path dir) {
+    return Files.exists(dir.resolve(SegmentFiles.ID_FILE));
+  }
+
+  static UUID read(Path dir) throws IOException {
+    Path file = dir.resolve(SegmentFiles.ID_FILE);
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.size() != 2 || !lines.get(0).equals(FIRST_LINE)) {
+      throw new IOException(file + ": expected '" + FIRST_LINE + "' and a UUID, found " + lines);
+    }
+    try {
+      return UUID.fromString(lines.get(1));
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": '" + lines.get(1) + "' is not a UUID", e);
+    }
+  }
+
+  static UUID create(Path dir) throws IOException {
+    UUID id = UUID.randomUUID();
+    String text = FIRST_LINE + "\n" + id + "\n";
+    SegmentFiles.writeDurably(dir, SegmentFiles.ID_FILE, text.getBytes(StandardCharsets.UTF_8));
+    return id;
+  }
+}

@@ -1,0 +1,210 @@
+package dev.ferry.journal;
+
+import com.github.luben.zstd.Zstd;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+/**
+ * The byte format of a segment file, version 1. {@code docs/journal-format.md} is the reference;
+ * this class is the only code that knows the layout. Every change to it bumps {@link #VERSION}.
+ *
+ * <pre>
+ * segment file = header, record*
+ *
+ * header (72 bytes, big-endian)              record frame
+ * +------+----+-------------------------+    +------+----+--------------------------------+
+ * | 0    |  8 | magic "FERRYJNL"        |    | 0    |  4 | body length L (int32)          |
+ * | 8    |  2 | format version (1)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
+ * | 10   |  2 | header length (72)      |    | 8    |  1 | record type (TX, CHUNK, ...)   |
+ * | 12   |  4 | reserved, 0             |    | 9    |  1 | flags: bit 0 = zstd payload    |
+ * | 16   | 16 | journal UUID            |    | 10   |  4 | GTID domain                    |
+ * | 32   |  8 | segment number          |    | 14   |  4 | GTID server id                 |
+ * | 40   |  4 | first GTID domain       |    | 18   |  8 | GTID sequence                  |
+ * | 44   |  4 | first GTID server id    |    | 26   |  * | payload (zstd: int32 raw length|
+ * | 48   |  8 | first GTID sequence     |    |      |    |  then one zstd frame)          |
+ * | 56   |  8 | retain-from segment     |    +------+----+--------------------------------+
+ * | 64   |  4 | reserved, 0             |    L counts bytes 8.. (type to end of payload)
+ * | 68   |  4 | CRC32C of bytes 0..67   |
+ * +------+----+-------------------------+
+ * </pre>
+ *
+ * <p>Thread-safe: stateless apart from per-thread scratch buffers.
+ */
+final class SegmentFormat {
+  static final byte[] MAGIC = "FERRYJNL".getBytes(StandardCharsets.US_ASCII);
+  static final short VERSION = 1;
+  static final int HEADER_LENGTH = 72;
+  static final int FRAME_PREFIX = 8;
+  static final int BODY_HEADER = 18;
+  /** A record body larger than this is corruption, not data. */
+  static final int MAX_BODY = 512 << 20;
+  static final int COMPRESS_ABOVE = 256;
+  static final int FLAG_ZSTD = 1;
+  private static final int ZSTD_LEVEL = 1;
+
+  private SegmentFormat() {
+  }
+
+  /** The record types. The code is stored: never renumber. */
+  enum RecordType {
+    /** A whole transaction. */
+    TX(1),
+    /** Part of a large transaction, delivered only once its COMMIT is read. */
+    CHUNK(2),
+    /** The end of a chunked transaction: it committed. */
+    COMMIT(3),
+    /** The end of a chunked transaction: it rolled back; drop its chunks. */
+    ABORT(4);
+
+    final int code;
+
+    RecordType(int code) {
+      this.code = code;
+    }
+
+    static RecordType of(int code) {
+      return code >= 1 && code <= 4 ? values()[code - 1] : null;
+    }
+  }
+
+  /** A segment's header. {@code firstGtid} is the GTID of its first record. */
+  record Header(UUID journalId, long segment, Gtid firstGtid, long retainFrom) {
+  }
+
+  static ByteBuffer encodeHeader(Header header) {
+    ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH);
+    b.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).putInt(0);
+    b.putLong(header.journalId().getMostSignificantBits()).putLong(header.journalId().getLeastSignificantBits());
+    b.putLong(header.segment());
+    putGtid(b, header.firstGtid());
+    b.putLong(header.retainFrom()).putInt(0);
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, HEADER_LENGTH - 4);
+    b.putInt((int) crc.getValue());
+    return b.flip();
+  }
+
+  /** Parses a header; the message of the exception says what is wrong (the caller adds the path). */
+  static Header decodeHeader(ByteBuffer b) throws HeaderException {
+    if (b.remaining() < HEADER_LENGTH) {
+      throw new HeaderException(0, "header is " + b.remaining() + " bytes, expected " + HEADER_LENGTH);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), b.arrayOffset() + b.position(), HEADER_LENGTH - 4);
+    int stored = b.getInt(b.position() + HEADER_LENGTH - 4);
+    if (stored != (int) crc.getValue()) {
+      throw new HeaderException(0, "header checksum mismatch: expected " + hex(stored) + ", actual "
+          + hex((int) crc.getValue()));
+    }
+    byte[] magic = new byte[MAGIC.length];
+    b.get(magic);
+    if (!java.util.Arrays.equals(magic, MAGIC)) {
+      throw new HeaderException(0, "not a Ferry journal segment (bad magic)");
+    }
+    short version = b.getShort();
+    if (version != VERSION) {
+      throw new HeaderException(8, "format version " + version + ", this Ferry reads version " + VERSION);
+    }
+    b.getShort();
+    b.getInt();
+    UUID id = new UUID(b.getLong(), b.getLong());
+    long segment = b.getLong();
+    Gtid first = getGtid(b);
+    long retainFrom = b.getLong();
+    b.getInt();
+    b.getInt();
+    return new Header(id, segment, first, retainFrom);
+  }
+
+  /** A header that does not parse; {@code offset} is where in the header the problem is. */
+  static final class HeaderException extends Exception {
+    final long offset;
+
+    HeaderException(long offset, String message) {
+      super(message);
+      this.offset = offset;
+    }
+  }
+
+  static void putGtid(ByteBuffer b, Gtid gtid) {
+    b.putInt((int) gtid.domain()).putInt((int) gtid.serverId()).putLong(gtid.seq());
+  }
+
+  static Gtid getGtid(ByteBuffer b) {
+    return new Gtid(b.getInt() & Gtid.MAX_UINT32, b.getInt() & Gtid.MAX_UINT32, b.getLong());
+  }
+
+  static String hex(int crc) {
+    return String.format("%08x", crc);
+  }
+
+  /**
+   * Builds a complete frame around a payload: prefix, body header, payload (compressed when that
+   * pays). Returns a new array of exactly the frame's length.
+   */
+  static byte[] frame(RecordType type, Gtid gtid, ByteSink payload, ByteSink scratch) {
+    byte[] src = payload.array();
+    int rawLength = payload.size();
+    int flags = 0;
+    byte[] body = src;
+    int bodyLength = rawLength;
+    if (rawLength >= COMPRESS_ABOVE) {
+      int bound = (int) Zstd.compressBound(rawLength);
+      scratch.clear();
+      scratch.ensure(bound + 4);
+      long n = Zstd.compressByteArray(scratch.array(), 4, bound, src, 0, rawLength, ZSTD_LEVEL);
+      if (!Zstd.isError(n) && n + 4 < rawLength) {
+        scratch.putIntAt(0, rawLength);
+        flags = FLAG_ZSTD;
+        body = scratch.array();
+        bodyLength = (int) n + 4;
+      }
+    }
+    int length = BODY_HEADER + bodyLength;
+    if (length > MAX_BODY) {
+      throw new IllegalArgumentException("journal record for " + gtid + " is " + length
+          + " bytes after compression, more than the limit " + MAX_BODY + "; write it in chunks");
+    }
+    byte[] frame = new byte[FRAME_PREFIX + length];
+    ByteBuffer b = ByteBuffer.wrap(frame);
+    b.putInt(length).putInt(0).put((byte) type.code).put((byte) flags);
+    putGtid(b, gtid);
+    b.put(body, 0, bodyLength);
+    b.putInt(4, crc(frame, length));
+    return frame;
+  }
+
+  /** The CRC of a frame: its length field and its body (everything but the CRC field itself). */
+  static int crc(byte[] frame, int bodyLength) {
+    CRC32C crc = new CRC32C();
+    crc.update(frame, 0, 4);
+    crc.update(frame, FRAME_PREFIX, bodyLength);
+    return (int) crc.getValue();
+  }
+
+  /** The CRC of a frame read as a 4-byte length field plus a body held apart. */
+  static int crc(byte[] lengthField, byte[] body, int bodyLength) {
+    CRC32C crc = new CRC32C();
+    crc.update(lengthField, 0, 4);
+    crc.update(body, 0, bodyLength);
+    return (int) crc.getValue();
+  }
+
+  /** Decompresses a zstd payload of a body into {@code out}; returns its length. */
+  static int decompress(byte[] body, int bodyLength, ByteSink out) {
+    int raw = ByteBuffer.wrap(body, BODY_HEADER, 4).getInt();
+    if (raw < 0 || raw > MAX_BODY * 4) {
+      throw new ByteSource.MalformedRecordException("compressed payload claims " + raw + " bytes");
+    }
+    out.clear();
+    out.ensure(raw);
+    long n = Zstd.decompressByteArray(out.array(), 0, raw, body, BODY_HEADER + 4, bodyLength - BODY_HEADER - 4);
+    if (Zstd.isError(n) || n != raw) {
+      throw new ByteSource.MalformedRecordException("zstd payload does not decompress to " + raw + " bytes: "
+          + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes"));
+    }
+    return raw;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.ferry.journal;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a reader learns that the journal grew. In the writer's process the writer signals readers
+ * the moment an fsync completes and tells them how far the open segment is durable; a reader in
+ * another process polls slowly and reads what the file holds, telling an in-flight record from
+ * corruption by waiting until the segment is sealed.
+ */
+interface TailWatch {
+  /** A counter that changes whenever the journal grows or a segment is sealed. */
+  long version();
+
+  /** How many bytes of {@code segment} a reader may use, given the file's current size. */
+  long limit(long segment, long fileSize);
+
+  /** Whether {@link #limit} is exact (data below it is durable, so a bad frame is corruption). */
+  boolean exact();
+
+  /** Waits until {@link #version()} differs from {@code seen} or {@code nanos} pass. */
+  void awaitChange(long seen, long nanos) throws InterruptedException;
+
+  /** For readers in other processes: sleeps briefly; the file size is the limit. */
+  TailWatch POLLING = new TailWatch() {
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    @Override
+    public long version() {
+      return 0;
+    }
+
+    @Override
+    public long limit(long segment, long fileSize) {
+      return fileSize;
+    }
+
+    @Override
+    public boolean exact() {
+      return false;
+    }
+
+    @Override
+    public void awaitChange(long seen, long nanos) throws InterruptedException {
+      TimeUnit.NANOSECONDS.sleep(Math.min(nanos, POLL_NANOS));
+    }
+  };
+}
