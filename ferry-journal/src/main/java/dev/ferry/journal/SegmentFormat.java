@@ -195,7 +195,7 @@ final class SegmentFormat {
   /** Decompresses a zstd payload of a body into {@code out}; returns its length. */
   static int decompress(byte[] body, int bodyLength, ByteSink out) {
     int raw = ByteBuffer.wrap(body, BODY_HEADER, 4).getInt();
-    if (raw < 0 || raw > MAX_BODY * 4) {
+    if (raw < 0 || raw > 4L * MAX_BODY) {
       throw new ByteSource.MalformedRecordException("compressed payload claims " + raw + " bytes");
     }
     out.clear();

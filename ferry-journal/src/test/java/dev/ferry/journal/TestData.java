@@ -1,0 +1,147 @@
+package dev.ferry.journal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.time.InstantSource;
+
+/** Seeded random change-model values for property tests. */
+final class TestData {
+  static final TableId ACCOUNTS = new TableId("public", "accounts");
+  static final List<Column> ACCOUNT_COLUMNS = List.of(new Column("id", "int8", 20), new Column("note", "text", 25));
+
+  private final SplittableRandom random;
+
+  TestData(long seed) {
+    this.random = new SplittableRandom(seed);
+  }
+
+  SplittableRandom random() {
+    return random;
+  }
+
+  /** A small transaction with GTID 0-1-seq. */
+  static Transaction small(long seq) {
+    return new Transaction(new Gtid(0, 1, seq), Instant.ofEpochSecond(1_700_000_000L, seq), 1,
+        SourcePosition.changeId(seq), List.of(new Change.Insert(ACCOUNTS, ACCOUNT_COLUMNS,
+            List.of(new Value.Int64(seq), new Value.Text("row " + seq)))));
+  }
+
+  Transaction transaction(Gtid gtid, int maxChanges) {
+    int n = random.nextInt(maxChanges + 1);
+    List<Change> changes = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      changes.add(change());
+    }
+    Instant commit = Instant.ofEpochSecond(random.nextLong(-10_000_000_000L, 10_000_000_000L),
+        random.nextInt(1_000_000_000));
+    SourcePosition position = new SourcePosition(
+        SourcePosition.Kind.values()[random.nextInt(SourcePosition.Kind.values().length)], random.nextLong());
+    return new Transaction(gtid, commit, random.nextLong(), position, changes);
+  }
+
+  Change change() {
+    TableId table = table();
+    List<Column> columns = columns();
+    return switch (random.nextInt(7)) {
+      case 0, 1 -> new Change.Insert(table, columns, row(columns.size(), false));
+      case 2 -> {
+        Change.OldImage image = Change.OldImage.values()[random.nextInt(3)];
+        List<Value> old = image == Change.OldImage.NONE ? List.of() : row(columns.size(), false);
+        yield new Change.Update(table, columns, image, old, row(columns.size(), true));
+      }
+      case 3 -> new Change.Delete(table, columns, random.nextBoolean() ? Change.OldImage.KEY : Change.OldImage.FULL,
+          row(columns.size(), false));
+      case 4 -> new Change.Truncate(List.of(table, table()), random.nextBoolean(), random.nextBoolean());
+      case 5 -> random.nextBoolean() ? new Change.Ddl(text(), text(), random.nextLong())
+          : new Change.SequenceAdvance(table, random.nextLong());
+      default -> new Change.Message(text(), random.nextBoolean(), bytes());
+    };
+  }
+
+  TableId table() {
+    return new TableId(random.nextInt(4) == 0 ? "" : "s" + random.nextInt(3), "t" + random.nextInt(5) + text());
+  }
+
+  List<Column> columns() {
+    int n = random.nextInt(6);
+    List<Column> columns = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      columns.add(new Column("c" + i + text(), random.nextBoolean() ? "numeric" : "тип", random.nextInt()));
+    }
+    return columns;
+  }
+
+  List<Value> row(int n, boolean allowUnchanged) {
+    List<Value> values = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      values.add(value(allowUnchanged));
+    }
+    return values;
+  }
+
+  Value value(boolean allowUnchanged) {
+    return switch (random.nextInt(allowUnchanged ? 8 : 7)) {
+      case 0 -> Value.NULL;
+      case 1 -> new Value.Text("");
+      case 2 -> new Value.Text(text());
+      case 3 -> new Value.Int64(random.nextInt(3) == 0 ? Long.MIN_VALUE : random.nextLong());
+      case 4 -> new Value.Float64(doubleValue());
+      case 5 -> new Value.Bytes(bytes());
+      case 6 -> random.nextInt(20) == 0 ? new Value.Text(huge()) : new Value.Text("x" + random.nextInt());
+      default -> Value.UNCHANGED;
+    };
+  }
+
+  double doubleValue() {
+    return switch (random.nextInt(6)) {
+      case 0 -> -0.0;
+      case 1 -> Double.longBitsToDouble(0x7ff8_0000_0000_0000L | random.nextLong(1, 1L << 51));
+      case 2 -> Double.POSITIVE_INFINITY;
+      case 3 -> Double.MIN_VALUE;
+      default -> Double.longBitsToDouble(random.nextLong());
+    };
+  }
+
+  /** Unicode text: ASCII, accents, CJK, emoji (surrogate pairs), control characters. */
+  String text() {
+    int n = random.nextInt(12);
+    StringBuilder s = new StringBuilder();
+    int[] pool = {'a', 'Z', ' ', '"', '.', '\\', 0, '\n', 'é', 'ß', '中', 0x1F600, 0x10FFFF, 0xFFFD};
+    for (int i = 0; i < n; i++) {
+      s.appendCodePoint(pool[random.nextInt(pool.length)]);
+    }
+    return s.toString();
+  }
+
+  String huge() {
+    StringBuilder s = new StringBuilder();
+    int n = random.nextInt(100_000, 400_000);
+    while (s.length() < n) {
+      s.append(Long.toString(random.nextLong(), 36));
+    }
+    return s.toString();
+  }
+
+  byte[] bytes() {
+    byte[] b = new byte[random.nextInt(5) == 0 ? random.nextInt(70_000) : random.nextInt(10)];
+    random.nextBytes(b);
+    return b;
+  }
+
+  /** A clock tests move by hand. */
+  static final class ManualClock implements InstantSource {
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    void advance(java.time.Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+  }
+}
