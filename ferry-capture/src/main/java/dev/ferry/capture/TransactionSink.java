@@ -1,0 +1,47 @@
+package dev.ferry.capture;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.Transaction;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where capture puts committed transactions: the journal in production, memory in tests.
+ *
+ * <p>Every future completes only once what it covers is durable (fsynced); capture tells the
+ * source "flushed" only then. Futures complete in append order. Calls come from one capture
+ * thread; futures may complete on any thread.
+ */
+public interface TransactionSink {
+  /**
+   * The last transaction of this source the sink holds durably, or empty when it holds none.
+   * Called once when capture starts.
+   */
+  Optional<ResumePoint> resumePoint() throws IOException;
+
+  /** Appends a whole transaction; the future completes when it is durable. */
+  CompletableFuture<?> append(Transaction transaction);
+
+  /** Starts a transaction too large to hold in memory; its changes arrive in chunks. */
+  LargeTransaction beginLarge(Gtid gtid);
+
+  /**
+   * One large transaction being written. Not thread-safe: fed by the capture thread only.
+   * Readers of the sink see it only after {@link #commit}.
+   */
+  interface LargeTransaction {
+    /** Appends the next chunk of changes, in source order. */
+    CompletableFuture<?> append(List<Change> changes);
+
+    /** Ends it as committed; the future completes when the whole transaction is durable. */
+    CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position);
+
+    /** Ends it as never committed (the source connection was lost in the middle). */
+    void abort();
+  }
+}

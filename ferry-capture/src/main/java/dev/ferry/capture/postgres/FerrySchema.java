@@ -1,0 +1,68 @@
+package dev.ferry.capture.postgres;
+
+import java.util.List;
+
+/**
+ * The small {@code ferry} schema Ferry installs on a PostgreSQL source: the schema sequence and
+ * the DDL event triggers that emit each DDL command as a transactional logical message
+ * ({@code ferry.ddl}) at its place in the WAL. Nothing touches user tables.
+ *
+ * <p>Message content (UTF-8 JSON): {@code {"seq": n, "search_path": "...", "command": "..."}}.
+ * The triggers ignore commands on Ferry's own objects (so setup does not replicate itself): the
+ * {@code sql_drop} trigger marks a drop of a {@code ferry} object for the transaction, and the
+ * {@code ddl_command_end} trigger skips commands whose objects all live in {@code ferry}, and
+ * everything while setup runs (transaction-local {@code ferry.installing}).
+ */
+final class FerrySchema {
+  static final String DDL_PREFIX = "ferry.ddl";
+
+  private FerrySchema() {
+  }
+
+  static final List<String> INSTALL = List.of(
+      "SELECT set_config('ferry.installing', 'on', true)",
+      "CREATE SCHEMA IF NOT EXISTS ferry",
+      "CREATE SEQUENCE IF NOT EXISTS ferry.schema_sequence",
+      """
+      CREATE OR REPLACE FUNCTION ferry.on_sql_drop() RETURNS event_trigger
+      LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() WHERE schema_name = 'ferry'
+                   OR (object_type = 'schema' AND object_name = 'ferry')) THEN
+          PERFORM set_config('ferry.skip_ddl', 'on', true);
+        END IF;
+      END $$""",
+      """
+      CREATE OR REPLACE FUNCTION ferry.on_ddl_command_end() RETURNS event_trigger
+      LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+      DECLARE
+        next_seq bigint;
+      BEGIN
+        IF coalesce(current_setting('ferry.installing', true), '') = 'on' THEN
+          RETURN;
+        END IF;
+        IF coalesce(current_setting('ferry.skip_ddl', true), '') = 'on' THEN
+          PERFORM set_config('ferry.skip_ddl', '', true);
+          RETURN;
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands())
+           AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
+                           WHERE schema_name IS DISTINCT FROM 'ferry'
+                             AND object_identity IS DISTINCT FROM 'ferry') THEN
+          RETURN;
+        END IF;
+        next_seq := nextval('ferry.schema_sequence');
+        PERFORM pg_logical_emit_message(true, 'ferry.ddl', json_build_object(
+            'seq', next_seq, 'search_path', current_setting('search_path'),
+            'command', current_query())::text);
+      END $$""",
+      "DROP EVENT TRIGGER IF EXISTS ferry_sql_drop",
+      "CREATE EVENT TRIGGER ferry_sql_drop ON sql_drop EXECUTE FUNCTION ferry.on_sql_drop()",
+      "DROP EVENT TRIGGER IF EXISTS ferry_ddl_command_end",
+      "CREATE EVENT TRIGGER ferry_ddl_command_end ON ddl_command_end EXECUTE FUNCTION ferry.on_ddl_command_end()");
+
+  static final List<String> REMOVE = List.of(
+      "DROP EVENT TRIGGER IF EXISTS ferry_ddl_command_end",
+      "DROP EVENT TRIGGER IF EXISTS ferry_sql_drop",
+      "DROP SCHEMA IF EXISTS ferry CASCADE");
+}

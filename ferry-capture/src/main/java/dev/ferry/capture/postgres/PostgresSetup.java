@@ -1,0 +1,138 @@
+package dev.ferry.capture.postgres;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prepares a PostgreSQL source for capture and removes Ferry from it again (used by
+ * {@code ferry setup} / {@code ferry teardown}). Idempotent: running setup again brings the
+ * publication's table list up to date and leaves the slot where it is.
+ *
+ * <p>Setup checks everything first ({@code wal_level}, free slots and senders, privileges,
+ * replica identities) and changes nothing when a check fails. It then installs the {@code ferry}
+ * schema and the publication in one transaction and creates the slot last. Stateless and
+ * thread-safe.
+ */
+public final class PostgresSetup {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresSetup.class);
+
+  /** What setup found and made. */
+  public record Result(List<TableId> tables, boolean slotCreated) {
+    public Result {
+      tables = List.copyOf(tables);
+    }
+  }
+
+  private PostgresSetup() {
+  }
+
+  /**
+   * Checks the source and creates what capture needs.
+   *
+   * @throws CaptureException naming the setting or tables when a check fails
+   */
+  public static Result setup(PostgresSourceConfig config) throws CaptureException {
+    String prefix = "[source " + config.name() + "] ";
+    try (Connection c = Connections.normal(config)) {
+      SetupChecks checks = new SetupChecks(config, c);
+      List<TableId> tables = checks.run();
+      install(config, c, tables);
+      boolean created = !checks.slotExists();
+      if (created) {
+        createSlot(config, c);
+      }
+      LOG.info("{}setup done: publication {} with {} tables, slot {} ({})", prefix, config.publicationName(),
+          tables.size(), config.slotName(), created ? "created" : "kept");
+      return new Result(tables, created);
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "setup failed: " + e.getMessage() + " (SQLSTATE "
+          + e.getSQLState() + ")", e);
+    }
+  }
+
+  private static void install(PostgresSourceConfig config, Connection c, List<TableId> tables) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      for (String sql : FerrySchema.INSTALL) {
+        st.execute(sql);
+      }
+      String tableList = tables.stream().map(SetupChecks::sql).collect(Collectors.joining(", "));
+      String pub = Connections.quote(config.publicationName());
+      st.execute(publicationExists(config, c)
+          ? "ALTER PUBLICATION " + pub + " SET TABLE " + tableList
+          : "CREATE PUBLICATION " + pub + " FOR TABLE " + tableList);
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  private static void createSlot(PostgresSourceConfig config, Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+      ps.setString(1, config.slotName());
+      ps.execute();
+    }
+  }
+
+  static boolean publicationExists(PostgresSourceConfig config, Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+      ps.setString(1, config.publicationName());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /**
+   * Removes the slot, the publication and the {@code ferry} schema. Safe to run twice.
+   *
+   * @throws CaptureException when the slot is still streaming to a capture
+   */
+  public static void teardown(PostgresSourceConfig config) throws CaptureException {
+    try (Connection c = Connections.normal(config); Statement st = c.createStatement()) {
+      dropSlot(config, c);
+      st.execute("DROP PUBLICATION IF EXISTS " + Connections.quote(config.publicationName()));
+      for (String sql : FerrySchema.REMOVE) {
+        st.execute(sql);
+      }
+      LOG.info("[source {}] teardown done: slot {}, publication {} and schema ferry removed", config.name(),
+          config.slotName(), config.publicationName());
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "teardown failed: " + e.getMessage() + " (SQLSTATE "
+          + e.getSQLState() + ")", e);
+    }
+  }
+
+  private static void dropSlot(PostgresSourceConfig config, Connection c) throws SQLException, CaptureException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, config.slotName());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        int pid = rs.getInt(1);
+        if (!rs.wasNull()) {
+          throw new CaptureException(config.name(), "teardown: slot '" + config.slotName()
+              + "' is active for process " + pid + ": stop the capture first");
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
+      ps.setString(1, config.slotName());
+      ps.execute();
+    }
+  }
+}
