@@ -17,7 +17,7 @@ import picocli.CommandLine.IVersionProvider;
     mixinStandardHelpOptions = true,
     versionProvider = FerryMain.Version.class,
     description = "Transaction-aware logical replication for SQL databases.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, JournalCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error.", "Run 'ferry COMMAND --help' for a command's options."})
 public final class FerryMain implements Runnable {
 
@@ -31,6 +31,7 @@ public final class FerryMain implements Runnable {
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new FerryMain());
     cli.setParameterExceptionHandler(FerryMain::usageError);
+    cli.setExecutionExceptionHandler(FerryMain::failure);
     return cli.execute(args);
   }
 
@@ -48,6 +49,19 @@ public final class FerryMain implements Runnable {
     }
     err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for usage.");
     return 2;
+  }
+
+  // Expected failures (bad input, unreadable files) get one line naming the place, not a stack trace.
+  private static int failure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    String name = cmd.getCommandSpec().qualifiedName();
+    if (e instanceof CliException || e instanceof java.io.IOException) {
+      cmd.getErr().println(name + ": " + e.getMessage());
+    } else {
+      cmd.getErr().println(name + ": internal error, please report it: " + e);
+      e.printStackTrace(cmd.getErr());
+    }
+    cmd.getErr().flush();
+    return 1;
   }
 
   private static String describe(CommandLine.ParameterException e) {

@@ -1,0 +1,146 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalCorruptionException;
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.JournalReader;
+import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.JournalVerifier;
+import dev.ferry.journal.SegmentInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ferry journal ls|verify|dump DIR}: look into a journal directory (read-only). */
+@Command(name = "journal", mixinStandardHelpOptions = true,
+    description = "Inspect a journal directory (read-only; safe while Ferry writes to it).",
+    subcommands = {JournalCommand.Ls.class, JournalCommand.Verify.class, JournalCommand.Dump.class})
+final class JournalCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static Path existingJournal(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new CliException("journal directory " + dir + " does not exist");
+    }
+    if (!Files.exists(dir.resolve("journal.id"))) {
+      throw new CliException(dir + " is not a Ferry journal (no journal.id in it)");
+    }
+    return dir;
+  }
+
+  @Command(name = "ls", mixinStandardHelpOptions = true,
+      description = "List the segments: number, state, size, records, first and last GTID.")
+  static final class Ls implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "The journal directory.") Path dir;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      existingJournal(dir);
+      PrintWriter out = spec.commandLine().getOut();
+      List<SegmentInfo> segments = JournalInspector.list(dir);
+      out.printf("journal %s in %s, purged through segment %d%n", JournalInspector.journalId(dir), dir,
+          JournalInspector.purgedThrough(dir));
+      out.printf("%-20s %-8s %12s %10s  %-20s %-20s %s%n", "SEGMENT", "STATE", "BYTES", "RECORDS", "FIRST GTID",
+          "LAST GTID", "FILE");
+      for (SegmentInfo s : segments) {
+        out.printf("%-20d %-8s %12d %10d  %-20s %-20s %s%n", s.number(), s.state(), s.sizeBytes(), s.recordCount(),
+            s.firstGtid().map(Gtid::toString).orElse("-"), s.lastGtid().map(Gtid::toString).orElse("-"),
+            s.path().getFileName());
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = {"Check every segment header, record checksum and the segment numbering.",
+          "Exit code 1, naming segment and offset, on any corruption or gap."})
+  static final class Verify implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "The journal directory.") Path dir;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      existingJournal(dir);
+      JournalVerifier.Report report = JournalVerifier.verify(dir);
+      if (report.ok()) {
+        spec.commandLine().getOut().printf("ok: %d segments, %d records, no corruption, no gap%n",
+            report.segments(), report.records());
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+      PrintWriter err = spec.commandLine().getErr();
+      for (JournalVerifier.Problem p : report.problems()) {
+        err.println("ferry journal verify: " + p);
+      }
+      err.printf("%d problem(s) in %d segments (%d records read)%n", report.problems().size(), report.segments(),
+          report.records());
+      err.flush();
+      return 1;
+    }
+  }
+
+  @Command(name = "dump", mixinStandardHelpOptions = true,
+      description = "Print the committed transactions, oldest first (or after --from).")
+  static final class Dump implements Callable<Integer> {
+    @Parameters(paramLabel = "DIR", description = "The journal directory.") Path dir;
+
+    @Option(names = "--from", paramLabel = "GTID", description = "Start just after this GTID (domain-server-seq).")
+    String from;
+
+    @Option(names = "--json", description = "One JSON object per transaction per line.")
+    boolean json;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+      existingJournal(dir);
+      Optional<Gtid> after = Optional.ofNullable(from).map(Dump::gtid);
+      PrintWriter out = spec.commandLine().getOut();
+      try (JournalReader reader = after.isPresent() ? JournalReader.openAfter(dir, after.get())
+          : JournalReader.openAtOldest(dir)) {
+        Optional<JournalTransaction> tx;
+        while ((tx = reader.next(Duration.ZERO)).isPresent()) {
+          try (ChangeCursor changes = tx.get().changes()) {
+            if (json) {
+              JsonDump.transaction(out, tx.get(), changes);
+            } else {
+              TextDump.transaction(out, tx.get(), changes);
+            }
+          }
+        }
+      } catch (JournalCorruptionException e) {
+        out.flush();
+        throw new CliException("journal is corrupt: " + e.getMessage() + " (run 'ferry journal verify " + dir + "')");
+      }
+      out.flush();
+      return 0;
+    }
+
+    private static Gtid gtid(String text) {
+      try {
+        return Gtid.parse(text);
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--from: " + e.getMessage());
+      }
+    }
+  }
+}
