@@ -4,6 +4,7 @@ import dev.ferry.journal.SegmentFormat.RecordType;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -63,13 +64,15 @@ public final class Journal implements AutoCloseable {
     FileLock lock;
     try {
       lock = channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null;
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
     }
     if (lock == null) {
       channel.close();
-      throw new IOException("journal " + config.directory() + " is open for writing in another process");
+      throw new IOException("journal " + config.directory() + " is already open for writing (by this or another process)");
     }
     try {
       Journal journal = new Journal(config, channel, lock);

@@ -1,0 +1,229 @@
+package dev.ferry.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sealing, archiving and purging: the OPEN → SEALED → ARCHIVED → PURGED life of segments. */
+@Timeout(60)
+class LifecycleTest {
+  @TempDir
+  Path dir;
+  @TempDir
+  Path archive;
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private static List<SegmentInfo> segments(Path dir) {
+    try {
+      return JournalInspector.list(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static long count(Path dir, SegmentState state) {
+    return segments(dir).stream().filter(s -> s.state() == state).count();
+  }
+
+  @Test
+  void sealsASegmentWhenItReachesItsSize() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096))) {
+      for (int i = 1; i <= 200; i++) {
+        journal.append(TestData.small(i)).join();
+      }
+    }
+    List<SegmentInfo> infos = JournalInspector.list(dir);
+    assertThat(infos).hasSizeGreaterThan(3);
+    for (SegmentInfo info : infos.subList(0, infos.size() - 1)) {
+      assertThat(info.state()).isEqualTo(SegmentState.SEALED);
+      assertThat(info.sizeBytes()).isBetween(4096L, 4096L + 200);
+      assertThat(info.path().getFileName().toString()).endsWith(String.format("-%020d.seg", info.recordCount()));
+    }
+    assertThat(infos.getFirst().firstGtid()).contains(new Gtid(0, 1, 1));
+    assertThat(infos.getLast().lastGtid()).contains(new Gtid(0, 1, 200));
+    assertThat(Journals.seqs(Journals.readAll(dir))).hasSize(200).isSorted();
+  }
+
+  @Test
+  void sealsAnIdleSegmentWhenItReachesItsAge() throws Exception {
+    TestData.ManualClock clock = new TestData.ManualClock();
+    try (Journal journal = Journal.open(Journals.config(dir).withClock(clock).withSegmentAge(Duration.ofSeconds(60)))) {
+      journal.append(TestData.small(1)).join();
+      clock.advance(Duration.ofSeconds(59));
+      Thread.sleep(300);
+      assertThat(count(dir, SegmentState.OPEN)).isEqualTo(1);
+      clock.advance(Duration.ofSeconds(1));
+      await("the idle segment is sealed by age", () -> count(dir, SegmentState.SEALED) == 1);
+      assertThat(count(dir, SegmentState.OPEN)).isZero();
+      journal.append(TestData.small(2)).join();
+    }
+    assertThat(JournalInspector.list(dir)).extracting(SegmentInfo::state)
+        .containsExactly(SegmentState.SEALED, SegmentState.OPEN);
+    assertThat(Journals.seqs(Journals.readAll(dir))).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void archivesSealedSegmentsIntoADirectory() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096)
+        .withArchive(new ArchiveTarget.Directory(archive)))) {
+      for (int i = 1; i <= 200; i++) {
+        journal.append(TestData.small(i)).join();
+      }
+      await("every sealed segment is archived", () -> count(dir, SegmentState.SEALED) == 0);
+    }
+    for (SegmentInfo info : JournalInspector.list(dir)) {
+      if (info.state() == SegmentState.ARCHIVED) {
+        Path copy = archive.resolve(info.path().getFileName());
+        assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(info.path()));
+      }
+    }
+    assertThat(count(dir, SegmentState.ARCHIVED)).isGreaterThan(2);
+  }
+
+  @Test
+  void runsTheArchiveCommandAndRetriesItUntilItSucceeds() throws Exception {
+    Path allowed = dir.resolveSibling(dir.getFileName() + ".allow");
+    String command = "test -f " + allowed + " && cp %p " + archive + "/%f";
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096)
+        .withArchive(new ArchiveTarget.Command(command))
+        .withArchiveRetry(Duration.ofMillis(20), Duration.ofMillis(100)))) {
+      for (int i = 1; i <= 40; i++) {
+        journal.append(TestData.small(i)).join();
+      }
+      Thread.sleep(300);
+      assertThat(count(dir, SegmentState.ARCHIVED)).as("archived while the command fails").isZero();
+      Files.createFile(allowed);
+      await("every sealed segment is archived", () -> count(dir, SegmentState.SEALED) == 0);
+    }
+    try (var files = Files.list(archive)) {
+      assertThat(files.count()).isEqualTo(count(dir, SegmentState.ARCHIVED));
+    }
+  }
+
+  @Test
+  void expandsPathAndFileNameLikePostgres() {
+    Path p = Path.of("/j/00000000000000000001-00000000000000000003.seg");
+    assertThat(Archiver.expand("cp %p /a/%f && echo 100%%", p))
+        .isEqualTo("cp " + p + " /a/" + p.getFileName() + " && echo 100%");
+  }
+
+  @Test
+  void purgesOnlySegmentsBelowEveryConsumersPosition() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096))) {
+      for (int i = 1; i <= 150; i++) {
+        journal.append(TestData.small(i)).join();
+      }
+      List<SegmentInfo> before = JournalInspector.list(dir);
+      assertThat(journal.purge()).as("no consumer: nothing purged").isEmpty();
+      journal.acknowledge("fast", JournalPosition.startOf(before.get(4).number()));
+      journal.acknowledge("slow", JournalPosition.startOf(before.get(2).number()));
+      assertThat(journal.purge()).extracting(SegmentInfo::number)
+          .containsExactly(before.get(0).number(), before.get(1).number());
+      journal.acknowledge("slow", new JournalPosition(before.get(4).number(), 100));
+      assertThat(journal.purge()).extracting(SegmentInfo::number)
+          .containsExactly(before.get(2).number(), before.get(3).number());
+      assertThat(JournalInspector.purgedThrough(dir)).isEqualTo(before.get(3).number());
+      try (JournalReader reader = journal.readerAt(JournalPosition.startOf(before.get(4).number()))) {
+        assertThat(reader.next(Duration.ZERO)).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void aSizeCapPurgesUnacknowledgedSegmentsAndTheConsumerGetsAnExplicitError() throws Exception {
+    JournalPosition acked;
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096).withRetainedBytesCap(3 * 4096))) {
+      acked = journal.append(TestData.small(1)).join();
+      journal.acknowledge("laggard", acked);
+      for (int i = 2; i <= 150; i++) {
+        journal.append(TestData.small(i)).join();
+      }
+      journal.purge();
+      assertThat(JournalInspector.list(dir).stream().mapToLong(SegmentInfo::sizeBytes).sum())
+          .isLessThanOrEqualTo(4 * 4096 + 200);
+    }
+    try (JournalReader reader = JournalReader.openAt(dir, acked)) {
+      assertThatThrownBy(() -> reader.next(Duration.ZERO)).isInstanceOf(PositionPurgedException.class)
+          .hasMessageContaining("position " + acked + " purged")
+          .hasMessageContaining("replica must be re-initialised");
+    }
+  }
+
+  @Test
+  void aReaderWakesUpPromptlyWhenTheWriterAppends() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir))) {
+      try (JournalReader inProcess = journal.readerAt(JournalPosition.startOf(1));
+          JournalReader polling = JournalReader.openAt(dir, JournalPosition.startOf(1))) {
+        assertThat(inProcess.next(Duration.ofMillis(50))).isEmpty();
+        Thread writer = Thread.ofPlatform().start(() -> {
+          try {
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          journal.append(TestData.small(1));
+        });
+        long start = System.nanoTime();
+        Optional<JournalTransaction> tx = inProcess.next(Duration.ofSeconds(10));
+        long waitedMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertThat(tx).isPresent();
+        assertThat(waitedMillis).isLessThan(2000);
+        assertThat(polling.next(Duration.ofSeconds(10))).map(JournalTransaction::gtid).contains(new Gtid(0, 1, 1));
+        writer.join();
+      }
+    }
+  }
+
+  @Test
+  void aFollowingReaderCrossesIntoNewSegmentsAsTheyAreSealed() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096));
+        JournalReader polling = JournalReader.openAt(dir, JournalPosition.startOf(1));
+        JournalReader inProcess = journal.readerAt(JournalPosition.startOf(1))) {
+      for (int i = 1; i <= 120; i++) {
+        journal.append(TestData.small(i));
+        if (i % 7 == 0) {
+          assertThat(inProcess.next(Duration.ofSeconds(10)).orElseThrow().gtid().seq()).isEqualTo(i / 7);
+        }
+      }
+      for (long seq = 1; seq <= 120; seq++) {
+        assertThat(polling.next(Duration.ofSeconds(10)).orElseThrow().gtid().seq()).isEqualTo(seq);
+      }
+    }
+  }
+
+  @Test
+  void failsEveryAppendAfterTheJournalIsClosed() throws Exception {
+    Journal journal = Journal.open(Journals.config(dir));
+    journal.append(TestData.small(1)).join();
+    journal.close();
+    assertThat(journal.append(TestData.small(2))).isCompletedExceptionally();
+    assertThatCode(() -> Journal.open(Journals.config(dir)).close()).doesNotThrowAnyException();
+  }
+
+  @Test
+  void refusesASecondWriterOnTheSameDirectory() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir))) {
+      assertThatThrownBy(() -> Journal.open(Journals.config(dir))).hasMessageContaining("open for writing");
+    }
+  }
+}
