@@ -1,0 +1,195 @@
+package dev.ferry.bench.journal;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.JournalReader;
+import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Durable append throughput of the journal against a raw baseline that writes the same bytes per
+ * transaction with {@code FileChannel.write} and {@code force} at the same group size, alternating
+ * journal and baseline runs (A B A B …) so machine noise hits both alike; then read throughput of
+ * what was written. Prints a Markdown table of medians and paired ratios.
+ *
+ * <p>Usage: {@code JournalBench [--quick] [--dir DIR]}.
+ */
+public final class JournalBench {
+  private static final TableId TABLE = new TableId("public", "bench");
+  private static final List<Column> COLUMNS = List.of(new Column("id", "int8", 20), new Column("name", "text", 25),
+      new Column("amount", "numeric", 1700), new Column("at", "timestamptz", 1184), new Column("payload", "bytea", 17));
+
+  record Case(int rows, int producers) {}
+
+  record Run(double txPerSec, double mbPerSec, double bytesPerTx) {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    int dirAt = List.of(args).indexOf("--dir");
+    Path base = dirAt >= 0 ? Path.of(args[dirAt + 1]) : Files.createTempDirectory("ferry-journal-bench-");
+    Duration length = quick ? Duration.ofMillis(1500) : Duration.ofSeconds(4);
+    int pairs = quick ? 2 : 3;
+    List<Case> cases = new ArrayList<>();
+    for (int rows : new int[] {1, 10, 1000}) {
+      for (int producers : new int[] {1, 16}) {
+        cases.add(new Case(rows, producers));
+      }
+    }
+    System.out.printf(Locale.ROOT, "# journal benchmark: %d pairs of %s runs per case, dir %s, %s%n%n", pairs,
+        length, base, Runtime.version());
+    System.out.println("| rows/tx | producers | journal tx/s | journal MB/s | raw tx/s | raw MB/s | journal/raw"
+        + " (median, min–max) | read MB/s | read/write |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+    for (Case c : cases) {
+      List<Run> journal = new ArrayList<>();
+      List<Run> raw = new ArrayList<>();
+      List<Double> ratios = new ArrayList<>();
+      double readMb = 0;
+      for (int pair = 0; pair < pairs; pair++) {
+        Path dir = Files.createDirectories(base.resolve("j-" + c.rows() + "-" + c.producers() + "-" + pair));
+        Run j = runJournal(dir, c, length);
+        Run r = RawBaseline.run(base.resolve("raw-" + pair), (int) Math.round(j.bytesPerTx()), c.producers(), length);
+        journal.add(j);
+        raw.add(r);
+        ratios.add(j.mbPerSec() / r.mbPerSec());
+        readMb = Math.max(readMb, readAll(dir));
+        deleteTree(dir);
+      }
+      double jMb = median(journal.stream().map(Run::mbPerSec).toList());
+      System.out.printf(Locale.ROOT, "| %d | %d | %.0f | %.1f | %.0f | %.1f | %.2f (%.2f–%.2f) | %.0f | %.1f× |%n",
+          c.rows(), c.producers(), median(journal.stream().map(Run::txPerSec).toList()), jMb,
+          median(raw.stream().map(Run::txPerSec).toList()), median(raw.stream().map(Run::mbPerSec).toList()),
+          median(ratios), ratios.stream().mapToDouble(d -> d).min().orElse(0),
+          ratios.stream().mapToDouble(d -> d).max().orElse(0), readMb, readMb / jMb);
+    }
+    deleteTree(base);
+  }
+
+  /** Producers append synchronously (each waits for its fsync) for {@code length}. */
+  static Run runJournal(Path dir, Case c, Duration length) throws Exception {
+    List<List<Change>> bodies = bodies(c.rows(), 32);
+    AtomicLong seq = new AtomicLong();
+    AtomicLong done = new AtomicLong();
+    try (Journal journal = Journal.open(JournalConfig.defaults(dir))) {
+      warmUp(journal, bodies, seq);
+      long startBytes = directoryBytes(dir);
+      long startDone = done.get();
+      long start = System.nanoTime();
+      long end = start + length.toNanos();
+      List<Thread> threads = new ArrayList<>();
+      for (int p = 0; p < c.producers(); p++) {
+        int offset = p;
+        threads.add(Thread.ofPlatform().start(() -> {
+          int i = offset;
+          while (System.nanoTime() < end) {
+            append(journal, bodies.get(i++ % bodies.size()), seq);
+            done.incrementAndGet();
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      long txs = done.get() - startDone;
+      long bytes = directoryBytes(dir) - startBytes;
+      return new Run(txs / seconds, bytes / seconds / 1e6, (double) bytes / txs);
+    }
+  }
+
+  private static void warmUp(Journal journal, List<List<Change>> bodies, AtomicLong seq) {
+    long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
+    for (int i = 0; System.nanoTime() < end; i++) {
+      append(journal, bodies.get(i % bodies.size()), seq);
+    }
+  }
+
+  private static void append(Journal journal, List<Change> body, AtomicLong seq) {
+    long s = seq.incrementAndGet();
+    Transaction tx = new Transaction(new Gtid(0, 1, s), Instant.ofEpochSecond(1_700_000_000L, s), 1,
+        SourcePosition.changeId(s), body);
+    journal.append(tx).join();
+  }
+
+  /** Reads every transaction and change back; returns MB/s of journal bytes read. */
+  static double readAll(Path dir) throws IOException, InterruptedException {
+    long bytes = directoryBytes(dir);
+    long start = System.nanoTime();
+    long changes = 0;
+    try (JournalReader reader = JournalReader.openAtOldest(dir)) {
+      Optional<JournalTransaction> tx;
+      while ((tx = reader.next(Duration.ZERO)).isPresent()) {
+        try (ChangeCursor cursor = tx.get().changes()) {
+          while (cursor.advance()) {
+            changes++;
+          }
+        }
+      }
+    }
+    if (changes == 0) {
+      throw new IllegalStateException("read back no change from " + dir);
+    }
+    return bytes / ((System.nanoTime() - start) / 1e9) / 1e6;
+  }
+
+  /** Distinct transaction bodies of {@code rows} rows each, realistic values, fixed seed. */
+  static List<List<Change>> bodies(int rows, int count) {
+    SplittableRandom random = new SplittableRandom(42);
+    List<List<Change>> bodies = new ArrayList<>();
+    for (int b = 0; b < count; b++) {
+      List<Change> changes = new ArrayList<>(rows);
+      for (int r = 0; r < rows; r++) {
+        byte[] payload = new byte[32];
+        random.nextBytes(payload);
+        changes.add(new Change.Insert(TABLE, COLUMNS, List.of(new Value.Int64(random.nextLong(1, 1L << 40)),
+            new Value.Text("customer " + random.nextInt(1_000_000)),
+            new Value.Text(random.nextInt(100_000) + "." + random.nextInt(100)),
+            new Value.Text("2026-11-21 06:" + (10 + random.nextInt(50)) + ":00.123456+00"), new Value.Bytes(payload))));
+      }
+      bodies.add(List.copyOf(changes));
+    }
+    return bodies;
+  }
+
+  static long directoryBytes(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
