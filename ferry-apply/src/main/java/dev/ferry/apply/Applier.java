@@ -1,0 +1,56 @@
+package dev.ferry.apply;
+
+import dev.ferry.journal.Transaction;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Replays source transactions into one target database exactly once, in the order given.
+ *
+ * <p>Each source transaction's changes and the replica's progress row ({@code replication_control}:
+ * applied GTID set, journal position, schema sequence, last commit time) are committed in the same
+ * target transaction, so a crash at any moment neither duplicates nor skips a transaction: on
+ * start the applier reads the row and skips every transaction whose GTID it holds. Several source
+ * transactions may share one target transaction ({@link ApplyConfig.Grouping}); one is never
+ * split.
+ *
+ * <p>Not thread-safe: one thread drives an applier. Arguments and results are never null.
+ */
+public interface Applier extends AutoCloseable {
+  /**
+   * Applies {@code transaction} into the open group, committing the group when it reaches a
+   * bound. When this returns the transaction may still be uncommitted: call {@link #flush()} when
+   * the stream idles. A transaction already applied is skipped.
+   *
+   * @throws ApplyException if the replica must stop; the failed transaction and everything after
+   *     it in its group are not committed, earlier ones are
+   */
+  void apply(Transaction transaction) throws ApplyException;
+
+  /** As {@link #apply(Transaction)}, recording {@code journalPosition} (opaque text) as the position after it. */
+  void apply(Transaction transaction, String journalPosition) throws ApplyException;
+
+  /** Applies every transaction of {@code transactions}, then {@link #flush()}es. */
+  default void applyAll(Iterator<Transaction> transactions) throws ApplyException {
+    while (transactions.hasNext()) {
+      apply(transactions.next());
+    }
+    flush();
+  }
+
+  /** Commits the open group, if any. */
+  void flush() throws ApplyException;
+
+  /** The committed progress, read from the target's {@code replication_control} table. */
+  ReplicaPosition position() throws ApplyException;
+
+  /** Conflicts seen by this applier since it was opened, by type. */
+  Map<ConflictType, Long> conflictCounts();
+
+  /** Source transactions skipped because they were already applied, since opened. */
+  long skippedTransactions();
+
+  /** Rolls back the open group (uncommitted work is re-applied by the next run) and closes the connection. */
+  @Override
+  void close();
+}

@@ -1,0 +1,119 @@
+package dev.ferry.apply;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * A replica's settings, validated once when built. Immutable and thread-safe; no component is
+ * null.
+ *
+ * @param replicaName names the replica in logs, errors and the {@code conflicts} table
+ * @param source names the source journal (its UUID or source name); keys the progress row, so one
+ *     target may hold replicas of several sources
+ * @param conflictPolicy what to do on a conflict; default {@link ConflictPolicy#STOP}
+ * @param grouping how many source transactions one target transaction may hold
+ * @param filter which tables are applied; default all
+ * @param skipDdl skip DDL the target cannot take instead of stopping (the schema sequence still
+ *     advances); default false
+ * @param retry how transient SQL errors are retried
+ * @param readOnlyReplica make the target database read-only for everybody but Ferry (PostgreSQL);
+ *     default false
+ */
+public record ApplyConfig(String replicaName, String source, ConflictPolicy conflictPolicy, Grouping grouping,
+    TableFilter filter, boolean skipDdl, Retry retry, boolean readOnlyReplica) {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
+
+  public ApplyConfig {
+    if (replicaName == null || !NAME.matcher(replicaName).matches()) {
+      throw new IllegalArgumentException("replicaName must be 1 to 100 of [A-Za-z0-9_.:-], got '" + replicaName + "'");
+    }
+    if (source == null || source.isEmpty() || source.length() > 200) {
+      throw new IllegalArgumentException("[replica " + replicaName + "] source must be 1 to 200 characters");
+    }
+    if (conflictPolicy == null || grouping == null || filter == null || retry == null) {
+      throw new IllegalArgumentException("[replica " + replicaName
+          + "] conflictPolicy, grouping, filter and retry must not be null");
+    }
+  }
+
+  /** Defaults: policy stop, default grouping, all tables, DDL not skipped, default retry. */
+  public static ApplyConfig defaults(String replicaName, String source) {
+    return new ApplyConfig(replicaName, source, ConflictPolicy.STOP, Grouping.DEFAULT, TableFilter.ALL, false,
+        Retry.DEFAULT, false);
+  }
+
+  public ApplyConfig withConflictPolicy(ConflictPolicy policy) {
+    return new ApplyConfig(replicaName, source, policy, grouping, filter, skipDdl, retry, readOnlyReplica);
+  }
+
+  public ApplyConfig withGrouping(Grouping value) {
+    return new ApplyConfig(replicaName, source, conflictPolicy, value, filter, skipDdl, retry, readOnlyReplica);
+  }
+
+  public ApplyConfig withFilter(TableFilter value) {
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, value, skipDdl, retry, readOnlyReplica);
+  }
+
+  public ApplyConfig withSkipDdl(boolean value) {
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, value, retry, readOnlyReplica);
+  }
+
+  public ApplyConfig withRetry(Retry value) {
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, value, readOnlyReplica);
+  }
+
+  public ApplyConfig withReadOnlyReplica(boolean value) {
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, value);
+  }
+
+  /**
+   * Bounds of one target transaction. A group is committed as soon as one bound is reached; one
+   * source transaction is never split, so a single large one may exceed {@code maxBytes}.
+   *
+   * @param maxTransactions source transactions per target transaction, 1 or more; default 100
+   * @param maxBytes approximate bytes of change data per target transaction, 1 or more; default
+   *     8 MiB
+   * @param maxDelay how long a group may stay open, positive; default 200 ms
+   */
+  public record Grouping(int maxTransactions, long maxBytes, Duration maxDelay) {
+    public static final Grouping DEFAULT = new Grouping(100, 8L << 20, Duration.ofMillis(200));
+    /** One target transaction per source transaction. */
+    public static final Grouping NONE = new Grouping(1, Long.MAX_VALUE, Duration.ofDays(1));
+
+    public Grouping {
+      if (maxTransactions < 1) {
+        throw new IllegalArgumentException("grouping.maxTransactions must be >= 1, got " + maxTransactions);
+      }
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("grouping.maxBytes must be >= 1, got " + maxBytes);
+      }
+      if (maxDelay == null || maxDelay.isNegative() || maxDelay.isZero()) {
+        throw new IllegalArgumentException("grouping.maxDelay must be positive, got " + maxDelay);
+      }
+    }
+  }
+
+  /**
+   * Retries of transient SQL errors (serialization failure, deadlock, lost connection): waits
+   * {@code initialBackoff}, doubling up to {@code maxBackoff}, at most {@code maxAttempts} times.
+   *
+   * @param maxAttempts attempts per group, 1 or more; default 10
+   * @param initialBackoff first wait, not negative; default 100 ms
+   * @param maxBackoff longest wait, not below {@code initialBackoff}; default 5 s
+   */
+  public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+    public static final Retry DEFAULT = new Retry(10, Duration.ofMillis(100), Duration.ofSeconds(5));
+
+    public Retry {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("retry.maxAttempts must be >= 1, got " + maxAttempts);
+      }
+      if (initialBackoff == null || initialBackoff.isNegative()) {
+        throw new IllegalArgumentException("retry.initialBackoff must not be negative, got " + initialBackoff);
+      }
+      if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException("retry.maxBackoff must be >= initialBackoff, got " + maxBackoff);
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.ferry.apply;
+
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.TableId;
+
+/** A conflict stopped the replica (policy {@link ConflictPolicy#STOP}). */
+public final class ConflictException extends ApplyException {
+  private final ConflictType type;
+  private final transient TableId table;
+  private final String key;
+
+  public ConflictException(String message, Gtid gtid, ConflictType type, TableId table, String key) {
+    super(message, gtid, null);
+    this.type = type;
+    this.table = table;
+    this.key = key;
+  }
+
+  public ConflictType type() {
+    return type;
+  }
+
+  public TableId table() {
+    return table;
+  }
+
+  /** The row's key as text, e.g. {@code (id=42)}. */
+  public String key() {
+    return key;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.ferry.apply;
+
+import dev.ferry.journal.TableId;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Which source tables a replica applies: a table {@code schema.name} (unquoted, as the source
+ * spells it) is applied if it fully matches one of the include patterns (or there are none) and
+ * none of the exclude patterns. Immutable and thread-safe.
+ *
+ * @param include regular expressions; empty means every table
+ * @param exclude regular expressions; a match excludes the table even if included
+ */
+public record TableFilter(List<Pattern> include, List<Pattern> exclude) {
+  /** Applies every table. */
+  public static final TableFilter ALL = new TableFilter(List.of(), List.of());
+
+  public TableFilter {
+    include = List.copyOf(include);
+    exclude = List.copyOf(exclude);
+  }
+
+  /**
+   * Compiles the patterns.
+   *
+   * @throws IllegalArgumentException naming the pattern that does not compile
+   */
+  public static TableFilter of(List<String> include, List<String> exclude) {
+    return new TableFilter(compile(include, "include"), compile(exclude, "exclude"));
+  }
+
+  private static List<Pattern> compile(List<String> patterns, String key) {
+    return patterns.stream().map(p -> {
+      try {
+        return Pattern.compile(p);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException("filter " + key + " pattern '" + p + "' is not a regular expression: "
+            + e.getDescription(), e);
+      }
+    }).toList();
+  }
+
+  /** Whether changes to {@code table} are applied. */
+  public boolean accepts(TableId table) {
+    String name = table.schema().isEmpty() ? table.name() : table.schema() + "." + table.name();
+    boolean included = include.isEmpty() || include.stream().anyMatch(p -> p.matcher(name).matches());
+    return included && exclude.stream().noneMatch(p -> p.matcher(name).matches());
+  }
+}

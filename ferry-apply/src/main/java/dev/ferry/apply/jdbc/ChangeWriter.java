@@ -1,0 +1,510 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.apply.ConflictType;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the changes of one source transaction on an open target transaction: row changes as
+ * cached prepared statements, consecutive ones of the same shape in one JDBC batch, long runs of
+ * inserts through the dialect's bulk path; conflicts detected by affected-row counts and resolved
+ * by the policy. Not thread-safe; the caller owns commit and rollback.
+ */
+final class ChangeWriter {
+  private static final Logger log = LoggerFactory.getLogger(ChangeWriter.class);
+  /** Inserts into one table in a row, from which the bulk path (COPY) pays off. */
+  static final int BULK_THRESHOLD = 64;
+
+  private final ApplyConfig config;
+  private final Dialect dialect;
+  private final RowSql sql;
+  private final StatementCache cache;
+  private final InstantSource clock;
+  private final Map<TableId, TableInfo> tables = new HashMap<>();
+  private final ConflictLog conflictLog;
+  private Connection connection;
+  private Transaction tx;
+  private final List<ConflictRecord> conflicts = new ArrayList<>();
+  private final List<RowOp> batch = new ArrayList<>();
+  private TableId currentTable;
+  private String currentStatement;
+  private boolean bulkUsed;
+
+  /** One row statement with its parameters. */
+  private record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
+  }
+
+  ChangeWriter(ApplyConfig config, Dialect dialect, StatementCache cache, ConflictLog conflictLog,
+      InstantSource clock) {
+    this.config = config;
+    this.dialect = dialect;
+    this.sql = new RowSql(dialect);
+    this.cache = cache;
+    this.conflictLog = conflictLog;
+    this.clock = clock;
+  }
+
+  /** Uses {@code c} from now on (a new connection after a lost one); forgets cached table shapes. */
+  void bind(Connection c) {
+    connection = c;
+    cache.bind(c);
+    tables.clear();
+  }
+
+  /** Forgets table shapes and statements (after DDL). */
+  void invalidate() {
+    cache.close();
+    tables.clear();
+  }
+
+  /** Whether the bulk path ran since {@link #resetBulkUsed()} (its errors name no row). */
+  boolean bulkUsed() {
+    return bulkUsed;
+  }
+
+  void resetBulkUsed() {
+    bulkUsed = false;
+  }
+
+  Optional<TableId> currentTable() {
+    return Optional.ofNullable(currentTable);
+  }
+
+  Optional<String> currentStatement() {
+    return Optional.ofNullable(currentStatement);
+  }
+
+  /**
+   * Applies {@code transaction}'s changes. Returns the conflicts it resolved (already written to
+   * the conflicts table in the same target transaction).
+   *
+   * @throws StopApply if a conflict under the stop policy or a refused DDL ends it
+   */
+  List<ConflictRecord> apply(Transaction transaction, boolean bulk) throws SQLException, StopApply {
+    tx = transaction;
+    conflicts.clear();
+    currentTable = null;
+    currentStatement = null;
+    List<Change> changes = transaction.changes();
+    for (int i = 0; i < changes.size(); i++) {
+      Change change = changes.get(i);
+      switch (change) {
+        case Change.Insert insert when !config.filter().accepts(insert.table()) -> { }
+        case Change.Insert insert -> {
+          int run = bulk ? bulkRun(changes, i) : 0;
+          if (run >= BULK_THRESHOLD && copy(changes.subList(i, i + run))) {
+            i += run - 1;
+          } else {
+            add(insertOp(insert));
+          }
+        }
+        case Change.Update update when !config.filter().accepts(update.table()) -> { }
+        case Change.Update update -> add(updateOp(update));
+        case Change.Delete delete when !config.filter().accepts(delete.table()) -> { }
+        case Change.Delete delete -> add(deleteOp(delete));
+        case Change.Truncate truncate -> truncate(truncate);
+        case Change.Ddl ddl -> ddl(ddl);
+        case Change.SequenceAdvance advance -> sequence(advance);
+        case Change.Message message -> log.debug("[replica {}] {} carries a message with prefix '{}'; not applied",
+            config.replicaName(), tx.gtid(), message.prefix());
+      }
+    }
+    flush();
+    return List.copyOf(conflicts);
+  }
+
+  private int bulkRun(List<Change> changes, int from) {
+    Change.Insert first = (Change.Insert) changes.get(from);
+    int end = from;
+    while (end < changes.size() && changes.get(end) instanceof Change.Insert next
+        && next.table().equals(first.table()) && next.columns().equals(first.columns())
+        && !next.row().contains(Value.UNCHANGED)) {
+      end++;
+    }
+    return end - from;
+  }
+
+  private boolean copy(List<Change> inserts) throws SQLException, StopApply {
+    flush();
+    Change.Insert first = (Change.Insert) inserts.getFirst();
+    TableInfo table = table(first.table());
+    for (Column column : first.columns()) {
+      targetColumn(table, column.name());
+    }
+    List<List<Value>> rows = new ArrayList<>(inserts.size());
+    inserts.forEach(c -> rows.add(((Change.Insert) c).row()));
+    currentStatement = "COPY " + table.sqlName() + " (" + inserts.size() + " rows)";
+    bulkUsed = true;
+    return dialect.copyIn(connection, table, first.columns(), rows);
+  }
+
+  private void truncate(Change.Truncate truncate) throws SQLException, StopApply {
+    flush();
+    List<TableId> accepted = truncate.tables().stream().filter(config.filter()::accepts).toList();
+    if (accepted.isEmpty()) {
+      return;
+    }
+    for (TableId t : accepted) {
+      table(t);
+    }
+    currentStatement = "TRUNCATE " + accepted;
+    dialect.truncate(connection, accepted, truncate.cascade(), truncate.restartIdentity());
+  }
+
+  private void sequence(Change.SequenceAdvance advance) throws SQLException, StopApply {
+    flush();
+    if (!config.filter().accepts(advance.sequence())) {
+      return;
+    }
+    currentTable = advance.sequence();
+    currentStatement = "advance sequence to " + advance.value();
+    dialect.advanceSequence(connection, advance.sequence(), advance.value());
+  }
+
+  private void ddl(Change.Ddl ddl) throws SQLException, StopApply {
+    flush();
+    currentTable = null;
+    currentStatement = ddl.command();
+    if (config.skipDdl()) {
+      log.info("[replica {}] {}: skipping DDL (skipDdl is set): {}", config.replicaName(), tx.gtid(), ddl.command());
+      return;
+    }
+    try {
+      dialect.applyDdl(connection, ddl);
+    } catch (SQLException e) {
+      if (dialect instanceof PostgresDialect) {
+        throw e;
+      }
+      throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": the "
+          + dialect.name() + " target cannot take the DDL '" + ddl.command() + "': " + SqlStates.describe(e)
+          + "; set skipDdl to skip DDL", null, null);
+    } finally {
+      invalidate();
+    }
+  }
+
+  private RowOp insertOp(Change.Insert insert) throws SQLException, StopApply {
+    TableInfo table = table(insert.table());
+    List<String> names = new ArrayList<>();
+    List<Column> types = new ArrayList<>();
+    List<Value> params = new ArrayList<>();
+    for (int i = 0; i < insert.columns().size(); i++) {
+      if (insert.row().get(i) != Value.UNCHANGED) {
+        Column column = insert.columns().get(i);
+        names.add(targetColumn(table, column.name()));
+        types.add(column);
+        params.add(insert.row().get(i));
+      }
+    }
+    return new RowOp(insert, table, sql.insert(table, names), types, params);
+  }
+
+  private RowOp updateOp(Change.Update update) throws SQLException, StopApply {
+    TableInfo table = table(update.table());
+    List<String> set = new ArrayList<>();
+    List<Column> types = new ArrayList<>();
+    List<Value> params = new ArrayList<>();
+    for (int i = 0; i < update.columns().size(); i++) {
+      if (update.row().get(i) != Value.UNCHANGED) {
+        Column column = update.columns().get(i);
+        set.add(targetColumn(table, column.name()));
+        types.add(column);
+        params.add(update.row().get(i));
+      }
+    }
+    List<Value> locating = update.oldImage() == Change.OldImage.NONE ? update.row() : update.old();
+    Locator where = locate(table, update.table(), update.columns(), update.oldImage(), locating, "UPDATE");
+    types.addAll(where.types);
+    params.addAll(where.params);
+    return new RowOp(update, table, sql.update(table, set, where.key, where.compared), types, params);
+  }
+
+  private RowOp deleteOp(Change.Delete delete) throws SQLException, StopApply {
+    TableInfo table = table(delete.table());
+    Locator where = locate(table, delete.table(), delete.columns(), delete.oldImage(), delete.old(), "DELETE");
+    return new RowOp(delete, table, sql.delete(table, where.key, where.compared), where.types, where.params);
+  }
+
+  /** How a row is found: key columns and values, plus old columns compared when the full old row is known. */
+  private record Locator(List<String> key, List<String> compared, List<Column> types, List<Value> params) {
+  }
+
+  private Locator locate(TableInfo table, TableId id, List<Column> columns, Change.OldImage image, List<Value> values,
+      String operation) throws StopApply {
+    List<String> key = new ArrayList<>();
+    List<String> compared = new ArrayList<>();
+    List<Column> types = new ArrayList<>();
+    List<Value> params = new ArrayList<>();
+    if (table.keyless() && image != Change.OldImage.FULL) {
+      throw stop(id, "table has no primary key on the target and the source sent no full old row for " + operation
+          + " (set REPLICA IDENTITY FULL on the source)");
+    }
+    for (String name : table.primaryKey()) {
+      int at = indexOf(columns, name);
+      if (at < 0 || values.get(at) == Value.UNCHANGED || values.get(at) == Value.NULL) {
+        throw stop(id, "the " + operation + " does not carry primary key column " + name + " of the target");
+      }
+      key.add(name);
+      types.add(columns.get(at));
+      params.add(values.get(at));
+    }
+    if (image == Change.OldImage.FULL) {
+      for (int i = 0; i < columns.size(); i++) {
+        String name = columns.get(i).name();
+        if (values.get(i) != Value.UNCHANGED && !key.contains(name)) {
+          compared.add(targetColumn(table, name));
+          types.add(columns.get(i));
+          params.add(values.get(i));
+        }
+      }
+    }
+    return new Locator(key, compared, types, params);
+  }
+
+  private static int indexOf(List<Column> columns, String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private TableInfo table(TableId id) throws SQLException, StopApply {
+    currentTable = id;
+    TableInfo info = tables.get(id);
+    if (info == null) {
+      info = dialect.describe(connection, id)
+          .orElseThrow(() -> stop(id, "table " + dialect.tableName(id) + " does not exist on the target"));
+      tables.put(id, info);
+    }
+    return info;
+  }
+
+  private String targetColumn(TableInfo table, String name) throws StopApply {
+    if (table.column(name).isEmpty()) {
+      throw stop(table.source(), "column " + name + " does not exist on the target table " + table.sqlName());
+    }
+    return name;
+  }
+
+  private StopApply stop(TableId table, String what) {
+    return new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + " to " + table + ": "
+        + what, table, null);
+  }
+
+  private void add(RowOp op) throws SQLException, StopApply {
+    if (!batch.isEmpty() && !batch.getFirst().sql.equals(op.sql)) {
+      flush();
+    }
+    batch.add(op);
+  }
+
+  /** Runs the batch; rows a statement did not find are conflicts, resolved in change order. */
+  private void flush() throws SQLException, StopApply {
+    if (batch.isEmpty()) {
+      return;
+    }
+    RowOp first = batch.getFirst();
+    currentTable = first.table.source();
+    currentStatement = first.sql;
+    PreparedStatement ps = cache.get(first.sql);
+    int[] counts;
+    if (batch.size() == 1) {
+      bindAll(ps, first);
+      counts = new int[] {ps.executeUpdate()};
+    } else {
+      for (RowOp op : batch) {
+        bindAll(ps, op);
+        ps.addBatch();
+      }
+      counts = ps.executeBatch();
+    }
+    List<RowOp> done = List.copyOf(batch);
+    batch.clear();
+    for (int i = 0; i < done.size(); i++) {
+      if (counts[i] == 0) {
+        // It had no effect, so running it again now (after earlier resolutions) is safe.
+        if (execute(ps, done.get(i)) == 0) {
+          resolve(done.get(i));
+        }
+      }
+    }
+  }
+
+  private void bindAll(PreparedStatement ps, RowOp op) throws SQLException {
+    for (int i = 0; i < op.params.size(); i++) {
+      dialect.bind(ps, i + 1, op.params.get(i), op.types.get(i));
+    }
+  }
+
+  private int execute(PreparedStatement ps, RowOp op) throws SQLException {
+    bindAll(ps, op);
+    return ps.executeUpdate();
+  }
+
+  private int execute(String statement, RowOp op) throws SQLException {
+    currentStatement = statement;
+    return execute(cache.get(statement), op);
+  }
+
+  private void resolve(RowOp op) throws SQLException, StopApply {
+    ConflictResolver resolver = new ConflictResolver(op);
+    ConflictRecord conflict = resolver.detect();
+    ConflictPolicy policy = config.conflictPolicy();
+    if (policy == ConflictPolicy.STOP) {
+      ConflictRecord stopped = conflict.withResolution("stopped");
+      throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + " to "
+          + op.table.source() + ": " + conflict.describe(), op.table.source(), stopped);
+    }
+    String resolution = policy == ConflictPolicy.SKIP ? "skipped" : resolver.overwrite(conflict.type());
+    ConflictRecord resolved = conflict.withResolution(resolution);
+    conflictLog.insert(connection, resolved);
+    conflicts.add(resolved);
+    log.warn("[replica {}] {} on {}: {}; {}", config.replicaName(), tx.gtid(), op.table.source(),
+        conflict.describe(), resolution);
+  }
+
+  /** Detects what kind of conflict a row statement that found nothing is, and overwrites it. */
+  private final class ConflictResolver {
+    private final RowOp op;
+    private final List<Column> columns;
+    private final List<Value> remote;
+    private final List<Value> locating;
+
+    ConflictResolver(RowOp op) {
+      this.op = op;
+      switch (op.change) {
+        case Change.Insert i -> {
+          columns = i.columns();
+          remote = i.row();
+          locating = i.row();
+        }
+        case Change.Update u -> {
+          columns = u.columns();
+          remote = u.row();
+          locating = u.oldImage() == Change.OldImage.NONE ? u.row() : u.old();
+        }
+        case Change.Delete d -> {
+          columns = d.columns();
+          remote = d.old();
+          locating = d.old();
+        }
+        default -> throw new IllegalStateException("not a row change: " + op.change);
+      }
+    }
+
+    ConflictRecord detect() throws SQLException {
+      String key = key();
+      Optional<String> local = op.table.keyless() ? Optional.empty() : localRow();
+      boolean full = op.change instanceof Change.Update u ? u.oldImage() == Change.OldImage.FULL
+          : op.change instanceof Change.Delete d && d.oldImage() == Change.OldImage.FULL;
+      ConflictType type = switch (op.change) {
+        case Change.Insert i -> ConflictType.INSERT_EXISTS;
+        case Change.Update u -> local.isPresent() && full ? ConflictType.UPDATE_DIFFERS : ConflictType.UPDATE_MISSING;
+        default -> local.isPresent() && full ? ConflictType.DELETE_DIFFERS : ConflictType.DELETE_MISSING;
+      };
+      return new ConflictRecord(clock.instant(), tx.gtid(), type, op.table.source(), key, local,
+          Rows.render(columns, remote), "");
+    }
+
+    private String key() {
+      if (op.table.keyless()) {
+        return Rows.render(columns, locating);
+      }
+      List<Column> keyColumns = new ArrayList<>();
+      List<Value> keyValues = new ArrayList<>();
+      for (String name : op.table.primaryKey()) {
+        int at = indexOf(columns, name);
+        keyColumns.add(columns.get(at));
+        keyValues.add(locating.get(at));
+      }
+      return Rows.render(keyColumns, keyValues);
+    }
+
+    private Optional<String> localRow() throws SQLException {
+      List<Column> types = new ArrayList<>();
+      List<Value> params = new ArrayList<>();
+      for (String name : op.table.primaryKey()) {
+        int at = indexOf(columns, name);
+        types.add(columns.get(at));
+        params.add(locating.get(at));
+      }
+      String select = sql.selectByKey(op.table, op.table.primaryKey());
+      try (PreparedStatement ps = connection.prepareStatement(select)) {
+        for (int i = 0; i < params.size(); i++) {
+          dialect.bind(ps, i + 1, params.get(i), types.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(Rows.render(rs)) : Optional.empty();
+        }
+      }
+    }
+
+    /** Makes the target follow the source; returns the resolution's name. */
+    String overwrite(ConflictType type) throws SQLException, StopApply {
+      return switch (type) {
+        case INSERT_EXISTS -> op.table.keyless() ? "skipped (no primary key to overwrite by)" : updateByKey();
+        case UPDATE_MISSING -> insertSent();
+        case UPDATE_DIFFERS -> updateByKey();
+        case DELETE_MISSING -> "ignored";
+        case DELETE_DIFFERS -> {
+          Locator where = locate(op.table, op.table.source(), columns, Change.OldImage.KEY, locating, "DELETE");
+          execute(sql.delete(op.table, where.key, List.of()), new RowOp(op.change, op.table, null, where.types,
+              where.params));
+          yield "deleted";
+        }
+      };
+    }
+
+    private String updateByKey() throws SQLException, StopApply {
+      List<String> set = new ArrayList<>();
+      List<Column> types = new ArrayList<>();
+      List<Value> params = new ArrayList<>();
+      for (int i = 0; i < columns.size(); i++) {
+        if (remote.get(i) != Value.UNCHANGED) {
+          set.add(columns.get(i).name());
+          types.add(columns.get(i));
+          params.add(remote.get(i));
+        }
+      }
+      Locator where = locate(op.table, op.table.source(), columns, Change.OldImage.KEY, locating, "UPDATE");
+      types.addAll(where.types);
+      params.addAll(where.params);
+      execute(sql.update(op.table, set, where.key, List.of()), new RowOp(op.change, op.table, null, types, params));
+      return "overwritten";
+    }
+
+    private String insertSent() throws SQLException {
+      List<String> names = new ArrayList<>();
+      List<Column> types = new ArrayList<>();
+      List<Value> params = new ArrayList<>();
+      for (int i = 0; i < columns.size(); i++) {
+        if (remote.get(i) != Value.UNCHANGED) {
+          names.add(columns.get(i).name());
+          types.add(columns.get(i));
+          params.add(remote.get(i));
+        }
+      }
+      execute(sql.insert(op.table, names), new RowOp(op.change, op.table, null, types, params));
+      return names.size() == columns.size() ? "inserted" : "inserted (unchanged TOAST columns left to defaults)";
+    }
+  }
+}

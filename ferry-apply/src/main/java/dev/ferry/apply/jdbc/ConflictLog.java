@@ -1,0 +1,36 @@
+package dev.ferry.apply.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/** Writes rows of the target's {@code conflicts} table. Stateless apart from its names; one thread. */
+final class ConflictLog {
+  private final Dialect dialect;
+  private final String replica;
+  private final String source;
+
+  ConflictLog(Dialect dialect, String replica, String source) {
+    this.dialect = dialect;
+    this.replica = replica;
+    this.source = source;
+  }
+
+  void insert(Connection c, ConflictRecord r) throws SQLException {
+    String sql = "INSERT INTO " + dialect.conflictsTable() + " (detected_at, replica, source, gtid, conflict_type,"
+        + " table_name, row_key, local_row, remote_row, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      dialect.bindTime(ps, 1, r.detectedAt());
+      ps.setString(2, replica);
+      ps.setString(3, source);
+      ps.setString(4, r.gtid().toString());
+      ps.setString(5, r.type().label());
+      ps.setString(6, r.table().toString());
+      ps.setString(7, r.key());
+      ps.setString(8, r.localRow().orElse(null));
+      ps.setString(9, r.remoteRow());
+      ps.setString(10, r.resolution());
+      ps.executeUpdate();
+    }
+  }
+}

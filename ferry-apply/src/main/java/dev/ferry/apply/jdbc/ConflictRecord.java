@@ -1,0 +1,35 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ConflictType;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.TableId;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One detected conflict, as a row of the {@code conflicts} table.
+ *
+ * @param localRow the target's row, empty if there is none
+ * @param remoteRow the row the source sent (new row, or old row for a delete)
+ * @param resolution what was done: {@code stopped}, {@code skipped}, {@code overwritten},
+ *     {@code inserted}, {@code ignored}, {@code deleted}
+ */
+record ConflictRecord(Instant detectedAt, Gtid gtid, ConflictType type, TableId table, String key,
+    Optional<String> localRow, String remoteRow, String resolution) {
+
+  ConflictRecord withResolution(String value) {
+    return new ConflictRecord(detectedAt, gtid, type, table, key, localRow, remoteRow, value);
+  }
+
+  /** What the conflict is, for messages: {@code row (id=42) not found for UPDATE (update_missing)}. */
+  String describe() {
+    String what = switch (type) {
+      case INSERT_EXISTS -> "already exists for INSERT";
+      case UPDATE_MISSING -> "not found for UPDATE";
+      case DELETE_MISSING -> "not found for DELETE";
+      case UPDATE_DIFFERS -> "differs from the old row the source sent for UPDATE (local " + localRow.orElse("?") + ")";
+      case DELETE_DIFFERS -> "differs from the old row the source sent for DELETE (local " + localRow.orElse("?") + ")";
+    };
+    return "row " + key + " " + what + " (" + type.label() + ")";
+  }
+}

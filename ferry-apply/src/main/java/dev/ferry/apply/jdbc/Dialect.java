@@ -1,0 +1,89 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What differs between target databases: quoting, naming, catalog, value binding, row locators
+ * for tables without a key, DDL, truncate, sequences and the progress tables. Everything else
+ * (statement shapes, batching, conflicts, grouping) is common. A MariaDB dialect adds a subclass
+ * and a case in {@link #of}. Stateless and thread-safe.
+ */
+abstract class Dialect {
+  static Dialect of(Connection c) throws SQLException {
+    String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+    if (product.contains("postgres")) {
+      return new PostgresDialect();
+    }
+    if (product.contains("sqlite")) {
+      return new SqliteDialect();
+    }
+    throw new SQLException("unsupported target database '" + product + "' (PostgreSQL and SQLite are supported)");
+  }
+
+  abstract String name();
+
+  /**
+   * Quotes an identifier from the source: whatever it holds (quotes, spaces, mixed case,
+   * unicode) comes out as one identifier, never as SQL.
+   */
+  String quote(String identifier) {
+    if (identifier.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("identifier contains a NUL character: '" + identifier.replace('\0', '?') + "'");
+    }
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /** The target table's name as quoted SQL. */
+  abstract String tableName(TableId table);
+
+  /** The target's own description of {@code table}, if it exists. */
+  abstract Optional<TableInfo> describe(Connection c, TableId table) throws SQLException;
+
+  /** Binds {@code value} of source {@code column} to parameter {@code index}. */
+  abstract void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException;
+
+  /** A pseudo-column naming one physical row ({@code ctid}, {@code rowid}) for tables without a key. */
+  abstract String rowLocator();
+
+  /**
+   * A condition true when the target column equals the bound parameter, NULL equal to NULL, and
+   * usable for every type (PostgreSQL's json has no {@code =}).
+   */
+  abstract String sameValue(String quotedColumn, TableInfo.TargetColumn column);
+
+  /** Prepares a new session: session settings, and the progress tables if missing (autocommit). */
+  abstract void prepareSession(Connection c, boolean readOnlyReplica) throws SQLException;
+
+  abstract String controlTable();
+
+  abstract String conflictsTable();
+
+  /** The SQL expression for "now" as stored in the conflicts table. */
+  abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;
+
+  abstract Optional<Instant> readTime(java.sql.ResultSet rs, int index) throws SQLException;
+
+  /** Runs a DDL command at its place, with its search path where the target has one. */
+  abstract void applyDdl(Connection c, Change.Ddl ddl) throws SQLException;
+
+  abstract void truncate(Connection c, List<TableId> tables, boolean cascade, boolean restartIdentity)
+      throws SQLException;
+
+  /** Moves the replica's sequence to {@code value} unless it is already there or beyond. */
+  abstract void advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
+
+  /** Bulk-loads rows into a table, or returns false if this target has no bulk path. */
+  boolean copyIn(Connection c, TableInfo table, List<Column> columns, List<List<Value>> rows) throws SQLException {
+    return false;
+  }
+}

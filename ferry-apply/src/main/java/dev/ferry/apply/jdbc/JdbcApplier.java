@@ -1,0 +1,476 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.ConflictException;
+import dev.ferry.apply.ConflictType;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDBC {@link Applier} for PostgreSQL and SQLite targets.
+ *
+ * <p>How exactly-once holds: a group (one target transaction) starts by reading — and on
+ * PostgreSQL locking — the replica's {@code replication_control} row; a source transaction whose
+ * GTID is in the row's set is skipped; the row is rewritten just before the group commits, in the
+ * same target transaction. The group's source transactions stay in memory until the commit, so
+ * after a transient error (serialization failure, deadlock, lost connection — even during the
+ * commit, whose outcome is then unknown) the group is rolled back and replayed from the row as the
+ * target has it. When the bulk path (COPY) hits a constraint, the group is replayed row by row so
+ * conflicts are found and named one by one.
+ *
+ * <p>Not thread-safe: one thread drives an applier. Nothing returned is null.
+ */
+public final class JdbcApplier implements Applier {
+  private static final Logger log = LoggerFactory.getLogger(JdbcApplier.class);
+  private static final int STATEMENT_CACHE_SIZE = 256;
+
+  private final ApplyConfig config;
+  private final ConnectionSource connections;
+  private final InstantSource clock;
+  private final String prefix;
+  private final Dialect dialect;
+  private final ChangeWriter writer;
+  private final ProgressStore progress;
+  private final ConflictLog conflictLog;
+  private final StatementCache cache = new StatementCache(STATEMENT_CACHE_SIZE);
+  private final Map<ConflictType, Long> conflictCounts = new EnumMap<>(ConflictType.class);
+  private Connection connection;
+  private boolean closed;
+
+  /** Source transactions of the open group, kept until it commits so it can be replayed. */
+  private record Pending(Transaction tx, Optional<String> journalPosition, long bytes) {
+  }
+
+  private final List<Pending> pending = new ArrayList<>();
+  private int appliedInGroup;
+  private boolean groupOpen;
+  private Instant groupStarted;
+  private long groupBytes;
+  private boolean bulk = true;
+  private ReplicaPosition groupPosition;
+  private final List<ConflictRecord> groupConflicts = new ArrayList<>();
+  private long groupSkipped;
+  private long skipped;
+
+  private JdbcApplier(ApplyConfig config, ConnectionSource connections, InstantSource clock, Connection first)
+      throws SQLException {
+    this.config = config;
+    this.connections = connections;
+    this.clock = clock;
+    this.prefix = "[replica " + config.replicaName() + "] ";
+    this.dialect = Dialect.of(first);
+    this.progress = new ProgressStore(dialect, config.source());
+    this.conflictLog = new ConflictLog(dialect, config.replicaName(), config.source());
+    this.writer = new ChangeWriter(config, dialect, cache, conflictLog, clock);
+  }
+
+  /** Opens an applier on the system clock; see {@link #open(ApplyConfig, ConnectionSource, InstantSource)}. */
+  public static Applier open(ApplyConfig config, ConnectionSource connections) throws ApplyException {
+    return open(config, connections, InstantSource.system());
+  }
+
+  /**
+   * Connects, creates the progress and conflicts tables if missing, and reads where the replica
+   * stands.
+   *
+   * @throws ApplyException if the target cannot be reached or prepared
+   */
+  public static Applier open(ApplyConfig config, ConnectionSource connections, InstantSource clock)
+      throws ApplyException {
+    Connection first = null;
+    try {
+      first = connections.connect();
+      JdbcApplier applier = new JdbcApplier(config, connections, clock, first);
+      applier.useConnection(first, config.readOnlyReplica());
+      ReplicaPosition at = applier.position();
+      log.info("[replica {}] opened on {}: source {} applied {{}}, schema sequence {}", config.replicaName(),
+          applier.dialect.name(), config.source(), at.applied(), at.schemaSequence());
+      return applier;
+    } catch (SQLException e) {
+      closeQuietly(first);
+      throw new ApplyException("[replica " + config.replicaName() + "] cannot open the target: "
+          + SqlStates.describe(e), null, e);
+    }
+  }
+
+  private void useConnection(Connection c, boolean makeReadOnly) throws SQLException {
+    connection = c;
+    c.setAutoCommit(true);
+    dialect.prepareSession(c, makeReadOnly);
+    c.setAutoCommit(false);
+    writer.bind(c);
+  }
+
+  @Override
+  public void apply(Transaction transaction) throws ApplyException {
+    apply(transaction, Optional.empty());
+  }
+
+  @Override
+  public void apply(Transaction transaction, String journalPosition) throws ApplyException {
+    apply(transaction, Optional.of(journalPosition));
+  }
+
+  private void apply(Transaction tx, Optional<String> journalPosition) throws ApplyException {
+    if (closed) {
+      throw new IllegalStateException(prefix + "applier is closed");
+    }
+    if (pending.isEmpty()) {
+      groupStarted = clock.instant();
+      groupBytes = 0;
+    }
+    long bytes = estimateBytes(tx);
+    pending.add(new Pending(tx, journalPosition, bytes));
+    groupBytes += bytes;
+    drive(false);
+    if (groupFull()) {
+      drive(true);
+    }
+  }
+
+  private boolean groupFull() {
+    ApplyConfig.Grouping g = config.grouping();
+    return pending.size() >= g.maxTransactions() || groupBytes >= g.maxBytes()
+        || Duration.between(groupStarted, clock.instant()).compareTo(g.maxDelay()) >= 0;
+  }
+
+  @Override
+  public void flush() throws ApplyException {
+    if (!pending.isEmpty() || groupOpen) {
+      drive(true);
+    }
+  }
+
+  /** Applies what is pending and, if asked, commits; rolls back and replays on transient errors. */
+  private void drive(boolean commit) throws ApplyException {
+    int attempt = 1;
+    Duration backoff = config.retry().initialBackoff();
+    while (true) {
+      try {
+        if (!groupOpen) {
+          openGroup();
+        }
+        while (appliedInGroup < pending.size()) {
+          applyOne(pending.get(appliedInGroup));
+          appliedInGroup++;
+        }
+        if (commit) {
+          commitGroup();
+        }
+        return;
+      } catch (SQLException e) {
+        boolean bulkUsed = writer.bulkUsed();
+        int failed = appliedInGroup;
+        rollbackQuietly();
+        SqlStates.Kind kind = SqlStates.classify(e);
+        if (kind == SqlStates.Kind.CONSTRAINT && bulkUsed && bulk) {
+          log.info("{}bulk load hit a constraint ({}); replaying the group row by row", prefix, SqlStates.describe(e));
+          bulk = false;
+          continue;
+        }
+        boolean transientError = kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
+        if (transientError && attempt < config.retry().maxAttempts()) {
+          log.warn("{}transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", prefix, attempt,
+              config.retry().maxAttempts(), pending.size(), backoff.toMillis(), SqlStates.describe(e));
+          sleep(backoff);
+          backoff = min(backoff.multipliedBy(2), config.retry().maxBackoff());
+          attempt++;
+          if (kind == SqlStates.Kind.CONNECTION_LOST || !isValid()) {
+            reconnect();
+          }
+          continue;
+        }
+        throw failed(e, failed, attempt);
+      } catch (StopApply stop) {
+        int failed = appliedInGroup;
+        rollbackQuietly();
+        throw stopped(stop, failed);
+      } catch (SchemaSequenceException barrier) {
+        int failed = appliedInGroup;
+        rollbackQuietly();
+        salvage(failed);
+        log.error("{}", barrier.getMessage());
+        throw barrier;
+      }
+    }
+  }
+
+  private void openGroup() throws SQLException {
+    if (connection == null) {
+      useConnection(connections.connect(), false);
+    }
+    groupPosition = progress.read(connection, true);
+    groupOpen = true;
+    appliedInGroup = 0;
+    groupConflicts.clear();
+    groupSkipped = 0;
+    writer.resetBulkUsed();
+  }
+
+  private void applyOne(Pending p) throws SQLException, StopApply, SchemaSequenceException {
+    Transaction tx = p.tx();
+    if (groupPosition.applied().contains(tx.gtid())) {
+      log.debug("{}{} is already applied; skipped", prefix, tx.gtid());
+      groupSkipped++;
+      return;
+    }
+    long schemaSequence = checkSchemaSequence(tx);
+    groupConflicts.addAll(writer.apply(tx, bulk));
+    groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(tx.gtid()),
+        p.journalPosition().or(groupPosition::journalPosition), OptionalLong.of(schemaSequence),
+        Optional.of(tx.commitTime()));
+  }
+
+  /**
+   * The schema sequence barrier (MusicBrainz): a transaction must belong to the replica's schema
+   * sequence, or carry the DDL that takes the replica there. A replica that has applied nothing
+   * takes the first transaction's sequence. Returns the replica's sequence after {@code tx}.
+   */
+  private long checkSchemaSequence(Transaction tx) throws SchemaSequenceException {
+    OptionalLong replica = groupPosition.schemaSequence();
+    boolean known = replica.isPresent();
+    long current = replica.orElse(0);
+    boolean hasDdl = false;
+    for (Change change : tx.changes()) {
+      if (change instanceof Change.Ddl ddl) {
+        if (known && ddl.schemaSequence() < current) {
+          throw barrier(tx, "its DDL is for schema sequence " + ddl.schemaSequence()
+              + " but the replica is at schema sequence " + current, ddl.schemaSequence(), current);
+        }
+        current = ddl.schemaSequence();
+        known = true;
+        hasDdl = true;
+      }
+    }
+    if (!known) {
+      return tx.schemaSequence();
+    }
+    if (tx.schemaSequence() != current) {
+      String why = hasDdl ? " and its DDL only gets to " + current : " and it carries no DDL that gets there";
+      throw barrier(tx, "it belongs to schema sequence " + tx.schemaSequence() + " but the replica is at schema sequence "
+          + replica.orElse(current) + why, tx.schemaSequence(), replica.orElse(current));
+    }
+    return current;
+  }
+
+  private SchemaSequenceException barrier(Transaction tx, String why, long txSequence, long replicaSequence) {
+    return new SchemaSequenceException(prefix + "cannot apply " + tx.gtid() + ": " + why, tx.gtid(), txSequence,
+        replicaSequence);
+  }
+
+  private void commitGroup() throws SQLException {
+    progress.write(connection, groupPosition, clock.instant());
+    connection.commit();
+    for (ConflictRecord c : groupConflicts) {
+      conflictCounts.merge(c.type(), 1L, Long::sum);
+    }
+    skipped += groupSkipped;
+    log.debug("{}committed {} source transactions; applied {{}}", prefix, pending.size(), groupPosition.applied());
+    pending.clear();
+    groupOpen = false;
+    appliedInGroup = 0;
+    groupBytes = 0;
+    bulk = true;
+  }
+
+  /** After a failure at {@code failed}: commits the group's transactions before it, drops the rest. */
+  private void salvage(int failed) {
+    List<Pending> before = new ArrayList<>(pending.subList(0, Math.min(failed, pending.size())));
+    pending.clear();
+    groupOpen = false;
+    appliedInGroup = 0;
+    bulk = true;
+    if (before.isEmpty()) {
+      return;
+    }
+    pending.addAll(before);
+    try {
+      drive(true);
+    } catch (ApplyException e) {
+      log.error("{}could not commit the {} transactions before the failed one: {}", prefix, before.size(),
+          e.getMessage());
+      pending.clear();
+    }
+  }
+
+  private ApplyException failed(SQLException e, int failed, int attempts) {
+    Optional<Gtid> gtid = failed < pending.size() ? Optional.of(pending.get(failed).tx().gtid()) : Optional.empty();
+    String where = writer.currentTable().map(t -> " to " + t).orElse("");
+    String what = gtid.map(g -> "cannot apply " + g + where).orElse("cannot commit a group of " + pending.size()
+        + " transactions");
+    String message = prefix + what + ": " + SqlStates.describe(e)
+        + writer.currentStatement().map(s -> "; statement: " + s).orElse("")
+        + (attempts > 1 ? " (after " + attempts + " attempts)" : "");
+    salvage(failed);
+    log.error("{}", message);
+    return new ApplyException(message, gtid.orElse(null), e);
+  }
+
+  private ApplyException stopped(StopApply stop, int failed) {
+    Gtid gtid = pending.get(failed).tx().gtid();
+    salvage(failed);
+    log.error("{}", stop.getMessage());
+    Optional<ConflictRecord> conflict = stop.conflict();
+    if (conflict.isEmpty()) {
+      return new ApplyException(stop.getMessage(), gtid, null);
+    }
+    ConflictRecord c = conflict.get();
+    conflictCounts.merge(c.type(), 1L, Long::sum);
+    try {
+      if (connection == null) {
+        useConnection(connections.connect(), false);
+      }
+      conflictLog.insert(connection, c);
+      connection.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      log.warn("{}could not record the conflict in {}: {}", prefix, dialect.conflictsTable(), SqlStates.describe(e));
+    }
+    return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
+  }
+
+  @Override
+  public ReplicaPosition position() throws ApplyException {
+    try {
+      if (connection == null) {
+        useConnection(connections.connect(), false);
+      }
+      ReplicaPosition at = progress.read(connection, false);
+      if (!groupOpen) {
+        connection.rollback();
+      }
+      return at;
+    } catch (SQLException e) {
+      throw new ApplyException(prefix + "cannot read " + dialect.controlTable() + ": " + SqlStates.describe(e), null,
+          e);
+    }
+  }
+
+  @Override
+  public Map<ConflictType, Long> conflictCounts() {
+    return Map.copyOf(conflictCounts);
+  }
+
+  @Override
+  public long skippedTransactions() {
+    return skipped;
+  }
+
+  /** Statement cache hits and misses, for tests and metrics. */
+  long[] statementCacheStats() {
+    return new long[] {cache.hits(), cache.misses()};
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    rollbackQuietly();
+    cache.close();
+    closeQuietly(connection);
+    connection = null;
+  }
+
+  private void rollbackQuietly() {
+    groupOpen = false;
+    appliedInGroup = 0;
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      log.debug("{}rollback failed: {}", prefix, e.getMessage());
+    }
+  }
+
+  private boolean isValid() {
+    try {
+      return connection != null && connection.isValid(5);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private void reconnect() {
+    cache.close();
+    closeQuietly(connection);
+    connection = null;
+    try {
+      useConnection(connections.connect(), false);
+      log.info("{}reconnected to the target", prefix);
+    } catch (SQLException e) {
+      // The next attempt tries again and fails as a lost connection while attempts remain.
+      log.warn("{}reconnect failed: {}", prefix, SqlStates.describe(e));
+      closeQuietly(connection);
+      connection = null;
+    }
+  }
+
+  private void sleep(Duration d) throws ApplyException {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApplyException(prefix + "interrupted while waiting to retry", null, e);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // Closing a broken connection: nothing to do.
+      }
+    }
+  }
+
+  /** A rough size of the change data, for the group byte bound. */
+  static long estimateBytes(Transaction tx) {
+    long bytes = 64;
+    for (Change change : tx.changes()) {
+      List<Value> values = switch (change) {
+        case Change.Insert i -> i.row();
+        case Change.Update u -> u.row();
+        case Change.Delete d -> d.old();
+        default -> List.of();
+      };
+      bytes += 16;
+      for (Value v : values) {
+        bytes += switch (v) {
+          case Value.Text t -> t.value().length();
+          case Value.Bytes b -> b.value().length;
+          default -> 8;
+        };
+      }
+    }
+    return bytes;
+  }
+}

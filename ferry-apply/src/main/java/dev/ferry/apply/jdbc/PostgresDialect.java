@@ -1,0 +1,258 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Value;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL targets. Text values are bound untyped ({@code Types.OTHER}: pgjdbc sends them with
+ * the unspecified type), so the server reads them with the target column's own input function —
+ * exact for numeric, timestamptz, interval, arrays, json, bytea hex, uuid and enums, and no type
+ * name from the source is ever spliced into SQL.
+ */
+final class PostgresDialect extends Dialect {
+  private static final Logger log = LoggerFactory.getLogger(PostgresDialect.class);
+
+  @Override
+  String name() {
+    return "PostgreSQL";
+  }
+
+  @Override
+  String tableName(TableId table) {
+    return table.schema().isEmpty() ? quote(table.name()) : quote(table.schema()) + "." + quote(table.name());
+  }
+
+  @Override
+  Optional<TableInfo> describe(Connection c, TableId table) throws SQLException {
+    String sql = """
+        SELECT a.attname, format_type(a.atttypid, a.atttypmod),
+               EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary
+                       AND a.attnum = ANY (i.indkey))
+          FROM pg_attribute a
+         WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY a.attnum""";
+    List<TableInfo.TargetColumn> columns = new ArrayList<>();
+    List<String> key = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, tableName(table));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          columns.add(new TableInfo.TargetColumn(rs.getString(1), rs.getString(2)));
+          if (rs.getBoolean(3)) {
+            key.add(rs.getString(1));
+          }
+        }
+      }
+    }
+    return columns.isEmpty() ? Optional.empty() : Optional.of(new TableInfo(table, tableName(table), columns, key));
+  }
+
+  @Override
+  void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
+    switch (value) {
+      case Value.Null n -> ps.setNull(index, Types.OTHER);
+      case Value.Text t -> ps.setObject(index, t.value(), Types.OTHER);
+      case Value.Int64 i -> ps.setLong(index, i.value());
+      case Value.Float64 f -> ps.setDouble(index, f.value());
+      case Value.Bytes b -> ps.setBytes(index, b.value());
+      case Value.Unchanged u -> throw new IllegalStateException("an unchanged TOAST value of " + column.name()
+          + " cannot be bound");
+    }
+  }
+
+  @Override
+  String rowLocator() {
+    return "ctid";
+  }
+
+  @Override
+  String sameValue(String quotedColumn, TableInfo.TargetColumn column) {
+    // Compare text forms of values of the column's own type: every type has one (json has no '=').
+    return quotedColumn + "::text IS NOT DISTINCT FROM CAST(? AS " + column.sqlType() + ")::text";
+  }
+
+  @Override
+  void prepareSession(Connection c, boolean readOnlyReplica) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET default_transaction_read_only = off");
+      try {
+        // Like PostgreSQL's own apply workers: no user triggers, no deferred FK ordering issues.
+        st.execute("SET session_replication_role = replica");
+      } catch (SQLException e) {
+        log.warn("could not SET session_replication_role = replica (not a superuser?): {}", e.getMessage());
+      }
+      st.execute("CREATE SCHEMA IF NOT EXISTS ferry");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry.replication_control (
+            source text PRIMARY KEY,
+            applied_gtids text NOT NULL,
+            journal_position text,
+            schema_sequence bigint,
+            last_commit_time timestamptz,
+            updated_at timestamptz NOT NULL DEFAULT now())""");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry.conflicts (
+            id bigserial PRIMARY KEY,
+            detected_at timestamptz NOT NULL,
+            replica text NOT NULL,
+            source text NOT NULL,
+            gtid text NOT NULL,
+            conflict_type text NOT NULL,
+            table_name text NOT NULL,
+            row_key text NOT NULL,
+            local_row text,
+            remote_row text,
+            resolution text NOT NULL)""");
+      if (readOnlyReplica) {
+        String db;
+        try (ResultSet rs = st.executeQuery("SELECT current_database()")) {
+          rs.next();
+          db = rs.getString(1);
+        }
+        st.execute("ALTER DATABASE " + quote(db) + " SET default_transaction_read_only = on");
+      }
+    }
+  }
+
+  @Override
+  String controlTable() {
+    return "ferry.replication_control";
+  }
+
+  @Override
+  String conflictsTable() {
+    return "ferry.conflicts";
+  }
+
+  @Override
+  void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException {
+    if (time == null) {
+      ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      ps.setObject(index, OffsetDateTime.ofInstant(time, ZoneOffset.UTC));
+    }
+  }
+
+  @Override
+  Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
+    OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+    return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
+  }
+
+  @Override
+  void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
+    try (Statement st = c.createStatement();
+         PreparedStatement path = c.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+      String saved;
+      try (ResultSet rs = st.executeQuery("SELECT current_setting('search_path')")) {
+        rs.next();
+        saved = rs.getString(1);
+      }
+      path.setString(1, ddl.searchPath());
+      path.execute();
+      st.execute(ddl.command());
+      path.setString(1, saved);
+      path.execute();
+    }
+  }
+
+  @Override
+  void truncate(Connection c, List<TableId> tables, boolean cascade, boolean restartIdentity) throws SQLException {
+    StringBuilder sql = new StringBuilder("TRUNCATE ");
+    for (int i = 0; i < tables.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(tableName(tables.get(i)));
+    }
+    sql.append(restartIdentity ? " RESTART IDENTITY" : "").append(cascade ? " CASCADE" : "");
+    try (Statement st = c.createStatement()) {
+      st.execute(sql.toString());
+    }
+  }
+
+  @Override
+  void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+    long current;
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + tableName(sequence))) {
+      rs.next();
+      // Before its first nextval() a sequence hands out last_value itself.
+      current = rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
+    }
+    if (value > current) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT setval(CAST(? AS regclass), ?)")) {
+        ps.setString(1, tableName(sequence));
+        ps.setLong(2, value);
+        ps.executeQuery().close();
+      }
+    }
+  }
+
+  @Override
+  boolean copyIn(Connection c, TableInfo table, List<Column> columns, List<List<Value>> rows) throws SQLException {
+    StringBuilder sql = new StringBuilder("COPY ").append(table.sqlName()).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(quote(columns.get(i).name()));
+    }
+    sql.append(") FROM STDIN");
+    StringBuilder data = new StringBuilder();
+    for (List<Value> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        if (i > 0) {
+          data.append('\t');
+        }
+        appendCopyValue(data, row.get(i));
+      }
+      data.append('\n');
+    }
+    try {
+      c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString(), new StringReader(data.toString()));
+    } catch (IOException e) {
+      throw new SQLException("COPY into " + table.sqlName() + " failed: " + e.getMessage(), "08006", e);
+    }
+    return true;
+  }
+
+  private static void appendCopyValue(StringBuilder out, Value value) {
+    switch (value) {
+      case Value.Null n -> out.append("\\N");
+      case Value.Text t -> escapeCopy(out, t.value());
+      case Value.Int64 i -> out.append(i.value());
+      case Value.Float64 f -> out.append(Double.isNaN(f.value()) ? "NaN" : Double.toString(f.value()));
+      case Value.Bytes b -> out.append("\\\\x").append(HexFormat.of().formatHex(b.value()));
+      case Value.Unchanged u -> throw new IllegalStateException("unchanged TOAST value in an INSERT");
+    }
+  }
+
+  private static void escapeCopy(StringBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      switch (ch) {
+        case '\\' -> out.append("\\\\");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> out.append(ch);
+      }
+    }
+  }
+
+}

@@ -1,0 +1,68 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.journal.GtidSet;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads and writes the replica's row of {@code replication_control}. The write is an upsert made
+ * inside the target transaction that carries the changes it records; the read at the start of a
+ * group locks the row on PostgreSQL ({@code FOR UPDATE}), so two appliers of one source cannot
+ * both apply the same transactions. One thread.
+ */
+final class ProgressStore {
+  private final Dialect dialect;
+  private final String source;
+
+  ProgressStore(Dialect dialect, String source) {
+    this.dialect = dialect;
+    this.source = source;
+  }
+
+  ReplicaPosition read(Connection c, boolean lock) throws SQLException {
+    String sql = "SELECT applied_gtids, journal_position, schema_sequence, last_commit_time FROM "
+        + dialect.controlTable() + " WHERE source = ?" + (lock && dialect instanceof PostgresDialect ? " FOR UPDATE" : "");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, source);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return ReplicaPosition.initial(source);
+        }
+        GtidSet applied = GtidSet.parse(rs.getString(1));
+        Optional<String> position = Optional.ofNullable(rs.getString(2));
+        long sequence = rs.getLong(3);
+        OptionalLong schemaSequence = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(sequence);
+        Optional<Instant> commitTime = dialect.readTime(rs, 4);
+        return new ReplicaPosition(source, applied, position, schemaSequence, commitTime);
+      }
+    }
+  }
+
+  void write(Connection c, ReplicaPosition p, Instant now) throws SQLException {
+    String table = dialect.controlTable();
+    String sql = "INSERT INTO " + table + " (source, applied_gtids, journal_position, schema_sequence,"
+        + " last_commit_time, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET"
+        + " applied_gtids = excluded.applied_gtids, journal_position = excluded.journal_position,"
+        + " schema_sequence = excluded.schema_sequence, last_commit_time = excluded.last_commit_time,"
+        + " updated_at = excluded.updated_at";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, source);
+      ps.setString(2, p.applied().toString());
+      ps.setString(3, p.journalPosition().orElse(null));
+      if (p.schemaSequence().isPresent()) {
+        ps.setLong(4, p.schemaSequence().getAsLong());
+      } else {
+        ps.setNull(4, java.sql.Types.BIGINT);
+      }
+      dialect.bindTime(ps, 5, p.lastCommitTime().orElse(null));
+      dialect.bindTime(ps, 6, now);
+      ps.executeUpdate();
+    }
+  }
+}

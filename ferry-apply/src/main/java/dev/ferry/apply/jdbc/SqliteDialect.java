@@ -1,0 +1,185 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * SQLite targets. SQLite has no schemas: {@code public.t} (or {@code main.t}, or a table without
+ * schema) maps to {@code "t"}, any other {@code s.t} to the single identifier {@code "s.t"}. Values
+ * are converted by {@link SqliteValues} (the PostgreSQL → SQLite type mapping). DDL is tried as
+ * given and stops the replica with the target's error if SQLite cannot take it.
+ */
+final class SqliteDialect extends Dialect {
+  @Override
+  String name() {
+    return "SQLite";
+  }
+
+  @Override
+  String tableName(TableId table) {
+    String schema = table.schema();
+    boolean plain = schema.isEmpty() || schema.equals("public") || schema.equals("main");
+    return quote(plain ? table.name() : schema + "." + table.name());
+  }
+
+  @Override
+  Optional<TableInfo> describe(Connection c, TableId table) throws SQLException {
+    List<TableInfo.TargetColumn> columns = new ArrayList<>();
+    List<String> key = new ArrayList<>();
+    List<Integer> keyOrder = new ArrayList<>();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("PRAGMA table_info(" + tableName(table) + ")")) {
+      while (rs.next()) {
+        String name = rs.getString("name");
+        columns.add(new TableInfo.TargetColumn(name, rs.getString("type")));
+        int pk = rs.getInt("pk");
+        if (pk > 0) {
+          int at = 0;
+          while (at < keyOrder.size() && keyOrder.get(at) < pk) {
+            at++;
+          }
+          keyOrder.add(at, pk);
+          key.add(at, name);
+        }
+      }
+    }
+    return columns.isEmpty() ? Optional.empty() : Optional.of(new TableInfo(table, tableName(table), columns, key));
+  }
+
+  @Override
+  void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
+    switch (value) {
+      case Value.Null n -> ps.setNull(index, Types.NULL);
+      case Value.Text t -> SqliteValues.bindText(ps, index, t.value(), column);
+      case Value.Int64 i -> ps.setLong(index, i.value());
+      case Value.Float64 f -> ps.setDouble(index, f.value());
+      case Value.Bytes b -> ps.setBytes(index, b.value());
+      case Value.Unchanged u -> throw new IllegalStateException("an unchanged TOAST value of " + column.name()
+          + " cannot be bound");
+    }
+  }
+
+  @Override
+  String rowLocator() {
+    return "rowid";
+  }
+
+  @Override
+  String sameValue(String quotedColumn, TableInfo.TargetColumn column) {
+    return quotedColumn + " IS ?";
+  }
+
+  @Override
+  void prepareSession(Connection c, boolean readOnlyReplica) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 10000");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry_replication_control (
+            source TEXT PRIMARY KEY,
+            applied_gtids TEXT NOT NULL,
+            journal_position TEXT,
+            schema_sequence INTEGER,
+            last_commit_time TEXT,
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry_conflicts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            detected_at TEXT NOT NULL,
+            replica TEXT NOT NULL,
+            source TEXT NOT NULL,
+            gtid TEXT NOT NULL,
+            conflict_type TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_key TEXT NOT NULL,
+            local_row TEXT,
+            remote_row TEXT,
+            resolution TEXT NOT NULL)""");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry_sequences (
+            name TEXT PRIMARY KEY,
+            value INTEGER NOT NULL)""");
+    }
+  }
+
+  @Override
+  String controlTable() {
+    return "ferry_replication_control";
+  }
+
+  @Override
+  String conflictsTable() {
+    return "ferry_conflicts";
+  }
+
+  @Override
+  void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException {
+    if (time == null) {
+      ps.setNull(index, Types.NULL);
+    } else {
+      ps.setString(index, time.toString());
+    }
+  }
+
+  @Override
+  Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
+    return Optional.ofNullable(rs.getString(index)).map(Instant::parse);
+  }
+
+  @Override
+  void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(ddl.command());
+    }
+  }
+
+  @Override
+  void truncate(Connection c, List<TableId> tables, boolean cascade, boolean restartIdentity) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (TableId table : tables) {
+        st.execute("DELETE FROM " + tableName(table));
+      }
+    }
+    if (restartIdentity && hasTable(c, "sqlite_sequence")) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM sqlite_sequence WHERE name = ?")) {
+        for (TableId table : tables) {
+          String quoted = tableName(table);
+          ps.setString(1, quoted.substring(1, quoted.length() - 1).replace("\"\"", "\""));
+          ps.executeUpdate();
+        }
+      }
+    }
+  }
+
+  private static boolean hasTable(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** SQLite has no sequences: their values are kept in {@code ferry_sequences}, forward only. */
+  @Override
+  void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("""
+        INSERT INTO ferry_sequences (name, value) VALUES (?, ?)
+        ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""")) {
+      ps.setString(1, sequence.toString());
+      ps.setLong(2, value);
+      ps.executeUpdate();
+    }
+  }
+}
