@@ -3,6 +3,7 @@ package dev.ferry.capture.postgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 /**
@@ -20,7 +21,7 @@ final class Connections {
     Properties props = new Properties();
     props.setProperty("options", SESSION_OPTIONS);
     props.setProperty("ApplicationName", "ferry-" + config.name());
-    return DriverManager.getConnection(config.jdbcUrl(), props);
+    return pinSession(DriverManager.getConnection(config.jdbcUrl(), props));
   }
 
   static Connection replication(PostgresSourceConfig config) throws SQLException {
@@ -31,7 +32,23 @@ final class Connections {
     props.setProperty("preferQueryMode", "simple");
     props.setProperty("assumeMinServerVersion", "10");
     props.setProperty("tcpKeepAlive", "true");
-    return DriverManager.getConnection(config.jdbcUrl(), props);
+    return pinSession(DriverManager.getConnection(config.jdbcUrl(), props));
+  }
+
+  /**
+   * pgjdbc sends the JVM's time zone as a startup parameter, which PostgreSQL applies after
+   * {@code options}; so the settings are made again, explicitly, once connected.
+   */
+  private static Connection pinSession(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET TimeZone = 'UTC'");
+      st.execute("SET DateStyle = 'ISO'");
+      st.execute("SET IntervalStyle = 'postgres'");
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
   }
 
   static String quote(String identifier) {

@@ -7,7 +7,9 @@ import java.util.List;
  * the DDL event triggers that emit each DDL command as a transactional logical message
  * ({@code ferry.ddl}) at its place in the WAL. Nothing touches user tables.
  *
- * <p>Message content (UTF-8 JSON): {@code {"seq": n, "search_path": "...", "command": "..."}}.
+ * <p>Message content: three UTF-8 fields separated by NUL bytes (which PostgreSQL text never
+ * contains): the new schema sequence in decimal, the {@code search_path}, the command text
+ * ({@code current_query()}).
  * The triggers ignore commands on Ferry's own objects (so setup does not replicate itself): the
  * {@code sql_drop} trigger marks a drop of a {@code ferry} object for the transaction, and the
  * {@code ddl_command_end} trigger skips commands whose objects all live in {@code ferry}, and
@@ -52,9 +54,10 @@ final class FerrySchema {
           RETURN;
         END IF;
         next_seq := nextval('ferry.schema_sequence');
-        PERFORM pg_logical_emit_message(true, 'ferry.ddl', json_build_object(
-            'seq', next_seq, 'search_path', current_setting('search_path'),
-            'command', current_query())::text);
+        PERFORM pg_logical_emit_message(true, 'ferry.ddl',
+            convert_to(next_seq::text, 'UTF8') || '\\x00'::bytea
+            || convert_to(current_setting('search_path'), 'UTF8') || '\\x00'::bytea
+            || convert_to(current_query(), 'UTF8'));
       END $$""",
       "DROP EVENT TRIGGER IF EXISTS ferry_sql_drop",
       "CREATE EVENT TRIGGER ferry_sql_drop ON sql_drop EXECUTE FUNCTION ferry.on_sql_drop()",

@@ -1,0 +1,117 @@
+package dev.ferry.capture.postgres;
+
+import dev.ferry.journal.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What capture asks the source's catalog over a normal connection: type names (pgoutput sends
+ * only OIDs for built-in types), the sequences a table owns, and their current values.
+ *
+ * <p>Not thread-safe: used by the capture thread only.
+ */
+final class Catalog implements AutoCloseable {
+  private record TypeKey(int oid, int typmod) {
+  }
+
+  private final PostgresSourceConfig config;
+  private Connection c;
+  private final Map<TypeKey, String> typeNames = new HashMap<>();
+  private final Map<Integer, List<TableId>> ownedSequences = new HashMap<>();
+
+  Catalog(PostgresSourceConfig config) throws SQLException {
+    this.config = config;
+    this.c = Connections.normal(config);
+  }
+
+  /** Opens a new connection when the old one broke (called before each stream session). */
+  void reconnectIfBroken() throws SQLException {
+    if (c.isClosed() || !c.isValid(5)) {
+      c.close();
+      c = Connections.normal(config);
+    }
+  }
+
+  /** The SQL type as {@code format_type} spells it, with modifiers: {@code numeric(10,2)}. */
+  String typeName(int oid, int typmod, Optional<String> fallback) throws SQLException {
+    TypeKey key = new TypeKey(oid, typmod);
+    String known = typeNames.get(key);
+    if (known != null) {
+      return known;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT format_type(?, ?)")) {
+      ps.setInt(1, oid);
+      ps.setInt(2, typmod);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String name = rs.getString(1);
+        // format_type answers '???' for a type dropped since the change was made.
+        String result = name == null || name.equals("???") ? fallback.orElse("oid " + oid) : name;
+        typeNames.put(key, result);
+        return result;
+      }
+    }
+  }
+
+  /** The sequences owned by the table's columns (serial, identity, OWNED BY). */
+  List<TableId> ownedSequences(int relId) throws SQLException {
+    List<TableId> known = ownedSequences.get(relId);
+    if (known != null) {
+      return known;
+    }
+    List<TableId> found = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("""
+        SELECT n.nspname, s.relname FROM pg_depend d
+        JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+        JOIN pg_namespace n ON n.oid = s.relnamespace
+        WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+          AND d.refobjid = ? AND d.deptype IN ('a', 'i') ORDER BY 1, 2""")) {
+      ps.setInt(1, relId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(new TableId(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    ownedSequences.put(relId, List.copyOf(found));
+    return found;
+  }
+
+  /** Forgets cached ownership after a relation or DDL change. */
+  void forgetSequences() {
+    ownedSequences.clear();
+  }
+
+  /** The last value each sequence handed out; sequences never used are left out. */
+  Map<TableId, Long> sequenceValues(List<TableId> sequences) throws SQLException {
+    Map<TableId, Long> values = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT last_value FROM pg_sequences WHERE schemaname = ? AND sequencename = ?")) {
+      for (TableId seq : sequences) {
+        ps.setString(1, seq.schema());
+        ps.setString(2, seq.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            long value = rs.getLong(1);
+            if (!rs.wasNull()) {
+              values.put(seq, value);
+            }
+          }
+        }
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public void close() throws SQLException {
+    c.close();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.ferry.capture.postgres;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.capture.ResumePoint;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * The slot and publication as the catalog shows them before capture streams: turns a missing,
+ * invalidated or busy slot and a missing publication into errors that say what happened and what
+ * to do, instead of a bare server error halfway through a stream.
+ */
+record SlotState(boolean exists, boolean lost, Integer activePid, String confirmedFlush) {
+  static SlotState read(Connection c, String slot) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT wal_status, active_pid, confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return new SlotState(false, false, null, null);
+        }
+        int pid = rs.getInt(2);
+        return new SlotState(true, "lost".equals(rs.getString(1)), rs.wasNull() ? null : pid, rs.getString(3));
+      }
+    }
+  }
+
+  /** Fails unless capture can stream from the slot now; a busy slot is reported as {@link #busy}. */
+  static void check(PostgresSourceConfig config, Connection c, Optional<ResumePoint> resume)
+      throws SQLException, CaptureException {
+    SlotState slot = read(c, config.slotName());
+    if (!slot.exists()) {
+      throw missingSlot(config, resume);
+    }
+    if (slot.lost()) {
+      throw new CaptureException(config.name(), "replication slot '" + config.slotName() + "' was invalidated "
+          + "(wal_status = lost: the WAL it needed was removed, see max_slot_wal_keep_size), so changes after "
+          + slot.confirmedFlush() + " are no longer available: re-seed the replicas, then run ferry teardown and "
+          + "ferry setup to create a new slot");
+    }
+    if (!PostgresSetup.publicationExists(config, c)) {
+      throw missingPublication(config);
+    }
+  }
+
+  static CaptureException missingSlot(PostgresSourceConfig config, Optional<ResumePoint> resume) {
+    String what = resume.map(r -> "replication slot '" + config.slotName() + "' does not exist, but the journal "
+        + "holds this source's transactions up to " + r.position() + " (" + r.gtid() + "): the slot was dropped "
+        + "while Ferry was away and the changes since then are lost to it. Re-seed the replicas, then run ferry "
+        + "setup to create a new slot").orElse("replication slot '" + config.slotName() + "' does not exist: run "
+        + "ferry setup first");
+    return new CaptureException(config.name(), what);
+  }
+
+  static CaptureException missingPublication(PostgresSourceConfig config) {
+    return new CaptureException(config.name(), "publication '" + config.publicationName() + "' does not exist "
+        + "(dropped?): run ferry setup to create it again; capture does not guess which tables to stream");
+  }
+
+  static CaptureException busy(PostgresSourceConfig config, Connection c) {
+    String pid;
+    try {
+      Integer active = read(c, config.slotName()).activePid();
+      pid = active == null ? "another process" : "process " + active;
+    } catch (SQLException e) {
+      pid = "another process";
+    }
+    return new CaptureException(config.name(), "replication slot '" + config.slotName() + "' is active for "
+        + pid + ": another Ferry or subscriber is streaming from it. Stop that one (SELECT "
+        + "pg_terminate_backend(pid) FROM pg_replication_slots WHERE slot_name = '" + config.slotName()
+        + "') or give this source its own slot");
+  }
+}

@@ -1,0 +1,128 @@
+package dev.ferry.capture.postgres;
+
+import dev.ferry.capture.CaptureException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.LogSequenceNumber;
+import org.postgresql.replication.PGReplicationStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replication connection's life: starts the pgoutput stream from the slot, feeds every message
+ * to the {@link TransactionBuilder}, and tells PostgreSQL "flushed" for a transaction's end LSN
+ * only after the sink's future for it (and for every transaction before it) has completed. When
+ * nothing is pending or open it confirms the server's WAL end from keepalives, so an idle source
+ * or one where only unselected tables change still lets the slot advance.
+ *
+ * <p>Not thread-safe: runs on the capture thread.
+ */
+final class StreamSession {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
+  private static final long REPORT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final PostgresSourceConfig config;
+  private final TransactionBuilder builder;
+  private final ArrayDeque<TransactionBuilder.Pending> pending;
+  private final Confirmed confirmed;
+  private long lastReportNanos;
+
+  /** The LSN last reported to the server as flushed; shared with the owner for inspection. */
+  static final class Confirmed {
+    private volatile long lsn;
+
+    long lsn() {
+      return lsn;
+    }
+  }
+
+  StreamSession(PostgresSourceConfig config, TransactionBuilder builder,
+      ArrayDeque<TransactionBuilder.Pending> pending, Confirmed confirmed) {
+    this.config = config;
+    this.builder = builder;
+    this.pending = pending;
+    this.confirmed = confirmed;
+  }
+
+  /** Streams until {@code stop} says so; throws when the connection or the sink fails. */
+  void run(BooleanSupplier stop, Runnable onStarted) throws SQLException, CaptureException, InterruptedException {
+    try (Connection c = Connections.replication(config)) {
+      PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+          .withSlotName(config.slotName())
+          .withSlotOption("proto_version", "1")
+          .withSlotOption("publication_names", config.publicationName())
+          .withSlotOption("messages", "true")
+          .withStartPosition(LogSequenceNumber.INVALID_LSN)
+          .withStatusInterval((int) config.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
+          .start();
+      LOG.info("[source {}] streaming from slot {} (confirmed {})", config.name(), config.slotName(),
+          LogSequenceNumber.valueOf(confirmed.lsn()));
+      onStarted.run();
+      try {
+        loop(stream, stop);
+      } finally {
+        confirm(stream, true);
+        stream.close();
+      }
+    }
+  }
+
+  private void loop(PGReplicationStream stream, BooleanSupplier stop)
+      throws SQLException, CaptureException, InterruptedException {
+    while (!stop.getAsBoolean()) {
+      ByteBuffer buffer = stream.readPending();
+      if (buffer == null) {
+        confirm(stream, false);
+        Thread.sleep(5);
+        continue;
+      }
+      Optional<TransactionBuilder.Pending> done = builder.accept(PgOutput.decode(buffer));
+      done.ifPresent(pending::addLast);
+      confirm(stream, false);
+    }
+  }
+
+  /** Reports the highest LSN below which everything is durable, at most every 100 ms unless forced. */
+  private void confirm(PGReplicationStream stream, boolean force) throws SQLException, CaptureException {
+    long now = System.nanoTime();
+    if (!force && now - lastReportNanos < REPORT_EVERY_NANOS) {
+      return;
+    }
+    long flushed = confirmed.lsn;
+    while (!pending.isEmpty() && pending.peekFirst().durable().isDone()) {
+      TransactionBuilder.Pending p = pending.removeFirst();
+      checkDurable(p);
+      flushed = Math.max(flushed, p.endLsn());
+    }
+    if (pending.isEmpty() && !builder.inTransaction()) {
+      flushed = Math.max(flushed, stream.getLastReceiveLSN().asLong());
+    }
+    lastReportNanos = now;
+    if (flushed > confirmed.lsn) {
+      LogSequenceNumber lsn = LogSequenceNumber.valueOf(flushed);
+      stream.setFlushedLSN(lsn);
+      stream.setAppliedLSN(lsn);
+      stream.forceUpdateStatus();
+      confirmed.lsn = flushed;
+    }
+  }
+
+  private void checkDurable(TransactionBuilder.Pending p) throws CaptureException {
+    try {
+      p.durable().get();
+    } catch (ExecutionException e) {
+      throw new CaptureException(config.name(), "the sink failed to make the transaction ending at "
+          + LogSequenceNumber.valueOf(p.endLsn()) + " durable; nothing after it is confirmed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted although the future was done", e);
+    }
+  }
+}

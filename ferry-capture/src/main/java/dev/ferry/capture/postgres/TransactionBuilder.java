@@ -1,0 +1,266 @@
+package dev.ferry.capture.postgres;
+
+import dev.ferry.capture.ResumePoint;
+import dev.ferry.capture.TransactionSink;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Turns decoded pgoutput messages into journal transactions, in commit order, into a
+ * {@link TransactionSink}. Drops transactions the sink already holds (commit LSN at or before
+ * the last one appended), writes large ones in chunks as they are decoded, turns
+ * {@code ferry.ddl} messages into {@link Change.Ddl} at their place, and ends each transaction
+ * that touched a table owning a sequence with that sequence's {@link Change.SequenceAdvance}.
+ *
+ * <p>Not thread-safe: fed by the capture thread only. Survives reconnects (relations are
+ * re-sent by the server on a new stream).
+ */
+final class TransactionBuilder {
+  /** A transaction handed to the sink (or dropped): confirm {@code endLsn} once {@code durable} is done. */
+  record Pending(long endLsn, CompletableFuture<?> durable) {
+  }
+
+  private record Rel(TableId table, List<Column> columns) {
+  }
+
+  private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+
+  private final PostgresSourceConfig config;
+  private final TransactionSink sink;
+  private final Catalog catalog;
+  private final Map<Integer, Rel> relations = new HashMap<>();
+  private final Map<Integer, String> typeNames = new HashMap<>();
+
+  private long lastAppendedCommitLsn;
+  private long nextSeq;
+  private long schemaSequence;
+
+  private boolean open;
+  private boolean skipping;
+  private final List<Change> changes = new ArrayList<>();
+  private long bytes;
+  private final Set<Integer> touched = new LinkedHashSet<>();
+  private TransactionSink.LargeTransaction large;
+  private Gtid gtid;
+
+  TransactionBuilder(PostgresSourceConfig config, TransactionSink sink, Catalog catalog,
+      Optional<ResumePoint> resume) {
+    this.config = config;
+    this.sink = sink;
+    this.catalog = catalog;
+    this.nextSeq = resume.map(r -> r.gtid().seq() + 1).orElse(1L);
+    this.schemaSequence = resume.map(ResumePoint::schemaSequence).orElse(0L);
+    this.lastAppendedCommitLsn = resume.map(r -> r.position().value()).orElse(0L);
+  }
+
+  /** Feeds one message; returns the pending commit when the message ends a transaction. */
+  Optional<Pending> accept(PgOutput.Message message) throws SQLException {
+    switch (message) {
+      case PgOutput.Begin b -> begin(b);
+      case PgOutput.Commit c -> {
+        return Optional.of(commit(c));
+      }
+      case PgOutput.Relation r -> relation(r);
+      case PgOutput.Type t -> typeNames.put(t.typeOid(), t.namespace().isEmpty() ? t.name() : t.namespace() + "." + t.name());
+      case PgOutput.Insert i -> add(i.relId(), new Change.Insert(rel(i.relId()).table(), rel(i.relId()).columns(), i.row()), i.row());
+      case PgOutput.Update u -> add(u.relId(), update(u), u.row());
+      case PgOutput.Delete d -> add(d.relId(), new Change.Delete(rel(d.relId()).table(), rel(d.relId()).columns(),
+          oldImage(d.oldKind()), d.old()), d.old());
+      case PgOutput.Truncate t -> add(-1, truncate(t), List.of());
+      case PgOutput.LogicalMessage m -> message(m);
+      case PgOutput.Origin o -> {
+        // Ferry does not filter by origin yet; the changes are captured like any others.
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** True while a transaction has begun and not committed. */
+  boolean inTransaction() {
+    return open;
+  }
+
+  /** The connection broke in the middle of a transaction: forget it; the server sends it again. */
+  void abandon() {
+    if (large != null) {
+      large.abort();
+      nextSeq--;
+    }
+    reset();
+  }
+
+  private void begin(PgOutput.Begin b) {
+    if (open) {
+      throw new IllegalStateException("[source " + config.name() + "] BEGIN of xid " + b.xid() + " inside an open transaction");
+    }
+    reset();
+    open = true;
+    // BEGIN carries the commit LSN: a transaction at or before the last appended one is a re-send.
+    skipping = Long.compareUnsigned(b.finalLsn(), lastAppendedCommitLsn) <= 0;
+  }
+
+  private Pending commit(PgOutput.Commit c) throws SQLException {
+    try {
+      if (skipping || (changes.isEmpty() && large == null)) {
+        return new Pending(c.endLsn(), CompletableFuture.completedFuture(null));
+      }
+      addSequenceAdvances();
+      Instant time = PG_EPOCH.plus(c.commitTimeMicros(), java.time.temporal.ChronoUnit.MICROS);
+      SourcePosition position = SourcePosition.pgLsn(c.commitLsn());
+      CompletableFuture<?> durable;
+      if (large != null) {
+        large.append(List.copyOf(changes));
+        durable = large.commit(time, schemaSequence, position);
+      } else {
+        durable = sink.append(new Transaction(gtid(), time, schemaSequence, position, changes));
+      }
+      lastAppendedCommitLsn = c.commitLsn();
+      return new Pending(c.endLsn(), durable);
+    } finally {
+      reset();
+    }
+  }
+
+  private void reset() {
+    open = false;
+    skipping = false;
+    changes.clear();
+    bytes = 0;
+    touched.clear();
+    large = null;
+    gtid = null;
+  }
+
+  private Gtid gtid() {
+    if (gtid == null) {
+      gtid = new Gtid(config.gtidDomain(), config.serverId(), nextSeq++);
+    }
+    return gtid;
+  }
+
+  private void add(int relId, Change change, List<Value> values) {
+    if (!open) {
+      throw new IllegalStateException("[source " + config.name() + "] row change outside a transaction");
+    }
+    if (skipping) {
+      return;
+    }
+    if (relId >= 0) {
+      touched.add(relId);
+    }
+    changes.add(change);
+    for (Value v : values) {
+      bytes += v instanceof Value.Text t ? t.value().length() * 2L : 8;
+    }
+    if (changes.size() >= config.chunkChanges() || bytes >= config.chunkBytes()) {
+      if (large == null) {
+        large = sink.beginLarge(gtid());
+      }
+      large.append(List.copyOf(changes));
+      changes.clear();
+      bytes = 0;
+    }
+  }
+
+  private void relation(PgOutput.Relation r) throws SQLException {
+    List<Column> columns = new ArrayList<>(r.columns().size());
+    for (PgOutput.RelColumn col : r.columns()) {
+      Optional<String> fallback = Optional.ofNullable(typeNames.get(col.typeOid()));
+      columns.add(new Column(col.name(), catalog.typeName(col.typeOid(), col.typmod(), fallback), col.typeOid()));
+    }
+    relations.put(r.relId(), new Rel(new TableId(r.namespace(), r.name()), columns));
+    catalog.forgetSequences();
+  }
+
+  private Rel rel(int relId) {
+    Rel rel = relations.get(relId);
+    if (rel == null) {
+      throw new IllegalStateException("[source " + config.name() + "] change to relation " + relId
+          + " before its RELATION message");
+    }
+    return rel;
+  }
+
+  private Change.Update update(PgOutput.Update u) {
+    Rel rel = rel(u.relId());
+    return new Change.Update(rel.table(), rel.columns(), oldImage(u.oldKind()), u.old(), u.row());
+  }
+
+  private static Change.OldImage oldImage(char kind) {
+    return switch (kind) {
+      case 'K' -> Change.OldImage.KEY;
+      case 'O' -> Change.OldImage.FULL;
+      default -> Change.OldImage.NONE;
+    };
+  }
+
+  private Change.Truncate truncate(PgOutput.Truncate t) {
+    List<TableId> tables = t.relIds().stream().map(id -> rel(id).table()).toList();
+    return new Change.Truncate(tables, t.cascade(), t.restartIdentity());
+  }
+
+  private void message(PgOutput.LogicalMessage m) {
+    if (!m.transactional()) {
+      // Non-transactional messages are not part of any transaction; Ferry does not journal them.
+      return;
+    }
+    if (m.prefix().equals(FerrySchema.DDL_PREFIX)) {
+      if (!skipping) {
+        Change.Ddl ddl = ddl(m.content());
+        schemaSequence = ddl.schemaSequence();
+        catalog.forgetSequences();
+        add(-1, ddl, List.of());
+      }
+      return;
+    }
+    add(-1, new Change.Message(m.prefix(), true, m.content()), List.of());
+  }
+
+  private Change.Ddl ddl(byte[] content) {
+    String text = new String(content, StandardCharsets.UTF_8);
+    int first = text.indexOf('\0');
+    int second = first < 0 ? -1 : text.indexOf('\0', first + 1);
+    if (second < 0) {
+      throw new IllegalStateException("[source " + config.name() + "] malformed ferry.ddl message: " + text);
+    }
+    return new Change.Ddl(text.substring(second + 1), text.substring(first + 1, second),
+        Long.parseLong(text.substring(0, first)));
+  }
+
+  private void addSequenceAdvances() throws SQLException {
+    List<TableId> sequences = new ArrayList<>();
+    for (int relId : touched) {
+      for (TableId seq : catalog.ownedSequences(relId)) {
+        if (!sequences.contains(seq)) {
+          sequences.add(seq);
+        }
+      }
+    }
+    if (sequences.isEmpty()) {
+      return;
+    }
+    Map<TableId, Long> values = catalog.sequenceValues(sequences);
+    for (TableId seq : sequences) {
+      Long value = values.get(seq);
+      if (value != null) {
+        changes.add(new Change.SequenceAdvance(seq, value));
+      }
+    }
+  }
+}
