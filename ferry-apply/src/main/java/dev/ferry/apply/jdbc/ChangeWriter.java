@@ -99,6 +99,7 @@ final class ChangeWriter {
    */
   List<ConflictRecord> apply(Transaction transaction, boolean bulk) throws SQLException, StopApply {
     tx = transaction;
+    batch.clear(); // a failed earlier attempt may have left rows behind
     conflicts.clear();
     currentTable = null;
     currentStatement = null;
@@ -325,20 +326,24 @@ final class ChangeWriter {
     RowOp first = batch.getFirst();
     currentTable = first.table.source();
     currentStatement = first.sql;
+    List<RowOp> done = List.copyOf(batch);
+    batch.clear();
     PreparedStatement ps = cache.get(first.sql);
     int[] counts;
-    if (batch.size() == 1) {
+    if (done.size() == 1) {
       bindAll(ps, first);
       counts = new int[] {ps.executeUpdate()};
     } else {
-      for (RowOp op : batch) {
+      for (RowOp op : done) {
         bindAll(ps, op);
         ps.addBatch();
       }
-      counts = ps.executeBatch();
+      try {
+        counts = ps.executeBatch();
+      } finally {
+        ps.clearBatch();
+      }
     }
-    List<RowOp> done = List.copyOf(batch);
-    batch.clear();
     for (int i = 0; i < done.size(); i++) {
       if (counts[i] == 0) {
         // It had no effect, so running it again now (after earlier resolutions) is safe.

@@ -1,0 +1,456 @@
+package dev.ferry.apply.jdbc;
+
+import static dev.ferry.apply.jdbc.Txs.cols;
+import static dev.ferry.apply.jdbc.Txs.delete;
+import static dev.ferry.apply.jdbc.Txs.deleteFull;
+import static dev.ferry.apply.jdbc.Txs.gtid;
+import static dev.ferry.apply.jdbc.Txs.insert;
+import static dev.ferry.apply.jdbc.Txs.row;
+import static dev.ferry.apply.jdbc.Txs.table;
+import static dev.ferry.apply.jdbc.Txs.tx;
+import static dev.ferry.apply.jdbc.Txs.txAt;
+import static dev.ferry.apply.jdbc.Txs.update;
+import static dev.ferry.apply.jdbc.Txs.updateFull;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.ConflictException;
+import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.apply.ConflictType;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.apply.TableFilter;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What every target dialect must do; run against PostgreSQL and SQLite by the subclasses. */
+@Timeout(60)
+abstract class ApplierContractTest {
+  static final TableId ACCOUNTS = table("accounts");
+  static final List<Column> ACCOUNT_COLS = cols("id:int8", "n:int8", "note:text");
+
+  /** A fresh, empty target for this test. */
+  abstract ConnectionSource target();
+
+  /** The SQL name a test uses to read {@code table} on this target. */
+  abstract String sqlName(TableId table);
+
+  /** Column type to create for {@code pgType} on this target. */
+  String type(String pgType) {
+    return pgType;
+  }
+
+  ApplyConfig config() {
+    return ApplyConfig.defaults("r1", "src-1").withGrouping(ApplyConfig.Grouping.NONE);
+  }
+
+  Applier open(ApplyConfig config) throws ApplyException {
+    return JdbcApplier.open(config, target());
+  }
+
+  void exec(String... sql) throws SQLException {
+    try (Connection c = target().connect(); Statement st = c.createStatement()) {
+      for (String s : sql) {
+        st.execute(s);
+      }
+    }
+  }
+
+  List<String> rows(String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = target().connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder r = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          r.append(i == 1 ? "" : "|").append(rs.getString(i));
+        }
+        out.add(r.toString());
+      }
+    }
+    return out;
+  }
+
+  void createAccounts() throws SQLException {
+    exec("CREATE TABLE " + sqlName(ACCOUNTS) + " (id " + type("int8") + " PRIMARY KEY, n " + type("int8")
+        + ", note " + type("text") + ")");
+  }
+
+  List<String> accounts() throws SQLException {
+    return rows("SELECT id, n, note FROM " + sqlName(ACCOUNTS) + " ORDER BY id");
+  }
+
+  List<String> conflicts() throws SQLException {
+    return rows("SELECT gtid, conflict_type, table_name, row_key, local_row, remote_row, resolution FROM "
+        + conflictsTable() + " ORDER BY id");
+  }
+
+  @Test
+  void quotesEveryIdentifierSafely() throws Exception {
+    TableId weird = new TableId("public", "we\"ird tablé; DROP TABLE x --");
+    List<Column> columns = cols("Mixed Case:int8", "has space:text", "quo\"te:text", "ünï:text", "select:text");
+    exec("CREATE TABLE " + sqlName(weird) + " (\"Mixed Case\" " + type("int8") + " PRIMARY KEY, \"has space\" "
+        + type("text") + ", \"quo\"\"te\" " + type("text") + ", \"ünï\" " + type("text") + ", \"select\" "
+        + type("text") + ")");
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(
+          tx(1, insert(weird, columns, 1, "a b", "it's \"x\"", "é", "s")),
+          tx(2, update(weird, columns, List.of(), 1, "c d", Value.UNCHANGED, "ü", "t")),
+          tx(3, insert(weird, columns, 2, "x", "y", "z", "w")),
+          tx(4, delete(weird, columns, 2, null, null, null, null))).iterator());
+    }
+    assertThat(rows("SELECT * FROM " + sqlName(weird))).containsExactly("1|c d|it's \"x\"|ü|t");
+  }
+
+  @Test
+  void updatesOnlyTheColumnsSentWhenToastedOnesAreUnchanged() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(
+          tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 10, "x".repeat(5000))),
+          tx(2, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 11, Value.UNCHANGED))).iterator());
+    }
+    assertThat(accounts()).containsExactly("1|11|" + "x".repeat(5000));
+  }
+
+  @Test
+  void primaryKeyUpdateFindsTheRowByItsOldKey() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(
+          tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 10, "a"), insert(ACCOUNTS, ACCOUNT_COLS, 2, 20, "b")),
+          tx(2, update(ACCOUNTS, ACCOUNT_COLS, row(1, null, null), 7, 10, "a moved"))).iterator());
+    }
+    assertThat(accounts()).containsExactly("2|20|b", "7|10|a moved");
+  }
+
+  @Test
+  void tableWithoutKeyChangesExactlyOneOfDuplicateRows() throws Exception {
+    TableId log = table("log");
+    List<Column> columns = cols("k:int8", "v:text");
+    exec("CREATE TABLE " + sqlName(log) + " (k " + type("int8") + ", v " + type("text") + ")");
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(
+          tx(1, insert(log, columns, 1, "dup"), insert(log, columns, 1, "dup"), insert(log, columns, 1, "dup"),
+              insert(log, columns, 2, null)),
+          tx(2, updateFull(log, columns, row(1, "dup"), 1, "changed")),
+          tx(3, deleteFull(log, columns, 1, "dup")),
+          tx(4, updateFull(log, columns, row(2, null), 2, "was null"))).iterator());
+    }
+    assertThat(rows("SELECT k, v FROM " + sqlName(log) + " ORDER BY k, v"))
+        .containsExactly("1|changed", "1|dup", "2|was null");
+  }
+
+  @Test
+  void truncateEmptiesEveryTableNamed() throws Exception {
+    createAccounts();
+    TableId other = table("other");
+    exec("CREATE TABLE " + sqlName(other) + " (id " + type("int8") + " PRIMARY KEY)");
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(
+          tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a"), insert(other, cols("id:int8"), 5)),
+          tx(2, new Change.Truncate(List.of(ACCOUNTS, other), false, true)),
+          tx(3, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "after"))).iterator());
+    }
+    assertThat(accounts()).containsExactly("2|2|after");
+    assertThat(rows("SELECT count(*) FROM " + sqlName(other))).containsExactly("0");
+  }
+
+  @Test
+  void resumesAfterTheLastCommittedTransactionAndSkipsAppliedOnes() throws Exception {
+    createAccounts();
+    List<Transaction> stream = counterStream(10);
+    try (Applier applier = open(config())) {
+      applier.applyAll(stream.subList(0, 6).iterator());
+    }
+    try (Applier applier = open(config())) {
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:6"));
+      applier.applyAll(stream.iterator());
+      assertThat(applier.skippedTransactions()).isEqualTo(6);
+      ReplicaPosition at = applier.position();
+      assertThat(at.applied()).isEqualTo(GtidSet.parse("0:10"));
+      assertThat(at.lastCommitTime()).contains(Txs.T0.plusSeconds(10));
+      assertThat(at.schemaSequence()).hasValue(1);
+    }
+    assertThat(accounts()).containsExactly("1|10|n=10");
+  }
+
+  /** Inserts row 1, then increments n by one per transaction (not idempotent if replayed). */
+  static List<Transaction> counterStream(int count) {
+    List<Transaction> out = new ArrayList<>();
+    out.add(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "n=1")));
+    for (long seq = 2; seq <= count; seq++) {
+      out.add(tx(seq, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, seq, "n=" + seq)));
+    }
+    return out;
+  }
+
+  @Test
+  void recordsJournalPositionAndProgressInTheSameTransaction() throws Exception {
+    createAccounts();
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(4, Long.MAX_VALUE, Duration.ofHours(1)));
+    List<Transaction> stream = counterStream(10);
+    Applier applier = open(grouped);
+    for (Transaction t : stream) {
+      applier.apply(t, "seg-1:" + t.gtid().seq());
+    }
+    // Two groups of 4 are committed, the last 2 are open: neither their rows nor their progress show.
+    assertThat(accounts()).containsExactly("1|8|n=8");
+    ReplicaPosition committed = applier.position();
+    assertThat(committed.applied()).isEqualTo(GtidSet.parse("0:8"));
+    assertThat(committed.journalPosition()).contains("seg-1:8");
+    applier.close(); // rolls back the open group, as a crash would
+    try (Applier again = open(grouped)) {
+      again.applyAll(stream.iterator());
+      assertThat(again.skippedTransactions()).isEqualTo(8);
+    }
+    assertThat(accounts()).containsExactly("1|10|n=10");
+  }
+
+  @Test
+  void groupCommitsWhenItsTimeIsUp() throws Exception {
+    createAccounts();
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(1000, Long.MAX_VALUE, Duration.ofMillis(1)));
+    try (Applier applier = open(grouped)) {
+      List<Transaction> stream = counterStream(2);
+      applier.apply(stream.get(0));
+      Thread.sleep(5);
+      applier.apply(stream.get(1)); // the group is older than maxDelay: committed with this one
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
+    }
+  }
+
+  @Test
+  void filtersTablesByIncludeAndExcludePatterns() throws Exception {
+    createAccounts();
+    TableId other = table("other_x");
+    exec("CREATE TABLE " + sqlName(other) + " (id " + type("int8") + " PRIMARY KEY)");
+    ApplyConfig filtered = config().withFilter(TableFilter.of(List.of("public\\..*"), List.of("public\\.other_.*")));
+    try (Applier applier = open(filtered)) {
+      applier.applyAll(List.of(
+          tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a"), insert(other, cols("id:int8"), 5)),
+          tx(2, insert(table("other_missing"), cols("id:int8"), 5),
+              new Change.Truncate(List.of(other), false, false))).iterator());
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
+    }
+    assertThat(TableFilter.of(List.of(), List.of("other.*")).accepts(table("x"))).isTrue();
+    assertThat(accounts()).containsExactly("1|1|a");
+    assertThat(rows("SELECT count(*) FROM " + sqlName(other))).containsExactly("0");
+  }
+
+  // ---- conflicts: each type under each policy, with the conflicts row ----
+
+  private void seedAccounts() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 10, "local"),
+          insert(ACCOUNTS, ACCOUNT_COLS, 2, 20, "two"))).iterator());
+    }
+  }
+
+  private static final Transaction INSERT_EXISTS = tx(2, insert(ACCOUNTS, ACCOUNT_COLS, 1, 99, "remote"));
+  private static final Transaction UPDATE_MISSING =
+      tx(2, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5, 55, "remote"));
+  private static final Transaction DELETE_MISSING = tx(2, delete(ACCOUNTS, ACCOUNT_COLS, 5, null, null));
+  private static final Transaction UPDATE_DIFFERS =
+      tx(2, updateFull(ACCOUNTS, ACCOUNT_COLS, row(1, 10, "not what is there"), 1, 11, "remote"));
+  private static final Transaction DELETE_DIFFERS =
+      tx(2, deleteFull(ACCOUNTS, ACCOUNT_COLS, 1, 10, "not what is there"));
+
+  @Test
+  void stopPolicyNamesTypeTableKeyAndGtidAndRestartRetriesTheSameTransaction() throws Exception {
+    seedAccounts();
+    try (Applier applier = open(config())) {
+      assertThatThrownBy(() -> applier.applyAll(List.of(UPDATE_MISSING, tx(3, insert(ACCOUNTS, ACCOUNT_COLS, 3, 3,
+          "later"))).iterator()))
+          .isInstanceOf(ConflictException.class)
+          .hasMessage("[replica r1] cannot apply 0-1-2 to public.accounts: row (id=5) not found for UPDATE"
+              + " (update_missing)")
+          .satisfies(e -> assertThat(((ConflictException) e).type()).isEqualTo(ConflictType.UPDATE_MISSING));
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+      assertThat(applier.conflictCounts()).containsEntry(ConflictType.UPDATE_MISSING, 1L);
+    }
+    assertThat(conflicts()).containsExactly("0-1-2|update_missing|public.accounts|(id=5)|null|(id=5, n=55, note=remote)"
+        + "|stopped");
+    try (Applier applier = open(config())) {
+      assertThatThrownBy(() -> applier.apply(UPDATE_MISSING)).isInstanceOf(ConflictException.class);
+    }
+    assertThat(accounts()).containsExactly("1|10|local", "2|20|two");
+  }
+
+  @Test
+  void stopOnEveryConflictType() throws Exception {
+    seedAccounts();
+    Map<ConflictType, Transaction> cases = Map.of(ConflictType.INSERT_EXISTS, INSERT_EXISTS,
+        ConflictType.UPDATE_MISSING, UPDATE_MISSING, ConflictType.DELETE_MISSING, DELETE_MISSING,
+        ConflictType.UPDATE_DIFFERS, UPDATE_DIFFERS, ConflictType.DELETE_DIFFERS, DELETE_DIFFERS);
+    try (Applier applier = open(config())) {
+      for (var c : cases.entrySet()) {
+        assertThatThrownBy(() -> applier.apply(c.getValue()))
+            .isInstanceOfSatisfying(ConflictException.class, e -> {
+              assertThat(e.type()).isEqualTo(c.getKey());
+              assertThat(e.gtid()).contains(gtid(2));
+              assertThat(e.getMessage()).contains("0-1-2", "public.accounts", "(id=", c.getKey().label());
+            });
+      }
+    }
+    assertThat(accounts()).containsExactly("1|10|local", "2|20|two");
+    assertThat(conflicts()).hasSize(5).allMatch(r -> r.endsWith("|stopped"));
+  }
+
+  @Test
+  void skipPolicyLeavesTargetRowsAndRecordsEachConflict() throws Exception {
+    seedAccounts();
+    try (Applier applier = open(config().withConflictPolicy(ConflictPolicy.SKIP))) {
+      applier.applyAll(List.of(INSERT_EXISTS, tx(3, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5, 55, "remote")),
+          tx(4, delete(ACCOUNTS, ACCOUNT_COLS, 5, null, null)),
+          tx(5, updateFull(ACCOUNTS, ACCOUNT_COLS, row(1, 10, "not what is there"), 1, 11, "remote")),
+          tx(6, deleteFull(ACCOUNTS, ACCOUNT_COLS, 1, 10, "not what is there"))).iterator());
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:6"));
+      assertThat(applier.conflictCounts()).containsOnlyKeys(ConflictType.values()).allSatisfy((k, v) ->
+          assertThat(v).isEqualTo(1L));
+    }
+    assertThat(accounts()).containsExactly("1|10|local", "2|20|two");
+    assertThat(conflicts()).containsExactly(
+        "0-1-2|insert_exists|public.accounts|(id=1)|(id=1, n=10, note=local)|(id=1, n=99, note=remote)|skipped",
+        "0-1-3|update_missing|public.accounts|(id=5)|null|(id=5, n=55, note=remote)|skipped",
+        "0-1-4|delete_missing|public.accounts|(id=5)|null|(id=5, n=NULL, note=NULL)|skipped",
+        "0-1-5|update_differs|public.accounts|(id=1)|(id=1, n=10, note=local)|(id=1, n=11, note=remote)|skipped",
+        "0-1-6|delete_differs|public.accounts|(id=1)|(id=1, n=10, note=local)|(id=1, n=10, note=not what is there)"
+            + "|skipped");
+  }
+
+  @Test
+  void overwritePolicyMakesTheTargetFollowTheSource() throws Exception {
+    seedAccounts();
+    try (Applier applier = open(config().withConflictPolicy(ConflictPolicy.OVERWRITE))) {
+      applier.applyAll(List.of(INSERT_EXISTS,
+          tx(3, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5, 55, "inserted by update")),
+          tx(4, delete(ACCOUNTS, ACCOUNT_COLS, 6, null, null)),
+          tx(5, updateFull(ACCOUNTS, ACCOUNT_COLS, row(2, 0, "not what is there"), 2, 21, "overwritten")),
+          tx(6, deleteFull(ACCOUNTS, ACCOUNT_COLS, 1, 10, "not what is there"))).iterator());
+    }
+    assertThat(accounts()).containsExactly("2|21|overwritten", "5|55|inserted by update");
+    assertThat(conflicts()).extracting(r -> r.substring(r.lastIndexOf('|') + 1))
+        .containsExactly("overwritten", "inserted", "ignored", "overwritten", "deleted");
+  }
+
+  @Test
+  void conflictsInsideOneBatchResolveInChangeOrder() throws Exception {
+    seedAccounts();
+    // Four updates in one batch: the first two miss row 5, so overwrite inserts it, and the second finds it.
+    try (Applier applier = open(config().withConflictPolicy(ConflictPolicy.OVERWRITE))) {
+      applier.applyAll(List.of(tx(2,
+          update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5, 1, "first"),
+          update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5, 2, "second"),
+          update(ACCOUNTS, ACCOUNT_COLS, List.of(), 2, 3, "third"),
+          update(ACCOUNTS, ACCOUNT_COLS, List.of(), 7, 4, "fourth"))).iterator());
+      assertThat(applier.conflictCounts()).containsExactly(Map.entry(ConflictType.UPDATE_MISSING, 2L));
+    }
+    assertThat(accounts()).containsExactly("1|10|local", "2|3|third", "5|2|second", "7|4|fourth");
+  }
+
+  @Test
+  void conflictInTheMiddleOfAGroupCommitsTheTransactionsBeforeIt() throws Exception {
+    seedAccounts();
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(100, Long.MAX_VALUE, Duration.ofHours(1)));
+    try (Applier applier = open(grouped)) {
+      applier.apply(tx(2, insert(ACCOUNTS, ACCOUNT_COLS, 3, 3, "c")));
+      applier.apply(tx(3, insert(ACCOUNTS, ACCOUNT_COLS, 4, 4, "d")));
+      assertThatThrownBy(() -> applier.apply(tx(4, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "exists"))))
+          .isInstanceOf(ConflictException.class).hasMessageContaining("0-1-4");
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
+    }
+    assertThat(accounts()).containsExactly("1|10|local", "2|20|two", "3|3|c", "4|4|d");
+  }
+
+  // ---- schema sequence barrier ----
+
+  @Test
+  void refusesATransactionAheadOfTheReplicaSchemaWithoutItsDdl() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config())) {
+      applier.apply(txAt(1, 4, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
+      assertThatThrownBy(() -> applier.apply(txAt(2, 5, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b"))))
+          .isInstanceOfSatisfying(SchemaSequenceException.class, e -> {
+            assertThat(e.transactionSequence()).isEqualTo(5);
+            assertThat(e.replicaSequence()).isEqualTo(4);
+          })
+          .hasMessage("[replica r1] cannot apply 0-1-2: it belongs to schema sequence 5 but the replica is at"
+              + " schema sequence 4 and it carries no DDL that gets there");
+      assertThat(applier.position().schemaSequence()).hasValue(4);
+    }
+    assertThat(accounts()).containsExactly("1|1|a");
+  }
+
+  @Test
+  void skippedDdlStillAdvancesTheSchemaSequence() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config().withSkipDdl(true))) {
+      applier.applyAll(List.of(
+          txAt(1, 4, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")),
+          txAt(2, 5, new Change.Ddl("ALTER TABLE something nobody has", "public", 5)),
+          txAt(3, 5, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b"))).iterator());
+      assertThat(applier.position().schemaSequence()).hasValue(5);
+    }
+    assertThat(accounts()).containsExactly("1|1|a", "2|2|b");
+  }
+
+  @Test
+  void sequenceAdvancesOnlyForward() throws Exception {
+    TableId seq = table("accounts_id_seq");
+    createSequence(seq);
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(tx(1, new Change.SequenceAdvance(seq, 50)), tx(2, new Change.SequenceAdvance(seq, 20)),
+          tx(3, new Change.SequenceAdvance(seq, 70)), tx(4, new Change.SequenceAdvance(seq, 60))).iterator());
+    }
+    assertThat(sequenceValue(seq)).isEqualTo(70);
+  }
+
+  abstract String conflictsTable();
+
+  abstract void createSequence(TableId seq) throws SQLException;
+
+  abstract long sequenceValue(TableId seq) throws SQLException;
+
+  @Test
+  void missingTargetTableStopsWithItsName() throws Exception {
+    try (Applier applier = open(config())) {
+      assertThatThrownBy(() -> applier.apply(tx(1, insert(table("nope"), cols("id:int8"), 1))))
+          .isInstanceOf(ApplyException.class)
+          .hasMessageStartingWith("[replica r1] cannot apply 0-1-1 to public.nope: table ")
+          .hasMessageContaining("does not exist on the target");
+    }
+  }
+
+  @Test
+  void statementsAreCachedPerTableOperationAndColumnSet() throws Exception {
+    createAccounts();
+    try (JdbcApplier applier = (JdbcApplier) open(config())) {
+      List<Transaction> stream = new ArrayList<>();
+      LongStream.rangeClosed(1, 50).forEach(i -> stream.add(tx(i, insert(ACCOUNTS, ACCOUNT_COLS, i, i, "x"),
+          update(ACCOUNTS, ACCOUNT_COLS, List.of(), i, i + 1, Value.UNCHANGED))));
+      applier.applyAll(stream.iterator());
+      assertThat(applier.statementCacheStats()[1]).isEqualTo(2);
+    }
+  }
+}

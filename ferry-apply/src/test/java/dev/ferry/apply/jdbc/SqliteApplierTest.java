@@ -1,0 +1,95 @@
+package dev.ferry.apply.jdbc;
+
+import static dev.ferry.apply.jdbc.Txs.insert;
+import static dev.ferry.apply.jdbc.Txs.txAt;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.TableId;
+import dev.ferry.testkit.SqliteDatabase;
+import java.sql.SQLException;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SqliteApplierTest extends ApplierContractTest {
+  private SqliteDatabase db;
+
+  @BeforeEach
+  void freshDatabase() throws Exception {
+    db = SqliteDatabase.create();
+  }
+
+  @AfterEach
+  void removeDatabase() throws Exception {
+    db.close();
+  }
+
+  @Override
+  ConnectionSource target() {
+    return db::connect;
+  }
+
+  @Override
+  String sqlName(TableId table) {
+    String name = table.schema().equals("public") ? table.name() : table.schema() + "." + table.name();
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  @Override
+  String type(String pgType) {
+    return switch (pgType) {
+      case "int8", "int4" -> "INTEGER";
+      default -> "TEXT";
+    };
+  }
+
+  @Override
+  String conflictsTable() {
+    return "ferry_conflicts";
+  }
+
+  @Override
+  void createSequence(TableId seq) {
+    // SQLite has no sequences: the applier keeps their values in ferry_sequences.
+  }
+
+  @Override
+  long sequenceValue(TableId seq) throws SQLException {
+    return Long.parseLong(rows("SELECT value FROM ferry_sequences WHERE name = '" + seq + "'").getFirst());
+  }
+
+  @Test
+  void ddlSqliteCannotTakeStopsWithAClearErrorUnlessSkipped() throws Exception {
+    createAccounts();
+    Change.Ddl ddl = new Change.Ddl("ALTER TABLE public.accounts ALTER COLUMN n TYPE numeric", "public", 2);
+    try (Applier applier = open(config())) {
+      applier.apply(txAt(1, 1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
+      assertThatThrownBy(() -> applier.apply(txAt(2, 2, ddl)))
+          .isInstanceOf(ApplyException.class)
+          .hasMessageStartingWith("[replica r1] cannot apply 0-1-2: the SQLite target cannot take the DDL"
+              + " 'ALTER TABLE public.accounts ALTER COLUMN n TYPE numeric'")
+          .hasMessageEndingWith("; set skipDdl to skip DDL");
+      assertThat(applier.position().schemaSequence()).hasValue(1);
+    }
+    try (Applier applier = open(config().withSkipDdl(true))) {
+      applier.applyAll(List.of(txAt(2, 2, ddl), txAt(3, 2, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b"))).iterator());
+      assertThat(applier.position().schemaSequence()).hasValue(2);
+    }
+    assertThat(accounts()).containsExactly("1|1|a", "2|2|b");
+  }
+
+  @Test
+  void ddlSqliteCanTakeIsApplied() throws Exception {
+    try (Applier applier = open(config())) {
+      applier.applyAll(List.of(txAt(1, 3, new Change.Ddl("CREATE TABLE accounts (id INTEGER PRIMARY KEY, n INTEGER,"
+          + " note TEXT)", "public", 3), insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a"))).iterator());
+    }
+    assertThat(accounts()).containsExactly("1|1|a");
+  }
+}
