@@ -46,9 +46,11 @@ public final class Journal implements AutoCloseable {
     this.id = recovered.journalId();
     this.queue = new WriteQueue(config.maxQueuedBytes());
     this.consumers = new Consumers(config.directory());
-    this.purger = new Purger(config, id, consumers);
+    // The writer hands sealed segments to the archiver, created next (the purger needs the writer).
+    this.writer = new JournalWriter(config, id, recovered.nextSegment(), recovered.open(), queue,
+        this::sealed);
+    this.purger = new Purger(config, id, consumers, writer::oldestOpenChunkSegment);
     this.archiver = new Archiver(config, purger);
-    this.writer = new JournalWriter(config, id, recovered.nextSegment(), recovered.open(), queue, archiver::sealed);
     this.locator = new SegmentLocator(config.directory(), id);
   }
 
@@ -121,6 +123,10 @@ public final class Journal implements AutoCloseable {
       throw new IllegalStateException("large transaction " + gtid + " is already being written");
     }
     return new LargeTransactionWriter(this, gtid);
+  }
+
+  private void sealed(SegmentFiles.SegmentFile segment) {
+    archiver.sealed(segment);
   }
 
   void finishLarge(Gtid gtid) {

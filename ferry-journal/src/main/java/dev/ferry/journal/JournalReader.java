@@ -40,6 +40,8 @@ public final class JournalReader implements AutoCloseable {
   private long segment;
   private long startOffset;
   private IOException failure;
+  /** Bytes of the current segment known readable; refreshed only when a read reaches it. */
+  private long limit;
 
   JournalReader(SegmentLocator locator, TailWatch watch, JournalPosition start) {
     this.locator = locator;
@@ -129,7 +131,11 @@ public final class JournalReader implements AutoCloseable {
         }
         continue;
       }
-      Status status = frames.next(watch.limit(segment, frames.size()));
+      Status status = frames.next(limit);
+      if (status != Status.RECORD) {
+        limit = watch.limit(segment, frames.size());
+        status = frames.next(limit);
+      }
       if (status == Status.RECORD) {
         Optional<JournalTransaction> tx = decode();
         if (tx.isPresent()) {
@@ -168,6 +174,7 @@ public final class JournalReader implements AutoCloseable {
     }
     frames = opened.get();
     frames.seek(startOffset);
+    limit = 0;
     return true;
   }
 

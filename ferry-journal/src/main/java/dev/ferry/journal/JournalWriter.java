@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,7 +44,8 @@ final class JournalWriter implements TailWatch {
   private final WriteQueue queue;
   private final Consumer<SegmentFile> onSealed;
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-  private final Map<Gtid, Long> openChunked = new HashMap<>();
+  /** Chunked transactions not yet committed or aborted → segment of their first chunk. */
+  private final Map<Gtid, Long> openChunked = new ConcurrentHashMap<>();
   private final Thread thread;
 
   private FileChannel channel;
@@ -271,6 +272,11 @@ final class JournalWriter implements TailWatch {
     } finally {
       progressLock.unlock();
     }
+  }
+
+  /** The lowest segment holding a chunk of a still-open chunked transaction; purge keeps it. */
+  long oldestOpenChunkSegment() {
+    return openChunked.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
   }
 
   @Override

@@ -29,11 +29,13 @@ final class Purger {
   private final JournalConfig config;
   private final UUID journalId;
   private final Consumers consumers;
+  private final java.util.function.LongSupplier openChunkFloor;
   private final ReentrantLock lock = new ReentrantLock();
   private final String prefix;
 
-  Purger(JournalConfig config, UUID journalId, Consumers consumers) {
+  Purger(JournalConfig config, UUID journalId, Consumers consumers, java.util.function.LongSupplier openChunkFloor) {
     this.config = config;
+    this.openChunkFloor = openChunkFloor;
     this.journalId = journalId;
     this.consumers = consumers;
     this.prefix = "[journal " + config.directory() + "] ";
@@ -52,7 +54,7 @@ final class Purger {
     Path dir = config.directory();
     List<SegmentFile> segments = SegmentFiles.list(dir);
     Map<String, JournalPosition> positions = consumers.all();
-    long floor = floor(positions);
+    long floor = Math.min(floor(positions), openChunkFloor.getAsLong());
     long total = 0;
     for (SegmentFile s : segments) {
       total += Files.size(s.path());

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * journal.id                                       the journal's identity (UUID, format version)
  * purged                                           the highest purged segment number
  * consumers/&lt;name&gt;.pos                           a consumer's acknowledged position
+ * journal.lock                                     locked by the process writing the journal
  * *.tmp                                            half-written durable files, removed on open
  * </pre>
  *

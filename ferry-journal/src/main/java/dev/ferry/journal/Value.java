@@ -92,12 +92,4 @@ public sealed interface Value {
           + (shown < value.length ? "..." : "") + "]";
     }
   }
-
-  static Text text(String value) {
-    return new Text(value);
-  }
-
-  static Int64 int64(long value) {
-    return new Int64(value);
-  }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,11 +18,14 @@ class StickyFailureTest {
 
   @Test
   void afterAnIoErrorEveryAppendFailsUntilTheJournalIsReopened() throws Exception {
-    Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096));
-    long seq = 1;
-    while (Files.exists(dir.resolve(SegmentFiles.openName(1))) || SegmentFiles.list(dir).isEmpty()) {
-      journal.append(TestData.small(seq++)).join();
+    TestData.ManualClock clock = new TestData.ManualClock();
+    Journal journal = Journal.open(Journals.config(dir).withClock(clock));
+    journal.append(TestData.small(1)).join();
+    clock.advance(Duration.ofMinutes(2));
+    while (Files.exists(dir.resolve(SegmentFiles.openName(1)))) {
+      Thread.sleep(10);
     }
+    long seq = 2;
     // The next append must create segment 2; a directory in its place makes that fail.
     Path obstacle = Files.createDirectory(dir.resolve(SegmentFiles.openName(2)));
     long failedSeq = seq;
@@ -33,7 +37,7 @@ class StickyFailureTest {
         .as("no retry after the failure").hasCauseInstanceOf(JournalFailedException.class);
     assertThatThrownBy(journal::close).isInstanceOf(JournalFailedException.class);
 
-    try (Journal reopened = Journal.open(Journals.config(dir).withSegmentBytes(4096))) {
+    try (Journal reopened = Journal.open(Journals.config(dir))) {
       reopened.append(TestData.small(failedSeq)).join();
     }
     assertThat(Journals.seqs(Journals.readAll(dir))).hasSize((int) failedSeq).isSorted();
