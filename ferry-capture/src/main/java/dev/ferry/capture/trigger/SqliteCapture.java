@@ -1,0 +1,249 @@
+package dev.ferry.capture.trigger;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.capture.ResumePoint;
+import dev.ferry.capture.TransactionSink;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.TableId;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Captures a SQLite source through its change table: each poll turns the change rows committed
+ * since the last poll into one journal transaction, waits until the sink holds it durably, and
+ * only then deletes those rows. After a crash, rows the journal already holds are recognised by
+ * their id (the journal's last source position) and dropped, so each change is journaled exactly
+ * once.
+ *
+ * <p>SQLite has one writer at a time, so what one read transaction sees of the change table is a
+ * prefix of the committed transactions: a poll never splits a source transaction. SQLite gives
+ * triggers no transaction id, so source transactions committed between two polls travel as one
+ * journal transaction (never split, never partial; under load polls follow each other at once).
+ *
+ * <p>Not thread-safe: one thread calls {@link #poll()} or {@link #run}.
+ */
+public final class SqliteCapture implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SqliteCapture.class);
+
+  private final SqliteSourceConfig config;
+  private final TransactionSink sink;
+  private final Connection conn;
+  private final InstantSource clock;
+  private final SourceState state;
+
+  private SqliteCapture(SqliteSourceConfig config, TransactionSink sink, Connection conn, InstantSource clock,
+      SourceState state) {
+    this.config = config;
+    this.sink = sink;
+    this.conn = conn;
+    this.clock = clock;
+    this.state = state;
+  }
+
+  /** Connects, installs capture if needed (see {@link SqliteSetup}) and resumes after the sink's last transaction. */
+  public static SqliteCapture open(SqliteSourceConfig config, TransactionSink sink) throws IOException, SQLException {
+    return open(config, sink, InstantSource.system());
+  }
+
+  public static SqliteCapture open(SqliteSourceConfig config, TransactionSink sink, InstantSource clock)
+      throws IOException, SQLException {
+    Connection conn = DriverManager.getConnection(config.jdbcUrl());
+    try {
+      try (Statement st = conn.createStatement()) {
+        st.execute("PRAGMA busy_timeout = 30000");
+        st.execute("PRAGMA journal_mode = WAL");
+      }
+      SqliteSetup.setup(conn, config);
+      SourceState state = SourceState.resume(config, conn, sink.resumePoint());
+      log.info("[source {}] capture resumes after change {} (GTID {}, schema sequence {})", config.name(),
+          state.lastId, state.lastGtid, state.schemaSequence);
+      return new SqliteCapture(config, sink, conn, clock, state);
+    } catch (IOException | SQLException | RuntimeException e) {
+      conn.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Journals what was committed since the last poll and waits until it is durable; returns the
+   * number of changes journaled (0 when nothing was new).
+   */
+  public long poll() throws IOException, SQLException, InterruptedException {
+    if (SqliteCatalog.schemaVersion(conn) != state.installedVersion) {
+      return new SchemaReconciler(config, conn, sink, state, clock).reconcile();
+    }
+    CaptureGroup group = new CaptureGroup(sink, state.nextGtid(), config.chunkChanges());
+    long lastId;
+    conn.setAutoCommit(false); // one read transaction: one consistent snapshot
+    try {
+      if (SqliteCatalog.schemaVersion(conn) != state.installedVersion) {
+        conn.rollback();
+        conn.setAutoCommit(true);
+        return new SchemaReconciler(config, conn, sink, state, clock).reconcile();
+      }
+      lastId = ChangeRow.forEachAfter(conn, state.lastId, row -> group.add(state.change(row)));
+      conn.commit();
+    } catch (SQLException | RuntimeException e) {
+      group.abort();
+      conn.rollback();
+      throw e;
+    } finally {
+      conn.setAutoCommit(true);
+    }
+    if (group.isEmpty()) {
+      return 0;
+    }
+    awaitDurable(group.commit(clock.instant(), state.schemaSequence, SourcePosition.changeId(lastId)), group.gtid());
+    state.journaled(group.gtid(), lastId);
+    deleteThrough(lastId);
+    return group.size();
+  }
+
+  /**
+   * Polls until {@code stop} says so: at once again while there is work, backing off to
+   * {@code idlePoll} while idle (checking {@code PRAGMA data_version}, which is cheap, before
+   * reading the change table).
+   */
+  public void run(BooleanSupplier stop) throws IOException, SQLException, InterruptedException {
+    long idleMillis = 1;
+    long seenVersion = -1;
+    while (!stop.getAsBoolean()) {
+      long version = dataVersion();
+      if (version != seenVersion || idleMillis >= config.idlePoll().toMillis()) {
+        seenVersion = version;
+        if (poll() > 0) {
+          idleMillis = 1;
+          continue;
+        }
+      }
+      Thread.sleep(idleMillis);
+      idleMillis = Math.min(idleMillis * 2, config.idlePoll().toMillis());
+    }
+  }
+
+  private long dataVersion() throws SQLException {
+    try (Statement st = conn.createStatement(); var rs = st.executeQuery("PRAGMA data_version")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  static void awaitDurable(java.util.concurrent.CompletableFuture<?> durable, Gtid gtid)
+      throws IOException, InterruptedException {
+    try {
+      durable.get();
+    } catch (ExecutionException e) {
+      throw new IOException("journal did not take " + gtid + ": " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void deleteThrough(long id) throws SQLException {
+    try (WriteTransaction tx = WriteTransaction.begin(conn);
+        PreparedStatement ps = conn.prepareStatement("DELETE FROM _ferry_changes WHERE id <= ?")) {
+      ps.setLong(1, id);
+      ps.executeUpdate();
+      tx.commit();
+    }
+  }
+
+  /** The last GTID journaled from this source, if any. */
+  public Optional<Gtid> lastGtid() {
+    return Optional.ofNullable(state.lastGtid);
+  }
+
+  @Override
+  public void close() throws SQLException {
+    conn.close();
+  }
+
+  /**
+   * Where capture stands: the last journaled change id and GTID, the schema sequence, and the
+   * columns each table's triggers record. Shared with {@link SchemaReconciler}.
+   */
+  static final class SourceState {
+    final SqliteSourceConfig config;
+    long lastId;
+    Gtid lastGtid;
+    long schemaSequence;
+    long installedVersion;
+    boolean ddlJournaledNotInstalled;
+    final Map<String, List<Column>> columns = new HashMap<>();
+
+    private SourceState(SqliteSourceConfig config) {
+      this.config = config;
+    }
+
+    static SourceState resume(SqliteSourceConfig config, Connection c, Optional<ResumePoint> resume)
+        throws SQLException, CaptureException {
+      SourceState s = new SourceState(config);
+      long installedSequence = Bookkeeping.state(c, Bookkeeping.SCHEMA_SEQUENCE).orElse(0L);
+      s.installedVersion = Bookkeeping.state(c, Bookkeeping.SCHEMA_VERSION).orElseThrow();
+      s.schemaSequence = installedSequence;
+      if (resume.isPresent()) {
+        ResumePoint r = resume.get();
+        if (r.position().kind() != SourcePosition.Kind.CHANGE_ID) {
+          throw new CaptureException(config.name(), "the journal's last transaction " + r.gtid() + " came from "
+              + r.position() + ", not from a SQLite change table: this journal belongs to another source");
+        }
+        s.lastId = r.position().value();
+        s.lastGtid = r.gtid();
+        s.schemaSequence = r.schemaSequence();
+        // A crash after journaling schema changes but before re-installing the triggers.
+        s.ddlJournaledNotInstalled = r.schemaSequence() > installedSequence;
+      }
+      s.loadColumns(c);
+      return s;
+    }
+
+    void loadColumns(Connection c) throws SQLException {
+      columns.clear();
+      for (var t : Bookkeeping.capturedTables(c).entrySet()) {
+        Map<String, String> types = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT name, type FROM pragma_table_xinfo(?)")) {
+          ps.setString(1, t.getKey());
+          try (var rs = ps.executeQuery()) {
+            while (rs.next()) {
+              types.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+            }
+          }
+        }
+        columns.put(t.getKey(), t.getValue().stream().map(n -> new Column(n, types.getOrDefault(n, ""), 0)).toList());
+      }
+    }
+
+    Gtid nextGtid() {
+      return lastGtid == null ? new Gtid(config.gtidDomain(), config.serverId(), 1) : lastGtid.next();
+    }
+
+    void journaled(Gtid gtid, long throughId) {
+      lastGtid = gtid;
+      lastId = throughId;
+    }
+
+    /** The change a row records, with the columns its table's triggers write. */
+    Change change(ChangeRow r) {
+      List<Column> cols = columns.get(r.table());
+      if (cols == null) {
+        throw new IllegalStateException("[source " + config.name() + "] change " + r.id() + " is for table "
+            + r.table() + ", which Ferry does not capture (its _ferry_tables row is missing)");
+      }
+      return Rows.change(new TableId("main", r.table()), cols, r.op(), r.old(), r.row(), r.id());
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.ferry.capture.trigger;
+
+import dev.ferry.journal.Column;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** Reads SQLite's catalog: user tables, their stored columns, keys and kind. Stateless. */
+final class SqliteCatalog {
+  static final String FERRY_PREFIX = "_ferry_";
+
+  private SqliteCatalog() {}
+
+  /** The user tables (not SQLite's, not Ferry's), by name, with the SQL that created them. */
+  static SortedMap<String, String> tableSql(Connection c) throws SQLException {
+    SortedMap<String, String> tables = new TreeMap<>();
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT name, sql FROM sqlite_schema WHERE type = 'table'"
+            + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_ferry\\_%' ESCAPE '\\'")) {
+      while (rs.next()) {
+        tables.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return tables;
+  }
+
+  /** Why {@code table} cannot be captured by triggers, if it cannot. */
+  static Optional<String> refusal(String name, String sql) {
+    if (sql != null && sql.stripLeading().toUpperCase(Locale.ROOT).startsWith("CREATE VIRTUAL TABLE")) {
+      return Optional.of("it is a virtual table, and SQLite allows no triggers on virtual tables;"
+          + " exclude it (tables.exclude) and capture the tables that hold its data instead");
+    }
+    return Optional.empty();
+  }
+
+  /** Describes one table; its stored columns, key and rowid-ness. */
+  static SqliteTable describe(Connection c, String name, String sql) throws SQLException {
+    List<Column> columns = new ArrayList<>();
+    SortedMap<Integer, String> key = new TreeMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT name, type, pk, hidden FROM pragma_table_xinfo(?)")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int hidden = rs.getInt(4);
+          if (hidden == 2 || hidden == 3) {
+            continue; // generated columns are computed by the replica, not copied
+          }
+          columns.add(new Column(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2), 0));
+          if (rs.getInt(3) > 0) {
+            key.put(rs.getInt(3), rs.getString(1));
+          }
+        }
+      }
+    }
+    return new SqliteTable(name, columns, List.copyOf(key.values()), !hasRowid(c, name), sql);
+  }
+
+  private static boolean hasRowid(Connection c, String name) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeQuery("SELECT rowid FROM " + quote(name) + " LIMIT 0").close();
+      return true;
+    } catch (SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("no such column")) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** {@code PRAGMA schema_version}: bumped by every schema change. */
+  static long schemaVersion(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA schema_version")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** An identifier quoted for SQLite: any name, including quotes, spaces and unicode. */
+  static String quote(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
+  /** A string literal for SQLite. */
+  static String literal(String text) {
+    return "'" + text.replace("'", "''") + "'";
+  }
+}

@@ -1,0 +1,116 @@
+package dev.ferry.capture.trigger;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Installs and removes Ferry's objects in a SQLite source: the change table, two bookkeeping
+ * tables and AFTER INSERT/UPDATE/DELETE triggers on every selected table. Idempotent: once
+ * installed, a second setup changes nothing (capture itself follows later schema changes and
+ * journals them). Not thread-safe; uses the given connection's transaction.
+ */
+public final class SqliteSetup {
+  private static final Logger log = LoggerFactory.getLogger(SqliteSetup.class);
+
+  private SqliteSetup() {}
+
+  /**
+   * Installs capture for the tables {@code config} selects, unless already installed; returns the
+   * captured tables.
+   *
+   * @throws CaptureException naming every selected table that cannot be captured, and why; nothing
+   *     is installed then
+   */
+  public static List<TableId> setup(Connection c, SqliteSourceConfig config) throws CaptureException, SQLException {
+    try (WriteTransaction tx = WriteTransaction.begin(c)) {
+      if (Bookkeeping.installed(c) && Bookkeeping.state(c, Bookkeeping.SCHEMA_VERSION).isPresent()) {
+        List<TableId> tables = Bookkeeping.capturedTables(c).keySet().stream().map(t -> new TableId("main", t)).toList();
+        tx.commit();
+        return tables;
+      }
+      List<SqliteTable> selected = selectedTables(c, config);
+      for (String sql : TriggerSql.CREATE_TABLES) {
+        execute(c, sql);
+      }
+      for (SqliteTable table : selected) {
+        install(c, table);
+      }
+      Bookkeeping.setState(c, Bookkeeping.SCHEMA_SEQUENCE, 0);
+      Bookkeeping.setState(c, Bookkeeping.SCHEMA_VERSION, SqliteCatalog.schemaVersion(c));
+      tx.commit();
+      log.info("[source {}] capture installed on {} table(s): {}", config.name(), selected.size(),
+          selected.stream().map(SqliteTable::name).toList());
+      return selected.stream().map(SqliteTable::id).toList();
+    }
+  }
+
+  /** Removes every trigger and table Ferry installed. Changes not yet captured are lost. */
+  public static void teardown(Connection c) throws SQLException {
+    try (WriteTransaction tx = WriteTransaction.begin(c)) {
+      if (Bookkeeping.installed(c)) {
+        for (String table : Bookkeeping.capturedTables(c).keySet()) {
+          for (String sql : TriggerSql.dropTriggers(table)) {
+            execute(c, sql);
+          }
+        }
+      }
+      for (String sql : TriggerSql.DROP_TABLES) {
+        execute(c, sql);
+      }
+      tx.commit();
+    }
+  }
+
+  static List<SqliteTable> selectedTables(Connection c, SqliteSourceConfig config)
+      throws SQLException, CaptureException {
+    List<SqliteTable> selected = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    for (Map.Entry<String, String> t : SqliteCatalog.tableSql(c).entrySet()) {
+      if (!config.tables().matches(new TableId("main", t.getKey()))) {
+        continue;
+      }
+      var why = SqliteCatalog.refusal(t.getKey(), t.getValue());
+      if (why.isPresent()) {
+        refused.add("main." + t.getKey() + ": " + why.get());
+      } else {
+        selected.add(SqliteCatalog.describe(c, t.getKey(), t.getValue()));
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw new CaptureException(config.name(), "cannot capture " + refused.size() + " selected table(s): "
+          + String.join("; ", refused));
+    }
+    return selected;
+  }
+
+  static void install(Connection c, SqliteTable table) throws SQLException {
+    for (String sql : TriggerSql.dropTriggers(table.name())) {
+      execute(c, sql);
+    }
+    for (String sql : TriggerSql.createTriggers(table)) {
+      execute(c, sql);
+    }
+    Bookkeeping.recordTable(c, table);
+  }
+
+  static void uninstall(Connection c, String table) throws SQLException {
+    for (String sql : TriggerSql.dropTriggers(table)) {
+      execute(c, sql);
+    }
+    Bookkeeping.forgetTable(c, table);
+  }
+
+  static void execute(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+}
