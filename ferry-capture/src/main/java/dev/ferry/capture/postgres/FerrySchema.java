@@ -13,7 +13,8 @@ import java.util.List;
  * The triggers ignore commands on Ferry's own objects (so setup does not replicate itself): the
  * {@code sql_drop} trigger marks a drop of a {@code ferry} object for the transaction, and the
  * {@code ddl_command_end} trigger skips commands whose objects all live in {@code ferry}, and
- * everything while setup runs (transaction-local {@code ferry.installing}).
+ * everything while setup runs (transaction-local {@code ferry.installing}). The DDL function has
+ * no {@code SET search_path} of its own, so it reports the caller's.
  */
 final class FerrySchema {
   static final String DDL_PREFIX = "ferry.ddl";
@@ -36,7 +37,7 @@ final class FerrySchema {
       END $$""",
       """
       CREATE OR REPLACE FUNCTION ferry.on_ddl_command_end() RETURNS event_trigger
-      LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+      LANGUAGE plpgsql AS $$
       DECLARE
         next_seq bigint;
       BEGIN
