@@ -1,0 +1,48 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.JournalReader;
+import dev.ferry.journal.JournalTransaction;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Applies a journal to a target until the journal has nothing more, in its own JVM so a test can
+ * kill it with SIGKILL at any moment. Resumes from the journal position the target recorded; any
+ * transaction read again is skipped by its GTID. Prints {@code DONE <applied set>} at the end.
+ *
+ * <p>Arguments: target JDBC URL, journal directory, and {@code oldest} to read the journal from its
+ * start (every applied transaction is then skipped by GTID) instead of the recorded position.
+ */
+public final class CrashApplyMain {
+  private CrashApplyMain() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    String url = args[0];
+    Path journal = Path.of(args[1]);
+    ApplyConfig config = ApplyConfig.defaults("crash", "journal-1")
+        .withGrouping(new ApplyConfig.Grouping(7, 64 * 1024, Duration.ofMillis(20)));
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      ReplicaPosition at = applier.position();
+      System.out.println("START " + at.applied() + " at " + at.journalPosition().orElse("(oldest)"));
+      boolean fromOldest = args.length > 2 && args[2].equals("oldest");
+      try (JournalReader reader = at.journalPosition().isPresent() && !fromOldest
+          ? JournalReader.openAt(journal, JournalPosition.parse(at.journalPosition().get()))
+          : JournalReader.openAtOldest(journal)) {
+        Optional<JournalTransaction> next;
+        while ((next = reader.next(Duration.ZERO)).isPresent()) {
+          JournalTransaction tx = next.get();
+          applier.apply(tx.toTransaction(), tx.nextPosition().toString());
+        }
+      }
+      applier.flush();
+      System.out.println("DONE " + applier.position().applied() + " skipped " + applier.skippedTransactions());
+    }
+  }
+}

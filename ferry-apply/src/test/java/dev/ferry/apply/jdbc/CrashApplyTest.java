@@ -1,0 +1,142 @@
+package dev.ferry.apply.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.Transaction;
+import dev.ferry.testkit.JavaProcess;
+import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.SqliteDatabase;
+import dev.ferry.testkit.TableDigest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exactly-once under kill -9: a child JVM applies a journal of non-idempotent transactions and is
+ * killed at seeded random moments, then restarted; at the end the target must equal a reference
+ * target that applied the same transactions without a crash.
+ */
+@Timeout(180)
+class CrashApplyTest {
+  private static final int TRANSACTIONS = 3000;
+  private static PostgresCluster cluster;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = PostgresCluster.start();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    cluster.close();
+  }
+
+  @Test
+  void postgresTargetSurvivesKillNineWithoutDuplicateOrGap() throws Exception {
+    String target = cluster.createDatabase("crash_target");
+    String reference = cluster.createDatabase("crash_reference");
+    for (String url : List.of(target, reference)) {
+      exec(url, CounterWorkload.POSTGRES_SCHEMA);
+    }
+    crashAndCompare(target, reference, 4711);
+  }
+
+  @Test
+  void sqliteTargetSurvivesKillNineWithoutDuplicateOrGap() throws Exception {
+    try (SqliteDatabase target = SqliteDatabase.create(); SqliteDatabase reference = SqliteDatabase.create()) {
+      for (SqliteDatabase db : List.of(target, reference)) {
+        exec(db.jdbcUrl(), CounterWorkload.SQLITE_SCHEMA);
+      }
+      crashAndCompare(target.jdbcUrl(), reference.jdbcUrl(), 815);
+    }
+  }
+
+  private void crashAndCompare(String target, String reference, long seed) throws Exception {
+    List<Transaction> stream = CounterWorkload.generate(seed, TRANSACTIONS);
+    Path journal = writeJournal(stream);
+    try (Applier applier = JdbcApplier.open(ApplyConfig.defaults("reference", "journal-1"),
+        () -> DriverManager.getConnection(reference))) {
+      applier.applyAll(stream.iterator());
+    }
+    Random random = new Random(seed);
+    int kills = 0;
+    List<String> starts = new java.util.ArrayList<>();
+    for (int run = 0; run < 6; run++) {
+      String from = run % 2 == 1 ? "oldest" : "recorded";
+      try (JavaProcess child = JavaProcess.start(CrashApplyMain.class, List.of("-Xmx128m"), target,
+          journal.toString(), from)) {
+        awaitStart(child);
+        Thread.sleep(random.nextInt(400));
+        if (child.isAlive()) {
+          child.kill9();
+          kills++;
+          child.output().lines().filter(l -> l.startsWith("START")).forEach(starts::add);
+        } else {
+          assertThat(child.awaitExit(Duration.ofSeconds(1))).as(child.output()).isZero();
+        }
+      }
+    }
+    try (JavaProcess child = JavaProcess.start(CrashApplyMain.class, List.of("-Xmx128m"), target,
+        journal.toString(), "oldest")) {
+      assertThat(child.awaitExit(Duration.ofSeconds(120))).as(child.output()).isZero();
+      assertThat(child.output()).contains("DONE 0:" + TRANSACTIONS);
+    }
+    assertThat(kills).as("kills that hit a running applier").isGreaterThanOrEqualTo(2);
+    System.out.println("restarts began at: " + starts);
+    assertThat(starts).as("restarts that resumed in the middle of the stream")
+        .filteredOn(s -> !s.startsWith("START  ") && !s.contains("0:" + TRANSACTIONS + " ")).hasSizeGreaterThanOrEqualTo(2);
+    try (Connection t = DriverManager.getConnection(target); Connection r = DriverManager.getConnection(reference)) {
+      for (String table : List.of("accounts", "events")) {
+        TableDigest expected = TableDigest.of(r, table);
+        assertThat(expected.rows()).isPositive();
+        assertThat(TableDigest.of(t, table)).isEqualTo(expected);
+      }
+    }
+  }
+
+  /** Waits until the child has connected and read its position, so the kill lands while it applies. */
+  private static void awaitStart(JavaProcess child) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (child.isAlive() && !child.output().contains("START") && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+
+  private Path writeJournal(List<Transaction> stream) throws Exception {
+    Path journal = Files.createDirectories(dir.resolve("journal"));
+    try (Journal j = Journal.open(JournalConfig.defaults(journal).withSegmentBytes(256 * 1024))) {
+      CompletableFuture<?> last = null;
+      for (Transaction t : stream) {
+        last = j.append(t);
+      }
+      last.get();
+    }
+    return journal;
+  }
+
+  private static void exec(String url, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      for (String s : sql.split(";")) {
+        st.execute(s);
+      }
+    }
+  }
+}
