@@ -12,7 +12,8 @@ import java.util.List;
  * ({@code current_query()}).
  * The triggers ignore commands on Ferry's own objects (so setup does not replicate itself): the
  * {@code sql_drop} trigger marks a drop of a {@code ferry} object for the transaction, and the
- * {@code ddl_command_end} trigger skips commands whose objects all live in {@code ferry}, and
+ * {@code ddl_command_end} trigger skips commands whose objects all live in {@code ferry} or are
+ * publications and subscriptions (replication plumbing of this source, not its schema), and
  * everything while setup runs (transaction-local {@code ferry.installing}). The DDL function has
  * no {@code SET search_path} of its own, so it reports the caller's.
  */
@@ -30,8 +31,11 @@ final class FerrySchema {
       CREATE OR REPLACE FUNCTION ferry.on_sql_drop() RETURNS event_trigger
       LANGUAGE plpgsql SET search_path = pg_catalog AS $$
       BEGIN
-        IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() WHERE schema_name = 'ferry'
-                   OR (object_type = 'schema' AND object_name = 'ferry')) THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects()
+                       WHERE schema_name IS DISTINCT FROM 'ferry'
+                         AND object_identity IS DISTINCT FROM 'ferry'
+                         AND object_type NOT IN ('publication', 'publication relation',
+                                                 'publication namespace', 'subscription')) THEN
           PERFORM set_config('ferry.skip_ddl', 'on', true);
         END IF;
       END $$""",
@@ -51,7 +55,9 @@ final class FerrySchema {
         IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands())
            AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands()
                            WHERE schema_name IS DISTINCT FROM 'ferry'
-                             AND object_identity IS DISTINCT FROM 'ferry') THEN
+                             AND object_identity IS DISTINCT FROM 'ferry'
+                             AND object_type NOT IN ('publication', 'publication relation',
+                                                     'publication namespace', 'subscription')) THEN
           RETURN;
         END IF;
         next_seq := nextval('ferry.schema_sequence');
