@@ -135,6 +135,11 @@ public final class JdbcApplier implements Applier {
     if (closed) {
       throw new IllegalStateException(prefix + "applier is closed");
     }
+    if (pending.isEmpty() && !groupOpen && groupPosition != null && groupPosition.applied().contains(tx.gtid())) {
+      // Committed by an earlier group (groupPosition is what the last commit wrote): no round trip.
+      skipped++;
+      return;
+    }
     if (pending.isEmpty()) {
       groupStarted = clock.instant();
       groupBytes = 0;
