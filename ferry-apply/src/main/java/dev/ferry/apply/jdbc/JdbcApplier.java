@@ -401,6 +401,8 @@ public final class JdbcApplier implements Applier {
   private void rollbackQuietly() {
     groupOpen = false;
     appliedInGroup = 0;
+    groupPosition = null; // it may hold GTIDs that were never committed: re-read at the next group
+
     if (connection == null) {
       return;
     }
