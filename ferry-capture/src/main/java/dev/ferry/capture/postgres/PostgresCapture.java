@@ -3,6 +3,7 @@ package dev.ferry.capture.postgres;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
+import dev.ferry.journal.SourcePosition;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -82,6 +83,11 @@ public final class PostgresCapture implements AutoCloseable {
   private void run() {
     try {
       Optional<ResumePoint> resume = sink.resumePoint();
+      if (resume.isPresent() && resume.get().position().kind() != SourcePosition.Kind.PG_LSN) {
+        throw new CaptureException(config.name(), "the sink's last transaction " + resume.get().gtid()
+            + " did not come from PostgreSQL (source position " + resume.get().position() + "): give each "
+            + "source its own journal");
+      }
       resume.ifPresent(r -> LOG.info("{}resuming after {} at {}", prefix, r.gtid(), r.position()));
       try (Catalog catalog = new Catalog(config)) {
         TransactionBuilder builder = new TransactionBuilder(config, sink, catalog, resume);
