@@ -1,6 +1,9 @@
 package dev.ferry.journal;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -43,6 +46,14 @@ final class SegmentFormat {
   static final int COMPRESS_ABOVE = 256;
   static final int FLAG_ZSTD = 1;
   private static final int ZSTD_LEVEL = 1;
+  // A zstd context holds about a megabyte of tables; making one per record cost more than the
+  // compression itself. One per thread, reused (appending threads compress, readers decompress).
+  private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR = ThreadLocal.withInitial(() -> {
+    ZstdCompressCtx ctx = new ZstdCompressCtx();
+    ctx.setLevel(ZSTD_LEVEL);
+    return ctx;
+  });
+  private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSOR = ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
   private SegmentFormat() {
   }
@@ -154,8 +165,8 @@ final class SegmentFormat {
       int bound = (int) Zstd.compressBound(rawLength);
       scratch.clear();
       scratch.ensure(bound + 4);
-      long n = Zstd.compressByteArray(scratch.array(), 4, bound, src, 0, rawLength, ZSTD_LEVEL);
-      if (!Zstd.isError(n) && n + 4 < rawLength) {
+      long n = compress(scratch.array(), 4, bound, src, rawLength);
+      if (n > 0 && n + 4 < rawLength) {
         scratch.putIntAt(0, rawLength);
         flags = FLAG_ZSTD;
         body = scratch.array();
@@ -200,11 +211,27 @@ final class SegmentFormat {
     }
     out.clear();
     out.ensure(raw);
-    long n = Zstd.decompressByteArray(out.array(), 0, raw, body, BODY_HEADER + 4, bodyLength - BODY_HEADER - 4);
-    if (Zstd.isError(n) || n != raw) {
+    int n;
+    try {
+      n = DECOMPRESSOR.get().decompressByteArray(out.array(), 0, raw, body, BODY_HEADER + 4,
+          bodyLength - BODY_HEADER - 4);
+    } catch (ZstdException e) {
       throw new ByteSource.MalformedRecordException("zstd payload does not decompress to " + raw + " bytes: "
-          + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes"));
+          + e.getMessage());
+    }
+    if (n != raw) {
+      throw new ByteSource.MalformedRecordException("zstd payload does not decompress to " + raw + " bytes: " + n
+          + " bytes");
     }
     return raw;
+  }
+
+  /** Compresses into {@code dst}; returns the compressed length, or -1 if it does not fit. */
+  private static long compress(byte[] dst, int offset, int capacity, byte[] src, int length) {
+    try {
+      return COMPRESSOR.get().compressByteArray(dst, offset, capacity, src, 0, length);
+    } catch (ZstdException e) {
+      return -1;
+    }
   }
 }
