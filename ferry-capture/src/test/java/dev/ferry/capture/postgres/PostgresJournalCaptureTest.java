@@ -77,7 +77,7 @@ class PostgresJournalCaptureTest {
     }
   }
 
-  private static Map<String, String> replayAccountBalances(Journal journal, int accounts) throws Exception {
+  static Map<String, String> replayAccountBalances(Journal journal, int accounts) throws Exception {
     Map<String, String> balances = new HashMap<>();
     for (int id = 1; id <= accounts; id++) {
       balances.put(String.valueOf(id), String.valueOf(BankWorkload.INITIAL_BALANCE));
@@ -116,7 +116,7 @@ class PostgresJournalCaptureTest {
     return ((Value.Text) v).value();
   }
 
-  private static Map<String, String> sourceBalances(PostgresSourceConfig config) throws Exception {
+  static Map<String, String> sourceBalances(PostgresSourceConfig config) throws Exception {
     Map<String, String> out = new HashMap<>();
     try (Connection c = DriverManager.getConnection(config.jdbcUrl()); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT id, balance FROM accounts")) {
