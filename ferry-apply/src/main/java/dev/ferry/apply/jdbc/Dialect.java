@@ -56,6 +56,40 @@ abstract class Dialect {
   abstract String rowLocator();
 
   /**
+   * The clause that makes an UPDATE or DELETE touch exactly one of the rows matching
+   * {@code condition}, for tables without a key. A MariaDB dialect would return
+   * {@code WHERE condition LIMIT 1}.
+   */
+  String oneRowWhere(String table, String condition) {
+    return " WHERE " + rowLocator() + " = (SELECT " + rowLocator() + " FROM " + table + " WHERE " + condition
+        + " LIMIT 1)";
+  }
+
+  /**
+   * An INSERT that affects 0 rows instead of failing when the row's key exists (MariaDB: INSERT
+   * IGNORE, which would also need its warnings checked).
+   */
+  String insertUnlessExists(String table, String columns, String parameters) {
+    return "INSERT INTO " + table + " (" + columns + ") VALUES (" + parameters + ") ON CONFLICT DO NOTHING";
+  }
+
+  /** An upsert keyed by {@code key}, setting every other column from the inserted values. */
+  String upsert(String table, List<String> columns, String key) {
+    StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (")
+        .append(String.join(", ", columns)).append(") VALUES (")
+        .append(String.join(", ", java.util.Collections.nCopies(columns.size(), "?")))
+        .append(") ON CONFLICT (").append(key).append(") DO UPDATE SET ");
+    boolean first = true;
+    for (String c : columns) {
+      if (!c.equals(key)) {
+        sql.append(first ? "" : ", ").append(c).append(" = excluded.").append(c);
+        first = false;
+      }
+    }
+    return sql.toString();
+  }
+
+  /**
    * A condition true when the target column equals the bound parameter, NULL equal to NULL, and
    * usable for every type (PostgreSQL's json has no {@code =}).
    */

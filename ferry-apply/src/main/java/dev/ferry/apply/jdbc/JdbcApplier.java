@@ -210,6 +210,14 @@ public final class JdbcApplier implements Applier {
         int failed = appliedInGroup;
         rollbackQuietly();
         throw stopped(stop, failed);
+      } catch (RuntimeException bug) {
+        int failed = appliedInGroup;
+        Optional<Gtid> gtid = failed < pending.size() ? Optional.of(pending.get(failed).tx().gtid()) : Optional.empty();
+        rollbackQuietly();
+        salvage(failed);
+        String message = prefix + "cannot apply " + gtid.map(Gtid::toString).orElse("the group") + ": " + bug;
+        log.error("{}", message, bug);
+        throw new ApplyException(message, gtid.orElse(null), bug);
       } catch (SchemaSequenceException barrier) {
         int failed = appliedInGroup;
         rollbackQuietly();

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -45,12 +46,8 @@ final class ProgressStore {
   }
 
   void write(Connection c, ReplicaPosition p, Instant now) throws SQLException {
-    String table = dialect.controlTable();
-    String sql = "INSERT INTO " + table + " (source, applied_gtids, journal_position, schema_sequence,"
-        + " last_commit_time, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET"
-        + " applied_gtids = excluded.applied_gtids, journal_position = excluded.journal_position,"
-        + " schema_sequence = excluded.schema_sequence, last_commit_time = excluded.last_commit_time,"
-        + " updated_at = excluded.updated_at";
+    String sql = dialect.upsert(dialect.controlTable(), List.of("source", "applied_gtids", "journal_position",
+        "schema_sequence", "last_commit_time", "updated_at"), "source");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
       ps.setString(2, p.applied().toString());

@@ -14,15 +14,12 @@ final class RowSql {
     this.dialect = dialect;
   }
 
-  /** {@code INSERT … ON CONFLICT DO NOTHING}: a row that exists affects 0 rows instead of failing. */
+  /** An INSERT after which a row that exists affects 0 rows instead of failing. */
   String insert(TableInfo table, List<String> columns) {
-    StringBuilder sql = new StringBuilder("INSERT INTO ").append(table.sqlName()).append(" (");
-    appendList(sql, columns, ", ", "");
-    sql.append(") VALUES (");
-    for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "?" : ", ?");
-    }
-    return sql.append(") ON CONFLICT DO NOTHING").toString();
+    StringBuilder names = new StringBuilder();
+    appendList(names, columns, ", ", "");
+    String parameters = String.join(", ", java.util.Collections.nCopies(columns.size(), "?"));
+    return dialect.insertUnlessExists(table.sqlName(), names.toString(), parameters);
   }
 
   /**
@@ -48,11 +45,9 @@ final class RowSql {
 
   private StringBuilder where(StringBuilder sql, TableInfo table, List<String> key, List<String> compared) {
     if (key.isEmpty()) {
-      String locator = dialect.rowLocator();
-      sql.append(" WHERE ").append(locator).append(" = (SELECT ").append(locator).append(" FROM ")
-          .append(table.sqlName()).append(" WHERE ");
-      appendCompared(sql, table, compared, true);
-      return sql.append(" LIMIT 1)");
+      StringBuilder condition = new StringBuilder();
+      appendCompared(condition, table, compared, true);
+      return sql.append(dialect.oneRowWhere(table.sqlName(), condition.toString()));
     }
     sql.append(" WHERE ");
     appendList(sql, key, " AND ", " = ?");

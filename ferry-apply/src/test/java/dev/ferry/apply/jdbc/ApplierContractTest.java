@@ -443,6 +443,21 @@ abstract class ApplierContractTest {
   }
 
   @Test
+  void identifierWithNulIsRefusedAndEarlierTransactionsOfTheGroupCommitted() throws Exception {
+    createAccounts();
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(100, Long.MAX_VALUE, Duration.ofHours(1)));
+    try (Applier applier = open(grouped)) {
+      applier.apply(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
+      assertThatThrownBy(() -> applier.apply(tx(2, insert(table("bad\0name"), cols("id:int8"), 1))))
+          .isInstanceOf(ApplyException.class)
+          .hasMessageStartingWith("[replica r1] cannot apply 0-1-2: ")
+          .hasMessageContaining("NUL");
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+    }
+    assertThat(accounts()).containsExactly("1|1|a");
+  }
+
+  @Test
   void statementsAreCachedPerTableOperationAndColumnSet() throws Exception {
     createAccounts();
     try (JdbcApplier applier = (JdbcApplier) open(config())) {
