@@ -106,7 +106,7 @@ final class PgOutput {
       };
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("bad pgoutput message '" + (char) tag + "' at byte " + in.position()
-          + " of " + in.limit() + ": " + e.getMessage(), e);
+          + " of " + in.limit() + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
     }
   }
 
