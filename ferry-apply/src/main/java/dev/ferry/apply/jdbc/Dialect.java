@@ -96,7 +96,7 @@ abstract class Dialect {
   abstract String sameValue(String quotedColumn, TableInfo.TargetColumn column);
 
   /** Prepares a new session: session settings, and the progress tables if missing (autocommit). */
-  abstract void prepareSession(Connection c, boolean readOnlyReplica) throws SQLException;
+  abstract void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
 
   abstract String controlTable();
 

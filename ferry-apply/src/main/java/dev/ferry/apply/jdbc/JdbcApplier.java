@@ -116,7 +116,7 @@ public final class JdbcApplier implements Applier {
   private void useConnection(Connection c, boolean makeReadOnly) throws SQLException {
     connection = c;
     c.setAutoCommit(true);
-    dialect.prepareSession(c, makeReadOnly);
+    dialect.prepareSession(c, makeReadOnly, config.replicaName());
     c.setAutoCommit(false);
     writer.bind(c);
   }

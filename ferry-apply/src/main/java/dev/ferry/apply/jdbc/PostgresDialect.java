@@ -92,14 +92,15 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
-  void prepareSession(Connection c, boolean readOnlyReplica) throws SQLException {
+  void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       try {
         // Like PostgreSQL's own apply workers: no user triggers, no deferred FK ordering issues.
         st.execute("SET session_replication_role = replica");
       } catch (SQLException e) {
-        log.warn("could not SET session_replication_role = replica (not a superuser?): {}", e.getMessage());
+        log.warn("[replica {}] could not SET session_replication_role = replica (not a superuser?): {}", replica,
+            e.getMessage());
       }
       st.execute("CREATE SCHEMA IF NOT EXISTS ferry");
       st.execute("""

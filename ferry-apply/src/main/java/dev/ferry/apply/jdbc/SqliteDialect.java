@@ -82,7 +82,7 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
-  void prepareSession(Connection c, boolean readOnlyReplica) throws SQLException {
+  void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = 10000");
       st.execute("""

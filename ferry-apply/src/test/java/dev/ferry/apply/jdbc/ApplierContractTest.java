@@ -229,12 +229,16 @@ abstract class ApplierContractTest {
   @Test
   void groupCommitsWhenItsTimeIsUp() throws Exception {
     createAccounts();
-    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(1000, Long.MAX_VALUE, Duration.ofMillis(1)));
-    try (Applier applier = open(grouped)) {
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(1000, Long.MAX_VALUE,
+        Duration.ofMillis(500)));
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
+        Txs.T0);
+    try (Applier applier = JdbcApplier.open(grouped, target(), now::get)) {
       List<Transaction> stream = counterStream(2);
       applier.apply(stream.get(0));
-      Thread.sleep(5);
-      applier.apply(stream.get(1)); // the group is older than maxDelay: committed with this one
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.empty());
+      now.set(Txs.T0.plusMillis(500));
+      applier.apply(stream.get(1)); // the group is as old as maxDelay: committed with this one
       assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
     }
   }
