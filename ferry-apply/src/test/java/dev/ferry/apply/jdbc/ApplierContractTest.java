@@ -244,6 +244,39 @@ abstract class ApplierContractTest {
   }
 
   @Test
+  void aSourceTransactionIsNeverSplitEvenAboveTheByteBound() throws Exception {
+    createAccounts();
+    ApplyConfig tiny = config().withGrouping(new ApplyConfig.Grouping(1000, 1, Duration.ofHours(1)));
+    List<Change> many = new ArrayList<>();
+    for (int i = 1; i <= 200; i++) {
+      many.add(insert(ACCOUNTS, ACCOUNT_COLS, i, i, "row " + i));
+    }
+    try (Applier applier = open(tiny)) {
+      applier.apply(tx(1, many.toArray(Change[]::new)));
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+      applier.apply(tx(2, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 0, "first")));
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
+    }
+    assertThat(rows("SELECT count(*) FROM " + sqlName(ACCOUNTS))).containsExactly("200");
+  }
+
+  @Test
+  void conflictOnATableWithoutKeyIsKeyedByTheWholeOldRow() throws Exception {
+    TableId log = table("log");
+    List<Column> columns = cols("k:int8", "v:text");
+    exec("CREATE TABLE " + sqlName(log) + " (k " + type("int8") + ", v " + type("text") + ")");
+    try (Applier applier = open(config().withConflictPolicy(ConflictPolicy.SKIP))) {
+      applier.applyAll(List.of(tx(1, insert(log, columns, 1, "here")),
+          tx(2, updateFull(log, columns, row(1, "not here"), 1, "new")),
+          tx(3, deleteFull(log, columns, 2, null))).iterator());
+    }
+    assertThat(rows("SELECT k, v FROM " + sqlName(log))).containsExactly("1|here");
+    assertThat(conflicts()).containsExactly(
+        "0-1-2|update_missing|public.log|(k=1, v=not here)|null|(k=1, v=new)|skipped",
+        "0-1-3|delete_missing|public.log|(k=2, v=NULL)|null|(k=2, v=NULL)|skipped");
+  }
+
+  @Test
   void filtersTablesByIncludeAndExcludePatterns() throws Exception {
     createAccounts();
     TableId other = table("other_x");
