@@ -41,12 +41,15 @@ public final class PostgresCapture implements AutoCloseable {
   private final CountDownLatch firstStart = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile CaptureException failure;
+  /** Wait before the next reconnect; confined to the capture thread. */
+  private Duration backoff;
 
   private PostgresCapture(PostgresSourceConfig config, TransactionSink sink) {
     this.config = config;
     this.sink = sink;
     this.prefix = "[source " + config.name() + "] ";
     this.thread = new Thread(this::run, "ferry-capture-" + config.name());
+    this.backoff = config.reconnectMin();
   }
 
   /** Starts capturing on a new thread. */
@@ -114,7 +117,6 @@ public final class PostgresCapture implements AutoCloseable {
 
   private void streamWithRetries(TransactionBuilder builder, Catalog catalog, Optional<ResumePoint> resume)
       throws SQLException, CaptureException, InterruptedException {
-    Duration backoff = config.reconnectMin();
     long busySince = 0;
     while (!closed) {
       try {
@@ -122,7 +124,7 @@ public final class PostgresCapture implements AutoCloseable {
           SlotState.check(config, check, resume);
         }
         catalog.reconnectIfBroken();
-        new StreamSession(config, builder, pending, confirmed).run(() -> closed, firstStart::countDown);
+        new StreamSession(config, builder, pending, confirmed).run(() -> closed, this::streaming);
         return;
       } catch (SQLException e) {
         builder.abandon();
@@ -147,6 +149,12 @@ public final class PostgresCapture implements AutoCloseable {
         backoff = min(backoff.multipliedBy(2), config.reconnectMax());
       }
     }
+  }
+
+  /** The stream started: the next lost connection is retried quickly again. */
+  private void streaming() {
+    backoff = config.reconnectMin();
+    firstStart.countDown();
   }
 
   private CaptureException undefinedObject(SQLException e, Optional<ResumePoint> resume) {
