@@ -102,6 +102,8 @@ public final class JdbcApplier implements Applier {
       first = connections.connect();
       JdbcApplier applier = new JdbcApplier(config, connections, clock, first);
       applier.useConnection(first, config.readOnlyReplica());
+      applier.progress.ensureRow(first);
+      first.commit();
       ReplicaPosition at = applier.position();
       log.info("[replica {}] opened on {}: source {} applied {{}}, schema sequence {}", config.replicaName(),
           applier.dialect.name(), config.source(), at.applied(), at.schemaSequence());

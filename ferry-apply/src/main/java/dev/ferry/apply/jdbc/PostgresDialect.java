@@ -102,6 +102,9 @@ final class PostgresDialect extends Dialect {
         log.warn("[replica {}] could not SET session_replication_role = replica (not a superuser?): {}", replica,
             e.getMessage());
       }
+      // CREATE … IF NOT EXISTS races with itself: appliers opening at once take turns.
+      c.setAutoCommit(false);
+      st.execute("SELECT pg_advisory_xact_lock(hashtext('ferry.replication_control'))");
       st.execute("CREATE SCHEMA IF NOT EXISTS ferry");
       st.execute("""
           CREATE TABLE IF NOT EXISTS ferry.replication_control (
@@ -124,6 +127,8 @@ final class PostgresDialect extends Dialect {
             local_row text,
             remote_row text,
             resolution text NOT NULL)""");
+      c.commit();
+      c.setAutoCommit(true);
       if (readOnlyReplica) {
         String db;
         try (ResultSet rs = st.executeQuery("SELECT current_database()")) {

@@ -26,6 +26,19 @@ final class ProgressStore {
     this.source = source;
   }
 
+  /**
+   * Creates the row of a new replica (empty GTID set), so that every group can lock it: two
+   * appliers of one source then take turns even before the first commit.
+   */
+  void ensureRow(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        dialect.insertUnlessExists(dialect.controlTable(), "source, applied_gtids", "?, ?"))) {
+      ps.setString(1, source);
+      ps.setString(2, "");
+      ps.executeUpdate();
+    }
+  }
+
   ReplicaPosition read(Connection c, boolean lock) throws SQLException {
     String sql = "SELECT applied_gtids, journal_position, schema_sequence, last_commit_time FROM "
         + dialect.controlTable() + " WHERE source = ?" + (lock && dialect instanceof PostgresDialect ? " FOR UPDATE" : "");

@@ -205,6 +205,31 @@ abstract class ApplierContractTest {
   }
 
   @Test
+  void twoAppliersOfOneSourceNeverApplyATransactionTwice() throws Exception {
+    createAccounts();
+    List<Transaction> stream = counterStream(300);
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(5, Long.MAX_VALUE, Duration.ofHours(1)))
+        .withRetry(new ApplyConfig.Retry(1000, Duration.ofMillis(1), Duration.ofMillis(20)));
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (String name : List.of("a", "b")) {
+      threads.add(Thread.ofPlatform().start(() -> {
+        try (Applier applier = JdbcApplier.open(new ApplyConfig(name, grouped.source(), grouped.conflictPolicy(),
+            grouped.grouping(), grouped.filter(), false, grouped.retry(), false), target())) {
+          applier.applyAll(stream.iterator());
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(failures).isEmpty();
+    assertThat(accounts()).containsExactly("1|300|n=300");
+  }
+
+  @Test
   void recordsJournalPositionAndProgressInTheSameTransaction() throws Exception {
     createAccounts();
     ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(4, Long.MAX_VALUE, Duration.ofHours(1)));
