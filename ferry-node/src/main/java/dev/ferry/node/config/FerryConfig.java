@@ -1,0 +1,135 @@
+package dev.ferry.node.config;
+
+import dev.ferry.journal.ArchiveTarget;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A node's configuration file ({@code ferry.yaml}), read once into typed, validated records: see
+ * {@code docs/configuration.md} for every key. Loading reads the file and the environment and
+ * nothing else: it creates no directory and opens no database.
+ *
+ * <p>Immutable and thread-safe. No component is null; {@code replicas} may be empty. Passwords are
+ * {@link Secret}s and URLs {@link JdbcUrl}s, whose {@code toString()} redact credentials, so
+ * {@link #toString()} and {@link #describe()} never show a password.
+ *
+ * @param file the file the configuration was read from, as the caller named it
+ * @param source the {@code source:} section
+ * @param journal the {@code journal:} section
+ * @param replicas the {@code replicas:} list, in file order, names unique
+ * @param log the {@code log:} section
+ * @param status the {@code status:} section
+ */
+public record FerryConfig(Path file, SourceSettings source, JournalSettings journal, List<ReplicaSettings> replicas,
+    LogSettings log, StatusSettings status) {
+
+  public FerryConfig {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(journal, "journal");
+    replicas = List.copyOf(replicas);
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(status, "status");
+  }
+
+  /**
+   * Reads {@code file} (UTF-8), substituting {@code ${VAR}} from the process environment.
+   *
+   * @throws ConfigException when the file is missing or unreadable ({@code ferry.yaml: no such
+   *     file}) or anything in it is refused; the message is one line naming file, line and key
+   */
+  public static FerryConfig load(Path file) throws ConfigException {
+    return load(file, System.getenv());
+  }
+
+  /** {@link #load(Path)} with the environment given, for tests and for callers that filter it. */
+  public static FerryConfig load(Path file, Map<String, String> env) throws ConfigException {
+    String yaml;
+    try {
+      if (Files.isDirectory(file)) {
+        throw new ConfigException(file, 0, null, "is a directory, not a configuration file");
+      }
+      yaml = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file, 0, null, "no such file");
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(file, 0, null, "is not UTF-8 text");
+    } catch (IOException e) {
+      throw new ConfigException(file, 0, null, "cannot be read: " + e);
+    }
+    return parse(yaml, file, env);
+  }
+
+  /**
+   * Reads configuration text.
+   *
+   * @param yaml the file's content
+   * @param fileForMessages names the file in error messages; relative paths in the text are
+   *     resolved against its directory
+   * @param env the environment for {@code ${VAR}} substitution
+   * @throws ConfigException naming file, line and key of the first problem
+   */
+  public static FerryConfig parse(String yaml, Path fileForMessages, Map<String, String> env) throws ConfigException {
+    Objects.requireNonNull(yaml, "yaml");
+    Objects.requireNonNull(env, "env");
+    Path absolute = fileForMessages.toAbsolutePath();
+    Path baseDir = absolute.getParent() != null ? absolute.getParent() : absolute.getRoot();
+    YamlNode.MapNode tree = YamlNode.parse(yaml, fileForMessages);
+    return ConfigReader.read(tree, new Section.Context(fileForMessages, Map.copyOf(env), baseDir));
+  }
+
+  /**
+   * A human-readable summary of every setting, defaults included, for the node to print or log at
+   * startup. Passwords and credentials in URLs are shown as {@code ****}.
+   */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    b.append("configuration ").append(file).append('\n');
+    b.append("source ").append(source.name()).append(": ").append(source.url())
+        .append(source.password().isPresent() ? " password ****" : "").append('\n');
+    b.append("  tables ").append(source.tables()).append('\n');
+    source.slot().ifPresent(s -> b.append("  slot ").append(s).append(", publication ")
+        .append(source.publication().orElseThrow()).append('\n'));
+    b.append("  gtid domain ").append(source.gtid().domain()).append(", server-id ").append(source.gtid().serverId())
+        .append(", chunk-changes ").append(source.chunkChanges());
+    source.pollInterval().ifPresent(p -> b.append(", poll-interval ").append(Durations.format(p)));
+    b.append('\n');
+    b.append("journal ").append(journal.dir()).append('\n');
+    b.append("  segment-size ").append(journal.segmentSize()).append(", segment-age ")
+        .append(Durations.format(journal.segmentAge())).append(", retain ")
+        .append(journal.retain().bytes() == 0 ? "no cap" : journal.retain().toString()).append('\n');
+    b.append("  archive ").append(archive(journal.archive())).append('\n');
+    if (replicas.isEmpty()) {
+      b.append("replicas none\n");
+    }
+    for (ReplicaSettings r : replicas) {
+      b.append("replica ").append(r.name()).append(": ").append(r.url())
+          .append(r.password().isPresent() ? " password ****" : "").append('\n');
+      b.append("  mode ").append(Section.spelling(r.mode())).append(", conflicts ").append(Section.spelling(r.conflicts()))
+          .append(", skip-ddl ").append(r.skipDdl()).append('\n');
+      b.append("  tables ").append(r.tables()).append('\n');
+      b.append("  grouping max-transactions ").append(r.grouping().maxTransactions()).append(", max-bytes ")
+          .append(DataSize.ofBytes(r.grouping().maxBytes())).append(", max-delay ")
+          .append(Durations.format(r.grouping().maxDelay())).append('\n');
+    }
+    b.append("log ").append(log.file()).append(", level ").append(Section.spelling(log.level())).append('\n');
+    b.append("status ").append(status.file()).append('\n');
+    return b.toString();
+  }
+
+  private static String archive(ArchiveTarget target) {
+    return switch (target) {
+      case ArchiveTarget.None none -> "none";
+      case ArchiveTarget.Directory d -> "dir " + d.directory();
+      case ArchiveTarget.Command c -> "command " + c.command();
+    };
+  }
+}

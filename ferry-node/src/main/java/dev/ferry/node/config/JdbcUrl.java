@@ -1,0 +1,123 @@
+package dev.ferry.node.config;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A database's JDBC URL: {@code jdbc:postgresql:...} or {@code jdbc:sqlite:...}. The URL may hold
+ * credentials ({@code password=} parameters, {@code user:pass@host}), so {@link #toString()} gives
+ * the {@link #redacted()} form; {@link #value()} is for the driver only. Immutable.
+ *
+ * @param value the URL as configured, after {@code ${VAR}} substitution; never null
+ * @param kind which database it names; never null
+ */
+public record JdbcUrl(String value, Kind kind) {
+  /** The databases Ferry reads and writes through this URL. */
+  public enum Kind {
+    POSTGRESQL("jdbc:postgresql:"),
+    SQLITE("jdbc:sqlite:");
+
+    private final String prefix;
+
+    Kind(String prefix) {
+      this.prefix = prefix;
+    }
+
+    /** {@code jdbc:postgresql:} or {@code jdbc:sqlite:}. */
+    public String prefix() {
+      return prefix;
+    }
+  }
+
+  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(\\b[a-z]*password=)[^&;]*");
+  private static final Pattern USER_INFO = Pattern.compile("//([^/@:?]*):([^/?]*)@");
+  private static final Pattern PG_AUTHORITY = Pattern.compile(
+      "jdbc:postgresql://(?:[^/@?]*@)?([^/?]*)(?:/([^?]*))?.*", Pattern.CASE_INSENSITIVE);
+
+  public JdbcUrl {
+    if (value == null || kind == null || !value.startsWith(kind.prefix())) {
+      throw new IllegalArgumentException("a " + kind + " JDBC URL must start with "
+          + (kind == null ? "jdbc:" : kind.prefix()));
+    }
+  }
+
+  /**
+   * Reads a URL, telling the database by its prefix.
+   *
+   * @throws IllegalArgumentException when the URL is neither {@code jdbc:postgresql:...} nor
+   *     {@code jdbc:sqlite:...} with something after the prefix; the message holds the redacted URL
+   */
+  public static JdbcUrl parse(String url) {
+    for (Kind kind : Kind.values()) {
+      if (url.startsWith(kind.prefix())) {
+        if (url.length() == kind.prefix().length()) {
+          throw new IllegalArgumentException("'" + url + "' names no database after " + kind.prefix());
+        }
+        return new JdbcUrl(url, kind);
+      }
+    }
+    throw new IllegalArgumentException("'" + redact(url) + "' is not a jdbc:postgresql: or jdbc:sqlite: URL");
+  }
+
+  /** The URL with every {@code password=} value and the password of {@code user:pass@} replaced by {@code ****}. */
+  public String redacted() {
+    return redact(value);
+  }
+
+  static String redact(String url) {
+    String once = PASSWORD_PARAM.matcher(url).replaceAll("$1****");
+    return USER_INFO.matcher(once).replaceAll("//$1:****@");
+  }
+
+  /**
+   * Whether both URLs name the same database, whatever the credentials and parameters: the same
+   * SQLite file (paths normalized, relative ones against {@code workingDirectory}) or the same
+   * PostgreSQL host, port and database.
+   */
+  public boolean sameDatabaseAs(JdbcUrl other, Path workingDirectory) {
+    Optional<String> mine = identity(workingDirectory);
+    Optional<String> theirs = other.identity(workingDirectory);
+    if (mine.isPresent() && theirs.isPresent()) {
+      return mine.equals(theirs);
+    }
+    return value.equals(other.value);
+  }
+
+  private Optional<String> identity(Path workingDirectory) {
+    String rest = value.substring(kind.prefix().length());
+    if (kind == Kind.SQLITE) {
+      String file = rest.startsWith("file:") ? rest.substring(5) : rest;
+      int query = file.indexOf('?');
+      file = query < 0 ? file : file.substring(0, query);
+      if (file.isEmpty() || file.startsWith(":memory:")) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of("sqlite:" + workingDirectory.resolve(file).toAbsolutePath().normalize());
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+    Matcher m = PG_AUTHORITY.matcher(value);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    String hostPort = m.group(1).toLowerCase(Locale.ROOT);
+    if (hostPort.isEmpty()) {
+      hostPort = "localhost";
+    }
+    if (!hostPort.matches(".*:\\d+") || hostPort.endsWith("]")) {
+      hostPort = hostPort + ":5432";
+    }
+    return Optional.of("postgresql://" + hostPort + "/" + (m.group(2) == null ? "" : m.group(2)));
+  }
+
+  /** The {@link #redacted()} URL. */
+  @Override
+  public String toString() {
+    return redacted();
+  }
+}
