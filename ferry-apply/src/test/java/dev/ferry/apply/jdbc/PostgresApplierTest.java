@@ -247,6 +247,31 @@ class PostgresApplierTest extends ApplierContractTest {
   }
 
   @Test
+  void serializationFailureIsRetried() throws Exception {
+    createAccounts();
+    exec("ALTER DATABASE " + databaseName() + " SET default_transaction_isolation = 'repeatable read'");
+    ApplyConfig retrying = config().withRetry(new ApplyConfig.Retry(5, Duration.ofMillis(10), Duration.ofMillis(50)));
+    try (Applier applier = open(retrying); Connection other = cluster.connect(databaseName())) {
+      applier.apply(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
+      other.setAutoCommit(false);
+      other.createStatement().execute("UPDATE accounts SET note = 'local' WHERE id = 1");
+      Thread committer = Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(300);
+          other.commit();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      // Blocks on the other writer's row lock; when it commits, repeatable read fails with 40001.
+      applier.apply(tx(2, Txs.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 2, "remote")));
+      committer.join();
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
+    }
+    assertThat(accounts()).containsExactly("1|2|remote");
+  }
+
+  @Test
   void readOnlyReplicaRefusesOtherWritersButNotFerry() throws Exception {
     createAccounts();
     try (Applier applier = open(config().withReadOnlyReplica(true))) {
