@@ -272,6 +272,31 @@ class PostgresApplierTest extends ApplierContractTest {
   }
 
   @Test
+  void deadlockIsRetried() throws Exception {
+    createAccounts();
+    ApplyConfig retrying = config().withRetry(new ApplyConfig.Retry(5, Duration.ofMillis(10), Duration.ofMillis(50)));
+    try (Applier applier = open(retrying); Connection other = cluster.connect(databaseName())) {
+      applier.apply(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a"), insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b")));
+      other.setAutoCommit(false);
+      other.createStatement().execute("SET deadlock_timeout = '10s'"); // the applier detects it, and is the victim
+      other.createStatement().execute("UPDATE accounts SET note = 'other' WHERE id = 2");
+      Thread crossing = Thread.ofVirtual().start(() -> {
+        try {
+          Thread.sleep(200);
+          other.createStatement().execute("UPDATE accounts SET note = 'other' WHERE id = 1");
+          other.commit();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      applier.apply(tx(2, Txs.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 10, "remote"),
+          Txs.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 2, 20, "remote")));
+      crossing.join();
+    }
+    assertThat(accounts()).containsExactly("1|10|remote", "2|20|remote");
+  }
+
+  @Test
   void readOnlyReplicaRefusesOtherWritersButNotFerry() throws Exception {
     createAccounts();
     try (Applier applier = open(config().withReadOnlyReplica(true))) {
