@@ -1,0 +1,422 @@
+package dev.ferry.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.journal.ArchiveTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FerryConfigTest {
+  private static final Path FILE = Path.of("/etc/ferry/ferry.yaml");
+  private static final Map<String, String> ENV = Map.of("PGPASSWORD", "s3cr3t-pw", "REPLICA_PW", "r3plica-pw");
+
+  private static final String FULL = """
+      source:
+        name: primary
+        url: jdbc:postgresql://127.0.0.1:5432/app?user=ferry
+        password: ${PGPASSWORD}
+        tables:
+          include: ['public\\..*', 'audit\\.log']
+          exclude: ['public\\.tmp_.*']
+        slot: my_slot
+        publication: my_pub
+        gtid:
+          domain: 3
+          server-id: 7
+        chunk-changes: 1000
+      journal:
+        dir: /var/lib/ferry/journal
+        segment-size: 16MiB
+        segment-age: 5m
+        archive:
+          dir: /var/lib/ferry/archive
+        retain: 1GiB
+      replicas:
+        - name: r1
+          url: jdbc:postgresql://127.0.0.1:5433/app?user=ferry
+          password: ${REPLICA_PW}
+          mode: read-write
+          conflicts: overwrite
+          tables:
+            include: ['public\\.accounts']
+            exclude: []
+          skip-ddl: true
+          grouping:
+            max-transactions: 50
+            max-bytes: 1MiB
+            max-delay: 1s
+        - name: r2
+          url: jdbc:sqlite:/var/lib/ferry/r2.db
+      log:
+        dir: /var/log/ferry
+        level: debug
+      status:
+        file: /run/ferry/status.json
+      """;
+
+  private static final String MINIMAL = """
+      source:
+        name: primary
+        url: jdbc:postgresql://127.0.0.1:5432/app?user=ferry
+      journal:
+        dir: /var/lib/ferry/journal
+      """;
+
+  private static FerryConfig parse(String yaml) throws ConfigException {
+    return FerryConfig.parse(yaml, FILE, ENV);
+  }
+
+  private static ConfigException refused(ThrowingCallable call) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+    assertThat(t).isInstanceOf(ConfigException.class);
+    ConfigException e = (ConfigException) t;
+    assertThat(e.getMessage()).doesNotContain("\n");
+    return e;
+  }
+
+  private static ConfigException refused(String yaml) {
+    return refused(() -> parse(yaml));
+  }
+
+  @Test
+  void readsEveryKeyOfAFullFile() throws ConfigException {
+    FerryConfig c = parse(FULL);
+
+    SourceSettings s = c.source();
+    assertThat(s.name()).isEqualTo("primary");
+    assertThat(s.url().value()).isEqualTo("jdbc:postgresql://127.0.0.1:5432/app?user=ferry");
+    assertThat(s.url().kind()).isEqualTo(JdbcUrl.Kind.POSTGRESQL);
+    assertThat(s.password()).contains(new Secret("s3cr3t-pw"));
+    assertThat(s.tables().includeRegexes()).containsExactly("public\\..*", "audit\\.log");
+    assertThat(s.tables().excludeRegexes()).containsExactly("public\\.tmp_.*");
+    assertThat(s.tables().accepts("public.accounts")).isTrue();
+    assertThat(s.tables().accepts("public.tmp_x")).isFalse();
+    assertThat(s.slot()).contains("my_slot");
+    assertThat(s.publication()).contains("my_pub");
+    assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(3, 7));
+    assertThat(s.chunkChanges()).isEqualTo(1000);
+    assertThat(s.pollInterval()).isEmpty();
+
+    JournalSettings j = c.journal();
+    assertThat(j.dir()).isEqualTo(Path.of("/var/lib/ferry/journal"));
+    assertThat(j.segmentSize()).isEqualTo(DataSize.ofMebibytes(16));
+    assertThat(j.segmentAge()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(j.archive()).isEqualTo(new ArchiveTarget.Directory(Path.of("/var/lib/ferry/archive")));
+    assertThat(j.retain()).isEqualTo(DataSize.parse("1GiB"));
+    assertThat(j.toJournalConfig().segmentBytes()).isEqualTo(16L << 20);
+
+    assertThat(c.replicas()).hasSize(2);
+    ReplicaSettings r1 = c.replicas().get(0);
+    assertThat(r1.name()).isEqualTo("r1");
+    assertThat(r1.password()).contains(new Secret("r3plica-pw"));
+    assertThat(r1.mode()).isEqualTo(ReplicaSettings.Mode.READ_WRITE);
+    assertThat(r1.conflicts()).isEqualTo(ConflictPolicy.OVERWRITE);
+    assertThat(r1.tables().includeRegexes()).containsExactly("public\\.accounts");
+    assertThat(r1.skipDdl()).isTrue();
+    assertThat(r1.grouping().maxTransactions()).isEqualTo(50);
+    assertThat(r1.grouping().maxBytes()).isEqualTo(1L << 20);
+    assertThat(r1.grouping().maxDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(r1.toApplyConfig("primary").conflictPolicy()).isEqualTo(ConflictPolicy.OVERWRITE);
+    assertThat(c.replicas().get(1).url().kind()).isEqualTo(JdbcUrl.Kind.SQLITE);
+
+    assertThat(c.log().file()).isEqualTo(Path.of("/var/log/ferry/replication.log"));
+    assertThat(c.log().level()).isEqualTo(LogSettings.Level.DEBUG);
+    assertThat(c.status().file()).isEqualTo(Path.of("/run/ferry/status.json"));
+  }
+
+  @Test
+  void minimalFileGetsEveryDefault() throws ConfigException {
+    FerryConfig c = parse(MINIMAL);
+
+    SourceSettings s = c.source();
+    assertThat(s.password()).isEmpty();
+    assertThat(s.tables().includeRegexes()).containsExactly("public\\..*");
+    assertThat(s.tables().excludeRegexes()).isEmpty();
+    assertThat(s.slot()).contains("ferry_primary");
+    assertThat(s.publication()).contains("ferry_primary");
+    assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(0, 1));
+    assertThat(s.chunkChanges()).isEqualTo(4096);
+    JournalSettings j = c.journal();
+    assertThat(j.segmentSize()).isEqualTo(DataSize.ofMebibytes(64));
+    assertThat(j.segmentAge()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(j.archive()).isEqualTo(ArchiveTarget.NONE);
+    assertThat(j.retain().bytes()).isZero();
+    assertThat(c.replicas()).isEmpty();
+    assertThat(c.log().dir()).isEqualTo(j.dir());
+    assertThat(c.log().level()).isEqualTo(LogSettings.Level.INFO);
+    assertThat(c.status().file()).isEqualTo(j.dir().resolve("status.json"));
+  }
+
+  @Test
+  void replicaWithOnlyNameAndUrlGetsEveryDefault() throws ConfigException {
+    ReplicaSettings r = parse(MINIMAL + "replicas:\n  - name: r1\n    url: jdbc:sqlite:/tmp/r1.db\n").replicas().get(0);
+
+    assertThat(r.mode()).isEqualTo(ReplicaSettings.Mode.READ_ONLY);
+    assertThat(r.conflicts()).isEqualTo(ConflictPolicy.STOP);
+    assertThat(r.tables()).isEqualTo(Tables.ALL);
+    assertThat(r.skipDdl()).isFalse();
+    assertThat(r.grouping().maxTransactions()).isEqualTo(100);
+    assertThat(r.grouping().maxBytes()).isEqualTo(8L << 20);
+    assertThat(r.grouping().maxDelay()).isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void sqliteSourceDefaultsToMainSchemaAndHasNoSlot() throws ConfigException {
+    SourceSettings s = parse("source:\n  name: Shop-DB\n  url: jdbc:sqlite:/tmp/app.db\njournal:\n  dir: /tmp/j\n").source();
+
+    assertThat(s.tables().includeRegexes()).containsExactly("main\\..*");
+    assertThat(s.slot()).isEmpty();
+    assertThat(s.publication()).isEmpty();
+    assertThat(s.pollInterval()).contains(Duration.ofMillis(200));
+  }
+
+  @Test
+  void defaultSlotIsSanitizedLowerCaseSourceName() throws ConfigException {
+    FerryConfig c = parse(MINIMAL.replace("name: primary", "name: Shop-DB.eu"));
+
+    assertThat(c.source().slot()).contains("ferry_shop_db_eu");
+  }
+
+  @Test
+  void relativePathsAreResolvedAgainstTheFilesDirectory() throws ConfigException {
+    FerryConfig c = parse(MINIMAL.replace("/var/lib/ferry/journal", "journal"));
+
+    assertThat(c.journal().dir()).isEqualTo(Path.of("/etc/ferry/journal"));
+  }
+
+  @Test
+  void refusesUnknownKeyNamingLineAndKnownKeys() {
+    ConfigException e = refused(MINIMAL.replace("  url:", "  tabels: []\n  url:"));
+
+    assertThat(e.getMessage()).startsWith("/etc/ferry/ferry.yaml:3: source.tabels: unknown key (known: name, url,");
+    assertThat(e.line()).isEqualTo(OptionalInt.of(3));
+    assertThat(e.key()).contains("source.tabels");
+    assertThat(e.file()).isEqualTo(FILE);
+  }
+
+  @Test
+  void refusesUnknownTopLevelSection() {
+    assertThat(refused(MINIMAL + "replica:\n  - name: r1\n").getMessage())
+        .startsWith("/etc/ferry/ferry.yaml:6: replica: unknown key (known: source, journal, replicas, log, status)");
+  }
+
+  @Test
+  void refusesWrongTypeOfSize() {
+    assertThat(refused(MINIMAL + "  segment-size: lots\n").getMessage())
+        .startsWith("/etc/ferry/ferry.yaml:6: journal.segment-size: 'lots' is not a size");
+  }
+
+  @Test
+  void refusesSegmentSizeBelowMinimum() {
+    assertThat(refused(MINIMAL + "  segment-size: 1KiB\n").getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:6: journal.segment-size: 1KiB is below the minimum 4KiB");
+  }
+
+  @Test
+  void refusesMalformedDuration() {
+    assertThat(refused(MINIMAL + "  segment-age: 10 minutes\n").getMessage())
+        .startsWith("/etc/ferry/ferry.yaml:6: journal.segment-age: '10 minutes' is not a duration");
+  }
+
+  @Test
+  void refusesNonNumberWhereANumberIsExpected() {
+    assertThat(refused(MINIMAL.replace("journal:", "  chunk-changes: many\njournal:")).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:4: source.chunk-changes: 'many' is not a whole number");
+  }
+
+  @Test
+  void refusesMapWhereAValueIsExpected() {
+    assertThat(refused(MINIMAL.replace("name: primary", "name: {a: b}")).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:2: source.name: expected a single value, got a map");
+  }
+
+  @Test
+  void refusesValueOutsideAnEnumListingTheChoices() {
+    String yaml = MINIMAL + "replicas:\n  - name: r1\n    url: jdbc:sqlite:/tmp/r.db\n    conflicts: sometimes\n";
+
+    ConfigException e = refused(yaml);
+
+    assertThat(e.getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:9: replicas[0].conflicts: 'sometimes' is not one of stop, skip, overwrite");
+  }
+
+  @Test
+  void refusesBadRegexNamingItsKeyAndLine() {
+    String yaml = MINIMAL.replace("journal:", "  tables:\n    include:\n      - 'public\\.(oops'\njournal:");
+
+    assertThat(refused(yaml).getMessage()).startsWith(
+        "/etc/ferry/ferry.yaml:6: source.tables.include[0]: 'public\\.(oops' is not a regular expression: Unclosed group");
+  }
+
+  @Test
+  void refusesUnsetEnvironmentVariableNamingIt() {
+    ConfigException e = refused(MINIMAL.replace("journal:", "  password: ${NO_SUCH_VAR}\njournal:"));
+
+    assertThat(e.getMessage()).startsWith(
+        "/etc/ferry/ferry.yaml:4: source.password: environment variable NO_SUCH_VAR is not set");
+  }
+
+  @Test
+  void substitutesEnvironmentVariablesBeforeTyping() throws ConfigException {
+    Map<String, String> env = Map.of("JOURNAL", "/data/j", "CHUNK", "77", "PORT", "6543");
+    String yaml = """
+        source:
+          name: primary
+          url: jdbc:postgresql://db:${PORT}/app?user=${PGUSER:-ferry}
+          chunk-changes: ${CHUNK}
+        journal:
+          dir: ${JOURNAL}
+          segment-age: ${AGE:-90s}
+          archive:
+            command: cp %p /mnt/$${NOT_A_VAR}/%f
+        """;
+
+    FerryConfig c = FerryConfig.parse(yaml, FILE, env);
+
+    assertThat(c.source().url().value()).isEqualTo("jdbc:postgresql://db:6543/app?user=ferry");
+    assertThat(c.source().chunkChanges()).isEqualTo(77);
+    assertThat(c.journal().dir()).isEqualTo(Path.of("/data/j"));
+    assertThat(c.journal().segmentAge()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.journal().archive()).isEqualTo(new ArchiveTarget.Command("cp %p /mnt/${NOT_A_VAR}/%f"));
+  }
+
+  @Test
+  void refusesDuplicateReplicaNamesNamingBothLines() {
+    String yaml = MINIMAL + """
+        replicas:
+          - name: r1
+            url: jdbc:sqlite:/tmp/a.db
+          - name: r1
+            url: jdbc:sqlite:/tmp/b.db
+        """;
+
+    assertThat(refused(yaml).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:9: replicas[1].name: 'r1' is already the name of replicas[0] (line 7)");
+  }
+
+  @Test
+  void refusesTwoReplicasOnTheSameDatabase() {
+    String yaml = MINIMAL + """
+        replicas:
+          - name: r1
+            url: jdbc:postgresql://db:5433/app?user=a
+          - name: r2
+            url: jdbc:postgresql://DB:5433/app?user=b
+        """;
+
+    assertThat(refused(yaml).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:10: replicas[1].url: names the same database as replicas[0].url (line 8)");
+  }
+
+  @Test
+  void refusesReplicaThatIsTheSource() {
+    String yaml = MINIMAL + "replicas:\n  - name: r1\n    url: jdbc:postgresql://127.0.0.1/app?user=other\n";
+
+    assertThat(refused(yaml).getMessage()).startsWith(
+        "/etc/ferry/ferry.yaml:8: replicas[0].url: names the source's database (source.url, line 3)");
+  }
+
+  @Test
+  void refusesArchiveDirectoryAndCommandTogether() {
+    String yaml = MINIMAL + "  archive:\n    dir: /a\n    command: cp %p /a/%f\n";
+
+    assertThat(refused(yaml).getMessage()).isEqualTo("/etc/ferry/ferry.yaml:8: journal.archive.command: contradicts "
+        + "journal.archive.dir (line 7): give a directory or a command, not both");
+  }
+
+  @Test
+  void refusesSlotAndPublicationForSqliteSource() {
+    String yaml = "source:\n  name: s\n  url: jdbc:sqlite:/tmp/s.db\n  publication: p\njournal:\n  dir: /tmp/j\n";
+
+    assertThat(refused(yaml).getMessage())
+        .startsWith("/etc/ferry/ferry.yaml:4: source.publication: applies to PostgreSQL sources only");
+  }
+
+  @Test
+  void refusesUrlOfAnotherDatabaseWithoutShowingItsPassword() {
+    ConfigException e = refused(MINIMAL.replace("jdbc:postgresql://127.0.0.1:5432/app?user=ferry",
+        "jdbc:mysql://h/app?user=u&password=${PGPASSWORD}"));
+
+    assertThat(e.getMessage()).startsWith("/etc/ferry/ferry.yaml:3: source.url: 'jdbc:mysql://h/app?user=u&password=****'"
+        + " is not a jdbc:postgresql: or jdbc:sqlite: URL");
+    assertThat(e.getMessage()).doesNotContain("s3cr3t-pw");
+  }
+
+  @Test
+  void refusesMissingRequiredKeys() {
+    assertThat(refused(MINIMAL.replace("  url: jdbc:postgresql://127.0.0.1:5432/app?user=ferry\n", "")).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:1: source.url: required key is missing");
+    assertThat(refused("source:\n  name: a\n  url: jdbc:sqlite:/tmp/a.db\n").getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml: journal: required key is missing");
+    assertThat(refused(MINIMAL + "replicas:\n  - url: jdbc:sqlite:/tmp/r.db\n").getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:7: replicas[0].name: required key is missing");
+  }
+
+  @Test
+  void refusesDuplicateKeys() {
+    assertThat(refused(MINIMAL + "  dir: /other\n").getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:6: journal.dir: duplicate key (first at line 5)");
+  }
+
+  @Test
+  void yamlSyntaxErrorNamesTheLine() {
+    ConfigException e = refused(MINIMAL + "replicas:\n  - name: [r1\n    url: x\n");
+
+    assertThat(e.getMessage()).startsWith("/etc/ferry/ferry.yaml:8: not valid YAML: ");
+    assertThat(e.line()).isEqualTo(OptionalInt.of(8));
+    assertThat(e.key()).isEmpty();
+  }
+
+  @Test
+  void toStringAndDescribeNeverShowPasswords() throws ConfigException {
+    String yaml = FULL.replace("url: jdbc:postgresql://127.0.0.1:5433/app?user=ferry",
+        "url: jdbc:postgresql://ferry:${PGPASSWORD}@127.0.0.1:5433/app?sslpassword=${REPLICA_PW}&password=${REPLICA_PW}");
+
+    FerryConfig c = parse(yaml);
+
+    for (String text : new String[] {c.toString(), c.describe(), c.source().toString(), c.replicas().toString()}) {
+      assertThat(text).doesNotContain("s3cr3t-pw").doesNotContain("r3plica-pw");
+    }
+    assertThat(c.describe()).contains("jdbc:postgresql://ferry:****@127.0.0.1:5433/app?sslpassword=****&password=****")
+        .contains("source primary: jdbc:postgresql://127.0.0.1:5432/app?user=ferry password ****")
+        .contains("segment-size 16MiB, segment-age 5m, retain 1GiB");
+    assertThat(c.replicas().get(0).url().value()).contains("r3plica-pw");
+  }
+
+  @Test
+  void loadNamesAMissingFile(@TempDir Path dir) {
+    Path file = dir.resolve("ferry.yaml");
+
+    assertThat(refused(() -> FerryConfig.load(file)).getMessage()).isEqualTo(file + ": no such file");
+  }
+
+  @Test
+  void loadReadsAFileAndTouchesNothing(@TempDir Path dir) throws IOException, ConfigException {
+    Path file = dir.resolve("ferry.yaml");
+    Files.writeString(file, MINIMAL.replace("/var/lib/ferry/journal", "j"));
+
+    FerryConfig c = FerryConfig.load(file, Map.of());
+
+    assertThat(c.journal().dir()).isEqualTo(dir.resolve("j"));
+    try (var entries = Files.list(dir)) {
+      assertThat(entries).containsExactly(file);
+    }
+  }
+
+  @Test
+  void refusesJournalDirThatIsAFile(@TempDir Path dir) throws IOException {
+    Path notADir = Files.writeString(dir.resolve("journal"), "x");
+
+    assertThat(refused(MINIMAL.replace("/var/lib/ferry/journal", notADir.toString())).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:5: journal.dir: '" + notADir + "' exists and is not a directory");
+  }
+}
