@@ -67,10 +67,13 @@ abstract class Dialect {
 
   /**
    * An INSERT that affects 0 rows instead of failing when the row's key exists (MariaDB: INSERT
-   * IGNORE, which would also need its warnings checked).
+   * IGNORE, which would also need its warnings checked). The primary key is named as the arbiter
+   * when there is one: a clash on another unique constraint stays an error, and PostgreSQL refuses
+   * deferrable constraints as arbiters.
    */
-  String insertUnlessExists(String table, String columns, String parameters) {
-    return "INSERT INTO " + table + " (" + columns + ") VALUES (" + parameters + ") ON CONFLICT DO NOTHING";
+  String insertUnlessExists(String table, String columns, String parameters, String key) {
+    return "INSERT INTO " + table + " (" + columns + ") VALUES (" + parameters + ") ON CONFLICT"
+        + (key.isEmpty() ? "" : " (" + key + ")") + " DO NOTHING";
   }
 
   /** An upsert keyed by {@code key}, setting every other column from the inserted values. */

@@ -310,7 +310,8 @@ public final class JdbcApplier implements Applier {
 
   /** After a failure at {@code failed}: commits the group's transactions before it, drops the rest. */
   private void salvage(int failed) {
-    List<Pending> before = new ArrayList<>(pending.subList(0, Math.min(failed, pending.size())));
+    // A failed commit leaves nothing to salvage: trying it again would fail the same way.
+    List<Pending> before = failed >= pending.size() ? List.of() : new ArrayList<>(pending.subList(0, failed));
     pending.clear();
     groupOpen = false;
     appliedInGroup = 0;

@@ -32,7 +32,7 @@ final class ProgressStore {
    */
   void ensureRow(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        dialect.insertUnlessExists(dialect.controlTable(), "source, applied_gtids", "?, ?"))) {
+        dialect.insertUnlessExists(dialect.controlTable(), "source, applied_gtids", "?, ?", "source"))) {
       ps.setString(1, source);
       ps.setString(2, "");
       ps.executeUpdate();

@@ -19,7 +19,9 @@ final class RowSql {
     StringBuilder names = new StringBuilder();
     appendList(names, columns, ", ", "");
     String parameters = String.join(", ", java.util.Collections.nCopies(columns.size(), "?"));
-    return dialect.insertUnlessExists(table.sqlName(), names.toString(), parameters);
+    StringBuilder key = new StringBuilder();
+    appendList(key, table.primaryKey(), ", ", "");
+    return dialect.insertUnlessExists(table.sqlName(), names.toString(), parameters, key.toString());
   }
 
   /**

@@ -297,6 +297,20 @@ class PostgresApplierTest extends ApplierContractTest {
   }
 
   @Test
+  void tableWithADeferrableUniqueConstraintTakesInsertsAndReportsKeyConflicts() throws Exception {
+    // PostgreSQL refuses deferrable constraints as ON CONFLICT arbiters: the primary key is named instead.
+    exec("CREATE TABLE u (id int PRIMARY KEY, v int UNIQUE DEFERRABLE INITIALLY DEFERRED)");
+    TableId u = table("u");
+    List<Column> columns = cols("id:int4", "v:int4");
+    try (Applier applier = open(config().withConflictPolicy(ConflictPolicy.SKIP))) {
+      applier.applyAll(List.of(tx(1, insert(u, columns, 1, 5), insert(u, columns, 2, 6)),
+          tx(2, insert(u, columns, 1, 7))).iterator());
+      assertThat(applier.conflictCounts()).containsEntry(ConflictType.INSERT_EXISTS, 1L);
+    }
+    assertThat(rows("SELECT id, v FROM u ORDER BY id")).containsExactly("1|5", "2|6");
+  }
+
+  @Test
   void readOnlyReplicaRefusesOtherWritersButNotFerry() throws Exception {
     createAccounts();
     try (Applier applier = open(config().withReadOnlyReplica(true))) {
