@@ -1,8 +1,13 @@
 package dev.ferry.node.config;
 
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
+import dev.ferry.capture.trigger.TableFilter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The {@code source:} section: the one database whose committed transactions Ferry captures.
@@ -37,6 +42,41 @@ public record SourceSettings(String name, JdbcUrl url, Optional<Secret> password
     if (chunkChanges < 1) {
       throw new IllegalArgumentException("[source " + name + "] chunkChanges must be at least 1, got " + chunkChanges);
     }
+  }
+
+  /**
+   * The PostgreSQL capture's settings for this source, other settings at the capture's defaults.
+   * The separate {@link #password()} is not included: {@code PostgresSourceConfig} has no place
+   * for it yet, and putting it into its URL would let its {@code toString()} show it.
+   *
+   * @throws IllegalStateException when the source is not PostgreSQL
+   */
+  public PostgresSourceConfig toPostgresConfig() {
+    if (url.kind() != JdbcUrl.Kind.POSTGRESQL) {
+      throw new IllegalStateException("[source " + name + "] is not PostgreSQL: " + url);
+    }
+    PostgresSourceConfig d = PostgresSourceConfig.of(name, url.value());
+    return new PostgresSourceConfig(name, url.value(), slot.orElseThrow(), publication.orElseThrow(),
+        includeOrAll(), tables.exclude(), gtid.domain(), gtid.serverId(), chunkChanges, d.chunkBytes(),
+        d.statusInterval(), d.reconnectMin(), d.reconnectMax());
+  }
+
+  /**
+   * The SQLite trigger capture's settings for this source.
+   *
+   * @throws IllegalStateException when the source is not SQLite
+   */
+  public SqliteSourceConfig toSqliteConfig() {
+    if (url.kind() != JdbcUrl.Kind.SQLITE) {
+      throw new IllegalStateException("[source " + name + "] is not SQLite: " + url);
+    }
+    return new SqliteSourceConfig(name, url.value(), new TableFilter(includeOrAll(), tables.exclude()),
+        gtid.domain(), gtid.serverId(), chunkChanges, pollInterval.orElseThrow());
+  }
+
+  /** The capture modules read an empty include list as "no table"; here it means every table. */
+  private List<Pattern> includeOrAll() {
+    return tables.include().isEmpty() ? List.of(Pattern.compile(".*")) : tables.include();
   }
 
   /**

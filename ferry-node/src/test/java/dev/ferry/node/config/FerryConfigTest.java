@@ -105,6 +105,8 @@ class FerryConfigTest {
     assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(3, 7));
     assertThat(s.chunkChanges()).isEqualTo(1000);
     assertThat(s.pollInterval()).isEmpty();
+    assertThat(s.toPostgresConfig().slotName()).isEqualTo("my_slot");
+    assertThat(s.toPostgresConfig().serverId()).isEqualTo(7);
 
     JournalSettings j = c.journal();
     assertThat(j.dir()).isEqualTo(Path.of("/var/lib/ferry/journal"));
@@ -177,6 +179,7 @@ class FerryConfigTest {
     assertThat(s.slot()).isEmpty();
     assertThat(s.publication()).isEmpty();
     assertThat(s.pollInterval()).contains(Duration.ofMillis(200));
+    assertThat(s.toSqliteConfig().idlePoll()).isEqualTo(Duration.ofMillis(200));
   }
 
   @Test
