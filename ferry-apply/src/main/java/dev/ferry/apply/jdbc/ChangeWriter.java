@@ -33,14 +33,14 @@ final class ChangeWriter {
   static final int BULK_THRESHOLD = 64;
 
   private final ApplyConfig config;
-  private final Dialect dialect;
-  private final RowSql sql;
+  final Dialect dialect;
+  final RowSql sql;
   private final StatementCache cache;
-  private final InstantSource clock;
+  final InstantSource clock;
   private final Map<TableId, TableInfo> tables = new HashMap<>();
   private final ConflictLog conflictLog;
-  private Connection connection;
-  private Transaction tx;
+  Connection connection;
+  Transaction tx;
   private final List<ConflictRecord> conflicts = new ArrayList<>();
   private final List<RowOp> batch = new ArrayList<>();
   private TableId currentTable;
@@ -48,7 +48,7 @@ final class ChangeWriter {
   private boolean bulkUsed;
 
   /** One row statement with its parameters. */
-  private record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
+  record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
   }
 
   ChangeWriter(ApplyConfig config, Dialect dialect, StatementCache cache, ConflictLog conflictLog,
@@ -244,10 +244,10 @@ final class ChangeWriter {
   }
 
   /** How a row is found: key columns and values, plus old columns compared when the full old row is known. */
-  private record Locator(List<String> key, List<String> compared, List<Column> types, List<Value> params) {
+  record Locator(List<String> key, List<String> compared, List<Column> types, List<Value> params) {
   }
 
-  private Locator locate(TableInfo table, TableId id, List<Column> columns, Change.OldImage image, List<Value> values,
+  Locator locate(TableInfo table, TableId id, List<Column> columns, Change.OldImage image, List<Value> values,
       String operation) throws StopApply {
     List<String> key = new ArrayList<>();
     List<String> compared = new ArrayList<>();
@@ -279,7 +279,7 @@ final class ChangeWriter {
     return new Locator(key, compared, types, params);
   }
 
-  private static int indexOf(List<Column> columns, String name) {
+  static int indexOf(List<Column> columns, String name) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equals(name)) {
         return i;
@@ -365,13 +365,13 @@ final class ChangeWriter {
     return ps.executeUpdate();
   }
 
-  private int execute(String statement, RowOp op) throws SQLException {
+  int execute(String statement, RowOp op) throws SQLException {
     currentStatement = statement;
     return execute(cache.get(statement), op);
   }
 
   private void resolve(RowOp op) throws SQLException, StopApply {
-    ConflictResolver resolver = new ConflictResolver(op);
+    ConflictResolver resolver = new ConflictResolver(this, op);
     ConflictRecord conflict = resolver.detect();
     ConflictPolicy policy = config.conflictPolicy();
     if (policy == ConflictPolicy.STOP) {
@@ -385,131 +385,5 @@ final class ChangeWriter {
     conflicts.add(resolved);
     log.warn("[replica {}] {} on {}: {}; {}", config.replicaName(), tx.gtid(), op.table.source(),
         conflict.describe(), resolution);
-  }
-
-  /** Detects what kind of conflict a row statement that found nothing is, and overwrites it. */
-  private final class ConflictResolver {
-    private final RowOp op;
-    private final List<Column> columns;
-    private final List<Value> remote;
-    private final List<Value> locating;
-
-    ConflictResolver(RowOp op) {
-      this.op = op;
-      switch (op.change) {
-        case Change.Insert i -> {
-          columns = i.columns();
-          remote = i.row();
-          locating = i.row();
-        }
-        case Change.Update u -> {
-          columns = u.columns();
-          remote = u.row();
-          locating = u.oldImage() == Change.OldImage.NONE ? u.row() : u.old();
-        }
-        case Change.Delete d -> {
-          columns = d.columns();
-          remote = d.old();
-          locating = d.old();
-        }
-        default -> throw new IllegalStateException("not a row change: " + op.change);
-      }
-    }
-
-    ConflictRecord detect() throws SQLException {
-      String key = key();
-      Optional<String> local = op.table.keyless() ? Optional.empty() : localRow();
-      boolean full = op.change instanceof Change.Update u ? u.oldImage() == Change.OldImage.FULL
-          : op.change instanceof Change.Delete d && d.oldImage() == Change.OldImage.FULL;
-      ConflictType type = switch (op.change) {
-        case Change.Insert i -> ConflictType.INSERT_EXISTS;
-        case Change.Update u -> local.isPresent() && full ? ConflictType.UPDATE_DIFFERS : ConflictType.UPDATE_MISSING;
-        default -> local.isPresent() && full ? ConflictType.DELETE_DIFFERS : ConflictType.DELETE_MISSING;
-      };
-      return new ConflictRecord(clock.instant(), tx.gtid(), type, op.table.source(), key, local,
-          Rows.render(columns, remote), "");
-    }
-
-    private String key() {
-      if (op.table.keyless()) {
-        return Rows.render(columns, locating);
-      }
-      List<Column> keyColumns = new ArrayList<>();
-      List<Value> keyValues = new ArrayList<>();
-      for (String name : op.table.primaryKey()) {
-        int at = indexOf(columns, name);
-        keyColumns.add(columns.get(at));
-        keyValues.add(locating.get(at));
-      }
-      return Rows.render(keyColumns, keyValues);
-    }
-
-    private Optional<String> localRow() throws SQLException {
-      List<Column> types = new ArrayList<>();
-      List<Value> params = new ArrayList<>();
-      for (String name : op.table.primaryKey()) {
-        int at = indexOf(columns, name);
-        types.add(columns.get(at));
-        params.add(locating.get(at));
-      }
-      String select = sql.selectByKey(op.table, op.table.primaryKey());
-      try (PreparedStatement ps = connection.prepareStatement(select)) {
-        for (int i = 0; i < params.size(); i++) {
-          dialect.bind(ps, i + 1, params.get(i), types.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(Rows.render(rs)) : Optional.empty();
-        }
-      }
-    }
-
-    /** Makes the target follow the source; returns the resolution's name. */
-    String overwrite(ConflictType type) throws SQLException, StopApply {
-      return switch (type) {
-        case INSERT_EXISTS -> op.table.keyless() ? "skipped (no primary key to overwrite by)" : updateByKey();
-        case UPDATE_MISSING -> insertSent();
-        case UPDATE_DIFFERS -> updateByKey();
-        case DELETE_MISSING -> "ignored";
-        case DELETE_DIFFERS -> {
-          Locator where = locate(op.table, op.table.source(), columns, Change.OldImage.KEY, locating, "DELETE");
-          execute(sql.delete(op.table, where.key, List.of()), new RowOp(op.change, op.table, null, where.types,
-              where.params));
-          yield "deleted";
-        }
-      };
-    }
-
-    private String updateByKey() throws SQLException, StopApply {
-      List<String> set = new ArrayList<>();
-      List<Column> types = new ArrayList<>();
-      List<Value> params = new ArrayList<>();
-      for (int i = 0; i < columns.size(); i++) {
-        if (remote.get(i) != Value.UNCHANGED) {
-          set.add(columns.get(i).name());
-          types.add(columns.get(i));
-          params.add(remote.get(i));
-        }
-      }
-      Locator where = locate(op.table, op.table.source(), columns, Change.OldImage.KEY, locating, "UPDATE");
-      types.addAll(where.types);
-      params.addAll(where.params);
-      execute(sql.update(op.table, set, where.key, List.of()), new RowOp(op.change, op.table, null, types, params));
-      return "overwritten";
-    }
-
-    private String insertSent() throws SQLException {
-      List<String> names = new ArrayList<>();
-      List<Column> types = new ArrayList<>();
-      List<Value> params = new ArrayList<>();
-      for (int i = 0; i < columns.size(); i++) {
-        if (remote.get(i) != Value.UNCHANGED) {
-          names.add(columns.get(i).name());
-          types.add(columns.get(i));
-          params.add(remote.get(i));
-        }
-      }
-      execute(sql.insert(op.table, names), new RowOp(op.change, op.table, null, types, params));
-      return names.size() == columns.size() ? "inserted" : "inserted (unchanged TOAST columns left to defaults)";
-    }
   }
 }

@@ -38,7 +38,8 @@ abstract class Dialect {
    */
   String quote(String identifier) {
     if (identifier.indexOf('\0') >= 0) {
-      throw new IllegalArgumentException("identifier contains a NUL character: '" + identifier.replace('\0', '?') + "'");
+      throw new IllegalArgumentException("identifier contains a NUL character: '"
+          + identifier.replace('\0', '?') + "'");
     }
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }

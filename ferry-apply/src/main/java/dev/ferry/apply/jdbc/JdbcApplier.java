@@ -282,8 +282,9 @@ public final class JdbcApplier implements Applier {
     }
     if (tx.schemaSequence() != current) {
       String why = hasDdl ? " and its DDL only gets to " + current : " and it carries no DDL that gets there";
-      throw barrier(tx, "it belongs to schema sequence " + tx.schemaSequence() + " but the replica is at schema sequence "
-          + replica.orElse(current) + why, tx.schemaSequence(), replica.orElse(current));
+      long at = replica.orElse(current);
+      throw barrier(tx, "it belongs to schema sequence " + tx.schemaSequence()
+          + " but the replica is at schema sequence " + at + why, tx.schemaSequence(), at);
     }
     return current;
   }
