@@ -46,14 +46,18 @@ public final class SqliteCapture implements AutoCloseable {
   private final Connection conn;
   private final InstantSource clock;
   private final SourceState state;
+  private final ChangePruner pruner;
+  private volatile java.time.Instant caughtUpAsOf;
+  private boolean lastPollComplete;
 
   private SqliteCapture(SqliteSourceConfig config, TransactionSink sink, Connection conn, InstantSource clock,
-      SourceState state) {
+      SourceState state, ChangePruner pruner) {
     this.config = config;
     this.sink = sink;
     this.conn = conn;
     this.clock = clock;
     this.state = state;
+    this.pruner = pruner;
   }
 
   /** Connects, installs capture if needed (see {@link SqliteSetup}) and resumes after the sink's last transaction. */
@@ -73,7 +77,9 @@ public final class SqliteCapture implements AutoCloseable {
       SourceState state = SourceState.resume(config, conn, sink.resumePoint());
       log.info("[source {}] capture resumes after change {} (GTID {}, schema sequence {})", config.name(),
           state.lastId, state.lastGtid, state.schemaSequence);
-      return new SqliteCapture(config, sink, conn, clock, state);
+      ChangePruner pruner = ChangePruner.start(config);
+      pruner.journaledThrough(state.lastId);
+      return new SqliteCapture(config, sink, conn, clock, state, pruner);
     } catch (IOException | SQLException | RuntimeException e) {
       conn.close();
       throw e;
@@ -85,11 +91,14 @@ public final class SqliteCapture implements AutoCloseable {
    * number of changes journaled (0 when nothing was new).
    */
   public long poll() throws IOException, SQLException, InterruptedException {
+    java.time.Instant snapshot = clock.instant();
+    lastPollComplete = false;
     if (SqliteCatalog.schemaVersion(conn) != state.installedVersion) {
       return new SchemaReconciler(config, conn, sink, state, clock).reconcile();
     }
     CaptureGroup group = new CaptureGroup(sink, state.nextGtid(), config.chunkChanges());
     long lastId;
+    long highestId;
     conn.setAutoCommit(false); // one read transaction: one consistent snapshot
     try {
       if (SqliteCatalog.schemaVersion(conn) != state.installedVersion) {
@@ -98,6 +107,7 @@ public final class SqliteCapture implements AutoCloseable {
         return new SchemaReconciler(config, conn, sink, state, clock).reconcile();
       }
       lastId = ChangeRow.forEachAfter(conn, state.lastId, row -> group.add(state.change(row)));
+      highestId = highestChangeId();
       conn.commit();
     } catch (SQLException | RuntimeException e) {
       group.abort();
@@ -106,13 +116,24 @@ public final class SqliteCapture implements AutoCloseable {
     } finally {
       conn.setAutoCommit(true);
     }
-    if (group.isEmpty()) {
-      return 0;
+    if (!group.isEmpty()) {
+      awaitDurable(group.commit(clock.instant(), state.schemaSequence, SourcePosition.changeId(lastId)), group.gtid());
+      state.journaled(group.gtid(), lastId);
+      pruner.journaledThrough(lastId);
     }
-    awaitDurable(group.commit(clock.instant(), state.schemaSequence, SourcePosition.changeId(lastId)), group.gtid());
-    state.journaled(group.gtid(), lastId);
-    deleteThrough(lastId);
+    if (highestId <= state.lastId) {
+      lastPollComplete = true;
+      caughtUpAsOf = snapshot;
+    }
     return group.size();
+  }
+
+  /** The highest change id SQLite has handed out (committed, as this snapshot sees it). */
+  private long highestChangeId() throws SQLException {
+    try (Statement st = conn.createStatement();
+        var rs = st.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = '_ferry_changes'")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
   }
 
   /**
@@ -124,7 +145,11 @@ public final class SqliteCapture implements AutoCloseable {
     long idleMillis = 1;
     long seenVersion = -1;
     while (!stop.getAsBoolean()) {
+      java.time.Instant now = clock.instant();
       long version = dataVersion();
+      if (version == seenVersion && lastPollComplete) {
+        caughtUpAsOf = now; // nobody committed since a poll that left nothing behind
+      }
       if (version != seenVersion || idleMillis >= config.idlePoll().toMillis()) {
         seenVersion = version;
         if (poll() > 0) {
@@ -153,13 +178,13 @@ public final class SqliteCapture implements AutoCloseable {
     }
   }
 
-  private void deleteThrough(long id) throws SQLException {
-    try (WriteTransaction tx = WriteTransaction.begin(conn);
-        PreparedStatement ps = conn.prepareStatement("DELETE FROM _ferry_changes WHERE id <= ?")) {
-      ps.setLong(1, id);
-      ps.executeUpdate();
-      tx.commit();
-    }
+  /**
+   * The latest moment as of which everything committed at the source was journaled durably (the
+   * start of a poll that found nothing more, or of an idle check that saw no new commit); empty
+   * until known. Safe to call from any thread.
+   */
+  public Optional<java.time.Instant> caughtUpAsOf() {
+    return Optional.ofNullable(caughtUpAsOf);
   }
 
   /** The last GTID journaled from this source, if any. */
@@ -167,9 +192,14 @@ public final class SqliteCapture implements AutoCloseable {
     return Optional.ofNullable(state.lastGtid);
   }
 
+  /** Stops; change rows journaled but not yet deleted are dropped at the next start. */
   @Override
   public void close() throws SQLException {
-    conn.close();
+    try {
+      pruner.close();
+    } finally {
+      conn.close();
+    }
   }
 
   /**

@@ -276,9 +276,9 @@ class SqliteCaptureTest {
       sql("INSERT INTO t VALUES (1)");
       capture.poll();
     }
-    // A crash after the journal fsync but before the change rows were deleted: put them back.
+    // Journaled change rows may still be there (deleted later, or a crash came first): make sure.
     long journaled = sink.transactions().getLast().sourcePosition().value();
-    sql("INSERT INTO _ferry_changes(id, tbl, op, sv, new_row) VALUES (" + journaled
+    sql("INSERT OR IGNORE INTO _ferry_changes(id, tbl, op, sv, new_row) VALUES (" + journaled
         + ", 't', 'I', (SELECT value FROM _ferry_state WHERE key = 'schema_version'), '[[\"integer\",\"1\"]]')");
     sql("INSERT INTO t VALUES (2)");
     try (SqliteCapture capture = capture()) {
