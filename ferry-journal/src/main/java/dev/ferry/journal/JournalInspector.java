@@ -31,6 +31,27 @@ public final class JournalInspector {
   }
 
   /**
+   * Bytes of journal after {@code from} up to the end of the newest segment, from file sizes alone
+   * (no record is read): how far a consumer at {@code from} is behind. 0 at the end.
+   */
+  public static long bytesAfter(Path dir, JournalPosition from) throws IOException {
+    long total = 0;
+    for (SegmentFile s : SegmentFiles.list(dir)) {
+      if (s.number() < from.segment()) {
+        continue;
+      }
+      long size;
+      try {
+        size = Files.size(s.path());
+      } catch (java.nio.file.NoSuchFileException e) {
+        continue; // sealed (renamed) or purged while we looked
+      }
+      total += s.number() == from.segment() ? Math.max(0, size - from.offset()) : size;
+    }
+    return total;
+  }
+
+  /**
    * Every segment in the directory, oldest first, with its state, size, record count and first and
    * last GTID. Reads every record frame (cost grows with the journal); stops counting a segment at
    * its first bad or incomplete frame (use {@link JournalVerifier} to find out why).
