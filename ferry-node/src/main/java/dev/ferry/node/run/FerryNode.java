@@ -1,0 +1,193 @@
+package dev.ferry.node.run;
+
+import dev.ferry.capture.JournalSink;
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.JournalPosition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Ferry process: capture of the source into the journal, apply of the journal to the
+ * replicas, or both ({@code ferry run}, {@code ferry capture}, {@code ferry apply}). Public methods
+ * are thread-safe.
+ */
+public final class FerryNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FerryNode.class);
+
+  /** Which halves this process runs. */
+  public enum Role { RUN, CAPTURE, APPLY }
+
+  private final NodeSpec spec;
+  private final Optional<Journal> journal;
+  private final String journalId;
+  private final InstantSource clock;
+  private final Optional<TrackingSink> sink;
+  private final Optional<CaptureRunner> capture;
+  private final List<ReplicaRunner> replicas = new ArrayList<>();
+
+  private FerryNode(NodeSpec spec, Optional<Journal> journal, String journalId, InstantSource clock,
+      Optional<TrackingSink> sink, Optional<CaptureRunner> capture) {
+    this.spec = spec;
+    this.journal = journal;
+    this.journalId = journalId;
+    this.clock = clock;
+    this.sink = sink;
+    this.capture = capture;
+  }
+
+  /**
+   * Starts {@code role}: for {@link Role#RUN} and {@link Role#CAPTURE} opens (or creates) the
+   * journal and starts capture; for {@link Role#RUN} and {@link Role#APPLY} starts the replicas
+   * named in {@code replicas} (all when empty).
+   */
+  public static FerryNode start(NodeSpec spec, Role role, List<String> replicas) throws IOException {
+    InstantSource clock = InstantSource.system();
+    Optional<Journal> journal = Optional.empty();
+    Optional<TrackingSink> sink = Optional.empty();
+    Optional<CaptureRunner> capture = Optional.empty();
+    String journalId;
+    if (role == Role.APPLY) {
+      journalId = JournalInspector.journalId(existingJournal(spec.journal().directory())).toString();
+    } else {
+      Files.createDirectories(spec.journal().directory());
+      Journal j = Journal.open(spec.journal());
+      journal = Optional.of(j);
+      journalId = j.id().toString();
+      TrackingSink tracking = new TrackingSink(new JournalSink(j));
+      sink = Optional.of(tracking);
+      try {
+        capture = Optional.of(CaptureRunner.start(spec.source(), tracking));
+      } catch (IOException | RuntimeException e) {
+        j.close();
+        throw e;
+      }
+    }
+    FerryNode node = new FerryNode(spec, journal, journalId, clock, sink, capture);
+    if (role != Role.CAPTURE) {
+      for (ReplicaSpec r : spec.replicas()) {
+        if (replicas.isEmpty() || replicas.contains(r.name())) {
+          node.replicas.add(ReplicaRunner.start(r, journal, spec.journal().directory(), journalId, clock));
+        }
+      }
+    }
+    log.info("[source {}] node started ({}): journal {} at {}, replicas {}", spec.source().name(), role, journalId,
+        spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
+    return node;
+  }
+
+  private static Path existingJournal(Path dir) throws IOException {
+    if (!Files.exists(dir.resolve("journal.id"))) {
+      throw new IOException("journal " + dir + " does not exist yet: start 'ferry capture' (or 'ferry run') first");
+    }
+    return dir;
+  }
+
+  /** Waits until capture is streaming; false if it failed or the time ran out. */
+  public boolean awaitCaptureStreaming(Duration timeout) throws InterruptedException {
+    return capture.isEmpty() || capture.get().awaitStreaming(timeout);
+  }
+
+  /**
+   * Waits until everything committed at the source before this call is journaled and every
+   * replica has applied and committed it; false if capture or a replica failed or the time ran out.
+   */
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    java.util.function.BooleanSupplier sourceDone = capture.isPresent() ? capture.get().markSourceNow() : () -> true;
+    while (System.nanoTime() < deadline) {
+      if (!sourceDone.getAsBoolean()) {
+        if (captureFailure().isPresent()) {
+          return false;
+        }
+        Thread.sleep(20);
+        continue;
+      }
+      NodeStatus s = status();
+      if (s.replicas().stream().anyMatch(r -> r.state().equals("failed"))) {
+        return false;
+      }
+      if (s.replicas().stream().allMatch(r -> r.lagTransactions() == 0 && r.lagBytes() == 0
+          && r.state().equals("streaming")) && replicas.stream().allMatch(ReplicaRunner::caughtUp)) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return false;
+  }
+
+  /** The capture failure that stopped capture, if any. */
+  public Optional<Exception> captureFailure() {
+    return capture.flatMap(CaptureRunner::failure);
+  }
+
+  /** Names of replicas that stopped with an error. */
+  public List<String> failedReplicas() {
+    return replicas.stream().filter(r -> r.state() == ReplicaRunner.State.FAILED).map(ReplicaRunner::name).toList();
+  }
+
+  public NodeStatus status() {
+    Optional<TrackingSink.Head> head = sink.flatMap(TrackingSink::head);
+    Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
+        spec.source() instanceof SourceSpec.Postgres ? "postgresql" : "sqlite",
+        c.failure().isPresent() ? "failed" : c.streaming() ? "streaming" : "starting", c.sourcePosition(),
+        sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage)));
+    NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
+        head.map(h -> h.gtid().toString()), head.map(TrackingSink.Head::commitTime));
+    List<NodeStatus.Replica> rs = new ArrayList<>();
+    for (ReplicaRunner r : replicas) {
+      rs.add(replicaStatus(r, head));
+    }
+    return new NodeStatus(clock.instant(), source, j, rs);
+  }
+
+  private NodeStatus.Replica replicaStatus(ReplicaRunner r, Optional<TrackingSink.Head> head) {
+    long lagTx = 0;
+    double lagSeconds = 0;
+    if (head.isPresent()) {
+      long appliedSeq = r.lastGtid().map(g -> g.seq()).orElse(0L);
+      lagTx = Math.max(0, head.get().gtid().seq() - appliedSeq);
+      Instant applied = r.lastCommitTime().orElse(Instant.EPOCH);
+      if (lagTx > 0 && !head.get().commitTime().equals(Instant.EPOCH)) {
+        lagSeconds = Math.max(0, Duration.between(applied, head.get().commitTime()).toNanos() / 1e9);
+      }
+    }
+    long lagBytes = 0;
+    try {
+      JournalPosition at = r.position().orElse(JournalPosition.startOf(1));
+      lagBytes = r.caughtUp() ? 0 : JournalInspector.bytesAfter(spec.journal().directory(), at);
+    } catch (IOException e) {
+      lagBytes = -1;
+    }
+    return new NodeStatus.Replica(r.name(), r.state().name().toLowerCase(java.util.Locale.ROOT),
+        r.lastGtid().map(Object::toString), lagTx, lagBytes, lagSeconds, r.applied(), r.lastError());
+  }
+
+  /**
+   * Stops capture after the transaction in hand (everything captured is durable), then each
+   * replica after its transaction in hand (everything applied is committed), then closes the
+   * journal.
+   */
+  @Override
+  public void close() throws IOException, InterruptedException {
+    if (capture.isPresent()) {
+      capture.get().close();
+    }
+    for (ReplicaRunner r : replicas) {
+      r.close();
+    }
+    if (journal.isPresent()) {
+      journal.get().close();
+    }
+    log.info("[source {}] node stopped", spec.source().name());
+  }
+}

@@ -1,0 +1,82 @@
+package dev.ferry.node.run;
+
+import dev.ferry.capture.ResumePoint;
+import dev.ferry.capture.TransactionSink;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.Transaction;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A sink that remembers the newest durable transaction (GTID and commit time) passing through it,
+ * for status and lag, without reading the journal back. Thread-safe.
+ */
+final class TrackingSink implements TransactionSink {
+  /** The newest durable transaction. */
+  record Head(Gtid gtid, Instant commitTime, SourcePosition position) {}
+
+  private final TransactionSink delegate;
+  private final AtomicReference<Head> head = new AtomicReference<>();
+  private final AtomicLong captured = new AtomicLong();
+
+  TrackingSink(TransactionSink delegate) {
+    this.delegate = delegate;
+  }
+
+  Optional<Head> head() {
+    return Optional.ofNullable(head.get());
+  }
+
+  /** Transactions made durable through this sink since it was created. */
+  long captured() {
+    return captured.get();
+  }
+
+  @Override
+  public Optional<ResumePoint> resumePoint() throws IOException {
+    Optional<ResumePoint> resume = delegate.resumePoint();
+    resume.ifPresent(r -> head.compareAndSet(null, new Head(r.gtid(), Instant.EPOCH, r.position())));
+    return resume;
+  }
+
+  @Override
+  public CompletableFuture<?> append(Transaction tx) {
+    return delegate.append(tx).thenApply(done -> durable(tx.gtid(), tx.commitTime(), tx.sourcePosition(), done));
+  }
+
+  private <T> T durable(Gtid gtid, Instant commitTime, SourcePosition position, T done) {
+    head.accumulateAndGet(new Head(gtid, commitTime, position),
+        (old, now) -> old == null || now.gtid().seq() >= old.gtid().seq() ? now : old);
+    captured.incrementAndGet();
+    return done;
+  }
+
+  @Override
+  public LargeTransaction beginLarge(Gtid gtid) {
+    LargeTransaction large = delegate.beginLarge(gtid);
+    return new LargeTransaction() {
+      @Override
+      public CompletableFuture<?> append(List<Change> changes) {
+        return large.append(changes);
+      }
+
+      @Override
+      public CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position) {
+        return large.commit(commitTime, schemaSequence, position)
+            .thenApply(done -> durable(gtid, commitTime, position, done));
+      }
+
+      @Override
+      public void abort() {
+        large.abort();
+      }
+    };
+  }
+}
