@@ -17,7 +17,8 @@ import picocli.CommandLine.IVersionProvider;
     mixinStandardHelpOptions = true,
     versionProvider = FerryMain.Version.class,
     description = "Transaction-aware logical replication for SQL databases.",
-    subcommands = {DemoCommand.class, JournalCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, RunCommand.class, CaptureCommand.class, ApplyCommand.class, SetupCommand.class,
+        TeardownCommand.class, StatusCommand.class, JournalCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error.", "Run 'ferry COMMAND --help' for a command's options."})
 public final class FerryMain implements Runnable {
 
@@ -54,6 +55,11 @@ public final class FerryMain implements Runnable {
   // Expected failures (bad input, unreadable files) get one line naming the place, not a stack trace.
   private static int failure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     String name = cmd.getCommandSpec().qualifiedName();
+    if (e instanceof UsageException) {
+      cmd.getErr().println(name + ": " + e.getMessage());
+      cmd.getErr().flush();
+      return 2;
+    }
     if (e instanceof CliException || e instanceof java.io.IOException) {
       cmd.getErr().println(name + ": " + e.getMessage());
     } else {

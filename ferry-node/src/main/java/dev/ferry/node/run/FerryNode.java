@@ -169,7 +169,8 @@ public final class FerryNode implements AutoCloseable {
       lagBytes = -1;
     }
     return new NodeStatus.Replica(r.name(), r.state().name().toLowerCase(java.util.Locale.ROOT),
-        r.lastGtid().map(Object::toString), lagTx, lagBytes, lagSeconds, r.applied(), r.lastError());
+        r.lastGtid().map(Object::toString), lagTx, lagBytes, lagSeconds, r.applied(), r.lastError(),
+        r.position().map(Object::toString), r.lastCommitTime());
   }
 
   /**

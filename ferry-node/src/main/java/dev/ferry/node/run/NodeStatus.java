@@ -45,7 +45,10 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param lagSeconds source commit time of the journal's head minus that of the last applied
    * @param applied transactions applied by this process
    * @param lastError what stopped the replica
+   * @param position the journal position after the last applied transaction, if known
+   * @param appliedCommitTime source commit time of the last applied transaction, if known
    */
   public record Replica(String name, String state, Optional<String> appliedGtid, long lagTransactions, long lagBytes,
-      double lagSeconds, long applied, Optional<String> lastError) {}
+      double lagSeconds, long applied, Optional<String> lastError, Optional<String> position,
+      Optional<Instant> appliedCommitTime) {}
 }

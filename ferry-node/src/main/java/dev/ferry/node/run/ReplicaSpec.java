@@ -24,11 +24,12 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties) 
     return apply.replicaName();
   }
 
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return DriverManager.getConnection(url, properties);
   }
 
-  ApplyConfig forJournal(String journalId) {
+  /** Its apply settings with the progress keyed by {@code journalId}. */
+  public ApplyConfig forJournal(String journalId) {
     ApplyConfig a = apply;
     return new ApplyConfig(a.replicaName(), journalId, a.conflictPolicy(), a.grouping(), a.filter(), a.skipDdl(),
         a.retry(), a.readOnlyReplica());

@@ -53,6 +53,10 @@ public final class StatusJson {
       b.append(",\"applied\":").append(r.applied());
       b.append(",\"lastError\":");
       optional(b, r.lastError());
+      b.append(",\"position\":");
+      optional(b, r.position());
+      b.append(",\"appliedCommitTime\":");
+      optional(b, r.appliedCommitTime().map(Object::toString));
       b.append('}');
     }
     return b.append("]}").toString();

@@ -1,0 +1,82 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.run.FerryNode;
+import dev.ferry.node.run.NodeSpec;
+import dev.ferry.node.run.NodeStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+
+/**
+ * What {@code ferry run}, {@code ferry capture} and {@code ferry apply} share: load the
+ * configuration, start the node, write its status every second, and on SIGTERM or Ctrl-C finish
+ * the transaction in hand, flush, and exit 0. Exit 1 when capture stops with an error, or when
+ * every replica this process applies has stopped with one.
+ */
+abstract class NodeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(NodeCommand.class);
+
+  @Mixin ConfigOptions options;
+
+  abstract FerryNode.Role role();
+
+  /** Replicas to apply (all when empty). */
+  List<String> replicas() {
+    return List.of();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    FerryConfig config = options.load();
+    NodeSpec spec = NodeSpecs.from(config);
+    for (String name : replicas()) {
+      if (!NodeSpecs.replicaNames(config).contains(name)) {
+        throw new UsageException("--replica " + name + ": no such replica in " + config.file() + " (it has "
+            + NodeSpecs.replicaNames(config) + ")");
+      }
+    }
+    options.startLogging(config);
+    log.info("ferry {} starting with {}", role().name().toLowerCase(java.util.Locale.ROOT), config.describe().strip());
+    CountDownLatch stop = new CountDownLatch(1);
+    Signals.onTerminate(stop::countDown);
+    StatusFile status = new StatusFile(config.status().file(), role(), replicas());
+    try (FerryNode node = FerryNode.start(spec, role(), replicas())) {
+      while (!stop.await(1, TimeUnit.SECONDS)) {
+        NodeStatus now = node.status();
+        status.write(now);
+        Optional<String> fatal = fatal(node, now);
+        if (fatal.isPresent()) {
+          log.error("{}; stopping", fatal.get());
+          return 1;
+        }
+      }
+      log.info("stop requested: finishing the transaction in hand");
+    } finally {
+      // The node is closed here: everything captured is durable, everything applied committed.
+      try {
+        status.markStopped();
+      } catch (java.io.IOException e) {
+        log.warn("could not update {}: {}", config.status().file(), e.getMessage());
+      }
+    }
+    log.info("stopped cleanly");
+    return 0;
+  }
+
+  private Optional<String> fatal(FerryNode node, NodeStatus now) {
+    if (node.captureFailure().isPresent()) {
+      return Optional.of("capture failed: " + node.captureFailure().get().getMessage());
+    }
+    if (role() == FerryNode.Role.APPLY && !now.replicas().isEmpty()
+        && now.replicas().stream().allMatch(r -> r.state().equals("failed"))) {
+      return Optional.of("every replica stopped with an error");
+    }
+    return Optional.empty();
+  }
+}

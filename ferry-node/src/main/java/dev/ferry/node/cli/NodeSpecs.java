@@ -1,0 +1,48 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.config.JdbcUrl;
+import dev.ferry.node.config.ReplicaSettings;
+import dev.ferry.node.config.SourceSettings;
+import dev.ferry.node.run.NodeSpec;
+import dev.ferry.node.run.ReplicaSpec;
+import dev.ferry.node.run.SourceSpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+
+/** Turns the configuration file's settings into what the node runs. */
+final class NodeSpecs {
+  private NodeSpecs() {}
+
+  static NodeSpec from(FerryConfig config) {
+    return new NodeSpec(source(config.source()), config.journal().toJournalConfig(),
+        config.replicas().stream().map(r -> replica(config, r)).toList());
+  }
+
+  static SourceSpec source(SourceSettings s) {
+    if (s.url().kind() == JdbcUrl.Kind.SQLITE) {
+      return new SourceSpec.Sqlite(s.toSqliteConfig());
+    }
+    var pg = s.toPostgresConfig();
+    if (s.password().isPresent()) {
+      // The capture opens its connections from the URL alone; the password rides in it and the
+      // capture never prints its configuration.
+      String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
+          + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
+      pg = pg.withJdbcUrl(url);
+    }
+    return new SourceSpec.Postgres(pg);
+  }
+
+  static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {
+    Properties props = new Properties();
+    r.password().ifPresent(p -> props.setProperty("password", p.value()));
+    return new ReplicaSpec(r.toApplyConfig(config.source().name()), r.url().value(), props);
+  }
+
+  static List<String> replicaNames(FerryConfig config) {
+    return config.replicas().stream().map(ReplicaSettings::name).toList();
+  }
+}

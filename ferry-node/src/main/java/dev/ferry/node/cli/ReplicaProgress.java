@@ -1,0 +1,59 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.journal.GtidSet;
+import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.config.JdbcUrl;
+import dev.ferry.node.config.ReplicaSettings;
+import dev.ferry.node.run.NodeStatus;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A replica's progress read straight from its {@code replication_control} row, for
+ * {@code ferry status} when no process applies it. Reads only; creates nothing.
+ */
+final class ReplicaProgress {
+  private ReplicaProgress() {}
+
+  static NodeStatus.Replica read(FerryConfig config, ReplicaSettings r, String journalId) {
+    boolean postgres = r.url().kind() == JdbcUrl.Kind.POSTGRESQL;
+    String table = postgres ? "ferry.replication_control" : "ferry_replication_control";
+    Properties props = new Properties();
+    r.password().ifPresent(p -> props.setProperty("password", p.value()));
+    try (Connection c = DriverManager.getConnection(r.url().value(), props)) {
+      c.setReadOnly(true);
+      try (PreparedStatement ps = c.prepareStatement("SELECT applied_gtids, journal_position, last_commit_time FROM "
+          + table + " WHERE source = ?")) {
+        ps.setString(1, journalId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return empty(r.name(), "never started", Optional.empty());
+          }
+          GtidSet applied = GtidSet.parse(rs.getString(1));
+          Optional<String> newest = applied.domains().stream().findFirst().flatMap(d ->
+              applied.highest(d).map(seq -> d + "-" + config.source().gtid().serverId() + "-" + seq));
+          Optional<Instant> time = postgres
+              ? Optional.ofNullable(rs.getObject(3, OffsetDateTime.class)).map(OffsetDateTime::toInstant)
+              : Optional.ofNullable(rs.getString(3)).map(Instant::parse);
+          return new NodeStatus.Replica(r.name(), "stopped", newest, 0, 0, 0, 0, Optional.empty(),
+              Optional.ofNullable(rs.getString(2)), time);
+        }
+      }
+    } catch (SQLException e) {
+      String why = e.getMessage() != null && e.getMessage().contains("replication_control")
+          ? "no Ferry progress table (never started)" : "cannot read the replica: " + e.getMessage();
+      return empty(r.name(), why.startsWith("no Ferry") ? "never started" : "unreachable", Optional.of(why));
+    }
+  }
+
+  private static NodeStatus.Replica empty(String name, String state, Optional<String> error) {
+    return new NodeStatus.Replica(name, state, Optional.empty(), 0, 0, 0, 0, error, Optional.empty(), Optional.empty());
+  }
+}

@@ -1,0 +1,138 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.SegmentInfo;
+import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.config.ReplicaSettings;
+import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.StatusJson;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code ferry status}: the source, the journal and every replica — from the running processes'
+ * status files, and from the journal and the replicas' {@code replication_control} rows when no
+ * process runs. Lag is computed here, from the journal's head and each replica's applied GTID.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = {"Show the source position, the journal head and, per replica, the applied GTID, lag",
+        "(transactions, bytes, seconds), state and last error. Works whether or not Ferry is running.",
+        "--json prints the stable JSON documented in docs/status.md."})
+final class StatusCommand implements Callable<Integer> {
+  @Mixin ConfigOptions options;
+
+  @Option(names = "--json", description = "Print JSON (one object).")
+  boolean json;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    FerryConfig config = options.load();
+    options.startQuietLogging();
+    List<StatusReader.Published> published = StatusReader.readAll(config.status().file());
+    NodeStatus merged = merge(config, published);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(StatusJson.of(merged));
+    } else {
+      StatusText.print(out, merged);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
+    Path dir = config.journal().dir();
+    boolean journalExists = Files.exists(dir.resolve("journal.id"));
+    String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
+    Optional<NodeStatus.Source> source = published.stream().filter(p -> p.status().source().isPresent())
+        .max(StatusReader.Published.NEWEST)
+        .map(p -> p.alive() ? p.status().source().get() : stopped(p.status().source().get()));
+    Optional<String> headGtid = source.isPresent() ? newestSourceJournal(published).lastGtid() : Optional.empty();
+    Optional<Instant> headTime = source.isPresent() ? newestSourceJournal(published).lastCommitTime() : Optional.empty();
+    if (headGtid.isEmpty() && journalExists) {
+      headGtid = lastGtidOnDisk(dir);
+    }
+    List<NodeStatus.Replica> replicas = new ArrayList<>();
+    for (ReplicaSettings r : config.replicas()) {
+      Optional<NodeStatus.Replica> seen = published.stream()
+          .flatMap(p -> p.status().replicas().stream().filter(x -> x.name().equals(r.name()))
+              .map(x -> p.alive() ? x : stopped(x)))
+          .findFirst();
+      NodeStatus.Replica replica = seen.orElseGet(() -> ReplicaProgress.read(config, r, journalId));
+      replicas.add(withLag(replica, headGtid, headTime, dir));
+    }
+    return new NodeStatus(Instant.now(), source, new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime),
+        replicas);
+  }
+
+  private static NodeStatus.Journal newestSourceJournal(List<StatusReader.Published> published) {
+    return published.stream().filter(p -> p.status().source().isPresent()).max(StatusReader.Published.NEWEST)
+        .orElseThrow().status().journal();
+  }
+
+  private static Optional<String> lastGtidOnDisk(Path dir) throws IOException {
+    List<SegmentInfo> segments = JournalInspector.list(dir);
+    for (int i = segments.size() - 1; i >= 0; i--) {
+      if (segments.get(i).lastGtid().isPresent()) {
+        return segments.get(i).lastGtid().map(Gtid::toString);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static NodeStatus.Source stopped(NodeStatus.Source s) {
+    return new NodeStatus.Source(s.name(), s.kind(), s.state().equals("failed") ? "failed" : "stopped", s.position(),
+        s.captured(), s.lastError());
+  }
+
+  private static NodeStatus.Replica stopped(NodeStatus.Replica r) {
+    return new NodeStatus.Replica(r.name(), r.state().equals("failed") ? "failed" : "stopped", r.appliedGtid(),
+        r.lagTransactions(), r.lagBytes(), r.lagSeconds(), r.applied(), r.lastError(), r.position(),
+        r.appliedCommitTime());
+  }
+
+  /** Lag from the journal's head: transactions by GTID sequence, bytes by file sizes, seconds by commit times. */
+  static NodeStatus.Replica withLag(NodeStatus.Replica r, Optional<String> headGtid, Optional<Instant> headTime,
+      Path dir) throws IOException {
+    long lagTx = 0;
+    double lagSeconds = 0;
+    if (headGtid.isPresent()) {
+      long head = Gtid.parse(headGtid.get()).seq();
+      long applied = r.appliedGtid().map(g -> Gtid.parse(g).seq()).orElse(0L);
+      lagTx = Math.max(0, head - applied);
+      if (lagTx > 0 && headTime.isPresent() && r.appliedCommitTime().isPresent()) {
+        lagSeconds = Math.max(0, Duration.between(r.appliedCommitTime().get(), headTime.get()).toNanos() / 1e9);
+      }
+    }
+    long lagBytes = 0;
+    if (lagTx > 0 && Files.isDirectory(dir)) {
+      JournalPosition from = r.position().map(JournalPosition::parse).orElse(JournalPosition.startOf(1));
+      lagBytes = JournalInspector.bytesAfter(dir, from);
+    }
+    return new NodeStatus.Replica(r.name(), r.state(), r.appliedGtid(), lagTx, lagBytes, lagSeconds, r.applied(),
+        r.lastError(), r.position(), r.appliedCommitTime());
+  }
+
+  static String ago(Instant t) {
+    long s = Duration.between(t, Instant.now()).toSeconds();
+    return String.format(Locale.ROOT, "%ds ago", s);
+  }
+}

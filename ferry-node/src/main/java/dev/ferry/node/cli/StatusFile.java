@@ -1,0 +1,74 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.node.run.FerryNode;
+import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.StatusJson;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The status a node process publishes for {@code ferry status}: one JSON file per process
+ * ({@code status.json} for {@code run}, {@code status-capture.json}, {@code status-apply-*.json}
+ * beside it), replaced atomically every second. Not thread-safe.
+ */
+final class StatusFile {
+  private final Path file;
+  private final String role;
+  private NodeStatus last;
+
+  StatusFile(Path configured, FerryNode.Role role, List<String> replicas) {
+    this.role = role.name().toLowerCase(Locale.ROOT);
+    this.file = switch (role) {
+      case RUN -> configured;
+      case CAPTURE -> sibling(configured, "capture");
+      case APPLY -> sibling(configured, "apply-" + (replicas.isEmpty() ? "all" : String.join("+", replicas)));
+    };
+  }
+
+  private static Path sibling(Path configured, String suffix) {
+    String name = configured.getFileName().toString();
+    String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+    return configured.resolveSibling(base + "-" + suffix + ".json");
+  }
+
+  /** Every status file a node with this configured path may write. */
+  static List<Path> all(Path configured) throws IOException {
+    Path dir = configured.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    String name = configured.getFileName().toString();
+    String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.equals(name) || (n.startsWith(base + "-") && n.endsWith(".json"));
+      }).sorted().toList();
+    }
+  }
+
+  void write(NodeStatus status) throws IOException {
+    last = status;
+    write(status, true);
+  }
+
+  void markStopped() throws IOException {
+    if (last != null) {
+      write(last, false);
+    }
+  }
+
+  private void write(NodeStatus status, boolean running) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    String json = "{\"pid\":" + ProcessHandle.current().pid() + ",\"role\":\"" + role + "\",\"running\":" + running
+        + ",\"status\":" + StatusJson.of(status) + "}\n";
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, json, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.node.run.NodeStatus;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** {@code ferry status} for people: a few aligned lines. */
+final class StatusText {
+  private StatusText() {}
+
+  static void print(PrintWriter out, NodeStatus s) {
+    if (s.source().isPresent()) {
+      NodeStatus.Source src = s.source().get();
+      out.printf(Locale.ROOT, "source   %s (%s): %s%s, %d transactions captured by this run%s%n", src.name(),
+          src.kind(), src.state(), src.position().map(p -> " at " + p).orElse(""), src.captured(),
+          src.lastError().map(e -> "\n         last error: " + e).orElse(""));
+    } else {
+      out.println("source   no capture process has reported (not running since the status files were removed)");
+    }
+    NodeStatus.Journal j = s.journal();
+    out.printf(Locale.ROOT, "journal  %s%s: last GTID %s%s%n", j.dir(), j.id().isEmpty() ? " (not created yet)" : "",
+        j.lastGtid().orElse("-"), j.lastCommitTime().map(t -> " committed " + t).orElse(""));
+    if (s.replicas().isEmpty()) {
+      out.println("replicas none configured");
+    }
+    for (NodeStatus.Replica r : s.replicas()) {
+      out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
+          r.state(), r.appliedGtid().orElse("-"), r.lagTransactions(), r.lagBytes(), r.lagSeconds(),
+          r.lastError().map(e -> "\n         last error: " + e).orElse(""));
+    }
+  }
+}
