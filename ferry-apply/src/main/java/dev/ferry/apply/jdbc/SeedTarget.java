@@ -1,0 +1,94 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What initial sync ({@code dev.ferry.apply.sync}) needs from the applier's target handling, so
+ * that both use one naming, one value mapping and one progress row: table names on the target,
+ * the PostgreSQL → SQLite value conversion, and reading and writing the replica's
+ * {@code replication_control} row.
+ *
+ * <p>Wraps one connection the caller owns. {@link #on} prepares the session as an applier would
+ * (progress tables created if missing; on PostgreSQL {@code session_replication_role = replica})
+ * and leaves the connection in manual-commit mode. Not thread-safe: one per connection.
+ */
+public final class SeedTarget {
+  private final Connection connection;
+  private final Dialect dialect;
+  private final ProgressStore progress;
+
+  private SeedTarget(Connection connection, Dialect dialect, String source) {
+    this.connection = connection;
+    this.dialect = dialect;
+    this.progress = new ProgressStore(dialect, source);
+  }
+
+  /** Prepares {@code connection} for the replica {@code config} names (source = the journal). */
+  public static SeedTarget on(Connection connection, ApplyConfig config) throws SQLException {
+    Dialect dialect = Dialect.of(connection);
+    connection.setAutoCommit(true);
+    dialect.prepareSession(connection, false, config.replicaName());
+    connection.setAutoCommit(false);
+    return new SeedTarget(connection, dialect, config.source());
+  }
+
+  public Connection connection() {
+    return connection;
+  }
+
+  /** Whether the target is PostgreSQL (else SQLite). */
+  public boolean isPostgres() {
+    return dialect instanceof PostgresDialect;
+  }
+
+  /** The target table's name as quoted SQL ({@code public.t} is {@code "t"} on SQLite). */
+  public String tableName(TableId table) {
+    return dialect.tableName(table);
+  }
+
+  /** Quotes an identifier for the target. */
+  public String quote(String identifier) {
+    return dialect.quote(identifier);
+  }
+
+  /**
+   * The target table's columns, name to type as the target catalog spells it (PostgreSQL:
+   * {@code format_type}), in column order, if the table exists.
+   */
+  public Optional<Map<String, String>> columns(TableId table) throws SQLException {
+    return dialect.describe(connection, table).map(t -> {
+      Map<String, String> columns = new LinkedHashMap<>();
+      t.columns().forEach(c -> columns.put(c.name(), c.sqlType()));
+      return columns;
+    });
+  }
+
+  /**
+   * Binds a PostgreSQL text value ({@code null}: SQL NULL) of source column {@code column} as the
+   * applier would: on SQLite converted by the documented type mapping.
+   */
+  public void bindText(PreparedStatement ps, int index, String text, Column column) throws SQLException {
+    dialect.bind(ps, index, text == null ? Value.NULL : new Value.Text(text), column);
+  }
+
+  /** The replica's committed progress row (the initial position if there is none). */
+  public ReplicaPosition readPosition() throws SQLException {
+    return progress.read(connection, false);
+  }
+
+  /** Upserts the replica's progress row in the connection's open transaction (not committed here). */
+  public void writePosition(ReplicaPosition position, Instant now) throws SQLException {
+    progress.write(connection, position, now);
+  }
+}

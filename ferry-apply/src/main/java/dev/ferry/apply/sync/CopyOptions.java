@@ -1,0 +1,41 @@
+package dev.ferry.apply.sync;
+
+import java.io.PrintStream;
+import java.util.Optional;
+
+/**
+ * How a copy runs. Immutable.
+ *
+ * @param parallelism COPY streams at once (source session + target connection each); default 4.
+ *     A SQLite target takes one writer, so it uses one stream whatever this says
+ * @param chunkRows a table with more (estimated) rows is split into ranges of physical pages
+ *     ({@code ctid}) of about this many rows, copied in parallel; default 250 000
+ * @param progress where the one-line progress (rows, rate, ETA) goes; default standard error
+ */
+public record CopyOptions(int parallelism, long chunkRows, Optional<PrintStream> progress) {
+  public static final CopyOptions DEFAULTS = new CopyOptions(4, 250_000, Optional.of(System.err));
+
+  public CopyOptions {
+    if (parallelism < 1 || parallelism > 64) {
+      throw new IllegalArgumentException("parallelism must be 1 to 64, got " + parallelism);
+    }
+    if (chunkRows < 1) {
+      throw new IllegalArgumentException("chunkRows must be >= 1, got " + chunkRows);
+    }
+    if (progress == null) {
+      throw new IllegalArgumentException("progress must not be null (Optional.empty() for none)");
+    }
+  }
+
+  public CopyOptions withParallelism(int value) {
+    return new CopyOptions(value, chunkRows, progress);
+  }
+
+  public CopyOptions withChunkRows(long value) {
+    return new CopyOptions(parallelism, value, progress);
+  }
+
+  public CopyOptions withProgress(Optional<PrintStream> value) {
+    return new CopyOptions(parallelism, chunkRows, value);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.ferry.apply.sync;
+
+import dev.ferry.apply.jdbc.SeedTarget;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the tables missing on the target and empties the ones a seed replaces. PostgreSQL
+ * targets get the source's exact column types ({@code format_type}), NOT NULL and primary key;
+ * SQLite targets get the mapped types of {@code docs/apply.md} and the primary key.
+ */
+final class TargetTables {
+  private static final Logger log = LoggerFactory.getLogger(TargetTables.class);
+
+  private TargetTables() {
+  }
+
+  /**
+   * Creates {@code table} if missing; checks an existing one has every source column.
+   *
+   * @return whether the target columns have exactly the source's types (binary COPY works)
+   */
+  static boolean ensure(SeedTarget target, SourceTable table, String prefix) throws SQLException {
+    Optional<Map<String, String>> existing = target.columns(table.id());
+    if (existing.isPresent()) {
+      List<String> missing = new ArrayList<>();
+      boolean sameTypes = true;
+      for (SourceTable.SourceColumn c : table.columns()) {
+        sameTypes &= c.sqlType().equals(existing.get().get(c.name()));
+        if (!existing.get().containsKey(c.name())) {
+          missing.add(c.name());
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new SQLException(prefix + "target table " + target.tableName(table.id()) + " lacks the source columns "
+            + missing + "; add them or drop the table so initial sync creates it", "42703");
+      }
+      return sameTypes && target.isPostgres();
+    }
+    try (Statement st = target.connection().createStatement()) {
+      String schema = table.id().schema();
+      if (target.isPostgres() && !schema.isEmpty() && !schema.equals("public")) {
+        st.execute("CREATE SCHEMA IF NOT EXISTS " + target.quote(schema));
+      }
+      String ddl = createTable(target, table);
+      st.execute(ddl);
+      log.info("{}created {}", prefix, ddl);
+    }
+    target.connection().commit();
+    return target.isPostgres();
+  }
+
+  static String createTable(SeedTarget target, SourceTable table) {
+    StringBuilder sql = new StringBuilder("CREATE TABLE ").append(target.tableName(table.id())).append(" (");
+    boolean first = true;
+    for (SourceTable.SourceColumn c : table.columns()) {
+      sql.append(first ? "" : ", ").append(target.quote(c.name())).append(' ')
+          .append(target.isPostgres() ? c.sqlType() : sqliteType(c.sqlType()))
+          .append(c.notNull() ? " NOT NULL" : "");
+      first = false;
+    }
+    if (!table.primaryKey().isEmpty()) {
+      sql.append(", PRIMARY KEY (");
+      for (int i = 0; i < table.primaryKey().size(); i++) {
+        sql.append(i == 0 ? "" : ", ").append(target.quote(table.primaryKey().get(i)));
+      }
+      sql.append(')');
+    }
+    return sql.append(')').toString();
+  }
+
+  /** The SQLite column type for a PostgreSQL {@code format_type} (docs/apply.md, type mapping). */
+  static String sqliteType(String pgType) {
+    String t = pgType.toLowerCase(Locale.ROOT);
+    if (t.endsWith("]")) {
+      return "TEXT";
+    }
+    int paren = t.indexOf('(');
+    String base = paren < 0 ? t : t.substring(0, paren).strip();
+    return switch (base) {
+      case "smallint", "integer", "bigint", "oid", "boolean" -> "INTEGER";
+      case "real", "double precision" -> "REAL";
+      case "numeric" -> "NUMERIC TEXT";
+      case "bytea" -> "BLOB";
+      default -> "TEXT";
+    };
+  }
+
+  /** Empties {@code tables} (all on the target) in one committed transaction. */
+  static void truncate(SeedTarget target, List<SourceTable> tables) throws SQLException {
+    if (tables.isEmpty()) {
+      return;
+    }
+    try (Statement st = target.connection().createStatement()) {
+      if (target.isPostgres()) {
+        StringBuilder sql = new StringBuilder("TRUNCATE ");
+        for (int i = 0; i < tables.size(); i++) {
+          sql.append(i == 0 ? "" : ", ").append(target.tableName(tables.get(i).id()));
+        }
+        st.execute(sql.toString());
+      } else {
+        for (SourceTable t : tables) {
+          st.execute("DELETE FROM " + target.tableName(t.id()));
+        }
+      }
+    }
+    target.connection().commit();
+  }
+}
