@@ -1,0 +1,89 @@
+package dev.ferry.bench.replication;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.node.run.FerryNode;
+import dev.ferry.node.run.NodeSpec;
+import dev.ferry.node.run.ReplicaSpec;
+import dev.ferry.node.run.SourceSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Ferry in its own JVM, so the harness can cap its heap and read its peak RSS. Waits for the go
+ * file (JVM start-up is not timed), then:
+ *
+ * <ul>
+ *   <li>{@code run source primaryUrl journalDir goFile replicaUrl}: capture into the journal and
+ *       apply to the replica until SIGTERM; prints {@code STREAMING}; exits 1 printing
+ *       {@code FAILED} if capture or the replica stops;
+ *   <li>{@code capture source primaryUrl journalDir goFile}: capture only, until everything
+ *       committed before the go is durable in the journal; prints {@code RESULT seconds=<s>}.
+ * </ul>
+ *
+ * The replica's sessions run with {@code synchronous_commit = off}, like PostgreSQL's own apply
+ * worker; the journal is fsynced before the slot is confirmed (Ferry's default).
+ */
+public final class FerryMain {
+  private FerryMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    PostgresSourceConfig source = PostgresSourceConfig.of(args[1], args[2]);
+    Path journal = Path.of(args[3]);
+    Path go = Path.of(args[4]);
+    List<ReplicaSpec> replicas = List.of();
+    if (mode.equals("run")) {
+      Properties props = new Properties();
+      props.setProperty("options", "-c synchronous_commit=off");
+      replicas = List.of(new ReplicaSpec(ApplyConfig.defaults("ferry_r", "bench"), args[5], props));
+    }
+    NodeSpec spec = new NodeSpec(new SourceSpec.Postgres(source), JournalConfig.defaults(journal), replicas);
+    while (!Files.exists(go)) {
+      Thread.sleep(1);
+    }
+    long start = System.nanoTime();
+    FerryNode node = FerryNode.start(spec, mode.equals("run") ? FerryNode.Role.RUN : FerryNode.Role.CAPTURE,
+        List.of());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception e) {
+        System.out.println("FAILED closing: " + e);
+      }
+    }));
+    if (!node.awaitCaptureStreaming(Duration.ofSeconds(60))) {
+      fail("capture did not start: " + node.captureFailure().map(Throwable::toString).orElse("timed out"));
+    }
+    System.out.println("STREAMING");
+    if (mode.equals("capture")) {
+      if (!node.awaitCaughtUp(Duration.ofMinutes(10))) {
+        fail("capture did not catch up: " + node.captureFailure().map(Throwable::toString).orElse("timed out"));
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(Locale.ROOT, "RESULT seconds=%.3f captured=%d%n", seconds,
+          node.status().source().map(s -> s.captured()).orElse(0L));
+      System.exit(0);
+    }
+    while (true) {
+      Thread.sleep(100);
+      if (node.captureFailure().isPresent()) {
+        fail("capture stopped: " + node.captureFailure().get());
+      }
+      if (!node.failedReplicas().isEmpty()) {
+        fail("replica stopped: " + node.status().replicas().getFirst().lastError().orElse("?"));
+      }
+    }
+  }
+
+  private static void fail(String message) {
+    System.out.println("FAILED " + message);
+    System.out.flush();
+    System.exit(1);
+  }
+}

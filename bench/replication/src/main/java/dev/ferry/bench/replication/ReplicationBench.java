@@ -1,0 +1,175 @@
+package dev.ferry.bench.replication;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+
+/**
+ * Issue 8's benchmark: Ferry side by side with PostgreSQL 15's native logical replication (cases
+ * 1–4, 7) and with Debezium's embedded engine (case 6), on two throwaway clusters, alternating
+ * A B A B. Prints a Markdown section (and writes it to {@code --out}).
+ *
+ * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,6]}
+ */
+public final class ReplicationBench {
+  private ReplicationBench() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Path out = null;
+    Path debeziumJar = null;
+    Path jfr = null;
+    String cases = "1,2,3,4,6";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--out" -> out = Path.of(args[++i]);
+        case "--debezium-jar" -> debeziumJar = Path.of(args[++i]);
+        case "--jfr" -> jfr = Path.of(args[++i]);
+        case "--cases" -> cases = args[++i];
+        default -> {
+          System.err.println("unknown argument " + args[i]
+              + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,6]");
+          System.exit(2);
+        }
+      }
+    }
+    int scale = quick ? 2 : 10;
+    Cases.Settings settings = quick
+        ? new Cases.Settings(3, 8_000, 4, 5, "256m", jfr)
+        : new Cases.Settings(3, 80_000, 15, 30, "256m", jfr);
+    if (jfr != null) {
+      Files.createDirectories(jfr);
+    }
+    long started = System.nanoTime();
+    Env.Log log = (format, a) -> System.err.printf(Locale.ROOT, "[bench %5.0f s] " + format + "%n",
+        prepend((System.nanoTime() - started) / 1e9, a));
+    Report report = new Report();
+    List<String> which = List.of(cases.split(","));
+    try (Env env = Env.start(scale, log)) {
+      limits(env, report, log);
+      List<String> initial = env.differences(Env.NATIVE_DB);
+      if (!initial.isEmpty()) {
+        throw new IllegalStateException("the replica's initial pgbench data differs from the primary's: " + initial);
+      }
+      Cases c = new Cases(env, settings, report, log);
+      try {
+        if (which.contains("1")) {
+          c.catchUpApply();
+        }
+        if (which.contains("2")) {
+          c.primaryOverhead();
+        }
+        if (which.contains("3")) {
+          c.lag();
+        }
+        if (which.contains("4")) {
+          c.bigTransaction();
+        }
+        c.memory();
+      } finally {
+        c.stopAll();
+      }
+      report.row("5 initial sync", "until streaming (" + scale * 100_000 + " account rows)",
+          "not implemented (issue 5)", "–", "–", "≤ 0.80×", "not measured");
+      if (which.contains("6")) {
+        new CaptureCase(env, report, log).run(settings.pairs(), settings.backlog(), debeziumJar);
+      }
+    }
+    double minutes = (System.nanoTime() - started) / 60e9;
+    notes(report, quick, settings, scale, minutes);
+    String md = report.markdown(header(quick, settings, scale, args));
+    if (jfr != null) {
+      StringBuilder b = new StringBuilder(md);
+      for (String f : List.of("case1-catch-up.jfr", "case4-big-transaction.jfr")) {
+        if (Files.exists(jfr.resolve(f))) {
+          b.append("\n**JFR profile of Ferry's last turn, ").append(f).append("**: ")
+              .append(Profile.summary(jfr.resolve(f), 12));
+        }
+      }
+      md = b.toString();
+    }
+    System.out.println(md);
+    if (out != null) {
+      Files.writeString(out, md);
+    }
+    System.exit(0);
+  }
+
+  private static Object[] prepend(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  private static String header(boolean quick, Cases.Settings s, int scale, String[] args) {
+    return "### Run of " + LocalDate.now() + (quick ? " (quick: smoke check, small figures)" : "") + "\n\n"
+        + "Command: `bench/run " + String.join(" ", args).replaceAll("--out \\S+ ?|--debezium-jar \\S+ ?|--jfr \\S+ ?", "")
+            .trim() + "`; " + Runtime.getRuntime().availableProcessors() + " CPUs, Java "
+        + System.getProperty("java.version") + ".\n\n"
+        + "Settings: PostgreSQL 15, primary and replica clusters each `shared_buffers=256MB`, `fsync=on`, "
+        + "`wal_level=logical`; pgbench scale " + scale + ", `pgbench -n -N -c4 -j2` (2 row changes per "
+        + "transaction); " + s.pairs() + " pairs per case; backlog " + s.backlog() + " transactions (cases 1, 6); "
+        + "load " + s.loadSeconds() + " s per turn (case 2), " + s.lagSeconds() + " s (case 3). "
+        + "Native: `CREATE SUBSCRIPTION … WITH (copy_data = false)`, its default `synchronous_commit = off`. "
+        + "Ferry: `FerryNode` (capture → journal → apply) in its own JVM (`-Xmx512m`, case 4 `-Xmx" + s.bigHeap()
+        + "`), journal fsynced before the slot is confirmed, replica sessions `synchronous_commit = off` "
+        + "(the native apply worker's durability), default grouping (100 transactions / 8 MiB / 200 ms). "
+        + "`pgbench_history` (no primary key) is published with `REPLICA IDENTITY FULL` for both.\n\n";
+  }
+
+  private static void notes(Report report, boolean quick, Cases.Settings s, int scale, double minutes) {
+    report.note(String.format(Locale.ROOT, "Wall time of this run: %.1f minutes.", minutes));
+    report.note("Each turn first lets the peer catch up on what the other peer's turn wrote (untimed), so both "
+        + "start from a replica equal to the primary; each peer applies into its own replica database from its own "
+        + "slot. JVM start-up is not timed (the Ferry process waits for a go file; the clock starts at the go).");
+    report.note("Case 1: time from start (subscription ENABLE / Ferry go) to the marker row inserted after the "
+        + "backlog being visible on the replica. Case 3: time from the heartbeat INSERT's commit returning to "
+        + "the row being visible in the replica (polled every 0.2 ms). Case 4: from the UPDATE's commit returning "
+        + "to the marker row after it being visible.");
+    report.note("Case 2: both replicas run on the same machine as the primary, so the apply side's CPU counts "
+        + "against the primary for both peers.");
+    if (quick) {
+      report.note("Quick run: scale " + scale + ", backlog " + s.backlog() + ", short loads — a smoke check of the "
+          + "harness, not figures to compare with the targets.");
+    }
+  }
+
+  /** The machine's physical limits: fsync rate and COPY rows/s into the replica. */
+  private static void limits(Env env, Report report, Env.Log log) throws Exception {
+    log.line("measuring the machine's limits...");
+    Path file = env.work.resolve("fsync-test");
+    String out = Env.run(Duration.ofMinutes(2), List.of(Env.pgBin("pg_test_fsync").toString(), "-s", "1", "-f",
+        file.toString()));
+    Matcher m = Pattern.compile("fdatasync\\s+([0-9.,]+) ops/sec").matcher(out);
+    report.limit("fsync rate (pg_test_fsync -s 1, one 8 kB write, fdatasync): "
+        + (m.find() ? m.group(1) + " ops/s" : "not parsed:\n" + out));
+    int rows = env.scale * 100_000;
+    StringBuilder data = new StringBuilder(rows * 16);
+    for (int i = 1; i <= rows; i++) {
+      data.append(i).append('\t').append((i - 1) / 100_000 + 1).append("\t0\t\n");
+    }
+    byte[] bytes = data.toString().getBytes(StandardCharsets.UTF_8);
+    try (Connection c = DriverManager.getConnection(env.replica.jdbcUrl())) {
+      c.createStatement().execute("CREATE TABLE copy_probe (aid int PRIMARY KEY, bid int, abalance int, "
+          + "filler char(84))");
+      long t0 = System.nanoTime();
+      ((PGConnection) c).getCopyAPI().copyIn("COPY copy_probe FROM STDIN", new ByteArrayInputStream(bytes));
+      double s = (System.nanoTime() - t0) / 1e9;
+      c.createStatement().execute("DROP TABLE copy_probe");
+      report.limit(String.format(Locale.ROOT, "COPY into the replica (a pgbench_accounts-shaped table with its "
+          + "primary key, %d rows, one COPY): %.0f rows/s", rows, rows / s));
+    }
+  }
+}
