@@ -7,17 +7,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What capture asks the source's catalog over a normal connection: type names (pgoutput sends
- * only OIDs for built-in types), the sequences a table owns, and their current values.
+ * only OIDs for built-in types), the sequences a table owns, their current values, and selected
+ * tables missing from the publication.
  *
  * <p>Not thread-safe: used by the capture thread only.
  */
 final class Catalog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+
   private record TypeKey(int oid, int typmod) {
   }
 
@@ -25,6 +32,7 @@ final class Catalog implements AutoCloseable {
   private Connection c;
   private final Map<TypeKey, String> typeNames = new HashMap<>();
   private final Map<Integer, List<TableId>> ownedSequences = new HashMap<>();
+  private final Set<TableId> reportedUnpublished = new HashSet<>();
 
   Catalog(PostgresSourceConfig config) throws SQLException {
     this.config = config;
@@ -108,6 +116,30 @@ final class Catalog implements AutoCloseable {
       }
     }
     return values;
+  }
+
+  /**
+   * Warns, once per table, about tables the include/exclude regexes select that are not in the
+   * publication (created after setup): PostgreSQL sends none of their changes until setup runs
+   * again. Capture does not add them itself; docs/postgres-capture.md says why.
+   */
+  void warnUnpublished() throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SetupChecks.USER_TABLES + """
+          AND NOT EXISTS (SELECT 1 FROM pg_publication_tables p
+                          WHERE p.pubname = ? AND p.schemaname = n.nspname AND p.tablename = c.relname)
+        ORDER BY 1, 2""")) {
+      ps.setString(1, config.publicationName());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableId table = new TableId(rs.getString(1), rs.getString(2));
+          if (config.selects(table.schema(), table.name()) && reportedUnpublished.add(table)) {
+            LOG.warn("[source {}] table {} matches include {} minus exclude {} but is not in publication {}: its "
+                + "changes are not captured until ferry setup runs again", config.name(), table, config.include(),
+                config.exclude(), config.publicationName());
+          }
+        }
+      }
+    }
   }
 
   @Override

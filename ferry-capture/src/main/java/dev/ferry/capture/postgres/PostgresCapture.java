@@ -93,6 +93,7 @@ public final class PostgresCapture implements AutoCloseable {
       }
       resume.ifPresent(r -> LOG.info("{}resuming after {} at {}", prefix, r.gtid(), r.position()));
       try (Catalog catalog = new Catalog(config)) {
+        catalog.warnUnpublished();
         TransactionBuilder builder = new TransactionBuilder(config, sink, catalog, resume);
         streamWithRetries(builder, catalog, resume);
       }

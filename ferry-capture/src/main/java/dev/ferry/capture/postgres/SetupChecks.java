@@ -89,13 +89,15 @@ final class SetupChecks {
     }
   }
 
+  /** Tables a selection may pick from (schema, name): plain and partitioned tables outside the system and {@code ferry}. */
+  static final String USER_TABLES = """
+      SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'ferry') AND n.nspname NOT LIKE 'pg\\_%'""";
+
   private List<TableId> selectedTables() throws SQLException, CaptureException {
     List<TableId> tables = new ArrayList<>();
-    try (ResultSet rs = query("""
-        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'ferry') AND n.nspname NOT LIKE 'pg\\_%'
-        ORDER BY 1, 2""")) {
+    try (ResultSet rs = query(USER_TABLES + " ORDER BY 1, 2")) {
       while (rs.next()) {
         if (config.selects(rs.getString(1), rs.getString(2))) {
           tables.add(new TableId(rs.getString(1), rs.getString(2)));

@@ -53,6 +53,7 @@ final class TransactionBuilder {
 
   private boolean open;
   private boolean skipping;
+  private boolean ddl;
   private final List<Change> changes = new ArrayList<>();
   private long bytes;
   private final Set<Integer> touched = new LinkedHashSet<>();
@@ -131,6 +132,9 @@ final class TransactionBuilder {
         durable = sink.append(new Transaction(gtid(), time, schemaSequence, position, changes));
       }
       lastAppendedCommitLsn = c.commitLsn();
+      if (ddl) {
+        catalog.warnUnpublished();
+      }
       return new Pending(c.endLsn(), durable);
     } finally {
       reset();
@@ -140,6 +144,7 @@ final class TransactionBuilder {
   private void reset() {
     open = false;
     skipping = false;
+    ddl = false;
     changes.clear();
     bytes = 0;
     touched.clear();
@@ -224,6 +229,7 @@ final class TransactionBuilder {
       if (!skipping) {
         Change.Ddl ddl = ddl(m.content());
         schemaSequence = ddl.schemaSequence();
+        this.ddl = true;
         catalog.forgetSequences();
         add(-1, ddl, List.of());
       }
