@@ -16,6 +16,9 @@ import java.util.List;
  * publications and subscriptions (replication plumbing of this source, not its schema), and
  * everything while setup runs (transaction-local {@code ferry.installing}). The DDL function has
  * no {@code SET search_path} of its own, so it reports the caller's.
+ *
+ * <p>{@code ferry.slot} records the LSN at which setup created each slot (its consistent point);
+ * capture compares it with the journal's last transaction to notice a slot replaced by setup.
  */
 final class FerrySchema {
   static final String DDL_PREFIX = "ferry.ddl";
@@ -27,6 +30,8 @@ final class FerrySchema {
       "SELECT set_config('ferry.installing', 'on', true)",
       "CREATE SCHEMA IF NOT EXISTS ferry",
       "CREATE SEQUENCE IF NOT EXISTS ferry.schema_sequence",
+      "CREATE TABLE IF NOT EXISTS ferry.slot (slot_name text PRIMARY KEY, created_lsn pg_lsn NOT NULL, "
+          + "created_at timestamptz NOT NULL DEFAULT now())",
       """
       CREATE OR REPLACE FUNCTION ferry.on_sql_drop() RETURNS event_trigger
       LANGUAGE plpgsql SET search_path = pg_catalog AS $$

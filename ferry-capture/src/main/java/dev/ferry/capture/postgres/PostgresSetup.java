@@ -80,8 +80,22 @@ public final class PostgresSetup {
   }
 
   private static void createSlot(PostgresSourceConfig config, Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'pgoutput')")) {
+    String createdLsn;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT lsn::text FROM pg_create_logical_replication_slot(?, 'pgoutput')")) {
       ps.setString(1, config.slotName());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        createdLsn = rs.getString(1);
+      }
+    }
+    // Recorded so that capture can tell this slot from one the journal was captured from before.
+    // (Not in the slot's statement: a slot cannot be created by a transaction that has written.)
+    try (PreparedStatement ps = c.prepareStatement("""
+        INSERT INTO ferry.slot (slot_name, created_lsn) VALUES (?, ?::pg_lsn)
+        ON CONFLICT (slot_name) DO UPDATE SET created_lsn = EXCLUDED.created_lsn, created_at = now()""")) {
+      ps.setString(1, config.slotName());
+      ps.setString(2, createdLsn);
       ps.execute();
     }
   }

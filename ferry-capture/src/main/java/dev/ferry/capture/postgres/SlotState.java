@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import org.postgresql.replication.LogSequenceNumber;
 
 /**
  * The slot and publication as the catalog shows them before capture streams: turns a missing,
@@ -43,6 +44,47 @@ record SlotState(boolean exists, boolean lost, Integer activePid, String confirm
     }
     if (!PostgresSetup.publicationExists(config, c)) {
       throw missingPublication(config);
+    }
+    if (resume.isPresent()) {
+      checkNotReplaced(config, c, resume.get());
+    }
+  }
+
+  /**
+   * Every transaction a slot sends commits after the slot's creation point, so a journal whose last
+   * transaction is at or before the point setup recorded for the slot came from an earlier slot of
+   * that name: the changes between the two slots are lost. A slot created by hand, without setup,
+   * leaves no record and is not noticed.
+   */
+  private static void checkNotReplaced(PostgresSourceConfig config, Connection c, ResumePoint resume)
+      throws SQLException, CaptureException {
+    if (!hasSlotRecord(c)) {
+      return; // set up before Ferry recorded slots
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT created_lsn::text, created_at::text FROM ferry.slot WHERE slot_name = ?")) {
+      ps.setString(1, config.slotName());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        long created = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+        if (Long.compareUnsigned(resume.position().value(), created) <= 0) {
+          throw new CaptureException(config.name(), "replication slot '" + config.slotName() + "' was created by "
+              + "ferry setup at " + rs.getString(2) + " (LSN " + rs.getString(1) + "), after the journal's last "
+              + "transaction " + resume.gtid() + " at " + resume.position() + ": the slot the journal was captured "
+              + "from was dropped and replaced while Ferry was away, and the changes between them are lost. "
+              + "Re-seed the replicas and start a new journal");
+        }
+      }
+    }
+  }
+
+  private static boolean hasSlotRecord(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('ferry.slot') IS NOT NULL");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getBoolean(1);
     }
   }
 

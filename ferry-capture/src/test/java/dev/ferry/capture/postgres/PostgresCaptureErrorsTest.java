@@ -73,6 +73,28 @@ class PostgresCaptureErrorsTest {
   }
 
   @Test
+  void reportsASlotReplacedBySetupWhileFerryWasAway() throws Exception {
+    PostgresSourceConfig config = setUp("replaced");
+    MemorySink sink = new MemorySink();
+    try (Capturing capturing = Capturing.start(config, sink)) {
+      exec(config, "INSERT INTO items VALUES (1)");
+      capturing.awaitTransactions(1);
+    }
+    exec(config, "SELECT pg_drop_replication_slot('ferry_replaced')", "INSERT INTO items VALUES (2)");
+    assertThat(PostgresSetup.setup(config).slotCreated()).isTrue();
+
+    try (PostgresCapture capture = PostgresCapture.start(config, sink)) {
+      assertThat(awaitFailure(capture))
+          .hasMessageContaining("replication slot 'ferry_replaced' was created by ferry setup at")
+          .hasMessageContaining("after the journal's last transaction 0-1-1")
+          .hasMessageContaining("dropped and replaced while Ferry was away");
+    }
+    try (Capturing fresh = Capturing.start(config, new MemorySink())) {
+      assertThat(fresh.capture.failure()).as("a new journal may start from the new slot").isEmpty();
+    }
+  }
+
+  @Test
   void reportsAMissingSlotBeforeSetup() throws Exception {
     PostgresSourceConfig config = PgTest.freshSource(cluster, "nosetup");
     try (PostgresCapture capture = PostgresCapture.start(config, new MemorySink())) {
