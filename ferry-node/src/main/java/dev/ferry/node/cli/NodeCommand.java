@@ -4,6 +4,8 @@ import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -40,6 +42,11 @@ abstract class NodeCommand implements Callable<Integer> {
         throw new UsageException("--replica " + name + ": no such replica in " + config.file() + " (it has "
             + NodeSpecs.replicaNames(config) + ")");
       }
+    }
+    Path journalDir = config.journal().dir().toAbsolutePath();
+    if (role() != FerryNode.Role.APPLY && !Files.isDirectory(journalDir) && !Files.isDirectory(journalDir.getParent())) {
+      throw new CliException("journal.dir " + journalDir + ": its parent directory " + journalDir.getParent()
+          + " does not exist (create it, or fix journal.dir in " + config.file() + ")");
     }
     options.startLogging(config);
     log.info("ferry {} starting with {}", role().name().toLowerCase(java.util.Locale.ROOT), config.describe().strip());

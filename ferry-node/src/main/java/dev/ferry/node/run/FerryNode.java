@@ -63,6 +63,7 @@ public final class FerryNode implements AutoCloseable {
       Journal j = Journal.open(spec.journal());
       journal = Optional.of(j);
       journalId = j.id().toString();
+      registerConsumers(spec, j);
       TrackingSink tracking = new TrackingSink(new JournalSink(j));
       sink = Optional.of(tracking);
       try {
@@ -83,6 +84,28 @@ public final class FerryNode implements AutoCloseable {
     log.info("[source {}] node started ({}): journal {} at {}, replicas {}", spec.source().name(), role, journalId,
         spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
     return node;
+  }
+
+  /**
+   * Every configured replica is a consumer of the journal from the start, so a sealed segment is
+   * purged only once all of them applied it — also one that has not started yet. A consumer no
+   * longer configured is removed, with a warning, so it does not hold the journal forever.
+   */
+  private static void registerConsumers(NodeSpec spec, Journal journal) throws IOException {
+    var registered = journal.consumers();
+    JournalPosition oldest = JournalPosition.startOf(JournalInspector.purgedThrough(journal.directory()) + 1);
+    for (ReplicaSpec r : spec.replicas()) {
+      if (!registered.containsKey(r.name())) {
+        journal.acknowledge(r.name(), oldest);
+      }
+    }
+    for (String name : registered.keySet()) {
+      if (spec.replicas().stream().noneMatch(r -> r.name().equals(name))) {
+        log.warn("[source {}] replica {} is no longer configured: it no longer holds back the journal's purge",
+            spec.source().name(), name);
+        journal.removeConsumer(name);
+      }
+    }
   }
 
   private static Path existingJournal(Path dir) throws IOException {

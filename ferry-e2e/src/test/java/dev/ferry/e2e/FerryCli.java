@@ -1,0 +1,86 @@
+package dev.ferry.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the real {@code bin/ferry} launcher as a separate process, on the jar the build just made
+ * ({@code FERRY_JAR}), in a working directory of the test's.
+ */
+final class FerryCli {
+  private final Path home = Path.of(System.getProperty("ferry.home", "..")).toAbsolutePath().normalize();
+  private final Path jar = Path.of(System.getProperty("ferry.jar", "../ferry-node/target/ferry.jar"))
+      .toAbsolutePath().normalize();
+  private final Path workDir;
+
+  FerryCli(Path workDir) {
+    this.workDir = workDir;
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: package ferry-node first (./mvnw verify does)");
+    }
+  }
+
+  /** A finished command: exit code and what it printed. */
+  record Result(int exitCode, String stdout, String stderr) {
+    String all() {
+      return stdout + stderr;
+    }
+  }
+
+  /** Runs {@code bin/ferry args…} to completion. */
+  Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+    Path out = Files.createTempFile(workDir, "out", ".txt");
+    Path err = Files.createTempFile(workDir, "err", ".txt");
+    Process p = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("bin/ferry " + String.join(" ", args) + " still running after " + timeout
+          + "\n" + Files.readString(out) + Files.readString(err));
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  /** Starts {@code bin/ferry args…} in the background; its output goes to {@code log}. */
+  Process start(Path log, String... args) throws IOException {
+    return builder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+  }
+
+  private ProcessBuilder builder(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(home.resolve("bin/ferry").toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().put("FERRY_JAR", jar.toString());
+    pb.environment().put("FERRY_JAVA_OPTS", "-Xmx256m");
+    pb.environment().remove("FERRY_CONFIG");
+    return pb;
+  }
+
+  /** SIGKILL, and wait until it is gone. */
+  static void kill9(Process p) throws InterruptedException {
+    p.destroyForcibly();
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("pid " + p.pid() + " survived SIGKILL");
+    }
+  }
+
+  /** SIGTERM, and the exit code. */
+  static int terminate(Process p, Duration timeout) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("pid " + p.pid() + " did not stop within " + timeout + " after SIGTERM");
+    }
+    return p.exitValue();
+  }
+}

@@ -1,0 +1,134 @@
+package dev.ferry.e2e;
+
+import dev.ferry.testkit.BankWorkload;
+import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.SqliteDatabase;
+import dev.ferry.testkit.TableDigest;
+import dev.ferry.testkit.WorkloadRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A PostgreSQL primary with the bank schema, a PostgreSQL replica and a SQLite replica (schema
+ * created up front: initial sync is not used here), and the ferry.yaml that connects them.
+ */
+final class Topology implements AutoCloseable {
+  static final int ACCOUNTS = 200;
+
+  final PostgresCluster primary;
+  final PostgresCluster pgReplica;
+  final SqliteDatabase liteReplica;
+  final String primaryUrl;
+  final String pgReplicaUrl;
+  final Path config;
+
+  private Topology(PostgresCluster primary, PostgresCluster pgReplica, SqliteDatabase liteReplica, Path dir)
+      throws Exception {
+    this.primary = primary;
+    this.pgReplica = pgReplica;
+    this.liteReplica = liteReplica;
+    this.primaryUrl = primary.createDatabase("bank");
+    this.pgReplicaUrl = pgReplica.createDatabase("bank");
+    BankWorkload pg = new BankWorkload(BankWorkload.Dialect.POSTGRES, ACCOUNTS);
+    for (String url : List.of(primaryUrl, pgReplicaUrl)) {
+      try (Connection c = DriverManager.getConnection(url)) {
+        pg.createSchema(c);
+      }
+    }
+    try (Connection c = liteReplica.connect()) {
+      new BankWorkload(BankWorkload.Dialect.SQLITE, ACCOUNTS).createSchema(c);
+    }
+    this.config = dir.resolve("ferry.yaml");
+    Files.writeString(config, """
+        source:
+          name: primary
+          url: %s
+          tables: { include: ['public\\..*'] }
+        journal:
+          dir: %s
+          segment-size: 1MiB
+        replicas:
+          - name: pg
+            url: %s
+          - name: lite
+            url: %s
+        """.formatted(primaryUrl, dir.resolve("journal"), pgReplicaUrl, liteReplica.jdbcUrl()));
+  }
+
+  static Topology start(Path dir) throws Exception {
+    PostgresCluster primary = PostgresCluster.start();
+    try {
+      PostgresCluster replica = PostgresCluster.start();
+      try {
+        return new Topology(primary, replica, SqliteDatabase.create(), dir);
+      } catch (Exception e) {
+        replica.close();
+        throw e;
+      }
+    } catch (Exception e) {
+      primary.close();
+      throw e;
+    }
+  }
+
+  void load() throws SQLException {
+    try (Connection c = DriverManager.getConnection(primaryUrl)) {
+      bank().load(c);
+    }
+  }
+
+  BankWorkload bank() {
+    return new BankWorkload(BankWorkload.Dialect.POSTGRES, ACCOUNTS);
+  }
+
+  WorkloadRunner workload(long seed) {
+    return WorkloadRunner.start(bank(), () -> DriverManager.getConnection(primaryUrl), 4, seed);
+  }
+
+  /** Tables whose digest differs between the primary and either replica (empty when equal). */
+  List<String> differences() throws SQLException {
+    List<String> differ = new ArrayList<>();
+    Map<String, TableDigest> source;
+    try (Connection c = DriverManager.getConnection(primaryUrl)) {
+      source = TableDigest.ofAll(c, BankWorkload.TABLES);
+    }
+    try (Connection pg = DriverManager.getConnection(pgReplicaUrl); Connection lite = liteReplica.connect()) {
+      Map<String, TableDigest> onPg = TableDigest.ofAll(pg, BankWorkload.TABLES);
+      Map<String, TableDigest> onLite = TableDigest.ofAll(lite, BankWorkload.TABLES);
+      for (String t : BankWorkload.TABLES) {
+        if (!source.get(t).equals(onPg.get(t))) {
+          differ.add("pg:" + t + " " + source.get(t) + " vs " + onPg.get(t));
+        }
+        if (!source.get(t).equals(onLite.get(t))) {
+          differ.add("lite:" + t + " " + source.get(t) + " vs " + onLite.get(t));
+        }
+      }
+    }
+    return differ;
+  }
+
+  /** Waits until both replicas equal the primary; returns the last differences (empty on success). */
+  List<String> awaitEqual(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> differ = differences();
+    while (!differ.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      differ = differences();
+    }
+    return differ;
+  }
+
+  @Override
+  public void close() throws Exception {
+    try (primary; pgReplica; liteReplica) {
+      // all three closed, whatever fails
+    }
+  }
+}

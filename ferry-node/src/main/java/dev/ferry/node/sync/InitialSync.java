@@ -1,0 +1,146 @@
+package dev.ferry.node.sync;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.apply.sync.CopyOptions;
+import dev.ferry.apply.sync.CopyResult;
+import dev.ferry.apply.sync.InitialCopy;
+import dev.ferry.apply.sync.SyncException;
+import dev.ferry.capture.postgres.PostgresSnapshot;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.node.run.ReplicaSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Seeds a replica from a consistent snapshot of a PostgreSQL source and hands it over to
+ * streaming with no gap and no duplicate.
+ *
+ * <ol>
+ *   <li>{@link PostgresSnapshot#create}: a temporary slot exports a snapshot at LSN {@code S}, and
+ *       a marker message is committed after it.</li>
+ *   <li>{@link InitialCopy#copy}: the published tables (those the replica's filter accepts) are
+ *       created on the target if missing, emptied, and copied from the snapshot with parallel
+ *       COPY streams.</li>
+ *   <li>The journal is read until the marker arrives (capture must be running); the replica's
+ *       {@code replication_control} row is then written in one target transaction: applied = the
+ *       GTIDs of the journal transactions with commit LSN below {@code S}, journal position = right
+ *       after the last of them. Streaming then applies exactly the transactions at or after
+ *       {@code S}.</li>
+ * </ol>
+ *
+ * <p>Crash safety: the row is written last, so a seed killed at any point before leaves the replica
+ * without a position ({@link #needsSeed} stays true) and the next seed starts over (new snapshot,
+ * tables emptied and copied again); after it, the replica streams from the recorded position.
+ * Blocking; one seed per replica at a time.
+ */
+public final class InitialSync {
+  private static final Logger log = LoggerFactory.getLogger(InitialSync.class);
+
+  /**
+   * @param copy how the copy runs (streams, chunking, progress line)
+   * @param journalWait how long to wait for capture to journal the snapshot's marker; default 2 min
+   */
+  public record Options(CopyOptions copy, Duration journalWait) {
+    public static final Options DEFAULTS = new Options(CopyOptions.DEFAULTS, Duration.ofMinutes(2));
+
+    public Options {
+      if (copy == null || journalWait == null || journalWait.isNegative()) {
+        throw new IllegalArgumentException("copy and a non-negative journalWait are required");
+      }
+    }
+  }
+
+  /**
+   * What a seed did.
+   *
+   * @param snapshot the snapshot's source position: transactions committed before it were copied
+   * @param position the progress row written: streaming resumes from it
+   * @param copy rows and time of the copy
+   */
+  public record Seeded(SourcePosition snapshot, ReplicaPosition position, CopyResult copy) {
+  }
+
+  private InitialSync() {
+  }
+
+  /**
+   * Whether {@code replica} has no position in the journal {@code journalDir} (no progress row,
+   * or one with nothing applied and no journal position): it must be seeded before it streams.
+   */
+  public static boolean needsSeed(ReplicaSpec replica, Path journalDir) throws IOException {
+    ApplyConfig config = forJournal(replica, JournalInspector.journalId(journalDir).toString());
+    try (Connection c = connect(replica)) {
+      ReplicaPosition at = SeedTarget.on(c, config).readPosition();
+      c.rollback();
+      return at.applied().toString().isEmpty() && at.journalPosition().isEmpty();
+    } catch (SQLException e) {
+      throw new SyncException("[replica " + replica.name() + "] cannot read its progress: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Seeds {@code replica} from {@code source} and records where it streams from in the journal
+   * {@code journalDir}. Capture of {@code source} into that journal must be running (in this
+   * process or another), or the hand-over times out.
+   *
+   * @throws IOException naming the replica or source: the snapshot, the copy or the hand-over
+   *     failed; the replica still needs a seed
+   */
+  public static Seeded seed(PostgresSourceConfig source, ReplicaSpec replica, Path journalDir, Options options)
+      throws IOException, InterruptedException {
+    String journalId = JournalInspector.journalId(journalDir).toString();
+    ApplyConfig config = forJournal(replica, journalId);
+    String prefix = "[replica " + replica.name() + "] ";
+    CopyResult copy;
+    SourcePosition snapshotAt;
+    String marker;
+    try (PostgresSnapshot snapshot = PostgresSnapshot.create(source)) {
+      snapshotAt = snapshot.position();
+      marker = snapshot.marker();
+      log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshot.lsnText());
+      ConnectionSource sourceConnections = () -> DriverManager.getConnection(source.jdbcUrl());
+      copy = InitialCopy.copy(new InitialCopy.Source(sourceConnections, Optional.of(snapshot.snapshotName())),
+          snapshot.tables(), config, () -> connect(replica), options.copy());
+    }
+    ReplicaPosition position = HandOver.find(journalDir, journalId, snapshotAt, PostgresSnapshot.MARKER_PREFIX,
+        marker, options.journalWait(), prefix);
+    record(replica, config, position);
+    log.info("{}seeded: {} rows; streaming starts at journal position {} (applied {{}})", prefix, copy.rows(),
+        position.journalPosition().orElse("?"), position.applied());
+    return new Seeded(snapshotAt, position, copy);
+  }
+
+  static void record(ReplicaSpec replica, ApplyConfig config, ReplicaPosition position) throws SyncException {
+    try (Connection c = connect(replica)) {
+      SeedTarget.on(c, config).writePosition(position, Instant.now());
+      c.commit();
+    } catch (SQLException e) {
+      throw new SyncException("[replica " + replica.name() + "] cannot record the seeded position "
+          + position.journalPosition().orElse("?") + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Connection connect(ReplicaSpec replica) throws SQLException {
+    return DriverManager.getConnection(replica.url(), replica.properties());
+  }
+
+  /** The replica's settings with the journal's UUID as source, as {@code ReplicaRunner} uses them. */
+  static ApplyConfig forJournal(ReplicaSpec replica, String journalId) {
+    ApplyConfig a = replica.apply();
+    return new ApplyConfig(a.replicaName(), journalId, a.conflictPolicy(), a.grouping(), a.filter(), a.skipDdl(),
+        a.retry(), a.readOnlyReplica());
+  }
+}
