@@ -72,7 +72,7 @@ final class CaptureCase {
     Path journal = env.work.resolve("journal-" + slot.name());
     Path go = env.work.resolve("go-" + slot.name());
     try (JavaProcess p = JavaProcess.start(FerryMain.class, List.of("-Xmx512m"), "capture", slot.name(),
-        env.primaryUrl(), journal.toString(), go.toString())) {
+        env.primaryUrl(), journal.toString(), go.toString(), String.valueOf(transactions))) {
       Thread.sleep(500);
       Files.createFile(go);
       int code = p.awaitExit(Duration.ofMinutes(10));

@@ -55,6 +55,13 @@ final class Env implements AutoCloseable {
 
   static Env start(int scale, Log log) throws Exception {
     Path work = Files.createTempDirectory("ferry-bench-");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        dev.ferry.testkit.TempFiles.deleteTree(work);
+      } catch (IOException e) {
+        System.err.println("could not remove " + work + ": " + e);
+      }
+    }, "ferry-bench-cleanup"));
     PostgresCluster p = PostgresCluster.start(SETTINGS);
     PostgresCluster r;
     try {

@@ -21,8 +21,15 @@ final class Profile {
     Map<String, Integer> leaf = new HashMap<>();
     Map<String, Integer> ferry = new HashMap<>();
     Map<String, Integer> threads = new HashMap<>();
+    Map<String, double[]> cpu = new HashMap<>();
     int samples = 0;
     for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+      if (e.getEventType().getName().equals("jdk.ThreadCPULoad") && e.getThread() != null) {
+        double[] acc = cpu.computeIfAbsent(String.valueOf(e.getThread().getJavaName()), k -> new double[2]);
+        acc[0] += e.getFloat("user") + e.getFloat("system");
+        acc[1]++;
+        continue;
+      }
       if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
         continue;
       }
@@ -39,6 +46,12 @@ final class Profile {
     StringBuilder b = new StringBuilder();
     b.append(samples).append(" CPU samples (jdk.ExecutionSample).\n\n");
     table(b, "thread", threads, samples, top);
+    b.append("| thread | average CPU load (jdk.ThreadCPULoad, share of the whole machine) |\n|---|---|\n");
+    cpu.entrySet().stream().filter(e -> e.getValue()[1] > 0)
+        .sorted((x, y) -> Double.compare(y.getValue()[0] / y.getValue()[1], x.getValue()[0] / x.getValue()[1]))
+        .limit(6).forEach(e -> b.append("| `").append(e.getKey()).append("` | ")
+            .append(Stats.fmt("%.1f%%", 100 * e.getValue()[0] / e.getValue()[1])).append(" |\n"));
+    b.append('\n');
     table(b, "top frame", leaf, samples, top);
     table(b, "innermost Ferry frame", ferry, samples, top);
     return b.toString();

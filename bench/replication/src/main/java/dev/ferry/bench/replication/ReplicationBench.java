@@ -44,10 +44,10 @@ public final class ReplicationBench {
         }
       }
     }
-    int scale = quick ? 2 : 10;
+    int scale = quick ? 1 : 10;
     Cases.Settings settings = quick
-        ? new Cases.Settings(3, 8_000, 4, 5, "256m", jfr)
-        : new Cases.Settings(3, 80_000, 15, 30, "256m", jfr);
+        ? new Cases.Settings(2, 2_000, 2, 3, "256m", jfr)
+        : new Cases.Settings(3, 80_000, 10, 30, "256m", jfr);
     if (jfr != null) {
       Files.createDirectories(jfr);
     }
@@ -141,8 +141,8 @@ public final class ReplicationBench {
     report.note("Case 2: both replicas run on the same machine as the primary, so the apply side's CPU counts "
         + "against the primary for both peers.");
     if (quick) {
-      report.note("Quick run: scale " + scale + ", backlog " + s.backlog() + ", short loads — a smoke check of the "
-          + "harness, not figures to compare with the targets.");
+      report.note("Quick run: scale " + scale + ", backlog " + s.backlog() + ", " + s.pairs() + " pairs, short loads — "
+          + "a smoke check of the harness, not figures to compare with the targets (the full run uses 3 pairs).");
     }
   }
 
