@@ -37,9 +37,17 @@ final class PostgresDialect extends Dialect {
     return "PostgreSQL";
   }
 
+  /**
+   * SQLite's one schema, {@code main}, is a source's default schema: its tables land in the
+   * target's default schema (the session's {@code search_path}, normally {@code public}), just as
+   * the SQLite dialect puts PostgreSQL's {@code public} tables into {@code main}.
+   */
+  static final String SQLITE_DEFAULT_SCHEMA = "main";
+
   @Override
   String tableName(TableId table) {
-    return table.schema().isEmpty() ? quote(table.name()) : quote(table.schema()) + "." + quote(table.name());
+    boolean plain = table.schema().isEmpty() || table.schema().equals(SQLITE_DEFAULT_SCHEMA);
+    return plain ? quote(table.name()) : quote(table.schema()) + "." + quote(table.name());
   }
 
   @Override
@@ -174,7 +182,9 @@ final class PostgresDialect extends Dialect {
         rs.next();
         saved = rs.getString(1);
       }
-      path.setString(1, ddl.searchPath());
+      // DDL from a SQLite source names no schema and runs in the target's default one.
+      boolean keepPath = ddl.searchPath().equals(SQLITE_DEFAULT_SCHEMA);
+      path.setString(1, keepPath ? saved : ddl.searchPath());
       path.execute();
       st.execute(ddl.command());
       path.setString(1, saved);

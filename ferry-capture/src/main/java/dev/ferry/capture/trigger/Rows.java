@@ -31,6 +31,15 @@ final class Rows {
     return out;
   }
 
+  /** {@code values} with every column outside {@code table}'s primary key set to NULL (a KEY old image). */
+  static List<Value> keyOnly(SqliteTable table, List<Value> values) {
+    List<Value> out = new ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      out.add(table.primaryKey().contains(table.columns().get(i).name()) ? values.get(i) : Value.NULL);
+    }
+    return out;
+  }
+
   static int indexOf(List<Column> columns, String name) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equals(name)) {

@@ -154,11 +154,18 @@ final class SchemaReconciler {
     }
     List<Column> before = state.columns.get(r.table());
     List<Value> old = Rows.realign(before, r.old(), now.columns());
-    if (r.op().equals("D")) {
-      return Rows.change(now.id(), now.columns(), "D", old, List.of(), r.id());
+    List<Value> row = r.op().equals("D") ? List.of()
+        : current(now, r, before).orElse(Rows.realign(before, r.row(), now.columns()));
+    if (r.op().equals("I") || now.primaryKey().isEmpty()) {
+      // Without a key the whole old row must locate it: added columns' old values are unknown (NULL).
+      return Rows.change(now.id(), now.columns(), r.op(), old, row, r.id());
     }
-    List<Value> row = current(now, r, before).orElse(Rows.realign(before, r.row(), now.columns()));
-    return Rows.change(now.id(), now.columns(), r.op(), old, row, r.id());
+    // The triggers did not record the added columns' old values: send the old key alone, so the
+    // replica finds the row by its key and sees no false conflict in the columns we do not know.
+    List<Value> oldKey = Rows.keyOnly(now, old);
+    return r.op().equals("D")
+        ? new Change.Delete(now.id(), now.columns(), Change.OldImage.KEY, oldKey)
+        : new Change.Update(now.id(), now.columns(), Change.OldImage.KEY, oldKey, row);
   }
 
   /** The row as it is now (it may have changed again, or been deleted, later in this group). */

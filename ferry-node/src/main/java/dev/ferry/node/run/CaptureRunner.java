@@ -128,7 +128,7 @@ final class CaptureRunner implements AutoCloseable {
       throw new IOException("[source " + source.name() + "] cannot mark a sync point: " + e.getMessage(), e);
     }
     return () -> sink.head().map(h -> h.position().kind() == SourcePosition.Kind.PG_LSN
-        && Long.compareUnsigned(h.position().value(), lsn) > 0).orElse(false);
+        && Long.compareUnsigned(h.position().value(), lsn) >= 0).orElse(false);
   }
 
   /** Stops after the transaction in hand: what was captured is durable in the journal. */
