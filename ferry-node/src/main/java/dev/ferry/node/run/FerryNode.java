@@ -4,6 +4,7 @@ import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalPosition;
+import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,15 +76,48 @@ public final class FerryNode implements AutoCloseable {
     }
     FerryNode node = new FerryNode(spec, journal, journalId, clock, sink, capture);
     if (role != Role.CAPTURE) {
-      for (ReplicaSpec r : spec.replicas()) {
-        if (replicas.isEmpty() || replicas.contains(r.name())) {
-          node.replicas.add(ReplicaRunner.start(r, journal, spec.journal().directory(), journalId, clock));
+      try {
+        for (ReplicaSpec r : spec.replicas()) {
+          if (replicas.isEmpty() || replicas.contains(r.name())) {
+            seedIfNew(spec, r);
+            node.replicas.add(ReplicaRunner.start(r, journal, spec.journal().directory(), journalId, clock));
+          }
         }
+      } catch (IOException | RuntimeException e) {
+        node.closeQuietly();
+        throw e;
       }
     }
     log.info("[source {}] node started ({}): journal {} at {}, replicas {}", spec.source().name(), role, journalId,
         spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
     return node;
+  }
+
+  /**
+   * A replica that has applied nothing of this journal is seeded first from a consistent snapshot
+   * of a PostgreSQL source (docs/initial-sync.md); capture must be running, here or in another
+   * process. A SQLite source needs no seed: its tables reach the replicas through the journal.
+   */
+  private static void seedIfNew(NodeSpec spec, ReplicaSpec r) throws IOException {
+    if (!(spec.source() instanceof SourceSpec.Postgres pg)
+        || !InitialSync.needsSeed(r, spec.journal().directory())) {
+      return;
+    }
+    log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
+    try {
+      InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("[replica " + r.name() + "] interrupted while seeding", e);
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      log.warn("[source {}] while stopping after a failed start: {}", spec.source().name(), e.toString());
+    }
   }
 
   /**
