@@ -14,7 +14,13 @@ public final class CaptureMain {
             SqliteSourceConfig.of("crash", "jdbc:sqlite:" + args[0]).withIdlePoll(Duration.ofMillis(20))
                 .withChunkChanges(50), new JournalSink(journal))) {
       System.out.println("capturing after " + capture.lastGtid().map(Object::toString).orElse("nothing"));
-      capture.run(() -> false);
+      while (true) {
+        if (capture.poll() > 0) {
+          System.out.println("journaled " + capture.lastGtid().orElseThrow());
+        } else {
+          Thread.sleep(5);
+        }
+      }
     }
   }
 }
