@@ -19,7 +19,7 @@ import org.postgresql.PGConnection;
  * 1–4, 7) and with Debezium's embedded engine (case 6), on two throwaway clusters, alternating
  * A B A B. Prints a Markdown section (and writes it to {@code --out}).
  *
- * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6]}
+ * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m]}
  */
 public final class ReplicationBench {
   private ReplicationBench() {}
@@ -30,6 +30,7 @@ public final class ReplicationBench {
     Path debeziumJar = null;
     Path jfr = null;
     String cases = "1,2,3,4,5,6";
+    String bigHeap = "256m";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -37,17 +38,18 @@ public final class ReplicationBench {
         case "--debezium-jar" -> debeziumJar = Path.of(args[++i]);
         case "--jfr" -> jfr = Path.of(args[++i]);
         case "--cases" -> cases = args[++i];
+        case "--big-heap" -> bigHeap = args[++i];
         default -> {
           System.err.println("unknown argument " + args[i]
-              + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6]");
+              + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m]");
           System.exit(2);
         }
       }
     }
     int scale = quick ? 1 : 10;
     Cases.Settings settings = quick
-        ? new Cases.Settings(2, 2_000, 2, 3, "256m", jfr)
-        : new Cases.Settings(3, 80_000, 10, 30, "256m", jfr);
+        ? new Cases.Settings(2, 2_000, 2, 3, bigHeap, jfr)
+        : new Cases.Settings(3, 80_000, 10, 30, bigHeap, jfr);
     if (jfr != null) {
       Files.createDirectories(jfr);
     }
