@@ -106,6 +106,7 @@ public final class InitialCopy {
           binary.put(id, TargetTables.ensure(t, table, prefix));
         }
         TargetTables.truncate(t, described);
+        dst.commit();
         src.commit();
       }
       plan(described, binary, postgres);

@@ -23,7 +23,8 @@ final class TargetTables {
   }
 
   /**
-   * Creates {@code table} if missing; checks an existing one has every source column.
+   * Creates {@code table} if missing (in the connection's open transaction, not committed here);
+   * checks an existing one has every source column.
    *
    * @return whether the target columns have exactly the source's types (binary COPY works)
    */
@@ -53,7 +54,6 @@ final class TargetTables {
       st.execute(ddl);
       log.info("{}created {}", prefix, ddl);
     }
-    target.connection().commit();
     return target.isPostgres();
   }
 
@@ -93,7 +93,7 @@ final class TargetTables {
     };
   }
 
-  /** Empties {@code tables} (all on the target) in one committed transaction. */
+  /** Empties {@code tables} (all on the target) in the connection's open transaction (not committed here). */
   static void truncate(SeedTarget target, List<SourceTable> tables) throws SQLException {
     if (tables.isEmpty()) {
       return;
@@ -111,6 +111,5 @@ final class TargetTables {
         }
       }
     }
-    target.connection().commit();
   }
 }

@@ -1,0 +1,139 @@
+package dev.ferry.apply.sync;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads a verified archive into a target in ONE transaction: create missing tables, empty the
+ * loaded ones, fill them (PostgreSQL: {@code COPY … FROM STDIN} in text format; SQLite: rows
+ * converted as the applier converts them), write the progress row and the {@link ArchiveLoads}
+ * row, commit. A crash or error before the commit leaves the target as it was.
+ */
+final class ArchiveLoader {
+  private static final Logger log = LoggerFactory.getLogger(ArchiveLoader.class);
+  private static final int BATCH = 1000;
+
+  private ArchiveLoader() {
+  }
+
+  static Map<TableId, Long> load(ExportArchive archive, List<ArchiveTables.Entry> entries, ApplyConfig replica,
+      ConnectionSource target, Optional<ReplicationPoint> resumeAt) throws SyncException {
+    String prefix = "[replica " + replica.replicaName() + "] ";
+    List<ArchiveTables.Entry> selected = entries.stream().filter(e -> replica.filter().accepts(e.table().id()))
+        .toList();
+    Map<TableId, Long> loaded = new LinkedHashMap<>();
+    String current = "(setup)";
+    try (Connection c = target.connect()) {
+      SeedTarget t = SeedTarget.on(c, replica);
+      try {
+        for (ArchiveTables.Entry e : selected) {
+          current = e.table().id().toString();
+          TargetTables.ensure(t, e.table(), prefix);
+        }
+        TargetTables.truncate(t, selected.stream().map(ArchiveTables.Entry::table).toList());
+        for (ArchiveTables.Entry e : selected) {
+          current = e.table().id().toString();
+          Path file = archive.directory().resolve(e.file());
+          long rows = t.isPostgres() ? copyIn(t, e.table(), file) : insert(t, e.table(), file);
+          if (rows != e.rows()) {
+            throw new SyncException(prefix + "loaded " + rows + " rows of " + e.table().id() + " from " + file
+                + ", but " + ExportArchive.TABLES + " says " + e.rows());
+          }
+          loaded.put(e.table().id(), rows);
+        }
+        current = "(progress row)";
+        if (resumeAt.isPresent()) {
+          t.writePosition(resumeAt.get().resume(), Instant.now());
+        }
+        ArchiveLoads.record(c, t.isPostgres(), replica.replicaName(), archive.directory().toAbsolutePath().toString(),
+            resumeAt.map(ReplicationPoint::toString).orElse(""), Instant.now());
+        c.commit();
+      } catch (SQLException | IOException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new SyncException(prefix + "cannot load " + current + " from archive " + archive.directory() + ": "
+          + e.getMessage() + " (SQLSTATE " + e.getSQLState() + "); the target is unchanged", e);
+    } catch (SyncException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new SyncException(prefix + "cannot load " + current + " from archive " + archive.directory() + ": " + e
+          + "; the target is unchanged", e);
+    }
+    log.info("{}loaded {} rows of {} tables from archive {}", prefix,
+        loaded.values().stream().mapToLong(Long::longValue).sum(), loaded.size(), archive.directory());
+    return loaded;
+  }
+
+  private static long copyIn(SeedTarget t, SourceTable table, Path file) throws SQLException, IOException {
+    StringBuilder sql = new StringBuilder("COPY ").append(t.tableName(table.id())).append(" (");
+    for (int i = 0; i < table.columns().size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(t.quote(table.columns().get(i).name()));
+    }
+    sql.append(") FROM STDIN");
+    try (InputStream in = Files.newInputStream(file)) {
+      return t.connection().unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString(), in, 1 << 16);
+    }
+  }
+
+  private static long insert(SeedTarget t, SourceTable table, Path file) throws SQLException, IOException {
+    StringBuilder sql = new StringBuilder("INSERT INTO ").append(t.tableName(table.id())).append(" (");
+    for (int i = 0; i < table.columns().size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(t.quote(table.columns().get(i).name()));
+    }
+    sql.append(") VALUES (").append("?, ".repeat(table.columns().size() - 1)).append("?)");
+    List<Column> columns = new ArrayList<>(table.columns().stream().map(SourceTable.SourceColumn::asColumn).toList());
+    long rows = 0;
+    try (PreparedStatement ps = t.connection().prepareStatement(sql.toString());
+        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int b;
+      while ((b = in.read()) >= 0) {
+        line.write(b);
+        if (b != '\n') {
+          continue;
+        }
+        List<String> fields = CopyText.parse(line.toByteArray(), line.size());
+        line.reset();
+        if (fields.size() != columns.size()) {
+          throw new SQLException("line " + (rows + 1) + " of " + file + " has " + fields.size() + " fields, expected "
+              + columns.size(), "22P04");
+        }
+        for (int i = 0; i < fields.size(); i++) {
+          t.bindText(ps, i + 1, fields.get(i), columns.get(i));
+        }
+        ps.addBatch();
+        if (++rows % BATCH == 0) {
+          ps.executeBatch();
+        }
+      }
+      if (line.size() > 0) {
+        throw new SQLException(file + " ends in the middle of a row (no newline after row " + rows + ")", "22P04");
+      }
+      ps.executeBatch();
+    }
+    return rows;
+  }
+}
