@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.apply.sync.ArchiveLoads;
 import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.apply.sync.CopyResult;
 import dev.ferry.apply.sync.InitialCopy;
@@ -79,13 +80,25 @@ public final class InitialSync {
   /**
    * Whether {@code replica} has no position in the journal {@code journalDir} (no progress row,
    * or one with nothing applied and no journal position): it must be seeded before it streams.
+   *
+   * @throws SyncException if the replica was loaded from an export archive that is no replication
+   *     point: it has data but no position, so it may neither stream nor be silently re-seeded
    */
   public static boolean needsSeed(ReplicaSpec replica, Path journalDir) throws IOException {
     ApplyConfig config = forJournal(replica, JournalInspector.journalId(journalDir).toString());
     try (Connection c = connect(replica)) {
-      ReplicaPosition at = SeedTarget.on(c, config).readPosition();
+      SeedTarget target = SeedTarget.on(c, config);
+      ReplicaPosition at = target.readPosition();
+      Optional<ArchiveLoads.Load> load = ArchiveLoads.read(c, target.isPostgres(), replica.name());
       c.rollback();
-      return at.applied().toString().isEmpty() && at.journalPosition().isEmpty();
+      boolean none = at.applied().toString().isEmpty() && at.journalPosition().isEmpty();
+      if (none && load.isPresent() && load.get().replicationPoint().isEmpty()) {
+        throw new SyncException("[replica " + replica.name() + "] was loaded from export archive "
+            + load.get().archive() + ", which is no replication point (its REPLICATION_SEQUENCE is empty): it cannot "
+            + "stream from there. Load an archive exported with a replication point, or delete its row from "
+            + (target.isPostgres() ? "ferry.archive_loads" : "ferry_archive_loads") + " to seed it afresh");
+      }
+      return none;
     } catch (SQLException e) {
       throw new SyncException("[replica " + replica.name() + "] cannot read its progress: " + e.getMessage(), e);
     }
@@ -125,7 +138,9 @@ public final class InitialSync {
 
   static void record(ReplicaSpec replica, ApplyConfig config, ReplicaPosition position) throws SyncException {
     try (Connection c = connect(replica)) {
-      SeedTarget.on(c, config).writePosition(position, Instant.now());
+      SeedTarget target = SeedTarget.on(c, config);
+      target.writePosition(position, Instant.now());
+      ArchiveLoads.forget(c, target.isPostgres(), replica.name());
       c.commit();
     } catch (SQLException e) {
       throw new SyncException("[replica " + replica.name() + "] cannot record the seeded position "
