@@ -102,8 +102,16 @@ final class ReplicaRunner implements AutoCloseable {
   private void stream(Applier applier, JournalReader reader) throws ApplyException, IOException, InterruptedException {
     Instant lastAck = Instant.EPOCH;
     JournalPosition pendingAck = null;
+    boolean drained = false;
     while (!stopping) {
-      Optional<JournalTransaction> next = reader.next(IDLE_WAIT);
+      // Commit as soon as the stream momentarily runs dry (low lag under light load), and only
+      // then wait: under a backlog transactions keep coming and groups fill up (throughput).
+      Optional<JournalTransaction> next = reader.next(drained ? IDLE_WAIT : Duration.ZERO);
+      if (next.isEmpty() && !drained) {
+        applier.flush();
+        drained = true;
+        continue;
+      }
       if (next.isEmpty()) {
         applier.flush();
         caughtUp = true;
@@ -117,6 +125,7 @@ final class ReplicaRunner implements AutoCloseable {
         continue;
       }
       caughtUp = false;
+      drained = false;
       JournalTransaction tx = next.get();
       applier.apply(tx.toTransaction(), tx.nextPosition().toString());
       applied.incrementAndGet();
