@@ -16,8 +16,10 @@ import java.util.Optional;
  * kill it with SIGKILL at any moment. Resumes from the journal position the target recorded; any
  * transaction read again is skipped by its GTID. Prints {@code DONE <applied set>} at the end.
  *
- * <p>Arguments: target JDBC URL, journal directory, and {@code oldest} to read the journal from its
- * start (every applied transaction is then skipped by GTID) instead of the recorded position.
+ * <p>Arguments: target JDBC URL, journal directory, {@code oldest} to read the journal from its
+ * start (every applied transaction is then skipped by GTID) instead of the recorded position, and
+ * optionally the most not yet applied transactions per second to apply (0: no limit). The limit lets a test kill the
+ * process many times at random moments without the stream running out on a fast machine.
  */
 public final class CrashApplyMain {
   private CrashApplyMain() {
@@ -32,6 +34,9 @@ public final class CrashApplyMain {
       ReplicaPosition at = applier.position();
       System.out.println("START " + at.applied() + " at " + at.journalPosition().orElse("(oldest)"));
       boolean fromOldest = args.length > 2 && args[2].equals("oldest");
+      long perSecond = args.length > 3 ? Long.parseLong(args[3]) : 0;
+      long started = System.nanoTime();
+      long read = 0;
       try (JournalReader reader = at.journalPosition().isPresent() && !fromOldest
           ? JournalReader.openAt(journal, JournalPosition.parse(at.journalPosition().get()))
           : JournalReader.openAtOldest(journal)) {
@@ -39,6 +44,13 @@ public final class CrashApplyMain {
         while ((next = reader.next(Duration.ZERO)).isPresent()) {
           JournalTransaction tx = next.get();
           applier.apply(tx.toTransaction(), tx.nextPosition().toString());
+          if (perSecond == 0 || at.applied().contains(tx.gtid())) {
+            continue; // only new work is paced: rereading what is applied goes at full speed
+          }
+          long ahead = ++read * 1_000_000_000L / perSecond - (System.nanoTime() - started);
+          if (ahead > 1_000_000) {
+            Thread.sleep(ahead / 1_000_000);
+          }
         }
       }
       applier.flush();
