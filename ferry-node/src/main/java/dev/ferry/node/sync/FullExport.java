@@ -146,12 +146,11 @@ public final class FullExport {
       writer.finish(sequenceNow, Optional.empty());
       return new Exported(dir, tables, sequenceNow, Optional.empty(), Optional.of(reason));
     }
-    // The journal's transaction below S carries the schema sequence the snapshot's tables have; the
-    // source's sequence is read outside the snapshot and only stands in when none precedes it.
+    // The journal's transaction below S carries the schema sequence the snapshot's tables have. The
+    // source's sequence is read outside the snapshot, so it only fills SCHEMA_SEQUENCE when none
+    // precedes S; the point then records none and the replica takes the first streamed one's.
     long schemaSequence = resume.schemaSequence().orElse(sequenceNow);
-    ReplicationPoint point = new ReplicationPoint(snapshot.position(), new ReplicaPosition(journalId,
-        resume.applied(), resume.journalPosition(), java.util.OptionalLong.of(schemaSequence),
-        resume.lastCommitTime()));
+    ReplicationPoint point = new ReplicationPoint(snapshot.position(), resume);
     writer.finish(schemaSequence, Optional.of(point));
     log.info("{}exported {} tables; replication point: journal {} position {} (applied {{}})", prefix, tables.size(),
         journalId, resume.journalPosition().orElse("?"), resume.applied());

@@ -14,6 +14,7 @@ import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.testkit.BankWorkload;
 import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.WorkloadRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -86,6 +87,36 @@ class ExportArchiveTest {
         }
       } finally {
         load.close();
+      }
+    }
+  }
+
+  @Test
+  void archiveLoadsIntoASqliteReplicaWithMappedTypesThatThenStreamsToEqualDigests(@TempDir Path dir)
+      throws Exception {
+    String source = cluster.createDatabase("lite_src");
+    BankWorkload bank = SyncFixture.createSource(source, 200, 1_000);
+    Path journal = dir.resolve("journal");
+    Path archive = dir.resolve("archive");
+    try (SqliteDatabase target = SqliteDatabase.create()) {
+      NodeSpec spec = SyncFixture.node(source, journal, target.jdbcUrl());
+      try (FerryNode capture = FerryNode.start(spec, FerryNode.Role.CAPTURE, List.of())) {
+        assertThat(capture.awaitCaptureStreaming(Duration.ofSeconds(30))).isTrue();
+        FullExport.export(SyncFixture.source(source), journal, archive,
+            new FullExport.Options(true, 2, Duration.ofSeconds(60)));
+        WorkloadRunner load = WorkloadRunner.start(bank, () -> DriverManager.getConnection(source), 2, 11);
+        try {
+          load.awaitCommitted(100, Duration.ofSeconds(30));
+          ArchiveLoad.load(archive, spec.replica("r1"), journal);
+          try (FerryNode apply = FerryNode.start(spec, FerryNode.Role.APPLY, List.of("r1"))) {
+            load.awaitCommitted(load.committed() + 100, Duration.ofSeconds(30));
+            load.stop();
+            SyncFixture.awaitEqualDigests(source, target.jdbcUrl(), Duration.ofSeconds(60));
+            assertThat(apply.failedReplicas()).isEmpty();
+          }
+        } finally {
+          load.close();
+        }
       }
     }
   }
