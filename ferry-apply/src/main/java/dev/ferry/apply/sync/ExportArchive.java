@@ -76,7 +76,11 @@ public final class ExportArchive {
    * @throws SyncException if {@code dir} holds files (an archive is never overwritten)
    */
   public static Writer create(Path dir) throws IOException {
+    boolean created = !Files.exists(dir);
     Files.createDirectories(dir);
+    if (created && dir.toAbsolutePath().getParent() != null) {
+      ArchiveFiles.forceDirectory(dir.toAbsolutePath().getParent());
+    }
     try (Stream<Path> files = Files.list(dir)) {
       if (files.findAny().isPresent()) {
         throw new SyncException("[archive " + dir + "] the directory is not empty: export into a new directory");
