@@ -62,9 +62,10 @@ final class TeardownCommand implements Callable<Integer> {
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
     try (Connection c = DriverManager.getConnection(r.url().value(), props); Statement st = c.createStatement()) {
       if (r.url().kind() == JdbcUrl.Kind.POSTGRESQL) {
-        st.execute("DROP TABLE IF EXISTS ferry.replication_control, ferry.conflicts");
+        st.execute("DROP TABLE IF EXISTS ferry.replication_control, ferry.conflicts, ferry.archive_loads");
       } else {
-        for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences"}) {
+        for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences",
+            "ferry_archive_loads"}) {
           st.execute("DROP TABLE IF EXISTS " + t);
         }
       }
