@@ -205,7 +205,7 @@ final class Cases {
     List<Double> ferryS = new ArrayList<>();
     List<Double> nativeS = new ArrayList<>();
     boolean ferryBroken = false;
-    long rows = env.scale * 100_000L;
+    long rows = settings.bigRows() > 0 ? settings.bigRows() : env.scale * 100_000L;
     for (int pair = 1; pair <= settings.pairs(); pair++) {
       for (Peer p : peers()) {
         if (p == ferry && ferryBroken) {
@@ -219,7 +219,7 @@ final class Cases {
           catchUp(p, options);
           long t0;
           try (Connection c = DriverManager.getConnection(env.primaryUrl()); Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE pgbench_accounts SET abalance = abalance + 1");
+            st.executeUpdate("UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid <= " + rows);
             t0 = System.nanoTime();
           }
           long id = env.mark();
@@ -283,7 +283,8 @@ final class Cases {
    * @param loadSeconds pgbench duration per turn in case 2
    * @param lagSeconds pgbench duration per turn in case 3
    * @param bigHeap Ferry's -Xmx in case 4
+   * @param bigRows rows the big transaction of case 4 updates; 0 for every account
    * @param jfr where to write JFR recordings of Ferry's last turn in cases 1 and 4, or null
    */
-  record Settings(int pairs, long backlog, int loadSeconds, int lagSeconds, String bigHeap, Path jfr) {}
+  record Settings(int pairs, long backlog, int loadSeconds, int lagSeconds, String bigHeap, long bigRows, Path jfr) {}
 }
