@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
  * Runs the real {@code bin/ferry} launcher as a separate process, on the jar the build just made
  * ({@code FERRY_JAR}), in a working directory of the test's.
  */
-final class FerryCli {
+final class FerryCli implements AutoCloseable {
   private final Path home = Path.of(System.getProperty("ferry.home", "..")).toAbsolutePath().normalize();
   private final Path jar = Path.of(System.getProperty("ferry.jar", "../ferry-node/target/ferry.jar"))
       .toAbsolutePath().normalize();
   private final Path workDir;
+  private final List<Process> started = new ArrayList<>();
 
   FerryCli(Path workDir) {
     this.workDir = workDir;
@@ -50,8 +51,20 @@ final class FerryCli {
 
   /** Starts {@code bin/ferry args…} in the background; its output goes to {@code log}. */
   Process start(Path log, String... args) throws IOException {
-    return builder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+    Process p = builder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
+    started.add(p);
+    return p;
+  }
+
+  /** Kills every process this started that still runs, so a failed test leaves none behind. */
+  @Override
+  public void close() throws InterruptedException {
+    for (Process p : started) {
+      if (p.isAlive()) {
+        kill9(p);
+      }
+    }
   }
 
   private ProcessBuilder builder(String... args) {

@@ -22,8 +22,7 @@ class RunEndToEndTest {
 
   @Test
   void replicatesToPostgresAndSqliteUnderLoadAndStatusShowsTheLagFallToZero() throws Exception {
-    FerryCli cli = new FerryCli(dir);
-    try (Topology t = Topology.start(dir)) {
+    try (FerryCli cli = new FerryCli(dir); Topology t = Topology.start(dir)) {
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
       awaitStreaming(cli, t, run);
       t.load();
@@ -53,8 +52,7 @@ class RunEndToEndTest {
 
   @Test
   void sigtermStopsCleanlyAndTheNextRunResumesWithNothingLostOrDuplicated() throws Exception {
-    FerryCli cli = new FerryCli(dir);
-    try (Topology t = Topology.start(dir)) {
+    try (FerryCli cli = new FerryCli(dir); Topology t = Topology.start(dir)) {
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
       awaitStreaming(cli, t, run);
       t.load();

@@ -24,9 +24,8 @@ class SplitProcessesCrashTest {
 
   @Test
   void captureAndApplyKilledAndRestartedLoseAndDuplicateNothing() throws Exception {
-    FerryCli cli = new FerryCli(dir);
     SplittableRandom random = new SplittableRandom(SEED);
-    try (Topology t = Topology.start(dir)) {
+    try (FerryCli cli = new FerryCli(dir); Topology t = Topology.start(dir)) {
       String config = t.config.toString();
       Process capture = cli.start(dir.resolve("capture.log"), "capture", "-c", config);
       awaitCaptureStreaming(cli, t, capture);
