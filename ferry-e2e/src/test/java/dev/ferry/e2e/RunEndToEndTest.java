@@ -22,7 +22,7 @@ class RunEndToEndTest {
 
   @Test
   void replicatesToPostgresAndSqliteUnderLoadAndStatusShowsTheLagFallToZero() throws Exception {
-    try (FerryCli cli = new FerryCli(dir); Topology t = Topology.start(dir)) {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
       awaitStreaming(cli, t, run);
       t.load();
@@ -52,7 +52,7 @@ class RunEndToEndTest {
 
   @Test
   void sigtermStopsCleanlyAndTheNextRunResumesWithNothingLostOrDuplicated() throws Exception {
-    try (FerryCli cli = new FerryCli(dir); Topology t = Topology.start(dir)) {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
       awaitStreaming(cli, t, run);
       t.load();

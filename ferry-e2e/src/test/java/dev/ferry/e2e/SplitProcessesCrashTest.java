@@ -25,7 +25,7 @@ class SplitProcessesCrashTest {
   @Test
   void captureAndApplyKilledAndRestartedLoseAndDuplicateNothing() throws Exception {
     SplittableRandom random = new SplittableRandom(SEED);
-    try (FerryCli cli = new FerryCli(dir); Topology t = Topology.start(dir)) {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       String config = t.config.toString();
       Process capture = cli.start(dir.resolve("capture.log"), "capture", "-c", config);
       awaitCaptureStreaming(cli, t, capture);
