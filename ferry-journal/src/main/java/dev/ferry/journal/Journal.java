@@ -88,6 +88,14 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /**
+   * Group commits (one {@code force} each) this journal object has made since it was opened: with
+   * the number of appends, the average group size. Thread-safe.
+   */
+  public long groupCommits() {
+    return writer.groups();
+  }
+
   /** The journal's identity, written in every segment header. */
   public UUID id() {
     return id;

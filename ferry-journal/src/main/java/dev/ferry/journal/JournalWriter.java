@@ -62,6 +62,7 @@ final class JournalWriter implements TailWatch {
   }
 
   private volatile Mark mark = new Mark(0, 0, 0);
+  private final java.util.concurrent.atomic.LongAdder groups = new java.util.concurrent.atomic.LongAdder();
 
   JournalWriter(JournalConfig config, UUID journalId, long nextSegment, OpenSegment open,
       WriteQueue queue, Consumer<SegmentFile> onSealed) throws IOException {
@@ -200,7 +201,13 @@ final class JournalWriter implements TailWatch {
   private void flushAndForce() throws IOException {
     flush();
     channel.force(false);
+    groups.increment();
     publish(segment, size);
+  }
+
+  /** Group commits made so far: one {@code force} each. */
+  long groups() {
+    return groups.sum();
   }
 
   private static int complete(List<Pending> group, JournalPosition[] positions, int from, int to) {

@@ -45,7 +45,9 @@ final class SegmentFormat {
   static final int MAX_BODY = 512 << 20;
   static final int COMPRESS_ABOVE = 256;
   static final int FLAG_ZSTD = 1;
-  private static final int ZSTD_LEVEL = 1;
+  // zstd's fast level 5: about half the CPU of level 1 for 10-20 % less saving. The journal sits on
+  // the commit path, where CPU counts; bytes on disk and on the wire still shrink by about a third.
+  private static final int ZSTD_LEVEL = -5;
   // A zstd context holds about a megabyte of tables; making one per record cost more than the
   // compression itself. One per thread, reused (appending threads compress, readers decompress).
   private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR = ThreadLocal.withInitial(() -> {

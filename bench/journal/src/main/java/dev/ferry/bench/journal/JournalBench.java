@@ -40,7 +40,8 @@ public final class JournalBench {
 
   record Case(int rows, int producers) {}
 
-  record Run(double txPerSec, double mbPerSec, double bytesPerTx) {}
+  /** One timed run; {@code groupSize} is appends per {@code force} (the raw baseline uses the same). */
+  record Run(double txPerSec, double mbPerSec, double bytesPerTx, double groupSize) {}
 
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
@@ -56,9 +57,9 @@ public final class JournalBench {
     }
     System.out.printf(Locale.ROOT, "# journal benchmark: %d pairs of %s runs per case, dir %s, %s%n%n", pairs,
         length, base, Runtime.version());
-    System.out.println("| rows/tx | producers | journal tx/s | journal MB/s | raw tx/s | raw MB/s | journal/raw"
-        + " (median, min–max) | read MB/s | read/write |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+    System.out.println("| rows/tx | producers | group size | journal tx/s | journal MB/s | raw tx/s | raw MB/s |"
+        + " journal/raw (median, min–max) | read MB/s | read/write |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
     for (Case c : cases) {
       List<Run> journal = new ArrayList<>();
       List<Run> raw = new ArrayList<>();
@@ -67,7 +68,8 @@ public final class JournalBench {
       for (int pair = 0; pair < pairs; pair++) {
         Path dir = Files.createDirectories(base.resolve("j-" + c.rows() + "-" + c.producers() + "-" + pair));
         Run j = runJournal(dir, c, length);
-        Run r = RawBaseline.run(base.resolve("raw-" + pair), (int) Math.round(j.bytesPerTx()), c.producers(), length);
+        int group = (int) Math.max(1, Math.round(j.groupSize()));
+        Run r = RawBaseline.run(base.resolve("raw-" + pair), (int) Math.round(j.bytesPerTx()), group, length);
         journal.add(j);
         raw.add(r);
         ratios.add(j.mbPerSec() / r.mbPerSec());
@@ -75,8 +77,9 @@ public final class JournalBench {
         deleteTree(dir);
       }
       double jMb = median(journal.stream().map(Run::mbPerSec).toList());
-      System.out.printf(Locale.ROOT, "| %d | %d | %.0f | %.1f | %.0f | %.1f | %.2f (%.2f–%.2f) | %.0f | %.1f× |%n",
-          c.rows(), c.producers(), median(journal.stream().map(Run::txPerSec).toList()), jMb,
+      System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.0f | %.1f | %.0f | %.1f | %.2f (%.2f–%.2f) | %.0f | %.1f× |%n",
+          c.rows(), c.producers(), median(journal.stream().map(Run::groupSize).toList()),
+          median(journal.stream().map(Run::txPerSec).toList()), jMb,
           median(raw.stream().map(Run::txPerSec).toList()), median(raw.stream().map(Run::mbPerSec).toList()),
           median(ratios), ratios.stream().mapToDouble(d -> d).min().orElse(0),
           ratios.stream().mapToDouble(d -> d).max().orElse(0), readMb, readMb / jMb);
@@ -93,6 +96,7 @@ public final class JournalBench {
       warmUp(journal, bodies, seq);
       long startBytes = directoryBytes(dir);
       long startDone = done.get();
+      long startGroups = journal.groupCommits();
       long start = System.nanoTime();
       long end = start + length.toNanos();
       List<Thread> threads = new ArrayList<>();
@@ -112,7 +116,8 @@ public final class JournalBench {
       double seconds = (System.nanoTime() - start) / 1e9;
       long txs = done.get() - startDone;
       long bytes = directoryBytes(dir) - startBytes;
-      return new Run(txs / seconds, bytes / seconds / 1e6, (double) bytes / txs);
+      long groups = Math.max(1, journal.groupCommits() - startGroups);
+      return new Run(txs / seconds, bytes / seconds / 1e6, (double) bytes / txs, (double) txs / groups);
     }
   }
 

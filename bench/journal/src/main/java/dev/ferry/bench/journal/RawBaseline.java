@@ -39,7 +39,7 @@ final class RawBaseline {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long txs = groups * groupSize;
-      return new JournalBench.Run(txs / seconds, txs * (double) record.length / seconds / 1e6, record.length);
+      return new JournalBench.Run(txs / seconds, txs * (double) record.length / seconds / 1e6, record.length, groupSize);
     } finally {
       Files.deleteIfExists(file);
     }
