@@ -85,6 +85,9 @@ final class ReplicaRunner implements AutoCloseable {
       state = State.STOPPED;
     } catch (ApplyException | IOException | RuntimeException e) {
       fail(e);
+    } catch (Error e) {
+      fail(new IllegalStateException(e.toString(), e));
+      throw e;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       state = State.STOPPED;
