@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 
 /** {@code ferry apply}: the apply half alone. */
 @Command(name = "apply", mixinStandardHelpOptions = true,
-    description = {"Apply the journal to replicas (no capture); 'ferry capture' writes the journal in",
+    description = {"Apply the journal to replicas, without capture.",
+        "Apply the journal to replicas (no capture); 'ferry capture' writes the journal in",
         "its own process. SIGTERM or Ctrl-C stops cleanly (exit 0)."})
 final class ApplyCommand extends NodeCommand {
   @Option(names = "--replica", paramLabel = "NAME",

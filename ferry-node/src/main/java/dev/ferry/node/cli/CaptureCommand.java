@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code ferry capture}: the capture half alone. */
 @Command(name = "capture", mixinStandardHelpOptions = true,
-    description = {"Capture the source into the journal (no apply); 'ferry apply' runs the other half",
+    description = {"Capture the source into the journal, without apply.",
+        "Capture the source into the journal (no apply); 'ferry apply' runs the other half",
         "in its own process, sharing the journal directory. SIGTERM or Ctrl-C stops cleanly (exit 0)."})
 final class CaptureCommand extends NodeCommand {
   @Override

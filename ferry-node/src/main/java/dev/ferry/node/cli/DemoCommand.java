@@ -28,7 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry demo}: a primary and a replica under a live bank workload, then compared. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Replicate a bank-transfer workload from a primary to a replica while a reader checks that the",
+    description = {"Run the demo: a live bank workload replicated and compared.",
+        "Replicate a bank-transfer workload from a primary to a replica while a reader checks that the",
         "replica's total balance never changes; then compare every table on both sides.",
         "Embedded SQLite by default (no server needed); --postgres uses two throwaway PostgreSQL clusters.",
         "Exit code 0 when the replica equals the primary, 1 otherwise."})

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry export DIR}: a full export archive of the source (docs/initial-sync.md). */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = {"Write a full export archive of the source into the new directory DIR: one COPY-text file",
+    description = {"Write a full export archive of the source.",
+        "Write a full export archive of the source into the new directory DIR: one COPY-text file",
         "per table, TABLES, SCHEMA_SEQUENCE, REPLICATION_SEQUENCE and SHA256SUMS. The archive is a replication",
         "point (capture must be running) unless --no-replication-point; 'ferry load' loads it into a replica."})
 final class ExportCommand implements Callable<Integer> {

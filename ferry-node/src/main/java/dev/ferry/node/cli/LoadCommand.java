@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ferry load DIR --replica NAME}: load a full export archive into a replica. */
 @Command(name = "load", mixinStandardHelpOptions = true,
-    description = {"Load the export archive DIR into a replica in one transaction (tables created if missing,",
+    description = {"Load an export archive into a replica.",
+        "Load the export archive DIR into a replica in one transaction (tables created if missing,",
         "emptied, filled) and record its replication point, so 'ferry run' or 'ferry apply' stream from",
         "exactly there. Refuses a corrupt archive or one from another journal, leaving the replica as it was."})
 final class LoadCommand implements Callable<Integer> {

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code ferry run}: capture and apply in one process. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Capture the source into the journal and apply it to every replica, in one process.",
+    description = {"Capture and apply in one process.",
+        "Capture the source into the journal and apply it to every replica, in one process.",
         "Sets the source up when needed. Streams until stopped; SIGTERM or Ctrl-C finishes the transaction",
         "in hand, flushes, and exits 0."})
 final class RunCommand extends NodeCommand {

@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry setup}: prepare the source, the journal and the replicas. Idempotent. */
 @Command(name = "setup", mixinStandardHelpOptions = true,
-    description = {"Check and prepare the source (PostgreSQL: settings, publication, slot, the ferry schema;",
+    description = {"Prepare the source, the journal and the replicas (idempotent).",
+        "Check and prepare the source (PostgreSQL: settings, publication, slot, the ferry schema;",
         "SQLite: change table and triggers), create the journal, and create each replica's ferry tables.",
         "Safe to run again. 'ferry run' does the same when needed."})
 final class SetupCommand implements Callable<Integer> {

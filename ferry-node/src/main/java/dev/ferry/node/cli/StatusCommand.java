@@ -31,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * process runs. Lag is computed here, from the journal's head and each replica's applied GTID.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = {"Show the source position, the journal head and, per replica, the applied GTID, lag",
+    description = {"Show positions, lag and state of the source and every replica.",
+        "Show the source position, the journal head and, per replica, the applied GTID, lag",
         "(transactions, bytes, seconds), state and last error. Works whether or not Ferry is running.",
         "--json prints the stable JSON documented in docs/status.md."})
 final class StatusCommand implements Callable<Integer> {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry teardown}: remove what setup created. */
 @Command(name = "teardown", mixinStandardHelpOptions = true,
-    description = {"Remove Ferry's objects from the source (PostgreSQL: slot, publication, ferry schema;",
+    description = {"Remove what setup created.",
+        "Remove Ferry's objects from the source (PostgreSQL: slot, publication, ferry schema;",
         "SQLite: triggers and change table). With --replicas also each replica's ferry tables (progress",
         "and conflicts). The journal directory and the replicated data are left alone. Stop Ferry first."})
 final class TeardownCommand implements Callable<Integer> {
