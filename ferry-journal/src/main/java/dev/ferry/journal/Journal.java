@@ -89,6 +89,15 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
+   * Acknowledges {@code position} for {@code consumer} from another process than the journal's
+   * writer (a separate {@code ferry apply}): the consumer's file is replaced atomically and
+   * durably, and the writer's purge reads it. Thread-safe.
+   */
+  public static void acknowledge(Path journalDir, String consumer, JournalPosition position) throws IOException {
+    new Consumers(journalDir).acknowledge(consumer, position);
+  }
+
+  /**
    * Group commits (one {@code force} each) this journal object has made since it was opened: with
    * the number of appends, the average group size. Thread-safe.
    */

@@ -146,6 +146,8 @@ final class ReplicaRunner implements AutoCloseable {
   private void acknowledge(JournalPosition p) throws IOException {
     if (journal.isPresent()) {
       journal.get().acknowledge(spec.name(), p);
+    } else {
+      Journal.acknowledge(journalDir, spec.name(), p); // the writer runs in another process
     }
   }
 
