@@ -54,7 +54,8 @@ final class SetupCommand implements Callable<Integer> {
     out.printf("journal %s: ready (%s)%n", node.journal().directory(), journalId);
     for (ReplicaSpec r : node.replicas()) {
       try (Applier applier = JdbcApplier.open(r.forJournal(journalId), r::connect)) {
-        out.printf("replica %s: ready, applied %s%n", r.name(), applier.position().applied());
+        String applied = applier.position().applied().toString();
+        out.printf("replica %s: ready, %s%n", r.name(), applied.isEmpty() ? "nothing applied yet" : "applied " + applied);
       }
     }
     out.flush();
