@@ -84,6 +84,8 @@ class ConfigErrorsTest {
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.stderr().lines().filter(l -> l.startsWith("ferry run:")).toList()).hasSize(1);
     assertThat(r.stderr()).contains("127.0.0.1:1");
+    assertThat(Files.readString(dir.resolve("j/replication.log"))).as("errors also go to replication.log")
+        .contains("ERROR").contains("127.0.0.1:1");
     assertSourceUntouched();
   }
 

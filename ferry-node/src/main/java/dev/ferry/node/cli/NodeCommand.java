@@ -53,7 +53,14 @@ abstract class NodeCommand implements Callable<Integer> {
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onTerminate(stop::countDown);
     StatusFile status = new StatusFile(config.status().file(), role(), replicas());
-    try (FerryNode node = FerryNode.start(spec, role(), replicas())) {
+    FerryNode started;
+    try {
+      started = FerryNode.start(spec, role(), replicas());
+    } catch (java.io.IOException | RuntimeException e) {
+      log.error("{}", e.getMessage()); // also into replication.log
+      throw e;
+    }
+    try (FerryNode node = started) {
       while (!stop.await(1, TimeUnit.SECONDS)) {
         NodeStatus now = node.status();
         status.write(now);
