@@ -15,22 +15,41 @@ import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the changes of one source transaction on an open target transaction: row changes as
- * cached prepared statements, consecutive ones of the same shape in one JDBC batch, long runs of
- * inserts through the dialect's bulk path; conflicts detected by affected-row counts and resolved
- * by the policy. Not thread-safe; the caller owns commit and rollback.
+ * Applies the changes of source transactions on an open target transaction: row changes as cached
+ * prepared statements in JDBC batches, long runs of inserts through the dialect's bulk path;
+ * conflicts detected by affected-row counts and resolved by the policy. Not thread-safe; the caller
+ * owns commit and rollback.
+ *
+ * <p>Exact mode ({@code deferred = false}) batches only consecutive changes of one statement and
+ * runs them by the end of each source transaction, so a conflict or error belongs to the
+ * transaction being applied. Deferred mode keeps one batch open per statement across the source
+ * transactions of a group, until {@link #flushPending()} (group commit), a size bound, or a change
+ * whose order matters: one that touches a key pending in another batch of its table (any change of
+ * a keyless table), or a truncate, sequence, DDL or bulk load. Batches of different tables, or of
+ * disjoint keys, commute: PostgreSQL sessions run without triggers and foreign-key checks, SQLite
+ * without foreign keys; a clash on another unique constraint fails loudly. In deferred mode a
+ * statement that affects no row throws {@link StopApply} instead of resolving the conflict: the
+ * caller replays the group in exact mode, which finds and attributes it.
  */
 final class ChangeWriter {
   private static final Logger log = LoggerFactory.getLogger(ChangeWriter.class);
   /** Inserts into one table in a row, from which the bulk path (COPY) pays off. */
   static final int BULK_THRESHOLD = 64;
+  /** Entries of one JDBC batch from which it is run without waiting for the group commit. */
+  static final int MAX_BATCH = 1000;
+  /** The key of every row of a keyless table: its changes are ordered against all others. */
+  private static final Object WHOLE_TABLE = new Object();
 
   private final ApplyConfig config;
   final Dialect dialect;
@@ -42,13 +61,26 @@ final class ChangeWriter {
   Connection connection;
   Transaction tx;
   private final List<ConflictRecord> conflicts = new ArrayList<>();
-  private final List<RowOp> batch = new ArrayList<>();
+  /** Open batches by statement, oldest first. */
+  private final Map<String, Batch> open = new LinkedHashMap<>();
+  private boolean deferred;
   private TableId currentTable;
   private String currentStatement;
   private boolean bulkUsed;
 
   /** One row statement with its parameters. */
   record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
+  }
+
+  /** The pending entries of one statement and the row keys they touch. */
+  private static final class Batch {
+    final TableId table;
+    final List<RowOp> ops = new ArrayList<>();
+    final Set<Object> keys = new HashSet<>();
+
+    Batch(TableId table) {
+      this.table = table;
+    }
   }
 
   ChangeWriter(ApplyConfig config, Dialect dialect, StatementCache cache, ConflictLog conflictLog,
@@ -91,15 +123,27 @@ final class ChangeWriter {
     return Optional.ofNullable(currentStatement);
   }
 
+  /** Drops batches not yet run (the target transaction was rolled back). */
+  void discard() {
+    open.clear();
+  }
+
   /**
-   * Applies {@code transaction}'s changes. Returns the conflicts it resolved (already written to
-   * the conflicts table in the same target transaction).
+   * Applies {@code transaction}'s changes. In exact mode ({@code deferred} false) they have all run
+   * when it returns; in deferred mode some may wait in open batches for {@link #flushPending()}.
+   * Returns the conflicts it resolved (already written to the conflicts table in the same target
+   * transaction); deferred mode resolves none.
    *
-   * @throws StopApply if a conflict under the stop policy or a refused DDL ends it
+   * @throws StopApply if a conflict under the stop policy or a refused DDL ends it; in deferred
+   *     mode also for any statement that affected no row
    */
-  List<ConflictRecord> apply(Transaction transaction, boolean bulk) throws SQLException, StopApply {
+  List<ConflictRecord> apply(Transaction transaction, boolean bulk, boolean deferred)
+      throws SQLException, StopApply {
+    if (!deferred) {
+      open.clear(); // a failed earlier attempt may have left rows behind
+    }
+    this.deferred = deferred;
     tx = transaction;
-    batch.clear(); // a failed earlier attempt may have left rows behind
     conflicts.clear();
     currentTable = null;
     currentStatement = null;
@@ -127,7 +171,9 @@ final class ChangeWriter {
             config.replicaName(), tx.gtid(), message.prefix());
       }
     }
-    flush();
+    if (!deferred) {
+      flushPending();
+    }
     return List.copyOf(conflicts);
   }
 
@@ -143,7 +189,7 @@ final class ChangeWriter {
   }
 
   private boolean copy(List<Change> inserts) throws SQLException, StopApply {
-    flush();
+    flushPending();
     Change.Insert first = (Change.Insert) inserts.getFirst();
     TableInfo table = table(first.table());
     for (Column column : first.columns()) {
@@ -157,7 +203,7 @@ final class ChangeWriter {
   }
 
   private void truncate(Change.Truncate truncate) throws SQLException, StopApply {
-    flush();
+    flushPending();
     List<TableId> accepted = truncate.tables().stream().filter(config.filter()::accepts).toList();
     if (accepted.isEmpty()) {
       return;
@@ -170,7 +216,7 @@ final class ChangeWriter {
   }
 
   private void sequence(Change.SequenceAdvance advance) throws SQLException, StopApply {
-    flush();
+    flushPending();
     if (!config.filter().accepts(advance.sequence())) {
       return;
     }
@@ -180,7 +226,7 @@ final class ChangeWriter {
   }
 
   private void ddl(Change.Ddl ddl) throws SQLException, StopApply {
-    flush();
+    flushPending();
     currentTable = null;
     currentStatement = ddl.command();
     if (config.skipDdl()) {
@@ -312,22 +358,90 @@ final class ChangeWriter {
   }
 
   private void add(RowOp op) throws SQLException, StopApply {
-    if (!batch.isEmpty() && !batch.getFirst().sql.equals(op.sql)) {
-      flush();
+    List<Object> keys = keys(op);
+    if (mustFlushBefore(op, keys)) {
+      flushPending();
     }
-    batch.add(op);
+    Batch batch = open.computeIfAbsent(op.sql, s -> new Batch(op.table.source()));
+    batch.ops.add(op);
+    if (deferred) {
+      batch.keys.addAll(keys);
+    }
+    if (batch.ops.size() >= MAX_BATCH) {
+      open.remove(op.sql);
+      flush(batch.ops);
+    }
   }
 
-  /** Runs the batch; rows a statement did not find are conflicts, resolved in change order. */
-  private void flush() throws SQLException, StopApply {
-    if (batch.isEmpty()) {
-      return;
+  /** Whether running {@code op} after the open batches would differ from running it in change order. */
+  private boolean mustFlushBefore(RowOp op, List<Object> keys) {
+    if (!deferred) {
+      return !open.isEmpty() && !open.containsKey(op.sql);
     }
-    RowOp first = batch.getFirst();
+    for (Map.Entry<String, Batch> e : open.entrySet()) {
+      Batch other = e.getValue();
+      if (!e.getKey().equals(op.sql) && other.table.equals(op.table.source())) {
+        for (Object key : keys) {
+          if (key == WHOLE_TABLE || other.keys.contains(WHOLE_TABLE) || other.keys.contains(key)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The target rows {@code op} may touch: primary key values (old and new for an update). */
+  private static List<Object> keys(RowOp op) {
+    TableInfo table = op.table;
+    if (table.keyless()) {
+      return List.of(WHOLE_TABLE);
+    }
+    List<Object> keys = new ArrayList<>(2);
+    switch (op.change) {
+      case Change.Insert i -> addKey(keys, table, i.columns(), i.row());
+      case Change.Update u -> {
+        addKey(keys, table, u.columns(), u.row());
+        if (u.oldImage() != Change.OldImage.NONE) {
+          addKey(keys, table, u.columns(), u.old());
+        }
+      }
+      case Change.Delete d -> addKey(keys, table, d.columns(), d.old());
+      default -> { }
+    }
+    if (keys.isEmpty()) {
+      keys.add(WHOLE_TABLE);
+    }
+    return keys;
+  }
+
+  private static void addKey(List<Object> keys, TableInfo table, List<Column> columns, List<Value> values) {
+    List<Value> key = new ArrayList<>(table.primaryKey().size());
+    for (String name : table.primaryKey()) {
+      int at = indexOf(columns, name);
+      if (at < 0 || values.get(at) == Value.UNCHANGED) {
+        return; // an update without the new key keeps the old one, which its old image or row gives
+      }
+      key.add(values.get(at));
+    }
+    keys.add(key);
+  }
+
+  /** Runs the open batches, oldest first. */
+  void flushPending() throws SQLException, StopApply {
+    Iterator<Batch> it = open.values().iterator();
+    while (it.hasNext()) {
+      Batch batch = it.next();
+      it.remove();
+      flush(batch.ops);
+    }
+  }
+
+  /** Runs one batch; rows a statement did not find are conflicts, resolved in change order. */
+  private void flush(List<RowOp> done) throws SQLException, StopApply {
+    RowOp first = done.getFirst();
     currentTable = first.table.source();
     currentStatement = first.sql;
-    List<RowOp> done = List.copyOf(batch);
-    batch.clear();
     PreparedStatement ps = cache.get(first.sql);
     int[] counts;
     if (done.size() == 1) {
@@ -345,6 +459,10 @@ final class ChangeWriter {
       }
     }
     for (int i = 0; i < done.size(); i++) {
+      if (counts[i] == 0 && deferred) {
+        throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql + " affected no row"
+            + " for " + done.get(i).change + "; replaying the group in exact mode", currentTable, null);
+      }
       if (counts[i] == 0) {
         // It had no effect, so running it again now (after earlier resolutions) is safe.
         if (execute(ps, done.get(i)) == 0) {

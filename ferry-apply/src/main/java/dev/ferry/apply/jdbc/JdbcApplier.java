@@ -38,6 +38,12 @@ import org.slf4j.LoggerFactory;
  * target has it. When the bulk path (COPY) hits a constraint, the group is replayed row by row so
  * conflicts are found and named one by one.
  *
+ * <p>Row changes are batched across the source transactions of a group and run at its commit
+ * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per
+ * change. Anything that is not a transient error — a conflict, a constraint, a refused statement —
+ * rolls the group back and replays it in exact mode, which runs each transaction's changes before
+ * the next and so names the right transaction and commits those before it.
+ *
  * <p>Not thread-safe: one thread drives an applier. Nothing returned is null.
  */
 public final class JdbcApplier implements Applier {
@@ -67,6 +73,7 @@ public final class JdbcApplier implements Applier {
   private Instant groupStarted;
   private long groupBytes;
   private boolean bulk = true;
+  private boolean deferred = true;
   private ReplicaPosition groupPosition;
   private final List<ConflictRecord> groupConflicts = new ArrayList<>();
   private long groupSkipped;
@@ -182,6 +189,7 @@ public final class JdbcApplier implements Applier {
           appliedInGroup++;
         }
         if (commit) {
+          writer.flushPending();
           commitGroup();
         }
         return;
@@ -196,6 +204,10 @@ public final class JdbcApplier implements Applier {
           continue;
         }
         boolean transientError = kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
+        if (!transientError && deferred) {
+          replayExactly(SqlStates.describe(e));
+          continue;
+        }
         if (transientError && attempt < config.retry().maxAttempts()) {
           log.warn("{}transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", prefix, attempt,
               config.retry().maxAttempts(), pending.size(), backoff.toMillis(), SqlStates.describe(e));
@@ -211,9 +223,18 @@ public final class JdbcApplier implements Applier {
       } catch (StopApply stop) {
         int failed = appliedInGroup;
         rollbackQuietly();
+        if (deferred) {
+          replayExactly(stop.getMessage());
+          continue;
+        }
         throw stopped(stop, failed);
       } catch (RuntimeException bug) {
         int failed = appliedInGroup;
+        if (deferred) {
+          rollbackQuietly();
+          replayExactly(bug.toString());
+          continue;
+        }
         Optional<Gtid> gtid = failed < pending.size() ? Optional.of(pending.get(failed).tx().gtid()) : Optional.empty();
         rollbackQuietly();
         salvage(failed);
@@ -230,6 +251,12 @@ public final class JdbcApplier implements Applier {
     }
   }
 
+  /** After a failure in deferred mode: the next attempt runs each transaction's changes before the next. */
+  private void replayExactly(String why) {
+    log.debug("{}replaying the group of {} in exact mode: {}", prefix, pending.size(), why);
+    deferred = false;
+  }
+
   private void openGroup() throws SQLException {
     if (connection == null) {
       useConnection(connections.connect(), false);
@@ -240,6 +267,7 @@ public final class JdbcApplier implements Applier {
     groupConflicts.clear();
     groupSkipped = 0;
     writer.resetBulkUsed();
+    writer.discard();
   }
 
   private void applyOne(Pending p) throws SQLException, StopApply, SchemaSequenceException {
@@ -250,7 +278,7 @@ public final class JdbcApplier implements Applier {
       return;
     }
     long schemaSequence = checkSchemaSequence(tx);
-    groupConflicts.addAll(writer.apply(tx, bulk));
+    groupConflicts.addAll(writer.apply(tx, bulk, deferred));
     groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(tx.gtid()),
         p.journalPosition().or(groupPosition::journalPosition), OptionalLong.of(schemaSequence),
         Optional.of(tx.commitTime()));
@@ -307,6 +335,7 @@ public final class JdbcApplier implements Applier {
     appliedInGroup = 0;
     groupBytes = 0;
     bulk = true;
+    deferred = true;
   }
 
   /** After a failure at {@code failed}: commits the group's transactions before it, drops the rest. */
@@ -317,6 +346,7 @@ public final class JdbcApplier implements Applier {
     groupOpen = false;
     appliedInGroup = 0;
     bulk = true;
+    deferred = true;
     if (before.isEmpty()) {
       return;
     }

@@ -438,11 +438,78 @@ abstract class ApplierContractTest {
     try (Applier applier = open(grouped)) {
       applier.apply(tx(2, insert(ACCOUNTS, ACCOUNT_COLS, 3, 3, "c")));
       applier.apply(tx(3, insert(ACCOUNTS, ACCOUNT_COLS, 4, 4, "d")));
-      assertThatThrownBy(() -> applier.apply(tx(4, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "exists"))))
-          .isInstanceOf(ConflictException.class).hasMessageContaining("0-1-4");
+      // Row changes wait in batches until the group commits: the conflict shows at apply or flush.
+      assertThatThrownBy(() -> {
+        applier.apply(tx(4, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "exists")));
+        applier.apply(tx(5, insert(ACCOUNTS, ACCOUNT_COLS, 5, 5, "e")));
+        applier.flush();
+      }).isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.gtid()).contains(gtid(4)))
+          .hasMessageContaining("0-1-4");
       assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
     }
     assertThat(accounts()).containsExactly("1|10|local", "2|20|two", "3|3|c", "4|4|d");
+  }
+
+  @Test
+  void failedStatementInAGroupNamesItsTransactionAndCommitsTheTransactionsBeforeIt() throws Exception {
+    TableId checked = table("checked");
+    List<Column> columns = cols("id:int8", "n:int8");
+    exec("CREATE TABLE " + sqlName(checked) + " (id " + type("int8") + " PRIMARY KEY, n " + type("int8")
+        + " CHECK (n >= 0))");
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(100, Long.MAX_VALUE, Duration.ofHours(1)));
+    try (Applier applier = open(grouped)) {
+      applier.apply(tx(1, insert(checked, columns, 1, 1)));
+      applier.apply(tx(2, insert(checked, columns, 2, 2), update(checked, columns, List.of(), 1, 10)));
+      assertThatThrownBy(() -> {
+        applier.apply(tx(3, insert(checked, columns, 3, -1)));
+        applier.apply(tx(4, insert(checked, columns, 4, 4)));
+        applier.flush();
+      }).isInstanceOfSatisfying(ApplyException.class, e -> assertThat(e.gtid()).contains(gtid(3)))
+          .hasMessageContaining("cannot apply 0-1-3 to public.checked");
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
+    }
+    assertThat(rows("SELECT id, n FROM " + sqlName(checked) + " ORDER BY id")).containsExactly("1|10", "2|2");
+  }
+
+  @Test
+  void conflictsOfAGroupAreRecordedWithTheirOwnTransactions() throws Exception {
+    seedAccounts();
+    ApplyConfig grouped = config().withConflictPolicy(ConflictPolicy.SKIP)
+        .withGrouping(new ApplyConfig.Grouping(100, Long.MAX_VALUE, Duration.ofHours(1)));
+    try (Applier applier = open(grouped)) {
+      applier.applyAll(List.of(
+          tx(2, insert(ACCOUNTS, ACCOUNT_COLS, 3, 3, "c"), update(ACCOUNTS, ACCOUNT_COLS, List.of(), 2, 21, "two")),
+          tx(3, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5, 55, "missing")),
+          tx(4, insert(ACCOUNTS, ACCOUNT_COLS, 4, 4, "d"), update(ACCOUNTS, ACCOUNT_COLS, List.of(), 3, 31, "c")),
+          tx(5, delete(ACCOUNTS, ACCOUNT_COLS, 6, null, null))).iterator());
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:5"));
+    }
+    assertThat(accounts()).containsExactly("1|10|local", "2|21|two", "3|31|c", "4|4|d");
+    assertThat(conflicts()).extracting(r -> r.substring(0, r.indexOf('|', 6)))
+        .containsExactly("0-1-3|update_missing", "0-1-5|delete_missing");
+  }
+
+  @Test
+  void changesOfOneRowInDifferentBatchesOfAGroupApplyInChangeOrder() throws Exception {
+    createAccounts();
+    TableId log = table("log");
+    List<Column> logCols = cols("id:int8", "what:text");
+    exec("CREATE TABLE " + sqlName(log) + " (id " + type("int8") + ", what " + type("text") + ")");
+    ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(100, Long.MAX_VALUE, Duration.ofHours(1)));
+    try (Applier applier = open(grouped)) {
+      applier.applyAll(List.of(
+          tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 10, "a"), insert(ACCOUNTS, ACCOUNT_COLS, 2, 20, "b"),
+              insert(log, logCols, 1, "x")),
+          tx(2, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 11, Value.UNCHANGED), insert(log, logCols, 2, "y")),
+          tx(3, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 12, "a2"), delete(ACCOUNTS, ACCOUNT_COLS, 2, null, null)),
+          tx(4, insert(ACCOUNTS, ACCOUNT_COLS, 2, 22, "b2"), deleteFull(log, logCols, 1, "x")),
+          tx(5, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 13, Value.UNCHANGED),
+              update(ACCOUNTS, ACCOUNT_COLS, row(2, null, null), 3, 33, "moved"), insert(log, logCols, 1, "z")),
+          tx(6, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 3, 34, "moved"), insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "new")))
+          .iterator());
+    }
+    assertThat(accounts()).containsExactly("1|13|a2", "2|2|new", "3|34|moved");
+    assertThat(rows("SELECT id, what FROM " + sqlName(log) + " ORDER BY id, what")).containsExactly("1|z", "2|y");
   }
 
   // ---- schema sequence barrier ----
