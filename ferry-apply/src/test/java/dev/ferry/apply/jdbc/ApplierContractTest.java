@@ -23,7 +23,7 @@ import dev.ferry.apply.ConflictType;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
-import dev.ferry.apply.TableFilter;
+import dev.ferry.journal.TableFilter;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.GtidSet;

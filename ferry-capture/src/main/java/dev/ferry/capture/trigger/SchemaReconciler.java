@@ -98,7 +98,7 @@ final class SchemaReconciler {
     boolean journal = !state.ddlJournaledNotInstalled;
     Map<String, List<String>> recorded = Bookkeeping.capturedTables(conn);
     for (var t : SqliteCatalog.tableSql(conn).entrySet()) {
-      if (!config.tables().matches(new TableId("main", t.getKey()))) {
+      if (!config.tables().accepts(new TableId("main", t.getKey()))) {
         continue;
       }
       Optional<String> refusal = SqliteCatalog.refusal(t.getKey(), t.getValue());

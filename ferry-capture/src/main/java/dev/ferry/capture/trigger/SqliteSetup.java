@@ -74,7 +74,7 @@ public final class SqliteSetup {
     List<SqliteTable> selected = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (Map.Entry<String, String> t : SqliteCatalog.tableSql(c).entrySet()) {
-      if (!config.tables().matches(new TableId("main", t.getKey()))) {
+      if (!config.tables().accepts(new TableId("main", t.getKey()))) {
         continue;
       }
       var why = SqliteCatalog.refusal(t.getKey(), t.getValue());

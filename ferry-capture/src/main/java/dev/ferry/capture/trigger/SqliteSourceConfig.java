@@ -1,5 +1,6 @@
 package dev.ferry.capture.trigger;
 
+import dev.ferry.journal.TableFilter;
 import java.time.Duration;
 
 /**

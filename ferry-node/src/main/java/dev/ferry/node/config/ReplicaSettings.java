@@ -2,7 +2,7 @@ package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
-import dev.ferry.apply.TableFilter;
+import dev.ferry.journal.TableFilter;
 import java.util.Objects;
 import java.util.Optional;
 

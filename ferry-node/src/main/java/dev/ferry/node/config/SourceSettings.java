@@ -2,7 +2,7 @@ package dev.ferry.node.config;
 
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
-import dev.ferry.capture.trigger.TableFilter;
+import dev.ferry.journal.TableFilter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
