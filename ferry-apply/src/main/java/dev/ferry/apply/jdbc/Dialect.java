@@ -51,7 +51,23 @@ abstract class Dialect {
   abstract Optional<TableInfo> describe(Connection c, TableId table) throws SQLException;
 
   /** Binds {@code value} of source {@code column} to parameter {@code index}. */
-  abstract void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException;
+  final void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
+    switch (value) {
+      case Value.Null n -> bindNull(ps, index);
+      case Value.Text t -> bindText(ps, index, t.value(), column);
+      case Value.Int64 i -> ps.setLong(index, i.value());
+      case Value.Float64 f -> ps.setDouble(index, f.value());
+      case Value.Bytes b -> ps.setBytes(index, b.value());
+      case Value.Unchanged u -> throw new IllegalStateException("an unchanged TOAST value of " + column.name()
+          + " cannot be bound");
+    }
+  }
+
+  /** Binds SQL NULL the way the target's driver wants it. */
+  abstract void bindNull(PreparedStatement ps, int index) throws SQLException;
+
+  /** Binds a value in the source's text form, converted as the target needs. */
+  abstract void bindText(PreparedStatement ps, int index, String text, Column column) throws SQLException;
 
   /** A pseudo-column naming one physical row ({@code ctid}, {@code rowid}) for tables without a key. */
   abstract String rowLocator();

@@ -76,16 +76,13 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
-  void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
-    switch (value) {
-      case Value.Null n -> ps.setNull(index, Types.OTHER);
-      case Value.Text t -> ps.setObject(index, t.value(), Types.OTHER);
-      case Value.Int64 i -> ps.setLong(index, i.value());
-      case Value.Float64 f -> ps.setDouble(index, f.value());
-      case Value.Bytes b -> ps.setBytes(index, b.value());
-      case Value.Unchanged u -> throw new IllegalStateException("an unchanged TOAST value of " + column.name()
-          + " cannot be bound");
-    }
+  void bindNull(PreparedStatement ps, int index) throws SQLException {
+    ps.setNull(index, Types.OTHER);
+  }
+
+  @Override
+  void bindText(PreparedStatement ps, int index, String text, Column column) throws SQLException {
+    ps.setObject(index, text, Types.OTHER);
   }
 
   @Override

@@ -59,16 +59,13 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
-  void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
-    switch (value) {
-      case Value.Null n -> ps.setNull(index, Types.NULL);
-      case Value.Text t -> SqliteValues.bindText(ps, index, t.value(), column);
-      case Value.Int64 i -> ps.setLong(index, i.value());
-      case Value.Float64 f -> ps.setDouble(index, f.value());
-      case Value.Bytes b -> ps.setBytes(index, b.value());
-      case Value.Unchanged u -> throw new IllegalStateException("an unchanged TOAST value of " + column.name()
-          + " cannot be bound");
-    }
+  void bindNull(PreparedStatement ps, int index) throws SQLException {
+    ps.setNull(index, Types.NULL);
+  }
+
+  @Override
+  void bindText(PreparedStatement ps, int index, String text, Column column) throws SQLException {
+    SqliteValues.bindText(ps, index, text, column);
   }
 
   @Override
