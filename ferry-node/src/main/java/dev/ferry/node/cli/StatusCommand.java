@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Show positions, lag and state of the source and every replica.",
         "Show the source position, the journal head and, per replica, the applied GTID, lag",
         "(transactions, bytes, seconds), state and last error. Works whether or not Ferry is running.",
-        "--json prints the stable JSON documented in docs/status.md."})
+        "--json prints the stable JSON documented in docs/cli.md."})
 final class StatusCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 

@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * {@code ferry status --json}: the stable JSON form of a {@link NodeStatus}, documented in
- * {@code docs/status.md}. Keys are only ever added, never renamed or removed.
+ * {@code docs/cli.md}. Keys are only ever added, never renamed or removed.
  */
 public final class StatusJson {
   private StatusJson() {}
