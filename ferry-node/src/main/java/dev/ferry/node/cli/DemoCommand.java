@@ -4,7 +4,6 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.SourceSpec;

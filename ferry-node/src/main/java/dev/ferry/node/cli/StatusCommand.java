@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -130,10 +129,5 @@ final class StatusCommand implements Callable<Integer> {
     }
     return new NodeStatus.Replica(r.name(), r.state(), r.appliedGtid(), lagTx, lagBytes, lagSeconds, r.applied(),
         r.lastError(), r.position(), r.appliedCommitTime());
-  }
-
-  static String ago(Instant t) {
-    long s = Duration.between(t, Instant.now()).toSeconds();
-    return String.format(Locale.ROOT, "%ds ago", s);
   }
 }
