@@ -4,8 +4,10 @@ import dev.ferry.testkit.JavaProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * Ferry ({@code ferry run}: capture, journal, apply) in its own JVM ({@link FerryMain}), applying
@@ -48,6 +50,30 @@ final class FerryPeer implements Peer {
     failure = null;
     process = JavaProcess.start(FerryMain.class, jvm, "run", "bench", env.primaryUrl(), journal.toString(),
         go.toString(), env.replica.jdbcUrl(Env.FERRY_DB));
+  }
+
+  /**
+   * Runs {@code workload} while a capture-only Ferry process ({@code ferry capture}: slot → journal,
+   * no apply) journals it, as capture keeps running on the source side while the replica is down;
+   * returns once {@code transactions} more transactions are durable in this peer's journal and the
+   * process has exited. Nothing is applied: the next {@link #start()} applies them from the journal.
+   */
+  <T> T captureWhile(long transactions, Callable<T> workload) throws Exception {
+    if (process != null) {
+      throw new IllegalStateException("Ferry is already running");
+    }
+    Path ready = Files.createTempFile(env.work, "go-", "");
+    try (JavaProcess capture = JavaProcess.start(FerryMain.class, List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"),
+        "capture", "bench", env.primaryUrl(), journal.toString(), ready.toString(), String.valueOf(transactions))) {
+      T result = workload.call();
+      int code = capture.awaitExit(Duration.ofMinutes(10));
+      if (code != 0) {
+        throw new Cases.TurnFailed("Ferry's capture-only process exited " + code + ": " + capture.output());
+      }
+      return result;
+    } finally {
+      Files.deleteIfExists(ready);
+    }
   }
 
   @Override
