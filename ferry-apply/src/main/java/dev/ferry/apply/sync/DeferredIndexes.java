@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * longer in the catalog) and builds them after its own copy. An index left in place is one a
  * re-creation could not reproduce exactly or that something depends on: used by a foreign key,
  * the replica identity, the clustering index, in a tablespace of its own, carrying a comment, a
- * partition's index or an invalid one; it is kept and maintained during the copy as before.
+ * partition's index or an invalid one, or on a table the replica's user does not own (it could
+ * not drop it); it is kept and maintained during the copy as before.
  *
  * <p>Stateless; the caller owns the connection and its transaction.
  */
@@ -64,14 +66,14 @@ final class DeferredIndexes {
       throws SQLException {
     Connection c = target.connection();
     try (Statement st = c.createStatement()) {
-      st.execute("CREATE SCHEMA IF NOT EXISTS ferry");
+      // Schema ferry exists: SeedTarget.on made it for the progress table.
       st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (table_name text NOT NULL, name text NOT NULL,"
           + " is_constraint boolean NOT NULL, definition text NOT NULL, ord int NOT NULL,"
           + " PRIMARY KEY (table_name, name))");
     }
     Map<String, List<Index>> pending = recorded(c);
     Map<String, List<Index>> result = new LinkedHashMap<>();
-    Set<String> seeded = new java.util.HashSet<>();
+    Set<String> seeded = new HashSet<>();
     for (SourceTable t : tables) {
       String name = target.tableName(t.id());
       seeded.add(name);
@@ -154,7 +156,7 @@ final class DeferredIndexes {
           JOIN pg_class tc ON tc.oid = i.indrelid
           LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
                                      AND con.contype IN ('p', 'u', 'x')
-         WHERE i.indrelid = to_regclass(?) AND tc.relkind = 'r'
+         WHERE i.indrelid = to_regclass(?) AND tc.relkind = 'r' AND pg_has_role(tc.relowner, 'USAGE')
            AND i.indisvalid AND i.indisready AND NOT i.indisclustered AND NOT i.indisreplident
            AND ic.reltablespace = 0
            AND obj_description(i.indexrelid, 'pg_class') IS NULL
@@ -177,7 +179,7 @@ final class DeferredIndexes {
   private static void drop(Connection c, Index index) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(index.constraint() ? "ALTER TABLE " + index.table() + " DROP CONSTRAINT " + quote(index.name())
-          : "DROP INDEX " + qualified(c, index) );
+          : "DROP INDEX " + qualified(c, index));
     }
   }
 

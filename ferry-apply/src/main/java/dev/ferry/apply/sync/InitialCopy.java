@@ -89,7 +89,8 @@ public final class InitialCopy {
    * @param replica names the replica (logs, errors) and the progress tables' source; its filter
    *     selects the tables
    * @throws SyncException naming the table and the database's error; the target then holds a
-   *     partial copy that a new seed replaces
+   *     partial copy that a new seed replaces, and may lack indexes recorded in
+   *     {@code ferry.sync_indexes} that the new seed builds
    */
   public static CopyResult copy(Source source, List<TableId> tables, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {

@@ -117,6 +117,30 @@ class DeferredIndexesTest {
     assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes WHERE name = 'items_lower_label_key'")).isOne();
   }
 
+  @Test
+  void keepsTheIndexesOfTablesTheReplicasUserDoesNotOwn() throws Exception {
+    String source = source("src_owner");
+    String target = cluster.createDatabase("dst_owner");
+    exec(target, SCHEMA, "CREATE ROLE seeder LOGIN", "GRANT CREATE ON DATABASE dst_owner TO seeder",
+        "GRANT ALL ON SCHEMA public, app TO seeder",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public, app TO seeder", "CREATE SCHEMA ferry AUTHORIZATION seeder",
+        "ALTER TABLE parent OWNER TO seeder");
+    Map<String, String> before = indexes(target);
+    Map<String, Long> oids = indexOids(target);
+
+    String asSeeder = target.replace("user=postgres", "user=seeder");
+    // One stream, parent first: not being a superuser, the seeder cannot turn the foreign key's checks off.
+    InitialCopy.copy(new InitialCopy.Source(() -> DriverManager.getConnection(source), Optional.empty()),
+        TABLES, REPLICA, () -> DriverManager.getConnection(asSeeder), new CopyOptions(1, 1_000, Optional.empty()));
+
+    assertThat(indexes(target)).isEqualTo(before);
+    Map<String, Long> after = indexOids(target);
+    assertThat(after.get("parent_code_key")).as("owned: built again").isNotEqualTo(oids.get("parent_code_key"));
+    assertThat(List.of("child_pkey", "child_parent_idx", "items_pk", "items_lower_label"))
+        .allSatisfy(name -> assertThat(after.get(name)).as("not owned: kept").isEqualTo(oids.get(name)));
+    assertThat(count(target, "SELECT count(*) FROM app.items")).isEqualTo(5_000);
+  }
+
   private static CopyResult copy(String source, String target) throws SyncException {
     return InitialCopy.copy(new InitialCopy.Source(() -> DriverManager.getConnection(source), Optional.empty()),
         TABLES, REPLICA, () -> DriverManager.getConnection(target),
