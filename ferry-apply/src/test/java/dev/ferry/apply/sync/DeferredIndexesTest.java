@@ -104,6 +104,28 @@ class DeferredIndexesTest {
   }
 
   @Test
+  void buildsAtOnceTheRecordedIndexesOfATableTheNextSeedDoesNotCopy() throws Exception {
+    String source = source("src_narrowed");
+    String target = cluster.createDatabase("dst_narrowed");
+    exec(target, SCHEMA, "INSERT INTO parent VALUES (7, 'kept row')");
+    Map<String, String> before = indexes(target);
+    try (Connection c = DriverManager.getConnection(target)) {
+      DeferredIndexes.defer(SeedTarget.on(c, REPLICA), describe(source), "");
+      c.commit();
+    }
+    assertThat(indexes(target)).doesNotContainKey("parent_code_key");
+
+    // The next seed copies child and app.items only (its filter changed): parent gets its index back as it is.
+    InitialCopy.copy(new InitialCopy.Source(() -> DriverManager.getConnection(source), Optional.empty()),
+        TABLES.subList(1, 3), REPLICA, () -> DriverManager.getConnection(target),
+        new CopyOptions(2, 1_000, Optional.empty()));
+
+    assertThat(indexes(target)).isEqualTo(before);
+    assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes")).isZero();
+    assertThat(count(target, "SELECT count(*) FROM parent")).isOne();
+  }
+
+  @Test
   void failsNamingTheTableAndIndexThatCannotBeBuiltAndKeepsItsDefinition() throws Exception {
     String source = source("src_dup");
     String target = cluster.createDatabase("dst_dup");
