@@ -6,6 +6,7 @@ import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.TableId;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * created first, and every copied table is emptied first (a seed replaces the target's rows: a
  * copy that was killed midway is simply done again). PostgreSQL targets: each stream pipes
  * {@code COPY (SELECT …) TO STDOUT} on the source into {@code COPY … FROM STDIN} on the target,
- * binary when the column types are the same, committing each range. SQLite targets: one stream,
+ * binary when the column types are the same, committing each range; the tables' indexes are
+ * dropped with the rows and built again once a table's last range is in ({@link DeferredIndexes}:
+ * their definitions are kept in {@code ferry.sync_indexes} until then, so a seed killed midway
+ * leaves them for the next seed to build). SQLite targets: one stream,
  * rows converted as the applier converts them (docs/apply.md), one transaction per table.
  *
  * <p>The copy writes no progress row; the caller records the replica's position (see
@@ -67,6 +71,8 @@ public final class InitialCopy {
   private final Map<TableId, AtomicInteger> chunksLeft = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
+  private final AtomicLong buildNanos = new AtomicLong();
+  private Map<String, List<DeferredIndexes.Index>> deferred = Map.of();
   private ProgressLine progress;
 
   private InitialCopy(ApplyConfig replica, ConnectionSource target, CopyOptions options) {
@@ -83,7 +89,8 @@ public final class InitialCopy {
    * @param replica names the replica (logs, errors) and the progress tables' source; its filter
    *     selects the tables
    * @throws SyncException naming the table and the database's error; the target then holds a
-   *     partial copy that a new seed replaces
+   *     partial copy that a new seed replaces, and may lack indexes recorded in
+   *     {@code ferry.sync_indexes} that the new seed builds
    */
   public static CopyResult copy(Source source, List<TableId> tables, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {
@@ -106,6 +113,9 @@ public final class InitialCopy {
           binary.put(id, TargetTables.ensure(t, table, prefix));
         }
         TargetTables.truncate(t, described);
+        if (postgres) {
+          deferred = DeferredIndexes.defer(t, described, prefix);
+        }
         dst.commit();
         src.commit();
       }
@@ -127,8 +137,10 @@ public final class InitialCopy {
     Map<TableId, Long> counts = new HashMap<>();
     rows.forEach((id, n) -> counts.put(id, n.get()));
     CopyResult result = new CopyResult(counts, Duration.ofNanos(System.nanoTime() - started));
-    log.info("{}copied {} rows of {} tables in {} ms ({} rows/s)", prefix, result.rows(), counts.size(),
-        result.elapsed().toMillis(), Math.round(result.rowsPerSecond()));
+    log.info("{}copied {} rows of {} tables in {} ms ({} rows/s); built {} indexes after the copy in {} ms of the"
+        + " streams' time", prefix, result.rows(), counts.size(), result.elapsed().toMillis(),
+        Math.round(result.rowsPerSecond()), deferred.values().stream().mapToInt(List::size).sum(),
+        buildNanos.get() / 1_000_000);
     return result;
   }
 
@@ -181,9 +193,31 @@ public final class InitialCopy {
     }
   }
 
+  /** Builds the indexes deferred for {@code table}, now that all its rows are in. */
+  private void buildIndexes(SeedTarget t, SourceTable table) throws SQLException {
+    String name = t.tableName(table.id());
+    List<DeferredIndexes.Index> indexes = deferred.getOrDefault(name, List.of());
+    if (indexes.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    DeferredIndexes.build(t.connection(), name, indexes, prefix);
+    t.connection().commit();
+    long nanos = System.nanoTime() - started;
+    buildNanos.addAndGet(nanos);
+    log.info("{}built {} indexes of {} in {} ms", prefix, indexes.size(), name, nanos / 1_000_000);
+  }
+
   private void work(SnapshotSessions sessions) {
     try (Connection src = sessions.session(); Connection dst = target.connect()) {
       SeedTarget t = SeedTarget.on(dst, replica);
+      if (t.isPostgres()) {
+        try (Statement st = dst.createStatement()) {
+          // Safe: the progress row, written after the copy, commits synchronously and so flushes these too.
+          st.execute("SET synchronous_commit = off");
+        }
+        dst.commit();
+      }
       Chunk chunk;
       while (failure.get() == null && !Thread.currentThread().isInterrupted() && (chunk = queue.poll()) != null) {
         long n;
@@ -197,6 +231,7 @@ public final class InitialCopy {
         }
         rows.get(chunk.table().id()).addAndGet(n);
         if (chunksLeft.get(chunk.table().id()).decrementAndGet() == 0) {
+          buildIndexes(t, chunk.table());
           progress.tableDone();
         }
       }

@@ -120,6 +120,8 @@ public final class InitialSync {
     CopyResult copy;
     SourcePosition snapshotAt;
     String marker;
+    long started = System.nanoTime();
+    long copied;
     try (PostgresSnapshot snapshot = PostgresSnapshot.create(source)) {
       snapshotAt = snapshot.position();
       marker = snapshot.marker();
@@ -127,12 +129,15 @@ public final class InitialSync {
       ConnectionSource sourceConnections = () -> DriverManager.getConnection(source.jdbcUrl());
       copy = InitialCopy.copy(new InitialCopy.Source(sourceConnections, Optional.of(snapshot.snapshotName())),
           snapshot.tables(), config, () -> connect(replica), options.copy());
+      copied = System.nanoTime();
     }
     ReplicaPosition position = HandOver.find(journalDir, journalId, snapshotAt, PostgresSnapshot.MARKER_PREFIX,
         marker, options.journalWait(), prefix);
     record(replica, config, position);
-    log.info("{}seeded: {} rows; streaming starts at journal position {} (applied {{}})", prefix, copy.rows(),
-        position.journalPosition().orElse("?"), position.applied());
+    log.info("{}seeded: {} rows in {} ms (snapshot {} ms, copy {} ms, hand-over {} ms); streaming starts at journal"
+        + " position {} (applied {{}})", prefix, copy.rows(), (System.nanoTime() - started) / 1_000_000,
+        (copied - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
+        (System.nanoTime() - copied) / 1_000_000, position.journalPosition().orElse("?"), position.applied());
     return new Seeded(snapshotAt, position, copy);
   }
 

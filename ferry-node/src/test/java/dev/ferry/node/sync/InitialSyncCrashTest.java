@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +46,9 @@ class InitialSyncCrashTest {
             seeder.kill9();
           }
           assertThat(bulkRows(target)).isBetween(1L, 149_999L);
+          // Killed between dropping the keys and building them again: only their recorded definitions remain.
+          assertThat(primaryKeys(target)).doesNotContainKey("bulk_pkey");
+          assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes WHERE name = 'bulk_pkey'")).isOne();
           assertThat(InitialSync.needsSeed(spec.replica("r1"), dir.resolve("journal"))).isTrue();
 
           InitialSync.seed(SyncFixture.source(source), spec.replica("r1"), dir.resolve("journal"),
@@ -53,11 +58,34 @@ class InitialSyncCrashTest {
             load.stop();
             SyncFixture.awaitEqualDigests(source, target, Duration.ofSeconds(60));
             assertThat(apply.failedReplicas()).isEmpty();
+            assertThat(primaryKeys(target)).isEqualTo(primaryKeys(source)).containsKey("bulk_pkey");
+            assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes")).isZero();
           }
         } finally {
           load.close();
         }
       }
+    }
+  }
+
+  /** The primary keys' index names and definitions (the target creates no other index). */
+  private static Map<String, String> primaryKeys(String url) throws SQLException {
+    Map<String, String> keys = new TreeMap<>();
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"
+            + " AND indexname LIKE '%\\_pkey'")) {
+      while (rs.next()) {
+        keys.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return keys;
+  }
+
+  private static long count(String url, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 
