@@ -135,6 +135,18 @@ class PostgresCaptureThroughputBench {
     }
   }
 
+  /** CPU time of the live threads named {@code name}. */
+  private static long threadCpu(String name) {
+    var threads = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().equals(name)) {
+        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
   /** CPU time of this JVM (all threads, GC and compiler included). */
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
@@ -200,6 +212,8 @@ class PostgresCaptureThroughputBench {
         Thread.sleep(1);
       }
       seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(Locale.ROOT, "PostgresCaptureThroughputBench:   thread CPU: capture %.2f s, journal writer"
+          + " %.2f s%n", threadCpu("ferry-capture-" + slot.name()) / 1e9, threadCpu("ferry-journal-writer") / 1e9);
     }
     assertThat(sink.durableTransactions.get()).isEqualTo(transactions);
     assertThat(sink.rowChanges.get()).isEqualTo(events);
