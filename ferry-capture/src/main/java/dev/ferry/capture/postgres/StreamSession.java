@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * or one where only unselected tables change still lets the slot advance.
  *
  * <p>Reading never sleeps while the server has data buffered; when a read had to wait for the
- * server, a 500 us nap lets the next changes gather so they are read in a batch (capture then keeps
- * up with the server at about half the CPU); an idle stream is polled every 1–2 ms.
+ * server, a 500 us nap lets the next changes gather so they are read in a batch rather than one
+ * wake-up per packet (less CPU per change, docs/benchmarks.md); an idle stream is polled every 1–2 ms.
  *
  * <p>Not thread-safe: runs on the capture thread.
  */
@@ -114,7 +114,7 @@ final class StreamSession {
         // The read waited for the server: we decode faster than it sends, and it sends each change
         // in its own packet. Waking for every packet costs more CPU (syscalls, wake-ups) than the
         // decoding; a short nap lets dozens of changes gather so the next reads come from the buffer.
-        // (PostgresCaptureThroughputBench: capture thread CPU about halves from no nap to 500 us.)
+        // (PostgresCaptureThroughputBench prints the capture thread's CPU; see docs/benchmarks.md.)
         LockSupport.parkNanos(BATCH_NAP_NANOS);
       }
     }

@@ -13,10 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -60,6 +63,8 @@ final class TransactionBuilder {
   /** Relation ids touched by the open transaction, in first-touch order ({@code touchedCount} of them). */
   private int[] touched = new int[8];
   private int touchedCount;
+  /** The same ids as a set, once a transaction touched more than 16 relations; else null. */
+  private Set<Integer> touchedIndex;
   private TransactionSink.LargeTransaction large;
   private Gtid gtid;
 
@@ -150,6 +155,7 @@ final class TransactionBuilder {
     changes.clear();
     bytes = 0;
     touchedCount = 0;
+    touchedIndex = null;
     large = null;
     gtid = null;
   }
@@ -185,14 +191,31 @@ final class TransactionBuilder {
     }
   }
 
+  /** Remembers a relation the open transaction touched: a scan of a few ints, a set beyond 16. */
   private void touch(int relId) {
+    if (touchedIndex != null) {
+      if (touchedIndex.add(relId)) {
+        appendTouched(relId);
+      }
+      return;
+    }
     for (int i = 0; i < touchedCount; i++) {
       if (touched[i] == relId) {
         return;
       }
     }
+    appendTouched(relId);
+    if (touchedCount > 16) {
+      touchedIndex = new HashSet<>();
+      for (int i = 0; i < touchedCount; i++) {
+        touchedIndex.add(touched[i]);
+      }
+    }
+  }
+
+  private void appendTouched(int relId) {
     if (touchedCount == touched.length) {
-      touched = java.util.Arrays.copyOf(touched, touchedCount * 2);
+      touched = Arrays.copyOf(touched, touchedCount * 2);
     }
     touched[touchedCount++] = relId;
   }
