@@ -53,7 +53,8 @@ import org.postgresql.replication.PGReplicationStream;
  * </ul>
  *
  * Each variant of each round reads its own slot, all created before the backlog; rounds alternate
- * the order. Prints change events per second and the ratios to pg_recvlogical and raw; asserts only the outcome
+ * the order. Prints change events per second and the ratios to pg_recvlogical and raw, CPU
+ * figures, and the capture thread's CPU on an idle slot; asserts only the outcome
  * (every transaction and change captured exactly once), never the time. Run with
  * {@code ./mvnw -o -Dferry.target=target-perf -pl ferry-capture -am verify -Dtest=PostgresCaptureThroughputBench
  * -Dsurefire.failIfNoSpecifiedTests=false -Dferry.bench=true [-Dferry.bench.transactions=80000]
@@ -121,6 +122,7 @@ class PostgresCaptureThroughputBench {
               transactions / s, cpu, cpu * 1e6 / events);
         }
       }
+      idle(url);
       for (int v = 0; v < VARIANTS.size(); v++) {
         StringBuilder line = new StringBuilder();
         for (int r = 0; r < rounds; r++) {
@@ -167,6 +169,21 @@ class PostgresCaptureThroughputBench {
       throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
     }
     return (System.nanoTime() - start) / 1e9;
+  }
+
+  /** Prints the capture thread's CPU over 5 s on a slot with nothing to stream (an idle source). */
+  private static void idle(String url) throws Exception {
+    PostgresSourceConfig slot =
+        PostgresSourceConfig.of("idle", url).withTables(List.of("public\\.pgbench_.*"), List.of());
+    PostgresSetup.setup(slot);
+    try (PostgresCapture capture = PostgresCapture.start(slot, new CountingSink(null))) {
+      assertThat(capture.awaitStreaming(Duration.ofSeconds(30))).isTrue();
+      Thread.sleep(1000);
+      long cpu0 = threadCpu("ferry-capture-idle");
+      Thread.sleep(5000);
+      System.out.printf(Locale.ROOT, "PostgresCaptureThroughputBench: idle source, capture thread CPU over 5 s:"
+          + " %.3f s%n", (threadCpu("ferry-capture-idle") - cpu0) / 1e9);
+    }
   }
 
   /** Seconds to read {@code transactions} COMMIT messages from the slot with pgjdbc, discarding them. */
