@@ -1,6 +1,7 @@
 package dev.ferry.capture.postgres;
 
 import dev.ferry.journal.Value;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -157,24 +158,43 @@ final class PgOutput {
     return new LogicalMessage(transactional, lsn, prefix, content);
   }
 
+  /**
+   * A tuple's values as an immutable list (so {@link dev.ferry.journal.Change}'s copy is free). Text
+   * is decoded straight from the message's array: one copy into the String, none before it.
+   */
   private static List<Value> tuple(ByteBuffer in) {
     int count = in.getShort() & 0xFFFF;
-    List<Value> values = new ArrayList<>(count);
+    byte[] array = in.array();
+    int base = in.arrayOffset();
+    int limit = in.limit();
+    int pos = in.position();
+    Value[] values = new Value[count];
     for (int i = 0; i < count; i++) {
-      char kind = (char) in.get();
-      values.add(switch (kind) {
-        case 'n' -> Value.NULL;
-        case 'u' -> Value.UNCHANGED;
-        case 't' -> {
-          int length = in.getInt();
-          String text = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
-          in.position(in.position() + length);
-          yield new Value.Text(text);
+      if (pos >= limit) {
+        in.position(pos);
+        throw new BufferUnderflowException();
+      }
+      char kind = (char) array[base + pos++];
+      if (kind == 't') {
+        int length = limit - pos < 4 ? -1 : in.getInt(pos);
+        if (length < 0 || length > limit - pos - 4) {
+          in.position(pos);
+          throw new IllegalArgumentException("column " + i + " has a text length beyond the message");
         }
-        default -> throw new IllegalArgumentException("column " + i + " has unknown kind '" + kind + "'");
-      });
+        pos += 4;
+        values[i] = new Value.Text(new String(array, base + pos, length, StandardCharsets.UTF_8));
+        pos += length;
+      } else if (kind == 'n') {
+        values[i] = Value.NULL;
+      } else if (kind == 'u') {
+        values[i] = Value.UNCHANGED;
+      } else {
+        in.position(pos);
+        throw new IllegalArgumentException("column " + i + " has unknown kind '" + kind + "'");
+      }
     }
-    return values;
+    in.position(pos);
+    return List.of(values);
   }
 
   private static String string(ByteBuffer in) {

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -22,17 +23,30 @@ import org.slf4j.LoggerFactory;
  * nothing is pending or open it confirms the server's WAL end from keepalives, so an idle source
  * or one where only unselected tables change still lets the slot advance.
  *
+ * <p>Reading never sleeps while the server has data buffered; when a read had to wait for the
+ * server, a 500 us nap lets the next changes gather so they are read in a batch rather than one
+ * wake-up per packet (less CPU per change, docs/benchmarks.md); an idle stream is polled every 1–2 ms.
+ *
  * <p>Not thread-safe: runs on the capture thread.
  */
 final class StreamSession {
   private static final Logger LOG = LoggerFactory.getLogger(StreamSession.class);
   private static final long REPORT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** A read that took longer than this waited for the server rather than reading buffered bytes. */
+  private static final long WAITED_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  /** How long to let changes gather after a read that waited (adds at most this to capture latency). */
+  private static final long BATCH_NAP_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+  /** After this long without data the stream counts as idle, and empty polls are spaced out. */
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  private static final long IDLE_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final PostgresSourceConfig config;
   private final TransactionBuilder builder;
   private final ArrayDeque<TransactionBuilder.Pending> pending;
   private final Confirmed confirmed;
   private long lastReportNanos;
+  /** When the current run of empty polls began, or 0 while data flows. */
+  private long idleSince;
 
   /** The LSN last reported to the server as flushed; shared with the owner for inspection. */
   static final class Confirmed {
@@ -77,15 +91,32 @@ final class StreamSession {
   private void loop(PGReplicationStream stream, BooleanSupplier stop)
       throws SQLException, CaptureException, InterruptedException {
     while (!stop.getAsBoolean()) {
+      // With a status interval set, pgjdbc's replication socket waits up to 1 ms for the next byte
+      // when nothing is buffered: readPending returns as soon as data arrives, null after 1 ms idle.
+      long before = System.nanoTime();
       ByteBuffer buffer = stream.readPending();
+      boolean waited = System.nanoTime() - before > WAITED_NANOS;
       if (buffer == null) {
         confirm(stream, false);
-        Thread.sleep(1); // readPending does not block; a short nap keeps commit-to-journal latency low
+        if (idleSince == 0) {
+          idleSince = before;
+        } else if (before - idleSince > IDLE_NANOS) {
+          // Idle for a while: poll at half the rate (each empty poll costs pgjdbc a timeout exception).
+          LockSupport.parkNanos(IDLE_NAP_NANOS);
+        }
         continue;
       }
+      idleSince = 0;
       Optional<TransactionBuilder.Pending> done = builder.accept(PgOutput.decode(buffer));
       done.ifPresent(pending::addLast);
       confirm(stream, false);
+      if (waited) {
+        // The read waited for the server: we decode faster than it sends, and it sends each change
+        // in its own packet. Waking for every packet costs more CPU (syscalls, wake-ups) than the
+        // decoding; a short nap lets dozens of changes gather so the next reads come from the buffer.
+        // (PostgresCaptureThroughputBench prints the capture thread's CPU; see docs/benchmarks.md.)
+        LockSupport.parkNanos(BATCH_NAP_NANOS);
+      }
     }
   }
 

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +37,8 @@ final class TransactionBuilder {
   record Pending(long endLsn, CompletableFuture<?> durable) {
   }
 
-  private record Rel(TableId table, List<Column> columns) {
+  /** A relation as the stream described it; {@code columns} is immutable, so changes share it uncopied. */
+  private record Rel(int relId, TableId table, List<Column> columns) {
   }
 
   private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
@@ -46,6 +48,8 @@ final class TransactionBuilder {
   private final Catalog catalog;
   private final Map<Integer, Rel> relations = new HashMap<>();
   private final Map<Integer, String> typeNames = new HashMap<>();
+  /** The relation of the last row change: pgbench-like streams alternate between few tables. */
+  private Rel lastRel;
 
   private long lastAppendedCommitLsn;
   private long nextSeq;
@@ -56,7 +60,11 @@ final class TransactionBuilder {
   private boolean ddl;
   private final List<Change> changes = new ArrayList<>();
   private long bytes;
-  private final Set<Integer> touched = new LinkedHashSet<>();
+  /** Relation ids touched by the open transaction, in first-touch order ({@code touchedCount} of them). */
+  private int[] touched = new int[8];
+  private int touchedCount;
+  /** The same ids as a set, once a transaction touched more than 16 relations; else null. */
+  private Set<Integer> touchedIndex;
   private TransactionSink.LargeTransaction large;
   private Gtid gtid;
 
@@ -79,10 +87,9 @@ final class TransactionBuilder {
       }
       case PgOutput.Relation r -> relation(r);
       case PgOutput.Type t -> typeNames.put(t.typeOid(), t.namespace().isEmpty() ? t.name() : t.namespace() + "." + t.name());
-      case PgOutput.Insert i -> add(i.relId(), new Change.Insert(rel(i.relId()).table(), rel(i.relId()).columns(), i.row()), i.row());
+      case PgOutput.Insert i -> insert(i);
       case PgOutput.Update u -> add(u.relId(), update(u), u.row());
-      case PgOutput.Delete d -> add(d.relId(), new Change.Delete(rel(d.relId()).table(), rel(d.relId()).columns(),
-          oldImage(d.oldKind()), d.old()), d.old());
+      case PgOutput.Delete d -> delete(d);
       case PgOutput.Truncate t -> add(-1, truncate(t), List.of());
       case PgOutput.LogicalMessage m -> message(m);
       case PgOutput.Origin o -> {
@@ -147,7 +154,8 @@ final class TransactionBuilder {
     ddl = false;
     changes.clear();
     bytes = 0;
-    touched.clear();
+    touchedCount = 0;
+    touchedIndex = null;
     large = null;
     gtid = null;
   }
@@ -167,11 +175,11 @@ final class TransactionBuilder {
       return;
     }
     if (relId >= 0) {
-      touched.add(relId);
+      touch(relId);
     }
     changes.add(change);
-    for (Value v : values) {
-      bytes += v instanceof Value.Text t ? t.value().length() * 2L : 8;
+    for (int i = 0, n = values.size(); i < n; i++) {
+      bytes += values.get(i) instanceof Value.Text t ? t.value().length() * 2L : 8;
     }
     if (changes.size() >= config.chunkChanges() || bytes >= config.chunkBytes()) {
       if (large == null) {
@@ -183,22 +191,67 @@ final class TransactionBuilder {
     }
   }
 
+  /** Remembers a relation the open transaction touched: a scan of a few ints, a set beyond 16. */
+  private void touch(int relId) {
+    if (touchedIndex != null) {
+      if (touchedIndex.add(relId)) {
+        appendTouched(relId);
+      }
+      return;
+    }
+    for (int i = 0; i < touchedCount; i++) {
+      if (touched[i] == relId) {
+        return;
+      }
+    }
+    appendTouched(relId);
+    if (touchedCount > 16) {
+      touchedIndex = new HashSet<>();
+      for (int i = 0; i < touchedCount; i++) {
+        touchedIndex.add(touched[i]);
+      }
+    }
+  }
+
+  private void appendTouched(int relId) {
+    if (touchedCount == touched.length) {
+      touched = Arrays.copyOf(touched, touchedCount * 2);
+    }
+    touched[touchedCount++] = relId;
+  }
+
+  private void insert(PgOutput.Insert i) {
+    Rel rel = rel(i.relId());
+    add(i.relId(), new Change.Insert(rel.table(), rel.columns(), i.row()), i.row());
+  }
+
+  private void delete(PgOutput.Delete d) {
+    Rel rel = rel(d.relId());
+    add(d.relId(), new Change.Delete(rel.table(), rel.columns(), oldImage(d.oldKind()), d.old()), d.old());
+  }
+
   private void relation(PgOutput.Relation r) throws SQLException {
     List<Column> columns = new ArrayList<>(r.columns().size());
     for (PgOutput.RelColumn col : r.columns()) {
       Optional<String> fallback = Optional.ofNullable(typeNames.get(col.typeOid()));
       columns.add(new Column(col.name(), catalog.typeName(col.typeOid(), col.typmod(), fallback), col.typeOid()));
     }
-    relations.put(r.relId(), new Rel(new TableId(r.namespace(), r.name()), columns));
+    relations.put(r.relId(), new Rel(r.relId(), new TableId(r.namespace(), r.name()), List.copyOf(columns)));
+    lastRel = null;
     catalog.forgetSequences();
   }
 
   private Rel rel(int relId) {
+    Rel last = lastRel;
+    if (last != null && last.relId() == relId) {
+      return last;
+    }
     Rel rel = relations.get(relId);
     if (rel == null) {
       throw new IllegalStateException("[source " + config.name() + "] change to relation " + relId
           + " before its RELATION message");
     }
+    lastRel = rel;
     return rel;
   }
 
@@ -250,15 +303,18 @@ final class TransactionBuilder {
   }
 
   private void addSequenceAdvances() throws SQLException {
-    List<TableId> sequences = new ArrayList<>();
-    for (int relId : touched) {
-      for (TableId seq : catalog.ownedSequences(relId)) {
+    List<TableId> sequences = null;
+    for (int i = 0; i < touchedCount; i++) {
+      for (TableId seq : catalog.ownedSequences(touched[i])) {
+        if (sequences == null) {
+          sequences = new ArrayList<>();
+        }
         if (!sequences.contains(seq)) {
           sequences.add(seq);
         }
       }
     }
-    if (sequences.isEmpty()) {
+    if (sequences == null) {
       return;
     }
     Map<TableId, Long> values = catalog.sequenceValues(sequences);

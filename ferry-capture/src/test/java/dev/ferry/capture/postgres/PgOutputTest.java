@@ -102,4 +102,27 @@ class PgOutputTest {
     out.write('b');
     assertThatThrownBy(this::decode).hasMessageContaining("column 0 has unknown kind 'b'");
   }
+
+  @Test
+  void decodesTextFromASliceOfALargerArray() throws IOException {
+    out.write('I');
+    out.writeInt(5);
+    out.write('N');
+    out.writeShort(2);
+    text("ünïcode");
+    text("");
+    byte[] message = bytes.toByteArray();
+    byte[] padded = new byte[message.length + 20];
+    java.util.Arrays.fill(padded, (byte) 'x');
+    System.arraycopy(message, 0, padded, 7, message.length);
+    ByteBuffer slice = ByteBuffer.wrap(padded, 7, message.length).slice();
+    assertThat(PgOutput.decode(slice)).isEqualTo(new PgOutput.Insert(5,
+        List.of(new Value.Text("ünïcode"), new Value.Text(""))));
+    assertThat(slice.remaining()).isZero();
+
+    // A text length running past the message's end (into the padding) is refused, not read.
+    ByteBuffer cut = ByteBuffer.wrap(padded, 7, message.length - 1).slice();
+    assertThatThrownBy(() -> PgOutput.decode(cut)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("column 1 has a text length beyond the message");
+  }
 }

@@ -132,6 +132,36 @@ class PostgresStreamingTest {
   }
 
   @Test
+  void aTransactionTouchingManyTablesCarriesEachSequenceOnceInFirstTouchOrder() throws Exception {
+    PostgresSourceConfig config = PgTest.freshSource(cluster, "many");
+    int tables = 20; // more than the builder tracks without a set
+    String[] ddl = new String[tables];
+    String[] inserts = new String[2 * tables];
+    for (int i = 0; i < tables; i++) {
+      int t = tables - i; // tables created in reverse order: relation ids are not the touch order
+      ddl[i] = "CREATE TABLE t" + t + " (id bigserial PRIMARY KEY)";
+    }
+    for (int i = 0; i < tables; i++) {
+      inserts[2 * i] = "INSERT INTO t" + (i + 1) + " DEFAULT VALUES";
+      inserts[2 * i + 1] = "INSERT INTO t" + (i / 2 + 1) + " DEFAULT VALUES"; // touched again
+    }
+    exec(config, ddl);
+    PostgresSetup.setup(config);
+    try (Capturing capturing = Capturing.start(config, new MemorySink())) {
+      tx(config, inserts);
+      Transaction t = capturing.awaitTransactions(1).getFirst();
+      assertThat(Capturing.rowChanges(t)).hasSize(2 * tables);
+      List<TableId> sequences = t.changes().stream().filter(c -> c instanceof Change.SequenceAdvance)
+          .map(c -> ((Change.SequenceAdvance) c).sequence()).toList();
+      List<TableId> expected = new java.util.ArrayList<>();
+      for (int i = 1; i <= tables; i++) {
+        expected.add(new TableId("public", "t" + i + "_id_seq"));
+      }
+      assertThat(sequences).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void ddlArrivesAtItsPlaceInsideItsTransactionAndTheNewColumnIsPickedUp() throws Exception {
     PostgresSourceConfig config = PgTest.freshSource(cluster, "ddl");
     exec(config, "CREATE TABLE items (id int PRIMARY KEY, v text)");
