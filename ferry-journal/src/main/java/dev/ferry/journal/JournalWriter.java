@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The journal's one writer thread: takes every queued frame as one group, writes them with as few
  * {@code write} calls as fit its buffer, calls {@code force} once per group and only then
- * completes the appenders' futures and wakes readers. Rolls segments by size and age. The first
+ * completes the appenders' futures (through its {@link Completer}) and wakes readers. Rolls segments by size and age. The first
  * I/O error is sticky: nothing is retried, every later append fails (see {@link WriteQueue}).
  *
  * <p>All fields but the published durable mark are confined to the writer thread.
@@ -47,6 +48,9 @@ final class JournalWriter implements TailWatch {
   /** Chunked transactions not yet committed or aborted → segment of their first chunk. */
   private final Map<Gtid, Long> openChunked = new ConcurrentHashMap<>();
   private final Thread thread;
+  private final Completer completer;
+  /** How many appends of the group being written are durable and handed to the completer. */
+  private int durableInGroup;
 
   private FileChannel channel;
   private Path path;
@@ -83,9 +87,11 @@ final class JournalWriter implements TailWatch {
     }
     mark = new Mark(segment, size, 0);
     this.thread = Thread.ofPlatform().name("ferry-journal-writer").daemon(true).unstarted(this::run);
+    this.completer = new Completer("ferry-journal-completer");
   }
 
   void start() {
+    completer.start();
     thread.start();
   }
 
@@ -94,6 +100,18 @@ final class JournalWriter implements TailWatch {
   }
 
   private void run() {
+    try {
+      writeUntilClosed();
+    } finally {
+      try {
+        completer.stop();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void writeUntilClosed() {
     List<Pending> group = new ArrayList<>();
     try {
       while (queue.drainTo(group, idleWaitNanos())) {
@@ -122,7 +140,8 @@ final class JournalWriter implements TailWatch {
           + " at offset " + size + "; the journal refuses appends until reopened", e);
       LOG.error("{}", failure.getMessage(), e);
       queue.fail(failure);
-      fail(group, failure);
+      // Appends already made durable (before a segment roll in this group) keep their success.
+      fail(group.subList(durableInGroup, group.size()), failure);
       closeQuietly();
     }
   }
@@ -142,11 +161,15 @@ final class JournalWriter implements TailWatch {
     return Math.max(1, Math.min(remaining, IDLE_TICK_NANOS));
   }
 
+  @SuppressWarnings("unchecked")
   private void write(List<Pending> group) throws IOException {
     int completed = 0;
+    durableInGroup = 0;
     JournalPosition[] positions = new JournalPosition[group.size()];
+    CompletableFuture<JournalPosition>[] futures = new CompletableFuture[group.size()];
     for (int i = 0; i < group.size(); i++) {
       Pending p = group.get(i);
+      futures[i] = p.future();
       if (channel == null) {
         createSegment(p.gtid());
       }
@@ -155,13 +178,16 @@ final class JournalWriter implements TailWatch {
       append(p.frame());
       if (size >= config.segmentBytes()) {
         flushAndForce();
-        completed = complete(group, positions, completed, i + 1);
+        completer.complete(futures, positions, completed, i + 1);
+        completed = i + 1;
+        durableInGroup = completed;
         seal();
       }
     }
     if (completed < group.size()) {
       flushAndForce();
-      complete(group, positions, completed, group.size());
+      completer.complete(futures, positions, completed, group.size());
+      durableInGroup = group.size();
     }
   }
 
@@ -208,13 +234,6 @@ final class JournalWriter implements TailWatch {
   /** Group commits made so far: one {@code force} each. */
   long groups() {
     return groups.sum();
-  }
-
-  private static int complete(List<Pending> group, JournalPosition[] positions, int from, int to) {
-    for (int i = from; i < to; i++) {
-      group.get(i).future().complete(positions[i]);
-    }
-    return to;
   }
 
   private void createSegment(Gtid firstGtid) throws IOException {
