@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The journal's one writer thread: takes every queued frame as one group, writes them with as few
  * {@code write} calls as fit its buffer, calls {@code force} once per group and only then
- * completes the appenders' futures (through its {@link Completer}) and wakes readers. Rolls segments by size and age. The first
+ * completes the appenders' futures and wakes readers. Rolls segments by size and age. The first
  * I/O error is sticky: nothing is retried, every later append fails (see {@link WriteQueue}).
  *
  * <p>All fields but the published durable mark are confined to the writer thread.
@@ -48,9 +47,6 @@ final class JournalWriter implements TailWatch {
   /** Chunked transactions not yet committed or aborted → segment of their first chunk. */
   private final Map<Gtid, Long> openChunked = new ConcurrentHashMap<>();
   private final Thread thread;
-  private final Completer completer;
-  /** How many appends of the group being written are durable and handed to the completer. */
-  private int durableInGroup;
 
   private FileChannel channel;
   private Path path;
@@ -87,11 +83,9 @@ final class JournalWriter implements TailWatch {
     }
     mark = new Mark(segment, size, 0);
     this.thread = Thread.ofPlatform().name("ferry-journal-writer").daemon(true).unstarted(this::run);
-    this.completer = new Completer("ferry-journal-completer");
   }
 
   void start() {
-    completer.start();
     thread.start();
   }
 
@@ -100,18 +94,6 @@ final class JournalWriter implements TailWatch {
   }
 
   private void run() {
-    try {
-      writeUntilClosed();
-    } finally {
-      try {
-        completer.stop();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void writeUntilClosed() {
     List<Pending> group = new ArrayList<>();
     try {
       while (queue.drainTo(group, idleWaitNanos())) {
@@ -140,8 +122,7 @@ final class JournalWriter implements TailWatch {
           + " at offset " + size + "; the journal refuses appends until reopened", e);
       LOG.error("{}", failure.getMessage(), e);
       queue.fail(failure);
-      // Appends already made durable (before a segment roll in this group) keep their success.
-      fail(group.subList(durableInGroup, group.size()), failure);
+      fail(group, failure);
       closeQuietly();
     }
   }
@@ -161,15 +142,11 @@ final class JournalWriter implements TailWatch {
     return Math.max(1, Math.min(remaining, IDLE_TICK_NANOS));
   }
 
-  @SuppressWarnings("unchecked")
   private void write(List<Pending> group) throws IOException {
     int completed = 0;
-    durableInGroup = 0;
     JournalPosition[] positions = new JournalPosition[group.size()];
-    CompletableFuture<JournalPosition>[] futures = new CompletableFuture[group.size()];
     for (int i = 0; i < group.size(); i++) {
       Pending p = group.get(i);
-      futures[i] = p.future();
       if (channel == null) {
         createSegment(p.gtid());
       }
@@ -178,16 +155,13 @@ final class JournalWriter implements TailWatch {
       append(p.frame());
       if (size >= config.segmentBytes()) {
         flushAndForce();
-        completer.complete(futures, positions, completed, i + 1);
-        completed = i + 1;
-        durableInGroup = completed;
+        completed = complete(group, positions, completed, i + 1);
         seal();
       }
     }
     if (completed < group.size()) {
       flushAndForce();
-      completer.complete(futures, positions, completed, group.size());
-      durableInGroup = group.size();
+      complete(group, positions, completed, group.size());
     }
   }
 
@@ -234,6 +208,13 @@ final class JournalWriter implements TailWatch {
   /** Group commits made so far: one {@code force} each. */
   long groups() {
     return groups.sum();
+  }
+
+  private static int complete(List<Pending> group, JournalPosition[] positions, int from, int to) {
+    for (int i = from; i < to; i++) {
+      group.get(i).future().complete(positions[i]);
+    }
+    return to;
   }
 
   private void createSegment(Gtid firstGtid) throws IOException {
