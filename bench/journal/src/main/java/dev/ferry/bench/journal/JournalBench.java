@@ -63,7 +63,7 @@ public final class JournalBench {
     Path base = dirAt >= 0 ? Path.of(args[dirAt + 1]) : Files.createTempDirectory("ferry-journal-bench-");
     Duration length = quick ? Duration.ofMillis(1500) : Duration.ofSeconds(2);
     // Short turns, many pairs: on a shared disk fsync latency drifts over seconds, and only turns
-    // close in time compare alike (4 s turns once gave consecutive raw runs of 2325 and 1048 tx/s).
+    // close in time compare alike (two raw turns 7 s apart once ran at 2325 and 1048 tx/s).
     int pairs = quick ? 2 : 7;
     List<Case> cases = new ArrayList<>();
     for (int rows : new int[] {1, 10, 1000}) {
