@@ -24,6 +24,25 @@ final class ByteSource {
     }
   }
 
+  /** A source over a copy of what is left here, for values decoded later (see {@link EncodedValues}). */
+  ByteSource copyOfRest() {
+    byte[] copy = java.util.Arrays.copyOfRange(buf, pos, end);
+    return new ByteSource(copy, 0, copy.length);
+  }
+
+  byte[] array() {
+    return buf;
+  }
+
+  int position() {
+    return pos;
+  }
+
+  void skip(int n) {
+    need(n);
+    pos += n;
+  }
+
   boolean hasRemaining() {
     return pos < end;
   }

@@ -8,7 +8,8 @@ import java.util.List;
  * change's column list: {@code row.get(i)} is the value of {@code columns.get(i)}.
  *
  * <p>All variants are immutable records (lists are copied with {@link List#copyOf}) and
- * thread-safe; no component is null.
+ * thread-safe; no component is null. The rows of changes read from a journal decode their values
+ * on first access (still immutable and thread-safe).
  */
 public sealed interface Change {
   /** Which old image an {@link Update} or {@link Delete} carries. Stored by ordinal: only append. */
@@ -25,7 +26,7 @@ public sealed interface Change {
   record Insert(TableId table, List<Column> columns, List<Value> row) implements Change {
     public Insert {
       columns = List.copyOf(columns);
-      row = List.copyOf(row);
+      row = EncodedValues.immutable(row);
       Changes.checkAligned(table, columns, row, "row");
     }
   }
@@ -38,8 +39,8 @@ public sealed interface Change {
       implements Change {
     public Update {
       columns = List.copyOf(columns);
-      old = List.copyOf(old);
-      row = List.copyOf(row);
+      old = EncodedValues.immutable(old);
+      row = EncodedValues.immutable(row);
       Changes.checkAligned(table, columns, row, "row");
       Changes.checkOld(table, columns, oldImage, old);
     }
@@ -49,7 +50,7 @@ public sealed interface Change {
   record Delete(TableId table, List<Column> columns, OldImage oldImage, List<Value> old) implements Change {
     public Delete {
       columns = List.copyOf(columns);
-      old = List.copyOf(old);
+      old = EncodedValues.immutable(old);
       if (oldImage == OldImage.NONE) {
         throw new IllegalArgumentException("DELETE on " + table + " needs an old key or old row");
       }

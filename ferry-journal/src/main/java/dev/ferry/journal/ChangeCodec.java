@@ -157,7 +157,11 @@ final class ChangeCodec {
     }
   }
 
-  /** Reads changes of one record; tables and column lists read earlier in the record are shared. */
+  /**
+   * Reads changes of one record; tables and column lists read earlier in the record are shared.
+   * Row values stay encoded until asked for ({@link EncodedValues}), so the source must read a
+   * buffer of the record's own.
+   */
   static final class Decoder {
     private final List<TableId> tables = new ArrayList<>();
     private final List<List<Column>> columnLists = new ArrayList<>();
@@ -239,15 +243,22 @@ final class ChangeCodec {
     }
 
     private static List<Value> readValues(ByteSource in) {
-      int n = count(in);
-      Value[] values = new Value[n];
-      for (int i = 0; i < n; i++) {
-        values[i] = readValue(in);
-      }
-      return List.of(values);
+      return EncodedValues.read(in);
     }
 
-    private static Value readValue(ByteSource in) {
+    /** Checks one value's tag and length and moves past it, decoding nothing. */
+    static void skipValue(ByteSource in) {
+      int tag = in.getByte();
+      switch (tag) {
+        case NULL, UNCHANGED -> {
+        }
+        case TEXT, BYTES -> in.skip(in.getLength());
+        case INT64, FLOAT64 -> in.skip(8);
+        default -> throw new ByteSource.MalformedRecordException("unknown value tag " + tag);
+      }
+    }
+
+    static Value readValue(ByteSource in) {
       int tag = in.getByte();
       return switch (tag) {
         case NULL -> Value.NULL;

@@ -58,11 +58,20 @@ public final class JournalInspector {
    */
   public static List<SegmentInfo> list(Path dir) throws IOException {
     UUID id = JournalIdentity.read(dir);
-    List<SegmentInfo> infos = new ArrayList<>();
-    for (SegmentFile s : SegmentFiles.list(dir)) {
-      infos.add(inspect(dir, id, s));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        List<SegmentInfo> infos = new ArrayList<>();
+        for (SegmentFile s : SegmentFiles.list(dir)) {
+          infos.add(inspect(dir, id, s));
+        }
+        return infos;
+      } catch (java.nio.file.NoSuchFileException e) {
+        // A running journal sealed (renamed) or purged a segment between listing and opening it.
+        if (attempt == 5) {
+          throw e;
+        }
+      }
     }
-    return infos;
   }
 
   private static SegmentInfo inspect(Path dir, UUID id, SegmentFile s) throws IOException {

@@ -221,7 +221,9 @@ public final class JournalReader implements AutoCloseable {
     return JournalTransaction.whole(frames.gtid, meta, at, after, readChanges(in));
   }
 
+  /** Decodes a change list; {@code in} may be a reused buffer (what is kept is copied). */
   static List<Change> readChanges(ByteSource in) {
+    in = in.copyOfRest();
     ChangeCodec.Decoder decoder = new ChangeCodec.Decoder();
     int n = ChangeCodec.Decoder.count(in);
     List<Change> changes = new ArrayList<>(n);

@@ -30,6 +30,7 @@ final class RawBaseline {
       while (System.nanoTime() < warmEnd) {
         writeGroup(channel, buffer);
       }
+      long startCpu = JournalBench.processCpuNanos();
       long start = System.nanoTime();
       long end = start + length.toNanos();
       long groups = 0;
@@ -38,8 +39,10 @@ final class RawBaseline {
         groups++;
       }
       double seconds = (System.nanoTime() - start) / 1e9;
+      long cpu = JournalBench.processCpuNanos() - startCpu;
       long txs = groups * groupSize;
-      return new JournalBench.Run(txs / seconds, txs * (double) record.length / seconds / 1e6, record.length, groupSize);
+      return new JournalBench.Run(txs / seconds, txs * (double) record.length / seconds / 1e6, record.length, groupSize,
+          cpu / 1e3 / txs);
     } finally {
       Files.deleteIfExists(file);
     }
