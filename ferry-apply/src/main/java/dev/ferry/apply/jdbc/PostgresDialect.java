@@ -244,7 +244,7 @@ final class PostgresDialect extends Dialect {
     return true;
   }
 
-  private static void appendCopyValue(StringBuilder out, Value value) {
+  static void appendCopyValue(StringBuilder out, Value value) {
     switch (value) {
       case Value.Null n -> out.append("\\N");
       case Value.Text t -> escapeCopy(out, t.value());
