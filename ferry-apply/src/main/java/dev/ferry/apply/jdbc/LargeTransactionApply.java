@@ -5,6 +5,7 @@ import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
 import java.io.IOException;
@@ -59,14 +60,23 @@ final class LargeTransactionApply {
       while (cursor.advance()) {
         Change change = cursor.current();
         seen.accept(change);
-        StagedRun.Shape shape = staged ? shapeOf(change) : null;
+        StagedRun.Shape shape = null;
+        boolean shaped = false;
         if (run != null) {
-          if (shape != null && shape.sameAs(heldShape)) {
-            run.add(change);
-            continue;
+          // Describing another table would need the connection, which the COPY holds: end the run first.
+          if (heldShape.table().source().equals(tableOf(change))) {
+            shape = shapeOf(change);
+            shaped = true;
+            if (shape != null && shape.sameAs(heldShape)) {
+              run.add(change);
+              continue;
+            }
           }
           finish(run);
           run = null;
+        }
+        if (!shaped && staged) {
+          shape = shapeOf(change);
         }
         if (shape != null && shape.sameAs(heldShape)) {
           held.add(change);
@@ -185,5 +195,14 @@ final class LargeTransactionApply {
       }
     }
     return true;
+  }
+
+  private static TableId tableOf(Change change) {
+    return switch (change) {
+      case Change.Insert i -> i.table();
+      case Change.Update u -> u.table();
+      case Change.Delete d -> d.table();
+      default -> null;
+    };
   }
 }
