@@ -64,6 +64,7 @@ final class ChangeWriter {
   /** Open batches by statement, oldest first. */
   private final Map<String, Batch> open = new LinkedHashMap<>();
   private boolean deferred;
+  private boolean bulk;
   private TableId currentTable;
   private String currentStatement;
   private boolean bulkUsed;
@@ -167,6 +168,7 @@ final class ChangeWriter {
       open.clear(); // a failed earlier attempt may have left rows behind
     }
     this.deferred = deferred;
+    this.bulk = bulk;
     tx = transaction;
     conflicts.clear();
     currentTable = null;
@@ -460,8 +462,20 @@ final class ChangeWriter {
     }
   }
 
+  StatementCache cache() {
+    return cache;
+  }
+
+  String replicaName() {
+    return config.replicaName();
+  }
+
   /** Runs one batch; rows a statement did not find are conflicts, resolved in change order. */
   private void flush(List<RowOp> done) throws SQLException, StopApply {
+    if (deferred && bulk && done.size() >= BULK_THRESHOLD && dialect instanceof PostgresDialect
+        && ArrayBatch.run(this, done)) {
+      return; // one set-based statement; a row it did not find replays the group in exact mode
+    }
     RowOp first = done.getFirst();
     currentTable = first.table.source();
     currentStatement = first.sql;
