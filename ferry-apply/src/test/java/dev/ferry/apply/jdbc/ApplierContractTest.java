@@ -713,4 +713,48 @@ abstract class ApplierContractTest {
     assertThat(conflicts()).containsExactly(
         "0-1-2|update_missing|public.accounts|(id=5000)|null|(id=5000, n=1, note=missing)|skipped");
   }
+
+  // ---- set-based batches across the transactions of a group ----
+
+  @Test
+  void groupOfManySmallTransactionsEndsAsIfAppliedOneByOneAndAConflictNamesItsTransaction() throws Exception {
+    createAccounts();
+    TreeMap<Long, String> expected = new TreeMap<>();
+    List<Transaction> stream = new ArrayList<>();
+    List<Change> seed = new ArrayList<>();
+    for (long id = 1; id <= 40; id++) {
+      seed.add(insert(ACCOUNTS, ACCOUNT_COLS, id, 0, "s"));
+      expected.put(id, "0|s");
+    }
+    for (long id = 2002; id <= 2150; id++) { // keys apart from the others: the group's batches grow
+      seed.add(insert(ACCOUNTS, ACCOUNT_COLS, id, 0, "d"));
+      expected.put(id, "0|d");
+    }
+    stream.add(tx(1, seed.toArray(Change[]::new)));
+    for (long seq = 2; seq <= 150; seq++) {
+      long id = seq % 40 + 1; // every key updated several times in a group
+      long added = 1000 + seq;
+      stream.add(tx(seq, update(ACCOUNTS, ACCOUNT_COLS, List.of(), id, seq, "u" + seq),
+          insert(ACCOUNTS, ACCOUNT_COLS, added, seq, "i"), delete(ACCOUNTS, ACCOUNT_COLS, 2000 + seq, null, null)));
+    }
+    List<Transaction> good = stream.subList(0, 120); // up to 0-1-120
+    for (Transaction t : good.subList(1, good.size())) {
+      long seq = t.gtid().seq();
+      expected.put(seq % 40 + 1, seq + "|u" + seq);
+      expected.put(1000 + seq, seq + "|i");
+      expected.remove(2000 + seq);
+    }
+    Transaction conflicting = tx(121, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5000, 1, "missing"));
+    ApplyConfig grouped = ApplyConfig.defaults("r1", "src-1")
+        .withGrouping(new ApplyConfig.Grouping(500, 64L << 20, Duration.ofMinutes(1)));
+    try (Applier applier = open(grouped)) {
+      List<Transaction> all = new ArrayList<>(good);
+      all.add(conflicting);
+      all.addAll(stream.subList(120, stream.size()));
+      assertThatThrownBy(() -> applier.applyAll(all.iterator()))
+          .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.gtid()).contains(gtid(121)));
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:120"));
+    }
+    assertThat(accounts()).isEqualTo(expectedAccounts(expected));
+  }
 }
