@@ -255,7 +255,21 @@ final class PostgresDialect extends Dialect {
     }
   }
 
+  private static boolean needsEscape(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void escapeCopy(StringBuilder out, String s) {
+    if (!needsEscape(s)) {
+      out.append(s); // the common case, in one copy
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
       switch (ch) {
