@@ -1,6 +1,8 @@
 package dev.ferry.apply;
 
+import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.Transaction;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -29,6 +31,22 @@ public interface Applier extends AutoCloseable {
 
   /** As {@link #apply(Transaction)}, recording {@code journalPosition} (opaque text) as the position after it. */
   void apply(Transaction transaction, String journalPosition) throws ApplyException;
+
+  /**
+   * As {@link #apply(Transaction, String)} for a transaction read from the journal, which may be
+   * too large to hold in memory (a chunked one): an implementation may apply it from its cursor
+   * in its own target transaction, after committing the open group. This default reads it whole.
+   */
+  default void apply(JournalTransaction transaction, String journalPosition) throws ApplyException {
+    Transaction whole;
+    try {
+      whole = transaction.toTransaction();
+    } catch (IOException e) {
+      throw new ApplyException("cannot read " + transaction.gtid() + " from the journal: " + e.getMessage(),
+          transaction.gtid(), e);
+    }
+    apply(whole, journalPosition);
+  }
 
   /** Applies every transaction of {@code transactions}, then {@link #flush()}es. */
   default void applyAll(Iterator<Transaction> transactions) throws ApplyException {

@@ -71,13 +71,14 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
    * Bounds of one target transaction. A group is committed as soon as one bound is reached; one
    * source transaction is never split, so a single large one may exceed {@code maxBytes}.
    *
-   * @param maxTransactions source transactions per target transaction, 1 or more; default 100
+   * @param maxTransactions source transactions per target transaction, 1 or more; default 1000 (a
+   *     replica runner commits as soon as the journal runs dry, so only a backlog fills a group)
    * @param maxBytes approximate bytes of change data per target transaction, 1 or more; default
    *     8 MiB
    * @param maxDelay how long a group may stay open, positive; default 200 ms
    */
   public record Grouping(int maxTransactions, long maxBytes, Duration maxDelay) {
-    public static final Grouping DEFAULT = new Grouping(100, 8L << 20, Duration.ofMillis(200));
+    public static final Grouping DEFAULT = new Grouping(1000, 8L << 20, Duration.ofMillis(200));
     /** One target transaction per source transaction. */
     public static final Grouping NONE = new Grouping(1, Long.MAX_VALUE, Duration.ofDays(1));
 

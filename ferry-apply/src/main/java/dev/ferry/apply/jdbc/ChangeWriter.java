@@ -64,6 +64,7 @@ final class ChangeWriter {
   /** Open batches by statement, oldest first. */
   private final Map<String, Batch> open = new LinkedHashMap<>();
   private boolean deferred;
+  private boolean bulk;
   private TableId currentTable;
   private String currentStatement;
   private boolean bulkUsed;
@@ -123,6 +124,20 @@ final class ChangeWriter {
     return Optional.ofNullable(currentStatement);
   }
 
+  /** Names what runs now, for errors (a set-based run of a large transaction). */
+  void running(TableId table, String statement) {
+    currentTable = table;
+    currentStatement = statement;
+  }
+
+  /** Starts applying a large {@code transaction} part by part: forgets batches a failed attempt left. */
+  void start(Transaction transaction) {
+    open.clear();
+    tx = transaction;
+    currentTable = null;
+    currentStatement = null;
+  }
+
   /** Drops batches not yet run (the target transaction was rolled back). */
   void discard() {
     open.clear();
@@ -139,15 +154,25 @@ final class ChangeWriter {
    */
   List<ConflictRecord> apply(Transaction transaction, boolean bulk, boolean deferred)
       throws SQLException, StopApply {
+    return apply(transaction, transaction.changes(), bulk, deferred);
+  }
+
+  /**
+   * As {@link #apply(Transaction, boolean, boolean)} for {@code changes}, a part of {@code
+   * transaction}'s changes (whose own list is not read): a large transaction is applied part by
+   * part.
+   */
+  List<ConflictRecord> apply(Transaction transaction, List<Change> changes, boolean bulk, boolean deferred)
+      throws SQLException, StopApply {
     if (!deferred) {
       open.clear(); // a failed earlier attempt may have left rows behind
     }
     this.deferred = deferred;
+    this.bulk = bulk;
     tx = transaction;
     conflicts.clear();
     currentTable = null;
     currentStatement = null;
-    List<Change> changes = transaction.changes();
     for (int i = 0; i < changes.size(); i++) {
       Change change = changes.get(i);
       switch (change) {
@@ -334,7 +359,7 @@ final class ChangeWriter {
     return -1;
   }
 
-  private TableInfo table(TableId id) throws SQLException, StopApply {
+  TableInfo table(TableId id) throws SQLException, StopApply {
     currentTable = id;
     TableInfo info = tables.get(id);
     if (info == null) {
@@ -437,8 +462,20 @@ final class ChangeWriter {
     }
   }
 
+  StatementCache cache() {
+    return cache;
+  }
+
+  String replicaName() {
+    return config.replicaName();
+  }
+
   /** Runs one batch; rows a statement did not find are conflicts, resolved in change order. */
   private void flush(List<RowOp> done) throws SQLException, StopApply {
+    if (deferred && bulk && done.size() >= BULK_THRESHOLD && dialect instanceof PostgresDialect
+        && ArrayBatch.run(this, done)) {
+      return; // one set-based statement; a row it did not find replays the group in exact mode
+    }
     RowOp first = done.getFirst();
     currentTable = first.table.source();
     currentStatement = first.sql;

@@ -9,9 +9,12 @@ import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.Change;
+import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * target has it. When the bulk path (COPY) hits a constraint, the group is replayed row by row so
  * conflicts are found and named one by one.
  *
+ * <p>A chunked journal transaction (one the journal could not hold in a record, see
+ * {@link #apply(JournalTransaction, String)}) is never held in memory: the open group is committed
+ * first, then it is applied alone from its cursor in one target transaction with the progress row;
+ * a replay after a transient error reads it again from the journal.
+ *
  * <p>Row changes are batched across the source transactions of a group and run at its commit
  * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per
  * change. Anything that is not a transient error — a conflict, a constraint, a refused statement —
@@ -56,6 +64,7 @@ public final class JdbcApplier implements Applier {
   private final String prefix;
   private final Dialect dialect;
   private final ChangeWriter writer;
+  private final LargeTransactionApply large;
   private final ProgressStore progress;
   private final ConflictLog conflictLog;
   private final StatementCache cache = new StatementCache(STATEMENT_CACHE_SIZE);
@@ -89,6 +98,7 @@ public final class JdbcApplier implements Applier {
     this.progress = new ProgressStore(dialect, config.source());
     this.conflictLog = new ConflictLog(dialect, config.replicaName(), config.source());
     this.writer = new ChangeWriter(config, dialect, cache, conflictLog, clock);
+    this.large = new LargeTransactionApply(config, writer);
   }
 
   /** Opens an applier on the system clock; see {@link #open(ApplyConfig, ConnectionSource, InstantSource)}. */
@@ -138,6 +148,109 @@ public final class JdbcApplier implements Applier {
   @Override
   public void apply(Transaction transaction, String journalPosition) throws ApplyException {
     apply(transaction, Optional.of(journalPosition));
+  }
+
+  /**
+   * Applies a chunked transaction from the journal in bounded memory, alone in its own target
+   * transaction (on PostgreSQL with set-based runs, see {@link LargeTransactionApply}); any other
+   * is read whole and joins the open group.
+   */
+  @Override
+  public void apply(JournalTransaction transaction, String journalPosition) throws ApplyException {
+    if (!transaction.chunked()) {
+      Applier.super.apply(transaction, journalPosition);
+      return;
+    }
+    if (closed) {
+      throw new IllegalStateException(prefix + "applier is closed");
+    }
+    flush();
+    if (groupPosition != null && groupPosition.applied().contains(transaction.gtid())) {
+      skipped++;
+      return;
+    }
+    applyLarge(transaction, journalPosition);
+  }
+
+  private void applyLarge(JournalTransaction jtx, String journalPosition) throws ApplyException {
+    Transaction header = new Transaction(jtx.gtid(), jtx.commitTime(), jtx.schemaSequence(), jtx.sourcePosition(),
+        List.of());
+    Gtid gtid = jtx.gtid();
+    int attempt = 1;
+    Duration backoff = config.retry().initialBackoff();
+    boolean setBased = true;
+    while (true) {
+      try {
+        openGroup();
+        if (groupPosition.applied().contains(gtid)) {
+          rollbackQuietly();
+          skipped++;
+          return;
+        }
+        SchemaCheck check = new SchemaCheck(header, groupPosition.schemaSequence());
+        try (ChangeCursor cursor = jtx.changes()) {
+          groupConflicts.addAll(large.apply(header, cursor, setBased, check::see));
+        }
+        groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(gtid),
+            Optional.of(journalPosition), OptionalLong.of(check.finish()), Optional.of(jtx.commitTime()));
+        progress.write(connection, groupPosition, clock.instant());
+        connection.commit();
+        groupConflicts.forEach(c -> conflictCounts.merge(c.type(), 1L, Long::sum));
+        groupOpen = false;
+        log.info("{}applied the large transaction {} ({} changes{}) in one target transaction", prefix, gtid,
+            jtx.changeCount(), setBased ? "" : ", row by row");
+        return;
+      } catch (StagedRun.SetMismatch mismatch) {
+        rollbackQuietly();
+        log.info("{}{}: {}; replaying it row by row", prefix, gtid, mismatch.getMessage());
+        setBased = false;
+      } catch (SQLException e) {
+        rollbackQuietly();
+        SqlStates.Kind kind = SqlStates.classify(e);
+        if (kind == SqlStates.Kind.CONSTRAINT && setBased) {
+          log.info("{}{}: a set-based run hit a constraint ({}); replaying it row by row", prefix, gtid,
+              SqlStates.describe(e));
+          setBased = false;
+          continue;
+        }
+        boolean transientError = kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
+        if (!transientError || attempt >= config.retry().maxAttempts()) {
+          String where = writer.currentTable().map(t -> " to " + t).orElse("");
+          String message = prefix + "cannot apply " + gtid + where + ": " + SqlStates.describe(e)
+              + writer.currentStatement().map(st -> "; statement: " + st).orElse("")
+              + (attempt > 1 ? " (after " + attempt + " attempts)" : "");
+          log.error("{}", message);
+          throw new ApplyException(message, gtid, e);
+        }
+        log.warn("{}transient error, attempt {} of {}, retrying the large transaction {} in {} ms: {}", prefix,
+            attempt, config.retry().maxAttempts(), gtid, backoff.toMillis(), SqlStates.describe(e));
+        sleep(backoff);
+        backoff = min(backoff.multipliedBy(2), config.retry().maxBackoff());
+        attempt++;
+        if (kind == SqlStates.Kind.CONNECTION_LOST || !isValid()) {
+          reconnect();
+        }
+      } catch (StopApply stop) {
+        rollbackQuietly();
+        log.error("{}", stop.getMessage());
+        throw stopped(stop, gtid);
+      } catch (SchemaSequenceException barrier) {
+        rollbackQuietly();
+        log.error("{}", barrier.getMessage());
+        throw barrier;
+      } catch (IOException e) {
+        rollbackQuietly();
+        String message = prefix + "cannot read " + gtid + " from the journal at " + jtx.position() + ": "
+            + e.getMessage();
+        log.error("{}", message);
+        throw new ApplyException(message, gtid, e);
+      } catch (RuntimeException bug) {
+        rollbackQuietly();
+        String message = prefix + "cannot apply " + gtid + ": " + bug;
+        log.error("{}", message, bug);
+        throw new ApplyException(message, gtid, bug);
+      }
+    }
   }
 
   private void apply(Transaction tx, Optional<String> journalPosition) throws ApplyException {
@@ -290,11 +403,29 @@ public final class JdbcApplier implements Applier {
    * takes the first transaction's sequence. Returns the replica's sequence after {@code tx}.
    */
   private long checkSchemaSequence(Transaction tx) throws SchemaSequenceException {
-    OptionalLong replica = groupPosition.schemaSequence();
-    boolean known = replica.isPresent();
-    long current = replica.orElse(0);
-    boolean hasDdl = false;
+    SchemaCheck check = new SchemaCheck(tx, groupPosition.schemaSequence());
     for (Change change : tx.changes()) {
+      check.see(change);
+    }
+    return check.finish();
+  }
+
+  /** The barrier for one transaction whose changes are seen one by one (a large one is streamed). */
+  private final class SchemaCheck {
+    private final Transaction tx;
+    private final OptionalLong replica;
+    private boolean known;
+    private long current;
+    private boolean hasDdl;
+
+    SchemaCheck(Transaction tx, OptionalLong replica) {
+      this.tx = tx;
+      this.replica = replica;
+      this.known = replica.isPresent();
+      this.current = replica.orElse(0);
+    }
+
+    void see(Change change) throws SchemaSequenceException {
       if (change instanceof Change.Ddl ddl) {
         if (known && ddl.schemaSequence() < current) {
           throw barrier(tx, "its DDL is for schema sequence " + ddl.schemaSequence()
@@ -305,16 +436,19 @@ public final class JdbcApplier implements Applier {
         hasDdl = true;
       }
     }
-    if (!known) {
-      return tx.schemaSequence();
+
+    long finish() throws SchemaSequenceException {
+      if (!known) {
+        return tx.schemaSequence();
+      }
+      if (tx.schemaSequence() != current) {
+        String why = hasDdl ? " and its DDL only gets to " + current : " and it carries no DDL that gets there";
+        long at = replica.orElse(current);
+        throw barrier(tx, "it belongs to schema sequence " + tx.schemaSequence()
+            + " but the replica is at schema sequence " + at + why, tx.schemaSequence(), at);
+      }
+      return current;
     }
-    if (tx.schemaSequence() != current) {
-      String why = hasDdl ? " and its DDL only gets to " + current : " and it carries no DDL that gets there";
-      long at = replica.orElse(current);
-      throw barrier(tx, "it belongs to schema sequence " + tx.schemaSequence()
-          + " but the replica is at schema sequence " + at + why, tx.schemaSequence(), at);
-    }
-    return current;
   }
 
   private SchemaSequenceException barrier(Transaction tx, String why, long txSequence, long replicaSequence) {
@@ -377,6 +511,11 @@ public final class JdbcApplier implements Applier {
     Gtid gtid = pending.get(failed).tx().gtid();
     salvage(failed);
     log.error("{}", stop.getMessage());
+    return stopped(stop, gtid);
+  }
+
+  /** Records the conflict that stopped {@code gtid}, if any, in its own target transaction. */
+  private ApplyException stopped(StopApply stop, Gtid gtid) {
     Optional<ConflictRecord> conflict = stop.conflict();
     if (conflict.isEmpty()) {
       return new ApplyException(stop.getMessage(), gtid, null);

@@ -244,7 +244,7 @@ final class PostgresDialect extends Dialect {
     return true;
   }
 
-  private static void appendCopyValue(StringBuilder out, Value value) {
+  static void appendCopyValue(StringBuilder out, Value value) {
     switch (value) {
       case Value.Null n -> out.append("\\N");
       case Value.Text t -> escapeCopy(out, t.value());
@@ -255,7 +255,21 @@ final class PostgresDialect extends Dialect {
     }
   }
 
+  private static boolean needsEscape(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char ch = s.charAt(i);
+      if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void escapeCopy(StringBuilder out, String s) {
+    if (!needsEscape(s)) {
+      out.append(s); // the common case, in one copy
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char ch = s.charAt(i);
       switch (ch) {

@@ -30,6 +30,7 @@ import dev.ferry.journal.GtidSet;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,9 +39,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What every target dialect must do; run against PostgreSQL and SQLite by the subclasses. */
 @Timeout(60)
@@ -596,5 +599,162 @@ abstract class ApplierContractTest {
       applier.applyAll(stream.iterator());
       assertThat(applier.statementCacheStats()[1]).isEqualTo(2);
     }
+  }
+
+  // ---- large (chunked) transactions, streamed from the journal ----
+
+  @TempDir
+  Path journalDir;
+
+  /** Rows 1..600 (n = id, note 'a<id>'), then one large transaction of every row-change shape, then a small one. */
+  private List<Transaction> largeStream(TreeMap<Long, String> expected, Change... extra) {
+    List<Change> seed = new ArrayList<>();
+    for (long id = 1; id <= 600; id++) {
+      seed.add(insert(ACCOUNTS, ACCOUNT_COLS, id, id, "a" + id));
+      expected.put(id, id + "|a" + id);
+    }
+    List<Change> big = new ArrayList<>();
+    for (long id = 1; id <= 300; id++) {
+      big.add(update(ACCOUNTS, ACCOUNT_COLS, List.of(), id, id * 10, "u" + id));
+      expected.put(id, id * 10 + "|u" + id);
+    }
+    for (long id = 301; id <= 400; id++) {
+      big.add(update(ACCOUNTS, ACCOUNT_COLS, List.of(), id, -id, Value.UNCHANGED)); // TOAST unchanged
+      expected.put(id, -id + "|a" + id);
+    }
+    for (long id = 401; id <= 500; id++) {
+      big.add(delete(ACCOUNTS, ACCOUNT_COLS, id, null, null));
+      expected.remove(id);
+    }
+    for (long id = 601; id <= 800; id++) {
+      big.add(insert(ACCOUNTS, ACCOUNT_COLS, id, id, null));
+      expected.put(id, id + "|null");
+    }
+    for (long id = 601; id <= 650; id++) { // a short run: row by row, after the rows it updates
+      big.add(update(ACCOUNTS, ACCOUNT_COLS, List.of(), id, 0, "v"));
+      expected.put(id, "0|v");
+    }
+    for (long id = 1; id <= 10; id++) {
+      big.add(delete(ACCOUNTS, ACCOUNT_COLS, id, null, null));
+      expected.remove(id);
+    }
+    big.addAll(List.of(extra));
+    return List.of(tx(1, seed.toArray(Change[]::new)), tx(2, big.toArray(Change[]::new)),
+        tx(3, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 700, 7, "last")));
+  }
+
+  private List<String> expectedAccounts(TreeMap<Long, String> expected) {
+    return expected.entrySet().stream().map(e -> e.getKey() + "|" + e.getValue()).toList();
+  }
+
+  @Test
+  void largeTransactionFromTheJournalEndsAsIfAppliedRowByRowAndIsSkippedWhenReadAgain() throws Exception {
+    createAccounts();
+    TreeMap<Long, String> expected = new TreeMap<>();
+    List<Transaction> stream = largeStream(expected);
+    expected.put(700L, "7|last");
+    LargeTxs.journal(journalDir, stream);
+    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1"))) {
+      assertThat(LargeTxs.apply(applier, journalDir)).as("chunked transactions").isEqualTo(2);
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
+      assertThat(applier.conflictCounts()).isEmpty();
+    }
+    assertThat(accounts()).isEqualTo(expectedAccounts(expected));
+    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1"))) {
+      LargeTxs.apply(applier, journalDir);
+      assertThat(applier.skippedTransactions()).isEqualTo(3);
+    }
+    assertThat(accounts()).isEqualTo(expectedAccounts(expected));
+  }
+
+  @Test
+  void conflictInALargeTransactionStopsItWholeAndNamesItsTransaction() throws Exception {
+    createAccounts();
+    TreeMap<Long, String> expected = new TreeMap<>();
+    List<Transaction> stream = largeStream(expected, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5000, 1, "missing"));
+    LargeTxs.journal(journalDir, stream);
+    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1"))) {
+      assertThatThrownBy(() -> LargeTxs.apply(applier, journalDir))
+          .isInstanceOfSatisfying(ConflictException.class, e -> {
+            assertThat(e.type()).isEqualTo(ConflictType.UPDATE_MISSING);
+            assertThat(e.gtid()).contains(gtid(2));
+            assertThat(e.getMessage()).contains("0-1-2", "public.accounts", "(id=5000)");
+          });
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+    }
+    assertThat(accounts()).hasSize(600).contains("1|1|a1", "500|500|a500");
+    assertThat(conflicts()).singleElement().asString().startsWith("0-1-2|update_missing|public.accounts|(id=5000)");
+  }
+
+  @Test
+  void skipPolicyInALargeTransactionRecordsEachConflictAsRowByRowDoes() throws Exception {
+    createAccounts();
+    TreeMap<Long, String> expected = new TreeMap<>();
+    // A missing row inside a long run of updates, and one key updated twice (the later wins).
+    List<Change> extra = new ArrayList<>();
+    for (long id = 100; id <= 199; id++) {
+      extra.add(update(ACCOUNTS, ACCOUNT_COLS, List.of(), id, id, "again"));
+    }
+    extra.add(update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5000, 1, "missing"));
+    extra.add(update(ACCOUNTS, ACCOUNT_COLS, List.of(), 150, 1, "twice"));
+    List<Transaction> stream = largeStream(expected, extra.toArray(Change[]::new));
+    for (long id = 100; id <= 199; id++) {
+      expected.put(id, id + "|again");
+    }
+    expected.put(150L, "1|twice");
+    expected.put(700L, "7|last");
+    LargeTxs.journal(journalDir, stream);
+    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1").withConflictPolicy(ConflictPolicy.SKIP))) {
+      LargeTxs.apply(applier, journalDir);
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
+      assertThat(applier.conflictCounts()).containsExactly(Map.entry(ConflictType.UPDATE_MISSING, 1L));
+    }
+    assertThat(accounts()).isEqualTo(expectedAccounts(expected));
+    assertThat(conflicts()).containsExactly(
+        "0-1-2|update_missing|public.accounts|(id=5000)|null|(id=5000, n=1, note=missing)|skipped");
+  }
+
+  // ---- set-based batches across the transactions of a group ----
+
+  @Test
+  void groupOfManySmallTransactionsEndsAsIfAppliedOneByOneAndAConflictNamesItsTransaction() throws Exception {
+    createAccounts();
+    TreeMap<Long, String> expected = new TreeMap<>();
+    List<Transaction> stream = new ArrayList<>();
+    List<Change> seed = new ArrayList<>();
+    for (long id = 1; id <= 40; id++) {
+      seed.add(insert(ACCOUNTS, ACCOUNT_COLS, id, 0, "s"));
+      expected.put(id, "0|s");
+    }
+    for (long id = 2002; id <= 2150; id++) { // keys apart from the others: the group's batches grow
+      seed.add(insert(ACCOUNTS, ACCOUNT_COLS, id, 0, "d"));
+      expected.put(id, "0|d");
+    }
+    stream.add(tx(1, seed.toArray(Change[]::new)));
+    for (long seq = 2; seq <= 150; seq++) {
+      long id = seq % 40 + 1; // every key updated several times in a group
+      long added = 1000 + seq;
+      stream.add(tx(seq, update(ACCOUNTS, ACCOUNT_COLS, List.of(), id, seq, "u" + seq),
+          insert(ACCOUNTS, ACCOUNT_COLS, added, seq, "i"), delete(ACCOUNTS, ACCOUNT_COLS, 2000 + seq, null, null)));
+    }
+    List<Transaction> good = stream.subList(0, 120); // up to 0-1-120
+    for (Transaction t : good.subList(1, good.size())) {
+      long seq = t.gtid().seq();
+      expected.put(seq % 40 + 1, seq + "|u" + seq);
+      expected.put(1000 + seq, seq + "|i");
+      expected.remove(2000 + seq);
+    }
+    Transaction conflicting = tx(121, update(ACCOUNTS, ACCOUNT_COLS, List.of(), 5000, 1, "missing"));
+    ApplyConfig grouped = ApplyConfig.defaults("r1", "src-1")
+        .withGrouping(new ApplyConfig.Grouping(500, 64L << 20, Duration.ofMinutes(1)));
+    try (Applier applier = open(grouped)) {
+      List<Transaction> all = new ArrayList<>(good);
+      all.add(conflicting);
+      all.addAll(stream.subList(120, stream.size()));
+      assertThatThrownBy(() -> applier.applyAll(all.iterator()))
+          .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.gtid()).contains(gtid(121)));
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:120"));
+    }
+    assertThat(accounts()).isEqualTo(expectedAccounts(expected));
   }
 }

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Catch-up throughput of the PostgreSQL applier on pgbench-shaped transactions (UPDATE of an
- * account, INSERT into the keyless history), default grouping. Prints transactions per second;
+ * account, INSERT into the keyless history): 100 transactions per group and the default grouping
+ * (1000), in paired turns. Prints transactions per second;
  * asserts only the outcome, never the time. Run with
  * {@code ./mvnw -o -Dferry.target=target-perf -pl ferry-apply test -Dtest=ApplyThroughputBench -Dferry.bench=true}.
  */
@@ -42,42 +44,57 @@ class ApplyThroughputBench {
   private static final List<Column> HISTORY_COLUMNS =
       cols("tid:int4", "bid:int4", "aid:int4", "delta:int4", "mtime:timestamp", "filler:bpchar");
 
+  /** The default grouping before 1000 transactions per group: the baseline beside the default. */
+  private static final ApplyConfig.Grouping SMALL = new ApplyConfig.Grouping(100, 8L << 20, Duration.ofMillis(200));
+
   @Test
-  @Timeout(600)
+  @Timeout(900)
   void appliesPgbenchShapedBacklog() throws Exception {
     try (PostgresCluster cluster = PostgresCluster.start(Map.of("synchronous_commit", "off"))) {
-      String url = cluster.createDatabase("bench");
-      try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-        st.execute("CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))");
-        st.execute("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, " + ACCOUNTS + ") g");
-        st.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp,"
-            + " filler char(22))");
-      }
-      int[] balances = new int[ACCOUNTS + 1];
-      List<Transaction> txs = workload(balances);
-      ApplyConfig config = ApplyConfig.defaults("bench", UUID.randomUUID().toString());
-      long started = System.nanoTime();
-      try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
-        for (Transaction t : txs) {
-          applier.apply(t);
-        }
-        applier.flush();
-      }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("ApplyThroughputBench: %d transactions in %.2f s = %.0f tx/s%n", TRANSACTIONS, seconds,
-          TRANSACTIONS / seconds);
-      try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pgbench_history),"
-              + " (SELECT sum(abalance) FROM pgbench_accounts)")) {
-        rs.next();
-        long sum = 0;
-        for (int b : balances) {
-          sum += b;
-        }
-        assertThat(rs.getLong(1)).isEqualTo(TRANSACTIONS);
-        assertThat(rs.getLong(2)).isEqualTo(sum);
+      // Paired turns on fresh databases: 100 transactions per group, then the default (1000).
+      for (int turn = 1; turn <= 2; turn++) {
+        double base = run(cluster, "bench_100_" + turn, SMALL);
+        double big = run(cluster, "bench_default_" + turn, ApplyConfig.Grouping.DEFAULT);
+        System.out.printf("ApplyThroughputBench turn %d: 100 per group %.0f tx/s, default (1000) %.0f tx/s"
+            + " (%.2fx)%n", turn, base, big, big / base);
       }
     }
+  }
+
+  private static double run(PostgresCluster cluster, String database, ApplyConfig.Grouping grouping)
+      throws Exception {
+    String url = cluster.createDatabase(database);
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))");
+      st.execute("INSERT INTO pgbench_accounts SELECT g, 1, 0, '' FROM generate_series(1, " + ACCOUNTS + ") g");
+      st.execute("CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp,"
+          + " filler char(22))");
+    }
+    int[] balances = new int[ACCOUNTS + 1];
+    List<Transaction> txs = workload(balances);
+    ApplyConfig config = ApplyConfig.defaults("bench", UUID.randomUUID().toString()).withGrouping(grouping);
+    long started = System.nanoTime();
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      for (Transaction t : txs) {
+        applier.apply(t);
+      }
+      applier.flush();
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf("ApplyThroughputBench: %d transactions in %.2f s = %.0f tx/s (grouping %s)%n", TRANSACTIONS,
+        seconds, TRANSACTIONS / seconds, grouping);
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pgbench_history),"
+            + " (SELECT sum(abalance) FROM pgbench_accounts)")) {
+      rs.next();
+      long sum = 0;
+      for (int b : balances) {
+        sum += b;
+      }
+      assertThat(rs.getLong(1)).isEqualTo(TRANSACTIONS);
+      assertThat(rs.getLong(2)).isEqualTo(sum);
+    }
+    return TRANSACTIONS / seconds;
   }
 
   private static List<Transaction> workload(int[] balances) {

@@ -43,7 +43,7 @@ public final class CrashApplyMain {
         Optional<JournalTransaction> next;
         while ((next = reader.next(Duration.ZERO)).isPresent()) {
           JournalTransaction tx = next.get();
-          applier.apply(tx.toTransaction(), tx.nextPosition().toString());
+          applier.apply(tx, tx.nextPosition().toString()); // a chunked one is streamed from the journal
           if (perSecond == 0 || at.applied().contains(tx.gtid())) {
             continue; // only new work is paced: rereading what is applied goes at full speed
           }

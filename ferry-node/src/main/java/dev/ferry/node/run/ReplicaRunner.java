@@ -130,7 +130,7 @@ final class ReplicaRunner implements AutoCloseable {
       caughtUp = false;
       drained = false;
       JournalTransaction tx = next.get();
-      applier.apply(tx.toTransaction(), tx.nextPosition().toString());
+      applier.apply(tx, tx.nextPosition().toString()); // a chunked one is streamed, not held
       applied.incrementAndGet();
       lastGtid = tx.gtid();
       lastCommitTime = tx.commitTime();

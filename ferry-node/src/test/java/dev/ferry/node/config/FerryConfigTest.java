@@ -166,7 +166,7 @@ class FerryConfigTest {
     assertThat(r.conflicts()).isEqualTo(ConflictPolicy.STOP);
     assertThat(r.tables()).isEqualTo(Tables.ALL);
     assertThat(r.skipDdl()).isFalse();
-    assertThat(r.grouping().maxTransactions()).isEqualTo(100);
+    assertThat(r.grouping().maxTransactions()).isEqualTo(1000);
     assertThat(r.grouping().maxBytes()).isEqualTo(8L << 20);
     assertThat(r.grouping().maxDelay()).isEqualTo(Duration.ofMillis(200));
   }

@@ -130,7 +130,7 @@ public final class ReplicationBench {
         + "Native: `CREATE SUBSCRIPTION … WITH (copy_data = false)`, its default `synchronous_commit = off`. "
         + "Ferry: `FerryNode` (capture → journal → apply) in its own JVM (`-Xmx512m`, case 4 `-Xmx" + s.bigHeap()
         + "`), journal fsynced before the slot is confirmed, replica sessions `synchronous_commit = off` "
-        + "(the native apply worker's durability), default grouping (100 transactions / 8 MiB / 200 ms). "
+        + "(the native apply worker's durability), default grouping (1000 transactions / 8 MiB / 200 ms). "
         + "`pgbench_history` (no primary key) is published with `REPLICA IDENTITY FULL` for both.\n\n";
   }
 

@@ -1,0 +1,208 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.journal.Change;
+import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies one large source transaction from a cursor over its changes, in bounded memory, on an
+ * open target transaction whose commit the caller owns. Row changes go through the
+ * {@link ChangeWriter} in exact mode a part of {@value #ROW_PART} changes at a time. On a
+ * PostgreSQL target with {@code setBased}, runs of at least {@value ChangeWriter#BULK_THRESHOLD}
+ * same-shaped inserts, updates located by key or deletes by key are streamed through a
+ * {@link StagedRun} instead, so a million-row {@code UPDATE} costs a COPY and one merge.
+ *
+ * <p>Not thread-safe: the applier's thread drives it.
+ */
+final class LargeTransactionApply {
+  /** Row changes handed to the writer at once (they, not the transaction, are in memory). */
+  static final int ROW_PART = 4096;
+
+  /** Sees every change as it is read (the schema sequence barrier). */
+  interface Seen {
+    void accept(Change change) throws SchemaSequenceException;
+  }
+
+  private final ApplyConfig config;
+  private final ChangeWriter writer;
+
+  LargeTransactionApply(ApplyConfig config, ChangeWriter writer) {
+    this.config = config;
+    this.writer = writer;
+  }
+
+  /**
+   * Applies every change of {@code cursor}, which belong to {@code header} (whose own list is
+   * empty), and returns the conflicts resolved.
+   *
+   * @throws StagedRun.SetMismatch if a set-based run did not affect exactly its rows: roll back and
+   *     call again with {@code setBased} false
+   */
+  List<ConflictRecord> apply(Transaction header, ChangeCursor cursor, boolean setBased, Seen seen)
+      throws SQLException, StopApply, IOException, SchemaSequenceException, StagedRun.SetMismatch {
+    boolean staged = setBased && writer.dialect instanceof PostgresDialect;
+    List<ConflictRecord> conflicts = new ArrayList<>();
+    List<Change> part = new ArrayList<>();
+    List<Change> held = new ArrayList<>(); // a possible run, until it is long enough
+    StagedRun.Shape heldShape = null;
+    StagedRun run = null;
+    writer.start(header);
+    try {
+      while (cursor.advance()) {
+        Change change = cursor.current();
+        seen.accept(change);
+        StagedRun.Shape shape = null;
+        boolean shaped = false;
+        if (run != null) {
+          // Describing another table would need the connection, which the COPY holds: end the run first.
+          if (heldShape.table().source().equals(tableOf(change))) {
+            shape = shapeOf(change);
+            shaped = true;
+            if (shape != null && shape.sameAs(heldShape)) {
+              run.add(change);
+              continue;
+            }
+          }
+          finish(run);
+          run = null;
+        }
+        if (!shaped && staged) {
+          shape = shapeOf(change);
+        }
+        if (shape != null && shape.sameAs(heldShape)) {
+          held.add(change);
+          if (held.size() >= ChangeWriter.BULK_THRESHOLD) {
+            conflicts.addAll(writePart(header, part, setBased));
+            run = StagedRun.begin(writer.connection, heldShape, writer.dialect);
+            writer.running(heldShape.table().source(), run.describe());
+            for (Change h : held) {
+              run.add(h);
+            }
+            held.clear();
+          }
+          continue;
+        }
+        part.addAll(held);
+        held.clear();
+        heldShape = shape;
+        (shape != null ? held : part).add(change);
+        if (part.size() >= ROW_PART) {
+          conflicts.addAll(writePart(header, part, setBased));
+        }
+      }
+      if (run != null) {
+        finish(run);
+        run = null;
+      }
+      part.addAll(held);
+      conflicts.addAll(writePart(header, part, setBased));
+      return conflicts;
+    } finally {
+      if (run != null) {
+        run.cancel();
+      }
+    }
+  }
+
+  private void finish(StagedRun run) throws SQLException, StagedRun.SetMismatch {
+    writer.running(null, run.describe());
+    run.finish(writer.dialect);
+  }
+
+  private List<ConflictRecord> writePart(Transaction header, List<Change> part, boolean bulk)
+      throws SQLException, StopApply {
+    if (part.isEmpty()) {
+      return List.of();
+    }
+    List<ConflictRecord> conflicts = writer.apply(header, part, bulk, false);
+    part.clear();
+    return conflicts;
+  }
+
+  /** The run a change could join, or null if it takes the row path. */
+  private StagedRun.Shape shapeOf(Change change) throws SQLException {
+    try {
+      return eligibleShape(change);
+    } catch (StopApply missing) {
+      return null; // a table the row path creates first (DDL in the part before) or names as missing
+    }
+  }
+
+  private StagedRun.Shape eligibleShape(Change change) throws SQLException, StopApply {
+    return switch (change) {
+      case Change.Insert i when config.filter().accepts(i.table()) && !i.row().contains(Value.UNCHANGED) -> {
+        TableInfo table = writer.table(i.table());
+        yield onTarget(table, i.columns()) ? new StagedRun.Shape(StagedRun.Kind.INSERT, table, i.columns()) : null;
+      }
+      case Change.Update u when config.filter().accepts(u.table()) && u.oldImage() == Change.OldImage.NONE -> {
+        TableInfo table = writer.table(u.table());
+        List<Column> present = present(u.columns(), u.row());
+        boolean located = !table.keyless() && keyPresent(table, u.columns(), u.row());
+        yield located && onTarget(table, present) ? new StagedRun.Shape(StagedRun.Kind.UPDATE, table, present) : null;
+      }
+      case Change.Delete d when config.filter().accepts(d.table()) && d.oldImage() == Change.OldImage.KEY -> {
+        TableInfo table = writer.table(d.table());
+        if (table.keyless() || !keyPresent(table, d.columns(), d.old())) {
+          yield null;
+        }
+        List<Column> key = new ArrayList<>();
+        for (String name : table.primaryKey()) {
+          key.add(d.columns().get(ChangeWriter.indexOf(d.columns(), name)));
+        }
+        yield new StagedRun.Shape(StagedRun.Kind.DELETE, table, key);
+      }
+      default -> null;
+    };
+  }
+
+  private static List<Column> present(List<Column> columns, List<Value> row) {
+    if (!row.contains(Value.UNCHANGED)) {
+      return columns;
+    }
+    List<Column> out = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      if (row.get(i) != Value.UNCHANGED) {
+        out.add(columns.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** Whether every primary key column is carried with a value (else the row path names the problem). */
+  private static boolean keyPresent(TableInfo table, List<Column> columns, List<Value> values) {
+    for (String name : table.primaryKey()) {
+      int at = ChangeWriter.indexOf(columns, name);
+      if (at < 0 || values.get(at) == Value.UNCHANGED || values.get(at) == Value.NULL) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean onTarget(TableInfo table, List<Column> columns) {
+    for (Column column : columns) {
+      if (table.column(column.name()).isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static TableId tableOf(Change change) {
+    return switch (change) {
+      case Change.Insert i -> i.table();
+      case Change.Update u -> u.table();
+      case Change.Delete d -> d.table();
+      default -> null;
+    };
+  }
+}
