@@ -1,12 +1,12 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.TableId;
-import dev.ferry.testkit.PostgresCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 /** Initial copy into PostgreSQL targets building their indexes after the rows (real clusters). */
@@ -39,22 +38,13 @@ class DeferredIndexesTest {
       CREATE INDEX items_lower_label ON app.items (lower(label)) WITH (fillfactor = 70);
       CREATE INDEX items_k_desc ON app.items (k DESC NULLS LAST, id) INCLUDE (label);
       """;
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   @Test
   void buildsEveryIndexAgainWithItsExactDefinitionAndKeepsThoseItCannotReproduce() throws Exception {
     String source = source("src_same");
-    String target = cluster.createDatabase("dst_same");
+    String target = postgres.cluster().createDatabase("dst_same");
     exec(target, SCHEMA, "COMMENT ON INDEX app.items_k_desc IS 'kept: a re-creation would lose the comment'",
         "ALTER TABLE child CLUSTER ON child_pkey",
         // Rows the seed replaces: the tables need not be empty before it.
@@ -81,7 +71,7 @@ class DeferredIndexesTest {
   @Test
   void buildsTheIndexesAKilledSeedDroppedFromTheirRecordedDefinitions() throws Exception {
     String source = source("src_killed");
-    String target = cluster.createDatabase("dst_killed");
+    String target = postgres.cluster().createDatabase("dst_killed");
     exec(target, SCHEMA);
     Map<String, String> before = indexes(target);
     // What a seed killed after its first transaction leaves: indexes dropped, definitions recorded.
@@ -106,7 +96,7 @@ class DeferredIndexesTest {
   @Test
   void buildsAtOnceTheRecordedIndexesOfATableTheNextSeedDoesNotCopy() throws Exception {
     String source = source("src_narrowed");
-    String target = cluster.createDatabase("dst_narrowed");
+    String target = postgres.cluster().createDatabase("dst_narrowed");
     exec(target, SCHEMA, "INSERT INTO parent VALUES (7, 'kept row')");
     Map<String, String> before = indexes(target);
     try (Connection c = DriverManager.getConnection(target)) {
@@ -128,7 +118,7 @@ class DeferredIndexesTest {
   @Test
   void failsNamingTheTableAndIndexThatCannotBeBuiltAndKeepsItsDefinition() throws Exception {
     String source = source("src_dup");
-    String target = cluster.createDatabase("dst_dup");
+    String target = postgres.cluster().createDatabase("dst_dup");
     // The target demands what the source's rows do not satisfy: two labels differ only in case.
     exec(source, "UPDATE app.items SET label = CASE id WHEN 1 THEN 'Same' ELSE 'same' END WHERE id <= 2");
     exec(target, SCHEMA, "CREATE UNIQUE INDEX items_lower_label_key ON app.items (lower(label))");
@@ -142,7 +132,7 @@ class DeferredIndexesTest {
   @Test
   void keepsTheIndexesOfTablesTheReplicasUserDoesNotOwn() throws Exception {
     String source = source("src_owner");
-    String target = cluster.createDatabase("dst_owner");
+    String target = postgres.cluster().createDatabase("dst_owner");
     exec(target, SCHEMA, "CREATE ROLE seeder LOGIN", "GRANT CREATE ON DATABASE dst_owner TO seeder",
         "GRANT ALL ON SCHEMA public, app TO seeder",
         "GRANT ALL ON ALL TABLES IN SCHEMA public, app TO seeder", "CREATE SCHEMA ferry AUTHORIZATION seeder",
@@ -170,7 +160,7 @@ class DeferredIndexesTest {
   }
 
   private static String source(String name) throws SQLException {
-    String url = cluster.createDatabase(name);
+    String url = postgres.cluster().createDatabase(name);
     exec(url, SCHEMA,
         "INSERT INTO parent SELECT g, 'code ' || g FROM generate_series(1, 2000) g",
         "INSERT INTO child SELECT g, g % 2000 + 1, CASE WHEN g % 3 = 0 THEN NULL ELSE 'n' || g END"

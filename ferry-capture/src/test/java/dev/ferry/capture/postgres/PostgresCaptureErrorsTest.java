@@ -1,5 +1,6 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,27 +8,17 @@ import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.testkit.PostgresCluster;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
 class PostgresCaptureErrorsTest {
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   private static PostgresSourceConfig setUp(String name) throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, name);
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), name);
     exec(config, "CREATE TABLE items (id int PRIMARY KEY)");
     PostgresSetup.setup(config);
     return config;
@@ -96,7 +87,7 @@ class PostgresCaptureErrorsTest {
 
   @Test
   void reportsAMissingSlotBeforeSetup() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "nosetup");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "nosetup");
     try (PostgresCapture capture = PostgresCapture.start(config, new MemorySink())) {
       assertThat(awaitFailure(capture)).hasMessageContaining("replication slot 'ferry_nosetup' does not exist: run ferry setup");
     }
@@ -124,7 +115,7 @@ class PostgresCaptureErrorsTest {
 
   @Test
   void reportsAnInvalidatedSlot() throws Exception {
-    // A cluster that keeps at most 1 MB of WAL for slots: enough writes while capture is away
+    // A postgres.cluster() that keeps at most 1 MB of WAL for slots: enough writes while capture is away
     // make PostgreSQL invalidate the slot (wal_status 'lost').
     try (PostgresCluster small = PostgresCluster.start(java.util.Map.of("max_slot_wal_keep_size", "1MB",
         "max_wal_size", "32MB", "min_wal_size", "32MB"))) {

@@ -1,5 +1,6 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static dev.ferry.capture.postgres.PgTest.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,31 +10,20 @@ import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Transaction;
-import dev.ferry.testkit.PostgresCluster;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.postgresql.replication.LogSequenceNumber;
 
 @Timeout(120)
 class PostgresDurabilityTest {
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   private static long confirmedFlush(PostgresSourceConfig config) throws SQLException {
     return LogSequenceNumber.valueOf(scalar(config, "SELECT confirmed_flush_lsn FROM pg_replication_slots "
@@ -46,7 +36,7 @@ class PostgresDurabilityTest {
 
   @Test
   void confirmsTheSlotOnlyAfterTheSinkMadeTheTransactionDurable() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "confirm");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "confirm");
     exec(config, "CREATE TABLE items (id int PRIMARY KEY)");
     PostgresSetup.setup(config);
     MemorySink sink = new MemorySink();
@@ -65,7 +55,7 @@ class PostgresDurabilityTest {
 
   @Test
   void restartingFromTheSlotDropsTransactionsTheSinkAlreadyHas() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "dedup");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "dedup");
     exec(config, "CREATE TABLE items (id int PRIMARY KEY)");
     PostgresSetup.setup(config);
     // The sink keeps every transaction but never says so: a crash after the journal's fsync and
@@ -99,7 +89,7 @@ class PostgresDurabilityTest {
 
   @Test
   void reconnectsAfterTheConnectionIsKilledAndLosesOrRepeatsNothing() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "reconnect");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "reconnect");
     exec(config, "CREATE TABLE items (id int PRIMARY KEY)");
     PostgresSetup.setup(config);
     try (Capturing capturing = Capturing.start(config, new MemorySink())) {
@@ -121,7 +111,7 @@ class PostgresDurabilityTest {
 
   @Test
   void idleSourceAndChangesToUnselectedTablesStillAdvanceTheSlot() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "idle")
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "idle")
         .withTables(List.of("public\\.selected"), List.of());
     exec(config, "CREATE TABLE selected (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
     PostgresSetup.setup(config);

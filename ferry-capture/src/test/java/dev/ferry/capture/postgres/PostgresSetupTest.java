@@ -1,5 +1,6 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.column;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static dev.ferry.capture.postgres.PgTest.scalar;
@@ -11,28 +12,18 @@ import dev.ferry.journal.TableId;
 import dev.ferry.testkit.PostgresCluster;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
 class PostgresSetupTest {
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   @Test
   void createsPublicationForIncludedTablesMinusExcludedOnes() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "pub").withTables(
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "pub").withTables(
         List.of("public\\..*", "app\\.orders"), List.of("public\\.tmp_.*"));
     exec(config, "CREATE SCHEMA app", "CREATE TABLE public.accounts (id int PRIMARY KEY)",
         "CREATE TABLE public.tmp_scratch (id int PRIMARY KEY)", "CREATE TABLE app.orders (id int PRIMARY KEY)",
@@ -52,7 +43,7 @@ class PostgresSetupTest {
 
   @Test
   void setupIsIdempotentAndPicksUpNewTables() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "again");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "again");
     exec(config, "CREATE TABLE a (id int PRIMARY KEY)");
     PostgresSetup.setup(config);
     String slotLsn = scalar(config, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'ferry_again'");
@@ -70,7 +61,7 @@ class PostgresSetupTest {
 
   @Test
   void teardownRemovesSlotPublicationAndSchemaAndCanRunTwice() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "gone");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "gone");
     exec(config, "CREATE TABLE a (id int PRIMARY KEY)");
     PostgresSetup.setup(config);
 
@@ -85,7 +76,7 @@ class PostgresSetupTest {
 
   @Test
   void refusesTablesWithoutUsableReplicaIdentityAndNamesThem() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "ident");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "ident");
     exec(config, "CREATE TABLE good (id int PRIMARY KEY)", "CREATE TABLE no_key (v text)",
         "CREATE TABLE nothing (id int PRIMARY KEY)", "ALTER TABLE nothing REPLICA IDENTITY NOTHING",
         "CREATE TABLE full_ok (v text)", "ALTER TABLE full_ok REPLICA IDENTITY FULL");
@@ -102,7 +93,7 @@ class PostgresSetupTest {
 
   @Test
   void refusesRoleWithoutReplicationPrivilege() throws Exception {
-    PostgresSourceConfig admin = PgTest.freshSource(cluster, "norepl");
+    PostgresSourceConfig admin = PgTest.freshSource(postgres.cluster(), "norepl");
     exec(admin, "CREATE ROLE plain LOGIN", "CREATE TABLE t (id int PRIMARY KEY)");
     PostgresSourceConfig config = admin.withJdbcUrl(admin.jdbcUrl().replace("user=postgres", "user=plain"));
 
@@ -115,7 +106,7 @@ class PostgresSetupTest {
 
   @Test
   void refusesWhenNoTableMatches() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "none").withTables(List.of("nope\\..*"), List.of());
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "none").withTables(List.of("nope\\..*"), List.of());
     exec(config, "CREATE TABLE t (id int PRIMARY KEY)");
 
     assertThatThrownBy(() -> PostgresSetup.setup(config)).hasMessageContaining("no table matches include [nope\\..*]");

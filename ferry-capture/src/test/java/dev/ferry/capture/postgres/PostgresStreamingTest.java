@@ -1,5 +1,6 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static dev.ferry.capture.postgres.PgTest.tx;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,27 +12,16 @@ import dev.ferry.journal.Gtid;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
-import dev.ferry.testkit.PostgresCluster;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
 class PostgresStreamingTest {
   private static final TableId ITEMS = new TableId("public", "items");
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   private static Value text(String s) {
     return new Value.Text(s);
@@ -39,7 +29,7 @@ class PostgresStreamingTest {
 
   @Test
   void updatesCarryOldImagesAndMarkUnchangedToastValues() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "upd");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "upd");
     exec(config, "CREATE TABLE items (id int PRIMARY KEY, small text, big text)",
         "ALTER TABLE items ALTER COLUMN big SET STORAGE EXTERNAL",
         "CREATE TABLE wide (a int, b text)", "ALTER TABLE wide REPLICA IDENTITY FULL");
@@ -74,7 +64,7 @@ class PostgresStreamingTest {
 
   @Test
   void transactionsArriveInCommitOrderWithConsecutiveGtidsAndCommitLsns() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "order").withGtid(7, 3);
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "order").withGtid(7, 3);
     exec(config, "CREATE TABLE items (id int PRIMARY KEY, v text)");
     PostgresSetup.setup(config);
     try (Capturing capturing = Capturing.start(config, new MemorySink())) {
@@ -97,7 +87,7 @@ class PostgresStreamingTest {
 
   @Test
   void largeTransactionIsWrittenInChunksAndKeepsItsOrder() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "large").withChunking(100, 1 << 20);
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "large").withChunking(100, 1 << 20);
     exec(config, "CREATE TABLE items (id int PRIMARY KEY, v text)");
     PostgresSetup.setup(config);
     MemorySink sink = new MemorySink();
@@ -114,7 +104,7 @@ class PostgresStreamingTest {
 
   @Test
   void sequenceValuesTravelWithTheTransactionsThatUseThem() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "seq");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "seq");
     exec(config, "CREATE TABLE items (id bigserial PRIMARY KEY, v text)",
         "CREATE TABLE ident (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY)");
     PostgresSetup.setup(config);
@@ -133,7 +123,7 @@ class PostgresStreamingTest {
 
   @Test
   void aTransactionTouchingManyTablesCarriesEachSequenceOnceInFirstTouchOrder() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "many");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "many");
     int tables = 20; // more than the builder tracks without a set
     String[] ddl = new String[tables];
     String[] inserts = new String[2 * tables];
@@ -163,7 +153,7 @@ class PostgresStreamingTest {
 
   @Test
   void ddlArrivesAtItsPlaceInsideItsTransactionAndTheNewColumnIsPickedUp() throws Exception {
-    PostgresSourceConfig config = PgTest.freshSource(cluster, "ddl");
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "ddl");
     exec(config, "CREATE TABLE items (id int PRIMARY KEY, v text)");
     PostgresSetup.setup(config);
     try (Capturing capturing = Capturing.start(config, new MemorySink())) {

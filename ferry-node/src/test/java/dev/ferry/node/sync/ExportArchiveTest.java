@@ -1,5 +1,6 @@
 package dev.ferry.node.sync;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,6 @@ import dev.ferry.node.cli.FerryMain;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.testkit.BankWorkload;
-import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.WorkloadRunner;
 import java.io.ByteArrayOutputStream;
@@ -26,31 +26,21 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Full export archives: export under load, load, stream on; no replication point; corruption. */
 @Timeout(180)
 class ExportArchiveTest {
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   @Test
   void archiveExportedUnderLoadLoadsIntoAFreshReplicaThatStreamsToEqualDigests(@TempDir Path dir) throws Exception {
-    String source = cluster.createDatabase("exp_src");
-    String target = cluster.createDatabase("exp_dst");
+    String source = postgres.cluster().createDatabase("exp_src");
+    String target = postgres.cluster().createDatabase("exp_dst");
     BankWorkload bank = SyncFixture.createSource(source, 1_000, 5_000);
     Path journal = dir.resolve("journal");
     Path archive = dir.resolve("archive");
@@ -94,7 +84,7 @@ class ExportArchiveTest {
   @Test
   void archiveLoadsIntoASqliteReplicaWithMappedTypesThatThenStreamsToEqualDigests(@TempDir Path dir)
       throws Exception {
-    String source = cluster.createDatabase("lite_src");
+    String source = postgres.cluster().createDatabase("lite_src");
     BankWorkload bank = SyncFixture.createSource(source, 200, 1_000);
     Path journal = dir.resolve("journal");
     Path archive = dir.resolve("archive");
@@ -124,8 +114,8 @@ class ExportArchiveTest {
   @Test
   void archiveWithoutReplicationPointHasAnEmptyReplicationSequenceAndItsReplicaRefusesToStream(@TempDir Path dir)
       throws Exception {
-    String source = cluster.createDatabase("nopoint_src");
-    String target = cluster.createDatabase("nopoint_dst");
+    String source = postgres.cluster().createDatabase("nopoint_src");
+    String target = postgres.cluster().createDatabase("nopoint_dst");
     SyncFixture.createSource(source, 200, 1_000);
     Path config = config(dir, source, target);
     Path archive = dir.resolve("archive");
@@ -149,8 +139,8 @@ class ExportArchiveTest {
   @Test
   void loadRefusesAnArchiveWithAFlippedByteNamingTheFileAndLeavesTheReplicaAsItWas(@TempDir Path dir)
       throws Exception {
-    String source = cluster.createDatabase("flip_src");
-    String target = cluster.createDatabase("flip_dst");
+    String source = postgres.cluster().createDatabase("flip_src");
+    String target = postgres.cluster().createDatabase("flip_dst");
     SyncFixture.createSource(source, 200, 1_000);
     Path config = config(dir, source, target);
     Path archive = dir.resolve("archive");

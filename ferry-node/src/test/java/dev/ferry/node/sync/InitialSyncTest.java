@@ -1,47 +1,37 @@
 package dev.ferry.node.sync;
 
+import dev.ferry.testkit.PostgresClusterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.testkit.BankWorkload;
-import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(180)
 class InitialSyncTest {
-  private static PostgresCluster cluster;
-
-  @BeforeAll
-  static void start() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    cluster.close();
-  }
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   @Test
   void seedsPostgresReplicaUnderLoadAndStreamsToEqualDigests(@TempDir Path dir) throws Exception {
-    String source = cluster.createDatabase("src_pg");
-    String target = cluster.createDatabase("dst_pg");
+    String source = postgres.cluster().createDatabase("src_pg");
+    String target = postgres.cluster().createDatabase("dst_pg");
     seedUnderLoad(source, target, dir);
   }
 
   @Test
   void seedsSqliteReplicaUnderLoadAndStreamsToEqualDigests(@TempDir Path dir) throws Exception {
-    String source = cluster.createDatabase("src_lite");
+    String source = postgres.cluster().createDatabase("src_lite");
     try (SqliteDatabase target = SqliteDatabase.create()) {
       seedUnderLoad(source, target.jdbcUrl(), dir);
     }
