@@ -173,15 +173,19 @@ final class Cases {
     String name = "3 lag";
     List<Double> p50f = new ArrayList<>(), p99f = new ArrayList<>(), maxf = new ArrayList<>();
     List<Double> p50n = new ArrayList<>(), p99n = new ArrayList<>(), maxn = new ArrayList<>();
+    List<Double> w50f = new ArrayList<>(), w99f = new ArrayList<>(), w50n = new ArrayList<>(), w99n = new ArrayList<>();
     long[] heartbeat = {0};
     for (int pair = 1; pair <= settings.pairs(); pair++) {
       for (Peer p : peers()) {
         catchUp(p, Peer.Options.DEFAULT);
-        List<Double> lags = heartbeats(p, settings.lagSeconds(), heartbeat);
+        List<Double> written = new ArrayList<>();
+        List<Double> lags = heartbeats(p, settings.lagSeconds(), heartbeat, written);
         boolean f = p == ferry;
         (f ? p50f : p50n).add(Stats.percentile(lags, 50));
         (f ? p99f : p99n).add(Stats.percentile(lags, 99));
         (f ? maxf : maxn).add(Stats.max(lags));
+        (f ? w50f : w50n).add(Stats.percentile(written, 50));
+        (f ? w99f : w99n).add(Stats.percentile(written, 99));
         log.line("case 3, pair %d: %s lag p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d heartbeats", pair,
             p.name(), Stats.percentile(lags, 50), Stats.percentile(lags, 99), Stats.max(lags), lags.size());
         finish(name, p);
@@ -190,14 +194,25 @@ final class Cases {
     report.compare(name, "heartbeat lag p50, ms", "%.1f", p50f, p50n, 0, false);
     report.compare(name, "heartbeat lag p99, ms", "%.1f", p99f, p99n, 1.0, false);
     report.compare(name, "heartbeat lag max, ms", "%.1f", maxf, maxn, 0, false);
+    report.compare(name, "of which commit → row written on the replica (before its commit), p50, ms", "%.1f",
+        w50f, w50n, 0, false);
+    report.compare(name, "of which commit → row written on the replica (before its commit), p99, ms", "%.1f",
+        w99f, w99n, 0, false);
   }
 
-  private List<Double> heartbeats(Peer p, int seconds, long[] seq) throws Exception {
+  /**
+   * Heartbeats during a pgbench load; returns each one's commit-to-visible lag in ms and adds to
+   * {@code written} its commit-to-written lag (when the replica's trigger saw the row, same clock).
+   */
+  private List<Double> heartbeats(Peer p, int seconds, long[] seq, List<Double> written) throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (Connection primary = DriverManager.getConnection(env.primaryUrl());
         Connection replica = DriverManager.getConnection(env.replica.jdbcUrl(p.replicaDb()));
         PreparedStatement insert = primary.prepareStatement("INSERT INTO bench_heartbeat VALUES (?, now())");
-        PreparedStatement probe = replica.prepareStatement("SELECT 1 FROM bench_heartbeat WHERE id = ?")) {
+        PreparedStatement probe = replica.prepareStatement("SELECT 1 FROM bench_heartbeat WHERE id = ?");
+        PreparedStatement writtenAt = replica.prepareStatement(
+            "SELECT (extract(epoch FROM at) * 1000000)::bigint FROM bench_heartbeat_written WHERE id = ?")) {
+      List<long[]> committedMicros = new ArrayList<>();
       Future<Double> load = pool.submit((Callable<Double>) () -> env.pgbenchSeconds(seconds));
       List<Double> lags = new ArrayList<>();
       Thread.sleep(500); // the load is running
@@ -207,6 +222,8 @@ final class Cases {
         insert.setLong(1, id);
         insert.executeUpdate();
         long committed = System.nanoTime();
+        java.time.Instant wall = java.time.Instant.now();
+        committedMicros.add(new long[] {id, wall.getEpochSecond() * 1_000_000L + wall.getNano() / 1000});
         probe.setLong(1, id);
         long deadline = committed + Duration.ofSeconds(30).toNanos();
         while (true) {
@@ -228,6 +245,14 @@ final class Cases {
         }
       }
       load.get();
+      for (long[] c : committedMicros) {
+        writtenAt.setLong(1, c[0]);
+        try (ResultSet rs = writtenAt.executeQuery()) {
+          if (rs.next()) {
+            written.add((rs.getLong(1) - c[1]) / 1000.0);
+          }
+        }
+      }
       return lags;
     } finally {
       pool.shutdownNow();

@@ -90,6 +90,16 @@ final class Env implements AutoCloseable {
       exec(url, "CREATE TABLE bench_marker (id bigint PRIMARY KEY, note text)",
           "CREATE TABLE bench_heartbeat (id bigint PRIMARY KEY, sent timestamptz NOT NULL)");
     }
+    // Case 3 splits each heartbeat's lag: an ALWAYS trigger (it fires for both peers' apply sessions)
+    // notes when the row was written on the replica, before that replica transaction commits.
+    exec(replica.jdbcUrl(NATIVE_DB),
+        "CREATE TABLE bench_heartbeat_written (id bigint PRIMARY KEY, at timestamptz NOT NULL)",
+        "CREATE FUNCTION bench_heartbeat_written() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            + "INSERT INTO public.bench_heartbeat_written VALUES (NEW.id, pg_catalog.clock_timestamp()) ON CONFLICT (id) DO NOTHING; "
+            + "RETURN NEW; END $$",
+        "CREATE TRIGGER heartbeat_written AFTER INSERT ON bench_heartbeat FOR EACH ROW "
+            + "EXECUTE FUNCTION public.bench_heartbeat_written()",
+        "ALTER TABLE bench_heartbeat ENABLE ALWAYS TRIGGER heartbeat_written");
     exec(replica.jdbcUrl(), "CREATE DATABASE " + FERRY_DB + " TEMPLATE " + NATIVE_DB);
     // pgbench_history has no primary key; native and Ferry both need a replica identity to publish it.
     exec(primaryUrl(), "ALTER TABLE pgbench_history REPLICA IDENTITY FULL",
