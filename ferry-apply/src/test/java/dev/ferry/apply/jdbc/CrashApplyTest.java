@@ -8,7 +8,7 @@ import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.Transaction;
 import dev.ferry.testkit.JavaProcess;
-import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.TableDigest;
 import java.nio.file.Files;
@@ -21,9 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,25 +41,16 @@ class CrashApplyTest {
    * 8,000 of the 12,000, so every kill lands mid-stream however fast the machine is.
    */
   private static final int MAX_RATE = 400;
-  private static PostgresCluster cluster;
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    cluster.close();
-  }
-
   @Test
   void postgresTargetSurvivesKillNineWithoutDuplicateOrGap() throws Exception {
-    String target = cluster.createDatabase("crash_target");
-    String reference = cluster.createDatabase("crash_reference");
+    String target = postgres.cluster().createDatabase("crash_target");
+    String reference = postgres.cluster().createDatabase("crash_reference");
     for (String url : List.of(target, reference)) {
       exec(url, CounterWorkload.POSTGRES_SCHEMA);
     }

@@ -25,7 +25,7 @@ import dev.ferry.journal.GtidSet;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
-import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.PostgresClusterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -33,29 +33,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PostgresApplierTest extends ApplierContractTest {
   private static final AtomicInteger DATABASES = new AtomicInteger();
-  static PostgresCluster cluster;
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
   private String url;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    cluster.close();
-  }
 
   @BeforeEach
   void freshDatabase() throws SQLException {
-    url = cluster.createDatabase("target" + DATABASES.incrementAndGet());
+    url = postgres.cluster().createDatabase("target" + DATABASES.incrementAndGet());
   }
 
   @Override
@@ -226,7 +216,7 @@ class PostgresApplierTest extends ApplierContractTest {
     createAccounts();
     exec("ALTER DATABASE " + databaseName() + " SET lock_timeout = '100ms'");
     ApplyConfig retrying = config().withRetry(new ApplyConfig.Retry(20, Duration.ofMillis(10), Duration.ofMillis(50)));
-    try (Connection blocker = cluster.connect(databaseName())) {
+    try (Connection blocker = postgres.cluster().connect(databaseName())) {
       blocker.setAutoCommit(false);
       blocker.createStatement().execute("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
       Thread releaser = Thread.ofVirtual().start(() -> {
@@ -251,7 +241,7 @@ class PostgresApplierTest extends ApplierContractTest {
     createAccounts();
     exec("ALTER DATABASE " + databaseName() + " SET default_transaction_isolation = 'repeatable read'");
     ApplyConfig retrying = config().withRetry(new ApplyConfig.Retry(5, Duration.ofMillis(10), Duration.ofMillis(50)));
-    try (Applier applier = open(retrying); Connection other = cluster.connect(databaseName())) {
+    try (Applier applier = open(retrying); Connection other = postgres.cluster().connect(databaseName())) {
       applier.apply(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
       other.setAutoCommit(false);
       other.createStatement().execute("UPDATE accounts SET note = 'local' WHERE id = 1");
@@ -275,7 +265,7 @@ class PostgresApplierTest extends ApplierContractTest {
   void deadlockIsRetried() throws Exception {
     createAccounts();
     ApplyConfig retrying = config().withRetry(new ApplyConfig.Retry(5, Duration.ofMillis(10), Duration.ofMillis(50)));
-    try (Applier applier = open(retrying); Connection other = cluster.connect(databaseName())) {
+    try (Applier applier = open(retrying); Connection other = postgres.cluster().connect(databaseName())) {
       applier.apply(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a"), insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b")));
       other.setAutoCommit(false);
       other.createStatement().execute("SET deadlock_timeout = '10s'"); // the applier detects it, and is the victim
@@ -328,7 +318,7 @@ class PostgresApplierTest extends ApplierContractTest {
   }
 
   private void terminateFerrySessions() throws SQLException {
-    try (Connection c = cluster.connect(); var ps = c.prepareStatement(
+    try (Connection c = postgres.cluster().connect(); var ps = c.prepareStatement(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
       ps.setString(1, databaseName());
       ps.executeQuery().close();

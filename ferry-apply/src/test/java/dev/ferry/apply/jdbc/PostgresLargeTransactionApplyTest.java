@@ -17,7 +17,7 @@ import dev.ferry.journal.SourcePosition;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.testkit.JavaProcess;
-import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.TableDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +32,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,20 +57,11 @@ class PostgresLargeTransactionApplyTest {
       CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84));
       CREATE TABLE pgbench_history (hid int, aid int, delta int);
       ALTER TABLE pgbench_history REPLICA IDENTITY FULL""";
-  private static PostgresCluster cluster;
+  @RegisterExtension
+  static final PostgresClusterExtension postgres = new PostgresClusterExtension();
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = PostgresCluster.start();
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    cluster.close();
-  }
 
   @Test
   void millionRowUpdateIsAppliedByAJvmWith256Megabytes() throws Exception {
@@ -154,7 +144,7 @@ class PostgresLargeTransactionApplyTest {
 
   /** A database with the pgbench tables, {@code rows} accounts and nothing in the history. */
   private static String prepare(String name, int rows) throws Exception {
-    String url = cluster.createDatabase(name);
+    String url = postgres.cluster().createDatabase(name);
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       for (String sql : SCHEMA.split(";")) {
         st.execute(sql);
