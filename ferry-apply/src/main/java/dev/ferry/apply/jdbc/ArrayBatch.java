@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ final class ArrayBatch {
     for (int col = 0; col < columns.size(); col++) {
       String[] values = new String[rows.size()];
       for (int r = 0; r < rows.size(); r++) {
-        values[r] = text(rows.get(r).params().get(col));
+        values[r] = PostgresDialect.inputText(rows.get(r).params().get(col));
       }
       ps.setArray(col + 1, c.createArrayOf("text", values));
     }
@@ -88,7 +87,7 @@ final class ArrayBatch {
       List<Value> params = op.params();
       List<String> key = new ArrayList<>(keySize);
       for (Value v : params.subList(params.size() - keySize, params.size())) {
-        key.add(text(v));
+        key.add(PostgresDialect.inputText(v));
       }
       last.put(key, op);
     }
@@ -161,16 +160,5 @@ final class ArrayBatch {
       out.append(out.isEmpty() ? "" : ", ").append(d.quote(name));
     }
     return out.toString();
-  }
-
-  private static String text(Value value) {
-    return switch (value) {
-      case Value.Null n -> null;
-      case Value.Text t -> t.value();
-      case Value.Int64 i -> Long.toString(i.value());
-      case Value.Float64 f -> Double.isNaN(f.value()) ? "NaN" : Double.toString(f.value());
-      case Value.Bytes b -> "\\x" + HexFormat.of().formatHex(b.value());
-      case Value.Unchanged u -> throw new IllegalStateException("unchanged TOAST value in a row statement");
-    };
   }
 }

@@ -244,15 +244,29 @@ final class PostgresDialect extends Dialect {
     return true;
   }
 
+  /** One value in COPY text format: its {@linkplain #inputText input text}, escaped; {@code \\N} for NULL. */
   static void appendCopyValue(StringBuilder out, Value value) {
-    switch (value) {
-      case Value.Null n -> out.append("\\N");
-      case Value.Text t -> escapeCopy(out, t.value());
-      case Value.Int64 i -> out.append(i.value());
-      case Value.Float64 f -> out.append(Double.isNaN(f.value()) ? "NaN" : Double.toString(f.value()));
-      case Value.Bytes b -> out.append("\\\\x").append(HexFormat.of().formatHex(b.value()));
-      case Value.Unchanged u -> throw new IllegalStateException("unchanged TOAST value in an INSERT");
+    String text = inputText(value);
+    if (text == null) {
+      out.append("\\N");
+    } else {
+      escapeCopy(out, text);
     }
+  }
+
+  /**
+   * The text a target column's input function reads back as {@code value} (null for NULL): what
+   * COPY and the set-based statements over {@code text[]} send. Unchanged TOAST values have none.
+   */
+  static String inputText(Value value) {
+    return switch (value) {
+      case Value.Null n -> null;
+      case Value.Text t -> t.value();
+      case Value.Int64 i -> Long.toString(i.value());
+      case Value.Float64 f -> Double.isNaN(f.value()) ? "NaN" : Double.toString(f.value());
+      case Value.Bytes b -> "\\x" + HexFormat.of().formatHex(b.value());
+      case Value.Unchanged u -> throw new IllegalStateException("an unchanged TOAST value has no input text");
+    };
   }
 
   private static boolean needsEscape(String s) {
