@@ -32,6 +32,9 @@ abstract class Dialect {
 
   abstract String name();
 
+  /** What database {@code c} is connected to ({@link DatabaseIdentity}); empty for one in memory. */
+  abstract Optional<DatabaseIdentity> identity(Connection c) throws SQLException;
+
   /**
    * Quotes an identifier from the source: whatever it holds (quotes, spaces, mixed case,
    * unicode) comes out as one identifier, never as SQL.

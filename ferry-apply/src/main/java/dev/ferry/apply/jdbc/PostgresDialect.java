@@ -37,6 +37,11 @@ final class PostgresDialect extends Dialect {
     return "PostgreSQL";
   }
 
+  @Override
+  Optional<DatabaseIdentity> identity(Connection c) throws SQLException {
+    return Optional.of(DatabaseIdentity.postgres(c));
+  }
+
   /**
    * SQLite's one schema, {@code main}, is a source's default schema: its tables land in the
    * target's default schema (the session's {@code search_path}, normally {@code public}), just as

@@ -28,6 +28,11 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
+  Optional<DatabaseIdentity> identity(Connection c) throws SQLException {
+    return DatabaseIdentity.sqlite(c);
+  }
+
+  @Override
   String tableName(TableId table) {
     String schema = table.schema();
     boolean plain = schema.isEmpty() || schema.equals("public") || schema.equals("main");

@@ -2,6 +2,7 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.jdbc.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.TableId;
 import java.sql.Connection;
@@ -105,6 +106,7 @@ public final class InitialCopy {
       List<SourceTable> described = new ArrayList<>();
       Map<TableId, Boolean> binary = new HashMap<>();
       try (Connection src = sessions.session(); Connection dst = target.connect()) {
+        refuseSourceAsTarget(src, dst);
         SeedTarget t = SeedTarget.on(dst, replica);
         postgres = t.isPostgres();
         for (TableId id : tables) {
@@ -142,6 +144,21 @@ public final class InitialCopy {
         Math.round(result.rowsPerSecond()), deferred.values().stream().mapToInt(List::size).sum(),
         buildNanos.get() / 1_000_000);
     return result;
+  }
+
+  /**
+   * The copy empties tables and drops and rebuilds their indexes on the target: run against the
+   * source itself (a replica URL that reaches the source by another host name, port or spelling)
+   * it would destroy the source. So before the first statement on the target, its identity is
+   * compared with the database the snapshot is read from, whatever the caller checked.
+   */
+  private void refuseSourceAsTarget(Connection src, Connection dst) throws SQLException, SyncException {
+    Optional<DatabaseIdentity> source = DatabaseIdentity.of(src);
+    Optional<DatabaseIdentity> target = DatabaseIdentity.of(dst);
+    if (source.isPresent() && target.isPresent() && source.get().sameDatabaseAs(target.get())) {
+      throw new SyncException(prefix + "refusing initial sync: the replica's database is the source's own ("
+          + target.get() + "); point the replica's url at another database");
+    }
   }
 
   /** Splits large tables into page ranges; biggest chunks first so the streams end together. */

@@ -1,10 +1,13 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
+import dev.ferry.node.run.SameDatabaseGuard;
 import dev.ferry.node.sync.ArchiveLoad;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,10 +35,13 @@ final class LoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
-    ReplicaSpec replica = NodeSpecs.from(config).replicas().stream().filter(r -> r.name().equals(name)).findFirst()
+    ReplicaSpec configured = NodeSpecs.from(config).replicas().stream().filter(r -> r.name().equals(name)).findFirst()
         .orElseThrow(() -> new UsageException("--replica " + name + ": no such replica in " + config.file()
             + " (it has " + NodeSpecs.replicaNames(config) + ")"));
     options.startQuietLogging();
+    NodeSpec checked = SameDatabaseGuard.check(NodeSpecs.from(config), List.of(name),
+        SameDatabaseGuard.Unreachable.REFUSE);
+    ReplicaSpec replica = checked.replica(configured.name());
     ArchiveLoad.Loaded loaded = ArchiveLoad.load(dir, replica, config.journal().dir().toAbsolutePath());
     PrintWriter out = spec.commandLine().getOut();
     out.printf("replica %s: loaded %d rows of %d tables from %s%n", name, loaded.rows(), loaded.rowsByTable().size(),

@@ -4,6 +4,7 @@ import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.SameDatabaseGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +37,7 @@ abstract class NodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
-    NodeSpec spec = NodeSpecs.from(config);
+    NodeSpec configured = NodeSpecs.from(config);
     for (String name : replicas()) {
       if (!NodeSpecs.replicaNames(config).contains(name)) {
         throw new UsageException("--replica " + name + ": no such replica in " + config.file() + " (it has "
@@ -55,6 +56,7 @@ abstract class NodeCommand implements Callable<Integer> {
     StatusFile status = new StatusFile(config.status().file(), role(), replicas());
     FerryNode started;
     try {
+      NodeSpec spec = SameDatabaseGuard.check(configured, replicas(), SameDatabaseGuard.Unreachable.CHECK_LATER);
       started = FerryNode.start(spec, role(), replicas());
     } catch (java.io.IOException | RuntimeException e) {
       log.error("{}", e.getMessage()); // also into replication.log

@@ -3,18 +3,26 @@ package dev.ferry.node.cli;
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.capture.postgres.PostgresSetup;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.TableId;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
+import dev.ferry.node.run.SameDatabaseGuard;
 import dev.ferry.node.run.SourceSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "SQLite: change table and triggers), create the journal, and create each replica's ferry tables.",
         "Safe to run again. 'ferry run' does the same when needed."})
 final class SetupCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(SetupCommand.class);
+
   @Mixin ConfigOptions options;
   @Spec CommandSpec spec;
 
@@ -35,10 +45,18 @@ final class SetupCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     FerryConfig config = options.load();
     options.startQuietLogging();
-    NodeSpec node = NodeSpecs.from(config);
+    // Every database is reached and told apart before anything is created anywhere: a replica
+    // that is the source, or that cannot be reached, leaves no slot holding WAL on the source.
+    NodeSpec node = SameDatabaseGuard.check(NodeSpecs.from(config), List.of(), SameDatabaseGuard.Unreachable.REFUSE);
     PrintWriter out = spec.commandLine().getOut();
+    boolean journalExisted = Files.exists(node.journal().directory());
+    Optional<PostgresSourceConfig> slotCreatedOn = Optional.empty();
     List<TableId> tables = switch (node.source()) {
-      case SourceSpec.Postgres pg -> PostgresSetup.setup(pg.config()).tables();
+      case SourceSpec.Postgres pg -> {
+        PostgresSetup.Result result = PostgresSetup.setup(pg.config());
+        slotCreatedOn = result.slotCreated() ? Optional.of(pg.config()) : Optional.empty();
+        yield result.tables();
+      }
       case SourceSpec.Sqlite lite -> {
         try (Connection c = DriverManager.getConnection(lite.config().jdbcUrl())) {
           yield SqliteSetup.setup(c, lite.config());
@@ -46,6 +64,17 @@ final class SetupCommand implements Callable<Integer> {
       }
     };
     out.printf("source %s: ready, capturing %d table(s): %s%n", node.source().name(), tables.size(), tables);
+    try {
+      prepareJournalAndReplicas(node, out);
+    } catch (Exception e) {
+      undo(node, slotCreatedOn, journalExisted, e);
+      throw e;
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static void prepareJournalAndReplicas(NodeSpec node, PrintWriter out) throws Exception {
     Files.createDirectories(node.journal().directory());
     String journalId;
     try (Journal journal = Journal.open(node.journal())) {
@@ -58,7 +87,29 @@ final class SetupCommand implements Callable<Integer> {
         out.printf("replica %s: ready, %s%n", r.name(), applied.isEmpty() ? "nothing applied yet" : "applied " + applied);
       }
     }
-    out.flush();
-    return 0;
+  }
+
+  /**
+   * A setup that failed after creating the slot removes what it created (slot, publication, the
+   * source's ferry schema, a journal directory that did not exist), so no slot is left holding
+   * WAL for a capture that never starts. What existed before it is kept.
+   */
+  private static void undo(NodeSpec node, Optional<PostgresSourceConfig> slotCreatedOn, boolean journalExisted,
+      Exception cause) {
+    try {
+      if (slotCreatedOn.isPresent()) {
+        PostgresSetup.teardown(slotCreatedOn.get());
+      }
+      if (!journalExisted && Files.isDirectory(node.journal().directory())) {
+        try (Stream<Path> files = Files.walk(node.journal().directory())) {
+          for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+      log.warn("setup failed and could not undo everything it created: {}", e.getMessage());
+    }
   }
 }

@@ -1,9 +1,11 @@
 package dev.ferry.node.run;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.jdbc.DatabaseIdentity;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -14,18 +16,47 @@ import java.util.Properties;
  * @param apply how it applies (name, conflicts, grouping, filter, DDL)
  * @param url the target's JDBC URL
  * @param properties extra connection properties (a password, kept out of logs)
+ * @param source the source's identity, when known: every {@link #connect()} refuses a connection
+ *     that reaches it (see {@link SameDatabaseGuard})
  */
-public record ReplicaSpec(ApplyConfig apply, String url, Properties properties) {
+public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, Optional<DatabaseIdentity> source) {
   public ReplicaSpec {
     properties = (Properties) properties.clone();
+  }
+
+  public ReplicaSpec(ApplyConfig apply, String url, Properties properties) {
+    this(apply, url, properties, Optional.empty());
   }
 
   public String name() {
     return apply.replicaName();
   }
 
+  /**
+   * Connects to the target.
+   *
+   * @throws SQLException (SQLSTATE 55000) when the connection reached the source's database
+   */
   public Connection connect() throws SQLException {
-    return DriverManager.getConnection(url, properties);
+    Connection c = DriverManager.getConnection(url, properties);
+    if (source.isPresent()) {
+      try {
+        Optional<DatabaseIdentity> target = DatabaseIdentity.of(c);
+        if (target.isPresent() && target.get().sameDatabaseAs(source.get())) {
+          throw new SQLException("[replica " + name() + "] its url reaches the source's database (" + target.get()
+              + "); refusing to write to it: point the replica's url at another database", "55000");
+        }
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return c;
+  }
+
+  /** The same replica, refusing connections that reach {@code sourceIdentity}. */
+  public ReplicaSpec notReaching(DatabaseIdentity sourceIdentity) {
+    return new ReplicaSpec(apply, url, properties, Optional.of(sourceIdentity));
   }
 
   /** Its apply settings with the progress keyed by {@code journalId}. */

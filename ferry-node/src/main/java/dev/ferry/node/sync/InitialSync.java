@@ -154,7 +154,7 @@ public final class InitialSync {
   }
 
   static Connection connect(ReplicaSpec replica) throws SQLException {
-    return DriverManager.getConnection(replica.url(), replica.properties());
+    return replica.connect();
   }
 
   /** The replica's settings with the journal's UUID as source, as {@code ReplicaRunner} uses them. */

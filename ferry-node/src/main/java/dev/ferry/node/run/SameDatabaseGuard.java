@@ -1,0 +1,130 @@
+package dev.ferry.node.run;
+
+import dev.ferry.apply.jdbc.DatabaseIdentity;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Refuses a replica that is really the source, or another replica, before anything is created or
+ * changed anywhere. The configuration compares URL text; this compares what the databases are
+ * ({@link DatabaseIdentity}), so a replica reaching the source by another host name, port or
+ * spelling of its name is refused too. SQLite files are identified without opening them (opening
+ * would create a missing file). Stateless.
+ */
+public final class SameDatabaseGuard {
+  private static final Logger log = LoggerFactory.getLogger(SameDatabaseGuard.class);
+
+  /** What to do with a database that cannot be reached now. */
+  public enum Unreachable {
+    /** Fail: the command needs every database now ({@code setup}, {@code load}). */
+    REFUSE,
+    /** Log it; the replica's connections are checked when it connects ({@code run}, {@code apply}). */
+    CHECK_LATER
+  }
+
+  private SameDatabaseGuard() {
+  }
+
+  /**
+   * Checks the source against every replica in {@code names} (all when empty) and the replicas
+   * against each other.
+   *
+   * @return {@code spec} whose replicas refuse, on every connection, to reach the source
+   * @throws IOException naming both configuration entries when two are one database, or the
+   *     database that cannot be reached when {@code unreachable} is {@link Unreachable#REFUSE}
+   */
+  public static NodeSpec check(NodeSpec spec, List<String> names, Unreachable unreachable) throws IOException {
+    Optional<DatabaseIdentity> source = sourceIdentity(spec.source(), unreachable);
+    List<Optional<DatabaseIdentity>> seen = new ArrayList<>();
+    List<ReplicaSpec> guarded = new ArrayList<>();
+    for (int i = 0; i < spec.replicas().size(); i++) {
+      ReplicaSpec r = spec.replicas().get(i);
+      Optional<DatabaseIdentity> id = names.isEmpty() || names.contains(r.name())
+          ? replicaIdentity(i, r, unreachable) : Optional.empty();
+      if (id.isPresent() && source.isPresent() && id.get().sameDatabaseAs(source.get())) {
+        throw new IOException(entry(i, r) + " names the source's database (source.url): both reach " + id.get()
+            + "; a replica must be another database. Nothing was changed");
+      }
+      for (int j = 0; j < seen.size(); j++) {
+        if (id.isPresent() && seen.get(j).isPresent() && id.get().sameDatabaseAs(seen.get(j).get())) {
+          throw new IOException(entry(i, r) + " names the same database as " + entry(j, spec.replicas().get(j))
+              + ": both reach " + id.get() + ". Nothing was changed");
+        }
+      }
+      seen.add(id);
+      guarded.add(source.map(r::notReaching).orElse(r));
+    }
+    return new NodeSpec(spec.source(), spec.journal(), guarded);
+  }
+
+  private static String entry(int index, ReplicaSpec r) {
+    return "replicas[" + index + "].url (replica " + r.name() + ")";
+  }
+
+  private static Optional<DatabaseIdentity> sourceIdentity(SourceSpec source, Unreachable unreachable)
+      throws IOException {
+    try {
+      return switch (source) {
+        case SourceSpec.Postgres pg -> {
+          try (Connection c = DriverManager.getConnection(pg.config().jdbcUrl())) {
+            yield DatabaseIdentity.of(c);
+          }
+        }
+        case SourceSpec.Sqlite lite -> sqliteFile(lite.config().jdbcUrl()).isPresent()
+            ? DatabaseIdentity.ofFile(sqliteFile(lite.config().jdbcUrl()).get()) : Optional.empty();
+      };
+    } catch (SQLException e) {
+      if (unreachable == Unreachable.CHECK_LATER) {
+        log.warn("[source {}] cannot be reached to check that no replica is the source: {}", source.name(),
+            e.getMessage());
+        return Optional.empty();
+      }
+      throw new IOException("[source " + source.name() + "] cannot connect (source.url): " + e.getMessage()
+          + ". Nothing was changed", e);
+    }
+  }
+
+  private static Optional<DatabaseIdentity> replicaIdentity(int index, ReplicaSpec r, Unreachable unreachable)
+      throws IOException {
+    try {
+      Optional<Path> file = sqliteFile(r.url());
+      if (file.isPresent() || r.url().startsWith("jdbc:sqlite:")) {
+        return file.isPresent() ? DatabaseIdentity.ofFile(file.get()) : Optional.empty();
+      }
+      try (Connection c = DriverManager.getConnection(r.url(), r.properties())) {
+        return DatabaseIdentity.of(c);
+      }
+    } catch (SQLException e) {
+      if (unreachable == Unreachable.CHECK_LATER) {
+        log.warn("[replica {}] cannot be reached now ({}); it is checked against the source when it connects",
+            r.name(), e.getMessage());
+        return Optional.empty();
+      }
+      throw new IOException("[replica " + r.name() + "] cannot connect (" + entry(index, r) + "): "
+          + e.getMessage() + ". Nothing was changed", e);
+    }
+  }
+
+  /** The file a {@code jdbc:sqlite:} URL names, relative to the working directory; empty in memory. */
+  static Optional<Path> sqliteFile(String url) {
+    if (!url.startsWith("jdbc:sqlite:")) {
+      return Optional.empty();
+    }
+    String file = url.substring("jdbc:sqlite:".length());
+    file = file.startsWith("file:") ? file.substring(5) : file;
+    int query = file.indexOf('?');
+    file = query < 0 ? file : file.substring(0, query);
+    if (file.isEmpty() || file.startsWith(":memory:")) {
+      return Optional.empty();
+    }
+    return Optional.of(Path.of(file).toAbsolutePath());
+  }
+}
