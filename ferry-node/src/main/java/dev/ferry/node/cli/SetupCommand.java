@@ -1,6 +1,7 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
@@ -66,6 +67,9 @@ final class SetupCommand implements Callable<Integer> {
     out.printf("source %s: ready, capturing %d table(s): %s%n", node.source().name(), tables.size(), tables);
     try {
       prepareJournalAndReplicas(node, out);
+    } catch (ApplyException e) {
+      undo(node, slotCreatedOn, journalExisted, e);
+      throw new CliException(e.getMessage() + undone(slotCreatedOn, journalExisted));
     } catch (Exception e) {
       undo(node, slotCreatedOn, journalExisted, e);
       throw e;
@@ -87,6 +91,14 @@ final class SetupCommand implements Callable<Integer> {
         out.printf("replica %s: ready, %s%n", r.name(), applied.isEmpty() ? "nothing applied yet" : "applied " + applied);
       }
     }
+  }
+
+  private static String undone(Optional<PostgresSourceConfig> slotCreatedOn, boolean journalExisted) {
+    return slotCreatedOn.isPresent() || !journalExisted
+        ? "; setup removed what it had created (" + (slotCreatedOn.isPresent() ? "the slot, the publication and the"
+            + " source's ferry schema" : "") + (slotCreatedOn.isPresent() && !journalExisted ? ", " : "")
+            + (journalExisted ? "" : "the journal directory") + "): fix the replica and run setup again"
+        : "; fix the replica and run setup again";
   }
 
   /**

@@ -1,0 +1,96 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.PostgresCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code ferry setup} that fails because of a replica leaves no logical slot holding WAL on the
+ * source, and nothing else it would have created: no publication, no ferry schema, no journal.
+ */
+@Timeout(300)
+class SetupLeavesNothingHalfDoneTest {
+  private static PostgresCluster source;
+  private static String url;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startSource() throws Exception {
+    source = PostgresCluster.start();
+    url = source.createDatabase("app");
+    source.createDatabase("locked");
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
+      // A role that may connect to the replica database but create nothing in it.
+      st.execute("CREATE ROLE weak LOGIN");
+    }
+  }
+
+  @AfterAll
+  static void stopSource() throws Exception {
+    source.close();
+  }
+
+  @AfterEach
+  void sourceIsAsBefore() throws Exception {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots),"
+            + " (SELECT count(*) FROM pg_publication), (SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry')")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("slots on the source").isZero();
+      assertThat(rs.getInt(2)).as("publications on the source").isZero();
+      assertThat(rs.getInt(3)).as("ferry schemas on the source").isZero();
+    }
+    assertThat(dir.resolve("journal")).as("the journal directory").doesNotExist();
+  }
+
+  @Test
+  void anUnreachableReplicaLeavesNoSlot() throws Exception {
+    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:1/app?user=postgres&connectTimeout=5");
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+    assertThat(r.stderr()).contains("replica r1").contains("replicas[0].url").doesNotContain("internal error");
+  }
+
+  @Test
+  void aMissingReplicaDatabaseLeavesNoSlot() throws Exception {
+    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:" + source.port() + "/nosuchdb?user=postgres");
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+    assertThat(r.stderr()).contains("replica r1").contains("nosuchdb").doesNotContain("internal error");
+  }
+
+  @Test
+  void aReplicaWhereFerryCannotCreateItsTablesLeavesNoSlot() throws Exception {
+    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:" + source.port() + "/locked?user=weak");
+    assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
+    assertThat(r.stderr()).contains("r1").doesNotContain("internal error");
+  }
+
+  private FerryCli.Result setup(String replicaUrl) throws Exception {
+    Path config = dir.resolve("ferry.yaml");
+    Files.writeString(config, """
+        source:
+          name: primary
+          url: %s
+        journal:
+          dir: %s
+        replicas:
+          - name: r1
+            url: %s
+        """.formatted(url, dir.resolve("journal"), replicaUrl));
+    return new FerryCli(dir).run(Duration.ofMinutes(2), "setup", "-c", config.toString());
+  }
+}
