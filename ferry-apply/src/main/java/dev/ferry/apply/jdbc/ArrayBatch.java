@@ -96,7 +96,8 @@ final class ArrayBatch {
 
   private static String insert(Dialect d, TableInfo table, List<Column> columns) {
     List<String> names = names(columns);
-    return "INSERT INTO " + table.sqlName() + " (" + quoted(d, names) + ") " + select(d, table, names, names)
+    return "INSERT INTO " + table.sqlName() + " (" + quoted(d, names) + ")" + d.overridingSystemValue() + " "
+        + select(d, table, names, names)
         + " ON CONFLICT DO NOTHING";
   }
 

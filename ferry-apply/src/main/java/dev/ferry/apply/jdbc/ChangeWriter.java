@@ -293,19 +293,30 @@ final class ChangeWriter {
     List<String> set = new ArrayList<>();
     List<Column> types = new ArrayList<>();
     List<Value> params = new ArrayList<>();
+    List<Value> locating = update.oldImage() == Change.OldImage.NONE ? update.row() : update.old();
     for (int i = 0; i < update.columns().size(); i++) {
-      if (update.row().get(i) != Value.UNCHANGED) {
+      if (update.row().get(i) != Value.UNCHANGED && !unchangedGeneratedAlways(table, update, locating, i)) {
         Column column = update.columns().get(i);
         set.add(targetColumn(table, column.name()));
         types.add(column);
         params.add(update.row().get(i));
       }
     }
-    List<Value> locating = update.oldImage() == Change.OldImage.NONE ? update.row() : update.old();
     Locator where = locate(table, update.table(), update.columns(), update.oldImage(), locating, "UPDATE");
     types.addAll(where.types);
     params.addAll(where.params);
     return new RowOp(update, table, sql.update(table, set, where.key, where.compared), types, params);
+  }
+
+  /**
+   * A {@code GENERATED ALWAYS} identity column can only be updated to DEFAULT: one whose value the
+   * update keeps is left out of the SET list (the row is located by it anyway).
+   */
+  private static boolean unchangedGeneratedAlways(TableInfo table, Change.Update update, List<Value> locating,
+      int i) {
+    boolean always = table.column(update.columns().get(i).name()).map(TableInfo.TargetColumn::generatedAlways)
+        .orElse(false);
+    return always && i < locating.size() && update.row().get(i).equals(locating.get(i));
   }
 
   private RowOp deleteOp(Change.Delete delete) throws SQLException, StopApply {

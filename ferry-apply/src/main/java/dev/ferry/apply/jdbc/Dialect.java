@@ -92,14 +92,23 @@ abstract class Dialect {
    * deferrable constraints as arbiters.
    */
   String insertUnlessExists(String table, String columns, String parameters, String key) {
-    return "INSERT INTO " + table + " (" + columns + ") VALUES (" + parameters + ") ON CONFLICT"
+    return "INSERT INTO " + table + " (" + columns + ")" + overridingSystemValue() + " VALUES (" + parameters
+        + ") ON CONFLICT"
         + (key.isEmpty() ? "" : " (" + key + ")") + " DO NOTHING";
+  }
+
+  /**
+   * What follows an INSERT's column list so that the source's values are written into identity
+   * columns the target would fill itself ({@code GENERATED ALWAYS}); empty where there are none.
+   */
+  String overridingSystemValue() {
+    return "";
   }
 
   /** An upsert keyed by {@code key}, setting every other column from the inserted values. */
   String upsert(String table, List<String> columns, String key) {
     StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (")
-        .append(String.join(", ", columns)).append(") VALUES (")
+        .append(String.join(", ", columns)).append(")").append(overridingSystemValue()).append(" VALUES (")
         .append(String.join(", ", java.util.Collections.nCopies(columns.size(), "?")))
         .append(") ON CONFLICT (").append(key).append(") DO UPDATE SET ");
     boolean first = true;

@@ -37,6 +37,12 @@ final class PostgresDialect extends Dialect {
     return "PostgreSQL";
   }
 
+  /** The source's values go into identity columns too, also {@code GENERATED ALWAYS} ones. */
+  @Override
+  String overridingSystemValue() {
+    return " OVERRIDING SYSTEM VALUE";
+  }
+
   @Override
   Optional<DatabaseIdentity> identity(Connection c) throws SQLException {
     return Optional.of(DatabaseIdentity.postgres(c));
@@ -60,7 +66,8 @@ final class PostgresDialect extends Dialect {
     String sql = """
         SELECT a.attname, format_type(a.atttypid, a.atttypmod),
                EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND i.indisprimary
-                       AND a.attnum = ANY (i.indkey))
+                       AND a.attnum = ANY (i.indkey)),
+               a.attidentity = 'a'
           FROM pg_attribute a
          WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY a.attnum""";
@@ -70,7 +77,7 @@ final class PostgresDialect extends Dialect {
       ps.setString(1, tableName(table));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          columns.add(new TableInfo.TargetColumn(rs.getString(1), rs.getString(2)));
+          columns.add(new TableInfo.TargetColumn(rs.getString(1), rs.getString(2), rs.getBoolean(4)));
           if (rs.getBoolean(3)) {
             key.add(rs.getString(1));
           }

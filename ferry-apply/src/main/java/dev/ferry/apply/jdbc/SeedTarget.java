@@ -82,6 +82,14 @@ public final class SeedTarget {
     dialect.bind(ps, index, text == null ? Value.NULL : new Value.Text(text), column);
   }
 
+  /**
+   * Moves {@code sequence} forward to {@code lastUsed} (never back), as a {@code SequenceAdvance}
+   * would: PostgreSQL {@code setval}, SQLite the {@code ferry_sequences} row.
+   */
+  public void advanceSequence(TableId sequence, long lastUsed) throws SQLException {
+    dialect.advanceSequence(connection, sequence, lastUsed);
+  }
+
   /** The replica's committed progress row (the initial position if there is none). */
   public ReplicaPosition readPosition() throws SQLException {
     return progress.read(connection, false);

@@ -12,8 +12,15 @@ import java.util.Optional;
  */
 record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
     Map<String, TargetColumn> byName) {
-  /** A column of the target table; {@code sqlType} is the catalog's own spelling, safe to splice in SQL. */
-  record TargetColumn(String name, String sqlType) {
+  /**
+   * A column of the target table; {@code sqlType} is the catalog's own spelling, safe to splice in
+   * SQL. {@code generatedAlways}: a PostgreSQL {@code GENERATED ALWAYS AS IDENTITY} column, which
+   * takes a value only from an INSERT with {@code OVERRIDING SYSTEM VALUE} and no UPDATE can set.
+   */
+  record TargetColumn(String name, String sqlType, boolean generatedAlways) {
+    TargetColumn(String name, String sqlType) {
+      this(name, sqlType, false);
+    }
   }
 
   TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey) {

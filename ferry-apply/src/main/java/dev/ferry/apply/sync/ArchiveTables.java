@@ -8,22 +8,28 @@ import java.util.Locale;
 
 /**
  * The {@code TABLES} file of an export archive: every table's file, row count, columns (name, exact
- * source type, nullability) and primary key, enough for a load to create a missing table. Lines of
- * tab-separated fields, escaped as in COPY text ({@code \\ \t \n \r}); {@code column} and
- * {@code key} lines belong to the {@code table} line before them:
+ * source type, nullability), primary key and the sequences behind its serial and identity columns,
+ * enough for a load to create a missing table and its sequences. Lines of tab-separated fields,
+ * escaped as in COPY text ({@code \\ \t \n \r}); {@code column}, {@code key} and
+ * {@code sequence} lines belong to the {@code table} line before them:
  *
  * <pre>
- * ferry-tables 1
- * table   public  accounts  0002-public.accounts.copy  2000
- * column  id      bigint    not null
- * column  note    text      null
- * key     id
+ * ferry-tables 2
+ * table     public  accounts  0002-public.accounts.copy  2000
+ * column    id      bigint    not null
+ * column    note    text      null
+ * key       id
+ * sequence  id  serial  public  accounts_id_seq  bigint  1  1  1  9223372036854775807  1  no-cycle  2000  called
  * </pre>
  *
- * Stateless.
+ * A {@code sequence} line: column, kind ({@code serial}, {@code always}, {@code by-default}),
+ * schema, name, type, start, increment, min, max, cache, {@code cycle}/{@code no-cycle}, last value,
+ * {@code called}/{@code not-called}. Version 2 added it; version 1 files (no sequences) are read
+ * too. Stateless.
  */
 final class ArchiveTables {
-  static final String HEADER = "ferry-tables 1";
+  static final String HEADER = "ferry-tables 2";
+  private static final String HEADER_V1 = "ferry-tables 1";
 
   /** A table of the archive: its description and the file holding its rows. */
   record Entry(SourceTable table, String file, long rows) {
@@ -44,6 +50,12 @@ final class ArchiveTables {
         key.addAll(e.table().primaryKey());
         line(b, key.toArray(String[]::new));
       }
+      for (SourceSequence s : e.table().sequences()) {
+        line(b, "sequence", s.column(), s.kind().word(), s.sequence().schema(), s.sequence().name(), s.dataType(),
+            Long.toString(s.start()), Long.toString(s.increment()), Long.toString(s.min()), Long.toString(s.max()),
+            Long.toString(s.cache()), s.cycle() ? "cycle" : "no-cycle", Long.toString(s.lastValue()),
+            s.isCalled() ? "called" : "not-called");
+      }
     }
     return b.toString();
   }
@@ -51,13 +63,14 @@ final class ArchiveTables {
   /** @throws IllegalArgumentException naming the line number and what is wrong */
   static List<Entry> parse(String text) {
     List<String> lines = text.lines().toList();
-    if (lines.isEmpty() || !lines.getFirst().equals(HEADER)) {
+    if (lines.isEmpty() || !(lines.getFirst().equals(HEADER) || lines.getFirst().equals(HEADER_V1))) {
       throw new IllegalArgumentException("line 1: expected '" + HEADER + "'");
     }
     List<Entry> entries = new ArrayList<>();
     List<String> table = null; // the open table line's fields
     List<SourceTable.SourceColumn> columns = new ArrayList<>();
     List<String> key = new ArrayList<>();
+    List<SourceSequence> sequences = new ArrayList<>();
     for (int i = 1; i <= lines.size(); i++) {
       List<String> f = List.of("end");
       if (i < lines.size()) {
@@ -71,22 +84,44 @@ final class ArchiveTables {
             throw new IllegalArgumentException("table " + table.get(1) + "." + table.get(2) + " has no column lines");
           }
           long rows = parseRows(table.get(4), i);
-          entries.add(new Entry(new SourceTable(new TableId(table.get(1), table.get(2)), columns, key, rows, 0),
-              checkFile(table.get(3), i), rows));
+          entries.add(new Entry(new SourceTable(new TableId(table.get(1), table.get(2)), columns, key, rows, 0,
+              sequences), checkFile(table.get(3), i), rows));
         }
         table = f;
         columns = new ArrayList<>();
         key = new ArrayList<>();
+        sequences = new ArrayList<>();
       } else if (kind.equals("column") && f.size() == 4 && table != null
           && (f.get(3).equals("null") || f.get(3).equals("not null"))) {
         columns.add(new SourceTable.SourceColumn(f.get(1), f.get(2), f.get(3).equals("not null")));
       } else if (kind.equals("key") && f.size() > 1 && table != null) {
         key.addAll(f.subList(1, f.size()));
+      } else if (kind.equals("sequence") && f.size() == 15 && table != null) {
+        sequences.add(sequence(f, i + 1));
       } else {
         throw new IllegalArgumentException("line " + (i + 1) + ": cannot read '" + lines.get(i) + "'");
       }
     }
     return entries;
+  }
+
+  private static SourceSequence sequence(List<String> f, int line) {
+    try {
+      return new SourceSequence(f.get(1), new TableId(f.get(3), f.get(4)), SourceSequence.Kind.ofWord(f.get(2)),
+          f.get(5), Long.parseLong(f.get(6)), Long.parseLong(f.get(7)), Long.parseLong(f.get(8)),
+          Long.parseLong(f.get(9)), Long.parseLong(f.get(10)), flag(f.get(11), "cycle", line),
+          Long.parseLong(f.get(12)), flag(f.get(13), "called", line));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("line " + line + ": cannot read the sequence of column '" + f.get(1) + "': "
+          + e.getMessage());
+    }
+  }
+
+  private static boolean flag(String word, String yes, int line) {
+    if (word.equals(yes) || word.equals("no-" + yes) || word.equals("not-" + yes)) {
+      return word.equals(yes);
+    }
+    throw new IllegalArgumentException("line " + line + ": '" + word + "' is neither " + yes + " nor not");
   }
 
   private static String checkFile(String name, int line) {

@@ -59,7 +59,51 @@ final class SourceCatalog {
         }
       }
     }
-    return new SourceTable(table, columns, key, rows, pages);
+    return new SourceTable(table, columns, key, rows, pages, sequences(c, name));
+  }
+
+  /**
+   * The sequences the table's columns depend on: owned by a serial column (dependency 'a') or
+   * internal to an identity column ('i'), with their current value (sequences are not
+   * transactional: read now, at or above the snapshot's value).
+   */
+  private static List<SourceSequence> sequences(Connection c, String table) throws SQLException {
+    List<SourceSequence> found = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("""
+        SELECT a.attname, a.attidentity, n.nspname, sc.relname, format_type(s.seqtypid, NULL),
+               s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+          FROM pg_depend d
+          JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+          JOIN pg_sequence s ON s.seqrelid = d.objid
+          JOIN pg_class sc ON sc.oid = s.seqrelid
+          JOIN pg_namespace n ON n.oid = sc.relnamespace
+         WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+           AND d.refobjid = to_regclass(?) AND d.deptype IN ('a', 'i') AND NOT a.attisdropped
+         ORDER BY a.attnum""")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableId seq = new TableId(rs.getString(3), rs.getString(4));
+          SourceSequence.Kind kind = switch (rs.getString(2)) {
+            case "a" -> SourceSequence.Kind.ALWAYS;
+            case "d" -> SourceSequence.Kind.BY_DEFAULT;
+            default -> SourceSequence.Kind.SERIAL;
+          };
+          long[] value = lastValue(c, seq);
+          found.add(new SourceSequence(rs.getString(1), seq, kind, rs.getString(5), rs.getLong(6), rs.getLong(7),
+              rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getBoolean(11), value[0], value[1] != 0));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static long[] lastValue(Connection c, TableId seq) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT last_value, is_called FROM " + quote(seq.schema()) + "."
+        + quote(seq.name())); ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0};
+    }
   }
 
   static String quote(String identifier) {

@@ -14,15 +14,26 @@ import java.util.List;
  * @param primaryKey the primary key's columns in key order; empty for a table without one
  * @param estimatedRows the catalog's row estimate ({@code reltuples}); 0 when unknown
  * @param pages the table's size in pages when described (the snapshot may see fewer)
+ * @param sequences the sequences behind its serial and identity columns
  */
 public record SourceTable(TableId id, List<SourceColumn> columns, List<String> primaryKey, long estimatedRows,
-    long pages) {
+    long pages, List<SourceSequence> sequences) {
   public SourceTable {
     columns = List.copyOf(columns);
     primaryKey = List.copyOf(primaryKey);
+    sequences = List.copyOf(sequences);
     if (columns.isEmpty()) {
       throw new IllegalArgumentException("table " + id + " has no columns");
     }
+  }
+
+  public SourceTable(TableId id, List<SourceColumn> columns, List<String> primaryKey, long estimatedRows, long pages) {
+    this(id, columns, primaryKey, estimatedRows, pages, List.of());
+  }
+
+  /** The sequence feeding {@code column}, if any. */
+  public java.util.Optional<SourceSequence> sequenceOf(String column) {
+    return sequences.stream().filter(s -> s.column().equals(column)).findFirst();
   }
 
   /**

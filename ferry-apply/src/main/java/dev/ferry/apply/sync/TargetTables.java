@@ -13,8 +13,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates the tables missing on the target and empties the ones a seed replaces. PostgreSQL
- * targets get the source's exact column types ({@code format_type}), NOT NULL and primary key;
- * SQLite targets get the mapped types of {@code docs/apply.md} and the primary key.
+ * targets get the source's exact column types ({@code format_type}), NOT NULL, primary key, and the
+ * sequences behind serial and identity columns (same names and options, the serial ones owned by
+ * their column and used as its default, the identity ones as {@code GENERATED ALWAYS} or
+ * {@code BY DEFAULT}); SQLite targets get the mapped types of {@code docs/apply.md} and the primary
+ * key. Either way every such sequence is then moved up to the source's value (on SQLite its
+ * {@code ferry_sequences} row), so the journal's {@code SequenceAdvance}s find it and it never
+ * hands out a value the source has used.
  */
 final class TargetTables {
   private static final Logger log = LoggerFactory.getLogger(TargetTables.class);
@@ -29,6 +34,12 @@ final class TargetTables {
    * @return whether the target columns have exactly the source's types (binary COPY works)
    */
   static boolean ensure(SeedTarget target, SourceTable table, String prefix) throws SQLException {
+    boolean sameTypes = create(target, table, prefix);
+    advanceSequences(target, table);
+    return sameTypes;
+  }
+
+  private static boolean create(SeedTarget target, SourceTable table, String prefix) throws SQLException {
     Optional<Map<String, String>> existing = target.columns(table.id());
     if (existing.isPresent()) {
       List<String> missing = new ArrayList<>();
@@ -50,11 +61,56 @@ final class TargetTables {
       if (target.isPostgres() && !schema.isEmpty() && !schema.equals("public")) {
         st.execute("CREATE SCHEMA IF NOT EXISTS " + target.quote(schema));
       }
+      createSerialSequences(target, table, st);
       String ddl = createTable(target, table);
       st.execute(ddl);
       log.info("{}created {}", prefix, ddl);
+      for (SourceSequence s : table.sequences()) {
+        if (target.isPostgres() && s.kind() == SourceSequence.Kind.SERIAL) {
+          st.execute("ALTER SEQUENCE " + target.tableName(s.sequence()) + " OWNED BY " + target.tableName(table.id())
+              + "." + target.quote(s.column()));
+        }
+      }
     }
     return target.isPostgres();
+  }
+
+  /** A serial column's sequence exists before the table whose default names it. */
+  private static void createSerialSequences(SeedTarget target, SourceTable table, Statement st) throws SQLException {
+    if (!target.isPostgres()) {
+      return;
+    }
+    for (SourceSequence s : table.sequences()) {
+      if (s.kind() == SourceSequence.Kind.SERIAL) {
+        createSequence(target, s, st);
+      }
+    }
+  }
+
+  private static void createSequence(SeedTarget target, SourceSequence s, Statement st) throws SQLException {
+    String schema = s.sequence().schema();
+    if (!schema.isEmpty() && !schema.equals("public")) {
+      st.execute("CREATE SCHEMA IF NOT EXISTS " + target.quote(schema));
+    }
+    st.execute("CREATE SEQUENCE IF NOT EXISTS " + target.tableName(s.sequence()) + " AS " + s.dataType()
+        + s.options());
+  }
+
+  /**
+   * Every sequence of the table at or above the source's value; on PostgreSQL one missing on a
+   * table that existed already is created (standalone: the table's columns are the user's).
+   */
+  private static void advanceSequences(SeedTarget target, SourceTable table) throws SQLException {
+    for (SourceSequence s : table.sequences()) {
+      if (target.isPostgres()) {
+        try (Statement st = target.connection().createStatement()) {
+          createSequence(target, s, st);
+        }
+      }
+      if (s.isCalled()) {
+        target.advanceSequence(s.sequence(), s.lastUsed());
+      }
+    }
   }
 
   static String createTable(SeedTarget target, SourceTable table) {
@@ -63,7 +119,8 @@ final class TargetTables {
     for (SourceTable.SourceColumn c : table.columns()) {
       sql.append(first ? "" : ", ").append(target.quote(c.name())).append(' ')
           .append(target.isPostgres() ? c.sqlType() : sqliteType(c.sqlType()))
-          .append(c.notNull() ? " NOT NULL" : "");
+          .append(c.notNull() ? " NOT NULL" : "")
+          .append(target.isPostgres() ? table.sequenceOf(c.name()).map(s -> sequenceUse(target, s)).orElse("") : "");
       first = false;
     }
     if (!table.primaryKey().isEmpty()) {
@@ -74,6 +131,16 @@ final class TargetTables {
       sql.append(')');
     }
     return sql.append(')').toString();
+  }
+
+  /** How a PostgreSQL column uses its sequence: its default, or its identity. */
+  private static String sequenceUse(SeedTarget target, SourceSequence s) {
+    return switch (s.kind()) {
+      case SERIAL -> " DEFAULT nextval('" + target.tableName(s.sequence()).replace("'", "''") + "'::regclass)";
+      case ALWAYS -> " GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME " + target.tableName(s.sequence()) + s.options() + ")";
+      case BY_DEFAULT -> " GENERATED BY DEFAULT AS IDENTITY (SEQUENCE NAME " + target.tableName(s.sequence())
+          + s.options() + ")";
+    };
   }
 
   /** The SQLite column type for a PostgreSQL {@code format_type} (docs/apply.md, type mapping). */
