@@ -96,7 +96,7 @@ final class ArchiveTables {
         columns.add(new SourceTable.SourceColumn(f.get(1), f.get(2), f.get(3).equals("not null")));
       } else if (kind.equals("key") && f.size() > 1 && table != null) {
         key.addAll(f.subList(1, f.size()));
-      } else if (kind.equals("sequence") && f.size() == 15 && table != null) {
+      } else if (kind.equals("sequence") && f.size() == 14 && table != null) {
         sequences.add(sequence(f, i + 1));
       } else {
         throw new IllegalArgumentException("line " + (i + 1) + ": cannot read '" + lines.get(i) + "'");
