@@ -68,6 +68,8 @@ class SequencesReplicateTest {
       try (Connection c = DriverManager.getConnection(sourceUrl); Statement st = c.createStatement()) {
         for (String t : TABLES) {
           st.execute("UPDATE " + t + " SET note = note || '!' WHERE id % 3 = 0");
+          // One statement of many same-shaped inserts: the applier's bulk paths (COPY, set-based).
+          st.execute("INSERT INTO " + t + " (note) SELECT 'bulk ' || g FROM generate_series(1, 3000) g");
         }
       }
       Map<String, String> all = new LinkedHashMap<>(Map.of("pg", synced, "lite", lite.jdbcUrl(), "loaded", loaded));

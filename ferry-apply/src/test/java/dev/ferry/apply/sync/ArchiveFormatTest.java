@@ -52,6 +52,37 @@ class ArchiveFormatTest {
   }
 
   @Test
+  void tablesFileRoundTripsTheSequencesOfSerialAndIdentityColumns() {
+    List<SourceSequence> sequences = List.of(
+        new SourceSequence("id", new TableId("public", "t_id_seq"), SourceSequence.Kind.SERIAL, "integer", 1, 1, 1,
+            Integer.MAX_VALUE, 1, false, 40, true),
+        new SourceSequence("n", new TableId("odd\tschema", "n seq"), SourceSequence.Kind.ALWAYS, "bigint", 1000, -7,
+            Long.MIN_VALUE, 1000, 20, true, 1000, false),
+        new SourceSequence("m", new TableId("public", "t_m_seq"), SourceSequence.Kind.BY_DEFAULT, "smallint", 5, 5, 1,
+            Short.MAX_VALUE, 1, false, 5, false));
+    SourceTable t = new SourceTable(new TableId("public", "t"),
+        List.of(new SourceTable.SourceColumn("id", "integer", true), new SourceTable.SourceColumn("n", "bigint", true),
+            new SourceTable.SourceColumn("m", "smallint", true)), List.of("id"), 40, 0, sequences);
+    List<ArchiveTables.Entry> entries = List.of(new ArchiveTables.Entry(t, ArchiveTables.fileName(1, t.id()), 40));
+    assertThat(ArchiveTables.parse(ArchiveTables.format(entries))).isEqualTo(entries);
+    assertThat(ArchiveTables.format(entries)).startsWith("ferry-tables 2\n");
+  }
+
+  @Test
+  void tablesFileOfVersionOneHasNoSequences() {
+    List<ArchiveTables.Entry> entries = ArchiveTables.parse("ferry-tables 1\ntable\tpublic\tt\t0001-t.copy\t1\n"
+        + "column\tid\tbigint\tnot null\nkey\tid\n");
+    assertThat(entries.getFirst().table().sequences()).isEmpty();
+  }
+
+  @Test
+  void tablesFileRefusesAMalformedSequenceLine() {
+    assertThatThrownBy(() -> ArchiveTables.parse("ferry-tables 2\ntable\tpublic\tt\t0001-t.copy\t1\n"
+        + "column\tid\tbigint\tnot null\nsequence\tid\tserial\tpublic\tt_id_seq\ttext\t1\t1\t1\t9\t1\tno-cycle"
+        + "\t1\tcalled\n")).hasMessageContaining("line 4").hasMessageContaining("smallint, integer or bigint");
+  }
+
+  @Test
   void tablesFileRefusesAPathAsFileName() {
     assertThatThrownBy(() -> ArchiveTables.parse("ferry-tables 1\ntable\tpublic\tt\t../etc/passwd\t1\n"
         + "column\tid\tbigint\tnot null\n")).hasMessageContaining("not a file name");
