@@ -145,6 +145,8 @@ public final class JournalReader implements AutoCloseable {
         if (!moveOnIfSealed() && !await(seen, deadline)) {
           return Optional.empty();
         }
+      } else if (status == Status.INVALID) {
+        throw frames.corruption(frames.problem);
       } else if (watch.exact() || locator.sealed(segment)) {
         if (!completedBeforeSealing()) {
           throw frames.corruption(frames.problem);

@@ -146,6 +146,10 @@ final class JournalRecovery {
         records++;
       }
       long end = frames.recordOffset;
+      if (status == Status.INVALID) {
+        // A checksummed frame no torn write explains: truncating would drop what follows it.
+        throw frames.corruption(frames.problem + "; refusing to truncate the open segment there");
+      }
       if (status != Status.END) {
         truncate(s.path(), end, fileSize, frames.problem);
       }
