@@ -2,7 +2,6 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFiles.SegmentFile;
-import dev.ferry.journal.SegmentFormat.RecordType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +57,7 @@ public final class JournalVerifier {
         long missing = segments.get(i - 1).number() + 1;
         problems.add(new Problem(dir.resolve(SegmentFiles.openName(missing)), 0, Optional.empty(),
             "segment " + missing + " is missing (gap before " + s.fileName() + ")"));
+        order.restart();
       }
       records += verifySegment(id, s, order, problems);
     }
@@ -108,10 +108,8 @@ public final class JournalVerifier {
         order.restart();
         return count;
       }
-      if (frames.type == RecordType.TX || frames.type == RecordType.COMMIT) {
-        order.next(frames.gtid, s.path(), frames.recordOffset).ifPresent(message ->
-            problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid), message)));
-      }
+      order.see(frames.type, frames.gtid, s.path(), frames.recordOffset).ifPresent(message ->
+          problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid), message)));
     }
     if (status != Status.END && !s.open()) {
       problems.add(new Problem(s.path(), frames.recordOffset, Optional.empty(), frames.problem));
