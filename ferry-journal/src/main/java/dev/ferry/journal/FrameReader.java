@@ -46,6 +46,8 @@ final class FrameReader implements Closeable {
   Gtid gtid;
   int flags;
   int bodyLength;
+  /** The current record's stored (and verified) CRC32C. */
+  int crc;
   String problem;
 
   private FrameReader(Path path, FileChannel channel, Header header) {
@@ -137,6 +139,7 @@ final class FrameReader implements Closeable {
       return bad("record checksum mismatch: expected " + SegmentFormat.hex(storedCrc) + ", actual "
           + SegmentFormat.hex(actualCrc));
     }
+    crc = storedCrc;
     return parseBodyHeader(length);
   }
 
