@@ -29,6 +29,14 @@ public class ConsumerAheadException extends java.io.IOException {
     this.journalLastGtid = journalLastGtid;
   }
 
+  /** The same consumer's exception with another message (recovery names every consumer ahead). */
+  ConsumerAheadException withMessage(String message) {
+    ConsumerAheadException copy = new ConsumerAheadException(dir, consumer, consumerPosition, consumerGtid, journalEnd,
+        journalLastGtid, message);
+    copy.initCause(this);
+    return copy;
+  }
+
   public Path directory() {
     return dir;
   }

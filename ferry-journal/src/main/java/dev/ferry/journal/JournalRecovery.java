@@ -180,9 +180,19 @@ final class JournalRecovery {
   private void pass6Consumers(UUID id) throws IOException {
     ConsumerCheck check = new ConsumerCheck(dir, id);
     Map<String, Consumers.Acknowledged> acknowledged = new Consumers(dir).acknowledged();
+    ConsumerAheadException first = null;
+    StringBuilder all = new StringBuilder();
     for (var e : acknowledged.entrySet()) {
-      check.check(new ConsumerCheck.Claim(e.getKey(), e.getValue().position(), e.getValue().gtid(),
-          OptionalLong.empty()));
+      try {
+        check.check(new ConsumerCheck.Claim(e.getKey(), e.getValue().position(), e.getValue().gtid(),
+            OptionalLong.empty()));
+      } catch (ConsumerAheadException ahead) {
+        first = first == null ? ahead : first;
+        all.append(all.isEmpty() ? "" : "\n").append(ahead.getMessage());
+      }
+    }
+    if (first != null) {
+      throw first.withMessage(all.toString());
     }
     LOG.info("{}pass 6 (consumers): the journal holds what its {} consumers acknowledged", prefix,
         acknowledged.size());
