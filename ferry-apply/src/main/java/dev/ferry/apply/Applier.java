@@ -62,6 +62,15 @@ public interface Applier extends AutoCloseable {
   /** The committed progress, read from the target's {@code replication_control} table. */
   ReplicaPosition position() throws ApplyException;
 
+  /**
+   * The last transaction committed on the target, with its journal checksum, as the
+   * {@code replication_control} row records it; empty for a new replica or one written before
+   * the row kept it. This default keeps nothing.
+   */
+  default java.util.Optional<LastApplied> lastApplied() throws ApplyException {
+    return java.util.Optional.empty();
+  }
+
   /** Conflicts seen by this applier since it was opened, by type. */
   Map<ConflictType, Long> conflictCounts();
 

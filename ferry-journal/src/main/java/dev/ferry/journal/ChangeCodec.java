@@ -166,7 +166,21 @@ final class ChangeCodec {
     private final List<TableId> tables = new ArrayList<>();
     private final List<List<Column>> columnLists = new ArrayList<>();
 
+    /**
+     * Reads one change.
+     *
+     * @throws ByteSource.MalformedRecordException for bytes that do not make a valid change,
+     *     including fields the model refuses (an empty table name, a row of the wrong width)
+     */
     Change read(ByteSource in) {
+      try {
+        return readUnchecked(in);
+      } catch (IllegalArgumentException e) {
+        throw new ByteSource.MalformedRecordException("change does not decode: " + e.getMessage());
+      }
+    }
+
+    private Change readUnchecked(ByteSource in) {
       int kind = in.getByte();
       return switch (kind) {
         case INSERT -> {

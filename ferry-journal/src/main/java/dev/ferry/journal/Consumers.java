@@ -6,12 +6,14 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Consumers' acknowledged positions, one durable file each ({@code consumers/<name>.pos}).
- * Thread-safe: each file is replaced atomically.
+ * Consumers' acknowledged positions, one durable file each ({@code consumers/<name>.pos}): one
+ * line, {@code segment:offset}, then (since the consumer check) a space and the GTID of the
+ * transaction that ends there. Thread-safe: each file is replaced atomically.
  */
 final class Consumers {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
@@ -22,12 +24,21 @@ final class Consumers {
     this.dir = journalDir.resolve(SegmentFiles.CONSUMERS_DIR);
   }
 
+  /** What a consumer acknowledged: the position after its last transaction and, if recorded, its GTID. */
+  record Acknowledged(JournalPosition position, Optional<Gtid> gtid) {
+  }
+
   void acknowledge(String consumer, JournalPosition position) throws IOException {
+    acknowledge(consumer, position, Optional.empty());
+  }
+
+  void acknowledge(String consumer, JournalPosition position, Optional<Gtid> last) throws IOException {
     if (!NAME.matcher(consumer).matches()) {
       throw new IllegalArgumentException("consumer name '" + consumer + "' must match " + NAME.pattern());
     }
     Files.createDirectories(dir);
-    SegmentFiles.writeDurably(dir, consumer + SUFFIX, (position + "\n").getBytes(StandardCharsets.UTF_8));
+    String line = position + last.map(g -> " " + g).orElse("") + "\n";
+    SegmentFiles.writeDurably(dir, consumer + SUFFIX, line.getBytes(StandardCharsets.UTF_8));
   }
 
   void remove(String consumer) throws IOException {
@@ -39,20 +50,28 @@ final class Consumers {
 
   Map<String, JournalPosition> all() throws IOException {
     Map<String, JournalPosition> positions = new TreeMap<>();
+    acknowledged().forEach((name, ack) -> positions.put(name, ack.position()));
+    return positions;
+  }
+
+  Map<String, Acknowledged> acknowledged() throws IOException {
+    Map<String, Acknowledged> all = new TreeMap<>();
     if (!Files.isDirectory(dir)) {
-      return positions;
+      return all;
     }
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
-        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+        String[] parts = Files.readString(file, StandardCharsets.UTF_8).strip().split(" ", 2);
         try {
-          positions.put(name.substring(0, name.length() - SUFFIX.length()), JournalPosition.parse(text));
+          Optional<Gtid> gtid = parts.length == 2 ? Optional.of(Gtid.parse(parts[1])) : Optional.empty();
+          all.put(name.substring(0, name.length() - SUFFIX.length()),
+              new Acknowledged(JournalPosition.parse(parts[0]), gtid));
         } catch (IllegalArgumentException e) {
           throw new IOException(file + ": " + e.getMessage(), e);
         }
       }
     }
-    return positions;
+    return all;
   }
 }

@@ -15,11 +15,18 @@ import java.util.UUID;
 /**
  * Reads record frames of one segment file in order, checking each CRC. It does not decide whether
  * a bad frame is a torn tail or corruption: it reports {@link Status#INCOMPLETE} or
- * {@link Status#BAD} and the caller, knowing whether the segment is open, decides. Not
+ * {@link Status#BAD} and the caller, knowing whether the segment is open, decides. A frame whose
+ * checksum is right but whose type, flags or GTID are impossible is {@link Status#INVALID}: no
+ * torn write explains it, so it is corruption even at the end of an open segment. Not
  * thread-safe; reuses its buffers from record to record.
  */
 final class FrameReader implements Closeable {
-  enum Status { RECORD, END, INCOMPLETE, BAD }
+  /**
+   * What {@link #next} found. BAD: an impossible length or a checksum mismatch (a torn write at
+   * the end of an open segment, else corruption); INVALID: a checksummed frame that breaks the
+   * format (always corruption).
+   */
+  enum Status { RECORD, END, INCOMPLETE, BAD, INVALID }
 
   private static final int WINDOW = 256 << 10;
 
@@ -39,6 +46,8 @@ final class FrameReader implements Closeable {
   Gtid gtid;
   int flags;
   int bodyLength;
+  /** The current record's stored (and verified) CRC32C. */
+  int crc;
   String problem;
 
   private FrameReader(Path path, FileChannel channel, Header header) {
@@ -130,21 +139,32 @@ final class FrameReader implements Closeable {
       return bad("record checksum mismatch: expected " + SegmentFormat.hex(storedCrc) + ", actual "
           + SegmentFormat.hex(actualCrc));
     }
+    crc = storedCrc;
     return parseBodyHeader(length);
   }
 
   private Status parseBodyHeader(int length) {
     ByteBuffer b = ByteBuffer.wrap(body.array(), 0, length);
-    type = RecordType.of(b.get());
+    int code = b.get();
+    type = RecordType.of(code);
     flags = b.get();
     long domain = b.getInt() & Gtid.MAX_UINT32;
     long server = b.getInt() & Gtid.MAX_UINT32;
     long seq = b.getLong();
-    if (type == null || (flags & ~SegmentFormat.FLAG_ZSTD) != 0 || seq < 0) {
-      return bad("record type " + body.array()[0] + ", flags " + flags + " or sequence " + seq + " is invalid");
+    bodyLength = length;
+    if (type == null) {
+      return invalid("unknown record type " + code + " (this Ferry knows 1 to 4)");
+    }
+    if ((flags & ~SegmentFormat.FLAG_ZSTD) != 0) {
+      return invalid(type + " record has unknown flags " + flags);
+    }
+    if (seq < 0) {
+      return invalid(type + " record has a negative GTID sequence " + seq);
+    }
+    if ((flags & SegmentFormat.FLAG_ZSTD) != 0 && length < SegmentFormat.BODY_HEADER + 4) {
+      return invalid(type + " record is compressed but has no room for its uncompressed length");
     }
     gtid = new Gtid(domain, server, seq);
-    bodyLength = length;
     offset = recordOffset + SegmentFormat.FRAME_PREFIX + length;
     return Status.RECORD;
   }
@@ -159,7 +179,24 @@ final class FrameReader implements Closeable {
     return Status.BAD;
   }
 
-  /** The current record's payload, decompressed if needed. Valid until the next call. */
+  private Status invalid(String message) {
+    type = null;
+    gtid = null;
+    problem = message;
+    return Status.INVALID;
+  }
+
+  /** After {@link Status#INVALID}: moves past that frame (its length was checksummed), for a verifier. */
+  void skipInvalid() {
+    offset = recordOffset + SegmentFormat.FRAME_PREFIX + bodyLength;
+  }
+
+  /**
+   * The current record's payload, decompressed if needed. Valid until the next call.
+   *
+   * @throws ByteSource.MalformedRecordException if a compressed payload's length is impossible or
+   *     it does not decompress to that length
+   */
   ByteSource payload() {
     if ((flags & SegmentFormat.FLAG_ZSTD) != 0) {
       int n = SegmentFormat.decompress(body.array(), bodyLength, payload);

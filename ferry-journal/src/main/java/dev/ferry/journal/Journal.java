@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +99,29 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
+   * As {@link #acknowledge(Path, String, JournalPosition)}, also recording the GTID of the
+   * transaction that ends at {@code position}: on open, recovery refuses a journal that no longer
+   * holds it there (see {@link ConsumerAheadException}).
+   */
+  public static void acknowledge(Path journalDir, String consumer, JournalPosition position, Gtid last)
+      throws IOException {
+    new Consumers(journalDir).acknowledge(consumer, position, Optional.of(last));
+  }
+
+  /**
+   * Checks that a consumer which applied {@code last} (with its {@link JournalTransaction#checksum()},
+   * when known) and stopped at {@code after} can continue from this journal: {@code after} is at
+   * or before the journal's end and is the end of the record of that very transaction.
+   *
+   * @throws ConsumerAheadException naming the consumer's GTID and position and the journal's end
+   */
+  public static void checkConsumer(Path journalDir, String consumer, JournalPosition after, Optional<Gtid> last,
+      java.util.OptionalLong checksum) throws IOException {
+    new ConsumerCheck(journalDir, JournalIdentity.read(journalDir))
+        .check(new ConsumerCheck.Claim(consumer, after, last, checksum));
+  }
+
+  /**
    * Group commits (one {@code force} each) this journal object has made since it was opened: with
    * the number of appends, the average group size. Thread-safe.
    */
@@ -177,6 +201,11 @@ public final class Journal implements AutoCloseable {
    */
   public void acknowledge(String consumer, JournalPosition position) throws IOException {
     consumers.acknowledge(consumer, position);
+  }
+
+  /** As {@link #acknowledge(String, JournalPosition)}, recording the GTID that ends at {@code position}. */
+  public void acknowledge(String consumer, JournalPosition position, Gtid last) throws IOException {
+    consumers.acknowledge(consumer, position, Optional.of(last));
   }
 
   /** Forgets a consumer, so it no longer holds segments back. */

@@ -145,6 +145,8 @@ public final class JournalReader implements AutoCloseable {
         if (!moveOnIfSealed() && !await(seen, deadline)) {
           return Optional.empty();
         }
+      } else if (status == Status.INVALID) {
+        throw frames.corruption(frames.problem);
       } else if (watch.exact() || locator.sealed(segment)) {
         if (!completedBeforeSealing()) {
           throw frames.corruption(frames.problem);
@@ -218,7 +220,7 @@ public final class JournalReader implements AutoCloseable {
   private JournalTransaction decodeWhole(JournalPosition at, JournalPosition after) {
     ByteSource in = frames.payload();
     RecordCodec.Meta meta = RecordCodec.readMeta(in);
-    return JournalTransaction.whole(frames.gtid, meta, at, after, readChanges(in));
+    return JournalTransaction.whole(frames.gtid, meta, at, after, readChanges(in), frames.crc);
   }
 
   /** Decodes a change list; {@code in} may be a reused buffer (what is kept is copied). */
@@ -240,7 +242,7 @@ public final class JournalReader implements AutoCloseable {
     RecordCodec.CommitInfo info = RecordCodec.readCommit(frames.payload());
     Gtid gtid = frames.gtid;
     return JournalTransaction.chunked(gtid, info.meta(), at, after, info.changeCount(),
-        () -> new ChunkCursor(locator, gtid, info, at));
+        () -> new ChunkCursor(locator, gtid, info, at), frames.crc);
   }
 
   @Override

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *   <li>leftovers: delete half-written {@code *.tmp} files;
  *   <li>inventory: list segments; only the highest may be open; numbers must be contiguous;
  *   <li>headers: every segment's header must parse and carry this journal's UUID;
- *   <li>torn tail: scan the open segment and truncate it after its last whole, valid record.
+ *   <li>torn tail: scan the open segment and truncate it after its last whole, valid record;
+ *   <li>consumers: every acknowledged position must still be in the journal, at the end of the
+ *       transaction the consumer recorded ({@link ConsumerAheadException} otherwise).
  * </ol>
  *
  * Sealed segments are not scanned here (they were forced before sealing); readers and
@@ -63,6 +67,7 @@ final class JournalRecovery {
       open = pass5TornTail(id, segments.getLast()).orElse(null);
       next = segments.getLast().number() + (open == null ? 0 : 1);
     }
+    pass6Consumers(id);
     LOG.info("{}recovered: journal {}, {} segments, next segment {}, purged through {}", prefix, id,
         segments.size(), open == null ? next : open.header().segment(), purgedThrough);
     return new Result(id, next, open, purgedThrough);
@@ -146,6 +151,10 @@ final class JournalRecovery {
         records++;
       }
       long end = frames.recordOffset;
+      if (status == Status.INVALID) {
+        // A checksummed frame no torn write explains: truncating would drop what follows it.
+        throw frames.corruption(frames.problem + "; refusing to truncate the open segment there");
+      }
       if (status != Status.END) {
         truncate(s.path(), end, fileSize, frames.problem);
       }
@@ -161,6 +170,32 @@ final class JournalRecovery {
       }
       throw e;
     }
+  }
+
+  /**
+   * A consumer that acknowledged more than the journal now holds (its tail was lost after the
+   * acknowledgement) would otherwise see the GTIDs it has applied handed out again for other
+   * transactions: refuse to open, naming both.
+   */
+  private void pass6Consumers(UUID id) throws IOException {
+    ConsumerCheck check = new ConsumerCheck(dir, id);
+    Map<String, Consumers.Acknowledged> acknowledged = new Consumers(dir).acknowledged();
+    ConsumerAheadException first = null;
+    StringBuilder all = new StringBuilder();
+    for (var e : acknowledged.entrySet()) {
+      try {
+        check.check(new ConsumerCheck.Claim(e.getKey(), e.getValue().position(), e.getValue().gtid(),
+            OptionalLong.empty()));
+      } catch (ConsumerAheadException ahead) {
+        first = first == null ? ahead : first;
+        all.append(all.isEmpty() ? "" : "\n").append(ahead.getMessage());
+      }
+    }
+    if (first != null) {
+      throw first.withMessage(all.toString());
+    }
+    LOG.info("{}pass 6 (consumers): the journal holds what its {} consumers acknowledged", prefix,
+        acknowledged.size());
   }
 
   private void truncate(Path path, long end, long fileSize, String problem) throws IOException {

@@ -29,9 +29,11 @@ public final class JournalTransaction {
   private final long changeCount;
   private final List<Change> changes;
   private final CursorSource chunks;
+  private final long checksum;
 
   private JournalTransaction(Gtid gtid, RecordCodec.Meta meta, JournalPosition position,
-      JournalPosition nextPosition, long changeCount, List<Change> changes, CursorSource chunks) {
+      JournalPosition nextPosition, long changeCount, List<Change> changes, CursorSource chunks, long checksum) {
+    this.checksum = checksum;
     this.gtid = gtid;
     this.meta = meta;
     this.position = position;
@@ -42,13 +44,23 @@ public final class JournalTransaction {
   }
 
   static JournalTransaction whole(Gtid gtid, RecordCodec.Meta meta, JournalPosition position,
-      JournalPosition next, List<Change> changes) {
-    return new JournalTransaction(gtid, meta, position, next, changes.size(), changes, null);
+      JournalPosition next, List<Change> changes, int crc) {
+    return new JournalTransaction(gtid, meta, position, next, changes.size(), changes, null, Integer.toUnsignedLong(crc));
   }
 
   static JournalTransaction chunked(Gtid gtid, RecordCodec.Meta meta, JournalPosition position,
-      JournalPosition next, long changeCount, CursorSource chunks) {
-    return new JournalTransaction(gtid, meta, position, next, changeCount, null, chunks);
+      JournalPosition next, long changeCount, CursorSource chunks, int crc) {
+    return new JournalTransaction(gtid, meta, position, next, changeCount, null, chunks, Integer.toUnsignedLong(crc));
+  }
+
+  /**
+   * The transaction's checksum: the CRC32C of its TX or COMMIT record (0 to 2^32-1). It covers
+   * the GTID, commit time, schema sequence, source position and, for a whole transaction, every
+   * change (a chunked one's chunks carry CRCs of their own). A replica keeps it with its progress,
+   * so a GTID that comes back with other content is recognised.
+   */
+  public long checksum() {
+    return checksum;
   }
 
   public Gtid gtid() {

@@ -11,10 +11,12 @@ import java.util.UUID;
 
 /**
  * Checks a whole journal directory ({@code ferry journal verify}): every segment header (magic,
- * version, UUID, number), every record's CRC and decoding, sealed segments' record counts against
- * their names, and that segment numbers have no gap. An incomplete record at the end of the open
- * segment is a torn tail (recovery truncates it), not a problem. Safe while a writer runs in
- * another process. Thread-safe (stateless).
+ * version, UUID, number), every record's CRC, type and decoding, sealed segments' record counts
+ * against their names, that segment numbers have no gap, and that the GTIDs of the commits follow
+ * the journal's rule ({@link CommitOrder}: no duplicate, no step backwards, no gap, no foreign
+ * domain). An incomplete record or a checksum mismatch at the end of the open segment is a torn
+ * tail (recovery truncates it), not a problem; a checksummed record of an unknown type is one
+ * wherever it is. Safe while a writer runs in another process. Thread-safe (stateless).
  */
 public final class JournalVerifier {
   private JournalVerifier() {
@@ -47,6 +49,7 @@ public final class JournalVerifier {
     UUID id = JournalIdentity.read(dir);
     List<SegmentFile> segments = SegmentFiles.list(dir);
     List<Problem> problems = new ArrayList<>();
+    CommitOrder order = new CommitOrder();
     long records = 0;
     for (int i = 0; i < segments.size(); i++) {
       SegmentFile s = segments.get(i);
@@ -54,13 +57,15 @@ public final class JournalVerifier {
         long missing = segments.get(i - 1).number() + 1;
         problems.add(new Problem(dir.resolve(SegmentFiles.openName(missing)), 0, Optional.empty(),
             "segment " + missing + " is missing (gap before " + s.fileName() + ")"));
+        order.restart();
       }
-      records += verifySegment(id, s, problems);
+      records += verifySegment(id, s, order, problems);
     }
     return new Report(segments.size(), records, List.copyOf(problems));
   }
 
-  private static long verifySegment(UUID id, SegmentFile s, List<Problem> problems) throws IOException {
+  private static long verifySegment(UUID id, SegmentFile s, CommitOrder order, List<Problem> problems)
+      throws IOException {
     FrameReader frames;
     try {
       Optional<FrameReader> opened = FrameReader.open(s.path(), s.number(), id, s.open());
@@ -70,32 +75,45 @@ public final class JournalVerifier {
       frames = opened.get();
     } catch (JournalCorruptionException e) {
       problems.add(new Problem(s.path(), e.offset(), Optional.empty(), e.getMessage()));
+      order.restart();
       return 0;
     } catch (JournalMismatchException e) {
       problems.add(new Problem(s.path(), 16, Optional.empty(), e.getMessage()));
+      order.restart();
       return 0;
     }
     try (frames) {
-      return verifyRecords(s, frames, problems);
+      return verifyRecords(s, frames, order, problems);
     }
   }
 
-  private static long verifyRecords(SegmentFile s, FrameReader frames, List<Problem> problems) throws IOException {
+  private static long verifyRecords(SegmentFile s, FrameReader frames, CommitOrder order, List<Problem> problems)
+      throws IOException {
     long size = frames.size();
     long count = 0;
     Status status;
-    while ((status = frames.next(size)) == Status.RECORD) {
+    while ((status = frames.next(size)) == Status.RECORD || status == Status.INVALID) {
+      count++;
+      if (status == Status.INVALID) {
+        problems.add(new Problem(s.path(), frames.recordOffset, Optional.empty(), frames.problem));
+        order.restart();
+        frames.skipInvalid();
+        continue;
+      }
       try {
         decode(frames);
       } catch (ByteSource.MalformedRecordException e) {
         problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid),
             frames.type + " record does not decode: " + e.getMessage()));
+        order.restart();
         return count;
       }
-      count++;
+      order.see(frames.type, frames.gtid, s.path(), frames.recordOffset).ifPresent(message ->
+          problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid), message)));
     }
     if (status != Status.END && !s.open()) {
       problems.add(new Problem(s.path(), frames.recordOffset, Optional.empty(), frames.problem));
+      order.restart();
     } else if (!s.open() && count != s.recordCount()) {
       problems.add(new Problem(s.path(), size, Optional.empty(), "the name says " + s.recordCount()
           + " records, the segment holds " + count));

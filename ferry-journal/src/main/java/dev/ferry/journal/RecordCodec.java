@@ -86,7 +86,13 @@ final class RecordCodec {
   }
 
   static Meta readMeta(ByteSource in) {
-    Instant commitTime = Instant.ofEpochSecond(in.getLong(), in.getInt());
+    long seconds = in.getLong();
+    int nanos = in.getInt();
+    if (nanos < 0 || nanos > 999_999_999 || seconds < Instant.MIN.getEpochSecond()
+        || seconds > Instant.MAX.getEpochSecond()) {
+      throw new ByteSource.MalformedRecordException("commit time " + seconds + "s " + nanos + "ns is impossible");
+    }
+    Instant commitTime = Instant.ofEpochSecond(seconds, nanos);
     long schemaSequence = in.getLong();
     int kind = in.getByte();
     if (kind >= KINDS.length) {

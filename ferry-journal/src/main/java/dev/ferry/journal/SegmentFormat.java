@@ -43,6 +43,15 @@ final class SegmentFormat {
   static final int BODY_HEADER = 18;
   /** A record body larger than this is corruption, not data. */
   static final int MAX_BODY = 512 << 20;
+  /** The largest payload before compression; the writer refuses more, a reader calls more corruption. */
+  static final int MAX_PAYLOAD = MAX_BODY - BODY_HEADER;
+  /**
+   * zstd writes at most 128 KiB of output per block, and a block takes at least 4 bytes (a 3-byte
+   * header and one byte of an RLE block), so a compressed payload of n bytes never decompresses to
+   * more than about n / 4 blocks of 128 KiB. Checking the claimed length against this before
+   * allocating keeps a forged 100-byte record from asking for 500 MiB.
+   */
+  private static final int ZSTD_MAX_BLOCK = 128 << 10;
   static final int COMPRESS_ABOVE = 256;
   static final int FLAG_ZSTD = 1;
   // zstd's fast level 5: about half the CPU of level 1 for 10-20 % less saving. The journal sits on
@@ -160,6 +169,10 @@ final class SegmentFormat {
   static byte[] frame(RecordType type, Gtid gtid, ByteSink payload, ByteSink scratch) {
     byte[] src = payload.array();
     int rawLength = payload.size();
+    if (rawLength > MAX_PAYLOAD) {
+      throw new IllegalArgumentException("journal record for " + gtid + " holds " + rawLength
+          + " bytes before compression, more than the limit " + MAX_PAYLOAD + "; write it in chunks");
+    }
     int flags = 0;
     byte[] body = src;
     int bodyLength = rawLength;
@@ -205,11 +218,26 @@ final class SegmentFormat {
     return (int) crc.getValue();
   }
 
-  /** Decompresses a zstd payload of a body into {@code out}; returns its length. */
+  /**
+   * The most bytes {@code compressed} bytes of zstd can decompress to, capped by the format's
+   * payload limit.
+   */
+  static long maxDecompressed(int compressed) {
+    return Math.min(MAX_PAYLOAD, ((long) compressed / 4 + 1) * ZSTD_MAX_BLOCK);
+  }
+
+  /**
+   * Decompresses a zstd payload of a body into {@code out}; returns its length. The claimed length
+   * is checked against the format's limit and what the compressed bytes can hold before anything
+   * is allocated.
+   */
   static int decompress(byte[] body, int bodyLength, ByteSink out) {
     int raw = ByteBuffer.wrap(body, BODY_HEADER, 4).getInt();
-    if (raw < 0 || raw > 4L * MAX_BODY) {
-      throw new ByteSource.MalformedRecordException("compressed payload claims " + raw + " bytes");
+    int compressed = bodyLength - BODY_HEADER - 4;
+    if (raw < 0 || raw > maxDecompressed(compressed)) {
+      throw new ByteSource.MalformedRecordException("compressed payload of " + compressed + " bytes claims "
+          + Integer.toUnsignedString(raw) + " bytes uncompressed; at most " + maxDecompressed(compressed)
+          + " are possible (format limit " + MAX_PAYLOAD + ")");
     }
     out.clear();
     out.ensure(raw);

@@ -6,6 +6,7 @@ import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConflictException;
 import dev.ferry.apply.ConflictType;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.Change;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
@@ -84,6 +86,9 @@ public final class JdbcApplier implements Applier {
   private boolean bulk = true;
   private boolean deferred = true;
   private ReplicaPosition groupPosition;
+  /** Journal checksums of the transactions not yet committed, by GTID; the last one is written with the group. */
+  private final Map<Gtid, Long> checksums = new HashMap<>();
+  private Optional<LastApplied> groupLast = Optional.empty();
   private final List<ConflictRecord> groupConflicts = new ArrayList<>();
   private long groupSkipped;
   private long skipped;
@@ -157,6 +162,7 @@ public final class JdbcApplier implements Applier {
    */
   @Override
   public void apply(JournalTransaction transaction, String journalPosition) throws ApplyException {
+    checksums.put(transaction.gtid(), transaction.checksum());
     if (!transaction.chunked()) {
       Applier.super.apply(transaction, journalPosition);
       return;
@@ -193,7 +199,8 @@ public final class JdbcApplier implements Applier {
         }
         groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(gtid),
             Optional.of(journalPosition), OptionalLong.of(check.finish()), Optional.of(jtx.commitTime()));
-        progress.write(connection, groupPosition, clock.instant());
+        progress.write(connection, groupPosition, Optional.of(lastApplied(gtid)), clock.instant());
+        checksums.remove(gtid);
         connection.commit();
         groupConflicts.forEach(c -> conflictCounts.merge(c.type(), 1L, Long::sum));
         groupOpen = false;
@@ -259,6 +266,7 @@ public final class JdbcApplier implements Applier {
     }
     if (pending.isEmpty() && !groupOpen && groupPosition != null && groupPosition.applied().contains(tx.gtid())) {
       // Committed by an earlier group (groupPosition is what the last commit wrote): no round trip.
+      checksums.remove(tx.gtid());
       skipped++;
       return;
     }
@@ -375,6 +383,7 @@ public final class JdbcApplier implements Applier {
       useConnection(connections.connect(), false);
     }
     groupPosition = progress.read(connection, true);
+    groupLast = Optional.empty();
     groupOpen = true;
     appliedInGroup = 0;
     groupConflicts.clear();
@@ -395,6 +404,12 @@ public final class JdbcApplier implements Applier {
     groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(tx.gtid()),
         p.journalPosition().or(groupPosition::journalPosition), OptionalLong.of(schemaSequence),
         Optional.of(tx.commitTime()));
+    groupLast = Optional.of(lastApplied(tx.gtid()));
+  }
+
+  private LastApplied lastApplied(Gtid gtid) {
+    Long checksum = checksums.get(gtid);
+    return new LastApplied(gtid, checksum == null ? OptionalLong.empty() : OptionalLong.of(checksum));
   }
 
   /**
@@ -457,8 +472,9 @@ public final class JdbcApplier implements Applier {
   }
 
   private void commitGroup() throws SQLException {
-    progress.write(connection, groupPosition, clock.instant());
+    progress.write(connection, groupPosition, groupLast, clock.instant());
     connection.commit();
+    pending.forEach(p -> checksums.remove(p.tx().gtid()));
     for (ConflictRecord c : groupConflicts) {
       conflictCounts.merge(c.type(), 1L, Long::sum);
     }
@@ -533,6 +549,23 @@ public final class JdbcApplier implements Applier {
       log.warn("{}could not record the conflict in {}: {}", prefix, dialect.conflictsTable(), SqlStates.describe(e));
     }
     return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
+  }
+
+  @Override
+  public Optional<LastApplied> lastApplied() throws ApplyException {
+    try {
+      if (connection == null) {
+        useConnection(connections.connect(), false);
+      }
+      Optional<LastApplied> last = progress.readLast(connection);
+      if (!groupOpen) {
+        connection.rollback();
+      }
+      return last;
+    } catch (SQLException e) {
+      throw new ApplyException(prefix + "cannot read " + dialect.controlTable() + ": " + SqlStates.describe(e), null,
+          e);
+    }
   }
 
   @Override

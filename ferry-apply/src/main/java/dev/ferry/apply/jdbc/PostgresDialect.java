@@ -131,6 +131,9 @@ final class PostgresDialect extends Dialect {
             schema_sequence bigint,
             last_commit_time timestamptz,
             updated_at timestamptz NOT NULL DEFAULT now())""");
+      // Tables made before the consumer check lack the last transaction's GTID and checksum.
+      st.execute("ALTER TABLE ferry.replication_control ADD COLUMN IF NOT EXISTS last_gtid text, "
+          + "ADD COLUMN IF NOT EXISTS last_checksum bigint");
       st.execute("""
           CREATE TABLE IF NOT EXISTS ferry.conflicts (
             id bigserial PRIMARY KEY,

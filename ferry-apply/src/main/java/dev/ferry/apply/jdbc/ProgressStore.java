@@ -1,6 +1,8 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.journal.Gtid;
 import dev.ferry.journal.GtidSet;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -59,10 +61,43 @@ final class ProgressStore {
     }
   }
 
+  /** The last committed transaction's GTID and checksum, if the row records them. */
+  Optional<LastApplied> readLast(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT last_gtid, last_checksum FROM " + dialect.controlTable()
+        + " WHERE source = ?")) {
+      ps.setString(1, source);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null) {
+          return Optional.empty();
+        }
+        Gtid gtid = Gtid.parse(rs.getString(1));
+        long checksum = rs.getLong(2);
+        return Optional.of(new LastApplied(gtid, rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(checksum)));
+      }
+    }
+  }
+
   void write(Connection c, ReplicaPosition p, Instant now) throws SQLException {
-    String sql = dialect.upsert(dialect.controlTable(), List.of("source", "applied_gtids", "journal_position",
-        "schema_sequence", "last_commit_time", "updated_at"), "source");
+    write(c, p, Optional.empty(), now);
+  }
+
+  /** Writes the row; {@code last}, when given, replaces the last transaction's GTID and checksum. */
+  void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, Instant now) throws SQLException {
+    List<String> columns = new java.util.ArrayList<>(List.of("source", "applied_gtids", "journal_position",
+        "schema_sequence", "last_commit_time", "updated_at"));
+    if (last.isPresent()) {
+      columns.addAll(List.of("last_gtid", "last_checksum"));
+    }
+    String sql = dialect.upsert(dialect.controlTable(), columns, "source");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (last.isPresent()) {
+        ps.setString(7, last.get().gtid().toString());
+        if (last.get().checksum().isPresent()) {
+          ps.setLong(8, last.get().checksum().getAsLong());
+        } else {
+          ps.setNull(8, java.sql.Types.BIGINT);
+        }
+      }
       ps.setString(1, source);
       ps.setString(2, p.applied().toString());
       ps.setString(3, p.journalPosition().orElse(null));

@@ -95,6 +95,8 @@ final class SqliteDialect extends Dialect {
             schema_sequence INTEGER,
             last_commit_time TEXT,
             updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""");
+      addMissingColumn(st, "last_gtid", "TEXT");
+      addMissingColumn(st, "last_checksum", "INTEGER");
       st.execute("""
           CREATE TABLE IF NOT EXISTS ferry_conflicts (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -113,6 +115,17 @@ final class SqliteDialect extends Dialect {
             name TEXT PRIMARY KEY,
             value INTEGER NOT NULL)""");
     }
+  }
+
+  /** Tables made before the consumer check lack the last transaction's GTID and checksum (no IF NOT EXISTS here). */
+  private static void addMissingColumn(Statement st, String column, String type) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT 1 FROM pragma_table_info('ferry_replication_control') WHERE name = '"
+        + column + "'")) {
+      if (rs.next()) {
+        return;
+      }
+    }
+    st.execute("ALTER TABLE ferry_replication_control ADD COLUMN " + column + " " + type);
   }
 
   @Override

@@ -2,8 +2,10 @@ package dev.ferry.node.run;
 
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.Applier;
+import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.JdbcApplier;
+import dev.ferry.journal.ConsumerAheadException;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalPosition;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +52,9 @@ final class ReplicaRunner implements AutoCloseable {
   private volatile Instant lastCommitTime;
   private volatile JournalPosition position;
   private volatile boolean caughtUp;
+  /** What the target's row said it applied last, when the runner started. */
+  private Optional<LastApplied> last = Optional.empty();
+  private Gtid pendingGtid;
 
   private ReplicaRunner(ReplicaSpec spec, Optional<Journal> journal, Path journalDir, String journalId,
       InstantSource clock) {
@@ -77,6 +83,8 @@ final class ReplicaRunner implements AutoCloseable {
       ReplicaPosition at = applier.position();
       appliedSet = at.applied().toString();
       lastCommitTime = at.lastCommitTime().orElse(null);
+      Optional<LastApplied> last = applier.lastApplied();
+      checkNotAheadOfJournal(at, last);
       try (JournalReader reader = openReader(at)) {
         state = State.STREAMING;
         log.info("[replica {}] streaming from journal position {}", spec.name(), reader.position());
@@ -91,6 +99,38 @@ final class ReplicaRunner implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       state = State.STOPPED;
+    }
+  }
+
+  /**
+   * A replica whose position the journal no longer holds (its tail was lost after the replica
+   * applied it) would otherwise take the next transactions under GTIDs it already has: stop,
+   * naming the replica's last GTID and position and the journal's end.
+   */
+  private void checkNotAheadOfJournal(ReplicaPosition at, Optional<LastApplied> last) throws IOException {
+    this.last = last;
+    if (at.journalPosition().isEmpty()) {
+      return;
+    }
+    try {
+      Journal.checkConsumer(journalDir, spec.name(), JournalPosition.parse(at.journalPosition().get()),
+          last.map(LastApplied::gtid), last.map(LastApplied::checksum).orElse(OptionalLong.empty()));
+    } catch (ConsumerAheadException e) {
+      throw new IOException("[replica " + spec.name() + "] stopped before applying anything: " + e.getMessage(), e);
+    }
+  }
+
+  /** A transaction under the GTID the replica applied last, with other content, is refused, not skipped. */
+  private void refuseReusedGtid(JournalTransaction tx) throws IOException {
+    if (last.isEmpty() || !last.get().gtid().equals(tx.gtid()) || last.get().checksum().isEmpty()) {
+      return;
+    }
+    long applied = last.get().checksum().getAsLong();
+    if (applied != tx.checksum()) {
+      throw new IOException(String.format("[replica %s] the journal's %s at %s has checksum %08x, but the %s this"
+          + " replica applied had checksum %08x: the same GTID names two different transactions (the journal lost"
+          + " acknowledged records and was written again); refusing to skip or apply it. Re-initialise the replica.",
+          spec.name(), tx.gtid(), tx.position(), tx.checksum(), tx.gtid(), applied));
     }
   }
 
@@ -121,7 +161,7 @@ final class ReplicaRunner implements AutoCloseable {
         if (pendingAck != null) {
           position = pendingAck;
           if (Duration.between(lastAck, clock.instant()).compareTo(ACK_EVERY) >= 0) {
-            acknowledge(pendingAck);
+            acknowledge(pendingAck, pendingGtid);
             lastAck = clock.instant();
           }
         }
@@ -130,24 +170,27 @@ final class ReplicaRunner implements AutoCloseable {
       caughtUp = false;
       drained = false;
       JournalTransaction tx = next.get();
+      refuseReusedGtid(tx);
       applier.apply(tx, tx.nextPosition().toString()); // a chunked one is streamed, not held
       applied.incrementAndGet();
       lastGtid = tx.gtid();
+      pendingGtid = tx.gtid();
       lastCommitTime = tx.commitTime();
       pendingAck = tx.nextPosition();
     }
     applier.flush();
     if (pendingAck != null) {
       position = pendingAck;
-      acknowledge(pendingAck);
+      acknowledge(pendingAck, pendingGtid);
     }
   }
 
-  private void acknowledge(JournalPosition p) throws IOException {
+  /** Acknowledges {@code p} with the GTID ending there, so the journal's recovery can check it. */
+  private void acknowledge(JournalPosition p, Gtid gtid) throws IOException {
     if (journal.isPresent()) {
-      journal.get().acknowledge(spec.name(), p);
+      journal.get().acknowledge(spec.name(), p, gtid);
     } else {
-      Journal.acknowledge(journalDir, spec.name(), p); // the writer runs in another process
+      Journal.acknowledge(journalDir, spec.name(), p, gtid); // the writer runs in another process
     }
   }
 
