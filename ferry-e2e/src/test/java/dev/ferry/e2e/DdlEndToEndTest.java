@@ -95,7 +95,10 @@ class DdlEndToEndTest {
       st.execute(byHand);
     }
     String config = Files.readString(t.config);
-    Files.writeString(t.config, config.replace("            url: ", "            skip-ddl: true\n            url: "));
+    String skipping = config.replace("\n    url: ", "\n    skip-ddl: true\n    url: ");
+    assertThat(skipping).contains("skip-ddl: true\n    url: " + t.pgReplicaUrl)
+        .contains("skip-ddl: true\n    url: " + t.liteReplica.jdbcUrl());
+    Files.writeString(t.config, skipping);
     run = cli.start(log, "run", "-c", t.config.toString());
     assertThat(t.awaitEqual(Duration.ofSeconds(180))).as("differences; log: %s", Files.readString(log)).isEmpty();
     assertThat(Files.readString(log)).contains("skipping DDL (skip-ddl is set)");
