@@ -2,6 +2,7 @@ package dev.ferry.journal;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One change inside a {@link Transaction}. Rows are lists of {@link Value}s aligned with the
@@ -65,12 +66,30 @@ public sealed interface Change {
     }
   }
 
-  /** A DDL command, at its exact place in the transaction. */
-  record Ddl(String command, String searchPath, long schemaSequence) implements Change {
+  /**
+   * A DDL command, at its exact place in the transaction.
+   *
+   * <p>{@code ranInside} is present when the source could not isolate the command's own text: the
+   * DDL ran inside a function, a {@code DO} block or a procedure, or could not be told apart from
+   * the other statements of its query string. Then {@code command} is what the source reported of
+   * the DDL itself, {@code ranInside} is the client statement it ran inside, and the DDL is not
+   * replayable: replaying the caller's text would run its other work again.
+   */
+  record Ddl(String command, String searchPath, long schemaSequence, Optional<String> ranInside) implements Change {
     public Ddl {
-      if (command == null || searchPath == null) {
-        throw new IllegalArgumentException("DDL command and search path must not be null");
+      if (command == null || searchPath == null || ranInside == null) {
+        throw new IllegalArgumentException("DDL command, search path and ranInside must not be null");
       }
+    }
+
+    /** A replayable DDL: the text of the command itself. */
+    public Ddl(String command, String searchPath, long schemaSequence) {
+      this(command, searchPath, schemaSequence, Optional.empty());
+    }
+
+    /** True when {@code command} is the DDL's own text and can run on a replica. */
+    public boolean replayable() {
+      return ranInside.isEmpty();
     }
   }
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Encodes and decodes change lists, the body of TX and CHUNK records (see
@@ -20,6 +21,8 @@ final class ChangeCodec {
   private static final int DDL = 5;
   private static final int SEQUENCE = 6;
   private static final int MESSAGE = 7;
+  /** A DDL that is not replayable (format version 2): a DDL's fields, then the statement it ran inside. */
+  private static final int DDL_INSIDE = 8;
 
   private static final int NULL = 0;
   private static final int TEXT = 1;
@@ -78,10 +81,11 @@ final class ChangeCodec {
           }
         }
         case Change.Ddl c -> {
-          out.putByte(DDL);
+          out.putByte(c.replayable() ? DDL : DDL_INSIDE);
           out.putString(c.command());
           out.putString(c.searchPath());
           out.putLong(c.schemaSequence());
+          c.ranInside().ifPresent(out::putString);
         }
         case Change.SequenceAdvance c -> {
           out.putByte(SEQUENCE);
@@ -201,6 +205,7 @@ final class ChangeCodec {
         }
         case TRUNCATE -> readTruncate(in);
         case DDL -> new Change.Ddl(in.getString(), in.getString(), in.getLong());
+        case DDL_INSIDE -> new Change.Ddl(in.getString(), in.getString(), in.getLong(), Optional.of(in.getString()));
         case SEQUENCE -> new Change.SequenceAdvance(readTable(in), in.getLong());
         case MESSAGE -> new Change.Message(in.getString(), in.getByte() == 1, in.getBytes());
         default -> throw new ByteSource.MalformedRecordException("unknown change kind " + kind);

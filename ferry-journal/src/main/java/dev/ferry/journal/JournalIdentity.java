@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /** The {@code journal.id} file: a format line and the journal's UUID, written durably once. */
 final class JournalIdentity {
-  private static final String FIRST_LINE = "ferry-journal " + SegmentFormat.VERSION;
+  private static final String PREFIX = "ferry-journal ";
+  private static final String FIRST_LINE = PREFIX + SegmentFormat.VERSION;
 
   private JournalIdentity() {
   }
@@ -21,7 +22,7 @@ final class JournalIdentity {
   static UUID read(Path dir) throws IOException {
     Path file = dir.resolve(SegmentFiles.ID_FILE);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    if (lines.size() != 2 || !lines.get(0).equals(FIRST_LINE)) {
+    if (lines.size() != 2 || !readableFormat(lines.get(0))) {
       throw new IOException(file + ": expected '" + FIRST_LINE + "' and a UUID, found " + lines);
     }
     try {
@@ -29,6 +30,16 @@ final class JournalIdentity {
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": '" + lines.get(1) + "' is not a UUID", e);
     }
+  }
+
+  /** A journal of any format version this code reads (a version 1 journal reads as is). */
+  private static boolean readableFormat(String line) {
+    for (int v = SegmentFormat.OLDEST_READABLE; v <= SegmentFormat.VERSION; v++) {
+      if (line.equals(PREFIX + v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static UUID create(Path dir) throws IOException {

@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * The byte format of a segment file, version 1. {@code docs/journal-format.md} is the reference;
+ * The byte format of a segment file, version 2. {@code docs/journal-format.md} is the reference;
  * this class is the only code that knows the layout. Every change to it bumps {@link #VERSION}.
  *
  * <pre>
@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  * header (72 bytes, big-endian)              record frame
  * +------+----+-------------------------+    +------+----+--------------------------------+
  * | 0    |  8 | magic "FERRYJNL"        |    | 0    |  4 | body length L (int32)          |
- * | 8    |  2 | format version (1)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
+ * | 8    |  2 | format version (2)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
  * | 10   |  2 | header length (72)      |    | 8    |  1 | record type (TX, CHUNK, ...)   |
  * | 12   |  4 | reserved, 0             |    | 9    |  1 | flags: bit 0 = zstd payload    |
  * | 16   | 16 | journal UUID            |    | 10   |  4 | GTID domain                    |
@@ -37,7 +37,9 @@ import java.util.zip.CRC32C;
  */
 final class SegmentFormat {
   static final byte[] MAGIC = "FERRYJNL".getBytes(StandardCharsets.US_ASCII);
-  static final short VERSION = 1;
+  static final short VERSION = 2;
+  /** The oldest version this code reads: version 1 lacks only change kind 8, so it reads as is. */
+  static final short OLDEST_READABLE = 1;
   static final int HEADER_LENGTH = 72;
   static final int FRAME_PREFIX = 8;
   static final int BODY_HEADER = 18;
@@ -126,8 +128,9 @@ final class SegmentFormat {
       throw new HeaderException(0, "not a Ferry journal segment (bad magic)");
     }
     short version = b.getShort();
-    if (version != VERSION) {
-      throw new HeaderException(8, "format version " + version + ", this Ferry reads version " + VERSION);
+    if (version < OLDEST_READABLE || version > VERSION) {
+      throw new HeaderException(8, "format version " + version + ", this Ferry reads versions "
+          + OLDEST_READABLE + " to " + VERSION);
     }
     b.getShort();
     b.getInt();

@@ -55,8 +55,11 @@ final class TestData {
       case 3 -> new Change.Delete(table, columns, random.nextBoolean() ? Change.OldImage.KEY : Change.OldImage.FULL,
           row(columns.size(), false));
       case 4 -> new Change.Truncate(List.of(table, table()), random.nextBoolean(), random.nextBoolean());
-      case 5 -> random.nextBoolean() ? new Change.Ddl(text(), text(), random.nextLong())
-          : new Change.SequenceAdvance(table, random.nextLong());
+      case 5 -> switch (random.nextInt(3)) {
+        case 0 -> new Change.Ddl(text(), text(), random.nextLong());
+        case 1 -> new Change.Ddl(text(), text(), random.nextLong(), java.util.Optional.of(text()));
+        default -> new Change.SequenceAdvance(table, random.nextLong());
+      };
       default -> new Change.Message(text(), random.nextBoolean(), bytes());
     };
   }

@@ -255,8 +255,11 @@ final class ChangeWriter {
     currentTable = null;
     currentStatement = ddl.command();
     if (config.skipDdl()) {
-      log.info("[replica {}] {}: skipping DDL (skipDdl is set): {}", config.replicaName(), tx.gtid(), ddl.command());
+      log.info("[replica {}] {}: skipping DDL (skip-ddl is set): {}", config.replicaName(), tx.gtid(), ddl.command());
       return;
+    }
+    if (!ddl.replayable()) {
+      throw new StopApply(notReplayable(ddl), null, null);
     }
     try {
       dialect.applyDdl(connection, ddl);
@@ -266,10 +269,20 @@ final class ChangeWriter {
       }
       throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": the "
           + dialect.name() + " target cannot take the DDL '" + ddl.command() + "': " + SqlStates.describe(e)
-          + "; set skipDdl to skip DDL", null, null);
+          + "; run the equivalent DDL on the replica by hand and set skip-ddl: true for this replica to go past it"
+          + " (see docs/apply.md)", null, null);
     } finally {
       invalidate();
     }
+  }
+
+  /** Ferry never replays the text of the statement a DDL ran inside: it may hold other work too. */
+  private String notReplayable(Change.Ddl ddl) {
+    return "[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": its DDL ran on the source inside "
+        + "another statement, whose text Ferry does not replay (it may do more than the DDL); the DDL: '"
+        + ddl.command() + "'; it ran inside: '" + ddl.ranInside().orElse("") + "'. Run the equivalent DDL on this "
+        + "replica by hand, then set skip-ddl: true for this replica and restart until it has applied " + tx.gtid()
+        + ", then remove skip-ddl (see docs/apply.md, 'DDL that ran inside a function')";
   }
 
   private RowOp insertOp(Change.Insert insert) throws SQLException, StopApply {

@@ -125,6 +125,30 @@ abstract class ApplierContractTest {
   }
 
   @Test
+  void ddlThatRanInsideAnotherStatementStopsTheReplicaBeforeItsTransactionUntilSkipDdlIsSet() throws Exception {
+    createAccounts();
+    Change.Ddl nested = new Change.Ddl("alter table accounts add column c int", "public", 2,
+        java.util.Optional.of("do $$ begin alter table accounts add column c int; end $$"));
+    List<Transaction> txs = List.of(txAt(1, 1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")),
+        txAt(2, 2, nested, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b")), txAt(3, 2, insert(ACCOUNTS, ACCOUNT_COLS, 3, 3, "c")));
+    try (Applier applier = open(config())) {
+      assertThatThrownBy(() -> applier.applyAll(txs.iterator()))
+          .isInstanceOf(ApplyException.class)
+          .hasMessage("[replica r1] cannot apply 0-1-2: its DDL ran on the source inside another statement, whose "
+              + "text Ferry does not replay (it may do more than the DDL); the DDL: 'alter table accounts add column "
+              + "c int'; it ran inside: 'do $$ begin alter table accounts add column c int; end $$'. Run the "
+              + "equivalent DDL on this replica by hand, then set skip-ddl: true for this replica and restart until "
+              + "it has applied 0-1-2, then remove skip-ddl (see docs/apply.md, 'DDL that ran inside a function')");
+    }
+    assertThat(accounts()).containsExactly("1|1|a");
+    try (Applier applier = open(config().withSkipDdl(true))) {
+      applier.applyAll(txs.subList(1, 3).iterator());
+      assertThat(applier.position().schemaSequence()).hasValue(2);
+    }
+    assertThat(accounts()).containsExactly("1|1|a", "2|2|b", "3|3|c");
+  }
+
+  @Test
   void updatesOnlyTheColumnsSentWhenToastedOnesAreUnchanged() throws Exception {
     createAccounts();
     try (Applier applier = open(config())) {

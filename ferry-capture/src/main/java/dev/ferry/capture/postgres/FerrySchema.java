@@ -7,9 +7,18 @@ import java.util.List;
  * the DDL event triggers that emit each DDL command as a transactional logical message
  * ({@code ferry.ddl}) at its place in the WAL. Nothing touches user tables.
  *
- * <p>Message content: three UTF-8 fields separated by NUL bytes (which PostgreSQL text never
- * contains): the new schema sequence in decimal, the {@code search_path}, the command text
- * ({@code current_query()}).
+ * <p>Message content: six UTF-8 fields separated by NUL bytes (which PostgreSQL text never
+ * contains): the new schema sequence in decimal, the {@code search_path}, the client's query
+ * string ({@code current_query()}, which holds every statement of a multi-statement simple query),
+ * the command tags of the query string's top-level DDL events so far (comma-separated, this one
+ * last; empty when nested), {@code standard_conforming_strings}, and the PL/pgSQL context below
+ * the trigger (empty at top level; else the function, {@code DO} block or procedure the DDL ran
+ * in). {@link DdlMessage} turns it into the DDL's own statement. The tags live in the session
+ * setting {@code ferry.ddl_events}, keyed by {@code statement_timestamp()} (one value for all
+ * statements of a simple-query message) and the query's hash; it is a session setting changed
+ * transactionally, so a ROLLBACK forgets the events it undid. Every top-level event is counted,
+ * also the ones skipped below, because the matching counts statements. Messages of an older
+ * Ferry (three fields, the command last) are still read.
  * The triggers ignore commands on Ferry's own objects (so setup does not replicate itself): the
  * {@code sql_drop} trigger marks a drop of a {@code ferry} object for the transaction, and the
  * {@code ddl_command_end} trigger skips commands whose objects all live in {@code ferry} or are
@@ -49,7 +58,25 @@ final class FerrySchema {
       LANGUAGE plpgsql AS $$
       DECLARE
         next_seq bigint;
+        stack text;
+        nested boolean;
+        query_key text;
+        events text := '';
       BEGIN
+        GET DIAGNOSTICS stack = PG_CONTEXT;
+        -- One line of context: called by the client's statement itself; more: inside a function.
+        nested := pg_catalog.strpos(stack, E'\\n') > 0;
+        IF NOT nested THEN
+          query_key := pg_catalog.statement_timestamp()::text || ' ' || pg_catalog.md5(pg_catalog.current_query());
+          events := coalesce(pg_catalog.current_setting('ferry.ddl_events', true), '');
+          IF pg_catalog.split_part(events, '|', 1) = query_key THEN
+            events := events || ',' || tg_tag;
+          ELSE
+            events := query_key || '|' || tg_tag;
+          END IF;
+          PERFORM pg_catalog.set_config('ferry.ddl_events', events, false);
+          events := pg_catalog.split_part(events, '|', 2);
+        END IF;
         IF coalesce(current_setting('ferry.installing', true), '') = 'on' THEN
           RETURN;
         END IF;
@@ -69,7 +96,11 @@ final class FerrySchema {
         PERFORM pg_logical_emit_message(true, 'ferry.ddl',
             convert_to(next_seq::text, 'UTF8') || '\\x00'::bytea
             || convert_to(current_setting('search_path'), 'UTF8') || '\\x00'::bytea
-            || convert_to(current_query(), 'UTF8'));
+            || convert_to(current_query(), 'UTF8') || '\\x00'::bytea
+            || convert_to(events, 'UTF8') || '\\x00'::bytea
+            || convert_to(current_setting('standard_conforming_strings'), 'UTF8') || '\\x00'::bytea
+            || convert_to(CASE WHEN nested THEN pg_catalog.substr(stack, pg_catalog.strpos(stack, E'\\n') + 1)
+                               ELSE '' END, 'UTF8'));
       END $$""",
       "DROP EVENT TRIGGER IF EXISTS ferry_sql_drop",
       "CREATE EVENT TRIGGER ferry_sql_drop ON sql_drop EXECUTE FUNCTION ferry.on_sql_drop()",

@@ -48,6 +48,7 @@ final class TransactionBuilder {
   private final Catalog catalog;
   private final Map<Integer, Rel> relations = new HashMap<>();
   private final Map<Integer, String> typeNames = new HashMap<>();
+  private final DdlMessage ddlMessages = new DdlMessage();
   /** The relation of the last row change: pgbench-like streams alternate between few tables. */
   private Rel lastRel;
 
@@ -292,14 +293,12 @@ final class TransactionBuilder {
   }
 
   private Change.Ddl ddl(byte[] content) {
-    String text = new String(content, StandardCharsets.UTF_8);
-    int first = text.indexOf('\0');
-    int second = first < 0 ? -1 : text.indexOf('\0', first + 1);
-    if (second < 0) {
-      throw new IllegalStateException("[source " + config.name() + "] malformed ferry.ddl message: " + text);
+    try {
+      return ddlMessages.parse(content);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("[source " + config.name() + "] malformed ferry.ddl message: " + e.getMessage()
+          + ": " + new String(content, StandardCharsets.UTF_8), e);
     }
-    return new Change.Ddl(text.substring(second + 1), text.substring(first + 1, second),
-        Long.parseLong(text.substring(0, first)));
   }
 
   private void addSequenceAdvances() throws SQLException {

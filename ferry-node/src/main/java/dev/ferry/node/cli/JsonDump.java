@@ -83,6 +83,10 @@ final class JsonDump {
         b.append(",\"searchPath\":");
         string(b, d.searchPath());
         b.append(",\"schemaSequence\":").append(d.schemaSequence());
+        if (d.ranInside().isPresent()) {
+          b.append(",\"ranInside\":");
+          string(b, d.ranInside().get());
+        }
       }
       case Change.SequenceAdvance s -> {
         b.append("{\"op\":\"sequence\",\"sequence\":");

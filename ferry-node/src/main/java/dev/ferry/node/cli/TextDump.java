@@ -28,7 +28,8 @@ final class TextDump {
       case Change.Delete d -> "DELETE " + d.table() + " old " + row(d.old());
       case Change.Truncate t -> "TRUNCATE " + t.tables() + (t.cascade() ? " CASCADE" : "")
           + (t.restartIdentity() ? " RESTART IDENTITY" : "");
-      case Change.Ddl d -> "DDL (schema " + d.schemaSequence() + ", search_path " + d.searchPath() + ") " + d.command();
+      case Change.Ddl d -> "DDL (schema " + d.schemaSequence() + ", search_path " + d.searchPath()
+          + d.ranInside().map(r -> ", not replayable, ran inside: " + r).orElse("") + ") " + d.command();
       case Change.SequenceAdvance s -> "SEQUENCE " + s.sequence() + " = " + s.value();
       case Change.Message m -> "MESSAGE " + m.prefix() + (m.transactional() ? " (transactional) " : " ")
           + m.content().length + " bytes";
