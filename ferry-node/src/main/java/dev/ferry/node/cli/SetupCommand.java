@@ -34,6 +34,7 @@ final class SetupCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
+    Preflight.all(config);
     options.startQuietLogging();
     NodeSpec node = NodeSpecs.from(config);
     PrintWriter out = spec.commandLine().getOut();
