@@ -246,6 +246,10 @@ public final class FerryNode implements AutoCloseable {
     if (journal.isPresent()) {
       journal.get().close();
     }
-    log.info("[source {}] node stopped", spec.source().name());
+    if (capture.isPresent()) {
+      log.info("[source {}] node stopped", spec.source().name());
+    } else {
+      log.info("[replicas {}] node stopped", replicas.stream().map(ReplicaRunner::name).toList());
+    }
   }
 }
