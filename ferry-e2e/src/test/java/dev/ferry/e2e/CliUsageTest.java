@@ -69,6 +69,40 @@ class CliUsageTest {
   }
 
   @Test
+  void anApplyOnlyProcessNamesItsReplicaNotTheSource() throws Exception {
+    Path config = sqliteConfig();
+    try (FerryCli cli = new FerryCli(dir)) {
+      assertThat(cli.run(Duration.ofSeconds(120), "setup", "-c", config.toString()).exitCode()).isZero();
+      Path log = dir.resolve("apply.log");
+      Process apply = cli.start(log, "apply", "-c", config.toString());
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (!Files.readString(log).contains("node started") && System.nanoTime() < deadline) {
+        assertThat(apply.isAlive()).as(Files.readString(log)).isTrue();
+        Thread.sleep(200);
+      }
+
+      assertThat(FerryCli.terminate(apply, Duration.ofMinutes(1))).as(Files.readString(log)).isZero();
+      assertThat(Files.readString(log)).contains("[replica r1] node started (APPLY)")
+          .contains("[replica r1] node stopped").doesNotContain("[source lite] node");
+    }
+  }
+
+  private Path sqliteConfig() throws Exception {
+    Path config = dir.resolve("ferry.yaml");
+    Files.writeString(config, """
+        source:
+          name: lite
+          url: jdbc:sqlite:%s
+        journal:
+          dir: %s
+        replicas:
+          - name: r1
+            url: jdbc:sqlite:%s
+        """.formatted(dir.resolve("source.db"), dir.resolve("journal"), dir.resolve("replica.db")));
+    return config;
+  }
+
+  @Test
   void journalCommandsTakeTheJournalOfTheConfiguration() throws Exception {
     Path config = dir.resolve("ferry.yaml");
     Path journal = dir.resolve("journal");
