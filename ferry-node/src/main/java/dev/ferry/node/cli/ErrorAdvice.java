@@ -39,7 +39,10 @@ final class ErrorAdvice {
     if (!environment && e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)) {
       return Optional.empty();
     }
-    String what = describe(e);
+    if (e instanceof FileSystemException f && String.valueOf(f.getMessage()).equals(f.getFile())) {
+      return advice; // the JDK's message is the bare path, which the advice names with its reason
+    }
+    String what = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()).strip();
     if (advice.isPresent() && what.endsWith(".")) {
       what = what.substring(0, what.length() - 1);
     }
@@ -70,7 +73,7 @@ final class ErrorAdvice {
         return Optional.of("check that the database server is running and that host and port are right in " + where);
       }
       if (s.equals("42501")) {
-        return Optional.of("grant the missing privilege (docs/configuration.md lists what Ferry needs) or use "
+        return Optional.of("grant the missing privilege (docs/postgres-capture.md lists what Ferry needs) or use "
             + "another user in " + where);
       }
     }
@@ -83,8 +86,8 @@ final class ErrorAdvice {
   private static String fileAdvice(FileSystemException f) {
     String path = f.getFile();
     if (f instanceof AccessDeniedException) {
-      return "permission denied for " + path + ": make it writable for user " + user()
-          + ", or point the setting that names it (journal.dir, log.dir, status.file) elsewhere";
+      return path + ": permission denied for user " + user() + ": make it writable for " + user()
+          + ", or use another place";
     }
     if (f instanceof NoSuchFileException) {
       return "no such file or directory: " + path;
@@ -93,18 +96,6 @@ final class ErrorAdvice {
       return path + " is not a directory";
     }
     return path + ": " + Optional.ofNullable(f.getReason()).orElse("file system error");
-  }
-
-  /**
-   * The exception's own message; a bare path (what the JDK's file exceptions say) is left out,
-   * since the advice names it with its reason.
-   */
-  private static String describe(Throwable e) {
-    String message = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
-    if (e instanceof FileSystemException f && message.equals(f.getFile())) {
-      return "cannot use " + f.getFile();
-    }
-    return message.strip();
   }
 
   /** Which setting to look at, from the component's prefix in the message. */

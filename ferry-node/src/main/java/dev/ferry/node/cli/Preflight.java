@@ -22,10 +22,17 @@ final class Preflight {
     replicas(config);
   }
 
-  /** The journal and log directories: created if missing, so their nearest existing parent must be writable. */
+  /**
+   * The journal and log directories and the status file's: created if missing, so their nearest
+   * existing parent must be writable.
+   */
   static void journalAndLog(FerryConfig config) {
     writable("journal.dir", config.journal().dir().toAbsolutePath(), config);
     writable("log.dir", config.log().dir().toAbsolutePath(), config);
+    Path status = config.status().file().toAbsolutePath();
+    if (status.getParent() != null) {
+      writable("status.file", status.getParent(), config);
+    }
   }
 
   /** A SQLite source: SQLite writes its journal files next to the database. */
