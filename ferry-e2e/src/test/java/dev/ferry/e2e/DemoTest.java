@@ -23,4 +23,20 @@ class DemoTest {
     assertThat(dir.resolve("ferry-demo/primary.db")).exists();
     assertThat(dir.resolve("ferry-demo/replica.db")).exists();
   }
+
+  @Test
+  void theLastProgressLineAgreesWithTheSummaryAndExplainsTheJournalCount() throws Exception {
+    FerryCli.Result r = new FerryCli(dir).run(Duration.ofSeconds(200), "demo", "--seconds", "4");
+    assertThat(r.exitCode()).as(r.all()).isZero();
+
+    String last = r.stdout().lines().filter(l -> l.contains(" workload ")).reduce((a, b) -> b).orElseThrow();
+    java.util.regex.Matcher m = java.util.regex.Pattern
+        .compile("workload +(\\d+) tx +journal +(\\d+) tx +applied +(\\d+) +lag +0 tx").matcher(last);
+    assertThat(m.find()).as("last progress line: %s", r.stdout()).isTrue();
+    assertThat(Long.parseLong(m.group(3))).as("applied").isEqualTo(Long.parseLong(m.group(2)));
+    assertThat(r.stdout()).contains("workload: " + m.group(1) + " transactions committed")
+        .contains("journal:  " + m.group(2) + " transactions, last GTID 0-1-" + m.group(2))
+        .contains("SQLite capture journals the transactions committed between two polls as one")
+        .contains("replica:  applied through 0-1-" + m.group(2));
+  }
 }

@@ -19,10 +19,16 @@ final class FerryCli implements AutoCloseable {
   private final Path jar = Path.of(System.getProperty("ferry.jar", "../ferry-node/target/ferry.jar"))
       .toAbsolutePath().normalize();
   private final Path workDir;
+  private final List<String> launcher;
   private final List<Process> started = new ArrayList<>();
 
   FerryCli(Path workDir) {
+    this(workDir, List.of());
+  }
+
+  private FerryCli(Path workDir, List<String> launcher) {
     this.workDir = workDir;
+    this.launcher = launcher;
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: package ferry-node first (./mvnw verify does)");
     }
@@ -68,7 +74,7 @@ final class FerryCli implements AutoCloseable {
   }
 
   private ProcessBuilder builder(String... args) {
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(launcher);
     command.add(home.resolve("bin/ferry").toString());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
@@ -77,6 +83,17 @@ final class FerryCli implements AutoCloseable {
     pb.environment().put("FERRY_JAVA_OPTS", "-Xmx256m");
     pb.environment().remove("FERRY_CONFIG");
     return pb;
+  }
+
+  /**
+   * The same launcher run as user {@code nobody} when the tests run as root (who may write
+   * anywhere), so that a directory's permissions decide as they do for a real deployment.
+   */
+  FerryCli asUnprivilegedUser() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return new FerryCli(workDir, launcher);
+    }
+    return new FerryCli(workDir, List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
   }
 
   /** SIGKILL, and wait until it is gone. */

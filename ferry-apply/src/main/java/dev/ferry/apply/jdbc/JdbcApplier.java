@@ -128,7 +128,8 @@ public final class JdbcApplier implements Applier {
       first.commit();
       ReplicaPosition at = applier.position();
       log.info("[replica {}] opened on {}: source {} applied {{}}, schema sequence {}", config.replicaName(),
-          applier.dialect.name(), config.source(), at.applied(), at.schemaSequence());
+          applier.dialect.name(), config.source(), at.applied(),
+          at.schemaSequence().isPresent() ? String.valueOf(at.schemaSequence().getAsLong()) : "none yet");
       return applier;
     } catch (SQLException e) {
       closeQuietly(first);

@@ -52,6 +52,7 @@ final class ArchiveLoader {
           TargetTables.ensure(t, e.table(), prefix);
         }
         TargetTables.truncate(t, selected.stream().map(ArchiveTables.Entry::table).toList());
+        TableProgress progress = new TableProgress(prefix, "loaded", selected.size());
         for (ArchiveTables.Entry e : selected) {
           current = e.table().id().toString();
           Path file = archive.directory().resolve(e.file());
@@ -61,6 +62,7 @@ final class ArchiveLoader {
                 + ", but " + ExportArchive.TABLES + " says " + e.rows());
           }
           loaded.put(e.table().id(), rows);
+          progress.tableDone(e.table().id(), rows);
         }
         current = "(progress row)";
         if (resumeAt.isPresent()) {

@@ -223,6 +223,7 @@ public final class ExportArchive {
       AtomicReference<Exception> failure = new AtomicReference<>();
       try (SnapshotSessions sessions = SnapshotSessions.open(source)) {
         log.info("{}exporting {} tables from snapshot {}", prefix, todo.size(), sessions.snapshotName());
+        TableProgress progress = new TableProgress(prefix, "exported", todo.size());
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < Math.max(1, Math.min(parallelism, todo.size())); s++) {
           threads.add(Thread.ofPlatform().name("ferry-export-" + s).start(() -> {
@@ -236,6 +237,7 @@ public final class ExportArchive {
                 files.put(i, ArchiveFiles.writeDurably(dir, name, out -> rows[0] = src.unwrap(PGConnection.class)
                     .getCopyAPI().copyOut(CopyStreams.selectSql(table, "", false), out)));
                 done.put(i, new ArchiveTables.Entry(table, name, rows[0]));
+                progress.tableDone(id, rows[0]);
               }
               src.commit();
             } catch (IOException | SQLException | RuntimeException e) {

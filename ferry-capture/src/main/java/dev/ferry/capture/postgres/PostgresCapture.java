@@ -161,6 +161,15 @@ public final class PostgresCapture implements AutoCloseable {
   private CaptureException undefinedObject(SQLException e, Optional<ResumePoint> resume) {
     String message = String.valueOf(e.getMessage());
     if (message.contains("publication")) {
+      // Present now, yet unknown where the slot decodes: it was dropped and created again after
+      // the slot's position, and setup (which run repeats) cannot fix that.
+      try (Connection c = Connections.normal(config)) {
+        if (PostgresSetup.publicationExists(config, c)) {
+          return SlotState.publicationReplaced(config, c);
+        }
+      } catch (SQLException checkFailed) {
+        e.addSuppressed(checkFailed);
+      }
       return SlotState.missingPublication(config);
     }
     if (message.contains("slot")) {

@@ -102,6 +102,25 @@ record SlotState(boolean exists, boolean lost, Integer activePid, String confirm
         + "(dropped?): run ferry setup to create it again; capture does not guess which tables to stream");
   }
 
+  /**
+   * The publication exists, but the slot's historic catalog (what pgoutput decodes with) does not
+   * know it: it was dropped and created again after the slot's confirmed position. PostgreSQL
+   * cannot decode past the drop, and what was written while it was missing was never published.
+   */
+  static CaptureException publicationReplaced(PostgresSourceConfig config, Connection c) {
+    String at;
+    try {
+      at = Optional.ofNullable(read(c, config.slotName()).confirmedFlush()).map(l -> " " + l).orElse("");
+    } catch (SQLException e) {
+      at = "";
+    }
+    return new CaptureException(config.name(), "publication '" + config.publicationName() + "' was dropped and "
+        + "created again after slot '" + config.slotName() + "' position" + at + ": PostgreSQL cannot decode the "
+        + "slot past the drop, so the changes since then cannot be captured. Start the source over: stop Ferry, "
+        + "run 'ferry teardown' and 'ferry setup', and seed the replicas again (docs/postgres-capture.md, "
+        + "\"Failures\")");
+  }
+
   static CaptureException busy(PostgresSourceConfig config, Connection c) {
     String pid;
     try {

@@ -76,8 +76,9 @@ final class StreamSession {
           .withStartPosition(LogSequenceNumber.INVALID_LSN)
           .withStatusInterval((int) config.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
           .start();
-      LOG.info("[source {}] streaming from slot {} (confirmed {})", config.name(), config.slotName(),
-          LogSequenceNumber.valueOf(confirmed.lsn()));
+      // Nothing confirmed by this process yet means the slot resumes where the server recorded it.
+      LOG.info("[source {}] streaming from slot {} ({})", config.name(), config.slotName(), confirmed.lsn() == 0
+          ? "from its confirmed position" : "confirmed " + LogSequenceNumber.valueOf(confirmed.lsn()).asString());
       onStarted.run();
       try {
         loop(stream, stop);

@@ -14,7 +14,7 @@ final class ConfigOptions {
       description = "The configuration file (default: $FERRY_CONFIG, else ferry.yaml).")
   Path file;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log more (debug level).")
+  @Option(names = {"-v", "--verbose"}, description = "Log more (debug level), with stack traces.")
   boolean verbose;
 
   Path file() {
@@ -38,11 +38,11 @@ final class ConfigOptions {
   void startLogging(FerryConfig config) throws IOException {
     Files.createDirectories(config.log().dir());
     Level level = verbose ? Level.DEBUG : Level.toLevel(config.log().level().name(), Level.INFO);
-    Logging.configure(level, config.log().file());
+    Logging.configure(level, verbose, config.log().file());
   }
 
   /** Logging for a short command: warnings (or everything with --verbose) to the console only. */
   void startQuietLogging() {
-    Logging.configure(verbose ? Level.DEBUG : Level.WARN, null);
+    Logging.configure(verbose ? Level.DEBUG : Level.WARN, verbose, null);
   }
 }

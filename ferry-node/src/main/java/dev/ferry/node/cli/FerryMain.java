@@ -3,7 +3,9 @@ package dev.ferry.node.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -20,7 +22,7 @@ import picocli.CommandLine.IVersionProvider;
     subcommands = {DemoCommand.class, RunCommand.class, CaptureCommand.class, ApplyCommand.class, SetupCommand.class,
         TeardownCommand.class, StatusCommand.class, JournalCommand.class, ExportCommand.class, LoadCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error.", "Run 'ferry COMMAND --help' for a command's options."})
-public final class FerryMain implements Runnable {
+public final class FerryMain implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -32,13 +34,22 @@ public final class FerryMain implements Runnable {
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new FerryMain());
     cli.setParameterExceptionHandler(FerryMain::usageError);
-    cli.setExecutionExceptionHandler(FerryMain::failure);
+    boolean verbose = List.of(args).contains("-v") || List.of(args).contains("--verbose");
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> failure(e, cmd, verbose));
+    reflow(cli);
+    // picocli honours a --help anywhere, even after a command it does not know: name that command.
+    if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
+      return usageError(new CommandLine.UnmatchedArgumentException(cli, List.of(args[0])), args);
+    }
     return cli.execute(args);
   }
 
+  /** {@code ferry} with no command: the usage, on standard error, and a usage error's exit code. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    spec.commandLine().getErr().flush();
+    return 2;
   }
 
   private static int usageError(CommandLine.ParameterException e, String[] args) {
@@ -52,22 +63,51 @@ public final class FerryMain implements Runnable {
     return 2;
   }
 
-  // Expected failures (bad input, unreadable files) get one line naming the place, not a stack trace.
-  private static int failure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+  /**
+   * Failures the user can fix (bad input, a database that refuses, a directory) get one line saying
+   * what is wrong and what to do, and a stack trace only with {@code --verbose}; a bug in Ferry says
+   * so, with its stack trace for the report.
+   */
+  private static int failure(Exception e, CommandLine cmd, boolean verbose) {
     String name = cmd.getCommandSpec().qualifiedName();
+    var err = cmd.getErr();
+    int exit = 1;
     if (e instanceof UsageException) {
-      cmd.getErr().println(name + ": " + e.getMessage());
-      cmd.getErr().flush();
-      return 2;
-    }
-    if (e instanceof CliException || e instanceof java.io.IOException) {
-      cmd.getErr().println(name + ": " + e.getMessage());
+      err.println(name + ": " + e.getMessage());
+      exit = 2;
+    } else if (ErrorAdvice.forUser(e).isPresent()) {
+      err.println(name + ": " + ErrorAdvice.forUser(e).get());
+      if (verbose) {
+        e.printStackTrace(err);
+      }
     } else {
-      cmd.getErr().println(name + ": internal error, please report it: " + e);
-      e.printStackTrace(cmd.getErr());
+      err.println(name + ": internal error, please report it: " + e);
+      e.printStackTrace(err);
     }
-    cmd.getErr().flush();
-    return 1;
+    err.flush();
+    return exit;
+  }
+
+  /**
+   * Joins the description lines the sources break for their own width into sentences, so that
+   * picocli wraps them once, at its width, and no line of {@code --help} ends mid-sentence.
+   */
+  private static void reflow(CommandLine cli) {
+    String[] lines = cli.getCommandSpec().usageMessage().description();
+    List<String> sentences = new java.util.ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : lines) {
+      current.append(current.isEmpty() ? "" : " ").append(line.strip());
+      if (line.strip().endsWith(".") || line.strip().endsWith(":") || sentences.isEmpty()) {
+        sentences.add(current.toString());
+        current.setLength(0);
+      }
+    }
+    if (!current.isEmpty()) {
+      sentences.add(current.toString());
+    }
+    cli.getCommandSpec().usageMessage().description(sentences.toArray(String[]::new));
+    cli.getSubcommands().values().forEach(FerryMain::reflow);
   }
 
   private static String describe(CommandLine.ParameterException e) {

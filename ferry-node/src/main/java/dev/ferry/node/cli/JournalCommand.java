@@ -17,14 +17,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ferry journal ls|verify|dump DIR}: look into a journal directory (read-only). */
+/**
+ * {@code ferry journal ls|verify|dump [DIR]}: look into a journal directory (read-only): DIR, else
+ * the {@code journal.dir} of the configuration ({@code -c}, {@code $FERRY_CONFIG}, ferry.yaml).
+ */
 @Command(name = "journal", mixinStandardHelpOptions = true,
-    description = "Inspect a journal directory (read-only; safe while Ferry writes to it).",
+    description = {"Inspect a journal directory (read-only; safe while Ferry writes to it).",
+        "DIR defaults to journal.dir of the configuration (-c FILE, $FERRY_CONFIG, else ferry.yaml)."},
     subcommands = {JournalCommand.Ls.class, JournalCommand.Verify.class, JournalCommand.Dump.class})
 final class JournalCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -34,7 +39,14 @@ final class JournalCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  static Path existingJournal(Path dir) {
+  /** DIR when given, else the configuration's {@code journal.dir}; it must hold a journal. */
+  static Path existingJournal(Optional<Path> given, ConfigOptions options) {
+    Path dir = given.orElseGet(() -> options.load().journal().dir().toAbsolutePath());
+    options.startQuietLogging();
+    return existingJournal(dir);
+  }
+
+  private static Path existingJournal(Path dir) {
     if (!Files.isDirectory(dir)) {
       throw new CliException("journal directory " + dir + " does not exist");
     }
@@ -47,12 +59,14 @@ final class JournalCommand implements Runnable {
   @Command(name = "ls", mixinStandardHelpOptions = true,
       description = "List the segments: number, state, size, records, first and last GTID.")
   static final class Ls implements Callable<Integer> {
-    @Parameters(paramLabel = "DIR", description = "The journal directory.") Path dir;
+    @Parameters(paramLabel = "DIR", arity = "0..1",
+        description = "The journal directory (default: journal.dir of the configuration).") Path given;
+    @Mixin ConfigOptions options;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-      existingJournal(dir);
+      Path dir = existingJournal(Optional.ofNullable(given), options);
       PrintWriter out = spec.commandLine().getOut();
       List<SegmentInfo> segments = JournalInspector.list(dir);
       out.printf("journal %s in %s, purged through segment %d%n", JournalInspector.journalId(dir), dir,
@@ -73,12 +87,14 @@ final class JournalCommand implements Runnable {
       description = {"Check every segment header, record checksum and the segment numbering.",
           "Exit code 1, naming segment and offset, on any corruption or gap."})
   static final class Verify implements Callable<Integer> {
-    @Parameters(paramLabel = "DIR", description = "The journal directory.") Path dir;
+    @Parameters(paramLabel = "DIR", arity = "0..1",
+        description = "The journal directory (default: journal.dir of the configuration).") Path given;
+    @Mixin ConfigOptions options;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-      existingJournal(dir);
+      Path dir = existingJournal(Optional.ofNullable(given), options);
       JournalVerifier.Report report = JournalVerifier.verify(dir);
       if (report.ok()) {
         spec.commandLine().getOut().printf("ok: %d segments, %d records, no corruption, no gap%n",
@@ -100,7 +116,9 @@ final class JournalCommand implements Runnable {
   @Command(name = "dump", mixinStandardHelpOptions = true,
       description = "Print the committed transactions, oldest first (or after --from).")
   static final class Dump implements Callable<Integer> {
-    @Parameters(paramLabel = "DIR", description = "The journal directory.") Path dir;
+    @Parameters(paramLabel = "DIR", arity = "0..1",
+        description = "The journal directory (default: journal.dir of the configuration).") Path given;
+    @Mixin ConfigOptions options;
 
     @Option(names = "--from", paramLabel = "GTID", description = "Start just after this GTID (domain-server-seq).")
     String from;
@@ -112,7 +130,7 @@ final class JournalCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-      existingJournal(dir);
+      Path dir = existingJournal(Optional.ofNullable(given), options);
       Optional<Gtid> after = Optional.ofNullable(from).map(Dump::gtid);
       PrintWriter out = spec.commandLine().getOut();
       try (JournalReader reader = after.isPresent() ? JournalReader.openAfter(dir, after.get())

@@ -49,6 +49,13 @@ abstract class NodeCommand implements Callable<Integer> {
       throw new CliException("journal.dir " + journalDir + ": its parent directory " + journalDir.getParent()
           + " does not exist (create it, or fix journal.dir in " + config.file() + ")");
     }
+    Preflight.journalAndLog(config);
+    if (role() != FerryNode.Role.APPLY) {
+      Preflight.source(config);
+    }
+    if (role() != FerryNode.Role.CAPTURE) {
+      Preflight.replicas(config);
+    }
     options.startLogging(config);
     log.info("ferry {} starting with {}", role().name().toLowerCase(java.util.Locale.ROOT), config.describe().strip());
     CountDownLatch stop = new CountDownLatch(1);
@@ -59,7 +66,8 @@ abstract class NodeCommand implements Callable<Integer> {
       NodeSpec spec = SameDatabaseGuard.check(configured, replicas(), SameDatabaseGuard.Unreachable.CHECK_LATER);
       started = FerryNode.start(spec, role(), replicas());
     } catch (java.io.IOException | RuntimeException e) {
-      log.error("{}", e.getMessage()); // also into replication.log
+      // The command line prints it as its last line; the console shows it once.
+      LoggerFactory.getLogger(Logging.FILE_ONLY).error("{}", ErrorAdvice.forUser(e).orElse(String.valueOf(e)), e);
       throw e;
     }
     try (FerryNode node = started) {
@@ -87,11 +95,11 @@ abstract class NodeCommand implements Callable<Integer> {
 
   private Optional<String> fatal(FerryNode node, NodeStatus now) {
     if (node.captureFailure().isPresent()) {
-      return Optional.of("capture failed: " + node.captureFailure().get().getMessage());
+      return Optional.of("capture stopped with the error above");
     }
     if (role() == FerryNode.Role.APPLY && !now.replicas().isEmpty()
         && now.replicas().stream().allMatch(r -> r.state().equals("failed"))) {
-      return Optional.of("every replica stopped with an error");
+      return Optional.of("every replica stopped with an error (above)");
     }
     return Optional.empty();
   }

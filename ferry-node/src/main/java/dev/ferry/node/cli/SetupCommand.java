@@ -45,6 +45,7 @@ final class SetupCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
+    Preflight.all(config);
     options.startQuietLogging();
     // Every database is reached and told apart before anything is created anywhere: a replica
     // that is the source, or that cannot be reached, leaves no slot holding WAL on the source.

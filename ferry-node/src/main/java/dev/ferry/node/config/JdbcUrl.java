@@ -86,20 +86,31 @@ public record JdbcUrl(String value, Kind kind) {
     return value.equals(other.value);
   }
 
-  private Optional<String> identity(Path workingDirectory) {
+  /**
+   * The database file of a SQLite URL, relative ones resolved against {@code workingDirectory};
+   * empty for PostgreSQL and in-memory databases.
+   */
+  public Optional<Path> sqliteFile(Path workingDirectory) {
+    if (kind != Kind.SQLITE) {
+      return Optional.empty();
+    }
     String rest = value.substring(kind.prefix().length());
+    String file = rest.startsWith("file:") ? rest.substring(5) : rest;
+    int query = file.indexOf('?');
+    file = query < 0 ? file : file.substring(0, query);
+    if (file.isEmpty() || file.startsWith(":memory:")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(workingDirectory.resolve(file).toAbsolutePath().normalize());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Optional<String> identity(Path workingDirectory) {
     if (kind == Kind.SQLITE) {
-      String file = rest.startsWith("file:") ? rest.substring(5) : rest;
-      int query = file.indexOf('?');
-      file = query < 0 ? file : file.substring(0, query);
-      if (file.isEmpty() || file.startsWith(":memory:")) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of("sqlite:" + workingDirectory.resolve(file).toAbsolutePath().normalize());
-      } catch (RuntimeException e) {
-        return Optional.empty();
-      }
+      return sqliteFile(workingDirectory).map(f -> "sqlite:" + f);
     }
     Matcher m = PG_AUTHORITY.matcher(value);
     if (!m.matches()) {

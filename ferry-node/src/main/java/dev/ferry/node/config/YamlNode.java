@@ -85,18 +85,36 @@ sealed interface YamlNode {
     }
   }
 
-  /** SnakeYAML's problem and its mark when there is one (Jackson's own message spans several lines). */
+  /**
+   * SnakeYAML's problem and its mark when there is one (Jackson's own message spans several
+   * lines), with line and column spelled out and a hint for the usual causes.
+   */
   private static ConfigException syntaxError(JacksonException e, Path file) {
     if (e.getCause() instanceof MarkedYamlEngineException m && m.getProblem() != null) {
       int line = m.getProblemMark().map(mark -> mark.getLine() + 1).orElse(0);
+      String at = m.getProblemMark().map(mark -> " at line " + (mark.getLine() + 1) + ", column "
+          + (mark.getColumn() + 1)).orElse("");
       String context = m.getContext() == null ? ""
           : " (" + m.getContext() + m.getContextMark().map(mark -> " started at line " + (mark.getLine() + 1)).orElse("")
               + ")";
-      return new ConfigException(file, line, null, "not valid YAML: " + m.getProblem().strip() + context);
+      String problem = m.getProblem().strip();
+      return new ConfigException(file, line, null, "not valid YAML" + at + ": " + problem + context + hint(problem));
     }
     TokenStreamLocation where = e.getLocation();
+    String at = where == null || where.getLineNr() <= 0 ? ""
+        : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     return new ConfigException(file, where == null ? 0 : line(where), null,
-        "not valid YAML: " + firstLine(e.getOriginalMessage()));
+        "not valid YAML" + at + ": " + firstLine(e.getOriginalMessage()));
+  }
+
+  private static String hint(String problem) {
+    if (problem.contains("mapping values are not allowed")) {
+      return "; check the indentation of that line, and quote a value that holds ': '";
+    }
+    if (problem.contains("(TAB)")) {
+      return "; indent with spaces";
+    }
+    return "";
   }
 
   private static YamlNode read(JsonParser p, Path file, String path) throws ConfigException {

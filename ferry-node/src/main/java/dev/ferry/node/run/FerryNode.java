@@ -88,7 +88,7 @@ public final class FerryNode implements AutoCloseable {
         throw e;
       }
     }
-    log.info("[source {}] node started ({}): journal {} at {}, replicas {}", spec.source().name(), role, journalId,
+    log.info("{} node started ({}): journal {} at {}, replicas {}", node.side(), role, journalId,
         spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
     return node;
   }
@@ -246,6 +246,15 @@ public final class FerryNode implements AutoCloseable {
     if (journal.isPresent()) {
       journal.get().close();
     }
-    log.info("[source {}] node stopped", spec.source().name());
+    log.info("{} node stopped", side());
+  }
+
+  /** The log prefix of the node as a whole: its source when it captures, else the replicas it applies. */
+  private String side() {
+    if (capture.isPresent()) {
+      return "[source " + spec.source().name() + "]";
+    }
+    List<String> names = replicas.stream().map(ReplicaRunner::name).toList();
+    return "[" + (names.size() == 1 ? "replica " : "replicas ") + String.join(", ", names) + "]";
   }
 }

@@ -371,10 +371,10 @@ class FerryConfigTest {
   }
 
   @Test
-  void yamlSyntaxErrorNamesTheLine() {
+  void yamlSyntaxErrorNamesLineAndColumnInWords() {
     ConfigException e = refused(MINIMAL + "replicas:\n  - name: [r1\n    url: x\n");
 
-    assertThat(e.getMessage()).startsWith("/etc/ferry/ferry.yaml:8: not valid YAML: ");
+    assertThat(e.getMessage()).startsWith("/etc/ferry/ferry.yaml:8: not valid YAML at line 8, column ");
     assertThat(e.line()).isEqualTo(OptionalInt.of(8));
     assertThat(e.key()).isEmpty();
   }

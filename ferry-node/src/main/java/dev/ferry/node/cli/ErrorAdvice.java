@@ -1,0 +1,142 @@
+package dev.ferry.node.cli;
+
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the exception a command failed with into the one line a user reads: what is wrong (the
+ * component's own message, which names the source, replica or file) and what to do about it. A
+ * failure of the environment (a database that refuses, a password, a directory) is the user's
+ * to fix and gets advice; anything else is a bug in Ferry.
+ *
+ * <p>Stateless; safe from any thread.
+ */
+final class ErrorAdvice {
+  private static final Pattern WHO = Pattern.compile("\\[(source|replica) ([^\\]]+)]");
+
+  private ErrorAdvice() {
+  }
+
+  /**
+   * The line for a failure the user can fix, or empty when {@code e} looks like a bug (a
+   * programming error with no I/O or SQL failure behind it).
+   */
+  static Optional<String> forUser(Throwable e) {
+    if (e instanceof CliException) {
+      return Optional.of(e.getMessage());
+    }
+    Optional<String> advice = advice(e);
+    boolean environment = cause(e, SQLException.class).isPresent() || cause(e, java.io.IOException.class).isPresent();
+    if (!environment && e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)) {
+      return Optional.empty();
+    }
+    if (e instanceof FileSystemException f && String.valueOf(f.getMessage()).equals(f.getFile())) {
+      return advice; // the JDK's message is the bare path, which the advice names with its reason
+    }
+    String what = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName()).strip();
+    if (advice.isPresent() && what.endsWith(".")) {
+      what = what.substring(0, what.length() - 1);
+    }
+    return Optional.of(what + advice.map(a -> "; " + a).orElse(""));
+  }
+
+  /** What to do about {@code e}, when its kind is known. */
+  static Optional<String> advice(Throwable e) {
+    String where = where(String.valueOf(e.getMessage()));
+    Optional<FileSystemException> fs = cause(e, FileSystemException.class);
+    if (fs.isPresent()) {
+      return Optional.of(fileAdvice(fs.get()));
+    }
+    if (sqliteCode(e).filter(c -> c.startsWith("SQLITE_READONLY") || c.startsWith("SQLITE_CANTOPEN")).isPresent()) {
+      return Optional.of("SQLite creates its journal files next to the database, so user " + user()
+          + " must be able to write the database file and the directory it is in");
+    }
+    Optional<String> state = cause(e, SQLException.class).map(ErrorAdvice::sqlState);
+    if (state.isPresent() && !state.get().isEmpty()) {
+      String s = state.get();
+      if (s.startsWith("28")) {
+        return Optional.of("check the user and password in " + where + " (or its password key)");
+      }
+      if (s.equals("3D000")) {
+        return Optional.of("create that database on the server (createdb), or fix the database name in " + where);
+      }
+      if (s.startsWith("08")) {
+        return Optional.of("check that the database server is running and that host and port are right in " + where);
+      }
+      if (s.equals("42501")) {
+        return Optional.of("grant the missing privilege (docs/postgres-capture.md lists what Ferry needs) or use "
+            + "another user in " + where);
+      }
+    }
+    if (cause(e, ConnectException.class).isPresent() || cause(e, UnknownHostException.class).isPresent()) {
+      return Optional.of("check that the database server is running and that host and port are right in " + where);
+    }
+    return Optional.empty();
+  }
+
+  private static String fileAdvice(FileSystemException f) {
+    String path = f.getFile();
+    if (f instanceof AccessDeniedException) {
+      return path + ": permission denied for user " + user() + ": make it writable for " + user()
+          + ", or use another place";
+    }
+    if (f instanceof NoSuchFileException) {
+      return "no such file or directory: " + path;
+    }
+    if (f instanceof NotDirectoryException) {
+      return path + " is not a directory";
+    }
+    return path + ": " + Optional.ofNullable(f.getReason()).orElse("file system error");
+  }
+
+  /** Which setting to look at, from the component's prefix in the message. */
+  private static String where(String message) {
+    Matcher m = WHO.matcher(message);
+    if (!m.find()) {
+      return "the url in the configuration";
+    }
+    return m.group(1).equals("source") ? "source.url" : "the url of replica " + m.group(2);
+  }
+
+  private static String sqlState(SQLException e) {
+    for (SQLException s = e; s != null; s = s.getNextException()) {
+      if (s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return "";
+  }
+
+  /** The SQLite result code name ({@code SQLITE_READONLY_DIRECTORY}) from the driver's message. */
+  private static Optional<String> sqliteCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      Matcher m = Pattern.compile("\\[(SQLITE_[A-Z_]+)]").matcher(String.valueOf(t.getMessage()));
+      if (m.find()) {
+        return Optional.of(m.group(1).toUpperCase(Locale.ROOT));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static <T extends Throwable> Optional<T> cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return Optional.of(type.cast(t));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String user() {
+    return System.getProperty("user.name", "?");
+  }
+}
