@@ -75,6 +75,8 @@ final class ReplicaRunner implements AutoCloseable {
   private volatile Instant lastCommitTime;
   private volatile JournalPosition position;
   private volatile boolean caughtUp;
+  /** Whether the runner is between a transient failure and the next successful start (runner thread only). */
+  private boolean inOutage;
 
   private ReplicaRunner(ReplicaSpec spec, Source source, InstantSource clock) {
     this.spec = spec;
@@ -102,8 +104,11 @@ final class ReplicaRunner implements AutoCloseable {
         if (!seeded) {
           State before = state;
           state = State.SEEDING;
-          source.seeder().seedIfNew(spec);
-          state = before;
+          try {
+            source.seeder().seedIfNew(spec);
+          } finally {
+            state = before;
+          }
           seeded = true;
         }
         applyUntilStopped();
@@ -137,13 +142,14 @@ final class ReplicaRunner implements AutoCloseable {
   private boolean awaitRetry(Exception e, Duration wait) {
     lastError = e.getMessage();
     nextTry = clock.instant().plus(wait);
-    if (state != State.RECONNECTING) {
+    if (!inOutage) {
       log.warn("[replica {}] unreachable, retrying every {} s at most until it is back: {}", spec.name(),
           MAX_RETRY_WAIT.toSeconds(), e.getMessage());
     } else {
       log.info("[replica {}] still unreachable, next try in {} s: {}", spec.name(), wait.toSeconds(), e.getMessage());
     }
     state = State.RECONNECTING;
+    inOutage = true;
     long deadline = System.nanoTime() + wait.toNanos();
     while (!stopping && System.nanoTime() < deadline) {
       try {
@@ -161,13 +167,14 @@ final class ReplicaRunner implements AutoCloseable {
       ReplicaPosition at = applier.position();
       committed(at);
       try (JournalReader reader = openReader(at)) {
-        if (state == State.RECONNECTING) {
+        if (inOutage) {
           log.info("[replica {}] reconnected: streaming again from journal position {}", spec.name(),
               reader.position());
         } else {
           log.info("[replica {}] streaming from journal position {}", spec.name(), reader.position());
         }
         state = State.STREAMING;
+        inOutage = false;
         lastError = null;
         nextTry = null;
         stream(applier, reader);
