@@ -18,6 +18,26 @@ final class Status {
     return JSON.readTree(r.stdout());
   }
 
+  /** {@code ferry status --json} whatever its exit code (1 when something failed), with that code. */
+  record WithExit(int exitCode, JsonNode json) {}
+
+  static WithExit withExit(FerryCli cli, java.nio.file.Path config) throws Exception {
+    FerryCli.Result r = cli.run(Duration.ofSeconds(60), "status", "--json", "-c", config.toString());
+    if (r.stdout().isBlank()) {
+      throw new IllegalStateException("ferry status printed nothing (" + r.exitCode() + "): " + r.all());
+    }
+    return new WithExit(r.exitCode(), JSON.readTree(r.stdout()));
+  }
+
+  /** The sequence number of a GTID text ({@code 0-1-42} is 42), 0 for none. */
+  static long seq(JsonNode gtid) {
+    if (gtid.isNull() || gtid.isMissingNode()) {
+      return 0;
+    }
+    String text = gtid.asString();
+    return Long.parseLong(text.substring(text.lastIndexOf('-') + 1));
+  }
+
   static JsonNode replica(JsonNode status, String name) {
     for (JsonNode r : status.path("replicas").values()) {
       if (r.path("name").asString().equals(name)) {

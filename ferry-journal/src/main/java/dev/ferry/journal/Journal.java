@@ -122,6 +122,23 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
+   * Forgets {@code consumer} from another process than the journal's writer ({@code ferry replica
+   * drop}): it no longer holds segments back, and the writer's next purge may delete what only it
+   * needed. Returns whether it was registered. Thread-safe.
+   */
+  public static boolean removeConsumer(Path journalDir, String consumer) throws IOException {
+    Consumers consumers = new Consumers(journalDir);
+    boolean known = consumers.all().containsKey(consumer);
+    consumers.remove(consumer);
+    return known;
+  }
+
+  /** The acknowledged position of every registered consumer of the journal in {@code journalDir}. */
+  public static Map<String, JournalPosition> consumers(Path journalDir) throws IOException {
+    return new Consumers(journalDir).all();
+  }
+
+  /**
    * Group commits (one {@code force} each) this journal object has made since it was opened: with
    * the number of appends, the average group size. Thread-safe.
    */

@@ -184,6 +184,21 @@ public final class PostgresCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the server ({@code pg_ctl stop -m fast}: sessions are cut, as in an outage or a restart)
+   * and keeps its data directory and port, for {@link #restart()}.
+   */
+  public void stopServer() throws IOException, InterruptedException {
+    bin.run(dir, Duration.ofMinutes(1), "pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
+  }
+
+  /** Starts the server stopped by {@link #stopServer()} again, on the same data and port. */
+  public void restart() throws IOException, InterruptedException {
+    bin.run(dir, Duration.ofMinutes(1), "pg_ctl", "-D", dir.resolve("data").toString(), "-l",
+        dir.resolve("server.log").toString(), "-w", "-t", "60", "start");
+    awaitReady();
+  }
+
   /** Stops the server immediately (no checkpoint: the data is thrown away) and deletes the directory. */
   @Override
   public void close() throws IOException, InterruptedException {

@@ -39,6 +39,7 @@ final class CopyStreams {
       in = target.connection().unwrap(PGConnection.class).getCopyAPI().copyIn(into.toString());
       byte[] data;
       while ((data = out.readFromCopy()) != null) {
+        checkInterrupted(table);
         in.writeToCopy(data, 0, data.length);
         if (++rows % REPORT_EVERY == 0) {
           progress.accept(REPORT_EVERY);
@@ -67,6 +68,7 @@ final class CopyStreams {
     try (PreparedStatement ps = target.connection().prepareStatement(sql.toString())) {
       byte[] data;
       while ((data = out.readFromCopy()) != null) {
+        checkInterrupted(table);
         List<String> fields = CopyText.parse(data, data.length);
         if (fields.size() != columns.size()) {
           throw new SQLException("row " + (rows + 1) + " of " + table.id() + " has " + fields.size()
@@ -87,6 +89,13 @@ final class CopyStreams {
     } catch (SQLException | RuntimeException e) {
       cancel(null, out);
       throw e;
+    }
+  }
+
+  /** A stop requested (the node is shutting down): end the copy here; its transaction rolls back. */
+  private static void checkInterrupted(SourceTable table) throws SQLException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new SQLException("copy of " + table.id() + " interrupted: the node is stopping", "57014");
     }
   }
 

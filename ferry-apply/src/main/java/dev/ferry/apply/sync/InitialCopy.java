@@ -73,6 +73,8 @@ public final class InitialCopy {
   private final ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final AtomicLong buildNanos = new AtomicLong();
+  /** The streams' open connections, so a stop can cancel what they are running. */
+  private final java.util.Set<Connection> inFlight = ConcurrentHashMap.newKeySet();
   private Map<String, List<DeferredIndexes.Index>> deferred = Map.of();
   private ProgressLine progress;
 
@@ -192,14 +194,25 @@ public final class InitialCopy {
       threads.add(Thread.ofPlatform().name("ferry-sync-" + replica.replicaName() + "-" + i)
           .start(() -> work(sessions)));
     }
+    boolean interrupted = false;
     for (Thread th : threads) {
-      try {
-        th.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure.compareAndSet(null, e);
-        threads.forEach(Thread::interrupt);
+      while (th.isAlive()) {
+        try {
+          th.join();
+        } catch (InterruptedException e) {
+          // The node is stopping: every stream ends at its next row, statements in flight are
+          // cancelled, and nothing is committed that a later seed would not empty again.
+          interrupted = true;
+          failure.compareAndSet(null, e);
+          threads.forEach(Thread::interrupt);
+          inFlight.forEach(InitialCopy::cancelQuietly);
+        }
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+          failure.get());
     }
     Exception e = failure.get();
     if (e instanceof SQLException s) {
@@ -227,34 +240,55 @@ public final class InitialCopy {
 
   private void work(SnapshotSessions sessions) {
     try (Connection src = sessions.session(); Connection dst = target.connect()) {
-      SeedTarget t = SeedTarget.on(dst, replica);
-      if (t.isPostgres()) {
-        try (Statement st = dst.createStatement()) {
-          // Safe: the progress row, written after the copy, commits synchronously and so flushes these too.
-          st.execute("SET synchronous_commit = off");
-        }
-        dst.commit();
+      inFlight.add(src);
+      inFlight.add(dst);
+      try {
+        copyChunks(src, dst);
+      } finally {
+        inFlight.remove(src);
+        inFlight.remove(dst);
       }
-      Chunk chunk;
-      while (failure.get() == null && !Thread.currentThread().isInterrupted() && (chunk = queue.poll()) != null) {
-        long n;
-        try {
-          n = t.isPostgres() ? CopyStreams.pipe(src, t, chunk.table(), chunk.where(), chunk.binary(), progress::addRows)
-              : CopyStreams.load(src, t, chunk.table(), progress::addRows);
-          dst.commit();
-        } catch (SQLException e) {
-          throw new SQLException("copy of " + chunk.table().id() + chunk.where() + " failed: " + e.getMessage(),
-              e.getSQLState(), e);
-        }
-        rows.get(chunk.table().id()).addAndGet(n);
-        if (chunksLeft.get(chunk.table().id()).decrementAndGet() == 0) {
-          buildIndexes(t, chunk.table());
-          progress.tableDone();
-        }
-      }
-      src.commit();
     } catch (SQLException | RuntimeException e) {
       failure.compareAndSet(null, e);
+    }
+  }
+
+  private void copyChunks(Connection src, Connection dst) throws SQLException {
+    SeedTarget t = SeedTarget.on(dst, replica);
+    if (t.isPostgres()) {
+      try (Statement st = dst.createStatement()) {
+        // Safe: the progress row, written after the copy, commits synchronously and so flushes these too.
+        st.execute("SET synchronous_commit = off");
+      }
+      dst.commit();
+    }
+    Chunk chunk;
+    while (failure.get() == null && !Thread.currentThread().isInterrupted() && (chunk = queue.poll()) != null) {
+      long n;
+      try {
+        n = t.isPostgres() ? CopyStreams.pipe(src, t, chunk.table(), chunk.where(), chunk.binary(), progress::addRows)
+            : CopyStreams.load(src, t, chunk.table(), progress::addRows);
+        dst.commit();
+      } catch (SQLException e) {
+        throw new SQLException("copy of " + chunk.table().id() + chunk.where() + " failed: " + e.getMessage(),
+            e.getSQLState(), e);
+      }
+      rows.get(chunk.table().id()).addAndGet(n);
+      if (chunksLeft.get(chunk.table().id()).decrementAndGet() == 0) {
+        buildIndexes(t, chunk.table());
+        progress.tableDone();
+      }
+    }
+    src.commit();
+  }
+
+  private static void cancelQuietly(Connection c) {
+    try {
+      if (c.isWrapperFor(org.postgresql.PGConnection.class)) {
+        c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+      }
+    } catch (SQLException e) {
+      log.debug("cancel of a copy stream failed: {}", e.getMessage());
     }
   }
 }

@@ -27,8 +27,14 @@ final class ReplicaProgress {
     String table = postgres ? "ferry.replication_control" : "ferry_replication_control";
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
+    if (!postgres) {
+      // sqlite-jdbc refuses setReadOnly on an open connection; open the file read-only instead.
+      props.setProperty("open_mode", "1");
+    }
     try (Connection c = DriverManager.getConnection(r.url().value(), props)) {
-      c.setReadOnly(true);
+      if (postgres) {
+        c.setReadOnly(true);
+      }
       try (PreparedStatement ps = c.prepareStatement("SELECT applied_gtids, journal_position, last_commit_time FROM "
           + table + " WHERE source = ?")) {
         ps.setString(1, journalId);
@@ -43,7 +49,7 @@ final class ReplicaProgress {
               ? Optional.ofNullable(rs.getObject(3, OffsetDateTime.class)).map(OffsetDateTime::toInstant)
               : Optional.ofNullable(rs.getString(3)).map(Instant::parse);
           return new NodeStatus.Replica(r.name(), "stopped", newest, 0, 0, 0, 0, Optional.empty(),
-              Optional.ofNullable(rs.getString(2)), time);
+              Optional.ofNullable(rs.getString(2)), time, Optional.empty());
         }
       }
     } catch (SQLException e) {
@@ -54,6 +60,7 @@ final class ReplicaProgress {
   }
 
   private static NodeStatus.Replica empty(String name, String state, Optional<String> error) {
-    return new NodeStatus.Replica(name, state, Optional.empty(), 0, 0, 0, 0, error, Optional.empty(), Optional.empty());
+    return new NodeStatus.Replica(name, state, Optional.empty(), 0, 0, 0, 0, error, Optional.empty(), Optional.empty(),
+        Optional.empty());
   }
 }

@@ -55,7 +55,13 @@ final class StatusCommand implements Callable<Integer> {
       StatusText.print(out, merged);
     }
     out.flush();
-    return 0;
+    return failed(merged) ? 1 : 0;
+  }
+
+  /** Capture or a replica stopped on an error a person must fix: scripts and supervisors see exit 1. */
+  private static boolean failed(NodeStatus s) {
+    return s.source().map(src -> src.state().equals("failed")).orElse(false)
+        || s.replicas().stream().anyMatch(r -> r.state().equals("failed"));
   }
 
   private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
@@ -64,7 +70,8 @@ final class StatusCommand implements Callable<Integer> {
     String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
     Optional<NodeStatus.Source> source = published.stream().filter(p -> p.status().source().isPresent())
         .max(StatusReader.Published.NEWEST)
-        .map(p -> p.alive() ? p.status().source().get() : stopped(p.status().source().get()));
+        .map(p -> p.alive() ? p.status().source().get() : stopped(p.status().source().get()))
+        .map(src -> src.withRetainedWalBytes(SourceWal.retainedBytes(config)));
     Optional<String> headGtid = source.isPresent() ? newestSourceJournal(published).lastGtid() : Optional.empty();
     Optional<Instant> headTime = source.isPresent() ? newestSourceJournal(published).lastCommitTime() : Optional.empty();
     if (headGtid.isEmpty() && journalExists) {
@@ -99,14 +106,11 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private static NodeStatus.Source stopped(NodeStatus.Source s) {
-    return new NodeStatus.Source(s.name(), s.kind(), s.state().equals("failed") ? "failed" : "stopped", s.position(),
-        s.captured(), s.lastError());
+    return s.withState(s.state().equals("failed") ? "failed" : "stopped");
   }
 
   private static NodeStatus.Replica stopped(NodeStatus.Replica r) {
-    return new NodeStatus.Replica(r.name(), r.state().equals("failed") ? "failed" : "stopped", r.appliedGtid(),
-        r.lagTransactions(), r.lagBytes(), r.lagSeconds(), r.applied(), r.lastError(), r.position(),
-        r.appliedCommitTime());
+    return r.withState(r.state().equals("failed") ? "failed" : "stopped");
   }
 
   /** Lag from the journal's head: transactions by GTID sequence, bytes by file sizes, seconds by commit times. */
@@ -127,7 +131,6 @@ final class StatusCommand implements Callable<Integer> {
       JournalPosition from = r.position().map(JournalPosition::parse).orElse(JournalPosition.startOf(1));
       lagBytes = JournalInspector.bytesAfter(dir, from);
     }
-    return new NodeStatus.Replica(r.name(), r.state(), r.appliedGtid(), lagTx, lagBytes, lagSeconds, r.applied(),
-        r.lastError(), r.position(), r.appliedCommitTime());
+    return r.withLag(lagTx, lagBytes, lagSeconds);
   }
 }

@@ -52,7 +52,8 @@ final class StatusReader {
     JsonNode src = s.path("source");
     Optional<NodeStatus.Source> source = src.isNull() || src.isMissingNode() ? Optional.empty()
         : Optional.of(new NodeStatus.Source(src.path("name").asString(), src.path("kind").asString(),
-            src.path("state").asString(), text(src, "position"), src.path("captured").asLong(), text(src, "lastError")));
+            src.path("state").asString(), text(src, "position"), src.path("captured").asLong(), text(src, "lastError"),
+            Optional.empty()));
     JsonNode j = s.path("journal");
     NodeStatus.Journal journal = new NodeStatus.Journal(j.path("dir").asString(), j.path("id").asString(),
         text(j, "lastGtid"), text(j, "lastCommitTime").map(Instant::parse));
@@ -62,7 +63,7 @@ final class StatusReader {
       replicas.add(new NodeStatus.Replica(r.path("name").asString(), r.path("state").asString(), text(r, "appliedGtid"),
           lag.path("transactions").asLong(), lag.path("bytes").asLong(), lag.path("seconds").asDouble(),
           r.path("applied").asLong(), text(r, "lastError"), text(r, "position"),
-          text(r, "appliedCommitTime").map(Instant::parse)));
+          text(r, "appliedCommitTime").map(Instant::parse), text(r, "nextTry").map(Instant::parse)));
     }
     return new Published(f, pid, alive, new NodeStatus(Instant.parse(s.path("time").asString()), source, journal,
         replicas));

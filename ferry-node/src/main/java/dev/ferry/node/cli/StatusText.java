@@ -13,7 +13,8 @@ final class StatusText {
       NodeStatus.Source src = s.source().get();
       out.printf(Locale.ROOT, "source   %s (%s): %s%s, %d transactions captured by this run%s%n", src.name(),
           src.kind(), src.state(), src.position().map(p -> " at " + p).orElse(""), src.captured(),
-          src.lastError().map(e -> "\n         last error: " + e).orElse(""));
+          src.retainedWalBytes().map(b -> "\n         slot retains " + b + " bytes of WAL").orElse("")
+              + src.lastError().map(e -> "\n         last error: " + e).orElse(""));
     } else {
       out.println("source   no capture process has reported (not running since the status files were removed)");
     }
@@ -26,7 +27,8 @@ final class StatusText {
     for (NodeStatus.Replica r : s.replicas()) {
       out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
           r.state(), r.appliedGtid().orElse("-"), r.lagTransactions(), r.lagBytes(), r.lagSeconds(),
-          r.lastError().map(e -> "\n         last error: " + e).orElse(""));
+          r.lastError().map(e -> "\n         last error: " + e).orElse("")
+              + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
     }
   }
 }

@@ -76,16 +76,14 @@ public final class FerryNode implements AutoCloseable {
     }
     FerryNode node = new FerryNode(spec, journal, journalId, clock, sink, capture);
     if (role != Role.CAPTURE) {
-      try {
-        for (ReplicaSpec r : spec.replicas()) {
-          if (replicas.isEmpty() || replicas.contains(r.name())) {
-            seedIfNew(spec, r);
-            node.replicas.add(ReplicaRunner.start(r, journal, spec.journal().directory(), journalId, clock));
-          }
+      // Each replica seeds and connects on its own thread: one that is new, slow to copy or
+      // unreachable never holds back capture or the others.
+      ReplicaRunner.Source from = new ReplicaRunner.Source(journal, spec.journal().directory(), journalId,
+          serverId(spec.source()), r -> seedIfNew(spec, r));
+      for (ReplicaSpec r : spec.replicas()) {
+        if (replicas.isEmpty() || replicas.contains(r.name())) {
+          node.replicas.add(ReplicaRunner.start(r, from, clock));
         }
-      } catch (IOException | RuntimeException e) {
-        node.closeQuietly();
-        throw e;
       }
     }
     log.info("{} node started ({}): journal {} at {}, replicas {}", node.side(), role, journalId,
@@ -93,23 +91,26 @@ public final class FerryNode implements AutoCloseable {
     return node;
   }
 
+  private static long serverId(SourceSpec source) {
+    return switch (source) {
+      case SourceSpec.Postgres pg -> pg.config().serverId();
+      case SourceSpec.Sqlite lite -> lite.config().serverId();
+    };
+  }
+
   /**
    * A replica that has applied nothing of this journal is seeded first from a consistent snapshot
    * of a PostgreSQL source (docs/initial-sync.md); capture must be running, here or in another
    * process. A SQLite source needs no seed: its tables reach the replicas through the journal.
+   * Runs on the replica's thread; an interrupt (the node stopping) ends the copy at a safe point.
    */
-  private static void seedIfNew(NodeSpec spec, ReplicaSpec r) throws IOException {
+  private static void seedIfNew(NodeSpec spec, ReplicaSpec r) throws IOException, InterruptedException {
     if (!(spec.source() instanceof SourceSpec.Postgres pg)
         || !InitialSync.needsSeed(r, spec.journal().directory())) {
       return;
     }
     log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
-    try {
-      InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("[replica " + r.name() + "] interrupted while seeding", e);
-    }
+    InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
   }
 
   private void closeQuietly() {
@@ -123,7 +124,9 @@ public final class FerryNode implements AutoCloseable {
   /**
    * Every configured replica is a consumer of the journal from the start, so a sealed segment is
    * purged only once all of them applied it — also one that has not started yet. A consumer no
-   * longer configured is removed, with a warning, so it does not hold the journal forever.
+   * longer configured (a commented-out block, the wrong {@code -c}) keeps its position, with a
+   * warning naming it: only {@code ferry replica drop NAME} (or the journal's retention cap)
+   * releases it, so a slip in the configuration never costs a replica its re-initialisation.
    */
   private static void registerConsumers(NodeSpec spec, Journal journal) throws IOException {
     var registered = journal.consumers();
@@ -135,9 +138,9 @@ public final class FerryNode implements AutoCloseable {
     }
     for (String name : registered.keySet()) {
       if (spec.replicas().stream().noneMatch(r -> r.name().equals(name))) {
-        log.warn("[source {}] replica {} is no longer configured: it no longer holds back the journal's purge",
-            spec.source().name(), name);
-        journal.removeConsumer(name);
+        log.warn("[source {}] replica {} is not in this configuration but still holds the journal at {}: segments it"
+            + " has not applied are kept. Run 'ferry replica drop {}' if it is gone for good", spec.source().name(),
+            name, registered.get(name), name);
       }
     }
   }
@@ -197,9 +200,9 @@ public final class FerryNode implements AutoCloseable {
     Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
         spec.source() instanceof SourceSpec.Postgres ? "postgresql" : "sqlite",
         c.failure().isPresent() ? "failed" : c.streaming() ? "streaming" : "starting", c.sourcePosition(),
-        sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage)));
+        sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
-        head.map(h -> h.gtid().toString()), head.map(TrackingSink.Head::commitTime));
+        head.map(h -> h.gtid().toString()), head.flatMap(TrackingSink.Head::knownCommitTime));
     List<NodeStatus.Replica> rs = new ArrayList<>();
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, head));
@@ -213,9 +216,9 @@ public final class FerryNode implements AutoCloseable {
     if (head.isPresent()) {
       long appliedSeq = r.lastGtid().map(g -> g.seq()).orElse(0L);
       lagTx = Math.max(0, head.get().gtid().seq() - appliedSeq);
-      Instant applied = r.lastCommitTime().orElse(Instant.EPOCH);
-      if (lagTx > 0 && !head.get().commitTime().equals(Instant.EPOCH)) {
-        lagSeconds = Math.max(0, Duration.between(applied, head.get().commitTime()).toNanos() / 1e9);
+      Optional<Instant> headTime = head.get().knownCommitTime();
+      if (lagTx > 0 && headTime.isPresent() && r.lastCommitTime().isPresent()) {
+        lagSeconds = Math.max(0, Duration.between(r.lastCommitTime().get(), headTime.get()).toNanos() / 1e9);
       }
     }
     long lagBytes = 0;
@@ -227,7 +230,7 @@ public final class FerryNode implements AutoCloseable {
     }
     return new NodeStatus.Replica(r.name(), r.state().name().toLowerCase(java.util.Locale.ROOT),
         r.lastGtid().map(Object::toString), lagTx, lagBytes, lagSeconds, r.applied(), r.lastError(),
-        r.position().map(Object::toString), r.lastCommitTime());
+        r.position().map(Object::toString), r.lastCommitTime(), r.nextTry());
   }
 
   /**

@@ -24,9 +24,19 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param position the source position confirmed durable (PostgreSQL: the slot's LSN), if known
    * @param captured transactions captured by this process
    * @param lastError what stopped capture
+   * @param retainedWalBytes PostgreSQL: WAL the source keeps for Ferry's slot
+   *     ({@code pg_current_wal_lsn() - restart_lsn}), if read
    */
   public record Source(String name, String kind, String state, Optional<String> position, long captured,
-      Optional<String> lastError) {}
+      Optional<String> lastError, Optional<Long> retainedWalBytes) {
+    public Source withState(String newState) {
+      return new Source(name, kind, newState, position, captured, lastError, retainedWalBytes);
+    }
+
+    public Source withRetainedWalBytes(Optional<Long> bytes) {
+      return new Source(name, kind, state, position, captured, lastError, bytes);
+    }
+  }
 
   /**
    * @param dir the journal directory
@@ -38,17 +48,29 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
 
   /**
    * @param name the replica's name
-   * @param state {@code starting}, {@code streaming}, {@code stopped} or {@code failed}
-   * @param appliedGtid the newest applied GTID, if this process applied one
+   * @param state {@code starting}, {@code seeding}, {@code streaming}, {@code reconnecting},
+   *     {@code stopped} or {@code failed}
+   * @param appliedGtid the newest GTID the replica committed, if known
    * @param lagTransactions transactions in the journal not yet applied
    * @param lagBytes journal bytes not yet applied
    * @param lagSeconds source commit time of the journal's head minus that of the last applied
    * @param applied transactions applied by this process
-   * @param lastError what stopped the replica
+   * @param lastError what stopped the replica, or (while {@code reconnecting}) the last outage
    * @param position the journal position after the last applied transaction, if known
    * @param appliedCommitTime source commit time of the last applied transaction, if known
+   * @param nextTry when a {@code reconnecting} replica tries again
    */
   public record Replica(String name, String state, Optional<String> appliedGtid, long lagTransactions, long lagBytes,
       double lagSeconds, long applied, Optional<String> lastError, Optional<String> position,
-      Optional<Instant> appliedCommitTime) {}
+      Optional<Instant> appliedCommitTime, Optional<Instant> nextTry) {
+    public Replica withState(String newState) {
+      return new Replica(name, newState, appliedGtid, lagTransactions, lagBytes, lagSeconds, applied, lastError,
+          position, appliedCommitTime, nextTry);
+    }
+
+    public Replica withLag(long transactions, long bytes, double seconds) {
+      return new Replica(name, state, appliedGtid, transactions, bytes, seconds, applied, lastError, position,
+          appliedCommitTime, nextTry);
+    }
+  }
 }

@@ -5,6 +5,7 @@ import dev.ferry.apply.Applier;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.JdbcApplier;
+import dev.ferry.apply.jdbc.TargetOutage;
 import dev.ferry.journal.ConsumerAheadException;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
@@ -23,82 +24,189 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the journal to one replica on its own thread: reads from where the replica's
- * {@code replication_control} row says it stands (re-delivered transactions are skipped by
- * GTID), applies in journal order, commits when the stream idles, and acknowledges the applied
- * position to the journal so segments every consumer has applied can be purged. An error that
- * is not transient stops this replica only, with the error kept for status. Thread-safe getters.
+ * Applies the journal to one replica on its own thread: seeds it first when it is new (see
+ * {@link Seeder}), reads from where the replica's {@code replication_control} row says it stands
+ * (re-delivered transactions are skipped by GTID), applies in journal order, commits when the
+ * stream idles (and at least every second under a backlog), and acknowledges the applied position
+ * to the journal so segments every consumer has applied can be purged.
+ *
+ * <p>An outage of the target ({@link TargetOutage#isTransient}: connection refused or lost, the
+ * server restarting) is ridden out: the runner shows {@code reconnecting} with the error and the
+ * time of its next try, and tries again forever with capped exponential backoff, from the
+ * position the target committed. Only an error that needs a person (a conflict under
+ * {@code stop}, a schema mismatch, a corrupt journal) stops this replica ({@code failed}); capture
+ * and the other replicas never wait for it. Thread-safe getters.
  */
 final class ReplicaRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaRunner.class);
   private static final Duration IDLE_WAIT = Duration.ofMillis(50);
   private static final Duration ACK_EVERY = Duration.ofSeconds(1);
+  /** First wait after an outage; doubles on every failed try up to {@link #MAX_RETRY_WAIT}. */
+  static final Duration FIRST_RETRY_WAIT = Duration.ofSeconds(1);
+  static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(15);
 
   /** What a replica is doing. */
-  enum State { STARTING, STREAMING, STOPPED, FAILED }
+  enum State { STARTING, SEEDING, STREAMING, RECONNECTING, STOPPED, FAILED }
+
+  /** Seeds a replica that has no position yet (a new one); a no-op when it has one. */
+  @FunctionalInterface
+  interface Seeder {
+    void seedIfNew(ReplicaSpec replica) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Where the runner reads and how it names GTIDs.
+   *
+   * @param journal the journal, when this process writes it (the reader then wakes on appends)
+   * @param journalDir its directory
+   * @param journalId its UUID, keying the replica's progress row
+   * @param serverId the source's GTID server id, to name the applied GTID read from the target
+   * @param seeder seeds a new replica before it streams
+   */
+  record Source(Optional<Journal> journal, Path journalDir, String journalId, long serverId, Seeder seeder) {}
 
   private final ReplicaSpec spec;
-  private final Optional<Journal> journal;
-  private final Path journalDir;
-  private final String journalId;
+  private final Source source;
   private final InstantSource clock;
   private final Thread thread;
   private final AtomicLong applied = new AtomicLong();
   private volatile boolean stopping;
   private volatile State state = State.STARTING;
   private volatile String lastError;
+  private volatile Instant nextTry;
   private volatile Gtid lastGtid;
-  private volatile String appliedSet = "";
   private volatile Instant lastCommitTime;
   private volatile JournalPosition position;
   private volatile boolean caughtUp;
-  /** What the target's row said it applied last, when the runner started. */
+  /** Whether the runner is between a transient failure and the next successful start (runner thread only). */
+  private boolean inOutage;
+  /** What the target's row said it applied last, when the runner (re)started. */
   private Optional<LastApplied> last = Optional.empty();
-  private Gtid pendingGtid;
 
-  private ReplicaRunner(ReplicaSpec spec, Optional<Journal> journal, Path journalDir, String journalId,
-      InstantSource clock) {
+  private ReplicaRunner(ReplicaSpec spec, Source source, InstantSource clock) {
     this.spec = spec;
-    this.journal = journal;
-    this.journalDir = journalDir;
-    this.journalId = journalId;
+    this.source = source;
     this.clock = clock;
     this.thread = Thread.ofPlatform().name("ferry-apply-" + spec.name()).unstarted(this::run);
   }
 
   /**
-   * Starts applying. With {@code journal} present (same process as the writer) the reader wakes as
-   * soon as a transaction is durable; without it (a separate {@code ferry apply} process) it polls
-   * the directory.
+   * Starts seeding (if new) and applying. With the journal present (same process as the writer)
+   * the reader wakes as soon as a transaction is durable; without it (a separate
+   * {@code ferry apply} process) it polls the directory.
    */
-  static ReplicaRunner start(ReplicaSpec spec, Optional<Journal> journal, Path journalDir, String journalId,
-      InstantSource clock) {
-    ReplicaRunner runner = new ReplicaRunner(spec, journal, journalDir, journalId, clock);
+  static ReplicaRunner start(ReplicaSpec spec, Source source, InstantSource clock) {
+    ReplicaRunner runner = new ReplicaRunner(spec, source, clock);
     runner.thread.start();
     return runner;
   }
 
   private void run() {
-    try (Applier applier = JdbcApplier.open(spec.forJournal(journalId), spec::connect, clock)) {
-      ReplicaPosition at = applier.position();
-      appliedSet = at.applied().toString();
-      lastCommitTime = at.lastCommitTime().orElse(null);
-      Optional<LastApplied> last = applier.lastApplied();
-      checkNotAheadOfJournal(at, last);
-      try (JournalReader reader = openReader(at)) {
-        state = State.STREAMING;
-        log.info("[replica {}] streaming from journal position {}", spec.name(), reader.position());
-        stream(applier, reader);
+    Duration wait = FIRST_RETRY_WAIT;
+    boolean seeded = false;
+    while (!stopping) {
+      try {
+        if (!seeded) {
+          State before = state;
+          state = State.SEEDING;
+          try {
+            source.seeder().seedIfNew(spec);
+          } finally {
+            state = before;
+          }
+          seeded = true;
+        }
+        applyUntilStopped();
+        state = State.STOPPED;
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ApplyException | IOException | RuntimeException e) {
+        if (stopping) {
+          break; // an initial sync interrupted by close(): the next start copies again
+        }
+        if (!TargetOutage.isTransient(e)) {
+          fail(e);
+          return;
+        }
+        wait = state == State.STREAMING ? FIRST_RETRY_WAIT : wait;
+        if (!awaitRetry(e, wait)) {
+          break;
+        }
+        wait = wait.multipliedBy(2).compareTo(MAX_RETRY_WAIT) > 0 ? MAX_RETRY_WAIT : wait.multipliedBy(2);
+      } catch (Error e) {
+        fail(new IllegalStateException(e.toString(), e));
+        throw e;
       }
-      state = State.STOPPED;
-    } catch (ApplyException | IOException | RuntimeException e) {
-      fail(e);
-    } catch (Error e) {
-      fail(new IllegalStateException(e.toString(), e));
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      state = State.STOPPED;
+    }
+    state = State.STOPPED;
+  }
+
+  /** Shows the outage and waits {@code wait}; false if the runner was closed meanwhile. */
+  private boolean awaitRetry(Exception e, Duration wait) {
+    lastError = e.getMessage();
+    nextTry = clock.instant().plus(wait);
+    if (!inOutage) {
+      log.warn("[replica {}] unreachable, retrying every {} s at most until it is back: {}", spec.name(),
+          MAX_RETRY_WAIT.toSeconds(), e.getMessage());
+    } else {
+      log.info("[replica {}] still unreachable, next try in {} s: {}", spec.name(), wait.toSeconds(), e.getMessage());
+    }
+    state = State.RECONNECTING;
+    inOutage = true;
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!stopping && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !stopping;
+  }
+
+  private void applyUntilStopped() throws ApplyException, IOException, InterruptedException {
+    try (Applier applier = JdbcApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
+      ReplicaPosition at = applier.position();
+      committed(at);
+      checkNotAheadOfJournal(at, applier.lastApplied());
+      try (JournalReader reader = openReader(at)) {
+        if (inOutage) {
+          log.info("[replica {}] reconnected: streaming again from journal position {}", spec.name(),
+              reader.position());
+        } else {
+          log.info("[replica {}] streaming from journal position {}", spec.name(), reader.position());
+        }
+        state = State.STREAMING;
+        inOutage = false;
+        lastError = null;
+        nextTry = null;
+        stream(applier, reader);
+      } catch (ApplyException e) {
+        if (!TargetOutage.isTransient(e)) {
+          committedAfterFailure(applier);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** What the target committed, as status shows it: never the transaction that failed. */
+  private void committed(ReplicaPosition at) {
+    at.applied().domains().stream().findFirst().flatMap(d -> at.applied().highest(d).map(seq ->
+        new Gtid(d, source.serverId(), seq))).ifPresent(g -> lastGtid = g);
+    at.lastCommitTime().ifPresent(t -> lastCommitTime = t);
+    at.journalPosition().map(JournalPosition::parse).ifPresent(p -> position = p);
+  }
+
+  private void committedAfterFailure(Applier applier) {
+    try {
+      committed(applier.position());
+    } catch (ApplyException | RuntimeException e) {
+      log.debug("[replica {}] cannot read the committed position after the failure: {}", spec.name(),
+          e.getMessage());
     }
   }
 
@@ -113,7 +221,7 @@ final class ReplicaRunner implements AutoCloseable {
       return;
     }
     try {
-      Journal.checkConsumer(journalDir, spec.name(), JournalPosition.parse(at.journalPosition().get()),
+      Journal.checkConsumer(source.journalDir(), spec.name(), JournalPosition.parse(at.journalPosition().get()),
           last.map(LastApplied::gtid), last.map(LastApplied::checksum).orElse(OptionalLong.empty()));
     } catch (ConsumerAheadException e) {
       throw new IOException("[replica " + spec.name() + "] stopped before applying anything: " + e.getMessage(), e);
@@ -136,35 +244,36 @@ final class ReplicaRunner implements AutoCloseable {
 
   private JournalReader openReader(ReplicaPosition at) throws IOException {
     Optional<JournalPosition> from = at.journalPosition().map(JournalPosition::parse);
-    if (journal.isPresent()) {
-      return from.isPresent() ? journal.get().readerAt(from.get()) : journal.get().readerAtOldest();
+    if (source.journal().isPresent()) {
+      Journal j = source.journal().get();
+      return from.isPresent() ? j.readerAt(from.get()) : j.readerAtOldest();
     }
-    return from.isPresent() ? JournalReader.openAt(journalDir, from.get()) : JournalReader.openAtOldest(journalDir);
+    Path dir = source.journalDir();
+    return from.isPresent() ? JournalReader.openAt(dir, from.get()) : JournalReader.openAtOldest(dir);
   }
 
   private void stream(Applier applier, JournalReader reader) throws ApplyException, IOException, InterruptedException {
     Instant lastAck = Instant.EPOCH;
-    JournalPosition pendingAck = null;
+    Instant lastFlush = clock.instant();
+    Uncommitted open = Uncommitted.NONE;
     boolean drained = false;
     while (!stopping) {
       // Commit as soon as the stream momentarily runs dry (low lag under light load), and only
       // then wait: under a backlog transactions keep coming and groups fill up (throughput).
       Optional<JournalTransaction> next = reader.next(drained ? IDLE_WAIT : Duration.ZERO);
-      if (next.isEmpty() && !drained) {
+      boolean flushDue = Duration.between(lastFlush, clock.instant()).compareTo(ACK_EVERY) >= 0;
+      if (next.isEmpty() || flushDue) {
         applier.flush();
-        drained = true;
-        continue;
+        lastFlush = clock.instant();
+        open = open.commit(this);
+        caughtUp = next.isEmpty() && drained;
+        if (position != null && Duration.between(lastAck, clock.instant()).compareTo(ACK_EVERY) >= 0) {
+          acknowledge(position, lastGtid);
+          lastAck = clock.instant();
+        }
       }
       if (next.isEmpty()) {
-        applier.flush();
-        caughtUp = true;
-        if (pendingAck != null) {
-          position = pendingAck;
-          if (Duration.between(lastAck, clock.instant()).compareTo(ACK_EVERY) >= 0) {
-            acknowledge(pendingAck, pendingGtid);
-            lastAck = clock.instant();
-          }
-        }
+        drained = true;
         continue;
       }
       caughtUp = false;
@@ -173,29 +282,47 @@ final class ReplicaRunner implements AutoCloseable {
       refuseReusedGtid(tx);
       applier.apply(tx, tx.nextPosition().toString()); // a chunked one is streamed, not held
       applied.incrementAndGet();
-      lastGtid = tx.gtid();
-      pendingGtid = tx.gtid();
-      lastCommitTime = tx.commitTime();
-      pendingAck = tx.nextPosition();
+      open = new Uncommitted(Optional.of(tx.gtid()), Optional.of(tx.commitTime()), Optional.of(tx.nextPosition()));
     }
     applier.flush();
-    if (pendingAck != null) {
-      position = pendingAck;
-      acknowledge(pendingAck, pendingGtid);
+    open.commit(this);
+    if (position != null) {
+      acknowledge(position, lastGtid);
+    }
+  }
+
+  /** The newest transaction applied but not yet known committed; status shows it once flushed. */
+  private record Uncommitted(Optional<Gtid> gtid, Optional<Instant> commitTime, Optional<JournalPosition> next) {
+    static final Uncommitted NONE = new Uncommitted(Optional.empty(), Optional.empty(), Optional.empty());
+
+    Uncommitted commit(ReplicaRunner r) {
+      gtid.ifPresent(g -> r.lastGtid = g);
+      commitTime.ifPresent(t -> r.lastCommitTime = t);
+      next.ifPresent(p -> r.position = p);
+      return NONE;
     }
   }
 
   /** Acknowledges {@code p} with the GTID ending there, so the journal's recovery can check it. */
   private void acknowledge(JournalPosition p, Gtid gtid) throws IOException {
-    if (journal.isPresent()) {
-      journal.get().acknowledge(spec.name(), p, gtid);
+    if (gtid == null) { // a position restored from the target with no GTID applied yet
+      if (source.journal().isPresent()) {
+        source.journal().get().acknowledge(spec.name(), p);
+      } else {
+        Journal.acknowledge(source.journalDir(), spec.name(), p);
+      }
+      return;
+    }
+    if (source.journal().isPresent()) {
+      source.journal().get().acknowledge(spec.name(), p, gtid);
     } else {
-      Journal.acknowledge(journalDir, spec.name(), p, gtid); // the writer runs in another process
+      Journal.acknowledge(source.journalDir(), spec.name(), p, gtid); // the writer runs in another process
     }
   }
 
   private void fail(Exception e) {
     lastError = e.getMessage();
+    nextTry = null;
     state = State.FAILED;
     log.error("[replica {}] stopped: {}", spec.name(), e.getMessage(), e);
   }
@@ -212,13 +339,14 @@ final class ReplicaRunner implements AutoCloseable {
     return Optional.ofNullable(lastError);
   }
 
-  Optional<Gtid> lastGtid() {
-    return Optional.ofNullable(lastGtid);
+  /** When a reconnecting replica tries again. */
+  Optional<Instant> nextTry() {
+    return state == State.RECONNECTING ? Optional.ofNullable(nextTry) : Optional.empty();
   }
 
-  /** The applied GTID set as the target recorded it when the runner started. */
-  String appliedAtStart() {
-    return appliedSet;
+  /** The newest GTID the target committed, as far as this runner knows. */
+  Optional<Gtid> lastGtid() {
+    return Optional.ofNullable(lastGtid);
   }
 
   Optional<Instant> lastCommitTime() {
@@ -240,10 +368,17 @@ final class ReplicaRunner implements AutoCloseable {
     return caughtUp && state == State.STREAMING;
   }
 
-  /** Stops after the transaction in hand, commits what was applied, and waits for the thread. */
+  /**
+   * Stops after the transaction in hand, commits what was applied, and waits for the thread. An
+   * initial sync in progress is interrupted at its next safe point (between chunks of the copy);
+   * the replica keeps no position, so the next start copies again.
+   */
   @Override
   public void close() throws InterruptedException {
     stopping = true;
+    if (state == State.SEEDING) {
+      thread.interrupt();
+    }
     thread.join();
   }
 }

@@ -27,6 +27,7 @@ public final class StatusJson {
       b.append(",\"captured\":").append(src.captured());
       b.append(",\"lastError\":");
       optional(b, src.lastError());
+      b.append(",\"retainedWalBytes\":").append(src.retainedWalBytes().map(String::valueOf).orElse("null"));
       b.append('}');
     } else {
       b.append("null");
@@ -57,6 +58,8 @@ public final class StatusJson {
       optional(b, r.position());
       b.append(",\"appliedCommitTime\":");
       optional(b, r.appliedCommitTime().map(Object::toString));
+      b.append(",\"nextTry\":");
+      optional(b, r.nextTry().map(Object::toString));
       b.append('}');
     }
     return b.append("]}").toString();

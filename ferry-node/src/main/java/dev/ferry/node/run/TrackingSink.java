@@ -19,8 +19,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * for status and lag, without reading the journal back. Thread-safe.
  */
 final class TrackingSink implements TransactionSink {
-  /** The newest durable transaction. */
-  record Head(Gtid gtid, Instant commitTime, SourcePosition position) {}
+  /**
+   * The newest durable transaction; its commit time is {@link Instant#EPOCH} when capture resumed
+   * and nothing new has been captured yet (the resume point carries no time).
+   */
+  record Head(Gtid gtid, Instant commitTime, SourcePosition position) {
+    Optional<Instant> knownCommitTime() {
+      return commitTime.equals(Instant.EPOCH) ? Optional.empty() : Optional.of(commitTime);
+    }
+  }
 
   private final TransactionSink delegate;
   private final AtomicReference<Head> head = new AtomicReference<>();

@@ -141,6 +141,17 @@ public final class InitialSync {
     return new Seeded(snapshotAt, position, copy);
   }
 
+  /**
+   * Forgets where {@code replica} stands in the journal {@code journalDir} ({@code ferry replica
+   * reinit}): its progress row is reset to "nothing applied", so the next {@code run} or
+   * {@code apply} seeds it again from a fresh snapshot (its tables emptied and copied). Its data
+   * stays until then.
+   */
+  public static void forget(ReplicaSpec replica, Path journalDir) throws IOException {
+    ApplyConfig config = forJournal(replica, JournalInspector.journalId(journalDir).toString());
+    record(replica, config, ReplicaPosition.initial(config.source()));
+  }
+
   static void record(ReplicaSpec replica, ApplyConfig config, ReplicaPosition position) throws SyncException {
     try (Connection c = connect(replica)) {
       SeedTarget target = SeedTarget.on(c, config);

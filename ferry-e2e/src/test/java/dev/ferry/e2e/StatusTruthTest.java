@@ -1,0 +1,133 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.journal.GtidSet;
+import dev.ferry.testkit.WorkloadRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code ferry status} tells the truth: each replica's real applied position after a restart of
+ * an idle system and when no process runs (a SQLite replica too), the source slot's retained WAL,
+ * and for a replica stopped by a conflict the GTID it really committed and exit code 1.
+ */
+class StatusTruthTest {
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(300)
+  void afterARestartOfAnIdleSystemStatusShowsEachReplicasRealPositionAlsoWithNoProcessRunning() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      t.load();
+      try (WorkloadRunner workload = t.workload(41)) {
+        workload.awaitCommitted(300, Duration.ofSeconds(60));
+        workload.stop();
+      }
+      assertThat(t.awaitEqual(Duration.ofSeconds(120))).isEmpty();
+      Thread.sleep(2000); // the replicas acknowledge what they committed
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+      run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Thread.sleep(2000);
+      JsonNode s = Status.of(cli, t.config);
+      assertCaughtUp(s, "after a restart");
+      assertThat(s.path("journal").path("lastCommitTime").asString("")).doesNotStartWith("1970");
+      assertThat(s.path("source").path("retainedWalBytes").isNumber()).as("retained WAL in %s", s).isTrue();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+      try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
+        for (Path f : files.filter(f -> f.getFileName().toString().startsWith("status")).toList()) {
+          Files.delete(f); // no process reports: status reads the replicas themselves
+        }
+      }
+      Status.WithExit none = Status.withExit(cli, t.config);
+      assertThat(none.exitCode()).as("%s", none.json()).isZero();
+      for (String name : new String[] {"pg", "lite"}) {
+        JsonNode r = Status.replica(none.json(), name);
+        assertThat(r.path("state").asString()).as("%s read with no process: %s", name, r).isEqualTo("stopped");
+        assertThat(r.path("appliedGtid").asString()).isEqualTo(none.json().path("journal").path("lastGtid").asString());
+      }
+    }
+  }
+
+  @Test
+  @Timeout(300)
+  void aReplicaStoppedByAConflictShowsTheGtidItCommittedAndStatusExitsNonZero() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      t.load();
+      assertThat(t.awaitEqual(Duration.ofSeconds(120))).isEmpty();
+      try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
+        // A local write as Ferry makes its own (the replica is read-only to everyone else): the next
+        // transfer touching one of these accounts conflicts.
+        st.execute("SET session_replication_role = replica");
+        st.execute("SET default_transaction_read_only = off");
+        st.execute("DELETE FROM accounts WHERE id IN (3, 7, 11)");
+      }
+      Status.WithExit failed;
+      try (WorkloadRunner workload = t.workload(42)) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        do {
+          Thread.sleep(1000);
+          failed = Status.withExit(cli, t.config);
+          assertThat(System.nanoTime()).as("pg failed within 120 s: %s", failed.json()).isLessThan(deadline);
+        } while (!Status.replica(failed.json(), "pg").path("state").asString().equals("failed"));
+        workload.stop();
+      }
+      Thread.sleep(2000);
+      failed = Status.withExit(cli, t.config);
+      assertThat(failed.exitCode()).as("status exits non-zero when a replica failed").isEqualTo(1);
+      JsonNode pg = Status.replica(failed.json(), "pg");
+      long committed = committedSeq(t.pgReplicaUrl);
+      assertThat(Status.seq(pg.path("appliedGtid"))).as("the GTID pg really committed: %s", pg).isEqualTo(committed);
+      assertThat(pg.path("lag").path("transactions").asLong())
+          .isEqualTo(Status.seq(failed.json().path("journal").path("lastGtid")) - committed);
+      assertThat(run.isAlive()).as("capture and the other replica go on").isTrue();
+      assertThat(Status.replica(failed.json(), "lite").path("state").asString()).isEqualTo("streaming");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static void assertCaughtUp(JsonNode s, String when) {
+    String head = s.path("journal").path("lastGtid").asString();
+    for (String name : new String[] {"pg", "lite"}) {
+      JsonNode r = Status.replica(s, name);
+      assertThat(r.path("appliedGtid").asString()).as("%s %s: %s", name, when, s).isEqualTo(head);
+      assertThat(r.path("lag").path("transactions").asLong()).as("%s %s", name, when).isZero();
+      assertThat(r.path("lag").path("bytes").asLong()).as("%s %s", name, when).isZero();
+      assertThat(r.path("appliedCommitTime").asString("")).as("%s %s", name, when).doesNotStartWith("1970");
+    }
+  }
+
+  /** The highest sequence in the replica's own replication_control row, wherever Ferry's schema is. */
+  private static long committedSeq(String url) throws Exception {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      String schema;
+      try (ResultSet rs = st.executeQuery("SELECT table_schema FROM information_schema.tables"
+          + " WHERE table_name = 'replication_control'")) {
+        rs.next();
+        schema = rs.getString(1);
+      }
+      try (ResultSet rs = st.executeQuery("SELECT applied_gtids FROM \"" + schema + "\".replication_control")) {
+        rs.next();
+        GtidSet set = GtidSet.parse(rs.getString(1));
+        return set.highest(set.domains().get(0)).orElse(0L);
+      }
+    }
+  }
+}

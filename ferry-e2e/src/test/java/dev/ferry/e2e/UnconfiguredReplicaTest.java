@@ -1,0 +1,90 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.journal.JournalPosition;
+import dev.ferry.testkit.WorkloadRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replica missing from the configuration (a commented-out block, the wrong {@code -c}) keeps
+ * its journal position, with a warning, until a DBA runs {@code ferry replica drop NAME}; once
+ * back in the configuration it catches up from there. {@code ferry replica reinit NAME} makes it
+ * start over with a fresh initial sync.
+ */
+class UnconfiguredReplicaTest {
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(420)
+  void aReplicaLeftOutOfTheConfigurationKeepsItsPositionUntilDroppedAndReinitStartsItOver() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      String full = Files.readString(t.config);
+      Path withoutLite = dir.resolve("without-lite.yaml");
+      Files.writeString(withoutLite, full.replaceAll("(?m)^  - name: lite\\n    url: .*\\n", ""));
+      assertThat(Files.readString(withoutLite)).doesNotContain("lite");
+      Path consumers = dir.resolve("journal").resolve("consumers");
+      Path log = dir.resolve("run.log");
+
+      Process run = cli.start(log, "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      t.load();
+      try (WorkloadRunner workload = t.workload(51)) {
+        workload.awaitCommitted(200, Duration.ofSeconds(60));
+        assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+        JournalPosition liteAt = position(consumers, "lite");
+
+        run = cli.start(log, "run", "-c", withoutLite.toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (position(consumers, "pg").segment() < liteAt.segment() + 2) {
+          assertThat(run.isAlive()).as("run without lite; log: %s", Files.readString(log)).isTrue();
+          assertThat(System.nanoTime()).as("pg two segments past lite within 150 s").isLessThan(deadline);
+          Thread.sleep(1000);
+        }
+        assertThat(position(consumers, "lite")).as("lite still holds its position").isEqualTo(liteAt);
+        assertThat(Files.readString(log)).contains("replica lite is not in this configuration")
+            .contains("ferry replica drop lite");
+        assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+        run = cli.start(log, "run", "-c", t.config.toString());
+        workload.awaitCommitted(workload.committed() + 100, Duration.ofSeconds(60));
+        workload.stop();
+      }
+      assertThat(t.awaitEqual(Duration.ofSeconds(120))).as("lite caught up; log: %s", Files.readString(log)).isEmpty();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+      FerryCli.Result refused = cli.run(Duration.ofSeconds(60), "replica", "drop", "lite", "-c", t.config.toString());
+      assertThat(refused.exitCode()).as(refused.all()).isNotZero();
+      assertThat(refused.stderr()).contains("still configured");
+      FerryCli.Result dropped = cli.run(Duration.ofSeconds(60), "replica", "drop", "lite", "-c",
+          withoutLite.toString());
+      assertThat(dropped.exitCode()).as(dropped.all()).isZero();
+      assertThat(consumers.resolve("lite.pos")).doesNotExist();
+
+      FerryCli.Result reinit = cli.run(Duration.ofSeconds(60), "replica", "reinit", "pg", "-c", t.config.toString());
+      assertThat(reinit.exitCode()).as(reinit.all()).isZero();
+      try (Connection c = DriverManager.getConnection(t.primaryUrl); Statement st = c.createStatement()) {
+        st.execute("UPDATE accounts SET note = 'written while no process ran' WHERE id <= 20");
+      }
+      run = cli.start(log, "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      assertThat(t.awaitEqual(Duration.ofSeconds(120))).as("log: %s", Files.readString(log)).isEmpty();
+      assertThat(Files.readString(log)).contains("[replica pg] new replica: seeding");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static JournalPosition position(Path consumers, String name) throws Exception {
+    Path f = consumers.resolve(name + ".pos");
+    assertThat(f).as("%s holds a position", name).exists();
+    return JournalPosition.parse(Files.readString(f).strip());
+  }
+}

@@ -1,0 +1,97 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.journal.Journal;
+import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.run.NodeSpec;
+import dev.ferry.node.sync.InitialSync;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ferry replica drop|reinit NAME}: what only a DBA decides about one replica. */
+@Command(name = "replica", mixinStandardHelpOptions = true,
+    description = "Drop a replica from the journal, or make one start over with a fresh initial sync.",
+    subcommands = {ReplicaCommand.Drop.class, ReplicaCommand.Reinit.class})
+final class ReplicaCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static Path journalOf(FerryConfig config) {
+    Path dir = config.journal().dir().toAbsolutePath();
+    if (!Files.exists(dir.resolve("journal.id"))) {
+      throw new CliException("journal " + dir + " does not exist (journal.dir in " + config.file() + ")");
+    }
+    return dir;
+  }
+
+  @Command(name = "drop", mixinStandardHelpOptions = true,
+      description = {"Release the journal position a replica holds, so segments it has not applied can be purged.",
+          "Only for a replica removed from the configuration for good: it then needs 'replica reinit' to come back."})
+  static final class Drop implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Parameters(paramLabel = "NAME", description = "The replica's name.") String name;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      FerryConfig config = options.load();
+      options.startQuietLogging();
+      if (NodeSpecs.replicaNames(config).contains(name)) {
+        throw new CliException("replica " + name + " is still configured in " + config.file()
+            + ": remove its block first (a running node would register it again)");
+      }
+      Path dir = journalOf(config);
+      var held = Journal.consumers(dir);
+      if (!Journal.removeConsumer(dir, name)) {
+        throw new CliException("replica " + name + " holds no position in journal " + dir + " (it holds: "
+            + held.keySet() + ")");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("replica %s dropped: it no longer holds journal %s (it was at %s)%n", name, dir, held.get(name));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "reinit", mixinStandardHelpOptions = true,
+      description = {"Make a replica start over: its progress is reset, so the next 'run' or 'apply' seeds it",
+          "again from a fresh snapshot of the source (its tables emptied and copied). Stop the process applying",
+          "it first. PostgreSQL source only."})
+  static final class Reinit implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Parameters(paramLabel = "NAME", description = "The replica's name.") String name;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      FerryConfig config = options.load();
+      options.startQuietLogging();
+      NodeSpec node = NodeSpecs.from(config);
+      if (!NodeSpecs.replicaNames(config).contains(name)) {
+        throw new UsageException("replica " + name + ": no such replica in " + config.file() + " (it has "
+            + NodeSpecs.replicaNames(config) + ")");
+      }
+      if (!(node.source() instanceof dev.ferry.node.run.SourceSpec.Postgres)) {
+        throw new CliException("replica " + name + ": reinit seeds from a snapshot of a PostgreSQL source; source "
+            + node.source().name() + " is SQLite");
+      }
+      Path dir = journalOf(config);
+      InitialSync.forget(node.replica(name), dir);
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("replica %s reset: the next 'ferry run' or 'ferry apply' seeds it again from a snapshot%n", name);
+      out.flush();
+      return 0;
+    }
+  }
+}
