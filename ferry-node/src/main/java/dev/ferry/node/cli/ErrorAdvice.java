@@ -1,5 +1,6 @@
 package dev.ferry.node.cli;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
@@ -35,8 +36,9 @@ final class ErrorAdvice {
       return Optional.of(e.getMessage());
     }
     Optional<String> advice = advice(e);
-    boolean environment = cause(e, SQLException.class).isPresent() || cause(e, java.io.IOException.class).isPresent();
-    if (!environment && e instanceof RuntimeException && !(e instanceof java.io.UncheckedIOException)) {
+    // A checked exception is a component's report; an unchecked one with no I/O or SQL behind it is a bug.
+    boolean environment = cause(e, SQLException.class).isPresent() || cause(e, IOException.class).isPresent();
+    if (!environment && e instanceof RuntimeException) {
       return Optional.empty();
     }
     if (e instanceof FileSystemException f && String.valueOf(f.getMessage()).equals(f.getFile())) {
