@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A replica URL that reaches the source by another road — a host name for its address, a database
  * name spelled differently, another port forwarding to the same server — is refused by
- * {@code ferry setup} and {@code ferry run} before anything is touched: the source's schema dump,
+ * {@code ferry setup}, {@code run}, {@code apply} and {@code load} before anything is touched: the source's schema dump,
  * its database settings, slots and publications are what they were.
  */
 @Timeout(600)
@@ -98,8 +98,11 @@ class ReplicaIsTheSourceTest {
     String before = catalog();
     Path config = dir.resolve("ferry.yaml");
     Files.writeString(config, yaml(replicaUrl));
-    for (String command : List.of("setup", "run")) {
-      FerryCli.Result r = new FerryCli(dir).run(Duration.ofMinutes(2), command, "-c", config.toString());
+    for (List<String> command : List.of(List.of("setup"), List.of("run"), List.of("apply"),
+        List.of("load", dir.resolve("archive").toString(), "--replica", "r1"))) {
+      List<String> args = new ArrayList<>(command);
+      args.addAll(List.of("-c", config.toString()));
+      FerryCli.Result r = new FerryCli(dir).run(Duration.ofMinutes(2), args.toArray(String[]::new));
       assertThat(r.exitCode()).as("ferry %s: %s", command, r.all()).isEqualTo(1);
       assertThat(r.stderr()).as("ferry %s", command).contains("replicas[0].url (replica r1)").contains("source.url")
           .doesNotContain("internal error");
