@@ -84,8 +84,9 @@ final class JournalCommand implements Runnable {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = {"Check every segment header, record checksum and the segment numbering.",
-          "Exit code 1, naming segment and offset, on any corruption or gap."})
+      description = {"Check every segment header, record checksum, type and length, the segment numbering,",
+          "and the GTIDs (no duplicate, none going backwards, no gap, no foreign domain).",
+          "Exit code 1, naming segment, offset and GTID, on any problem."})
   static final class Verify implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "0..1",
         description = "The journal directory (default: journal.dir of the configuration).") Path given;
