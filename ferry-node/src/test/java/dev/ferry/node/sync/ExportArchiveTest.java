@@ -130,9 +130,16 @@ class ExportArchiveTest {
       assertThat(loaded.out()).contains("no replication point");
       assertThat(SyncFixture.digests(target)).isEqualTo(SyncFixture.digests(source));
 
-      assertThatThrownBy(() -> FerryNode.start(spec, FerryNode.Role.APPLY, List.of("r1")))
-          .isInstanceOf(SyncException.class).hasMessageContaining("[replica r1]")
-          .hasMessageContaining("no replication point").hasMessageContaining(archive.toString());
+      // The replica seeds (and so refuses) on its own thread: it stops as failed, the node runs on.
+      try (FerryNode apply = FerryNode.start(spec, FerryNode.Role.APPLY, List.of("r1"))) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (apply.failedReplicas().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(apply.failedReplicas()).containsExactly("r1");
+        assertThat(apply.status().replicas().get(0).lastError()).hasValueSatisfying(m -> assertThat(m)
+            .contains("[replica r1]").contains("no replication point").contains(archive.toString()));
+      }
     }
   }
 
