@@ -31,6 +31,12 @@ public final class JournalSink implements TransactionSink {
    * The last committed transaction in the journal: read from the newest segment that holds one
    * (each segment is read at most once, newest first).
    */
+  /** The journal's id: {@link Journal#open} locks the directory, so this process is its only writer. */
+  @Override
+  public Optional<String> exclusiveOwner() {
+    return Optional.of(journal.id().toString());
+  }
+
   @Override
   public Optional<ResumePoint> resumePoint() throws IOException {
     List<SegmentInfo> segments = dev.ferry.journal.JournalInspector.list(journal.directory());

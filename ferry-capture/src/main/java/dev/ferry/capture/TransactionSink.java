@@ -24,6 +24,15 @@ public interface TransactionSink {
    */
   Optional<ResumePoint> resumePoint() throws IOException;
 
+  /**
+   * A name of this sink when only one process at a time can write it (the journal: its writer
+   * holds a file lock), else empty. A replication connection carrying this name that is still
+   * open when capture starts belongs to an earlier writer of the same sink, which is gone.
+   */
+  default Optional<String> exclusiveOwner() {
+    return Optional.empty();
+  }
+
   /** Appends a whole transaction; the future completes when it is durable. */
   CompletableFuture<?> append(Transaction transaction);
 

@@ -31,8 +31,9 @@ final class Catalog implements AutoCloseable {
   private final PostgresSourceConfig config;
   private Connection c;
   private final Map<TypeKey, String> typeNames = new HashMap<>();
-  private final Map<Integer, List<TableId>> ownedSequences = new HashMap<>();
+  private final Map<Integer, List<OwnedSequence>> ownedSequences = new HashMap<>();
   private final Set<TableId> reportedUnpublished = new HashSet<>();
+  private int sequencesGeneration;
 
   Catalog(PostgresSourceConfig config) throws SQLException {
     this.config = config;
@@ -68,23 +69,34 @@ final class Catalog implements AutoCloseable {
     }
   }
 
-  /** The sequences owned by the table's columns (serial, identity, OWNED BY). */
-  List<TableId> ownedSequences(int relId) throws SQLException {
-    List<TableId> known = ownedSequences.get(relId);
+  /**
+   * A sequence owned by a column of a table (serial, identity, {@code OWNED BY}).
+   *
+   * @param column the owning column's name
+   * @param descending whether the sequence counts down (negative increment)
+   */
+  record OwnedSequence(TableId sequence, String column, boolean descending) {
+  }
+
+  /** The sequences owned by the table's columns, by sequence name. */
+  List<OwnedSequence> ownedSequences(int relId) throws SQLException {
+    List<OwnedSequence> known = ownedSequences.get(relId);
     if (known != null) {
       return known;
     }
-    List<TableId> found = new ArrayList<>();
+    List<OwnedSequence> found = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("""
-        SELECT n.nspname, s.relname FROM pg_depend d
+        SELECT n.nspname, s.relname, a.attname, q.seqincrement < 0 FROM pg_depend d
         JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
         JOIN pg_namespace n ON n.oid = s.relnamespace
+        JOIN pg_sequence q ON q.seqrelid = s.oid
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
         WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
           AND d.refobjid = ? AND d.deptype IN ('a', 'i') ORDER BY 1, 2""")) {
       ps.setInt(1, relId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          found.add(new TableId(rs.getString(1), rs.getString(2)));
+          found.add(new OwnedSequence(new TableId(rs.getString(1), rs.getString(2)), rs.getString(3), rs.getBoolean(4)));
         }
       }
     }
@@ -92,9 +104,15 @@ final class Catalog implements AutoCloseable {
     return found;
   }
 
+  /** Goes up each time cached ownership is forgotten, so callers caching on top of it know to ask again. */
+  int sequencesGeneration() {
+    return sequencesGeneration;
+  }
+
   /** Forgets cached ownership after a relation or DDL change. */
   void forgetSequences() {
     ownedSequences.clear();
+    sequencesGeneration++;
   }
 
   /** The last value each sequence handed out; sequences never used are left out. */

@@ -25,9 +25,14 @@ final class Connections {
   }
 
   static Connection replication(PostgresSourceConfig config) throws SQLException {
+    return replication(config, "ferry-" + config.name());
+  }
+
+  /** {@code applicationName} tells capture's walsender apart in {@code pg_stat_activity}. */
+  static Connection replication(PostgresSourceConfig config, String applicationName) throws SQLException {
     Properties props = new Properties();
     props.setProperty("options", SESSION_OPTIONS);
-    props.setProperty("ApplicationName", "ferry-" + config.name());
+    props.setProperty("ApplicationName", applicationName);
     props.setProperty("replication", "database");
     props.setProperty("preferQueryMode", "simple");
     props.setProperty("assumeMinServerVersion", "10");

@@ -31,10 +31,16 @@ public final class PostgresCapture implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCapture.class);
   /** How long a busy slot is waited for: after a reconnect our own old walsender may hold it briefly. */
   private static final Duration SLOT_BUSY_PATIENCE = Duration.ofSeconds(5);
+  /** How often a held slot is looked at again: it is free again within milliseconds of its walsender's end. */
+  private static final Duration SLOT_POLL = Duration.ofMillis(50);
+  /** PostgreSQL keeps this many bytes of an application_name (NAMEDATALEN - 1). */
+  private static final int APPLICATION_NAME_BYTES = 63;
 
   private final PostgresSourceConfig config;
   private final TransactionSink sink;
   private final String prefix;
+  /** The replication connection's application_name; names the sink's owner when it has one. */
+  private final String applicationName;
   private final Thread thread;
   private final StreamSession.Confirmed confirmed = new StreamSession.Confirmed();
   private final ArrayDeque<TransactionBuilder.Pending> pending = new ArrayDeque<>();
@@ -48,6 +54,7 @@ public final class PostgresCapture implements AutoCloseable {
     this.config = config;
     this.sink = sink;
     this.prefix = "[source " + config.name() + "] ";
+    this.applicationName = applicationName(config, sink);
     this.thread = new Thread(this::run, "ferry-capture-" + config.name());
     this.backoff = config.reconnectMin();
   }
@@ -123,9 +130,10 @@ public final class PostgresCapture implements AutoCloseable {
       try {
         try (Connection check = Connections.normal(config)) {
           SlotState.check(config, check, resume);
+          awaitSlotFree(check);
         }
         catalog.reconnectIfBroken();
-        new StreamSession(config, builder, pending, confirmed).run(() -> closed, this::streaming);
+        new StreamSession(config, builder, pending, confirmed, applicationName).run(() -> closed, this::streaming);
         return;
       } catch (SQLException e) {
         builder.abandon();
@@ -144,12 +152,67 @@ public final class PostgresCapture implements AutoCloseable {
         } else {
           busySince = 0;
         }
+        if (kind == SqlStates.Kind.SLOT_IN_USE) {
+          // Taken between our look and START_REPLICATION: look again soon, not after a growing backoff.
+          LOG.warn("{}{} (SQLSTATE {}); trying again in {} ms", prefix, e.getMessage(), e.getSQLState(),
+              SLOT_POLL.toMillis());
+          Thread.sleep(SLOT_POLL.toMillis());
+          continue;
+        }
         LOG.warn("{}{} (SQLSTATE {}); reconnecting in {} ms", prefix, e.getMessage(), e.getSQLState(),
             backoff.toMillis());
         Thread.sleep(backoff.toMillis());
         backoff = min(backoff.multipliedBy(2), config.reconnectMax());
       }
     }
+  }
+
+  /**
+   * {@code ferry-<name>}, and {@code @} and the start of the sink's owner id when the sink has
+   * one (the journal's id), so the walsender of an earlier writer of the same journal is known.
+   */
+  private static String applicationName(PostgresSourceConfig config, TransactionSink sink) {
+    String name = "ferry-" + config.name() + sink.exclusiveOwner().map(o -> "@" + o.substring(0, Math.min(8, o.length())))
+        .orElse("");
+    byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return bytes.length <= APPLICATION_NAME_BYTES ? name
+        : new String(bytes, 0, APPLICATION_NAME_BYTES, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * When the slot is held at start — typically by the walsender of a capture killed a moment ago,
+   * which PostgreSQL has not yet noticed is gone — says so in one line naming the slot and the pid,
+   * and waits (polling every 50 ms, not with the reconnect backoff) until it is free. A walsender
+   * with this capture's own application_name belongs to an earlier writer of the same journal;
+   * this process holds the journal's lock, so that writer is gone, and its walsender is terminated
+   * rather than waited for. Anything else holding the slot is waited for up to 5 s, then reported.
+   */
+  private void awaitSlotFree(Connection c) throws SQLException, CaptureException, InterruptedException {
+    Optional<SlotHolder> holder = SlotHolder.of(c, config.slotName());
+    if (holder.isEmpty()) {
+      return;
+    }
+    long start = System.nanoTime();
+    SlotHolder h = holder.get();
+    boolean ours = !applicationName.equals("ferry-" + config.name()) && h.applicationName().equals(applicationName);
+    if (ours) {
+      LOG.warn("{}replication slot '{}' is still held by walsender pid {} (application {}, since {}), left by an "
+          + "earlier capture into this journal that is gone: terminating it", prefix, config.slotName(), h.pid(),
+          h.applicationName(), h.since());
+      h.terminate(c);
+    } else {
+      LOG.warn("{}replication slot '{}' is held by pid {} (application {}, since {}): waiting up to {} s for it to "
+          + "let go", prefix, config.slotName(), h.pid(), h.applicationName(), h.since(),
+          SLOT_BUSY_PATIENCE.toSeconds());
+    }
+    while (SlotHolder.of(c, config.slotName()).isPresent()) {
+      if (System.nanoTime() - start > SLOT_BUSY_PATIENCE.toNanos()) {
+        throw SlotState.busy(config, c);
+      }
+      Thread.sleep(SLOT_POLL.toMillis());
+    }
+    LOG.info("{}replication slot '{}' free after {} ms", prefix, config.slotName(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
   }
 
   /** The stream started: the next lost connection is retried quickly again. */

@@ -44,6 +44,7 @@ final class StreamSession {
   private final TransactionBuilder builder;
   private final ArrayDeque<TransactionBuilder.Pending> pending;
   private final Confirmed confirmed;
+  private final String applicationName;
   private long lastReportNanos;
   /** When the current run of empty polls began, or 0 while data flows. */
   private long idleSince;
@@ -58,8 +59,9 @@ final class StreamSession {
   }
 
   StreamSession(PostgresSourceConfig config, TransactionBuilder builder,
-      ArrayDeque<TransactionBuilder.Pending> pending, Confirmed confirmed) {
+      ArrayDeque<TransactionBuilder.Pending> pending, Confirmed confirmed, String applicationName) {
     this.config = config;
+    this.applicationName = applicationName;
     this.builder = builder;
     this.pending = pending;
     this.confirmed = confirmed;
@@ -67,7 +69,7 @@ final class StreamSession {
 
   /** Streams until {@code stop} says so; throws when the connection or the sink fails. */
   void run(BooleanSupplier stop, Runnable onStarted) throws SQLException, CaptureException, InterruptedException {
-    try (Connection c = Connections.replication(config)) {
+    try (Connection c = Connections.replication(config, applicationName)) {
       PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
           .withSlotName(config.slotName())
           .withSlotOption("proto_version", "1")

@@ -21,6 +21,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns decoded pgoutput messages into journal transactions, in commit order, into a
@@ -41,11 +44,13 @@ final class TransactionBuilder {
   private record Rel(int relId, TableId table, List<Column> columns) {
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionBuilder.class);
   private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 
   private final PostgresSourceConfig config;
   private final TransactionSink sink;
   private final Catalog catalog;
+  private final SequenceValues sequenceValues;
   private final Map<Integer, Rel> relations = new HashMap<>();
   private final Map<Integer, String> typeNames = new HashMap<>();
   private final DdlMessage ddlMessages = new DdlMessage();
@@ -68,12 +73,15 @@ final class TransactionBuilder {
   private Set<Integer> touchedIndex;
   private TransactionSink.LargeTransaction large;
   private Gtid gtid;
+  private final long startedNanos = System.nanoTime();
+  private boolean announced;
 
   TransactionBuilder(PostgresSourceConfig config, TransactionSink sink, Catalog catalog,
       Optional<ResumePoint> resume) {
     this.config = config;
     this.sink = sink;
     this.catalog = catalog;
+    this.sequenceValues = new SequenceValues(catalog);
     this.nextSeq = resume.map(r -> r.gtid().seq() + 1).orElse(1L);
     this.schemaSequence = resume.map(ResumePoint::schemaSequence).orElse(0L);
     this.lastAppendedCommitLsn = resume.map(r -> r.position().value()).orElse(0L);
@@ -89,9 +97,9 @@ final class TransactionBuilder {
       case PgOutput.Relation r -> relation(r);
       case PgOutput.Type t -> typeNames.put(t.typeOid(), t.namespace().isEmpty() ? t.name() : t.namespace() + "." + t.name());
       case PgOutput.Insert i -> insert(i);
-      case PgOutput.Update u -> add(u.relId(), update(u), u.row());
+      case PgOutput.Update u -> update(u);
       case PgOutput.Delete d -> delete(d);
-      case PgOutput.Truncate t -> add(-1, truncate(t), List.of());
+      case PgOutput.Truncate t -> truncate(t);
       case PgOutput.LogicalMessage m -> message(m);
       case PgOutput.Origin o -> {
         // Ferry does not filter by origin yet; the changes are captured like any others.
@@ -140,12 +148,25 @@ final class TransactionBuilder {
         durable = sink.append(new Transaction(gtid(), time, schemaSequence, position, changes));
       }
       lastAppendedCommitLsn = c.commitLsn();
+      announceFirst(position);
       if (ddl) {
         catalog.warnUnpublished();
       }
       return new Pending(c.endLsn(), durable);
     } finally {
       reset();
+    }
+  }
+
+  /**
+   * Logs the first transaction handed to the sink after start, with how long that took: after a
+   * restart it shows at once whether capture waited for something (docs/postgres-capture.md).
+   */
+  private void announceFirst(SourcePosition position) {
+    if (!announced) {
+      LOG.info("[source {}] first transaction since start: {} at {}, {} ms after capture started", config.name(),
+          gtid, position, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+      announced = true;
     }
   }
 
@@ -157,6 +178,7 @@ final class TransactionBuilder {
     bytes = 0;
     touchedCount = 0;
     touchedIndex = null;
+    sequenceValues.reset();
     large = null;
     gtid = null;
   }
@@ -221,9 +243,12 @@ final class TransactionBuilder {
     touched[touchedCount++] = relId;
   }
 
-  private void insert(PgOutput.Insert i) {
+  private void insert(PgOutput.Insert i) throws SQLException {
     Rel rel = rel(i.relId());
     add(i.relId(), new Change.Insert(rel.table(), rel.columns(), i.row()), i.row());
+    if (!skipping) {
+      sequenceValues.wrote(i.relId(), rel.columns(), i.row());
+    }
   }
 
   private void delete(PgOutput.Delete d) {
@@ -256,9 +281,12 @@ final class TransactionBuilder {
     return rel;
   }
 
-  private Change.Update update(PgOutput.Update u) {
+  private void update(PgOutput.Update u) throws SQLException {
     Rel rel = rel(u.relId());
-    return new Change.Update(rel.table(), rel.columns(), oldImage(u.oldKind()), u.old(), u.row());
+    add(u.relId(), new Change.Update(rel.table(), rel.columns(), oldImage(u.oldKind()), u.old(), u.row()), u.row());
+    if (!skipping) {
+      sequenceValues.wrote(u.relId(), rel.columns(), u.row());
+    }
   }
 
   private static Change.OldImage oldImage(char kind) {
@@ -269,9 +297,14 @@ final class TransactionBuilder {
     };
   }
 
-  private Change.Truncate truncate(PgOutput.Truncate t) {
+  private void truncate(PgOutput.Truncate t) throws SQLException {
     List<TableId> tables = t.relIds().stream().map(id -> rel(id).table()).toList();
-    return new Change.Truncate(tables, t.cascade(), t.restartIdentity());
+    add(-1, new Change.Truncate(tables, t.cascade(), t.restartIdentity()), List.of());
+    if (t.restartIdentity() && !skipping) {
+      for (int relId : t.relIds()) {
+        sequenceValues.restarted(relId);
+      }
+    }
   }
 
   private void message(PgOutput.LogicalMessage m) {
@@ -302,26 +335,6 @@ final class TransactionBuilder {
   }
 
   private void addSequenceAdvances() throws SQLException {
-    List<TableId> sequences = null;
-    for (int i = 0; i < touchedCount; i++) {
-      for (TableId seq : catalog.ownedSequences(touched[i])) {
-        if (sequences == null) {
-          sequences = new ArrayList<>();
-        }
-        if (!sequences.contains(seq)) {
-          sequences.add(seq);
-        }
-      }
-    }
-    if (sequences == null) {
-      return;
-    }
-    Map<TableId, Long> values = catalog.sequenceValues(sequences);
-    for (TableId seq : sequences) {
-      Long value = values.get(seq);
-      if (value != null) {
-        changes.add(new Change.SequenceAdvance(seq, value));
-      }
-    }
+    changes.addAll(sequenceValues.advances(touched, touchedCount));
   }
 }

@@ -47,6 +47,11 @@ final class TrackingSink implements TransactionSink {
   }
 
   @Override
+  public Optional<String> exclusiveOwner() {
+    return delegate.exclusiveOwner();
+  }
+
+  @Override
   public Optional<ResumePoint> resumePoint() throws IOException {
     Optional<ResumePoint> resume = delegate.resumePoint();
     resume.ifPresent(r -> head.compareAndSet(null, new Head(r.gtid(), Instant.EPOCH, r.position())));

@@ -1,0 +1,95 @@
+package dev.ferry.e2e;
+
+import java.io.BufferedReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * What {@code ferry journal dump --json} printed, read line by line: inserts per table, and
+ * whether GTIDs are consecutive and commit positions strictly increasing.
+ */
+final class JournalDump {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Map<String, Long> inserts = new HashMap<>();
+  private final List<String> gapsOrRepeats = new ArrayList<>();
+  private final List<JsonNode> withSequences = new ArrayList<>();
+
+  private JournalDump() {}
+
+  static JournalDump of(FerryCli cli, Path journal, Path dir) throws Exception {
+    Path out = dir.resolve("dump.jsonl");
+    Process p = cli.start(out, "journal", "dump", journal.toString(), "--json");
+    if (!p.waitFor(Duration.ofMinutes(2).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("ferry journal dump still running after 2 minutes");
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException("ferry journal dump exited " + p.exitValue() + ": " + Files.readString(out));
+    }
+    JournalDump dump = new JournalDump();
+    try (BufferedReader r = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {
+      dump.read(r);
+    }
+    return dump;
+  }
+
+  private void read(BufferedReader r) throws Exception {
+    long lastSeq = -1;
+    long lastLsn = -1;
+    for (String line = r.readLine(); line != null; line = r.readLine()) {
+      if (!line.startsWith("{")) {
+        continue; // a log line of the dump process
+      }
+      JsonNode tx = JSON.readTree(line);
+      String gtid = tx.path("gtid").asString();
+      long seq = Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1));
+      long lsn = lsn(tx.path("sourcePosition").asString());
+      if (lastSeq >= 0 && seq != lastSeq + 1) {
+        gapsOrRepeats.add(gtid + " after seq " + lastSeq);
+      }
+      if (lastLsn >= 0 && Long.compareUnsigned(lsn, lastLsn) <= 0) {
+        gapsOrRepeats.add(gtid + " at " + tx.path("sourcePosition").asString() + " not after the one before");
+      }
+      lastSeq = seq;
+      lastLsn = lsn;
+      boolean sequence = false;
+      for (JsonNode change : tx.path("changes").values()) {
+        String op = change.path("op").asString();
+        if (op.equals("insert")) {
+          inserts.merge(change.path("table").asString(), 1L, Long::sum);
+        }
+        sequence |= op.equals("sequence");
+      }
+      if (sequence) {
+        withSequences.add(tx);
+      }
+    }
+  }
+
+  /** A source position as the journal prints it ({@code pg-lsn:16b3748}): its number. */
+  private static long lsn(String position) {
+    return Long.parseUnsignedLong(position.substring(position.indexOf(':') + 1), 16);
+  }
+
+  long inserts(String table) {
+    return inserts.getOrDefault(table, 0L);
+  }
+
+  List<String> gapsOrRepeats() {
+    return gapsOrRepeats;
+  }
+
+  /** The transactions that carry a sequence change, oldest first. */
+  List<JsonNode> withSequences() {
+    return withSequences;
+  }
+}
