@@ -2,6 +2,7 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.jdbc.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.TableId;
@@ -45,6 +46,7 @@ final class ArchiveLoader {
     Map<TableId, Long> loaded = new LinkedHashMap<>();
     String current = "(setup)";
     try (Connection c = target.connect()) {
+      refuseSource(archive, c, prefix);
       SeedTarget t = SeedTarget.on(c, replica);
       try {
         for (ArchiveTables.Entry e : selected) {
@@ -87,6 +89,17 @@ final class ArchiveLoader {
     log.info("{}loaded {} rows of {} tables from archive {}", prefix,
         loaded.values().stream().mapToLong(Long::longValue).sum(), loaded.size(), archive.directory());
     return loaded;
+  }
+
+  /** A load empties and creates tables: never in the database the archive was exported from. */
+  private static void refuseSource(ExportArchive archive, Connection c, String prefix)
+      throws SQLException, SyncException {
+    Optional<DatabaseIdentity> target = DatabaseIdentity.of(c);
+    if (archive.sourceIdentity().isPresent() && target.isPresent()
+        && target.get().key().equals(archive.sourceIdentity().get())) {
+      throw new SyncException(prefix + "refusing to load archive " + archive.directory() + " into the database it was"
+          + " exported from (" + target.get() + "); point the replica's url at another database");
+    }
   }
 
   private static long copyIn(SeedTarget t, SourceTable table, Path file) throws SQLException, IOException {

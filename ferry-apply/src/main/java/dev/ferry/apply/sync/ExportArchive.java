@@ -2,6 +2,7 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.jdbc.DatabaseIdentity;
 import dev.ferry.journal.TableId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   TABLES                      each table's file, row count, columns and types, primary key ({@link ArchiveTables})
  *   SCHEMA_SEQUENCE             the source's schema sequence at the snapshot, a decimal number and a newline
  *   REPLICATION_SEQUENCE        a {@link ReplicationPoint}, or EMPTY: the export is no replication point
+ *   SOURCE_IDENTITY             the source database's {@link DatabaseIdentity} key and a newline; a load
+ *                               refuses a target with that identity (archives written before it lack it)
  *   SHA256SUMS                  written last: "&lt;sha256&gt;  &lt;file&gt;" for every file above (sha256sum -c reads it)
  * </pre>
  *
@@ -50,6 +53,7 @@ public final class ExportArchive {
   public static final String SCHEMA_SEQUENCE = "SCHEMA_SEQUENCE";
   public static final String REPLICATION_SEQUENCE = "REPLICATION_SEQUENCE";
   public static final String SHA256SUMS = "SHA256SUMS";
+  public static final String SOURCE_IDENTITY = "SOURCE_IDENTITY";
 
   private static final Logger log = LoggerFactory.getLogger(ExportArchive.class);
 
@@ -61,13 +65,15 @@ public final class ExportArchive {
   private final List<ArchiveTables.Entry> tables;
   private final long schemaSequence;
   private final Optional<ReplicationPoint> replicationPoint;
+  private final Optional<String> sourceIdentity;
 
   private ExportArchive(Path dir, List<ArchiveTables.Entry> tables, long schemaSequence,
-      Optional<ReplicationPoint> replicationPoint) {
+      Optional<ReplicationPoint> replicationPoint, Optional<String> sourceIdentity) {
     this.dir = dir;
     this.tables = List.copyOf(tables);
     this.schemaSequence = schemaSequence;
     this.replicationPoint = replicationPoint;
+    this.sourceIdentity = sourceIdentity;
   }
 
   /**
@@ -128,7 +134,9 @@ public final class ExportArchive {
     long schemaSequence = parse(dir, expected, SCHEMA_SEQUENCE, text -> Long.parseLong(text.strip()));
     Optional<ReplicationPoint> point = parse(dir, expected, REPLICATION_SEQUENCE,
         text -> text.isBlank() ? Optional.<ReplicationPoint>empty() : Optional.of(ReplicationPoint.parse(text)));
-    return new ExportArchive(dir, tables, schemaSequence, point);
+    Optional<String> source = expected.containsKey(SOURCE_IDENTITY)
+        ? Optional.of(parse(dir, expected, SOURCE_IDENTITY, String::strip)) : Optional.empty();
+    return new ExportArchive(dir, tables, schemaSequence, point, source);
   }
 
   private interface Parser<T> {
@@ -170,6 +178,11 @@ public final class ExportArchive {
     return schemaSequence;
   }
 
+  /** The {@link DatabaseIdentity#key()} of the database the archive was exported from, if recorded. */
+  public Optional<String> sourceIdentity() {
+    return sourceIdentity;
+  }
+
   /** Where a replica loaded from this archive resumes; empty: the archive is no replication point. */
   public Optional<ReplicationPoint> replicationPoint() {
     return replicationPoint;
@@ -199,6 +212,7 @@ public final class ExportArchive {
     private final Path dir;
     private final List<ArchiveTables.Entry> written = new ArrayList<>();
     private final Map<String, String> sums = new LinkedHashMap<>();
+    private Optional<String> sourceIdentity = Optional.empty();
 
     private Writer(Path dir) {
       this.dir = dir;
@@ -224,6 +238,10 @@ public final class ExportArchive {
       try (SnapshotSessions sessions = SnapshotSessions.open(source)) {
         log.info("{}exporting {} tables from snapshot {}", prefix, todo.size(), sessions.snapshotName());
         TableProgress progress = new TableProgress(prefix, "exported", todo.size());
+        try (Connection c = sessions.session()) {
+          sourceIdentity = DatabaseIdentity.of(c).map(DatabaseIdentity::key);
+          c.commit();
+        }
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < Math.max(1, Math.min(parallelism, todo.size())); s++) {
           threads.add(Thread.ofPlatform().name("ferry-export-" + s).start(() -> {
@@ -275,6 +293,9 @@ public final class ExportArchive {
       small(TABLES, ArchiveTables.format(written));
       small(SCHEMA_SEQUENCE, schemaSequence + "\n");
       small(REPLICATION_SEQUENCE, point.map(ReplicationPoint::toString).orElse(""));
+      if (sourceIdentity.isPresent()) {
+        small(SOURCE_IDENTITY, sourceIdentity.get() + "\n");
+      }
       StringBuilder list = new StringBuilder();
       sums.forEach((file, sha) -> list.append(sha).append("  ").append(file).append('\n'));
       write(SHA256SUMS, list.toString());

@@ -90,6 +90,31 @@ class SourceAsTargetTest {
     }
   }
 
+  @Test
+  void archiveLoadRefusesTheDatabaseItWasExportedFrom() throws Exception {
+    String alias = "jdbc:postgresql://localhost:" + postgres.cluster().port() + "/app?user=postgres";
+    ExportArchive.Writer writer = ExportArchive.create(dir.resolve("archive"));
+    writer.copyTables(new InitialCopy.Source(() -> DriverManager.getConnection(url), Optional.empty()),
+        List.of(new TableId("public", "accounts")), 1);
+    writer.finish(0, Optional.empty());
+    ExportArchive archive = ExportArchive.open(dir.resolve("archive"));
+    assertThat(archive.sourceIdentity()).contains(identity(url).key());
+    assertThatThrownBy(() -> archive.loadInto(ApplyConfig.defaults("r1", "journal"),
+        () -> DriverManager.getConnection(alias), Optional.empty()))
+        .isInstanceOf(SyncException.class).hasMessageContaining("into the database it was exported from");
+    assertSourceIntact();
+  }
+
+  private static void assertSourceIntact() throws Exception {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM accounts),"
+            + " (SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry')")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("rows").isEqualTo(100);
+      assertThat(rs.getInt(2)).as("ferry schema").isZero();
+    }
+  }
+
   private static DatabaseIdentity identity(String jdbcUrl) throws Exception {
     try (Connection c = DriverManager.getConnection(jdbcUrl)) {
       return DatabaseIdentity.of(c).orElseThrow();
