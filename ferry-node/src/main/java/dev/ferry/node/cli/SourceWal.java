@@ -29,6 +29,7 @@ final class SourceWal {
         + " WHERE slot_name = ?";
     Properties props = new Properties();
     config.source().password().ifPresent(p -> props.setProperty("password", p.value()));
+    props.setProperty("connectTimeout", "5"); // status must answer even when the source is down
     try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props);
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, pg.slotName());
