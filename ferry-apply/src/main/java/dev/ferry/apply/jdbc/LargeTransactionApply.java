@@ -84,6 +84,7 @@ final class LargeTransactionApply {
           held.add(change);
           if (held.size() >= ChangeWriter.BULK_THRESHOLD) {
             conflicts.addAll(writePart(header, part, setBased));
+            writer.settle();
             run = StagedRun.begin(writer.connection, heldShape, writer.dialect);
             writer.running(heldShape.table().source(), run.describe());
             for (Change h : held) {
@@ -107,6 +108,7 @@ final class LargeTransactionApply {
       }
       part.addAll(held);
       conflicts.addAll(writePart(header, part, setBased));
+      writer.settle(); // rows a key shift parked go back at the end of the transaction, not of a part
       return conflicts;
     } finally {
       if (run != null) {
