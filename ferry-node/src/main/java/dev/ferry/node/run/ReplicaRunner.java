@@ -30,6 +30,11 @@ final class ReplicaRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaRunner.class);
   private static final Duration IDLE_WAIT = Duration.ofMillis(50);
   private static final Duration ACK_EVERY = Duration.ofSeconds(1);
+  /** How long a stop waits for the transaction in hand before aborting the target connection. */
+  private static final long STOP_GRACE_SECONDS = 10;
+  private static final Duration STOP_GRACE = Duration.ofSeconds(STOP_GRACE_SECONDS);
+  /** How long a stop then waits for the aborted thread. */
+  private static final Duration ABORT_WAIT = Duration.ofSeconds(20);
 
   /** What a replica is doing. */
   enum State { STARTING, STREAMING, STOPPED, FAILED }
@@ -42,6 +47,8 @@ final class ReplicaRunner implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong applied = new AtomicLong();
   private volatile boolean stopping;
+  private volatile boolean aborting;
+  private volatile Applier applier;
   private volatile State state = State.STARTING;
   private volatile String lastError;
   private volatile Gtid lastGtid;
@@ -74,6 +81,11 @@ final class ReplicaRunner implements AutoCloseable {
 
   private void run() {
     try (Applier applier = JdbcApplier.open(spec.forJournal(journalId), spec::connect, clock)) {
+      this.applier = applier;
+      if (stopping) {
+        state = State.STOPPED;
+        return;
+      }
       ReplicaPosition at = applier.position();
       appliedSet = at.applied().toString();
       lastCommitTime = at.lastCommitTime().orElse(null);
@@ -83,7 +95,14 @@ final class ReplicaRunner implements AutoCloseable {
         stream(applier, reader);
       }
       state = State.STOPPED;
-    } catch (ApplyException | IOException | RuntimeException e) {
+    } catch (ApplyException e) {
+      if (aborting) {
+        state = State.STOPPED; // the rolled-back group is applied again at the next start
+        log.info("[replica {}] stopped; what was not committed is applied again at the next start", spec.name());
+      } else {
+        fail(e);
+      }
+    } catch (IOException | RuntimeException e) {
       fail(e);
     } catch (Error e) {
       fail(new IllegalStateException(e.toString(), e));
@@ -197,10 +216,29 @@ final class ReplicaRunner implements AutoCloseable {
     return caughtUp && state == State.STREAMING;
   }
 
-  /** Stops after the transaction in hand, commits what was applied, and waits for the thread. */
+  /**
+   * Stops after the transaction in hand, commits what was applied, and waits for the thread; if
+   * it is still busy after {@value #STOP_GRACE_SECONDS} s (waiting on a lock on the target, or a
+   * long transaction), aborts its connection so the target rolls the open group back — it is
+   * applied again at the next start — and waits a bounded time more.
+   */
   @Override
   public void close() throws InterruptedException {
     stopping = true;
-    thread.join();
+    if (thread.join(STOP_GRACE)) {
+      return;
+    }
+    log.warn("[replica {}] still busy on the target {} s after the stop request: aborting its connection (the open"
+        + " target transaction is rolled back and applied again at the next start)", spec.name(),
+        STOP_GRACE.toSeconds());
+    aborting = true;
+    Applier current = applier;
+    if (current != null) {
+      current.abort();
+    }
+    if (!thread.join(ABORT_WAIT)) {
+      log.error("[replica {}] the apply thread did not stop {} s after its connection was aborted; leaving it",
+          spec.name(), ABORT_WAIT.toSeconds());
+    }
   }
 }
