@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real {@code bin/ferry run} where the applier meets trouble on its side: a large transaction
  * whose DDL comes before a long run of row changes (it once deadlocked the PostgreSQL applier on
- * its own connection), and a replica row locked by another session while SIGTERM arrives.
+ * its own connection), a replica row locked by another session while SIGTERM arrives, and a key
+ * shift ({@code UPDATE … SET id = id + 1}) on a deferrable key.
  */
 @Timeout(600)
 class ApplierUnderStressTest {
@@ -77,6 +78,30 @@ class ApplierUnderStressTest {
           .isTrue();
       assertThat(rows(t.pgReplicaUrl, "SELECT n, note FROM wide WHERE id IN (1, 2) ORDER BY id"))
           .containsExactly("1|locked", "2|seed");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(90))).isZero();
+    }
+  }
+
+  @Test
+  void keyShiftOnADeferrableKeyReachesAPostgresReplicaWithThatKeyAndASqliteReplica() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      String deferrable = "CREATE TABLE shift (id int PRIMARY KEY DEFERRABLE INITIALLY IMMEDIATE, v text)";
+      execOn(t.primaryUrl, deferrable);
+      // A deferrable key cannot be a replica identity: the source sends the full old row.
+      execOn(t.primaryUrl, "ALTER TABLE shift REPLICA IDENTITY FULL");
+      execOn(t.pgReplicaUrl, deferrable);
+      try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE shift (id int PRIMARY KEY, v text)");
+      }
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      execOn(t.primaryUrl, "INSERT INTO shift SELECT g, 'v' || g FROM generate_series(1, 500) g");
+      execOn(t.primaryUrl, "INSERT INTO shift VALUES (1000, 'a')");
+      execOn(t.primaryUrl, "UPDATE shift SET id = id + 1");
+      execOn(t.primaryUrl, "INSERT INTO shift VALUES (1, 'first again')");
+      assertThat(awaitEqual(t, List.of("shift"), Duration.ofMinutes(3)))
+          .as("both replicas equal the primary; log: %s", RunEndToEndTest.log(dir)).isTrue();
+      assertThat(rows(t.pgReplicaUrl, "SELECT count(*), count(DISTINCT id) FROM shift")).containsExactly("502|502");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(90))).isZero();
     }
   }
