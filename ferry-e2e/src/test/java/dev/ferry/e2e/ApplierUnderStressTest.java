@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The real {@code bin/ferry run} where the applier meets trouble on its side: a large transaction
  * whose DDL comes before a long run of row changes (it once deadlocked the PostgreSQL applier on
  * its own connection), a replica row locked by another session while SIGTERM arrives, and a key
- * shift ({@code UPDATE … SET id = id + 1}) on a deferrable key.
+ * shift ({@code UPDATE … SET id = id + 1}) on a deferrable key, and a clash on a unique key that
+ * is not the primary key (a typed conflict, not a raw SQL error).
  */
 @Timeout(600)
 class ApplierUnderStressTest {
@@ -104,6 +105,48 @@ class ApplierUnderStressTest {
       assertThat(rows(t.pgReplicaUrl, "SELECT count(*), count(DISTINCT id) FROM shift")).containsExactly("502|502");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(90))).isZero();
     }
+  }
+
+  @Test
+  void clashOnAUniqueKeyThatIsNotThePrimaryKeyStopsBothReplicasWithATypedConflict() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      String people = "CREATE TABLE people (id int PRIMARY KEY, email text UNIQUE)";
+      execOn(t.primaryUrl, people);
+      execOn(t.pgReplicaUrl, people);
+      try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
+        st.execute(people);
+      }
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
+      RunEndToEndTest.awaitStreaming(cli, t, run);
+      // Written on the replicas alone, after the initial sync (which makes them equal to the source).
+      try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
+        st.execute("SET default_transaction_read_only = off");
+        st.execute("INSERT INTO people VALUES (2, 'b@x')");
+      }
+      try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
+        st.execute("INSERT INTO people VALUES (2, 'b@x')");
+      }
+      execOn(t.primaryUrl, "INSERT INTO people VALUES (3, 'b@x')");
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      tools.jackson.databind.JsonNode s = Status.of(cli, t.config);
+      while (!(failed(s, "pg") && failed(s, "lite")) && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+        s = Status.of(cli, t.config);
+      }
+      for (String replica : new String[] {"pg", "lite"}) {
+        String error = Status.replica(s, replica).path("lastError").asString("");
+        assertThat(error).as("%s in %s; log: %s", replica, s, RunEndToEndTest.log(dir))
+            .contains("public.people", "(email=b@x) on unique key", "(id=2, email=b@x)", "insert_exists");
+      }
+      assertThat(rows(t.pgReplicaUrl, "SELECT conflict_type, row_key FROM ferry.conflicts"))
+          .containsExactly("insert_exists|(email=b@x) on unique key people_email_key");
+      assertThat(rows(t.pgReplicaUrl, "SELECT id, email FROM people")).containsExactly("2|b@x");
+      FerryCli.terminate(run, Duration.ofSeconds(90));
+    }
+  }
+
+  private static boolean failed(tools.jackson.databind.JsonNode status, String replica) {
+    return Status.replica(status, replica).path("state").asString("").equals("failed");
   }
 
   private static void createWide(Topology t) throws Exception {
