@@ -77,6 +77,15 @@ public interface Applier extends AutoCloseable {
   /** Source transactions skipped because they were already applied, since opened. */
   long skippedTransactions();
 
+  /**
+   * Makes the thread driving this applier give up, even while it waits on the target (a row lock,
+   * a slow statement): its connection is aborted, so the target rolls the open group back, and the
+   * call in progress throws {@link ApplyException} instead of retrying. Nothing committed changes;
+   * the next applier opened resumes from the target's progress row. The one method that may be
+   * called from another thread (a shutdown); afterwards only {@link #close()} is useful.
+   */
+  void abort();
+
   /** Rolls back the open group (uncommitted work is re-applied by the next run) and closes the connection. */
   @Override
   void close();

@@ -4,8 +4,10 @@ import java.util.Locale;
 
 /** The kinds of conflict a replica detects, named as in the {@code conflicts} table. */
 public enum ConflictType {
-  /** An INSERT whose key already exists on the target. */
+  /** An INSERT whose primary key, or the values of another unique key, already exist on the target. */
   INSERT_EXISTS,
+  /** An UPDATE whose new values clash with another target row on a unique key (the primary key or another). */
+  UPDATE_EXISTS,
   /** An UPDATE whose row is not on the target. */
   UPDATE_MISSING,
   /** A DELETE whose row is not on the target. */

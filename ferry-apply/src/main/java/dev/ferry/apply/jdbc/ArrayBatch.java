@@ -39,7 +39,7 @@ final class ArrayBatch {
     List<ChangeWriter.RowOp> rows = ops;
     List<Column> columns = first.types();
     switch (first.change()) {
-      case Change.Insert i -> sql = insert(writer.dialect, table, columns);
+      case Change.Insert i when !table.deferrableKey() -> sql = insert(writer.dialect, table, columns);
       case Change.Update u when !table.keyless() && allNoOldImage(ops) -> {
         rows = lastPerKey(ops, table.primaryKey().size());
         sql = update(writer.dialect, table, columns, columns.size() - table.primaryKey().size());
@@ -52,7 +52,7 @@ final class ArrayBatch {
         return false;
       }
     }
-    writer.running(table.source(), sql);
+    writer.running(table.source(), sql, names(columns));
     PreparedStatement ps = writer.cache().get(sql);
     Connection c = writer.connection;
     for (int col = 0; col < columns.size(); col++) {
@@ -96,9 +96,10 @@ final class ArrayBatch {
 
   private static String insert(Dialect d, TableInfo table, List<Column> columns) {
     List<String> names = names(columns);
+    // The key as arbiter, as on the row path: a clash on another unique key fails and is named there.
+    String arbiter = table.keyless() ? "" : " (" + quoted(d, table.primaryKey()) + ")";
     return "INSERT INTO " + table.sqlName() + " (" + quoted(d, names) + ")" + d.overridingSystemValue() + " "
-        + select(d, table, names, names)
-        + " ON CONFLICT DO NOTHING";
+        + select(d, table, names, names) + " ON CONFLICT" + arbiter + " DO NOTHING";
   }
 
   private static String update(Dialect d, TableInfo table, List<Column> columns, int setCount) {

@@ -58,6 +58,7 @@ final class ChangeWriter {
   final InstantSource clock;
   private final Map<TableId, TableInfo> tables = new HashMap<>();
   private final ConflictLog conflictLog;
+  private final GuardedRows guarded = new GuardedRows(this);
   Connection connection;
   Transaction tx;
   private final List<ConflictRecord> conflicts = new ArrayList<>();
@@ -67,7 +68,11 @@ final class ChangeWriter {
   private boolean bulk;
   private TableId currentTable;
   private String currentStatement;
+  /** The columns the current statement's parameters stand for, in order (empty if unknown). */
+  private List<String> currentParameters = List.of();
   private boolean bulkUsed;
+  /** Whether the open target transaction has deferred its deferrable constraints. */
+  private boolean constraintsDeferred;
 
   /** One row statement with its parameters. */
   record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
@@ -126,21 +131,37 @@ final class ChangeWriter {
 
   /** Names what runs now, for errors (a set-based run of a large transaction). */
   void running(TableId table, String statement) {
+    running(table, statement, List.of());
+  }
+
+  /** As {@link #running(TableId, String)}, with the columns its parameters stand for. */
+  void running(TableId table, String statement, List<String> parameters) {
     currentTable = table;
     currentStatement = statement;
+    currentParameters = parameters;
+  }
+
+  /** {@code error} for a message, its parameters named by the columns they stand for ({@code $2} → the column). */
+  String describe(SQLException error) {
+    return SqlStates.describe(error, currentParameters);
   }
 
   /** Starts applying a large {@code transaction} part by part: forgets batches a failed attempt left. */
   void start(Transaction transaction) {
     open.clear();
+    guarded.discard();
+    constraintsDeferred = false;
     tx = transaction;
     currentTable = null;
     currentStatement = null;
+    currentParameters = List.of();
   }
 
   /** Drops batches not yet run (the target transaction was rolled back). */
   void discard() {
     open.clear();
+    guarded.discard();
+    constraintsDeferred = false;
   }
 
   /**
@@ -154,7 +175,12 @@ final class ChangeWriter {
    */
   List<ConflictRecord> apply(Transaction transaction, boolean bulk, boolean deferred)
       throws SQLException, StopApply {
-    return apply(transaction, transaction.changes(), bulk, deferred);
+    List<ConflictRecord> resolved = apply(transaction, transaction.changes(), bulk, deferred);
+    if (deferred) {
+      return resolved;
+    }
+    settle();
+    return List.copyOf(conflicts);
   }
 
   /**
@@ -173,6 +199,7 @@ final class ChangeWriter {
     conflicts.clear();
     currentTable = null;
     currentStatement = null;
+    currentParameters = List.of();
     for (int i = 0; i < changes.size(); i++) {
       Change change = changes.get(i);
       switch (change) {
@@ -214,7 +241,7 @@ final class ChangeWriter {
   }
 
   private boolean copy(List<Change> inserts) throws SQLException, StopApply {
-    flushPending();
+    settle();
     Change.Insert first = (Change.Insert) inserts.getFirst();
     TableInfo table = table(first.table());
     for (Column column : first.columns()) {
@@ -228,7 +255,7 @@ final class ChangeWriter {
   }
 
   private void truncate(Change.Truncate truncate) throws SQLException, StopApply {
-    flushPending();
+    settle();
     List<TableId> accepted = truncate.tables().stream().filter(config.filter()::accepts).toList();
     if (accepted.isEmpty()) {
       return;
@@ -241,7 +268,7 @@ final class ChangeWriter {
   }
 
   private void sequence(Change.SequenceAdvance advance) throws SQLException, StopApply {
-    flushPending();
+    settle();
     if (!config.filter().accepts(advance.sequence())) {
       return;
     }
@@ -251,7 +278,7 @@ final class ChangeWriter {
   }
 
   private void ddl(Change.Ddl ddl) throws SQLException, StopApply {
-    flushPending();
+    settle();
     currentTable = null;
     currentStatement = ddl.command();
     if (config.skipDdl()) {
@@ -298,7 +325,23 @@ final class ChangeWriter {
         params.add(insert.row().get(i));
       }
     }
-    return new RowOp(insert, table, sql.insert(table, names), types, params);
+    return insertRow(insert, table, insert.columns(), insert.row(), names, types, params);
+  }
+
+  /** The insert of {@code names} with their {@code params}, plus the key values again where the dialect asks. */
+  RowOp insertRow(Change change, TableInfo table, List<Column> columns, List<Value> row, List<String> names,
+      List<Column> types, List<Value> params) {
+    String statement = sql.insert(table, names);
+    if (dialect.insertBindsKeyAgain(table)) {
+      types = new ArrayList<>(types);
+      params = new ArrayList<>(params);
+      for (String key : table.primaryKey()) {
+        int at = indexOf(columns, key);
+        types.add(columns.get(at));
+        params.add(row.get(at));
+      }
+    }
+    return new RowOp(change, table, statement, types, params);
   }
 
   private RowOp updateOp(Change.Update update) throws SQLException, StopApply {
@@ -374,6 +417,10 @@ final class ChangeWriter {
     return new Locator(key, compared, types, params);
   }
 
+  private static List<String> names(List<Column> columns) {
+    return columns.stream().map(Column::name).toList();
+  }
+
   static int indexOf(List<Column> columns, String name) {
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).name().equals(name)) {
@@ -390,6 +437,10 @@ final class ChangeWriter {
       info = dialect.describe(connection, id)
           .orElseThrow(() -> stop(id, "table " + dialect.tableName(id) + " does not exist on the target"));
       tables.put(id, info);
+    }
+    if (info.deferrableKey() && !constraintsDeferred) {
+      dialect.deferConstraints(connection); // a key shift holds a key twice until the commit, as on the source
+      constraintsDeferred = true;
     }
     return info;
   }
@@ -409,7 +460,10 @@ final class ChangeWriter {
   private void add(RowOp op) throws SQLException, StopApply {
     List<Object> keys = keys(op);
     if (mustFlushBefore(op, keys)) {
-      flushPending();
+      flushPending(); // in exact mode this may park rows (a key shift ran)
+    }
+    if (guarded.mustUnparkBefore(op)) {
+      settle();
     }
     Batch batch = open.computeIfAbsent(op.sql, s -> new Batch(op.table.source()));
     batch.ops.add(op);
@@ -486,6 +540,15 @@ final class ChangeWriter {
     }
   }
 
+  /**
+   * Runs the open batches, then puts back rows parked by a key shift (see {@link GuardedRows}):
+   * at the end of a source transaction, and before a change that is not another key move.
+   */
+  void settle() throws SQLException, StopApply {
+    flushPending();
+    guarded.unpark();
+  }
+
   StatementCache cache() {
     return cache;
   }
@@ -503,7 +566,23 @@ final class ChangeWriter {
     RowOp first = done.getFirst();
     currentTable = first.table.source();
     currentStatement = first.sql;
+    currentParameters = names(first.types);
     PreparedStatement ps = cache.get(first.sql);
+    if (GuardedRows.needed(done, deferred)) {
+      for (RowOp op : done) {
+        if (guarded.mustUnparkBefore(op)) {
+          guarded.unpark(); // the key shift before it is over
+        }
+        if (guarded.run(ps, op, deferred) == 0) {
+          if (deferred) {
+            throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql + " affected no row"
+                + " for " + op.change + "; replaying the group in exact mode", currentTable, null);
+          }
+          resolve(op);
+        }
+      }
+      return;
+    }
     int[] counts;
     if (done.size() == 1) {
       bindAll(ps, first);
@@ -526,7 +605,7 @@ final class ChangeWriter {
       }
       if (counts[i] == 0) {
         // It had no effect, so running it again now (after earlier resolutions) is safe.
-        if (execute(ps, done.get(i)) == 0) {
+        if (executeOn(ps, done.get(i)) == 0) {
           resolve(done.get(i));
         }
       }
@@ -539,14 +618,19 @@ final class ChangeWriter {
     }
   }
 
-  private int execute(PreparedStatement ps, RowOp op) throws SQLException {
+  int executeOn(PreparedStatement ps, RowOp op) throws SQLException {
     bindAll(ps, op);
     return ps.executeUpdate();
   }
 
+  int execute(RowOp op) throws SQLException {
+    return execute(op.sql(), op);
+  }
+
   int execute(String statement, RowOp op) throws SQLException {
     currentStatement = statement;
-    return execute(cache.get(statement), op);
+    currentParameters = names(op.types);
+    return executeOn(cache.get(statement), op);
   }
 
   private void resolve(RowOp op) throws SQLException, StopApply {
@@ -559,10 +643,18 @@ final class ChangeWriter {
           + op.table.source() + ": " + conflict.describe(), op.table.source(), stopped);
     }
     String resolution = policy == ConflictPolicy.SKIP ? "skipped" : resolver.overwrite(conflict.type());
-    ConflictRecord resolved = conflict.withResolution(resolution);
+    record(conflict.withResolution(resolution));
+  }
+
+  ConflictPolicy policy() {
+    return config.conflictPolicy();
+  }
+
+  /** Writes a resolved conflict in the open target transaction and counts it for this transaction. */
+  void record(ConflictRecord resolved) throws SQLException {
     conflictLog.insert(connection, resolved);
     conflicts.add(resolved);
-    log.warn("[replica {}] {} on {}: {}; {}", config.replicaName(), tx.gtid(), op.table.source(),
-        conflict.describe(), resolution);
+    log.warn("[replica {}] {} on {}: {}; {}", config.replicaName(), resolved.gtid(), resolved.table(),
+        resolved.describe(), resolved.resolution());
   }
 }

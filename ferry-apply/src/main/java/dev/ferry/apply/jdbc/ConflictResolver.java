@@ -93,6 +93,7 @@ private final ChangeWriter writer;
   String overwrite(ConflictType type) throws SQLException, StopApply {
     return switch (type) {
       case INSERT_EXISTS -> op.table().keyless() ? "skipped (no primary key to overwrite by)" : updateByKey();
+      case UPDATE_EXISTS -> throw new IllegalStateException("a unique-key clash is resolved by UniqueClash");
       case UPDATE_MISSING -> insertSent();
       case UPDATE_DIFFERS -> updateByKey();
       case DELETE_MISSING -> "ignored";
@@ -133,7 +134,7 @@ private final ChangeWriter writer;
         params.add(remote.get(i));
       }
     }
-    run(writer.sql.insert(op.table(), names), types, params);
+    writer.execute(writer.insertRow(op.change(), op.table(), columns, remote, names, types, params));
     return names.size() == columns.size() ? "inserted" : "inserted (unchanged TOAST columns left to defaults)";
   }
 

@@ -88,9 +88,20 @@ abstract class Dialect {
   /**
    * An INSERT that affects 0 rows instead of failing when the row's key exists (MariaDB: INSERT
    * IGNORE, which would also need its warnings checked). The primary key is named as the arbiter
-   * when there is one: a clash on another unique constraint stays an error, and PostgreSQL refuses
-   * deferrable constraints as arbiters.
+   * when there is one: a clash on another unique constraint stays an error (named as a conflict by
+   * the writer), and PostgreSQL refuses deferrable constraints as arbiters. A dialect may need the
+   * key values bound again after the row's ({@link #insertBindsKeyAgain}).
    */
+  String insertUnlessExists(TableInfo table, String columns, String parameters) {
+    return insertUnlessExists(table.sqlName(), columns, parameters, keyList(table.primaryKey()));
+  }
+
+  /** Whether {@link #insertUnlessExists(TableInfo, String, String)} takes the key values again after the row. */
+  boolean insertBindsKeyAgain(TableInfo table) {
+    return table.deferrableKey();
+  }
+
+  /** The same for a table of Ferry's own, whose {@code key} (quoted, comma-separated) is never deferrable. */
   String insertUnlessExists(String table, String columns, String parameters, String key) {
     return "INSERT INTO " + table + " (" + columns + ")" + overridingSystemValue() + " VALUES (" + parameters
         + ") ON CONFLICT"
@@ -103,6 +114,22 @@ abstract class Dialect {
    */
   String overridingSystemValue() {
     return "";
+  }
+
+  private String keyList(List<String> key) {
+    StringBuilder out = new StringBuilder();
+    for (String k : key) {
+      out.append(out.isEmpty() ? "" : ", ").append(quote(k));
+    }
+    return out.toString();
+  }
+
+  /**
+   * Defers the deferrable constraints of the open target transaction to its commit, as the
+   * source's transaction had them: a key shift ({@code id = id + 1}) applied row by row passes
+   * through states where a key is held twice. A no-op where no constraint is deferrable.
+   */
+  void deferConstraints(java.sql.Connection c) throws SQLException {
   }
 
   /** An upsert keyed by {@code key}, setting every other column from the inserted values. */
@@ -147,6 +174,15 @@ abstract class Dialect {
 
   /** Moves the replica's sequence to {@code value} unless it is already there or beyond. */
   abstract void advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
+
+  /**
+   * The unique key {@code error} says a row clashed on, if it is a unique violation: one of
+   * {@code table}'s {@linkplain TableInfo#uniqueKeys() unique keys}, or its primary key (a key not
+   * among them, with the primary key's columns).
+   */
+  Optional<TableInfo.UniqueKey> uniqueViolation(SQLException error, TableInfo table) {
+    return Optional.empty();
+  }
 
   /** Bulk-loads rows into a table, or returns false if this target has no bulk path. */
   boolean copyIn(Connection c, TableInfo table, List<Column> columns, List<List<Value>> rows) throws SQLException {

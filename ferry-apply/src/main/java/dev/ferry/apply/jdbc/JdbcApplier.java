@@ -71,8 +71,10 @@ public final class JdbcApplier implements Applier {
   private final ConflictLog conflictLog;
   private final StatementCache cache = new StatementCache(STATEMENT_CACHE_SIZE);
   private final Map<ConflictType, Long> conflictCounts = new EnumMap<>(ConflictType.class);
-  private Connection connection;
+  private volatile Connection connection;
   private boolean closed;
+  /** Set by {@link #abort()} from another thread: no retry, no reconnect, the group stays rolled back. */
+  private volatile boolean aborted;
 
   /** Source transactions of the open group, kept until it commits so it can be replayed. */
   private record Pending(Transaction tx, Optional<String> journalPosition, long bytes) {
@@ -214,6 +216,9 @@ public final class JdbcApplier implements Applier {
         setBased = false;
       } catch (SQLException e) {
         rollbackQuietly();
+        if (aborted) {
+          throw abandoned(Optional.of(gtid), e);
+        }
         SqlStates.Kind kind = SqlStates.classify(e);
         if (kind == SqlStates.Kind.CONSTRAINT && setBased) {
           log.info("{}{}: a set-based run hit a constraint ({}); replaying it row by row", prefix, gtid,
@@ -224,7 +229,7 @@ public final class JdbcApplier implements Applier {
         boolean transientError = kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
         if (!transientError || attempt >= config.retry().maxAttempts()) {
           String where = writer.currentTable().map(t -> " to " + t).orElse("");
-          String message = prefix + "cannot apply " + gtid + where + ": " + SqlStates.describe(e)
+          String message = prefix + "cannot apply " + gtid + where + ": " + writer.describe(e)
               + writer.currentStatement().map(st -> "; statement: " + st).orElse("")
               + (attempt > 1 ? " (after " + attempt + " attempts)" : "");
           log.error("{}", message);
@@ -311,7 +316,7 @@ public final class JdbcApplier implements Applier {
           appliedInGroup++;
         }
         if (commit) {
-          writer.flushPending();
+          writer.settle();
           commitGroup();
         }
         return;
@@ -319,6 +324,9 @@ public final class JdbcApplier implements Applier {
         boolean bulkUsed = writer.bulkUsed();
         int failed = appliedInGroup;
         rollbackQuietly();
+        if (aborted) {
+          throw abandoned(failed < pending.size() ? Optional.of(pending.get(failed).tx().gtid()) : Optional.empty(), e);
+        }
         SqlStates.Kind kind = SqlStates.classify(e);
         if (kind == SqlStates.Kind.CONSTRAINT && bulkUsed && bulk) {
           log.info("{}bulk load hit a constraint ({}); replaying the group row by row", prefix, SqlStates.describe(e));
@@ -380,6 +388,9 @@ public final class JdbcApplier implements Applier {
   }
 
   private void openGroup() throws SQLException {
+    if (aborted) {
+      throw new SQLException(prefix + "the applier was aborted", "08003");
+    }
     if (connection == null) {
       useConnection(connections.connect(), false);
     }
@@ -516,7 +527,7 @@ public final class JdbcApplier implements Applier {
     String where = writer.currentTable().map(t -> " to " + t).orElse("");
     String what = gtid.map(g -> "cannot apply " + g + where).orElse("cannot commit a group of " + pending.size()
         + " transactions");
-    String message = prefix + what + ": " + SqlStates.describe(e)
+    String message = prefix + what + ": " + writer.describe(e)
         + writer.currentStatement().map(s -> "; statement: " + s).orElse("")
         + (attempts > 1 ? " (after " + attempts + " attempts)" : "");
     salvage(failed);
@@ -550,6 +561,33 @@ public final class JdbcApplier implements Applier {
       log.warn("{}could not record the conflict in {}: {}", prefix, dialect.conflictsTable(), SqlStates.describe(e));
     }
     return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
+  }
+
+  /**
+   * Aborts the connection from the calling thread (pgjdbc closes its socket, so a statement
+   * waiting on a lock returns at once with an I/O error; the server rolls the transaction back).
+   */
+  @Override
+  public void abort() {
+    aborted = true;
+    Connection c = connection;
+    if (c == null) {
+      return;
+    }
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      log.warn("{}could not abort the connection to the target: {}", prefix, e.toString());
+    }
+  }
+
+  private ApplyException abandoned(Optional<Gtid> gtid, SQLException e) {
+    pending.clear();
+    String message = prefix + "stopped while applying " + gtid.map(Gtid::toString).orElse("a group")
+        + ": the applier was aborted (" + SqlStates.describe(e) + "); its open target transaction is rolled back"
+        + " and applied again at the next start";
+    log.warn("{}", message);
+    return new ApplyException(message, gtid.orElse(null), e);
   }
 
   @Override

@@ -60,28 +60,31 @@ final class LargeTransactionApply {
       while (cursor.advance()) {
         Change change = cursor.current();
         seen.accept(change);
-        StagedRun.Shape shape = null;
-        boolean shaped = false;
         if (run != null) {
-          // Describing another table would need the connection, which the COPY holds: end the run first.
-          if (heldShape.table().source().equals(tableOf(change))) {
-            shape = shapeOf(change);
-            shaped = true;
-            if (shape != null && shape.sameAs(heldShape)) {
-              run.add(change);
-              continue;
-            }
+          // The open COPY holds the connection: the shape is judged on the run's own table description.
+          StagedRun.Shape next = shapeOn(change, heldShape.table());
+          if (next != null && next.sameAs(heldShape)) {
+            run.add(change);
+            continue;
           }
           finish(run);
           run = null;
         }
-        if (!shaped && staged) {
-          shape = shapeOf(change);
+        if (change instanceof Change.Ddl) {
+          // It may change any table: run it now, so that no change after it is described before it ran.
+          part.addAll(held);
+          held.clear();
+          heldShape = null;
+          part.add(change);
+          conflicts.addAll(writePart(header, part, setBased));
+          continue;
         }
+        StagedRun.Shape shape = staged ? shapeOf(change) : null;
         if (shape != null && shape.sameAs(heldShape)) {
           held.add(change);
           if (held.size() >= ChangeWriter.BULK_THRESHOLD) {
             conflicts.addAll(writePart(header, part, setBased));
+            writer.settle();
             run = StagedRun.begin(writer.connection, heldShape, writer.dialect);
             writer.running(heldShape.table().source(), run.describe());
             for (Change h : held) {
@@ -105,6 +108,7 @@ final class LargeTransactionApply {
       }
       part.addAll(held);
       conflicts.addAll(writePart(header, part, setBased));
+      writer.settle(); // rows a key shift parked go back at the end of the transaction, not of a part
       return conflicts;
     } finally {
       if (run != null) {
@@ -133,24 +137,29 @@ final class LargeTransactionApply {
     try {
       return eligibleShape(change);
     } catch (StopApply missing) {
-      return null; // a table the row path creates first (DDL in the part before) or names as missing
+      return null; // a table missing on the target: the row path names it
     }
   }
 
   private StagedRun.Shape eligibleShape(Change change) throws SQLException, StopApply {
+    TableId id = tableOf(change);
+    return id == null || !config.filter().accepts(id) ? null : shapeOn(change, writer.table(id));
+  }
+
+  /** The run a change of {@code table} (as described) could join, or null; reads nothing from the target. */
+  private static StagedRun.Shape shapeOn(Change change, TableInfo table) {
+    if (!table.source().equals(tableOf(change))) {
+      return null;
+    }
     return switch (change) {
-      case Change.Insert i when config.filter().accepts(i.table()) && !i.row().contains(Value.UNCHANGED) -> {
-        TableInfo table = writer.table(i.table());
-        yield onTarget(table, i.columns()) ? new StagedRun.Shape(StagedRun.Kind.INSERT, table, i.columns()) : null;
-      }
-      case Change.Update u when config.filter().accepts(u.table()) && u.oldImage() == Change.OldImage.NONE -> {
-        TableInfo table = writer.table(u.table());
+      case Change.Insert i when !i.row().contains(Value.UNCHANGED) ->
+          onTarget(table, i.columns()) ? new StagedRun.Shape(StagedRun.Kind.INSERT, table, i.columns()) : null;
+      case Change.Update u when u.oldImage() == Change.OldImage.NONE -> {
         List<Column> present = present(u.columns(), u.row());
         boolean located = !table.keyless() && keyPresent(table, u.columns(), u.row());
         yield located && onTarget(table, present) ? new StagedRun.Shape(StagedRun.Kind.UPDATE, table, present) : null;
       }
-      case Change.Delete d when config.filter().accepts(d.table()) && d.oldImage() == Change.OldImage.KEY -> {
-        TableInfo table = writer.table(d.table());
+      case Change.Delete d when d.oldImage() == Change.OldImage.KEY -> {
         if (table.keyless() || !keyPresent(table, d.columns(), d.old())) {
           yield null;
         }

@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.postgresql.PGConnection;
+import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,71 @@ final class PostgresDialect extends Dialect {
         }
       }
     }
-    return columns.isEmpty() ? Optional.empty() : Optional.of(new TableInfo(table, tableName(table), columns, key));
+    if (columns.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean deferrableKey = false;
+    List<TableInfo.UniqueKey> unique = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(UNIQUE_KEYS)) {
+      ps.setString(1, tableName(table));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getBoolean(2)) {
+            deferrableKey = rs.getBoolean(3);
+          } else if (rs.getBoolean(4)) {
+            unique.add(new TableInfo.UniqueKey(rs.getString(1), List.of((String[]) rs.getArray(5).getArray())));
+          }
+        }
+      }
+    }
+    return Optional.of(new TableInfo(table, tableName(table), columns, key, deferrableKey, unique));
+  }
+
+  /** Unique indexes: name (the constraint's, if one owns it), primary?, deferrable?, plain columns only?, columns. */
+  private static final String UNIQUE_KEYS = """
+      SELECT coalesce(con.conname, ic.relname), i.indisprimary, NOT i.indimmediate,
+             i.indpred IS NULL AND i.indexprs IS NULL,
+             ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.ord)
+        FROM pg_index i
+        JOIN pg_class ic ON ic.oid = i.indexrelid
+        LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+       WHERE i.indrelid = to_regclass(?) AND i.indisunique
+       ORDER BY 1""";
+
+  /**
+   * A deferrable primary key cannot be an {@code ON CONFLICT} arbiter (PostgreSQL refuses the
+   * statement): the row is inserted unless its key is found, with the key values bound again.
+   */
+  @Override
+  String insertUnlessExists(TableInfo table, String columns, String parameters) {
+    if (!table.deferrableKey()) {
+      return super.insertUnlessExists(table, columns, parameters);
+    }
+    StringBuilder where = new StringBuilder();
+    for (String k : table.primaryKey()) {
+      where.append(where.isEmpty() ? "" : " AND ").append(quote(k)).append(" = ?");
+    }
+    return "INSERT INTO " + table.sqlName() + " (" + columns + ")" + overridingSystemValue() + " SELECT " + parameters
+        + " WHERE NOT EXISTS (SELECT 1"
+        + " FROM " + table.sqlName() + " WHERE " + where + ")";
+  }
+
+  @Override
+  Optional<TableInfo.UniqueKey> uniqueViolation(SQLException error, TableInfo table) {
+    if (!"23505".equals(error.getSQLState()) || !(error instanceof PSQLException p)
+        || p.getServerErrorMessage() == null || p.getServerErrorMessage().getConstraint() == null) {
+      return Optional.empty();
+    }
+    String name = p.getServerErrorMessage().getConstraint();
+    return Optional.of(table.uniqueKey(name).orElse(new TableInfo.UniqueKey(name, table.primaryKey())));
+  }
+
+  @Override
+  void deferConstraints(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET CONSTRAINTS ALL DEFERRED");
+    }
   }
 
   @Override

@@ -14,14 +14,15 @@ final class RowSql {
     this.dialect = dialect;
   }
 
-  /** An INSERT after which a row that exists affects 0 rows instead of failing. */
+  /**
+   * An INSERT after which a row that exists affects 0 rows instead of failing; its parameters are
+   * the row's values, then the key's again where {@link Dialect#insertBindsKeyAgain} says so.
+   */
   String insert(TableInfo table, List<String> columns) {
     StringBuilder names = new StringBuilder();
     appendList(names, columns, ", ", "");
     String parameters = String.join(", ", java.util.Collections.nCopies(columns.size(), "?"));
-    StringBuilder key = new StringBuilder();
-    appendList(key, table.primaryKey(), ", ", "");
-    return dialect.insertUnlessExists(table.sqlName(), names.toString(), parameters, key.toString());
+    return dialect.insertUnlessExists(table, names.toString(), parameters);
   }
 
   /**

@@ -64,6 +64,30 @@ final class SqlStates {
     return Kind.FATAL;
   }
 
+  /** PostgreSQL's context line for a bad value: {@code unnamed portal parameter $2 = '…'}. */
+  private static final java.util.regex.Pattern PARAMETER =
+      java.util.regex.Pattern.compile("(?:unnamed portal |portal \\S+ )?parameter \\$(\\d+)");
+
+  /**
+   * As {@link #describe(SQLException)}, with each {@code parameter $n} of the message replaced by
+   * the column the statement's n-th parameter stands for ({@code parameters}, in order), so a
+   * user reads {@code column balance = 'abc'}, not {@code parameter $2}.
+   */
+  static String describe(SQLException error, java.util.List<String> parameters) {
+    String text = describe(error);
+    if (parameters.isEmpty()) {
+      return text;
+    }
+    java.util.regex.Matcher m = PARAMETER.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      int n = Integer.parseInt(m.group(1));
+      String named = n >= 1 && n <= parameters.size() ? "column " + parameters.get(n - 1) : m.group();
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(named));
+    }
+    return m.appendTail(out).toString();
+  }
+
   /** SQLSTATE (or SQLite code) and message of the first informative error in the chain. */
   static String describe(SQLException error) {
     SQLException e = error;

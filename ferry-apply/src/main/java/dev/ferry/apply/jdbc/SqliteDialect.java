@@ -60,7 +60,59 @@ final class SqliteDialect extends Dialect {
         }
       }
     }
-    return columns.isEmpty() ? Optional.empty() : Optional.of(new TableInfo(table, tableName(table), columns, key));
+    if (columns.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new TableInfo(table, tableName(table), columns, key, false, uniqueKeys(c, table)));
+  }
+
+  /** Unique indexes other than the primary key's, without a predicate or an expression. */
+  private List<TableInfo.UniqueKey> uniqueKeys(Connection c, TableId table) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("PRAGMA index_list(" + tableName(table) + ")")) {
+      while (rs.next()) {
+        if (rs.getInt("unique") == 1 && !"pk".equals(rs.getString("origin")) && rs.getInt("partial") == 0) {
+          names.add(rs.getString("name"));
+        }
+      }
+    }
+    List<TableInfo.UniqueKey> keys = new ArrayList<>();
+    for (String name : names) {
+      List<String> columns = new ArrayList<>();
+      try (Statement st = c.createStatement();
+           ResultSet rs = st.executeQuery("PRAGMA index_info(" + quote(name) + ")")) {
+        while (rs.next()) {
+          columns.add(rs.getString("name"));
+        }
+      }
+      if (!columns.contains(null)) {
+        keys.add(new TableInfo.UniqueKey(name, columns));
+      }
+    }
+    return keys;
+  }
+
+  /** xerial's message ends in SQLite's own: {@code UNIQUE constraint failed: t.a, t.b}. */
+  @Override
+  Optional<TableInfo.UniqueKey> uniqueViolation(SQLException error, TableInfo table) {
+    String message = String.valueOf(error.getMessage());
+    String marker = "UNIQUE constraint failed: ";
+    int at = message.lastIndexOf(marker);
+    if (!error.getClass().getName().startsWith("org.sqlite.") || at < 0) {
+      return Optional.empty();
+    }
+    String list = message.substring(at + marker.length());
+    list = list.endsWith(")") ? list.substring(0, list.length() - 1) : list;
+    List<String> columns = new ArrayList<>();
+    for (String qualified : list.split(", ")) {
+      columns.add(qualified.substring(qualified.lastIndexOf('.') + 1).strip());
+    }
+    if (columns.size() == table.primaryKey().size() && columns.containsAll(table.primaryKey())) {
+      return Optional.of(new TableInfo.UniqueKey("PRIMARY KEY", table.primaryKey()));
+    }
+    return Optional.of(table.uniqueKeyOn(columns)
+        .orElse(new TableInfo.UniqueKey("UNIQUE (" + String.join(", ", columns) + ")", columns)));
   }
 
   @Override

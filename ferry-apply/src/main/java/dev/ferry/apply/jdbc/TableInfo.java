@@ -8,10 +8,12 @@ import java.util.Optional;
 
 /**
  * A target table as its own catalog describes it: the quoted name to use in SQL, its columns with
- * their target type (as SQL text from the target catalog, trusted), and its primary key. Immutable.
+ * their target type (as SQL text from the target catalog, trusted), its primary key, whether that
+ * key is {@code DEFERRABLE} (PostgreSQL refuses such a key as an {@code ON CONFLICT} arbiter), and
+ * its other unique keys (plain columns, no predicate), which name a clash as a conflict. Immutable.
  */
 record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
-    Map<String, TargetColumn> byName) {
+    Map<String, TargetColumn> byName, boolean deferrableKey, List<UniqueKey> uniqueKeys) {
   /**
    * A column of the target table; {@code sqlType} is the catalog's own spelling, safe to splice in
    * SQL. {@code generatedAlways}: a PostgreSQL {@code GENERATED ALWAYS AS IDENTITY} column, which
@@ -23,8 +25,31 @@ record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, Lis
     }
   }
 
+  /** A unique constraint or index other than the primary key, by its name on the target. */
+  record UniqueKey(String name, List<String> columns) {
+    UniqueKey {
+      columns = List.copyOf(columns);
+    }
+  }
+
   TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey) {
-    this(source, sqlName, List.copyOf(columns), List.copyOf(primaryKey), index(columns));
+    this(source, sqlName, columns, primaryKey, false, List.of());
+  }
+
+  TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
+      boolean deferrableKey, List<UniqueKey> uniqueKeys) {
+    this(source, sqlName, List.copyOf(columns), List.copyOf(primaryKey), index(columns), deferrableKey,
+        List.copyOf(uniqueKeys));
+  }
+
+  /** The unique key whose columns are exactly {@code names} (in any order), if there is one. */
+  Optional<UniqueKey> uniqueKeyOn(List<String> names) {
+    return uniqueKeys.stream().filter(k -> k.columns().size() == names.size() && k.columns().containsAll(names))
+        .findFirst();
+  }
+
+  Optional<UniqueKey> uniqueKey(String name) {
+    return uniqueKeys.stream().filter(k -> k.name().equals(name)).findFirst();
   }
 
   private static Map<String, TargetColumn> index(List<TargetColumn> columns) {

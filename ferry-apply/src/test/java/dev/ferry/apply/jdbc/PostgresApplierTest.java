@@ -32,6 +32,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -298,6 +299,47 @@ class PostgresApplierTest extends ApplierContractTest {
       assertThat(applier.conflictCounts()).containsEntry(ConflictType.INSERT_EXISTS, 1L);
     }
     assertThat(rows("SELECT id, v FROM u ORDER BY id")).containsExactly("1|5", "2|6");
+  }
+
+  @Test
+  void aValueTheTargetRefusesIsNamedByItsColumnNotByItsParameterNumber() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config())) {
+      assertThatThrownBy(() -> applier.applyAll(List.of(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1, "lots", "x")))
+          .iterator()))
+          .isInstanceOf(ApplyException.class)
+          .hasMessageContaining("0-1-1", "public.accounts", "invalid input syntax for type bigint", "column n")
+          .hasMessageNotContaining("parameter $");
+    }
+  }
+
+  @Test
+  void deferrablePrimaryKeyTakesInsertsReportsKeyConflictsAndAKeyShift() throws Exception {
+    // PostgreSQL refuses a deferrable key as an ON CONFLICT arbiter: the insert checks for the key instead.
+    exec("CREATE TABLE d (id int PRIMARY KEY DEFERRABLE INITIALLY IMMEDIATE, v text)");
+    TableId d = table("d");
+    List<Column> columns = cols("id:int4", "v:text");
+    List<Transaction> stream = new ArrayList<>();
+    List<Change> seed = new ArrayList<>();
+    for (int id = 1; id <= 200; id++) {
+      seed.add(insert(d, columns, id, "v" + id)); // 200 in a group: the set-based batch too
+    }
+    stream.add(tx(1, seed.toArray(Change[]::new)));
+    stream.add(tx(2, insert(d, columns, 2, "again")));
+    List<Change> shift = new ArrayList<>();
+    for (int id = 1; id <= 200; id++) {
+      shift.add(Txs.update(d, columns, Txs.row(id, null), id + 1, "v" + id));
+    }
+    stream.add(tx(3, shift.toArray(Change[]::new)));
+    stream.add(tx(4, insert(d, columns, 1, "first")));
+    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1").withConflictPolicy(ConflictPolicy.SKIP))) {
+      applier.applyAll(stream.iterator());
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:4"));
+      assertThat(applier.conflictCounts()).containsOnly(Map.entry(ConflictType.INSERT_EXISTS, 1L));
+    }
+    assertThat(rows("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM d")).containsExactly("201|201|1|201");
+    assertThat(rows("SELECT id, v FROM d WHERE id IN (1, 2, 201) ORDER BY id"))
+        .containsExactly("1|first", "2|v1", "201|v200");
   }
 
   @Test

@@ -44,6 +44,11 @@ final class ReplicaRunner implements AutoCloseable {
   /** First wait after an outage; doubles on every failed try up to {@link #MAX_RETRY_WAIT}. */
   static final Duration FIRST_RETRY_WAIT = Duration.ofSeconds(1);
   static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(15);
+  /** How long a stop waits for the transaction in hand before aborting the target connection. */
+  private static final long STOP_GRACE_SECONDS = 10;
+  private static final Duration STOP_GRACE = Duration.ofSeconds(STOP_GRACE_SECONDS);
+  /** How long a stop then waits for the aborted thread. */
+  private static final Duration ABORT_WAIT = Duration.ofSeconds(20);
 
   /** What a replica is doing. */
   enum State { STARTING, SEEDING, STREAMING, RECONNECTING, STOPPED, FAILED }
@@ -71,6 +76,8 @@ final class ReplicaRunner implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong applied = new AtomicLong();
   private volatile boolean stopping;
+  private volatile boolean aborting;
+  private volatile Applier applier;
   private volatile State state = State.STARTING;
   private volatile String lastError;
   private volatile Instant nextTry;
@@ -124,7 +131,10 @@ final class ReplicaRunner implements AutoCloseable {
         break;
       } catch (ApplyException | IOException | RuntimeException e) {
         if (stopping) {
-          break; // an initial sync interrupted by close(): the next start copies again
+          if (aborting) { // close() aborted the connection: the rolled-back group is applied again at the next start
+            log.info("[replica {}] stopped; what was not committed is applied again at the next start", spec.name());
+          }
+          break; // or an initial sync interrupted by close(): the next start copies again
         }
         if (!TargetOutage.isTransient(e)) {
           fail(e);
@@ -169,6 +179,10 @@ final class ReplicaRunner implements AutoCloseable {
 
   private void applyUntilStopped() throws ApplyException, IOException, InterruptedException {
     try (Applier applier = JdbcApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
+      this.applier = applier;
+      if (stopping) {
+        return;
+      }
       ReplicaPosition at = applier.position();
       committed(at);
       checkNotAheadOfJournal(at, applier.lastApplied());
@@ -371,7 +385,10 @@ final class ReplicaRunner implements AutoCloseable {
   /**
    * Stops after the transaction in hand, commits what was applied, and waits for the thread. An
    * initial sync in progress is interrupted at its next safe point (between chunks of the copy);
-   * the replica keeps no position, so the next start copies again.
+   * the replica keeps no position, so the next start copies again. If the thread is still busy
+   * after {@value #STOP_GRACE_SECONDS} s (waiting on a lock on the target, or a long transaction),
+   * aborts its connection so the target rolls the open group back — it is applied again at the
+   * next start — and waits a bounded time more.
    */
   @Override
   public void close() throws InterruptedException {
@@ -379,6 +396,20 @@ final class ReplicaRunner implements AutoCloseable {
     if (state == State.SEEDING) {
       thread.interrupt();
     }
-    thread.join();
+    if (thread.join(STOP_GRACE)) {
+      return;
+    }
+    log.warn("[replica {}] still busy on the target {} s after the stop request: aborting its connection (the open"
+        + " target transaction is rolled back and applied again at the next start)", spec.name(),
+        STOP_GRACE.toSeconds());
+    aborting = true;
+    Applier current = applier;
+    if (current != null) {
+      current.abort();
+    }
+    if (!thread.join(ABORT_WAIT)) {
+      log.error("[replica {}] the apply thread did not stop {} s after its connection was aborted; leaving it",
+          spec.name(), ABORT_WAIT.toSeconds());
+    }
   }
 }
