@@ -116,6 +116,9 @@ abstract class Dialect {
   abstract String sameValue(String quotedColumn, TableInfo.TargetColumn column);
 
   /** Prepares a new session: session settings, and the progress tables if missing (autocommit). */
+  /** Drops Ferry's own tables (and, where the dialect made any, its read-only guards); see {@link TargetTeardown}. */
+  abstract void tearDown(Connection c) throws SQLException;
+
   abstract void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
 
   abstract String controlTable();

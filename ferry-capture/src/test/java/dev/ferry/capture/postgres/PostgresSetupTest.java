@@ -70,7 +70,7 @@ class PostgresSetupTest {
 
     assertThat(scalar(config, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'ferry_gone'")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_publication WHERE pubname = 'ferry_gone'")).isEqualTo("0");
-    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'")).isEqualTo("0");
+    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry'")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_event_trigger")).isEqualTo("0");
   }
 
@@ -142,7 +142,7 @@ class PostgresSetupTest {
   }
 
   private static void assertNothingCreated(PostgresSourceConfig config) throws Exception {
-    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'")).isEqualTo("0");
+    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry'")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_publication")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + config.slotName() + "'")).isEqualTo("0");
   }
