@@ -208,6 +208,15 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
+  void liftReadOnly(Connection c, String replica) throws SQLException {
+    if (PostgresReadOnly.functionExists(c)) {
+      PostgresReadOnly.lift(c);
+      log.info("[replica {}] mode read-write: the read-only guards are removed and default_transaction_read_only "
+          + "is back as it was before Ferry", replica);
+    }
+  }
+
+  @Override
   void tearDown(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");

@@ -159,7 +159,7 @@ final class PostgresReadOnly {
 
   /**
    * Removes the guard triggers and puts the database's {@code default_transaction_read_only} back
-   * as it was before Ferry set it (autocommit; the session must have lifted the default itself).
+   * as it was before Ferry set it (the session must have lifted the default for itself).
    */
   static void lift(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {

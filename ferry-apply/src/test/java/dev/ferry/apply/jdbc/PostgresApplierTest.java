@@ -330,6 +330,18 @@ class PostgresApplierTest extends ApplierContractTest {
     assertThat(accounts()).containsExactly("1|1|a");
   }
 
+  @Test
+  void replicaSwitchedToReadWriteLosesItsGuardsAndGetsItsSettingBack() throws Exception {
+    createAccounts();
+    open(config().withReadOnlyReplica(true)).close();
+    open(config()).close();
+
+    exec("INSERT INTO accounts VALUES (2, 2, 'local')");
+    assertThat(rows("SELECT count(*) FROM pg_trigger WHERE tgname = 'ferry_read_only'")).containsExactly("0");
+    assertThat(rows("SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+        + "WHERE d.datname = current_database()")).containsExactly("0");
+  }
+
   private String databaseName() {
     return url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
   }
