@@ -138,7 +138,7 @@ class ApplierUnderStressTest {
         assertThat(error).as("%s in %s; log: %s", replica, s, RunEndToEndTest.log(dir))
             .contains("public.people", "(email=b@x) on unique key", "(id=2, email=b@x)", "insert_exists");
       }
-      assertThat(rows(t.pgReplicaUrl, "SELECT conflict_type, row_key FROM ferry.conflicts"))
+      assertThat(rows(t.pgReplicaUrl, "SELECT conflict_type, row_key FROM _ferry.conflicts"))
           .containsExactly("insert_exists|(email=b@x) on unique key people_email_key");
       assertThat(rows(t.pgReplicaUrl, "SELECT id, email FROM people")).containsExactly("2|b@x");
       FerryCli.terminate(run, Duration.ofSeconds(90));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bad configurations: each gives one line naming the key or the place, exit code 1 or 2, and
- * leaves the source untouched (no slot, no publication, no ferry schema).
+ * leaves the source untouched (no slot, no publication, no _ferry schema).
  */
 @Timeout(180)
 class ConfigErrorsTest {
@@ -105,9 +105,9 @@ class ConfigErrorsTest {
   private static void assertSourceUntouched() throws Exception {
     try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots)"
-          + " + (SELECT count(*) FROM pg_publication) + (SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry')")) {
+          + " + (SELECT count(*) FROM pg_publication) + (SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry')")) {
         rs.next();
-        assertThat(rs.getInt(1)).as("slots + publications + ferry schemas on the source").isZero();
+        assertThat(rs.getInt(1)).as("slots + publications + _ferry schemas on the source").isZero();
       }
     }
   }

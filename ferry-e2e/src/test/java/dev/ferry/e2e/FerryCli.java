@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,9 +44,14 @@ final class FerryCli implements AutoCloseable {
 
   /** Runs {@code bin/ferry args…} to completion. */
   Result run(Duration timeout, String... args) throws IOException, InterruptedException {
+    return run(timeout, Map.of(), args);
+  }
+
+  /** Runs {@code bin/ferry args…} to completion with {@code env} added to its environment. */
+  Result run(Duration timeout, Map<String, String> env, String... args) throws IOException, InterruptedException {
     Path out = Files.createTempFile(workDir, "out", ".txt");
     Path err = Files.createTempFile(workDir, "err", ".txt");
-    Process p = builder(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p = builder(env, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException("bin/ferry " + String.join(" ", args) + " still running after " + timeout
@@ -57,7 +63,12 @@ final class FerryCli implements AutoCloseable {
 
   /** Starts {@code bin/ferry args…} in the background; its output goes to {@code log}. */
   Process start(Path log, String... args) throws IOException {
-    Process p = builder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+    return start(log, Map.of(), args);
+  }
+
+  /** Starts {@code bin/ferry args…} in the background with {@code env} added; output goes to {@code log}. */
+  Process start(Path log, Map<String, String> env, String... args) throws IOException {
+    Process p = builder(env, args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
     started.add(p);
     return p;
@@ -73,7 +84,7 @@ final class FerryCli implements AutoCloseable {
     }
   }
 
-  private ProcessBuilder builder(String... args) {
+  private ProcessBuilder builder(Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>(launcher);
     command.add(home.resolve("bin/ferry").toString());
     command.addAll(List.of(args));
@@ -82,6 +93,7 @@ final class FerryCli implements AutoCloseable {
     pb.environment().put("FERRY_JAR", jar.toString());
     pb.environment().put("FERRY_JAVA_OPTS", "-Xmx256m");
     pb.environment().remove("FERRY_CONFIG");
+    pb.environment().putAll(env);
     return pb;
   }
 

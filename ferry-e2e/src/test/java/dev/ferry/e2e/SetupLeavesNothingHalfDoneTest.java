@@ -49,7 +49,7 @@ class SetupLeavesNothingHalfDoneTest {
   void sourceIsAsBefore() throws Exception {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots),"
-            + " (SELECT count(*) FROM pg_publication), (SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry')")) {
+            + " (SELECT count(*) FROM pg_publication), (SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry')")) {
       rs.next();
       assertThat(rs.getInt(1)).as("slots on the source").isZero();
       assertThat(rs.getInt(2)).as("publications on the source").isZero();

@@ -155,6 +155,16 @@ abstract class Dialect {
   abstract String sameValue(String quotedColumn, TableInfo.TargetColumn column);
 
   /** Prepares a new session: session settings, and the progress tables if missing (autocommit). */
+  /**
+   * Undoes what an earlier read-only mode put on the target, for a replica now configured
+   * read-write, in the caller's transaction. Nothing to undo by default.
+   */
+  void liftReadOnly(Connection c, String replica) throws SQLException {
+  }
+
+  /** Drops Ferry's own tables (and, where the dialect made any, its read-only guards); see {@link TargetTeardown}. */
+  abstract void tearDown(Connection c) throws SQLException;
+
   abstract void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
 
   abstract String controlTable();

@@ -126,6 +126,9 @@ public final class JdbcApplier implements Applier {
       first = connections.connect();
       JdbcApplier applier = new JdbcApplier(config, connections, clock, first);
       applier.useConnection(first, config.readOnlyReplica());
+      if (!config.readOnlyReplica()) {
+        applier.dialect.liftReadOnly(first, config.replicaName());
+      }
       applier.progress.ensureRow(first);
       first.commit();
       ReplicaPosition at = applier.position();

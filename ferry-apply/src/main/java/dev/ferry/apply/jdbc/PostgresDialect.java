@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGConnection;
 import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PostgresDialect extends Dialect {
   private static final Logger log = LoggerFactory.getLogger(PostgresDialect.class);
+  /** Replicas already told that session_replication_role cannot be set (once per process each). */
+  private static final Set<String> TOLD_REPLICATION_ROLE = ConcurrentHashMap.newKeySet();
 
   @Override
   String name() {
@@ -177,62 +181,168 @@ final class PostgresDialect extends Dialect {
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
-      try {
-        // Like PostgreSQL's own apply workers: no user triggers, no deferred FK ordering issues.
-        st.execute("SET session_replication_role = replica");
-      } catch (SQLException e) {
-        log.warn("[replica {}] could not SET session_replication_role = replica (not a superuser?): {}", replica,
-            e.getMessage());
+      setReplicationRole(st, replica);
+      st.execute(MOVE_FROM_OLD_SCHEMA);
+      if (!controlTablesExist(st)) {
+        createControlTables(c, st);
       }
-      // CREATE … IF NOT EXISTS races with itself: appliers opening at once take turns.
-      c.setAutoCommit(false);
-      st.execute("SELECT pg_advisory_xact_lock(hashtext('ferry.replication_control'))");
-      st.execute("CREATE SCHEMA IF NOT EXISTS ferry");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry.replication_control (
-            source text PRIMARY KEY,
-            applied_gtids text NOT NULL,
-            journal_position text,
-            schema_sequence bigint,
-            last_commit_time timestamptz,
-            updated_at timestamptz NOT NULL DEFAULT now())""");
-      // Tables made before the consumer check lack the last transaction's GTID and checksum.
-      st.execute("ALTER TABLE ferry.replication_control ADD COLUMN IF NOT EXISTS last_gtid text, "
-          + "ADD COLUMN IF NOT EXISTS last_checksum bigint");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry.conflicts (
-            id bigserial PRIMARY KEY,
-            detected_at timestamptz NOT NULL,
-            replica text NOT NULL,
-            source text NOT NULL,
-            gtid text NOT NULL,
-            conflict_type text NOT NULL,
-            table_name text NOT NULL,
-            row_key text NOT NULL,
-            local_row text,
-            remote_row text,
-            resolution text NOT NULL)""");
-      c.commit();
-      c.setAutoCommit(true);
-      if (readOnlyReplica) {
-        String db;
-        try (ResultSet rs = st.executeQuery("SELECT current_database()")) {
-          rs.next();
-          db = rs.getString(1);
+      addProgressChecksumColumns(st);
+    }
+    if (readOnlyReplica) {
+      PostgresReadOnly.enforce(c, replica);
+    }
+  }
+
+  /**
+   * Like PostgreSQL's own apply workers: no user triggers, no foreign-key checks. Only a superuser
+   * or a role granted SET on the parameter may; otherwise Ferry applies with both firing, and says
+   * so once per replica and process, not once per connection.
+   */
+  private void setReplicationRole(Statement st, String replica) throws SQLException {
+    try {
+      st.execute("SET session_replication_role = replica");
+    } catch (SQLException e) {
+      if (TOLD_REPLICATION_ROLE.add(replica)) {
+        String role = "<role>";
+        try (ResultSet rs = st.executeQuery("SELECT current_user")) {
+          role = rs.next() ? rs.getString(1) : role;
         }
-        st.execute("ALTER DATABASE " + quote(db) + " SET default_transaction_read_only = on");
+        log.warn("[replica {}] role '{}' may not SET session_replication_role = replica ({}), so the replica's own "
+            + "triggers and foreign-key checks fire for every change Ferry applies: a trigger that writes "
+            + "elsewhere writes again on the replica, and a foreign key may refuse rows applied in source order. "
+            + "To avoid it, run as a superuser: GRANT SET ON PARAMETER session_replication_role TO {}; "
+            + "(PostgreSQL 15 and later) or connect as a superuser", replica, role, e.getMessage(), quote(role));
+      }
+    }
+  }
+
+  /**
+   * Moves the tables an earlier Ferry kept in a schema named {@code ferry} to {@code _ferry}
+   * (progress, conflicts, loads, a seed's kept indexes), and drops the old schema when that
+   * emptied it.
+   */
+  private static final String MOVE_FROM_OLD_SCHEMA = """
+      DO $$
+      DECLARE
+        t text;
+      BEGIN
+        IF to_regclass('ferry.replication_control') IS NULL THEN
+          RETURN;
+        END IF;
+        CREATE SCHEMA IF NOT EXISTS _ferry;
+        FOREACH t IN ARRAY ARRAY['replication_control', 'conflicts', 'archive_loads', 'sync_indexes'] LOOP
+          IF to_regclass('ferry.' || t) IS NOT NULL AND to_regclass('_ferry.' || t) IS NULL THEN
+            EXECUTE format('ALTER TABLE ferry.%I SET SCHEMA _ferry', t);
+          END IF;
+        END LOOP;
+        BEGIN
+          DROP SCHEMA ferry;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+          NULL;
+        END;
+      END $$""";
+
+  private static boolean controlTablesExist(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.replication_control') IS NOT NULL "
+        + "AND to_regclass('_ferry.conflicts') IS NOT NULL")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
+  /**
+   * Creates {@code _ferry} and its tables. Only when missing: CREATE … IF NOT EXISTS needs the
+   * CREATE privilege even when the object exists, which a role applying to tables another role
+   * prepared need not have.
+   */
+  private static void createControlTables(Connection c, Statement st) throws SQLException {
+    // CREATE … IF NOT EXISTS races with itself: appliers opening at once take turns.
+    c.setAutoCommit(false);
+    st.execute("SELECT pg_advisory_xact_lock(hashtext('_ferry.replication_control'))");
+    st.execute("CREATE SCHEMA IF NOT EXISTS _ferry");
+    st.execute("""
+        CREATE TABLE IF NOT EXISTS _ferry.replication_control (
+          source text PRIMARY KEY,
+          applied_gtids text NOT NULL,
+          journal_position text,
+          schema_sequence bigint,
+          last_commit_time timestamptz,
+          updated_at timestamptz NOT NULL DEFAULT now())""");
+    st.execute("""
+        CREATE TABLE IF NOT EXISTS _ferry.conflicts (
+          id bigserial PRIMARY KEY,
+          detected_at timestamptz NOT NULL,
+          replica text NOT NULL,
+          source text NOT NULL,
+          gtid text NOT NULL,
+          conflict_type text NOT NULL,
+          table_name text NOT NULL,
+          row_key text NOT NULL,
+          local_row text,
+          remote_row text,
+          resolution text NOT NULL)""");
+    c.commit();
+    c.setAutoCommit(true);
+  }
+
+  /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
+  private static void addProgressChecksumColumns(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = "
+        + "'_ferry.replication_control'::regclass AND attname IN ('last_gtid', 'last_checksum') AND NOT attisdropped")) {
+      rs.next();
+      if (rs.getInt(1) == 2) {
+        return;
+      }
+    }
+    st.execute("ALTER TABLE _ferry.replication_control ADD COLUMN IF NOT EXISTS last_gtid text, "
+        + "ADD COLUMN IF NOT EXISTS last_checksum bigint");
+  }
+
+  @Override
+  void liftReadOnly(Connection c, String replica) throws SQLException {
+    if (PostgresReadOnly.functionExists(c)) {
+      PostgresReadOnly.lift(c);
+      log.info("[replica {}] mode read-write: the read-only guards are removed and default_transaction_read_only "
+          + "is back as it was before Ferry", replica);
+    }
+  }
+
+  @Override
+  void tearDown(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET default_transaction_read_only = off");
+      PostgresReadOnly.lift(c);
+      st.execute("DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, _ferry.archive_loads");
+      // A killed seed's kept index definitions are the only way to build those indexes again: kept, with the schema.
+      st.execute("""
+          DO $$
+          BEGIN
+            IF to_regclass('_ferry.sync_indexes') IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM _ferry.sync_indexes) THEN
+              DROP TABLE _ferry.sync_indexes;
+            END IF;
+          END $$""");
+      try (ResultSet rs = st.executeQuery("""
+          SELECT NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname = '_ferry')
+             AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                             WHERE n.nspname = '_ferry')""")) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          st.execute("DROP SCHEMA IF EXISTS _ferry");
+        }
       }
     }
   }
 
   @Override
   String controlTable() {
-    return "ferry.replication_control";
+    return "_ferry.replication_control";
   }
 
   @Override
   String conflictsTable() {
-    return "ferry.conflicts";
+    return "_ferry.conflicts";
   }
 
   @Override
@@ -266,6 +376,9 @@ final class PostgresDialect extends Dialect {
       st.execute(ddl.command());
       path.setString(1, saved);
       path.execute();
+      if (PostgresReadOnly.functionExists(c)) {
+        PostgresReadOnly.guardNewTables(c);
+      }
     }
   }
 

@@ -136,6 +136,16 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
+  void tearDown(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences",
+          "ferry_archive_loads"}) {
+        st.execute("DROP TABLE IF EXISTS " + t);
+      }
+    }
+  }
+
+  @Override
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = 10000");

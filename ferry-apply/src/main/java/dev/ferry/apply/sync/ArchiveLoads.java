@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Which export archive each replica was last loaded from, kept in the target
- * ({@code ferry.archive_loads} on PostgreSQL, {@code ferry_archive_loads} on SQLite), one row per
+ * ({@code _ferry.archive_loads} on PostgreSQL, {@code ferry_archive_loads} on SQLite), one row per
  * replica, written in the transaction that ends the load. A row with an empty
  * {@code replication_point} marks a replica loaded from an archive that is no replication point:
  * it must not stream ({@code InitialSync.needsSeed} refuses it). A seed from a snapshot deletes the
@@ -25,7 +25,7 @@ public final class ArchiveLoads {
   }
 
   static String table(boolean postgres) {
-    return postgres ? "ferry.archive_loads" : "ferry_archive_loads";
+    return postgres ? "_ferry.archive_loads" : "ferry_archive_loads";
   }
 
   static void record(Connection c, boolean postgres, String replica, String archive, String point, Instant now)
@@ -72,7 +72,7 @@ public final class ArchiveLoads {
   }
 
   private static boolean exists(Connection c, boolean postgres) throws SQLException {
-    String sql = postgres ? "SELECT to_regclass('ferry.archive_loads') IS NOT NULL"
+    String sql = postgres ? "SELECT to_regclass('_ferry.archive_loads') IS NOT NULL"
         : "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'ferry_archive_loads'";
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       return rs.next() && rs.getBoolean(1);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #defer} runs in the transaction that empties the tables (so they are empty when their
  * indexes go): it records each index's exact definition ({@code pg_get_indexdef}, or
  * {@code pg_get_constraintdef} for a primary key, unique or exclusion constraint) in
- * {@code ferry.sync_indexes} and drops it. {@link #build} then creates them again from that
+ * {@code _ferry.sync_indexes} and drops it. {@link #build} then creates them again from that
  * record and deletes it, in one transaction per table. A seed killed between the two leaves the
  * record, with the table lacking its indexes; the next seed keeps those definitions (they are no
  * longer in the catalog) and builds them after its own copy. An index left in place is one a
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DeferredIndexes {
   private static final Logger log = LoggerFactory.getLogger(DeferredIndexes.class);
-  static final String TABLE = "ferry.sync_indexes";
+  static final String TABLE = "_ferry.sync_indexes";
   /** Sorting memory for the builds, unless the server is set higher. */
   private static final long BUILD_MEMORY = 256L << 20;
 

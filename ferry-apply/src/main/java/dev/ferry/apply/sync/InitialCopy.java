@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@code COPY (SELECT …) TO STDOUT} on the source into {@code COPY … FROM STDIN} on the target,
  * binary when the column types are the same, committing each range; the tables' indexes are
  * dropped with the rows and built again once a table's last range is in ({@link DeferredIndexes}:
- * their definitions are kept in {@code ferry.sync_indexes} until then, so a seed killed midway
+ * their definitions are kept in {@code _ferry.sync_indexes} until then, so a seed killed midway
  * leaves them for the next seed to build). SQLite targets: one stream,
  * rows converted as the applier converts them (docs/apply.md), one transaction per table.
  *
@@ -93,7 +93,7 @@ public final class InitialCopy {
    *     selects the tables
    * @throws SyncException naming the table and the database's error; the target then holds a
    *     partial copy that a new seed replaces, and may lack indexes recorded in
-   *     {@code ferry.sync_indexes} that the new seed builds
+   *     {@code _ferry.sync_indexes} that the new seed builds
    */
   public static CopyResult copy(Source source, List<TableId> tables, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {

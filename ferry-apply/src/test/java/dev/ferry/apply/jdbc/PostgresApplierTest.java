@@ -61,7 +61,7 @@ class PostgresApplierTest extends ApplierContractTest {
 
   @Override
   String conflictsTable() {
-    return "ferry.conflicts";
+    return "_ferry.conflicts";
   }
 
   @Override
@@ -353,6 +353,35 @@ class PostgresApplierTest extends ApplierContractTest {
       applier.apply(tx(2, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b")));
     }
     assertThat(accounts()).containsExactly("1|1|a", "2|2|b");
+  }
+
+  @Test
+  void readOnlyReplicaRefusesALocalWriteAfterTheSessionLiftsTheDefaultAndGuardsTablesCreatedByDdl()
+      throws Exception {
+    createAccounts();
+    try (Applier applier = open(config().withReadOnlyReplica(true))) {
+      applier.apply(txAt(1, 1, new Change.Ddl("CREATE TABLE later (id int PRIMARY KEY)", "public", 1)));
+      applier.apply(txAt(2, 1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
+    }
+    for (String write : List.of("INSERT INTO accounts VALUES (2, 2, 'b')", "TRUNCATE accounts",
+        "INSERT INTO later VALUES (1)")) {
+      assertThatThrownBy(() -> exec("SET default_transaction_read_only = off", write))
+          .as(write).isInstanceOf(SQLException.class).hasMessageContaining("replica is read-only")
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"));
+    }
+    assertThat(accounts()).containsExactly("1|1|a");
+  }
+
+  @Test
+  void replicaSwitchedToReadWriteLosesItsGuardsAndGetsItsSettingBack() throws Exception {
+    createAccounts();
+    open(config().withReadOnlyReplica(true)).close();
+    open(config()).close();
+
+    exec("INSERT INTO accounts VALUES (2, 2, 'local')");
+    assertThat(rows("SELECT count(*) FROM pg_trigger WHERE tgname = 'ferry_read_only'")).containsExactly("0");
+    assertThat(rows("SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+        + "WHERE d.datname = current_database()")).containsExactly("0");
   }
 
   private String databaseName() {

@@ -221,7 +221,7 @@ class PostgresLargeTransactionApplyTest {
 
   private static String applied(String url) throws Exception {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT applied_gtids FROM ferry.replication_control")) {
+         ResultSet rs = st.executeQuery("SELECT applied_gtids FROM _ferry.replication_control")) {
       return rs.next() ? rs.getString(1) : "";
     }
   }

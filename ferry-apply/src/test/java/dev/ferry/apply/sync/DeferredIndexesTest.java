@@ -63,7 +63,7 @@ class DeferredIndexesTest {
     // Built again after the copy (new index).
     assertThat(List.of("parent_code_key", "child_parent_idx", "items_pk", "items_label_key", "items_no_overlap",
         "items_lower_label")).allSatisfy(name -> assertThat(after.get(name)).as(name).isNotEqualTo(oids.get(name)));
-    assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes")).isZero();
+    assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes")).isZero();
     assertThat(count(target, "SELECT count(*) FROM child WHERE id < 0")).isZero();
     assertThat(count(target, "SELECT count(*) FROM app.items")).isEqualTo(5_000);
   }
@@ -84,13 +84,13 @@ class DeferredIndexesTest {
     }
     exec(target, "INSERT INTO app.items VALUES (1, 1, 'half', NULL), (1, 1, 'copied', NULL)");
     assertThat(indexes(target)).doesNotContainKeys("items_pk", "items_lower_label", "parent_code_key");
-    assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes WHERE table_name = '\"app\".\"items\"'"))
+    assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes WHERE table_name = '\"app\".\"items\"'"))
         .isEqualTo(5);
 
     copy(source, target);
 
     assertThat(indexes(target)).isEqualTo(before);
-    assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes")).isZero();
+    assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes")).isZero();
   }
 
   @Test
@@ -111,7 +111,7 @@ class DeferredIndexesTest {
         new CopyOptions(2, 1_000, Optional.empty()));
 
     assertThat(indexes(target)).isEqualTo(before);
-    assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes")).isZero();
+    assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes")).isZero();
     assertThat(count(target, "SELECT count(*) FROM parent")).isOne();
   }
 
@@ -125,8 +125,8 @@ class DeferredIndexesTest {
 
     assertThatThrownBy(() -> copy(source, target)).isInstanceOf(SyncException.class)
         .hasMessageContaining("items_lower_label_key").hasMessageContaining("\"app\".\"items\"")
-        .hasMessageContaining("ferry.sync_indexes");
-    assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes WHERE name = 'items_lower_label_key'")).isOne();
+        .hasMessageContaining("_ferry.sync_indexes");
+    assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes WHERE name = 'items_lower_label_key'")).isOne();
   }
 
   @Test
@@ -135,7 +135,7 @@ class DeferredIndexesTest {
     String target = postgres.cluster().createDatabase("dst_owner");
     exec(target, SCHEMA, "CREATE ROLE seeder LOGIN", "GRANT CREATE ON DATABASE dst_owner TO seeder",
         "GRANT ALL ON SCHEMA public, app TO seeder",
-        "GRANT ALL ON ALL TABLES IN SCHEMA public, app TO seeder", "CREATE SCHEMA ferry AUTHORIZATION seeder",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public, app TO seeder", "CREATE SCHEMA _ferry AUTHORIZATION seeder",
         "ALTER TABLE parent OWNER TO seeder");
     Map<String, String> before = indexes(target);
     Map<String, Long> oids = indexOids(target);

@@ -82,7 +82,7 @@ class SourceAsTargetTest {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM accounts),"
             + " (SELECT count(*) FROM pg_index WHERE indrelid = 'accounts'::regclass AND indisprimary),"
-            + " (SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry')")) {
+            + " (SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry')")) {
       rs.next();
       assertThat(rs.getInt(1)).as("rows").isEqualTo(100);
       assertThat(rs.getInt(2)).as("primary key").isEqualTo(1);
@@ -108,7 +108,7 @@ class SourceAsTargetTest {
   private static void assertSourceIntact() throws Exception {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM accounts),"
-            + " (SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry')")) {
+            + " (SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry')")) {
       rs.next();
       assertThat(rs.getInt(1)).as("rows").isEqualTo(100);
       assertThat(rs.getInt(2)).as("ferry schema").isZero();

@@ -59,9 +59,69 @@ public final class PostgresSetup {
     }
   }
 
+  /**
+   * What {@code run} and {@code capture} do before streaming. A superuser, or a source never set
+   * up, gets {@link #setup} (idempotent; it refuses a role that is no superuser and says so). A
+   * source set up before, reached by a role that is no superuser, is only verified: capture then
+   * needs no more than {@code REPLICATION} and read access, and a selected table the publication
+   * lacks is reported (setup, run again as a superuser, adds it) rather than added.
+   *
+   * @throws CaptureException naming the setting when a check fails
+   */
+  public static void prepareForCapture(PostgresSourceConfig config) throws CaptureException {
+    String prefix = "[source " + config.name() + "] ";
+    try (Connection c = Connections.normal(config)) {
+      SetupChecks checks = new SetupChecks(config, c);
+      if (checks.isSuperuser() || !checks.installed()) {
+        c.close();
+        setup(config);
+        return;
+      }
+      List<TableId> unpublished = checks.verifyForCapture();
+      if (!unpublished.isEmpty()) {
+        LOG.warn("{}tables {} match the selection but are not in publication {}, so their changes are not "
+            + "captured: run ferry setup again as a superuser to add them", prefix, unpublished,
+            config.publicationName());
+      }
+      LOG.info("{}set up before: slot {} and publication {} found, role is no superuser, nothing changed", prefix,
+          config.slotName(), config.publicationName());
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot check the source: " + e.getMessage() + " (SQLSTATE "
+          + e.getSQLState() + ")", e);
+    }
+  }
+
+  /**
+   * Moves what an earlier Ferry installed in a schema named {@code ferry} to {@code _ferry}, so
+   * that the schema sequence goes on where it was (replicas compare it); the old functions go, and
+   * the old schema too when nothing else is left in it. Runs while {@code ferry.installing} is on,
+   * so the old event trigger does not replicate it.
+   */
+  private static final String MOVE_FROM_OLD_SCHEMA = """
+      DO $$
+      BEGIN
+        IF to_regclass('ferry.schema_sequence') IS NULL OR to_regnamespace('_ferry') IS NOT NULL THEN
+          RETURN;
+        END IF;
+        CREATE SCHEMA _ferry;
+        ALTER SEQUENCE ferry.schema_sequence SET SCHEMA _ferry;
+        IF to_regclass('ferry.slot') IS NOT NULL THEN
+          ALTER TABLE ferry.slot SET SCHEMA _ferry;
+        END IF;
+        DROP FUNCTION IF EXISTS ferry.on_ddl_command_end() CASCADE;
+        DROP FUNCTION IF EXISTS ferry.on_sql_drop() CASCADE;
+        BEGIN
+          DROP SCHEMA ferry;
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+          NULL;
+        END;
+      END $$""";
+
   private static void install(PostgresSourceConfig config, Connection c, List<TableId> tables) throws SQLException {
     c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
+      st.execute("SELECT set_config('ferry.installing', 'on', true)");
+      st.execute(MOVE_FROM_OLD_SCHEMA);
       for (String sql : FerrySchema.INSTALL) {
         st.execute(sql);
       }
@@ -92,7 +152,7 @@ public final class PostgresSetup {
     // Recorded so that capture can tell this slot from one the journal was captured from before.
     // (Not in the slot's statement: a slot cannot be created by a transaction that has written.)
     try (PreparedStatement ps = c.prepareStatement("""
-        INSERT INTO ferry.slot (slot_name, created_lsn) VALUES (?, ?::pg_lsn)
+        INSERT INTO _ferry.slot (slot_name, created_lsn) VALUES (?, ?::pg_lsn)
         ON CONFLICT (slot_name) DO UPDATE SET created_lsn = EXCLUDED.created_lsn, created_at = now()""")) {
       ps.setString(1, config.slotName());
       ps.setString(2, createdLsn);
@@ -121,7 +181,7 @@ public final class PostgresSetup {
       for (String sql : FerrySchema.REMOVE) {
         st.execute(sql);
       }
-      LOG.info("[source {}] teardown done: slot {}, publication {} and schema ferry removed", config.name(),
+      LOG.info("[source {}] teardown done: slot {}, publication {} and schema _ferry removed", config.name(),
           config.slotName(), config.publicationName());
     } catch (SQLException e) {
       throw new CaptureException(config.name(), "teardown failed: " + e.getMessage() + " (SQLSTATE "

@@ -45,19 +45,63 @@ final class SetupChecks {
   }
 
   private void checkPrivileges() throws SQLException, CaptureException {
-    try (ResultSet rs = query("SELECT current_user, rolreplication, rolsuper FROM pg_roles WHERE rolname = current_user")) {
-      rs.next();
-      String role = rs.getString(1);
-      if (!rs.getBoolean(2) && !rs.getBoolean(3)) {
-        throw fail("role '" + role + "' lacks the REPLICATION privilege needed to stream from a slot: run "
-            + "ALTER ROLE " + Connections.quote(role) + " REPLICATION;");
-      }
-      if (!rs.getBoolean(3)) {
-        throw fail("role '" + role + "' is not a superuser, and only a superuser can create Ferry's DDL event "
-            + "trigger: run setup as a superuser (e.g. postgres) or ALTER ROLE " + Connections.quote(role)
-            + " SUPERUSER;");
+    checkReplication();
+    if (!isSuperuser()) {
+      throw fail("role '" + role() + "' is not a superuser, and only a superuser can create Ferry's DDL event "
+          + "trigger: run setup once as a superuser (e.g. postgres; see the README for the grants 'run' needs "
+          + "afterwards) or ALTER ROLE " + Connections.quote(role()) + " SUPERUSER;");
+    }
+  }
+
+  private void checkReplication() throws SQLException, CaptureException {
+    if (!"t".equals(scalar("SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user"))) {
+      throw fail("role '" + role() + "' lacks the REPLICATION privilege needed to stream from a slot: run "
+          + "ALTER ROLE " + Connections.quote(role()) + " REPLICATION;");
+    }
+  }
+
+  boolean isSuperuser() throws SQLException {
+    return "t".equals(scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"));
+  }
+
+  private String role() throws SQLException {
+    return scalar("SELECT current_user");
+  }
+
+  /**
+   * Whether everything setup creates is there: the slot, the publication, the {@code _ferry}
+   * schema's slot table and both event triggers.
+   */
+  boolean installed() throws SQLException {
+    return slotExists() && PostgresSetup.publicationExists(config, c)
+        && "t".equals(scalar("SELECT to_regclass('" + FerrySchema.SCHEMA + ".slot') IS NOT NULL"))
+        && "2".equals(scalar("SELECT count(*) FROM pg_event_trigger WHERE evtname IN "
+            + "('ferry_ddl_command_end', 'ferry_sql_drop')"));
+  }
+
+  /**
+   * What capture checks when setup was done before and the role is no superuser: the settings
+   * and privileges streaming needs; returns the selected tables the publication lacks (setup,
+   * run again as a superuser, adds them).
+   */
+  List<TableId> verifyForCapture() throws SQLException, CaptureException {
+    checkWalLevel();
+    checkReplication();
+    List<TableId> missing = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+      for (TableId t : selectedTables()) {
+        ps.setString(1, config.publicationName());
+        ps.setString(2, t.schema());
+        ps.setString(3, t.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            missing.add(t);
+          }
+        }
       }
     }
+    return missing;
   }
 
   boolean slotExists() throws SQLException {
@@ -93,7 +137,7 @@ final class SetupChecks {
   static final String USER_TABLES = """
       SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'ferry') AND n.nspname NOT LIKE 'pg\\_%'""";
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_ferry') AND n.nspname NOT LIKE 'pg\\_%'""";
 
   private List<TableId> selectedTables() throws SQLException, CaptureException {
     List<TableId> tables = new ArrayList<>();

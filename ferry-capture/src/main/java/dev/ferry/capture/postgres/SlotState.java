@@ -62,7 +62,7 @@ record SlotState(boolean exists, boolean lost, Integer activePid, String confirm
       return; // set up before Ferry recorded slots
     }
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT created_lsn::text, created_at::text FROM ferry.slot WHERE slot_name = ?")) {
+        "SELECT created_lsn::text, created_at::text FROM _ferry.slot WHERE slot_name = ?")) {
       ps.setString(1, config.slotName());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -81,7 +81,7 @@ record SlotState(boolean exists, boolean lost, Integer activePid, String confirm
   }
 
   private static boolean hasSlotRecord(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('ferry.slot') IS NOT NULL");
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('_ferry.slot') IS NOT NULL");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getBoolean(1);

@@ -70,7 +70,7 @@ class PostgresSetupTest {
 
     assertThat(scalar(config, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'ferry_gone'")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_publication WHERE pubname = 'ferry_gone'")).isEqualTo("0");
-    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'")).isEqualTo("0");
+    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry'")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_event_trigger")).isEqualTo("0");
   }
 
@@ -142,8 +142,41 @@ class PostgresSetupTest {
   }
 
   private static void assertNothingCreated(PostgresSourceConfig config) throws Exception {
-    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'")).isEqualTo("0");
+    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry'")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_publication")).isEqualTo("0");
     assertThat(scalar(config, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + config.slotName() + "'")).isEqualTo("0");
+  }
+
+  @Test
+  void captureAsAReplicationRoleOnlyVerifiesWhatSetupMadeAndReportsUnpublishedTables() throws Exception {
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "leastpriv");
+    exec(config, "DO $$ BEGIN CREATE ROLE ferry LOGIN REPLICATION; EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        "GRANT CREATE ON SCHEMA public TO ferry", "CREATE TABLE a (id int PRIMARY KEY)");
+    PostgresSourceConfig asFerry = PostgresSourceConfig.of("leastpriv", config.jdbcUrl().replace("user=postgres",
+        "user=ferry"));
+    assertThatThrownBy(() -> PostgresSetup.prepareForCapture(asFerry)).isInstanceOf(CaptureException.class)
+        .hasMessageContaining("role 'ferry' is not a superuser").hasMessageContaining("run setup once as a superuser");
+    PostgresSetup.setup(config);
+    exec(config, "CREATE TABLE b (id int PRIMARY KEY)");
+
+    PostgresSetup.prepareForCapture(asFerry);
+
+    assertThat(column(config, "SELECT tablename FROM pg_publication_tables WHERE pubname = 'ferry_leastpriv'"))
+        .as("nothing changed by a role that is no superuser").containsExactly("a");
+    exec(asFerry, "CREATE TABLE mine (id int PRIMARY KEY)");
+    assertThat(scalar(config, "SELECT relnamespace::regnamespace::text FROM pg_class WHERE relname = 'mine'"))
+        .as("the role ferry's DDL fires Ferry's trigger and lands in public").isEqualTo("public");
+  }
+
+  @Test
+  void setupMovesAnEarlierFerrySchemaKeepingTheSchemaSequence() throws Exception {
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "moved");
+    exec(config, "CREATE TABLE a (id int PRIMARY KEY)", "CREATE SCHEMA ferry",
+        "CREATE SEQUENCE ferry.schema_sequence", "SELECT setval('ferry.schema_sequence', 41)");
+
+    PostgresSetup.setup(config);
+
+    assertThat(scalar(config, "SELECT last_value FROM _ferry.schema_sequence")).isEqualTo("41");
+    assertThat(scalar(config, "SELECT count(*) FROM pg_namespace WHERE nspname = 'ferry'")).isEqualTo("0");
   }
 }

@@ -24,7 +24,7 @@ final class ReplicaProgress {
 
   static NodeStatus.Replica read(FerryConfig config, ReplicaSettings r, String journalId) {
     boolean postgres = r.url().kind() == JdbcUrl.Kind.POSTGRESQL;
-    String table = postgres ? "ferry.replication_control" : "ferry_replication_control";
+    String table = postgres ? "_ferry.replication_control" : "ferry_replication_control";
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
     if (!postgres) {

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Capture and apply in one process.",
         "Capture the source into the journal and apply it to every replica, in one process.",
-        "Sets the source up when needed. Streams until stopped; SIGTERM or Ctrl-C finishes the transaction",
+        "Sets the source up when needed (as a superuser); as a role that is no superuser, only checks what",
+        "'ferry setup' made. Streams until stopped; SIGTERM or Ctrl-C finishes the transaction",
         "in hand, flushes, and exits 0."})
 final class RunCommand extends NodeCommand {
   @Override

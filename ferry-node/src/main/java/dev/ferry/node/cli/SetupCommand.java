@@ -33,9 +33,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ferry setup}: prepare the source, the journal and the replicas. Idempotent. */
 @Command(name = "setup", mixinStandardHelpOptions = true,
     description = {"Prepare the source, the journal and the replicas (idempotent).",
-        "Check and prepare the source (PostgreSQL: settings, publication, slot, the ferry schema;",
+        "Check and prepare the source (PostgreSQL: settings, publication, slot, the _ferry schema;",
         "SQLite: change table and triggers), create the journal, and create each replica's ferry tables.",
-        "Safe to run again. 'ferry run' does the same when needed."})
+        "Safe to run again. A PostgreSQL source needs a superuser here, once; 'ferry run' as a role",
+        "that is no superuser then only checks what setup made."})
 final class SetupCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(SetupCommand.class);
 

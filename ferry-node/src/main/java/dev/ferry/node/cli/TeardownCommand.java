@@ -1,6 +1,7 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.capture.postgres.PostgresSetup;
+import dev.ferry.apply.jdbc.TargetTeardown;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.JdbcUrl;
@@ -10,7 +11,8 @@ import dev.ferry.node.run.SourceSpec;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,23 +24,58 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ferry teardown}: remove what setup created. */
 @Command(name = "teardown", mixinStandardHelpOptions = true,
     description = {"Remove what setup created.",
-        "Remove Ferry's objects from the source (PostgreSQL: slot, publication, ferry schema;",
-        "SQLite: triggers and change table). With --replicas also each replica's ferry tables (progress",
-        "and conflicts). The journal directory and the replicated data are left alone. Stop Ferry first."})
+        "Remove Ferry's objects from the source (PostgreSQL: slot, publication, _ferry schema;",
+        "SQLite: triggers and change table). With --replicas also each replica's Ferry tables (progress",
+        "and conflicts) and, on a read-only replica, the guard triggers and the database's read-only",
+        "default (put back as before). With --replicas NAME[,NAME…] only those replicas, and the source",
+        "is left alone. The journal directory and the replicated data stay. Stop Ferry first."})
 final class TeardownCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
-  @Option(names = "--replicas", description = "Also drop each replica's ferry tables (its progress is lost).")
-  boolean replicas;
+  @Option(names = "--replicas", arity = "0..*", split = ",", paramLabel = "NAME", fallbackValue = "",
+      description = "Also tear down every replica (its progress is lost); with names, only those replicas.")
+  List<String> replicas;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
+    List<String> named = replicas == null ? List.of() : replicas.stream().filter(n -> !n.isEmpty()).toList();
+    List<ReplicaSettings> chosen = chosen(config, named);
     options.startQuietLogging();
-    NodeSpec node = NodeSpecs.from(config);
     PrintWriter out = spec.commandLine().getOut();
+    if (named.isEmpty()) {
+      tearDownSource(NodeSpecs.from(config));
+      out.printf("source %s: Ferry's objects removed%n", config.source().name());
+    }
+    for (ReplicaSettings r : chosen) {
+      tearDownReplica(r);
+      out.printf("replica %s: Ferry's tables removed%s%n", r.name(),
+          r.url().kind() == JdbcUrl.Kind.POSTGRESQL ? ", read-only guards and default lifted" : "");
+    }
+    out.flush();
+    return 0;
+  }
+
+  private List<ReplicaSettings> chosen(FerryConfig config, List<String> named) {
+    if (replicas == null) {
+      return List.of();
+    }
+    if (named.isEmpty()) {
+      return config.replicas();
+    }
+    List<String> known = config.replicas().stream().map(ReplicaSettings::name).toList();
+    for (String name : named) {
+      if (!known.contains(name)) {
+        throw new UsageException("teardown --replicas: no replica named '" + name + "' in " + options.file()
+            + " (replicas: " + String.join(", ", known) + ")");
+      }
+    }
+    return config.replicas().stream().filter(r -> named.contains(r.name())).toList();
+  }
+
+  private static void tearDownSource(NodeSpec node) throws Exception {
     switch (node.source()) {
       case SourceSpec.Postgres pg -> PostgresSetup.teardown(pg.config());
       case SourceSpec.Sqlite lite -> {
@@ -47,29 +84,16 @@ final class TeardownCommand implements Callable<Integer> {
         }
       }
     }
-    out.printf("source %s: Ferry's objects removed%n", node.source().name());
-    if (replicas) {
-      for (ReplicaSettings r : config.replicas()) {
-        dropReplicaTables(r);
-        out.printf("replica %s: ferry tables removed%n", r.name());
-      }
-    }
-    out.flush();
-    return 0;
   }
 
-  private static void dropReplicaTables(ReplicaSettings r) throws Exception {
+  private static void tearDownReplica(ReplicaSettings r) throws Exception {
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
-    try (Connection c = DriverManager.getConnection(r.url().value(), props); Statement st = c.createStatement()) {
-      if (r.url().kind() == JdbcUrl.Kind.POSTGRESQL) {
-        st.execute("DROP TABLE IF EXISTS ferry.replication_control, ferry.conflicts, ferry.archive_loads");
-      } else {
-        for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences",
-            "ferry_archive_loads"}) {
-          st.execute("DROP TABLE IF EXISTS " + t);
-        }
-      }
+    try (Connection c = DriverManager.getConnection(r.url().value(), props)) {
+      TargetTeardown.remove(c);
+    } catch (SQLException e) {
+      throw new CliException("[replica " + r.name() + "] teardown failed: " + e.getMessage() + " (SQLSTATE "
+          + e.getSQLState() + ")");
     }
   }
 }

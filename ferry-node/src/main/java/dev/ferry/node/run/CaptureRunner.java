@@ -43,7 +43,7 @@ final class CaptureRunner implements AutoCloseable {
     runner.sink = sink;
     switch (source) {
       case SourceSpec.Postgres pg -> {
-        PostgresSetup.setup(pg.config());
+        PostgresSetup.prepareForCapture(pg.config());
         runner.postgres = PostgresCapture.start(pg.config(), sink);
       }
       case SourceSpec.Sqlite lite -> {

@@ -178,14 +178,14 @@ public final class FullExport {
 
   /** The source's current schema sequence; 0 when Ferry's schema is not installed or no DDL ran. */
   private static long schemaSequence(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('ferry.schema_sequence') IS NOT NULL");
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass('_ferry.schema_sequence') IS NOT NULL");
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next() || !rs.getBoolean(1)) {
         return 0;
       }
     }
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ferry.schema_sequence");
+        "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM _ferry.schema_sequence");
         ResultSet rs = ps.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
     }

@@ -96,7 +96,7 @@ public final class InitialSync {
         throw new SyncException("[replica " + replica.name() + "] was loaded from export archive "
             + load.get().archive() + ", which is no replication point (its REPLICATION_SEQUENCE is empty): it cannot "
             + "stream from there. Load an archive exported with a replication point, or delete its row from "
-            + (target.isPostgres() ? "ferry.archive_loads" : "ferry_archive_loads") + " to seed it afresh");
+            + (target.isPostgres() ? "_ferry.archive_loads" : "ferry_archive_loads") + " to seed it afresh");
       }
       return none;
     } catch (SQLException e) {

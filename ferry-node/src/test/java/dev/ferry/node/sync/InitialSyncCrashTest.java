@@ -48,7 +48,7 @@ class InitialSyncCrashTest {
           assertThat(bulkRows(target)).isBetween(1L, 149_999L);
           // Killed between dropping the keys and building them again: only their recorded definitions remain.
           assertThat(primaryKeys(target)).doesNotContainKey("bulk_pkey");
-          assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes WHERE name = 'bulk_pkey'")).isOne();
+          assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes WHERE name = 'bulk_pkey'")).isOne();
           assertThat(InitialSync.needsSeed(spec.replica("r1"), dir.resolve("journal"))).isTrue();
 
           InitialSync.seed(SyncFixture.source(source), spec.replica("r1"), dir.resolve("journal"),
@@ -59,7 +59,7 @@ class InitialSyncCrashTest {
             SyncFixture.awaitEqualDigests(source, target, Duration.ofSeconds(60));
             assertThat(apply.failedReplicas()).isEmpty();
             assertThat(primaryKeys(target)).isEqualTo(primaryKeys(source)).containsKey("bulk_pkey");
-            assertThat(count(target, "SELECT count(*) FROM ferry.sync_indexes")).isZero();
+            assertThat(count(target, "SELECT count(*) FROM _ferry.sync_indexes")).isZero();
           }
         } finally {
           load.close();

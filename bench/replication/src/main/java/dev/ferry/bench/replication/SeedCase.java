@@ -39,7 +39,7 @@ final class SeedCase {
   void run(int pairs) throws Exception {
     String name = "5 initial sync";
     Env.exec(env.replica.jdbcUrl(), "CREATE DATABASE " + TEMPLATE + " TEMPLATE " + Env.NATIVE_DB);
-    Env.exec(env.replica.jdbcUrl(TEMPLATE), "TRUNCATE " + String.join(", ", Env.TABLES), "DROP SCHEMA IF EXISTS ferry CASCADE");
+    Env.exec(env.replica.jdbcUrl(TEMPLATE), "TRUNCATE " + String.join(", ", Env.TABLES), "DROP SCHEMA IF EXISTS _ferry CASCADE");
     List<Double> ferryS = new ArrayList<>();
     List<Double> nativeS = new ArrayList<>();
     for (int i = 1; i <= pairs; i++) {
