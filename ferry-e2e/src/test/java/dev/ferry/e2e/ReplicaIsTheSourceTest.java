@@ -99,7 +99,7 @@ class ReplicaIsTheSourceTest {
     Path config = dir.resolve("ferry.yaml");
     Files.writeString(config, yaml(replicaUrl));
     for (List<String> command : List.of(List.of("setup"), List.of("run"), List.of("apply"),
-        List.of("load", dir.resolve("archive").toString(), "--replica", "r1"))) {
+        List.of("load", dir.resolve("archive").toString(), "--replica", "r1"), List.of("teardown", "--replicas", "r1"))) {
       List<String> args = new ArrayList<>(command);
       args.addAll(List.of("-c", config.toString()));
       FerryCli.Result r = new FerryCli(dir).run(Duration.ofMinutes(2), args.toArray(String[]::new));

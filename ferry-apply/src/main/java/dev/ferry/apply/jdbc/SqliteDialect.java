@@ -149,16 +149,24 @@ final class SqliteDialect extends Dialect {
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = 10000");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry_replication_control (
-            source TEXT PRIMARY KEY,
-            applied_gtids TEXT NOT NULL,
-            journal_position TEXT,
-            schema_sequence INTEGER,
-            last_commit_time TEXT,
-            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""");
-      addMissingColumn(st, "last_gtid", "TEXT");
-      addMissingColumn(st, "last_checksum", "INTEGER");
+      // Appliers opening at once take turns: the column check and its ALTER are one write transaction.
+      st.execute("BEGIN IMMEDIATE");
+      try {
+        st.execute("""
+            CREATE TABLE IF NOT EXISTS ferry_replication_control (
+              source TEXT PRIMARY KEY,
+              applied_gtids TEXT NOT NULL,
+              journal_position TEXT,
+              schema_sequence INTEGER,
+              last_commit_time TEXT,
+              updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""");
+        addMissingColumn(st, "last_gtid", "TEXT");
+        addMissingColumn(st, "last_checksum", "INTEGER");
+        st.execute("COMMIT");
+      } catch (SQLException e) {
+        st.execute("ROLLBACK");
+        throw e;
+      }
       st.execute("""
           CREATE TABLE IF NOT EXISTS ferry_conflicts (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

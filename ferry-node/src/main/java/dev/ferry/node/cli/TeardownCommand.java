@@ -7,6 +7,7 @@ import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.NodeSpec;
+import dev.ferry.node.run.SameDatabaseGuard;
 import dev.ferry.node.run.SourceSpec;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -44,6 +45,11 @@ final class TeardownCommand implements Callable<Integer> {
     List<String> named = replicas == null ? List.of() : replicas.stream().filter(n -> !n.isEmpty()).toList();
     List<ReplicaSettings> chosen = chosen(config, named);
     options.startQuietLogging();
+    if (!chosen.isEmpty()) {
+      // Dropping a replica's Ferry tables and lifting its read-only setting must never reach the source.
+      SameDatabaseGuard.check(NodeSpecs.from(config), chosen.stream().map(ReplicaSettings::name).toList(),
+          SameDatabaseGuard.Unreachable.CHECK_LATER);
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (named.isEmpty()) {
       tearDownSource(NodeSpecs.from(config));
