@@ -120,7 +120,10 @@ class ApplierUnderStressTest {
       RunEndToEndTest.awaitStreaming(cli, t, run);
       // Written on the replicas alone, after the initial sync (which makes them equal to the source).
       try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
+        // The replica is read-only: a superuser's session in Ferry's own replication role is the one
+        // that can still write there (as a read-write replica's local writes would).
         st.execute("SET default_transaction_read_only = off");
+        st.execute("SET session_replication_role = replica");
         st.execute("INSERT INTO people VALUES (2, 'b@x')");
       }
       try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {

@@ -116,9 +116,11 @@ class JournalTailLossTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (true) {
       assertThat(run.isAlive()).as("ferry run is running").isTrue();
-      JsonNode s = Status.of(cli, t.config);
+      Status.WithExit status = Status.withExit(cli, t.config);
+      JsonNode s = status.json();
       JsonNode r = Status.replica(s, replica);
       if (r.path("state").asString().equals("failed")) {
+        assertThat(status.exitCode()).as("ferry status exits 1 when a replica has failed").isEqualTo(1);
         return r;
       }
       assertThat(System.nanoTime()).as("%s stops within 120 s: %s", replica, s).isLessThan(deadline);

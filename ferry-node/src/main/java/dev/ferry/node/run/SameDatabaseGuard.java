@@ -83,8 +83,9 @@ public final class SameDatabaseGuard {
       };
     } catch (SQLException e) {
       if (unreachable == Unreachable.CHECK_LATER) {
-        log.warn("[source {}] cannot be reached to check that no replica is the source: {}", source.name(),
-            e.getMessage());
+        // The cause itself is reported once, by whatever uses the source next; here only its SQLSTATE.
+        log.warn("[source {}] cannot be reached (SQLSTATE {}) to check that no replica is the source, so this"
+            + " process cannot check its replicas against it", source.name(), e.getSQLState());
         return Optional.empty();
       }
       throw new IOException("[source " + source.name() + "] cannot connect (source.url): " + e.getMessage()
@@ -104,8 +105,9 @@ public final class SameDatabaseGuard {
       }
     } catch (SQLException e) {
       if (unreachable == Unreachable.CHECK_LATER) {
-        log.warn("[replica {}] cannot be reached now ({}); it is checked against the source when it connects",
-            r.name(), e.getMessage());
+        // The cause is reported once, by the replica's runner (reconnecting or failed); here only its SQLSTATE.
+        log.warn("[replica {}] cannot be reached now (SQLSTATE {}); it is checked against the source when it connects",
+            r.name(), e.getSQLState());
         return Optional.empty();
       }
       throw new IOException("[replica " + r.name() + "] cannot connect (" + entry(index, r) + "): "
