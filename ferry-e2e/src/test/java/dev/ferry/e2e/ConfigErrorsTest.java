@@ -30,9 +30,7 @@ class ConfigErrorsTest {
   static void startSource() throws Exception {
     source = PostgresCluster.start();
     url = source.createDatabase("app");
-    try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE t (id int PRIMARY KEY)");
-    }
+    Sql.execute(url, "CREATE TABLE t (id int PRIMARY KEY)");
   }
 
   @AfterAll
@@ -46,22 +44,13 @@ class ConfigErrorsTest {
     return new FerryCli(dir).run(Duration.ofSeconds(90), "run", "-c", config.toString());
   }
 
-  private String valid(String journal, String replicaUrl) {
-    return """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(url, journal, replicaUrl);
+  private String valid(Path journal, String replicaUrl) {
+    return FerryYaml.oneReplica(url, journal, replicaUrl);
   }
 
   @Test
   void anUnknownKeyIsNamedWithItsLine() throws Exception {
-    FerryCli.Result r = run(valid(dir.resolve("j").toString(), "jdbc:sqlite:" + dir.resolve("r.db"))
+    FerryCli.Result r = run(valid(dir.resolve("j"), "jdbc:sqlite:" + dir.resolve("r.db"))
         + "    conflict: skip\n");
     assertThat(r.exitCode()).isEqualTo(2);
     assertOneLine(r).contains("ferry.yaml:9").contains("replicas[0].conflict").contains("unknown key");
@@ -70,7 +59,7 @@ class ConfigErrorsTest {
 
   @Test
   void aBadUrlIsNamedByItsKey() throws Exception {
-    FerryCli.Result r = run(valid(dir.resolve("j").toString(), "mysql://127.0.0.1/app"));
+    FerryCli.Result r = run(valid(dir.resolve("j"), "mysql://127.0.0.1/app"));
     assertThat(r.exitCode()).isEqualTo(2);
     assertOneLine(r).contains("replicas[0].url").contains("jdbc:postgresql").contains("jdbc:sqlite");
     assertSourceUntouched();
@@ -78,7 +67,7 @@ class ConfigErrorsTest {
 
   @Test
   void anUnreachableDatabaseIsNamedByItsAddress() throws Exception {
-    String yaml = valid(dir.resolve("j").toString(), "jdbc:sqlite:" + dir.resolve("r.db"))
+    String yaml = valid(dir.resolve("j"), "jdbc:sqlite:" + dir.resolve("r.db"))
         .replace(url, "jdbc:postgresql://127.0.0.1:1/app?user=postgres&connectTimeout=5");
     FerryCli.Result r = run(yaml);
     assertThat(r.exitCode()).isEqualTo(1);
@@ -91,7 +80,7 @@ class ConfigErrorsTest {
 
   @Test
   void aJournalDirectoryWhoseParentIsMissingIsNamed() throws Exception {
-    FerryCli.Result r = run(valid(dir.resolve("no/such/place/journal").toString(), "jdbc:sqlite:" + dir.resolve("r.db")));
+    FerryCli.Result r = run(valid(dir.resolve("no/such/place/journal"), "jdbc:sqlite:" + dir.resolve("r.db")));
     assertThat(r.exitCode()).isEqualTo(1);
     assertOneLine(r).contains("journal.dir").contains("no/such/place");
     assertSourceUntouched();

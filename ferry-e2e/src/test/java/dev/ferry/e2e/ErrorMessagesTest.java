@@ -33,16 +33,12 @@ class ErrorMessagesTest {
   static void startSource() throws Exception {
     source = PostgresCluster.start();
     url = source.createDatabase("app");
-    try (Connection c = source.connect("app"); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE t (id int PRIMARY KEY)");
-      st.execute("CREATE ROLE app LOGIN REPLICATION SUPERUSER PASSWORD 'right'");
-    }
+    Sql.execute(url, "CREATE TABLE t (id int PRIMARY KEY)",
+        "CREATE ROLE app LOGIN REPLICATION SUPERUSER PASSWORD 'right'");
     // Trust for everyone but the role app, which must give its password.
     Path hba = source.directory().resolve("data/pg_hba.conf");
     Files.writeString(hba, "host all app 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
-    try (Connection c = source.connect(); Statement st = c.createStatement()) {
-      st.execute("SELECT pg_reload_conf()");
-    }
+    Sql.execute(source.jdbcUrl(), "SELECT pg_reload_conf()");
   }
 
   @AfterAll
@@ -141,17 +137,7 @@ class ErrorMessagesTest {
   }
 
   private Path config(String sourceUrl, Path journal, String replicaUrl) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(sourceUrl, journal, replicaUrl));
+    Path config = FerryYaml.source(sourceUrl, journal).replica("r1", replicaUrl).writeTo(dir.resolve("ferry.yaml"));
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
     return config;
   }

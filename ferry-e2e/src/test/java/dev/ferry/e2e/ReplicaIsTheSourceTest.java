@@ -40,11 +40,9 @@ class ReplicaIsTheSourceTest {
   static void startSource() throws Exception {
     source = PostgresCluster.start();
     url = source.createDatabase("app");
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
-      st.execute("CREATE TABLE events (id bigserial PRIMARY KEY, note text)");
-      st.execute("INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 50) g");
-    }
+    Sql.execute(url, "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
+        "CREATE TABLE events (id bigserial PRIMARY KEY, note text)",
+        "INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 50) g");
     forwarder = new LoopbackForwarder(source.port());
   }
 
@@ -111,16 +109,7 @@ class ReplicaIsTheSourceTest {
   }
 
   private String yaml(String replicaUrl) {
-    return """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(url, dir.resolve("journal"), replicaUrl);
+    return FerryYaml.oneReplica(url, dir.resolve("journal"), replicaUrl);
   }
 
   /** The source's schema dump, database settings, slots and publications. */

@@ -3,7 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.PostgresCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,11 +32,9 @@ class SetupLeavesNothingHalfDoneTest {
     source = PostgresCluster.start();
     url = source.createDatabase("app");
     source.createDatabase("locked");
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
-      // A role that may connect to the replica database but create nothing in it.
-      st.execute("CREATE ROLE weak LOGIN");
-    }
+    Sql.execute(url, "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
+        // A role that may connect to the replica database but create nothing in it.
+        "CREATE ROLE weak LOGIN");
   }
 
   @AfterAll
@@ -80,17 +77,8 @@ class SetupLeavesNothingHalfDoneTest {
   }
 
   private FerryCli.Result setup(String replicaUrl) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(url, dir.resolve("journal"), replicaUrl));
+    Path config = FerryYaml.source(url, dir.resolve("journal")).replica("r1", replicaUrl)
+        .writeTo(dir.resolve("ferry.yaml"));
     return new FerryCli(dir).run(Duration.ofMinutes(2), "setup", "-c", config.toString());
   }
 }
