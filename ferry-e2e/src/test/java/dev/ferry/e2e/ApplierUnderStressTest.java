@@ -32,8 +32,7 @@ class ApplierUnderStressTest {
   void transactionWithCreateTableThenSixThousandUpdatesOfAnotherTableReachesBothReplicas() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       createWide(t);
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       try (Connection c = DriverManager.getConnection(t.primaryUrl); Statement st = c.createStatement()) {
         st.execute("INSERT INTO wide SELECT g, 0, 'seed' FROM generate_series(1, " + ROWS + ") g");
         c.setAutoCommit(false);
@@ -55,8 +54,7 @@ class ApplierUnderStressTest {
   void sigtermStopsAnApplierBlockedOnARowLockAndTheNextRunResumes() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       createWide(t);
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       execOn(t.primaryUrl, "INSERT INTO wide SELECT g, 0, 'seed' FROM generate_series(1, 10) g");
       assertThat(awaitEqual(t, List.of("wide"), Duration.ofMinutes(2))).as("seeded").isTrue();
       try (Connection locker = DriverManager.getConnection(t.pgReplicaUrl); Statement st = locker.createStatement()) {
@@ -72,8 +70,7 @@ class ApplierUnderStressTest {
         locker.rollback();
       }
       execOn(t.primaryUrl, "UPDATE wide SET n = 2 WHERE id = 2");
-      run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      run = t.startStreaming(cli);
       assertThat(awaitEqual(t, List.of("wide"), Duration.ofMinutes(2)))
           .as("the rolled-back transaction is applied once by the next run; log: %s", RunEndToEndTest.log(dir))
           .isTrue();
@@ -94,8 +91,7 @@ class ApplierUnderStressTest {
       try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
         st.execute("CREATE TABLE shift (id int PRIMARY KEY, v text)");
       }
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       execOn(t.primaryUrl, "INSERT INTO shift SELECT g, 'v' || g FROM generate_series(1, 500) g");
       execOn(t.primaryUrl, "INSERT INTO shift VALUES (1000, 'a')");
       execOn(t.primaryUrl, "UPDATE shift SET id = id + 1");
@@ -116,8 +112,7 @@ class ApplierUnderStressTest {
       try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
         st.execute(people);
       }
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       // Written on the replicas alone, after the initial sync (which makes them equal to the source).
       try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
         st.execute("SET default_transaction_read_only = off");

@@ -62,6 +62,18 @@ final class Topology implements AutoCloseable {
         """.formatted(primaryUrl, dir.resolve("journal"), pgReplicaUrl, liteReplica.jdbcUrl()));
   }
 
+  /** Starts {@code ferry run} on this configuration, logging to run.log beside it, and waits until all stream. */
+  Process startStreaming(FerryCli cli) throws Exception {
+    return startStreaming(cli, config.resolveSibling("run.log"));
+  }
+
+  /** Starts {@code ferry run} on this configuration, logging to {@code log}, and waits until all stream. */
+  Process startStreaming(FerryCli cli, Path log) throws Exception {
+    Process run = cli.start(log, "run", "-c", config.toString());
+    RunEndToEndTest.awaitStreaming(cli, this, run);
+    return run;
+  }
+
   static Topology start(Path dir) throws Exception {
     PostgresCluster primary = PostgresCluster.start();
     try {
