@@ -55,7 +55,7 @@ class PgbenchKillNineTest {
       String replica = pgReplica.createDatabase("bench");
       Pgbench bench = new Pgbench(primary.port(), dir);
       bench.run(Duration.ofMinutes(2), "-i", "-q", "-s", "1", "-I", "dtgvp");
-      exec(source, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+      Sql.execute(source, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
       Path config = writeConfig(source, replica, lite.jdbcUrl());
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
@@ -227,11 +227,5 @@ class PgbenchKillNineTest {
         "-U", "postgres", "-d", "bench", "-v", "ON_ERROR_STOP=1", "-c", command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("psql: %s", out).isZero();
-  }
-
-  private static void exec(String url, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
   }
 }

@@ -1,7 +1,7 @@
 package dev.ferry.e2e;
 
-import static dev.ferry.e2e.FiveMinuteGuideTest.execute;
-import static dev.ferry.e2e.FiveMinuteGuideTest.scalar;
+import static dev.ferry.e2e.Sql.execute;
+import static dev.ferry.e2e.Sql.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
