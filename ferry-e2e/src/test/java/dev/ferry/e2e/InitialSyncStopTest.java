@@ -42,7 +42,7 @@ class InitialSyncStopTest {
           .writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      awaitLog(log, "seeding from source", run);
+      LogWait.awaitLine(log, "seeding from source", run, Duration.ofSeconds(90));
       Thread.sleep(3000);
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(30))).as("exit code; log: %s", Files.readString(log))
           .isZero();
@@ -53,7 +53,7 @@ class InitialSyncStopTest {
       Sql.execute(target, "DROP TRIGGER slow ON big");
       Sql.execute(source, "INSERT INTO big SELECT g, 'after' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 100) + ") g");
       run = cli.start(log, "run", "-c", config.toString());
-      awaitLog(log, "seeded:", run);
+      LogWait.awaitLine(log, "seeded:", run, Duration.ofSeconds(90));
       Sql.execute(source, "UPDATE big SET payload = 'streamed' WHERE id <= 10"); // streaming goes on after the seed
       long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
       while (!digest(source).equals(digest(target))) {
@@ -69,15 +69,6 @@ class InitialSyncStopTest {
   private static TableDigest digest(String url) throws Exception {
     try (Connection c = DriverManager.getConnection(url)) {
       return TableDigest.ofAll(c, List.of("big")).get("big");
-    }
-  }
-
-  static void awaitLog(Path log, String text, Process p) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains(text)) {
-      assertThat(p.isAlive()).as("still running; log: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      assertThat(System.nanoTime()).as("'%s' logged within 90 s", text).isLessThan(deadline);
-      Thread.sleep(200);
     }
   }
 }

@@ -59,7 +59,7 @@ class PgbenchKillNineTest {
       Path config = writeConfig(source, replica, lite.jdbcUrl());
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      awaitLogLine(log, "node started", run, 0, Duration.ofMinutes(2));
+      LogWait.awaitLine(log, "node started", run, 0, Duration.ofMinutes(2));
 
       // Runs until stopped after the third restart: restarts take a while on a loaded machine.
       Process load = bench.start("-n", "-c", "4", "-j", "2", "-T", "600");
@@ -70,9 +70,9 @@ class PgbenchKillNineTest {
         long logOffset = Files.size(log);
         run = cli.start(log, "run", "-c", config.toString());
         RestartTimes times = restartTimes(log, logOffset, run);
-        assertSlotWaitShortAndNamed(tail(log, logOffset));
+        assertSlotWaitShortAndNamed(LogWait.tail(log, logOffset));
         assertThat(times.firstTransactionAfterResume()).as("first transaction journaled after restart %d; log:%n%s",
-            round + 1, tail(log, logOffset)).isLessThan(RESTART_BOUND);
+            round + 1, LogWait.tail(log, logOffset)).isLessThan(RESTART_BOUND);
       }
       Thread.sleep(2000);
       bench.stop(load);
@@ -114,8 +114,8 @@ class PgbenchKillNineTest {
    * start" line, and returns the time between them as the log's own clock says.
    */
   private RestartTimes restartTimes(Path log, long from, Process run) throws Exception {
-    String resumed = awaitLogLine(log, "resuming after", run, from, Duration.ofMinutes(2));
-    String first = awaitLogLine(log, "first transaction since start", run, from, Duration.ofMinutes(2));
+    String resumed = LogWait.awaitLine(log, "resuming after", run, from, Duration.ofMinutes(2));
+    String first = LogWait.awaitLine(log, "first transaction since start", run, from, Duration.ofMinutes(2));
     return new RestartTimes(Duration.between(LogTime.of(resumed), LogTime.of(first)));
   }
 
@@ -199,27 +199,6 @@ class PgbenchKillNineTest {
       }
       return new TableDigest(table, -1, "missing: " + e.getMessage());
     }
-  }
-
-  /** Waits for a log line containing {@code text} after byte {@code from}; returns the line. */
-  static String awaitLogLine(Path log, String text, Process process, long from, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      for (String line : tail(log, from).split("\n")) {
-        if (line.contains(text)) {
-          return line;
-        }
-      }
-      assertThat(process.isAlive()).as("ferry runs while waiting for '%s'; log:%n%s", text, tail(log, from)).isTrue();
-      assertThat(System.nanoTime()).as("'%s' within %s; log:%n%s", text, timeout, tail(log, from)).isLessThan(deadline);
-      Thread.sleep(50);
-    }
-  }
-
-  static String tail(Path log, long from) throws java.io.IOException {
-    byte[] all = Files.readAllBytes(log);
-    return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
-        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private static void psql(int port, String command) throws Exception {

@@ -56,8 +56,8 @@ class ReadOnlyReplicaTest {
       execute(sourceUrl, "UPDATE accounts SET owner = 'converged' WHERE id = 2");
       awaitValue(r1, "SELECT owner FROM accounts WHERE id = 2", "converged", run, log);
       awaitValue(r2, "SELECT owner FROM accounts WHERE id = 2", "converged", run, log);
-      awaitLog(log, "[replica r1] streaming from", run);
-      awaitLog(log, "[replica r2] streaming from", run);
+      LogWait.awaitLine(log, "[replica r1] streaming from", run, Duration.ofMinutes(3));
+      LogWait.awaitLine(log, "[replica r2] streaming from", run, Duration.ofMinutes(3));
 
       String runLog = Files.readString(log);
       assertThat(Pattern.compile("\\[replica r1\\] role 'ferry' may not SET session_replication_role").matcher(runLog)
@@ -142,15 +142,6 @@ class ReadOnlyReplicaTest {
     }).isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"))
         .hasMessageContaining("read-only");
-  }
-
-  private static void awaitLog(Path log, String text, Process run) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!Files.readString(log).contains(text)) {
-      assertThat(run.isAlive()).as("ferry run is running; log:%n%s", Files.readString(log)).isTrue();
-      assertThat(System.nanoTime()).as("'%s' in the log:%n%s", text, Files.readString(log)).isLessThan(deadline);
-      Thread.sleep(500);
-    }
   }
 
   private static void awaitValue(String url, String sql, String expected, Process run, Path log) throws Exception {

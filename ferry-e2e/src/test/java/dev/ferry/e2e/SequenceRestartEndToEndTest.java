@@ -43,7 +43,7 @@ class SequenceRestartEndToEndTest {
           .replica("lite", lite.jdbcUrl()).writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      PgbenchKillNineTest.awaitLogLine(log, "node started", run, 0, Duration.ofMinutes(2));
+      LogWait.awaitLine(log, "node started", run, Duration.ofMinutes(2));
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
       Sql.execute(source, "INSERT INTO events (v) SELECT 'x' FROM generate_series(1, 100)");
