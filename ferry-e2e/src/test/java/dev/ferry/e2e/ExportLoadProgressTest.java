@@ -22,8 +22,8 @@ class ExportLoadProgressTest {
         Sql.execute(url, "CREATE TABLE " + t + " (id int PRIMARY KEY, v text)",
             "INSERT INTO " + t + " SELECT g, 'row ' || g FROM generate_series(1, 1000) g");
       }
-      Path config = FerryYaml.source(url, dir.resolve("journal")).replica("r1", "jdbc:sqlite:" + dir.resolve("replica.db"))
-          .writeTo(dir.resolve("ferry.yaml"));
+      Path config = FerryYaml.source(url, dir.resolve("journal"))
+          .replica("r1", "jdbc:sqlite:" + dir.resolve("replica.db")).writeTo(dir.resolve("ferry.yaml"));
       FerryCli cli = new FerryCli(dir);
       assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
 

@@ -35,7 +35,8 @@ class InitialSyncStopTest {
           "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, " + ROWS + ") g");
       // A slow replica: 5 ms per copied row makes the copy last far longer than the test waits.
       Sql.execute(target, "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)",
-          "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$",
+          "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$",
           "CREATE TRIGGER slow BEFORE INSERT ON big FOR EACH ROW EXECUTE FUNCTION slow()",
           "ALTER TABLE big ENABLE ALWAYS TRIGGER slow");
       Path config = FerryYaml.source(source, dir.resolve("journal")).replica("r1", target)
@@ -51,7 +52,8 @@ class InitialSyncStopTest {
       assertThat(first).contains("stopped cleanly");
 
       Sql.execute(target, "DROP TRIGGER slow ON big");
-      Sql.execute(source, "INSERT INTO big SELECT g, 'after' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 100) + ") g");
+      Sql.execute(source,
+          "INSERT INTO big SELECT g, 'after' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 100) + ") g");
       run = cli.start(log, "run", "-c", config.toString());
       LogWait.awaitLine(log, "seeded:", run, Duration.ofSeconds(90));
       Sql.execute(source, "UPDATE big SET payload = 'streamed' WHERE id <= 10"); // streaming goes on after the seed
