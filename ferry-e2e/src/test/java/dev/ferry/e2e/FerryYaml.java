@@ -13,6 +13,8 @@ import java.util.List;
 final class FerryYaml {
   private final String sourceUrl;
   private final Path journal;
+  private final List<String> sourceExtras = new ArrayList<>();
+  private final List<String> journalExtras = new ArrayList<>();
   private final List<String> replicas = new ArrayList<>();
 
   private FerryYaml(String sourceUrl, Path journal) {
@@ -29,20 +31,33 @@ final class FerryYaml {
     return source(sourceUrl, journal).replica("r1", replicaUrl).text();
   }
 
+  /** {@code source.tables.include}: one regular expression, written as it is between single quotes. */
+  FerryYaml includeTables(String regex) {
+    sourceExtras.add("  tables: { include: ['" + regex + "'] }\n");
+    return this;
+  }
+
+  /** {@code journal.segment-size}, e.g. {@code 1MiB}. */
+  FerryYaml segmentSize(String size) {
+    journalExtras.add("  segment-size: " + size + "\n");
+    return this;
+  }
+
   FerryYaml replica(String name, String url) {
     replicas.add("  - name: " + name + "\n    url: " + url + "\n");
     return this;
   }
 
+  /** A replica with {@code mode}, e.g. {@code read-only}. */
+  FerryYaml replica(String name, String url, String mode) {
+    replicas.add("  - name: " + name + "\n    url: " + url + "\n    mode: " + mode + "\n");
+    return this;
+  }
+
   String text() {
-    return """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-        """.formatted(sourceUrl, journal) + String.join("", replicas);
+    return "source:\n  name: primary\n  url: " + sourceUrl + "\n" + String.join("", sourceExtras)
+        + "journal:\n  dir: " + journal + "\n" + String.join("", journalExtras)
+        + "replicas:\n" + String.join("", replicas);
   }
 
   Path writeTo(Path file) throws IOException {

@@ -120,22 +120,8 @@ class PgbenchKillNineTest {
   }
 
   private Path writeConfig(String source, String pg, String lite) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-          tables: { include: ['public\\.pgbench_.*'] }
-        journal:
-          dir: %s
-          segment-size: 4MiB
-        replicas:
-          - name: pg
-            url: %s
-          - name: lite
-            url: %s
-        """.formatted(source, dir.resolve("journal"), pg, lite));
-    return config;
+    return FerryYaml.source(source, dir.resolve("journal")).includeTables("public\\.pgbench_.*").segmentSize("4MiB")
+        .replica("pg", pg).replica("lite", lite).writeTo(dir.resolve("ferry.yaml"));
   }
 
   /**

@@ -112,24 +112,9 @@ class ReadOnlyReplicaTest {
   }
 
   private Path writeConfig(PostgresCluster source, String r1, String r2) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-          tables: { include: ['public\\..*'] }
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-            mode: read-only
-          - name: r2
-            url: %s
-            mode: read-only
-        """.formatted(source.jdbcUrl("app"), dir.resolve("journal"), r1.replace("user=postgres", "user=ferry"),
-        r2.replace("user=postgres", "user=ferry")));
-    return config;
+    return FerryYaml.source(source.jdbcUrl("app"), dir.resolve("journal")).includeTables("public\\..*")
+        .replica("r1", r1.replace("user=postgres", "user=ferry"), "read-only")
+        .replica("r2", r2.replace("user=postgres", "user=ferry"), "read-only").writeTo(dir.resolve("ferry.yaml"));
   }
 
   /** Runs {@code prefix} then the UPDATE, as one session, and expects the guard to refuse it. */
