@@ -32,8 +32,7 @@ class ApplierUnderStressTest {
   void transactionWithCreateTableThenSixThousandUpdatesOfAnotherTableReachesBothReplicas() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       createWide(t);
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       try (Connection c = DriverManager.getConnection(t.primaryUrl); Statement st = c.createStatement()) {
         st.execute("INSERT INTO wide SELECT g, 0, 'seed' FROM generate_series(1, " + ROWS + ") g");
         c.setAutoCommit(false);
@@ -55,15 +54,14 @@ class ApplierUnderStressTest {
   void sigtermStopsAnApplierBlockedOnARowLockAndTheNextRunResumes() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       createWide(t);
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
-      execOn(t.primaryUrl, "INSERT INTO wide SELECT g, 0, 'seed' FROM generate_series(1, 10) g");
+      Process run = t.startStreaming(cli);
+      Sql.execute(t.primaryUrl, "INSERT INTO wide SELECT g, 0, 'seed' FROM generate_series(1, 10) g");
       assertThat(awaitEqual(t, List.of("wide"), Duration.ofMinutes(2))).as("seeded").isTrue();
       try (Connection locker = DriverManager.getConnection(t.pgReplicaUrl); Statement st = locker.createStatement()) {
         st.execute("SET default_transaction_read_only = off"); // a read-only replica, to all but Ferry
         locker.setAutoCommit(false);
         st.execute("SELECT * FROM wide WHERE id = 1 FOR UPDATE");
-        execOn(t.primaryUrl, "UPDATE wide SET n = 1, note = 'locked' WHERE id = 1");
+        Sql.execute(t.primaryUrl, "UPDATE wide SET n = 1, note = 'locked' WHERE id = 1");
         awaitLockWait(t.pgReplicaUrl);
         long started = System.nanoTime();
         assertThat(FerryCli.terminate(run, Duration.ofSeconds(90))).as("exit code; log: %s", RunEndToEndTest.log(dir))
@@ -71,13 +69,12 @@ class ApplierUnderStressTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
         locker.rollback();
       }
-      execOn(t.primaryUrl, "UPDATE wide SET n = 2 WHERE id = 2");
-      run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Sql.execute(t.primaryUrl, "UPDATE wide SET n = 2 WHERE id = 2");
+      run = t.startStreaming(cli);
       assertThat(awaitEqual(t, List.of("wide"), Duration.ofMinutes(2)))
           .as("the rolled-back transaction is applied once by the next run; log: %s", RunEndToEndTest.log(dir))
           .isTrue();
-      assertThat(rows(t.pgReplicaUrl, "SELECT n, note FROM wide WHERE id IN (1, 2) ORDER BY id"))
+      assertThat(Sql.rows(t.pgReplicaUrl, "SELECT n, note FROM wide WHERE id IN (1, 2) ORDER BY id"))
           .containsExactly("1|locked", "2|seed");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(90))).isZero();
     }
@@ -87,22 +84,17 @@ class ApplierUnderStressTest {
   void keyShiftOnADeferrableKeyReachesAPostgresReplicaWithThatKeyAndASqliteReplica() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       String deferrable = "CREATE TABLE shift (id int PRIMARY KEY DEFERRABLE INITIALLY IMMEDIATE, v text)";
-      execOn(t.primaryUrl, deferrable);
+      createOnAll(t, deferrable, "CREATE TABLE shift (id int PRIMARY KEY, v text)");
       // A deferrable key cannot be a replica identity: the source sends the full old row.
-      execOn(t.primaryUrl, "ALTER TABLE shift REPLICA IDENTITY FULL");
-      execOn(t.pgReplicaUrl, deferrable);
-      try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
-        st.execute("CREATE TABLE shift (id int PRIMARY KEY, v text)");
-      }
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
-      execOn(t.primaryUrl, "INSERT INTO shift SELECT g, 'v' || g FROM generate_series(1, 500) g");
-      execOn(t.primaryUrl, "INSERT INTO shift VALUES (1000, 'a')");
-      execOn(t.primaryUrl, "UPDATE shift SET id = id + 1");
-      execOn(t.primaryUrl, "INSERT INTO shift VALUES (1, 'first again')");
+      Sql.execute(t.primaryUrl, "ALTER TABLE shift REPLICA IDENTITY FULL");
+      Process run = t.startStreaming(cli);
+      Sql.execute(t.primaryUrl, "INSERT INTO shift SELECT g, 'v' || g FROM generate_series(1, 500) g");
+      Sql.execute(t.primaryUrl, "INSERT INTO shift VALUES (1000, 'a')");
+      Sql.execute(t.primaryUrl, "UPDATE shift SET id = id + 1");
+      Sql.execute(t.primaryUrl, "INSERT INTO shift VALUES (1, 'first again')");
       assertThat(awaitEqual(t, List.of("shift"), Duration.ofMinutes(3)))
           .as("both replicas equal the primary; log: %s", RunEndToEndTest.log(dir)).isTrue();
-      assertThat(rows(t.pgReplicaUrl, "SELECT count(*), count(DISTINCT id) FROM shift")).containsExactly("502|502");
+      assertThat(Sql.rows(t.pgReplicaUrl, "SELECT count(*), count(DISTINCT id) FROM shift")).containsExactly("502|502");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(90))).isZero();
     }
   }
@@ -111,13 +103,8 @@ class ApplierUnderStressTest {
   void clashOnAUniqueKeyThatIsNotThePrimaryKeyStopsBothReplicasWithATypedConflict() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       String people = "CREATE TABLE people (id int PRIMARY KEY, email text UNIQUE)";
-      execOn(t.primaryUrl, people);
-      execOn(t.pgReplicaUrl, people);
-      try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
-        st.execute(people);
-      }
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      createOnAll(t, people, people);
+      Process run = t.startStreaming(cli);
       // Written on the replicas alone, after the initial sync (which makes them equal to the source).
       try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
         // The replica is read-only: a superuser's session in Ferry's own replication role is the one
@@ -129,7 +116,7 @@ class ApplierUnderStressTest {
       try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
         st.execute("INSERT INTO people VALUES (2, 'b@x')");
       }
-      execOn(t.primaryUrl, "INSERT INTO people VALUES (3, 'b@x')");
+      Sql.execute(t.primaryUrl, "INSERT INTO people VALUES (3, 'b@x')");
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       tools.jackson.databind.JsonNode s = Status.of(cli, t.config);
       while (!(failed(s, "pg") && failed(s, "lite")) && System.nanoTime() < deadline) {
@@ -141,9 +128,9 @@ class ApplierUnderStressTest {
         assertThat(error).as("%s in %s; log: %s", replica, s, RunEndToEndTest.log(dir))
             .contains("public.people", "(email=b@x) on unique key", "(id=2, email=b@x)", "insert_exists");
       }
-      assertThat(rows(t.pgReplicaUrl, "SELECT conflict_type, row_key FROM _ferry.conflicts"))
+      assertThat(Sql.rows(t.pgReplicaUrl, "SELECT conflict_type, row_key FROM _ferry.conflicts"))
           .containsExactly("insert_exists|(email=b@x) on unique key people_email_key");
-      assertThat(rows(t.pgReplicaUrl, "SELECT id, email FROM people")).containsExactly("2|b@x");
+      assertThat(Sql.rows(t.pgReplicaUrl, "SELECT id, email FROM people")).containsExactly("2|b@x");
       FerryCli.terminate(run, Duration.ofSeconds(90));
     }
   }
@@ -154,35 +141,23 @@ class ApplierUnderStressTest {
 
   private static void createWide(Topology t) throws Exception {
     String ddl = "CREATE TABLE wide (id int PRIMARY KEY, n bigint, note text)";
-    execOn(t.primaryUrl, ddl);
-    execOn(t.pgReplicaUrl, ddl);
+    createOnAll(t, ddl, ddl);
+  }
+
+  /** Creates a table on the primary and the PostgreSQL replica ({@code pgDdl}) and on the SQLite replica. */
+  private static void createOnAll(Topology t, String pgDdl, String liteDdl) throws SQLException {
+    Sql.execute(t.primaryUrl, pgDdl);
+    Sql.execute(t.pgReplicaUrl, pgDdl);
     try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
-      st.execute(ddl);
+      st.execute(liteDdl);
     }
-  }
-
-  private static void execOn(String url, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
-  }
-
-  private static List<String> rows(String url, String sql) throws SQLException {
-    List<String> out = new java.util.ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1) + "|" + rs.getString(2));
-      }
-    }
-    return out;
   }
 
   /** Waits until a session of the replica waits for a lock (Ferry's applier behind the locker). */
   private static void awaitLockWait(String url) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
-      if (!rows(url, "SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock'").isEmpty()) {
+      if (!Sql.rows(url, "SELECT pid, query FROM pg_stat_activity WHERE wait_event_type = 'Lock'").isEmpty()) {
         return;
       }
       Thread.sleep(200);

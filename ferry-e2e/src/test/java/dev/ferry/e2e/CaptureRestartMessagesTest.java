@@ -36,17 +36,8 @@ class CaptureRestartMessagesTest {
     url = source.createDatabase("app");
     sql("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'first')");
     replica = dir.resolve("replica.db");
-    config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: jdbc:sqlite:%s
-        """.formatted(url, dir.resolve("journal"), replica));
+    config = FerryYaml.source(url, dir.resolve("journal")).replica("r1", "jdbc:sqlite:" + replica)
+        .writeTo(dir.resolve("ferry.yaml"));
   }
 
   @AfterEach
@@ -112,10 +103,6 @@ class CaptureRestartMessagesTest {
   }
 
   private void sql(String... statements) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      for (String s : statements) {
-        st.execute(s);
-      }
-    }
+    Sql.execute(url, statements);
   }
 }

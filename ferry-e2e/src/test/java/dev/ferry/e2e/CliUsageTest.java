@@ -104,18 +104,8 @@ class CliUsageTest {
 
   @Test
   void journalCommandsTakeTheJournalOfTheConfiguration() throws Exception {
-    Path config = dir.resolve("ferry.yaml");
+    Path config = sqliteConfig();
     Path journal = dir.resolve("journal");
-    Files.writeString(config, """
-        source:
-          name: lite
-          url: jdbc:sqlite:%s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: jdbc:sqlite:%s
-        """.formatted(dir.resolve("source.db"), journal, dir.resolve("replica.db")));
     FerryCli cli = new FerryCli(dir);
     assertThat(cli.run(Duration.ofSeconds(120), "setup", "-c", config.toString()).exitCode()).isZero();
 

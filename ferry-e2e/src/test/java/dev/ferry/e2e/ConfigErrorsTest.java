@@ -2,17 +2,15 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testkit.PostgresCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,24 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(180)
 class ConfigErrorsTest {
-  private static PostgresCluster source;
-  private static String url;
+  @RegisterExtension static final AppSource source = new AppSource("CREATE TABLE t (id int PRIMARY KEY)");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startSource() throws Exception {
-    source = PostgresCluster.start();
-    url = source.createDatabase("app");
-    try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE t (id int PRIMARY KEY)");
-    }
-  }
-
-  @AfterAll
-  static void stopSource() throws Exception {
-    source.close();
-  }
 
   private FerryCli.Result run(String yaml) throws Exception {
     Path config = dir.resolve("ferry.yaml");
@@ -46,22 +29,13 @@ class ConfigErrorsTest {
     return new FerryCli(dir).run(Duration.ofSeconds(90), "run", "-c", config.toString());
   }
 
-  private String valid(String journal, String replicaUrl) {
-    return """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(url, journal, replicaUrl);
+  private String valid(Path journal, String replicaUrl) {
+    return FerryYaml.oneReplica(source.url(), journal, replicaUrl);
   }
 
   @Test
   void anUnknownKeyIsNamedWithItsLine() throws Exception {
-    FerryCli.Result r = run(valid(dir.resolve("j").toString(), "jdbc:sqlite:" + dir.resolve("r.db"))
+    FerryCli.Result r = run(valid(dir.resolve("j"), "jdbc:sqlite:" + dir.resolve("r.db"))
         + "    conflict: skip\n");
     assertThat(r.exitCode()).isEqualTo(2);
     assertOneLine(r).contains("ferry.yaml:9").contains("replicas[0].conflict").contains("unknown key");
@@ -70,7 +44,7 @@ class ConfigErrorsTest {
 
   @Test
   void aBadUrlIsNamedByItsKey() throws Exception {
-    FerryCli.Result r = run(valid(dir.resolve("j").toString(), "mysql://127.0.0.1/app"));
+    FerryCli.Result r = run(valid(dir.resolve("j"), "mysql://127.0.0.1/app"));
     assertThat(r.exitCode()).isEqualTo(2);
     assertOneLine(r).contains("replicas[0].url").contains("jdbc:postgresql").contains("jdbc:sqlite");
     assertSourceUntouched();
@@ -78,8 +52,8 @@ class ConfigErrorsTest {
 
   @Test
   void anUnreachableDatabaseIsNamedByItsAddress() throws Exception {
-    String yaml = valid(dir.resolve("j").toString(), "jdbc:sqlite:" + dir.resolve("r.db"))
-        .replace(url, "jdbc:postgresql://127.0.0.1:1/app?user=postgres&connectTimeout=5");
+    String yaml = valid(dir.resolve("j"), "jdbc:sqlite:" + dir.resolve("r.db"))
+        .replace(source.url(), "jdbc:postgresql://127.0.0.1:1/app?user=postgres&connectTimeout=5");
     FerryCli.Result r = run(yaml);
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.stderr().lines().filter(l -> l.startsWith("ferry run:")).toList()).hasSize(1);
@@ -91,7 +65,7 @@ class ConfigErrorsTest {
 
   @Test
   void aJournalDirectoryWhoseParentIsMissingIsNamed() throws Exception {
-    FerryCli.Result r = run(valid(dir.resolve("no/such/place/journal").toString(), "jdbc:sqlite:" + dir.resolve("r.db")));
+    FerryCli.Result r = run(valid(dir.resolve("no/such/place/journal"), "jdbc:sqlite:" + dir.resolve("r.db")));
     assertThat(r.exitCode()).isEqualTo(1);
     assertOneLine(r).contains("journal.dir").contains("no/such/place");
     assertSourceUntouched();
@@ -103,7 +77,7 @@ class ConfigErrorsTest {
   }
 
   private static void assertSourceUntouched() throws Exception {
-    try (Connection c = java.sql.DriverManager.getConnection(url); Statement st = c.createStatement()) {
+    try (Connection c = java.sql.DriverManager.getConnection(source.url()); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots)"
           + " + (SELECT count(*) FROM pg_publication) + (SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry')")) {
         rs.next();

@@ -33,8 +33,7 @@ class DdlEndToEndTest {
   @Test
   void multiStatementPsqlTransactionWithAlterTableConvergesOnPostgresAndSqliteUnderLoad() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       t.load();
       try (WorkloadRunner workload = t.workload(3)) {
         workload.awaitCommitted(100, Duration.ofSeconds(60));
@@ -76,8 +75,7 @@ class DdlEndToEndTest {
   private void passNotReplayableDdl(Topology t, FerryCli cli, String sql, String reportedDdl, String byHand)
       throws Exception {
     Path log = dir.resolve("run-" + System.nanoTime() + ".log");
-    Process run = cli.start(log, "run", "-c", t.config.toString());
-    RunEndToEndTest.awaitStreaming(cli, t, run);
+    Process run = t.startStreaming(cli, log);
     psql(t, sql);
     String gtid = awaitStops(log, "pg", reportedDdl);
     assertThat(awaitStops(log, "lite", reportedDdl)).isEqualTo(gtid);

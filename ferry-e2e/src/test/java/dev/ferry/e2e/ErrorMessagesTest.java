@@ -2,7 +2,6 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testkit.PostgresCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,10 +10,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,35 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class ErrorMessagesTest {
-  private static PostgresCluster source;
-  private static String url;
+  @RegisterExtension static final AppSource source = new AppSource("CREATE TABLE t (id int PRIMARY KEY)",
+      "CREATE ROLE app LOGIN REPLICATION SUPERUSER PASSWORD 'right'");
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void startSource() throws Exception {
-    source = PostgresCluster.start();
-    url = source.createDatabase("app");
-    try (Connection c = source.connect("app"); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE t (id int PRIMARY KEY)");
-      st.execute("CREATE ROLE app LOGIN REPLICATION SUPERUSER PASSWORD 'right'");
-    }
+  static void askAppForItsPassword() throws Exception {
     // Trust for everyone but the role app, which must give its password.
-    Path hba = source.directory().resolve("data/pg_hba.conf");
+    Path hba = source.cluster().directory().resolve("data/pg_hba.conf");
     Files.writeString(hba, "host all app 127.0.0.1/32 scram-sha-256\n" + Files.readString(hba));
-    try (Connection c = source.connect(); Statement st = c.createStatement()) {
-      st.execute("SELECT pg_reload_conf()");
-    }
-  }
-
-  @AfterAll
-  static void stopSource() throws Exception {
-    source.close();
+    Sql.execute(source.cluster().jdbcUrl(), "SELECT pg_reload_conf()");
   }
 
   @Test
   void anUnreachableReplicaIsOneLineNamingItAndWhatToDo() throws Exception {
-    Path config = config(url, dir.resolve("j"), "jdbc:postgresql://127.0.0.1:1/app?user=postgres&connectTimeout=5");
+    Path config = config(source.url(), dir.resolve("j"),
+        "jdbc:postgresql://127.0.0.1:1/app?user=postgres&connectTimeout=5");
 
     FerryCli.Result r = cli().run(Duration.ofSeconds(120), "setup", "-c", config.toString());
 
@@ -65,8 +52,8 @@ class ErrorMessagesTest {
 
   @Test
   void aWrongPasswordIsOneLineNamingTheUserAndTheSetting() throws Exception {
-    String wrong = url.replace("user=postgres", "user=app&password=wrong");
-    assertThat(wrong).as("source url %s", url).contains("password=wrong");
+    String wrong = source.url().replace("user=postgres", "user=app&password=wrong");
+    assertThat(wrong).as("source url %s", source.url()).contains("password=wrong");
     Path config = config(wrong, dir.resolve("j"), "jdbc:sqlite:" + dir.resolve("r.db"));
 
     FerryCli.Result r = cli().run(Duration.ofSeconds(120), "run", "-c", config.toString());
@@ -82,7 +69,7 @@ class ErrorMessagesTest {
 
   @Test
   void aReplicaDatabaseThatDoesNotExistIsOneLineSayingCreateIt() throws Exception {
-    Path config = config(url, dir.resolve("j"), source.jdbcUrl("nosuch"));
+    Path config = config(source.url(), dir.resolve("j"), source.cluster().jdbcUrl("nosuch"));
 
     FerryCli.Result r = cli().run(Duration.ofSeconds(120), "setup", "-c", config.toString());
 
@@ -94,7 +81,7 @@ class ErrorMessagesTest {
   @Test
   void aJournalDirectoryFerryMayNotWriteIsNamedWithTheUser() throws Exception {
     Path locked = lockedDirectory();
-    Path config = config(url, locked.resolve("journal"), "jdbc:sqlite:" + dir.resolve("r.db"));
+    Path config = config(source.url(), locked.resolve("journal"), "jdbc:sqlite:" + dir.resolve("r.db"));
 
     FerryCli.Result r = cli().asUnprivilegedUser().run(Duration.ofSeconds(120), "run", "-c", config.toString());
 
@@ -141,17 +128,7 @@ class ErrorMessagesTest {
   }
 
   private Path config(String sourceUrl, Path journal, String replicaUrl) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(sourceUrl, journal, replicaUrl));
+    Path config = FerryYaml.source(sourceUrl, journal).replica("r1", replicaUrl).writeTo(dir.resolve("ferry.yaml"));
     Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
     return config;
   }

@@ -3,10 +3,7 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.PostgresCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,23 +18,12 @@ class ExportLoadProgressTest {
   void exportAndLoadReportEachTableWithTotalsAndRate() throws Exception {
     try (PostgresCluster source = PostgresCluster.start()) {
       String url = source.createDatabase("app");
-      try (Connection c = source.connect("app"); Statement st = c.createStatement()) {
-        for (String t : new String[] {"a", "b", "c"}) {
-          st.execute("CREATE TABLE " + t + " (id int PRIMARY KEY, v text)");
-          st.execute("INSERT INTO " + t + " SELECT g, 'row ' || g FROM generate_series(1, 1000) g");
-        }
+      for (String t : new String[] {"a", "b", "c"}) {
+        Sql.execute(url, "CREATE TABLE " + t + " (id int PRIMARY KEY, v text)",
+            "INSERT INTO " + t + " SELECT g, 'row ' || g FROM generate_series(1, 1000) g");
       }
-      Path config = dir.resolve("ferry.yaml");
-      Files.writeString(config, """
-          source:
-            name: primary
-            url: %s
-          journal:
-            dir: %s
-          replicas:
-            - name: r1
-              url: jdbc:sqlite:%s
-          """.formatted(url, dir.resolve("journal"), dir.resolve("replica.db")));
+      Path config = FerryYaml.source(url, dir.resolve("journal"))
+          .replica("r1", "jdbc:sqlite:" + dir.resolve("replica.db")).writeTo(dir.resolve("ferry.yaml"));
       FerryCli cli = new FerryCli(dir);
       assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
 

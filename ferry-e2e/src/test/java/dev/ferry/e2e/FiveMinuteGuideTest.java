@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +47,10 @@ class FiveMinuteGuideTest {
       try (Connection c = DriverManager.getConnection(sourceUrl)) {
         bank.load(c);
       }
-      execute(sourceUrl, guide.sql("source"));
-      execute(replicaUrl, guide.sql("replica"));
-      assertThat(scalar(sourceUrl, "SELECT rolsuper FROM pg_roles WHERE rolname = 'ferry'")).isEqualTo("f");
-      assertThat(scalar(replicaUrl, "SELECT rolsuper FROM pg_roles WHERE rolname = 'ferry'")).isEqualTo("f");
+      Sql.execute(sourceUrl, guide.sql("source"));
+      Sql.execute(replicaUrl, guide.sql("replica"));
+      assertThat(Sql.scalar(sourceUrl, "SELECT rolsuper FROM pg_roles WHERE rolname = 'ferry'")).isEqualTo("f");
+      assertThat(Sql.scalar(replicaUrl, "SELECT rolsuper FROM pg_roles WHERE rolname = 'ferry'")).isEqualTo("f");
 
       Path config = dir.resolve("ferry.yaml");
       Files.writeString(config, guide.yaml()
@@ -81,7 +79,7 @@ class FiveMinuteGuideTest {
           .doesNotContain("session_replication_role");
 
       String asFerry = sourceUrl.replace("user=postgres", "user=ferry");
-      execute(asFerry, "CREATE TABLE mine (id int PRIMARY KEY)");
+      Sql.execute(asFerry, "CREATE TABLE mine (id int PRIMARY KEY)");
       assertThat(schemaOf(sourceUrl, "mine")).as("the role ferry's own table on the source").isEqualTo("public");
       assertThat(awaitSchemaOf(replicaUrl, "mine", Duration.ofMinutes(2), running))
           .as("the replicated table on the replica; run log:%n%s", Files.readString(log)).isEqualTo("public");
@@ -93,21 +91,9 @@ class FiveMinuteGuideTest {
     return args.stream().map(a -> a.equals("ferry.yaml") ? config.toString() : a).toArray(String[]::new);
   }
 
-  static void execute(String url, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
-  }
-
-  static String scalar(String url, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() ? rs.getString(1) : null;
-    }
-  }
 
   private static String schemaOf(String url, String table) throws SQLException {
-    return scalar(url, "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    return Sql.scalar(url, "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         + "WHERE c.relname = '" + table + "' AND c.relkind = 'r'");
   }
 

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,32 +31,19 @@ class InitialSyncStopTest {
         FerryCli cli = new FerryCli(dir)) {
       String source = primary.createDatabase("app");
       String target = replica.createDatabase("app");
-      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
-        st.execute("CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)");
-        st.execute("INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, " + ROWS + ") g");
-      }
-      try (Connection c = DriverManager.getConnection(target); Statement st = c.createStatement()) {
-        // A slow replica: 5 ms per copied row makes the copy last far longer than the test waits.
-        st.execute("CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)");
-        st.execute("CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
-            + " $$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$");
-        st.execute("CREATE TRIGGER slow BEFORE INSERT ON big FOR EACH ROW EXECUTE FUNCTION slow()");
-        st.execute("ALTER TABLE big ENABLE ALWAYS TRIGGER slow");
-      }
-      Path config = dir.resolve("ferry.yaml");
-      Files.writeString(config, """
-          source:
-            name: primary
-            url: %s
-          journal:
-            dir: %s
-          replicas:
-            - name: r1
-              url: %s
-          """.formatted(source, dir.resolve("journal"), target));
+      Sql.execute(source, "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)",
+          "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, " + ROWS + ") g");
+      // A slow replica: 5 ms per copied row makes the copy last far longer than the test waits.
+      Sql.execute(target, "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)",
+          "CREATE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$",
+          "CREATE TRIGGER slow BEFORE INSERT ON big FOR EACH ROW EXECUTE FUNCTION slow()",
+          "ALTER TABLE big ENABLE ALWAYS TRIGGER slow");
+      Path config = FerryYaml.source(source, dir.resolve("journal")).replica("r1", target)
+          .writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      awaitLog(log, "seeding from source", run);
+      LogWait.awaitLine(log, "seeding from source", run, Duration.ofSeconds(90));
       Thread.sleep(3000);
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(30))).as("exit code; log: %s", Files.readString(log))
           .isZero();
@@ -65,17 +51,12 @@ class InitialSyncStopTest {
       assertThat(first).as("the copy did not run to its end").doesNotContain("seeded:");
       assertThat(first).contains("stopped cleanly");
 
-      try (Connection c = DriverManager.getConnection(target); Statement st = c.createStatement()) {
-        st.execute("DROP TRIGGER slow ON big");
-      }
-      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
-        st.execute("INSERT INTO big SELECT g, 'after' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 100) + ") g");
-      }
+      Sql.execute(target, "DROP TRIGGER slow ON big");
+      Sql.execute(source,
+          "INSERT INTO big SELECT g, 'after' FROM generate_series(" + (ROWS + 1) + ", " + (ROWS + 100) + ") g");
       run = cli.start(log, "run", "-c", config.toString());
-      awaitLog(log, "seeded:", run);
-      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
-        st.execute("UPDATE big SET payload = 'streamed' WHERE id <= 10"); // streaming goes on after the seed
-      }
+      LogWait.awaitLine(log, "seeded:", run, Duration.ofSeconds(90));
+      Sql.execute(source, "UPDATE big SET payload = 'streamed' WHERE id <= 10"); // streaming goes on after the seed
       long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
       while (!digest(source).equals(digest(target))) {
         assertThat(run.isAlive()).as("ferry run is running; log: %s", Files.readString(log)).isTrue();
@@ -90,15 +71,6 @@ class InitialSyncStopTest {
   private static TableDigest digest(String url) throws Exception {
     try (Connection c = DriverManager.getConnection(url)) {
       return TableDigest.ofAll(c, List.of("big")).get("big");
-    }
-  }
-
-  static void awaitLog(Path log, String text, Process p) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!Files.exists(log) || !Files.readString(log).contains(text)) {
-      assertThat(p.isAlive()).as("still running; log: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-      assertThat(System.nanoTime()).as("'%s' logged within 90 s", text).isLessThan(deadline);
-      Thread.sleep(200);
     }
   }
 }

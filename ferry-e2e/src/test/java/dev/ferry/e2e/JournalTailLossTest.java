@@ -73,8 +73,7 @@ class JournalTailLossTest {
 
   /** Replicates a load to both replicas, stops {@code ferry run} with SIGTERM; returns each replica's last GTID. */
   private Map<String, String> replicateThenStop(Topology t, FerryCli cli) throws Exception {
-    Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-    RunEndToEndTest.awaitStreaming(cli, t, run);
+    Process run = t.startStreaming(cli);
     t.load();
     try (WorkloadRunner workload = t.workload(3)) {
       workload.awaitCommitted(200, Duration.ofSeconds(90));

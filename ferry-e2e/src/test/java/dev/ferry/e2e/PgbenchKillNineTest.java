@@ -55,11 +55,11 @@ class PgbenchKillNineTest {
       String replica = pgReplica.createDatabase("bench");
       Pgbench bench = new Pgbench(primary.port(), dir);
       bench.run(Duration.ofMinutes(2), "-i", "-q", "-s", "1", "-I", "dtgvp");
-      exec(source, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
+      Sql.execute(source, "ALTER TABLE pgbench_history REPLICA IDENTITY FULL");
       Path config = writeConfig(source, replica, lite.jdbcUrl());
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      awaitLogLine(log, "node started", run, 0, Duration.ofMinutes(2));
+      LogWait.awaitLine(log, "node started", run, 0, Duration.ofMinutes(2));
 
       // Runs until stopped after the third restart: restarts take a while on a loaded machine.
       Process load = bench.start("-n", "-c", "4", "-j", "2", "-T", "600");
@@ -70,9 +70,9 @@ class PgbenchKillNineTest {
         long logOffset = Files.size(log);
         run = cli.start(log, "run", "-c", config.toString());
         RestartTimes times = restartTimes(log, logOffset, run);
-        assertSlotWaitShortAndNamed(tail(log, logOffset));
+        assertSlotWaitShortAndNamed(LogWait.tail(log, logOffset));
         assertThat(times.firstTransactionAfterResume()).as("first transaction journaled after restart %d; log:%n%s",
-            round + 1, tail(log, logOffset)).isLessThan(RESTART_BOUND);
+            round + 1, LogWait.tail(log, logOffset)).isLessThan(RESTART_BOUND);
       }
       Thread.sleep(2000);
       bench.stop(load);
@@ -114,28 +114,14 @@ class PgbenchKillNineTest {
    * start" line, and returns the time between them as the log's own clock says.
    */
   private RestartTimes restartTimes(Path log, long from, Process run) throws Exception {
-    String resumed = awaitLogLine(log, "resuming after", run, from, Duration.ofMinutes(2));
-    String first = awaitLogLine(log, "first transaction since start", run, from, Duration.ofMinutes(2));
+    String resumed = LogWait.awaitLine(log, "resuming after", run, from, Duration.ofMinutes(2));
+    String first = LogWait.awaitLine(log, "first transaction since start", run, from, Duration.ofMinutes(2));
     return new RestartTimes(Duration.between(LogTime.of(resumed), LogTime.of(first)));
   }
 
   private Path writeConfig(String source, String pg, String lite) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-          tables: { include: ['public\\.pgbench_.*'] }
-        journal:
-          dir: %s
-          segment-size: 4MiB
-        replicas:
-          - name: pg
-            url: %s
-          - name: lite
-            url: %s
-        """.formatted(source, dir.resolve("journal"), pg, lite));
-    return config;
+    return FerryYaml.source(source, dir.resolve("journal")).includeTables("public\\.pgbench_.*").segmentSize("4MiB")
+        .replica("pg", pg).replica("lite", lite).writeTo(dir.resolve("ferry.yaml"));
   }
 
   /**
@@ -201,37 +187,10 @@ class PgbenchKillNineTest {
     }
   }
 
-  /** Waits for a log line containing {@code text} after byte {@code from}; returns the line. */
-  static String awaitLogLine(Path log, String text, Process process, long from, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      for (String line : tail(log, from).split("\n")) {
-        if (line.contains(text)) {
-          return line;
-        }
-      }
-      assertThat(process.isAlive()).as("ferry runs while waiting for '%s'; log:%n%s", text, tail(log, from)).isTrue();
-      assertThat(System.nanoTime()).as("'%s' within %s; log:%n%s", text, timeout, tail(log, from)).isLessThan(deadline);
-      Thread.sleep(50);
-    }
-  }
-
-  static String tail(Path log, long from) throws java.io.IOException {
-    byte[] all = Files.readAllBytes(log);
-    return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
-        java.nio.charset.StandardCharsets.UTF_8);
-  }
-
   private static void psql(int port, String command) throws Exception {
     Process p = new ProcessBuilder(PG_BIN.resolve("psql").toString(), "-h", "127.0.0.1", "-p", String.valueOf(port),
         "-U", "postgres", "-d", "bench", "-v", "ON_ERROR_STOP=1", "-c", command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("psql: %s", out).isZero();
-  }
-
-  private static void exec(String url, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
   }
 }

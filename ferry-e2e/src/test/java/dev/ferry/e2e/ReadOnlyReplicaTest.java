@@ -1,7 +1,7 @@
 package dev.ferry.e2e;
 
-import static dev.ferry.e2e.FiveMinuteGuideTest.execute;
-import static dev.ferry.e2e.FiveMinuteGuideTest.scalar;
+import static dev.ferry.e2e.Sql.execute;
+import static dev.ferry.e2e.Sql.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,8 +56,8 @@ class ReadOnlyReplicaTest {
       execute(sourceUrl, "UPDATE accounts SET owner = 'converged' WHERE id = 2");
       awaitValue(r1, "SELECT owner FROM accounts WHERE id = 2", "converged", run, log);
       awaitValue(r2, "SELECT owner FROM accounts WHERE id = 2", "converged", run, log);
-      awaitLog(log, "[replica r1] streaming from", run);
-      awaitLog(log, "[replica r2] streaming from", run);
+      LogWait.awaitLine(log, "[replica r1] streaming from", run, Duration.ofMinutes(3));
+      LogWait.awaitLine(log, "[replica r2] streaming from", run, Duration.ofMinutes(3));
 
       String runLog = Files.readString(log);
       assertThat(Pattern.compile("\\[replica r1\\] role 'ferry' may not SET session_replication_role").matcher(runLog)
@@ -112,24 +112,9 @@ class ReadOnlyReplicaTest {
   }
 
   private Path writeConfig(PostgresCluster source, String r1, String r2) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-          tables: { include: ['public\\..*'] }
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-            mode: read-only
-          - name: r2
-            url: %s
-            mode: read-only
-        """.formatted(source.jdbcUrl("app"), dir.resolve("journal"), r1.replace("user=postgres", "user=ferry"),
-        r2.replace("user=postgres", "user=ferry")));
-    return config;
+    return FerryYaml.source(source.jdbcUrl("app"), dir.resolve("journal")).includeTables("public\\..*")
+        .replica("r1", r1.replace("user=postgres", "user=ferry"), "read-only")
+        .replica("r2", r2.replace("user=postgres", "user=ferry"), "read-only").writeTo(dir.resolve("ferry.yaml"));
   }
 
   /** Runs {@code prefix} then the UPDATE, as one session, and expects the guard to refuse it. */
@@ -142,15 +127,6 @@ class ReadOnlyReplicaTest {
     }).isInstanceOf(SQLException.class)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("25006"))
         .hasMessageContaining("read-only");
-  }
-
-  private static void awaitLog(Path log, String text, Process run) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!Files.readString(log).contains(text)) {
-      assertThat(run.isAlive()).as("ferry run is running; log:%n%s", Files.readString(log)).isTrue();
-      assertThat(System.nanoTime()).as("'%s' in the log:%n%s", text, Files.readString(log)).isLessThan(deadline);
-      Thread.sleep(500);
-    }
   }
 
   private static void awaitValue(String url, String sql, String expected, Process run, Path log) throws Exception {

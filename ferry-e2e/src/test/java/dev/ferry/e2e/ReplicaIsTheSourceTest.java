@@ -2,7 +2,6 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testkit.PostgresCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,44 +30,38 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicaIsTheSourceTest {
   private static final Path PG_DUMP = Path.of("/usr/lib/postgresql/15/bin/pg_dump");
 
-  private static PostgresCluster source;
-  private static String url;
+  @RegisterExtension static final AppSource source = new AppSource(
+      "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
+      "CREATE TABLE events (id bigserial PRIMARY KEY, note text)",
+      "INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 50) g");
   private static LoopbackForwarder forwarder;
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void startSource() throws Exception {
-    source = PostgresCluster.start();
-    url = source.createDatabase("app");
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
-      st.execute("CREATE TABLE events (id bigserial PRIMARY KEY, note text)");
-      st.execute("INSERT INTO accounts SELECT g, 100 FROM generate_series(1, 50) g");
-    }
-    forwarder = new LoopbackForwarder(source.port());
+  static void startForwarder() throws Exception {
+    forwarder = new LoopbackForwarder(source.cluster().port());
   }
 
   @AfterAll
-  static void stopSource() throws Exception {
+  static void stopForwarder() throws Exception {
     forwarder.close();
-    source.close();
   }
 
   @Test
   void refusesReplicaThatIsTheSourceByHostAlias() throws Exception {
-    assertRefusedAndSourceUnchanged("jdbc:postgresql://localhost:" + source.port() + "/app?user=postgres");
+    assertRefusedAndSourceUnchanged("jdbc:postgresql://localhost:" + source.cluster().port() + "/app?user=postgres");
   }
 
   @Test
   void refusesReplicaThatIsTheSourceByDatabaseNameSpelling() throws Exception {
     // %61pp is "app" once the driver decodes the URL: the text differs, the database does not.
-    assertRefusedAndSourceUnchanged("jdbc:postgresql://127.0.0.1:" + source.port() + "/%61pp?user=postgres");
+    assertRefusedAndSourceUnchanged("jdbc:postgresql://127.0.0.1:" + source.cluster().port() + "/%61pp?user=postgres");
   }
 
   @Test
   void refusesReplicaThatIsTheSourceByHostNameCaseAndParameters() throws Exception {
-    assertRefusedAndSourceUnchanged("jdbc:postgresql://LocalHost:" + source.port()
+    assertRefusedAndSourceUnchanged("jdbc:postgresql://LocalHost:" + source.cluster().port()
         + "/app?user=postgres&ApplicationName=replica");
   }
 
@@ -78,8 +72,8 @@ class ReplicaIsTheSourceTest {
 
   @Test
   void refusesTwoReplicasThatAreOneDatabase() throws Exception {
-    String other = "jdbc:postgresql://127.0.0.1:" + source.port() + "/other?user=postgres";
-    try (Connection c = source.connect(); Statement st = c.createStatement()) {
+    String other = "jdbc:postgresql://127.0.0.1:" + source.cluster().port() + "/other?user=postgres";
+    try (Connection c = source.cluster().connect(); Statement st = c.createStatement()) {
       st.execute("CREATE DATABASE other");
     }
     String before = catalog();
@@ -111,30 +105,21 @@ class ReplicaIsTheSourceTest {
   }
 
   private String yaml(String replicaUrl) {
-    return """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(url, dir.resolve("journal"), replicaUrl);
+    return FerryYaml.oneReplica(source.url(), dir.resolve("journal"), replicaUrl);
   }
 
   /** The source's schema dump, database settings, slots and publications. */
   private static String catalog() throws Exception {
     List<String> parts = new ArrayList<>();
     Process dump = new ProcessBuilder(PG_DUMP.toString(), "--schema-only", "-h", "127.0.0.1", "-p",
-        Integer.toString(source.port()), "-U", "postgres", "app").redirectErrorStream(true).start();
+        Integer.toString(source.cluster().port()), "-U", "postgres", "app").redirectErrorStream(true).start();
     String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(dump.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(dump.exitValue()).as(text).isZero();
     // The restrict and unrestrict lines carry a random key that differs on every dump.
     parts.add(text.lines().filter(l -> !l.startsWith("\\restrict") && !l.startsWith("\\" + "unrestrict"))
         .collect(java.util.stream.Collectors.joining("\n")));
-    try (Connection c = source.connect(); Statement st = c.createStatement();
+    try (Connection c = source.cluster().connect(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("""
             SELECT 'setting ' || coalesce(d.datname, '*') || ' ' || array_to_string(s.setconfig, ',') FROM pg_db_role_setting s
               LEFT JOIN pg_database d ON d.oid = s.setdatabase
@@ -145,7 +130,7 @@ class ReplicaIsTheSourceTest {
         parts.add(rs.getString(1));
       }
     }
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+    try (Connection c = DriverManager.getConnection(source.url()); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT 'publication ' || pubname FROM pg_publication ORDER BY 1")) {
       while (rs.next()) {
         parts.add(rs.getString(1));

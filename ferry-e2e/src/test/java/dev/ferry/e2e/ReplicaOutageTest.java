@@ -25,8 +25,7 @@ class ReplicaOutageTest {
   void replicaClusterStoppedForTwoMinutesUnderLoadCatchesUpByItselfWhileCaptureAndTheOtherReplicaGoOn()
       throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       t.load();
       try (WorkloadRunner workload = t.workload(11)) {
         workload.awaitCommitted(200, Duration.ofSeconds(60));

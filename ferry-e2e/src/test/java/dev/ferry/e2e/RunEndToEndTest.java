@@ -23,8 +23,7 @@ class RunEndToEndTest {
   @Test
   void replicatesToPostgresAndSqliteUnderLoadAndStatusShowsTheLagFallToZero() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       t.load();
       long maxLag = 0;
       try (WorkloadRunner workload = t.workload(1)) {
@@ -53,16 +52,14 @@ class RunEndToEndTest {
   @Test
   void sigtermStopsCleanlyAndTheNextRunResumesWithNothingLostOrDuplicated() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       t.load();
       try (WorkloadRunner workload = t.workload(2)) {
         workload.awaitCommitted(300, Duration.ofSeconds(60));
         assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).as("exit code after SIGTERM; log: %s", log(dir))
             .isZero();
         workload.awaitCommitted(workload.committed() + 300, Duration.ofSeconds(60));
-        run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-        awaitStreaming(cli, t, run);
+        run = t.startStreaming(cli);
         workload.awaitCommitted(workload.committed() + 300, Duration.ofSeconds(60));
         workload.stop();
       }

@@ -34,32 +34,21 @@ class SequenceRestartEndToEndTest {
         SqliteDatabase lite = SqliteDatabase.create(); FerryCli cli = new FerryCli(dir)) {
       String source = primary.createDatabase("app");
       String replica = pgReplica.createDatabase("app");
-      exec(source, "CREATE TABLE events (id serial PRIMARY KEY, v text)");
-      exec(replica, "CREATE TABLE events (id serial PRIMARY KEY, v text)");
+      Sql.execute(source, "CREATE TABLE events (id serial PRIMARY KEY, v text)");
+      Sql.execute(replica, "CREATE TABLE events (id serial PRIMARY KEY, v text)");
       try (Connection c = lite.connect(); Statement st = c.createStatement()) {
         st.execute("CREATE TABLE events (id integer PRIMARY KEY AUTOINCREMENT, v text)");
       }
-      Path config = dir.resolve("ferry.yaml");
-      Files.writeString(config, """
-          source:
-            name: primary
-            url: %s
-          journal:
-            dir: %s
-          replicas:
-            - name: pg
-              url: %s
-            - name: lite
-              url: %s
-          """.formatted(source, dir.resolve("journal"), replica, lite.jdbcUrl()));
+      Path config = FerryYaml.source(source, dir.resolve("journal")).replica("pg", replica)
+          .replica("lite", lite.jdbcUrl()).writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      PgbenchKillNineTest.awaitLogLine(log, "node started", run, 0, Duration.ofMinutes(2));
+      LogWait.awaitLine(log, "node started", run, Duration.ofMinutes(2));
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
-      exec(source, "INSERT INTO events (v) SELECT 'x' FROM generate_series(1, 100)");
-      exec(source, "TRUNCATE events RESTART IDENTITY");
-      exec(source, "INSERT INTO events (v) VALUES ('after')");
+      Sql.execute(source, "INSERT INTO events (v) SELECT 'x' FROM generate_series(1, 100)");
+      Sql.execute(source, "TRUNCATE events RESTART IDENTITY");
+      Sql.execute(source, "INSERT INTO events (v) VALUES ('after')");
       run = cli.start(log, "run", "-c", config.toString());
       awaitEqual(source, replica, lite, Duration.ofMinutes(2), log);
 
@@ -94,12 +83,6 @@ class SequenceRestartEndToEndTest {
       assertThat(System.nanoTime()).as("replicas equal within %s: %s / %s / %s; log:%n%s", timeout, want, onPg,
           onLite, Files.readString(log)).isLessThan(deadline);
       Thread.sleep(500);
-    }
-  }
-
-  private static void exec(String url, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
     }
   }
 }

@@ -84,20 +84,11 @@ class SequencesReplicateTest {
   }
 
   private Path writeConfig(String name, String sourceUrl, List<String> replicas) throws Exception {
-    StringBuilder yaml = new StringBuilder("""
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-        """.formatted(sourceUrl, dir.resolve("journal")));
+    FerryYaml yaml = FerryYaml.source(sourceUrl, dir.resolve("journal"));
     for (int i = 0; i < replicas.size(); i += 2) {
-      yaml.append("  - name: ").append(replicas.get(i)).append("\n    url: ").append(replicas.get(i + 1)).append('\n');
+      yaml.replica(replicas.get(i), replicas.get(i + 1));
     }
-    Path config = dir.resolve(name);
-    Files.writeString(config, yaml);
-    return config;
+    return yaml.writeTo(dir.resolve(name));
   }
 
   private static void insertRows(String url, int rows, String note) throws SQLException {

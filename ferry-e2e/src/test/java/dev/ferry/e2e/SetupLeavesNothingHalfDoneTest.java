@@ -2,19 +2,17 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.testkit.PostgresCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,31 +21,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class SetupLeavesNothingHalfDoneTest {
-  private static PostgresCluster source;
-  private static String url;
+  @RegisterExtension static final AppSource source = new AppSource(
+      "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
+      // A role that may connect to the replica database but create nothing in it.
+      "CREATE ROLE weak LOGIN");
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void startSource() throws Exception {
-    source = PostgresCluster.start();
-    url = source.createDatabase("app");
-    source.createDatabase("locked");
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)");
-      // A role that may connect to the replica database but create nothing in it.
-      st.execute("CREATE ROLE weak LOGIN");
-    }
-  }
-
-  @AfterAll
-  static void stopSource() throws Exception {
-    source.close();
+  static void createReplicaDatabase() throws Exception {
+    source.cluster().createDatabase("locked");
   }
 
   @AfterEach
   void sourceIsAsBefore() throws Exception {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+    try (Connection c = DriverManager.getConnection(source.url()); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM pg_replication_slots),"
             + " (SELECT count(*) FROM pg_publication), (SELECT count(*) FROM pg_namespace WHERE nspname = '_ferry')")) {
       rs.next();
@@ -67,30 +55,21 @@ class SetupLeavesNothingHalfDoneTest {
 
   @Test
   void aMissingReplicaDatabaseLeavesNoSlot() throws Exception {
-    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:" + source.port() + "/nosuchdb?user=postgres");
+    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:" + source.cluster().port() + "/nosuchdb?user=postgres");
     assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
     assertThat(r.stderr()).contains("replica r1").contains("nosuchdb").doesNotContain("internal error");
   }
 
   @Test
   void aReplicaWhereFerryCannotCreateItsTablesLeavesNoSlot() throws Exception {
-    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:" + source.port() + "/locked?user=weak");
+    FerryCli.Result r = setup("jdbc:postgresql://127.0.0.1:" + source.cluster().port() + "/locked?user=weak");
     assertThat(r.exitCode()).as(r.all()).isEqualTo(1);
     assertThat(r.stderr()).contains("r1").doesNotContain("internal error");
   }
 
   private FerryCli.Result setup(String replicaUrl) throws Exception {
-    Path config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-        journal:
-          dir: %s
-        replicas:
-          - name: r1
-            url: %s
-        """.formatted(url, dir.resolve("journal"), replicaUrl));
+    Path config = FerryYaml.source(source.url(), dir.resolve("journal")).replica("r1", replicaUrl)
+        .writeTo(dir.resolve("ferry.yaml"));
     return new FerryCli(dir).run(Duration.ofMinutes(2), "setup", "-c", config.toString());
   }
 }

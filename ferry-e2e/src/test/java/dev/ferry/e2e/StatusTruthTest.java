@@ -29,8 +29,7 @@ class StatusTruthTest {
   @Timeout(300)
   void afterARestartOfAnIdleSystemStatusShowsEachReplicasRealPositionAlsoWithNoProcessRunning() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       t.load();
       try (WorkloadRunner workload = t.workload(41)) {
         workload.awaitCommitted(300, Duration.ofSeconds(60));
@@ -40,8 +39,7 @@ class StatusTruthTest {
       Thread.sleep(2000); // the replicas acknowledge what they committed
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
-      run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      run = t.startStreaming(cli);
       Thread.sleep(2000);
       JsonNode s = Status.of(cli, t.config);
       assertCaughtUp(s, "after a restart");
@@ -68,8 +66,7 @@ class StatusTruthTest {
   @Timeout(300)
   void aReplicaStoppedByAConflictShowsTheGtidItCommittedAndStatusExitsNonZero() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli);
       t.load();
       assertThat(t.awaitEqual(Duration.ofSeconds(120))).isEmpty();
       try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {

@@ -5,7 +5,6 @@ import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.TableDigest;
 import dev.ferry.testkit.WorkloadRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -45,21 +44,20 @@ final class Topology implements AutoCloseable {
     try (Connection c = liteReplica.connect()) {
       new BankWorkload(BankWorkload.Dialect.SQLITE, ACCOUNTS).createSchema(c);
     }
-    this.config = dir.resolve("ferry.yaml");
-    Files.writeString(config, """
-        source:
-          name: primary
-          url: %s
-          tables: { include: ['public\\..*'] }
-        journal:
-          dir: %s
-          segment-size: 1MiB
-        replicas:
-          - name: pg
-            url: %s
-          - name: lite
-            url: %s
-        """.formatted(primaryUrl, dir.resolve("journal"), pgReplicaUrl, liteReplica.jdbcUrl()));
+    this.config = FerryYaml.source(primaryUrl, dir.resolve("journal")).includeTables("public\\..*").segmentSize("1MiB")
+        .replica("pg", pgReplicaUrl).replica("lite", liteReplica.jdbcUrl()).writeTo(dir.resolve("ferry.yaml"));
+  }
+
+  /** Starts {@code ferry run} on this configuration, logging to run.log beside it, and waits until all stream. */
+  Process startStreaming(FerryCli cli) throws Exception {
+    return startStreaming(cli, config.resolveSibling("run.log"));
+  }
+
+  /** Starts {@code ferry run} on this configuration, logging to {@code log}, and waits until all stream. */
+  Process startStreaming(FerryCli cli, Path log) throws Exception {
+    Process run = cli.start(log, "run", "-c", config.toString());
+    RunEndToEndTest.awaitStreaming(cli, this, run);
+    return run;
   }
 
   static Topology start(Path dir) throws Exception {

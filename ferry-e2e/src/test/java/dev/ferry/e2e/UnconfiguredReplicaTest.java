@@ -34,8 +34,7 @@ class UnconfiguredReplicaTest {
       Path consumers = dir.resolve("journal").resolve("consumers");
       Path log = dir.resolve("run.log");
 
-      Process run = cli.start(log, "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      Process run = t.startStreaming(cli, log);
       t.load();
       try (WorkloadRunner workload = t.workload(51)) {
         workload.awaitCommitted(200, Duration.ofSeconds(60));
@@ -74,8 +73,7 @@ class UnconfiguredReplicaTest {
       try (Connection c = DriverManager.getConnection(t.primaryUrl); Statement st = c.createStatement()) {
         st.execute("UPDATE accounts SET note = 'written while no process ran' WHERE id <= 20");
       }
-      run = cli.start(log, "run", "-c", t.config.toString());
-      RunEndToEndTest.awaitStreaming(cli, t, run);
+      run = t.startStreaming(cli, log);
       assertThat(t.awaitEqual(Duration.ofSeconds(120))).as("log: %s", Files.readString(log)).isEmpty();
       assertThat(Files.readString(log)).contains("[replica pg] new replica: seeding");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();

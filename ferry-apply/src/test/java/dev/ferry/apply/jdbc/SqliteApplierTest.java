@@ -10,29 +10,17 @@ import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.TableId;
-import dev.ferry.testkit.SqliteDatabase;
 import java.sql.SQLException;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SqliteApplierTest extends ApplierContractTest {
-  private SqliteDatabase db;
-
-  @BeforeEach
-  void freshDatabase() throws Exception {
-    db = SqliteDatabase.create();
-  }
-
-  @AfterEach
-  void removeDatabase() throws Exception {
-    db.close();
-  }
+  @RegisterExtension final FreshSqliteTarget sqlite = new FreshSqliteTarget();
 
   @Override
   ConnectionSource target() {
-    return db::connect;
+    return sqlite.target();
   }
 
   @Override

@@ -1,27 +1,15 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.testkit.SqliteDatabase;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SqliteProgressChecksumTest extends ProgressChecksumContract {
-  private SqliteDatabase db;
-
-  @BeforeEach
-  void freshDatabase() throws Exception {
-    db = SqliteDatabase.create();
-  }
-
-  @AfterEach
-  void removeDatabase() throws Exception {
-    db.close();
-  }
+  @RegisterExtension final FreshSqliteTarget sqlite = new FreshSqliteTarget();
 
   @Override
   ConnectionSource target() {
-    return db::connect;
+    return sqlite.target();
   }
 
   @Override

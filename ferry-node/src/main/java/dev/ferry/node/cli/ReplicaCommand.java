@@ -35,18 +35,33 @@ final class ReplicaCommand implements Runnable {
     return dir;
   }
 
-  @Command(name = "drop", mixinStandardHelpOptions = true,
-      description = {"Release the journal position a replica holds, so segments it has not applied can be purged.",
-          "Only for a replica removed from the configuration for good: it then needs 'replica reinit' to come back."})
-  static final class Drop implements Callable<Integer> {
+  /** What drop and reinit share: the configuration, the replica's name, quiet logging, one line of outcome. */
+  abstract static class OneReplica implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Parameters(paramLabel = "NAME", description = "The replica's name.") String name;
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public final Integer call() throws IOException {
       FerryConfig config = options.load();
       options.startQuietLogging();
+      String outcome = act(config);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(outcome);
+      out.flush();
+      return 0;
+    }
+
+    /** Does the work on replica {@link #name}; returns the line that tells what was done. */
+    abstract String act(FerryConfig config) throws IOException;
+  }
+
+  @Command(name = "drop", mixinStandardHelpOptions = true,
+      description = {"Release the journal position a replica holds, so segments it has not applied can be purged.",
+          "Only for a replica removed from the configuration for good: it then needs 'replica reinit' to come back."})
+  static final class Drop extends OneReplica {
+    @Override
+    String act(FerryConfig config) throws IOException {
       if (NodeSpecs.replicaNames(config).contains(name)) {
         throw new CliException("replica " + name + " is still configured in " + config.file()
             + ": remove its block first (a running node would register it again)");
@@ -57,10 +72,7 @@ final class ReplicaCommand implements Runnable {
         throw new CliException("replica " + name + " holds no position in journal " + dir + " (it holds: "
             + held.keySet() + ")");
       }
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf("replica %s dropped: it no longer holds journal %s (it was at %s)%n", name, dir, held.get(name));
-      out.flush();
-      return 0;
+      return "replica %s dropped: it no longer holds journal %s (it was at %s)".formatted(name, dir, held.get(name));
     }
   }
 
@@ -68,15 +80,9 @@ final class ReplicaCommand implements Runnable {
       description = {"Make a replica start over: its progress is reset, so the next 'run' or 'apply' seeds it",
           "again from a fresh snapshot of the source (its tables emptied and copied). Stop the process applying",
           "it first. PostgreSQL source only."})
-  static final class Reinit implements Callable<Integer> {
-    @Mixin ConfigOptions options;
-    @Parameters(paramLabel = "NAME", description = "The replica's name.") String name;
-    @Spec CommandSpec spec;
-
+  static final class Reinit extends OneReplica {
     @Override
-    public Integer call() throws IOException {
-      FerryConfig config = options.load();
-      options.startQuietLogging();
+    String act(FerryConfig config) throws IOException {
       NodeSpec node = NodeSpecs.from(config);
       if (!NodeSpecs.replicaNames(config).contains(name)) {
         throw new UsageException("replica " + name + ": no such replica in " + config.file() + " (it has "
@@ -88,10 +94,7 @@ final class ReplicaCommand implements Runnable {
       }
       Path dir = journalOf(config);
       InitialSync.forget(node.replica(name), dir);
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf("replica %s reset: the next 'ferry run' or 'ferry apply' seeds it again from a snapshot%n", name);
-      out.flush();
-      return 0;
+      return "replica %s reset: the next 'ferry run' or 'ferry apply' seeds it again from a snapshot".formatted(name);
     }
   }
 }

@@ -1,0 +1,48 @@
+package dev.ferry.e2e;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Short SQL over a JDBC URL, each call on its own connection: what the end-to-end tests do to a database. */
+final class Sql {
+  private Sql() {}
+
+  /** Runs the statements in order on one connection (autocommit: each is its own transaction). */
+  static void execute(String url, String... statements) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      for (String s : statements) {
+        st.execute(s);
+      }
+    }
+  }
+
+  /** The first column of the first row, or null when the query returns no row. */
+  static String scalar(String url, String query) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(query)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  /** Every row, its columns joined by {@code |} (a null column reads {@code null}). */
+  static List<String> rows(String url, String query) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(query)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder();
+        for (int i = 1; i <= columns; i++) {
+          row.append(i > 1 ? "|" : "").append(rs.getString(i));
+        }
+        out.add(row.toString());
+      }
+    }
+    return out;
+  }
+}
