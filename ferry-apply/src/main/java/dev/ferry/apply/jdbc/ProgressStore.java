@@ -77,15 +77,25 @@ final class ProgressStore {
     }
   }
 
+  /**
+   * Writes a position that ends no transaction this replica applied (a seed, a load): the last
+   * transaction's GTID and checksum are cleared, so a row left by an earlier life of the replica
+   * (before {@code ferry replica reinit}) cannot be taken for the journal's record at the new position.
+   */
   void write(Connection c, ReplicaPosition p, Instant now) throws SQLException {
-    write(c, p, Optional.empty(), now);
+    write(c, p, Optional.empty(), true, now);
   }
 
   /** Writes the row; {@code last}, when given, replaces the last transaction's GTID and checksum. */
   void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, Instant now) throws SQLException {
+    write(c, p, last, false, now);
+  }
+
+  private void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, boolean clearLast, Instant now)
+      throws SQLException {
     List<String> columns = new java.util.ArrayList<>(List.of("source", "applied_gtids", "journal_position",
         "schema_sequence", "last_commit_time", "updated_at"));
-    if (last.isPresent()) {
+    if (last.isPresent() || clearLast) {
       columns.addAll(List.of("last_gtid", "last_checksum"));
     }
     String sql = dialect.upsert(dialect.controlTable(), columns, "source");
@@ -97,6 +107,9 @@ final class ProgressStore {
         } else {
           ps.setNull(8, java.sql.Types.BIGINT);
         }
+      } else if (clearLast) {
+        ps.setNull(7, java.sql.Types.VARCHAR);
+        ps.setNull(8, java.sql.Types.BIGINT);
       }
       ps.setString(1, source);
       ps.setString(2, p.applied().toString());
