@@ -22,6 +22,7 @@ final class JournalDump {
   private final Map<String, Long> inserts = new HashMap<>();
   private final List<String> gapsOrRepeats = new ArrayList<>();
   private final List<JsonNode> withSequences = new ArrayList<>();
+  private long firstSeq = -1;
 
   private JournalDump() {}
 
@@ -53,6 +54,7 @@ final class JournalDump {
       String gtid = tx.path("gtid").asString();
       long seq = Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1));
       long lsn = lsn(tx.path("sourcePosition").asString());
+      firstSeq = firstSeq < 0 ? seq : firstSeq;
       if (lastSeq >= 0 && seq != lastSeq + 1) {
         gapsOrRepeats.add(gtid + " after seq " + lastSeq);
       }
@@ -78,6 +80,11 @@ final class JournalDump {
   /** A source position as the journal prints it ({@code pg-lsn:16b3748}): its number. */
   private static long lsn(String position) {
     return Long.parseUnsignedLong(position.substring(position.indexOf(':') + 1), 16);
+  }
+
+  /** The sequence number of the oldest transaction the journal still holds (1: nothing purged), -1 if empty. */
+  long firstSeq() {
+    return firstSeq;
   }
 
   long inserts(String table) {
