@@ -24,91 +24,109 @@ import org.postgresql.PGConnection;
 public final class ReplicationBench {
   private ReplicationBench() {}
 
-  public static void main(String[] args) throws Exception {
-    boolean quick = false;
-    Path out = null;
-    Path debeziumJar = null;
-    Path jfr = null;
-    String cases = "1,2,3,4,5,6";
-    String bigHeap = "256m";
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick" -> quick = true;
-        case "--out" -> out = Path.of(args[++i]);
-        case "--debezium-jar" -> debeziumJar = Path.of(args[++i]);
-        case "--jfr" -> jfr = Path.of(args[++i]);
-        case "--cases" -> cases = args[++i];
-        case "--big-heap" -> bigHeap = args[++i];
-        default -> {
-          System.err.println("unknown argument " + args[i]
-              + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m]");
-          System.exit(2);
+  /** The command line: {@code [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases …] [--big-heap …]}. */
+  private record Options(boolean quick, Path out, Path debeziumJar, Path jfr, List<String> cases, String bigHeap) {
+    static Options parse(String[] args) {
+      boolean quick = false;
+      Path out = null;
+      Path debeziumJar = null;
+      Path jfr = null;
+      String cases = "1,2,3,4,5,6";
+      String bigHeap = "256m";
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--quick" -> quick = true;
+          case "--out" -> out = Path.of(args[++i]);
+          case "--debezium-jar" -> debeziumJar = Path.of(args[++i]);
+          case "--jfr" -> jfr = Path.of(args[++i]);
+          case "--cases" -> cases = args[++i];
+          case "--big-heap" -> bigHeap = args[++i];
+          default -> {
+            System.err.println("unknown argument " + args[i]
+                + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m]");
+            System.exit(2);
+          }
         }
       }
+      return new Options(quick, out, debeziumJar, jfr, List.of(cases.split(",")), bigHeap);
     }
-    int scale = quick ? 1 : 10;
-    Cases.Settings settings = quick
-        ? new Cases.Settings(2, 2_000, 2, 3, bigHeap, 30_000, jfr)
-        : new Cases.Settings(3, 80_000, 10, 30, bigHeap, 0, jfr);
-    if (jfr != null) {
-      Files.createDirectories(jfr);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    int scale = o.quick() ? 1 : 10;
+    Cases.Settings settings = o.quick()
+        ? new Cases.Settings(2, 2_000, 2, 3, o.bigHeap(), 30_000, o.jfr())
+        : new Cases.Settings(3, 80_000, 10, 30, o.bigHeap(), 0, o.jfr());
+    if (o.jfr() != null) {
+      Files.createDirectories(o.jfr());
     }
     long started = System.nanoTime();
     Env.Log log = (format, a) -> System.err.printf(Locale.ROOT, "[bench %5.0f s] " + format + "%n",
         prepend((System.nanoTime() - started) / 1e9, a));
     Report report = new Report();
-    List<String> which = List.of(cases.split(","));
     try (Env env = Env.start(scale, log)) {
-      limits(env, report, log, quick);
+      limits(env, report, log, o.quick());
       List<String> initial = env.differences(Env.NATIVE_DB);
       if (!initial.isEmpty()) {
         throw new IllegalStateException("the replica's initial pgbench data differs from the primary's: " + initial);
       }
-      Cases c = new Cases(env, settings, report, log);
-      try {
-        if (which.contains("1")) {
-          c.catchUpApply();
-        }
-        if (which.contains("2")) {
-          c.primaryOverhead();
-        }
-        if (which.contains("3")) {
-          c.lag();
-        }
-        if (which.contains("4")) {
-          c.bigTransaction();
-        }
-        if (which.contains("1") || which.contains("4")) {
-          c.memory();
-        }
-      } finally {
-        c.stopAll();
-      }
-      if (which.contains("5")) {
-        new SeedCase(env, report, log).run(settings.pairs());
-      }
-      if (which.contains("6")) {
-        new CaptureCase(env, report, log).run(settings.pairs(), settings.backlog(), debeziumJar);
-      }
+      runCases(env, settings, report, log, o);
     }
     double minutes = (System.nanoTime() - started) / 60e9;
-    notes(report, quick, settings, scale, minutes);
-    String md = report.markdown(header(quick, settings, scale, args));
-    if (jfr != null) {
-      StringBuilder b = new StringBuilder(md);
-      for (String f : List.of("case1-catch-up.jfr", "case4-big-transaction.jfr")) {
-        if (Files.exists(jfr.resolve(f))) {
-          b.append("\n**JFR profile of Ferry's last turn, ").append(f).append("**: ")
-              .append(Profile.summary(jfr.resolve(f), 12));
-        }
-      }
-      md = b.toString();
-    }
+    notes(report, o.quick(), settings, scale, minutes);
+    String md = report.markdown(header(o.quick(), settings, scale, args)) + profiles(o.jfr());
     System.out.println(md);
-    if (out != null) {
-      Files.writeString(out, md);
+    if (o.out() != null) {
+      Files.writeString(o.out(), md);
     }
     System.exit(0);
+  }
+
+  private static void runCases(Env env, Cases.Settings settings, Report report, Env.Log log, Options o)
+      throws Exception {
+    List<String> which = o.cases();
+    Cases c = new Cases(env, settings, report, log);
+    try {
+      if (which.contains("1")) {
+        c.catchUpApply();
+      }
+      if (which.contains("2")) {
+        c.primaryOverhead();
+      }
+      if (which.contains("3")) {
+        c.lag();
+      }
+      if (which.contains("4")) {
+        c.bigTransaction();
+      }
+      if (which.contains("1") || which.contains("4")) {
+        c.memory();
+      }
+    } finally {
+      c.stopAll();
+    }
+    if (which.contains("5")) {
+      new SeedCase(env, report, log).run(settings.pairs());
+    }
+    if (which.contains("6")) {
+      new CaptureCase(env, report, log).run(settings.pairs(), settings.backlog(), o.debeziumJar());
+    }
+  }
+
+  /** The JFR summaries of Ferry's last turns, when {@code --jfr} was given. */
+  private static String profiles(Path jfr) throws Exception {
+    StringBuilder b = new StringBuilder();
+    if (jfr == null) {
+      return "";
+    }
+    for (String f : List.of("case1-catch-up.jfr", "case4-big-transaction.jfr")) {
+      if (Files.exists(jfr.resolve(f))) {
+        b.append("\n**JFR profile of Ferry's last turn, ").append(f).append("**: ")
+            .append(Profile.summary(jfr.resolve(f), 12));
+      }
+    }
+    return b.toString();
   }
 
   private static Object[] prepend(Object first, Object[] rest) {
