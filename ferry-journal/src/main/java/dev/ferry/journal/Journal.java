@@ -205,11 +205,6 @@ public final class Journal implements AutoCloseable {
     return readerAt(JournalReader.oldest(config.directory()));
   }
 
-  /** A reader of the transactions committed after {@code gtid} (scans from the oldest segment). */
-  public JournalReader readerAfter(Gtid gtid) throws IOException {
-    return readerAt(JournalReader.findAfter(locator, writer, gtid));
-  }
-
   /**
    * Records, durably, that {@code consumer} has applied everything before {@code position} (a
    * {@link JournalTransaction#nextPosition()}). Segments every consumer is past can be purged.

@@ -26,16 +26,4 @@ public record CopyOptions(int parallelism, long chunkRows, Optional<PrintStream>
       throw new IllegalArgumentException("progress must not be null (Optional.empty() for none)");
     }
   }
-
-  public CopyOptions withParallelism(int value) {
-    return new CopyOptions(value, chunkRows, progress);
-  }
-
-  public CopyOptions withChunkRows(long value) {
-    return new CopyOptions(parallelism, value, progress);
-  }
-
-  public CopyOptions withProgress(Optional<PrintStream> value) {
-    return new CopyOptions(parallelism, chunkRows, value);
-  }
 }
