@@ -58,14 +58,21 @@ public final class SqliteReadOnly {
     }
   }
 
-  /** Turns the mode on: records it and guards every table (autocommit connection). */
+  /** Turns the mode on: records it and guards every table, in one write transaction (autocommit connection). */
   static void enforce(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE IF NOT EXISTS " + MARKER_TABLE + " (since TEXT NOT NULL)");
-      st.execute("INSERT INTO " + MARKER_TABLE + " SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
-          + "WHERE NOT EXISTS (SELECT 1 FROM " + MARKER_TABLE + ")");
+      st.execute("BEGIN IMMEDIATE"); // connections opening at once take turns
+      try {
+        st.execute("CREATE TABLE IF NOT EXISTS " + MARKER_TABLE + " (since TEXT NOT NULL)");
+        st.execute("INSERT INTO " + MARKER_TABLE + " SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+            + "WHERE NOT EXISTS (SELECT 1 FROM " + MARKER_TABLE + ")");
+        guardNewTables(c);
+        st.execute("COMMIT");
+      } catch (SQLException e) {
+        st.execute("ROLLBACK");
+        throw e;
+      }
     }
-    guardNewTables(c);
   }
 
   /** Whether the mode is on for this database. */
