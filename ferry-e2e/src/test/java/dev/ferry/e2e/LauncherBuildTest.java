@@ -52,7 +52,8 @@ class LauncherBuildTest {
 
     assertThat(built.exitCode()).as(built.stderr()).isZero();
     assertThat(built.stderr().lines().toList()).as(built.stderr())
-        .contains("ferry: building ferry-journal (module 3/7)", "ferry: building ferry-node (module 7/7)")
+        .anyMatch(line -> line.matches("ferry: building ferry-journal \\(module \\d+/\\d+\\)"))
+        .anyMatch(line -> line.matches("ferry: building ferry-node \\(module (\\d+)/\\1\\)"))
         .anyMatch(line -> line.matches("ferry: ferry\\.jar is ready \\(\\d+ s\\)"));
     assertThat(built.stdout()).startsWith("ferry ");
 
