@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * @param skipDdl skip DDL the target cannot take instead of stopping (the schema sequence still
  *     advances); default false
  * @param retry how transient SQL errors are retried
- * @param readOnlyReplica make the target database read-only for everybody but Ferry (PostgreSQL);
+ * @param readOnlyReplica make the target's tables read-only for everybody but Ferry (PostgreSQL: guard
+ *     triggers and the database default; SQLite: guard triggers, see {@code SqliteReadOnly});
  *     default false
  */
 public record ApplyConfig(String replicaName, String source, ConflictPolicy conflictPolicy, Grouping grouping,

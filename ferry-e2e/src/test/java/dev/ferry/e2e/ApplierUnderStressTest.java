@@ -2,6 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.apply.jdbc.SqliteReadOnly;
 import dev.ferry.testkit.TableDigest;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -114,6 +115,7 @@ class ApplierUnderStressTest {
         st.execute("INSERT INTO people VALUES (2, 'b@x')");
       }
       try (Connection c = t.liteReplica.connect(); Statement st = c.createStatement()) {
+        SqliteReadOnly.markFerrySession(c); // as a Ferry connection: the SQLite replica's guards refuse others
         st.execute("INSERT INTO people VALUES (2, 'b@x')");
       }
       Sql.execute(t.primaryUrl, "INSERT INTO people VALUES (3, 'b@x')");

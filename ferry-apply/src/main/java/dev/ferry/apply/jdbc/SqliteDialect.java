@@ -14,14 +14,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * SQLite targets. SQLite has no schemas: {@code public.t} (or {@code main.t}, or a table without
  * schema) maps to {@code "t"}, any other {@code s.t} to the single identifier {@code "s.t"}. Values
  * are converted by {@link SqliteValues} (the PostgreSQL → SQLite type mapping). DDL is tried as
- * given and stops the replica with the target's error if SQLite cannot take it.
+ * given and stops the replica with the target's error if SQLite cannot take it. A read-only
+ * replica is guarded by {@link SqliteReadOnly}.
  */
 final class SqliteDialect extends Dialect {
+  private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
+  /** Ferry's own tables on a SQLite target (never guarded, dropped by teardown). */
+  static final List<String> FERRY_TABLES = List.of("ferry_replication_control", "ferry_conflicts", "ferry_sequences",
+      "ferry_archive_loads");
+
   @Override
   String name() {
     return "SQLite";
@@ -137,18 +145,33 @@ final class SqliteDialect extends Dialect {
 
   @Override
   void tearDown(Connection c) throws SQLException {
+    SqliteReadOnly.lift(c);
     try (Statement st = c.createStatement()) {
-      for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences",
-          "ferry_archive_loads"}) {
+      for (String t : FERRY_TABLES) {
         st.execute("DROP TABLE IF EXISTS " + t);
       }
     }
   }
 
   @Override
+  void liftReadOnly(Connection c, String replica) throws SQLException {
+    if (SqliteReadOnly.lift(c)) {
+      log.info("[replica {}] mode read-write: the read-only guard triggers are removed", replica);
+    }
+  }
+
+  @Override
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
+    // Ferry's connection, which a read-only replica's guards let write (busy timeout ~10 s).
+    SqliteReadOnly.markFerrySession(c);
+    createFerryTables(c);
+    if (readOnlyReplica) {
+      SqliteReadOnly.enforce(c);
+    }
+  }
+
+  private static void createFerryTables(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
-      st.execute("PRAGMA busy_timeout = 10000");
       // Appliers opening at once take turns: the column check and its ALTER are one write transaction.
       st.execute("BEGIN IMMEDIATE");
       try {
@@ -226,6 +249,9 @@ final class SqliteDialect extends Dialect {
   void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(ddl.command());
+    }
+    if (SqliteReadOnly.enforced(c)) {
+      SqliteReadOnly.guardNewTables(c);
     }
   }
 

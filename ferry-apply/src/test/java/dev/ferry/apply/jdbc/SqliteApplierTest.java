@@ -80,4 +80,55 @@ class SqliteApplierTest extends ApplierContractTest {
     }
     assertThat(accounts()).containsExactly("1|1|a");
   }
+
+  @Test
+  void readOnlyReplicaRefusesOtherConnectionsWritesButNotFerrysAndGuardsTablesCreatedByDdl() throws Exception {
+    createAccounts();
+    try (Applier applier = open(config().withReadOnlyReplica(true))) {
+      applier.apply(txAt(1, 1, new Change.Ddl("CREATE TABLE later (id INTEGER PRIMARY KEY)", "public", 1)));
+      applier.apply(txAt(2, 1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")));
+      applier.apply(txAt(3, 2, new Change.Ddl("ALTER TABLE later RENAME TO renamed", "public", 2)));
+      applier.apply(txAt(4, 3, new Change.Ddl("CREATE TABLE later (id INTEGER PRIMARY KEY)", "public", 3)));
+    }
+    for (String write : List.of("INSERT INTO accounts VALUES (2, 2, 'b')", "UPDATE accounts SET n = 5",
+        "DELETE FROM accounts", "INSERT INTO later VALUES (1)", "INSERT INTO renamed VALUES (1)")) {
+      assertThatThrownBy(() -> exec(write)).as(write).isInstanceOf(SQLException.class)
+          .hasMessageContaining("replica is read-only").hasMessageContaining("Ferry replica mode: read-only");
+    }
+    assertThat(accounts()).containsExactly("1|1|a");
+    try (Applier applier = open(config().withReadOnlyReplica(true))) {
+      applier.apply(txAt(5, 3, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b")));
+    }
+    assertThat(accounts()).containsExactly("1|1|a", "2|2|b");
+    assertThat(rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")).containsExactly("9");
+  }
+
+  @Test
+  void aConnectionMarkedAsFerrysMayWriteToAReadOnlyReplica() throws Exception {
+    createAccounts();
+    open(config().withReadOnlyReplica(true)).close();
+    try (java.sql.Connection c = target().connect(); java.sql.Statement st = c.createStatement()) {
+      SqliteReadOnly.markFerrySession(c);
+      st.execute("INSERT INTO accounts VALUES (2, 2, 'local')");
+    }
+    assertThat(accounts()).containsExactly("2|2|local");
+  }
+
+  @Test
+  void replicaSwitchedToReadWriteOrTornDownLosesItsGuards() throws Exception {
+    createAccounts();
+    open(config().withReadOnlyReplica(true)).close();
+    assertThat(rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")).containsExactly("3");
+    open(config()).close();
+    exec("INSERT INTO accounts VALUES (2, 2, 'local')");
+    assertThat(rows("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' OR name = 'ferry_read_only'"))
+        .containsExactly("0");
+
+    open(config().withReadOnlyReplica(true)).close();
+    try (java.sql.Connection c = target().connect()) {
+      TargetTeardown.remove(c);
+    }
+    exec("INSERT INTO accounts VALUES (3, 3, 'local')");
+    assertThat(rows("SELECT count(*) FROM sqlite_master WHERE name LIKE 'ferry%'")).containsExactly("0");
+  }
 }

@@ -57,8 +57,8 @@ final class TeardownCommand implements Callable<Integer> {
     }
     for (ReplicaSettings r : chosen) {
       tearDownReplica(r);
-      out.printf("replica %s: Ferry's tables removed%s%n", r.name(),
-          r.url().kind() == JdbcUrl.Kind.POSTGRESQL ? ", read-only guards and default lifted" : "");
+      out.printf("replica %s: Ferry's tables removed, read-only guards%s lifted%n", r.name(),
+          r.url().kind() == JdbcUrl.Kind.POSTGRESQL ? " and default" : "");
     }
     out.flush();
     return 0;

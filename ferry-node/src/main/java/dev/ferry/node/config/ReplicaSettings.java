@@ -47,6 +47,6 @@ public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> passwor
         .withGrouping(grouping)
         .withFilter(new TableFilter(tables.include(), tables.exclude()))
         .withSkipDdl(skipDdl)
-        .withReadOnlyReplica(mode == Mode.READ_ONLY && url.kind() == JdbcUrl.Kind.POSTGRESQL);
+        .withReadOnlyReplica(mode == Mode.READ_ONLY);
   }
 }

@@ -2,6 +2,7 @@ package dev.ferry.node.run;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.jdbc.SqliteReadOnly;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -39,6 +40,12 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
    */
   public Connection connect() throws SQLException {
     Connection c = DriverManager.getConnection(url, properties);
+    try {
+      SqliteReadOnly.markFerrySession(c); // a read-only SQLite replica's guards let Ferry write
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
     if (source.isPresent()) {
       try {
         Optional<DatabaseIdentity> target = DatabaseIdentity.of(c);
