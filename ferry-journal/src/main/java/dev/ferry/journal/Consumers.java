@@ -38,13 +38,13 @@ final class Consumers {
     }
     Files.createDirectories(dir);
     String line = position + last.map(g -> " " + g).orElse("") + "\n";
-    SegmentFiles.writeDurably(dir, consumer + SUFFIX, line.getBytes(StandardCharsets.UTF_8));
+    DurableFiles.write(dir.resolve(consumer + SUFFIX), line.getBytes(StandardCharsets.UTF_8));
   }
 
   void remove(String consumer) throws IOException {
     Files.deleteIfExists(dir.resolve(consumer + SUFFIX));
     if (Files.isDirectory(dir)) {
-      SegmentFiles.fsyncDirectory(dir);
+      DurableFiles.fsyncDirectory(dir);
     }
   }
 

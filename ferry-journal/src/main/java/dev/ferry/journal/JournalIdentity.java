@@ -45,7 +45,7 @@ final class JournalIdentity {
   static UUID create(Path dir) throws IOException {
     UUID id = UUID.randomUUID();
     String text = FIRST_LINE + "\n" + id + "\n";
-    SegmentFiles.writeDurably(dir, SegmentFiles.ID_FILE, text.getBytes(StandardCharsets.UTF_8));
+    DurableFiles.write(dir.resolve(SegmentFiles.ID_FILE), text.getBytes(StandardCharsets.UTF_8));
     return id;
   }
 }

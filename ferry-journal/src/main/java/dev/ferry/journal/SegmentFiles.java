@@ -1,14 +1,9 @@
 package dev.ferry.journal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one place that knows the names of the files in a journal directory, and the durable-write
- * recipe (temp → fsync → atomic rename → fsync the directory).
+ * The one place that knows the names of the files in a journal directory. Other modules (the
+ * node's commands, tests) ask this class for a name instead of spelling it; {@link DurableFiles}
+ * holds the recipe by which the small files here are written.
  *
  * <pre>
  * 00000000000000000007.open                        segment 7, being written (OPEN)
@@ -29,6 +25,7 @@ import java.util.regex.Pattern;
  * consumers/&lt;name&gt;.pos                           a consumer's acknowledged position
  * journal.lock                                     locked by the process writing the journal
  * *.tmp                                            half-written durable files, removed on open
+ *                                                  ({@link DurableFiles#TMP_SUFFIX})
  * </pre>
  *
  * <p>Thread-safe (stateless).
@@ -107,38 +104,5 @@ final class SegmentFiles {
 
   static Path archiveMarker(Path dir, String segmentFileName) {
     return dir.resolve(ARCHIVE_STATUS_DIR).resolve(segmentFileName + ".done");
-  }
-
-  /** Writes {@code content} to {@code dir/name} so that after a crash it is either old or new. */
-  static void writeDurably(Path dir, String name, byte[] content) throws IOException {
-    Path tmp = dir.resolve(name + TMP_SUFFIX);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(content);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    renameDurably(tmp, dir.resolve(name));
-  }
-
-  /** Renames atomically and fsyncs the directory holding the target. */
-  static void renameDurably(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
-    }
-    fsyncDirectory(to.getParent());
-    if (!from.getParent().equals(to.getParent())) {
-      fsyncDirectory(from.getParent());
-    }
-  }
-
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 }
