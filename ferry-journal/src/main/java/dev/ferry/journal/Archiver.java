@@ -135,9 +135,8 @@ final class Archiver {
   }
 
   private void markArchived(SegmentFile segment) throws IOException {
-    Path statusDir = config.directory().resolve(SegmentFiles.ARCHIVE_STATUS_DIR);
-    Files.createDirectories(statusDir);
-    DurableFiles.write(statusDir.resolve(segment.fileName() + ".done"), new byte[0]);
+    Files.createDirectories(SegmentFiles.archiveStatusDir(config.directory()));
+    DurableFiles.write(SegmentFiles.archiveMarker(config.directory(), segment.fileName()), new byte[0]);
   }
 
   private void purgeQuietly() {

@@ -215,7 +215,7 @@ final class JournalRecovery {
   }
 
   static long readPurgedThrough(Path dir) throws IOException {
-    Path file = dir.resolve(SegmentFiles.PURGED_FILE);
+    Path file = SegmentFiles.purgedFile(dir);
     if (!Files.exists(file)) {
       return 0;
     }

@@ -119,7 +119,7 @@ final class Purger {
     }
     Path dir = config.directory();
     long mark = doomed.getLast().number();
-    DurableFiles.write(dir.resolve(SegmentFiles.PURGED_FILE), (mark + "\n").getBytes(StandardCharsets.UTF_8));
+    DurableFiles.write(SegmentFiles.purgedFile(dir), (mark + "\n").getBytes(StandardCharsets.UTF_8));
     List<SegmentInfo> purged = new ArrayList<>();
     for (SegmentFile s : doomed) {
       long size = Files.size(s.path());

@@ -28,18 +28,69 @@ import java.util.regex.Pattern;
  *                                                  ({@link DurableFiles#TMP_SUFFIX})
  * </pre>
  *
- * <p>Thread-safe (stateless).
+ * <p>The name methods are public so that other modules (the node's commands, tests, tools) ask
+ * here instead of spelling a name. Thread-safe (stateless).
  */
-final class SegmentFiles {
-  static final String ID_FILE = "journal.id";
-  static final String PURGED_FILE = "purged";
-  static final String ARCHIVE_STATUS_DIR = "archive_status";
-  static final String CONSUMERS_DIR = "consumers";
-  static final String TMP_SUFFIX = ".tmp";
-  private static final Pattern OPEN = Pattern.compile("(\\d{20})\\.open");
-  private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\.seg");
+public final class SegmentFiles {
+  /** The identity file's name, for messages; {@link #idFile} resolves it. */
+  public static final String ID_FILE = "journal.id";
+  private static final String LOCK_FILE = "journal.lock";
+  private static final String PURGED_FILE = "purged";
+  private static final String ARCHIVE_STATUS_DIR = "archive_status";
+  private static final String CONSUMERS_DIR = "consumers";
+  static final String CONSUMER_SUFFIX = ".pos";
+  private static final String ARCHIVED_SUFFIX = ".done";
+  private static final String OPEN_SUFFIX = ".open";
+  private static final String SEALED_SUFFIX = ".seg";
+  private static final Pattern OPEN = Pattern.compile("(\\d{20})\\" + OPEN_SUFFIX);
+  private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\" + SEALED_SUFFIX);
 
   private SegmentFiles() {
+  }
+
+  /** The journal's identity file; a directory holding it is a journal. */
+  public static Path idFile(Path journalDir) {
+    return journalDir.resolve(ID_FILE);
+  }
+
+  /** The file the process writing the journal holds locked. */
+  public static Path lockFile(Path journalDir) {
+    return journalDir.resolve(LOCK_FILE);
+  }
+
+  /** The highest purged segment number. */
+  static Path purgedFile(Path journalDir) {
+    return journalDir.resolve(PURGED_FILE);
+  }
+
+  /** The directory of the consumers' acknowledged positions. */
+  public static Path consumersDir(Path journalDir) {
+    return journalDir.resolve(CONSUMERS_DIR);
+  }
+
+  /** The file holding {@code consumer}'s acknowledged position. */
+  public static Path consumerFile(Path journalDir, String consumer) {
+    return consumersDir(journalDir).resolve(consumer + CONSUMER_SUFFIX);
+  }
+
+  /** The directory of the archive markers. */
+  static Path archiveStatusDir(Path journalDir) {
+    return journalDir.resolve(ARCHIVE_STATUS_DIR);
+  }
+
+  /** The marker saying the segment file {@code segmentFileName} was archived. */
+  public static Path archiveMarker(Path journalDir, String segmentFileName) {
+    return archiveStatusDir(journalDir).resolve(segmentFileName + ARCHIVED_SUFFIX);
+  }
+
+  /** Whether {@code file} is named as an open segment (being written). */
+  public static boolean isOpenSegment(Path file) {
+    return OPEN.matcher(file.getFileName().toString()).matches();
+  }
+
+  /** Whether {@code file} is named as a sealed segment. */
+  public static boolean isSealedSegment(Path file) {
+    return SEALED.matcher(file.getFileName().toString()).matches();
   }
 
   /** A segment file found in the directory. {@code recordCount} is -1 for an open segment. */
@@ -49,12 +100,14 @@ final class SegmentFiles {
     }
   }
 
-  static String openName(long segment) {
-    return String.format("%020d.open", segment);
+  /** The name of segment {@code segment} while it is open. */
+  public static String openName(long segment) {
+    return String.format("%020d" + OPEN_SUFFIX, segment);
   }
 
-  static String sealedName(long segment, long recordCount) {
-    return String.format("%020d-%020d.seg", segment, recordCount);
+  /** The name of segment {@code segment} once sealed holding {@code recordCount} records. */
+  public static String sealedName(long segment, long recordCount) {
+    return String.format("%020d-%020d" + SEALED_SUFFIX, segment, recordCount);
   }
 
   static Optional<SegmentFile> parse(Path path) {
@@ -90,7 +143,7 @@ final class SegmentFiles {
       return Optional.of(new SegmentFile(open, number, true, -1));
     }
     String prefix = String.format("%020d-", number);
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, prefix + "*.seg")) {
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, prefix + "*" + SEALED_SUFFIX)) {
       for (Path path : stream) {
         Optional<SegmentFile> file = parse(path);
         if (file.isPresent()) {
@@ -100,9 +153,5 @@ final class SegmentFiles {
     }
     // The writer may have sealed it between the two looks.
     return Files.exists(open) ? Optional.of(new SegmentFile(open, number, true, -1)) : Optional.empty();
-  }
-
-  static Path archiveMarker(Path dir, String segmentFileName) {
-    return dir.resolve(ARCHIVE_STATUS_DIR).resolve(segmentFileName + ".done");
   }
 }
