@@ -2,6 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ class JournalTailLossTest {
   private void cutJournalTail() throws Exception {
     Path open;
     try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
-      open = files.filter(f -> f.getFileName().toString().endsWith(".open")).findFirst().orElseThrow();
+      open = files.filter(SegmentFiles::isOpenSegment).findFirst().orElseThrow();
     }
     long size = Files.size(open);
     assertThat(size).as("open segment %s", open).isGreaterThan(CUT_BYTES + 200L);

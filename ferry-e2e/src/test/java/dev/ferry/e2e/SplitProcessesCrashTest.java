@@ -2,6 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ class SplitProcessesCrashTest {
       assertThat(apply.isAlive()).isTrue();
       // The apply process acknowledges what it applied, so the capture process can purge.
       for (String replica : new String[] {"pg", "lite"}) {
-        Path pos = dir.resolve("journal/consumers/" + replica + ".pos");
+        Path pos = SegmentFiles.consumerFile(dir.resolve("journal"), replica);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (Files.readString(pos).strip().equals("1:0") && System.nanoTime() < deadline) {
           Thread.sleep(200);

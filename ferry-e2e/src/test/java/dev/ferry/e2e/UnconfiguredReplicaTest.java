@@ -3,6 +3,7 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class UnconfiguredReplicaTest {
       Path withoutLite = dir.resolve("without-lite.yaml");
       Files.writeString(withoutLite, full.replaceAll("(?m)^  - name: lite\\n    url: .*\\n", ""));
       assertThat(Files.readString(withoutLite)).doesNotContain("lite");
-      Path consumers = dir.resolve("journal").resolve("consumers");
+      Path journal = dir.resolve("journal");
       Path log = dir.resolve("run.log");
 
       Process run = t.startStreaming(cli, log);
@@ -39,16 +40,16 @@ class UnconfiguredReplicaTest {
       try (WorkloadRunner workload = t.workload(51)) {
         workload.awaitCommitted(200, Duration.ofSeconds(60));
         assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
-        JournalPosition liteAt = position(consumers, "lite");
+        JournalPosition liteAt = position(journal, "lite");
 
         run = cli.start(log, "run", "-c", withoutLite.toString());
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-        while (position(consumers, "pg").segment() < liteAt.segment() + 2) {
+        while (position(journal, "pg").segment() < liteAt.segment() + 2) {
           assertThat(run.isAlive()).as("run without lite; log: %s", Files.readString(log)).isTrue();
           assertThat(System.nanoTime()).as("pg two segments past lite within 150 s").isLessThan(deadline);
           Thread.sleep(1000);
         }
-        assertThat(position(consumers, "lite")).as("lite still holds its position").isEqualTo(liteAt);
+        assertThat(position(journal, "lite")).as("lite still holds its position").isEqualTo(liteAt);
         assertThat(Files.readString(log)).contains("replica lite is not in this configuration")
             .contains("ferry replica drop lite");
         assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
@@ -66,7 +67,7 @@ class UnconfiguredReplicaTest {
       FerryCli.Result dropped = cli.run(Duration.ofSeconds(60), "replica", "drop", "lite", "-c",
           withoutLite.toString());
       assertThat(dropped.exitCode()).as(dropped.all()).isZero();
-      assertThat(consumers.resolve("lite.pos")).doesNotExist();
+      assertThat(SegmentFiles.consumerFile(journal, "lite")).doesNotExist();
 
       FerryCli.Result reinit = cli.run(Duration.ofSeconds(60), "replica", "reinit", "pg", "-c", t.config.toString());
       assertThat(reinit.exitCode()).as(reinit.all()).isZero();
@@ -80,8 +81,8 @@ class UnconfiguredReplicaTest {
     }
   }
 
-  private static JournalPosition position(Path consumers, String name) throws Exception {
-    Path f = consumers.resolve(name + ".pos");
+  private static JournalPosition position(Path journal, String name) throws Exception {
+    Path f = SegmentFiles.consumerFile(journal, name);
     assertThat(f).as("%s holds a position", name).exists();
     // The file holds the position, then the GTID ending there (journal-format.md, consumers).
     return JournalPosition.parse(Files.readString(f).strip().split("\\s+")[0]);

@@ -2,11 +2,9 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFiles.SegmentFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -102,19 +100,7 @@ final class Archiver {
 
   private static void copyDurably(Path source, Path archiveDir) throws IOException {
     Files.createDirectories(archiveDir);
-    String name = source.getFileName().toString();
-    Path tmp = archiveDir.resolve(name + SegmentFiles.TMP_SUFFIX);
-    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-      long size = in.size();
-      long copied = 0;
-      while (copied < size) {
-        copied += in.transferTo(copied, size - copied, out);
-      }
-      out.force(true);
-    }
-    SegmentFiles.renameDurably(tmp, archiveDir.resolve(name));
+    DurableFiles.copy(source, archiveDir.resolve(source.getFileName().toString()));
   }
 
   static String expand(String command, Path segment) {
@@ -149,9 +135,8 @@ final class Archiver {
   }
 
   private void markArchived(SegmentFile segment) throws IOException {
-    Path statusDir = config.directory().resolve(SegmentFiles.ARCHIVE_STATUS_DIR);
-    Files.createDirectories(statusDir);
-    SegmentFiles.writeDurably(statusDir, segment.fileName() + ".done", new byte[0]);
+    Files.createDirectories(SegmentFiles.archiveStatusDir(config.directory()));
+    DurableFiles.write(SegmentFiles.archiveMarker(config.directory(), segment.fileName()), new byte[0]);
   }
 
   private void purgeQuietly() {

@@ -102,7 +102,7 @@ final class ConsumerCheck {
 
   private String remedy(Claim claim) {
     return "Re-initialise " + claim.consumer() + " from the source (or, if it is gone, delete "
-        + dir.resolve(SegmentFiles.CONSUMERS_DIR).resolve(claim.consumer() + ".pos") + ") and start again.";
+        + SegmentFiles.consumerFile(dir, claim.consumer()) + ") and start again.";
   }
 
   private static String applied(Claim claim) {

@@ -17,11 +17,12 @@ import java.util.regex.Pattern;
  */
 final class Consumers {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}");
-  private static final String SUFFIX = ".pos";
+  private final Path journalDir;
   private final Path dir;
 
   Consumers(Path journalDir) {
-    this.dir = journalDir.resolve(SegmentFiles.CONSUMERS_DIR);
+    this.journalDir = journalDir;
+    this.dir = SegmentFiles.consumersDir(journalDir);
   }
 
   /** What a consumer acknowledged: the position after its last transaction and, if recorded, its GTID. */
@@ -38,13 +39,13 @@ final class Consumers {
     }
     Files.createDirectories(dir);
     String line = position + last.map(g -> " " + g).orElse("") + "\n";
-    SegmentFiles.writeDurably(dir, consumer + SUFFIX, line.getBytes(StandardCharsets.UTF_8));
+    DurableFiles.write(SegmentFiles.consumerFile(journalDir, consumer), line.getBytes(StandardCharsets.UTF_8));
   }
 
   void remove(String consumer) throws IOException {
-    Files.deleteIfExists(dir.resolve(consumer + SUFFIX));
+    Files.deleteIfExists(SegmentFiles.consumerFile(journalDir, consumer));
     if (Files.isDirectory(dir)) {
-      SegmentFiles.fsyncDirectory(dir);
+      DurableFiles.fsyncDirectory(dir);
     }
   }
 
@@ -59,13 +60,13 @@ final class Consumers {
     if (!Files.isDirectory(dir)) {
       return all;
     }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SegmentFiles.CONSUMER_SUFFIX)) {
       for (Path file : files) {
         String name = file.getFileName().toString();
         String[] parts = Files.readString(file, StandardCharsets.UTF_8).strip().split(" ", 2);
         try {
           Optional<Gtid> gtid = parts.length == 2 ? Optional.of(Gtid.parse(parts[1])) : Optional.empty();
-          all.put(name.substring(0, name.length() - SUFFIX.length()),
+          all.put(name.substring(0, name.length() - SegmentFiles.CONSUMER_SUFFIX.length()),
               new Acknowledged(JournalPosition.parse(parts[0]), gtid));
         } catch (IllegalArgumentException e) {
           throw new IOException(file + ": " + e.getMessage(), e);

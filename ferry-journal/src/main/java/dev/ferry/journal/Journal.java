@@ -62,7 +62,7 @@ public final class Journal implements AutoCloseable {
    */
   public static Journal open(JournalConfig config) throws IOException {
     java.nio.file.Files.createDirectories(config.directory());
-    Path lockFile = config.directory().resolve("journal.lock");
+    Path lockFile = SegmentFiles.lockFile(config.directory());
     FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
     try {

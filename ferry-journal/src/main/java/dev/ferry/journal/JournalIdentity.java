@@ -16,11 +16,11 @@ final class JournalIdentity {
   }
 
   static boolean exists(Path dir) {
-    return Files.exists(dir.resolve(SegmentFiles.ID_FILE));
+    return Files.exists(SegmentFiles.idFile(dir));
   }
 
   static UUID read(Path dir) throws IOException {
-    Path file = dir.resolve(SegmentFiles.ID_FILE);
+    Path file = SegmentFiles.idFile(dir);
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     if (lines.size() != 2 || !readableFormat(lines.get(0))) {
       throw new IOException(file + ": expected '" + FIRST_LINE + "' and a UUID, found " + lines);
@@ -45,7 +45,7 @@ final class JournalIdentity {
   static UUID create(Path dir) throws IOException {
     UUID id = UUID.randomUUID();
     String text = FIRST_LINE + "\n" + id + "\n";
-    SegmentFiles.writeDurably(dir, SegmentFiles.ID_FILE, text.getBytes(StandardCharsets.UTF_8));
+    DurableFiles.write(SegmentFiles.idFile(dir), text.getBytes(StandardCharsets.UTF_8));
     return id;
   }
 }

@@ -91,7 +91,7 @@ final class JournalRecovery {
 
   private void pass2Leftovers() throws IOException {
     int removed = 0;
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + SegmentFiles.TMP_SUFFIX)) {
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + DurableFiles.TMP_SUFFIX)) {
       for (Path tmp : stream) {
         Files.delete(tmp);
         removed++;
@@ -209,13 +209,13 @@ final class JournalRecovery {
 
   private Optional<JournalWriter.OpenSegment> dropOpenSegment(SegmentFile s, String why) throws IOException {
     Files.delete(s.path());
-    SegmentFiles.fsyncDirectory(dir);
+    DurableFiles.fsyncDirectory(dir);
     LOG.warn("{}pass 5 (torn tail): deleted open segment {} because {}", prefix, s.fileName(), why);
     return Optional.empty();
   }
 
   static long readPurgedThrough(Path dir) throws IOException {
-    Path file = dir.resolve(SegmentFiles.PURGED_FILE);
+    Path file = SegmentFiles.purgedFile(dir);
     if (!Files.exists(file)) {
       return 0;
     }

@@ -223,7 +223,7 @@ final class JournalWriter implements TailWatch {
     channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     writeFully(SegmentFormat.encodeHeader(new Header(journalId, segment, firstGtid, retainFrom)));
     channel.force(true);
-    SegmentFiles.fsyncDirectory(config.directory());
+    DurableFiles.fsyncDirectory(config.directory());
     size = SegmentFormat.HEADER_LENGTH;
     recordCount = 0;
     openedAt = config.clock().instant();
@@ -243,7 +243,7 @@ final class JournalWriter implements TailWatch {
     channel.close();
     channel = null;
     Path sealed = path.resolveSibling(SegmentFiles.sealedName(segment, recordCount));
-    SegmentFiles.renameDurably(path, sealed);
+    DurableFiles.rename(path, sealed);
     LOG.info("{}sealed segment {} as {} ({} records, {} bytes)", prefix, segment, sealed.getFileName(),
         recordCount, size);
     SegmentFile file = new SegmentFile(sealed, segment, false, recordCount);

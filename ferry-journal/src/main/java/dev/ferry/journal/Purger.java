@@ -119,7 +119,7 @@ final class Purger {
     }
     Path dir = config.directory();
     long mark = doomed.getLast().number();
-    SegmentFiles.writeDurably(dir, SegmentFiles.PURGED_FILE, (mark + "\n").getBytes(StandardCharsets.UTF_8));
+    DurableFiles.write(SegmentFiles.purgedFile(dir), (mark + "\n").getBytes(StandardCharsets.UTF_8));
     List<SegmentInfo> purged = new ArrayList<>();
     for (SegmentFile s : doomed) {
       long size = Files.size(s.path());
@@ -129,7 +129,7 @@ final class Purger {
           Optional.empty(), Optional.empty()));
       LOG.info("{}purged {} ({} bytes)", prefix, s.fileName(), size);
     }
-    SegmentFiles.fsyncDirectory(dir);
+    DurableFiles.fsyncDirectory(dir);
     return purged;
   }
 }

@@ -1,14 +1,9 @@
 package dev.ferry.journal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,8 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The one place that knows the names of the files in a journal directory, and the durable-write
- * recipe (temp → fsync → atomic rename → fsync the directory).
+ * The one place that knows the names of the files in a journal directory. Other modules (the
+ * node's commands, tests) ask this class for a name instead of spelling it; {@link DurableFiles}
+ * holds the recipe by which the small files here are written.
  *
  * <pre>
  * 00000000000000000007.open                        segment 7, being written (OPEN)
@@ -29,20 +25,72 @@ import java.util.regex.Pattern;
  * consumers/&lt;name&gt;.pos                           a consumer's acknowledged position
  * journal.lock                                     locked by the process writing the journal
  * *.tmp                                            half-written durable files, removed on open
+ *                                                  ({@link DurableFiles#TMP_SUFFIX})
  * </pre>
  *
- * <p>Thread-safe (stateless).
+ * <p>The name methods are public so that other modules (the node's commands, tests, tools) ask
+ * here instead of spelling a name. Thread-safe (stateless).
  */
-final class SegmentFiles {
-  static final String ID_FILE = "journal.id";
-  static final String PURGED_FILE = "purged";
-  static final String ARCHIVE_STATUS_DIR = "archive_status";
-  static final String CONSUMERS_DIR = "consumers";
-  static final String TMP_SUFFIX = ".tmp";
-  private static final Pattern OPEN = Pattern.compile("(\\d{20})\\.open");
-  private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\.seg");
+public final class SegmentFiles {
+  /** The identity file's name, for messages; {@link #idFile} resolves it. */
+  public static final String ID_FILE = "journal.id";
+  private static final String LOCK_FILE = "journal.lock";
+  private static final String PURGED_FILE = "purged";
+  private static final String ARCHIVE_STATUS_DIR = "archive_status";
+  private static final String CONSUMERS_DIR = "consumers";
+  static final String CONSUMER_SUFFIX = ".pos";
+  private static final String ARCHIVED_SUFFIX = ".done";
+  private static final String OPEN_SUFFIX = ".open";
+  private static final String SEALED_SUFFIX = ".seg";
+  private static final Pattern OPEN = Pattern.compile("(\\d{20})\\" + OPEN_SUFFIX);
+  private static final Pattern SEALED = Pattern.compile("(\\d{20})-(\\d{20})\\" + SEALED_SUFFIX);
 
   private SegmentFiles() {
+  }
+
+  /** The journal's identity file; a directory holding it is a journal. */
+  public static Path idFile(Path journalDir) {
+    return journalDir.resolve(ID_FILE);
+  }
+
+  /** The file the process writing the journal holds locked. */
+  public static Path lockFile(Path journalDir) {
+    return journalDir.resolve(LOCK_FILE);
+  }
+
+  /** The highest purged segment number. */
+  static Path purgedFile(Path journalDir) {
+    return journalDir.resolve(PURGED_FILE);
+  }
+
+  /** The directory of the consumers' acknowledged positions. */
+  public static Path consumersDir(Path journalDir) {
+    return journalDir.resolve(CONSUMERS_DIR);
+  }
+
+  /** The file holding {@code consumer}'s acknowledged position. */
+  public static Path consumerFile(Path journalDir, String consumer) {
+    return consumersDir(journalDir).resolve(consumer + CONSUMER_SUFFIX);
+  }
+
+  /** The directory of the archive markers. */
+  static Path archiveStatusDir(Path journalDir) {
+    return journalDir.resolve(ARCHIVE_STATUS_DIR);
+  }
+
+  /** The marker saying the segment file {@code segmentFileName} was archived. */
+  public static Path archiveMarker(Path journalDir, String segmentFileName) {
+    return archiveStatusDir(journalDir).resolve(segmentFileName + ARCHIVED_SUFFIX);
+  }
+
+  /** Whether {@code file} is named as an open segment (being written). */
+  public static boolean isOpenSegment(Path file) {
+    return OPEN.matcher(file.getFileName().toString()).matches();
+  }
+
+  /** Whether {@code file} is named as a sealed segment. */
+  public static boolean isSealedSegment(Path file) {
+    return SEALED.matcher(file.getFileName().toString()).matches();
   }
 
   /** A segment file found in the directory. {@code recordCount} is -1 for an open segment. */
@@ -52,12 +100,14 @@ final class SegmentFiles {
     }
   }
 
-  static String openName(long segment) {
-    return String.format("%020d.open", segment);
+  /** The name of segment {@code segment} while it is open. */
+  public static String openName(long segment) {
+    return String.format("%020d" + OPEN_SUFFIX, segment);
   }
 
-  static String sealedName(long segment, long recordCount) {
-    return String.format("%020d-%020d.seg", segment, recordCount);
+  /** The name of segment {@code segment} once sealed holding {@code recordCount} records. */
+  public static String sealedName(long segment, long recordCount) {
+    return String.format("%020d-%020d" + SEALED_SUFFIX, segment, recordCount);
   }
 
   static Optional<SegmentFile> parse(Path path) {
@@ -93,7 +143,7 @@ final class SegmentFiles {
       return Optional.of(new SegmentFile(open, number, true, -1));
     }
     String prefix = String.format("%020d-", number);
-    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, prefix + "*.seg")) {
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, prefix + "*" + SEALED_SUFFIX)) {
       for (Path path : stream) {
         Optional<SegmentFile> file = parse(path);
         if (file.isPresent()) {
@@ -103,42 +153,5 @@ final class SegmentFiles {
     }
     // The writer may have sealed it between the two looks.
     return Files.exists(open) ? Optional.of(new SegmentFile(open, number, true, -1)) : Optional.empty();
-  }
-
-  static Path archiveMarker(Path dir, String segmentFileName) {
-    return dir.resolve(ARCHIVE_STATUS_DIR).resolve(segmentFileName + ".done");
-  }
-
-  /** Writes {@code content} to {@code dir/name} so that after a crash it is either old or new. */
-  static void writeDurably(Path dir, String name, byte[] content) throws IOException {
-    Path tmp = dir.resolve(name + TMP_SUFFIX);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer b = ByteBuffer.wrap(content);
-      while (b.hasRemaining()) {
-        ch.write(b);
-      }
-      ch.force(true);
-    }
-    renameDurably(tmp, dir.resolve(name));
-  }
-
-  /** Renames atomically and fsyncs the directory holding the target. */
-  static void renameDurably(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
-    }
-    fsyncDirectory(to.getParent());
-    if (!from.getParent().equals(to.getParent())) {
-      fsyncDirectory(from.getParent());
-    }
-  }
-
-  static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    }
   }
 }

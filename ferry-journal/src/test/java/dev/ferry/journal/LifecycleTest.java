@@ -57,7 +57,8 @@ class LifecycleTest {
     for (SegmentInfo info : infos.subList(0, infos.size() - 1)) {
       assertThat(info.state()).isEqualTo(SegmentState.SEALED);
       assertThat(info.sizeBytes()).isBetween(4096L, 4096L + 200);
-      assertThat(info.path().getFileName().toString()).endsWith(String.format("-%020d.seg", info.recordCount()));
+      assertThat(info.path().getFileName().toString())
+          .isEqualTo(SegmentFiles.sealedName(info.number(), info.recordCount()));
     }
     assertThat(infos.getFirst().firstGtid()).contains(new Gtid(0, 1, 1));
     assertThat(infos.getLast().lastGtid()).contains(new Gtid(0, 1, 200));
@@ -122,7 +123,7 @@ class LifecycleTest {
 
   @Test
   void expandsPathAndFileNameLikePostgres() {
-    Path p = Path.of("/j/00000000000000000001-00000000000000000003.seg");
+    Path p = Path.of("/j").resolve(SegmentFiles.sealedName(1, 3));
     assertThat(Archiver.expand("cp %p /a/%f && echo 100%%", p))
         .isEqualTo("cp " + p + " /a/" + p.getFileName() + " && echo 100%");
   }

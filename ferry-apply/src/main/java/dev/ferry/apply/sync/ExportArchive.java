@@ -3,6 +3,7 @@ package dev.ferry.apply.sync;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.journal.DurableFiles;
 import dev.ferry.journal.TableId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ public final class ExportArchive {
     boolean created = !Files.exists(dir);
     Files.createDirectories(dir);
     if (created && dir.toAbsolutePath().getParent() != null) {
-      ArchiveFiles.forceDirectory(dir.toAbsolutePath().getParent());
+      DurableFiles.fsyncDirectory(dir.toAbsolutePath().getParent());
     }
     try (Stream<Path> files = Files.list(dir)) {
       if (files.findAny().isPresent()) {

@@ -7,6 +7,7 @@ import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.JournalVerifier;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -50,8 +51,8 @@ final class JournalCommand implements Runnable {
     if (!Files.isDirectory(dir)) {
       throw new CliException("journal directory " + dir + " does not exist");
     }
-    if (!Files.exists(dir.resolve("journal.id"))) {
-      throw new CliException(dir + " is not a Ferry journal (no journal.id in it)");
+    if (!Files.exists(SegmentFiles.idFile(dir))) {
+      throw new CliException(dir + " is not a Ferry journal (no " + SegmentFiles.ID_FILE + " in it)");
     }
     return dir;
   }

@@ -1,6 +1,7 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.journal.Journal;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.sync.InitialSync;
@@ -29,7 +30,7 @@ final class ReplicaCommand implements Runnable {
 
   static Path journalOf(FerryConfig config) {
     Path dir = config.journal().dir().toAbsolutePath();
-    if (!Files.exists(dir.resolve("journal.id"))) {
+    if (!Files.exists(SegmentFiles.idFile(dir))) {
       throw new CliException("journal " + dir + " does not exist (journal.dir in " + config.file() + ")");
     }
     return dir;

@@ -3,6 +3,7 @@ package dev.ferry.node.cli;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
@@ -66,7 +67,7 @@ final class StatusCommand implements Callable<Integer> {
 
   private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
     Path dir = config.journal().dir();
-    boolean journalExists = Files.exists(dir.resolve("journal.id"));
+    boolean journalExists = Files.exists(SegmentFiles.idFile(dir));
     String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
     Optional<NodeStatus.Source> source = published.stream().filter(p -> p.status().source().isPresent())
         .max(StatusReader.Published.NEWEST)

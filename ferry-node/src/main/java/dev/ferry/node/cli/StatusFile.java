@@ -1,5 +1,6 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.journal.DurableFiles;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.StatusJson;
@@ -7,14 +8,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The status a node process publishes for {@code ferry status}: one JSON file per process
  * ({@code status.json} for {@code run}, {@code status-capture.json}, {@code status-apply-*.json}
- * beside it), replaced atomically every second. Not thread-safe.
+ * beside it), replaced durably ({@link DurableFiles}) every second. Not thread-safe.
  */
 final class StatusFile {
   private final Path file;
@@ -67,8 +67,6 @@ final class StatusFile {
     Files.createDirectories(file.toAbsolutePath().getParent());
     String json = "{\"pid\":" + ProcessHandle.current().pid() + ",\"role\":\"" + role + "\",\"running\":" + running
         + ",\"status\":" + StatusJson.of(status) + "}\n";
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, json, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    DurableFiles.write(file, json.getBytes(StandardCharsets.UTF_8));
   }
 }

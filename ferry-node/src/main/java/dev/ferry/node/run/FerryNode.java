@@ -4,6 +4,7 @@ import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -146,7 +147,7 @@ public final class FerryNode implements AutoCloseable {
   }
 
   private static Path existingJournal(Path dir) throws IOException {
-    if (!Files.exists(dir.resolve("journal.id"))) {
+    if (!Files.exists(SegmentFiles.idFile(dir))) {
       throw new IOException("journal " + dir + " does not exist yet: start 'ferry capture' (or 'ferry run') first");
     }
     return dir;

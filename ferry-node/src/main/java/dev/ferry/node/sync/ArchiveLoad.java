@@ -6,6 +6,7 @@ import dev.ferry.apply.sync.ReplicationPoint;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.TableId;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
@@ -56,7 +57,7 @@ public final class ArchiveLoad {
     String prefix = "[replica " + replica.name() + "] ";
     ExportArchive archive = ExportArchive.open(archiveDir);
     Optional<ReplicationPoint> point = archive.replicationPoint();
-    String journalId = Files.isRegularFile(journalDir.resolve("journal.id"))
+    String journalId = Files.isRegularFile(SegmentFiles.idFile(journalDir))
         ? JournalInspector.journalId(journalDir).toString() : "none";
     if (point.isPresent()) {
       checkJournal(prefix, archiveDir, point.get(), journalDir, journalId);

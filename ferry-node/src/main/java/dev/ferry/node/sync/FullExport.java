@@ -9,6 +9,7 @@ import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.postgres.PostgresSnapshot;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.TableId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -92,7 +93,7 @@ public final class FullExport {
         Optional.empty());
     Optional<String> reason = options.replicationPoint() ? Optional.empty()
         : Optional.of("exported with --no-replication-point");
-    if (reason.isEmpty() && !Files.isRegularFile(journalDir.resolve("journal.id"))) {
+    if (reason.isEmpty() && !Files.isRegularFile(SegmentFiles.idFile(journalDir))) {
       reason = Optional.of("no journal at " + journalDir + " (is capture set up and running?)");
     }
     if (reason.isEmpty()) {

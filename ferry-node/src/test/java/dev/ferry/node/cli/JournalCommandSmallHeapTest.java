@@ -7,6 +7,7 @@ import dev.ferry.journal.Column;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SourcePosition;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
@@ -45,7 +46,7 @@ class JournalCommandSmallHeapTest {
     }
     Path open;
     try (Stream<Path> files = Files.list(dir)) {
-      open = files.filter(f -> f.toString().endsWith(".open")).findFirst().orElseThrow();
+      open = files.filter(SegmentFiles::isOpenSegment).findFirst().orElseThrow();
     }
     long offset = Files.size(open);
     int length = 18 + 4 + 80;

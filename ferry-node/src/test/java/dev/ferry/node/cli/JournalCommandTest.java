@@ -7,6 +7,7 @@ import dev.ferry.journal.Column;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SourcePosition;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
@@ -82,7 +83,7 @@ class JournalCommandTest {
   void verifyNamesTheSegmentAndOffsetOfAFlippedByte() throws Exception {
     Path sealed;
     try (Stream<Path> files = Files.list(dir)) {
-      sealed = files.filter(p -> p.toString().endsWith(".seg")).sorted().findFirst().orElseThrow();
+      sealed = files.filter(SegmentFiles::isSealedSegment).sorted().findFirst().orElseThrow();
     }
     long at = Files.size(sealed) - 10;
     try (RandomAccessFile f = new RandomAccessFile(sealed.toFile(), "rw")) {
