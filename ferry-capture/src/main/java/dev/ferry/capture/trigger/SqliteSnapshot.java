@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * transactions from both sides of an arbitrary snapshot. The snapshot is therefore taken where a
  * poll ends: with SQLite's write lock held ({@code BEGIN IMMEDIATE} on one connection, so nothing
  * commits meanwhile), a read transaction is started on a second connection (fixing its view at
- * change id {@code M}, the highest handed out), and the caller's {@link WhileLocked} waits until
+ * change id {@code M}, the highest handed out), and the caller's {@link Journaled} waits until
  * capture has journaled change {@code M}: with nothing newer committed, that poll ends exactly at
  * {@code M}. Then the lock is released; the read transaction keeps its view (WAL mode, which
  * capture sets) for as long as the copy takes. Capture must be running, here or in another
@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class SqliteSnapshot implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SqliteSnapshot.class);
   private static final long RETRY_MILLIS = 100;
+  /** How long writers may be held while capture journals what was committed before the lock. */
+  private static final Duration LOCKED_WAIT = Duration.ofSeconds(10);
 
   /**
    * A captured table as the snapshot sees it.
@@ -52,10 +54,14 @@ public final class SqliteSnapshot implements AutoCloseable {
     }
   }
 
-  /** Runs while no writer can commit: waits until the journal holds every change up to {@code at}. */
+  /**
+   * Waits up to {@code wait} until the journal holds every change up to {@code at}: once before the
+   * lock (so a capture that is not running is found out without blocking writers), once under it;
+   * the second call's outcome is the hand-over.
+   */
   @FunctionalInterface
-  public interface WhileLocked {
-    void run(SourcePosition at) throws java.io.IOException, InterruptedException;
+  public interface Journaled {
+    void await(SourcePosition at, Duration wait) throws java.io.IOException, InterruptedException;
   }
 
   /** Receives the rows of a table, each as values aligned with the table's columns. */
@@ -77,31 +83,27 @@ public final class SqliteSnapshot implements AutoCloseable {
   }
 
   /**
-   * Takes the snapshot, running {@code whileLocked} with the write lock held.
+   * Takes the snapshot: waits (unlocked) until capture has journaled what is committed now, then
+   * takes the lock and waits until it has journaled everything committed before the lock.
    *
-   * @param wait how long to wait for capture to be installed and to have journaled every schema change
+   * @param wait how long to wait for capture: to be installed, to have journaled every schema
+   *     change, and (unlocked) to have journaled what is committed now
    * @throws CaptureException naming the source if it cannot be read or capture is not installed in time
-   * @throws java.io.IOException what {@code whileLocked} threw
+   * @throws java.io.IOException what {@code journaled} threw: capture did not journal in time
    */
-  public static SqliteSnapshot create(SqliteSourceConfig config, Duration wait, WhileLocked whileLocked)
+  public static SqliteSnapshot create(SqliteSourceConfig config, Duration wait, Journaled journaled)
       throws java.io.IOException, InterruptedException {
     Connection reader = null;
     try (Connection locker = open(config)) {
       reader = open(config);
       long deadline = System.nanoTime() + wait.toNanos();
       while (true) {
-        try (WriteTransaction lock = WriteTransaction.begin(locker)) {
-          if (captureUpToDate(locker)) {
-            long id = highestChangeId(locker);
-            reader.setAutoCommit(false);
-            long seen = highestChangeId(reader); // the first read fixes the reader's view
-            if (seen != id) {
-              throw new IllegalStateException("change id " + seen + " read under the write lock, expected " + id);
+        if (Bookkeeping.installed(locker)) {
+          journaled.await(SourcePosition.changeId(highestChangeId(locker)), wait);
+          try (WriteTransaction lock = WriteTransaction.begin(locker)) {
+            if (captureUpToDate(locker)) {
+              return underLock(config, locker, reader, journaled);
             }
-            List<Table> tables = describe(reader);
-            whileLocked.run(SourcePosition.changeId(id));
-            log.info("[source {}] snapshot at change {}; {} tables", config.name(), id, tables.size());
-            return new SqliteSnapshot(config.name(), reader, id, tables);
           }
         }
         if (System.nanoTime() > deadline) {
@@ -118,6 +120,21 @@ public final class SqliteSnapshot implements AutoCloseable {
       closeQuietly(reader);
       throw e;
     }
+  }
+
+  /** With the write lock held: fixes the reader's view at the highest change id and hands over. */
+  private static SqliteSnapshot underLock(SqliteSourceConfig config, Connection locker, Connection reader,
+      Journaled journaled) throws SQLException, java.io.IOException, InterruptedException {
+    long id = highestChangeId(locker);
+    reader.setAutoCommit(false);
+    long seen = highestChangeId(reader); // the first read fixes the reader's view
+    if (seen != id) {
+      throw new IllegalStateException("change id " + seen + " read under the write lock, expected " + id);
+    }
+    List<Table> tables = describe(reader);
+    journaled.await(SourcePosition.changeId(id), LOCKED_WAIT);
+    log.info("[source {}] snapshot at change {}; {} tables", config.name(), id, tables.size());
+    return new SqliteSnapshot(config.name(), reader, id, tables);
   }
 
   private static Connection open(SqliteSourceConfig config) throws SQLException {

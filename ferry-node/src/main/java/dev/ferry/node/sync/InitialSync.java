@@ -168,8 +168,8 @@ public final class InitialSync {
     ReplicaPosition[] position = new ReplicaPosition[1];
     SourcePosition snapshotAt;
     CopyResult copy;
-    try (SqliteSnapshot snapshot = SqliteSnapshot.create(source, options.journalWait(), at -> position[0] =
-        HandOver.find(journalDir, journalId, new HandOver.ChangeId(at), options.journalWait(), prefix))) {
+    try (SqliteSnapshot snapshot = SqliteSnapshot.create(source, options.journalWait(), (at, wait) -> position[0] =
+        HandOver.find(journalDir, journalId, new HandOver.ChangeId(at), wait, prefix))) {
       snapshotAt = snapshot.position();
       log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
       Map<TableId, SqliteSnapshot.Table> tables = new LinkedHashMap<>();
