@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A new replica of a SQLite source is seeded by {@code bin/ferry run} itself (docs/initial-sync.md):
  * the rows already in the source reach a new PostgreSQL and a new SQLite replica, while a write
  * load runs, with no change lost or applied twice; {@code ferry replica reinit} seeds one again; a
- * {@code kill -9} during the copy is followed by a start that copies again and converges.
+ * SIGTERM during the copy exits 0 at a safe point, and after a {@code kill -9} during the copy the
+ * next start copies again and converges.
  */
 class SqliteSourceSeedTest {
   private static final List<String> TABLES = List.of("accounts", "events", "notes");
@@ -75,7 +76,7 @@ class SqliteSourceSeedTest {
 
   @Test
   @Timeout(400)
-  void killNineDuringTheCopyThenRestartConverges() throws Exception {
+  void sigtermAndKillNineDuringTheCopyThenRestartConverges() throws Exception {
     try (PostgresCluster cluster = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
       String source = "jdbc:sqlite:" + dir.resolve("source.db");
       String pg = cluster.createDatabase("app");
@@ -88,8 +89,17 @@ class SqliteSourceSeedTest {
         run = cli.start(log, "run", "-c", config.toString());
         LogWait.awaitLine(log, "[replica pg] copying", run, Duration.ofSeconds(120));
         Thread.sleep(500);
+        assertThat(FerryCli.terminate(run, Duration.ofSeconds(30))).as("exit code; log: %s", Files.readString(log))
+            .isZero();
+        assertThat(Files.readString(log)).as("stopped during the copy").doesNotContain("[replica pg] seeded:")
+            .contains("stopped cleanly");
+
+        Path killed = dir.resolve("run-killed.log");
+        run = cli.start(killed, "run", "-c", config.toString());
+        LogWait.awaitLine(killed, "[replica pg] copying", run, Duration.ofSeconds(120));
+        Thread.sleep(500);
         FerryCli.kill9(run);
-        assertThat(Files.readString(log)).as("killed during the copy").doesNotContain("[replica pg] seeded:");
+        assertThat(Files.readString(killed)).as("killed during the copy").doesNotContain("[replica pg] seeded:");
         Path again = dir.resolve("run-again.log");
         run = cli.start(again, "run", "-c", config.toString());
         LogWait.awaitLine(again, "[replica pg] seeded:", run, Duration.ofSeconds(180));
