@@ -7,12 +7,15 @@ import dev.ferry.journal.TableId;
 import dev.ferry.journal.Value;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +48,14 @@ public final class SqliteSnapshot implements AutoCloseable {
    *
    * @param columns its stored columns in order, each with its declared type ({@code ""} for none)
    * @param primaryKey its primary key's columns in key order; empty when keyed by the rowid only
+   * @param notNull the columns declared {@code NOT NULL}
    * @param rows its row count in the snapshot
    */
-  public record Table(TableId id, List<Column> columns, List<String> primaryKey, long rows) {
+  public record Table(TableId id, List<Column> columns, List<String> primaryKey, Set<String> notNull, long rows) {
     public Table {
       columns = List.copyOf(columns);
       primaryKey = List.copyOf(primaryKey);
+      notNull = Set.copyOf(notNull);
     }
   }
 
@@ -166,10 +171,23 @@ public final class SqliteSnapshot implements AutoCloseable {
       try (Statement st = c.createStatement();
           ResultSet rs = st.executeQuery("SELECT count(*) FROM " + SqliteCatalog.quote(name))) {
         rs.next();
-        tables.add(new Table(t.id(), t.columns(), t.primaryKey(), rs.getLong(1)));
+        tables.add(new Table(t.id(), t.columns(), t.primaryKey(), notNull(c, name), rs.getLong(1)));
       }
     }
     return tables;
+  }
+
+  private static Set<String> notNull(Connection c, String table) throws SQLException {
+    Set<String> names = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pragma_table_xinfo(?) WHERE \"notnull\"")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
   }
 
   /** Where streaming continues: after the journal transaction holding this change id. */

@@ -34,7 +34,7 @@ class SqliteSnapshotTest {
     db = SqliteDatabase.create();
     app = db.connect();
     config = SqliteSourceConfig.of("lite", db.jdbcUrl());
-    sql("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB)",
+    sql("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT NOT NULL, b BLOB)",
         "INSERT INTO t VALUES (1, 42, 1.5, 'one', x'00ff')", "INSERT INTO t VALUES (2, NULL, NULL, '', NULL)");
   }
 
@@ -70,6 +70,7 @@ class SqliteSnapshotTest {
         assertThat(seen).containsExactly(SourcePosition.changeId(1), SourcePosition.changeId(1));
         SqliteSnapshot.Table table = snapshot.tables().getFirst();
         assertThat(table.primaryKey()).containsExactly("id");
+        assertThat(table.notNull()).containsExactly("s");
         assertThat(table.rows()).isEqualTo(3);
         List<List<Value>> rows = new ArrayList<>();
         assertThat(snapshot.read(table, rows::add)).isEqualTo(3);

@@ -187,10 +187,10 @@ public final class InitialSync {
     return new Seeded(snapshotAt, position[0], copy);
   }
 
-  /** A SQLite table as initial sync's table model: declared types, primary key, row count. */
+  /** A SQLite table as initial sync's table model: declared types, NOT NULL, primary key, row count. */
   private static SourceTable sourceTable(SqliteSnapshot.Table t) {
-    return new SourceTable(t.id(), t.columns().stream()
-        .map(c -> new SourceTable.SourceColumn(c.name(), c.typeName(), false)).toList(), t.primaryKey(), t.rows(), 1);
+    return new SourceTable(t.id(), t.columns().stream().map(c -> new SourceTable.SourceColumn(c.name(), c.typeName(),
+        t.notNull().contains(c.name()))).toList(), t.primaryKey(), t.rows(), 1);
   }
 
   /**
