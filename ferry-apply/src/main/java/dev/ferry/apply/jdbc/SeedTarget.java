@@ -82,6 +82,11 @@ public final class SeedTarget {
     dialect.bind(ps, index, text == null ? Value.NULL : new Value.Text(text), column);
   }
 
+  /** Binds a journal value of source column {@code column} exactly as the applier binds it. */
+  public void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
+    dialect.bind(ps, index, value, column);
+  }
+
   /**
    * Moves {@code sequence} forward to {@code lastUsed} (never back), as a {@code SequenceAdvance}
    * would: PostgreSQL {@code setval}, SQLite the {@code ferry_sequences} row.

@@ -58,14 +58,11 @@ final class CopyStreams {
   /** Loads the rows of {@code table} into a SQLite target with the applier's value mapping. */
   static long load(Connection src, SeedTarget target, SourceTable table, LongConsumer progress)
       throws SQLException {
-    StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.tableName(table.id())).append(" (");
-    appendColumns(sql, table, target::quote);
-    sql.append(") VALUES (").append("?, ".repeat(table.columns().size() - 1)).append("?)");
     List<dev.ferry.journal.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
         .toList();
     CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut(selectSql(table, "", false));
     long rows = 0;
-    try (PreparedStatement ps = target.connection().prepareStatement(sql.toString())) {
+    try (PreparedStatement ps = target.connection().prepareStatement(insertSql(target, table))) {
       byte[] data;
       while ((data = out.readFromCopy()) != null) {
         checkInterrupted(table);
@@ -90,6 +87,13 @@ final class CopyStreams {
       cancel(null, out);
       throw e;
     }
+  }
+
+  /** {@code INSERT INTO t (columns…) VALUES (?, …)} for the target. */
+  static String insertSql(SeedTarget target, SourceTable table) {
+    StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.tableName(table.id())).append(" (");
+    appendColumns(sql, table, target::quote);
+    return sql.append(") VALUES (").append("?, ".repeat(table.columns().size() - 1)).append("?)").toString();
   }
 
   /** A stop requested (the node is shutting down): end the copy here; its transaction rolls back. */

@@ -107,7 +107,7 @@ public final class SqliteCapture implements AutoCloseable {
         return new SchemaReconciler(config, conn, sink, state, clock).reconcile();
       }
       lastId = ChangeRow.forEachAfter(conn, state.lastId, row -> group.add(state.change(row)));
-      highestId = highestChangeId();
+      highestId = SqliteSnapshot.highestChangeId(conn);
       conn.commit();
     } catch (SQLException | RuntimeException e) {
       group.abort();
@@ -126,14 +126,6 @@ public final class SqliteCapture implements AutoCloseable {
       caughtUpAsOf = snapshot;
     }
     return group.size();
-  }
-
-  /** The highest change id SQLite has handed out (committed, as this snapshot sees it). */
-  private long highestChangeId() throws SQLException {
-    try (Statement st = conn.createStatement();
-        var rs = st.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = '_ferry_changes'")) {
-      return rs.next() ? rs.getLong(1) : 0;
-    }
   }
 
   /**

@@ -80,7 +80,7 @@ final class ReplicaCommand implements Runnable {
   @Command(name = "reinit", mixinStandardHelpOptions = true,
       description = {"Make a replica start over: its progress is reset, so the next 'run' or 'apply' seeds it",
           "again from a fresh snapshot of the source (its tables emptied and copied). Stop the process applying",
-          "it first. PostgreSQL source only."})
+          "it first."})
   static final class Reinit extends OneReplica {
     @Override
     String act(FerryConfig config) throws IOException {
@@ -88,10 +88,6 @@ final class ReplicaCommand implements Runnable {
       if (!NodeSpecs.replicaNames(config).contains(name)) {
         throw new UsageException("replica " + name + ": no such replica in " + config.file() + " (it has "
             + NodeSpecs.replicaNames(config) + ")");
-      }
-      if (!(node.source() instanceof dev.ferry.node.run.SourceSpec.Postgres)) {
-        throw new CliException("replica " + name + ": reinit seeds from a snapshot of a PostgreSQL source; source "
-            + node.source().name() + " is SQLite");
       }
       Path dir = journalOf(config);
       InitialSync.forget(node.replica(name), dir);

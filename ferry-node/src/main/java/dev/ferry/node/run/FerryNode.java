@@ -101,17 +101,20 @@ public final class FerryNode implements AutoCloseable {
 
   /**
    * A replica that has applied nothing of this journal is seeded first from a consistent snapshot
-   * of a PostgreSQL source (docs/initial-sync.md); capture must be running, here or in another
-   * process. A SQLite source needs no seed: its tables reach the replicas through the journal.
+   * of the source (docs/initial-sync.md); capture must be running, here or in another process.
    * Runs on the replica's thread; an interrupt (the node stopping) ends the copy at a safe point.
    */
   private static void seedIfNew(NodeSpec spec, ReplicaSpec r) throws IOException, InterruptedException {
-    if (!(spec.source() instanceof SourceSpec.Postgres pg)
-        || !InitialSync.needsSeed(r, spec.journal().directory())) {
+    if (!InitialSync.needsSeed(r, spec.journal().directory())) {
       return;
     }
     log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
-    InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
+    switch (spec.source()) {
+      case SourceSpec.Postgres pg ->
+          InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
+      case SourceSpec.Sqlite lite ->
+          InitialSync.seed(lite.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
+    }
   }
 
   private void closeQuietly() {

@@ -139,8 +139,8 @@ public final class FullExport {
     String journalId = JournalInspector.journalId(journalDir).toString();
     ReplicaPosition resume;
     try {
-      resume = HandOver.find(journalDir, journalId, snapshot.position(), PostgresSnapshot.MARKER_PREFIX,
-          snapshot.marker(), options.journalWait(), prefix);
+      resume = HandOver.find(journalDir, journalId, new HandOver.Marker(snapshot.position(),
+          PostgresSnapshot.MARKER_PREFIX, snapshot.marker()), options.journalWait(), prefix);
     } catch (IOException e) {
       String reason = e.getMessage();
       log.warn("{}the export is no replication point: {}", prefix, reason);

@@ -22,61 +22,154 @@ import java.util.TreeMap;
 
 /**
  * Finds where a replica seeded from a snapshot starts streaming: the journal position right after
- * the last transaction whose commit LSN is below the snapshot's, with every such transaction's GTID
- * counted as applied. Everything before the snapshot position is in the snapshot; everything at or
- * after it is not, and is applied by streaming.
+ * the last transaction the snapshot holds, with every such transaction's GTID counted as applied.
+ * Everything the snapshot holds is copied; everything after it is applied by streaming.
  *
- * <p>Waits until the journal holds the snapshot's marker message (committed after the snapshot):
- * from then on the journal is known to hold every transaction before the snapshot, so nothing
- * journaled later can belong before it. One thread.
+ * <p>Waits until the journal is known to hold every transaction of the snapshot ({@link
+ * Boundary#proves}): for PostgreSQL, the snapshot's marker message, committed after it; for
+ * SQLite, the transaction ending at the snapshot's change id. One thread.
  */
 final class HandOver {
+  /** Drain wait: once proven, the transactions the snapshot holds are in the journal already. */
+  private static final Duration DRAIN = Duration.ofMillis(50);
+
   private HandOver() {
   }
 
+  /** Where a snapshot stands among the journal's source positions. */
+  sealed interface Boundary {
+    SourcePosition snapshot();
+
+    /** Whether the changes of a transaction at {@code at} are in the snapshot. */
+    boolean inSnapshot(SourcePosition at);
+
+    /** Whether {@code tx} proves the journal holds every transaction in the snapshot. */
+    boolean proves(JournalTransaction tx) throws IOException;
+
+    /** Whether the journal holds the snapshot's transactions before any proof (nothing to wait for). */
+    boolean provenAtStart();
+
+    /**
+     * Whether transactions right after the proof, already journaled, may still be in the snapshot
+     * (read them without waiting before handing over).
+     */
+    boolean drainsAfterProof();
+  }
+
   /**
-   * @param snapshot the snapshot's position ({@code pg-lsn})
-   * @param marker the snapshot's marker content ({@code PostgresSnapshot.marker()})
-   * @throws IOException if the marker is not journaled within {@code wait}, or the journal cannot
-   *     prove it holds everything after the snapshot
+   * A PostgreSQL snapshot at LSN {@code snapshot}: transactions committed before it are in it; its
+   * marker message ({@code PostgresSnapshot.marker()}) is committed after it.
    */
-  static ReplicaPosition find(Path journalDir, String journalId, SourcePosition snapshot, String markerPrefix,
-      String marker, Duration wait, String prefix) throws IOException, InterruptedException {
+  record Marker(SourcePosition snapshot, String prefix, String marker) implements Boundary {
+    @Override
+    public boolean inSnapshot(SourcePosition at) {
+      return at.compareTo(snapshot) < 0;
+    }
+
+    @Override
+    public boolean proves(JournalTransaction tx) throws IOException {
+      return holdsMarker(tx, prefix, marker);
+    }
+
+    @Override
+    public boolean provenAtStart() {
+      return false;
+    }
+
+    @Override
+    public boolean drainsAfterProof() {
+      return false;
+    }
+  }
+
+  /**
+   * A SQLite snapshot at change id {@code snapshot}, taken where a poll ends (see
+   * {@code SqliteSnapshot}): transactions ending at or before it are in it.
+   */
+  record ChangeId(SourcePosition snapshot) implements Boundary {
+    @Override
+    public boolean inSnapshot(SourcePosition at) {
+      return at.compareTo(snapshot) <= 0;
+    }
+
+    @Override
+    public boolean proves(JournalTransaction tx) {
+      return tx.sourcePosition().compareTo(snapshot) >= 0;
+    }
+
+    /** A snapshot before the first change holds no journal transaction. */
+    @Override
+    public boolean provenAtStart() {
+      return snapshot.value() == 0;
+    }
+
+    /** Schema changes journaled at the snapshot's change id, after the poll ending there, are in it too. */
+    @Override
+    public boolean drainsAfterProof() {
+      return true;
+    }
+  }
+
+  /**
+   * @throws IOException if the journal does not prove within {@code wait} that it holds the
+   *     snapshot's transactions, or cannot prove it holds everything after the snapshot
+   */
+  static ReplicaPosition find(Path journalDir, String journalId, Boundary boundary, Duration wait, String prefix)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
+    SourcePosition snapshot = boundary.snapshot();
     Map<Long, Long> lastSeqByDomain = new TreeMap<>();
     JournalTransaction last = null;
     boolean first = true;
+    boolean proven = boundary.provenAtStart();
     try (JournalReader reader = JournalReader.openAtOldest(journalDir)) {
       JournalPosition start = reader.position();
       while (true) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new IOException(prefix + "the journal " + journalDir + " did not receive the snapshot's marker ("
-              + marker + ") within " + wait.toSeconds() + " s: is capture running for this source?");
+          throw new IOException(prefix + "the journal " + journalDir + " did not receive the snapshot's end ("
+              + describe(boundary) + ") within " + wait.toSeconds() + " s: is capture running for this source?");
         }
-        Optional<JournalTransaction> next = reader.next(Duration.ofNanos(Math.min(left, 200_000_000L)));
+        Optional<JournalTransaction> next = reader.next(proven ? DRAIN : Duration.ofNanos(Math.min(left,
+            200_000_000L)));
         if (next.isEmpty()) {
+          if (proven) {
+            return position(journalId, last, start, lastSeqByDomain);
+          }
           continue;
         }
         JournalTransaction tx = next.get();
         SourcePosition at = tx.sourcePosition();
-        if (at.kind() != SourcePosition.Kind.PG_LSN) {
+        if (at.kind() != snapshot.kind()) {
           throw new IOException(prefix + "journal " + journalDir + " holds " + tx.gtid() + " at " + at
-              + ", not from PostgreSQL: a snapshot of a PostgreSQL source cannot be handed over to it");
+              + ", not from the same kind of source as the snapshot at " + snapshot + ": it cannot be handed over");
         }
-        if (at.compareTo(snapshot) < 0) {
+        if (boundary.inSnapshot(at)) {
           last = tx;
           lastSeqByDomain.merge(tx.gtid().domain(), tx.gtid().seq(), Math::max);
+        } else if (proven) {
+          return position(journalId, last, start, lastSeqByDomain);
         } else if (first && JournalInspector.purgedThrough(journalDir) > 0) {
           throw new IOException(prefix + "the oldest transaction left in journal " + journalDir + " (" + tx.gtid()
               + " at " + at + ") is already after the snapshot (" + snapshot + ") and older segments were purged: "
               + "transactions between the snapshot and it may be gone; seed again while capture runs");
-        } else if (holdsMarker(tx, markerPrefix, marker)) {
-          return position(journalId, last, start, lastSeqByDomain);
+        }
+        if (!proven && boundary.proves(tx)) {
+          if (!boundary.drainsAfterProof()) {
+            return position(journalId, last, start, lastSeqByDomain);
+          }
+          proven = true;
         }
         first = false;
       }
     }
+  }
+
+  private static String describe(Boundary boundary) {
+    return switch (boundary) {
+      case Marker m -> "marker " + m.marker();
+      case ChangeId c -> "the transaction holding " + c.snapshot();
+    };
   }
 
   private static boolean holdsMarker(JournalTransaction tx, String prefix, String marker) throws IOException {

@@ -8,11 +8,16 @@ import dev.ferry.apply.sync.ArchiveLoads;
 import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.apply.sync.CopyResult;
 import dev.ferry.apply.sync.InitialCopy;
+import dev.ferry.apply.sync.RowCopy;
+import dev.ferry.apply.sync.SourceTable;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.postgres.PostgresSnapshot;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSnapshot;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.TableId;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,13 +26,16 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Seeds a replica from a consistent snapshot of a PostgreSQL source and hands it over to
- * streaming with no gap and no duplicate.
+ * Seeds a replica from a consistent snapshot of a PostgreSQL source (below) or of a SQLite source
+ * ({@link #seed(SqliteSourceConfig, ReplicaSpec, Path, Options)}) and hands it over to streaming
+ * with no gap and no duplicate.
  *
  * <ol>
  *   <li>{@link PostgresSnapshot#create}: a temporary slot exports a snapshot at LSN {@code S}, and
@@ -131,14 +139,58 @@ public final class InitialSync {
           snapshot.tables(), config, () -> connect(replica), options.copy());
       copied = System.nanoTime();
     }
-    ReplicaPosition position = HandOver.find(journalDir, journalId, snapshotAt, PostgresSnapshot.MARKER_PREFIX,
-        marker, options.journalWait(), prefix);
+    ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.Marker(snapshotAt,
+        PostgresSnapshot.MARKER_PREFIX, marker), options.journalWait(), prefix);
     record(replica, config, position);
     log.info("{}seeded: {} rows in {} ms (snapshot {} ms, copy {} ms, hand-over {} ms); streaming starts at journal"
         + " position {} (applied {{}})", prefix, copy.rows(), (System.nanoTime() - started) / 1_000_000,
         (copied - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
         (System.nanoTime() - copied) / 1_000_000, position.journalPosition().orElse("?"), position.applied());
     return new Seeded(snapshotAt, position, copy);
+  }
+
+  /**
+   * Seeds {@code replica} from a snapshot of the SQLite {@code source} (see {@link SqliteSnapshot})
+   * and records where it streams from in the journal {@code journalDir}: right after the journal
+   * transaction that ends at the snapshot's change id. Capture of {@code source} into that journal
+   * must be running (in this process or another). Crash-safe as {@link #seed(PostgresSourceConfig,
+   * ReplicaSpec, Path, Options)}: the position is written last.
+   *
+   * @throws IOException naming the replica or source: the snapshot, the hand-over or the copy
+   *     failed; the replica still needs a seed
+   */
+  public static Seeded seed(SqliteSourceConfig source, ReplicaSpec replica, Path journalDir, Options options)
+      throws IOException, InterruptedException {
+    String journalId = JournalInspector.journalId(journalDir).toString();
+    ApplyConfig config = forJournal(replica, journalId);
+    String prefix = "[replica " + replica.name() + "] ";
+    long started = System.nanoTime();
+    ReplicaPosition[] position = new ReplicaPosition[1];
+    SourcePosition snapshotAt;
+    CopyResult copy;
+    try (SqliteSnapshot snapshot = SqliteSnapshot.create(source, options.journalWait(), (at, wait) -> position[0] =
+        HandOver.find(journalDir, journalId, new HandOver.ChangeId(at), wait, prefix))) {
+      snapshotAt = snapshot.position();
+      log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
+      Map<TableId, SqliteSnapshot.Table> tables = new LinkedHashMap<>();
+      snapshot.tables().forEach(t -> tables.put(t.id(), t));
+      copy = RowCopy.copy(tables.values().stream().map(InitialSync::sourceTable).toList(),
+          (t, sink) -> snapshot.read(tables.get(t.id()), sink::accept), config, () -> connect(replica), options.copy());
+    } catch (SQLException e) {
+      throw new SyncException(prefix + "cannot end the snapshot of source " + source.name() + ": " + e.getMessage(), e);
+    }
+    record(replica, config, position[0]);
+    log.info("{}seeded: {} rows in {} ms (snapshot and hand-over {} ms, copy {} ms); streaming starts at journal"
+        + " position {} (applied {{}})", prefix, copy.rows(), (System.nanoTime() - started) / 1_000_000,
+        (System.nanoTime() - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
+        position[0].journalPosition().orElse("?"), position[0].applied());
+    return new Seeded(snapshotAt, position[0], copy);
+  }
+
+  /** A SQLite table as initial sync's table model: declared types, NOT NULL, primary key, row count. */
+  private static SourceTable sourceTable(SqliteSnapshot.Table t) {
+    return new SourceTable(t.id(), t.columns().stream().map(c -> new SourceTable.SourceColumn(c.name(), c.typeName(),
+        t.notNull().contains(c.name()))).toList(), t.primaryKey(), t.rows(), 1);
   }
 
   /**

@@ -1,0 +1,116 @@
+package dev.ferry.apply.sync;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copies a snapshot read as rows of journal values — a SQLite source's — into a target of any
+ * kind. Tables missing on the target are created ({@link SourceTypes#SQLITE}: declared types kept
+ * on SQLite, mapped on PostgreSQL; primary key kept), every copied table is emptied first (a copy
+ * killed midway is simply done again), and each value is bound exactly as the applier binds it, so
+ * a seeded row equals a streamed one. One transaction per table.
+ *
+ * <p>The copy writes no progress row; the caller records the replica's position once it returned.
+ * Blocking, on the caller's thread; an interrupt (the node stopping) ends it at the next row, the
+ * table in hand rolled back.
+ */
+public final class RowCopy {
+  private static final Logger log = LoggerFactory.getLogger(RowCopy.class);
+  private static final int BATCH = 1000;
+
+  /** Reads a table's rows from the snapshot; returns the row count. */
+  @FunctionalInterface
+  public interface Rows {
+    long read(SourceTable table, RowSink sink) throws SQLException;
+  }
+
+  /** Takes one row, values aligned with the table's columns. */
+  @FunctionalInterface
+  public interface RowSink {
+    void accept(List<Value> row) throws SQLException;
+  }
+
+  private RowCopy() {
+  }
+
+  /**
+   * Copies {@code tables} (those the replica's filter accepts) from {@code rows} into the target.
+   *
+   * @param tables the source's tables, column types as declared there, {@code estimatedRows} their
+   *     row counts (for the progress line)
+   * @throws SyncException naming the replica and the database's error; the target then holds a
+   *     partial copy that a new seed replaces
+   */
+  public static CopyResult copy(List<SourceTable> tables, Rows rows, ApplyConfig replica, ConnectionSource target,
+      CopyOptions options) throws SyncException {
+    String prefix = "[replica " + replica.replicaName() + "] ";
+    long started = System.nanoTime();
+    List<SourceTable> selected = tables.stream().filter(t -> replica.filter().accepts(t.id())).toList();
+    Map<TableId, Long> counts = new LinkedHashMap<>();
+    try (Connection c = target.connect()) {
+      SeedTarget t = SeedTarget.on(c, replica);
+      for (SourceTable table : selected) {
+        TargetTables.ensure(t, table, SourceTypes.SQLITE, prefix);
+      }
+      TargetTables.truncate(t, selected);
+      c.commit();
+      long estimate = selected.stream().mapToLong(SourceTable::estimatedRows).sum();
+      log.info("{}copying {} tables ({} rows) from the snapshot", prefix, selected.size(), estimate);
+      try (ProgressLine progress = new ProgressLine(options.progress(), prefix, estimate, selected.size())) {
+        for (SourceTable table : selected) {
+          counts.put(table.id(), copyTable(rows, t, table, progress));
+          c.commit();
+          progress.tableDone();
+        }
+      }
+    } catch (SQLException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+            e);
+      }
+      throw new SyncException(prefix + "initial sync failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState()
+          + ")", e);
+    }
+    CopyResult result = new CopyResult(counts, Duration.ofNanos(System.nanoTime() - started));
+    log.info("{}copied {} rows of {} tables in {} ms ({} rows/s)", prefix, result.rows(), counts.size(),
+        result.elapsed().toMillis(), Math.round(result.rowsPerSecond()));
+    return result;
+  }
+
+  private static long copyTable(Rows rows, SeedTarget t, SourceTable table, ProgressLine progress)
+      throws SQLException {
+    List<Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn).toList();
+    try (PreparedStatement ps = t.connection().prepareStatement(CopyStreams.insertSql(t, table))) {
+      long[] pending = {0};
+      long n = rows.read(table, row -> {
+        for (int i = 0; i < columns.size(); i++) {
+          t.bind(ps, i + 1, row.get(i), columns.get(i));
+        }
+        ps.addBatch();
+        if (++pending[0] == BATCH) {
+          ps.executeBatch();
+          progress.addRows(BATCH);
+          pending[0] = 0;
+        }
+      });
+      ps.executeBatch();
+      progress.addRows(pending[0]);
+      return n;
+    } catch (SQLException e) {
+      throw new SQLException("copy of " + table.id() + " failed: " + e.getMessage(), e.getSQLState(), e);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package dev.ferry.capture.trigger;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Value;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consistent snapshot of a SQLite source for seeding a replica, and the change-table id it
+ * stands at: every change with an id up to {@link #position()} is in the snapshot, every later one
+ * is not.
+ *
+ * <p>A journal transaction of a SQLite source holds whatever one poll read, so it may hold source
+ * transactions from both sides of an arbitrary snapshot. The snapshot is therefore taken where a
+ * poll ends: with SQLite's write lock held ({@code BEGIN IMMEDIATE} on one connection, so nothing
+ * commits meanwhile), a read transaction is started on a second connection (fixing its view at
+ * change id {@code M}, the highest handed out), and the caller's {@link Journaled} waits until
+ * capture has journaled change {@code M}: with nothing newer committed, that poll ends exactly at
+ * {@code M}. Then the lock is released; the read transaction keeps its view (WAL mode, which
+ * capture sets) for as long as the copy takes. Capture must be running, here or in another
+ * process. The lock is also taken only when capture has journaled every schema change (its
+ * bookkeeping matches {@code PRAGMA schema_version}).
+ *
+ * <p>Not thread-safe: one thread reads the rows; {@link #close()} ends the read transaction.
+ */
+public final class SqliteSnapshot implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SqliteSnapshot.class);
+  private static final long RETRY_MILLIS = 100;
+  /** How long writers may be held while capture journals what was committed before the lock. */
+  private static final Duration LOCKED_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * A captured table as the snapshot sees it.
+   *
+   * @param columns its stored columns in order, each with its declared type ({@code ""} for none)
+   * @param primaryKey its primary key's columns in key order; empty when keyed by the rowid only
+   * @param notNull the columns declared {@code NOT NULL}
+   * @param rows its row count in the snapshot
+   */
+  public record Table(TableId id, List<Column> columns, List<String> primaryKey, Set<String> notNull, long rows) {
+    public Table {
+      columns = List.copyOf(columns);
+      primaryKey = List.copyOf(primaryKey);
+      notNull = Set.copyOf(notNull);
+    }
+  }
+
+  /**
+   * Waits up to {@code wait} until the journal holds every change up to {@code at}: once before the
+   * lock (so a capture that is not running is found out without blocking writers), once under it;
+   * the second call's outcome is the hand-over.
+   */
+  @FunctionalInterface
+  public interface Journaled {
+    void await(SourcePosition at, Duration wait) throws java.io.IOException, InterruptedException;
+  }
+
+  /** Receives the rows of a table, each as values aligned with the table's columns. */
+  @FunctionalInterface
+  public interface RowSink {
+    void accept(List<Value> row) throws SQLException;
+  }
+
+  private final String source;
+  private final Connection reader;
+  private final long changeId;
+  private final List<Table> tables;
+
+  private SqliteSnapshot(String source, Connection reader, long changeId, List<Table> tables) {
+    this.source = source;
+    this.reader = reader;
+    this.changeId = changeId;
+    this.tables = List.copyOf(tables);
+  }
+
+  /**
+   * Takes the snapshot: waits (unlocked) until capture has journaled what is committed now, then
+   * takes the lock and waits until it has journaled everything committed before the lock.
+   *
+   * @param wait how long to wait for capture: to be installed, to have journaled every schema
+   *     change, and (unlocked) to have journaled what is committed now
+   * @throws CaptureException naming the source if it cannot be read or capture is not installed in time
+   * @throws java.io.IOException what {@code journaled} threw: capture did not journal in time
+   */
+  public static SqliteSnapshot create(SqliteSourceConfig config, Duration wait, Journaled journaled)
+      throws java.io.IOException, InterruptedException {
+    Connection reader = null;
+    try (Connection locker = open(config)) {
+      reader = open(config);
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (true) {
+        if (Bookkeeping.installed(locker)) {
+          journaled.await(SourcePosition.changeId(highestChangeId(locker)), wait);
+          try (WriteTransaction lock = WriteTransaction.begin(locker)) {
+            if (captureUpToDate(locker)) {
+              return underLock(config, locker, reader, journaled);
+            }
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new CaptureException(config.name(), "cannot take a snapshot for initial sync: capture has not "
+              + "installed its triggers (or journaled the last schema change) within " + wait.toSeconds()
+              + " s: is capture running for this source?");
+        }
+        Thread.sleep(RETRY_MILLIS);
+      }
+    } catch (SQLException e) {
+      closeQuietly(reader);
+      throw new CaptureException(config.name(), "cannot take a snapshot for initial sync: " + e.getMessage(), e);
+    } catch (java.io.IOException | InterruptedException | RuntimeException e) {
+      closeQuietly(reader);
+      throw e;
+    }
+  }
+
+  /** With the write lock held: fixes the reader's view at the highest change id and hands over. */
+  private static SqliteSnapshot underLock(SqliteSourceConfig config, Connection locker, Connection reader,
+      Journaled journaled) throws SQLException, java.io.IOException, InterruptedException {
+    long id = highestChangeId(locker);
+    reader.setAutoCommit(false);
+    long seen = highestChangeId(reader); // the first read fixes the reader's view
+    if (seen != id) {
+      throw new IllegalStateException("change id " + seen + " read under the write lock, expected " + id);
+    }
+    List<Table> tables = describe(reader);
+    journaled.await(SourcePosition.changeId(id), LOCKED_WAIT);
+    log.info("[source {}] snapshot at change {}; {} tables", config.name(), id, tables.size());
+    return new SqliteSnapshot(config.name(), reader, id, tables);
+  }
+
+  private static Connection open(SqliteSourceConfig config) throws SQLException {
+    Connection c = DriverManager.getConnection(config.jdbcUrl());
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 30000");
+    }
+    return c;
+  }
+
+  /** Whether capture's triggers are installed and belong to the current schema. */
+  private static boolean captureUpToDate(Connection c) throws SQLException {
+    return Bookkeeping.installed(c)
+        && Bookkeeping.state(c, Bookkeeping.SCHEMA_VERSION).orElse(-1L) == SqliteCatalog.schemaVersion(c);
+  }
+
+  /** The highest change id SQLite has handed out (committed, as {@code c}'s transaction sees it). */
+  static long highestChangeId(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT seq FROM sqlite_sequence WHERE name = '_ferry_changes'")) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private static List<Table> describe(Connection c) throws SQLException {
+    List<Table> tables = new ArrayList<>();
+    for (String name : Bookkeeping.capturedTables(c).keySet()) {
+      SqliteTable t = SqliteCatalog.describe(c, name, null);
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM " + SqliteCatalog.quote(name))) {
+        rs.next();
+        tables.add(new Table(t.id(), t.columns(), t.primaryKey(), notNull(c, name), rs.getLong(1)));
+      }
+    }
+    return tables;
+  }
+
+  private static Set<String> notNull(Connection c, String table) throws SQLException {
+    Set<String> names = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pragma_table_xinfo(?) WHERE \"notnull\"")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
+  }
+
+  /** Where streaming continues: after the journal transaction holding this change id. */
+  public SourcePosition position() {
+    return SourcePosition.changeId(changeId);
+  }
+
+  /** The captured tables, by name. */
+  public List<Table> tables() {
+    return tables;
+  }
+
+  /**
+   * Reads every row of {@code table} as the snapshot sees it, each value with its SQLite storage
+   * class (as the capture triggers record it); returns the row count.
+   *
+   * @throws SQLException naming the table; also when the thread is interrupted (the node stopping)
+   */
+  public long read(Table table, RowSink sink) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ");
+    for (int i = 0; i < table.columns().size(); i++) {
+      sql.append(i == 0 ? "" : ", ").append(SqliteCatalog.quote(table.columns().get(i).name()));
+    }
+    sql.append(" FROM ").append(SqliteCatalog.quote(table.id().name()));
+    long rows = 0;
+    try (Statement st = reader.createStatement(); ResultSet rs = st.executeQuery(sql.toString())) {
+      int n = table.columns().size();
+      while (rs.next()) {
+        if (Thread.currentThread().isInterrupted()) {
+          throw new SQLException("[source " + source + "] reading " + table.id().name() + " interrupted", "57014");
+        }
+        List<Value> row = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
+          row.add(value(rs.getObject(i)));
+        }
+        sink.accept(row);
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  private static Value value(Object o) {
+    return switch (o) {
+      case null -> Value.NULL;
+      case Integer i -> new Value.Int64(i);
+      case Long l -> new Value.Int64(l);
+      case Double d -> new Value.Float64(d);
+      case String s -> new Value.Text(s);
+      case byte[] b -> new Value.Bytes(b);
+      default -> throw new IllegalStateException("SQLite returned a " + o.getClass().getName() + " value");
+    };
+  }
+
+  @Override
+  public void close() throws SQLException {
+    reader.close();
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        log.debug("closing a snapshot connection failed: {}", e.getMessage());
+      }
+    }
+  }
+}
