@@ -171,6 +171,9 @@ abstract class Dialect {
 
   abstract String conflictsTable();
 
+  /** Ferry's table of tables copied while streaming ({@link TableCopyGate}). */
+  abstract String copiesTable();
+
   /** The SQL expression for "now" as stored in the conflicts table. */
   abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;
 

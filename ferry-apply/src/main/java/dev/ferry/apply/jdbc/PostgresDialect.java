@@ -187,6 +187,7 @@ final class PostgresDialect extends Dialect {
         createControlTables(c, st);
       }
       addProgressChecksumColumns(st);
+      createTableCopies(st);
     }
     if (readOnlyReplica) {
       PostgresReadOnly.enforce(c, replica);
@@ -285,6 +286,24 @@ final class PostgresDialect extends Dialect {
     c.setAutoCommit(true);
   }
 
+  /** Tables made before 'ferry table add' lack the table of copies; made only when missing (see above). */
+  private static void createTableCopies(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.table_copies') IS NOT NULL")) {
+      rs.next();
+      if (rs.getBoolean(1)) {
+        return;
+      }
+    }
+    st.execute("""
+        CREATE TABLE IF NOT EXISTS _ferry.table_copies (
+          source text NOT NULL,
+          table_name text NOT NULL,
+          state text NOT NULL,
+          snapshot_position text,
+          updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+          PRIMARY KEY (source, table_name))""");
+  }
+
   /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
   private static void addProgressChecksumColumns(Statement st) throws SQLException {
     try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = "
@@ -312,7 +331,8 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       PostgresReadOnly.lift(c);
-      st.execute("DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, _ferry.archive_loads");
+      st.execute("DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, _ferry.archive_loads, "
+          + "_ferry.table_copies");
       // A killed seed's kept index definitions are the only way to build those indexes again: kept, with the schema.
       st.execute("""
           DO $$
@@ -343,6 +363,11 @@ final class PostgresDialect extends Dialect {
   @Override
   String conflictsTable() {
     return "_ferry.conflicts";
+  }
+
+  @Override
+  String copiesTable() {
+    return "_ferry.table_copies";
   }
 
   @Override

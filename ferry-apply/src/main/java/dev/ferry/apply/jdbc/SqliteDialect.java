@@ -139,7 +139,7 @@ final class SqliteDialect extends Dialect {
   void tearDown(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
       for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences",
-          "ferry_archive_loads"}) {
+          "ferry_archive_loads", "ferry_table_copies"}) {
         st.execute("DROP TABLE IF EXISTS " + t);
       }
     }
@@ -184,6 +184,14 @@ final class SqliteDialect extends Dialect {
           CREATE TABLE IF NOT EXISTS ferry_sequences (
             name TEXT PRIMARY KEY,
             value INTEGER NOT NULL)""");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry_table_copies (
+            source TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            snapshot_position TEXT,
+            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY (source, table_name))""");
     }
   }
 
@@ -206,6 +214,11 @@ final class SqliteDialect extends Dialect {
   @Override
   String conflictsTable() {
     return "ferry_conflicts";
+  }
+
+  @Override
+  String copiesTable() {
+    return "ferry_table_copies";
   }
 
   @Override
