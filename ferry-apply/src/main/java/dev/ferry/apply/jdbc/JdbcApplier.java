@@ -353,6 +353,12 @@ public final class JdbcApplier implements Applier {
           replayExactly(SqlStates.describe(e));
           continue;
         }
+        if (transientError && copyRunning()) {
+          // A copy into this replica holds its write lock (SQLite) for a whole table: wait, attempts are not used up.
+          log.debug("{}transient error while a table is copied, retrying: {}", prefix, SqlStates.describe(e));
+          sleep(COPY_POLL);
+          continue;
+        }
         if (transientError && attempt < config.retry().maxAttempts()) {
           log.warn("{}transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", prefix, attempt,
               config.retry().maxAttempts(), pending.size(), backoff.toMillis(), SqlStates.describe(e));
@@ -411,6 +417,11 @@ public final class JdbcApplier implements Applier {
       waitingSaid = now;
     }
     sleep(COPY_POLL);
+  }
+
+  /** Whether the marks read last show a table being copied into the replica. */
+  private boolean copyRunning() {
+    return groupMarks.values().stream().anyMatch(m -> m.state() == TableCopyGate.State.COPYING);
   }
 
   /** After a failure in deferred mode: the next attempt runs each transaction's changes before the next. */

@@ -91,9 +91,10 @@ final class TableCommand implements Runnable {
   }
 
   @Command(name = "add", mixinStandardHelpOptions = true,
-      description = {"Add tables to the publication while 'ferry run' streams, and copy their rows into every",
-          "replica consistently: each replica skips the changes the copy already holds and applies the later ones.",
-          "Run again after an interruption. PostgreSQL source only."})
+      description = {"Add tables to a running replication and copy their rows into every replica.",
+          "Works while 'ferry run' streams: the tables join the publication, are copied from a snapshot, and each",
+          "replica skips the changes the copy already holds and applies the later ones.",
+          "Run it again after an interruption. PostgreSQL source only."})
   static final class Add extends TableCopying {
     @Parameters(paramLabel = "SCHEMA.TABLE", arity = "1..*",
         description = "The tables to add (a name without schema is in public).") List<String> names;
@@ -133,8 +134,9 @@ final class TableCommand implements Runnable {
   }
 
   @Command(name = "resync", mixinStandardHelpOptions = true,
-      description = {"Empty one replicated table on every replica (or one) and copy it again from a snapshot,",
-          "while 'ferry run' streams. PostgreSQL source only."})
+      description = {"Copy one replicated table into every replica (or one) again.",
+          "Works while 'ferry run' streams: the table is emptied on the replica and copied from a snapshot, and the",
+          "replica applies the changes after it. PostgreSQL source only."})
   static final class Resync extends TableCopying {
     @Parameters(paramLabel = "SCHEMA.TABLE", description = "The table (a name without schema is in public).")
     String name;

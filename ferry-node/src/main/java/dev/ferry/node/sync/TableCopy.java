@@ -73,6 +73,16 @@ public final class TableCopy {
     for (Plan p : plans) {
       mark(p, (target, table) -> target.markCopying(table));
     }
+    try {
+      return copyAll(source, tables, plans, publish, options, say);
+    } catch (IOException e) {
+      throw new SyncException(e.getMessage() + "; replicas marked COPYING hold back the changes of " + tables
+          + " until the same 'ferry table' command runs again and copies from a new snapshot", e);
+    }
+  }
+
+  private static List<Copied> copyAll(PostgresSourceConfig source, List<TableId> tables, List<Plan> plans,
+      boolean publish, CopyOptions options, Consumer<String> say) throws IOException {
     if (publish) {
       for (TableId table : tables) {
         PostgresSetup.publish(source, table);
