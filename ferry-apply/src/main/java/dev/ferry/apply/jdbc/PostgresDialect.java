@@ -187,7 +187,7 @@ final class PostgresDialect extends Dialect {
         createControlTables(c, st);
       }
       addProgressChecksumColumns(st);
-      createTableCopies(st);
+      createTableCopies(c, st);
     }
     if (readOnlyReplica) {
       PostgresReadOnly.enforce(c, replica);
@@ -286,22 +286,35 @@ final class PostgresDialect extends Dialect {
     c.setAutoCommit(true);
   }
 
-  /** Tables made before 'ferry table add' lack the table of copies; made only when missing (see above). */
-  private static void createTableCopies(Statement st) throws SQLException {
+  /**
+   * Tables made before 'ferry table add' lack the table of copies; made only when missing (see
+   * above), under the lock that makes appliers opening at once take turns.
+   */
+  private static void createTableCopies(Connection c, Statement st) throws SQLException {
     try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.table_copies') IS NOT NULL")) {
       rs.next();
       if (rs.getBoolean(1)) {
         return;
       }
     }
-    st.execute("""
-        CREATE TABLE IF NOT EXISTS _ferry.table_copies (
-          source text NOT NULL,
-          table_name text NOT NULL,
-          state text NOT NULL,
-          snapshot_position text,
-          updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
-          PRIMARY KEY (source, table_name))""");
+    c.setAutoCommit(false);
+    try {
+      st.execute("SELECT pg_advisory_xact_lock(hashtext('_ferry.replication_control'))");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS _ferry.table_copies (
+            source text NOT NULL,
+            table_name text NOT NULL,
+            state text NOT NULL,
+            snapshot_position text,
+            updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY (source, table_name))""");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
   }
 
   /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
@@ -401,9 +414,14 @@ final class PostgresDialect extends Dialect {
       st.execute(ddl.command());
       path.setString(1, saved);
       path.execute();
-      if (PostgresReadOnly.functionExists(c)) {
-        PostgresReadOnly.guardNewTables(c);
-      }
+      guardNewTables(c);
+    }
+  }
+
+  @Override
+  void guardNewTables(Connection c) throws SQLException {
+    if (PostgresReadOnly.functionExists(c)) {
+      PostgresReadOnly.guardNewTables(c);
     }
   }
 

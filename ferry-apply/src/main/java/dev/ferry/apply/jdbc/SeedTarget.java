@@ -128,8 +128,10 @@ public final class SeedTarget {
   /**
    * Marks {@code table} COPIED at {@code snapshot} and commits: the applier skips the table's
    * changes of transactions before {@code snapshot} (the copy holds them) and applies later ones.
+   * On a read-only replica a table the copy created gets its guard first.
    */
   public void markCopied(TableId table, SourcePosition snapshot) throws SQLException {
+    dialect.guardNewTables(connection);
     TableCopyGate.mark(connection, dialect, source, table, TableCopyGate.State.COPIED, Optional.of(snapshot));
     connection.commit();
   }
