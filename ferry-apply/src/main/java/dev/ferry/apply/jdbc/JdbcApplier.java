@@ -13,6 +13,7 @@ import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
 import java.io.IOException;
@@ -96,9 +97,9 @@ public final class JdbcApplier implements Applier {
   private long groupSkipped;
   private long skipped;
   /** The marks of tables copied while streaming, read with the group ({@link TableCopyGate}). */
-  private Map<dev.ferry.journal.TableId, TableCopyGate.Mark> groupMarks = Map.of();
+  private Map<TableId, TableCopyGate.Mark> groupMarks = Map.of();
   /** The table whose copy the applier waits for, and since when it has said so. */
-  private Optional<dev.ferry.journal.TableId> waitingFor = Optional.empty();
+  private Optional<TableId> waitingFor = Optional.empty();
   private Instant waitingSaid = Instant.EPOCH;
 
   private JdbcApplier(ApplyConfig config, ConnectionSource connections, InstantSource clock, Connection first)
