@@ -2,6 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.JournalInspector;
 import dev.ferry.testkit.TableDigest;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Path;
@@ -74,6 +75,33 @@ class TableAddTest {
       assertThat(awaitParcelsEqual(t, Duration.ofSeconds(120))).as("parcels after resync; log: %s",
           RunEndToEndTest.log(dir)).isEmpty();
       assertThat(run.isAlive()).isTrue();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  @Test
+  void aCopyLeftCopyingByAnInterruptedAddHoldsTheTableBackUntilTheNextAddCopiesIt() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Process run = t.startStreaming(cli);
+      Sql.execute(t.primaryUrl, "CREATE TABLE parcels (id bigint PRIMARY KEY, weight integer NOT NULL, label text)",
+          "INSERT INTO parcels SELECT g, g % 97, 'p' || g FROM generate_series(1, 5000) g");
+      // What 'ferry table add' leaves when stopped after it marked the replicas and published the table.
+      String journal = JournalInspector.journalId(dir.resolve("journal")).toString();
+      String mark = "INSERT INTO %s (source, table_name, state) VALUES ('" + journal + "', 'public.parcels', 'COPYING')";
+      Sql.execute(t.pgReplicaUrl, "SET default_transaction_read_only = off", mark.formatted("_ferry.table_copies"));
+      Sql.execute(t.liteReplica.jdbcUrl(), mark.formatted("ferry_table_copies"));
+      Sql.execute(t.primaryUrl, "ALTER PUBLICATION ferry_primary ADD TABLE parcels");
+      try (ParcelWriter writer = new ParcelWriter(t.primaryUrl, 22)) {
+        writer.awaitWrites(200, run);
+        LogWait.awaitLine(dir.resolve("run.log"), "waiting for the copy of public.parcels", run, Duration.ofSeconds(60));
+        assertThat(Sql.scalar(t.pgReplicaUrl, "SELECT count(*) FROM parcels")).as("held back").isEqualTo("0");
+        FerryCli.Result add = cli.run(Duration.ofSeconds(180), "table", "add", "parcels", "-c", t.config.toString());
+        assertThat(add.exitCode()).as("table add again: %s", add.all()).isZero();
+        assertThat(add.stdout()).contains("is in publication ferry_primary already: copying it again");
+        writer.awaitWrites(writer.writes() + 200, run);
+      }
+      assertThat(awaitParcelsEqual(t, Duration.ofSeconds(120))).as("parcels; log: %s", RunEndToEndTest.log(dir))
+          .isEmpty();
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }
