@@ -90,6 +90,28 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
+   * Whether a process (this one or another) has the journal in {@code directory} open for writing
+   * ({@code ferry run} or {@code capture}): it holds {@code journal.lock}. A directory without a
+   * journal is not in use. The answer may change right after it is given.
+   */
+  public static boolean inUse(Path directory) throws IOException {
+    Path lockFile = directory.resolve("journal.lock");
+    if (!java.nio.file.Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock probe = channel.tryLock();
+      if (probe == null) {
+        return true;
+      }
+      probe.release();
+      return false;
+    } catch (OverlappingFileLockException e) {
+      return true;
+    }
+  }
+
+  /**
    * Acknowledges {@code position} for {@code consumer} from another process than the journal's
    * writer (a separate {@code ferry apply}): the consumer's file is replaced atomically and
    * durably, and the writer's purge reads it. Thread-safe.

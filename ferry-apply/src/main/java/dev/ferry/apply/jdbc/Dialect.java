@@ -171,6 +171,16 @@ abstract class Dialect {
 
   abstract String conflictsTable();
 
+  /**
+   * Guards the tables a copy created on a read-only replica as replicated DDL's are, in the
+   * caller's transaction; nothing where the target has no guards.
+   */
+  void guardNewTables(Connection c) throws SQLException {
+  }
+
+  /** Ferry's table of tables copied while streaming ({@link TableCopyGate}). */
+  abstract String copiesTable();
+
   /** The SQL expression for "now" as stored in the conflicts table. */
   abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;
 

@@ -13,6 +13,7 @@ import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
 import java.io.IOException;
@@ -59,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class JdbcApplier implements Applier {
   private static final Logger log = LoggerFactory.getLogger(JdbcApplier.class);
   private static final int STATEMENT_CACHE_SIZE = 256;
+  private static final Duration COPY_POLL = Duration.ofMillis(250);
 
   private final ApplyConfig config;
   private final ConnectionSource connections;
@@ -94,6 +96,11 @@ public final class JdbcApplier implements Applier {
   private final List<ConflictRecord> groupConflicts = new ArrayList<>();
   private long groupSkipped;
   private long skipped;
+  /** The marks of tables copied while streaming, read with the group ({@link TableCopyGate}). */
+  private Map<TableId, TableCopyGate.Mark> groupMarks = Map.of();
+  /** The table whose copy the applier waits for, and since when it has said so. */
+  private Optional<TableId> waitingFor = Optional.empty();
+  private Instant waitingSaid = Instant.EPOCH;
 
   private JdbcApplier(ApplyConfig config, ConnectionSource connections, InstantSource clock, Connection first)
       throws SQLException {
@@ -200,7 +207,7 @@ public final class JdbcApplier implements Applier {
           return;
         }
         SchemaCheck check = new SchemaCheck(header, groupPosition.schemaSequence());
-        try (ChangeCursor cursor = jtx.changes()) {
+        try (ChangeCursor cursor = TableCopyGate.filter(jtx.changes(), jtx.sourcePosition(), groupMarks)) {
           groupConflicts.addAll(large.apply(header, cursor, setBased, check::see));
         }
         groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(gtid),
@@ -213,6 +220,9 @@ public final class JdbcApplier implements Applier {
         log.info("{}applied the large transaction {} ({} changes{}) in one target transaction", prefix, gtid,
             jtx.changeCount(), setBased ? "" : ", row by row");
         return;
+      } catch (TableCopyGate.CopyRunning copy) {
+        rollbackQuietly();
+        awaitCopy(copy);
       } catch (StagedRun.SetMismatch mismatch) {
         rollbackQuietly();
         log.info("{}{}: {}; replaying it row by row", prefix, gtid, mismatch.getMessage());
@@ -323,6 +333,9 @@ public final class JdbcApplier implements Applier {
           commitGroup();
         }
         return;
+      } catch (TableCopyGate.CopyRunning copy) {
+        rollbackQuietly();
+        awaitCopy(copy);
       } catch (SQLException e) {
         boolean bulkUsed = writer.bulkUsed();
         int failed = appliedInGroup;
@@ -339,6 +352,12 @@ public final class JdbcApplier implements Applier {
         boolean transientError = kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
         if (!transientError && deferred) {
           replayExactly(SqlStates.describe(e));
+          continue;
+        }
+        if (transientError && copyRunning()) {
+          // A copy into this replica holds its write lock (SQLite) for a whole table: wait, attempts are not used up.
+          log.debug("{}transient error while a table is copied, retrying: {}", prefix, SqlStates.describe(e));
+          sleep(COPY_POLL);
           continue;
         }
         if (transientError && attempt < config.retry().maxAttempts()) {
@@ -384,6 +403,28 @@ public final class JdbcApplier implements Applier {
     }
   }
 
+  /**
+   * The group met a change to a table being copied into the replica ({@code ferry table add} or
+   * {@code resync}): it was rolled back and is applied again once the copy is marked done. Says
+   * so when it starts waiting and every minute after (a copy that was stopped keeps the replica
+   * waiting until the command runs again).
+   */
+  private void awaitCopy(TableCopyGate.CopyRunning copy) throws ApplyException {
+    Instant now = clock.instant();
+    if (!waitingFor.equals(Optional.of(copy.table())) || Duration.between(waitingSaid, now).toMinutes() >= 1) {
+      log.info("{}waiting for the copy of {} to finish before applying its changes (ferry table add or resync; if "
+          + "that command was stopped, run it again)", prefix, copy.table());
+      waitingFor = Optional.of(copy.table());
+      waitingSaid = now;
+    }
+    sleep(COPY_POLL);
+  }
+
+  /** Whether the marks read last show a table being copied into the replica. */
+  private boolean copyRunning() {
+    return groupMarks.values().stream().anyMatch(m -> m.state() == TableCopyGate.State.COPYING);
+  }
+
   /** After a failure in deferred mode: the next attempt runs each transaction's changes before the next. */
   private void replayExactly(String why) {
     log.debug("{}replaying the group of {} in exact mode: {}", prefix, pending.size(), why);
@@ -398,6 +439,7 @@ public final class JdbcApplier implements Applier {
       useConnection(connections.connect(), false);
     }
     groupPosition = progress.read(connection, true);
+    groupMarks = TableCopyGate.read(connection, dialect, config.source(), true);
     groupLast = Optional.empty();
     groupOpen = true;
     appliedInGroup = 0;
@@ -408,7 +450,7 @@ public final class JdbcApplier implements Applier {
   }
 
   private void applyOne(Pending p) throws SQLException, StopApply, SchemaSequenceException {
-    Transaction tx = p.tx();
+    Transaction tx = TableCopyGate.filter(p.tx(), groupMarks);
     if (groupPosition.applied().contains(tx.gtid())) {
       log.debug("{}{} is already applied; skipped", prefix, tx.gtid());
       groupSkipped++;

@@ -187,6 +187,7 @@ final class PostgresDialect extends Dialect {
         createControlTables(c, st);
       }
       addProgressChecksumColumns(st);
+      createTableCopies(c, st);
     }
     if (readOnlyReplica) {
       PostgresReadOnly.enforce(c, replica);
@@ -285,6 +286,37 @@ final class PostgresDialect extends Dialect {
     c.setAutoCommit(true);
   }
 
+  /**
+   * Tables made before 'ferry table add' lack the table of copies; made only when missing (see
+   * above), under the lock that makes appliers opening at once take turns.
+   */
+  private static void createTableCopies(Connection c, Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.table_copies') IS NOT NULL")) {
+      rs.next();
+      if (rs.getBoolean(1)) {
+        return;
+      }
+    }
+    c.setAutoCommit(false);
+    try {
+      st.execute("SELECT pg_advisory_xact_lock(hashtext('_ferry.replication_control'))");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS _ferry.table_copies (
+            source text NOT NULL,
+            table_name text NOT NULL,
+            state text NOT NULL,
+            snapshot_position text,
+            updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY (source, table_name))""");
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
   /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
   private static void addProgressChecksumColumns(Statement st) throws SQLException {
     try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = "
@@ -312,7 +344,8 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       PostgresReadOnly.lift(c);
-      st.execute("DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, _ferry.archive_loads");
+      st.execute("DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, _ferry.archive_loads, "
+          + "_ferry.table_copies");
       // A killed seed's kept index definitions are the only way to build those indexes again: kept, with the schema.
       st.execute("""
           DO $$
@@ -346,6 +379,11 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
+  String copiesTable() {
+    return "_ferry.table_copies";
+  }
+
+  @Override
   void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException {
     if (time == null) {
       ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
@@ -376,9 +414,14 @@ final class PostgresDialect extends Dialect {
       st.execute(ddl.command());
       path.setString(1, saved);
       path.execute();
-      if (PostgresReadOnly.functionExists(c)) {
-        PostgresReadOnly.guardNewTables(c);
-      }
+      guardNewTables(c);
+    }
+  }
+
+  @Override
+  void guardNewTables(Connection c) throws SQLException {
+    if (PostgresReadOnly.functionExists(c)) {
+      PostgresReadOnly.guardNewTables(c);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.ferry.apply.jdbc;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.journal.Column;
+import dev.ferry.journal.SourcePosition;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Value;
 import java.sql.Connection;
@@ -27,11 +28,13 @@ public final class SeedTarget {
   private final Connection connection;
   private final Dialect dialect;
   private final ProgressStore progress;
+  private final String source;
 
   private SeedTarget(Connection connection, Dialect dialect, String source) {
     this.connection = connection;
     this.dialect = dialect;
     this.progress = new ProgressStore(dialect, source);
+    this.source = source;
   }
 
   /** Prepares {@code connection} for the replica {@code config} names (source = the journal). */
@@ -100,8 +103,41 @@ public final class SeedTarget {
     return progress.read(connection, false);
   }
 
-  /** Upserts the replica's progress row in the connection's open transaction (not committed here). */
+  /**
+   * Upserts the replica's progress row in the connection's open transaction (not committed here),
+   * and clears the marks of tables copied while streaming: a seed or load holds every table.
+   */
   public void writePosition(ReplicaPosition position, Instant now) throws SQLException {
     progress.write(connection, position, now);
+    TableCopyGate.clear(connection, dialect, source);
+  }
+
+  /** Where the copy of {@code table} into this replica while it streams stands, if one was made. */
+  public enum CopyState { COPYING, COPIED }
+
+  /** The table's mark ({@code ferry table add}): COPYING, COPIED, or none. */
+  public Optional<CopyState> copyState(TableId table) throws SQLException {
+    TableCopyGate.Mark mark = TableCopyGate.read(connection, dialect, source, false).get(table);
+    return Optional.ofNullable(mark).map(m -> CopyState.valueOf(m.state().name()));
+  }
+
+  /**
+   * Marks {@code table} COPYING and commits: from then on the applier holds back every change to
+   * it (on PostgreSQL after the groups that read the marks before have ended).
+   */
+  public void markCopying(TableId table) throws SQLException {
+    TableCopyGate.mark(connection, dialect, source, table, TableCopyGate.State.COPYING, Optional.empty());
+    connection.commit();
+  }
+
+  /**
+   * Marks {@code table} COPIED at {@code snapshot} and commits: the applier skips the table's
+   * changes of transactions before {@code snapshot} (the copy holds them) and applies later ones.
+   * On a read-only replica a table the copy created gets its guard first.
+   */
+  public void markCopied(TableId table, SourcePosition snapshot) throws SQLException {
+    dialect.guardNewTables(connection);
+    TableCopyGate.mark(connection, dialect, source, table, TableCopyGate.State.COPIED, Optional.of(snapshot));
+    connection.commit();
   }
 }

@@ -28,7 +28,7 @@ final class SqliteDialect extends Dialect {
   private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
   /** Ferry's own tables on a SQLite target (never guarded, dropped by teardown). */
   static final List<String> FERRY_TABLES = List.of("ferry_replication_control", "ferry_conflicts", "ferry_sequences",
-      "ferry_archive_loads");
+      "ferry_archive_loads", "ferry_table_copies");
 
   @Override
   String name() {
@@ -207,6 +207,14 @@ final class SqliteDialect extends Dialect {
           CREATE TABLE IF NOT EXISTS ferry_sequences (
             name TEXT PRIMARY KEY,
             value INTEGER NOT NULL)""");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS ferry_table_copies (
+            source TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            state TEXT NOT NULL,
+            snapshot_position TEXT,
+            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY (source, table_name))""");
     }
   }
 
@@ -229,6 +237,11 @@ final class SqliteDialect extends Dialect {
   @Override
   String conflictsTable() {
     return "ferry_conflicts";
+  }
+
+  @Override
+  String copiesTable() {
+    return "ferry_table_copies";
   }
 
   @Override

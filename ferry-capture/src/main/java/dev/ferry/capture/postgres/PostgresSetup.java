@@ -60,6 +60,49 @@ public final class PostgresSetup {
   }
 
   /**
+   * Checks that {@code table} can be added to a running capture ({@code ferry table add}): capture
+   * is set up, the table exists and has a usable replica identity. Changes nothing.
+   *
+   * @return whether the table is in the publication already
+   * @throws CaptureException naming the table and what to do
+   */
+  public static boolean checkAddable(PostgresSourceConfig config, TableId table) throws CaptureException {
+    try (Connection c = Connections.normal(config)) {
+      SetupChecks checks = new SetupChecks(config, c);
+      if (!publicationExists(config, c)) {
+        throw new CaptureException(config.name(), "publication " + config.publicationName() + " does not exist: run "
+            + "ferry setup first");
+      }
+      checks.checkAddable(table);
+      return checks.published(table);
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot check table " + table + ": " + e.getMessage()
+          + " (SQLSTATE " + e.getSQLState() + ")", e);
+    }
+  }
+
+  /**
+   * Adds {@code table} to the publication unless it is in it: capture streams its changes from the
+   * commit of this on. Needs the publication's owner (the role setup ran as) or a superuser.
+   */
+  public static void publish(PostgresSourceConfig config, TableId table) throws CaptureException {
+    try (Connection c = Connections.normal(config)) {
+      if (new SetupChecks(config, c).published(table)) {
+        return;
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("ALTER PUBLICATION " + Connections.quote(config.publicationName()) + " ADD TABLE "
+            + SetupChecks.sql(table));
+      }
+      LOG.info("[source {}] table {} added to publication {}", config.name(), table, config.publicationName());
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot add " + table + " to publication "
+          + config.publicationName() + ": " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + "); the role "
+          + "must own the publication (run as the role 'ferry setup' ran as, e.g. postgres)", e);
+    }
+  }
+
+  /**
    * What {@code run} and {@code capture} do before streaming. A superuser, or a source never set
    * up, gets {@link #setup} (idempotent; it refuses a role that is no superuser and says so). A
    * source set up before, reached by a role that is no superuser, is only verified: capture then

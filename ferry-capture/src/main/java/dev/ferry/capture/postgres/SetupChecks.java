@@ -88,17 +88,9 @@ final class SetupChecks {
     checkWalLevel();
     checkReplication();
     List<TableId> missing = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
-      for (TableId t : selectedTables()) {
-        ps.setString(1, config.publicationName());
-        ps.setString(2, t.schema());
-        ps.setString(3, t.name());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            missing.add(t);
-          }
-        }
+    for (TableId t : selectedTables()) {
+      if (!published(t)) {
+        missing.add(t);
       }
     }
     return missing;
@@ -155,7 +147,7 @@ final class SetupChecks {
     return tables;
   }
 
-  private void checkReplicaIdentity(List<TableId> tables) throws SQLException, CaptureException {
+  void checkReplicaIdentity(List<TableId> tables) throws SQLException, CaptureException {
     List<String> bad = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("""
         SELECT c.relreplident,
@@ -177,6 +169,37 @@ final class SetupChecks {
       throw fail("tables without a usable replica identity: " + String.join(", ", bad) + ". Updates and "
           + "deletes on them could not be replicated: add a primary key, or run ALTER TABLE <table> REPLICA "
           + "IDENTITY FULL (or USING INDEX <unique index>), or exclude them");
+    }
+  }
+
+  /**
+   * Checks that {@code table} can join the publication: a user table (outside the system and
+   * {@code _ferry}) with a usable replica identity.
+   */
+  void checkAddable(TableId table) throws SQLException, CaptureException {
+    try (PreparedStatement ps = c.prepareStatement(USER_TABLES + " AND n.nspname = ? AND c.relname = ?")) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new CaptureException(config.name(), "table " + sql(table) + " does not exist on the source (or is a "
+              + "partition, a view or one of Ferry's own): create it first, or check the name (schema.table)");
+        }
+      }
+    }
+    checkReplicaIdentity(List.of(table));
+  }
+
+  /** Whether {@code table} is in the publication. */
+  boolean published(TableId table) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+      ps.setString(1, config.publicationName());
+      ps.setString(2, table.schema());
+      ps.setString(3, table.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

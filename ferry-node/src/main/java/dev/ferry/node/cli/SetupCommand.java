@@ -46,6 +46,7 @@ final class SetupCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
+    refuseWhileStreaming(config);
     Preflight.all(config);
     options.startQuietLogging();
     // Every database is reached and told apart before anything is created anywhere: a replica
@@ -78,6 +79,21 @@ final class SetupCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * Setup rewrites the publication and opens the journal for writing: beside a running
+   * {@code ferry run} or {@code capture} it would change the publication and then fail on the
+   * journal's lock, and a table it added would reach no replica with its existing rows. So it
+   * refuses before touching anything.
+   */
+  private static void refuseWhileStreaming(FerryConfig config) throws java.io.IOException {
+    Path journal = config.journal().dir().toAbsolutePath();
+    if (Journal.inUse(journal)) {
+      throw new CliException("journal " + journal + " is in use by a running 'ferry run' or 'ferry capture', so setup "
+          + "changed nothing. To add a table while it streams, run 'ferry table add SCHEMA.TABLE' (it copies the "
+          + "table's rows into every replica too); to run setup, stop that process first");
+    }
   }
 
   private static void prepareJournalAndReplicas(NodeSpec node, PrintWriter out) throws Exception {

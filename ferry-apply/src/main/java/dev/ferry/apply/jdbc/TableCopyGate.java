@@ -1,0 +1,202 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The tables copied into a replica while it streams ({@code ferry table add} / {@code resync}),
+ * kept in {@code _ferry.table_copies} (SQLite: {@code ferry_table_copies}), one row per source and
+ * table, and what the applier does with their changes.
+ *
+ * <pre>
+ *   COPYING          the copy runs: a change to the table waits (the applier rolls back and polls)
+ *   COPIED at S      the copy holds every transaction committed before source position S:
+ *                    the table's changes of a transaction before S are skipped, later ones applied
+ * </pre>
+ *
+ * <p>Why no change is lost or applied twice: the copier marks COPYING (on PostgreSQL under an
+ * EXCLUSIVE lock of the table, which waits for every group that read the marks, since a group
+ * reads them {@code FOR SHARE}) before it takes the snapshot at S and empties the table, so no
+ * group writes the table while it is copied; it marks COPIED at S after the copy committed.
+ * Writing the replica's position for a seed or a load clears every mark (the seed holds all).
+ * Stateless helpers; one connection per call, owned by the caller.
+ */
+final class TableCopyGate {
+  /** How far a table's copy is. */
+  enum State { COPYING, COPIED }
+
+  /** A table's mark: its state and, once COPIED, the snapshot's position. */
+  record Mark(TableId table, State state, Optional<SourcePosition> snapshot) {
+  }
+
+  /**
+   * Thrown by {@link #filter} when a transaction changes a table whose copy still runs: the
+   * applier rolls its group back and waits (unchecked, as it also leaves a streamed cursor).
+   */
+  static final class CopyRunning extends RuntimeException {
+    private final TableId table;
+
+    CopyRunning(TableId table) {
+      super("the copy of " + table + " is still running", null, false, false);
+      this.table = table;
+    }
+
+    TableId table() {
+      return table;
+    }
+  }
+
+  private TableCopyGate() {
+  }
+
+  /**
+   * The marks of {@code source}; on PostgreSQL read {@code FOR SHARE}, so a copier marking a new
+   * table COPYING waits for this transaction to end.
+   */
+  static Map<TableId, Mark> read(Connection c, Dialect dialect, String source, boolean lock) throws SQLException {
+    Map<TableId, Mark> marks = new HashMap<>();
+    String sql = "SELECT table_name, state, snapshot_position FROM " + dialect.copiesTable() + " WHERE source = ?"
+        + (lock && dialect instanceof PostgresDialect ? " FOR SHARE" : "");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, source);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableId table = TableId.parse(rs.getString(1));
+          Optional<SourcePosition> at = Optional.ofNullable(rs.getString(3)).map(SourcePosition::parse);
+          marks.put(table, new Mark(table, State.valueOf(rs.getString(2)), at));
+        }
+      }
+    }
+    return marks;
+  }
+
+  /**
+   * Marks {@code table} (in the caller's transaction, not committed here). Marking COPYING on
+   * PostgreSQL first locks the table of marks EXCLUSIVE: groups that read the marks before end first.
+   */
+  static void mark(Connection c, Dialect dialect, String source, TableId table, State state,
+      Optional<SourcePosition> snapshot) throws SQLException {
+    if (state == State.COPYING && dialect instanceof PostgresDialect) {
+      try (Statement st = c.createStatement()) {
+        st.execute("LOCK TABLE " + dialect.copiesTable() + " IN EXCLUSIVE MODE");
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + dialect.copiesTable()
+        + " (source, table_name, state, snapshot_position) VALUES (?, ?, ?, ?) ON CONFLICT (source, table_name)"
+        + " DO UPDATE SET state = excluded.state, snapshot_position = excluded.snapshot_position,"
+        + " updated_at = CURRENT_TIMESTAMP")) {
+      ps.setString(1, source);
+      ps.setString(2, table.toString());
+      ps.setString(3, state.name());
+      ps.setString(4, snapshot.map(SourcePosition::toString).orElse(null));
+      ps.executeUpdate();
+    }
+  }
+
+  /** Removes every mark of {@code source} (in the caller's transaction): a seed or load holds every table. */
+  static void clear(Connection c, Dialect dialect, String source) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.copiesTable() + " WHERE source = ?")) {
+      ps.setString(1, source);
+      ps.executeUpdate();
+    }
+  }
+
+  /** {@code cursor} without the changes its copied tables already hold (see {@link #filter}). */
+  static ChangeCursor filter(ChangeCursor cursor, SourcePosition at, Map<TableId, Mark> marks) {
+    if (marks.isEmpty()) {
+      return cursor;
+    }
+    return new ChangeCursor() {
+      private Change current;
+
+      @Override
+      public boolean advance() throws IOException {
+        while (cursor.advance()) {
+          Optional<Change> kept = keep(cursor.current(), at, marks);
+          if (kept.isPresent()) {
+            current = kept.get();
+            return true;
+          }
+        }
+        return false;
+      }
+
+      @Override
+      public Change current() {
+        return current;
+      }
+
+      @Override
+      public void close() throws IOException {
+        cursor.close();
+      }
+    };
+  }
+
+  /**
+   * {@code tx} without the changes its copied tables already hold (those of a transaction before
+   * the copy's snapshot); {@code tx} itself when none is marked.
+   *
+   * @ if {@code tx} changes a table whose copy is still running
+   */
+  static Transaction filter(Transaction tx, Map<TableId, Mark> marks) {
+    if (marks.isEmpty()) {
+      return tx;
+    }
+    List<Change> kept = new ArrayList<>(tx.changes().size());
+    for (Change change : tx.changes()) {
+      keep(change, tx.sourcePosition(), marks).ifPresent(kept::add);
+    }
+    return kept.size() == tx.changes().size() ? tx
+        : new Transaction(tx.gtid(), tx.commitTime(), tx.schemaSequence(), tx.sourcePosition(), kept);
+  }
+
+  /** {@code change} as the replica applies it: empty when its copied table holds it already. */
+  static Optional<Change> keep(Change change, SourcePosition at, Map<TableId, Mark> marks) {
+    if (marks.isEmpty()) {
+      return Optional.of(change);
+    }
+    return switch (change) {
+      case Change.Insert i -> applies(i.table(), at, marks) ? Optional.of(change) : Optional.empty();
+      case Change.Update u -> applies(u.table(), at, marks) ? Optional.of(change) : Optional.empty();
+      case Change.Delete d -> applies(d.table(), at, marks) ? Optional.of(change) : Optional.empty();
+      case Change.Truncate t -> {
+        List<TableId> tables = new ArrayList<>();
+        for (TableId table : t.tables()) {
+          if (applies(table, at, marks)) {
+            tables.add(table);
+          }
+        }
+        yield tables.isEmpty() ? Optional.empty()
+            : Optional.of(tables.size() == t.tables().size() ? t
+                : new Change.Truncate(tables, t.cascade(), t.restartIdentity()));
+      }
+      default -> Optional.of(change);
+    };
+  }
+
+  private static boolean applies(TableId table, SourcePosition at, Map<TableId, Mark> marks) {
+    Mark mark = marks.get(table);
+    if (mark == null) {
+      return true;
+    }
+    if (mark.state() == State.COPYING) {
+      throw new CopyRunning(table);
+    }
+    return mark.snapshot().map(s -> at.compareTo(s) >= 0).orElse(true);
+  }
+}
