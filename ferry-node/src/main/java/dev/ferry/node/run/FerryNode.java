@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
@@ -13,7 +14,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +36,11 @@ public final class FerryNode implements AutoCloseable {
   private final String journalId;
   private final InstantSource clock;
   private final Optional<TrackingSink> sink;
-  private final Optional<CaptureRunner> capture;
+  private final Optional<Capture> capture;
   private final List<ReplicaRunner> replicas = new ArrayList<>();
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, String journalId, InstantSource clock,
-      Optional<TrackingSink> sink, Optional<CaptureRunner> capture) {
+      Optional<TrackingSink> sink, Optional<Capture> capture) {
     this.spec = spec;
     this.journal = journal;
     this.journalId = journalId;
@@ -55,7 +58,7 @@ public final class FerryNode implements AutoCloseable {
     InstantSource clock = InstantSource.system();
     Optional<Journal> journal = Optional.empty();
     Optional<TrackingSink> sink = Optional.empty();
-    Optional<CaptureRunner> capture = Optional.empty();
+    Optional<Capture> capture = Optional.empty();
     String journalId;
     if (role == Role.APPLY) {
       journalId = JournalInspector.journalId(existingJournal(spec.journal().directory())).toString();
@@ -68,7 +71,7 @@ public final class FerryNode implements AutoCloseable {
       TrackingSink tracking = new TrackingSink(new JournalSink(j));
       sink = Optional.of(tracking);
       try {
-        capture = Optional.of(CaptureRunner.start(spec.source(), tracking));
+        capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
         j.close();
         throw e;
@@ -79,7 +82,7 @@ public final class FerryNode implements AutoCloseable {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
       ReplicaRunner.Source from = new ReplicaRunner.Source(journal, spec.journal().directory(), journalId,
-          serverId(spec.source()), r -> seedIfNew(spec, r));
+          spec.source().serverId(), r -> seedIfNew(spec, r));
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
           node.replicas.add(ReplicaRunner.start(r, from, clock));
@@ -89,13 +92,6 @@ public final class FerryNode implements AutoCloseable {
     log.info("{} node started ({}): journal {} at {}, replicas {}", node.side(), role, journalId,
         spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
     return node;
-  }
-
-  private static long serverId(SourceSpec source) {
-    return switch (source) {
-      case SourceSpec.Postgres pg -> pg.config().serverId();
-      case SourceSpec.Sqlite lite -> lite.config().serverId();
-    };
   }
 
   /**
@@ -163,7 +159,9 @@ public final class FerryNode implements AutoCloseable {
    */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    java.util.function.BooleanSupplier sourceDone = capture.isPresent() ? capture.get().markSourceNow() : () -> true;
+    BooleanSupplier sourceDone = capture.isPresent()
+        ? capture.get().markSourceNow(() -> sink.flatMap(TrackingSink::head).map(TrackingSink.Head::position))
+        : () -> true;
     while (System.nanoTime() < deadline) {
       if (!sourceDone.getAsBoolean()) {
         if (captureFailure().isPresent()) {
@@ -187,7 +185,7 @@ public final class FerryNode implements AutoCloseable {
 
   /** The capture failure that stopped capture, if any. */
   public Optional<Exception> captureFailure() {
-    return capture.flatMap(CaptureRunner::failure);
+    return capture.flatMap(Capture::failure);
   }
 
   /** Names of replicas that stopped with an error. */
@@ -198,8 +196,7 @@ public final class FerryNode implements AutoCloseable {
   public NodeStatus status() {
     Optional<TrackingSink.Head> head = sink.flatMap(TrackingSink::head);
     Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
-        spec.source() instanceof SourceSpec.Postgres ? "postgresql" : "sqlite",
-        c.failure().isPresent() ? "failed" : c.streaming() ? "streaming" : "starting", c.sourcePosition(),
+        spec.source().kind(), c.state().name().toLowerCase(Locale.ROOT), c.confirmedPosition(),
         sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
         head.map(h -> h.gtid().toString()), head.flatMap(TrackingSink.Head::knownCommitTime));
