@@ -4,6 +4,7 @@ import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.SameDatabaseGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ abstract class NodeCommand implements Callable<Integer> {
       return Optional.of("capture stopped with the error above");
     }
     if (role() == FerryNode.Role.APPLY && !now.replicas().isEmpty()
-        && now.replicas().stream().allMatch(r -> r.state().equals("failed"))) {
+        && now.replicas().stream().allMatch(r -> r.state() == ReplicaState.FAILED)) {
       return Optional.of("every replica stopped with an error (above)");
     }
     return Optional.empty();

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -171,11 +170,11 @@ public final class FerryNode implements AutoCloseable {
         continue;
       }
       NodeStatus s = status();
-      if (s.replicas().stream().anyMatch(r -> r.state().equals("failed"))) {
+      if (s.replicas().stream().anyMatch(r -> r.state() == ReplicaState.FAILED)) {
         return false;
       }
-      if (s.replicas().stream().allMatch(r -> r.lagTransactions() == 0 && r.lagBytes() == 0
-          && r.state().equals("streaming")) && replicas.stream().allMatch(ReplicaRunner::caughtUp)) {
+      if (s.replicas().stream().allMatch(r -> r.lag().transactions() == 0 && r.lag().bytes() == 0
+          && r.state() == ReplicaState.STREAMING) && replicas.stream().allMatch(ReplicaRunner::caughtUp)) {
         return true;
       }
       Thread.sleep(20);
@@ -190,16 +189,16 @@ public final class FerryNode implements AutoCloseable {
 
   /** Names of replicas that stopped with an error. */
   public List<String> failedReplicas() {
-    return replicas.stream().filter(r -> r.state() == ReplicaRunner.State.FAILED).map(ReplicaRunner::name).toList();
+    return replicas.stream().filter(r -> r.state() == ReplicaState.FAILED).map(ReplicaRunner::name).toList();
   }
 
   public NodeStatus status() {
     Optional<TrackingSink.Head> head = sink.flatMap(TrackingSink::head);
     Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
-        spec.source().kind(), c.state().name().toLowerCase(Locale.ROOT), c.confirmedPosition(),
+        spec.source().kind(), SourceState.of(c.state()), c.confirmedPosition(),
         sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
-        head.map(h -> h.gtid().toString()), head.flatMap(TrackingSink.Head::knownCommitTime));
+        head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime));
     List<NodeStatus.Replica> rs = new ArrayList<>();
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, head));
@@ -225,9 +224,8 @@ public final class FerryNode implements AutoCloseable {
     } catch (IOException e) {
       lagBytes = -1;
     }
-    return new NodeStatus.Replica(r.name(), r.state().name().toLowerCase(java.util.Locale.ROOT),
-        r.lastGtid().map(Object::toString), lagTx, lagBytes, lagSeconds, r.applied(), r.lastError(),
-        r.position().map(Object::toString), r.lastCommitTime(), r.nextTry());
+    return new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), new NodeStatus.Lag(lagTx, lagBytes, lagSeconds),
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry());
   }
 
   /**
