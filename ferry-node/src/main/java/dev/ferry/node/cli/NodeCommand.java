@@ -45,7 +45,7 @@ abstract class NodeCommand implements Callable<Integer> {
             + NodeSpecs.replicaNames(config) + ")");
       }
     }
-    Path journalDir = config.journal().dir().toAbsolutePath();
+    Path journalDir = config.journal().directory().toAbsolutePath();
     if (role() != FerryNode.Role.APPLY && !Files.isDirectory(journalDir) && !Files.isDirectory(journalDir.getParent())) {
       throw new CliException("journal.dir " + journalDir + ": its parent directory " + journalDir.getParent()
           + " does not exist (create it, or fix journal.dir in " + config.file() + ")");

@@ -17,7 +17,7 @@ final class NodeSpecs {
   private NodeSpecs() {}
 
   static NodeSpec from(FerryConfig config) {
-    return new NodeSpec(source(config.source()), config.journal().toJournalConfig(),
+    return new NodeSpec(source(config.source()), config.journal(),
         config.replicas().stream().map(r -> replica(config, r)).toList());
   }
 
@@ -39,7 +39,7 @@ final class NodeSpecs {
   static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
-    return new ReplicaSpec(r.toApplyConfig(config.source().name()), r.url().value(), props);
+    return new ReplicaSpec(r.apply(), r.url().value(), props);
   }
 
   static List<String> replicaNames(FerryConfig config) {

@@ -60,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
-    Path dir = config.journal().dir();
+    Path dir = config.journal().directory();
     boolean journalExists = Files.exists(dir.resolve("journal.id"));
     String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
     Optional<NodeStatus.Source> source = published.stream().filter(p -> p.status().source().isPresent())

@@ -3,6 +3,8 @@ package dev.ferry.node.config;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
 import dev.ferry.journal.ArchiveTarget;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.TableFilter;
 import dev.ferry.node.config.SourceSettings.GtidSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ final class ConfigReader {
   private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   static final int DEFAULT_CHUNK_CHANGES = 4096;
   static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
-  static final ApplyConfig.Grouping DEFAULT_GROUPING = ApplyConfig.Grouping.DEFAULT;
+  /** The journal refuses smaller segments too; here it is refused with the key's name. */
+  static final DataSize MIN_SEGMENT_SIZE = DataSize.ofKibibytes(4);
 
   private ConfigReader() {
   }
@@ -35,12 +38,12 @@ final class ConfigReader {
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
         "retain");
-    JournalSettings journal = journal(journalSection);
+    JournalConfig journal = journal(journalSection);
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
         "tables", "skip-ddl", "grouping");
     List<ReplicaSettings> replicas = new ArrayList<>();
     for (Section r : replicaSections) {
-      replicas.add(replica(r));
+      replicas.add(replica(r, source.name()));
     }
     checkReplicas(sourceSection, source, replicaSections, replicas);
     LogSettings log = log(root, journal);
@@ -125,13 +128,15 @@ final class ConfigReader {
     return new Tables(t.get().patterns("include", defaultInclude), t.get().patterns("exclude", List.of()));
   }
 
-  private static JournalSettings journal(Section s) throws ConfigException {
+  /** The journal's own settings, its defaults ({@link JournalConfig#defaults}) for keys not given. */
+  private static JournalConfig journal(Section s) throws ConfigException {
     Path dir = s.path("dir").orElseThrow(() -> s.missing("dir"));
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw s.error("dir", "'" + dir + "' exists and is not a directory");
     }
-    DataSize segmentSize = s.size("segment-size", JournalSettings.DEFAULT_SEGMENT_SIZE, JournalSettings.MIN_SEGMENT_SIZE);
-    Duration segmentAge = s.duration("segment-age", JournalSettings.DEFAULT_SEGMENT_AGE);
+    JournalConfig defaults = JournalConfig.defaults(dir);
+    DataSize segmentSize = s.size("segment-size", DataSize.ofBytes(defaults.segmentBytes()), MIN_SEGMENT_SIZE);
+    Duration segmentAge = s.duration("segment-age", defaults.segmentAge());
     ArchiveTarget archive = ArchiveTarget.NONE;
     Optional<Section> a = s.section("archive", "dir", "command");
     if (a.isPresent()) {
@@ -142,7 +147,8 @@ final class ConfigReader {
       throw s.error("retain", retain + " is smaller than one segment (segment-size " + segmentSize
           + "); use 0 for no cap");
     }
-    return new JournalSettings(dir, segmentSize, segmentAge, archive, retain);
+    return defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge).withArchive(archive)
+        .withRetainedBytesCap(retain.bytes());
   }
 
   private static ArchiveTarget archive(Section a, Path journalDir) throws ConfigException {
@@ -167,23 +173,28 @@ final class ConfigReader {
     return ArchiveTarget.NONE;
   }
 
-  private static ReplicaSettings replica(Section s) throws ConfigException {
+  /** A replica, its apply settings built here with the apply module's defaults for keys not given. */
+  private static ReplicaSettings replica(Section s, String sourceName) throws ConfigException {
     String name = name(s);
     JdbcUrl url = url(s);
     Optional<Secret> password = password(s, url);
     ReplicaSettings.Mode mode = s.choice("mode", ReplicaSettings.Mode.READ_ONLY);
-    ConflictPolicy conflicts = s.choice("conflicts", ConflictPolicy.STOP);
+    ApplyConfig defaults = ApplyConfig.defaults(name, sourceName);
+    ConflictPolicy conflicts = s.choice("conflicts", defaults.conflictPolicy());
     Tables tables = tables(s, List.of());
-    boolean skipDdl = s.bool("skip-ddl", false);
-    ApplyConfig.Grouping grouping = DEFAULT_GROUPING;
+    boolean skipDdl = s.bool("skip-ddl", defaults.skipDdl());
+    ApplyConfig.Grouping grouping = defaults.grouping();
     Optional<Section> g = s.section("grouping", "max-transactions", "max-bytes", "max-delay");
     if (g.isPresent()) {
       grouping = new ApplyConfig.Grouping(
-          (int) g.get().integer("max-transactions", DEFAULT_GROUPING.maxTransactions(), 1, Integer.MAX_VALUE),
-          g.get().size("max-bytes", DataSize.ofBytes(DEFAULT_GROUPING.maxBytes()), DataSize.ofBytes(1)).bytes(),
-          g.get().duration("max-delay", DEFAULT_GROUPING.maxDelay()));
+          (int) g.get().integer("max-transactions", grouping.maxTransactions(), 1, Integer.MAX_VALUE),
+          g.get().size("max-bytes", DataSize.ofBytes(grouping.maxBytes()), DataSize.ofBytes(1)).bytes(),
+          g.get().duration("max-delay", grouping.maxDelay()));
     }
-    return new ReplicaSettings(name, url, password, mode, conflicts, tables, skipDdl, grouping);
+    ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping)
+        .withFilter(new TableFilter(tables.include(), tables.exclude())).withSkipDdl(skipDdl)
+        .withReadOnlyReplica(mode == ReplicaSettings.Mode.READ_ONLY && url.kind() == JdbcUrl.Kind.POSTGRESQL);
+    return new ReplicaSettings(name, url, password, mode, apply);
   }
 
   private static void checkReplicas(Section sourceSection, SourceSettings source, List<Section> sections,
@@ -210,16 +221,17 @@ final class ConfigReader {
     }
   }
 
-  private static LogSettings log(Section root, JournalSettings journal) throws ConfigException {
+  private static LogSettings log(Section root, JournalConfig journal) throws ConfigException {
     Optional<Section> s = root.section("log", "dir", "level");
     if (s.isEmpty()) {
-      return new LogSettings(journal.dir(), LogSettings.Level.INFO);
+      return new LogSettings(journal.directory(), LogSettings.Level.INFO);
     }
-    return new LogSettings(s.get().path("dir").orElse(journal.dir()), s.get().choice("level", LogSettings.Level.INFO));
+    return new LogSettings(s.get().path("dir").orElse(journal.directory()),
+        s.get().choice("level", LogSettings.Level.INFO));
   }
 
-  private static StatusSettings status(Section root, JournalSettings journal) throws ConfigException {
-    Path defaultFile = journal.dir().resolve("status.json");
+  private static StatusSettings status(Section root, JournalConfig journal) throws ConfigException {
+    Path defaultFile = journal.directory().resolve("status.json");
     Optional<Section> s = root.section("status", "file");
     if (s.isEmpty()) {
       return new StatusSettings(defaultFile);
