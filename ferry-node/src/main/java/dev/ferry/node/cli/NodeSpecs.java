@@ -1,7 +1,6 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.node.config.FerryConfig;
-import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.config.SourceSettings;
 import dev.ferry.node.run.NodeSpec;
@@ -21,19 +20,16 @@ final class NodeSpecs {
         config.replicas().stream().map(r -> replica(config, r)).toList());
   }
 
+  /** The configured source, with its password for PostgreSQL capture's connections. */
   static SourceSpec source(SourceSettings s) {
-    if (s.url().kind() == JdbcUrl.Kind.SQLITE) {
-      return new SourceSpec.Sqlite(s.toSqliteConfig());
+    if (!(s.capture() instanceof SourceSpec.Postgres(var pg)) || s.password().isEmpty()) {
+      return s.capture();
     }
-    var pg = s.toPostgresConfig();
-    if (s.password().isPresent()) {
-      // The capture opens its connections from the URL alone; the password rides in it and the
-      // capture never prints its configuration.
-      String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
-          + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
-      pg = pg.withJdbcUrl(url);
-    }
-    return new SourceSpec.Postgres(pg);
+    // The capture opens its connections from the URL alone; the password rides in it and the
+    // capture never prints its configuration.
+    String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
+        + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
+    return new SourceSpec.Postgres(pg.withJdbcUrl(url));
   }
 
   static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {

@@ -2,16 +2,18 @@ package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.ArchiveTarget;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.TableFilter;
 import dev.ferry.node.config.SourceSettings.GtidSettings;
+import dev.ferry.node.run.SourceSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -23,8 +25,11 @@ import java.util.regex.Pattern;
 final class ConfigReader {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,63}");
   private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /**
+   * The file's default for both kinds. PostgreSQL capture's own default is the same; SQLite
+   * capture's ({@link SqliteSourceConfig#of}, 10,000, used by the demo) is not.
+   */
   static final int DEFAULT_CHUNK_CHANGES = 4096;
-  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
   /** The journal refuses smaller segments too; here it is refused with the key's name. */
   static final DataSize MIN_SEGMENT_SIZE = DataSize.ofKibibytes(4);
 
@@ -67,24 +72,48 @@ final class ConfigReader {
     } else if (s.has("poll-interval")) {
       throw s.error("poll-interval", "applies to SQLite sources only; source.url is a PostgreSQL database");
     }
-    String defaultId = defaultPgName(name);
-    Optional<String> slot = pg ? Optional.of(pgIdentifier(s, "slot", defaultId)) : Optional.empty();
-    Optional<String> publication = pg ? Optional.of(pgIdentifier(s, "publication", defaultId)) : Optional.empty();
-    GtidSettings gtid = GtidSettings.DEFAULT;
-    Optional<Section> g = s.section("gtid", "domain", "server-id");
-    if (g.isPresent()) {
-      gtid = new GtidSettings(g.get().integer("domain", 0, 0, GtidSettings.MAX),
-          g.get().integer("server-id", 1, 0, GtidSettings.MAX));
-    }
-    int chunk = (int) s.integer("chunk-changes", DEFAULT_CHUNK_CHANGES, 1, Integer.MAX_VALUE);
-    Optional<Duration> poll = pg ? Optional.empty() : Optional.of(s.duration("poll-interval", DEFAULT_POLL_INTERVAL));
-    return new SourceSettings(name, url, password, tables, slot, publication, gtid, chunk, poll);
+    SourceSpec capture = pg ? postgres(s, name, url, tables) : sqlite(s, name, url, tables);
+    return new SourceSettings(url, password, tables, capture);
   }
 
-  /** {@code ferry_<name>}, lower-cased, anything but a-z, 0-9 and _ turned into _, at most 63 characters. */
-  static String defaultPgName(String sourceName) {
-    String id = "ferry_" + sourceName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    return id.length() > 63 ? id.substring(0, 63) : id;
+  /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */
+  private static SourceSpec postgres(Section s, String name, JdbcUrl url, Tables tables) throws ConfigException {
+    PostgresSourceConfig d = PostgresSourceConfig.of(name, url.value());
+    String defaultId = d.slotName().length() > 63 ? d.slotName().substring(0, 63) : d.slotName();
+    String slot = pgIdentifier(s, "slot", defaultId);
+    String publication = pgIdentifier(s, "publication", defaultId);
+    GtidSettings gtid = gtid(s);
+    return new SourceSpec.Postgres(new PostgresSourceConfig(name, url.value(), slot, publication, includeOrAll(tables),
+        tables.exclude(), gtid.domain(), gtid.serverId(), chunkChanges(s), d.chunkBytes(), d.statusInterval(),
+        d.reconnectMin(), d.reconnectMax()));
+  }
+
+  /** SQLite capture with the file's settings, the capture's own defaults for keys not given. */
+  private static SourceSpec sqlite(Section s, String name, JdbcUrl url, Tables tables) throws ConfigException {
+    SqliteSourceConfig d = SqliteSourceConfig.of(name, url.value());
+    GtidSettings gtid = gtid(s);
+    int chunk = chunkChanges(s);
+    return new SourceSpec.Sqlite(new SqliteSourceConfig(name, url.value(),
+        new TableFilter(includeOrAll(tables), tables.exclude()), gtid.domain(), gtid.serverId(), chunk,
+        s.duration("poll-interval", d.idlePoll())));
+  }
+
+  private static int chunkChanges(Section s) throws ConfigException {
+    return (int) s.integer("chunk-changes", DEFAULT_CHUNK_CHANGES, 1, Integer.MAX_VALUE);
+  }
+
+  private static GtidSettings gtid(Section s) throws ConfigException {
+    Optional<Section> g = s.section("gtid", "domain", "server-id");
+    if (g.isEmpty()) {
+      return GtidSettings.DEFAULT;
+    }
+    return new GtidSettings(g.get().integer("domain", GtidSettings.DEFAULT.domain(), 0, GtidSettings.MAX),
+        g.get().integer("server-id", GtidSettings.DEFAULT.serverId(), 0, GtidSettings.MAX));
+  }
+
+  /** The capture modules read an empty include list as "no table"; in the file it means every table. */
+  private static List<Pattern> includeOrAll(Tables tables) {
+    return tables.include().isEmpty() ? List.of(Pattern.compile(".*")) : tables.include();
   }
 
   private static String pgIdentifier(Section s, String k, String defaultValue) throws ConfigException {

@@ -1,9 +1,12 @@
 package dev.ferry.node.config;
 
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.ArchiveTarget;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.TableFilter;
-import dev.ferry.apply.ApplyConfig;
+import dev.ferry.node.run.SourceSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -99,12 +102,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     b.append("source ").append(source.name()).append(": ").append(source.url())
         .append(source.password().isPresent() ? " password ****" : "").append('\n');
     b.append("  tables ").append(source.tables()).append('\n');
-    source.slot().ifPresent(s -> b.append("  slot ").append(s).append(", publication ")
-        .append(source.publication().orElseThrow()).append('\n'));
-    b.append("  gtid domain ").append(source.gtid().domain()).append(", server-id ").append(source.gtid().serverId())
-        .append(", chunk-changes ").append(source.chunkChanges());
-    source.pollInterval().ifPresent(p -> b.append(", poll-interval ").append(Durations.format(p)));
-    b.append('\n');
+    b.append(captureSettings(source.capture()));
     b.append("journal ").append(journal.directory()).append('\n');
     b.append("  segment-size ").append(DataSize.ofBytes(journal.segmentBytes())).append(", segment-age ")
         .append(Durations.format(journal.segmentAge())).append(", retain ")
@@ -130,6 +128,18 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     b.append("log ").append(log.file()).append(", level ").append(Section.spelling(log.level())).append('\n');
     b.append("status ").append(status.file()).append('\n');
     return b.toString();
+  }
+
+  /** The kind's own keys, as {@link #describe()} lists them. */
+  private static String captureSettings(SourceSpec capture) {
+    return switch (capture) {
+      case SourceSpec.Postgres(PostgresSourceConfig pg) -> "  slot " + pg.slotName() + ", publication "
+          + pg.publicationName() + "\n  gtid domain " + pg.gtidDomain() + ", server-id " + pg.serverId()
+          + ", chunk-changes " + pg.chunkChanges() + "\n";
+      case SourceSpec.Sqlite(SqliteSourceConfig lite) -> "  gtid domain " + lite.gtidDomain() + ", server-id "
+          + lite.serverId() + ", chunk-changes " + lite.chunkChanges() + ", poll-interval "
+          + Durations.format(lite.idlePoll()) + "\n";
+    };
   }
 
   private static String archive(ArchiveTarget target) {

@@ -15,6 +15,9 @@ public sealed interface SourceSpec {
   /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
   String kind();
 
+  /** The GTID domain of this source's transactions. */
+  long gtidDomain();
+
   /** The GTID server id stamped on this source's transactions. */
   long serverId();
 
@@ -33,6 +36,11 @@ public sealed interface SourceSpec {
     @Override
     public String kind() {
       return "postgresql";
+    }
+
+    @Override
+    public long gtidDomain() {
+      return config.gtidDomain();
     }
 
     @Override
@@ -55,6 +63,11 @@ public sealed interface SourceSpec {
     @Override
     public String kind() {
       return "sqlite";
+    }
+
+    @Override
+    public long gtidDomain() {
+      return config.gtidDomain();
     }
 
     @Override

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.ArchiveTarget;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.TableFilter;
+import dev.ferry.node.run.SourceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,13 +107,15 @@ class FerryConfigTest {
     assertThat(s.tables().excludeRegexes()).containsExactly("public\\.tmp_.*");
     assertThat(s.tables().accepts("public.accounts")).isTrue();
     assertThat(s.tables().accepts("public.tmp_x")).isFalse();
-    assertThat(s.slot()).contains("my_slot");
-    assertThat(s.publication()).contains("my_pub");
+    PostgresSourceConfig pg = postgres(s);
+    assertThat(pg.slotName()).isEqualTo("my_slot");
+    assertThat(pg.publicationName()).isEqualTo("my_pub");
     assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(3, 7));
-    assertThat(s.chunkChanges()).isEqualTo(1000);
-    assertThat(s.pollInterval()).isEmpty();
-    assertThat(s.toPostgresConfig().slotName()).isEqualTo("my_slot");
-    assertThat(s.toPostgresConfig().serverId()).isEqualTo(7);
+    assertThat(pg.gtidDomain()).isEqualTo(3);
+    assertThat(pg.serverId()).isEqualTo(7);
+    assertThat(pg.chunkChanges()).isEqualTo(1000);
+    assertThat(pg.include()).extracting(Pattern::pattern).containsExactly("public\\..*", "audit\\.log");
+    assertThat(pg.exclude()).extracting(Pattern::pattern).containsExactly("public\\.tmp_.*");
 
     JournalConfig j = c.journal();
     assertThat(j.directory()).isEqualTo(Path.of("/var/lib/ferry/journal"));
@@ -149,10 +154,16 @@ class FerryConfigTest {
     assertThat(s.password()).isEmpty();
     assertThat(s.tables().includeRegexes()).containsExactly("public\\..*");
     assertThat(s.tables().excludeRegexes()).isEmpty();
-    assertThat(s.slot()).contains("ferry_primary");
-    assertThat(s.publication()).contains("ferry_primary");
+    PostgresSourceConfig pg = postgres(s);
+    PostgresSourceConfig captureDefaults = PostgresSourceConfig.of("primary", s.url().value());
+    assertThat(pg.slotName()).isEqualTo("ferry_primary");
+    assertThat(pg.publicationName()).isEqualTo("ferry_primary");
     assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(0, 1));
-    assertThat(s.chunkChanges()).isEqualTo(4096);
+    assertThat(pg.chunkChanges()).isEqualTo(4096);
+    assertThat(pg.chunkBytes()).isEqualTo(captureDefaults.chunkBytes());
+    assertThat(pg.statusInterval()).isEqualTo(captureDefaults.statusInterval());
+    assertThat(pg.reconnectMin()).isEqualTo(captureDefaults.reconnectMin());
+    assertThat(pg.reconnectMax()).isEqualTo(captureDefaults.reconnectMax());
     JournalConfig j = c.journal();
     assertThat(j.segmentBytes()).isEqualTo(DataSize.ofMebibytes(64).bytes());
     assertThat(j.segmentAge()).isEqualTo(Duration.ofSeconds(60));
@@ -183,17 +194,18 @@ class FerryConfigTest {
     SourceSettings s = parse("source:\n  name: Shop-DB\n  url: jdbc:sqlite:/tmp/app.db\njournal:\n  dir: /tmp/j\n").source();
 
     assertThat(s.tables().includeRegexes()).containsExactly("main\\..*");
-    assertThat(s.slot()).isEmpty();
-    assertThat(s.publication()).isEmpty();
-    assertThat(s.pollInterval()).contains(Duration.ofMillis(200));
-    assertThat(s.toSqliteConfig().idlePoll()).isEqualTo(Duration.ofMillis(200));
+    assertThat(s.capture()).isInstanceOf(SourceSpec.Sqlite.class);
+    SqliteSourceConfig lite = ((SourceSpec.Sqlite) s.capture()).config();
+    assertThat(lite.idlePoll()).isEqualTo(Duration.ofMillis(200));
+    assertThat(lite.chunkChanges()).isEqualTo(4096);
+    assertThat(lite.tables().include()).extracting(Pattern::pattern).containsExactly("main\\..*");
   }
 
   @Test
   void defaultSlotIsSanitizedLowerCaseSourceName() throws ConfigException {
     FerryConfig c = parse(MINIMAL.replace("name: primary", "name: Shop-DB.eu"));
 
-    assertThat(c.source().slot()).contains("ferry_shop_db_eu");
+    assertThat(postgres(c.source()).slotName()).isEqualTo("ferry_shop_db_eu");
   }
 
   @Test
@@ -293,7 +305,7 @@ class FerryConfigTest {
     FerryConfig c = FerryConfig.parse(yaml, FILE, env);
 
     assertThat(c.source().url().value()).isEqualTo("jdbc:postgresql://db:6543/app?user=ferry");
-    assertThat(c.source().chunkChanges()).isEqualTo(77);
+    assertThat(postgres(c.source()).chunkChanges()).isEqualTo(77);
     assertThat(c.journal().directory()).isEqualTo(Path.of("/data/j"));
     assertThat(c.journal().segmentAge()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.journal().archive()).isEqualTo(new ArchiveTarget.Command("cp %p /mnt/${NOT_A_VAR}/%f"));
@@ -428,5 +440,10 @@ class FerryConfigTest {
 
     assertThat(refused(MINIMAL.replace("/var/lib/ferry/journal", notADir.toString())).getMessage())
         .isEqualTo("/etc/ferry/ferry.yaml:5: journal.dir: '" + notADir + "' exists and is not a directory");
+  }
+
+  private static PostgresSourceConfig postgres(SourceSettings s) {
+    assertThat(s.capture()).isInstanceOf(SourceSpec.Postgres.class);
+    return ((SourceSpec.Postgres) s.capture()).config();
   }
 }
