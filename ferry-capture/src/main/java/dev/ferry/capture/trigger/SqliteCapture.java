@@ -77,7 +77,8 @@ public final class SqliteCapture implements AutoCloseable {
     try {
       capture = open(config, sink);
     } catch (SQLException e) {
-      throw new IOException("[source " + config.name() + "] cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
+      throw new IOException("[source " + config.name() + "] cannot open " + config.jdbcUrl() + ": " + e.getMessage(),
+          e);
     }
     return new PollingCapture(capture, config.name()).start();
   }

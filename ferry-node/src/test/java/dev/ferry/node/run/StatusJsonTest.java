@@ -25,8 +25,9 @@ class StatusJsonTest {
         Optional.of("0/16B3748"), 42, Optional.of("said \"no\"\n"), Optional.of(8192L));
     NodeStatus.Journal journal = new NodeStatus.Journal("/var/ferry/journal", "0a1b2c3d-0000-4000-8000-000000000000",
         Optional.of(new Gtid(0, 1, 4711)), Optional.of(COMMITTED));
-    NodeStatus.Replica streaming = new NodeStatus.Replica("r1", ReplicaState.STREAMING, Optional.of(new Gtid(0, 1, 4700)),
-        new NodeStatus.Lag(11, 2048, 0.25), 7, Optional.empty(), Optional.of(new JournalPosition(3, 4096)),
+    NodeStatus.Replica streaming = new NodeStatus.Replica("r1", ReplicaState.STREAMING,
+        Optional.of(new Gtid(0, 1, 4700)), new NodeStatus.Lag(11, 2048, 0.25), 7, Optional.empty(),
+        Optional.of(new JournalPosition(3, 4096)),
         Optional.of(Instant.parse("2026-12-05T07:29:58Z")), Optional.empty());
     NodeStatus.Replica reconnecting = new NodeStatus.Replica("r2", ReplicaState.RECONNECTING, Optional.empty(),
         NodeStatus.Lag.NONE, 0, Optional.of("connection refused"), Optional.empty(), Optional.empty(),
@@ -45,7 +46,8 @@ class StatusJsonTest {
         + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250},\"applied\":7,\"lastError\":null,"
         + "\"position\":\"3:4096\",\"appliedCommitTime\":\"2026-12-05T07:29:58Z\",\"nextTry\":null},"
         + "{\"name\":\"r2\",\"state\":\"reconnecting\",\"appliedGtid\":null,"
-        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000},\"applied\":0,\"lastError\":\"connection refused\","
+        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000},\"applied\":0,"
+        + "\"lastError\":\"connection refused\","
         + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\"}]}");
   }
 
@@ -69,7 +71,8 @@ class StatusJsonTest {
       NodeStatus.Replica r = new NodeStatus.Replica("r", state, Optional.empty(), NodeStatus.Lag.NONE, 0,
           Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
       String json = StatusJson.write(r);
-      assertThat(json).contains("\"state\":\"" + state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "\"");
+      String text = state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      assertThat(json).contains("\"state\":\"" + text + "\"");
       assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
     }
     assertThat(StatusJson.write(ReplicaState.NEVER_STARTED)).isEqualTo("\"never started\"");
