@@ -2,7 +2,7 @@ package dev.ferry.node;
 
 import java.util.Locale;
 
-/** The one JSON string escaper the node's hand-written JSON (status, journal dump) shares. */
+/** The JSON string escaper of the journal dump's hand-written JSON (status goes through {@code StatusJson}). */
 public final class Json {
   private Json() {}
 

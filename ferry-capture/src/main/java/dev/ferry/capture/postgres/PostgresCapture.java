@@ -1,17 +1,23 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.capture.Capture;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.SourcePosition;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.postgresql.replication.LogSequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * failed sink) stops capture; {@link #failure()} then holds the {@link CaptureException} that says
  * what to do. Public methods are thread-safe.
  */
-public final class PostgresCapture implements AutoCloseable {
+public final class PostgresCapture implements Capture {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresCapture.class);
   /** How long a busy slot is waited for: after a reconnect our own old walsender may hold it briefly. */
   private static final Duration SLOT_BUSY_PATIENCE = Duration.ofSeconds(5);
@@ -59,6 +65,16 @@ public final class PostgresCapture implements AutoCloseable {
     this.backoff = config.reconnectMin();
   }
 
+  /**
+   * Checks the source is ready (creating what setup would when missing, see
+   * {@link PostgresSetup#prepareForCapture}) and starts capturing on a new thread.
+   */
+  public static PostgresCapture prepareAndStart(PostgresSourceConfig config, TransactionSink sink)
+      throws CaptureException {
+    PostgresSetup.prepareForCapture(config);
+    return start(config, sink);
+  }
+
   /** Starts capturing on a new thread. */
   public static PostgresCapture start(PostgresSourceConfig config, TransactionSink sink) {
     PostgresCapture capture = new PostgresCapture(config, sink);
@@ -71,13 +87,50 @@ public final class PostgresCapture implements AutoCloseable {
    *
    * @return false on timeout
    */
+  @Override
   public boolean awaitStreaming(Duration timeout) throws InterruptedException {
     return firstStart.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  /** Why capture stopped, once it stopped on an error. */
-  public Optional<CaptureException> failure() {
+  /** Why capture stopped, once it stopped on an error: a {@link CaptureException}. */
+  @Override
+  public Optional<Exception> failure() {
     return Optional.ofNullable(failure);
+  }
+
+  /** Streaming while the capture thread runs, reconnects included, and has not failed. */
+  @Override
+  public State state() {
+    if (failure != null) {
+      return State.FAILED;
+    }
+    return isRunning() ? State.STREAMING : State.STARTING;
+  }
+
+  /** The slot's confirmed LSN as text ({@code 0/16B3748}). */
+  @Override
+  public Optional<String> confirmedPosition() {
+    return Optional.of(confirmedLsn());
+  }
+
+  /**
+   * Commits a tiny transactional logical message ({@code ferry.sync}) so there is something to
+   * wait for even when the source is idle; it travels as a {@code Message} change. The check turns
+   * true once the sink's durable head is at or past the message's LSN.
+   */
+  @Override
+  public BooleanSupplier markSourceNow(Supplier<Optional<SourcePosition>> durableHead) throws IOException {
+    long lsn;
+    try (Connection c = DriverManager.getConnection(config.jdbcUrl());
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT pg_logical_emit_message(true, 'ferry.sync', now()::text)::text")) {
+      rs.next();
+      lsn = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
+    } catch (SQLException e) {
+      throw new IOException(prefix + "cannot mark a sync point: " + e.getMessage(), e);
+    }
+    return () -> durableHead.get().map(p -> p.kind() == SourcePosition.Kind.PG_LSN
+        && Long.compareUnsigned(p.value(), lsn) >= 0).orElse(false);
   }
 
   /** Whether the capture thread still runs. */

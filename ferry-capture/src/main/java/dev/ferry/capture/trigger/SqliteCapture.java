@@ -1,5 +1,6 @@
 package dev.ferry.capture.trigger;
 
+import dev.ferry.capture.Capture;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
@@ -63,6 +64,23 @@ public final class SqliteCapture implements AutoCloseable {
   /** Connects, installs capture if needed (see {@link SqliteSetup}) and resumes after the sink's last transaction. */
   public static SqliteCapture open(SqliteSourceConfig config, TransactionSink sink) throws IOException, SQLException {
     return open(config, sink, InstantSource.system());
+  }
+
+  /**
+   * Opens capture as {@link #open(SqliteSourceConfig, TransactionSink)} does and polls on a thread
+   * of its own until the returned capture is closed.
+   *
+   * @throws IOException naming the source and its URL when the database cannot be opened
+   */
+  public static Capture start(SqliteSourceConfig config, TransactionSink sink) throws IOException {
+    SqliteCapture capture;
+    try {
+      capture = open(config, sink);
+    } catch (SQLException e) {
+      throw new IOException("[source " + config.name() + "] cannot open " + config.jdbcUrl() + ": " + e.getMessage(),
+          e);
+    }
+    return new PollingCapture(capture, config.name()).start();
   }
 
   public static SqliteCapture open(SqliteSourceConfig config, TransactionSink sink, InstantSource clock)

@@ -30,7 +30,7 @@ class PostgresCaptureErrorsTest {
       Thread.sleep(20);
     }
     assertThat(capture.isRunning()).as("capture stopped").isFalse();
-    return capture.failure().orElseThrow();
+    return (CaptureException) capture.failure().orElseThrow();
   }
 
   @Test

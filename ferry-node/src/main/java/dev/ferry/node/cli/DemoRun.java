@@ -3,6 +3,7 @@ package dev.ferry.node.cli;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaState;
 import dev.ferry.testkit.BankWorkload;
 import dev.ferry.testkit.TableDigest;
 import dev.ferry.testkit.WorkloadRunner;
@@ -106,7 +107,7 @@ final class DemoRun {
     }
     NodeStatus s = node.status();
     for (NodeStatus.Replica r : s.replicas()) {
-      if (r.state().equals("failed")) {
+      if (r.state() == ReplicaState.FAILED) {
         throw new CliException("replica " + r.name() + " stopped: " + r.lastError().orElse("?"));
       }
     }
@@ -118,14 +119,14 @@ final class DemoRun {
    */
   private void progress(NodeStatus s, long committed, double elapsed, boolean last) {
     NodeStatus.Replica r = s.replicas().getFirst();
-    maxLagSeconds = Math.max(maxLagSeconds, r.lagSeconds());
-    maxLagTransactions = Math.max(maxLagTransactions, r.lagTransactions());
+    maxLagSeconds = Math.max(maxLagSeconds, r.lag().seconds());
+    maxLagTransactions = Math.max(maxLagTransactions, r.lag().transactions());
     long applied = sequence(r.appliedGtid());
     // The journal's head is read before the replica: what the replica applied was journaled.
     long captured = Math.max(sequence(s.journal().lastGtid()), applied);
     String line = String.format(Locale.ROOT,
         "%5.1f s  workload %7d tx  journal %6d tx  applied %6d  lag %4d tx / %.3f s  balance checks %d %s",
-        elapsed, committed, captured, applied, captured - applied, r.lagSeconds(), balanceChecks.get(),
+        elapsed, committed, captured, applied, captured - applied, r.lag().seconds(), balanceChecks.get(),
         balanceViolation.get() == null ? "ok" : "VIOLATED");
     PrintWriter out = settings.out();
     if (System.console() != null) {
@@ -136,8 +137,8 @@ final class DemoRun {
     out.flush();
   }
 
-  private static long sequence(java.util.Optional<String> gtid) {
-    return gtid.map(g -> dev.ferry.journal.Gtid.parse(g).seq()).orElse(0L);
+  private static long sequence(java.util.Optional<dev.ferry.journal.Gtid> gtid) {
+    return gtid.map(dev.ferry.journal.Gtid::seq).orElse(0L);
   }
 
   /** On the replica, the sum of balances must be the bank's total at every moment. */
@@ -185,11 +186,11 @@ final class DemoRun {
     out.printf(Locale.ROOT, "workload: %d transactions committed (%d rolled back) in %.1f s, %.0f tx/s%n",
         stats.committed(), stats.rolledBack(), workSeconds, stats.committed() / workSeconds);
     out.printf(Locale.ROOT, "journal:  %d transactions, last GTID %s (%s)%n", sequence(last.journal().lastGtid()),
-        last.journal().lastGtid().orElse("-"), primaryUrl.startsWith("jdbc:sqlite:")
+        last.journal().lastGtid().map(Object::toString).orElse("-"), primaryUrl.startsWith("jdbc:sqlite:")
             ? "SQLite capture journals the transactions committed between two polls as one, so fewer than committed"
             : "one per source transaction, the initial load's included");
     out.printf(Locale.ROOT, "replica:  applied through %s, largest lag seen %d journal tx / %.3f s%n",
-        r.appliedGtid().orElse("-"), maxLagTransactions, maxLagSeconds);
+        r.appliedGtid().map(Object::toString).orElse("-"), maxLagTransactions, maxLagSeconds);
     out.printf(Locale.ROOT, "balance:  %d checks on the replica during the run, %s%n", balanceChecks.get(),
         balanceViolation.get() == null ? "total always " + expectedTotal : balanceViolation.get());
     boolean ok = differ.isEmpty() && balanceViolation.get() == null;

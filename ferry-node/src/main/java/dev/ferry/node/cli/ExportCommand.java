@@ -52,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     FullExport.Options opts = new FullExport.Options(!noReplicationPoint, parallel,
         Duration.ofSeconds(journalWaitSeconds));
-    FullExport.Exported e = FullExport.export(pg.config(), config.journal().dir().toAbsolutePath(), dir, opts);
+    FullExport.Exported e = FullExport.export(pg.config(), config.journal().directory().toAbsolutePath(), dir, opts);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("archive %s: %d tables, %d rows, schema sequence %d%n", e.dir(), e.tables().size(), e.rows(),
         e.schemaSequence());

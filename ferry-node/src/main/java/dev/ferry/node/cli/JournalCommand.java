@@ -42,7 +42,7 @@ final class JournalCommand implements Runnable {
 
   /** DIR when given, else the configuration's {@code journal.dir}; it must hold a journal. */
   static Path existingJournal(Optional<Path> given, ConfigOptions options) {
-    Path dir = given.orElseGet(() -> options.load().journal().dir().toAbsolutePath());
+    Path dir = given.orElseGet(() -> options.load().journal().directory().toAbsolutePath());
     options.startQuietLogging();
     return existingJournal(dir);
   }

@@ -4,6 +4,7 @@ import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.SameDatabaseGuard;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ abstract class NodeCommand implements Callable<Integer> {
             + NodeSpecs.replicaNames(config) + ")");
       }
     }
-    Path journalDir = config.journal().dir().toAbsolutePath();
+    Path journalDir = config.journal().directory().toAbsolutePath();
     if (role() != FerryNode.Role.APPLY && !Files.isDirectory(journalDir) && !Files.isDirectory(journalDir.getParent())) {
       throw new CliException("journal.dir " + journalDir + ": its parent directory " + journalDir.getParent()
           + " does not exist (create it, or fix journal.dir in " + config.file() + ")");
@@ -98,7 +99,7 @@ abstract class NodeCommand implements Callable<Integer> {
       return Optional.of("capture stopped with the error above");
     }
     if (role() == FerryNode.Role.APPLY && !now.replicas().isEmpty()
-        && now.replicas().stream().allMatch(r -> r.state().equals("failed"))) {
+        && now.replicas().stream().allMatch(r -> r.state() == ReplicaState.FAILED)) {
       return Optional.of("every replica stopped with an error (above)");
     }
     return Optional.empty();

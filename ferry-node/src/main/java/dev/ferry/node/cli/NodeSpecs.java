@@ -1,7 +1,6 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.node.config.FerryConfig;
-import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.config.SourceSettings;
 import dev.ferry.node.run.NodeSpec;
@@ -17,29 +16,26 @@ final class NodeSpecs {
   private NodeSpecs() {}
 
   static NodeSpec from(FerryConfig config) {
-    return new NodeSpec(source(config.source()), config.journal().toJournalConfig(),
+    return new NodeSpec(source(config.source()), config.journal(),
         config.replicas().stream().map(r -> replica(config, r)).toList());
   }
 
+  /** The configured source, with its password for PostgreSQL capture's connections. */
   static SourceSpec source(SourceSettings s) {
-    if (s.url().kind() == JdbcUrl.Kind.SQLITE) {
-      return new SourceSpec.Sqlite(s.toSqliteConfig());
+    if (!(s.capture() instanceof SourceSpec.Postgres(var pg)) || s.password().isEmpty()) {
+      return s.capture();
     }
-    var pg = s.toPostgresConfig();
-    if (s.password().isPresent()) {
-      // The capture opens its connections from the URL alone; the password rides in it and the
-      // capture never prints its configuration.
-      String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
-          + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
-      pg = pg.withJdbcUrl(url);
-    }
-    return new SourceSpec.Postgres(pg);
+    // The capture opens its connections from the URL alone; the password rides in it and the
+    // capture never prints its configuration.
+    String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
+        + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
+    return new SourceSpec.Postgres(pg.withJdbcUrl(url));
   }
 
   static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
-    return new ReplicaSpec(r.toApplyConfig(config.source().name()), r.url().value(), props);
+    return new ReplicaSpec(r.apply(), r.url().value(), props);
   }
 
   static List<String> replicaNames(FerryConfig config) {

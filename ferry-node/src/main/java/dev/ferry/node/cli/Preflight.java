@@ -27,7 +27,7 @@ final class Preflight {
    * existing parent must be writable.
    */
   static void journalAndLog(FerryConfig config) {
-    writable("journal.dir", config.journal().dir().toAbsolutePath(), config);
+    writable("journal.dir", config.journal().directory().toAbsolutePath(), config);
     writable("log.dir", config.log().dir().toAbsolutePath(), config);
     Path status = config.status().file().toAbsolutePath();
     if (status.getParent() != null) {

@@ -29,7 +29,7 @@ final class ReplicaCommand implements Runnable {
   }
 
   static Path journalOf(FerryConfig config) {
-    Path dir = config.journal().dir().toAbsolutePath();
+    Path dir = config.journal().directory().toAbsolutePath();
     if (!Files.exists(SegmentFiles.idFile(dir))) {
       throw new CliException("journal " + dir + " does not exist (journal.dir in " + config.file() + ")");
     }

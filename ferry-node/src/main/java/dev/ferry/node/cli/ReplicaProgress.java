@@ -1,10 +1,13 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.journal.Gtid;
 import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaState;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -40,27 +43,29 @@ final class ReplicaProgress {
         ps.setString(1, journalId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
-            return empty(r.name(), "never started", Optional.empty());
+            return empty(r.name(), ReplicaState.NEVER_STARTED, Optional.empty());
           }
           GtidSet applied = GtidSet.parse(rs.getString(1));
-          Optional<String> newest = applied.domains().stream().findFirst().flatMap(d ->
-              applied.highest(d).map(seq -> d + "-" + config.source().gtid().serverId() + "-" + seq));
+          Optional<Gtid> newest = applied.domains().stream().findFirst().flatMap(d ->
+              applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
           Optional<Instant> time = postgres
               ? Optional.ofNullable(rs.getObject(3, OffsetDateTime.class)).map(OffsetDateTime::toInstant)
               : Optional.ofNullable(rs.getString(3)).map(Instant::parse);
-          return new NodeStatus.Replica(r.name(), "stopped", newest, 0, 0, 0, 0, Optional.empty(),
-              Optional.ofNullable(rs.getString(2)), time, Optional.empty());
+          return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
+              Optional.empty(), Optional.ofNullable(rs.getString(2)).map(JournalPosition::parse), time,
+              Optional.empty());
         }
       }
     } catch (SQLException e) {
       String why = e.getMessage() != null && e.getMessage().contains("replication_control")
           ? "no Ferry progress table (never started)" : "cannot read the replica: " + e.getMessage();
-      return empty(r.name(), why.startsWith("no Ferry") ? "never started" : "unreachable", Optional.of(why));
+      return empty(r.name(), why.startsWith("no Ferry") ? ReplicaState.NEVER_STARTED : ReplicaState.UNREACHABLE,
+          Optional.of(why));
     }
   }
 
-  private static NodeStatus.Replica empty(String name, String state, Optional<String> error) {
-    return new NodeStatus.Replica(name, state, Optional.empty(), 0, 0, 0, 0, error, Optional.empty(), Optional.empty(),
-        Optional.empty());
+  private static NodeStatus.Replica empty(String name, ReplicaState state, Optional<String> error) {
+    return new NodeStatus.Replica(name, state, Optional.empty(), NodeStatus.Lag.NONE, 0, error, Optional.empty(),
+        Optional.empty(), Optional.empty());
   }
 }

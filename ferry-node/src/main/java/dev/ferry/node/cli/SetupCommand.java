@@ -88,7 +88,7 @@ final class SetupCommand implements Callable<Integer> {
    * refuses before touching anything.
    */
   private static void refuseWhileStreaming(FerryConfig config) throws java.io.IOException {
-    Path journal = config.journal().dir().toAbsolutePath();
+    Path journal = config.journal().directory().toAbsolutePath();
     if (Journal.inUse(journal)) {
       throw new CliException("journal " + journal + " is in use by a running 'ferry run' or 'ferry capture', so setup "
           + "changed nothing. To add a table while it streams, run 'ferry table add SCHEMA.TABLE' (it copies the "

@@ -2,7 +2,7 @@ package dev.ferry.node.cli;
 
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.node.config.FerryConfig;
-import dev.ferry.node.config.JdbcUrl;
+import dev.ferry.node.run.SourceSpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,10 +21,9 @@ final class SourceWal {
 
   /** Empty for a SQLite source, or when the source or its slot cannot be read. */
   static Optional<Long> retainedBytes(FerryConfig config) {
-    if (config.source().url().kind() != JdbcUrl.Kind.POSTGRESQL) {
+    if (!(config.source().capture() instanceof SourceSpec.Postgres(PostgresSourceConfig pg))) {
       return Optional.empty();
     }
-    PostgresSourceConfig pg = config.source().toPostgresConfig();
     String sql = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
         + " WHERE slot_name = ?";
     Properties props = new Properties();

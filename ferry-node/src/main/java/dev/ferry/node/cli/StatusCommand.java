@@ -56,24 +56,19 @@ final class StatusCommand implements Callable<Integer> {
       StatusText.print(out, merged);
     }
     out.flush();
-    return failed(merged) ? 1 : 0;
-  }
-
-  /** Capture or a replica stopped on an error a person must fix: scripts and supervisors see exit 1. */
-  private static boolean failed(NodeStatus s) {
-    return s.source().map(src -> src.state().equals("failed")).orElse(false)
-        || s.replicas().stream().anyMatch(r -> r.state().equals("failed"));
+    // Capture or a replica stopped on an error a person must fix: scripts and supervisors see exit 1.
+    return merged.anyFailed() ? 1 : 0;
   }
 
   private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
-    Path dir = config.journal().dir();
+    Path dir = config.journal().directory();
     boolean journalExists = Files.exists(SegmentFiles.idFile(dir));
     String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
     Optional<NodeStatus.Source> source = published.stream().filter(p -> p.status().source().isPresent())
         .max(StatusReader.Published.NEWEST)
-        .map(p -> p.alive() ? p.status().source().get() : stopped(p.status().source().get()))
+        .map(p -> p.alive() ? p.status().source().get() : p.status().source().get().stopped())
         .map(src -> src.withRetainedWalBytes(SourceWal.retainedBytes(config)));
-    Optional<String> headGtid = source.isPresent() ? newestSourceJournal(published).lastGtid() : Optional.empty();
+    Optional<Gtid> headGtid = source.isPresent() ? newestSourceJournal(published).lastGtid() : Optional.empty();
     Optional<Instant> headTime = source.isPresent() ? newestSourceJournal(published).lastCommitTime() : Optional.empty();
     if (headGtid.isEmpty() && journalExists) {
       headGtid = lastGtidOnDisk(dir);
@@ -82,7 +77,7 @@ final class StatusCommand implements Callable<Integer> {
     for (ReplicaSettings r : config.replicas()) {
       Optional<NodeStatus.Replica> seen = published.stream()
           .flatMap(p -> p.status().replicas().stream().filter(x -> x.name().equals(r.name()))
-              .map(x -> p.alive() ? x : stopped(x)))
+              .map(x -> p.alive() ? x : x.stopped()))
           .findFirst();
       NodeStatus.Replica replica = seen.orElseGet(() -> ReplicaProgress.read(config, r, journalId));
       replicas.add(withLag(replica, headGtid, headTime, dir));
@@ -96,32 +91,24 @@ final class StatusCommand implements Callable<Integer> {
         .orElseThrow().status().journal();
   }
 
-  private static Optional<String> lastGtidOnDisk(Path dir) throws IOException {
+  private static Optional<Gtid> lastGtidOnDisk(Path dir) throws IOException {
     List<SegmentInfo> segments = JournalInspector.list(dir);
     for (int i = segments.size() - 1; i >= 0; i--) {
       if (segments.get(i).lastGtid().isPresent()) {
-        return segments.get(i).lastGtid().map(Gtid::toString);
+        return segments.get(i).lastGtid();
       }
     }
     return Optional.empty();
   }
 
-  private static NodeStatus.Source stopped(NodeStatus.Source s) {
-    return s.withState(s.state().equals("failed") ? "failed" : "stopped");
-  }
-
-  private static NodeStatus.Replica stopped(NodeStatus.Replica r) {
-    return r.withState(r.state().equals("failed") ? "failed" : "stopped");
-  }
-
   /** Lag from the journal's head: transactions by GTID sequence, bytes by file sizes, seconds by commit times. */
-  static NodeStatus.Replica withLag(NodeStatus.Replica r, Optional<String> headGtid, Optional<Instant> headTime,
+  static NodeStatus.Replica withLag(NodeStatus.Replica r, Optional<Gtid> headGtid, Optional<Instant> headTime,
       Path dir) throws IOException {
     long lagTx = 0;
     double lagSeconds = 0;
     if (headGtid.isPresent()) {
-      long head = Gtid.parse(headGtid.get()).seq();
-      long applied = r.appliedGtid().map(g -> Gtid.parse(g).seq()).orElse(0L);
+      long head = headGtid.get().seq();
+      long applied = r.appliedGtid().map(Gtid::seq).orElse(0L);
       lagTx = Math.max(0, head - applied);
       if (lagTx > 0 && headTime.isPresent() && r.appliedCommitTime().isPresent()) {
         lagSeconds = Math.max(0, Duration.between(r.appliedCommitTime().get(), headTime.get()).toNanos() / 1e9);
@@ -129,9 +116,9 @@ final class StatusCommand implements Callable<Integer> {
     }
     long lagBytes = 0;
     if (lagTx > 0 && Files.isDirectory(dir)) {
-      JournalPosition from = r.position().map(JournalPosition::parse).orElse(JournalPosition.startOf(1));
+      JournalPosition from = r.position().orElse(JournalPosition.startOf(1));
       lagBytes = JournalInspector.bytesAfter(dir, from);
     }
-    return r.withLag(lagTx, lagBytes, lagSeconds);
+    return r.withLag(new NodeStatus.Lag(lagTx, lagBytes, lagSeconds));
   }
 }

@@ -17,6 +17,16 @@ import java.util.Locale;
  * beside it), replaced durably ({@link DurableFiles}) every second. Not thread-safe.
  */
 final class StatusFile {
+  /**
+   * What a status file holds.
+   *
+   * @param pid the writing process
+   * @param role {@code run}, {@code capture} or {@code apply}
+   * @param running false once the process marked itself stopped
+   * @param status what it was doing
+   */
+  record Document(long pid, String role, boolean running, NodeStatus status) {}
+
   private final Path file;
   private final String role;
   private NodeStatus last;
@@ -65,8 +75,7 @@ final class StatusFile {
 
   private void write(NodeStatus status, boolean running) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    String json = "{\"pid\":" + ProcessHandle.current().pid() + ",\"role\":\"" + role + "\",\"running\":" + running
-        + ",\"status\":" + StatusJson.of(status) + "}\n";
+    String json = StatusJson.write(new Document(ProcessHandle.current().pid(), role, running, status)) + "\n";
     DurableFiles.write(file, json.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -20,13 +20,14 @@ final class StatusText {
     }
     NodeStatus.Journal j = s.journal();
     out.printf(Locale.ROOT, "journal  %s%s: last GTID %s%s%n", j.dir(), j.id().isEmpty() ? " (not created yet)" : "",
-        j.lastGtid().orElse("-"), j.lastCommitTime().map(t -> " committed " + t).orElse(""));
+        j.lastGtid().map(Object::toString).orElse("-"), j.lastCommitTime().map(t -> " committed " + t).orElse(""));
     if (s.replicas().isEmpty()) {
       out.println("replicas none configured");
     }
     for (NodeStatus.Replica r : s.replicas()) {
       out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
-          r.state(), r.appliedGtid().orElse("-"), r.lagTransactions(), r.lagBytes(), r.lagSeconds(),
+          r.state(), r.appliedGtid().map(Object::toString).orElse("-"), r.lag().transactions(), r.lag().bytes(),
+          r.lag().seconds(),
           r.lastError().map(e -> "\n         last error: " + e).orElse("")
               + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
     }

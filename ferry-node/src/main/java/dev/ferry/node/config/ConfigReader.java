@@ -2,14 +2,18 @@ package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.ArchiveTarget;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.TableFilter;
 import dev.ferry.node.config.SourceSettings.GtidSettings;
+import dev.ferry.node.run.SourceSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -21,9 +25,13 @@ import java.util.regex.Pattern;
 final class ConfigReader {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,63}");
   private static final Pattern PG_IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  /**
+   * The file's default for both kinds. PostgreSQL capture's own default is the same; SQLite
+   * capture's ({@link SqliteSourceConfig#of}, 10,000, used by the demo) is not.
+   */
   static final int DEFAULT_CHUNK_CHANGES = 4096;
-  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(200);
-  static final ApplyConfig.Grouping DEFAULT_GROUPING = ApplyConfig.Grouping.DEFAULT;
+  /** The journal refuses smaller segments too; here it is refused with the key's name. */
+  static final DataSize MIN_SEGMENT_SIZE = DataSize.ofKibibytes(4);
 
   private ConfigReader() {
   }
@@ -35,12 +43,12 @@ final class ConfigReader {
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
         "retain");
-    JournalSettings journal = journal(journalSection);
+    JournalConfig journal = journal(journalSection);
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
         "tables", "skip-ddl", "grouping");
     List<ReplicaSettings> replicas = new ArrayList<>();
     for (Section r : replicaSections) {
-      replicas.add(replica(r));
+      replicas.add(replica(r, source.name()));
     }
     checkReplicas(sourceSection, source, replicaSections, replicas);
     LogSettings log = log(root, journal);
@@ -64,24 +72,48 @@ final class ConfigReader {
     } else if (s.has("poll-interval")) {
       throw s.error("poll-interval", "applies to SQLite sources only; source.url is a PostgreSQL database");
     }
-    String defaultId = defaultPgName(name);
-    Optional<String> slot = pg ? Optional.of(pgIdentifier(s, "slot", defaultId)) : Optional.empty();
-    Optional<String> publication = pg ? Optional.of(pgIdentifier(s, "publication", defaultId)) : Optional.empty();
-    GtidSettings gtid = GtidSettings.DEFAULT;
-    Optional<Section> g = s.section("gtid", "domain", "server-id");
-    if (g.isPresent()) {
-      gtid = new GtidSettings(g.get().integer("domain", 0, 0, GtidSettings.MAX),
-          g.get().integer("server-id", 1, 0, GtidSettings.MAX));
-    }
-    int chunk = (int) s.integer("chunk-changes", DEFAULT_CHUNK_CHANGES, 1, Integer.MAX_VALUE);
-    Optional<Duration> poll = pg ? Optional.empty() : Optional.of(s.duration("poll-interval", DEFAULT_POLL_INTERVAL));
-    return new SourceSettings(name, url, password, tables, slot, publication, gtid, chunk, poll);
+    SourceSpec capture = pg ? postgres(s, name, url, tables) : sqlite(s, name, url, tables);
+    return new SourceSettings(url, password, tables, capture);
   }
 
-  /** {@code ferry_<name>}, lower-cased, anything but a-z, 0-9 and _ turned into _, at most 63 characters. */
-  static String defaultPgName(String sourceName) {
-    String id = "ferry_" + sourceName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    return id.length() > 63 ? id.substring(0, 63) : id;
+  /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */
+  private static SourceSpec postgres(Section s, String name, JdbcUrl url, Tables tables) throws ConfigException {
+    PostgresSourceConfig d = PostgresSourceConfig.of(name, url.value());
+    String defaultId = d.slotName().length() > 63 ? d.slotName().substring(0, 63) : d.slotName();
+    String slot = pgIdentifier(s, "slot", defaultId);
+    String publication = pgIdentifier(s, "publication", defaultId);
+    GtidSettings gtid = gtid(s);
+    return new SourceSpec.Postgres(new PostgresSourceConfig(name, url.value(), slot, publication, includeOrAll(tables),
+        tables.exclude(), gtid.domain(), gtid.serverId(), chunkChanges(s), d.chunkBytes(), d.statusInterval(),
+        d.reconnectMin(), d.reconnectMax()));
+  }
+
+  /** SQLite capture with the file's settings, the capture's own defaults for keys not given. */
+  private static SourceSpec sqlite(Section s, String name, JdbcUrl url, Tables tables) throws ConfigException {
+    SqliteSourceConfig d = SqliteSourceConfig.of(name, url.value());
+    GtidSettings gtid = gtid(s);
+    int chunk = chunkChanges(s);
+    return new SourceSpec.Sqlite(new SqliteSourceConfig(name, url.value(),
+        new TableFilter(includeOrAll(tables), tables.exclude()), gtid.domain(), gtid.serverId(), chunk,
+        s.duration("poll-interval", d.idlePoll())));
+  }
+
+  private static int chunkChanges(Section s) throws ConfigException {
+    return (int) s.integer("chunk-changes", DEFAULT_CHUNK_CHANGES, 1, Integer.MAX_VALUE);
+  }
+
+  private static GtidSettings gtid(Section s) throws ConfigException {
+    Optional<Section> g = s.section("gtid", "domain", "server-id");
+    if (g.isEmpty()) {
+      return GtidSettings.DEFAULT;
+    }
+    return new GtidSettings(g.get().integer("domain", GtidSettings.DEFAULT.domain(), 0, GtidSettings.MAX),
+        g.get().integer("server-id", GtidSettings.DEFAULT.serverId(), 0, GtidSettings.MAX));
+  }
+
+  /** The capture modules read an empty include list as "no table"; in the file it means every table. */
+  private static List<Pattern> includeOrAll(Tables tables) {
+    return tables.include().isEmpty() ? List.of(Pattern.compile(".*")) : tables.include();
   }
 
   private static String pgIdentifier(Section s, String k, String defaultValue) throws ConfigException {
@@ -125,13 +157,15 @@ final class ConfigReader {
     return new Tables(t.get().patterns("include", defaultInclude), t.get().patterns("exclude", List.of()));
   }
 
-  private static JournalSettings journal(Section s) throws ConfigException {
+  /** The journal's own settings, its defaults ({@link JournalConfig#defaults}) for keys not given. */
+  private static JournalConfig journal(Section s) throws ConfigException {
     Path dir = s.path("dir").orElseThrow(() -> s.missing("dir"));
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw s.error("dir", "'" + dir + "' exists and is not a directory");
     }
-    DataSize segmentSize = s.size("segment-size", JournalSettings.DEFAULT_SEGMENT_SIZE, JournalSettings.MIN_SEGMENT_SIZE);
-    Duration segmentAge = s.duration("segment-age", JournalSettings.DEFAULT_SEGMENT_AGE);
+    JournalConfig defaults = JournalConfig.defaults(dir);
+    DataSize segmentSize = s.size("segment-size", DataSize.ofBytes(defaults.segmentBytes()), MIN_SEGMENT_SIZE);
+    Duration segmentAge = s.duration("segment-age", defaults.segmentAge());
     ArchiveTarget archive = ArchiveTarget.NONE;
     Optional<Section> a = s.section("archive", "dir", "command");
     if (a.isPresent()) {
@@ -142,7 +176,8 @@ final class ConfigReader {
       throw s.error("retain", retain + " is smaller than one segment (segment-size " + segmentSize
           + "); use 0 for no cap");
     }
-    return new JournalSettings(dir, segmentSize, segmentAge, archive, retain);
+    return defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge).withArchive(archive)
+        .withRetainedBytesCap(retain.bytes());
   }
 
   private static ArchiveTarget archive(Section a, Path journalDir) throws ConfigException {
@@ -167,23 +202,28 @@ final class ConfigReader {
     return ArchiveTarget.NONE;
   }
 
-  private static ReplicaSettings replica(Section s) throws ConfigException {
+  /** A replica, its apply settings built here with the apply module's defaults for keys not given. */
+  private static ReplicaSettings replica(Section s, String sourceName) throws ConfigException {
     String name = name(s);
     JdbcUrl url = url(s);
     Optional<Secret> password = password(s, url);
     ReplicaSettings.Mode mode = s.choice("mode", ReplicaSettings.Mode.READ_ONLY);
-    ConflictPolicy conflicts = s.choice("conflicts", ConflictPolicy.STOP);
+    ApplyConfig defaults = ApplyConfig.defaults(name, sourceName);
+    ConflictPolicy conflicts = s.choice("conflicts", defaults.conflictPolicy());
     Tables tables = tables(s, List.of());
-    boolean skipDdl = s.bool("skip-ddl", false);
-    ApplyConfig.Grouping grouping = DEFAULT_GROUPING;
+    boolean skipDdl = s.bool("skip-ddl", defaults.skipDdl());
+    ApplyConfig.Grouping grouping = defaults.grouping();
     Optional<Section> g = s.section("grouping", "max-transactions", "max-bytes", "max-delay");
     if (g.isPresent()) {
       grouping = new ApplyConfig.Grouping(
-          (int) g.get().integer("max-transactions", DEFAULT_GROUPING.maxTransactions(), 1, Integer.MAX_VALUE),
-          g.get().size("max-bytes", DataSize.ofBytes(DEFAULT_GROUPING.maxBytes()), DataSize.ofBytes(1)).bytes(),
-          g.get().duration("max-delay", DEFAULT_GROUPING.maxDelay()));
+          (int) g.get().integer("max-transactions", grouping.maxTransactions(), 1, Integer.MAX_VALUE),
+          g.get().size("max-bytes", DataSize.ofBytes(grouping.maxBytes()), DataSize.ofBytes(1)).bytes(),
+          g.get().duration("max-delay", grouping.maxDelay()));
     }
-    return new ReplicaSettings(name, url, password, mode, conflicts, tables, skipDdl, grouping);
+    ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping)
+        .withFilter(new TableFilter(tables.include(), tables.exclude())).withSkipDdl(skipDdl)
+        .withReadOnlyReplica(mode == ReplicaSettings.Mode.READ_ONLY);
+    return new ReplicaSettings(name, url, password, mode, apply);
   }
 
   private static void checkReplicas(Section sourceSection, SourceSettings source, List<Section> sections,
@@ -210,16 +250,17 @@ final class ConfigReader {
     }
   }
 
-  private static LogSettings log(Section root, JournalSettings journal) throws ConfigException {
+  private static LogSettings log(Section root, JournalConfig journal) throws ConfigException {
     Optional<Section> s = root.section("log", "dir", "level");
     if (s.isEmpty()) {
-      return new LogSettings(journal.dir(), LogSettings.Level.INFO);
+      return new LogSettings(journal.directory(), LogSettings.Level.INFO);
     }
-    return new LogSettings(s.get().path("dir").orElse(journal.dir()), s.get().choice("level", LogSettings.Level.INFO));
+    return new LogSettings(s.get().path("dir").orElse(journal.directory()),
+        s.get().choice("level", LogSettings.Level.INFO));
   }
 
-  private static StatusSettings status(Section root, JournalSettings journal) throws ConfigException {
-    Path defaultFile = journal.dir().resolve("status.json");
+  private static StatusSettings status(Section root, JournalConfig journal) throws ConfigException {
+    Path defaultFile = journal.directory().resolve("status.json");
     Optional<Section> s = root.section("status", "file");
     if (s.isEmpty()) {
       return new StatusSettings(defaultFile);

@@ -1,6 +1,12 @@
 package dev.ferry.node.config;
 
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.ArchiveTarget;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.TableFilter;
+import dev.ferry.node.run.SourceSpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -23,12 +29,12 @@ import java.util.Objects;
  *
  * @param file the file the configuration was read from, as the caller named it
  * @param source the {@code source:} section
- * @param journal the {@code journal:} section
+ * @param journal the {@code journal:} section, as the journal's own settings
  * @param replicas the {@code replicas:} list, in file order, names unique
  * @param log the {@code log:} section
  * @param status the {@code status:} section
  */
-public record FerryConfig(Path file, SourceSettings source, JournalSettings journal, List<ReplicaSettings> replicas,
+public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, List<ReplicaSettings> replicas,
     LogSettings log, StatusSettings status) {
 
   public FerryConfig {
@@ -96,16 +102,12 @@ public record FerryConfig(Path file, SourceSettings source, JournalSettings jour
     b.append("source ").append(source.name()).append(": ").append(source.url())
         .append(source.password().isPresent() ? " password ****" : "").append('\n');
     b.append("  tables ").append(source.tables()).append('\n');
-    source.slot().ifPresent(s -> b.append("  slot ").append(s).append(", publication ")
-        .append(source.publication().orElseThrow()).append('\n'));
-    b.append("  gtid domain ").append(source.gtid().domain()).append(", server-id ").append(source.gtid().serverId())
-        .append(", chunk-changes ").append(source.chunkChanges());
-    source.pollInterval().ifPresent(p -> b.append(", poll-interval ").append(Durations.format(p)));
-    b.append('\n');
-    b.append("journal ").append(journal.dir()).append('\n');
-    b.append("  segment-size ").append(journal.segmentSize()).append(", segment-age ")
+    b.append(captureSettings(source.capture()));
+    b.append("journal ").append(journal.directory()).append('\n');
+    b.append("  segment-size ").append(DataSize.ofBytes(journal.segmentBytes())).append(", segment-age ")
         .append(Durations.format(journal.segmentAge())).append(", retain ")
-        .append(journal.retain().bytes() == 0 ? "no cap" : journal.retain().toString()).append('\n');
+        .append(journal.retainedBytesCap() == 0 ? "no cap" : DataSize.ofBytes(journal.retainedBytesCap()).toString())
+        .append('\n');
     b.append("  archive ").append(archive(journal.archive())).append('\n');
     if (replicas.isEmpty()) {
       b.append("replicas none\n");
@@ -113,16 +115,31 @@ public record FerryConfig(Path file, SourceSettings source, JournalSettings jour
     for (ReplicaSettings r : replicas) {
       b.append("replica ").append(r.name()).append(": ").append(r.url())
           .append(r.password().isPresent() ? " password ****" : "").append('\n');
-      b.append("  mode ").append(Section.spelling(r.mode())).append(", conflicts ").append(Section.spelling(r.conflicts()))
-          .append(", skip-ddl ").append(r.skipDdl()).append('\n');
-      b.append("  tables ").append(r.tables()).append('\n');
-      b.append("  grouping max-transactions ").append(r.grouping().maxTransactions()).append(", max-bytes ")
-          .append(DataSize.ofBytes(r.grouping().maxBytes())).append(", max-delay ")
-          .append(Durations.format(r.grouping().maxDelay())).append('\n');
+      ApplyConfig.Grouping grouping = r.apply().grouping();
+      TableFilter filter = r.apply().filter();
+      b.append("  mode ").append(Section.spelling(r.mode())).append(", conflicts ")
+          .append(Section.spelling(r.apply().conflictPolicy())).append(", skip-ddl ").append(r.apply().skipDdl())
+          .append('\n');
+      b.append("  tables ").append(new Tables(filter.include(), filter.exclude())).append('\n');
+      b.append("  grouping max-transactions ").append(grouping.maxTransactions()).append(", max-bytes ")
+          .append(DataSize.ofBytes(grouping.maxBytes())).append(", max-delay ")
+          .append(Durations.format(grouping.maxDelay())).append('\n');
     }
     b.append("log ").append(log.file()).append(", level ").append(Section.spelling(log.level())).append('\n');
     b.append("status ").append(status.file()).append('\n');
     return b.toString();
+  }
+
+  /** The kind's own keys, as {@link #describe()} lists them. */
+  private static String captureSettings(SourceSpec capture) {
+    return switch (capture) {
+      case SourceSpec.Postgres(PostgresSourceConfig pg) -> "  slot " + pg.slotName() + ", publication "
+          + pg.publicationName() + "\n  gtid domain " + pg.gtidDomain() + ", server-id " + pg.serverId()
+          + ", chunk-changes " + pg.chunkChanges() + "\n";
+      case SourceSpec.Sqlite(SqliteSourceConfig lite) -> "  gtid domain " + lite.gtidDomain() + ", server-id "
+          + lite.serverId() + ", chunk-changes " + lite.chunkChanges() + ", poll-interval "
+          + Durations.format(lite.idlePoll()) + "\n";
+    };
   }
 
   private static String archive(ArchiveTarget target) {

@@ -1,8 +1,6 @@
 package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.apply.ConflictPolicy;
-import dev.ferry.journal.TableFilter;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,13 +12,11 @@ import java.util.Optional;
  * @param url the target database; key {@code url}, required
  * @param password the password, given apart from the URL; key {@code password}
  * @param mode whether others may write to the target; key {@code mode}, default read-only
- * @param conflicts what to do on a conflict; key {@code conflicts}, default stop
- * @param tables which tables are applied; key {@code tables}, default all
- * @param skipDdl skip DDL the target cannot take instead of stopping; key {@code skip-ddl}, default false
- * @param grouping bounds of one target transaction; key {@code grouping}, default 100 / 8 MiB / 200 ms
+ * @param apply the apply module's settings, built by the reader from {@code conflicts} (default
+ *     stop), {@code tables} (default all), {@code skip-ddl} (default false), {@code grouping}
+ *     (default 100 / 8 MiB / 200 ms) and {@code mode}; defaults are the apply module's own
  */
-public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> password, Mode mode,
-    ConflictPolicy conflicts, Tables tables, boolean skipDdl, ApplyConfig.Grouping grouping) {
+public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> password, Mode mode, ApplyConfig apply) {
 
   /** Whether Ferry is the only writer of the target. */
   public enum Mode {
@@ -35,18 +31,6 @@ public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> passwor
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(mode, "mode");
-    Objects.requireNonNull(conflicts, "conflicts");
-    Objects.requireNonNull(tables, "tables");
-    Objects.requireNonNull(grouping, "grouping");
-  }
-
-  /** The apply module's settings for this replica of the source named {@code sourceName}. */
-  public ApplyConfig toApplyConfig(String sourceName) {
-    return ApplyConfig.defaults(name, sourceName)
-        .withConflictPolicy(conflicts)
-        .withGrouping(grouping)
-        .withFilter(new TableFilter(tables.include(), tables.exclude()))
-        .withSkipDdl(skipDdl)
-        .withReadOnlyReplica(mode == Mode.READ_ONLY);
+    Objects.requireNonNull(apply, "apply");
   }
 }

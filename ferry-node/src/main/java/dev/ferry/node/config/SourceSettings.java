@@ -1,82 +1,46 @@
 package dev.ferry.node.config;
 
-import dev.ferry.capture.postgres.PostgresSourceConfig;
-import dev.ferry.capture.trigger.SqliteSourceConfig;
-import dev.ferry.journal.TableFilter;
-import java.time.Duration;
-import java.util.List;
+import dev.ferry.node.run.SourceSpec;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The {@code source:} section: the one database whose committed transactions Ferry captures.
- * Immutable. No component is null; the optionals are empty when not applicable:
- * {@code slot} and {@code publication} are present exactly for a PostgreSQL source,
- * {@code pollInterval} exactly for a SQLite source. {@link #toString()} redacts the password and
- * any credential in the URL.
+ * Immutable; no component is null. The capture's own settings ({@code slot}, {@code publication},
+ * {@code chunk-changes}, {@code poll-interval}, the table filter and GTID identity) are read
+ * straight into {@link #capture()}, with that capture's defaults for keys not given.
+ * {@link #toString()} redacts the password and any credential in the URL.
  *
- * @param name the source's name in logs ({@code [source <name>]}); key {@code source.name}
  * @param url the source database; key {@code source.url}
- * @param password the password, given apart from the URL; key {@code source.password}
- * @param tables which tables are captured; key {@code source.tables}
- * @param slot the PostgreSQL logical replication slot; default {@code ferry_<name>}
- * @param publication the PostgreSQL publication; default {@code ferry_<name>}
- * @param gtid the GTID domain and server id stamped on captured transactions
- * @param chunkChanges a transaction with more changes is journaled in chunks; default 4096
- * @param pollInterval longest wait between polls of an idle SQLite source; default 200 ms
+ * @param password the password, given apart from the URL; key {@code source.password}. Not in
+ *     {@code capture}: the capture config has no place for it and its {@code toString()} would show it
+ * @param tables which tables are captured, as the file selects them; key {@code source.tables}
+ * @param capture what the node captures, built from the keys above and the kind's own keys
  */
-public record SourceSettings(String name, JdbcUrl url, Optional<Secret> password, Tables tables,
-    Optional<String> slot, Optional<String> publication, GtidSettings gtid, int chunkChanges,
-    Optional<Duration> pollInterval) {
+public record SourceSettings(JdbcUrl url, Optional<Secret> password, Tables tables, SourceSpec capture) {
 
   public SourceSettings {
-    Objects.requireNonNull(name, "name");
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(tables, "tables");
-    Objects.requireNonNull(slot, "slot");
-    Objects.requireNonNull(publication, "publication");
-    Objects.requireNonNull(gtid, "gtid");
-    Objects.requireNonNull(pollInterval, "pollInterval");
-    if (chunkChanges < 1) {
-      throw new IllegalArgumentException("[source " + name + "] chunkChanges must be at least 1, got " + chunkChanges);
-    }
+    Objects.requireNonNull(capture, "capture");
   }
 
-  /**
-   * The PostgreSQL capture's settings for this source, other settings at the capture's defaults.
-   * The separate {@link #password()} is not included: {@code PostgresSourceConfig} has no place
-   * for it yet, and putting it into its URL would let its {@code toString()} show it.
-   *
-   * @throws IllegalStateException when the source is not PostgreSQL
-   */
-  public PostgresSourceConfig toPostgresConfig() {
-    if (url.kind() != JdbcUrl.Kind.POSTGRESQL) {
-      throw new IllegalStateException("[source " + name + "] is not PostgreSQL: " + url);
-    }
-    PostgresSourceConfig d = PostgresSourceConfig.of(name, url.value());
-    return new PostgresSourceConfig(name, url.value(), slot.orElseThrow(), publication.orElseThrow(),
-        includeOrAll(), tables.exclude(), gtid.domain(), gtid.serverId(), chunkChanges, d.chunkBytes(),
-        d.statusInterval(), d.reconnectMin(), d.reconnectMax());
+  /** The source's name in logs ({@code [source <name>]}); key {@code source.name}. */
+  public String name() {
+    return capture.name();
   }
 
-  /**
-   * The SQLite trigger capture's settings for this source.
-   *
-   * @throws IllegalStateException when the source is not SQLite
-   */
-  public SqliteSourceConfig toSqliteConfig() {
-    if (url.kind() != JdbcUrl.Kind.SQLITE) {
-      throw new IllegalStateException("[source " + name + "] is not SQLite: " + url);
-    }
-    return new SqliteSourceConfig(name, url.value(), new TableFilter(includeOrAll(), tables.exclude()),
-        gtid.domain(), gtid.serverId(), chunkChanges, pollInterval.orElseThrow());
+  /** The GTID domain and server id stamped on captured transactions; key {@code source.gtid}. */
+  public GtidSettings gtid() {
+    return new GtidSettings(capture.gtidDomain(), capture.serverId());
   }
 
-  /** The capture modules read an empty include list as "no table"; here it means every table. */
-  private List<Pattern> includeOrAll() {
-    return tables.include().isEmpty() ? List.of(Pattern.compile(".*")) : tables.include();
+  /** Without the capture's JDBC URL, which is not redacted. */
+  @Override
+  public String toString() {
+    return "SourceSettings[name=" + name() + ", kind=" + capture.kind() + ", url=" + url + ", password="
+        + password.map(p -> "****") + ", tables=" + tables + ", gtid=" + gtid() + "]";
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
@@ -15,6 +16,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +36,11 @@ public final class FerryNode implements AutoCloseable {
   private final String journalId;
   private final InstantSource clock;
   private final Optional<TrackingSink> sink;
-  private final Optional<CaptureRunner> capture;
+  private final Optional<Capture> capture;
   private final List<ReplicaRunner> replicas = new ArrayList<>();
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, String journalId, InstantSource clock,
-      Optional<TrackingSink> sink, Optional<CaptureRunner> capture) {
+      Optional<TrackingSink> sink, Optional<Capture> capture) {
     this.spec = spec;
     this.journal = journal;
     this.journalId = journalId;
@@ -56,7 +58,7 @@ public final class FerryNode implements AutoCloseable {
     InstantSource clock = InstantSource.system();
     Optional<Journal> journal = Optional.empty();
     Optional<TrackingSink> sink = Optional.empty();
-    Optional<CaptureRunner> capture = Optional.empty();
+    Optional<Capture> capture = Optional.empty();
     String journalId;
     if (role == Role.APPLY) {
       journalId = JournalInspector.journalId(existingJournal(spec.journal().directory())).toString();
@@ -69,7 +71,7 @@ public final class FerryNode implements AutoCloseable {
       TrackingSink tracking = new TrackingSink(new JournalSink(j));
       sink = Optional.of(tracking);
       try {
-        capture = Optional.of(CaptureRunner.start(spec.source(), tracking));
+        capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
         j.close();
         throw e;
@@ -80,7 +82,7 @@ public final class FerryNode implements AutoCloseable {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
       ReplicaRunner.Source from = new ReplicaRunner.Source(journal, spec.journal().directory(), journalId,
-          serverId(spec.source()), r -> seedIfNew(spec, r));
+          spec.source().serverId(), r -> seedIfNew(spec, r));
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
           node.replicas.add(ReplicaRunner.start(r, from, clock));
@@ -90,13 +92,6 @@ public final class FerryNode implements AutoCloseable {
     log.info("{} node started ({}): journal {} at {}, replicas {}", node.side(), role, journalId,
         spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
     return node;
-  }
-
-  private static long serverId(SourceSpec source) {
-    return switch (source) {
-      case SourceSpec.Postgres pg -> pg.config().serverId();
-      case SourceSpec.Sqlite lite -> lite.config().serverId();
-    };
   }
 
   /**
@@ -167,7 +162,9 @@ public final class FerryNode implements AutoCloseable {
    */
   public boolean awaitCaughtUp(Duration timeout) throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    java.util.function.BooleanSupplier sourceDone = capture.isPresent() ? capture.get().markSourceNow() : () -> true;
+    BooleanSupplier sourceDone = capture.isPresent()
+        ? capture.get().markSourceNow(() -> sink.flatMap(TrackingSink::head).map(TrackingSink.Head::position))
+        : () -> true;
     while (System.nanoTime() < deadline) {
       if (!sourceDone.getAsBoolean()) {
         if (captureFailure().isPresent()) {
@@ -177,11 +174,11 @@ public final class FerryNode implements AutoCloseable {
         continue;
       }
       NodeStatus s = status();
-      if (s.replicas().stream().anyMatch(r -> r.state().equals("failed"))) {
+      if (s.replicas().stream().anyMatch(r -> r.state() == ReplicaState.FAILED)) {
         return false;
       }
-      if (s.replicas().stream().allMatch(r -> r.lagTransactions() == 0 && r.lagBytes() == 0
-          && r.state().equals("streaming")) && replicas.stream().allMatch(ReplicaRunner::caughtUp)) {
+      if (s.replicas().stream().allMatch(r -> r.lag().transactions() == 0 && r.lag().bytes() == 0
+          && r.state() == ReplicaState.STREAMING) && replicas.stream().allMatch(ReplicaRunner::caughtUp)) {
         return true;
       }
       Thread.sleep(20);
@@ -191,22 +188,21 @@ public final class FerryNode implements AutoCloseable {
 
   /** The capture failure that stopped capture, if any. */
   public Optional<Exception> captureFailure() {
-    return capture.flatMap(CaptureRunner::failure);
+    return capture.flatMap(Capture::failure);
   }
 
   /** Names of replicas that stopped with an error. */
   public List<String> failedReplicas() {
-    return replicas.stream().filter(r -> r.state() == ReplicaRunner.State.FAILED).map(ReplicaRunner::name).toList();
+    return replicas.stream().filter(r -> r.state() == ReplicaState.FAILED).map(ReplicaRunner::name).toList();
   }
 
   public NodeStatus status() {
     Optional<TrackingSink.Head> head = sink.flatMap(TrackingSink::head);
     Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
-        spec.source() instanceof SourceSpec.Postgres ? "postgresql" : "sqlite",
-        c.failure().isPresent() ? "failed" : c.streaming() ? "streaming" : "starting", c.sourcePosition(),
+        spec.source().kind(), SourceState.of(c.state()), c.confirmedPosition(),
         sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
-        head.map(h -> h.gtid().toString()), head.flatMap(TrackingSink.Head::knownCommitTime));
+        head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime));
     List<NodeStatus.Replica> rs = new ArrayList<>();
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, head));
@@ -232,9 +228,8 @@ public final class FerryNode implements AutoCloseable {
     } catch (IOException e) {
       lagBytes = -1;
     }
-    return new NodeStatus.Replica(r.name(), r.state().name().toLowerCase(java.util.Locale.ROOT),
-        r.lastGtid().map(Object::toString), lagTx, lagBytes, lagSeconds, r.applied(), r.lastError(),
-        r.position().map(Object::toString), r.lastCommitTime(), r.nextTry());
+    return new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), new NodeStatus.Lag(lagTx, lagBytes, lagSeconds),
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry());
   }
 
   /**

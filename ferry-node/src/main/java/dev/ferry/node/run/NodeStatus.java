@@ -1,11 +1,17 @@
 package dev.ferry.node.run;
 
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalPosition;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import tools.jackson.databind.annotation.JsonSerialize;
 
 /**
- * A snapshot of what a node is doing, as {@code ferry status} shows it. Immutable.
+ * A snapshot of what a node is doing, as {@code ferry status} shows it; {@link StatusJson} writes
+ * and reads it as the JSON documented in {@code docs/cli.md}, keys in the order of the record
+ * components. Immutable.
  *
  * @param time when the snapshot was taken
  * @param source the source side, if this process captures
@@ -14,23 +20,40 @@ import java.util.Optional;
  */
 public record NodeStatus(Instant time, Optional<Source> source, Journal journal, List<Replica> replicas) {
   public NodeStatus {
-    replicas = List.copyOf(replicas);
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(journal, "journal");
+    source = Objects.requireNonNullElse(source, Optional.empty());
+    replicas = replicas == null ? List.of() : List.copyOf(replicas);
+  }
+
+  /** Capture or a replica stopped on an error a person must fix. */
+  public boolean anyFailed() {
+    return source.map(s -> s.state() == SourceState.FAILED).orElse(false)
+        || replicas.stream().anyMatch(r -> r.state() == ReplicaState.FAILED);
   }
 
   /**
    * @param name the source's name
    * @param kind {@code postgresql} or {@code sqlite}
-   * @param state {@code streaming}, {@code starting} or {@code failed}
+   * @param state what capture is doing
    * @param position the source position confirmed durable (PostgreSQL: the slot's LSN), if known
    * @param captured transactions captured by this process
    * @param lastError what stopped capture
    * @param retainedWalBytes PostgreSQL: WAL the source keeps for Ferry's slot
    *     ({@code pg_current_wal_lsn() - restart_lsn}), if read
    */
-  public record Source(String name, String kind, String state, Optional<String> position, long captured,
+  public record Source(String name, String kind, SourceState state, Optional<String> position, long captured,
       Optional<String> lastError, Optional<Long> retainedWalBytes) {
-    public Source withState(String newState) {
-      return new Source(name, kind, newState, position, captured, lastError, retainedWalBytes);
+    public Source {
+      position = Objects.requireNonNullElse(position, Optional.empty());
+      lastError = Objects.requireNonNullElse(lastError, Optional.empty());
+      retainedWalBytes = Objects.requireNonNullElse(retainedWalBytes, Optional.empty());
+    }
+
+    /** Seen by a process that is gone: stopped, unless it had failed. */
+    public Source stopped() {
+      SourceState now = state == SourceState.FAILED ? SourceState.FAILED : SourceState.STOPPED;
+      return new Source(name, kind, now, position, captured, lastError, retainedWalBytes);
     }
 
     public Source withRetainedWalBytes(Optional<Long> bytes) {
@@ -40,37 +63,61 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
 
   /**
    * @param dir the journal directory
-   * @param id its UUID
+   * @param id its UUID; empty when the journal is not created yet
    * @param lastGtid the newest durable transaction, if known
    * @param lastCommitTime its source commit time
    */
-  public record Journal(String dir, String id, Optional<String> lastGtid, Optional<Instant> lastCommitTime) {}
+  public record Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime) {
+    public Journal {
+      lastGtid = Objects.requireNonNullElse(lastGtid, Optional.empty());
+      lastCommitTime = Objects.requireNonNullElse(lastCommitTime, Optional.empty());
+    }
+  }
+
+  /**
+   * How far a replica is behind the journal's head.
+   *
+   * @param transactions transactions in the journal not yet applied
+   * @param bytes journal bytes not yet applied ({@code -1} when the journal could not be read)
+   * @param seconds source commit time of the journal's head minus that of the last applied;
+   *     written with three decimals
+   */
+  public record Lag(long transactions, long bytes,
+      @JsonSerialize(using = StatusJson.Seconds.class) double seconds) {
+    public static final Lag NONE = new Lag(0, 0, 0);
+  }
 
   /**
    * @param name the replica's name
-   * @param state {@code starting}, {@code seeding}, {@code streaming}, {@code reconnecting},
-   *     {@code stopped} or {@code failed}
+   * @param state what the replica is doing
    * @param appliedGtid the newest GTID the replica committed, if known
-   * @param lagTransactions transactions in the journal not yet applied
-   * @param lagBytes journal bytes not yet applied
-   * @param lagSeconds source commit time of the journal's head minus that of the last applied
+   * @param lag how far it is behind the journal's head
    * @param applied transactions applied by this process
    * @param lastError what stopped the replica, or (while {@code reconnecting}) the last outage
    * @param position the journal position after the last applied transaction, if known
    * @param appliedCommitTime source commit time of the last applied transaction, if known
    * @param nextTry when a {@code reconnecting} replica tries again
    */
-  public record Replica(String name, String state, Optional<String> appliedGtid, long lagTransactions, long lagBytes,
-      double lagSeconds, long applied, Optional<String> lastError, Optional<String> position,
-      Optional<Instant> appliedCommitTime, Optional<Instant> nextTry) {
-    public Replica withState(String newState) {
-      return new Replica(name, newState, appliedGtid, lagTransactions, lagBytes, lagSeconds, applied, lastError,
-          position, appliedCommitTime, nextTry);
+  public record Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
+      Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
+      Optional<Instant> nextTry) {
+    public Replica {
+      appliedGtid = Objects.requireNonNullElse(appliedGtid, Optional.empty());
+      lag = Objects.requireNonNullElse(lag, Lag.NONE);
+      lastError = Objects.requireNonNullElse(lastError, Optional.empty());
+      position = Objects.requireNonNullElse(position, Optional.empty());
+      appliedCommitTime = Objects.requireNonNullElse(appliedCommitTime, Optional.empty());
+      nextTry = Objects.requireNonNullElse(nextTry, Optional.empty());
     }
 
-    public Replica withLag(long transactions, long bytes, double seconds) {
-      return new Replica(name, state, appliedGtid, transactions, bytes, seconds, applied, lastError, position,
-          appliedCommitTime, nextTry);
+    /** Seen by a process that is gone: stopped, unless it had failed. */
+    public Replica stopped() {
+      ReplicaState now = state == ReplicaState.FAILED ? ReplicaState.FAILED : ReplicaState.STOPPED;
+      return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry);
+    }
+
+    public Replica withLag(Lag newLag) {
+      return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry);
     }
   }
 }

@@ -51,8 +51,6 @@ final class ReplicaRunner implements AutoCloseable {
   private static final Duration ABORT_WAIT = Duration.ofSeconds(20);
 
   /** What a replica is doing. */
-  enum State { STARTING, SEEDING, STREAMING, RECONNECTING, STOPPED, FAILED }
-
   /** Seeds a replica that has no position yet (a new one); a no-op when it has one. */
   @FunctionalInterface
   interface Seeder {
@@ -78,7 +76,7 @@ final class ReplicaRunner implements AutoCloseable {
   private volatile boolean stopping;
   private volatile boolean aborting;
   private volatile Applier applier;
-  private volatile State state = State.STARTING;
+  private volatile ReplicaState state = ReplicaState.STARTING;
   private volatile String lastError;
   private volatile Instant nextTry;
   private volatile Gtid lastGtid;
@@ -114,8 +112,8 @@ final class ReplicaRunner implements AutoCloseable {
     while (!stopping) {
       try {
         if (!seeded) {
-          State before = state;
-          state = State.SEEDING;
+          ReplicaState before = state;
+          state = ReplicaState.SEEDING;
           try {
             source.seeder().seedIfNew(spec);
           } finally {
@@ -124,7 +122,7 @@ final class ReplicaRunner implements AutoCloseable {
           seeded = true;
         }
         applyUntilStopped();
-        state = State.STOPPED;
+        state = ReplicaState.STOPPED;
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -140,7 +138,7 @@ final class ReplicaRunner implements AutoCloseable {
           fail(e);
           return;
         }
-        wait = state == State.STREAMING ? FIRST_RETRY_WAIT : wait;
+        wait = state == ReplicaState.STREAMING ? FIRST_RETRY_WAIT : wait;
         if (!awaitRetry(e, wait)) {
           break;
         }
@@ -150,7 +148,7 @@ final class ReplicaRunner implements AutoCloseable {
         throw e;
       }
     }
-    state = State.STOPPED;
+    state = ReplicaState.STOPPED;
   }
 
   /** Shows the outage and waits {@code wait}; false if the runner was closed meanwhile. */
@@ -163,7 +161,7 @@ final class ReplicaRunner implements AutoCloseable {
     } else {
       log.info("[replica {}] still unreachable, next try in {} s: {}", spec.name(), wait.toSeconds(), e.getMessage());
     }
-    state = State.RECONNECTING;
+    state = ReplicaState.RECONNECTING;
     inOutage = true;
     long deadline = System.nanoTime() + wait.toNanos();
     while (!stopping && System.nanoTime() < deadline) {
@@ -193,7 +191,7 @@ final class ReplicaRunner implements AutoCloseable {
         } else {
           log.info("[replica {}] streaming from journal position {}", spec.name(), reader.position());
         }
-        state = State.STREAMING;
+        state = ReplicaState.STREAMING;
         inOutage = false;
         lastError = null;
         nextTry = null;
@@ -337,7 +335,7 @@ final class ReplicaRunner implements AutoCloseable {
   private void fail(Exception e) {
     lastError = e.getMessage();
     nextTry = null;
-    state = State.FAILED;
+    state = ReplicaState.FAILED;
     log.error("[replica {}] stopped: {}", spec.name(), e.getMessage(), e);
   }
 
@@ -345,7 +343,7 @@ final class ReplicaRunner implements AutoCloseable {
     return spec.name();
   }
 
-  State state() {
+  ReplicaState state() {
     return state;
   }
 
@@ -355,7 +353,7 @@ final class ReplicaRunner implements AutoCloseable {
 
   /** When a reconnecting replica tries again. */
   Optional<Instant> nextTry() {
-    return state == State.RECONNECTING ? Optional.ofNullable(nextTry) : Optional.empty();
+    return state == ReplicaState.RECONNECTING ? Optional.ofNullable(nextTry) : Optional.empty();
   }
 
   /** The newest GTID the target committed, as far as this runner knows. */
@@ -379,7 +377,7 @@ final class ReplicaRunner implements AutoCloseable {
 
   /** Whether the last read found nothing new and everything read was committed. */
   boolean caughtUp() {
-    return caughtUp && state == State.STREAMING;
+    return caughtUp && state == ReplicaState.STREAMING;
   }
 
   /**
@@ -393,7 +391,7 @@ final class ReplicaRunner implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stopping = true;
-    if (state == State.SEEDING) {
+    if (state == ReplicaState.SEEDING) {
       thread.interrupt();
     }
     if (thread.join(STOP_GRACE)) {

@@ -1,16 +1,56 @@
 package dev.ferry.node.run;
 
+import dev.ferry.capture.Capture;
+import dev.ferry.capture.TransactionSink;
+import dev.ferry.capture.postgres.PostgresCapture;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteCapture;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
+import java.io.IOException;
 
 /** The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. */
 public sealed interface SourceSpec {
   String name();
 
+  /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
+  String kind();
+
+  /** The GTID domain of this source's transactions. */
+  long gtidDomain();
+
+  /** The GTID server id stamped on this source's transactions. */
+  long serverId();
+
+  /**
+   * Sets the source up if needed (idempotent) and starts capturing into {@code sink} on a thread
+   * of the capture's own.
+   */
+  Capture startCapture(TransactionSink sink) throws IOException;
+
   record Postgres(PostgresSourceConfig config) implements SourceSpec {
     @Override
     public String name() {
       return config.name();
+    }
+
+    @Override
+    public String kind() {
+      return "postgresql";
+    }
+
+    @Override
+    public long gtidDomain() {
+      return config.gtidDomain();
+    }
+
+    @Override
+    public long serverId() {
+      return config.serverId();
+    }
+
+    @Override
+    public Capture startCapture(TransactionSink sink) throws IOException {
+      return PostgresCapture.prepareAndStart(config, sink);
     }
   }
 
@@ -18,6 +58,26 @@ public sealed interface SourceSpec {
     @Override
     public String name() {
       return config.name();
+    }
+
+    @Override
+    public String kind() {
+      return "sqlite";
+    }
+
+    @Override
+    public long gtidDomain() {
+      return config.gtidDomain();
+    }
+
+    @Override
+    public long serverId() {
+      return config.serverId();
+    }
+
+    @Override
+    public Capture startCapture(TransactionSink sink) throws IOException {
+      return SqliteCapture.start(config, sink);
     }
   }
 }

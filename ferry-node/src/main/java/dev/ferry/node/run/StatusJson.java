@@ -1,79 +1,80 @@
 package dev.ferry.node.run;
 
-import java.util.Optional;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalPosition;
+import java.util.Locale;
+import java.util.function.Function;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueDeserializer;
+import tools.jackson.databind.ValueSerializer;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
+import tools.jackson.databind.ser.std.ToStringSerializer;
 
 /**
- * {@code ferry status --json}: the stable JSON form of a {@link NodeStatus}, documented in
- * {@code docs/cli.md}. Keys are only ever added, never renamed or removed.
+ * The one JSON mapper of status documents: {@code ferry status --json}, the status files node
+ * processes write, and (later) the admin API. The JSON form of a {@link NodeStatus} is documented
+ * in {@code docs/cli.md}; keys are only ever added, never renamed or removed. Keys follow the
+ * order of record components; GTIDs and journal positions are their text forms, times ISO-8601,
+ * an absent value {@code null}. Reading ignores keys it does not know (a newer writer's).
+ * Thread-safe.
  */
 public final class StatusJson {
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .addModule(new SimpleModule("ferry-status")
+          .addSerializer(Gtid.class, ToStringSerializer.instance)
+          .addDeserializer(Gtid.class, new Parsed<>(Gtid::parse))
+          .addSerializer(JournalPosition.class, ToStringSerializer.instance)
+          .addDeserializer(JournalPosition.class, new Parsed<>(JournalPosition::parse)))
+      .build();
+
   private StatusJson() {}
 
+  /** {@code s} as one line of JSON. */
   public static String of(NodeStatus s) {
-    StringBuilder b = new StringBuilder(512);
-    b.append("{\"time\":");
-    string(b, s.time().toString());
-    b.append(",\"source\":");
-    if (s.source().isPresent()) {
-      NodeStatus.Source src = s.source().get();
-      b.append("{\"name\":");
-      string(b, src.name());
-      b.append(",\"kind\":");
-      string(b, src.kind());
-      b.append(",\"state\":");
-      string(b, src.state());
-      b.append(",\"position\":");
-      optional(b, src.position());
-      b.append(",\"captured\":").append(src.captured());
-      b.append(",\"lastError\":");
-      optional(b, src.lastError());
-      b.append(",\"retainedWalBytes\":").append(src.retainedWalBytes().map(String::valueOf).orElse("null"));
-      b.append('}');
-    } else {
-      b.append("null");
-    }
-    b.append(",\"journal\":{\"dir\":");
-    string(b, s.journal().dir());
-    b.append(",\"id\":");
-    string(b, s.journal().id());
-    b.append(",\"lastGtid\":");
-    optional(b, s.journal().lastGtid());
-    b.append(",\"lastCommitTime\":");
-    optional(b, s.journal().lastCommitTime().map(Object::toString));
-    b.append("},\"replicas\":[");
-    for (int i = 0; i < s.replicas().size(); i++) {
-      NodeStatus.Replica r = s.replicas().get(i);
-      b.append(i > 0 ? "," : "").append("{\"name\":");
-      string(b, r.name());
-      b.append(",\"state\":");
-      string(b, r.state());
-      b.append(",\"appliedGtid\":");
-      optional(b, r.appliedGtid());
-      b.append(",\"lag\":{\"transactions\":").append(r.lagTransactions()).append(",\"bytes\":").append(r.lagBytes())
-          .append(",\"seconds\":").append(String.format(java.util.Locale.ROOT, "%.3f", r.lagSeconds())).append('}');
-      b.append(",\"applied\":").append(r.applied());
-      b.append(",\"lastError\":");
-      optional(b, r.lastError());
-      b.append(",\"position\":");
-      optional(b, r.position());
-      b.append(",\"appliedCommitTime\":");
-      optional(b, r.appliedCommitTime().map(Object::toString));
-      b.append(",\"nextTry\":");
-      optional(b, r.nextTry().map(Object::toString));
-      b.append('}');
-    }
-    return b.append("]}").toString();
+    return write(s);
   }
 
-  private static void optional(StringBuilder b, Optional<String> value) {
-    if (value.isPresent()) {
-      string(b, value.get());
-    } else {
-      b.append("null");
+  /** Any status document (a {@link NodeStatus} or a record holding one) as one line of JSON. */
+  public static String write(Object document) {
+    return MAPPER.writeValueAsString(document);
+  }
+
+  /**
+   * Reads a document {@link #write} wrote.
+   *
+   * @throws tools.jackson.core.JacksonException when {@code json} is no such document
+   */
+  public static <T> T read(String json, Class<T> type) {
+    return MAPPER.readValue(json, type);
+  }
+
+  /** Seconds with three decimals, as {@code ferry status} always showed them ({@code 0.250}). */
+  static final class Seconds extends ValueSerializer<Double> {
+    @Override
+    public void serialize(Double value, JsonGenerator gen, SerializationContext ctxt) {
+      gen.writeNumber(String.format(Locale.ROOT, "%.3f", value));
     }
   }
 
-  static void string(StringBuilder b, String s) {
-    dev.ferry.node.Json.string(b, s);
+  /** A value read from its text form by the type's own {@code parse}. */
+  private static final class Parsed<T> extends ValueDeserializer<T> {
+    private final Function<String, T> parse;
+
+    Parsed(Function<String, T> parse) {
+      this.parse = parse;
+    }
+
+    @Override
+    public T deserialize(JsonParser p, DeserializationContext ctxt) {
+      return parse.apply(p.getValueAsString());
+    }
   }
 }

@@ -38,6 +38,6 @@ class DocumentedExamplesTest {
     assertThat(pg.replicas()).extracting(ReplicaSettings::name).containsExactly("r1", "reporting");
     assertThat(pg.describe()).doesNotContain("pw1").doesNotContain("pw2");
     assertThat(sqlite.source().url().kind()).isEqualTo(JdbcUrl.Kind.SQLITE);
-    assertThat(sqlite.journal().dir()).isEqualTo(Path.of("/srv/shop/journal"));
+    assertThat(sqlite.journal().directory()).isEqualTo(Path.of("/srv/shop/journal"));
   }
 }

@@ -3,14 +3,21 @@ package dev.ferry.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.ArchiveTarget;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.TableFilter;
+import dev.ferry.node.run.SourceSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.regex.Pattern;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,34 +107,38 @@ class FerryConfigTest {
     assertThat(s.tables().excludeRegexes()).containsExactly("public\\.tmp_.*");
     assertThat(s.tables().accepts("public.accounts")).isTrue();
     assertThat(s.tables().accepts("public.tmp_x")).isFalse();
-    assertThat(s.slot()).contains("my_slot");
-    assertThat(s.publication()).contains("my_pub");
+    PostgresSourceConfig pg = postgres(s);
+    assertThat(pg.slotName()).isEqualTo("my_slot");
+    assertThat(pg.publicationName()).isEqualTo("my_pub");
     assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(3, 7));
-    assertThat(s.chunkChanges()).isEqualTo(1000);
-    assertThat(s.pollInterval()).isEmpty();
-    assertThat(s.toPostgresConfig().slotName()).isEqualTo("my_slot");
-    assertThat(s.toPostgresConfig().serverId()).isEqualTo(7);
+    assertThat(pg.gtidDomain()).isEqualTo(3);
+    assertThat(pg.serverId()).isEqualTo(7);
+    assertThat(pg.chunkChanges()).isEqualTo(1000);
+    assertThat(pg.include()).extracting(Pattern::pattern).containsExactly("public\\..*", "audit\\.log");
+    assertThat(pg.exclude()).extracting(Pattern::pattern).containsExactly("public\\.tmp_.*");
 
-    JournalSettings j = c.journal();
-    assertThat(j.dir()).isEqualTo(Path.of("/var/lib/ferry/journal"));
-    assertThat(j.segmentSize()).isEqualTo(DataSize.ofMebibytes(16));
+    JournalConfig j = c.journal();
+    assertThat(j.directory()).isEqualTo(Path.of("/var/lib/ferry/journal"));
+    assertThat(j.segmentBytes()).isEqualTo(DataSize.ofMebibytes(16).bytes());
     assertThat(j.segmentAge()).isEqualTo(Duration.ofMinutes(5));
     assertThat(j.archive()).isEqualTo(new ArchiveTarget.Directory(Path.of("/var/lib/ferry/archive")));
-    assertThat(j.retain()).isEqualTo(DataSize.parse("1GiB"));
-    assertThat(j.toJournalConfig().segmentBytes()).isEqualTo(16L << 20);
+    assertThat(j.retainedBytesCap()).isEqualTo(DataSize.parse("1GiB").bytes());
 
     assertThat(c.replicas()).hasSize(2);
     ReplicaSettings r1 = c.replicas().get(0);
     assertThat(r1.name()).isEqualTo("r1");
     assertThat(r1.password()).contains(new Secret("r3plica-pw"));
     assertThat(r1.mode()).isEqualTo(ReplicaSettings.Mode.READ_WRITE);
-    assertThat(r1.conflicts()).isEqualTo(ConflictPolicy.OVERWRITE);
-    assertThat(r1.tables().includeRegexes()).containsExactly("public\\.accounts");
-    assertThat(r1.skipDdl()).isTrue();
-    assertThat(r1.grouping().maxTransactions()).isEqualTo(50);
-    assertThat(r1.grouping().maxBytes()).isEqualTo(1L << 20);
-    assertThat(r1.grouping().maxDelay()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(r1.toApplyConfig("primary").conflictPolicy()).isEqualTo(ConflictPolicy.OVERWRITE);
+    ApplyConfig a1 = r1.apply();
+    assertThat(a1.replicaName()).isEqualTo("r1");
+    assertThat(a1.source()).isEqualTo("primary");
+    assertThat(a1.conflictPolicy()).isEqualTo(ConflictPolicy.OVERWRITE);
+    assertThat(a1.filter().include()).extracting(Pattern::pattern).containsExactly("public\\.accounts");
+    assertThat(a1.skipDdl()).isTrue();
+    assertThat(a1.grouping().maxTransactions()).isEqualTo(50);
+    assertThat(a1.grouping().maxBytes()).isEqualTo(1L << 20);
+    assertThat(a1.grouping().maxDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(a1.readOnlyReplica()).as("mode read-write").isFalse();
     assertThat(c.replicas().get(1).url().kind()).isEqualTo(JdbcUrl.Kind.SQLITE);
 
     assertThat(c.log().file()).isEqualTo(Path.of("/var/log/ferry/replication.log"));
@@ -143,19 +154,25 @@ class FerryConfigTest {
     assertThat(s.password()).isEmpty();
     assertThat(s.tables().includeRegexes()).containsExactly("public\\..*");
     assertThat(s.tables().excludeRegexes()).isEmpty();
-    assertThat(s.slot()).contains("ferry_primary");
-    assertThat(s.publication()).contains("ferry_primary");
+    PostgresSourceConfig pg = postgres(s);
+    PostgresSourceConfig captureDefaults = PostgresSourceConfig.of("primary", s.url().value());
+    assertThat(pg.slotName()).isEqualTo("ferry_primary");
+    assertThat(pg.publicationName()).isEqualTo("ferry_primary");
     assertThat(s.gtid()).isEqualTo(new SourceSettings.GtidSettings(0, 1));
-    assertThat(s.chunkChanges()).isEqualTo(4096);
-    JournalSettings j = c.journal();
-    assertThat(j.segmentSize()).isEqualTo(DataSize.ofMebibytes(64));
+    assertThat(pg.chunkChanges()).isEqualTo(4096);
+    assertThat(pg.chunkBytes()).isEqualTo(captureDefaults.chunkBytes());
+    assertThat(pg.statusInterval()).isEqualTo(captureDefaults.statusInterval());
+    assertThat(pg.reconnectMin()).isEqualTo(captureDefaults.reconnectMin());
+    assertThat(pg.reconnectMax()).isEqualTo(captureDefaults.reconnectMax());
+    JournalConfig j = c.journal();
+    assertThat(j.segmentBytes()).isEqualTo(DataSize.ofMebibytes(64).bytes());
     assertThat(j.segmentAge()).isEqualTo(Duration.ofSeconds(60));
     assertThat(j.archive()).isEqualTo(ArchiveTarget.NONE);
-    assertThat(j.retain().bytes()).isZero();
+    assertThat(j.retainedBytesCap()).isZero();
     assertThat(c.replicas()).isEmpty();
-    assertThat(c.log().dir()).isEqualTo(j.dir());
+    assertThat(c.log().dir()).isEqualTo(j.directory());
     assertThat(c.log().level()).isEqualTo(LogSettings.Level.INFO);
-    assertThat(c.status().file()).isEqualTo(j.dir().resolve("status.json"));
+    assertThat(c.status().file()).isEqualTo(j.directory().resolve("status.json"));
   }
 
   @Test
@@ -163,12 +180,13 @@ class FerryConfigTest {
     ReplicaSettings r = parse(MINIMAL + "replicas:\n  - name: r1\n    url: jdbc:sqlite:/tmp/r1.db\n").replicas().get(0);
 
     assertThat(r.mode()).isEqualTo(ReplicaSettings.Mode.READ_ONLY);
-    assertThat(r.conflicts()).isEqualTo(ConflictPolicy.STOP);
-    assertThat(r.tables()).isEqualTo(Tables.ALL);
-    assertThat(r.skipDdl()).isFalse();
-    assertThat(r.grouping().maxTransactions()).isEqualTo(1000);
-    assertThat(r.grouping().maxBytes()).isEqualTo(8L << 20);
-    assertThat(r.grouping().maxDelay()).isEqualTo(Duration.ofMillis(200));
+    assertThat(r.apply().conflictPolicy()).isEqualTo(ConflictPolicy.STOP);
+    assertThat(r.apply().filter()).isEqualTo(TableFilter.ALL);
+    assertThat(r.apply().skipDdl()).isFalse();
+    assertThat(r.apply().grouping().maxTransactions()).isEqualTo(1000);
+    assertThat(r.apply().grouping().maxBytes()).isEqualTo(8L << 20);
+    assertThat(r.apply().grouping().maxDelay()).isEqualTo(Duration.ofMillis(200));
+    assertThat(r.apply().readOnlyReplica()).as("SQLite cannot enforce read-only").isFalse();
   }
 
   @Test
@@ -176,24 +194,25 @@ class FerryConfigTest {
     SourceSettings s = parse("source:\n  name: Shop-DB\n  url: jdbc:sqlite:/tmp/app.db\njournal:\n  dir: /tmp/j\n").source();
 
     assertThat(s.tables().includeRegexes()).containsExactly("main\\..*");
-    assertThat(s.slot()).isEmpty();
-    assertThat(s.publication()).isEmpty();
-    assertThat(s.pollInterval()).contains(Duration.ofMillis(200));
-    assertThat(s.toSqliteConfig().idlePoll()).isEqualTo(Duration.ofMillis(200));
+    assertThat(s.capture()).isInstanceOf(SourceSpec.Sqlite.class);
+    SqliteSourceConfig lite = ((SourceSpec.Sqlite) s.capture()).config();
+    assertThat(lite.idlePoll()).isEqualTo(Duration.ofMillis(200));
+    assertThat(lite.chunkChanges()).isEqualTo(4096);
+    assertThat(lite.tables().include()).extracting(Pattern::pattern).containsExactly("main\\..*");
   }
 
   @Test
   void defaultSlotIsSanitizedLowerCaseSourceName() throws ConfigException {
     FerryConfig c = parse(MINIMAL.replace("name: primary", "name: Shop-DB.eu"));
 
-    assertThat(c.source().slot()).contains("ferry_shop_db_eu");
+    assertThat(postgres(c.source()).slotName()).isEqualTo("ferry_shop_db_eu");
   }
 
   @Test
   void relativePathsAreResolvedAgainstTheFilesDirectory() throws ConfigException {
     FerryConfig c = parse(MINIMAL.replace("/var/lib/ferry/journal", "journal"));
 
-    assertThat(c.journal().dir()).isEqualTo(Path.of("/etc/ferry/journal"));
+    assertThat(c.journal().directory()).isEqualTo(Path.of("/etc/ferry/journal"));
   }
 
   @Test
@@ -286,8 +305,8 @@ class FerryConfigTest {
     FerryConfig c = FerryConfig.parse(yaml, FILE, env);
 
     assertThat(c.source().url().value()).isEqualTo("jdbc:postgresql://db:6543/app?user=ferry");
-    assertThat(c.source().chunkChanges()).isEqualTo(77);
-    assertThat(c.journal().dir()).isEqualTo(Path.of("/data/j"));
+    assertThat(postgres(c.source()).chunkChanges()).isEqualTo(77);
+    assertThat(c.journal().directory()).isEqualTo(Path.of("/data/j"));
     assertThat(c.journal().segmentAge()).isEqualTo(Duration.ofSeconds(90));
     assertThat(c.journal().archive()).isEqualTo(new ArchiveTarget.Command("cp %p /mnt/${NOT_A_VAR}/%f"));
   }
@@ -409,7 +428,7 @@ class FerryConfigTest {
 
     FerryConfig c = FerryConfig.load(file, Map.of());
 
-    assertThat(c.journal().dir()).isEqualTo(dir.resolve("j"));
+    assertThat(c.journal().directory()).isEqualTo(dir.resolve("j"));
     try (var entries = Files.list(dir)) {
       assertThat(entries).containsExactly(file);
     }
@@ -421,5 +440,10 @@ class FerryConfigTest {
 
     assertThat(refused(MINIMAL.replace("/var/lib/ferry/journal", notADir.toString())).getMessage())
         .isEqualTo("/etc/ferry/ferry.yaml:5: journal.dir: '" + notADir + "' exists and is not a directory");
+  }
+
+  private static PostgresSourceConfig postgres(SourceSettings s) {
+    assertThat(s.capture()).isInstanceOf(SourceSpec.Postgres.class);
+    return ((SourceSpec.Postgres) s.capture()).config();
   }
 }

@@ -1,0 +1,35 @@
+package dev.ferry.node.run;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/**
+ * What a replica is doing, as {@code ferry status} shows it. The first six are states of a replica
+ * a process applies; the last two are what {@code ferry status} reads when none does.
+ */
+public enum ReplicaState {
+  STARTING,
+  /** Being seeded from a snapshot of the source. */
+  SEEDING,
+  STREAMING,
+  /** Lost its target; tries again at {@code nextTry}. */
+  RECONNECTING,
+  STOPPED,
+  /** Stopped on an error a person must fix. */
+  FAILED,
+  /** Has no progress row of this journal. */
+  NEVER_STARTED,
+  /** Its progress row cannot be read. */
+  UNREACHABLE;
+
+  /** The status text: the name in lower case, words apart ({@code never started}). */
+  @JsonValue
+  public String text() {
+    return name().toLowerCase(Locale.ROOT).replace('_', ' ');
+  }
+
+  @Override
+  public String toString() {
+    return text();
+  }
+}

@@ -1,0 +1,96 @@
+package dev.ferry.node.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalPosition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+
+/**
+ * The status JSON is a documented interface (docs/cli.md) that scripts and the e2e tests parse:
+ * its keys, their order and the form of every value are pinned here, byte for byte as the
+ * hand-written writer before it produced them, and reading gives back the same typed document.
+ */
+class StatusJsonTest {
+  private static final Instant TIME = Instant.parse("2026-12-05T07:30:00.123456Z");
+  private static final Instant COMMITTED = Instant.parse("2026-12-05T07:29:59.5Z");
+
+  private static NodeStatus full() {
+    NodeStatus.Source source = new NodeStatus.Source("primary", "postgresql", SourceState.STREAMING,
+        Optional.of("0/16B3748"), 42, Optional.of("said \"no\"\n"), Optional.of(8192L));
+    NodeStatus.Journal journal = new NodeStatus.Journal("/var/ferry/journal", "0a1b2c3d-0000-4000-8000-000000000000",
+        Optional.of(new Gtid(0, 1, 4711)), Optional.of(COMMITTED));
+    NodeStatus.Replica streaming = new NodeStatus.Replica("r1", ReplicaState.STREAMING,
+        Optional.of(new Gtid(0, 1, 4700)), new NodeStatus.Lag(11, 2048, 0.25), 7, Optional.empty(),
+        Optional.of(new JournalPosition(3, 4096)),
+        Optional.of(Instant.parse("2026-12-05T07:29:58Z")), Optional.empty());
+    NodeStatus.Replica reconnecting = new NodeStatus.Replica("r2", ReplicaState.RECONNECTING, Optional.empty(),
+        NodeStatus.Lag.NONE, 0, Optional.of("connection refused"), Optional.empty(), Optional.empty(),
+        Optional.of(Instant.parse("2026-12-05T07:30:05Z")));
+    return new NodeStatus(TIME, Optional.of(source), journal, List.of(streaming, reconnecting));
+  }
+
+  @Test
+  void writesTheDocumentedKeysInTheirOrderWithTheirValueForms() {
+    assertThat(StatusJson.of(full())).isEqualTo("{\"time\":\"2026-12-05T07:30:00.123456Z\","
+        + "\"source\":{\"name\":\"primary\",\"kind\":\"postgresql\",\"state\":\"streaming\",\"position\":\"0/16B3748\","
+        + "\"captured\":42,\"lastError\":\"said \\\"no\\\"\\n\",\"retainedWalBytes\":8192},"
+        + "\"journal\":{\"dir\":\"/var/ferry/journal\",\"id\":\"0a1b2c3d-0000-4000-8000-000000000000\","
+        + "\"lastGtid\":\"0-1-4711\",\"lastCommitTime\":\"2026-12-05T07:29:59.500Z\"},"
+        + "\"replicas\":[{\"name\":\"r1\",\"state\":\"streaming\",\"appliedGtid\":\"0-1-4700\","
+        + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250},\"applied\":7,\"lastError\":null,"
+        + "\"position\":\"3:4096\",\"appliedCommitTime\":\"2026-12-05T07:29:58Z\",\"nextTry\":null},"
+        + "{\"name\":\"r2\",\"state\":\"reconnecting\",\"appliedGtid\":null,"
+        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000},\"applied\":0,"
+        + "\"lastError\":\"connection refused\","
+        + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\"}]}");
+  }
+
+  @Test
+  void writesAnAbsentSourceAndEmptyJournalAsNull() {
+    NodeStatus applyOnly = new NodeStatus(TIME, Optional.empty(),
+        new NodeStatus.Journal("j", "", Optional.empty(), Optional.empty()), List.of());
+    assertThat(StatusJson.of(applyOnly)).isEqualTo("{\"time\":\"2026-12-05T07:30:00.123456Z\",\"source\":null,"
+        + "\"journal\":{\"dir\":\"j\",\"id\":\"\",\"lastGtid\":null,\"lastCommitTime\":null},\"replicas\":[]}");
+  }
+
+  @Test
+  void readsBackWhatItWrote() {
+    NodeStatus status = full();
+    assertThat(StatusJson.read(StatusJson.of(status), NodeStatus.class)).isEqualTo(status);
+  }
+
+  @Test
+  void everyStateIsWrittenAsItsStatusTextAndReadBack() {
+    for (ReplicaState state : ReplicaState.values()) {
+      NodeStatus.Replica r = new NodeStatus.Replica("r", state, Optional.empty(), NodeStatus.Lag.NONE, 0,
+          Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+      String json = StatusJson.write(r);
+      String text = state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+      assertThat(json).contains("\"state\":\"" + text + "\"");
+      assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
+    }
+    assertThat(StatusJson.write(ReplicaState.NEVER_STARTED)).isEqualTo("\"never started\"");
+    for (SourceState state : SourceState.values()) {
+      assertThat(StatusJson.read(StatusJson.write(state), SourceState.class)).isEqualTo(state);
+    }
+  }
+
+  @Test
+  void readingIgnoresKeysAddedByANewerWriterAndRefusesAMalformedGtid() {
+    String newer = StatusJson.of(full()).replace("\"captured\":42,", "\"captured\":42,\"futureKey\":[1,2],");
+    assertThat(StatusJson.read(newer, NodeStatus.class)).isEqualTo(full());
+    String broken = StatusJson.of(full()).replace("\"0-1-4711\"", "\"4711\"");
+    assertThatThrownBy(() -> StatusJson.read(broken, NodeStatus.class)).isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void refusesTextThatIsNoJson() {
+    assertThatThrownBy(() -> StatusJson.read("{\"time\":", NodeStatus.class)).isInstanceOf(JacksonException.class);
+  }
+}
