@@ -167,9 +167,8 @@ abstract class Dialect {
 
   abstract void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
 
-  abstract String controlTable();
-
-  abstract String conflictsTable();
+  /** Ferry's own tables on this target: their names, DDL and reads. */
+  abstract ControlTables controlTables();
 
   /** The SQL expression for "now" as stored in the conflicts table. */
   abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;

@@ -182,12 +182,8 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       setReplicationRole(st, replica);
-      st.execute(MOVE_FROM_OLD_SCHEMA);
-      if (!controlTablesExist(st)) {
-        createControlTables(c, st);
-      }
-      addProgressChecksumColumns(st);
     }
+    controlTables().prepare(c);
     if (readOnlyReplica) {
       PostgresReadOnly.enforce(c, replica);
     }
@@ -216,88 +212,6 @@ final class PostgresDialect extends Dialect {
     }
   }
 
-  /**
-   * Moves the tables an earlier Ferry kept in a schema named {@code ferry} to {@code _ferry}
-   * (progress, conflicts, loads, a seed's kept indexes), and drops the old schema when that
-   * emptied it.
-   */
-  private static final String MOVE_FROM_OLD_SCHEMA = """
-      DO $$
-      DECLARE
-        t text;
-      BEGIN
-        IF to_regclass('ferry.replication_control') IS NULL THEN
-          RETURN;
-        END IF;
-        CREATE SCHEMA IF NOT EXISTS _ferry;
-        FOREACH t IN ARRAY ARRAY['replication_control', 'conflicts', 'archive_loads', 'sync_indexes'] LOOP
-          IF to_regclass('ferry.' || t) IS NOT NULL AND to_regclass('_ferry.' || t) IS NULL THEN
-            EXECUTE format('ALTER TABLE ferry.%I SET SCHEMA _ferry', t);
-          END IF;
-        END LOOP;
-        BEGIN
-          DROP SCHEMA ferry;
-        EXCEPTION WHEN dependent_objects_still_exist THEN
-          NULL;
-        END;
-      END $$""";
-
-  private static boolean controlTablesExist(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.replication_control') IS NOT NULL "
-        + "AND to_regclass('_ferry.conflicts') IS NOT NULL")) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
-
-  /**
-   * Creates {@code _ferry} and its tables. Only when missing: CREATE … IF NOT EXISTS needs the
-   * CREATE privilege even when the object exists, which a role applying to tables another role
-   * prepared need not have.
-   */
-  private static void createControlTables(Connection c, Statement st) throws SQLException {
-    // CREATE … IF NOT EXISTS races with itself: appliers opening at once take turns.
-    c.setAutoCommit(false);
-    st.execute("SELECT pg_advisory_xact_lock(hashtext('_ferry.replication_control'))");
-    st.execute("CREATE SCHEMA IF NOT EXISTS _ferry");
-    st.execute("""
-        CREATE TABLE IF NOT EXISTS _ferry.replication_control (
-          source text PRIMARY KEY,
-          applied_gtids text NOT NULL,
-          journal_position text,
-          schema_sequence bigint,
-          last_commit_time timestamptz,
-          updated_at timestamptz NOT NULL DEFAULT now())""");
-    st.execute("""
-        CREATE TABLE IF NOT EXISTS _ferry.conflicts (
-          id bigserial PRIMARY KEY,
-          detected_at timestamptz NOT NULL,
-          replica text NOT NULL,
-          source text NOT NULL,
-          gtid text NOT NULL,
-          conflict_type text NOT NULL,
-          table_name text NOT NULL,
-          row_key text NOT NULL,
-          local_row text,
-          remote_row text,
-          resolution text NOT NULL)""");
-    c.commit();
-    c.setAutoCommit(true);
-  }
-
-  /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
-  private static void addProgressChecksumColumns(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = "
-        + "'_ferry.replication_control'::regclass AND attname IN ('last_gtid', 'last_checksum') AND NOT attisdropped")) {
-      rs.next();
-      if (rs.getInt(1) == 2) {
-        return;
-      }
-    }
-    st.execute("ALTER TABLE _ferry.replication_control ADD COLUMN IF NOT EXISTS last_gtid text, "
-        + "ADD COLUMN IF NOT EXISTS last_checksum bigint");
-  }
-
   @Override
   void liftReadOnly(Connection c, String replica) throws SQLException {
     if (PostgresReadOnly.functionExists(c)) {
@@ -312,37 +226,13 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       PostgresReadOnly.lift(c);
-      st.execute("DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, _ferry.archive_loads");
-      // A killed seed's kept index definitions are the only way to build those indexes again: kept, with the schema.
-      st.execute("""
-          DO $$
-          BEGIN
-            IF to_regclass('_ferry.sync_indexes') IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM _ferry.sync_indexes) THEN
-              DROP TABLE _ferry.sync_indexes;
-            END IF;
-          END $$""");
-      try (ResultSet rs = st.executeQuery("""
-          SELECT NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                             WHERE n.nspname = '_ferry')
-             AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                             WHERE n.nspname = '_ferry')""")) {
-        rs.next();
-        if (rs.getBoolean(1)) {
-          st.execute("DROP SCHEMA IF EXISTS _ferry");
-        }
-      }
     }
+    controlTables().drop(c);
   }
 
   @Override
-  String controlTable() {
-    return "_ferry.replication_control";
-  }
-
-  @Override
-  String conflictsTable() {
-    return "_ferry.conflicts";
+  ControlTables controlTables() {
+    return PostgresControlTables.INSTANCE;
   }
 
   @Override
@@ -356,8 +246,7 @@ final class PostgresDialect extends Dialect {
 
   @Override
   Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
-    OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
-    return Optional.ofNullable(t).map(OffsetDateTime::toInstant);
+    return PostgresControlTables.INSTANCE.readTime(rs, index);
   }
 
   @Override

@@ -137,75 +137,20 @@ final class SqliteDialect extends Dialect {
 
   @Override
   void tearDown(Connection c) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      for (String t : new String[] {"ferry_replication_control", "ferry_conflicts", "ferry_sequences",
-          "ferry_archive_loads"}) {
-        st.execute("DROP TABLE IF EXISTS " + t);
-      }
-    }
+    controlTables().drop(c);
   }
 
   @Override
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = 10000");
-      // Appliers opening at once take turns: the column check and its ALTER are one write transaction.
-      st.execute("BEGIN IMMEDIATE");
-      try {
-        st.execute("""
-            CREATE TABLE IF NOT EXISTS ferry_replication_control (
-              source TEXT PRIMARY KEY,
-              applied_gtids TEXT NOT NULL,
-              journal_position TEXT,
-              schema_sequence INTEGER,
-              last_commit_time TEXT,
-              updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""");
-        addMissingColumn(st, "last_gtid", "TEXT");
-        addMissingColumn(st, "last_checksum", "INTEGER");
-        st.execute("COMMIT");
-      } catch (SQLException e) {
-        st.execute("ROLLBACK");
-        throw e;
-      }
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry_conflicts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            detected_at TEXT NOT NULL,
-            replica TEXT NOT NULL,
-            source TEXT NOT NULL,
-            gtid TEXT NOT NULL,
-            conflict_type TEXT NOT NULL,
-            table_name TEXT NOT NULL,
-            row_key TEXT NOT NULL,
-            local_row TEXT,
-            remote_row TEXT,
-            resolution TEXT NOT NULL)""");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry_sequences (
-            name TEXT PRIMARY KEY,
-            value INTEGER NOT NULL)""");
     }
-  }
-
-  /** Tables made before the consumer check lack the last transaction's GTID and checksum (no IF NOT EXISTS here). */
-  private static void addMissingColumn(Statement st, String column, String type) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT 1 FROM pragma_table_info('ferry_replication_control') WHERE name = '"
-        + column + "'")) {
-      if (rs.next()) {
-        return;
-      }
-    }
-    st.execute("ALTER TABLE ferry_replication_control ADD COLUMN " + column + " " + type);
+    controlTables().prepare(c);
   }
 
   @Override
-  String controlTable() {
-    return "ferry_replication_control";
-  }
-
-  @Override
-  String conflictsTable() {
-    return "ferry_conflicts";
+  ControlTables controlTables() {
+    return SqliteControlTables.INSTANCE;
   }
 
   @Override
@@ -219,7 +164,7 @@ final class SqliteDialect extends Dialect {
 
   @Override
   Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
-    return Optional.ofNullable(rs.getString(index)).map(Instant::parse);
+    return SqliteControlTables.INSTANCE.readTime(rs, index);
   }
 
   @Override
@@ -260,8 +205,9 @@ final class SqliteDialect extends Dialect {
   @Override
   void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("""
-        INSERT INTO ferry_sequences (name, value) VALUES (?, ?)
-        ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""")) {
+        INSERT INTO %s (name, value) VALUES (?, ?)
+        ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""".formatted(
+        SqliteControlTables.INSTANCE.sequences()))) {
       ps.setString(1, sequence.toString());
       ps.setLong(2, value);
       ps.executeUpdate();
