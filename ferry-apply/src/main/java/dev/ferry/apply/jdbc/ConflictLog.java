@@ -17,7 +17,7 @@ final class ConflictLog {
   }
 
   void insert(Connection c, ConflictRecord r) throws SQLException {
-    String sql = "INSERT INTO " + dialect.conflictsTable() + " (detected_at, replica, source, gtid, conflict_type,"
+    String sql = "INSERT INTO " + dialect.controlTables().conflicts() + " (detected_at, replica, source, gtid, conflict_type,"
         + " table_name, row_key, local_row, remote_row, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       dialect.bindTime(ps, 1, r.detectedAt());

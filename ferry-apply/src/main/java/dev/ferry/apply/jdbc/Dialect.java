@@ -167,9 +167,8 @@ abstract class Dialect {
 
   abstract void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
 
-  abstract String controlTable();
-
-  abstract String conflictsTable();
+  /** Ferry's own tables on this target: their names, DDL and reads. */
+  abstract ControlTables controlTables();
 
   /**
    * Guards the tables a copy created on a read-only replica as replicated DDL's are, in the
@@ -178,8 +177,6 @@ abstract class Dialect {
   void guardNewTables(Connection c) throws SQLException {
   }
 
-  /** Ferry's table of tables copied while streaming ({@link TableCopyGate}). */
-  abstract String copiesTable();
 
   /** The SQL expression for "now" as stored in the conflicts table. */
   abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;

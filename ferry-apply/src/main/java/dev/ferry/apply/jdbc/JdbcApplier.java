@@ -603,7 +603,7 @@ public final class JdbcApplier implements Applier {
       connection.commit();
     } catch (SQLException e) {
       rollbackQuietly();
-      log.warn("{}could not record the conflict in {}: {}", prefix, dialect.conflictsTable(), SqlStates.describe(e));
+      log.warn("{}could not record the conflict in {}: {}", prefix, dialect.controlTables().conflicts(), SqlStates.describe(e));
     }
     return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
   }
@@ -647,7 +647,7 @@ public final class JdbcApplier implements Applier {
       }
       return last;
     } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot read " + dialect.controlTable() + ": " + SqlStates.describe(e), null,
+      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": " + SqlStates.describe(e), null,
           e);
     }
   }
@@ -664,7 +664,7 @@ public final class JdbcApplier implements Applier {
       }
       return at;
     } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot read " + dialect.controlTable() + ": " + SqlStates.describe(e), null,
+      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": " + SqlStates.describe(e), null,
           e);
     }
   }

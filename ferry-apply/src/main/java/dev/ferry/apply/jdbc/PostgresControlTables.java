@@ -4,29 +4,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Optional;
 
-/**
- * Ferry's tables on a PostgreSQL replica, in schema {@code _ferry}: progress
- * ({@code replication_control}), conflicts and table copies ({@code archive_loads} and
- * {@code sync_indexes} are made by the loads and seeds that use them). Made when missing, brought
- * up to date from earlier versions, and dropped by teardown.
- */
-final class PostgresControlTables {
-  /** Teardown's statement; a seed's kept index definitions ({@code sync_indexes}) stay. */
-  static final String DROP = "DROP TABLE IF EXISTS _ferry.replication_control, _ferry.conflicts, "
-      + "_ferry.archive_loads, _ferry.table_copies";
-
-  private PostgresControlTables() {}
-
-  /** Moves an earlier version's tables, creates what is missing, adds columns added since. */
-  static void ensure(Connection c, Statement st) throws SQLException {
-    st.execute(MOVE_FROM_OLD_SCHEMA);
-    if (!controlTablesExist(st)) {
-      createControlTables(c, st);
-    }
-    addProgressChecksumColumns(st);
-    createTableCopies(c, st);
-  }
+/** Ferry's control tables on PostgreSQL: in schema {@code _ferry}. Stateless. */
+final class PostgresControlTables extends SharedControlTables {
+  static final PostgresControlTables INSTANCE = new PostgresControlTables();
+  private static final String SCHEMA = "_ferry";
 
   /**
    * Moves the tables an earlier Ferry kept in a schema named {@code ferry} to {@code _ferry}
@@ -38,13 +23,13 @@ final class PostgresControlTables {
       DECLARE
         t text;
       BEGIN
-        IF to_regclass('ferry.replication_control') IS NULL THEN
+        IF to_regclass('ferry.%1$s') IS NULL THEN
           RETURN;
         END IF;
         CREATE SCHEMA IF NOT EXISTS _ferry;
-        FOREACH t IN ARRAY ARRAY['replication_control', 'conflicts', 'archive_loads', 'sync_indexes'] LOOP
+        FOREACH t IN ARRAY ARRAY['%1$s', '%2$s', '%3$s', '%4$s'] LOOP
           IF to_regclass('ferry.' || t) IS NOT NULL AND to_regclass('_ferry.' || t) IS NULL THEN
-            EXECUTE format('ALTER TABLE ferry.%I SET SCHEMA _ferry', t);
+            EXECUTE format('ALTER TABLE ferry.%%I SET SCHEMA _ferry', t);
           END IF;
         END LOOP;
         BEGIN
@@ -52,11 +37,67 @@ final class PostgresControlTables {
         EXCEPTION WHEN dependent_objects_still_exist THEN
           NULL;
         END;
-      END $$""";
+      END $$""".formatted(PROGRESS, CONFLICTS, ARCHIVE_LOADS, SYNC_INDEXES);
 
-  private static boolean controlTablesExist(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.replication_control') IS NOT NULL "
-        + "AND to_regclass('_ferry.conflicts') IS NOT NULL")) {
+  private PostgresControlTables() {
+  }
+
+  @Override
+  public String table(String baseName) {
+    return SCHEMA + "." + baseName;
+  }
+
+  @Override
+  public boolean exists(Connection c, String baseName) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT to_regclass('" + table(baseName) + "') IS NOT NULL")) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
+  @Override
+  public void prepare(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(MOVE_FROM_OLD_SCHEMA);
+      if (!progressAndConflictsExist(st)) {
+        create(c, st);
+      }
+      addProgressChecksumColumns(st);
+      createTableCopies(c, st);
+    }
+  }
+
+  /**
+   * Tables made before 'ferry table add' lack the table of copies; made only when missing (see
+   * {@link #create}), under the lock that makes appliers opening at once take turns.
+   */
+  private void createTableCopies(Connection c, Statement st) throws SQLException {
+    if (exists(c, TABLE_COPIES)) {
+      return;
+    }
+    c.setAutoCommit(false);
+    try {
+      st.execute("SELECT pg_advisory_xact_lock(hashtext('" + progress() + "'))");
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS %s (
+            source text NOT NULL,
+            table_name text NOT NULL,
+            state text NOT NULL,
+            snapshot_position text,
+            updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
+            PRIMARY KEY (source, table_name))""".formatted(tableCopies()));
+      c.commit();
+    } catch (SQLException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  private boolean progressAndConflictsExist(Statement st) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT to_regclass('" + progress() + "') IS NOT NULL "
+        + "AND to_regclass('" + conflicts() + "') IS NOT NULL")) {
       rs.next();
       return rs.getBoolean(1);
     }
@@ -67,21 +108,21 @@ final class PostgresControlTables {
    * CREATE privilege even when the object exists, which a role applying to tables another role
    * prepared need not have.
    */
-  private static void createControlTables(Connection c, Statement st) throws SQLException {
+  private void create(Connection c, Statement st) throws SQLException {
     // CREATE … IF NOT EXISTS races with itself: appliers opening at once take turns.
     c.setAutoCommit(false);
-    st.execute("SELECT pg_advisory_xact_lock(hashtext('_ferry.replication_control'))");
-    st.execute("CREATE SCHEMA IF NOT EXISTS _ferry");
+    st.execute("SELECT pg_advisory_xact_lock(hashtext('" + progress() + "'))");
+    st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
     st.execute("""
-        CREATE TABLE IF NOT EXISTS _ferry.replication_control (
+        CREATE TABLE IF NOT EXISTS %s (
           source text PRIMARY KEY,
           applied_gtids text NOT NULL,
           journal_position text,
           schema_sequence bigint,
           last_commit_time timestamptz,
-          updated_at timestamptz NOT NULL DEFAULT now())""");
+          updated_at timestamptz NOT NULL DEFAULT now())""".formatted(progress()));
     st.execute("""
-        CREATE TABLE IF NOT EXISTS _ferry.conflicts (
+        CREATE TABLE IF NOT EXISTS %s (
           id bigserial PRIMARY KEY,
           detected_at timestamptz NOT NULL,
           replica text NOT NULL,
@@ -92,52 +133,66 @@ final class PostgresControlTables {
           row_key text NOT NULL,
           local_row text,
           remote_row text,
-          resolution text NOT NULL)""");
+          resolution text NOT NULL)""".formatted(conflicts()));
     c.commit();
     c.setAutoCommit(true);
   }
 
-  /**
-   * Tables made before 'ferry table add' lack the table of copies; made only when missing (see
-   * above), under the lock that makes appliers opening at once take turns.
-   */
-  private static void createTableCopies(Connection c, Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT to_regclass('_ferry.table_copies') IS NOT NULL")) {
-      rs.next();
-      if (rs.getBoolean(1)) {
-        return;
-      }
-    }
-    c.setAutoCommit(false);
-    try {
-      st.execute("SELECT pg_advisory_xact_lock(hashtext('_ferry.replication_control'))");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS _ferry.table_copies (
-            source text NOT NULL,
-            table_name text NOT NULL,
-            state text NOT NULL,
-            snapshot_position text,
-            updated_at timestamptz NOT NULL DEFAULT CURRENT_TIMESTAMP,
-            PRIMARY KEY (source, table_name))""");
-      c.commit();
-    } catch (SQLException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
-  }
-
   /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
-  private static void addProgressChecksumColumns(Statement st) throws SQLException {
+  private void addProgressChecksumColumns(Statement st) throws SQLException {
     try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = "
-        + "'_ferry.replication_control'::regclass AND attname IN ('last_gtid', 'last_checksum') AND NOT attisdropped")) {
+        + "'" + progress() + "'::regclass AND attname IN ('last_gtid', 'last_checksum') AND NOT attisdropped")) {
       rs.next();
       if (rs.getInt(1) == 2) {
         return;
       }
     }
-    st.execute("ALTER TABLE _ferry.replication_control ADD COLUMN IF NOT EXISTS last_gtid text, "
+    st.execute("ALTER TABLE " + progress() + " ADD COLUMN IF NOT EXISTS last_gtid text, "
         + "ADD COLUMN IF NOT EXISTS last_checksum bigint");
+  }
+
+  @Override
+  public void createSyncIndexes(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      // Schema _ferry exists: SeedTarget.on made it for the progress table.
+      st.execute("CREATE TABLE IF NOT EXISTS " + syncIndexes() + " (table_name text NOT NULL, name text NOT NULL,"
+          + " is_constraint boolean NOT NULL, definition text NOT NULL, ord int NOT NULL,"
+          + " PRIMARY KEY (table_name, name))");
+    }
+  }
+
+  /** Drops the tables, an empty {@code sync_indexes}, and {@code _ferry} when nothing else is left in it. */
+  @Override
+  public void drop(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("DROP TABLE IF EXISTS " + progress() + ", " + conflicts() + ", " + archiveLoads() + ", "
+          + tableCopies());
+      // A killed seed's kept index definitions are the only way to build those indexes again: kept, with the schema.
+      // Two IFs: PL/pgSQL plans an expression when it first runs it, and a missing table fails the plan.
+      st.execute("""
+          DO $$
+          BEGIN
+            IF to_regclass('%1$s') IS NOT NULL THEN
+              IF NOT EXISTS (SELECT 1 FROM %1$s) THEN
+                DROP TABLE %1$s;
+              END IF;
+            END IF;
+          END $$""".formatted(syncIndexes()));
+      try (ResultSet rs = st.executeQuery("""
+          SELECT NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                             WHERE n.nspname = '%1$s')
+             AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                             WHERE n.nspname = '%1$s')""".formatted(SCHEMA))) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          st.execute("DROP SCHEMA IF EXISTS " + SCHEMA);
+        }
+      }
+    }
+  }
+
+  @Override
+  Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
+    return Optional.ofNullable(rs.getObject(index, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
   }
 }

@@ -182,8 +182,8 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       setReplicationRole(st, replica);
-      PostgresControlTables.ensure(c, st);
     }
+    controlTables().prepare(c);
     if (readOnlyReplica) {
       PostgresReadOnly.enforce(c, replica);
     }
@@ -226,42 +226,13 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("SET default_transaction_read_only = off");
       PostgresReadOnly.lift(c);
-      st.execute(PostgresControlTables.DROP);
-      // A killed seed's kept index definitions are the only way to build those indexes again: kept, with the schema.
-      st.execute("""
-          DO $$
-          BEGIN
-            IF to_regclass('_ferry.sync_indexes') IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM _ferry.sync_indexes) THEN
-              DROP TABLE _ferry.sync_indexes;
-            END IF;
-          END $$""");
-      try (ResultSet rs = st.executeQuery("""
-          SELECT NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                             WHERE n.nspname = '_ferry')
-             AND NOT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                             WHERE n.nspname = '_ferry')""")) {
-        rs.next();
-        if (rs.getBoolean(1)) {
-          st.execute("DROP SCHEMA IF EXISTS _ferry");
-        }
-      }
     }
+    controlTables().drop(c);
   }
 
   @Override
-  String controlTable() {
-    return "_ferry.replication_control";
-  }
-
-  @Override
-  String conflictsTable() {
-    return "_ferry.conflicts";
-  }
-
-  @Override
-  String copiesTable() {
-    return "_ferry.table_copies";
+  ControlTables controlTables() {
+    return PostgresControlTables.INSTANCE;
   }
 
   @Override

@@ -34,7 +34,7 @@ final class ProgressStore {
    */
   void ensureRow(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        dialect.insertUnlessExists(dialect.controlTable(), "source, applied_gtids", "?, ?", "source"))) {
+        dialect.insertUnlessExists(dialect.controlTables().progress(), "source, applied_gtids", "?, ?", "source"))) {
       ps.setString(1, source);
       ps.setString(2, "");
       ps.executeUpdate();
@@ -43,7 +43,7 @@ final class ProgressStore {
 
   ReplicaPosition read(Connection c, boolean lock) throws SQLException {
     String sql = "SELECT applied_gtids, journal_position, schema_sequence, last_commit_time FROM "
-        + dialect.controlTable() + " WHERE source = ?"
+        + dialect.controlTables().progress() + " WHERE source = ?"
         + (lock && dialect instanceof PostgresDialect ? " FOR UPDATE" : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
@@ -63,7 +63,7 @@ final class ProgressStore {
 
   /** The last committed transaction's GTID and checksum, if the row records them. */
   Optional<LastApplied> readLast(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT last_gtid, last_checksum FROM " + dialect.controlTable()
+    try (PreparedStatement ps = c.prepareStatement("SELECT last_gtid, last_checksum FROM " + dialect.controlTables().progress()
         + " WHERE source = ?")) {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {
@@ -98,7 +98,7 @@ final class ProgressStore {
     if (last.isPresent() || clearLast) {
       columns.addAll(List.of("last_gtid", "last_checksum"));
     }
-    String sql = dialect.upsert(dialect.controlTable(), columns, "source");
+    String sql = dialect.upsert(dialect.controlTables().progress(), columns, "source");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (last.isPresent()) {
         ps.setString(7, last.get().gtid().toString());

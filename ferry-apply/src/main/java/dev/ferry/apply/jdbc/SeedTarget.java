@@ -55,6 +55,11 @@ public final class SeedTarget {
     return dialect instanceof PostgresDialect;
   }
 
+  /** Ferry's own tables on this target. */
+  public ControlTables controlTables() {
+    return dialect.controlTables();
+  }
+
   /** The target table's name as quoted SQL ({@code public.t} is {@code "t"} on SQLite). */
   public String tableName(TableId table) {
     return dialect.tableName(table);

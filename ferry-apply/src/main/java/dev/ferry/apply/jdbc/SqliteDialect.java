@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
 final class SqliteDialect extends Dialect {
   private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
   /** Ferry's own tables on a SQLite target (never guarded, dropped by teardown). */
-  static final List<String> FERRY_TABLES = List.of("ferry_replication_control", "ferry_conflicts", "ferry_sequences",
-      "ferry_archive_loads", "ferry_table_copies");
+  static final List<String> FERRY_TABLES = SqliteControlTables.INSTANCE.all();
 
   @Override
   String name() {
@@ -146,11 +145,7 @@ final class SqliteDialect extends Dialect {
   @Override
   void tearDown(Connection c) throws SQLException {
     SqliteReadOnly.lift(c);
-    try (Statement st = c.createStatement()) {
-      for (String t : FERRY_TABLES) {
-        st.execute("DROP TABLE IF EXISTS " + t);
-      }
-    }
+    controlTables().drop(c);
   }
 
   @Override
@@ -164,84 +159,15 @@ final class SqliteDialect extends Dialect {
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     // Ferry's connection, which a read-only replica's guards let write (busy timeout ~10 s).
     SqliteReadOnly.markFerrySession(c);
-    createFerryTables(c);
+    controlTables().prepare(c);
     if (readOnlyReplica) {
       SqliteReadOnly.enforce(c);
     }
   }
 
-  private static void createFerryTables(Connection c) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      // Appliers opening at once take turns: the column check and its ALTER are one write transaction.
-      st.execute("BEGIN IMMEDIATE");
-      try {
-        st.execute("""
-            CREATE TABLE IF NOT EXISTS ferry_replication_control (
-              source TEXT PRIMARY KEY,
-              applied_gtids TEXT NOT NULL,
-              journal_position TEXT,
-              schema_sequence INTEGER,
-              last_commit_time TEXT,
-              updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""");
-        addMissingColumn(st, "last_gtid", "TEXT");
-        addMissingColumn(st, "last_checksum", "INTEGER");
-        st.execute("COMMIT");
-      } catch (SQLException e) {
-        st.execute("ROLLBACK");
-        throw e;
-      }
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry_conflicts (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            detected_at TEXT NOT NULL,
-            replica TEXT NOT NULL,
-            source TEXT NOT NULL,
-            gtid TEXT NOT NULL,
-            conflict_type TEXT NOT NULL,
-            table_name TEXT NOT NULL,
-            row_key TEXT NOT NULL,
-            local_row TEXT,
-            remote_row TEXT,
-            resolution TEXT NOT NULL)""");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry_sequences (
-            name TEXT PRIMARY KEY,
-            value INTEGER NOT NULL)""");
-      st.execute("""
-          CREATE TABLE IF NOT EXISTS ferry_table_copies (
-            source TEXT NOT NULL,
-            table_name TEXT NOT NULL,
-            state TEXT NOT NULL,
-            snapshot_position TEXT,
-            updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-            PRIMARY KEY (source, table_name))""");
-    }
-  }
-
-  /** Tables made before the consumer check lack the last transaction's GTID and checksum (no IF NOT EXISTS here). */
-  private static void addMissingColumn(Statement st, String column, String type) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT 1 FROM pragma_table_info('ferry_replication_control') WHERE name = '"
-        + column + "'")) {
-      if (rs.next()) {
-        return;
-      }
-    }
-    st.execute("ALTER TABLE ferry_replication_control ADD COLUMN " + column + " " + type);
-  }
-
   @Override
-  String controlTable() {
-    return "ferry_replication_control";
-  }
-
-  @Override
-  String conflictsTable() {
-    return "ferry_conflicts";
-  }
-
-  @Override
-  String copiesTable() {
-    return "ferry_table_copies";
+  ControlTables controlTables() {
+    return SqliteControlTables.INSTANCE;
   }
 
   @Override

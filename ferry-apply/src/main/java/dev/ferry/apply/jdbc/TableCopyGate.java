@@ -69,7 +69,7 @@ final class TableCopyGate {
    */
   static Map<TableId, Mark> read(Connection c, Dialect dialect, String source, boolean lock) throws SQLException {
     Map<TableId, Mark> marks = new HashMap<>();
-    String sql = "SELECT table_name, state, snapshot_position FROM " + dialect.copiesTable() + " WHERE source = ?"
+    String sql = "SELECT table_name, state, snapshot_position FROM " + dialect.controlTables().tableCopies() + " WHERE source = ?"
         + (lock && dialect instanceof PostgresDialect ? " FOR SHARE" : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
@@ -92,10 +92,10 @@ final class TableCopyGate {
       Optional<SourcePosition> snapshot) throws SQLException {
     if (state == State.COPYING && dialect instanceof PostgresDialect) {
       try (Statement st = c.createStatement()) {
-        st.execute("LOCK TABLE " + dialect.copiesTable() + " IN EXCLUSIVE MODE");
+        st.execute("LOCK TABLE " + dialect.controlTables().tableCopies() + " IN EXCLUSIVE MODE");
       }
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + dialect.copiesTable()
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + dialect.controlTables().tableCopies()
         + " (source, table_name, state, snapshot_position) VALUES (?, ?, ?, ?) ON CONFLICT (source, table_name)"
         + " DO UPDATE SET state = excluded.state, snapshot_position = excluded.snapshot_position,"
         + " updated_at = CURRENT_TIMESTAMP")) {
@@ -109,7 +109,7 @@ final class TableCopyGate {
 
   /** Removes every mark of {@code source} (in the caller's transaction): a seed or load holds every table. */
   static void clear(Connection c, Dialect dialect, String source) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.copiesTable() + " WHERE source = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.controlTables().tableCopies() + " WHERE source = ?")) {
       ps.setString(1, source);
       ps.executeUpdate();
     }

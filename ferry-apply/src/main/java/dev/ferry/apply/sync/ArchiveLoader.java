@@ -70,7 +70,7 @@ final class ArchiveLoader {
         if (resumeAt.isPresent()) {
           t.writePosition(resumeAt.get().resume(), Instant.now());
         }
-        ArchiveLoads.record(c, t.isPostgres(), replica.replicaName(), archive.directory().toAbsolutePath().toString(),
+        ArchiveLoads.record(c, t.controlTables(), replica.replicaName(), archive.directory().toAbsolutePath().toString(),
             resumeAt.map(ReplicationPoint::toString).orElse(""), Instant.now());
         c.commit();
       } catch (SQLException | IOException | RuntimeException e) {

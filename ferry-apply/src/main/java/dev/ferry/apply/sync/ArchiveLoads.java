@@ -1,16 +1,16 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.apply.jdbc.ControlTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Which export archive each replica was last loaded from, kept in the target
- * ({@code _ferry.archive_loads} on PostgreSQL, {@code ferry_archive_loads} on SQLite), one row per
+ * Which export archive each replica was last loaded from, kept in the target's control table
+ * {@code archive_loads} ({@link ControlTables} names it and holds its DDL), one row per
  * replica, written in the transaction that ends the load. A row with an empty
  * {@code replication_point} marks a replica loaded from an archive that is no replication point:
  * it must not stream ({@code InitialSync.needsSeed} refuses it). A seed from a snapshot deletes the
@@ -24,17 +24,10 @@ public final class ArchiveLoads {
   private ArchiveLoads() {
   }
 
-  static String table(boolean postgres) {
-    return postgres ? "_ferry.archive_loads" : "ferry_archive_loads";
-  }
-
-  static void record(Connection c, boolean postgres, String replica, String archive, String point, Instant now)
+  static void record(Connection c, ControlTables tables, String replica, String archive, String point, Instant now)
       throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE IF NOT EXISTS " + table(postgres) + " (replica text PRIMARY KEY, archive text NOT NULL,"
-          + " replication_point text NOT NULL, loaded_at text NOT NULL)");
-    }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table(postgres)
+    tables.createArchiveLoads(c);
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + tables.archiveLoads()
         + " (replica, archive, replication_point, loaded_at) VALUES (?, ?, ?, ?) ON CONFLICT (replica) DO UPDATE SET"
         + " archive = excluded.archive, replication_point = excluded.replication_point,"
         + " loaded_at = excluded.loaded_at")) {
@@ -47,12 +40,12 @@ public final class ArchiveLoads {
   }
 
   /** The replica's last recorded load, if any (the table may not exist). */
-  public static Optional<Load> read(Connection c, boolean postgres, String replica) throws SQLException {
-    if (!exists(c, postgres)) {
+  public static Optional<Load> read(Connection c, ControlTables tables, String replica) throws SQLException {
+    if (!tables.exists(c, ControlTables.ARCHIVE_LOADS)) {
       return Optional.empty();
     }
     try (PreparedStatement ps = c.prepareStatement("SELECT archive, replication_point, loaded_at FROM "
-        + table(postgres) + " WHERE replica = ?")) {
+        + tables.archiveLoads() + " WHERE replica = ?")) {
       ps.setString(1, replica);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(new Load(rs.getString(1), rs.getString(2), Instant.parse(rs.getString(3))))
@@ -62,20 +55,12 @@ public final class ArchiveLoads {
   }
 
   /** Forgets the replica's load (in the caller's transaction): a seed replaced its data. */
-  public static void forget(Connection c, boolean postgres, String replica) throws SQLException {
-    if (exists(c, postgres)) {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table(postgres) + " WHERE replica = ?")) {
+  public static void forget(Connection c, ControlTables tables, String replica) throws SQLException {
+    if (tables.exists(c, ControlTables.ARCHIVE_LOADS)) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + tables.archiveLoads() + " WHERE replica = ?")) {
         ps.setString(1, replica);
         ps.executeUpdate();
       }
-    }
-  }
-
-  private static boolean exists(Connection c, boolean postgres) throws SQLException {
-    String sql = postgres ? "SELECT to_regclass('_ferry.archive_loads') IS NOT NULL"
-        : "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'ferry_archive_loads'";
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      return rs.next() && rs.getBoolean(1);
     }
   }
 }

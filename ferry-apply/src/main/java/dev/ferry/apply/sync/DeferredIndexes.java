@@ -1,5 +1,6 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.apply.jdbc.ControlTables;
 import dev.ferry.apply.jdbc.SeedTarget;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DeferredIndexes {
   private static final Logger log = LoggerFactory.getLogger(DeferredIndexes.class);
-  static final String TABLE = "_ferry.sync_indexes";
+  private static final ControlTables TABLES = ControlTables.postgres();
+  static final String TABLE = TABLES.syncIndexes();
   /** Sorting memory for the builds, unless the server is set higher. */
   private static final long BUILD_MEMORY = 256L << 20;
 
@@ -65,12 +67,7 @@ final class DeferredIndexes {
   static Map<String, List<Index>> defer(SeedTarget target, List<SourceTable> tables, String prefix)
       throws SQLException {
     Connection c = target.connection();
-    try (Statement st = c.createStatement()) {
-      // Schema ferry exists: SeedTarget.on made it for the progress table.
-      st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (table_name text NOT NULL, name text NOT NULL,"
-          + " is_constraint boolean NOT NULL, definition text NOT NULL, ord int NOT NULL,"
-          + " PRIMARY KEY (table_name, name))");
-    }
+    TABLES.createSyncIndexes(c);
     Map<String, List<Index>> pending = recorded(c);
     Map<String, List<Index>> result = new LinkedHashMap<>();
     Set<String> seeded = new HashSet<>();

@@ -1,5 +1,6 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.apply.jdbc.ControlTables;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.GtidSet;
 import dev.ferry.journal.JournalPosition;
@@ -10,11 +11,7 @@ import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -27,7 +24,6 @@ final class ReplicaProgress {
 
   static NodeStatus.Replica read(FerryConfig config, ReplicaSettings r, String journalId) {
     boolean postgres = r.url().kind() == JdbcUrl.Kind.POSTGRESQL;
-    String table = postgres ? "_ferry.replication_control" : "ferry_replication_control";
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
     if (!postgres) {
@@ -38,26 +34,18 @@ final class ReplicaProgress {
       if (postgres) {
         c.setReadOnly(true);
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT applied_gtids, journal_position, last_commit_time FROM "
-          + table + " WHERE source = ?")) {
-        ps.setString(1, journalId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return empty(r.name(), ReplicaState.NEVER_STARTED, Optional.empty());
-          }
-          GtidSet applied = GtidSet.parse(rs.getString(1));
-          Optional<Gtid> newest = applied.domains().stream().findFirst().flatMap(d ->
-              applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
-          Optional<Instant> time = postgres
-              ? Optional.ofNullable(rs.getObject(3, OffsetDateTime.class)).map(OffsetDateTime::toInstant)
-              : Optional.ofNullable(rs.getString(3)).map(Instant::parse);
-          return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
-              Optional.empty(), Optional.ofNullable(rs.getString(2)).map(JournalPosition::parse), time,
-              Optional.empty());
-        }
+      Optional<ControlTables.Progress> row = ControlTables.of(c).readProgress(c, journalId);
+      if (row.isEmpty()) {
+        return empty(r.name(), ReplicaState.NEVER_STARTED, Optional.empty());
       }
+      GtidSet applied = GtidSet.parse(row.get().appliedGtids());
+      Optional<Gtid> newest = applied.domains().stream().findFirst().flatMap(d ->
+          applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
+      return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
+          Optional.empty(), row.get().journalPosition().map(JournalPosition::parse), row.get().lastCommitTime(),
+          Optional.empty());
     } catch (SQLException e) {
-      String why = e.getMessage() != null && e.getMessage().contains("replication_control")
+      String why = e.getMessage() != null && e.getMessage().contains(ControlTables.PROGRESS)
           ? "no Ferry progress table (never started)" : "cannot read the replica: " + e.getMessage();
       return empty(r.name(), why.startsWith("no Ferry") ? ReplicaState.NEVER_STARTED : ReplicaState.UNREACHABLE,
           Optional.of(why));

@@ -97,14 +97,14 @@ public final class InitialSync {
     try (Connection c = connect(replica)) {
       SeedTarget target = SeedTarget.on(c, config);
       ReplicaPosition at = target.readPosition();
-      Optional<ArchiveLoads.Load> load = ArchiveLoads.read(c, target.isPostgres(), replica.name());
+      Optional<ArchiveLoads.Load> load = ArchiveLoads.read(c, target.controlTables(), replica.name());
       c.rollback();
       boolean none = at.applied().toString().isEmpty() && at.journalPosition().isEmpty();
       if (none && load.isPresent() && load.get().replicationPoint().isEmpty()) {
         throw new SyncException("[replica " + replica.name() + "] was loaded from export archive "
             + load.get().archive() + ", which is no replication point (its REPLICATION_SEQUENCE is empty): it cannot "
             + "stream from there. Load an archive exported with a replication point, or delete its row from "
-            + (target.isPostgres() ? "_ferry.archive_loads" : "ferry_archive_loads") + " to seed it afresh");
+            + target.controlTables().archiveLoads() + " to seed it afresh");
       }
       return none;
     } catch (SQLException e) {
@@ -208,7 +208,7 @@ public final class InitialSync {
     try (Connection c = connect(replica)) {
       SeedTarget target = SeedTarget.on(c, config);
       target.writePosition(position, Instant.now());
-      ArchiveLoads.forget(c, target.isPostgres(), replica.name());
+      ArchiveLoads.forget(c, target.controlTables(), replica.name());
       c.commit();
     } catch (SQLException e) {
       throw new SyncException("[replica " + replica.name() + "] cannot record the seeded position "
