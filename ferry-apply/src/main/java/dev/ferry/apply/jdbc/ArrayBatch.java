@@ -32,11 +32,11 @@ final class ArrayBatch {
    * Runs {@code ops} (entries of one statement, in change order) set-based if their shape allows
    * it; returns false, having run nothing, if it does not.
    */
-  static boolean run(ChangeWriter writer, List<ChangeWriter.RowOp> ops) throws SQLException, StopApply {
-    ChangeWriter.RowOp first = ops.getFirst();
+  static boolean run(ChangeWriter writer, List<RowOp> ops) throws SQLException, StopApply {
+    RowOp first = ops.getFirst();
     TableInfo table = first.table();
     String sql;
-    List<ChangeWriter.RowOp> rows = ops;
+    List<RowOp> rows = ops;
     List<Column> columns = first.types();
     switch (first.change()) {
       case Change.Insert i when !table.deferrableKey() -> sql = insert(writer.dialect, table, columns);
@@ -71,8 +71,8 @@ final class ArrayBatch {
     return true;
   }
 
-  private static boolean allNoOldImage(List<ChangeWriter.RowOp> ops) {
-    for (ChangeWriter.RowOp op : ops) {
+  private static boolean allNoOldImage(List<RowOp> ops) {
+    for (RowOp op : ops) {
       if (!(op.change() instanceof Change.Update u) || u.oldImage() != Change.OldImage.NONE) {
         return false;
       }
@@ -81,9 +81,9 @@ final class ArrayBatch {
   }
 
   /** The last entry for each key (the key values end the parameters), in order of first appearance. */
-  private static List<ChangeWriter.RowOp> lastPerKey(List<ChangeWriter.RowOp> ops, int keySize) {
-    Map<List<String>, ChangeWriter.RowOp> last = new LinkedHashMap<>();
-    for (ChangeWriter.RowOp op : ops) {
+  private static List<RowOp> lastPerKey(List<RowOp> ops, int keySize) {
+    Map<List<String>, RowOp> last = new LinkedHashMap<>();
+    for (RowOp op : ops) {
       List<Value> params = op.params();
       List<String> key = new ArrayList<>(keySize);
       for (Value v : params.subList(params.size() - keySize, params.size())) {

@@ -2,26 +2,21 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
-import dev.ferry.apply.ConflictType;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
+import dev.ferry.journal.Gtid;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +41,6 @@ final class ChangeWriter {
   private static final Logger log = LoggerFactory.getLogger(ChangeWriter.class);
   /** Inserts into one table in a row, from which the bulk path (COPY) pays off. */
   static final int BULK_THRESHOLD = 64;
-  /** Entries of one JDBC batch from which it is run without waiting for the group commit. */
-  static final int MAX_BATCH = 1000;
-  /** The key of every row of a keyless table: its changes are ordered against all others. */
-  private static final Object WHOLE_TABLE = new Object();
 
   private final ApplyConfig config;
   final Dialect dialect;
@@ -62,8 +53,8 @@ final class ChangeWriter {
   Connection connection;
   Transaction tx;
   private final List<ConflictRecord> conflicts = new ArrayList<>();
-  /** Open batches by statement, oldest first. */
-  private final Map<String, Batch> open = new LinkedHashMap<>();
+  private final WriteSet open = new WriteSet();
+  final RowPlanner planner;
   private boolean deferred;
   private boolean bulk;
   private TableId currentTable;
@@ -74,26 +65,12 @@ final class ChangeWriter {
   /** Whether the open target transaction has deferred its deferrable constraints. */
   private boolean constraintsDeferred;
 
-  /** One row statement with its parameters. */
-  record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
-  }
-
-  /** The pending entries of one statement and the row keys they touch. */
-  private static final class Batch {
-    final TableId table;
-    final List<RowOp> ops = new ArrayList<>();
-    final Set<Object> keys = new HashSet<>();
-
-    Batch(TableId table) {
-      this.table = table;
-    }
-  }
-
   ChangeWriter(ApplyConfig config, Dialect dialect, StatementCache cache, ConflictLog conflictLog,
       InstantSource clock) {
     this.config = config;
     this.dialect = dialect;
     this.sql = new RowSql(dialect);
+    this.planner = new RowPlanner(config.replicaName(), dialect, sql);
     this.cache = cache;
     this.conflictLog = conflictLog;
     this.clock = clock;
@@ -144,6 +121,18 @@ final class ChangeWriter {
   /** {@code error} for a message, its parameters named by the columns they stand for ({@code $2} → the column). */
   String describe(SQLException error) {
     return SqlStates.describe(error, currentParameters);
+  }
+
+  /** "cannot apply {@code gtid} to the table: the error; statement: …", naming what ran. */
+  String cannotApply(Gtid gtid, SQLException e, int attempts) {
+    return failure("cannot apply " + gtid + currentTable().map(t -> " to " + t).orElse(""), e, attempts);
+  }
+
+  /** "{@code what}: the error; statement: …", naming the statement that ran. */
+  String failure(String what, SQLException e, int attempts) {
+    return "[replica " + config.replicaName() + "] " + what + ": " + describe(e)
+        + currentStatement().map(st -> "; statement: " + st).orElse("")
+        + (attempts > 1 ? " (after " + attempts + " attempts)" : "");
   }
 
   /** Starts applying a large {@code transaction} part by part: forgets batches a failed attempt left. */
@@ -209,13 +198,13 @@ final class ChangeWriter {
           if (run >= BULK_THRESHOLD && copy(changes.subList(i, i + run))) {
             i += run - 1;
           } else {
-            add(insertOp(insert));
+            add(planner.insert(tx.gtid(), table(insert.table()), insert));
           }
         }
         case Change.Update update when !config.filter().accepts(update.table()) -> { }
-        case Change.Update update -> add(updateOp(update));
+        case Change.Update update -> add(planner.update(tx.gtid(), table(update.table()), update));
         case Change.Delete delete when !config.filter().accepts(delete.table()) -> { }
-        case Change.Delete delete -> add(deleteOp(delete));
+        case Change.Delete delete -> add(planner.delete(tx.gtid(), table(delete.table()), delete));
         case Change.Truncate truncate -> truncate(truncate);
         case Change.Ddl ddl -> ddl(ddl);
         case Change.SequenceAdvance advance -> sequence(advance);
@@ -245,7 +234,7 @@ final class ChangeWriter {
     Change.Insert first = (Change.Insert) inserts.getFirst();
     TableInfo table = table(first.table());
     for (Column column : first.columns()) {
-      targetColumn(table, column.name());
+      planner.targetColumn(tx.gtid(), table, column.name());
     }
     List<List<Value>> rows = new ArrayList<>(inserts.size());
     inserts.forEach(c -> rows.add(((Change.Insert) c).row()));
@@ -312,124 +301,6 @@ final class ChangeWriter {
         + ", then remove skip-ddl (see docs/apply.md, 'DDL that ran inside a function')";
   }
 
-  private RowOp insertOp(Change.Insert insert) throws SQLException, StopApply {
-    TableInfo table = table(insert.table());
-    List<String> names = new ArrayList<>();
-    List<Column> types = new ArrayList<>();
-    List<Value> params = new ArrayList<>();
-    for (int i = 0; i < insert.columns().size(); i++) {
-      if (insert.row().get(i) != Value.UNCHANGED) {
-        Column column = insert.columns().get(i);
-        names.add(targetColumn(table, column.name()));
-        types.add(column);
-        params.add(insert.row().get(i));
-      }
-    }
-    return insertRow(insert, table, insert.columns(), insert.row(), names, types, params);
-  }
-
-  /** The insert of {@code names} with their {@code params}, plus the key values again where the dialect asks. */
-  RowOp insertRow(Change change, TableInfo table, List<Column> columns, List<Value> row, List<String> names,
-      List<Column> types, List<Value> params) {
-    String statement = sql.insert(table, names);
-    if (dialect.insertBindsKeyAgain(table)) {
-      types = new ArrayList<>(types);
-      params = new ArrayList<>(params);
-      for (String key : table.primaryKey()) {
-        int at = indexOf(columns, key);
-        types.add(columns.get(at));
-        params.add(row.get(at));
-      }
-    }
-    return new RowOp(change, table, statement, types, params);
-  }
-
-  private RowOp updateOp(Change.Update update) throws SQLException, StopApply {
-    TableInfo table = table(update.table());
-    List<String> set = new ArrayList<>();
-    List<Column> types = new ArrayList<>();
-    List<Value> params = new ArrayList<>();
-    List<Value> locating = update.oldImage() == Change.OldImage.NONE ? update.row() : update.old();
-    for (int i = 0; i < update.columns().size(); i++) {
-      if (update.row().get(i) != Value.UNCHANGED && !unchangedGeneratedAlways(table, update, locating, i)) {
-        Column column = update.columns().get(i);
-        set.add(targetColumn(table, column.name()));
-        types.add(column);
-        params.add(update.row().get(i));
-      }
-    }
-    Locator where = locate(table, update.table(), update.columns(), update.oldImage(), locating, "UPDATE");
-    types.addAll(where.types);
-    params.addAll(where.params);
-    return new RowOp(update, table, sql.update(table, set, where.key, where.compared), types, params);
-  }
-
-  /**
-   * A {@code GENERATED ALWAYS} identity column can only be updated to DEFAULT: one whose value the
-   * update keeps is left out of the SET list (the row is located by it anyway).
-   */
-  private static boolean unchangedGeneratedAlways(TableInfo table, Change.Update update, List<Value> locating,
-      int i) {
-    boolean always = table.column(update.columns().get(i).name()).map(TableInfo.TargetColumn::generatedAlways)
-        .orElse(false);
-    return always && i < locating.size() && update.row().get(i).equals(locating.get(i));
-  }
-
-  private RowOp deleteOp(Change.Delete delete) throws SQLException, StopApply {
-    TableInfo table = table(delete.table());
-    Locator where = locate(table, delete.table(), delete.columns(), delete.oldImage(), delete.old(), "DELETE");
-    return new RowOp(delete, table, sql.delete(table, where.key, where.compared), where.types, where.params);
-  }
-
-  /** How a row is found: key columns and values, plus old columns compared when the full old row is known. */
-  record Locator(List<String> key, List<String> compared, List<Column> types, List<Value> params) {
-  }
-
-  Locator locate(TableInfo table, TableId id, List<Column> columns, Change.OldImage image, List<Value> values,
-      String operation) throws StopApply {
-    List<String> key = new ArrayList<>();
-    List<String> compared = new ArrayList<>();
-    List<Column> types = new ArrayList<>();
-    List<Value> params = new ArrayList<>();
-    if (table.keyless() && image != Change.OldImage.FULL) {
-      throw stop(id, "table has no primary key on the target and the source sent no full old row for " + operation
-          + " (set REPLICA IDENTITY FULL on the source)");
-    }
-    for (String name : table.primaryKey()) {
-      int at = indexOf(columns, name);
-      if (at < 0 || values.get(at) == Value.UNCHANGED || values.get(at) == Value.NULL) {
-        throw stop(id, "the " + operation + " does not carry primary key column " + name + " of the target");
-      }
-      key.add(name);
-      types.add(columns.get(at));
-      params.add(values.get(at));
-    }
-    if (image == Change.OldImage.FULL) {
-      for (int i = 0; i < columns.size(); i++) {
-        String name = columns.get(i).name();
-        if (values.get(i) != Value.UNCHANGED && !key.contains(name)) {
-          compared.add(targetColumn(table, name));
-          types.add(columns.get(i));
-          params.add(values.get(i));
-        }
-      }
-    }
-    return new Locator(key, compared, types, params);
-  }
-
-  private static List<String> names(List<Column> columns) {
-    return columns.stream().map(Column::name).toList();
-  }
-
-  static int indexOf(List<Column> columns, String name) {
-    for (int i = 0; i < columns.size(); i++) {
-      if (columns.get(i).name().equals(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   TableInfo table(TableId id) throws SQLException, StopApply {
     currentTable = id;
     TableInfo info = tables.get(id);
@@ -445,98 +316,28 @@ final class ChangeWriter {
     return info;
   }
 
-  private String targetColumn(TableInfo table, String name) throws StopApply {
-    if (table.column(name).isEmpty()) {
-      throw stop(table.source(), "column " + name + " does not exist on the target table " + table.sqlName());
-    }
-    return name;
-  }
-
   private StopApply stop(TableId table, String what) {
-    return new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + " to " + table + ": "
-        + what, table, null);
+    return planner.stop(tx.gtid(), table, what);
   }
 
   private void add(RowOp op) throws SQLException, StopApply {
-    List<Object> keys = keys(op);
-    if (mustFlushBefore(op, keys)) {
+    List<Object> keys = WriteSet.keys(op);
+    if (open.mustRunBefore(op, keys, deferred)) {
       flushPending(); // in exact mode this may park rows (a key shift ran)
     }
     if (guarded.mustUnparkBefore(op)) {
       settle();
     }
-    Batch batch = open.computeIfAbsent(op.sql, s -> new Batch(op.table.source()));
-    batch.ops.add(op);
-    if (deferred) {
-      batch.keys.addAll(keys);
+    Optional<List<RowOp>> full = open.add(op, keys, deferred);
+    if (full.isPresent()) {
+      flush(full.get());
     }
-    if (batch.ops.size() >= MAX_BATCH) {
-      open.remove(op.sql);
-      flush(batch.ops);
-    }
-  }
-
-  /** Whether running {@code op} after the open batches would differ from running it in change order. */
-  private boolean mustFlushBefore(RowOp op, List<Object> keys) {
-    if (!deferred) {
-      return !open.isEmpty() && !open.containsKey(op.sql);
-    }
-    for (Map.Entry<String, Batch> e : open.entrySet()) {
-      Batch other = e.getValue();
-      if (!e.getKey().equals(op.sql) && other.table.equals(op.table.source())) {
-        for (Object key : keys) {
-          if (key == WHOLE_TABLE || other.keys.contains(WHOLE_TABLE) || other.keys.contains(key)) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
-  }
-
-  /** The target rows {@code op} may touch: primary key values (old and new for an update). */
-  private static List<Object> keys(RowOp op) {
-    TableInfo table = op.table;
-    if (table.keyless()) {
-      return List.of(WHOLE_TABLE);
-    }
-    List<Object> keys = new ArrayList<>(2);
-    switch (op.change) {
-      case Change.Insert i -> addKey(keys, table, i.columns(), i.row());
-      case Change.Update u -> {
-        addKey(keys, table, u.columns(), u.row());
-        if (u.oldImage() != Change.OldImage.NONE) {
-          addKey(keys, table, u.columns(), u.old());
-        }
-      }
-      case Change.Delete d -> addKey(keys, table, d.columns(), d.old());
-      default -> { }
-    }
-    if (keys.isEmpty()) {
-      keys.add(WHOLE_TABLE);
-    }
-    return keys;
-  }
-
-  private static void addKey(List<Object> keys, TableInfo table, List<Column> columns, List<Value> values) {
-    List<Value> key = new ArrayList<>(table.primaryKey().size());
-    for (String name : table.primaryKey()) {
-      int at = indexOf(columns, name);
-      if (at < 0 || values.get(at) == Value.UNCHANGED) {
-        return; // an update without the new key keeps the old one, which its old image or row gives
-      }
-      key.add(values.get(at));
-    }
-    keys.add(key);
   }
 
   /** Runs the open batches, oldest first. */
   void flushPending() throws SQLException, StopApply {
-    Iterator<Batch> it = open.values().iterator();
-    while (it.hasNext()) {
-      Batch batch = it.next();
-      it.remove();
-      flush(batch.ops);
+    for (Optional<List<RowOp>> batch = open.takeOldest(); batch.isPresent(); batch = open.takeOldest()) {
+      flush(batch.get());
     }
   }
 
@@ -564,10 +365,10 @@ final class ChangeWriter {
       return; // one set-based statement; a row it did not find replays the group in exact mode
     }
     RowOp first = done.getFirst();
-    currentTable = first.table.source();
-    currentStatement = first.sql;
-    currentParameters = names(first.types);
-    PreparedStatement ps = cache.get(first.sql);
+    currentTable = first.table().source();
+    currentStatement = first.sql();
+    currentParameters = RowPlanner.names(first.types());
+    PreparedStatement ps = cache.get(first.sql());
     if (GuardedRows.needed(done, deferred)) {
       for (RowOp op : done) {
         if (guarded.mustUnparkBefore(op)) {
@@ -575,8 +376,8 @@ final class ChangeWriter {
         }
         if (guarded.run(ps, op, deferred) == 0) {
           if (deferred) {
-            throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql + " affected no row"
-                + " for " + op.change + "; replaying the group in exact mode", currentTable, null);
+            throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql() + " affected no row"
+                + " for " + op.change() + "; replaying the group in exact mode", currentTable, null);
           }
           resolve(op);
         }
@@ -600,8 +401,8 @@ final class ChangeWriter {
     }
     for (int i = 0; i < done.size(); i++) {
       if (counts[i] == 0 && deferred) {
-        throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql + " affected no row"
-            + " for " + done.get(i).change + "; replaying the group in exact mode", currentTable, null);
+        throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql() + " affected no row"
+            + " for " + done.get(i).change() + "; replaying the group in exact mode", currentTable, null);
       }
       if (counts[i] == 0) {
         // It had no effect, so running it again now (after earlier resolutions) is safe.
@@ -613,8 +414,8 @@ final class ChangeWriter {
   }
 
   private void bindAll(PreparedStatement ps, RowOp op) throws SQLException {
-    for (int i = 0; i < op.params.size(); i++) {
-      dialect.bind(ps, i + 1, op.params.get(i), op.types.get(i));
+    for (int i = 0; i < op.params().size(); i++) {
+      dialect.bind(ps, i + 1, op.params().get(i), op.types().get(i));
     }
   }
 
@@ -629,7 +430,7 @@ final class ChangeWriter {
 
   int execute(String statement, RowOp op) throws SQLException {
     currentStatement = statement;
-    currentParameters = names(op.types);
+    currentParameters = RowPlanner.names(op.types());
     return executeOn(cache.get(statement), op);
   }
 
@@ -640,7 +441,7 @@ final class ChangeWriter {
     if (policy == ConflictPolicy.STOP) {
       ConflictRecord stopped = conflict.withResolution("stopped");
       throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + " to "
-          + op.table.source() + ": " + conflict.describe(), op.table.source(), stopped);
+          + op.table().source() + ": " + conflict.describe(), op.table().source(), stopped);
     }
     String resolution = policy == ConflictPolicy.SKIP ? "skipped" : resolver.overwrite(conflict.type());
     record(conflict.withResolution(resolution));

@@ -16,6 +16,11 @@ final class ConflictLog {
     this.source = source;
   }
 
+  /** The conflicts table's name, as the dialect spells it. */
+  String table() {
+    return dialect.controlTables().conflicts();
+  }
+
   void insert(Connection c, ConflictRecord r) throws SQLException {
     String sql = "INSERT INTO " + dialect.controlTables().conflicts() + " (detected_at, replica, source, gtid, conflict_type,"
         + " table_name, row_key, local_row, remote_row, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";

@@ -13,13 +13,13 @@ import java.util.Optional;
 
 /** Detects what kind of conflict a row statement that found nothing is, and overwrites it. */
 final class ConflictResolver {
-private final ChangeWriter writer;
-  private final ChangeWriter.RowOp op;
+  private final ChangeWriter writer;
+  private final RowOp op;
   private final List<Column> columns;
   private final List<Value> remote;
   private final List<Value> locating;
 
-  ConflictResolver(ChangeWriter writer, ChangeWriter.RowOp op) {
+  ConflictResolver(ChangeWriter writer, RowOp op) {
     this.writer = writer;
     this.op = op;
     switch (op.change()) {
@@ -63,7 +63,7 @@ private final ChangeWriter writer;
     List<Column> keyColumns = new ArrayList<>();
     List<Value> keyValues = new ArrayList<>();
     for (String name : op.table().primaryKey()) {
-      int at = ChangeWriter.indexOf(columns, name);
+      int at = RowPlanner.indexOf(columns, name);
       keyColumns.add(columns.get(at));
       keyValues.add(locating.get(at));
     }
@@ -74,7 +74,7 @@ private final ChangeWriter writer;
     List<Column> types = new ArrayList<>();
     List<Value> params = new ArrayList<>();
     for (String name : op.table().primaryKey()) {
-      int at = ChangeWriter.indexOf(columns, name);
+      int at = RowPlanner.indexOf(columns, name);
       types.add(columns.get(at));
       params.add(locating.get(at));
     }
@@ -98,7 +98,7 @@ private final ChangeWriter writer;
       case UPDATE_DIFFERS -> updateByKey();
       case DELETE_MISSING -> "ignored";
       case DELETE_DIFFERS -> {
-        ChangeWriter.Locator where = byKey("DELETE");
+        RowPlanner.Locator where = byKey("DELETE");
         run(writer.sql.delete(op.table(), where.key(), List.of()), where.types(), where.params());
         yield "deleted";
       }
@@ -116,7 +116,7 @@ private final ChangeWriter writer;
         params.add(remote.get(i));
       }
     }
-    ChangeWriter.Locator where = byKey("UPDATE");
+    RowPlanner.Locator where = byKey("UPDATE");
     types.addAll(where.types());
     params.addAll(where.params());
     run(writer.sql.update(op.table(), set, where.key(), List.of()), types, params);
@@ -134,15 +134,15 @@ private final ChangeWriter writer;
         params.add(remote.get(i));
       }
     }
-    writer.execute(writer.insertRow(op.change(), op.table(), columns, remote, names, types, params));
+    writer.execute(writer.planner.insertRow(op.change(), op.table(), columns, remote, names, types, params));
     return names.size() == columns.size() ? "inserted" : "inserted (unchanged TOAST columns left to defaults)";
   }
 
-  private ChangeWriter.Locator byKey(String operation) throws StopApply {
-    return writer.locate(op.table(), op.table().source(), columns, Change.OldImage.KEY, locating, operation);
+  private RowPlanner.Locator byKey(String operation) throws StopApply {
+    return writer.planner.locate(writer.tx.gtid(), op.table(), columns, Change.OldImage.KEY, locating, operation);
   }
 
   private void run(String statement, List<Column> types, List<Value> params) throws SQLException {
-    writer.execute(statement, new ChangeWriter.RowOp(op.change(), op.table(), statement, types, params));
+    writer.execute(statement, new RowOp(op.change(), op.table(), statement, types, params));
   }
 }

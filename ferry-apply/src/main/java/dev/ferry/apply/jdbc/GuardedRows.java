@@ -48,8 +48,8 @@ final class GuardedRows {
    * row — a deferrable one under {@code session_replication_role = replica} is not checked at
    * all — would otherwise let the next update of a shift find two rows by their old key).
    */
-  static boolean needed(List<ChangeWriter.RowOp> ops, boolean deferred) {
-    ChangeWriter.RowOp first = ops.getFirst();
+  static boolean needed(List<RowOp> ops, boolean deferred) {
+    RowOp first = ops.getFirst();
     if (first.change() instanceof Change.Delete) {
       return false;
     }
@@ -58,12 +58,12 @@ final class GuardedRows {
   }
 
   /** Whether {@code op} is an update whose new primary key differs from its old one. */
-  static boolean movesKey(ChangeWriter.RowOp op) {
+  static boolean movesKey(RowOp op) {
     if (!(op.change() instanceof Change.Update u) || u.oldImage() == Change.OldImage.NONE || op.table().keyless()) {
       return false;
     }
     for (String name : op.table().primaryKey()) {
-      int at = ChangeWriter.indexOf(u.columns(), name);
+      int at = RowPlanner.indexOf(u.columns(), name);
       if (at >= 0 && u.row().get(at) != Value.UNCHANGED && !u.row().get(at).equals(u.old().get(at))) {
         return true;
       }
@@ -72,7 +72,7 @@ final class GuardedRows {
   }
 
   /** Whether rows of a table are parked and {@code op} is not another key move of it (the shift is over). */
-  boolean mustUnparkBefore(ChangeWriter.RowOp op) {
+  boolean mustUnparkBefore(RowOp op) {
     return parked.isPresent() && !(parked.get() == op.table() && movesKey(op));
   }
 
@@ -85,7 +85,7 @@ final class GuardedRows {
    * Runs {@code op}; returns the rows it affected (0: a row it did not find, for the caller to
    * resolve), or 1 when a clash was resolved by the policy or the row parked.
    */
-  int run(PreparedStatement ps, ChangeWriter.RowOp op, boolean deferred) throws SQLException, StopApply {
+  int run(PreparedStatement ps, RowOp op, boolean deferred) throws SQLException, StopApply {
     if (movesKey(op) && newKeyHeld(op)) {
       park(op);
       return 1;
@@ -116,14 +116,14 @@ final class GuardedRows {
   }
 
   /** Whether another row holds the primary key {@code op} moves its row to. */
-  private boolean newKeyHeld(ChangeWriter.RowOp op) throws SQLException {
+  private boolean newKeyHeld(RowOp op) throws SQLException {
     Change.Update update = (Change.Update) op.change();
     TableInfo table = op.table();
     try (PreparedStatement ps = writer.connection.prepareStatement("SELECT 1 FROM " + table.sqlName() + " WHERE "
         + equalities(table.primaryKey()))) {
       int i = 1;
       for (String name : table.primaryKey()) {
-        int at = ChangeWriter.indexOf(update.columns(), name);
+        int at = RowPlanner.indexOf(update.columns(), name);
         Value value = update.row().get(at) == Value.UNCHANGED ? update.old().get(at) : update.row().get(at);
         writer.dialect.bind(ps, i++, value, update.columns().get(at));
       }
@@ -134,14 +134,14 @@ final class GuardedRows {
   }
 
   /** Returns true if the clashing local row was deleted and {@code op} should run again. */
-  private boolean resolve(ChangeWriter.RowOp op, TableInfo.UniqueKey key) throws SQLException, StopApply {
+  private boolean resolve(RowOp op, TableInfo.UniqueKey key) throws SQLException, StopApply {
     Change change = op.change();
     List<Column> columns = change instanceof Change.Insert i ? i.columns() : ((Change.Update) change).columns();
     List<Value> row = change instanceof Change.Insert i ? i.row() : ((Change.Update) change).row();
     List<Column> keyColumns = new ArrayList<>();
     List<Value> keyValues = new ArrayList<>();
     for (String name : key.columns()) {
-      int at = ChangeWriter.indexOf(columns, name);
+      int at = RowPlanner.indexOf(columns, name);
       if (at < 0 || row.get(at) == Value.UNCHANGED) {
         throw new IllegalStateException("a clash on " + key.name() + " whose column " + name + " was not sent");
       }
@@ -162,7 +162,7 @@ final class GuardedRows {
       return false;
     }
     String delete = "DELETE FROM " + op.table().sqlName() + " WHERE " + equalities(key.columns());
-    writer.execute(delete, new ChangeWriter.RowOp(change, op.table(), delete, keyColumns, keyValues));
+    writer.execute(delete, new RowOp(change, op.table(), delete, keyColumns, keyValues));
     writer.record(conflict.withResolution("overwritten (local row deleted)"));
     return true;
   }
@@ -180,7 +180,7 @@ final class GuardedRows {
   }
 
   /** Moves the row {@code op} updates into the parked table, then applies {@code op} to it there. */
-  private void park(ChangeWriter.RowOp op) throws SQLException {
+  private void park(RowOp op) throws SQLException {
     TableInfo table = op.table();
     if (parked.isPresent() && parked.get() != table) {
       throw new IllegalStateException("rows of " + parked.get().sqlName() + " are still parked");
@@ -194,18 +194,18 @@ final class GuardedRows {
     List<Column> keyColumns = new ArrayList<>();
     List<Value> oldKey = new ArrayList<>();
     for (String name : table.primaryKey()) {
-      int at = ChangeWriter.indexOf(update.columns(), name);
+      int at = RowPlanner.indexOf(update.columns(), name);
       keyColumns.add(update.columns().get(at));
       oldKey.add(update.old().get(at));
     }
     String where = " WHERE " + equalities(table.primaryKey());
     String copy = "INSERT INTO " + MOVING + " SELECT * FROM " + table.sqlName() + where;
-    writer.execute(copy, new ChangeWriter.RowOp(update, table, copy, keyColumns, oldKey));
+    writer.execute(copy, new RowOp(update, table, copy, keyColumns, oldKey));
     String delete = "DELETE FROM " + table.sqlName() + where;
-    writer.execute(delete, new ChangeWriter.RowOp(update, table, delete, keyColumns, oldKey));
+    writer.execute(delete, new RowOp(update, table, delete, keyColumns, oldKey));
     String prefix = "UPDATE " + table.sqlName();
     String there = "UPDATE " + MOVING + op.sql().substring(prefix.length());
-    writer.execute(there, new ChangeWriter.RowOp(update, table, there, op.types(), op.params()));
+    writer.execute(there, new RowOp(update, table, there, op.types(), op.params()));
     execute("INSERT INTO " + PARKED + " SELECT * FROM " + MOVING);
     execute("DELETE FROM " + MOVING);
   }

@@ -84,13 +84,7 @@ final class LargeTransactionApply {
           held.add(change);
           if (held.size() >= ChangeWriter.BULK_THRESHOLD) {
             conflicts.addAll(writePart(header, part, setBased));
-            writer.settle();
-            run = StagedRun.begin(writer.connection, heldShape, writer.dialect);
-            writer.running(heldShape.table().source(), run.describe());
-            for (Change h : held) {
-              run.add(h);
-            }
-            held.clear();
+            run = beginRun(held, heldShape);
           }
           continue;
         }
@@ -115,6 +109,18 @@ final class LargeTransactionApply {
         run.cancel();
       }
     }
+  }
+
+  /** Starts a staged run of {@code shape} with the {@code held} changes (the part before it is written). */
+  private StagedRun beginRun(List<Change> held, StagedRun.Shape shape) throws SQLException, StopApply {
+    writer.settle();
+    StagedRun run = StagedRun.begin(writer.connection, shape, writer.dialect);
+    writer.running(shape.table().source(), run.describe());
+    for (Change h : held) {
+      run.add(h);
+    }
+    held.clear();
+    return run;
   }
 
   private void finish(StagedRun run) throws SQLException, StagedRun.SetMismatch {
@@ -165,7 +171,7 @@ final class LargeTransactionApply {
         }
         List<Column> key = new ArrayList<>();
         for (String name : table.primaryKey()) {
-          key.add(d.columns().get(ChangeWriter.indexOf(d.columns(), name)));
+          key.add(d.columns().get(RowPlanner.indexOf(d.columns(), name)));
         }
         yield new StagedRun.Shape(StagedRun.Kind.DELETE, table, key);
       }
@@ -189,7 +195,7 @@ final class LargeTransactionApply {
   /** Whether every primary key column is carried with a value (else the row path names the problem). */
   private static boolean keyPresent(TableInfo table, List<Column> columns, List<Value> values) {
     for (String name : table.primaryKey()) {
-      int at = ChangeWriter.indexOf(columns, name);
+      int at = RowPlanner.indexOf(columns, name);
       if (at < 0 || values.get(at) == Value.UNCHANGED || values.get(at) == Value.NULL) {
         return false;
       }

@@ -186,7 +186,7 @@ final class StagedRun {
   private static List<Value> keyValues(Shape shape, Change.Delete delete) {
     List<Value> out = new ArrayList<>(shape.columns().size());
     for (Column column : shape.columns()) {
-      out.add(delete.old().get(ChangeWriter.indexOf(delete.columns(), column.name())));
+      out.add(delete.old().get(RowPlanner.indexOf(delete.columns(), column.name())));
     }
     return out;
   }

@@ -1,0 +1,161 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.LastApplied;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.TableId;
+import dev.ferry.journal.Transaction;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a chunked journal transaction (one the journal could not hold in a record) in bounded
+ * memory: alone in one target transaction with the progress row, read from its cursor, set-based
+ * where it can be (see {@link LargeTransactionApply}). After a transient error it is rolled back
+ * and read again from the journal; a set-based run that hits a constraint is replayed row by row.
+ */
+final class ChunkedApply {
+  private static final Logger log = LoggerFactory.getLogger(ChunkedApply.class);
+
+  private final ApplyConfig config;
+  private final String prefix;
+  private final InstantSource clock;
+  private final ChangeWriter writer;
+  private final LargeTransactionApply large;
+  private final ProgressStore progress;
+  private final TargetLink link;
+  private final ConflictHandling conflicts;
+  private final BooleanSupplier aborted;
+  private final CopyWait copyWait;
+
+  ChunkedApply(ApplyConfig config, InstantSource clock, ChangeWriter writer, ProgressStore progress, TargetLink link,
+      ConflictHandling conflicts, BooleanSupplier aborted) {
+    this.config = config;
+    this.prefix = "[replica " + config.replicaName() + "] ";
+    this.clock = clock;
+    this.writer = writer;
+    this.large = new LargeTransactionApply(config, writer);
+    this.progress = progress;
+    this.link = link;
+    this.conflicts = conflicts;
+    this.aborted = aborted;
+    this.copyWait = new CopyWait(prefix, clock);
+  }
+
+  /**
+   * Applies {@code jtx}, recording {@code last} with it. Returns the position committed with it,
+   * or empty if the target had applied it already.
+   */
+  Optional<ReplicaPosition> apply(JournalTransaction jtx, String journalPosition, LastApplied last)
+      throws ApplyException {
+    Gtid gtid = jtx.gtid();
+    RetryPolicy retry = new RetryPolicy(config.retry(), prefix);
+    boolean setBased = true;
+    while (true) {
+      try {
+        return once(jtx, journalPosition, last, setBased);
+      } catch (TableCopyGate.CopyRunning copy) {
+        link.rollbackQuietly();
+        copyWait.await(copy);
+      } catch (StagedRun.SetMismatch mismatch) {
+        link.rollbackQuietly();
+        log.info("{}{}: {}; replaying it row by row", prefix, gtid, mismatch.getMessage());
+        setBased = false;
+      } catch (SQLException e) {
+        setBased = afterError(e, gtid, retry, setBased);
+      } catch (StopApply stop) {
+        link.rollbackQuietly();
+        log.error("{}", stop.getMessage());
+        throw conflicts.stopped(stop, gtid);
+      } catch (SchemaSequenceException barrier) {
+        link.rollbackQuietly();
+        log.error("{}", barrier.getMessage());
+        throw barrier;
+      } catch (IOException e) {
+        throw failed(gtid, "cannot read " + gtid + " from the journal at " + jtx.position() + ": " + e.getMessage(), e);
+      } catch (RuntimeException bug) {
+        log.error("{}cannot apply {}", prefix, gtid, bug);
+        throw failed(gtid, "cannot apply " + gtid + ": " + bug, bug);
+      }
+    }
+  }
+
+  private Optional<ReplicaPosition> once(JournalTransaction jtx, String journalPosition, LastApplied last,
+      boolean setBased) throws SQLException, StopApply, SchemaSequenceException, IOException, StagedRun.SetMismatch {
+    Gtid gtid = jtx.gtid();
+    if (aborted.getAsBoolean()) {
+      throw new SQLException(prefix + "the applier was aborted", "08003");
+    }
+    Connection c = link.connection();
+    ReplicaPosition at = progress.read(c, true);
+    Map<TableId, TableCopyGate.Mark> marks = TableCopyGate.read(c, writer.dialect, config.source(), true);
+    writer.resetBulkUsed();
+    writer.discard();
+    if (at.applied().contains(gtid)) {
+      link.rollbackQuietly();
+      return Optional.empty();
+    }
+    Transaction header = new Transaction(gtid, jtx.commitTime(), jtx.schemaSequence(), jtx.sourcePosition(),
+        List.of());
+    SchemaBarrier barrier = new SchemaBarrier(prefix, header, at.schemaSequence());
+    List<ConflictRecord> resolved;
+    try (ChangeCursor cursor = TableCopyGate.filter(jtx.changes(), jtx.sourcePosition(), marks)) {
+      resolved = large.apply(header, cursor, setBased, barrier::see);
+    }
+    ReplicaPosition after = new ReplicaPosition(config.source(), at.applied().add(gtid),
+        Optional.of(journalPosition), OptionalLong.of(barrier.finish()), Optional.of(jtx.commitTime()));
+    progress.write(c, after, Optional.of(last), clock.instant());
+    c.commit();
+    conflicts.committed(resolved);
+    log.info("{}applied the large transaction {} ({} changes{}) in one target transaction", prefix, gtid,
+        jtx.changeCount(), setBased ? "" : ", row by row");
+    return Optional.of(after);
+  }
+
+  /**
+   * After an SQL error: returns whether the next attempt runs set-based (a constraint hit by a
+   * set-based run is replayed row by row), or throws if no attempt may follow.
+   */
+  private boolean afterError(SQLException e, Gtid gtid, RetryPolicy retry, boolean setBased) throws ApplyException {
+    link.rollbackQuietly();
+    if (aborted.getAsBoolean()) {
+      throw link.abortedWhile(Optional.of(gtid), e);
+    }
+    SqlStates.Kind kind = SqlStates.classify(e);
+    if (kind == SqlStates.Kind.CONSTRAINT && setBased) {
+      log.info("{}{}: a set-based run hit a constraint ({}); replaying it row by row", prefix, gtid,
+          SqlStates.describe(e));
+      return false;
+    }
+    if (!RetryPolicy.isTransient(kind) || !retry.mayRetry()) {
+      String message = writer.cannotApply(gtid, e, retry.attempt());
+      log.error("{}", message);
+      throw new ApplyException(message, gtid, e);
+    }
+    log.warn("{}transient error, attempt {} of {}, retrying the large transaction {} in {} ms: {}", prefix,
+        retry.attempt(), retry.maxAttempts(), gtid, retry.backoffMillis(), SqlStates.describe(e));
+    retry.pause(kind, link);
+    return setBased;
+  }
+
+  private ApplyException failed(Gtid gtid, String what, Exception cause) {
+    link.rollbackQuietly();
+    String message = prefix + what;
+    log.error("{}", message);
+    return new ApplyException(message, gtid, cause);
+  }
+}

@@ -1,0 +1,62 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.ConflictException;
+import dev.ferry.apply.ConflictType;
+import dev.ferry.journal.Gtid;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The applier's conflicts once their target transaction is over: counts by type of those
+ * committed, and the conflict that stopped the replica, recorded in a target transaction of its
+ * own (the one it belonged to was rolled back) and turned into the exception that names it.
+ */
+final class ConflictHandling {
+  private static final Logger log = LoggerFactory.getLogger(ConflictHandling.class);
+
+  private final String prefix;
+  private final ConflictLog conflictLog;
+  private final TargetLink link;
+  private final Map<ConflictType, Long> counts = new EnumMap<>(ConflictType.class);
+
+  ConflictHandling(String prefix, ConflictLog conflictLog, TargetLink link) {
+    this.prefix = prefix;
+    this.conflictLog = conflictLog;
+    this.link = link;
+  }
+
+  /** Counts conflicts their committed target transaction recorded. */
+  void committed(Collection<ConflictRecord> conflicts) {
+    conflicts.forEach(c -> counts.merge(c.type(), 1L, Long::sum));
+  }
+
+  Map<ConflictType, Long> counts() {
+    return Map.copyOf(counts);
+  }
+
+  /** The exception for {@code stop} of {@code gtid}; records the conflict that caused it, if any. */
+  ApplyException stopped(StopApply stop, Gtid gtid) {
+    Optional<ConflictRecord> conflict = stop.conflict();
+    if (conflict.isEmpty()) {
+      return new ApplyException(stop.getMessage(), gtid, null);
+    }
+    ConflictRecord c = conflict.get();
+    counts.merge(c.type(), 1L, Long::sum);
+    try {
+      Connection target = link.connection();
+      conflictLog.insert(target, c);
+      target.commit();
+    } catch (SQLException e) {
+      link.rollbackQuietly();
+      log.warn("{}could not record the conflict in {}: {}", prefix, conflictLog.table(), SqlStates.describe(e));
+    }
+    return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
+  }
+}

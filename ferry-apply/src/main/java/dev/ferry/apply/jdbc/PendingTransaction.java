@@ -1,0 +1,37 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Transaction;
+import dev.ferry.journal.Value;
+import java.util.List;
+import java.util.Optional;
+
+/** A source transaction of the open group, kept until the group commits so it can be replayed. */
+record PendingTransaction(Transaction tx, Optional<String> journalPosition, long bytes) {
+
+  PendingTransaction(Transaction tx, Optional<String> journalPosition) {
+    this(tx, journalPosition, estimateBytes(tx));
+  }
+
+  /** A rough size of the change data, for the group byte bound. */
+  static long estimateBytes(Transaction tx) {
+    long bytes = 64;
+    for (Change change : tx.changes()) {
+      List<Value> values = switch (change) {
+        case Change.Insert i -> i.row();
+        case Change.Update u -> u.row();
+        case Change.Delete d -> d.old();
+        default -> List.of();
+      };
+      bytes += 16;
+      for (Value v : values) {
+        bytes += switch (v) {
+          case Value.Text t -> t.value().length();
+          case Value.Bytes b -> b.value().length;
+          default -> 8;
+        };
+      }
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ApplyException;
+import java.time.Duration;
+
+/**
+ * The retries of one group or large transaction: at most {@code maxAttempts} attempts, waiting
+ * between them from the initial backoff, doubled each time up to the maximum. Only transient
+ * errors (serialization failure, deadlock, a lost connection) are retried. One per attempt loop.
+ */
+final class RetryPolicy {
+  private final ApplyConfig.Retry settings;
+  private final String prefix;
+  private int attempt = 1;
+  private Duration backoff;
+
+  RetryPolicy(ApplyConfig.Retry settings, String prefix) {
+    this.settings = settings;
+    this.prefix = prefix;
+    this.backoff = settings.initialBackoff();
+  }
+
+  static boolean isTransient(SqlStates.Kind kind) {
+    return kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
+  }
+
+  /** Whether another attempt may follow a transient error. */
+  boolean mayRetry() {
+    return attempt < settings.maxAttempts();
+  }
+
+  int attempt() {
+    return attempt;
+  }
+
+  int maxAttempts() {
+    return settings.maxAttempts();
+  }
+
+  long backoffMillis() {
+    return backoff.toMillis();
+  }
+
+  /** Sleeps the backoff and counts the next attempt; reconnects when the connection is gone. */
+  void pause(SqlStates.Kind kind, TargetLink link) throws ApplyException {
+    pause();
+    if (kind == SqlStates.Kind.CONNECTION_LOST || !link.isValid()) {
+      link.reconnect();
+    }
+  }
+
+  /** Sleeps the backoff, then counts the next attempt. */
+  void pause() throws ApplyException {
+    try {
+      Thread.sleep(backoff);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApplyException(prefix + "interrupted while waiting to retry", null, e);
+    }
+    Duration doubled = backoff.multipliedBy(2);
+    backoff = doubled.compareTo(settings.maxBackoff()) <= 0 ? doubled : settings.maxBackoff();
+    attempt++;
+  }
+}

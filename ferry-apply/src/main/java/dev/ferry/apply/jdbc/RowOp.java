@@ -1,0 +1,10 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.journal.Change;
+import dev.ferry.journal.Column;
+import dev.ferry.journal.Value;
+import java.util.List;
+
+/** One row statement planned for {@code change}: its SQL and its parameters with their source columns. */
+record RowOp(Change change, TableInfo table, String sql, List<Column> types, List<Value> params) {
+}

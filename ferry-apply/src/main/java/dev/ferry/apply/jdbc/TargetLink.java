@@ -1,0 +1,139 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.journal.Gtid;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The applier's one connection to its target: connects on demand, prepares each new session
+ * (the dialect's session settings, the writer's statements), rolls back quietly, reconnects after
+ * a lost connection and can be aborted from another thread.
+ */
+final class TargetLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TargetLink.class);
+
+  private final ConnectionSource connections;
+  private final Dialect dialect;
+  private final String replicaName;
+  private final String prefix;
+  private final ChangeWriter writer;
+  private final StatementCache cache;
+  private volatile Connection connection;
+
+  TargetLink(ConnectionSource connections, Dialect dialect, String replicaName, ChangeWriter writer,
+      StatementCache cache) {
+    this.connections = connections;
+    this.dialect = dialect;
+    this.replicaName = replicaName;
+    this.prefix = "[replica " + replicaName + "] ";
+    this.writer = writer;
+    this.cache = cache;
+  }
+
+  /** Uses {@code c} from now on, making the session read-only for others when asked. */
+  void use(Connection c, boolean makeReadOnly) throws SQLException {
+    connection = c;
+    c.setAutoCommit(true);
+    dialect.prepareSession(c, makeReadOnly, replicaName);
+    c.setAutoCommit(false);
+    writer.bind(c);
+  }
+
+  /** The connection, opened first if there is none. */
+  Connection connection() throws SQLException {
+    Connection c = connection;
+    if (c == null) {
+      use(connections.connect(), false);
+      c = connection;
+    }
+    return c;
+  }
+
+  boolean isOpen() {
+    return connection != null;
+  }
+
+  void rollbackQuietly() {
+    Connection c = connection;
+    if (c == null) {
+      return;
+    }
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      log.debug("{}rollback failed: {}", prefix, e.getMessage());
+    }
+  }
+
+  boolean isValid() {
+    try {
+      Connection c = connection;
+      return c != null && c.isValid(5);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Drops the connection and opens a new one; a failure is left for the next attempt to meet. */
+  void reconnect() {
+    cache.close();
+    closeQuietly(connection);
+    connection = null;
+    try {
+      use(connections.connect(), false);
+      log.info("{}reconnected to the target", prefix);
+    } catch (SQLException e) {
+      // The next attempt tries again and fails as a lost connection while attempts remain.
+      log.warn("{}reconnect failed: {}", prefix, SqlStates.describe(e));
+      closeQuietly(connection);
+      connection = null;
+    }
+  }
+
+  /**
+   * Aborts the connection from the calling thread (pgjdbc closes its socket, so a statement
+   * waiting on a lock returns at once with an I/O error; the server rolls the transaction back).
+   */
+  void abort() {
+    Connection c = connection;
+    if (c == null) {
+      return;
+    }
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException | RuntimeException e) {
+      log.warn("{}could not abort the connection to the target: {}", prefix, e.toString());
+    }
+  }
+
+  /** The exception for work on {@code gtid} (or a group) that {@link #abort()} cut short. */
+  ApplyException abortedWhile(Optional<Gtid> gtid, SQLException e) {
+    String message = prefix + "stopped while applying " + gtid.map(Gtid::toString).orElse("a group")
+        + ": the applier was aborted (" + SqlStates.describe(e) + "); its open target transaction is rolled back"
+        + " and applied again at the next start";
+    log.warn("{}", message);
+    return new ApplyException(message, gtid.orElse(null), e);
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+    closeQuietly(connection);
+    connection = null;
+  }
+
+  static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // Closing a broken connection: nothing to do.
+      }
+    }
+  }
+}
