@@ -58,11 +58,6 @@ public record JournalConfig(Path directory, long segmentBytes, Duration segmentA
         archiveRetryMax, retainedBytesCap, clock);
   }
 
-  public JournalConfig withMaxQueuedBytes(long bytes) {
-    return new JournalConfig(directory, segmentBytes, segmentAge, bytes, archive, archiveRetryMin,
-        archiveRetryMax, retainedBytesCap, clock);
-  }
-
   public JournalConfig withArchive(ArchiveTarget target) {
     return new JournalConfig(directory, segmentBytes, segmentAge, maxQueuedBytes, target, archiveRetryMin,
         archiveRetryMax, retainedBytesCap, clock);
