@@ -1,5 +1,6 @@
 package dev.ferry.apply;
 
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.Transaction;
 import java.io.IOException;
@@ -29,15 +30,15 @@ public interface Applier extends AutoCloseable {
    */
   void apply(Transaction transaction) throws ApplyException;
 
-  /** As {@link #apply(Transaction)}, recording {@code journalPosition} (opaque text) as the position after it. */
-  void apply(Transaction transaction, String journalPosition) throws ApplyException;
+  /** As {@link #apply(Transaction)}, recording {@code journalPosition} as the position after it. */
+  void apply(Transaction transaction, JournalPosition journalPosition) throws ApplyException;
 
   /**
-   * As {@link #apply(Transaction, String)} for a transaction read from the journal, which may be
+   * As {@link #apply(Transaction, JournalPosition)} for a transaction read from the journal, which may be
    * too large to hold in memory (a chunked one): an implementation may apply it from its cursor
    * in its own target transaction, after committing the open group. This default reads it whole.
    */
-  default void apply(JournalTransaction transaction, String journalPosition) throws ApplyException {
+  default void apply(JournalTransaction transaction, JournalPosition journalPosition) throws ApplyException {
     Transaction whole;
     try {
       whole = transaction.toTransaction();

@@ -1,6 +1,7 @@
 package dev.ferry.apply;
 
 import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.JournalPosition;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -10,13 +11,13 @@ import java.util.OptionalLong;
  *
  * @param source the source journal the row belongs to; never null
  * @param applied GTIDs applied and committed on the target; never null, empty for a new replica
- * @param journalPosition the journal position after the last applied transaction, opaque text;
- *     empty if never given
+ * @param journalPosition the journal position after the last applied transaction; empty if never
+ *     given
  * @param schemaSequence the target's schema sequence; empty until the first transaction is applied
  * @param lastCommitTime source commit time of the last applied transaction (microsecond precision
  *     on PostgreSQL); empty for a new replica
  */
-public record ReplicaPosition(String source, GtidSet applied, Optional<String> journalPosition,
+public record ReplicaPosition(String source, GtidSet applied, Optional<JournalPosition> journalPosition,
     OptionalLong schemaSequence, Optional<Instant> lastCommitTime) {
   public ReplicaPosition {
     if (source == null || applied == null || journalPosition == null || schemaSequence == null

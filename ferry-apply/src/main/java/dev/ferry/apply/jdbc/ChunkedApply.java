@@ -7,6 +7,7 @@ import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
@@ -60,7 +61,7 @@ final class ChunkedApply {
    * Applies {@code jtx}, recording {@code last} with it. Returns the position committed with it,
    * or empty if the target had applied it already.
    */
-  Optional<ReplicaPosition> apply(JournalTransaction jtx, String journalPosition, LastApplied last)
+  Optional<ReplicaPosition> apply(JournalTransaction jtx, JournalPosition journalPosition, LastApplied last)
       throws ApplyException {
     Gtid gtid = jtx.gtid();
     RetryPolicy retry = new RetryPolicy(config.retry(), prefix);
@@ -94,7 +95,7 @@ final class ChunkedApply {
     }
   }
 
-  private Optional<ReplicaPosition> once(JournalTransaction jtx, String journalPosition, LastApplied last,
+  private Optional<ReplicaPosition> once(JournalTransaction jtx, JournalPosition journalPosition, LastApplied last,
       boolean setBased) throws SQLException, StopApply, SchemaSequenceException, IOException, StagedRun.SetMismatch {
     Gtid gtid = jtx.gtid();
     if (aborted.getAsBoolean()) {

@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.journal.JournalPosition;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -27,7 +28,7 @@ public interface ControlTables {
   String TABLE_COPIES = "table_copies";
 
   /** A replica's progress row as {@code ferry status} shows it. */
-  record Progress(String appliedGtids, Optional<String> journalPosition, Optional<Instant> lastCommitTime) {
+  record Progress(String appliedGtids, Optional<JournalPosition> journalPosition, Optional<Instant> lastCommitTime) {
   }
 
   /** The control tables of the target {@code c} is connected to. */

@@ -9,6 +9,7 @@ import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.Gtid;
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
@@ -145,7 +146,7 @@ public final class JdbcApplier implements Applier {
   }
 
   @Override
-  public void apply(Transaction transaction, String journalPosition) throws ApplyException {
+  public void apply(Transaction transaction, JournalPosition journalPosition) throws ApplyException {
     apply(transaction, Optional.of(journalPosition));
   }
 
@@ -155,7 +156,7 @@ public final class JdbcApplier implements Applier {
    * is read whole and joins the open group.
    */
   @Override
-  public void apply(JournalTransaction transaction, String journalPosition) throws ApplyException {
+  public void apply(JournalTransaction transaction, JournalPosition journalPosition) throws ApplyException {
     checksums.put(transaction.gtid(), transaction.checksum());
     if (!transaction.chunked()) {
       Applier.super.apply(transaction, journalPosition);
@@ -179,7 +180,7 @@ public final class JdbcApplier implements Applier {
   }
 
 
-  private void apply(Transaction tx, Optional<String> journalPosition) throws ApplyException {
+  private void apply(Transaction tx, Optional<JournalPosition> journalPosition) throws ApplyException {
     if (closed) {
       throw new IllegalStateException(prefix + "applier is closed");
     }

@@ -1,15 +1,16 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.journal.Change;
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
 import java.util.List;
 import java.util.Optional;
 
 /** A source transaction of the open group, kept until the group commits so it can be replayed. */
-record PendingTransaction(Transaction tx, Optional<String> journalPosition, long bytes) {
+record PendingTransaction(Transaction tx, Optional<JournalPosition> journalPosition, long bytes) {
 
-  PendingTransaction(Transaction tx, Optional<String> journalPosition) {
+  PendingTransaction(Transaction tx, Optional<JournalPosition> journalPosition) {
     this(tx, journalPosition, estimateBytes(tx));
   }
 

@@ -4,6 +4,7 @@ import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.journal.Gtid;
 import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.JournalPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -52,7 +53,7 @@ final class ProgressStore {
           return ReplicaPosition.initial(source);
         }
         GtidSet applied = GtidSet.parse(rs.getString(1));
-        Optional<String> position = Optional.ofNullable(rs.getString(2));
+        Optional<JournalPosition> position = Optional.ofNullable(rs.getString(2)).map(JournalPosition::parse);
         long sequence = rs.getLong(3);
         OptionalLong schemaSequence = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(sequence);
         Optional<Instant> commitTime = dialect.readTime(rs, 4);
@@ -113,7 +114,7 @@ final class ProgressStore {
       }
       ps.setString(1, source);
       ps.setString(2, p.applied().toString());
-      ps.setString(3, p.journalPosition().orElse(null));
+      ps.setString(3, p.journalPosition().map(JournalPosition::toString).orElse(null));
       if (p.schemaSequence().isPresent()) {
         ps.setLong(4, p.schemaSequence().getAsLong());
       } else {

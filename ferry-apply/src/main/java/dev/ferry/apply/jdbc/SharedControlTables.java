@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.journal.JournalPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +31,8 @@ abstract class SharedControlTables implements ControlTables {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(new Progress(rs.getString(1), Optional.ofNullable(rs.getString(2)), readTime(rs, 3)));
+        return Optional.of(new Progress(rs.getString(1),
+            Optional.ofNullable(rs.getString(2)).map(JournalPosition::parse), readTime(rs, 3)));
       }
     }
   }

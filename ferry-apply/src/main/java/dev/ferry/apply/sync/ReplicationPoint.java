@@ -40,7 +40,6 @@ public record ReplicationPoint(SourcePosition snapshot, ReplicaPosition resume) 
     if (snapshot == null || resume == null || resume.journalPosition().isEmpty()) {
       throw new IllegalArgumentException("a replication point needs a snapshot position and a journal position");
     }
-    JournalPosition.parse(resume.journalPosition().get());
   }
 
   /** The journal's UUID the point belongs to. */
@@ -76,7 +75,7 @@ public record ReplicationPoint(SourcePosition snapshot, ReplicaPosition resume) 
     String seq = values.get("schema-sequence");
     String time = values.get("commit-time");
     ReplicaPosition resume = new ReplicaPosition(values.get("journal"), GtidSet.parse(values.get("applied")),
-        Optional.of(values.get("position")), seq == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(seq)),
+        Optional.of(JournalPosition.parse(values.get("position"))), seq == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(seq)),
         Optional.ofNullable(time).map(Instant::parse));
     return new ReplicationPoint(SourcePosition.parse(values.get("snapshot")), resume);
   }

@@ -24,6 +24,7 @@ import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.GtidSet;
@@ -263,13 +264,13 @@ abstract class ApplierContractTest {
     List<Transaction> stream = counterStream(10);
     Applier applier = open(grouped);
     for (Transaction t : stream) {
-      applier.apply(t, "seg-1:" + t.gtid().seq());
+      applier.apply(t, new JournalPosition(1, t.gtid().seq()));
     }
     // Two groups of 4 are committed, the last 2 are open: neither their rows nor their progress show.
     assertThat(accounts()).containsExactly("1|8|n=8");
     ReplicaPosition committed = applier.position();
     assertThat(committed.applied()).isEqualTo(GtidSet.parse("0:8"));
-    assertThat(committed.journalPosition()).contains("seg-1:8");
+    assertThat(committed.journalPosition()).contains(new JournalPosition(1, 8));
     applier.close(); // rolls back the open group, as a crash would
     try (Applier again = open(grouped)) {
       again.applyAll(stream.iterator());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.journal.JournalPosition;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,7 +56,7 @@ abstract class ControlTablesContract {
           + " VALUES ('journal-1', '0-1-5', '3:100', " + timeLiteral() + ")");
       execute(c, "INSERT INTO " + tables.progress() + " (source, applied_gtids) VALUES ('journal-2', '')");
       assertThat(tables.readProgress(c, "journal-1")).contains(new ControlTables.Progress("0-1-5",
-          Optional.of("3:100"), Optional.of(Instant.parse("2026-01-02T03:04:05Z"))));
+          Optional.of(new JournalPosition(3, 100)), Optional.of(Instant.parse("2026-01-02T03:04:05Z"))));
       assertThat(tables.readProgress(c, "journal-2"))
           .contains(new ControlTables.Progress("", Optional.empty(), Optional.empty()));
     }

@@ -32,18 +32,18 @@ public final class CrashApplyMain {
         .withGrouping(new ApplyConfig.Grouping(7, 64 * 1024, Duration.ofMillis(20)));
     try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
       ReplicaPosition at = applier.position();
-      System.out.println("START " + at.applied() + " at " + at.journalPosition().orElse("(oldest)"));
+      System.out.println("START " + at.applied() + " at " + at.journalPosition().map(Object::toString).orElse("(oldest)"));
       boolean fromOldest = args.length > 2 && args[2].equals("oldest");
       long perSecond = args.length > 3 ? Long.parseLong(args[3]) : 0;
       long started = System.nanoTime();
       long read = 0;
       try (JournalReader reader = at.journalPosition().isPresent() && !fromOldest
-          ? JournalReader.openAt(journal, JournalPosition.parse(at.journalPosition().get()))
+          ? JournalReader.openAt(journal, at.journalPosition().get())
           : JournalReader.openAtOldest(journal)) {
         Optional<JournalTransaction> next;
         while ((next = reader.next(Duration.ZERO)).isPresent()) {
           JournalTransaction tx = next.get();
-          applier.apply(tx, tx.nextPosition().toString()); // a chunked one is streamed from the journal
+          applier.apply(tx, tx.nextPosition()); // a chunked one is streamed from the journal
           if (perSecond == 0 || at.applied().contains(tx.gtid())) {
             continue; // only new work is paced: rereading what is applied goes at full speed
           }

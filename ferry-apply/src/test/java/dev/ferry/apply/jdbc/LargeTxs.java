@@ -51,7 +51,7 @@ final class LargeTxs {
       while ((next = reader.next(Duration.ZERO)).isPresent()) {
         JournalTransaction tx = next.get();
         chunked += tx.chunked() ? 1 : 0;
-        applier.apply(tx, tx.nextPosition().toString());
+        applier.apply(tx, tx.nextPosition());
       }
     }
     applier.flush();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SourcePosition;
 import dev.ferry.journal.TableId;
 import java.time.Instant;
@@ -18,11 +19,11 @@ class ArchiveFormatTest {
   @Test
   void replicationPointRoundTripsThroughItsText() {
     ReplicationPoint point = new ReplicationPoint(SourcePosition.pgLsn(0x16B3748L),
-        new ReplicaPosition("341ccba6-0d2c-4c1e-9b1c-5e4c3a1f0b2a", GtidSet.parse("0:4711"), Optional.of("3:4097"),
+        new ReplicaPosition("341ccba6-0d2c-4c1e-9b1c-5e4c3a1f0b2a", GtidSet.parse("0:4711"), Optional.of(new JournalPosition(3, 4097)),
             OptionalLong.of(2), Optional.of(Instant.parse("2026-01-01T00:00:00.123456Z"))));
     assertThat(ReplicationPoint.parse(point.toString())).isEqualTo(point);
     ReplicationPoint empty = new ReplicationPoint(SourcePosition.pgLsn(1),
-        new ReplicaPosition("j", GtidSet.empty(), Optional.of("1:0"), OptionalLong.empty(), Optional.empty()));
+        new ReplicaPosition("j", GtidSet.empty(), Optional.of(new JournalPosition(1, 0)), OptionalLong.empty(), Optional.empty()));
     assertThat(ReplicationPoint.parse(empty.toString())).isEqualTo(empty);
   }
 

@@ -58,7 +58,7 @@ final class ExportCommand implements Callable<Integer> {
         e.schemaSequence());
     if (e.point().isPresent()) {
       out.printf("replication point: snapshot %s, journal %s position %s%n", e.point().get().snapshot(),
-          e.point().get().journalId(), e.point().get().resume().journalPosition().orElse("?"));
+          e.point().get().journalId(), e.point().get().resume().journalPosition().map(Object::toString).orElse("?"));
     } else {
       out.printf("no replication point (REPLICATION_SEQUENCE is empty): %s%n", e.noPointReason().orElse("?"));
     }

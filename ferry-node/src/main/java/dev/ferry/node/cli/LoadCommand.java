@@ -48,7 +48,7 @@ final class LoadCommand implements Callable<Integer> {
         dir);
     if (loaded.point().isPresent()) {
       out.printf("streams from journal %s position %s (snapshot %s)%n", loaded.point().get().journalId(),
-          loaded.point().get().resume().journalPosition().orElse("?"), loaded.point().get().snapshot());
+          loaded.point().get().resume().journalPosition().map(Object::toString).orElse("?"), loaded.point().get().snapshot());
     } else {
       out.printf("no replication point: replica %s cannot stream from this archive%n", name);
     }

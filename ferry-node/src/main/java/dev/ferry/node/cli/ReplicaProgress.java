@@ -42,7 +42,7 @@ final class ReplicaProgress {
       Optional<Gtid> newest = applied.domains().stream().findFirst().flatMap(d ->
           applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
       return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
-          Optional.empty(), row.get().journalPosition().map(JournalPosition::parse), row.get().lastCommitTime(),
+          Optional.empty(), row.get().journalPosition(), row.get().lastCommitTime(),
           Optional.empty());
     } catch (SQLException e) {
       String why = e.getMessage() != null && e.getMessage().contains(ControlTables.PROGRESS)

@@ -210,7 +210,7 @@ final class ReplicaRunner implements AutoCloseable {
     at.applied().domains().stream().findFirst().flatMap(d -> at.applied().highest(d).map(seq ->
         new Gtid(d, source.serverId(), seq))).ifPresent(g -> lastGtid = g);
     at.lastCommitTime().ifPresent(t -> lastCommitTime = t);
-    at.journalPosition().map(JournalPosition::parse).ifPresent(p -> position = p);
+    at.journalPosition().ifPresent(p -> position = p);
   }
 
   private void committedAfterFailure(Applier applier) {
@@ -233,7 +233,7 @@ final class ReplicaRunner implements AutoCloseable {
       return;
     }
     try {
-      Journal.checkConsumer(source.journalDir(), spec.name(), JournalPosition.parse(at.journalPosition().get()),
+      Journal.checkConsumer(source.journalDir(), spec.name(), at.journalPosition().get(),
           last.map(LastApplied::gtid), last.map(LastApplied::checksum).orElse(OptionalLong.empty()));
     } catch (ConsumerAheadException e) {
       throw new IOException("[replica " + spec.name() + "] stopped before applying anything: " + e.getMessage(), e);
@@ -255,7 +255,7 @@ final class ReplicaRunner implements AutoCloseable {
   }
 
   private JournalReader openReader(ReplicaPosition at) throws IOException {
-    Optional<JournalPosition> from = at.journalPosition().map(JournalPosition::parse);
+    Optional<JournalPosition> from = at.journalPosition();
     if (source.journal().isPresent()) {
       Journal j = source.journal().get();
       return from.isPresent() ? j.readerAt(from.get()) : j.readerAtOldest();
@@ -292,7 +292,7 @@ final class ReplicaRunner implements AutoCloseable {
       drained = false;
       JournalTransaction tx = next.get();
       refuseReusedGtid(tx);
-      applier.apply(tx, tx.nextPosition().toString()); // a chunked one is streamed, not held
+      applier.apply(tx, tx.nextPosition()); // a chunked one is streamed, not held
       applied.incrementAndGet();
       open = new Uncommitted(Optional.of(tx.gtid()), Optional.of(tx.commitTime()), Optional.of(tx.nextPosition()));
     }

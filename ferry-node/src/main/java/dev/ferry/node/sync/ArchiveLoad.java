@@ -77,7 +77,7 @@ public final class ArchiveLoad {
           + ", but the configured journal " + journalDir + " is " + journalId + ": the replication point means "
           + "nothing in another journal; export again from this one");
     }
-    JournalPosition at = JournalPosition.parse(point.resume().journalPosition().orElseThrow());
+    JournalPosition at = point.resume().journalPosition().orElseThrow();
     long purged = JournalInspector.purgedThrough(journalDir);
     if (at.segment() <= purged) {
       throw new SyncException(prefix + "archive " + archiveDir + " resumes at journal position " + at

@@ -154,7 +154,7 @@ public final class FullExport {
     ReplicationPoint point = new ReplicationPoint(snapshot.position(), resume);
     writer.finish(schemaSequence, Optional.of(point));
     log.info("{}exported {} tables; replication point: journal {} position {} (applied {{}})", prefix, tables.size(),
-        journalId, resume.journalPosition().orElse("?"), resume.applied());
+        journalId, resume.journalPosition().map(Object::toString).orElse("?"), resume.applied());
     return new Exported(dir, tables, schemaSequence, Optional.of(point), Optional.empty());
   }
 

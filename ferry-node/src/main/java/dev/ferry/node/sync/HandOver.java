@@ -188,14 +188,14 @@ final class HandOver {
   private static ReplicaPosition position(String journalId, JournalTransaction last, JournalPosition start,
       Map<Long, Long> lastSeqByDomain) {
     if (last == null) {
-      return new ReplicaPosition(journalId, GtidSet.empty(), Optional.of(start.toString()), OptionalLong.empty(),
+      return new ReplicaPosition(journalId, GtidSet.empty(), Optional.of(start), OptionalLong.empty(),
           Optional.empty());
     }
     StringBuilder text = new StringBuilder();
     lastSeqByDomain.forEach((domain, seq) -> text.append(text.isEmpty() ? "" : ",").append(domain).append(':')
         .append(seq));
     Instant commit = last.commitTime();
-    return new ReplicaPosition(journalId, GtidSet.parse(text.toString()), Optional.of(last.nextPosition().toString()),
+    return new ReplicaPosition(journalId, GtidSet.parse(text.toString()), Optional.of(last.nextPosition()),
         OptionalLong.of(last.schemaSequence()), Optional.of(commit));
   }
 }

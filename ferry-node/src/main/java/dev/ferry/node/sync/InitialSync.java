@@ -145,7 +145,7 @@ public final class InitialSync {
     log.info("{}seeded: {} rows in {} ms (snapshot {} ms, copy {} ms, hand-over {} ms); streaming starts at journal"
         + " position {} (applied {{}})", prefix, copy.rows(), (System.nanoTime() - started) / 1_000_000,
         (copied - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
-        (System.nanoTime() - copied) / 1_000_000, position.journalPosition().orElse("?"), position.applied());
+        (System.nanoTime() - copied) / 1_000_000, position.journalPosition().map(Object::toString).orElse("?"), position.applied());
     return new Seeded(snapshotAt, position, copy);
   }
 
@@ -183,7 +183,7 @@ public final class InitialSync {
     log.info("{}seeded: {} rows in {} ms (snapshot and hand-over {} ms, copy {} ms); streaming starts at journal"
         + " position {} (applied {{}})", prefix, copy.rows(), (System.nanoTime() - started) / 1_000_000,
         (System.nanoTime() - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
-        position[0].journalPosition().orElse("?"), position[0].applied());
+        position[0].journalPosition().map(Object::toString).orElse("?"), position[0].applied());
     return new Seeded(snapshotAt, position[0], copy);
   }
 
@@ -212,7 +212,7 @@ public final class InitialSync {
       c.commit();
     } catch (SQLException e) {
       throw new SyncException("[replica " + replica.name() + "] cannot record the seeded position "
-          + position.journalPosition().orElse("?") + ": " + e.getMessage(), e);
+          + position.journalPosition().map(Object::toString).orElse("?") + ": " + e.getMessage(), e);
     }
   }
 
