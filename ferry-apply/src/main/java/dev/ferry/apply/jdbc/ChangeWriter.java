@@ -154,7 +154,7 @@ final class ChangeWriter {
   }
 
   /**
-   * Applies {@code transaction}'s changes. In exact mode ({@code deferred} false) they have all run
+   * Applies {@code transaction}'s changes in {@code mode}. In exact mode they have all run
    * when it returns; in deferred mode some may wait in open batches for {@link #flushPending()}.
    * Returns the conflicts it resolved (already written to the conflicts table in the same target
    * transaction); deferred mode resolves none.
@@ -162,10 +162,9 @@ final class ChangeWriter {
    * @throws StopApply if a conflict under the stop policy or a refused DDL ends it; in deferred
    *     mode also for any statement that affected no row
    */
-  List<ConflictRecord> apply(Transaction transaction, boolean bulk, boolean deferred)
-      throws SQLException, StopApply {
-    List<ConflictRecord> resolved = apply(transaction, transaction.changes(), bulk, deferred);
-    if (deferred) {
+  List<ConflictRecord> apply(Transaction transaction, ApplyMode mode) throws SQLException, StopApply {
+    List<ConflictRecord> resolved = apply(transaction, transaction.changes(), mode);
+    if (mode.deferred()) {
       return resolved;
     }
     settle();
@@ -173,17 +172,17 @@ final class ChangeWriter {
   }
 
   /**
-   * As {@link #apply(Transaction, boolean, boolean)} for {@code changes}, a part of {@code
+   * As {@link #apply(Transaction, ApplyMode)} for {@code changes}, a part of {@code
    * transaction}'s changes (whose own list is not read): a large transaction is applied part by
    * part.
    */
-  List<ConflictRecord> apply(Transaction transaction, List<Change> changes, boolean bulk, boolean deferred)
+  List<ConflictRecord> apply(Transaction transaction, List<Change> changes, ApplyMode mode)
       throws SQLException, StopApply {
-    if (!deferred) {
+    if (!mode.deferred()) {
       open.clear(); // a failed earlier attempt may have left rows behind
     }
-    this.deferred = deferred;
-    this.bulk = bulk;
+    this.deferred = mode.deferred();
+    this.bulk = mode.bulk();
     tx = transaction;
     conflicts.clear();
     currentTable = null;

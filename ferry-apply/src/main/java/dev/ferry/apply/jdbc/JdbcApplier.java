@@ -77,8 +77,7 @@ public final class JdbcApplier implements Applier {
   private boolean groupOpen;
   private Instant groupStarted;
   private long groupBytes;
-  private boolean bulk = true;
-  private boolean deferred = true;
+  private ApplyMode mode = ApplyMode.FAST;
   private ReplicaPosition groupPosition;
   /** Journal checksums of the transactions not yet committed, by GTID; the last one is written with the group. */
   private final Map<Gtid, Long> checksums = new HashMap<>();
@@ -231,7 +230,7 @@ public final class JdbcApplier implements Applier {
       } catch (StopApply stop) {
         int failed = appliedInGroup;
         rollbackQuietly();
-        if (!deferred) {
+        if (!mode.deferred()) {
           throw stopped(stop, failed);
         }
         replayExactly(stop.getMessage());
@@ -273,13 +272,13 @@ public final class JdbcApplier implements Applier {
       throw abandoned(gtidAt(failed), e);
     }
     SqlStates.Kind kind = SqlStates.classify(e);
-    if (kind == SqlStates.Kind.CONSTRAINT && bulkUsed && bulk) {
+    if (kind == SqlStates.Kind.CONSTRAINT && bulkUsed && mode.bulk()) {
       log.info("{}bulk load hit a constraint ({}); replaying the group row by row", prefix, SqlStates.describe(e));
-      bulk = false;
+      mode = mode.rowByRow();
       return;
     }
     boolean transientError = RetryPolicy.isTransient(kind);
-    if (!transientError && deferred) {
+    if (!transientError && mode.deferred()) {
       replayExactly(SqlStates.describe(e));
       return;
     }
@@ -302,7 +301,7 @@ public final class JdbcApplier implements Applier {
   private void afterBug(RuntimeException bug) throws ApplyException {
     int failed = appliedInGroup;
     rollbackQuietly();
-    if (deferred) {
+    if (mode.deferred()) {
       replayExactly(bug.toString());
       return;
     }
@@ -320,7 +319,7 @@ public final class JdbcApplier implements Applier {
   /** After a failure in deferred mode: the next attempt runs each transaction's changes before the next. */
   private void replayExactly(String why) {
     log.debug("{}replaying the group of {} in exact mode: {}", prefix, pending.size(), why);
-    deferred = false;
+    mode = mode.exact();
   }
 
   private void openGroup() throws SQLException {
@@ -347,7 +346,7 @@ public final class JdbcApplier implements Applier {
       return;
     }
     long schemaSequence = SchemaBarrier.check(prefix, tx, groupPosition.schemaSequence());
-    groupConflicts.addAll(writer.apply(tx, bulk, deferred));
+    groupConflicts.addAll(writer.apply(tx, mode));
     groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(tx.gtid()),
         p.journalPosition().or(groupPosition::journalPosition), OptionalLong.of(schemaSequence),
         Optional.of(tx.commitTime()));
@@ -371,8 +370,7 @@ public final class JdbcApplier implements Applier {
     groupOpen = false;
     appliedInGroup = 0;
     groupBytes = 0;
-    bulk = true;
-    deferred = true;
+    mode = ApplyMode.FAST;
   }
 
   /** After a failure at {@code failed}: commits the group's transactions before it, drops the rest. */
@@ -382,8 +380,7 @@ public final class JdbcApplier implements Applier {
     pending.clear();
     groupOpen = false;
     appliedInGroup = 0;
-    bulk = true;
-    deferred = true;
+    mode = ApplyMode.FAST;
     if (before.isEmpty()) {
       return;
     }

@@ -133,7 +133,7 @@ final class LargeTransactionApply {
     if (part.isEmpty()) {
       return List.of();
     }
-    List<ConflictRecord> conflicts = writer.apply(header, part, bulk, false);
+    List<ConflictRecord> conflicts = writer.apply(header, part, ApplyMode.exact(bulk));
     part.clear();
     return conflicts;
   }
