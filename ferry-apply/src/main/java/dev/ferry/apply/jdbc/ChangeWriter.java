@@ -279,7 +279,7 @@ final class ChangeWriter {
     try {
       dialect.applyDdl(connection, ddl);
     } catch (SQLException e) {
-      if (dialect instanceof PostgresDialect) {
+      if (!dialect.refusedDdlStopsWithAdvice()) {
         throw e;
       }
       throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": the "
@@ -359,7 +359,7 @@ final class ChangeWriter {
 
   /** Runs one batch; rows a statement did not find are conflicts, resolved in change order. */
   private void flush(List<RowOp> done) throws SQLException, StopApply {
-    if (deferred && bulk && done.size() >= BULK_THRESHOLD && dialect instanceof PostgresDialect
+    if (deferred && bulk && done.size() >= BULK_THRESHOLD && dialect.setBasedStatements()
         && ArrayBatch.run(this, done)) {
       return; // one set-based statement; a row it did not find replays the group in exact mode
     }

@@ -177,6 +177,30 @@ abstract class Dialect {
   void guardNewTables(Connection c) throws SQLException {
   }
 
+  /**
+   * Whether a run of row changes may go as one set-based statement (arrays unnested into one
+   * INSERT/UPDATE/DELETE, a large transaction's staged runs).
+   */
+  abstract boolean setBasedStatements();
+
+  /**
+   * Whether DDL the target refuses stops the replica with advice (run it by hand, then skip-ddl),
+   * as on a target that cannot take the source's dialect; otherwise the error is the target's own.
+   */
+  abstract boolean refusedDdlStopsWithAdvice();
+
+  /**
+   * The clause that locks the rows a read returns until the transaction ends ({@code shared}: other
+   * readers may lock them too); empty where a writer locks the whole database.
+   */
+  abstract String lockRows(boolean shared);
+
+  /**
+   * Locks {@code table} against every transaction that read it with {@link #lockRows(boolean)},
+   * until the caller's transaction ends; nothing where a writer locks the whole database.
+   */
+  void lockTable(Connection c, String table) throws SQLException {
+  }
 
   /** The SQL expression for "now" as stored in the conflicts table. */
   abstract void bindTime(PreparedStatement ps, int index, Instant time) throws SQLException;

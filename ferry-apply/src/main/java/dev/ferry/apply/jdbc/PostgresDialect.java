@@ -231,6 +231,28 @@ final class PostgresDialect extends Dialect {
   }
 
   @Override
+  boolean setBasedStatements() {
+    return true;
+  }
+
+  @Override
+  boolean refusedDdlStopsWithAdvice() {
+    return false;
+  }
+
+  @Override
+  String lockRows(boolean shared) {
+    return shared ? " FOR SHARE" : " FOR UPDATE";
+  }
+
+  @Override
+  void lockTable(Connection c, String table) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
+    }
+  }
+
+  @Override
   ControlTables controlTables() {
     return PostgresControlTables.INSTANCE;
   }

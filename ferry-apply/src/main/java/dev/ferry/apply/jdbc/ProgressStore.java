@@ -45,7 +45,7 @@ final class ProgressStore {
   ReplicaPosition read(Connection c, boolean lock) throws SQLException {
     String sql = "SELECT applied_gtids, journal_position, schema_sequence, last_commit_time FROM "
         + dialect.controlTables().progress() + " WHERE source = ?"
-        + (lock && dialect instanceof PostgresDialect ? " FOR UPDATE" : "");
+        + (lock ? dialect.lockRows(false) : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {

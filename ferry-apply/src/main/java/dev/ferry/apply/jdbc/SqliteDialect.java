@@ -166,6 +166,21 @@ final class SqliteDialect extends Dialect {
   }
 
   @Override
+  boolean setBasedStatements() {
+    return false;
+  }
+
+  @Override
+  boolean refusedDdlStopsWithAdvice() {
+    return true;
+  }
+
+  @Override
+  String lockRows(boolean shared) {
+    return ""; // a write transaction holds the whole file
+  }
+
+  @Override
   ControlTables controlTables() {
     return SqliteControlTables.INSTANCE;
   }

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,7 +69,7 @@ final class TableCopyGate {
   static Map<TableId, Mark> read(Connection c, Dialect dialect, String source, boolean lock) throws SQLException {
     Map<TableId, Mark> marks = new HashMap<>();
     String sql = "SELECT table_name, state, snapshot_position FROM " + dialect.controlTables().tableCopies() + " WHERE source = ?"
-        + (lock && dialect instanceof PostgresDialect ? " FOR SHARE" : "");
+        + (lock ? dialect.lockRows(true) : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {
@@ -90,10 +89,8 @@ final class TableCopyGate {
    */
   static void mark(Connection c, Dialect dialect, String source, TableId table, State state,
       Optional<SourcePosition> snapshot) throws SQLException {
-    if (state == State.COPYING && dialect instanceof PostgresDialect) {
-      try (Statement st = c.createStatement()) {
-        st.execute("LOCK TABLE " + dialect.controlTables().tableCopies() + " IN EXCLUSIVE MODE");
-      }
+    if (state == State.COPYING) {
+      dialect.lockTable(c, dialect.controlTables().tableCopies());
     }
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + dialect.controlTables().tableCopies()
         + " (source, table_name, state, snapshot_position) VALUES (?, ?, ?, ?) ON CONFLICT (source, table_name)"
