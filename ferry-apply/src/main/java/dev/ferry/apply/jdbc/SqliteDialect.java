@@ -4,6 +4,8 @@ import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Value;
+import dev.ferry.sql.SqlErrorClassifier;
+import dev.ferry.sql.SqliteErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -163,6 +165,11 @@ final class SqliteDialect extends Dialect {
     if (readOnlyReplica) {
       SqliteReadOnly.enforce(c);
     }
+  }
+
+  @Override
+  SqlErrorClassifier errors() {
+    return SqliteErrors.INSTANCE;
   }
 
   @Override
