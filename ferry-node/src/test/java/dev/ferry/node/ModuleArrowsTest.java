@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * DESIGN.md's arrows, checked on the classes themselves (the Maven enforcer checks the module
  * dependencies): capture, transport and apply depend on the journal and never on each other or on
- * the node; the journal depends on the JDK, slf4j and zstd only.
+ * the node; the journal depends on the JDK, slf4j and zstd only; ferry-sql (the error classifiers
+ * capture and apply share) on the JDK only.
  */
 class ModuleArrowsTest {
 
@@ -26,6 +27,7 @@ class ModuleArrowsTest {
     String apply = root + ".apply..";
     String node = root + ".node..";
     String journal = root + ".journal..";
+    String sql = root + ".sql..";
     return CompositeArchRule.of(
             noClasses().that().resideInAPackage(capture).should().dependOnClassesThat()
                 .resideInAnyPackage(transport, apply, node))
@@ -35,6 +37,8 @@ class ModuleArrowsTest {
             .resideInAnyPackage(capture, transport, node))
         .and(classes().that().resideInAPackage(journal).should().onlyDependOnClassesThat()
             .resideInAnyPackage(journal, "java..", "javax..", "org.slf4j..", "com.github.luben.zstd..", ""))
+        .and(classes().that().resideInAPackage(sql).should().onlyDependOnClassesThat()
+            .resideInAnyPackage(sql, "java..", ""))
         .allowEmptyShould(true);
   }
 
@@ -49,7 +53,7 @@ class ModuleArrowsTest {
         .importPackages("dev.ferry");
     Map<String, Integer> atLeast = Map.of(
         "dev.ferry.journal", 40, "dev.ferry.capture", 30, "dev.ferry.apply", 50,
-        "dev.ferry.node", 50, "dev.ferry.testkit", 5);
+        "dev.ferry.node", 50, "dev.ferry.testkit", 5, "dev.ferry.sql", 5);
     atLeast.forEach((pkg, min) -> assertThat(ferry.stream()
             .filter(c -> c.getPackageName().equals(pkg) || c.getPackageName().startsWith(pkg + ".")))
         .as("production classes imported from " + pkg)
@@ -66,5 +70,13 @@ class ModuleArrowsTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("dev.ferry.archfixture.capture.CaptureThatAppliesDirectly")
         .hasMessageContaining("dev.ferry.archfixture.apply.Applier");
+  }
+
+  @Test
+  void theRuleCatchesSqlDependingOnAnotherModule() {
+    JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
+    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("dev.ferry.archfixture.sql.ClassifierThatApplies");
   }
 }

@@ -8,6 +8,7 @@ import dev.ferry.journal.Gtid;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
 import dev.ferry.journal.Value;
+import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -120,7 +121,7 @@ final class ChangeWriter {
 
   /** {@code error} for a message, its parameters named by the columns they stand for ({@code $2} → the column). */
   String describe(SQLException error) {
-    return SqlStates.describe(error, currentParameters);
+    return SqlErrorText.describe(error, currentParameters);
   }
 
   /** "cannot apply {@code gtid} to the table: the error; statement: …", naming what ran. */
@@ -283,7 +284,7 @@ final class ChangeWriter {
         throw e;
       }
       throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": the "
-          + dialect.name() + " target cannot take the DDL '" + ddl.command() + "': " + SqlStates.describe(e)
+          + dialect.name() + " target cannot take the DDL '" + ddl.command() + "': " + SqlErrorText.describe(e)
           + "; run the equivalent DDL on the replica by hand and set skip-ddl: true for this replica to go past it"
           + " (see docs/apply.md)", null, null);
     } finally {

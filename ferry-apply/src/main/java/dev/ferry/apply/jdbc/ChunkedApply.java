@@ -11,6 +11,8 @@ import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
+import dev.ferry.sql.SqlErrorKind;
+import dev.ferry.sql.SqlErrorText;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -136,19 +138,19 @@ final class ChunkedApply {
     if (aborted.getAsBoolean()) {
       throw link.abortedWhile(Optional.of(gtid), e);
     }
-    SqlStates.Kind kind = SqlStates.classify(e);
-    if (kind == SqlStates.Kind.CONSTRAINT && setBased) {
+    SqlErrorKind kind = writer.dialect.errors().classify(e);
+    if (kind == SqlErrorKind.CONSTRAINT && setBased) {
       log.info("{}{}: a set-based run hit a constraint ({}); replaying it row by row", prefix, gtid,
-          SqlStates.describe(e));
+          SqlErrorText.describe(e));
       return false;
     }
-    if (!RetryPolicy.isTransient(kind) || !retry.mayRetry()) {
+    if (!kind.isTransient() || !retry.mayRetry()) {
       String message = writer.cannotApply(gtid, e, retry.attempt());
       log.error("{}", message);
       throw new ApplyException(message, gtid, e);
     }
     log.warn("{}transient error, attempt {} of {}, retrying the large transaction {} in {} ms: {}", prefix,
-        retry.attempt(), retry.maxAttempts(), gtid, retry.backoffMillis(), SqlStates.describe(e));
+        retry.attempt(), retry.maxAttempts(), gtid, retry.backoffMillis(), SqlErrorText.describe(e));
     retry.pause(kind, link);
     return setBased;
   }

@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConflictException;
 import dev.ferry.apply.ConflictType;
 import dev.ferry.journal.Gtid;
+import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
@@ -55,7 +56,7 @@ final class ConflictHandling {
       target.commit();
     } catch (SQLException e) {
       link.rollbackQuietly();
-      log.warn("{}could not record the conflict in {}: {}", prefix, conflictLog.table(), SqlStates.describe(e));
+      log.warn("{}could not record the conflict in {}: {}", prefix, conflictLog.table(), SqlErrorText.describe(e));
     }
     return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
   }

@@ -4,6 +4,7 @@ import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Value;
+import dev.ferry.sql.SqlErrorClassifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -169,6 +170,9 @@ abstract class Dialect {
 
   /** Ferry's own tables on this target: their names, DDL and reads. */
   abstract ControlTables controlTables();
+
+  /** What this target's errors mean (the classifier capture shares for the same database). */
+  abstract SqlErrorClassifier errors();
 
   /**
    * Guards the tables a copy created on a read-only replica as replicated DDL's are, in the

@@ -5,6 +5,7 @@ import dev.ferry.apply.ConflictType;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.Value;
+import dev.ferry.sql.SqlErrorText;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -232,7 +233,7 @@ final class GuardedRows {
           Optional.empty(), "rows whose primary key the transaction moved", "stopped");
       throw new StopApply("[replica " + writer.replicaName() + "] cannot apply " + writer.tx.gtid() + " to "
           + table.source() + ": rows whose primary key it moved clash with local rows that did not move on "
-          + clash.get().name() + " (update_exists): " + SqlStates.describe(e), table.source(), conflict);
+          + clash.get().name() + " (update_exists): " + SqlErrorText.describe(e), table.source(), conflict);
     }
     execute("DROP TABLE " + PARKED);
     execute("DROP TABLE " + MOVING);

@@ -13,15 +13,17 @@ import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Transaction;
+import dev.ferry.sql.SqlErrorKind;
+import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
@@ -135,7 +137,7 @@ public final class JdbcApplier implements Applier {
     } catch (SQLException e) {
       TargetLink.closeQuietly(first);
       throw new ApplyException("[replica " + config.replicaName() + "] cannot open the target: "
-          + SqlStates.describe(e), null, e);
+          + SqlErrorText.describe(e), null, e);
     }
   }
 
@@ -271,26 +273,26 @@ public final class JdbcApplier implements Applier {
     if (aborted) {
       throw abandoned(gtidAt(failed), e);
     }
-    SqlStates.Kind kind = SqlStates.classify(e);
-    if (kind == SqlStates.Kind.CONSTRAINT && bulkUsed && mode.bulk()) {
-      log.info("{}bulk load hit a constraint ({}); replaying the group row by row", prefix, SqlStates.describe(e));
+    SqlErrorKind kind = dialect.errors().classify(e);
+    if (kind == SqlErrorKind.CONSTRAINT && bulkUsed && mode.bulk()) {
+      log.info("{}bulk load hit a constraint ({}); replaying the group row by row", prefix, SqlErrorText.describe(e));
       mode = mode.rowByRow();
       return;
     }
-    boolean transientError = RetryPolicy.isTransient(kind);
+    boolean transientError = kind.isTransient();
     if (!transientError && mode.deferred()) {
-      replayExactly(SqlStates.describe(e));
+      replayExactly(SqlErrorText.describe(e));
       return;
     }
     if (transientError && CopyWait.copyRunning(groupMarks)) {
       // A copy into this replica holds its write lock (SQLite) for a whole table: wait, attempts are not used up.
-      log.debug("{}transient error while a table is copied, retrying: {}", prefix, SqlStates.describe(e));
+      log.debug("{}transient error while a table is copied, retrying: {}", prefix, SqlErrorText.describe(e));
       copyWait.pause();
       return;
     }
     if (transientError && retry.mayRetry()) {
       log.warn("{}transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", prefix, retry.attempt(),
-          retry.maxAttempts(), pending.size(), retry.backoffMillis(), SqlStates.describe(e));
+          retry.maxAttempts(), pending.size(), retry.backoffMillis(), SqlErrorText.describe(e));
       retry.pause(kind, link);
       return;
     }
@@ -449,7 +451,7 @@ public final class JdbcApplier implements Applier {
       }
       return value;
     } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": " + SqlStates.describe(e), null,
+      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": " + SqlErrorText.describe(e), null,
           e);
     }
   }

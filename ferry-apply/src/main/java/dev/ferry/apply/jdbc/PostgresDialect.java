@@ -4,6 +4,8 @@ import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Value;
+import dev.ferry.sql.PostgresErrors;
+import dev.ferry.sql.SqlErrorClassifier;
 import java.io.IOException;
 import java.io.StringReader;
 import java.sql.Connection;
@@ -250,6 +252,11 @@ final class PostgresDialect extends Dialect {
     try (Statement st = c.createStatement()) {
       st.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
     }
+  }
+
+  @Override
+  SqlErrorClassifier errors() {
+    return PostgresErrors.INSTANCE;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ApplyException;
+import dev.ferry.sql.SqlErrorKind;
 import java.time.Duration;
 
 /**
@@ -19,10 +20,6 @@ final class RetryPolicy {
     this.settings = settings;
     this.prefix = prefix;
     this.backoff = settings.initialBackoff();
-  }
-
-  static boolean isTransient(SqlStates.Kind kind) {
-    return kind == SqlStates.Kind.RETRYABLE || kind == SqlStates.Kind.CONNECTION_LOST;
   }
 
   /** Whether another attempt may follow a transient error. */
@@ -43,9 +40,9 @@ final class RetryPolicy {
   }
 
   /** Sleeps the backoff and counts the next attempt; reconnects when the connection is gone. */
-  void pause(SqlStates.Kind kind, TargetLink link) throws ApplyException {
+  void pause(SqlErrorKind kind, TargetLink link) throws ApplyException {
     pause();
-    if (kind == SqlStates.Kind.CONNECTION_LOST || !link.isValid()) {
+    if (kind == SqlErrorKind.CONNECTION_LOST || !link.isValid()) {
       link.reconnect();
     }
   }

@@ -4,6 +4,8 @@ import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.TableId;
 import dev.ferry.journal.Value;
+import dev.ferry.sql.SqlErrorClassifier;
+import dev.ferry.sql.SqliteErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -178,6 +180,11 @@ final class SqliteDialect extends Dialect {
   @Override
   String lockRows(boolean shared) {
     return ""; // a write transaction holds the whole file
+  }
+
+  @Override
+  SqlErrorClassifier errors() {
+    return SqliteErrors.INSTANCE;
   }
 
   @Override

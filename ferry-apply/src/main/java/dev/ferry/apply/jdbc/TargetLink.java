@@ -3,6 +3,7 @@ package dev.ferry.apply.jdbc;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.journal.Gtid;
+import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -89,7 +90,7 @@ final class TargetLink implements AutoCloseable {
       log.info("{}reconnected to the target", prefix);
     } catch (SQLException e) {
       // The next attempt tries again and fails as a lost connection while attempts remain.
-      log.warn("{}reconnect failed: {}", prefix, SqlStates.describe(e));
+      log.warn("{}reconnect failed: {}", prefix, SqlErrorText.describe(e));
       closeQuietly(connection);
       connection = null;
     }
@@ -114,7 +115,7 @@ final class TargetLink implements AutoCloseable {
   /** The exception for work on {@code gtid} (or a group) that {@link #abort()} cut short. */
   ApplyException abortedWhile(Optional<Gtid> gtid, SQLException e) {
     String message = prefix + "stopped while applying " + gtid.map(Gtid::toString).orElse("a group")
-        + ": the applier was aborted (" + SqlStates.describe(e) + "); its open target transaction is rolled back"
+        + ": the applier was aborted (" + SqlErrorText.describe(e) + "); its open target transaction is rolled back"
         + " and applied again at the next start";
     log.warn("{}", message);
     return new ApplyException(message, gtid.orElse(null), e);

@@ -1,17 +1,24 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.sql.PostgresErrors;
+import dev.ferry.sql.SqlErrorClassifier;
+import dev.ferry.sql.SqliteErrors;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Tells an outage of a target (connection refused or lost, the server shutting down or starting
  * up, a busy file) from an error that needs a person (a conflict, a schema mismatch, corruption).
- * SQL errors are classified by {@link SqlStates}, the one place that reads SQLSTATEs (08xxx, 57P0x,
- * serialization failures, a busy SQLite file); this adds the socket exceptions a driver may wrap
- * (connection refused, reset, timed out). Stateless and thread-safe.
+ * SQL errors are classified by the targets' {@link SqlErrorClassifier}s (the same ones the dialects
+ * use; the error may come before the target's kind is known, so each reads it); this adds the
+ * socket exceptions a driver may wrap (connection refused, reset, timed out). Stateless and
+ * thread-safe.
  */
 public final class TargetOutage {
+  private static final List<SqlErrorClassifier> TARGETS = List.of(PostgresErrors.INSTANCE, SqliteErrors.INSTANCE);
+
   private TargetOutage() {
   }
 
@@ -21,11 +28,8 @@ public final class TargetOutage {
    */
   public static boolean isTransient(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException e) {
-        SqlStates.Kind kind = SqlStates.classify(e);
-        if (kind == SqlStates.Kind.CONNECTION_LOST || kind == SqlStates.Kind.RETRYABLE) {
-          return true;
-        }
+      if (t instanceof SQLException e && TARGETS.stream().anyMatch(c -> c.classify(e).isTransient())) {
+        return true;
       }
       if (t instanceof SocketException || t instanceof SocketTimeoutException) {
         return true;

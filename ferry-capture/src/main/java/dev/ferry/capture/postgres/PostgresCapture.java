@@ -5,6 +5,8 @@ import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.SourcePosition;
+import dev.ferry.sql.PostgresErrors;
+import dev.ferry.sql.SqlErrorKind;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -190,22 +192,22 @@ public final class PostgresCapture implements Capture {
         return;
       } catch (SQLException e) {
         builder.abandon();
-        SqlStates.Kind kind = SqlStates.classify(e);
-        if (kind == SqlStates.Kind.SLOT_IN_USE) {
+        SqlErrorKind kind = PostgresErrors.INSTANCE.classify(e);
+        if (kind == SqlErrorKind.OBJECT_IN_USE) {
           busySince = busySince == 0 ? System.nanoTime() : busySince;
           if (System.nanoTime() - busySince > SLOT_BUSY_PATIENCE.toNanos()) {
             try (Connection c = Connections.normal(config)) {
               throw SlotState.busy(config, c);
             }
           }
-        } else if (kind == SqlStates.Kind.UNDEFINED_OBJECT) {
+        } else if (kind == SqlErrorKind.UNDEFINED_OBJECT) {
           throw undefinedObject(e, resume);
-        } else if (kind != SqlStates.Kind.CONNECTION_LOST) {
+        } else if (kind != SqlErrorKind.CONNECTION_LOST) {
           throw e;
         } else {
           busySince = 0;
         }
-        if (kind == SqlStates.Kind.SLOT_IN_USE) {
+        if (kind == SqlErrorKind.OBJECT_IN_USE) {
           // Taken between our look and START_REPLICATION: look again soon, not after a growing backoff.
           LOG.warn("{}{} (SQLSTATE {}); trying again in {} ms", prefix, e.getMessage(), e.getSQLState(),
               SLOT_POLL.toMillis());
