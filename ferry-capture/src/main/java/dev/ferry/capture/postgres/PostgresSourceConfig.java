@@ -1,5 +1,6 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.capture.SourceConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public record PostgresSourceConfig(String name, String jdbcUrl, String slotName, String publicationName,
     List<Pattern> include, List<Pattern> exclude, long gtidDomain, long serverId, int chunkChanges,
-    long chunkBytes, Duration statusInterval, Duration reconnectMin, Duration reconnectMax) {
+    long chunkBytes, Duration statusInterval, Duration reconnectMin, Duration reconnectMax) implements SourceConfig {
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   public PostgresSourceConfig {

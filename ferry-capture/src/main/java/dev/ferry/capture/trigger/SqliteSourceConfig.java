@@ -1,5 +1,6 @@
 package dev.ferry.capture.trigger;
 
+import dev.ferry.capture.SourceConfig;
 import dev.ferry.journal.TableFilter;
 import java.time.Duration;
 
@@ -16,7 +17,7 @@ import java.time.Duration;
  *     under load and back off towards this when nothing changes)
  */
 public record SqliteSourceConfig(String name, String jdbcUrl, TableFilter tables, long gtidDomain, long serverId,
-    int chunkChanges, Duration idlePoll) {
+    int chunkChanges, Duration idlePoll) implements SourceConfig {
   public SqliteSourceConfig {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("source.name must be set");

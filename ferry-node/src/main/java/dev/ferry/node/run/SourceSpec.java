@@ -1,6 +1,7 @@
 package dev.ferry.node.run;
 
 import dev.ferry.capture.Capture;
+import dev.ferry.capture.SourceConfig;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.capture.postgres.PostgresCapture;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
@@ -10,16 +11,25 @@ import java.io.IOException;
 
 /** The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. */
 public sealed interface SourceSpec {
-  String name();
+  /** The capture module's configuration of this source. */
+  SourceConfig config();
+
+  default String name() {
+    return config().name();
+  }
 
   /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
   String kind();
 
   /** The GTID domain of this source's transactions. */
-  long gtidDomain();
+  default long gtidDomain() {
+    return config().gtidDomain();
+  }
 
   /** The GTID server id stamped on this source's transactions. */
-  long serverId();
+  default long serverId() {
+    return config().serverId();
+  }
 
   /**
    * Sets the source up if needed (idempotent) and starts capturing into {@code sink} on a thread
@@ -29,23 +39,8 @@ public sealed interface SourceSpec {
 
   record Postgres(PostgresSourceConfig config) implements SourceSpec {
     @Override
-    public String name() {
-      return config.name();
-    }
-
-    @Override
     public String kind() {
       return "postgresql";
-    }
-
-    @Override
-    public long gtidDomain() {
-      return config.gtidDomain();
-    }
-
-    @Override
-    public long serverId() {
-      return config.serverId();
     }
 
     @Override
@@ -56,23 +51,8 @@ public sealed interface SourceSpec {
 
   record Sqlite(SqliteSourceConfig config) implements SourceSpec {
     @Override
-    public String name() {
-      return config.name();
-    }
-
-    @Override
     public String kind() {
       return "sqlite";
-    }
-
-    @Override
-    public long gtidDomain() {
-      return config.gtidDomain();
-    }
-
-    @Override
-    public long serverId() {
-      return config.serverId();
     }
 
     @Override
