@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +31,14 @@ class PostgresErrorsTest {
       "57P04, FATAL", "57014, FATAL", "42P01, FATAL", "42501, FATAL", "22P02, FATAL", "XX000, FATAL"})
   void classifiesBySqlState(String state, SqlErrorKind kind) {
     assertThat(PostgresErrors.INSTANCE.classify(new SQLException("x", state))).isEqualTo(kind);
+  }
+
+  @Test
+  void jdbcConnectionExceptionsAreALostConnectionForEveryDatabase() {
+    for (SqlErrorClassifier errors : new SqlErrorClassifier[] {PostgresErrors.INSTANCE, SqliteErrors.INSTANCE}) {
+      assertThat(errors.classify(new SQLNonTransientConnectionException("aborted"))).isEqualTo(SqlErrorKind.CONNECTION_LOST);
+      assertThat(errors.classify(new SQLTransientConnectionException("refused"))).isEqualTo(SqlErrorKind.CONNECTION_LOST);
+    }
   }
 
   @Test

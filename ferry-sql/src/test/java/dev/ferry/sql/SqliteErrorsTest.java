@@ -37,6 +37,7 @@ class SqliteErrorsTest {
       }
       st.execute("PRAGMA busy_timeout=0");
       SQLException e = catchThrowableOfType(SQLException.class, () -> st.execute("INSERT INTO busy_probe VALUES (2)"));
+      assertThat((Throwable) e).as("the insert is refused while the other connection writes").isNotNull();
       assertThat(SqliteErrors.INSTANCE.classify(e)).isEqualTo(SqlErrorKind.RETRYABLE);
       assertThat(SqlErrorText.describe(e)).startsWith("[code 5] ");
     }

@@ -218,9 +218,9 @@ public final class WorkloadClient {
     }
   }
 
+  /** A serialization failure or deadlock (PostgreSQL), or SQLITE_BUSY (result code 5, extended codes included). */
   private static boolean isTransient(SQLException e) {
     String state = e.getSQLState();
-    return "40001".equals(state) || "40P01".equals(state)
-        || (e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY"));
+    return "40001".equals(state) || "40P01".equals(state) || (state == null && (e.getErrorCode() & 0xff) == 5);
   }
 }

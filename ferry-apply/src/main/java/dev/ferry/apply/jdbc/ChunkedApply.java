@@ -16,6 +16,7 @@ import dev.ferry.sql.SqlErrorText;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +102,7 @@ final class ChunkedApply {
       boolean setBased) throws SQLException, StopApply, SchemaSequenceException, IOException, StagedRun.SetMismatch {
     Gtid gtid = jtx.gtid();
     if (aborted.getAsBoolean()) {
-      throw new SQLException(prefix + "the applier was aborted", "08003");
+      throw new SQLNonTransientConnectionException(prefix + "the applier was aborted");
     }
     Connection c = link.connection();
     ReplicaPosition at = progress.read(c, true);

@@ -17,6 +17,7 @@ import dev.ferry.sql.SqlErrorKind;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -326,7 +327,7 @@ public final class JdbcApplier implements Applier {
 
   private void openGroup() throws SQLException {
     if (aborted) {
-      throw new SQLException(prefix + "the applier was aborted", "08003");
+      throw new SQLNonTransientConnectionException(prefix + "the applier was aborted");
     }
     Connection c = link.connection();
     groupPosition = progress.read(c, true);

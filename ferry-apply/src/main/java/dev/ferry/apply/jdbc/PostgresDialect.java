@@ -356,7 +356,9 @@ final class PostgresDialect extends Dialect {
     try {
       c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString(), new StringReader(data.toString()));
     } catch (IOException e) {
-      throw new SQLException("COPY into " + table.sqlName() + " failed: " + e.getMessage(), "08006", e);
+      // pgjdbc reports a broken connection as an SQLException with its own SQLSTATE; an IOException
+      // comes from the reader. No invented SQLSTATE: PostgresErrors reads an I/O cause as a lost connection.
+      throw new SQLException("COPY into " + table.sqlName() + " failed: " + e.getMessage(), e);
     }
     return true;
   }

@@ -63,15 +63,17 @@ final class SqliteCatalog {
     return new SqliteTable(name, columns, List.copyOf(key.values()), !hasRowid(c, name), sql);
   }
 
+  /** Whether {@code name} has a rowid, from SQLite's own table list ({@code wr}: WITHOUT ROWID). */
   private static boolean hasRowid(Connection c, String name) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.executeQuery("SELECT rowid FROM " + quote(name) + " LIMIT 0").close();
-      return true;
-    } catch (SQLException e) {
-      if (String.valueOf(e.getMessage()).contains("no such column")) {
-        return false;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT wr FROM pragma_table_list WHERE name = ? ORDER BY schema = 'temp' DESC, schema = 'main' DESC")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("table " + name + " is not in the SQLite file's table list");
+        }
+        return rs.getInt(1) == 0;
       }
-      throw e;
     }
   }
 
