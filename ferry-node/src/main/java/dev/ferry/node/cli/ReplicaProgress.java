@@ -1,9 +1,9 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.jdbc.ControlTables;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;

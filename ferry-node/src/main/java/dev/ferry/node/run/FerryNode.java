@@ -2,11 +2,11 @@ package dev.ferry.node.run;
 
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
 import java.nio.file.Files;
