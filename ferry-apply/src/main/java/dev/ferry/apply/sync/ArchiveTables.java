@@ -1,5 +1,7 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.journal.snapshot.SourceTable;
+import dev.ferry.journal.snapshot.SourceSequence;
 import dev.ferry.journal.TableId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -8,6 +8,8 @@ import dev.ferry.journal.GtidSet;
 import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SourcePosition;
 import dev.ferry.journal.TableId;
+import dev.ferry.journal.snapshot.SourceSequence;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
