@@ -1,5 +1,6 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.DatabaseIdentity;

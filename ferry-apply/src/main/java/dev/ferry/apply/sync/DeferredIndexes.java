@@ -1,5 +1,6 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.apply.jdbc.ControlTables;
 import dev.ferry.apply.jdbc.SeedTarget;
 import java.sql.Connection;
@@ -214,6 +215,6 @@ final class DeferredIndexes {
   }
 
   private static String quote(String identifier) {
-    return SourceCatalog.quote(identifier);
+    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

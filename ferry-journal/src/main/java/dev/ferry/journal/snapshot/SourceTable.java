@@ -1,4 +1,4 @@
-package dev.ferry.apply.sync;
+package dev.ferry.journal.snapshot;
 
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
