@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.Change;
 import dev.ferry.journal.Column;
 import dev.ferry.journal.TableId;

@@ -1,5 +1,6 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.jdbc.SeedTarget;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,10 +8,9 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
 
-/** One COPY stream from a source session into a target: piped (PostgreSQL) or row by row (SQLite). */
+/** One COPY stream from a source session into a target: piped into its bulk path, or row by row where it has none. */
 final class CopyStreams {
   private static final int REPORT_EVERY = 4096;
   private static final int BATCH = 1000;
@@ -27,25 +27,23 @@ final class CopyStreams {
   }
 
   /** Pipes the rows of {@code table} matching {@code where} into the target; returns the row count. */
-  static long pipe(Connection src, SeedTarget target, SourceTable table, String where, boolean binary,
-      LongConsumer progress) throws SQLException {
-    StringBuilder into = new StringBuilder("COPY ").append(target.tableName(table.id())).append(" (");
-    appendColumns(into, table, target::quote);
-    into.append(") FROM STDIN").append(binary ? " (FORMAT binary)" : "");
+  static long pipe(Connection src, SeedTarget target, BulkLoader loader, SourceTable table, String where,
+      boolean binary, LongConsumer progress) throws SQLException {
+    List<String> columns = table.columns().stream().map(c -> target.quote(c.name())).toList();
     CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut(selectSql(table, where, binary));
-    CopyIn in = null;
+    BulkLoader.Stream in = null;
     long rows = 0;
     try {
-      in = target.connection().unwrap(PGConnection.class).getCopyAPI().copyIn(into.toString());
+      in = loader.open(target.connection(), target.tableName(table.id()), columns, binary);
       byte[] data;
       while ((data = out.readFromCopy()) != null) {
         checkInterrupted(table);
-        in.writeToCopy(data, 0, data.length);
+        in.write(data, 0, data.length);
         if (++rows % REPORT_EVERY == 0) {
           progress.accept(REPORT_EVERY);
         }
       }
-      in.endCopy();
+      in.end();
       progress.accept(rows % REPORT_EVERY);
       // Binary COPY sends its header with the first row and its trailer as a message of its own.
       return binary ? Math.max(0, rows - 1) : rows;
@@ -110,13 +108,9 @@ final class CopyStreams {
     }
   }
 
-  private static void cancel(CopyIn in, CopyOut out) {
-    try {
-      if (in != null && in.isActive()) {
-        in.cancelCopy();
-      }
-    } catch (SQLException ignored) {
-      // The stream already failed; the original error is what matters.
+  private static void cancel(BulkLoader.Stream in, CopyOut out) {
+    if (in != null) {
+      in.cancel();
     }
     try {
       if (out != null && out.isActive()) {

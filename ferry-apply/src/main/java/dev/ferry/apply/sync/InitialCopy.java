@@ -2,12 +2,12 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.TableId;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -104,33 +104,33 @@ public final class InitialCopy {
     long started = System.nanoTime();
     List<TableId> tables = requested.stream().filter(replica.filter()::accepts).distinct().toList();
     try (SnapshotSessions sessions = SnapshotSessions.open(source)) {
-      boolean postgres;
+      boolean parallel;
       List<SourceTable> described = new ArrayList<>();
       Map<TableId, Boolean> binary = new HashMap<>();
       try (Connection src = sessions.session(); Connection dst = target.connect()) {
         refuseSourceAsTarget(src, dst);
         SeedTarget t = SeedTarget.on(dst, replica);
-        postgres = t.isPostgres();
+        parallel = t.concurrentWriters();
         for (TableId id : tables) {
           SourceTable table = SourceCatalog.describe(src, id);
           described.add(table);
           binary.put(id, TargetTables.ensure(t, table, prefix));
         }
         TargetTables.truncate(t, described);
-        if (postgres) {
+        if (t.indexesBuiltAfterCopy()) {
           deferred = DeferredIndexes.defer(t, described, prefix);
         }
         dst.commit();
         src.commit();
       }
-      plan(described, binary, postgres);
+      plan(described, binary, parallel);
       long estimate = described.stream().mapToLong(SourceTable::estimatedRows).sum();
       log.info("{}copying {} tables (about {} rows) from snapshot {} with {} streams", prefix, described.size(),
-          estimate, sessions.snapshotName(), postgres ? options.parallelism() : 1);
+          estimate, sessions.snapshotName(), parallel ? options.parallelism() : 1);
       progress = new ProgressLine(options.progress(), prefix, estimate,
           described.size());
       try {
-        runWorkers(sessions, postgres ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
+        runWorkers(sessions, parallel ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
       } finally {
         progress.close();
       }
@@ -164,11 +164,11 @@ public final class InitialCopy {
   }
 
   /** Splits large tables into page ranges; biggest chunks first so the streams end together. */
-  private void plan(List<SourceTable> tables, Map<TableId, Boolean> binary, boolean postgres) {
+  private void plan(List<SourceTable> tables, Map<TableId, Boolean> binary, boolean parallel) {
     List<Chunk> chunks = new ArrayList<>();
     for (SourceTable t : tables) {
       rows.put(t.id(), new AtomicLong());
-      long parts = postgres ? Math.min(64, Math.max(1, (t.estimatedRows() + options.chunkRows() - 1)
+      long parts = parallel ? Math.min(64, Math.max(1, (t.estimatedRows() + options.chunkRows() - 1)
           / options.chunkRows())) : 1;
       parts = Math.min(parts, Math.max(1, t.pages()));
       if (parts == 1) {
@@ -255,18 +255,17 @@ public final class InitialCopy {
 
   private void copyChunks(Connection src, Connection dst) throws SQLException {
     SeedTarget t = SeedTarget.on(dst, replica);
-    if (t.isPostgres()) {
-      try (Statement st = dst.createStatement()) {
-        // Safe: the progress row, written after the copy, commits synchronously and so flushes these too.
-        st.execute("SET synchronous_commit = off");
-      }
+    Optional<BulkLoader> bulk = t.bulkLoader();
+    if (bulk.isPresent()) {
+      bulk.get().prepareSeedSession(dst);
       dst.commit();
     }
     Chunk chunk;
     while (failure.get() == null && !Thread.currentThread().isInterrupted() && (chunk = queue.poll()) != null) {
       long n;
       try {
-        n = t.isPostgres() ? CopyStreams.pipe(src, t, chunk.table(), chunk.where(), chunk.binary(), progress::addRows)
+        n = bulk.isPresent()
+            ? CopyStreams.pipe(src, t, bulk.get(), chunk.table(), chunk.where(), chunk.binary(), progress::addRows)
             : CopyStreams.load(src, t, chunk.table(), progress::addRows);
         dst.commit();
       } catch (SQLException e) {
