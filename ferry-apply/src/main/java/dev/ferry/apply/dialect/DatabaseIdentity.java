@@ -1,13 +1,11 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -50,30 +48,6 @@ public record DatabaseIdentity(String key, String description) {
     return key.equals(other.key);
   }
 
-  static DatabaseIdentity postgres(Connection c) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT (SELECT system_identifier FROM pg_control_system()),"
-            + " (SELECT oid FROM pg_database WHERE datname = current_database()), current_database()")) {
-      rs.next();
-      String key = "postgresql:" + rs.getString(1) + "/" + rs.getString(2);
-      return new DatabaseIdentity(key, "PostgreSQL system " + rs.getString(1) + ", database oid " + rs.getString(2)
-          + " (" + rs.getString(3) + ")");
-    }
-  }
-
-  /** The SQLite database file {@code c} has open as {@code main}. */
-  static Optional<DatabaseIdentity> sqlite(Connection c) throws SQLException {
-    String file = "";
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
-      while (rs.next()) {
-        if (rs.getString("name").equals("main")) {
-          file = Optional.ofNullable(rs.getString("file")).orElse("");
-        }
-      }
-    }
-    return file.isEmpty() ? Optional.empty() : ofFile(Path.of(file));
-  }
-
   /** A SQLite database file's identity; empty when the file does not exist (yet). */
   public static Optional<DatabaseIdentity> ofFile(Path file) throws SQLException {
     try {
@@ -85,7 +59,8 @@ public record DatabaseIdentity(String key, String description) {
     } catch (java.nio.file.NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
-      throw new SQLException("cannot read the attributes of SQLite file " + file + ": " + e.getMessage(), "58030", e);
+      // Ferry's own finding, not the database's: no SQLSTATE (none is invented), the I/O error as the cause.
+      throw new SQLException("cannot read the attributes of SQLite file " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect;
 
 import dev.ferry.journal.model.JournalPosition;
 import java.sql.Connection;
@@ -38,7 +38,7 @@ public interface ControlTables {
 
   /** The control tables of a PostgreSQL target, for code that only runs there (a seed's deferred indexes). */
   static ControlTables postgres() {
-    return PostgresControlTables.INSTANCE;
+    return dev.ferry.apply.dialect.postgres.PostgresControlTables.INSTANCE;
   }
 
   /** The control table {@code baseName} (one of the constants here) as SQL on this target. */

@@ -1,4 +1,4 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect;
 
 import dev.ferry.journal.model.TableId;
 import java.util.LinkedHashMap;
@@ -12,43 +12,43 @@ import java.util.Optional;
  * key is {@code DEFERRABLE} (PostgreSQL refuses such a key as an {@code ON CONFLICT} arbiter), and
  * its other unique keys (plain columns, no predicate), which name a clash as a conflict. Immutable.
  */
-record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
+public record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
     Map<String, TargetColumn> byName, boolean deferrableKey, List<UniqueKey> uniqueKeys) {
   /**
    * A column of the target table; {@code sqlType} is the catalog's own spelling, safe to splice in
    * SQL. {@code generatedAlways}: a PostgreSQL {@code GENERATED ALWAYS AS IDENTITY} column, which
    * takes a value only from an INSERT with {@code OVERRIDING SYSTEM VALUE} and no UPDATE can set.
    */
-  record TargetColumn(String name, String sqlType, boolean generatedAlways) {
-    TargetColumn(String name, String sqlType) {
+  public record TargetColumn(String name, String sqlType, boolean generatedAlways) {
+    public TargetColumn(String name, String sqlType) {
       this(name, sqlType, false);
     }
   }
 
   /** A unique constraint or index other than the primary key, by its name on the target. */
-  record UniqueKey(String name, List<String> columns) {
-    UniqueKey {
+  public record UniqueKey(String name, List<String> columns) {
+    public UniqueKey {
       columns = List.copyOf(columns);
     }
   }
 
-  TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey) {
+  public TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey) {
     this(source, sqlName, columns, primaryKey, false, List.of());
   }
 
-  TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
+  public TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
       boolean deferrableKey, List<UniqueKey> uniqueKeys) {
     this(source, sqlName, List.copyOf(columns), List.copyOf(primaryKey), index(columns), deferrableKey,
         List.copyOf(uniqueKeys));
   }
 
   /** The unique key whose columns are exactly {@code names} (in any order), if there is one. */
-  Optional<UniqueKey> uniqueKeyOn(List<String> names) {
+  public Optional<UniqueKey> uniqueKeyOn(List<String> names) {
     return uniqueKeys.stream().filter(k -> k.columns().size() == names.size() && k.columns().containsAll(names))
         .findFirst();
   }
 
-  Optional<UniqueKey> uniqueKey(String name) {
+  public Optional<UniqueKey> uniqueKey(String name) {
     return uniqueKeys.stream().filter(k -> k.name().equals(name)).findFirst();
   }
 
@@ -58,11 +58,11 @@ record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, Lis
     return Map.copyOf(map);
   }
 
-  boolean keyless() {
+  public boolean keyless() {
     return primaryKey.isEmpty();
   }
 
-  Optional<TargetColumn> column(String name) {
+  public Optional<TargetColumn> column(String name) {
     return Optional.ofNullable(byName.get(name));
   }
 }

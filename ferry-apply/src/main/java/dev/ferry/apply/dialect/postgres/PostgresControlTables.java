@@ -1,5 +1,6 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect.postgres;
 
+import dev.ferry.apply.dialect.SharedControlTables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,8 +10,8 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 
 /** Ferry's control tables on PostgreSQL: in schema {@code _ferry}. Stateless. */
-final class PostgresControlTables extends SharedControlTables {
-  static final PostgresControlTables INSTANCE = new PostgresControlTables();
+public final class PostgresControlTables extends SharedControlTables {
+  public static final PostgresControlTables INSTANCE = new PostgresControlTables();
   private static final String SCHEMA = "_ferry";
 
   /**
@@ -192,7 +193,7 @@ final class PostgresControlTables extends SharedControlTables {
   }
 
   @Override
-  Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
+  protected Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
     return Optional.ofNullable(rs.getObject(index, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
   }
 }

@@ -1,5 +1,6 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect.sqlite;
 
+import dev.ferry.apply.dialect.ValueConversionException;
 import dev.ferry.journal.model.Column;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  * everything else (numeric, text, dates, intervals, uuid, json, arrays, enums) as PostgreSQL's
  * text form, which a NUMERIC column turns into a number where that is exact.
  */
-final class SqliteValues {
+public final class SqliteValues {
   private static final Pattern TIMESTAMPTZ = Pattern.compile(
       "(\\d{4,})-(\\d\\d)-(\\d\\d) (\\d\\d):(\\d\\d):(\\d\\d)(\\.\\d{1,9})?([+-]\\d\\d)(?::(\\d\\d))?(?::(\\d\\d))?");
   private static final DateTimeFormatter UTC_TEXT = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT);
@@ -43,8 +44,8 @@ final class SqliteValues {
     try {
       return Long.parseLong(text.trim());
     } catch (NumberFormatException e) {
-      throw new SQLException("value '" + text + "' of " + column.name() + " (" + column.typeName()
-          + ") is not an integer", "22P02", e);
+      throw new ValueConversionException("value '" + text + "' of " + column.name() + " (" + column.typeName()
+          + ") is not an integer", e);
     }
   }
 
@@ -52,7 +53,7 @@ final class SqliteValues {
     return switch (text) {
       case "t", "true" -> 1;
       case "f", "false" -> 0;
-      default -> throw new SQLException("value '" + text + "' of " + column.name() + " is not a boolean", "22P02");
+      default -> throw new ValueConversionException("value '" + text + "' of " + column.name() + " is not a boolean");
     };
   }
 
@@ -68,12 +69,13 @@ final class SqliteValues {
 
   private static byte[] parseBytea(String text, Column column) throws SQLException {
     if (!text.startsWith("\\x")) {
-      throw new SQLException("bytea value of " + column.name() + " is not in hex form (\\x...)", "22P02");
+      throw new ValueConversionException("bytea value of " + column.name() + " is not in hex form (\\x...)");
     }
     try {
       return HexFormat.of().parseHex(text, 2, text.length());
     } catch (IllegalArgumentException e) {
-      throw new SQLException("bytea value of " + column.name() + " is not valid hex: " + e.getMessage(), "22P02", e);
+      throw new ValueConversionException("bytea value of " + column.name() + " is not valid hex: " + e.getMessage(),
+          e);
     }
   }
 
@@ -81,7 +83,7 @@ final class SqliteValues {
    * Rewrites a PostgreSQL timestamptz text in any offset to UTC, as PostgreSQL prints it with
    * {@code TimeZone=UTC}; infinity and BC values pass unchanged.
    */
-  static String toUtcText(String text) {
+  public static String toUtcText(String text) {
     Matcher m = TIMESTAMPTZ.matcher(text);
     if (!m.matches() || m.group(1).length() != 4) {
       return text;

@@ -1,5 +1,6 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect.sqlite;
 
+import dev.ferry.apply.dialect.SharedControlTables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,8 +13,8 @@ import java.util.Optional;
  * Ferry's control tables on SQLite: {@code ferry_}-prefixed tables in the main database, and
  * {@code ferry_sequences}, where SQLite keeps the values of the source's sequences. Stateless.
  */
-final class SqliteControlTables extends SharedControlTables {
-  static final SqliteControlTables INSTANCE = new SqliteControlTables();
+public final class SqliteControlTables extends SharedControlTables {
+  public static final SqliteControlTables INSTANCE = new SqliteControlTables();
   /** The sequence values' table's base name (SQLite has no sequences). */
   static final String SEQUENCES = "sequences";
   private static final String PREFIX = "ferry_";
@@ -126,7 +127,7 @@ final class SqliteControlTables extends SharedControlTables {
   }
 
   @Override
-  Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
+  protected Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
     return Optional.ofNullable(rs.getString(index)).map(Instant::parse);
   }
 }

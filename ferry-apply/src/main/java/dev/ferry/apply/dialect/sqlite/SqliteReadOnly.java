@@ -1,4 +1,4 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect.sqlite;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -149,7 +149,7 @@ public final class SqliteReadOnly {
   }
 
   private static String ferryTables() {
-    return "('" + String.join("', '", SqliteDialect.FERRY_TABLES) + "', '" + MARKER_TABLE + "')";
+    return "('" + String.join("', '", SqliteControlTables.INSTANCE.all()) + "', '" + MARKER_TABLE + "')";
   }
 
   private static String quote(String identifier) {

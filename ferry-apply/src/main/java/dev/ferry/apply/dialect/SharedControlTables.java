@@ -1,4 +1,4 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect;
 
 import dev.ferry.journal.model.JournalPosition;
 import java.sql.Connection;
@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** What the control tables look like on every target: the archive loads table and the progress read. */
-abstract class SharedControlTables implements ControlTables {
+public abstract class SharedControlTables implements ControlTables {
   /** The timestamp in column {@code index}, as this target stores it. */
-  abstract Optional<Instant> readTime(ResultSet rs, int index) throws SQLException;
+  protected abstract Optional<Instant> readTime(ResultSet rs, int index) throws SQLException;
 
   @Override
   public void createArchiveLoads(Connection c) throws SQLException {

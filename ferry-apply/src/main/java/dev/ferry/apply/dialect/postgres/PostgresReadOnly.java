@@ -1,4 +1,4 @@
-package dev.ferry.apply.jdbc;
+package dev.ferry.apply.dialect.postgres;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
