@@ -1,6 +1,9 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

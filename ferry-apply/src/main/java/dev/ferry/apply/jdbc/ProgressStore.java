@@ -2,9 +2,9 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -2,10 +2,10 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Column;
+import dev.ferry.journal.model.Column;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDateTime;

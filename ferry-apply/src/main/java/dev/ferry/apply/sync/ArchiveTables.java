@@ -1,6 +1,6 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -58,7 +58,7 @@ final class CopyStreams {
   /** Loads the rows of {@code table} into a SQLite target with the applier's value mapping. */
   static long load(Connection src, SeedTarget target, SourceTable table, LongConsumer progress)
       throws SQLException {
-    List<dev.ferry.journal.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
+    List<dev.ferry.journal.model.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
         .toList();
     CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut(selectSql(table, "", false));
     long rows = 0;

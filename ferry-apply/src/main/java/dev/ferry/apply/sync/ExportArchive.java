@@ -4,7 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.DatabaseIdentity;
 import dev.ferry.journal.DurableFiles;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

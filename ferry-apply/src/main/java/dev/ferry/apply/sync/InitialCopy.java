@@ -4,7 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.jdbc.DatabaseIdentity;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

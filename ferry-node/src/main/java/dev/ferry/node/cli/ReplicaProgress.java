@@ -1,12 +1,13 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.jdbc.ControlTables;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
+import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
 import java.sql.Connection;
@@ -43,7 +44,7 @@ final class ReplicaProgress {
           applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
       return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
           Optional.empty(), row.get().journalPosition(), row.get().lastCommitTime(),
-          Optional.empty());
+          Optional.empty(), Gtids.newestOf(applied, config.source().gtid().serverId()));
     } catch (SQLException e) {
       String why = e.getMessage() != null && e.getMessage().contains(ControlTables.PROGRESS)
           ? "no Ferry progress table (never started)" : "cannot read the replica: " + e.getMessage();

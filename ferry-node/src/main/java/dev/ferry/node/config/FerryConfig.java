@@ -4,7 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.run.SourceSpec;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;

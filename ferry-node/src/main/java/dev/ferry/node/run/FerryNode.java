@@ -4,8 +4,9 @@ import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.sync.InitialSync;
 import dev.ferry.transport.archive.Archiver;
 import java.io.IOException;
@@ -218,7 +219,8 @@ public final class FerryNode implements AutoCloseable {
         spec.source().kind(), SourceState.of(c.state()), c.confirmedPosition(),
         sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
-        head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime));
+        head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime),
+        sink.map(TrackingSink::newestByDomain).orElse(List.of()));
     List<NodeStatus.Replica> rs = new ArrayList<>();
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, head));
@@ -227,25 +229,12 @@ public final class FerryNode implements AutoCloseable {
   }
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, Optional<TrackingSink.Head> head) {
-    long lagTx = 0;
-    double lagSeconds = 0;
-    if (head.isPresent()) {
-      long appliedSeq = r.lastGtid().map(g -> g.seq()).orElse(0L);
-      lagTx = Math.max(0, head.get().gtid().seq() - appliedSeq);
-      Optional<Instant> headTime = head.get().knownCommitTime();
-      if (lagTx > 0 && headTime.isPresent() && r.lastCommitTime().isPresent()) {
-        lagSeconds = Math.max(0, Duration.between(r.lastCommitTime().get(), headTime.get()).toNanos() / 1e9);
-      }
-    }
-    long lagBytes = 0;
-    try {
-      JournalPosition at = r.position().orElse(JournalPosition.startOf(1));
-      lagBytes = r.caughtUp() ? 0 : JournalInspector.bytesAfter(spec.journal().directory(), at);
-    } catch (IOException e) {
-      lagBytes = -1;
-    }
-    return new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), new NodeStatus.Lag(lagTx, lagBytes, lagSeconds),
-        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry());
+    NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain());
+    List<Gtid> heads = sink.map(TrackingSink::newestByDomain).orElse(List.of());
+    return status.withLag(ReplicaLag.of(heads, head.flatMap(TrackingSink.Head::knownCommitTime), status,
+        transactions -> r.caughtUp() ? 0
+            : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));
   }
 
   /**
