@@ -171,4 +171,23 @@ class JournalIngestTest {
           .hasMessageContaining("GTID gap: 0-1-");
     }
   }
+
+  @Test
+  void refusesNewRecordsCarryingAGtidTheCopyAlreadyHolds() throws Exception {
+    UUID id = IngestFixture.primary(primary(), 64 << 10, 1, 20, TestData::small);
+    Path again = dir.resolve("again");
+    IngestFixture.sameIdentity(again, id);
+    IngestFixture.primary(again, 64 << 10, 15, 5, JournalIngestTest::other);
+    SegmentFile held = IngestFixture.segments(primary()).getFirst();
+    byte[] resent = Files.readAllBytes(IngestFixture.segments(again).getFirst().path());
+    try (JournalIngest copy = copy(id)) {
+      copy.appendRecords(1, 0, Files.readAllBytes(held.path()));
+      long end = copy.end().offset();
+      byte[] records = Arrays.copyOfRange(resent, SegmentFormat.HEADER_LENGTH, resent.length);
+      assertThatThrownBy(() -> copy.appendRecords(1, end, records)).isInstanceOf(IngestRefusedException.class)
+          .hasMessageContaining("refused segment 1 at offset " + end + " (GTID 0-1-15): GTID goes backwards: "
+              + "0-1-15 after 0-1-20");
+      assertThat(copy.end().offset()).isEqualTo(end);
+    }
+  }
 }
