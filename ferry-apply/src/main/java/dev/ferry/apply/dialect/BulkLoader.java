@@ -1,7 +1,7 @@
 package dev.ferry.apply.dialect;
 
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;

@@ -2,7 +2,7 @@ package dev.ferry.apply.dialect;
 
 import dev.ferry.apply.dialect.postgres.PostgresDialect;
 import dev.ferry.apply.dialect.sqlite.SqliteDialect;
-import dev.ferry.journal.Change;
+import dev.ferry.journal.model.Change;
 import dev.ferry.sql.SqlErrorClassifier;
 import java.sql.Connection;
 import java.sql.SQLException;

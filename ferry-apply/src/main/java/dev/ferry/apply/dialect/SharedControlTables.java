@@ -1,6 +1,6 @@
 package dev.ferry.apply.dialect;
 
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.JournalPosition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.ferry.apply.dialect;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.util.Collections;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.ferry.apply.dialect;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;

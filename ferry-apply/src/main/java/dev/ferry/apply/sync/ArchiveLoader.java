@@ -1,12 +1,13 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,15 +2,19 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.jdbc.SeedTarget;
-import java.sql.Connection;
+import dev.ferry.journal.snapshot.CopyRows;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.PreparedStatement;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.LongConsumer;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 
-/** One COPY stream from a source session into a target: piped into its bulk path, or row by row where it has none. */
+/**
+ * Writes one COPY stream read from a source snapshot ({@link CopyRows}) into a target: piped into
+ * the target's bulk path (PostgreSQL's {@code COPY … FROM STDIN}, bounded memory: one data message
+ * at a time) or, where it has none, row by row with the applier's value mapping.
+ */
 final class CopyStreams {
   private static final int REPORT_EVERY = 4096;
   private static final int BATCH = 1000;
@@ -18,26 +22,16 @@ final class CopyStreams {
   private CopyStreams() {
   }
 
-  static String selectSql(SourceTable table, String where, boolean binary) {
-    StringBuilder sql = new StringBuilder("COPY (SELECT ");
-    appendColumns(sql, table, SourceCatalog::quote);
-    sql.append(" FROM ").append(SourceCatalog.quote(table.id().schema())).append('.')
-        .append(SourceCatalog.quote(table.id().name())).append(where).append(") TO STDOUT");
-    return sql.append(binary ? " (FORMAT binary)" : "").toString();
-  }
-
-  /** Pipes the rows of {@code table} matching {@code where} into the target; returns the row count. */
-  static long pipe(Connection src, SeedTarget target, BulkLoader loader, SourceTable table, String where,
-      boolean binary, LongConsumer progress) throws SQLException {
+  /** Pipes the rows {@code out} streams into the target's {@code table}; returns the row count. */
+  static long pipe(CopyRows out, SeedTarget target, BulkLoader loader, SourceTable table, boolean binary,
+      LongConsumer progress) throws SQLException {
     List<String> columns = table.columns().stream().map(c -> target.quote(c.name())).toList();
-    CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut(selectSql(table, where, binary));
     BulkLoader.Stream in = null;
     long rows = 0;
     try {
       in = loader.open(target.connection(), target.tableName(table.id()), columns, binary);
       byte[] data;
-      while ((data = out.readFromCopy()) != null) {
-        checkInterrupted(table);
+      while ((data = out.next()) != null) {
         in.write(data, 0, data.length);
         if (++rows % REPORT_EVERY == 0) {
           progress.accept(REPORT_EVERY);
@@ -53,21 +47,18 @@ final class CopyStreams {
     }
   }
 
-  /** Loads the rows of {@code table} into a SQLite target with the applier's value mapping. */
-  static long load(Connection src, SeedTarget target, SourceTable table, LongConsumer progress)
-      throws SQLException {
-    List<dev.ferry.journal.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
+  /** Loads the rows {@code out} streams (COPY text) into a SQLite target with the applier's value mapping. */
+  static long load(CopyRows out, SeedTarget target, SourceTable table, LongConsumer progress) throws SQLException {
+    List<dev.ferry.journal.model.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
         .toList();
-    CopyOut out = src.unwrap(PGConnection.class).getCopyAPI().copyOut(selectSql(table, "", false));
     long rows = 0;
     try (PreparedStatement ps = target.connection().prepareStatement(insertSql(target, table))) {
       byte[] data;
-      while ((data = out.readFromCopy()) != null) {
-        checkInterrupted(table);
+      while ((data = out.next()) != null) {
         List<String> fields = CopyText.parse(data, data.length);
         if (fields.size() != columns.size()) {
-          throw new SQLException("row " + (rows + 1) + " of " + table.id() + " has " + fields.size()
-              + " fields, expected " + columns.size(), "22P04");
+          throw new SQLDataException("row " + (rows + 1) + " of " + table.id() + " has " + fields.size()
+              + " fields, expected " + columns.size());
         }
         for (int i = 0; i < fields.size(); i++) {
           target.bindText(ps, i + 1, fields.get(i), columns.get(i));
@@ -82,7 +73,7 @@ final class CopyStreams {
       progress.accept(rows % BATCH);
       return rows;
     } catch (SQLException | RuntimeException e) {
-      cancel(null, out);
+      out.cancel();
       throw e;
     }
   }
@@ -94,13 +85,6 @@ final class CopyStreams {
     return sql.append(") VALUES (").append("?, ".repeat(table.columns().size() - 1)).append("?)").toString();
   }
 
-  /** A stop requested (the node is shutting down): end the copy here; its transaction rolls back. */
-  private static void checkInterrupted(SourceTable table) throws SQLException {
-    if (Thread.currentThread().isInterrupted()) {
-      throw new SQLException("copy of " + table.id() + " interrupted: the node is stopping", "57014");
-    }
-  }
-
   private static void appendColumns(StringBuilder sql, SourceTable table,
       java.util.function.Function<String, String> quote) {
     for (int i = 0; i < table.columns().size(); i++) {
@@ -108,16 +92,10 @@ final class CopyStreams {
     }
   }
 
-  private static void cancel(BulkLoader.Stream in, CopyOut out) {
+  private static void cancel(BulkLoader.Stream in, CopyRows out) {
     if (in != null) {
       in.cancel();
     }
-    try {
-      if (out != null && out.isActive()) {
-        out.cancelCopy();
-      }
-    } catch (SQLException ignored) {
-      // As above.
-    }
+    out.cancel();
   }
 }

@@ -1,6 +1,7 @@
 package dev.ferry.apply.sync;
 
 import dev.ferry.apply.dialect.ControlTables;
+import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.apply.jdbc.SeedTarget;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -214,6 +215,6 @@ final class DeferredIndexes {
   }
 
   private static String quote(String identifier) {
-    return SourceCatalog.quote(identifier);
+    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

@@ -2,11 +2,12 @@ package dev.ferry.node.cli;
 
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.Dialect;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
+import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
 import java.sql.Connection;
@@ -39,7 +40,7 @@ final class ReplicaProgress {
           applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
       return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
           Optional.empty(), row.get().journalPosition(), row.get().lastCommitTime(),
-          Optional.empty());
+          Optional.empty(), Gtids.newestOf(applied, config.source().gtid().serverId()));
     } catch (SQLException e) {
       return empty(r.name(), ReplicaState.UNREACHABLE, Optional.of("cannot read the replica: " + e.getMessage()));
     }

@@ -2,7 +2,7 @@ package dev.ferry.apply.dialect.postgres;
 
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TableInfo;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 
 /** PostgreSQL's spelling: schema-qualified names, {@code ctid}, identity columns, deferrable keys. Stateless. */
 final class PostgresSyntax implements SqlSyntax {

@@ -1,7 +1,7 @@
 package dev.ferry.apply.dialect.sqlite;
 
 import dev.ferry.apply.dialect.ValueBinding;
-import dev.ferry.journal.Column;
+import dev.ferry.journal.model.Column;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -3,7 +3,7 @@ package dev.ferry.apply.dialect.sqlite;
 import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.TypeFamily;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -7,7 +7,7 @@ import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
-import dev.ferry.journal.Change;
+import dev.ferry.journal.model.Change;
 import dev.ferry.sql.SqlErrorClassifier;
 import dev.ferry.sql.SqliteErrors;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.ferry.apply.dialect.sqlite;
 
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TableInfo;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 
 /**
  * SQLite's spelling. SQLite has no schemas: {@code public.t} (or {@code main.t}, or a table without

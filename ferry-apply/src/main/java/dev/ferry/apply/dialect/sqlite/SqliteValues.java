@@ -1,7 +1,7 @@
 package dev.ferry.apply.dialect.sqlite;
 
 import dev.ferry.apply.dialect.ValueConversionException;
-import dev.ferry.journal.Column;
+import dev.ferry.journal.model.Column;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDateTime;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.dialect.DatabaseIdentity;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +73,7 @@ class SourceAsTargetTest {
   @Test
   void initialCopyRefusesATargetThatIsItsSourceAndLeavesItsKey() throws Exception {
     String alias = "jdbc:postgresql://localhost:" + postgres.cluster().port() + "/app?user=postgres";
-    InitialCopy.Source source = new InitialCopy.Source(() -> DriverManager.getConnection(url), Optional.empty());
-    assertThatThrownBy(() -> InitialCopy.copy(source, List.of(new TableId("public", "accounts")),
+    assertThatThrownBy(() -> Snapshots.copy(url, List.of(new TableId("public", "accounts")),
         ApplyConfig.defaults("r1", "journal"), () -> DriverManager.getConnection(alias),
         new CopyOptions(2, 1000, Optional.empty())))
         .isInstanceOf(SyncException.class).hasMessageContaining("[replica r1]")
@@ -94,8 +93,7 @@ class SourceAsTargetTest {
   void archiveLoadRefusesTheDatabaseItWasExportedFrom() throws Exception {
     String alias = "jdbc:postgresql://localhost:" + postgres.cluster().port() + "/app?user=postgres";
     ExportArchive.Writer writer = ExportArchive.create(dir.resolve("archive"));
-    writer.copyTables(new InitialCopy.Source(() -> DriverManager.getConnection(url), Optional.empty()),
-        List.of(new TableId("public", "accounts")), 1);
+    Snapshots.export(writer, url, List.of(new TableId("public", "accounts")), 1);
     writer.finish(0, Optional.empty());
     ExportArchive archive = ExportArchive.open(dir.resolve("archive"));
     assertThat(archive.sourceIdentity()).contains(identity(url).key());

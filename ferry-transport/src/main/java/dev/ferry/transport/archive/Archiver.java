@@ -1,53 +1,62 @@
-package dev.ferry.journal;
+package dev.ferry.transport.archive;
 
-import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.DurableFiles;
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.SealedSegment;
+import dev.ferry.journal.SegmentShipping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The journal's maintenance thread: archives each sealed segment in order (copy into a directory
- * with the durable recipe, or an archive command with {@code %p}/{@code %f}), retrying failures
- * with doubling back-off, writes the {@code archive_status/<file>.done} marker durably only after
- * success, then runs a purge. Thread-safe: segments are handed over through a queue.
+ * Ships a journal's sealed segments to an {@link ArchiveTarget}, in order, on a thread of its own:
+ * a copy into a directory with the durable recipe ({@link DurableFiles}), or an archive command
+ * with {@code %p}/{@code %f}. Failures are retried with doubling back-off. Only after success does
+ * it tell the journal the segment is shipped ({@link SegmentShipping#shipped}, which writes the
+ * {@code archive_status} marker durably and lets the segment be purged).
+ *
+ * <p>Thread-safe: {@link #close()} may be called from any thread; the journal must be open while
+ * the archiver runs (close the archiver first).
  */
-final class Archiver {
+public final class Archiver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Archiver.class);
-  private final JournalConfig config;
-  private final Purger purger;
+  private final ArchiveConfig config;
+  private final SegmentShipping shipping;
   private final String prefix;
-  private final LinkedBlockingQueue<SegmentFile> sealed = new LinkedBlockingQueue<>();
   private final Thread thread;
   private volatile boolean stopping;
 
-  Archiver(JournalConfig config, Purger purger) {
+  private Archiver(ArchiveConfig config, SegmentShipping shipping, Path journalDir) {
     this.config = config;
-    this.purger = purger;
-    this.prefix = "[journal " + config.directory() + "] ";
-    this.thread = Thread.ofPlatform().name("ferry-journal-archiver").daemon(true).unstarted(this::run);
+    this.shipping = shipping;
+    this.prefix = "[journal " + journalDir + "] ";
+    this.thread = Thread.ofPlatform().name("ferry-archiver").daemon(true).unstarted(this::run);
   }
 
-  /** Queues the sealed segments that still lack an archive marker (after a restart). */
-  void start() throws IOException {
-    for (SegmentFile s : SegmentFiles.list(config.directory())) {
-      if (!s.open() && !Files.exists(SegmentFiles.archiveMarker(config.directory(), s.fileName()))) {
-        sealed.add(s);
-      }
+  /**
+   * Starts archiving {@code journal}'s sealed segments, first those sealed before and not yet
+   * archived.
+   *
+   * @throws IllegalArgumentException if {@code config} has no target
+   * @throws IllegalStateException if the journal does not keep sealed segments until shipped
+   */
+  public static Archiver start(Journal journal, ArchiveConfig config) {
+    if (!config.enabled()) {
+      throw new IllegalArgumentException("no archive target: nothing to start");
     }
-    thread.start();
+    Archiver archiver = new Archiver(config, journal.shipping(), journal.directory());
+    archiver.thread.start();
+    return archiver;
   }
 
-  void sealed(SegmentFile segment) {
-    sealed.add(segment);
-  }
-
-  void stop() throws InterruptedException {
+  /** Stops after the attempt in hand; a segment not yet marked is archived again on the next start. */
+  @Override
+  public void close() throws InterruptedException {
     stopping = true;
     thread.interrupt();
     thread.join(TimeUnit.SECONDS.toMillis(30));
@@ -56,19 +65,15 @@ final class Archiver {
   private void run() {
     try {
       while (!stopping) {
-        SegmentFile segment = sealed.take();
-        if (!(config.archive() instanceof ArchiveTarget.None)) {
-          archiveWithRetry(segment);
-        }
-        purgeQuietly();
+        archiveWithRetry(shipping.next());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void archiveWithRetry(SegmentFile segment) throws InterruptedException {
-    Duration wait = config.archiveRetryMin();
+  private void archiveWithRetry(SealedSegment segment) throws InterruptedException {
+    Duration wait = config.retryMin();
     for (int attempt = 1; ; attempt++) {
       try {
         if (!Files.exists(segment.path())) {
@@ -76,7 +81,7 @@ final class Archiver {
           return;
         }
         archive(segment);
-        markArchived(segment);
+        shipping.shipped(segment);
         LOG.info("{}archived {} (attempt {})", prefix, segment.fileName(), attempt);
         return;
       } catch (IOException e) {
@@ -84,13 +89,12 @@ final class Archiver {
             wait, e.getMessage());
       }
       Thread.sleep(wait.toMillis());
-      wait = wait.multipliedBy(2).compareTo(config.archiveRetryMax()) > 0 ? config.archiveRetryMax()
-          : wait.multipliedBy(2);
+      wait = wait.multipliedBy(2).compareTo(config.retryMax()) > 0 ? config.retryMax() : wait.multipliedBy(2);
     }
   }
 
-  private void archive(SegmentFile segment) throws IOException, InterruptedException {
-    switch (config.archive()) {
+  private void archive(SealedSegment segment) throws IOException, InterruptedException {
+    switch (config.target()) {
       case ArchiveTarget.Directory d -> copyDurably(segment.path(), d.directory());
       case ArchiveTarget.Command c -> runCommand(c.command(), segment.path());
       case ArchiveTarget.None n -> {
@@ -131,19 +135,6 @@ final class Archiver {
     if (exit != 0) {
       throw new IOException("archive command '" + command + "' exited with " + exit
           + (output.isEmpty() ? "" : ": " + output));
-    }
-  }
-
-  private void markArchived(SegmentFile segment) throws IOException {
-    Files.createDirectories(SegmentFiles.archiveStatusDir(config.directory()));
-    DurableFiles.write(SegmentFiles.archiveMarker(config.directory(), segment.fileName()), new byte[0]);
-  }
-
-  private void purgeQuietly() {
-    try {
-      purger.purge();
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("{}purge failed: {}", prefix, e.toString());
     }
   }
 }

@@ -1,12 +1,12 @@
-package dev.ferry.journal;
+package dev.ferry.transport.archive;
 
 import java.nio.file.Path;
 
 /**
- * Where sealed segments are archived. Immutable; components never null.
+ * Where the {@link Archiver} puts sealed segments. Immutable; components never null.
  */
 public sealed interface ArchiveTarget {
-  /** No archiving: sealed segments stay SEALED until purged. */
+  /** No archiving: sealed segments are not shipped (the journal purges them once consumed). */
   None NONE = new None();
 
   record None() implements ArchiveTarget {

@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.jdbc.SeedTarget;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Initial copy into PostgreSQL targets building their indexes after the rows (real clusters). */
 @Timeout(120)
@@ -77,7 +78,7 @@ class DeferredIndexesTest {
     // What a seed killed after its first transaction leaves: indexes dropped, definitions recorded.
     try (Connection c = DriverManager.getConnection(target)) {
       SeedTarget t = SeedTarget.on(c, REPLICA);
-      List<SourceTable> described = describe(source);
+      List<SourceTable> described = Snapshots.describe(source, TABLES);
       TargetTables.truncate(t, described);
       DeferredIndexes.defer(t, described, "");
       c.commit();
@@ -100,14 +101,13 @@ class DeferredIndexesTest {
     exec(target, SCHEMA, "INSERT INTO parent VALUES (7, 'kept row')");
     Map<String, String> before = indexes(target);
     try (Connection c = DriverManager.getConnection(target)) {
-      DeferredIndexes.defer(SeedTarget.on(c, REPLICA), describe(source), "");
+      DeferredIndexes.defer(SeedTarget.on(c, REPLICA), Snapshots.describe(source, TABLES), "");
       c.commit();
     }
     assertThat(indexes(target)).doesNotContainKey("parent_code_key");
 
     // The next seed copies child and app.items only (its filter changed): parent gets its index back as it is.
-    InitialCopy.copy(new InitialCopy.Source(() -> DriverManager.getConnection(source), Optional.empty()),
-        TABLES.subList(1, 3), REPLICA, () -> DriverManager.getConnection(target),
+    Snapshots.copy(source, TABLES.subList(1, 3), REPLICA, () -> DriverManager.getConnection(target),
         new CopyOptions(2, 1_000, Optional.empty()));
 
     assertThat(indexes(target)).isEqualTo(before);
@@ -142,8 +142,8 @@ class DeferredIndexesTest {
 
     String asSeeder = target.replace("user=postgres", "user=seeder");
     // One stream, parent first: not being a superuser, the seeder cannot turn the foreign key's checks off.
-    InitialCopy.copy(new InitialCopy.Source(() -> DriverManager.getConnection(source), Optional.empty()),
-        TABLES, REPLICA, () -> DriverManager.getConnection(asSeeder), new CopyOptions(1, 1_000, Optional.empty()));
+    Snapshots.copy(source, TABLES, REPLICA, () -> DriverManager.getConnection(asSeeder),
+        new CopyOptions(1, 1_000, Optional.empty()));
 
     assertThat(indexes(target)).isEqualTo(before);
     Map<String, Long> after = indexOids(target);
@@ -153,9 +153,8 @@ class DeferredIndexesTest {
     assertThat(count(target, "SELECT count(*) FROM app.items")).isEqualTo(5_000);
   }
 
-  private static CopyResult copy(String source, String target) throws SyncException {
-    return InitialCopy.copy(new InitialCopy.Source(() -> DriverManager.getConnection(source), Optional.empty()),
-        TABLES, REPLICA, () -> DriverManager.getConnection(target),
+  private static CopyResult copy(String source, String target) throws Exception {
+    return Snapshots.copy(source, TABLES, REPLICA, () -> DriverManager.getConnection(target),
         new CopyOptions(3, 1_000, Optional.empty()));
   }
 
@@ -169,16 +168,6 @@ class DeferredIndexesTest {
             + " FROM generate_series(1, 5000) g",
         "ANALYZE");
     return url;
-  }
-
-  private static List<SourceTable> describe(String source) throws SQLException {
-    try (Connection c = DriverManager.getConnection(source)) {
-      List<SourceTable> tables = new java.util.ArrayList<>();
-      for (TableId id : TABLES) {
-        tables.add(SourceCatalog.describe(c, id));
-      }
-      return tables;
-    }
   }
 
   /** Index name to its definition and, for a constraint's index, the constraint's. */

@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 /**
  * A place in the journal: a segment number and a byte offset in that segment's file.

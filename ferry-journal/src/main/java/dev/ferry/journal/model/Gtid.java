@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 import java.util.Comparator;
 
@@ -16,7 +16,8 @@ import java.util.Comparator;
  * @param seq sequence number, 0 or more
  */
 public record Gtid(long domain, long serverId, long seq) implements Comparable<Gtid> {
-  static final long MAX_UINT32 = 0xFFFF_FFFFL;
+  /** The largest GTID domain or server id (an unsigned 32-bit number). */
+  public static final long MAX_UINT32 = 0xFFFF_FFFFL;
   private static final Comparator<Gtid> ORDER = Comparator.comparingLong(Gtid::domain)
       .thenComparingLong(Gtid::seq).thenComparingLong(Gtid::serverId);
 

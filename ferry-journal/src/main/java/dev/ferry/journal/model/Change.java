@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +27,7 @@ public sealed interface Change {
   record Insert(TableId table, List<Column> columns, List<Value> row) implements Change {
     public Insert {
       columns = List.copyOf(columns);
-      row = EncodedValues.immutable(row);
+      row = ImmutableValues.of(row);
       Changes.checkAligned(table, columns, row, "row");
     }
   }
@@ -40,8 +40,8 @@ public sealed interface Change {
       implements Change {
     public Update {
       columns = List.copyOf(columns);
-      old = EncodedValues.immutable(old);
-      row = EncodedValues.immutable(row);
+      old = ImmutableValues.of(old);
+      row = ImmutableValues.of(row);
       Changes.checkAligned(table, columns, row, "row");
       Changes.checkOld(table, columns, oldImage, old);
     }
@@ -51,7 +51,7 @@ public sealed interface Change {
   record Delete(TableId table, List<Column> columns, OldImage oldImage, List<Value> old) implements Change {
     public Delete {
       columns = List.copyOf(columns);
-      old = EncodedValues.immutable(old);
+      old = ImmutableValues.of(old);
       if (oldImage == OldImage.NONE) {
         throw new IllegalArgumentException("DELETE on " + table + " needs an old key or old row");
       }

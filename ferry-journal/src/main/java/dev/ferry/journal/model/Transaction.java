@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 import java.time.Instant;
 import java.util.List;

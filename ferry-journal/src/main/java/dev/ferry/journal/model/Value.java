@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 import java.util.Arrays;
 import java.util.HexFormat;
