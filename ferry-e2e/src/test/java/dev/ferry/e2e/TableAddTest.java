@@ -2,6 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.apply.dialect.sqlite.SqliteReadOnly;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.testkit.TableDigest;
 import dev.ferry.testkit.WorkloadRunner;
@@ -59,11 +60,15 @@ class TableAddTest {
 
       // Drift that meets no conflict while streaming goes on (a deleted row would stop the replica at the
       // source's next change to it): changed labels, and rows the source never had. The PostgreSQL replica
-      // is read-only to all but Ferry: a superuser session in its replication role writes.
+      // is read-only to all but Ferry: a superuser session in its replication role writes; on the SQLite
+      // replica (read-only by default) a connection marked as Ferry's.
       Sql.execute(t.pgReplicaUrl, "SET default_transaction_read_only = off", "SET session_replication_role = replica",
           "UPDATE parcels SET label = 'drifted' WHERE id % 7 = 0",
           "INSERT INTO parcels SELECT -g, 0, 'local' FROM generate_series(1, 50) g");
-      Sql.execute(t.liteReplica.jdbcUrl(), "UPDATE parcels SET weight = -1 WHERE id % 3 = 0");
+      try (Connection c = t.liteReplica.connect(); java.sql.Statement st = c.createStatement()) {
+        SqliteReadOnly.markFerrySession(c); // as a Ferry connection: the SQLite replica's guards refuse others
+        st.execute("UPDATE parcels SET weight = -1 WHERE id % 3 = 0");
+      }
       assertThat(parcelDifferences(t)).hasSize(2);
       try (ParcelWriter writer = new ParcelWriter(t.primaryUrl, 21)) {
         writer.awaitWrites(50, run);

@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Change;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.ferry.capture.postgres;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -152,6 +152,14 @@ public final class PostgresSnapshot implements AutoCloseable {
   /** The content of the marker message committed after the snapshot (unique per snapshot). */
   public String marker() {
     return marker;
+  }
+
+  /**
+   * Opens sessions reading this snapshot (for as long as it is open); the caller closes the
+   * reader before the snapshot.
+   */
+  public PostgresSnapshotReader reader() throws SQLException {
+    return PostgresSnapshotReader.open(config, java.util.Optional.of(snapshotName));
   }
 
   /** The source's name, for log prefixes. */

@@ -1,19 +1,20 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
+import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaLag;
 import dev.ferry.node.run.StatusJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +22,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ferry status}: the source, the journal and every replica — from the running processes'
@@ -68,10 +69,15 @@ final class StatusCommand implements Callable<Integer> {
         .max(StatusReader.Published.NEWEST)
         .map(p -> p.alive() ? p.status().source().get() : p.status().source().get().stopped())
         .map(src -> src.withRetainedWalBytes(SourceWal.retainedBytes(config)));
-    Optional<Gtid> headGtid = source.isPresent() ? newestSourceJournal(published).lastGtid() : Optional.empty();
-    Optional<Instant> headTime = source.isPresent() ? newestSourceJournal(published).lastCommitTime() : Optional.empty();
-    if (headGtid.isEmpty() && journalExists) {
-      headGtid = lastGtidOnDisk(dir);
+    Optional<NodeStatus.Journal> capturing = source.isPresent() ? Optional.of(newestSourceJournal(published))
+        : Optional.empty();
+    List<Gtid> heads = capturing.map(NodeStatus.Journal::newestByDomain).orElse(List.of());
+    Optional<Instant> headTime = capturing.flatMap(NodeStatus.Journal::lastCommitTime);
+    Optional<Gtid> headGtid = capturing.flatMap(NodeStatus.Journal::lastGtid);
+    if (heads.isEmpty() && journalExists) {
+      List<SegmentInfo> segments = JournalInspector.list(dir);
+      heads = Gtids.newestByDomain(segments.stream().flatMap(s -> s.lastGtid().stream()).toList());
+      headGtid = segments.reversed().stream().flatMap(s -> s.lastGtid().stream()).findFirst();
     }
     List<NodeStatus.Replica> replicas = new ArrayList<>();
     for (ReplicaSettings r : config.replicas()) {
@@ -80,10 +86,10 @@ final class StatusCommand implements Callable<Integer> {
               .map(x -> p.alive() ? x : x.stopped()))
           .findFirst();
       NodeStatus.Replica replica = seen.orElseGet(() -> ReplicaProgress.read(config, r, journalId));
-      replicas.add(withLag(replica, headGtid, headTime, dir));
+      replicas.add(withLag(replica, heads, headTime, dir));
     }
-    return new NodeStatus(Instant.now(), source, new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime),
-        replicas);
+    return new NodeStatus(Instant.now(), source,
+        new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads), replicas);
   }
 
   private static NodeStatus.Journal newestSourceJournal(List<StatusReader.Published> published) {
@@ -91,34 +97,9 @@ final class StatusCommand implements Callable<Integer> {
         .orElseThrow().status().journal();
   }
 
-  private static Optional<Gtid> lastGtidOnDisk(Path dir) throws IOException {
-    List<SegmentInfo> segments = JournalInspector.list(dir);
-    for (int i = segments.size() - 1; i >= 0; i--) {
-      if (segments.get(i).lastGtid().isPresent()) {
-        return segments.get(i).lastGtid();
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** Lag from the journal's head: transactions by GTID sequence, bytes by file sizes, seconds by commit times. */
-  static NodeStatus.Replica withLag(NodeStatus.Replica r, Optional<Gtid> headGtid, Optional<Instant> headTime,
-      Path dir) throws IOException {
-    long lagTx = 0;
-    double lagSeconds = 0;
-    if (headGtid.isPresent()) {
-      long head = headGtid.get().seq();
-      long applied = r.appliedGtid().map(Gtid::seq).orElse(0L);
-      lagTx = Math.max(0, head - applied);
-      if (lagTx > 0 && headTime.isPresent() && r.appliedCommitTime().isPresent()) {
-        lagSeconds = Math.max(0, Duration.between(r.appliedCommitTime().get(), headTime.get()).toNanos() / 1e9);
-      }
-    }
-    long lagBytes = 0;
-    if (lagTx > 0 && Files.isDirectory(dir)) {
-      JournalPosition from = r.position().orElse(JournalPosition.startOf(1));
-      lagBytes = JournalInspector.bytesAfter(dir, from);
-    }
-    return r.withLag(new NodeStatus.Lag(lagTx, lagBytes, lagSeconds));
+  /** {@code r} with its lag behind {@code heads}, the journal's newest transaction of each domain. */
+  static NodeStatus.Replica withLag(NodeStatus.Replica r, List<Gtid> heads, Optional<Instant> headTime, Path dir) {
+    return r.withLag(ReplicaLag.of(heads, headTime, r, transactions -> transactions > 0 && Files.isDirectory(dir)
+        ? JournalInspector.bytesAfter(dir, r.position().orElse(JournalPosition.startOf(1))) : 0));
   }
 }

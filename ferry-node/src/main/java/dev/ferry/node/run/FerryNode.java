@@ -4,9 +4,11 @@ import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.sync.InitialSync;
+import dev.ferry.transport.archive.Archiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,16 +35,18 @@ public final class FerryNode implements AutoCloseable {
 
   private final NodeSpec spec;
   private final Optional<Journal> journal;
+  private final Optional<Archiver> archiver;
   private final String journalId;
   private final InstantSource clock;
   private final Optional<TrackingSink> sink;
   private final Optional<Capture> capture;
   private final List<ReplicaRunner> replicas = new ArrayList<>();
 
-  private FerryNode(NodeSpec spec, Optional<Journal> journal, String journalId, InstantSource clock,
-      Optional<TrackingSink> sink, Optional<Capture> capture) {
+  private FerryNode(NodeSpec spec, Optional<Journal> journal, Optional<Archiver> archiver, String journalId,
+      InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
     this.spec = spec;
     this.journal = journal;
+    this.archiver = archiver;
     this.journalId = journalId;
     this.clock = clock;
     this.sink = sink;
@@ -57,6 +61,7 @@ public final class FerryNode implements AutoCloseable {
   public static FerryNode start(NodeSpec spec, Role role, List<String> replicas) throws IOException {
     InstantSource clock = InstantSource.system();
     Optional<Journal> journal = Optional.empty();
+    Optional<Archiver> archiver = Optional.empty();
     Optional<TrackingSink> sink = Optional.empty();
     Optional<Capture> capture = Optional.empty();
     String journalId;
@@ -71,13 +76,15 @@ public final class FerryNode implements AutoCloseable {
       TrackingSink tracking = new TrackingSink(new JournalSink(j));
       sink = Optional.of(tracking);
       try {
+        archiver = spec.archive().enabled() ? Optional.of(Archiver.start(j, spec.archive())) : Optional.empty();
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
+        stopArchiver(archiver);
         j.close();
         throw e;
       }
     }
-    FerryNode node = new FerryNode(spec, journal, journalId, clock, sink, capture);
+    FerryNode node = new FerryNode(spec, journal, archiver, journalId, clock, sink, capture);
     if (role != Role.CAPTURE) {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
@@ -109,6 +116,16 @@ public final class FerryNode implements AutoCloseable {
           InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
       case SourceSpec.Sqlite lite ->
           InitialSync.seed(lite.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
+    }
+  }
+
+  private static void stopArchiver(Optional<Archiver> archiver) {
+    try {
+      if (archiver.isPresent()) {
+        archiver.get().close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -202,7 +219,8 @@ public final class FerryNode implements AutoCloseable {
         spec.source().kind(), SourceState.of(c.state()), c.confirmedPosition(),
         sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
-        head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime));
+        head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime),
+        sink.map(TrackingSink::newestByDomain).orElse(List.of()));
     List<NodeStatus.Replica> rs = new ArrayList<>();
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, head));
@@ -211,31 +229,18 @@ public final class FerryNode implements AutoCloseable {
   }
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, Optional<TrackingSink.Head> head) {
-    long lagTx = 0;
-    double lagSeconds = 0;
-    if (head.isPresent()) {
-      long appliedSeq = r.lastGtid().map(g -> g.seq()).orElse(0L);
-      lagTx = Math.max(0, head.get().gtid().seq() - appliedSeq);
-      Optional<Instant> headTime = head.get().knownCommitTime();
-      if (lagTx > 0 && headTime.isPresent() && r.lastCommitTime().isPresent()) {
-        lagSeconds = Math.max(0, Duration.between(r.lastCommitTime().get(), headTime.get()).toNanos() / 1e9);
-      }
-    }
-    long lagBytes = 0;
-    try {
-      JournalPosition at = r.position().orElse(JournalPosition.startOf(1));
-      lagBytes = r.caughtUp() ? 0 : JournalInspector.bytesAfter(spec.journal().directory(), at);
-    } catch (IOException e) {
-      lagBytes = -1;
-    }
-    return new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), new NodeStatus.Lag(lagTx, lagBytes, lagSeconds),
-        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry());
+    NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain());
+    List<Gtid> heads = sink.map(TrackingSink::newestByDomain).orElse(List.of());
+    return status.withLag(ReplicaLag.of(heads, head.flatMap(TrackingSink.Head::knownCommitTime), status,
+        transactions -> r.caughtUp() ? 0
+            : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));
   }
 
   /**
    * Stops capture after the transaction in hand (everything captured is durable), then each
-   * replica after its transaction in hand (everything applied is committed), then closes the
-   * journal.
+   * replica after its transaction in hand (everything applied is committed), then the archiver
+   * after the segment in hand, then closes the journal.
    */
   @Override
   public void close() throws IOException, InterruptedException {
@@ -244,6 +249,9 @@ public final class FerryNode implements AutoCloseable {
     }
     for (ReplicaRunner r : replicas) {
       r.close();
+    }
+    if (archiver.isPresent()) {
+      archiver.get().close();
     }
     if (journal.isPresent()) {
       journal.get().close();

@@ -1,7 +1,7 @@
 package dev.ferry.node.run;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -66,26 +66,53 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param id its UUID; empty when the journal is not created yet
    * @param lastGtid the newest durable transaction, if known
    * @param lastCommitTime its source commit time
+   * @param newestByDomain the newest durable transaction of each GTID domain, by domain
    */
-  public record Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime) {
+  public record Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime,
+      List<Gtid> newestByDomain) {
     public Journal {
       lastGtid = Objects.requireNonNullElse(lastGtid, Optional.empty());
       lastCommitTime = Objects.requireNonNullElse(lastCommitTime, Optional.empty());
+      newestByDomain = Gtids.newestByDomain(newestByDomain == null || newestByDomain.isEmpty()
+          ? lastGtid.stream().toList() : newestByDomain);
+    }
+
+    /** A journal with one GTID domain, or whose other domains are not known. */
+    public Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime) {
+      this(dir, id, lastGtid, lastCommitTime, List.of());
     }
   }
 
   /**
    * How far a replica is behind the journal's head.
    *
-   * @param transactions transactions in the journal not yet applied
+   * @param transactions transactions in the journal not yet applied, summed over the domains
    * @param bytes journal bytes not yet applied ({@code -1} when the journal could not be read)
    * @param seconds source commit time of the journal's head minus that of the last applied;
    *     written with three decimals
+   * @param domains the transactions behind per GTID domain, by domain
    */
   public record Lag(long transactions, long bytes,
-      @JsonSerialize(using = StatusJson.Seconds.class) double seconds) {
+      @JsonSerialize(using = StatusJson.Seconds.class) double seconds, List<DomainLag> domains) {
     public static final Lag NONE = new Lag(0, 0, 0);
+
+    public Lag {
+      domains = domains == null ? List.of() : List.copyOf(domains);
+    }
+
+    public Lag(long transactions, long bytes, double seconds) {
+      this(transactions, bytes, seconds, List.of());
+    }
   }
+
+  /**
+   * How far a replica is behind in one GTID domain (each source writes its own domain).
+   *
+   * @param domain the GTID domain
+   * @param transactions the newest sequence number of the domain in the journal minus the newest
+   *     the replica applied (0 when none was)
+   */
+  public record DomainLag(long domain, long transactions) {}
 
   /**
    * @param name the replica's name
@@ -97,12 +124,15 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param position the journal position after the last applied transaction, if known
    * @param appliedCommitTime source commit time of the last applied transaction, if known
    * @param nextTry when a {@code reconnecting} replica tries again
+   * @param appliedByDomain the newest transaction the replica committed in each GTID domain, by domain
    */
   public record Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
       Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
-      Optional<Instant> nextTry) {
+      Optional<Instant> nextTry, List<Gtid> appliedByDomain) {
     public Replica {
       appliedGtid = Objects.requireNonNullElse(appliedGtid, Optional.empty());
+      appliedByDomain = Gtids.newestByDomain(appliedByDomain == null || appliedByDomain.isEmpty()
+          ? appliedGtid.stream().toList() : appliedByDomain);
       lag = Objects.requireNonNullElse(lag, Lag.NONE);
       lastError = Objects.requireNonNullElse(lastError, Optional.empty());
       position = Objects.requireNonNullElse(position, Optional.empty());
@@ -110,14 +140,23 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
       nextTry = Objects.requireNonNullElse(nextTry, Optional.empty());
     }
 
+    /** A replica whose progress is known in one GTID domain (or not at all). */
+    public Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
+        Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
+        Optional<Instant> nextTry) {
+      this(name, state, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry, List.of());
+    }
+
     /** Seen by a process that is gone: stopped, unless it had failed. */
     public Replica stopped() {
       ReplicaState now = state == ReplicaState.FAILED ? ReplicaState.FAILED : ReplicaState.STOPPED;
-      return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry);
+      return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry,
+          appliedByDomain);
     }
 
     public Replica withLag(Lag newLag) {
-      return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry);
+      return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry,
+          appliedByDomain);
     }
   }
 }

@@ -1,22 +1,23 @@
 package dev.ferry.node.run;
 
-import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.apply.jdbc.TargetOutage;
 import dev.ferry.journal.ConsumerAheadException;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,6 +81,7 @@ final class ReplicaRunner implements AutoCloseable {
   private volatile String lastError;
   private volatile Instant nextTry;
   private volatile Gtid lastGtid;
+  private volatile List<Gtid> appliedByDomain = List.of();
   private volatile Instant lastCommitTime;
   private volatile JournalPosition position;
   private volatile boolean caughtUp;
@@ -209,6 +211,7 @@ final class ReplicaRunner implements AutoCloseable {
   private void committed(ReplicaPosition at) {
     at.applied().domains().stream().findFirst().flatMap(d -> at.applied().highest(d).map(seq ->
         new Gtid(d, source.serverId(), seq))).ifPresent(g -> lastGtid = g);
+    appliedByDomain = Gtids.newestOf(at.applied(), source.serverId());
     at.lastCommitTime().ifPresent(t -> lastCommitTime = t);
     at.journalPosition().ifPresent(p -> position = p);
   }
@@ -308,7 +311,10 @@ final class ReplicaRunner implements AutoCloseable {
     static final Uncommitted NONE = new Uncommitted(Optional.empty(), Optional.empty(), Optional.empty());
 
     Uncommitted commit(ReplicaRunner r) {
-      gtid.ifPresent(g -> r.lastGtid = g);
+      gtid.ifPresent(g -> {
+        r.lastGtid = g;
+        r.appliedByDomain = Gtids.with(r.appliedByDomain, g);
+      });
       commitTime.ifPresent(t -> r.lastCommitTime = t);
       next.ifPresent(p -> r.position = p);
       return NONE;
@@ -357,6 +363,11 @@ final class ReplicaRunner implements AutoCloseable {
   }
 
   /** The newest GTID the target committed, as far as this runner knows. */
+  /** The newest transaction committed in each GTID domain. */
+  List<Gtid> appliedByDomain() {
+    return appliedByDomain;
+  }
+
   Optional<Gtid> lastGtid() {
     return Optional.ofNullable(lastGtid);
   }

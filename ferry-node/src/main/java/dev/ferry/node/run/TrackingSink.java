@@ -2,10 +2,10 @@ package dev.ferry.node.run;
 
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +31,7 @@ final class TrackingSink implements TransactionSink {
 
   private final TransactionSink delegate;
   private final AtomicReference<Head> head = new AtomicReference<>();
+  private final AtomicReference<List<Gtid>> newestByDomain = new AtomicReference<>(List.of());
   private final AtomicLong captured = new AtomicLong();
 
   TrackingSink(TransactionSink delegate) {
@@ -39,6 +40,11 @@ final class TrackingSink implements TransactionSink {
 
   Optional<Head> head() {
     return Optional.ofNullable(head.get());
+  }
+
+  /** The newest durable transaction of each GTID domain (the resume point's until one is captured). */
+  List<Gtid> newestByDomain() {
+    return newestByDomain.get();
   }
 
   /** Transactions made durable through this sink since it was created. */
@@ -54,7 +60,10 @@ final class TrackingSink implements TransactionSink {
   @Override
   public Optional<ResumePoint> resumePoint() throws IOException {
     Optional<ResumePoint> resume = delegate.resumePoint();
-    resume.ifPresent(r -> head.compareAndSet(null, new Head(r.gtid(), Instant.EPOCH, r.position())));
+    resume.ifPresent(r -> {
+      head.compareAndSet(null, new Head(r.gtid(), Instant.EPOCH, r.position()));
+      newestByDomain.accumulateAndGet(List.of(r.gtid()), (old, now) -> Gtids.with(old, now.getFirst()));
+    });
     return resume;
   }
 
@@ -66,6 +75,7 @@ final class TrackingSink implements TransactionSink {
   private <T> T durable(Gtid gtid, Instant commitTime, SourcePosition position, T done) {
     head.accumulateAndGet(new Head(gtid, commitTime, position),
         (old, now) -> old == null || now.gtid().seq() >= old.gtid().seq() ? now : old);
+    newestByDomain.accumulateAndGet(List.of(gtid), (old, now) -> Gtids.with(old, now.getFirst()));
     captured.incrementAndGet();
     return done;
   }

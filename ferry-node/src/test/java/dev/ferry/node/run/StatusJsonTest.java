@@ -3,8 +3,8 @@ package dev.ferry.node.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +26,7 @@ class StatusJsonTest {
     NodeStatus.Journal journal = new NodeStatus.Journal("/var/ferry/journal", "0a1b2c3d-0000-4000-8000-000000000000",
         Optional.of(new Gtid(0, 1, 4711)), Optional.of(COMMITTED));
     NodeStatus.Replica streaming = new NodeStatus.Replica("r1", ReplicaState.STREAMING,
-        Optional.of(new Gtid(0, 1, 4700)), new NodeStatus.Lag(11, 2048, 0.25), 7, Optional.empty(),
+        Optional.of(new Gtid(0, 1, 4700)), new NodeStatus.Lag(11, 2048, 0.25, List.of(new NodeStatus.DomainLag(0, 11))), 7, Optional.empty(),
         Optional.of(new JournalPosition(3, 4096)),
         Optional.of(Instant.parse("2026-12-05T07:29:58Z")), Optional.empty());
     NodeStatus.Replica reconnecting = new NodeStatus.Replica("r2", ReplicaState.RECONNECTING, Optional.empty(),
@@ -41,14 +41,18 @@ class StatusJsonTest {
         + "\"source\":{\"name\":\"primary\",\"kind\":\"postgresql\",\"state\":\"streaming\",\"position\":\"0/16B3748\","
         + "\"captured\":42,\"lastError\":\"said \\\"no\\\"\\n\",\"retainedWalBytes\":8192},"
         + "\"journal\":{\"dir\":\"/var/ferry/journal\",\"id\":\"0a1b2c3d-0000-4000-8000-000000000000\","
-        + "\"lastGtid\":\"0-1-4711\",\"lastCommitTime\":\"2026-12-05T07:29:59.500Z\"},"
+        + "\"lastGtid\":\"0-1-4711\",\"lastCommitTime\":\"2026-12-05T07:29:59.500Z\","
+        + "\"newestByDomain\":[\"0-1-4711\"]},"
         + "\"replicas\":[{\"name\":\"r1\",\"state\":\"streaming\",\"appliedGtid\":\"0-1-4700\","
-        + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250},\"applied\":7,\"lastError\":null,"
-        + "\"position\":\"3:4096\",\"appliedCommitTime\":\"2026-12-05T07:29:58Z\",\"nextTry\":null},"
+        + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250,\"domains\":[{\"domain\":0,"
+        + "\"transactions\":11}]},\"applied\":7,\"lastError\":null,"
+        + "\"position\":\"3:4096\",\"appliedCommitTime\":\"2026-12-05T07:29:58Z\",\"nextTry\":null,"
+        + "\"appliedByDomain\":[\"0-1-4700\"]},"
         + "{\"name\":\"r2\",\"state\":\"reconnecting\",\"appliedGtid\":null,"
-        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000},\"applied\":0,"
+        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000,\"domains\":[]},\"applied\":0,"
         + "\"lastError\":\"connection refused\","
-        + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\"}]}");
+        + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\","
+        + "\"appliedByDomain\":[]}]}");
   }
 
   @Test
@@ -56,7 +60,8 @@ class StatusJsonTest {
     NodeStatus applyOnly = new NodeStatus(TIME, Optional.empty(),
         new NodeStatus.Journal("j", "", Optional.empty(), Optional.empty()), List.of());
     assertThat(StatusJson.of(applyOnly)).isEqualTo("{\"time\":\"2026-12-05T07:30:00.123456Z\",\"source\":null,"
-        + "\"journal\":{\"dir\":\"j\",\"id\":\"\",\"lastGtid\":null,\"lastCommitTime\":null},\"replicas\":[]}");
+        + "\"journal\":{\"dir\":\"j\",\"id\":\"\",\"lastGtid\":null,\"lastCommitTime\":null,"
+        + "\"newestByDomain\":[]},\"replicas\":[]}");
   }
 
   @Test
@@ -87,6 +92,17 @@ class StatusJsonTest {
     assertThat(StatusJson.read(newer, NodeStatus.class)).isEqualTo(full());
     String broken = StatusJson.of(full()).replace("\"0-1-4711\"", "\"4711\"");
     assertThatThrownBy(() -> StatusJson.read(broken, NodeStatus.class)).isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void aDocumentOfAnOlderWriterWithoutDomainsReadsBackWithThemDerivedFromTheNewestGtids() {
+    String older = StatusJson.of(full()).replace(",\"newestByDomain\":[\"0-1-4711\"]", "")
+        .replace(",\"appliedByDomain\":[\"0-1-4700\"]", "").replace(",\"appliedByDomain\":[]", "");
+    assertThat(older).doesNotContain("ByDomain");
+    NodeStatus read = StatusJson.read(older, NodeStatus.class);
+    assertThat(read.journal().newestByDomain()).containsExactly(new Gtid(0, 1, 4711));
+    assertThat(read.replicas().getFirst().appliedByDomain()).containsExactly(new Gtid(0, 1, 4700));
+    assertThat(read.replicas().get(1).appliedByDomain()).isEmpty();
   }
 
   @Test
