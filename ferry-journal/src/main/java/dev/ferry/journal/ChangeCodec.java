@@ -1,4 +1,5 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
@@ -119,7 +120,7 @@ final class ChangeCodec {
         out.putString(column.name());
         out.putString(column.typeName());
         out.putInt(column.typeOid());
-        out.putByte(column.logicalType().code);
+        out.putByte(column.logicalType().code());
       }
     }
 

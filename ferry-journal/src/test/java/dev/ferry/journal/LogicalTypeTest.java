@@ -1,4 +1,5 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.LogicalType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +40,7 @@ class LogicalTypeTest {
   @Test
   void storedCodesAreDistinctAndRoundTrip() {
     for (LogicalType t : LogicalType.values()) {
-      assertThat(LogicalType.ofCode(t.code)).contains(t);
+      assertThat(LogicalType.ofCode(t.code())).contains(t);
     }
     assertThat(LogicalType.ofCode(LogicalType.values().length)).isEmpty();
   }

@@ -1,4 +1,7 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;

@@ -1,4 +1,6 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

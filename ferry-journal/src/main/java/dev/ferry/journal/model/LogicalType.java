@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.model;
 
 import java.util.Locale;
 import java.util.Map;
@@ -70,15 +70,19 @@ public enum LogicalType {
     }
   }
 
-  /** The byte stored in the journal for this type. */
-  final int code;
+  private final int code;
 
   LogicalType(int code) {
     this.code = code;
   }
 
+  /** The number the journal stores for this type. */
+  public int code() {
+    return code;
+  }
+
   /** The type stored as {@code code}, if this code knows it. */
-  static Optional<LogicalType> ofCode(int code) {
+  public static Optional<LogicalType> ofCode(int code) {
     return code >= 0 && code < BY_CODE.length ? Optional.of(BY_CODE[code]) : Optional.empty();
   }
 
