@@ -1,4 +1,5 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
@@ -119,6 +120,7 @@ final class ChangeCodec {
         out.putString(column.name());
         out.putString(column.typeName());
         out.putInt(column.typeOid());
+        out.putByte(column.logicalType().code());
       }
     }
 
@@ -173,6 +175,12 @@ final class ChangeCodec {
   static final class Decoder {
     private final List<TableId> tables = new ArrayList<>();
     private final List<List<Column>> columnLists = new ArrayList<>();
+    private final int version;
+
+    /** A decoder of records in format {@code version} (the version of the segment holding them). */
+    Decoder(int version) {
+      this.version = version;
+    }
 
     /**
      * Reads one change.
@@ -253,7 +261,7 @@ final class ChangeCodec {
         int n = count(in);
         Column[] columns = new Column[n];
         for (int i = 0; i < n; i++) {
-          columns[i] = new Column(in.getString(), in.getString(), in.getInt());
+          columns[i] = readColumn(in);
         }
         List<Column> list = List.of(columns);
         columnLists.add(list);
@@ -263,6 +271,20 @@ final class ChangeCodec {
         throw new ByteSource.MalformedRecordException("column list reference " + ref + " of " + columnLists.size());
       }
       return columnLists.get((int) ref - 1);
+    }
+
+    /** Formats 1 and 2 stored no logical type: derived as apply derived it then, from OID and name. */
+    private Column readColumn(ByteSource in) {
+      String name = in.getString();
+      String typeName = in.getString();
+      int oid = in.getInt();
+      if (version < 3) {
+        return new Column(name, typeName, oid, LogicalType.ofPostgres(oid, typeName));
+      }
+      int code = in.getByte();
+      LogicalType type = LogicalType.ofCode(code).orElseThrow(() -> new ByteSource.MalformedRecordException(
+          "unknown logical type " + code + " of column " + name));
+      return new Column(name, typeName, oid, type);
     }
 
     private static List<Value> readValues(ByteSource in) {

@@ -112,7 +112,7 @@ final class ChunkCursor implements ChangeCursor {
         throw frames.corruption("chunk " + index + " of " + gtid + " where chunk " + nextChunk + " was expected");
       }
       nextChunk++;
-      return JournalReader.readChanges(in);
+      return JournalReader.readChanges(in, frames.header.version());
     } catch (ByteSource.MalformedRecordException e) {
       throw frames.corruption("chunk of " + gtid + " does not decode: " + e.getMessage());
     }

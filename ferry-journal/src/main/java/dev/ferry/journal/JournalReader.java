@@ -222,14 +222,18 @@ public final class JournalReader implements AutoCloseable {
 
   private JournalTransaction decodeWhole(JournalPosition at, JournalPosition after) {
     ByteSource in = frames.payload();
-    RecordCodec.Meta meta = RecordCodec.readMeta(in);
-    return JournalTransaction.whole(frames.gtid, meta, at, after, readChanges(in), frames.crc);
+    int version = frames.header.version();
+    RecordCodec.Meta meta = RecordCodec.readMeta(in, version);
+    return JournalTransaction.whole(frames.gtid, meta, at, after, readChanges(in, version), frames.crc);
   }
 
-  /** Decodes a change list; {@code in} may be a reused buffer (what is kept is copied). */
-  static List<Change> readChanges(ByteSource in) {
+  /**
+   * Decodes a change list in format {@code version}; {@code in} may be a reused buffer (what is
+   * kept is copied).
+   */
+  static List<Change> readChanges(ByteSource in, int version) {
     in = in.copyOfRest();
-    ChangeCodec.Decoder decoder = new ChangeCodec.Decoder();
+    ChangeCodec.Decoder decoder = new ChangeCodec.Decoder(version);
     int n = ChangeCodec.Decoder.count(in);
     List<Change> changes = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -242,7 +246,7 @@ public final class JournalReader implements AutoCloseable {
   }
 
   private JournalTransaction decodeCommit(JournalPosition at, JournalPosition after) {
-    RecordCodec.CommitInfo info = RecordCodec.readCommit(frames.payload());
+    RecordCodec.CommitInfo info = RecordCodec.readCommit(frames.payload(), frames.header.version());
     Gtid gtid = frames.gtid;
     return JournalTransaction.chunked(gtid, info.meta(), at, after, info.changeCount(),
         () -> new ChunkCursor(locator, gtid, info, at), frames.crc);

@@ -124,16 +124,17 @@ public final class JournalVerifier {
 
   private static void decode(FrameReader frames) {
     ByteSource in = frames.payload();
+    int version = frames.header.version();
     switch (frames.type) {
       case TX -> {
-        RecordCodec.readMeta(in);
-        JournalReader.readChanges(in);
+        RecordCodec.readMeta(in, version);
+        JournalReader.readChanges(in, version);
       }
       case CHUNK -> {
         in.getInt();
-        JournalReader.readChanges(in);
+        JournalReader.readChanges(in, version);
       }
-      case COMMIT -> RecordCodec.readCommit(in);
+      case COMMIT -> RecordCodec.readCommit(in, version);
       case ABORT -> in.getInt();
     }
   }

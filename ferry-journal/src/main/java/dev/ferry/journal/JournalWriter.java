@@ -56,6 +56,8 @@ final class JournalWriter implements TailWatch {
   private long size;
   private long recordCount;
   private Instant openedAt;
+  /** The format of the open segment: one found at start in an older format is sealed before appending. */
+  private int openFormat = SegmentFormat.VERSION;
 
   private final ReentrantLock progressLock = new ReentrantLock();
   private final Condition progress = progressLock.newCondition();
@@ -82,6 +84,7 @@ final class JournalWriter implements TailWatch {
       openedAt = open.openedAt();
       channel = FileChannel.open(path, StandardOpenOption.WRITE);
       channel.position(size);
+      openFormat = open.header().version();
     }
     mark = new Mark(segment, size, 0);
     this.thread = Thread.ofPlatform().name("ferry-journal-writer").daemon(true).unstarted(this::run);
@@ -147,6 +150,12 @@ final class JournalWriter implements TailWatch {
   private void write(List<Pending> group) throws IOException {
     int completed = 0;
     JournalPosition[] positions = new JournalPosition[group.size()];
+    if (openFormat != SegmentFormat.VERSION && channel != null) {
+      LOG.info("{}open segment {} is in format version {}: sealing it to append in version {}", prefix, segment,
+          openFormat, SegmentFormat.VERSION);
+      openFormat = SegmentFormat.VERSION;
+      seal();
+    }
     for (int i = 0; i < group.size(); i++) {
       Pending p = group.get(i);
       if (channel == null) {

@@ -8,6 +8,7 @@ import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Payloads of the four record types (layout in {@code docs/journal-format.md}). Encoding runs on
@@ -16,6 +17,8 @@ import java.util.List;
  */
 final class RecordCodec {
   private static final SourcePosition.Kind[] KINDS = SourcePosition.Kind.values();
+  /** In the source position's kind byte (format 3): a source GTID follows the position. */
+  private static final int HAS_SOURCE_GTID = 0x80;
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private RecordCodec() {
@@ -86,11 +89,48 @@ final class RecordCodec {
     out.putLong(meta.commitTime().getEpochSecond());
     out.putInt(meta.commitTime().getNano());
     out.putLong(meta.schemaSequence());
-    out.putByte(meta.sourcePosition().kind().ordinal());
-    out.putLong(meta.sourcePosition().value());
+    putSourcePosition(out, meta.sourcePosition());
   }
 
-  static Meta readMeta(ByteSource in) {
+  /**
+   * Kind (bit 7: a source GTID follows), value, the file of a binlog position, the source GTID:
+   * a PostgreSQL LSN or SQLite change id stays 9 bytes.
+   */
+  private static void putSourcePosition(ByteSink out, SourcePosition position) {
+    out.putByte(position.kind().ordinal() | (position.sourceGtid().isPresent() ? HAS_SOURCE_GTID : 0));
+    out.putLong(position.value());
+    if (position.kind() == SourcePosition.Kind.BINLOG) {
+      out.putString(position.file());
+    }
+    position.sourceGtid().ifPresent(g -> {
+      out.putInt((int) g.domain());
+      out.putInt((int) g.serverId());
+      out.putLong(g.seq());
+    });
+  }
+
+  private static SourcePosition readSourcePosition(ByteSource in, int version) {
+    int flags = in.getByte();
+    int kind = version >= 3 ? flags & ~HAS_SOURCE_GTID : flags;
+    if (kind >= KINDS.length) {
+      throw new ByteSource.MalformedRecordException("unknown source position kind " + kind);
+    }
+    long value = in.getLong();
+    if (version < 3) {
+      return new SourcePosition(KINDS[kind], value);
+    }
+    String file = KINDS[kind] == SourcePosition.Kind.BINLOG ? in.getString() : "";
+    try {
+      Optional<Gtid> gtid = (flags & HAS_SOURCE_GTID) == 0 ? Optional.empty()
+          : Optional.of(new Gtid(in.getInt() & Gtid.MAX_UINT32, in.getInt() & Gtid.MAX_UINT32, in.getLong()));
+      return new SourcePosition(KINDS[kind], file, value, gtid);
+    } catch (IllegalArgumentException e) {
+      throw new ByteSource.MalformedRecordException("source position does not decode: " + e.getMessage());
+    }
+  }
+
+  /** Reads a TX or COMMIT record's metadata in format {@code version}. */
+  static Meta readMeta(ByteSource in, int version) {
     long seconds = in.getLong();
     int nanos = in.getInt();
     if (nanos < 0 || nanos > 999_999_999 || seconds < Instant.MIN.getEpochSecond()
@@ -99,15 +139,11 @@ final class RecordCodec {
     }
     Instant commitTime = Instant.ofEpochSecond(seconds, nanos);
     long schemaSequence = in.getLong();
-    int kind = in.getByte();
-    if (kind >= KINDS.length) {
-      throw new ByteSource.MalformedRecordException("unknown source position kind " + kind);
-    }
-    return new Meta(commitTime, schemaSequence, new SourcePosition(KINDS[kind], in.getLong()));
+    return new Meta(commitTime, schemaSequence, readSourcePosition(in, version));
   }
 
-  static CommitInfo readCommit(ByteSource in) {
-    Meta meta = readMeta(in);
+  static CommitInfo readCommit(ByteSource in, int version) {
+    Meta meta = readMeta(in, version);
     int chunkCount = in.getInt();
     long changeCount = in.getLong();
     long segment = in.getLong();

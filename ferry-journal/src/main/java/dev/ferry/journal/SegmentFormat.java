@@ -12,7 +12,7 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * The byte format of a segment file, version 2. {@code docs/journal-format.md} is the reference;
+ * The byte format of a segment file, version 3. {@code docs/journal-format.md} is the reference;
  * this class is the only code that knows the layout. Every change to it bumps {@link #VERSION}.
  *
  * <pre>
@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  * header (72 bytes, big-endian)              record frame
  * +------+----+-------------------------+    +------+----+--------------------------------+
  * | 0    |  8 | magic "FERRYJNL"        |    | 0    |  4 | body length L (int32)          |
- * | 8    |  2 | format version (2)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
+ * | 8    |  2 | format version (3)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
  * | 10   |  2 | header length (72)      |    | 8    |  1 | record type (TX, CHUNK, ...)   |
  * | 12   |  4 | reserved, 0             |    | 9    |  1 | flags: bit 0 = zstd payload    |
  * | 16   | 16 | journal UUID            |    | 10   |  4 | GTID domain                    |
@@ -39,8 +39,11 @@ import java.util.zip.CRC32C;
  */
 final class SegmentFormat {
   static final byte[] MAGIC = "FERRYJNL".getBytes(StandardCharsets.US_ASCII);
-  static final short VERSION = 2;
-  /** The oldest version this code reads: version 1 lacks only change kind 8, so it reads as is. */
+  static final short VERSION = 3;
+  /**
+   * The oldest version this code reads. Version 1 lacks only change kind 8; versions 1 and 2 store
+   * no logical column type (derived when read) and a source position as kind and value only.
+   */
   static final short OLDEST_READABLE = 1;
   static final int HEADER_LENGTH = 72;
   static final int FRAME_PREFIX = 8;
@@ -95,13 +98,19 @@ final class SegmentFormat {
     }
   }
 
-  /** A segment's header. {@code firstGtid} is the GTID of its first record. */
-  record Header(UUID journalId, long segment, Gtid firstGtid, long retainFrom) {
+  /**
+   * A segment's header. {@code firstGtid} is the GTID of its first record; {@code version} the
+   * format its records are in (every record of a segment is in its header's version).
+   */
+  record Header(UUID journalId, long segment, Gtid firstGtid, long retainFrom, int version) {
+    Header(UUID journalId, long segment, Gtid firstGtid, long retainFrom) {
+      this(journalId, segment, firstGtid, retainFrom, VERSION);
+    }
   }
 
   static ByteBuffer encodeHeader(Header header) {
     ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH);
-    b.put(MAGIC).putShort(VERSION).putShort((short) HEADER_LENGTH).putInt(0);
+    b.put(MAGIC).putShort((short) header.version()).putShort((short) HEADER_LENGTH).putInt(0);
     b.putLong(header.journalId().getMostSignificantBits()).putLong(header.journalId().getLeastSignificantBits());
     b.putLong(header.segment());
     putGtid(b, header.firstGtid());
@@ -142,7 +151,7 @@ final class SegmentFormat {
     long retainFrom = b.getLong();
     b.getInt();
     b.getInt();
-    return new Header(id, segment, first, retainFrom);
+    return new Header(id, segment, first, retainFrom, version);
   }
 
   /** A header that does not parse; {@code offset} is where in the header the problem is. */

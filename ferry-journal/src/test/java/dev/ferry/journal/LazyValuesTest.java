@@ -1,4 +1,5 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -90,6 +91,7 @@ class LazyValuesTest {
     payload.putString("id");
     payload.putString("int8");
     payload.putInt(20);
+    payload.putByte(LogicalType.INT64.code());
     payload.putVarLong(1); // one value
     payload.putByte(99);
     byte[] frame = SegmentFormat.frame(RecordType.TX, new Gtid(0, 1, 2), payload, new ByteSink(256));

@@ -32,9 +32,9 @@ class ModelTextTest {
       assertThat(Gtid.parse(gtid.toString())).isEqualTo(gtid);
       JournalPosition position = new JournalPosition(random.nextLong(1, Long.MAX_VALUE), random.nextLong(Long.MAX_VALUE));
       assertThat(JournalPosition.parse(position.toString())).isEqualTo(position);
-      SourcePosition source = new SourcePosition(
-          SourcePosition.Kind.values()[random.nextInt(SourcePosition.Kind.values().length)], random.nextLong());
+      SourcePosition source = data.sourcePosition();
       assertThat(SourcePosition.parse(source.toString())).isEqualTo(source);
+      assertThat(SourcePosition.parse(source.toString()).compareTo(source)).isZero();
       TableId table = new TableId(data.text(), "n" + data.text());
       assertThat(TableId.parse(table.toString())).isEqualTo(table);
     }

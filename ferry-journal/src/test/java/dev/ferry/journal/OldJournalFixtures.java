@@ -1,4 +1,5 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
@@ -96,6 +97,15 @@ final class OldJournalFixtures {
               Optional.of("do $$ begin alter table t add c int; end $$"))))));
     }
     steps.add(new Whole(tx(seq++, new SourcePosition(SourcePosition.Kind.BINLOG, 0x4d2), List.of(liteInsert(3)))));
+    if (version >= 3) {
+      steps.add(new Whole(tx(seq++, SourcePosition.binlog("mariadb-bin.000042", 0x4d2).withSourceGtid(new Gtid(3, 7, 99)),
+          List.of(new Change.Insert(new TableId("shop", "counts"), List.of(
+              new Column("id", "bigint unsigned", 0, LogicalType.UINT64),
+              new Column("tiny", "tinyint", 0, LogicalType.INT8),
+              new Column("at", "datetime(6)", 0, LogicalType.TIMESTAMP)),
+              List.of(new Value.Text("18446744073709551615"), new Value.Int64(-128),
+                  new Value.Text("2024-03-01 10:00:00.000001")))))));
+    }
     Transaction big = tx(seq++, SourcePosition.pgLsn(0x3000000L), bigChanges());
     Gtid aborted = new Gtid(0, 1, seq); // rolled back: the next transaction takes its sequence number
     steps.add(new Aborted(aborted, List.of(pgInsert(90), liteInsert(91))));

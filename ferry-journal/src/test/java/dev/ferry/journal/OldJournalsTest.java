@@ -1,4 +1,7 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -19,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Journals written by older Ferry versions (committed under {@code src/test/resources/journals},
- * see the README there) read, verify and continue with this code.
+ * see the README there) read, verify and continue with this code; a continued journal of an older
+ * format gets its open segment sealed and new segments in this code's format.
  */
 @Timeout(120)
 class OldJournalsTest {
@@ -27,7 +31,7 @@ class OldJournalsTest {
   Path dir;
 
   @ParameterizedTest(name = "format version {0}")
-  @ValueSource(ints = {1, 2})
+  @ValueSource(ints = {1, 2, 3})
   void committedJournalReadsEveryTransactionBack(int version) throws Exception {
     copyFixture(version);
     assertThat(Journals.readAll(dir)).containsExactlyElementsOf(OldJournalFixtures.expected(version));
@@ -36,6 +40,23 @@ class OldJournalsTest {
 
   @ParameterizedTest(name = "format version {0}")
   @ValueSource(ints = {1, 2})
+  void columnsOfFormatsWithoutLogicalTypesGetThemFromTheirPostgresTypeOidOrName(int version) throws Exception {
+    copyFixture(version);
+    Change.Insert pg = (Change.Insert) Journals.readAll(dir).getFirst().changes().getFirst();
+    assertThat(pg.columns()).extracting(Column::logicalType).containsExactly(LogicalType.INT64,
+        LogicalType.BOOLEAN, LogicalType.INT16, LogicalType.INT32, LogicalType.DECIMAL, LogicalType.FLOAT32,
+        LogicalType.FLOAT64, LogicalType.TEXT, LogicalType.TEXT, LogicalType.BYTES, LogicalType.DATE,
+        LogicalType.TIME, LogicalType.TIMESTAMP, LogicalType.TIMESTAMPTZ, LogicalType.UUID, LogicalType.JSON,
+        LogicalType.JSON, LogicalType.INTERVAL, LogicalType.ARRAY, LogicalType.OTHER);
+    // What apply switched on for SQLite columns then: PostgreSQL's names, so INTEGER and REAL match.
+    Change.Insert lite = (Change.Insert) Journals.readAll(dir).get(2).changes().getFirst();
+    assertThat(lite.columns()).extracting(Column::logicalType).containsExactly(LogicalType.INT32, LogicalType.TEXT,
+        LogicalType.FLOAT32, LogicalType.OTHER, LogicalType.DECIMAL, LogicalType.BOOLEAN, LogicalType.OTHER,
+        LogicalType.OTHER);
+  }
+
+  @ParameterizedTest(name = "format version {0}")
+  @ValueSource(ints = {1, 2, 3})
   void committedJournalIsContinuedByThisVersion(int version) throws Exception {
     copyFixture(version);
     List<Transaction> expected = new ArrayList<>(OldJournalFixtures.expected(version));
@@ -47,6 +68,11 @@ class OldJournalsTest {
     }
     expected.add(next);
     assertThat(Journals.readAll(dir)).containsExactlyElementsOf(expected);
+    SegmentFiles.SegmentFile newest = SegmentFiles.list(dir).getLast();
+    try (FrameReader frames = FrameReader.open(newest.path(), newest.number(), JournalIdentity.read(dir), false)
+        .orElseThrow()) {
+      assertThat(frames.header.version()).as("format of the segment appended to").isEqualTo(SegmentFormat.VERSION);
+    }
     assertThat(JournalVerifier.verify(dir).problems()).isEmpty();
   }
 

@@ -1,4 +1,5 @@
 package dev.ferry.journal;
+import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
@@ -44,9 +45,18 @@ final class TestData {
     }
     Instant commit = Instant.ofEpochSecond(random.nextLong(-10_000_000_000L, 10_000_000_000L),
         random.nextInt(1_000_000_000));
-    SourcePosition position = new SourcePosition(
-        SourcePosition.Kind.values()[random.nextInt(SourcePosition.Kind.values().length)], random.nextLong());
-    return new Transaction(gtid, commit, random.nextLong(), position, changes);
+    return new Transaction(gtid, commit, random.nextLong(), sourcePosition(), changes);
+  }
+
+  /** Any kind of source position: compact, binlog with a file, with or without a source GTID. */
+  SourcePosition sourcePosition() {
+    SourcePosition.Kind kind = SourcePosition.Kind.values()[random.nextInt(SourcePosition.Kind.values().length)];
+    SourcePosition position = kind == SourcePosition.Kind.BINLOG
+        ? SourcePosition.binlog(random.nextBoolean() ? "mariadb-bin." + String.format("%06d", random.nextInt(1_000_000))
+            : "host:bin." + random.nextInt(), random.nextLong())
+        : new SourcePosition(kind, random.nextLong());
+    return random.nextInt(3) == 0 ? position.withSourceGtid(new Gtid(random.nextLong(1L << 32),
+        random.nextLong(1L << 32), random.nextLong(Long.MAX_VALUE))) : position;
   }
 
   Change change() {
@@ -79,7 +89,8 @@ final class TestData {
     int n = random.nextInt(6);
     List<Column> columns = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      columns.add(new Column("c" + i + text(), random.nextBoolean() ? "numeric" : "тип", random.nextInt()));
+      columns.add(new Column("c" + i + text(), random.nextBoolean() ? "numeric" : "тип", random.nextInt(),
+          LogicalType.values()[random.nextInt(LogicalType.values().length)]));
     }
     return columns;
   }

@@ -1,5 +1,6 @@
 package dev.ferry.capture.postgres;
 
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -170,14 +171,15 @@ final class Catalog implements AutoCloseable {
         + " does not exist", table));
     List<SourceTable.SourceColumn> columns = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("""
-        SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull
+        SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.atttypid
           FROM pg_attribute a
          WHERE a.attrelid = CAST(? AS oid) AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY a.attnum""")) {
       ps.setString(1, oid);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          columns.add(new SourceTable.SourceColumn(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+          columns.add(new SourceTable.SourceColumn(rs.getString(1), rs.getString(2), rs.getBoolean(3),
+              LogicalType.ofPostgres((int) rs.getLong(4), rs.getString(2))));
         }
       }
     }

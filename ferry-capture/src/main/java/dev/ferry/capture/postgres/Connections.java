@@ -7,12 +7,13 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /**
- * Opens the source connections. Both kinds pin the session's TimeZone (UTC), DateStyle (ISO) and
- * IntervalStyle (postgres) so the text forms that pgoutput sends are stable whatever the server's
- * defaults: timestamptz text is always in UTC.
+ * Opens the source connections. Both kinds pin the session's TimeZone (UTC), DateStyle (ISO),
+ * IntervalStyle (postgres) and bytea_output (hex) so the text forms that pgoutput sends are stable
+ * whatever the server's defaults: timestamptz text is always in UTC, bytea always {@code \x…}.
  */
 final class Connections {
-  static final String SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres";
+  static final String SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres"
+      + " -c bytea_output=hex";
 
   private Connections() {
   }
@@ -49,6 +50,7 @@ final class Connections {
       st.execute("SET TimeZone = 'UTC'");
       st.execute("SET DateStyle = 'ISO'");
       st.execute("SET IntervalStyle = 'postgres'");
+      st.execute("SET bytea_output = 'hex'");
     } catch (SQLException e) {
       c.close();
       throw e;

@@ -4,6 +4,7 @@ import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
@@ -260,7 +261,8 @@ final class TransactionBuilder {
     List<Column> columns = new ArrayList<>(r.columns().size());
     for (PgOutput.RelColumn col : r.columns()) {
       Optional<String> fallback = Optional.ofNullable(typeNames.get(col.typeOid()));
-      columns.add(new Column(col.name(), catalog.typeName(col.typeOid(), col.typmod(), fallback), col.typeOid()));
+      String typeName = catalog.typeName(col.typeOid(), col.typmod(), fallback);
+      columns.add(new Column(col.name(), typeName, col.typeOid(), LogicalType.ofPostgres(col.typeOid(), typeName)));
     }
     relations.put(r.relId(), new Rel(r.relId(), new TableId(r.namespace(), r.name()), List.copyOf(columns)));
     lastRel = null;

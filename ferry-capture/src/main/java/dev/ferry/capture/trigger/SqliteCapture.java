@@ -6,6 +6,7 @@ import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
@@ -263,7 +264,7 @@ public final class SqliteCapture implements AutoCloseable {
             }
           }
         }
-        columns.put(t.getKey(), t.getValue().stream().map(n -> new Column(n, types.getOrDefault(n, ""), 0)).toList());
+        columns.put(t.getKey(), t.getValue().stream().map(n -> column(n, types.getOrDefault(n, ""))).toList());
       }
     }
 
@@ -285,5 +286,10 @@ public final class SqliteCapture implements AutoCloseable {
       }
       return Rows.change(new TableId("main", r.table()), cols, r.op(), r.old(), r.row(), r.id());
     }
+  }
+
+  /** A captured column: its declared type, and the logical type that type's affinity gives. */
+  private static Column column(String name, String declared) {
+    return new Column(name, declared, 0, LogicalType.ofSqliteDeclared(declared));
   }
 }

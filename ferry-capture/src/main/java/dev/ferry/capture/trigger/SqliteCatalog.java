@@ -1,6 +1,7 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -59,7 +60,8 @@ final class SqliteCatalog {
           if (hidden == 2 || hidden == 3) {
             continue; // generated columns are computed by the replica, not copied
           }
-          columns.add(new Column(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2), 0));
+          String declared = rs.getString(2) == null ? "" : rs.getString(2);
+          columns.add(new Column(rs.getString(1), declared, 0, LogicalType.ofSqliteDeclared(declared)));
           if (rs.getInt(3) > 0) {
             key.put(rs.getInt(3), rs.getString(1));
           }
@@ -91,7 +93,8 @@ final class SqliteCatalog {
       rows = rs.getLong(1);
     }
     List<SourceTable.SourceColumn> columns = t.columns().stream()
-        .map(col -> new SourceTable.SourceColumn(col.name(), col.typeName(), notNull.contains(col.name()))).toList();
+        .map(col -> new SourceTable.SourceColumn(col.name(), col.typeName(), notNull.contains(col.name()),
+            col.logicalType())).toList();
     return new SourceTable(t.id(), columns, t.primaryKey(), rows, 1);
   }
 

@@ -1,6 +1,7 @@
 package dev.ferry.journal.snapshot;
 
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.TableId;
 import java.util.List;
 
@@ -37,12 +38,18 @@ public record SourceTable(TableId id, List<SourceColumn> columns, List<String> p
   }
 
   /**
-   * A column: {@code sqlType} is exact SQL text from the source catalog, safe to splice into DDL.
+   * A column: {@code sqlType} is exact SQL text from the source catalog, safe to splice into DDL;
+   * {@code logicalType} what it holds, as capture decides it for the journal's columns.
    */
-  public record SourceColumn(String name, String sqlType, boolean notNull) {
+  public record SourceColumn(String name, String sqlType, boolean notNull, LogicalType logicalType) {
+    /** A column whose logical type is derived from a PostgreSQL type name (as for old journals). */
+    public SourceColumn(String name, String sqlType, boolean notNull) {
+      this(name, sqlType, notNull, LogicalType.ofPostgres(0, sqlType));
+    }
+
     /** As the journal's column model, so values are converted as the applier would. */
     public Column asColumn() {
-      return new Column(name, sqlType, 0);
+      return new Column(name, sqlType, 0, logicalType);
     }
   }
 }

@@ -14,11 +14,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The PostgreSQL → SQLite value mapping (documented in {@code docs/apply.md}), chosen so that
- * {@code TableDigest} agrees across the two: integers as INTEGER, booleans as 1/0, floats as REAL,
- * bytea as BLOB, timestamptz as PostgreSQL's UTC text form ({@code 2024-03-01 10:00:00.5+00}),
- * everything else (numeric, text, dates, intervals, uuid, json, arrays, enums) as PostgreSQL's
- * text form, which a NUMERIC column turns into a number where that is exact.
+ * How a text value becomes a SQLite value, by its column's logical type (documented in
+ * {@code docs/apply.md}), chosen so that {@code TableDigest} agrees between PostgreSQL and SQLite:
+ * integers as INTEGER, booleans as 1/0, floats as REAL, bytes in PostgreSQL's hex form as BLOB,
+ * timestamptz as PostgreSQL's UTC text form ({@code 2024-03-01 10:00:00.5+00}), everything else
+ * (decimal, text, dates, intervals, uuid, json, arrays, enums) as the source's text form, which a
+ * NUMERIC column turns into a number where that is exact. Text in a bytes column that is not in
+ * hex form ({@code \x…}) is a SQLite source's text in a BLOB column and stays text, as there.
  */
 public final class SqliteValues {
   private static final Pattern TIMESTAMPTZ = Pattern.compile(
@@ -29,13 +31,18 @@ public final class SqliteValues {
   }
 
   static void bindText(PreparedStatement ps, int index, String text, Column column) throws SQLException {
-    String type = column.typeName().toLowerCase(Locale.ROOT);
-    switch (type) {
-      case "int2", "int4", "int8", "smallint", "integer", "bigint", "oid" -> ps.setLong(index, parseLong(text, column));
-      case "bool", "boolean" -> ps.setInt(index, parseBool(text, column));
-      case "float4", "float8", "real", "double precision" -> bindFloat(ps, index, text);
-      case "bytea" -> ps.setBytes(index, parseBytea(text, column));
-      case "timestamptz", "timestamp with time zone" -> ps.setString(index, toUtcText(text));
+    switch (column.logicalType()) {
+      case INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32 -> ps.setLong(index, parseLong(text, column));
+      case BOOLEAN -> ps.setInt(index, parseBool(text, column));
+      case FLOAT32, FLOAT64 -> bindFloat(ps, index, text, column);
+      case BYTES -> {
+        if (text.startsWith("\\x")) {
+          ps.setBytes(index, parseBytea(text, column));
+        } else {
+          ps.setString(index, text);
+        }
+      }
+      case TIMESTAMPTZ -> ps.setString(index, toUtcText(text));
       default -> ps.setString(index, text);
     }
   }
@@ -57,13 +64,22 @@ public final class SqliteValues {
     };
   }
 
-  private static void bindFloat(PreparedStatement ps, int index, String text) throws SQLException {
+  private static void bindFloat(PreparedStatement ps, int index, String text, Column column) throws SQLException {
     // SQLite stores NaN as NULL: keep it as text rather than lose it.
     switch (text) {
       case "NaN" -> ps.setString(index, text);
       case "Infinity" -> ps.setDouble(index, Double.POSITIVE_INFINITY);
       case "-Infinity" -> ps.setDouble(index, Double.NEGATIVE_INFINITY);
-      default -> ps.setDouble(index, Double.parseDouble(text));
+      default -> ps.setDouble(index, parseDouble(text, column));
+    }
+  }
+
+  private static double parseDouble(String text, Column column) throws SQLException {
+    try {
+      return Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new ValueConversionException("value '" + text + "' of " + column.name() + " (" + column.typeName()
+          + ") is not a number", e);
     }
   }
 
