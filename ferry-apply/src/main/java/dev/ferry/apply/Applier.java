@@ -1,8 +1,8 @@
 package dev.ferry.apply;
 
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.ferry.apply;
 
-import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.model.TableFilter;
 import java.time.Duration;
 import java.util.regex.Pattern;
 

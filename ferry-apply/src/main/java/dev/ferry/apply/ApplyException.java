@@ -1,6 +1,6 @@
 package dev.ferry.apply;
 
-import dev.ferry.journal.Gtid;
+import dev.ferry.journal.model.Gtid;
 import java.util.Optional;
 
 /**

@@ -1,7 +1,7 @@
 package dev.ferry.apply;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.TableId;
 
 /** A conflict stopped the replica (policy {@link ConflictPolicy#STOP}). */
 public final class ConflictException extends ApplyException {

@@ -1,7 +1,7 @@
 package dev.ferry.apply;
 
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -1,6 +1,6 @@
 package dev.ferry.apply;
 
-import dev.ferry.journal.Gtid;
+import dev.ferry.journal.model.Gtid;
 
 /** A transaction belongs to another schema sequence than the replica's (the schema barrier). */
 public final class SchemaSequenceException extends ApplyException {

@@ -1,6 +1,6 @@
 package dev.ferry.capture;
 
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.SourcePosition;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,14 +1,14 @@
 package dev.ferry.capture;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.SegmentInfo;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

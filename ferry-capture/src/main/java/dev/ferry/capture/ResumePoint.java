@@ -1,7 +1,7 @@
 package dev.ferry.capture;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
 
 /**
  * The last transaction a sink holds durably for one source: where capture resumes after a

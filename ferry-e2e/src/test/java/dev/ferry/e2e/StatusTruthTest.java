@@ -2,7 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.model.GtidSet;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;

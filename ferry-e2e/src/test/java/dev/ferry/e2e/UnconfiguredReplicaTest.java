@@ -2,8 +2,8 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;

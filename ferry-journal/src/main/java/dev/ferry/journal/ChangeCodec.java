@@ -1,5 +1,9 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;

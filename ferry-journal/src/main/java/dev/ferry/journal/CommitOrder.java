@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.model.Gtid;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Optional;

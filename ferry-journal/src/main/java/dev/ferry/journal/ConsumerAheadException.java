@@ -1,5 +1,7 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.nio.file.Path;
 import java.util.Optional;
 

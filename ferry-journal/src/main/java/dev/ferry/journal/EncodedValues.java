@@ -1,5 +1,7 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.ImmutableValues;
+import dev.ferry.journal.model.Value;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.RandomAccess;
@@ -14,7 +16,7 @@ import java.util.RandomAccess;
  * <p>Immutable and thread-safe: decoding is idempotent, and the decoded array is published
  * through a volatile field; two threads may at worst decode the same row twice.
  */
-final class EncodedValues extends AbstractList<Value> implements RandomAccess {
+final class EncodedValues extends AbstractList<Value> implements ImmutableValues, RandomAccess {
   private final byte[] buf;
   private final int offset;
   private final int length;
@@ -44,11 +46,6 @@ final class EncodedValues extends AbstractList<Value> implements RandomAccess {
       ChangeCodec.Decoder.skipValue(in);
     }
     return new EncodedValues(in.array(), start, in.position() - start, n);
-  }
-
-  /** {@code values} itself if it is already immutable, else {@link List#copyOf}. */
-  static List<Value> immutable(List<Value> values) {
-    return values instanceof EncodedValues ? values : List.copyOf(values);
   }
 
   @Override

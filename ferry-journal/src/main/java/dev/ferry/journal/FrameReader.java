@@ -2,6 +2,7 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.Header;
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.model.Gtid;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,6 +1,9 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -17,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A journal directory opened for writing: appends go through one writer thread with group commit;
- * sealed segments are archived and purged by a maintenance thread. Opening runs recovery (see
+ * sealed segments are purged by a maintenance thread, once shipped when they must be
+ * ({@link #shipping()}). Opening runs recovery (see
  * {@link JournalRecovery}'s passes, logged). Only one process may open a directory for writing at
  * a time ({@code journal.lock}).
  *
@@ -33,7 +37,7 @@ public final class Journal implements AutoCloseable {
   private final FileLock lock;
   private final WriteQueue queue;
   private final JournalWriter writer;
-  private final Archiver archiver;
+  private final Maintenance maintenance;
   private final Purger purger;
   private final Consumers consumers;
   private final SegmentLocator locator;
@@ -47,11 +51,11 @@ public final class Journal implements AutoCloseable {
     this.id = recovered.journalId();
     this.queue = new WriteQueue(config.maxQueuedBytes());
     this.consumers = new Consumers(config.directory());
-    // The writer hands sealed segments to the archiver, created next (the purger needs the writer).
+    // The writer hands sealed segments to maintenance, created next (the purger needs the writer).
     this.writer = new JournalWriter(config, id, recovered.nextSegment(), recovered.open(), queue,
         this::sealed);
     this.purger = new Purger(config, id, consumers, writer::oldestOpenChunkSegment);
-    this.archiver = new Archiver(config, purger);
+    this.maintenance = new Maintenance(config, purger);
     this.locator = new SegmentLocator(config.directory(), id);
   }
 
@@ -79,7 +83,7 @@ public final class Journal implements AutoCloseable {
     }
     try {
       Journal journal = new Journal(config, channel, lock);
-      journal.archiver.start();
+      journal.maintenance.start();
       journal.writer.start();
       return journal;
     } catch (IOException | RuntimeException e) {
@@ -206,7 +210,22 @@ public final class Journal implements AutoCloseable {
   }
 
   private void sealed(SegmentFiles.SegmentFile segment) {
-    archiver.sealed(segment);
+    maintenance.sealed(segment);
+  }
+
+  /**
+   * The journal's side of shipping sealed segments (the one shipper of this journal, see
+   * {@link SegmentShipping}): segments sealed and not yet shipped, and the way to mark them shipped.
+   *
+   * @throws IllegalStateException unless the journal was opened with
+   *     {@link JournalConfig#keepUntilShipped()}, without which a segment could be purged unshipped
+   */
+  public SegmentShipping shipping() {
+    if (!config.keepUntilShipped()) {
+      throw new IllegalStateException("journal " + config.directory() + " was opened without keepUntilShipped: "
+          + "its sealed segments are not kept for a shipper");
+    }
+    return maintenance;
   }
 
   void finishLarge(Gtid gtid) {
@@ -254,7 +273,8 @@ public final class Journal implements AutoCloseable {
 
   /**
    * Deletes the segments no consumer needs (and, over the size cap, the oldest ones anyway, with a
-   * warning). Runs by itself after each seal or archive; callable any time.
+   * warning). Runs by itself after each seal (or, when segments are kept until shipped, after each
+   * segment is shipped); callable any time.
    *
    * @return the purged segments, oldest first
    */
@@ -271,7 +291,7 @@ public final class Journal implements AutoCloseable {
     queue.close();
     try {
       writer.join();
-      archiver.stop();
+      maintenance.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while closing journal " + config.directory(), e);

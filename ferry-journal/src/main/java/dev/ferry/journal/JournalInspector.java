@@ -2,6 +2,8 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,10 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;

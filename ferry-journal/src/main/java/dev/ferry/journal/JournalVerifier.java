@@ -2,6 +2,7 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.model.Gtid;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

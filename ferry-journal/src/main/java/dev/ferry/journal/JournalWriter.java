@@ -1,9 +1,11 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.SegmentFiles.SegmentFile;
 import dev.ferry.journal.SegmentFormat.Header;
 import dev.ferry.journal.SegmentFormat.RecordType;
-import dev.ferry.journal.SegmentFiles.SegmentFile;
 import dev.ferry.journal.WriteQueue.Pending;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 
 /**

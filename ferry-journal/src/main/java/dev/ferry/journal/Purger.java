@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes segments no consumer needs, oldest first, never the open one. A segment may go when it
- * is ARCHIVED (or SEALED when there is no archive) and lies below every consumer's floor: the
+ * is ARCHIVED (or SEALED when it need not be shipped: {@link JournalConfig#keepUntilShipped()}) and
+ * lies below every consumer's floor: the
  * {@code retain-from} segment in the header of the segment holding the consumer's position, so
  * chunks of a transaction that commits later are kept. With no consumer registered nothing is
  * purged by acknowledgement. A size cap forces out the oldest sealed segments anyway, with a
@@ -79,7 +81,7 @@ final class Purger {
   }
 
   private boolean archived(SegmentFile s) {
-    return config.archive() instanceof ArchiveTarget.None
+    return !config.keepUntilShipped()
         || Files.exists(SegmentFiles.archiveMarker(config.directory(), s.fileName()));
   }
 

@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Gtid;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

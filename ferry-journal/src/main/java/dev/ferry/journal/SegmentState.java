@@ -6,7 +6,10 @@ public enum SegmentState {
   OPEN,
   /** Full or old enough: complete, read-only, ready to ship. */
   SEALED,
-  /** Shipped to the archive (directory or command succeeded; marker written durably). */
+  /**
+   * Shipped: a {@link SegmentShipping} shipper (archive directory or command, a transport) reported it,
+   * and its marker is written durably.
+   */
   ARCHIVED,
   /** Deleted from the journal directory. */
   PURGED

@@ -4,3 +4,7 @@
  * Depends on the JDK, slf4j and zstd only.
  */
 package dev.ferry.journal;
+
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Transaction;

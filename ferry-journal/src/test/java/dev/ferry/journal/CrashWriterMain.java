@@ -1,5 +1,8 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;

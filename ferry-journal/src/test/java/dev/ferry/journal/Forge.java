@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

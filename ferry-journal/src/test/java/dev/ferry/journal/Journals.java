@@ -1,5 +1,7 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,11 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

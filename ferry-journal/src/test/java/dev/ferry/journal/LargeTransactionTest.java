@@ -1,5 +1,7 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.JavaProcess;

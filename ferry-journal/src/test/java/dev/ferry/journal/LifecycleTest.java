@@ -1,11 +1,12 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,13 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Sealing, archiving and purging: the OPEN → SEALED → ARCHIVED → PURGED life of segments. */
+/**
+ * Sealing, keeping for shipping and purging: the OPEN → SEALED → ARCHIVED → PURGED life of segments.
+ * Archiving itself (a directory, a command) is ferry-transport's {@code ArchiverTest}.
+ */
 @Timeout(60)
 class LifecycleTest {
   @TempDir
   Path dir;
-  @TempDir
-  Path archive;
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -84,48 +86,57 @@ class LifecycleTest {
   }
 
   @Test
-  void archivesSealedSegmentsIntoADirectory() throws Exception {
-    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096)
-        .withArchive(new ArchiveTarget.Directory(archive)))) {
+  void keepsASealedSegmentUntilItsShipperReportsItShipped() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096).withKeepUntilShipped(true))) {
+      JournalPosition end = null;
+      for (int i = 1; i <= 200; i++) {
+        end = journal.append(TestData.small(i)).join();
+      }
+      journal.acknowledge("done", end);
+      assertThat(journal.purge()).as("acknowledged but not shipped: nothing purged").isEmpty();
+      SegmentShipping shipping = journal.shipping();
+      SealedSegment first = shipping.next();
+      SealedSegment second = shipping.next();
+      List<SegmentInfo> before = JournalInspector.list(dir);
+      assertThat(first.number()).isEqualTo(before.getFirst().number());
+      assertThat(second.number()).isEqualTo(first.number() + 1);
+      assertThat(first.path()).isEqualTo(before.getFirst().path());
+      assertThat(first.recordCount()).isEqualTo(before.getFirst().recordCount());
+      shipping.shipped(first);
+      assertThat(JournalInspector.list(dir).getFirst().state()).isEqualTo(SegmentState.ARCHIVED);
+      await("the shipped segment is purged", () -> segments(dir).getFirst().number() == second.number());
+      assertThat(journal.purge()).as("the second is not shipped yet").isEmpty();
+      assertThat(segments(dir).getFirst().state()).isEqualTo(SegmentState.SEALED);
+    }
+  }
+
+  @Test
+  void handsOutTheSegmentsSealedBeforeOpenThatWereNeverShippedFirst() throws Exception {
+    JournalConfig config = Journals.config(dir).withSegmentBytes(4096).withKeepUntilShipped(true);
+    long sealed;
+    try (Journal journal = Journal.open(config)) {
       for (int i = 1; i <= 200; i++) {
         journal.append(TestData.small(i)).join();
       }
-      await("every sealed segment is archived", () -> count(dir, SegmentState.SEALED) == 0);
+      journal.shipping().shipped(journal.shipping().next());
+      sealed = count(dir, SegmentState.SEALED);
+      assertThat(sealed).isGreaterThan(1);
     }
-    for (SegmentInfo info : JournalInspector.list(dir)) {
-      if (info.state() == SegmentState.ARCHIVED) {
-        Path copy = archive.resolve(info.path().getFileName());
-        assertThat(Files.readAllBytes(copy)).isEqualTo(Files.readAllBytes(info.path()));
+    try (Journal journal = Journal.open(config)) {
+      List<SegmentInfo> waiting = segments(dir).stream().filter(s -> s.state() == SegmentState.SEALED).toList();
+      for (SegmentInfo expected : waiting) {
+        assertThat(journal.shipping().next().number()).isEqualTo(expected.number());
       }
-    }
-    assertThat(count(dir, SegmentState.ARCHIVED)).isGreaterThan(2);
-  }
-
-  @Test
-  void runsTheArchiveCommandAndRetriesItUntilItSucceeds() throws Exception {
-    Path allowed = dir.resolveSibling(dir.getFileName() + ".allow");
-    String command = "test -f " + allowed + " && cp %p " + archive + "/%f";
-    try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096)
-        .withArchive(new ArchiveTarget.Command(command))
-        .withArchiveRetry(Duration.ofMillis(20), Duration.ofMillis(100)))) {
-      for (int i = 1; i <= 40; i++) {
-        journal.append(TestData.small(i)).join();
-      }
-      Thread.sleep(300);
-      assertThat(count(dir, SegmentState.ARCHIVED)).as("archived while the command fails").isZero();
-      Files.createFile(allowed);
-      await("every sealed segment is archived", () -> count(dir, SegmentState.SEALED) == 0);
-    }
-    try (var files = Files.list(archive)) {
-      assertThat(files.count()).isEqualTo(count(dir, SegmentState.ARCHIVED));
+      assertThat(waiting).hasSize((int) sealed);
     }
   }
 
   @Test
-  void expandsPathAndFileNameLikePostgres() {
-    Path p = Path.of("/j").resolve(SegmentFiles.sealedName(1, 3));
-    assertThat(Archiver.expand("cp %p /a/%f && echo 100%%", p))
-        .isEqualTo("cp " + p + " /a/" + p.getFileName() + " && echo 100%");
+  void offersShippingOnlyToAJournalThatKeepsSegmentsForIt() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir))) {
+      assertThatThrownBy(journal::shipping).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("keepUntilShipped");
+    }
   }
 
   @Test

@@ -1,5 +1,10 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.Gtid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.ferry.apply.jdbc;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConflictException;
 import dev.ferry.apply.ConflictType;
-import dev.ferry.journal.Gtid;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;

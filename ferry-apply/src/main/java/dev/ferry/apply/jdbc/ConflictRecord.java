@@ -1,8 +1,8 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ConflictType;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.TableId;
 import java.time.Instant;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyException;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -2,12 +2,13 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.SchemaSequenceException;
-import dev.ferry.journal.Change;
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;

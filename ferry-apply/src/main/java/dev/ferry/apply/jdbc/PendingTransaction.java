@@ -1,9 +1,9 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.JournalPosition;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,8 +1,9 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Value;
+import dev.ferry.apply.dialect.TableInfo;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Value;
 import java.util.List;
 
 /** One row statement planned for {@code change}: its SQL and its parameters with their source columns. */

@@ -1,7 +1,7 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Value;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.SchemaSequenceException;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Transaction;
 import java.util.OptionalLong;
 
 /**

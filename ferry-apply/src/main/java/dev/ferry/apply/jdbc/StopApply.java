@@ -1,6 +1,6 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.util.Optional;
 
 /** Inside the applier: the current transaction must not be applied (conflict under stop, refused DDL). */

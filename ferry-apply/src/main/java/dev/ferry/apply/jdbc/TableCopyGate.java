@@ -1,10 +1,11 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Change;
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,7 +2,8 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.journal.Gtid;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,9 +1,10 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Value;
+import dev.ferry.apply.dialect.TableInfo;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;

@@ -1,6 +1,6 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.time.Duration;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.snapshot.CopyRows;
 import dev.ferry.journal.snapshot.SourceTable;
@@ -7,13 +8,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.LongConsumer;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * Writes one COPY stream read from a source snapshot ({@link CopyRows}) into a target: piped into
- * {@code COPY … FROM STDIN} (PostgreSQL, bounded memory: one data message at a time) or row by row
- * (SQLite).
+ * its bulk path (PostgreSQL's {@code COPY … FROM STDIN}, bounded memory: one data message at a
+ * time), or row by row where it has none (SQLite).
  */
 final class CopyStreams {
   private static final int REPORT_EVERY = 4096;
@@ -22,36 +21,37 @@ final class CopyStreams {
   private CopyStreams() {
   }
 
-  /** Pipes the rows {@code out} streams into the target's {@code table}; returns the row count. */
-  static long pipe(CopyRows out, SeedTarget target, SourceTable table, boolean binary, LongConsumer progress)
-      throws SQLException {
-    StringBuilder into = new StringBuilder("COPY ").append(target.tableName(table.id())).append(" (");
-    appendColumns(into, table, target::quote);
-    into.append(") FROM STDIN").append(binary ? " (FORMAT binary)" : "");
-    CopyIn in = null;
+  /** Pipes the rows {@code out} streams into the target's {@code table} through its bulk path; returns the row count. */
+  static long pipe(CopyRows out, SeedTarget target, BulkLoader loader, SourceTable table, boolean binary,
+      LongConsumer progress) throws SQLException {
+    List<String> columns = table.columns().stream().map(c -> target.quote(c.name())).toList();
+    BulkLoader.Stream in = null;
     long rows = 0;
     try {
-      in = target.connection().unwrap(PGConnection.class).getCopyAPI().copyIn(into.toString());
+      in = loader.open(target.connection(), target.tableName(table.id()), columns, binary);
       byte[] data;
       while ((data = out.next()) != null) {
-        in.writeToCopy(data, 0, data.length);
+        in.write(data, 0, data.length);
         if (++rows % REPORT_EVERY == 0) {
           progress.accept(REPORT_EVERY);
         }
       }
-      in.endCopy();
+      in.end();
       progress.accept(rows % REPORT_EVERY);
       // Binary COPY sends its header with the first row and its trailer as a message of its own.
       return binary ? Math.max(0, rows - 1) : rows;
     } catch (SQLException | RuntimeException e) {
-      cancel(in, out);
+      if (in != null) {
+        in.cancel();
+      }
+      out.cancel();
       throw e;
     }
   }
 
   /** Loads the rows {@code out} streams (COPY text) into a SQLite target with the applier's value mapping. */
   static long load(CopyRows out, SeedTarget target, SourceTable table, LongConsumer progress) throws SQLException {
-    List<dev.ferry.journal.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
+    List<dev.ferry.journal.model.Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn)
         .toList();
     long rows = 0;
     try (PreparedStatement ps = target.connection().prepareStatement(insertSql(target, table))) {
@@ -92,16 +92,5 @@ final class CopyStreams {
     for (int i = 0; i < table.columns().size(); i++) {
       sql.append(i == 0 ? "" : ", ").append(quote.apply(table.columns().get(i).name()));
     }
-  }
-
-  private static void cancel(CopyIn in, CopyRows out) {
-    try {
-      if (in != null && in.isActive()) {
-        in.cancelCopy();
-      }
-    } catch (SQLException ignored) {
-      // The stream already failed; the original error is what matters.
-    }
-    out.cancel();
   }
 }

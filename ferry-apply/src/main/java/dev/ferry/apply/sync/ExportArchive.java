@@ -2,9 +2,9 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.journal.DurableFiles;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SnapshotReader;
 import dev.ferry.journal.snapshot.SnapshotSession;
 import dev.ferry.journal.snapshot.SourceTable;

@@ -2,9 +2,10 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.CopyRows;
 import dev.ferry.journal.snapshot.NoSuchTableException;
 import dev.ferry.journal.snapshot.SnapshotInterruptedException;
@@ -14,7 +15,6 @@ import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.journal.snapshot.TableSlice;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -74,7 +74,7 @@ public final class InitialCopy {
 
   /** What the setup transaction found: the tables described and how each is copied. */
   private record Prepared(List<SourceTable> tables, Map<TableId, Boolean> binary,
-      Map<TableId, List<TableSlice>> slices, boolean postgres) {
+      Map<TableId, List<TableSlice>> slices, boolean parallel) {
   }
 
   private final String prefix;
@@ -123,10 +123,10 @@ public final class InitialCopy {
       plan(prepared);
       long estimate = prepared.tables().stream().mapToLong(SourceTable::estimatedRows).sum();
       log.info("{}copying {} tables (about {} rows) from snapshot {} with {} streams", prefix,
-          prepared.tables().size(), estimate, snapshot.snapshotName(), prepared.postgres() ? options.parallelism() : 1);
+          prepared.tables().size(), estimate, snapshot.snapshotName(), prepared.parallel() ? options.parallelism() : 1);
       progress = new ProgressLine(options.progress(), prefix, estimate, prepared.tables().size());
       try {
-        runWorkers(snapshot, prepared.postgres() ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
+        runWorkers(snapshot, prepared.parallel() ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
       } finally {
         progress.close();
       }
@@ -164,15 +164,15 @@ public final class InitialCopy {
         SourceTable table = src.describe(id);
         described.add(table);
         binary.put(id, TargetTables.ensure(t, table, prefix));
-        slices.put(id, t.isPostgres() ? src.slices(table, options.chunkRows()) : List.of(TableSlice.whole(table)));
+        slices.put(id, t.concurrentWriters() ? src.slices(table, options.chunkRows()) : List.of(TableSlice.whole(table)));
       }
       TargetTables.truncate(t, described);
-      if (t.isPostgres()) {
+      if (t.indexesBuiltAfterCopy()) {
         deferred = DeferredIndexes.defer(t, described, prefix);
       }
       dst.commit();
       src.commit();
-      return new Prepared(described, binary, slices, t.isPostgres());
+      return new Prepared(described, binary, slices, t.concurrentWriters());
     }
   }
 
@@ -274,11 +274,9 @@ public final class InitialCopy {
 
   private void copyChunks(SnapshotSession src, Connection dst) throws SQLException {
     SeedTarget t = SeedTarget.on(dst, replica);
-    if (t.isPostgres()) {
-      try (Statement st = dst.createStatement()) {
-        // Safe: the progress row, written after the copy, commits synchronously and so flushes these too.
-        st.execute("SET synchronous_commit = off");
-      }
+    Optional<BulkLoader> bulk = t.bulkLoader();
+    if (bulk.isPresent()) {
+      bulk.get().prepareSeedSession(dst);
       dst.commit();
     }
     Chunk chunk;
@@ -286,7 +284,7 @@ public final class InitialCopy {
       long n;
       try {
         CopyRows out = src.copyOut(chunk.table(), chunk.slice(), chunk.binary());
-        n = t.isPostgres() ? CopyStreams.pipe(out, t, chunk.table(), chunk.binary(), progress::addRows)
+        n = bulk.isPresent() ? CopyStreams.pipe(out, t, bulk.get(), chunk.table(), chunk.binary(), progress::addRows)
             : CopyStreams.load(out, t, chunk.table(), progress::addRows);
         dst.commit();
       } catch (SnapshotInterruptedException e) {

@@ -1,9 +1,9 @@
 package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.PostgresCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;

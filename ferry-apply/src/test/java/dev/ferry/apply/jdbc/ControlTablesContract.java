@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.apply.dialect.ControlTables;
+import dev.ferry.journal.model.JournalPosition;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

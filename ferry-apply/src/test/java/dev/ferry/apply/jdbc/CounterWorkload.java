@@ -1,12 +1,12 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.JavaProcess;
 import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.SqliteDatabase;
@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**

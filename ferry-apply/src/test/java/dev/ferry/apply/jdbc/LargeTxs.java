@@ -2,13 +2,13 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyException;
-import dev.ferry.journal.Change;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.LargeTransactionWriter;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,11 +9,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.journal.GtidSet;
-import dev.ferry.journal.JournalPosition;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SourceSequence;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.time.Instant;

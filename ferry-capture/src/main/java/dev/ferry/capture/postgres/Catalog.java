@@ -1,6 +1,6 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

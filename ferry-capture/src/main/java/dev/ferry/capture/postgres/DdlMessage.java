@@ -1,6 +1,6 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.journal.Change;
+import dev.ferry.journal.model.Change;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

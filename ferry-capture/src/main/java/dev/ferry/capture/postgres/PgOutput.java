@@ -1,6 +1,6 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Value;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -159,7 +159,7 @@ final class PgOutput {
   }
 
   /**
-   * A tuple's values as an immutable list (so {@link dev.ferry.journal.Change}'s copy is free). Text
+   * A tuple's values as an immutable list (so {@link dev.ferry.journal.model.Change}'s copy is free). Text
    * is decoded straight from the message's array: one copy into the String, none before it.
    */
   private static List<Value> tuple(ByteBuffer in) {

@@ -4,7 +4,7 @@ import dev.ferry.capture.Capture;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.sql.PostgresErrors;
 import dev.ferry.sql.SqlErrorKind;
 import java.io.IOException;

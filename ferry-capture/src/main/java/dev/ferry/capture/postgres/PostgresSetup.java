@@ -1,7 +1,7 @@
 package dev.ferry.capture.postgres;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

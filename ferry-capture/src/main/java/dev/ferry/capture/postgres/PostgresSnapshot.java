@@ -1,8 +1,8 @@
 package dev.ferry.capture.postgres;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,6 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.CopyRows;
 import dev.ferry.journal.snapshot.SnapshotInterruptedException;
 import dev.ferry.journal.snapshot.SnapshotSession;

@@ -1,9 +1,9 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

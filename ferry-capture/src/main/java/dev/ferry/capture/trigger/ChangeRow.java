@@ -1,6 +1,6 @@
 package dev.ferry.capture.trigger;
 
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.Capture;
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.SourcePosition;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ferry.capture.trigger;
 
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Value;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

@@ -3,11 +3,11 @@ package dev.ferry.capture.trigger;
 import static dev.ferry.capture.trigger.SqliteCatalog.quote;
 
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

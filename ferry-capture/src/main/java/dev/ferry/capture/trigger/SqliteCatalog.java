@@ -1,6 +1,6 @@
 package dev.ferry.capture.trigger;
 
-import dev.ferry.journal.Column;
+import dev.ferry.journal.model.Column;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,8 +1,8 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Value;
 import dev.ferry.journal.snapshot.RowReader;
 import dev.ferry.journal.snapshot.SnapshotInterruptedException;
 import dev.ferry.journal.snapshot.SourceTable;

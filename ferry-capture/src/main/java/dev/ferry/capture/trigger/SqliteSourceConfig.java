@@ -1,7 +1,7 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.SourceConfig;
-import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.model.TableFilter;
 import java.time.Duration;
 
 /**

@@ -1,7 +1,7 @@
 package dev.ferry.capture.trigger;
 
-import dev.ferry.journal.Column;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
 import java.util.List;
 
 /**

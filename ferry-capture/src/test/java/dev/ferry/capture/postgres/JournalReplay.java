@@ -2,14 +2,14 @@ package dev.ferry.capture.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.Column;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -8,16 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Transaction;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.replication.LogSequenceNumber;
 
 @Timeout(120)

@@ -3,13 +3,13 @@ package dev.ferry.capture.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.capture.JournalSink;
-import dev.ferry.journal.Change;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Value;
 import dev.ferry.testkit.BankWorkload;
 import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.WorkloadRunner;

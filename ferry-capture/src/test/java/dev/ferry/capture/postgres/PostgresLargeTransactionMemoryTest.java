@@ -2,11 +2,11 @@ package dev.ferry.capture.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Value;
 import dev.ferry.testkit.JavaProcess;
 import dev.ferry.testkit.PostgresCluster;
 import java.nio.file.Files;

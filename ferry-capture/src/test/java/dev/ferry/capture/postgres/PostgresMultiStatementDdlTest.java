@@ -3,8 +3,8 @@ package dev.ferry.capture.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.capture.MemorySink;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.Psql;
 import java.util.ArrayList;

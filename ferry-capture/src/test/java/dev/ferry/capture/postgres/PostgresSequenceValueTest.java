@@ -5,9 +5,9 @@ import static dev.ferry.capture.postgres.PgTest.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.capture.MemorySink;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.util.List;
 import org.junit.jupiter.api.Test;

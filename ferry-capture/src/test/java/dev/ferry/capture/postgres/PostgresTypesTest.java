@@ -3,10 +3,10 @@ package dev.ferry.capture.postgres;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import dev.ferry.testkit.PostgresCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,12 +2,12 @@ package dev.ferry.capture.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import dev.ferry.testkit.JavaProcess;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.TempFiles;

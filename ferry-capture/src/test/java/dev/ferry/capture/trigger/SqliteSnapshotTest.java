@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.MemorySink;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Value;
 import dev.ferry.testkit.SqliteDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;

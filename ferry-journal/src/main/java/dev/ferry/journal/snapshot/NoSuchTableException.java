@@ -1,6 +1,6 @@
 package dev.ferry.journal.snapshot;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.sql.SQLException;
 
 /** The source has no table of that name (dropped or renamed since it was chosen). */

@@ -1,6 +1,6 @@
 package dev.ferry.journal.snapshot;
 
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Value;
 import java.sql.SQLException;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.ferry.journal.snapshot;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.ferry.journal.snapshot;
 
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.util.Locale;
 
 /**

@@ -137,8 +137,8 @@ final class DemoRun {
     out.flush();
   }
 
-  private static long sequence(java.util.Optional<dev.ferry.journal.Gtid> gtid) {
-    return gtid.map(dev.ferry.journal.Gtid::seq).orElse(0L);
+  private static long sequence(java.util.Optional<dev.ferry.journal.model.Gtid> gtid) {
+    return gtid.map(dev.ferry.journal.model.Gtid::seq).orElse(0L);
   }
 
   /** On the replica, the sum of balances must be the bank's total at every moment. */

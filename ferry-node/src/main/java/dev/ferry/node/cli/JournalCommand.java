@@ -1,7 +1,6 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalCorruptionException;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
@@ -9,6 +8,7 @@ import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.JournalVerifier;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
+import dev.ferry.journal.model.Gtid;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,10 +19,10 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ferry journal ls|verify|dump [DIR]}: look into a journal directory (read-only): DIR, else

@@ -16,7 +16,7 @@ final class NodeSpecs {
   private NodeSpecs() {}
 
   static NodeSpec from(FerryConfig config) {
-    return new NodeSpec(source(config.source()), config.journal(),
+    return new NodeSpec(source(config.source()), config.journal(), config.archive(),
         config.replicas().stream().map(r -> replica(config, r)).toList());
   }
 

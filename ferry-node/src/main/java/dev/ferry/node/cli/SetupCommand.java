@@ -7,7 +7,7 @@ import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.journal.Journal;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
@@ -15,20 +15,20 @@ import dev.ferry.node.run.SameDatabaseGuard;
 import dev.ferry.node.run.SourceSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code ferry setup}: prepare the source, the journal and the replicas. Idempotent. */
 @Command(name = "setup", mixinStandardHelpOptions = true,

@@ -1,10 +1,10 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.Gtids;
@@ -22,9 +22,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code ferry status}: the source, the journal and every replica — from the running processes'

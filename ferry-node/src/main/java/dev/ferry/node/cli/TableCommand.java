@@ -3,7 +3,7 @@ package dev.ferry.node.cli;
 import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
@@ -19,10 +19,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry table add|resync}: bring tables into replicas while replication streams. */
 @Command(name = "table", mixinStandardHelpOptions = true,

@@ -1,9 +1,9 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;

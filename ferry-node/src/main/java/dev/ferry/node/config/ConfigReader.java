@@ -4,11 +4,12 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
-import dev.ferry.journal.ArchiveTarget;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.config.SourceSettings.GtidSettings;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.transport.archive.ArchiveConfig;
+import dev.ferry.transport.archive.ArchiveTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +44,8 @@ final class ConfigReader {
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
         "retain");
-    JournalConfig journal = journal(journalSection);
+    JournalSettings journalSettings = journal(journalSection);
+    JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
         "tables", "skip-ddl", "grouping");
     List<ReplicaSettings> replicas = new ArrayList<>();
@@ -53,27 +55,32 @@ final class ConfigReader {
     checkReplicas(sourceSection, source, replicaSections, replicas);
     LogSettings log = log(root, journal);
     StatusSettings status = status(root, journal);
-    return new FerryConfig(ctx.file(), source, journal, replicas, log, status);
+    return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), replicas, log, status);
   }
 
+  /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */
   private static SourceSettings source(Section s) throws ConfigException {
     String name = name(s);
     JdbcUrl url = url(s);
-    boolean pg = url.kind() == JdbcUrl.Kind.POSTGRESQL;
     Optional<Secret> password = password(s, url);
-    String defaultSchema = pg ? "public" : "main";
-    Tables tables = tables(s, List.of(Pattern.compile(defaultSchema + "\\..*")));
-    if (!pg) {
-      for (String k : List.of("slot", "publication")) {
-        if (s.has(k)) {
-          throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
+    return switch (url.kind()) {
+      case POSTGRESQL -> {
+        Tables tables = tables(s, List.of(Pattern.compile("public\\..*")));
+        if (s.has("poll-interval")) {
+          throw s.error("poll-interval", "applies to SQLite sources only; source.url is a PostgreSQL database");
         }
+        yield new SourceSettings(url, password, tables, postgres(s, name, url, tables));
       }
-    } else if (s.has("poll-interval")) {
-      throw s.error("poll-interval", "applies to SQLite sources only; source.url is a PostgreSQL database");
-    }
-    SourceSpec capture = pg ? postgres(s, name, url, tables) : sqlite(s, name, url, tables);
-    return new SourceSettings(url, password, tables, capture);
+      case SQLITE -> {
+        Tables tables = tables(s, List.of(Pattern.compile("main\\..*")));
+        for (String k : List.of("slot", "publication")) {
+          if (s.has(k)) {
+            throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
+          }
+        }
+        yield new SourceSettings(url, password, tables, sqlite(s, name, url, tables));
+      }
+    };
   }
 
   /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */
@@ -143,7 +150,7 @@ final class ConfigReader {
 
   private static Optional<Secret> password(Section s, JdbcUrl url) throws ConfigException {
     Optional<String> password = s.string("password");
-    if (password.isPresent() && url.kind() == JdbcUrl.Kind.SQLITE) {
+    if (password.isPresent() && !url.kind().takesPassword()) {
       throw s.error("password", "SQLite databases have no password; remove the key");
     }
     return password.map(Secret::new);
@@ -157,8 +164,16 @@ final class ConfigReader {
     return new Tables(t.get().patterns("include", defaultInclude), t.get().patterns("exclude", List.of()));
   }
 
-  /** The journal's own settings, its defaults ({@link JournalConfig#defaults}) for keys not given. */
-  private static JournalConfig journal(Section s) throws ConfigException {
+  /** The {@code journal:} section: the journal's own settings and the archiver's ({@code archive}). */
+  private record JournalSettings(JournalConfig journal, ArchiveConfig archive) {
+  }
+
+  /**
+   * The journal's and the archiver's settings, their defaults ({@link JournalConfig#defaults},
+   * {@link ArchiveConfig#defaults}) for keys not given. An archived journal keeps each sealed
+   * segment until the archiver has shipped it.
+   */
+  private static JournalSettings journal(Section s) throws ConfigException {
     Path dir = s.path("dir").orElseThrow(() -> s.missing("dir"));
     if (Files.exists(dir) && !Files.isDirectory(dir)) {
       throw s.error("dir", "'" + dir + "' exists and is not a directory");
@@ -166,18 +181,18 @@ final class ConfigReader {
     JournalConfig defaults = JournalConfig.defaults(dir);
     DataSize segmentSize = s.size("segment-size", DataSize.ofBytes(defaults.segmentBytes()), MIN_SEGMENT_SIZE);
     Duration segmentAge = s.duration("segment-age", defaults.segmentAge());
-    ArchiveTarget archive = ArchiveTarget.NONE;
+    ArchiveConfig archive = ArchiveConfig.defaults();
     Optional<Section> a = s.section("archive", "dir", "command");
     if (a.isPresent()) {
-      archive = archive(a.get(), dir);
+      archive = archive.withTarget(archive(a.get(), dir));
     }
     DataSize retain = s.size("retain", DataSize.ofBytes(0), DataSize.ofBytes(0));
     if (retain.bytes() > 0 && retain.compareTo(segmentSize) < 0) {
       throw s.error("retain", retain + " is smaller than one segment (segment-size " + segmentSize
           + "); use 0 for no cap");
     }
-    return defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge).withArchive(archive)
-        .withRetainedBytesCap(retain.bytes());
+    return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
+        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive);
   }
 
   private static ArchiveTarget archive(Section a, Path journalDir) throws ConfigException {

@@ -3,10 +3,11 @@ package dev.ferry.node.config;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
-import dev.ferry.journal.ArchiveTarget;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.transport.archive.ArchiveConfig;
+import dev.ferry.transport.archive.ArchiveTarget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -30,17 +31,19 @@ import java.util.Objects;
  * @param file the file the configuration was read from, as the caller named it
  * @param source the {@code source:} section
  * @param journal the {@code journal:} section, as the journal's own settings
+ * @param archive {@code journal.archive}, as the archiver's settings (ferry-transport)
  * @param replicas the {@code replicas:} list, in file order, names unique
  * @param log the {@code log:} section
  * @param status the {@code status:} section
  */
-public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, List<ReplicaSettings> replicas,
-    LogSettings log, StatusSettings status) {
+public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, ArchiveConfig archive,
+    List<ReplicaSettings> replicas, LogSettings log, StatusSettings status) {
 
   public FerryConfig {
     Objects.requireNonNull(file, "file");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(journal, "journal");
+    Objects.requireNonNull(archive, "archive");
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(status, "status");
@@ -108,7 +111,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
         .append(Durations.format(journal.segmentAge())).append(", retain ")
         .append(journal.retainedBytesCap() == 0 ? "no cap" : DataSize.ofBytes(journal.retainedBytesCap()).toString())
         .append('\n');
-    b.append("  archive ").append(archive(journal.archive())).append('\n');
+    b.append("  archive ").append(archive(archive.target())).append('\n');
     if (replicas.isEmpty()) {
       b.append("replicas none\n");
     }

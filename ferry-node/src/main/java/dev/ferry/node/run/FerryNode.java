@@ -2,12 +2,13 @@ package dev.ferry.node.run;
 
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.sync.InitialSync;
+import dev.ferry.transport.archive.Archiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,16 +35,18 @@ public final class FerryNode implements AutoCloseable {
 
   private final NodeSpec spec;
   private final Optional<Journal> journal;
+  private final Optional<Archiver> archiver;
   private final String journalId;
   private final InstantSource clock;
   private final Optional<TrackingSink> sink;
   private final Optional<Capture> capture;
   private final List<ReplicaRunner> replicas = new ArrayList<>();
 
-  private FerryNode(NodeSpec spec, Optional<Journal> journal, String journalId, InstantSource clock,
-      Optional<TrackingSink> sink, Optional<Capture> capture) {
+  private FerryNode(NodeSpec spec, Optional<Journal> journal, Optional<Archiver> archiver, String journalId,
+      InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
     this.spec = spec;
     this.journal = journal;
+    this.archiver = archiver;
     this.journalId = journalId;
     this.clock = clock;
     this.sink = sink;
@@ -58,6 +61,7 @@ public final class FerryNode implements AutoCloseable {
   public static FerryNode start(NodeSpec spec, Role role, List<String> replicas) throws IOException {
     InstantSource clock = InstantSource.system();
     Optional<Journal> journal = Optional.empty();
+    Optional<Archiver> archiver = Optional.empty();
     Optional<TrackingSink> sink = Optional.empty();
     Optional<Capture> capture = Optional.empty();
     String journalId;
@@ -72,13 +76,15 @@ public final class FerryNode implements AutoCloseable {
       TrackingSink tracking = new TrackingSink(new JournalSink(j));
       sink = Optional.of(tracking);
       try {
+        archiver = spec.archive().enabled() ? Optional.of(Archiver.start(j, spec.archive())) : Optional.empty();
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
+        stopArchiver(archiver);
         j.close();
         throw e;
       }
     }
-    FerryNode node = new FerryNode(spec, journal, journalId, clock, sink, capture);
+    FerryNode node = new FerryNode(spec, journal, archiver, journalId, clock, sink, capture);
     if (role != Role.CAPTURE) {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
@@ -110,6 +116,16 @@ public final class FerryNode implements AutoCloseable {
           InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
       case SourceSpec.Sqlite lite ->
           InitialSync.seed(lite.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
+    }
+  }
+
+  private static void stopArchiver(Optional<Archiver> archiver) {
+    try {
+      if (archiver.isPresent()) {
+        archiver.get().close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -223,8 +239,8 @@ public final class FerryNode implements AutoCloseable {
 
   /**
    * Stops capture after the transaction in hand (everything captured is durable), then each
-   * replica after its transaction in hand (everything applied is committed), then closes the
-   * journal.
+   * replica after its transaction in hand (everything applied is committed), then the archiver
+   * after the segment in hand, then closes the journal.
    */
   @Override
   public void close() throws IOException, InterruptedException {
@@ -233,6 +249,9 @@ public final class FerryNode implements AutoCloseable {
     }
     for (ReplicaRunner r : replicas) {
       r.close();
+    }
+    if (archiver.isPresent()) {
+      archiver.get().close();
     }
     if (journal.isPresent()) {
       journal.get().close();

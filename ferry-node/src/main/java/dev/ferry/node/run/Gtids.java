@@ -1,7 +1,7 @@
 package dev.ferry.node.run;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.GtidSet;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

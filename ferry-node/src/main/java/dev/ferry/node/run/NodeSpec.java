@@ -1,18 +1,29 @@
 package dev.ferry.node.run;
 
 import dev.ferry.journal.JournalConfig;
+import dev.ferry.transport.archive.ArchiveConfig;
 import java.util.List;
 
 /**
  * Everything a node runs: one source, its journal, and zero or more replicas. Immutable.
  *
  * @param source the captured source
- * @param journal the journal's settings (directory, segment size and age, archive)
+ * @param journal the journal's settings (directory, segment size and age, whether sealed segments
+ *     are kept until shipped)
+ * @param archive where sealed segments are archived ({@link ArchiveConfig#defaults()}: nowhere)
  * @param replicas the replicas the journal is applied to
  */
-public record NodeSpec(SourceSpec source, JournalConfig journal, List<ReplicaSpec> replicas) {
+public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas) {
   public NodeSpec {
     replicas = List.copyOf(replicas);
+    if (archive.enabled() && !journal.keepUntilShipped()) {
+      throw new IllegalArgumentException("an archived journal must keep sealed segments until they are shipped");
+    }
+  }
+
+  /** A node whose sealed segments are not archived. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, List<ReplicaSpec> replicas) {
+    this(source, journal, ArchiveConfig.defaults(), replicas);
   }
 
   public ReplicaSpec replica(String name) {

@@ -1,7 +1,7 @@
 package dev.ferry.node.run;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package dev.ferry.node.run;
 
-import dev.ferry.journal.Gtid;
+import dev.ferry.journal.model.Gtid;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

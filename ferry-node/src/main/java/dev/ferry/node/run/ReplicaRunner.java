@@ -1,17 +1,17 @@
 package dev.ferry.node.run;
 
-import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.apply.jdbc.TargetOutage;
 import dev.ferry.journal.ConsumerAheadException;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

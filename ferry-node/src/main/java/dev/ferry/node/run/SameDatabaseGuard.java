@@ -1,6 +1,6 @@
 package dev.ferry.node.run;
 
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,7 +62,7 @@ public final class SameDatabaseGuard {
       seen.add(id);
       guarded.add(source.map(r::notReaching).orElse(r));
     }
-    return new NodeSpec(spec.source(), spec.journal(), guarded);
+    return new NodeSpec(spec.source(), spec.journal(), spec.archive(), guarded);
   }
 
   private static String entry(int index, ReplicaSpec r) {

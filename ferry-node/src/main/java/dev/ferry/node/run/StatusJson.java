@@ -1,7 +1,7 @@
 package dev.ferry.node.run;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.util.Locale;
 import java.util.function.Function;
 import tools.jackson.core.JsonGenerator;

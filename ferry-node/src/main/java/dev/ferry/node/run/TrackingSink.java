@@ -2,10 +2,10 @@ package dev.ferry.node.run;
 
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.Transaction;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.ferry.node.sync;
 
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.sync.InitialCopy;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.snapshot.SnapshotReader;

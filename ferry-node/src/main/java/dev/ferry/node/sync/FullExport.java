@@ -10,7 +10,7 @@ import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,14 +1,14 @@
 package dev.ferry.node.sync;
 
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.GtidSet;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalPosition;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -15,7 +15,7 @@ import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSnapshot;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.SourcePosition;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.jdbc.SeedTarget;
-import dev.ferry.journal.TableId;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Initial copy into PostgreSQL targets building their indexes after the rows (real clusters). */
 @Timeout(120)

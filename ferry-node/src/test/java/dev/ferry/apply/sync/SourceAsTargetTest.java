@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
-import dev.ferry.journal.TableId;
+import dev.ferry.apply.dialect.DatabaseIdentity;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

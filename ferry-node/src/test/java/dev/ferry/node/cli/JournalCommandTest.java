@@ -2,16 +2,16 @@ package dev.ferry.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Change;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.SegmentFiles;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;

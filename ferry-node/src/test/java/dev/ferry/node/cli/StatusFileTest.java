@@ -2,7 +2,7 @@ package dev.ferry.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Gtid;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;

@@ -7,10 +7,10 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
-import dev.ferry.journal.ArchiveTarget;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.TableFilter;
+import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.transport.archive.ArchiveTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +121,8 @@ class FerryConfigTest {
     assertThat(j.directory()).isEqualTo(Path.of("/var/lib/ferry/journal"));
     assertThat(j.segmentBytes()).isEqualTo(DataSize.ofMebibytes(16).bytes());
     assertThat(j.segmentAge()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(j.archive()).isEqualTo(new ArchiveTarget.Directory(Path.of("/var/lib/ferry/archive")));
+    assertThat(c.archive().target()).isEqualTo(new ArchiveTarget.Directory(Path.of("/var/lib/ferry/archive")));
+    assertThat(j.keepUntilShipped()).as("an archived journal keeps sealed segments until archived").isTrue();
     assertThat(j.retainedBytesCap()).isEqualTo(DataSize.parse("1GiB").bytes());
 
     assertThat(c.replicas()).hasSize(2);
@@ -167,7 +168,8 @@ class FerryConfigTest {
     JournalConfig j = c.journal();
     assertThat(j.segmentBytes()).isEqualTo(DataSize.ofMebibytes(64).bytes());
     assertThat(j.segmentAge()).isEqualTo(Duration.ofSeconds(60));
-    assertThat(j.archive()).isEqualTo(ArchiveTarget.NONE);
+    assertThat(c.archive().target()).isEqualTo(ArchiveTarget.NONE);
+    assertThat(j.keepUntilShipped()).isFalse();
     assertThat(j.retainedBytesCap()).isZero();
     assertThat(c.replicas()).isEmpty();
     assertThat(c.log().dir()).isEqualTo(j.directory());
@@ -308,7 +310,7 @@ class FerryConfigTest {
     assertThat(postgres(c.source()).chunkChanges()).isEqualTo(77);
     assertThat(c.journal().directory()).isEqualTo(Path.of("/data/j"));
     assertThat(c.journal().segmentAge()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(c.journal().archive()).isEqualTo(new ArchiveTarget.Command("cp %p /mnt/${NOT_A_VAR}/%f"));
+    assertThat(c.archive().target()).isEqualTo(new ArchiveTarget.Command("cp %p /mnt/${NOT_A_VAR}/%f"));
   }
 
   @Test

@@ -2,7 +2,7 @@ package dev.ferry.node.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.journal.Gtid;
+import dev.ferry.journal.model.Gtid;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.ferry.node.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.journal.Gtid;
-import dev.ferry.journal.JournalPosition;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

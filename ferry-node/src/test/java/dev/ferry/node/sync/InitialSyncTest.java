@@ -13,8 +13,8 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(180)
@@ -48,7 +48,7 @@ class InitialSyncTest {
         assertThat(InitialSync.needsSeed(spec.replica("r1"), dir.resolve("journal"))).isTrue();
         InitialSync.Seeded seeded = InitialSync.seed(SyncFixture.source(source), spec.replica("r1"),
             dir.resolve("journal"), SyncFixture.options(2, 4_000));
-        assertThat(seeded.copy().rowsByTable()).containsKey(new dev.ferry.journal.TableId("public", "bulk"));
+        assertThat(seeded.copy().rowsByTable()).containsKey(new dev.ferry.journal.model.TableId("public", "bulk"));
         assertThat(InitialSync.needsSeed(spec.replica("r1"), dir.resolve("journal"))).isFalse();
         try (FerryNode apply = FerryNode.start(spec, FerryNode.Role.APPLY, List.of("r1"))) {
           load.awaitCommitted(load.committed() + 300, Duration.ofSeconds(30));

@@ -1,17 +1,17 @@
 package dev.ferry.bench.journal;
 
-import dev.ferry.journal.Change;
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.Column;
-import dev.ferry.journal.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
-import dev.ferry.journal.SourcePosition;
-import dev.ferry.journal.TableId;
-import dev.ferry.journal.Transaction;
-import dev.ferry.journal.Value;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

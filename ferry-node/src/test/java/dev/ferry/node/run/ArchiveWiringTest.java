@@ -1,0 +1,70 @@
+package dev.ferry.node.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.SegmentInfo;
+import dev.ferry.journal.SegmentState;
+import dev.ferry.node.config.FerryConfig;
+import dev.ferry.testkit.SqliteDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code journal.archive} from the file to the disk: the node starts ferry-transport's archiver next
+ * to the journal, which keeps every sealed segment until it is archived.
+ */
+@Timeout(120)
+class ArchiveWiringTest {
+  @TempDir Path dir;
+
+  @Test
+  void aNodeArchivesEverySealedSegmentOfItsJournal() throws Exception {
+    try (SqliteDatabase source = SqliteDatabase.create()) {
+      Path journalDir = dir.resolve("journal");
+      Path archive = dir.resolve("archive");
+      FerryConfig config = FerryConfig.parse("""
+          source:
+            name: lite
+            url: %s
+            poll-interval: 20ms
+          journal:
+            dir: %s
+            segment-size: 4KiB
+            archive:
+              dir: %s
+          """.formatted(source.jdbcUrl(), journalDir, archive), dir.resolve("ferry.yaml"), Map.of());
+      NodeSpec spec = new NodeSpec(config.source().capture(), config.journal(), config.archive(), List.of());
+      try (FerryNode node = FerryNode.start(spec, FerryNode.Role.CAPTURE, List.of());
+          Connection app = source.connect(); Statement st = app.createStatement()) {
+        assertThat(node.awaitCaptureStreaming(Duration.ofSeconds(30))).isTrue();
+        st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+        for (int i = 1; i <= 200; i++) {
+          st.execute("INSERT INTO items VALUES (" + i + ", '" + "x".repeat(100) + "')");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (count(journalDir, SegmentState.ARCHIVED) < 3 || count(journalDir, SegmentState.SEALED) > 0) {
+          assertThat(System.nanoTime()).as("archived: %s", JournalInspector.list(journalDir)).isLessThan(deadline);
+          Thread.sleep(20);
+        }
+      }
+      for (SegmentInfo s : JournalInspector.list(journalDir)) {
+        if (s.state() == SegmentState.ARCHIVED) {
+          assertThat(Files.mismatch(s.path(), archive.resolve(s.path().getFileName()))).isEqualTo(-1);
+        }
+      }
+    }
+  }
+
+  private static long count(Path journalDir, SegmentState state) throws java.io.IOException {
+    return JournalInspector.list(journalDir).stream().filter(s -> s.state() == state).count();
+  }
+}
