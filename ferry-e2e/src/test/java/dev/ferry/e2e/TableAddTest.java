@@ -2,7 +2,7 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.apply.jdbc.SqliteReadOnly;
+import dev.ferry.apply.dialect.sqlite.SqliteReadOnly;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.testkit.TableDigest;
 import dev.ferry.testkit.WorkloadRunner;

@@ -1,5 +1,8 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TableInfo;
+import dev.ferry.apply.dialect.postgres.PostgresValues;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Value;
@@ -58,7 +61,7 @@ final class ArrayBatch {
     for (int col = 0; col < columns.size(); col++) {
       String[] values = new String[rows.size()];
       for (int r = 0; r < rows.size(); r++) {
-        values[r] = PostgresDialect.inputText(rows.get(r).params().get(col));
+        values[r] = PostgresValues.inputText(rows.get(r).params().get(col));
       }
       ps.setArray(col + 1, c.createArrayOf("text", values));
     }
@@ -87,7 +90,7 @@ final class ArrayBatch {
       List<Value> params = op.params();
       List<String> key = new ArrayList<>(keySize);
       for (Value v : params.subList(params.size() - keySize, params.size())) {
-        key.add(PostgresDialect.inputText(v));
+        key.add(PostgresValues.inputText(v));
       }
       last.put(key, op);
     }
@@ -98,7 +101,7 @@ final class ArrayBatch {
     List<String> names = names(columns);
     // The key as arbiter, as on the row path: a clash on another unique key fails and is named there.
     String arbiter = table.keyless() ? "" : " (" + quoted(d, table.primaryKey()) + ")";
-    return "INSERT INTO " + table.sqlName() + " (" + quoted(d, names) + ")" + d.overridingSystemValue() + " "
+    return "INSERT INTO " + table.sqlName() + " (" + quoted(d, names) + ")" + d.syntax().overridingSystemValue() + " "
         + select(d, table, names, names) + " ON CONFLICT" + arbiter + " DO NOTHING";
   }
 
@@ -112,13 +115,13 @@ final class ArrayBatch {
     for (int i = 0; i < key.size(); i++) {
       aliases.add("ferry_key_" + i);
       types.add(key.get(i));
-      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(d.quote(key.get(i))).append(" = s.")
-          .append(d.quote("ferry_key_" + i));
+      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(d.syntax().quote(key.get(i))).append(" = s.")
+          .append(d.syntax().quote("ferry_key_" + i));
     }
     StringBuilder assignments = new StringBuilder();
     for (String name : set) {
-      assignments.append(assignments.isEmpty() ? "" : ", ").append(d.quote(name)).append(" = s.")
-          .append(d.quote(name));
+      assignments.append(assignments.isEmpty() ? "" : ", ").append(d.syntax().quote(name)).append(" = s.")
+          .append(d.syntax().quote(name));
     }
     return "UPDATE " + table.sqlName() + " t SET " + assignments + " FROM (" + select(d, table, aliases, types)
         + ") s WHERE " + on;
@@ -128,7 +131,7 @@ final class ArrayBatch {
     List<String> names = names(key);
     StringBuilder on = new StringBuilder();
     for (String name : names) {
-      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(d.quote(name)).append(" = s.").append(d.quote(name));
+      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(d.syntax().quote(name)).append(" = s.").append(d.syntax().quote(name));
     }
     return "DELETE FROM " + table.sqlName() + " t USING (" + select(d, table, names, names) + ") s WHERE " + on;
   }
@@ -145,7 +148,7 @@ final class ArrayBatch {
     for (int i = 0; i < aliases.size(); i++) {
       String type = table.byName().get(typeFrom.get(i)).sqlType();
       out.append(i == 0 ? "" : ", ").append("CAST(u.c").append(i).append(" AS ").append(type).append(") AS ")
-          .append(d.quote(aliases.get(i)));
+          .append(d.syntax().quote(aliases.get(i)));
       arrays.append(i == 0 ? "" : ", ").append("CAST(? AS text[])");
       names.append(i == 0 ? "" : ", ").append('c').append(i);
     }
@@ -159,7 +162,7 @@ final class ArrayBatch {
   private static String quoted(Dialect d, List<String> names) {
     StringBuilder out = new StringBuilder();
     for (String name : names) {
-      out.append(out.isEmpty() ? "" : ", ").append(d.quote(name));
+      out.append(out.isEmpty() ? "" : ", ").append(d.syntax().quote(name));
     }
     return out.toString();
   }

@@ -2,6 +2,9 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
@@ -240,7 +243,12 @@ final class ChangeWriter {
     inserts.forEach(c -> rows.add(((Change.Insert) c).row()));
     currentStatement = "COPY " + table.sqlName() + " (" + inserts.size() + " rows)";
     bulkUsed = true;
-    return dialect.copyIn(connection, table, first.columns(), rows);
+    Optional<BulkLoader> loader = dialect.bulkLoader();
+    if (loader.isEmpty()) {
+      return false;
+    }
+    loader.get().load(connection, table, first.columns(), rows);
+    return true;
   }
 
   private void truncate(Change.Truncate truncate) throws SQLException, StopApply {
@@ -253,7 +261,7 @@ final class ChangeWriter {
       table(t);
     }
     currentStatement = "TRUNCATE " + accepted;
-    dialect.truncate(connection, accepted, truncate.cascade(), truncate.restartIdentity());
+    dialect.catalog().truncate(connection, accepted, truncate.cascade(), truncate.restartIdentity());
   }
 
   private void sequence(Change.SequenceAdvance advance) throws SQLException, StopApply {
@@ -263,7 +271,7 @@ final class ChangeWriter {
     }
     currentTable = advance.sequence();
     currentStatement = "advance sequence to " + advance.value();
-    dialect.advanceSequence(connection, advance.sequence(), advance.value());
+    dialect.catalog().advanceSequence(connection, advance.sequence(), advance.value());
   }
 
   private void ddl(Change.Ddl ddl) throws SQLException, StopApply {
@@ -305,8 +313,8 @@ final class ChangeWriter {
     currentTable = id;
     TableInfo info = tables.get(id);
     if (info == null) {
-      info = dialect.describe(connection, id)
-          .orElseThrow(() -> stop(id, "table " + dialect.tableName(id) + " does not exist on the target"));
+      info = dialect.catalog().describe(connection, id)
+          .orElseThrow(() -> stop(id, "table " + dialect.syntax().tableName(id) + " does not exist on the target"));
       tables.put(id, info);
     }
     if (info.deferrableKey() && !constraintsDeferred) {
@@ -415,7 +423,7 @@ final class ChangeWriter {
 
   private void bindAll(PreparedStatement ps, RowOp op) throws SQLException {
     for (int i = 0; i < op.params().size(); i++) {
-      dialect.bind(ps, i + 1, op.params().get(i), op.types().get(i));
+      dialect.values().bind(ps, i + 1, op.params().get(i), op.types().get(i));
     }
   }
 

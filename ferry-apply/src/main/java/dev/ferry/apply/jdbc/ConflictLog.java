@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -25,7 +26,7 @@ final class ConflictLog {
     String sql = "INSERT INTO " + dialect.controlTables().conflicts() + " (detected_at, replica, source, gtid, conflict_type,"
         + " table_name, row_key, local_row, remote_row, resolution) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      dialect.bindTime(ps, 1, r.detectedAt());
+      dialect.values().bindTime(ps, 1, r.detectedAt());
       ps.setString(2, replica);
       ps.setString(3, source);
       ps.setString(4, r.gtid().toString());

@@ -81,7 +81,7 @@ final class ConflictResolver {
     String select = writer.sql.selectByKey(op.table(), op.table().primaryKey());
     try (PreparedStatement ps = writer.connection.prepareStatement(select)) {
       for (int i = 0; i < params.size(); i++) {
-        writer.dialect.bind(ps, i + 1, params.get(i), types.get(i));
+        writer.dialect.values().bind(ps, i + 1, params.get(i), types.get(i));
       }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Rows.render(rs)) : Optional.empty();

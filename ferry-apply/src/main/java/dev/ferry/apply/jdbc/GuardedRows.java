@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ConflictPolicy;
 import dev.ferry.apply.ConflictType;
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Value;
@@ -99,7 +100,7 @@ final class GuardedRows {
         writer.connection.releaseSavepoint(savepoint);
         return affected;
       } catch (SQLException e) {
-        Optional<TableInfo.UniqueKey> clash = writer.dialect.uniqueViolation(e, op.table());
+        Optional<TableInfo.UniqueKey> clash = writer.dialect.catalog().uniqueViolation(e, op.table());
         if (clash.isEmpty() || deferred && !movesKey(op)) {
           throw e; // deferred mode: the group is replayed in exact mode, which names the conflict
         }
@@ -126,7 +127,7 @@ final class GuardedRows {
       for (String name : table.primaryKey()) {
         int at = RowPlanner.indexOf(update.columns(), name);
         Value value = update.row().get(at) == Value.UNCHANGED ? update.old().get(at) : update.row().get(at);
-        writer.dialect.bind(ps, i++, value, update.columns().get(at));
+        writer.dialect.values().bind(ps, i++, value, update.columns().get(at));
       }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -172,7 +173,7 @@ final class GuardedRows {
       throws SQLException {
     try (PreparedStatement ps = writer.connection.prepareStatement(writer.sql.selectByKey(table, key.columns()))) {
       for (int i = 0; i < values.size(); i++) {
-        writer.dialect.bind(ps, i + 1, values.get(i), types.get(i));
+        writer.dialect.values().bind(ps, i + 1, values.get(i), types.get(i));
       }
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(Rows.render(rs)) : Optional.empty();
@@ -223,7 +224,7 @@ final class GuardedRows {
       execute("INSERT INTO " + table.sqlName() + " SELECT * FROM " + PARKED);
       writer.connection.releaseSavepoint(savepoint);
     } catch (SQLException e) {
-      Optional<TableInfo.UniqueKey> clash = writer.dialect.uniqueViolation(e, table);
+      Optional<TableInfo.UniqueKey> clash = writer.dialect.catalog().uniqueViolation(e, table);
       if (clash.isEmpty()) {
         throw e;
       }
@@ -242,7 +243,7 @@ final class GuardedRows {
   private String equalities(List<String> columns) {
     StringBuilder out = new StringBuilder();
     for (String name : columns) {
-      out.append(out.isEmpty() ? "" : " AND ").append(writer.dialect.quote(name)).append(" = ?");
+      out.append(out.isEmpty() ? "" : " AND ").append(writer.dialect.syntax().quote(name)).append(" = ?");
     }
     return out.toString();
   }

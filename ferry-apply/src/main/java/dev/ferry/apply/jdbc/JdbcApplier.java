@@ -8,6 +8,7 @@ import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;

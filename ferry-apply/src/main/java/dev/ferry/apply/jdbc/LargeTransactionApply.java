@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;

@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
@@ -35,7 +36,7 @@ final class ProgressStore {
    */
   void ensureRow(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        dialect.insertUnlessExists(dialect.controlTables().progress(), "source, applied_gtids", "?, ?", "source"))) {
+        dialect.syntax().insertUnlessExists(dialect.controlTables().progress(), "source, applied_gtids", "?, ?", "source"))) {
       ps.setString(1, source);
       ps.setString(2, "");
       ps.executeUpdate();
@@ -56,7 +57,7 @@ final class ProgressStore {
         Optional<JournalPosition> position = Optional.ofNullable(rs.getString(2)).map(JournalPosition::parse);
         long sequence = rs.getLong(3);
         OptionalLong schemaSequence = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(sequence);
-        Optional<Instant> commitTime = dialect.readTime(rs, 4);
+        Optional<Instant> commitTime = dialect.values().readTime(rs, 4);
         return new ReplicaPosition(source, applied, position, schemaSequence, commitTime);
       }
     }
@@ -99,7 +100,7 @@ final class ProgressStore {
     if (last.isPresent() || clearLast) {
       columns.addAll(List.of("last_gtid", "last_checksum"));
     }
-    String sql = dialect.upsert(dialect.controlTables().progress(), columns, "source");
+    String sql = dialect.syntax().upsert(dialect.controlTables().progress(), columns, "source");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (last.isPresent()) {
         ps.setString(7, last.get().gtid().toString());
@@ -120,8 +121,8 @@ final class ProgressStore {
       } else {
         ps.setNull(4, java.sql.Types.BIGINT);
       }
-      dialect.bindTime(ps, 5, p.lastCommitTime().orElse(null));
-      dialect.bindTime(ps, 6, now);
+      dialect.values().bindTime(ps, 5, p.lastCommitTime().orElse(null));
+      dialect.values().bindTime(ps, 6, now);
       ps.executeUpdate();
     }
   }

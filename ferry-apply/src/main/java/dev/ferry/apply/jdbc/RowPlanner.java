@@ -1,5 +1,7 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
@@ -48,7 +50,7 @@ final class RowPlanner {
   RowOp insertRow(Change change, TableInfo table, List<Column> columns, List<Value> row, List<String> names,
       List<Column> types, List<Value> params) {
     String statement = sql.insert(table, names);
-    if (dialect.insertBindsKeyAgain(table)) {
+    if (dialect.syntax().insertBindsKeyAgain(table)) {
       types = new ArrayList<>(types);
       params = new ArrayList<>(params);
       for (String key : table.primaryKey()) {

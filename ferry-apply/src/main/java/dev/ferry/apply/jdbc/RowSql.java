@@ -1,5 +1,7 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TableInfo;
 import java.util.List;
 
 /**
@@ -22,7 +24,7 @@ final class RowSql {
     StringBuilder names = new StringBuilder();
     appendList(names, columns, ", ", "");
     String parameters = String.join(", ", java.util.Collections.nCopies(columns.size(), "?"));
-    return dialect.insertUnlessExists(table, names.toString(), parameters);
+    return dialect.syntax().insertUnlessExists(table, names.toString(), parameters);
   }
 
   /**
@@ -50,7 +52,7 @@ final class RowSql {
     if (key.isEmpty()) {
       StringBuilder condition = new StringBuilder();
       appendCompared(condition, table, compared, true);
-      return sql.append(dialect.oneRowWhere(table.sqlName(), condition.toString()));
+      return sql.append(dialect.syntax().oneRowWhere(table.sqlName(), condition.toString()));
     }
     sql.append(" WHERE ");
     appendList(sql, key, " AND ", " = ?");
@@ -63,14 +65,14 @@ final class RowSql {
       sql.append("TRUE");
     }
     for (String name : compared) {
-      sql.append(first ? "" : " AND ").append(dialect.sameValue(dialect.quote(name), table.byName().get(name)));
+      sql.append(first ? "" : " AND ").append(dialect.syntax().sameValue(dialect.syntax().quote(name), table.byName().get(name)));
       first = false;
     }
   }
 
   private void appendList(StringBuilder sql, List<String> names, String separator, String suffix) {
     for (int i = 0; i < names.size(); i++) {
-      sql.append(i == 0 ? "" : separator).append(dialect.quote(names.get(i))).append(suffix);
+      sql.append(i == 0 ? "" : separator).append(dialect.syntax().quote(names.get(i))).append(suffix);
     }
   }
 }

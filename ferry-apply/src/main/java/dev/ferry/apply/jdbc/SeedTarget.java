@@ -2,6 +2,10 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.ControlTables;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TypeFamily;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
@@ -11,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,9 +55,48 @@ public final class SeedTarget {
     return connection;
   }
 
-  /** Whether the target is PostgreSQL (else SQLite). */
-  public boolean isPostgres() {
-    return dialect instanceof PostgresDialect;
+  /** The target's bulk path (COPY), if it has one. */
+  public Optional<BulkLoader> bulkLoader() {
+    return dialect.bulkLoader();
+  }
+
+  /** Whether several copy streams may write to the target at once. */
+  public boolean concurrentWriters() {
+    return dialect.concurrentWriters();
+  }
+
+  /** Whether a seed builds the tables' indexes after the copy ({@code DeferredIndexes}). */
+  public boolean indexesBuiltAfterCopy() {
+    return dialect.catalog().indexesBuiltAfterCopy();
+  }
+
+  /** Whether the target has sequences of its own (else their values live in a control table). */
+  public boolean hasSequences() {
+    return dialect.catalog().hasSequences();
+  }
+
+  /** Creates {@code schema} if the target keeps schemas and lacks it (the connection's transaction). */
+  public void createSchema(String schema) throws SQLException {
+    dialect.catalog().createSchema(connection, schema);
+  }
+
+  /** The column type to declare for a source column of {@code type} spelled by {@code family}. */
+  public String columnType(TypeFamily family, String type) {
+    return dialect.catalog().columnType(family, type);
+  }
+
+  /**
+   * Whether rows of a source of {@code family} can be copied in binary form into columns that have
+   * exactly the source's types.
+   */
+  public boolean binaryCopyFrom(TypeFamily family) {
+    return dialect.catalog().keepsTypesOf(family)
+        && dialect.bulkLoader().map(b -> b.takesBinaryFrom(family)).orElse(false);
+  }
+
+  /** Empties {@code tables} in the connection's open transaction (not committed here). */
+  public void truncate(List<TableId> tables) throws SQLException {
+    dialect.catalog().truncate(connection, tables, false, false);
   }
 
   /** Ferry's own tables on this target. */
@@ -62,12 +106,12 @@ public final class SeedTarget {
 
   /** The target table's name as quoted SQL ({@code public.t} is {@code "t"} on SQLite). */
   public String tableName(TableId table) {
-    return dialect.tableName(table);
+    return dialect.syntax().tableName(table);
   }
 
   /** Quotes an identifier for the target. */
   public String quote(String identifier) {
-    return dialect.quote(identifier);
+    return dialect.syntax().quote(identifier);
   }
 
   /**
@@ -75,7 +119,7 @@ public final class SeedTarget {
    * {@code format_type}), in column order, if the table exists.
    */
   public Optional<Map<String, String>> columns(TableId table) throws SQLException {
-    return dialect.describe(connection, table).map(t -> {
+    return dialect.catalog().describe(connection, table).map(t -> {
       Map<String, String> columns = new LinkedHashMap<>();
       t.columns().forEach(c -> columns.put(c.name(), c.sqlType()));
       return columns;
@@ -87,12 +131,12 @@ public final class SeedTarget {
    * applier would: on SQLite converted by the documented type mapping.
    */
   public void bindText(PreparedStatement ps, int index, String text, Column column) throws SQLException {
-    dialect.bind(ps, index, text == null ? Value.NULL : new Value.Text(text), column);
+    dialect.values().bind(ps, index, text == null ? Value.NULL : new Value.Text(text), column);
   }
 
   /** Binds a journal value of source column {@code column} exactly as the applier binds it. */
   public void bind(PreparedStatement ps, int index, Value value, Column column) throws SQLException {
-    dialect.bind(ps, index, value, column);
+    dialect.values().bind(ps, index, value, column);
   }
 
   /**
@@ -100,7 +144,7 @@ public final class SeedTarget {
    * would: PostgreSQL {@code setval}, SQLite the {@code ferry_sequences} row.
    */
   public void advanceSequence(TableId sequence, long lastUsed) throws SQLException {
-    dialect.advanceSequence(connection, sequence, lastUsed);
+    dialect.catalog().advanceSequence(connection, sequence, lastUsed);
   }
 
   /** The replica's committed progress row (the initial position if there is none). */

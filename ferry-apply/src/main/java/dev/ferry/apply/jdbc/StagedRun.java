@@ -1,5 +1,8 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Value;
@@ -9,8 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * One run of same-shaped row changes of a large transaction applied set-based on a PostgreSQL
@@ -52,19 +53,22 @@ final class StagedRun {
 
   private final Connection connection;
   private final Shape shape;
-  private final CopyIn copy;
+  private final BulkLoader loader;
+  private final BulkLoader.Stream copy;
   private final StringBuilder buffer = new StringBuilder();
   private long rows;
 
-  private StagedRun(Connection connection, Shape shape, CopyIn copy) {
+  private StagedRun(Connection connection, Shape shape, BulkLoader loader, BulkLoader.Stream copy) {
     this.connection = connection;
     this.shape = shape;
+    this.loader = loader;
     this.copy = copy;
   }
 
   /** Creates the staging table if the shape needs one and starts the COPY. */
   static StagedRun begin(Connection c, Shape shape, Dialect dialect) throws SQLException {
-    String columns = columnList(shape.columns(), dialect);
+    List<String> quoted = shape.columns().stream().map(column -> dialect.syntax().quote(column.name())).toList();
+    String columns = String.join(", ", quoted);
     String into = shape.table().sqlName();
     if (shape.kind() != Kind.INSERT) {
       try (Statement st = c.createStatement()) {
@@ -73,9 +77,9 @@ final class StagedRun {
       }
       into = STAGING;
     }
-    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
-        .copyIn("COPY " + into + " (" + columns + ") FROM STDIN");
-    return new StagedRun(c, shape, copy);
+    BulkLoader loader = dialect.bulkLoader().orElseThrow(() -> new IllegalStateException(
+        dialect.name() + " has no bulk path for a staged run"));
+    return new StagedRun(c, shape, loader, loader.open(c, into, quoted, false));
   }
 
   /** The staged values of {@code change}, in the shape's column order. */
@@ -94,7 +98,7 @@ final class StagedRun {
       if (i > 0) {
         buffer.append('\t');
       }
-      PostgresDialect.appendCopyValue(buffer, row.get(i));
+      loader.appendText(buffer, row.get(i));
     }
     buffer.append('\n');
     rows++;
@@ -110,7 +114,7 @@ final class StagedRun {
   /** Ends the COPY and merges; returns the rows applied. */
   long finish(Dialect dialect) throws SQLException, SetMismatch {
     send();
-    long copied = copy.endCopy();
+    long copied = copy.end();
     if (shape.kind() == Kind.INSERT) {
       return copied;
     }
@@ -128,13 +132,8 @@ final class StagedRun {
 
   /** Abandons the COPY (the target transaction is being rolled back). */
   void cancel() {
-    try {
-      if (copy.isActive()) {
-        copy.cancelCopy();
-      }
-    } catch (SQLException e) {
-      // The connection is broken or the transaction already failed: the rollback cleans up.
-    }
+    // The connection is broken or the transaction already failed: the rollback cleans up.
+    copy.cancel();
   }
 
   String describe() {
@@ -144,8 +143,8 @@ final class StagedRun {
   private String mergeSql(Dialect dialect) {
     StringBuilder on = new StringBuilder();
     for (String key : shape.table().primaryKey()) {
-      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(dialect.quote(key)).append(" = s.")
-          .append(dialect.quote(key));
+      on.append(on.isEmpty() ? "" : " AND ").append("t.").append(dialect.syntax().quote(key)).append(" = s.")
+          .append(dialect.syntax().quote(key));
     }
     String table = shape.table().sqlName() + " t";
     if (shape.kind() == Kind.DELETE) {
@@ -158,7 +157,7 @@ final class StagedRun {
       if (key.contains(column.name()) && !onlyKey) {
         continue; // located by it, so it holds that value already
       }
-      String name = dialect.quote(column.name());
+      String name = dialect.syntax().quote(column.name());
       set.append(set.isEmpty() ? "" : ", ").append(name).append(" = s.").append(name);
     }
     return "UPDATE " + table + " SET " + set + " FROM " + STAGING + " s WHERE " + on;
@@ -169,7 +168,7 @@ final class StagedRun {
       return;
     }
     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-    copy.writeToCopy(bytes, 0, bytes.length);
+    copy.write(bytes, 0, bytes.length);
     buffer.setLength(0);
   }
 
@@ -189,13 +188,5 @@ final class StagedRun {
       out.add(delete.old().get(RowPlanner.indexOf(delete.columns(), column.name())));
     }
     return out;
-  }
-
-  private static String columnList(List<Column> columns, Dialect dialect) {
-    StringBuilder out = new StringBuilder();
-    for (Column column : columns) {
-      out.append(out.isEmpty() ? "" : ", ").append(dialect.quote(column.name()));
-    }
-    return out.toString();
   }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.SourcePosition;

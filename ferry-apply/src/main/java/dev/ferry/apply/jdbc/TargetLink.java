@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;

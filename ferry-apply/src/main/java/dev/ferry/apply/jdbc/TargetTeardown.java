@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -16,9 +17,13 @@ public final class TargetTeardown {
   /**
    * Tears Ferry down on the target {@code c} points at (autocommit).
    *
+   * @return what a read-only mode had put there and is now lifted, for the user
+   *     ({@code read-only guards and default})
    * @throws SQLException when the target refuses (e.g. the role may not drop Ferry's tables)
    */
-  public static void remove(Connection c) throws SQLException {
-    Dialect.of(c).tearDown(c);
+  public static String remove(Connection c) throws SQLException {
+    Dialect dialect = Dialect.of(c);
+    dialect.tearDown(c);
+    return dialect.readOnlyMeasures();
   }
 }

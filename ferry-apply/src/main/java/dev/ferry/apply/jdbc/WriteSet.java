@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;

@@ -2,10 +2,12 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,8 @@ final class ArchiveLoader {
         for (ArchiveTables.Entry e : selected) {
           current = e.table().id().toString();
           Path file = archive.directory().resolve(e.file());
-          long rows = t.isPostgres() ? copyIn(t, e.table(), file) : insert(t, e.table(), file);
+          long rows = t.bulkLoader().isPresent() ? bulkLoad(t, t.bulkLoader().get(), e.table(), file)
+              : insert(t, e.table(), file);
           if (rows != e.rows()) {
             throw new SyncException(prefix + "loaded " + rows + " rows of " + e.table().id() + " from " + file
                 + ", but " + ExportArchive.TABLES + " says " + e.rows());
@@ -80,6 +82,9 @@ final class ArchiveLoader {
     } catch (SQLException e) {
       throw new SyncException(prefix + "cannot load " + current + " from archive " + archive.directory() + ": "
           + e.getMessage() + " (SQLSTATE " + e.getSQLState() + "); the target is unchanged", e);
+    } catch (ArchiveCorruptException e) {
+      throw new ArchiveCorruptException(e.path(), prefix + "cannot load " + current + " from archive "
+          + archive.directory() + ": " + e.getMessage() + "; the target is unchanged");
     } catch (SyncException e) {
       throw e;
     } catch (IOException e) {
@@ -102,18 +107,17 @@ final class ArchiveLoader {
     }
   }
 
-  private static long copyIn(SeedTarget t, SourceTable table, Path file) throws SQLException, IOException {
-    StringBuilder sql = new StringBuilder("COPY ").append(t.tableName(table.id())).append(" (");
-    for (int i = 0; i < table.columns().size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(t.quote(table.columns().get(i).name()));
-    }
-    sql.append(") FROM STDIN");
+  /** The archive's files are COPY text: a target with a bulk path takes them as they are. */
+  private static long bulkLoad(SeedTarget t, BulkLoader loader, SourceTable table, Path file)
+      throws SQLException, IOException {
+    List<String> columns = table.columns().stream().map(c -> t.quote(c.name())).toList();
     try (InputStream in = Files.newInputStream(file)) {
-      return t.connection().unwrap(PGConnection.class).getCopyAPI().copyIn(sql.toString(), in, 1 << 16);
+      return loader.loadText(t.connection(), t.tableName(table.id()), columns, in);
     }
   }
 
-  private static long insert(SeedTarget t, SourceTable table, Path file) throws SQLException, IOException {
+  private static long insert(SeedTarget t, SourceTable table, Path file)
+      throws SQLException, IOException, ArchiveCorruptException {
     StringBuilder sql = new StringBuilder("INSERT INTO ").append(t.tableName(table.id())).append(" (");
     for (int i = 0; i < table.columns().size(); i++) {
       sql.append(i == 0 ? "" : ", ").append(t.quote(table.columns().get(i).name()));
@@ -133,8 +137,8 @@ final class ArchiveLoader {
         List<String> fields = CopyText.parse(line.toByteArray(), line.size());
         line.reset();
         if (fields.size() != columns.size()) {
-          throw new SQLException("line " + (rows + 1) + " of " + file + " has " + fields.size() + " fields, expected "
-              + columns.size(), "22P04");
+          throw new ArchiveCorruptException(file, "line " + (rows + 1) + " of " + file + " has " + fields.size()
+              + " fields, expected " + columns.size());
         }
         for (int i = 0; i < fields.size(); i++) {
           t.bindText(ps, i + 1, fields.get(i), columns.get(i));
@@ -145,7 +149,7 @@ final class ArchiveLoader {
         }
       }
       if (line.size() > 0) {
-        throw new SQLException(file + " ends in the middle of a row (no newline after row " + rows + ")", "22P04");
+        throw new ArchiveCorruptException(file, file + " ends in the middle of a row (no newline after row " + rows + ")");
       }
       ps.executeBatch();
     }

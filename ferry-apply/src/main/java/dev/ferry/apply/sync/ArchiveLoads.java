@@ -1,6 +1,6 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.apply.jdbc.ControlTables;
+import dev.ferry.apply.dialect.ControlTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

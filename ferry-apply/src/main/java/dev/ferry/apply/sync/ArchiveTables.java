@@ -1,6 +1,8 @@
 package dev.ferry.apply.sync;
 
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceSequence;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

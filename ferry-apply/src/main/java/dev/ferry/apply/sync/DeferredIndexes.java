@@ -1,7 +1,8 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.apply.jdbc.ControlTables;
+import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -214,6 +215,6 @@ final class DeferredIndexes {
   }
 
   private static String quote(String identifier) {
-    return SourceCatalog.quote(identifier);
+    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 }

@@ -2,14 +2,16 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.journal.DurableFiles;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SnapshotReader;
+import dev.ferry.journal.snapshot.SnapshotSession;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +22,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,25 +237,27 @@ public final class ExportArchive {
       Map<Integer, ArchiveTables.Entry> done = new ConcurrentHashMap<>();
       Map<Integer, ArchiveFiles.Written> files = new ConcurrentHashMap<>();
       AtomicReference<Exception> failure = new AtomicReference<>();
-      try (SnapshotSessions sessions = SnapshotSessions.open(source)) {
-        log.info("{}exporting {} tables from snapshot {}", prefix, todo.size(), sessions.snapshotName());
+      SnapshotReader sessions = source.snapshot();
+      log.info("{}exporting {} tables from snapshot {}", prefix, todo.size(), sessions.snapshotName());
+      sourceIdentity = source.identity().map(DatabaseIdentity::key);
+      try (SnapshotSession first = sessions.session()) {
+        first.commit(); // the snapshot can be read: fail here, before any thread starts
+      } catch (SQLException e) {
+        throw new SyncException(prefix + "cannot read the source: " + e.getMessage(), e);
+      }
+      try {
         TableProgress progress = new TableProgress(prefix, "exported", todo.size());
-        try (Connection c = sessions.session()) {
-          sourceIdentity = DatabaseIdentity.of(c).map(DatabaseIdentity::key);
-          c.commit();
-        }
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < Math.max(1, Math.min(parallelism, todo.size())); s++) {
           threads.add(Thread.ofPlatform().name("ferry-export-" + s).start(() -> {
-            try (Connection src = sessions.session()) {
+            try (SnapshotSession src = sessions.session()) {
               Integer i;
               while (failure.get() == null && (i = queue.poll()) != null) {
                 TableId id = todo.get(i);
-                SourceTable table = SourceCatalog.describe(src, id);
+                SourceTable table = src.describe(id);
                 String name = ArchiveTables.fileName(written.size() + i + 1, id);
                 long[] rows = new long[1];
-                files.put(i, ArchiveFiles.writeDurably(dir, name, out -> rows[0] = src.unwrap(PGConnection.class)
-                    .getCopyAPI().copyOut(CopyStreams.selectSql(table, "", false), out)));
+                files.put(i, ArchiveFiles.writeDurably(dir, name, out -> rows[0] = src.copyOut(table, out)));
                 done.put(i, new ArchiveTables.Entry(table, name, rows[0]));
                 progress.tableDone(id, rows[0]);
               }
@@ -267,8 +270,6 @@ public final class ExportArchive {
         for (Thread t : threads) {
           t.join();
         }
-      } catch (SQLException e) {
-        throw new SyncException(prefix + "cannot read the source: " + e.getMessage(), e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new SyncException(prefix + "interrupted while exporting", e);

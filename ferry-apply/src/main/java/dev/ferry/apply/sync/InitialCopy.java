@@ -2,12 +2,19 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.CopyRows;
+import dev.ferry.journal.snapshot.NoSuchTableException;
+import dev.ferry.journal.snapshot.SnapshotInterruptedException;
+import dev.ferry.journal.snapshot.SnapshotReader;
+import dev.ferry.journal.snapshot.SnapshotSession;
+import dev.ferry.journal.snapshot.SourceTable;
+import dev.ferry.journal.snapshot.TableSlice;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies the tables of a PostgreSQL source, as one consistent snapshot, into a target.
+ * Copies the tables of a source snapshot read as COPY data (a PostgreSQL source's, through
+ * capture's snapshot reader) into a target.
  *
- * <p>Every source session reads the same exported snapshot ({@code SET TRANSACTION SNAPSHOT} in a
- * {@code REPEATABLE READ} transaction), so the tables copied by different streams, and the page
- * ranges of one large table, all show the source at one instant. Tables missing on the target are
+ * <p>Every source session reads the same snapshot ({@link SnapshotReader}), so the tables copied by
+ * different streams, and the slices of one large table ({@link SnapshotSession#slices}), all show
+ * the source at one instant. Tables missing on the target are
  * created first, and every copied table is emptied first (a seed replaces the target's rows: a
  * copy that was killed midway is simply done again). PostgreSQL targets: each stream pipes
  * {@code COPY (SELECT …) TO STDOUT} on the source into {@code COPY … FROM STDIN} on the target,
@@ -48,20 +56,25 @@ public final class InitialCopy {
   /**
    * Where copy sessions read.
    *
-   * @param connections opens connections to the source database (a normal JDBC session)
-   * @param snapshotName an exported snapshot every session uses; empty: the copy exports its own
-   *     ({@code pg_export_snapshot()}), which is consistent but is no replication point
+   * @param snapshot the source snapshot every session reads (capture's reader); the caller opens
+   *     and closes it
+   * @param identity the source database's identity, read by the caller; the copy refuses a target
+   *     with the same one
    */
-  public record Source(ConnectionSource connections, Optional<String> snapshotName) {
+  public record Source(SnapshotReader snapshot, Optional<DatabaseIdentity> identity) {
     public Source {
-      if (connections == null || snapshotName == null) {
-        throw new IllegalArgumentException("connections and snapshotName must not be null");
+      if (snapshot == null || identity == null) {
+        throw new IllegalArgumentException("snapshot and identity must not be null");
       }
-      snapshotName.ifPresent(SnapshotSessions::checkName);
     }
   }
 
-  private record Chunk(SourceTable table, String where, long estimatedRows, boolean binary) {
+  private record Chunk(SourceTable table, TableSlice slice, boolean binary) {
+  }
+
+  /** What the setup transaction found: the tables described and how each is copied. */
+  private record Prepared(List<SourceTable> tables, Map<TableId, Boolean> binary,
+      Map<TableId, List<TableSlice>> slices, boolean parallel) {
   }
 
   private final String prefix;
@@ -73,7 +86,8 @@ public final class InitialCopy {
   private final ConcurrentLinkedQueue<Chunk> queue = new ConcurrentLinkedQueue<>();
   private final AtomicReference<Exception> failure = new AtomicReference<>();
   private final AtomicLong buildNanos = new AtomicLong();
-  /** The streams' open connections, so a stop can cancel what they are running. */
+  /** The streams' open sessions and connections, so a stop can cancel what they are running. */
+  private final java.util.Set<SnapshotSession> sessionsInFlight = ConcurrentHashMap.newKeySet();
   private final java.util.Set<Connection> inFlight = ConcurrentHashMap.newKeySet();
   private Map<String, List<DeferredIndexes.Index>> deferred = Map.of();
   private ProgressLine progress;
@@ -103,37 +117,24 @@ public final class InitialCopy {
   private CopyResult run(Source source, List<TableId> requested) throws SyncException {
     long started = System.nanoTime();
     List<TableId> tables = requested.stream().filter(replica.filter()::accepts).distinct().toList();
-    try (SnapshotSessions sessions = SnapshotSessions.open(source)) {
-      boolean postgres;
-      List<SourceTable> described = new ArrayList<>();
-      Map<TableId, Boolean> binary = new HashMap<>();
-      try (Connection src = sessions.session(); Connection dst = target.connect()) {
-        refuseSourceAsTarget(src, dst);
-        SeedTarget t = SeedTarget.on(dst, replica);
-        postgres = t.isPostgres();
-        for (TableId id : tables) {
-          SourceTable table = SourceCatalog.describe(src, id);
-          described.add(table);
-          binary.put(id, TargetTables.ensure(t, table, prefix));
-        }
-        TargetTables.truncate(t, described);
-        if (postgres) {
-          deferred = DeferredIndexes.defer(t, described, prefix);
-        }
-        dst.commit();
-        src.commit();
-      }
-      plan(described, binary, postgres);
-      long estimate = described.stream().mapToLong(SourceTable::estimatedRows).sum();
-      log.info("{}copying {} tables (about {} rows) from snapshot {} with {} streams", prefix, described.size(),
-          estimate, sessions.snapshotName(), postgres ? options.parallelism() : 1);
-      progress = new ProgressLine(options.progress(), prefix, estimate,
-          described.size());
+    SnapshotReader snapshot = source.snapshot();
+    try {
+      Prepared prepared = prepare(source, tables);
+      plan(prepared);
+      long estimate = prepared.tables().stream().mapToLong(SourceTable::estimatedRows).sum();
+      log.info("{}copying {} tables (about {} rows) from snapshot {} with {} streams", prefix,
+          prepared.tables().size(), estimate, snapshot.snapshotName(), prepared.parallel() ? options.parallelism() : 1);
+      progress = new ProgressLine(options.progress(), prefix, estimate, prepared.tables().size());
       try {
-        runWorkers(sessions, postgres ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
+        runWorkers(snapshot, prepared.parallel() ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
       } finally {
         progress.close();
       }
+    } catch (NoSuchTableException e) {
+      throw new SyncException(prefix + "initial sync failed: " + e.getMessage(), e);
+    } catch (SnapshotInterruptedException e) {
+      throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+          e);
     } catch (SQLException e) {
       throw new SyncException(prefix + "initial sync failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState()
           + ")", e);
@@ -149,13 +150,40 @@ public final class InitialCopy {
   }
 
   /**
+   * Describes the tables on the snapshot and, in one target transaction, creates the missing ones,
+   * empties them and defers their indexes (PostgreSQL targets).
+   */
+  private Prepared prepare(Source source, List<TableId> tables) throws SQLException, SyncException {
+    List<SourceTable> described = new ArrayList<>();
+    Map<TableId, Boolean> binary = new HashMap<>();
+    Map<TableId, List<TableSlice>> slices = new HashMap<>();
+    try (SnapshotSession src = source.snapshot().session(); Connection dst = target.connect()) {
+      refuseSourceAsTarget(source.identity(), dst);
+      SeedTarget t = SeedTarget.on(dst, replica);
+      for (TableId id : tables) {
+        SourceTable table = src.describe(id);
+        described.add(table);
+        binary.put(id, TargetTables.ensure(t, table, prefix));
+        slices.put(id, t.concurrentWriters() ? src.slices(table, options.chunkRows()) : List.of(TableSlice.whole(table)));
+      }
+      TargetTables.truncate(t, described);
+      if (t.indexesBuiltAfterCopy()) {
+        deferred = DeferredIndexes.defer(t, described, prefix);
+      }
+      dst.commit();
+      src.commit();
+      return new Prepared(described, binary, slices, t.concurrentWriters());
+    }
+  }
+
+  /**
    * The copy empties tables and drops and rebuilds their indexes on the target: run against the
    * source itself (a replica URL that reaches the source by another host name, port or spelling)
    * it would destroy the source. So before the first statement on the target, its identity is
-   * compared with the database the snapshot is read from, whatever the caller checked.
+   * compared with the source's (as the caller read it), whatever else the caller checked.
    */
-  private void refuseSourceAsTarget(Connection src, Connection dst) throws SQLException, SyncException {
-    Optional<DatabaseIdentity> source = DatabaseIdentity.of(src);
+  private void refuseSourceAsTarget(Optional<DatabaseIdentity> source, Connection dst)
+      throws SQLException, SyncException {
     Optional<DatabaseIdentity> target = DatabaseIdentity.of(dst);
     if (source.isPresent() && target.isPresent() && source.get().sameDatabaseAs(target.get())) {
       throw new SyncException(prefix + "refusing initial sync: the replica's database is the source's own ("
@@ -163,36 +191,26 @@ public final class InitialCopy {
     }
   }
 
-  /** Splits large tables into page ranges; biggest chunks first so the streams end together. */
-  private void plan(List<SourceTable> tables, Map<TableId, Boolean> binary, boolean postgres) {
+  /** Queues every table's slices; biggest first so the streams end together. */
+  private void plan(Prepared prepared) {
     List<Chunk> chunks = new ArrayList<>();
-    for (SourceTable t : tables) {
+    for (SourceTable t : prepared.tables()) {
       rows.put(t.id(), new AtomicLong());
-      long parts = postgres ? Math.min(64, Math.max(1, (t.estimatedRows() + options.chunkRows() - 1)
-          / options.chunkRows())) : 1;
-      parts = Math.min(parts, Math.max(1, t.pages()));
-      if (parts == 1) {
-        chunks.add(new Chunk(t, "", t.estimatedRows(), binary.get(t.id())));
-      } else {
-        long step = (t.pages() + parts - 1) / parts;
-        for (long i = 0; i < parts; i++) {
-          String from = i == 0 ? null : "ctid >= '(" + i * step + ",0)'::tid";
-          String to = i == parts - 1 ? null : "ctid < '(" + (i + 1) * step + ",0)'::tid";
-          String where = " WHERE " + (from == null ? to : to == null ? from : from + " AND " + to);
-          chunks.add(new Chunk(t, where, t.estimatedRows() / parts, binary.get(t.id())));
-        }
+      List<TableSlice> slices = prepared.slices().get(t.id());
+      for (TableSlice slice : slices) {
+        chunks.add(new Chunk(t, slice, prepared.binary().get(t.id())));
       }
-      chunksLeft.put(t.id(), new AtomicInteger((int) parts));
+      chunksLeft.put(t.id(), new AtomicInteger(slices.size()));
     }
-    chunks.sort(Comparator.comparingLong(Chunk::estimatedRows).reversed());
+    chunks.sort(Comparator.comparingLong((Chunk c) -> c.slice().estimatedRows()).reversed());
     queue.addAll(chunks);
   }
 
-  private void runWorkers(SnapshotSessions sessions, int streams) throws SQLException, SyncException {
+  private void runWorkers(SnapshotReader snapshot, int streams) throws SQLException, SyncException {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < streams; i++) {
       threads.add(Thread.ofPlatform().name("ferry-sync-" + replica.replicaName() + "-" + i)
-          .start(() -> work(sessions)));
+          .start(() -> work(snapshot)));
     }
     boolean interrupted = false;
     for (Thread th : threads) {
@@ -205,6 +223,7 @@ public final class InitialCopy {
           interrupted = true;
           failure.compareAndSet(null, e);
           threads.forEach(Thread::interrupt);
+          sessionsInFlight.forEach(SnapshotSession::cancel);
           inFlight.forEach(InitialCopy::cancelQuietly);
         }
       }
@@ -238,14 +257,14 @@ public final class InitialCopy {
     log.info("{}built {} indexes of {} in {} ms", prefix, indexes.size(), name, nanos / 1_000_000);
   }
 
-  private void work(SnapshotSessions sessions) {
-    try (Connection src = sessions.session(); Connection dst = target.connect()) {
-      inFlight.add(src);
+  private void work(SnapshotReader snapshot) {
+    try (SnapshotSession src = snapshot.session(); Connection dst = target.connect()) {
+      sessionsInFlight.add(src);
       inFlight.add(dst);
       try {
         copyChunks(src, dst);
       } finally {
-        inFlight.remove(src);
+        sessionsInFlight.remove(src);
         inFlight.remove(dst);
       }
     } catch (SQLException | RuntimeException e) {
@@ -253,25 +272,26 @@ public final class InitialCopy {
     }
   }
 
-  private void copyChunks(Connection src, Connection dst) throws SQLException {
+  private void copyChunks(SnapshotSession src, Connection dst) throws SQLException {
     SeedTarget t = SeedTarget.on(dst, replica);
-    if (t.isPostgres()) {
-      try (Statement st = dst.createStatement()) {
-        // Safe: the progress row, written after the copy, commits synchronously and so flushes these too.
-        st.execute("SET synchronous_commit = off");
-      }
+    Optional<BulkLoader> bulk = t.bulkLoader();
+    if (bulk.isPresent()) {
+      bulk.get().prepareSeedSession(dst);
       dst.commit();
     }
     Chunk chunk;
     while (failure.get() == null && !Thread.currentThread().isInterrupted() && (chunk = queue.poll()) != null) {
       long n;
       try {
-        n = t.isPostgres() ? CopyStreams.pipe(src, t, chunk.table(), chunk.where(), chunk.binary(), progress::addRows)
-            : CopyStreams.load(src, t, chunk.table(), progress::addRows);
+        CopyRows out = src.copyOut(chunk.table(), chunk.slice(), chunk.binary());
+        n = bulk.isPresent() ? CopyStreams.pipe(out, t, bulk.get(), chunk.table(), chunk.binary(), progress::addRows)
+            : CopyStreams.load(out, t, chunk.table(), progress::addRows);
         dst.commit();
+      } catch (SnapshotInterruptedException e) {
+        throw e;
       } catch (SQLException e) {
-        throw new SQLException("copy of " + chunk.table().id() + chunk.where() + " failed: " + e.getMessage(),
-            e.getSQLState(), e);
+        throw new SQLException("copy of " + chunk.table().id() + chunk.slice().condition() + " failed: "
+            + e.getMessage(), e.getSQLState(), e);
       }
       rows.get(chunk.table().id()).addAndGet(n);
       if (chunksLeft.get(chunk.table().id()).decrementAndGet() == 0) {

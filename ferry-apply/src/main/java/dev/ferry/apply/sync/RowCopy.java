@@ -5,7 +5,9 @@ import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
-import dev.ferry.journal.model.Value;
+import dev.ferry.journal.snapshot.RowReader;
+import dev.ferry.journal.snapshot.SnapshotInterruptedException;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies a snapshot read as rows of journal values — a SQLite source's — into a target of any
+ * Copies a snapshot read as rows of journal values ({@link RowReader}: a SQLite source's) into a target of any
  * kind. Tables missing on the target are created ({@link SourceTypes#SQLITE}: declared types kept
  * on SQLite, mapped on PostgreSQL; primary key kept), every copied table is emptied first (a copy
  * killed midway is simply done again), and each value is bound exactly as the applier binds it, so
@@ -31,18 +33,6 @@ public final class RowCopy {
   private static final Logger log = LoggerFactory.getLogger(RowCopy.class);
   private static final int BATCH = 1000;
 
-  /** Reads a table's rows from the snapshot; returns the row count. */
-  @FunctionalInterface
-  public interface Rows {
-    long read(SourceTable table, RowSink sink) throws SQLException;
-  }
-
-  /** Takes one row, values aligned with the table's columns. */
-  @FunctionalInterface
-  public interface RowSink {
-    void accept(List<Value> row) throws SQLException;
-  }
-
   private RowCopy() {
   }
 
@@ -54,7 +44,7 @@ public final class RowCopy {
    * @throws SyncException naming the replica and the database's error; the target then holds a
    *     partial copy that a new seed replaces
    */
-  public static CopyResult copy(List<SourceTable> tables, Rows rows, ApplyConfig replica, ConnectionSource target,
+  public static CopyResult copy(List<SourceTable> tables, RowReader rows, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {
     String prefix = "[replica " + replica.replicaName() + "] ";
     long started = System.nanoTime();
@@ -76,6 +66,9 @@ public final class RowCopy {
           progress.tableDone();
         }
       }
+    } catch (SnapshotInterruptedException e) {
+      throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+          e);
     } catch (SQLException e) {
       if (Thread.currentThread().isInterrupted()) {
         throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
@@ -90,7 +83,7 @@ public final class RowCopy {
     return result;
   }
 
-  private static long copyTable(Rows rows, SeedTarget t, SourceTable table, ProgressLine progress)
+  private static long copyTable(RowReader rows, SeedTarget t, SourceTable table, ProgressLine progress)
       throws SQLException {
     List<Column> columns = table.columns().stream().map(SourceTable.SourceColumn::asColumn).toList();
     try (PreparedStatement ps = t.connection().prepareStatement(CopyStreams.insertSql(t, table))) {
@@ -109,6 +102,8 @@ public final class RowCopy {
       ps.executeBatch();
       progress.addRows(pending[0]);
       return n;
+    } catch (SnapshotInterruptedException e) {
+      throw e;
     } catch (SQLException e) {
       throw new SQLException("copy of " + table.id() + " failed: " + e.getMessage(), e.getSQLState(), e);
     }

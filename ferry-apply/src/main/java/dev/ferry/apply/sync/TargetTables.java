@@ -1,6 +1,8 @@
 package dev.ferry.apply.sync;
 
 import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.journal.snapshot.SourceSequence;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -11,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the tables missing on the target and empties the ones a seed replaces. PostgreSQL
- * targets get the source's exact column types ({@code format_type}), NOT NULL, primary key, and the
+ * Creates the tables missing on the target and empties the ones a seed replaces, asking the
+ * target ({@link SeedTarget}) what it has rather than which database it is. PostgreSQL targets get the source's exact column types ({@code format_type}), NOT NULL, primary key, and the
  * sequences behind serial and identity columns (same names and options, the serial ones owned by
  * their column and used as its default, the identity ones as {@code GENERATED ALWAYS} or
  * {@code BY DEFAULT}); SQLite targets get the mapped types of {@code docs/apply.md} and the primary
@@ -60,30 +62,27 @@ final class TargetTables {
         throw new SQLException(prefix + "target table " + target.tableName(table.id()) + " lacks the source columns "
             + missing + "; add them or drop the table so initial sync creates it", "42703");
       }
-      return sameTypes && target.isPostgres() && types == SourceTypes.POSTGRES;
+      return sameTypes && target.binaryCopyFrom(types.family());
     }
     try (Statement st = target.connection().createStatement()) {
-      String schema = table.id().schema();
-      if (target.isPostgres() && !schema.isEmpty() && !schema.equals("public")) {
-        st.execute("CREATE SCHEMA IF NOT EXISTS " + target.quote(schema));
-      }
+      target.createSchema(table.id().schema());
       createSerialSequences(target, table, st);
       String ddl = createTable(target, table, types);
       st.execute(ddl);
       log.info("{}created {}", prefix, ddl);
       for (SourceSequence s : table.sequences()) {
-        if (target.isPostgres() && s.kind() == SourceSequence.Kind.SERIAL) {
+        if (target.hasSequences() && s.kind() == SourceSequence.Kind.SERIAL) {
           st.execute("ALTER SEQUENCE " + target.tableName(s.sequence()) + " OWNED BY " + target.tableName(table.id())
               + "." + target.quote(s.column()));
         }
       }
     }
-    return target.isPostgres() && types == SourceTypes.POSTGRES;
+    return target.binaryCopyFrom(types.family());
   }
 
   /** A serial column's sequence exists before the table whose default names it. */
   private static void createSerialSequences(SeedTarget target, SourceTable table, Statement st) throws SQLException {
-    if (!target.isPostgres()) {
+    if (!target.hasSequences()) {
       return;
     }
     for (SourceSequence s : table.sequences()) {
@@ -94,12 +93,9 @@ final class TargetTables {
   }
 
   private static void createSequence(SeedTarget target, SourceSequence s, Statement st) throws SQLException {
-    String schema = s.sequence().schema();
-    if (!schema.isEmpty() && !schema.equals("public")) {
-      st.execute("CREATE SCHEMA IF NOT EXISTS " + target.quote(schema));
-    }
+    target.createSchema(s.sequence().schema());
     st.execute("CREATE SEQUENCE IF NOT EXISTS " + target.tableName(s.sequence()) + " AS " + s.dataType()
-        + s.options());
+        + options(s));
   }
 
   /**
@@ -108,7 +104,7 @@ final class TargetTables {
    */
   private static void advanceSequences(SeedTarget target, SourceTable table) throws SQLException {
     for (SourceSequence s : table.sequences()) {
-      if (target.isPostgres()) {
+      if (target.hasSequences()) {
         try (Statement st = target.connection().createStatement()) {
           createSequence(target, s, st);
         }
@@ -124,9 +120,9 @@ final class TargetTables {
     boolean first = true;
     for (SourceTable.SourceColumn c : table.columns()) {
       sql.append(first ? "" : ", ").append(target.quote(c.name())).append(' ')
-          .append(types.on(target.isPostgres(), c.sqlType()))
+          .append(target.columnType(types.family(), c.sqlType()))
           .append(c.notNull() ? " NOT NULL" : "")
-          .append(target.isPostgres() ? table.sequenceOf(c.name()).map(s -> sequenceUse(target, s)).orElse("") : "");
+          .append(target.hasSequences() ? table.sequenceOf(c.name()).map(s -> sequenceUse(target, s)).orElse("") : "");
       first = false;
     }
     if (!table.primaryKey().isEmpty()) {
@@ -143,10 +139,16 @@ final class TargetTables {
   private static String sequenceUse(SeedTarget target, SourceSequence s) {
     return switch (s.kind()) {
       case SERIAL -> " DEFAULT nextval('" + target.tableName(s.sequence()).replace("'", "''") + "'::regclass)";
-      case ALWAYS -> " GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME " + target.tableName(s.sequence()) + s.options() + ")";
+      case ALWAYS -> " GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME " + target.tableName(s.sequence()) + options(s) + ")";
       case BY_DEFAULT -> " GENERATED BY DEFAULT AS IDENTITY (SEQUENCE NAME " + target.tableName(s.sequence())
-          + s.options() + ")";
+          + options(s) + ")";
     };
+  }
+
+  /** The options clause shared by CREATE SEQUENCE and an identity column. */
+  private static String options(SourceSequence s) {
+    return " INCREMENT BY " + s.increment() + " MINVALUE " + s.min() + " MAXVALUE " + s.max() + " START WITH "
+        + s.start() + " CACHE " + s.cache() + (s.cycle() ? " CYCLE" : " NO CYCLE");
   }
 
   /** Empties {@code tables} (all on the target) in the connection's open transaction (not committed here). */
@@ -154,18 +156,6 @@ final class TargetTables {
     if (tables.isEmpty()) {
       return;
     }
-    try (Statement st = target.connection().createStatement()) {
-      if (target.isPostgres()) {
-        StringBuilder sql = new StringBuilder("TRUNCATE ");
-        for (int i = 0; i < tables.size(); i++) {
-          sql.append(i == 0 ? "" : ", ").append(target.tableName(tables.get(i).id()));
-        }
-        st.execute(sql.toString());
-      } else {
-        for (SourceTable t : tables) {
-          st.execute("DELETE FROM " + target.tableName(t.id()));
-        }
-      }
-    }
+    target.truncate(tables.stream().map(SourceTable::id).toList());
   }
 }

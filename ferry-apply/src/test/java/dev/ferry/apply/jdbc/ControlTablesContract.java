@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.journal.model.JournalPosition;
 import java.sql.Connection;
 import java.sql.SQLException;

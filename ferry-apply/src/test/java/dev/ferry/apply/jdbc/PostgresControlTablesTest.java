@@ -3,6 +3,7 @@ package dev.ferry.apply.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.dialect.sqlite.SqliteReadOnly;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.TableId;
 import java.sql.SQLException;

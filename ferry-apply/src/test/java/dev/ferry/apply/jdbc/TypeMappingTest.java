@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.dialect.sqlite.SqliteValues;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;

@@ -8,6 +8,8 @@ import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceSequence;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

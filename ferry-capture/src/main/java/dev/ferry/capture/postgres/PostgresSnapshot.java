@@ -154,6 +154,14 @@ public final class PostgresSnapshot implements AutoCloseable {
     return marker;
   }
 
+  /**
+   * Opens sessions reading this snapshot (for as long as it is open); the caller closes the
+   * reader before the snapshot.
+   */
+  public PostgresSnapshotReader reader() throws SQLException {
+    return PostgresSnapshotReader.open(config, java.util.Optional.of(snapshotName));
+  }
+
   /** The source's name, for log prefixes. */
   public String sourceName() {
     return config.name();

@@ -1,19 +1,25 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** Reads SQLite's catalog: user tables, their stored columns, keys and kind. Stateless. */
+/**
+ * Ferry's one reader of a SQLite source's catalog, for capture and for snapshots: user tables,
+ * their stored columns, keys and kind. Stateless.
+ */
 final class SqliteCatalog {
   static final String FERRY_PREFIX = "_ferry_";
 
@@ -61,6 +67,32 @@ final class SqliteCatalog {
       }
     }
     return new SqliteTable(name, columns, List.copyOf(key.values()), !hasRowid(c, name), sql);
+  }
+
+  /**
+   * A captured table as a snapshot copies it ({@code c}'s transaction sees it): its stored columns
+   * with their declared types, which are NOT NULL, its primary key, and its exact row count as
+   * {@code estimatedRows}.
+   */
+  static SourceTable describeForCopy(Connection c, String name) throws SQLException {
+    SqliteTable t = describe(c, name, null);
+    Set<String> notNull = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pragma_table_xinfo(?) WHERE \"notnull\"")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          notNull.add(rs.getString(1));
+        }
+      }
+    }
+    long rows;
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + quote(name))) {
+      rs.next();
+      rows = rs.getLong(1);
+    }
+    List<SourceTable.SourceColumn> columns = t.columns().stream()
+        .map(col -> new SourceTable.SourceColumn(col.name(), col.typeName(), notNull.contains(col.name()))).toList();
+    return new SourceTable(t.id(), columns, t.primaryKey(), rows, 1);
   }
 
   /** Whether {@code name} has a rowid, from SQLite's own table list ({@code wr}: WITHOUT ROWID). */

@@ -1,21 +1,19 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.SourcePosition;
-import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Value;
+import dev.ferry.journal.snapshot.RowReader;
+import dev.ferry.journal.snapshot.SnapshotInterruptedException;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,27 +35,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: one thread reads the rows; {@link #close()} ends the read transaction.
  */
-public final class SqliteSnapshot implements AutoCloseable {
+public final class SqliteSnapshot implements RowReader, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SqliteSnapshot.class);
   private static final long RETRY_MILLIS = 100;
   /** How long writers may be held while capture journals what was committed before the lock. */
   private static final Duration LOCKED_WAIT = Duration.ofSeconds(10);
-
-  /**
-   * A captured table as the snapshot sees it.
-   *
-   * @param columns its stored columns in order, each with its declared type ({@code ""} for none)
-   * @param primaryKey its primary key's columns in key order; empty when keyed by the rowid only
-   * @param notNull the columns declared {@code NOT NULL}
-   * @param rows its row count in the snapshot
-   */
-  public record Table(TableId id, List<Column> columns, List<String> primaryKey, Set<String> notNull, long rows) {
-    public Table {
-      columns = List.copyOf(columns);
-      primaryKey = List.copyOf(primaryKey);
-      notNull = Set.copyOf(notNull);
-    }
-  }
 
   /**
    * Waits up to {@code wait} until the journal holds every change up to {@code at}: once before the
@@ -69,18 +51,12 @@ public final class SqliteSnapshot implements AutoCloseable {
     void await(SourcePosition at, Duration wait) throws java.io.IOException, InterruptedException;
   }
 
-  /** Receives the rows of a table, each as values aligned with the table's columns. */
-  @FunctionalInterface
-  public interface RowSink {
-    void accept(List<Value> row) throws SQLException;
-  }
-
   private final String source;
   private final Connection reader;
   private final long changeId;
-  private final List<Table> tables;
+  private final List<SourceTable> tables;
 
-  private SqliteSnapshot(String source, Connection reader, long changeId, List<Table> tables) {
+  private SqliteSnapshot(String source, Connection reader, long changeId, List<SourceTable> tables) {
     this.source = source;
     this.reader = reader;
     this.changeId = changeId;
@@ -136,7 +112,7 @@ public final class SqliteSnapshot implements AutoCloseable {
     if (seen != id) {
       throw new IllegalStateException("change id " + seen + " read under the write lock, expected " + id);
     }
-    List<Table> tables = describe(reader);
+    List<SourceTable> tables = describe(reader);
     journaled.await(SourcePosition.changeId(id), LOCKED_WAIT);
     log.info("[source {}] snapshot at change {}; {} tables", config.name(), id, tables.size());
     return new SqliteSnapshot(config.name(), reader, id, tables);
@@ -164,30 +140,12 @@ public final class SqliteSnapshot implements AutoCloseable {
     }
   }
 
-  private static List<Table> describe(Connection c) throws SQLException {
-    List<Table> tables = new ArrayList<>();
+  private static List<SourceTable> describe(Connection c) throws SQLException {
+    List<SourceTable> tables = new ArrayList<>();
     for (String name : Bookkeeping.capturedTables(c).keySet()) {
-      SqliteTable t = SqliteCatalog.describe(c, name, null);
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT count(*) FROM " + SqliteCatalog.quote(name))) {
-        rs.next();
-        tables.add(new Table(t.id(), t.columns(), t.primaryKey(), notNull(c, name), rs.getLong(1)));
-      }
+      tables.add(SqliteCatalog.describeForCopy(c, name));
     }
     return tables;
-  }
-
-  private static Set<String> notNull(Connection c, String table) throws SQLException {
-    Set<String> names = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pragma_table_xinfo(?) WHERE \"notnull\"")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          names.add(rs.getString(1));
-        }
-      }
-    }
-    return names;
   }
 
   /** Where streaming continues: after the journal transaction holding this change id. */
@@ -195,8 +153,12 @@ public final class SqliteSnapshot implements AutoCloseable {
     return SourcePosition.changeId(changeId);
   }
 
-  /** The captured tables, by name. */
-  public List<Table> tables() {
+  /**
+   * The captured tables, by name: declared types ({@code ""} for none), NOT NULL, primary key
+   * (empty when keyed by the rowid only), and as {@code estimatedRows} the exact row count in the
+   * snapshot.
+   */
+  public List<SourceTable> tables() {
     return tables;
   }
 
@@ -204,9 +166,11 @@ public final class SqliteSnapshot implements AutoCloseable {
    * Reads every row of {@code table} as the snapshot sees it, each value with its SQLite storage
    * class (as the capture triggers record it); returns the row count.
    *
-   * @throws SQLException naming the table; also when the thread is interrupted (the node stopping)
+   * @throws SnapshotInterruptedException when the thread is interrupted (the node stopping)
+   * @throws SQLException naming the table
    */
-  public long read(Table table, RowSink sink) throws SQLException {
+  @Override
+  public long read(SourceTable table, RowSink sink) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < table.columns().size(); i++) {
       sql.append(i == 0 ? "" : ", ").append(SqliteCatalog.quote(table.columns().get(i).name()));
@@ -217,7 +181,8 @@ public final class SqliteSnapshot implements AutoCloseable {
       int n = table.columns().size();
       while (rs.next()) {
         if (Thread.currentThread().isInterrupted()) {
-          throw new SQLException("[source " + source + "] reading " + table.id().name() + " interrupted", "57014");
+          throw new SnapshotInterruptedException("[source " + source + "] reading " + table.id().name()
+              + " interrupted");
         }
         List<Value> row = new ArrayList<>(n);
         for (int i = 1; i <= n; i++) {

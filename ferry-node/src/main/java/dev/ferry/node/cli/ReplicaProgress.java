@@ -1,17 +1,16 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.apply.jdbc.ControlTables;
+import dev.ferry.apply.dialect.ControlTables;
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.config.FerryConfig;
-import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Properties;
@@ -24,18 +23,15 @@ final class ReplicaProgress {
   private ReplicaProgress() {}
 
   static NodeStatus.Replica read(FerryConfig config, ReplicaSettings r, String journalId) {
-    boolean postgres = r.url().kind() == JdbcUrl.Kind.POSTGRESQL;
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
-    if (!postgres) {
-      // sqlite-jdbc refuses setReadOnly on an open connection; open the file read-only instead.
-      props.setProperty("open_mode", "1");
-    }
-    try (Connection c = DriverManager.getConnection(r.url().value(), props)) {
-      if (postgres) {
-        c.setReadOnly(true);
+    Dialect dialect = Dialect.forUrl(r.url().value());
+    try (Connection c = dialect.openReadOnly(r.url().value(), props)) {
+      ControlTables tables = dialect.controlTables();
+      if (!tables.exists(c, ControlTables.PROGRESS)) {
+        return empty(r.name(), ReplicaState.NEVER_STARTED, Optional.of("no Ferry progress table (never started)"));
       }
-      Optional<ControlTables.Progress> row = ControlTables.of(c).readProgress(c, journalId);
+      Optional<ControlTables.Progress> row = tables.readProgress(c, journalId);
       if (row.isEmpty()) {
         return empty(r.name(), ReplicaState.NEVER_STARTED, Optional.empty());
       }
@@ -46,10 +42,7 @@ final class ReplicaProgress {
           Optional.empty(), row.get().journalPosition(), row.get().lastCommitTime(),
           Optional.empty(), Gtids.newestOf(applied, config.source().gtid().serverId()));
     } catch (SQLException e) {
-      String why = e.getMessage() != null && e.getMessage().contains(ControlTables.PROGRESS)
-          ? "no Ferry progress table (never started)" : "cannot read the replica: " + e.getMessage();
-      return empty(r.name(), why.startsWith("no Ferry") ? ReplicaState.NEVER_STARTED : ReplicaState.UNREACHABLE,
-          Optional.of(why));
+      return empty(r.name(), ReplicaState.UNREACHABLE, Optional.of("cannot read the replica: " + e.getMessage()));
     }
   }
 

@@ -1,10 +1,9 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.apply.jdbc.TargetTeardown;
+import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.node.config.FerryConfig;
-import dev.ferry.node.config.JdbcUrl;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.SameDatabaseGuard;
@@ -18,9 +17,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry teardown}: remove what setup created. */
 @Command(name = "teardown", mixinStandardHelpOptions = true,
@@ -56,9 +55,8 @@ final class TeardownCommand implements Callable<Integer> {
       out.printf("source %s: Ferry's objects removed%n", config.source().name());
     }
     for (ReplicaSettings r : chosen) {
-      tearDownReplica(r);
-      out.printf("replica %s: Ferry's tables removed, read-only guards%s lifted%n", r.name(),
-          r.url().kind() == JdbcUrl.Kind.POSTGRESQL ? " and default" : "");
+      String lifted = tearDownReplica(r);
+      out.printf("replica %s: Ferry's tables removed, %s lifted%n", r.name(), lifted);
     }
     out.flush();
     return 0;
@@ -92,11 +90,11 @@ final class TeardownCommand implements Callable<Integer> {
     }
   }
 
-  private static void tearDownReplica(ReplicaSettings r) throws Exception {
+  private static String tearDownReplica(ReplicaSettings r) throws Exception {
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
     try (Connection c = DriverManager.getConnection(r.url().value(), props)) {
-      TargetTeardown.remove(c);
+      return TargetTeardown.remove(c);
     } catch (SQLException e) {
       throw new CliException("[replica " + r.name() + "] teardown failed: " + e.getMessage() + " (SQLSTATE "
           + e.getSQLState() + ")");

@@ -58,24 +58,29 @@ final class ConfigReader {
     return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), replicas, log, status);
   }
 
+  /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */
   private static SourceSettings source(Section s) throws ConfigException {
     String name = name(s);
     JdbcUrl url = url(s);
-    boolean pg = url.kind() == JdbcUrl.Kind.POSTGRESQL;
     Optional<Secret> password = password(s, url);
-    String defaultSchema = pg ? "public" : "main";
-    Tables tables = tables(s, List.of(Pattern.compile(defaultSchema + "\\..*")));
-    if (!pg) {
-      for (String k : List.of("slot", "publication")) {
-        if (s.has(k)) {
-          throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
+    return switch (url.kind()) {
+      case POSTGRESQL -> {
+        Tables tables = tables(s, List.of(Pattern.compile("public\\..*")));
+        if (s.has("poll-interval")) {
+          throw s.error("poll-interval", "applies to SQLite sources only; source.url is a PostgreSQL database");
         }
+        yield new SourceSettings(url, password, tables, postgres(s, name, url, tables));
       }
-    } else if (s.has("poll-interval")) {
-      throw s.error("poll-interval", "applies to SQLite sources only; source.url is a PostgreSQL database");
-    }
-    SourceSpec capture = pg ? postgres(s, name, url, tables) : sqlite(s, name, url, tables);
-    return new SourceSettings(url, password, tables, capture);
+      case SQLITE -> {
+        Tables tables = tables(s, List.of(Pattern.compile("main\\..*")));
+        for (String k : List.of("slot", "publication")) {
+          if (s.has(k)) {
+            throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
+          }
+        }
+        yield new SourceSettings(url, password, tables, sqlite(s, name, url, tables));
+      }
+    };
   }
 
   /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */
@@ -145,7 +150,7 @@ final class ConfigReader {
 
   private static Optional<Secret> password(Section s, JdbcUrl url) throws ConfigException {
     Optional<String> password = s.string("password");
-    if (password.isPresent() && url.kind() == JdbcUrl.Kind.SQLITE) {
+    if (password.isPresent() && !url.kind().takesPassword()) {
       throw s.error("password", "SQLite databases have no password; remove the key");
     }
     return password.map(Secret::new);

@@ -17,13 +17,21 @@ import java.util.regex.Pattern;
 public record JdbcUrl(String value, Kind kind) {
   /** The databases Ferry reads and writes through this URL. */
   public enum Kind {
-    POSTGRESQL("jdbc:postgresql:"),
-    SQLITE("jdbc:sqlite:");
+    POSTGRESQL("jdbc:postgresql:", true),
+    /** A file: it has no password. */
+    SQLITE("jdbc:sqlite:", false);
 
     private final String prefix;
+    private final boolean takesPassword;
 
-    Kind(String prefix) {
+    Kind(String prefix, boolean takesPassword) {
       this.prefix = prefix;
+      this.takesPassword = takesPassword;
+    }
+
+    /** Whether a database of this kind can ask for a password. */
+    public boolean takesPassword() {
+      return takesPassword;
     }
 
     /** {@code jdbc:postgresql:} or {@code jdbc:sqlite:}. */

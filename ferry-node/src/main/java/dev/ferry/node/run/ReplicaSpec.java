@@ -1,8 +1,8 @@
 package dev.ferry.node.run;
 
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.apply.jdbc.DatabaseIdentity;
-import dev.ferry.apply.jdbc.SqliteReadOnly;
+import dev.ferry.apply.dialect.DatabaseIdentity;
+import dev.ferry.apply.dialect.Dialect;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,7 +41,7 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
   public Connection connect() throws SQLException {
     Connection c = DriverManager.getConnection(url, properties);
     try {
-      SqliteReadOnly.markFerrySession(c); // a read-only SQLite replica's guards let Ferry write
+      Dialect.of(c).markFerrySession(c); // a read-only replica's guards let Ferry write
     } catch (SQLException e) {
       c.close();
       throw e;

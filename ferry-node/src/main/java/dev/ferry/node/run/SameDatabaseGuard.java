@@ -1,6 +1,6 @@
 package dev.ferry.node.run;
 
-import dev.ferry.apply.jdbc.DatabaseIdentity;
+import dev.ferry.apply.dialect.DatabaseIdentity;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -2,11 +2,11 @@ package dev.ferry.node.sync;
 
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.sync.ExportArchive;
-import dev.ferry.apply.sync.InitialCopy;
 import dev.ferry.apply.sync.ReplicationPoint;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.postgres.PostgresSnapshot;
+import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
@@ -89,8 +89,6 @@ public final class FullExport {
       throws IOException, InterruptedException {
     String prefix = "[archive " + dir + "] ";
     ExportArchive.Writer writer = ExportArchive.create(dir);
-    InitialCopy.Source connections = new InitialCopy.Source(() -> DriverManager.getConnection(source.jdbcUrl()),
-        Optional.empty());
     Optional<String> reason = options.replicationPoint() ? Optional.empty()
         : Optional.of("exported with --no-replication-point");
     if (reason.isEmpty() && !Files.isRegularFile(SegmentFiles.idFile(journalDir))) {
@@ -105,15 +103,16 @@ public final class FullExport {
         reason = Optional.of("no replication point could be taken: " + e.getMessage());
       }
       if (snapshot != null) {
-        return withPoint(source, journalDir, dir, options, writer, connections, snapshot, prefix);
+        return withPoint(source, journalDir, dir, options, writer, snapshot, prefix);
       }
     }
     log.warn("{}the export is no replication point: {}", prefix, reason.get());
     List<ExportArchive.TableFile> tables;
     long schemaSequence;
-    try (Connection c = DriverManager.getConnection(source.jdbcUrl())) {
+    try (Connection c = DriverManager.getConnection(source.jdbcUrl());
+        PostgresSnapshotReader reader = PostgresSnapshotReader.open(source, Optional.empty())) {
       schemaSequence = schemaSequence(c);
-      tables = writer.copyTables(connections, publishedTables(c, source), options.parallelism());
+      tables = writer.copyTables(CopySources.of(source, reader), publishedTables(c, source), options.parallelism());
     } catch (SQLException e) {
       throw new SyncException(prefix + "cannot read source " + source.name() + ": " + e.getMessage(), e);
     }
@@ -122,14 +121,17 @@ public final class FullExport {
   }
 
   private static Exported withPoint(PostgresSourceConfig source, Path journalDir, Path dir, Options options,
-      ExportArchive.Writer writer, InitialCopy.Source connections, PostgresSnapshot snapshot, String prefix)
+      ExportArchive.Writer writer, PostgresSnapshot snapshot, String prefix)
       throws IOException, InterruptedException {
     List<ExportArchive.TableFile> tables;
     long sequenceNow;
     try (snapshot) {
       log.info("{}exporting source {} at snapshot {}", prefix, source.name(), snapshot.lsnText());
-      tables = writer.copyTables(new InitialCopy.Source(connections.connections(),
-          Optional.of(snapshot.snapshotName())), snapshot.tables(), options.parallelism());
+      try (PostgresSnapshotReader reader = snapshot.reader()) {
+        tables = writer.copyTables(CopySources.of(source, reader), snapshot.tables(), options.parallelism());
+      } catch (SQLException e) {
+        throw new SyncException(prefix + "cannot read source " + source.name() + ": " + e.getMessage(), e);
+      }
       try (Connection c = DriverManager.getConnection(source.jdbcUrl())) {
         sequenceNow = schemaSequence(c);
       } catch (SQLException e) {

@@ -1,7 +1,6 @@
 package dev.ferry.node.sync;
 
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.apply.sync.ArchiveLoads;
@@ -9,25 +8,21 @@ import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.apply.sync.CopyResult;
 import dev.ferry.apply.sync.InitialCopy;
 import dev.ferry.apply.sync.RowCopy;
-import dev.ferry.apply.sync.SourceTable;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.postgres.PostgresSnapshot;
+import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSnapshot;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.model.SourcePosition;
-import dev.ferry.journal.model.TableId;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,10 +129,14 @@ public final class InitialSync {
       snapshotAt = snapshot.position();
       marker = snapshot.marker();
       log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshot.lsnText());
-      ConnectionSource sourceConnections = () -> DriverManager.getConnection(source.jdbcUrl());
-      copy = InitialCopy.copy(new InitialCopy.Source(sourceConnections, Optional.of(snapshot.snapshotName())),
-          snapshot.tables(), config, () -> connect(replica), options.copy());
+      try (PostgresSnapshotReader reader = snapshot.reader()) {
+        copy = InitialCopy.copy(CopySources.of(source, reader), snapshot.tables(), config, () -> connect(replica),
+            options.copy());
+      }
       copied = System.nanoTime();
+    } catch (SQLException e) {
+      throw new SyncException(prefix + "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
+          e);
     }
     ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.Marker(snapshotAt,
         PostgresSnapshot.MARKER_PREFIX, marker), options.journalWait(), prefix);
@@ -172,10 +171,7 @@ public final class InitialSync {
         HandOver.find(journalDir, journalId, new HandOver.ChangeId(at), wait, prefix))) {
       snapshotAt = snapshot.position();
       log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
-      Map<TableId, SqliteSnapshot.Table> tables = new LinkedHashMap<>();
-      snapshot.tables().forEach(t -> tables.put(t.id(), t));
-      copy = RowCopy.copy(tables.values().stream().map(InitialSync::sourceTable).toList(),
-          (t, sink) -> snapshot.read(tables.get(t.id()), sink::accept), config, () -> connect(replica), options.copy());
+      copy = RowCopy.copy(snapshot.tables(), snapshot, config, () -> connect(replica), options.copy());
     } catch (SQLException e) {
       throw new SyncException(prefix + "cannot end the snapshot of source " + source.name() + ": " + e.getMessage(), e);
     }
@@ -185,12 +181,6 @@ public final class InitialSync {
         (System.nanoTime() - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
         position[0].journalPosition().map(Object::toString).orElse("?"), position[0].applied());
     return new Seeded(snapshotAt, position[0], copy);
-  }
-
-  /** A SQLite table as initial sync's table model: declared types, NOT NULL, primary key, row count. */
-  private static SourceTable sourceTable(SqliteSnapshot.Table t) {
-    return new SourceTable(t.id(), t.columns().stream().map(c -> new SourceTable.SourceColumn(c.name(), c.typeName(),
-        t.notNull().contains(c.name()))).toList(), t.primaryKey(), t.rows(), 1);
   }
 
   /**

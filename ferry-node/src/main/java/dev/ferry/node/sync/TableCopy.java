@@ -1,7 +1,6 @@
 package dev.ferry.node.sync;
 
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.apply.sync.CopyResult;
@@ -9,6 +8,7 @@ import dev.ferry.apply.sync.InitialCopy;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSnapshot;
+import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.model.SourcePosition;
@@ -17,11 +17,9 @@ import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,10 +91,15 @@ public final class TableCopy {
       SourcePosition at = snapshot.position();
       log.info("[source {}] copying {} from snapshot {} at {}", source.name(), tables, snapshot.snapshotName(),
           snapshot.lsnText());
-      ConnectionSource sourceConnections = () -> DriverManager.getConnection(source.jdbcUrl());
       for (Plan p : plans) {
-        CopyResult result = InitialCopy.copy(new InitialCopy.Source(sourceConnections,
-            Optional.of(snapshot.snapshotName())), p.tables(), p.config(), p.replica()::connect, options);
+        CopyResult result;
+        try (PostgresSnapshotReader reader = snapshot.reader()) {
+          result = InitialCopy.copy(CopySources.of(source, reader), p.tables(), p.config(), p.replica()::connect,
+              options);
+        } catch (SQLException e) {
+          throw new SyncException("[replica " + p.replica().name() + "] cannot read the snapshot of source "
+              + source.name() + ": " + e.getMessage(), e);
+        }
         mark(p, (target, table) -> target.markCopied(table, at));
         copied.add(new Copied(p.replica().name(), p.tables(), result.rows(), at));
         say.accept("replica %s: copied %d rows of %s at source position %s; streaming applies the later changes"

@@ -3,14 +3,14 @@ package dev.ferry.transport.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.journal.model.Change;
-import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;

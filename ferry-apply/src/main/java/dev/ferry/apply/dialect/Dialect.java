@@ -1,0 +1,146 @@
+package dev.ferry.apply.dialect;
+
+import dev.ferry.apply.dialect.postgres.PostgresDialect;
+import dev.ferry.apply.dialect.sqlite.SqliteDialect;
+import dev.ferry.journal.model.Change;
+import dev.ferry.sql.SqlErrorClassifier;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * A target database, as the parts that differ between databases — {@linkplain #syntax() SQL
+ * syntax}, {@linkplain #values() value binding}, {@linkplain #catalog() catalog}, an optional
+ * {@linkplain #bulkLoader() bulk loader}, {@linkplain #errors() error classifier}, {@linkplain
+ * #controlTables() control tables} — and its answers to what the applier asks (capabilities).
+ * Everything else (statement shapes, batching, conflicts, grouping) is common. A MariaDB dialect is
+ * one new package implementing these parts, and a case in {@link #of} and {@link #forUrl}, the one
+ * place that decides which database a target is. Implementations are stateless and thread-safe.
+ */
+public interface Dialect {
+  /** The dialect of the database {@code c} is connected to, by the driver's product name. */
+  static Dialect of(Connection c) throws SQLException {
+    String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+    if (product.contains("postgres")) {
+      return PostgresDialect.INSTANCE;
+    }
+    if (product.contains("sqlite")) {
+      return SqliteDialect.INSTANCE;
+    }
+    throw new SQLException("unsupported target database '" + product + "' (PostgreSQL and SQLite are supported)");
+  }
+
+  /**
+   * The dialect of the database a JDBC URL names, for what must be decided before connecting.
+   *
+   * @throws IllegalArgumentException for a URL of a database Ferry does not support
+   */
+  static Dialect forUrl(String jdbcUrl) {
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      return PostgresDialect.INSTANCE;
+    }
+    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+      return SqliteDialect.INSTANCE;
+    }
+    throw new IllegalArgumentException("unsupported target database URL (PostgreSQL and SQLite are supported)");
+  }
+
+  /** The database's name for messages ({@code PostgreSQL}). */
+  String name();
+
+  /** How identifiers, names and statements are spelled. */
+  SqlSyntax syntax();
+
+  /** How journal values are bound to statements and timestamps read back. */
+  ValueBinding values();
+
+  /** The target's description of its tables, and the schema changes Ferry makes. */
+  TargetCatalog catalog();
+
+  /** A bulk path for many rows (PostgreSQL's COPY); empty where rows go by statement. */
+  Optional<BulkLoader> bulkLoader();
+
+  /** What this target's errors mean (the classifier capture shares for the same database). */
+  SqlErrorClassifier errors();
+
+  /** Ferry's own tables on this target: their names, DDL and reads. */
+  ControlTables controlTables();
+
+  /** What database {@code c} is connected to ({@link DatabaseIdentity}); empty for one in memory. */
+  Optional<DatabaseIdentity> identity(Connection c) throws SQLException;
+
+  /**
+   * Opens a connection that cannot write, for reading a replica's progress without a running
+   * Ferry; {@code properties} carry the password, if any.
+   */
+  Connection openReadOnly(String url, Properties properties) throws SQLException;
+
+  /**
+   * Marks a new connection as one of Ferry's, which a read-only replica's guards let write (and
+   * sets what Ferry's connections need); nothing where the guards tell Ferry's sessions otherwise.
+   */
+  void markFerrySession(Connection c) throws SQLException;
+
+  /** Prepares a new session: session settings, and the progress tables if missing (autocommit). */
+  void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
+
+  /**
+   * Undoes what an earlier read-only mode put on the target, for a replica now configured
+   * read-write, in the caller's transaction.
+   */
+  void liftReadOnly(Connection c, String replica) throws SQLException;
+
+  /** Drops Ferry's own tables and, where the dialect made any, its read-only guards (autocommit). */
+  void tearDown(Connection c) throws SQLException;
+
+  /** What a read-only mode puts on this target, for messages ({@code read-only guards and default}). */
+  String readOnlyMeasures();
+
+  /**
+   * Guards the tables a copy created on a read-only replica as replicated DDL's are, in the
+   * caller's transaction; nothing where the target has no guards.
+   */
+  void guardNewTables(Connection c) throws SQLException;
+
+  /** Runs a DDL command at its place, with its search path where the target has one. */
+  void applyDdl(Connection c, Change.Ddl ddl) throws SQLException;
+
+  /**
+   * Defers the deferrable constraints of the open target transaction to its commit, as the
+   * source's transaction had them: a key shift ({@code id = id + 1}) applied row by row passes
+   * through states where a key is held twice. A no-op where no constraint is deferrable.
+   */
+  void deferConstraints(Connection c) throws SQLException;
+
+  /**
+   * Whether a run of row changes may go as one set-based statement (arrays unnested into one
+   * INSERT/UPDATE/DELETE, a large transaction's staged runs).
+   */
+  boolean setBasedStatements();
+
+  /**
+   * Whether DDL the target refuses stops the replica with advice (run it by hand, then skip-ddl),
+   * as on a target that cannot take the source's dialect; otherwise the error is the target's own.
+   */
+  boolean refusedDdlStopsWithAdvice();
+
+  /**
+   * Whether several sessions may write at once (an initial copy's parallel streams); false where
+   * a writer locks the whole database.
+   */
+  boolean concurrentWriters();
+
+  /**
+   * The clause that locks the rows a read returns until the transaction ends ({@code shared}: other
+   * readers may lock them too); empty where a writer locks the whole database.
+   */
+  String lockRows(boolean shared);
+
+  /**
+   * Locks {@code table} against every transaction that read it with {@link #lockRows(boolean)},
+   * until the caller's transaction ends; nothing where a writer locks the whole database.
+   */
+  void lockTable(Connection c, String table) throws SQLException;
+}

@@ -1,0 +1,52 @@
+package dev.ferry.apply.dialect;
+
+import dev.ferry.journal.model.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A target's catalog: how it describes its tables, the column types it declares for a source's,
+ * and the schema changes Ferry makes on it (truncate, sequences, schemas). Stateless and
+ * thread-safe; the caller owns the connection and its transaction.
+ */
+public interface TargetCatalog {
+  /** The target's own description of {@code table}, if it exists. */
+  Optional<TableInfo> describe(Connection c, TableId table) throws SQLException;
+
+  /**
+   * The unique key {@code error} says a row clashed on, if it is a unique violation: one of
+   * {@code table}'s {@linkplain TableInfo#uniqueKeys() unique keys}, or its primary key (a key not
+   * among them, with the primary key's columns).
+   */
+  Optional<TableInfo.UniqueKey> uniqueViolation(SQLException error, TableInfo table);
+
+  /** Empties {@code tables} in the caller's transaction. */
+  void truncate(Connection c, List<TableId> tables, boolean cascade, boolean restartIdentity) throws SQLException;
+
+  /** Moves the replica's sequence to {@code value} unless it is already there or beyond. */
+  void advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
+
+  /**
+   * Whether the target has sequences of its own (serial and identity columns use them); where it
+   * has none, their values are kept in a control table by {@link #advanceSequence}.
+   */
+  boolean hasSequences();
+
+  /** Creates {@code schema} if the target keeps schemas and it is not the default one (caller's transaction). */
+  void createSchema(Connection c, String schema) throws SQLException;
+
+  /** The column type to declare on the target for a source column of {@code type} spelled by {@code family}. */
+  String columnType(TypeFamily family, String type);
+
+  /** Whether a source column's type of {@code family} is declared on the target exactly as the source spells it. */
+  boolean keepsTypesOf(TypeFamily family);
+
+  /**
+   * Whether a seed builds the copied tables' indexes after the copy instead of during it (the
+   * definitions are kept in the {@linkplain ControlTables#SYNC_INDEXES sync indexes} control table
+   * meanwhile).
+   */
+  boolean indexesBuiltAfterCopy();
+}

@@ -1,0 +1,170 @@
+package dev.ferry.apply.dialect.sqlite;
+
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.ControlTables;
+import dev.ferry.apply.dialect.DatabaseIdentity;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.SqlSyntax;
+import dev.ferry.apply.dialect.TargetCatalog;
+import dev.ferry.apply.dialect.ValueBinding;
+import dev.ferry.journal.model.Change;
+import dev.ferry.sql.SqlErrorClassifier;
+import dev.ferry.sql.SqliteErrors;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SQLite targets: {@link SqliteSyntax} (no schemas), values converted by {@link SqliteValues} (the
+ * PostgreSQL → SQLite type mapping), {@link SqliteCatalog}, no bulk path, {@link SqliteErrors},
+ * {@link SqliteControlTables}. DDL is tried as given and stops the replica with advice if SQLite
+ * cannot take it. A read-only replica is guarded by {@link SqliteReadOnly}. One writer at a time:
+ * a write transaction holds the whole file.
+ */
+public final class SqliteDialect implements Dialect {
+  /** The one instance. */
+  public static final SqliteDialect INSTANCE = new SqliteDialect();
+  private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
+
+  private SqliteDialect() {
+  }
+
+  @Override
+  public String name() {
+    return "SQLite";
+  }
+
+  @Override
+  public SqlSyntax syntax() {
+    return SqliteSyntax.INSTANCE;
+  }
+
+  @Override
+  public ValueBinding values() {
+    return SqliteBinding.INSTANCE;
+  }
+
+  @Override
+  public TargetCatalog catalog() {
+    return SqliteCatalog.INSTANCE;
+  }
+
+  @Override
+  public Optional<BulkLoader> bulkLoader() {
+    return Optional.empty();
+  }
+
+  @Override
+  public SqlErrorClassifier errors() {
+    return SqliteErrors.INSTANCE;
+  }
+
+  @Override
+  public ControlTables controlTables() {
+    return SqliteControlTables.INSTANCE;
+  }
+
+  /** The SQLite database file {@code c} has open as {@code main}. */
+  @Override
+  public Optional<DatabaseIdentity> identity(Connection c) throws SQLException {
+    String file = "";
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA database_list")) {
+      while (rs.next()) {
+        if (rs.getString("name").equals("main")) {
+          file = Optional.ofNullable(rs.getString("file")).orElse("");
+        }
+      }
+    }
+    return file.isEmpty() ? Optional.empty() : DatabaseIdentity.ofFile(Path.of(file));
+  }
+
+  /** sqlite-jdbc refuses setReadOnly on an open connection: the file is opened read-only instead. */
+  @Override
+  public Connection openReadOnly(String url, Properties properties) throws SQLException {
+    Properties readOnly = (Properties) properties.clone();
+    readOnly.setProperty("open_mode", "1");
+    return DriverManager.getConnection(url, readOnly);
+  }
+
+  @Override
+  public void markFerrySession(Connection c) throws SQLException {
+    SqliteReadOnly.markFerrySession(c);
+  }
+
+  @Override
+  public void tearDown(Connection c) throws SQLException {
+    SqliteReadOnly.lift(c);
+    controlTables().drop(c);
+  }
+
+  @Override
+  public void liftReadOnly(Connection c, String replica) throws SQLException {
+    if (SqliteReadOnly.lift(c)) {
+      log.info("[replica {}] mode read-write: the read-only guard triggers are removed", replica);
+    }
+  }
+
+  @Override
+  public void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
+    // Ferry's connection, which a read-only replica's guards let write (busy timeout ~10 s).
+    SqliteReadOnly.markFerrySession(c);
+    controlTables().prepare(c);
+    if (readOnlyReplica) {
+      SqliteReadOnly.enforce(c);
+    }
+  }
+
+  @Override
+  public String readOnlyMeasures() {
+    return "read-only guards";
+  }
+
+  @Override
+  public void guardNewTables(Connection c) {
+  }
+
+  @Override
+  public boolean setBasedStatements() {
+    return false;
+  }
+
+  @Override
+  public boolean refusedDdlStopsWithAdvice() {
+    return true;
+  }
+
+  @Override
+  public boolean concurrentWriters() {
+    return false;
+  }
+
+  @Override
+  public String lockRows(boolean shared) {
+    return ""; // a write transaction holds the whole file
+  }
+
+  @Override
+  public void lockTable(Connection c, String table) {
+  }
+
+  @Override
+  public void deferConstraints(Connection c) {
+  }
+
+  @Override
+  public void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(ddl.command());
+    }
+    if (SqliteReadOnly.enforced(c)) {
+      SqliteReadOnly.guardNewTables(c);
+    }
+  }
+}
