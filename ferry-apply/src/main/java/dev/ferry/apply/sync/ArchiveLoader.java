@@ -1,6 +1,5 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.dialect.BulkLoader;
@@ -8,6 +7,7 @@ import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.journal.snapshot.SourceTable;
-import dev.ferry.journal.snapshot.SourceSequence;
 import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.journal.snapshot.SourceSequence;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.apply.jdbc.TargetTeardown;
+import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
@@ -17,9 +17,9 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry teardown}: remove what setup created. */
 @Command(name = "teardown", mixinStandardHelpOptions = true,
