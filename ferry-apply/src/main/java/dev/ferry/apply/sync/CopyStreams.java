@@ -12,8 +12,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Writes one COPY stream read from a source snapshot ({@link CopyRows}) into a target: piped into
- * the target's bulk path (PostgreSQL's {@code COPY … FROM STDIN}, bounded memory: one data message
- * at a time) or, where it has none, row by row with the applier's value mapping.
+ * its bulk path (PostgreSQL's {@code COPY … FROM STDIN}, bounded memory: one data message at a
+ * time), or row by row where it has none (SQLite).
  */
 final class CopyStreams {
   private static final int REPORT_EVERY = 4096;
@@ -22,7 +22,7 @@ final class CopyStreams {
   private CopyStreams() {
   }
 
-  /** Pipes the rows {@code out} streams into the target's {@code table}; returns the row count. */
+  /** Pipes the rows {@code out} streams into the target's {@code table} through its bulk path; returns the row count. */
   static long pipe(CopyRows out, SeedTarget target, BulkLoader loader, SourceTable table, boolean binary,
       LongConsumer progress) throws SQLException {
     List<String> columns = table.columns().stream().map(c -> target.quote(c.name())).toList();
@@ -42,7 +42,10 @@ final class CopyStreams {
       // Binary COPY sends its header with the first row and its trailer as a message of its own.
       return binary ? Math.max(0, rows - 1) : rows;
     } catch (SQLException | RuntimeException e) {
-      cancel(in, out);
+      if (in != null) {
+        in.cancel();
+      }
+      out.cancel();
       throw e;
     }
   }
@@ -90,12 +93,5 @@ final class CopyStreams {
     for (int i = 0; i < table.columns().size(); i++) {
       sql.append(i == 0 ? "" : ", ").append(quote.apply(table.columns().get(i).name()));
     }
-  }
-
-  private static void cancel(BulkLoader.Stream in, CopyRows out) {
-    if (in != null) {
-      in.cancel();
-    }
-    out.cancel();
   }
 }
