@@ -22,6 +22,15 @@ final class CommitOrder {
   private Gtid last;
   private String lastPlace;
 
+  /** An independent copy, to check records against before they are accepted. */
+  CommitOrder copy() {
+    CommitOrder c = new CommitOrder();
+    c.open.addAll(open);
+    c.last = last;
+    c.lastPlace = lastPlace;
+    return c;
+  }
+
   /** Forgets what was seen (after records could not be read, so no false gap follows). */
   void restart() {
     last = null;

@@ -153,17 +153,9 @@ final class FrameReader implements Closeable {
     long server = b.getInt() & Gtid.MAX_UINT32;
     long seq = b.getLong();
     bodyLength = length;
-    if (type == null) {
-      return invalid("unknown record type " + code + " (this Ferry knows 1 to 4)");
-    }
-    if ((flags & ~SegmentFormat.FLAG_ZSTD) != 0) {
-      return invalid(type + " record has unknown flags " + flags);
-    }
-    if (seq < 0) {
-      return invalid(type + " record has a negative GTID sequence " + seq);
-    }
-    if ((flags & SegmentFormat.FLAG_ZSTD) != 0 && length < SegmentFormat.BODY_HEADER + 4) {
-      return invalid(type + " record is compressed but has no room for its uncompressed length");
+    Optional<String> problem = SegmentFormat.bodyHeaderProblem(code, flags, seq, length);
+    if (problem.isPresent()) {
+      return invalid(problem.get());
     }
     gtid = new Gtid(domain, server, seq);
     offset = recordOffset + SegmentFormat.FRAME_PREFIX + length;

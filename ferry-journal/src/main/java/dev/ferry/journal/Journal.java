@@ -33,8 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Journal implements AutoCloseable {
   private final JournalConfig config;
   private final UUID id;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final WriterLock lock;
   private final WriteQueue queue;
   private final JournalWriter writer;
   private final Maintenance maintenance;
@@ -43,9 +42,8 @@ public final class Journal implements AutoCloseable {
   private final SegmentLocator locator;
   private final Set<Gtid> openLarge = ConcurrentHashMap.newKeySet();
 
-  private Journal(JournalConfig config, FileChannel lockChannel, FileLock lock) throws IOException {
+  private Journal(JournalConfig config, WriterLock lock) throws IOException {
     this.config = config;
-    this.lockChannel = lockChannel;
     this.lock = lock;
     JournalRecovery.Result recovered = JournalRecovery.run(config);
     this.id = recovered.journalId();
@@ -65,30 +63,14 @@ public final class Journal implements AutoCloseable {
    * @throws IOException if another process has it open, or recovery finds corruption or a gap
    */
   public static Journal open(JournalConfig config) throws IOException {
-    java.nio.file.Files.createDirectories(config.directory());
-    Path lockFile = SegmentFiles.lockFile(config.directory());
-    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
+    WriterLock lock = WriterLock.acquire(config.directory());
     try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-    if (lock == null) {
-      channel.close();
-      throw new IOException("journal " + config.directory() + " is already open for writing (by this or another process)");
-    }
-    try {
-      Journal journal = new Journal(config, channel, lock);
+      Journal journal = new Journal(config, lock);
       journal.maintenance.start();
       journal.writer.start();
       return journal;
     } catch (IOException | RuntimeException e) {
-      lock.release();
-      channel.close();
+      lock.close();
       throw e;
     }
   }
@@ -99,7 +81,7 @@ public final class Journal implements AutoCloseable {
    * journal is not in use. The answer may change right after it is given.
    */
   public static boolean inUse(Path directory) throws IOException {
-    Path lockFile = directory.resolve("journal.lock");
+    Path lockFile = SegmentFiles.lockFile(directory);
     if (!java.nio.file.Files.exists(lockFile)) {
       return false;
     }
@@ -296,8 +278,7 @@ public final class Journal implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while closing journal " + config.directory(), e);
     } finally {
-      lock.release();
-      lockChannel.close();
+      lock.close();
     }
     JournalFailedException failure = queue.failure();
     if (failure != null) {

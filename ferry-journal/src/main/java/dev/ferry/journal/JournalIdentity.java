@@ -43,7 +43,11 @@ final class JournalIdentity {
   }
 
   static UUID create(Path dir) throws IOException {
-    UUID id = UUID.randomUUID();
+    return create(dir, UUID.randomUUID());
+  }
+
+  /** Creates the identity of a copy of journal {@code id} (see {@link JournalIngest}). */
+  static UUID create(Path dir, UUID id) throws IOException {
     String text = FIRST_LINE + "\n" + id + "\n";
     DurableFiles.write(SegmentFiles.idFile(dir), text.getBytes(StandardCharsets.UTF_8));
     return id;

@@ -7,6 +7,7 @@ import com.github.luben.zstd.ZstdException;
 import dev.ferry.journal.model.Gtid;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
@@ -217,10 +218,37 @@ final class SegmentFormat {
 
   /** The CRC of a frame: its length field and its body (everything but the CRC field itself). */
   static int crc(byte[] frame, int bodyLength) {
+    return crc(frame, 0, bodyLength);
+  }
+
+  /** The CRC of the frame that starts at {@code start} in {@code bytes}. */
+  static int crc(byte[] bytes, int start, int bodyLength) {
     CRC32C crc = new CRC32C();
-    crc.update(frame, 0, 4);
-    crc.update(frame, FRAME_PREFIX, bodyLength);
+    crc.update(bytes, start, 4);
+    crc.update(bytes, start + FRAME_PREFIX, bodyLength);
     return (int) crc.getValue();
+  }
+
+  /**
+   * What makes a checksummed body header impossible (unknown type or flags, a negative GTID
+   * sequence, a compressed body too short for its length field), if anything: such a frame is
+   * corruption wherever it is, since no torn write explains it.
+   */
+  static Optional<String> bodyHeaderProblem(int code, int flags, long seq, int length) {
+    RecordType type = RecordType.of(code);
+    if (type == null) {
+      return Optional.of("unknown record type " + code + " (this Ferry knows 1 to 4)");
+    }
+    if ((flags & ~FLAG_ZSTD) != 0) {
+      return Optional.of(type + " record has unknown flags " + flags);
+    }
+    if (seq < 0) {
+      return Optional.of(type + " record has a negative GTID sequence " + seq);
+    }
+    if ((flags & FLAG_ZSTD) != 0 && length < BODY_HEADER + 4) {
+      return Optional.of(type + " record is compressed but has no room for its uncompressed length");
+    }
+    return Optional.empty();
   }
 
   /** The CRC of a frame read as a 4-byte length field plus a body held apart. */

@@ -52,9 +52,9 @@ class ModuleArrowsTest {
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("dev.ferry");
     Map<String, Integer> atLeast = Map.of(
-        "dev.ferry.journal", 40, "dev.ferry.capture", 30, "dev.ferry.apply", 50,
-        "dev.ferry.node", 50, "dev.ferry.testkit", 5, "dev.ferry.sql", 5,
-        "dev.ferry.transport", 5);
+        "dev.ferry.journal", 40, "dev.ferry.journal.model", 10, "dev.ferry.journal.snapshot", 10,
+        "dev.ferry.capture", 30, "dev.ferry.apply", 50, "dev.ferry.node", 50, "dev.ferry.testkit", 5,
+        "dev.ferry.sql", 5, "dev.ferry.transport", 5);
     atLeast.forEach((pkg, min) -> assertThat(ferry.stream()
             .filter(c -> c.getPackageName().equals(pkg) || c.getPackageName().startsWith(pkg + ".")))
         .as("production classes imported from " + pkg)

@@ -14,6 +14,8 @@ public final class SqliteErrors implements SqlErrorClassifier {
 
   private static final int SQLITE_BUSY = 5;
   private static final int SQLITE_LOCKED = 6;
+  private static final int SQLITE_READONLY = 8;
+  private static final int SQLITE_CANTOPEN = 14;
   private static final int PRIMARY_CODE = 0xff;
 
   private SqliteErrors() {
@@ -26,5 +28,18 @@ public final class SqliteErrors implements SqlErrorClassifier {
     }
     int code = error.getErrorCode() & PRIMARY_CODE;
     return code == SQLITE_BUSY || code == SQLITE_LOCKED ? SqlErrorKind.RETRYABLE : SqlErrorKind.FATAL;
+  }
+
+  /**
+   * Whether {@code error} says the database file or the directory it is in cannot be opened or
+   * written ({@code SQLITE_CANTOPEN}, {@code SQLITE_READONLY} and their extended codes), which is
+   * the user's to fix with file permissions.
+   */
+  public boolean isFileAccess(SQLException error) {
+    if (error.getSQLState() != null) {
+      return false;
+    }
+    int code = error.getErrorCode() & PRIMARY_CODE;
+    return code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
   }
 }

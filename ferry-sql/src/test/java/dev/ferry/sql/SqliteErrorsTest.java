@@ -42,4 +42,13 @@ class SqliteErrorsTest {
       assertThat(SqlErrorText.describe(e)).startsWith("[code 5] ");
     }
   }
+
+  @Test
+  void aFileThatCannotBeOpenedOrWrittenIsFileAccess() {
+    assertThat(SqliteErrors.INSTANCE.isFileAccess(new SQLException("x", null, 8))).isTrue();
+    assertThat(SqliteErrors.INSTANCE.isFileAccess(new SQLException("x", null, 14))).isTrue();
+    assertThat(SqliteErrors.INSTANCE.isFileAccess(new SQLException("x", null, 1544))).isTrue(); // READONLY_DIRECTORY
+    assertThat(SqliteErrors.INSTANCE.isFileAccess(new SQLException("x", null, 5))).isFalse();
+    assertThat(SqliteErrors.INSTANCE.isFileAccess(new SQLException("x", "42501", 8))).isFalse();
+  }
 }

@@ -5,14 +5,15 @@ import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.snapshot.CopyRows;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.PreparedStatement;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
  * Writes one COPY stream read from a source snapshot ({@link CopyRows}) into a target: piped into
- * its bulk path (PostgreSQL's {@code COPY … FROM STDIN}, bounded memory: one data message at a
- * time), or row by row where it has none (SQLite).
+ * the target's bulk path (PostgreSQL's {@code COPY … FROM STDIN}, bounded memory: one data message
+ * at a time) or, where it has none, row by row with the applier's value mapping.
  */
 final class CopyStreams {
   private static final int REPORT_EVERY = 4096;
@@ -21,7 +22,7 @@ final class CopyStreams {
   private CopyStreams() {
   }
 
-  /** Pipes the rows {@code out} streams into the target's {@code table} through its bulk path; returns the row count. */
+  /** Pipes the rows {@code out} streams into the target's {@code table}; returns the row count. */
   static long pipe(CopyRows out, SeedTarget target, BulkLoader loader, SourceTable table, boolean binary,
       LongConsumer progress) throws SQLException {
     List<String> columns = table.columns().stream().map(c -> target.quote(c.name())).toList();
@@ -41,10 +42,7 @@ final class CopyStreams {
       // Binary COPY sends its header with the first row and its trailer as a message of its own.
       return binary ? Math.max(0, rows - 1) : rows;
     } catch (SQLException | RuntimeException e) {
-      if (in != null) {
-        in.cancel();
-      }
-      out.cancel();
+      cancel(in, out);
       throw e;
     }
   }
@@ -59,8 +57,8 @@ final class CopyStreams {
       while ((data = out.next()) != null) {
         List<String> fields = CopyText.parse(data, data.length);
         if (fields.size() != columns.size()) {
-          throw new SQLException("row " + (rows + 1) + " of " + table.id() + " has " + fields.size()
-              + " fields, expected " + columns.size(), "22P04");
+          throw new SQLDataException("row " + (rows + 1) + " of " + table.id() + " has " + fields.size()
+              + " fields, expected " + columns.size());
         }
         for (int i = 0; i < fields.size(); i++) {
           target.bindText(ps, i + 1, fields.get(i), columns.get(i));
@@ -92,5 +90,12 @@ final class CopyStreams {
     for (int i = 0; i < table.columns().size(); i++) {
       sql.append(i == 0 ? "" : ", ").append(quote.apply(table.columns().get(i).name()));
     }
+  }
+
+  private static void cancel(BulkLoader.Stream in, CopyRows out) {
+    if (in != null) {
+      in.cancel();
+    }
+    out.cancel();
   }
 }

@@ -1,8 +1,8 @@
 package dev.ferry.apply.sync;
 
 import dev.ferry.apply.dialect.ControlTables;
-import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.snapshot.SourceTable;
+import dev.ferry.apply.jdbc.SeedTarget;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

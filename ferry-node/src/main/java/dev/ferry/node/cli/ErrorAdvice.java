@@ -1,5 +1,6 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.sql.SqliteErrors;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -8,7 +9,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +58,7 @@ final class ErrorAdvice {
     if (fs.isPresent()) {
       return Optional.of(fileAdvice(fs.get()));
     }
-    if (sqliteCode(e).filter(c -> c.startsWith("SQLITE_READONLY") || c.startsWith("SQLITE_CANTOPEN")).isPresent()) {
+    if (sqliteFileAccess(e)) {
       return Optional.of("SQLite creates its journal files next to the database, so user " + user()
           + " must be able to write the database file and the directory it is in");
     }
@@ -118,15 +118,14 @@ final class ErrorAdvice {
     return "";
   }
 
-  /** The SQLite result code name ({@code SQLITE_READONLY_DIRECTORY}) from the driver's message. */
-  private static Optional<String> sqliteCode(Throwable e) {
+  /** Whether an SQLite error in {@code e}'s causes says the file or its directory cannot be opened or written. */
+  private static boolean sqliteFileAccess(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      Matcher m = Pattern.compile("\\[(SQLITE_[A-Z_]+)]").matcher(String.valueOf(t.getMessage()));
-      if (m.find()) {
-        return Optional.of(m.group(1).toUpperCase(Locale.ROOT));
+      if (t instanceof SQLException s && SqliteErrors.INSTANCE.isFileAccess(s)) {
+        return true;
       }
     }
-    return Optional.empty();
+    return false;
   }
 
   static <T extends Throwable> Optional<T> cause(Throwable e, Class<T> type) {

@@ -42,17 +42,23 @@ class ArchiveWiringTest {
             archive:
               dir: %s
           """.formatted(source.jdbcUrl(), journalDir, archive), dir.resolve("ferry.yaml"), Map.of());
+      try (Connection app = source.connect(); Statement st = app.createStatement()) {
+        st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+      }
       NodeSpec spec = new NodeSpec(config.source().capture(), config.journal(), config.archive(), List.of());
       try (FerryNode node = FerryNode.start(spec, FerryNode.Role.CAPTURE, List.of());
           Connection app = source.connect(); Statement st = app.createStatement()) {
         assertThat(node.awaitCaptureStreaming(Duration.ofSeconds(30))).isTrue();
-        st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-        for (int i = 1; i <= 200; i++) {
-          st.execute("INSERT INTO items VALUES (" + i + ", '" + "x".repeat(100) + "')");
-        }
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int id = 0;
         while (count(journalDir, SegmentState.ARCHIVED) < 3 || count(journalDir, SegmentState.SEALED) > 0) {
           assertThat(System.nanoTime()).as("archived: %s", JournalInspector.list(journalDir)).isLessThan(deadline);
+          if (id < 400) {
+            for (int i = 0; i < 20; i++) {
+              id++;
+              st.execute("INSERT INTO items VALUES (" + id + ", '" + "x".repeat(100) + "')");
+            }
+          }
           Thread.sleep(20);
         }
       }

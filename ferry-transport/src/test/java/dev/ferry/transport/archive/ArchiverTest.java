@@ -3,6 +3,8 @@ package dev.ferry.transport.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalInspector;
