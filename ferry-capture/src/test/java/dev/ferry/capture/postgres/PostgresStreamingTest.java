@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
@@ -172,8 +173,8 @@ class PostgresStreamingTest {
       assertThat(before.columns()).extracting(Column::name).containsExactly("id", "v");
       assertThat(ddl).isEqualTo(new Change.Ddl("ALTER TABLE items ADD COLUMN extra numeric(5,2) DEFAULT 1.5",
           "public, pg_catalog", 1));
-      assertThat(after.columns()).containsExactly(new Column("id", "integer", 23), new Column("v", "text", 25),
-          new Column("extra", "numeric(5,2)", 1700));
+      assertThat(after.columns()).containsExactly(new Column("id", "integer", 23, LogicalType.INT32),
+          new Column("v", "text", 25, LogicalType.TEXT), new Column("extra", "numeric(5,2)", 1700, LogicalType.DECIMAL));
       assertThat(after.row()).containsExactly(text("2"), text("after"), text("2.25"));
       assertThat(t.schemaSequence()).isEqualTo(1);
       assertThat(txs.get(1).changes()).containsExactly(

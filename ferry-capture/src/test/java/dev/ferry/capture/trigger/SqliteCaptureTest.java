@@ -7,6 +7,7 @@ import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
@@ -99,6 +100,8 @@ class SqliteCaptureTest {
     assertThat(((Change.Insert) changes.get(4)).row().get(3)).isEqualTo(new Value.Text(huge));
     assertThat(first.columns()).extracting(Column::typeName).containsExactly("INTEGER", "INTEGER", "REAL", "TEXT",
         "BLOB", "ANY");
+    assertThat(first.columns()).extracting(Column::logicalType).containsExactly(LogicalType.INT64,
+        LogicalType.INT64, LogicalType.FLOAT64, LogicalType.TEXT, LogicalType.BYTES, LogicalType.DECIMAL);
   }
 
   /** Reads rows with SQLite's own typing, the way a test can know independently of Ferry's encoding. */
@@ -134,7 +137,8 @@ class SqliteCaptureTest {
       capture.poll();
     }
     TableId t = new TableId("main", "t");
-    List<Column> cols = List.of(new Column("id", "INTEGER", 0), new Column("v", "TEXT", 0));
+    List<Column> cols = List.of(new Column("id", "INTEGER", 0, LogicalType.INT64),
+        new Column("v", "TEXT", 0, LogicalType.TEXT));
     assertThat(changes()).containsExactly(
         new Change.Update(t, cols, Change.OldImage.FULL, List.of(new Value.Int64(1), new Value.Text("a")),
             List.of(new Value.Int64(10), new Value.Text("A"))),
