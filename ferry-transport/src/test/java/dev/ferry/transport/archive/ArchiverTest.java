@@ -3,7 +3,6 @@ package dev.ferry.transport.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
@@ -11,6 +10,7 @@ import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -35,11 +35,9 @@ class ArchiverTest {
   @TempDir
   Path archive;
 
-  /** A small transaction with GTID 0-1-seq (a message: the column model is the journal's business). */
+  /** A small transaction with GTID 0-1-seq. */
   static Transaction small(long seq) {
-    return new Transaction(new Gtid(0, 1, seq), Instant.ofEpochSecond(1_700_000_000L, seq), 1,
-        SourcePosition.changeId(seq), List.of(new Change.Message("test", true,
-            ("row " + seq).getBytes(StandardCharsets.UTF_8))));
+    return Transactions.accounts(seq);
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
