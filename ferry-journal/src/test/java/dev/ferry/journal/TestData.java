@@ -1,6 +1,7 @@
 package dev.ferry.journal;
-import dev.ferry.journal.model.LogicalType;
 
+import dev.ferry.journal.fixtures.Transactions;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
@@ -17,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Seeded random change-model values for property tests. */
 final class TestData {
-  static final TableId ACCOUNTS = new TableId("public", "accounts");
-  static final List<Column> ACCOUNT_COLUMNS = List.of(new Column("id", "int8", 20), new Column("note", "text", 25));
+  static final TableId ACCOUNTS = Transactions.ACCOUNTS;
+  static final List<Column> ACCOUNT_COLUMNS = Transactions.ACCOUNT_COLUMNS;
 
   private final SplittableRandom random;
 
@@ -32,9 +33,7 @@ final class TestData {
 
   /** A small transaction with GTID 0-1-seq. */
   static Transaction small(long seq) {
-    return new Transaction(new Gtid(0, 1, seq), Instant.ofEpochSecond(1_700_000_000L, seq), 1,
-        SourcePosition.changeId(seq), List.of(new Change.Insert(ACCOUNTS, ACCOUNT_COLUMNS,
-            List.of(new Value.Int64(seq), new Value.Text("row " + seq)))));
+    return Transactions.accounts(seq);
   }
 
   Transaction transaction(Gtid gtid, int maxChanges) {

@@ -128,6 +128,9 @@ public final class JdbcApplier implements Applier {
       applier.link.use(first, config.readOnlyReplica());
       if (!config.readOnlyReplica()) {
         applier.dialect.liftReadOnly(first, config.replicaName());
+        // Ends the lift's reads: on SQLite a transaction that read and then writes cannot wait for
+        // another applier opening at once (SQLITE_BUSY at once); the insert below starts afresh and waits.
+        first.commit();
       }
       applier.progress.ensureRow(first);
       first.commit();

@@ -1,16 +1,17 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.cols;
-import static dev.ferry.apply.jdbc.Txs.delete;
-import static dev.ferry.apply.jdbc.Txs.deleteFull;
-import static dev.ferry.apply.jdbc.Txs.gtid;
-import static dev.ferry.apply.jdbc.Txs.insert;
-import static dev.ferry.apply.jdbc.Txs.row;
-import static dev.ferry.apply.jdbc.Txs.table;
-import static dev.ferry.apply.jdbc.Txs.tx;
-import static dev.ferry.apply.jdbc.Txs.txAt;
-import static dev.ferry.apply.jdbc.Txs.update;
-import static dev.ferry.apply.jdbc.Txs.updateFull;
+import dev.ferry.journal.fixtures.Transactions;
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.delete;
+import static dev.ferry.journal.fixtures.Transactions.deleteFull;
+import static dev.ferry.journal.fixtures.Transactions.gtid;
+import static dev.ferry.journal.fixtures.Transactions.insert;
+import static dev.ferry.journal.fixtures.Transactions.row;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
+import static dev.ferry.journal.fixtures.Transactions.txAt;
+import static dev.ferry.journal.fixtures.Transactions.update;
+import static dev.ferry.journal.fixtures.Transactions.updateFull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -216,7 +217,7 @@ abstract class ApplierContractTest {
       assertThat(applier.skippedTransactions()).isEqualTo(6);
       ReplicaPosition at = applier.position();
       assertThat(at.applied()).isEqualTo(GtidSet.parse("0:10"));
-      assertThat(at.lastCommitTime()).contains(Txs.T0.plusSeconds(10));
+      assertThat(at.lastCommitTime()).contains(Transactions.T0.plusSeconds(10));
       assertThat(at.schemaSequence()).hasValue(1);
     }
     assertThat(accounts()).containsExactly("1|10|n=10");
@@ -285,12 +286,12 @@ abstract class ApplierContractTest {
     ApplyConfig grouped = config().withGrouping(new ApplyConfig.Grouping(1000, Long.MAX_VALUE,
         Duration.ofMillis(500)));
     java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(
-        Txs.T0);
+        Transactions.T0);
     try (Applier applier = JdbcApplier.open(grouped, target(), now::get)) {
       List<Transaction> stream = counterStream(2);
       applier.apply(stream.get(0));
       assertThat(applier.position().applied()).isEqualTo(GtidSet.empty());
-      now.set(Txs.T0.plusMillis(500));
+      now.set(Transactions.T0.plusMillis(500));
       applier.apply(stream.get(1)); // the group is as old as maxDelay: committed with this one
       assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
     }

@@ -1,9 +1,10 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.cols;
-import static dev.ferry.apply.jdbc.Txs.insert;
-import static dev.ferry.apply.jdbc.Txs.table;
-import static dev.ferry.apply.jdbc.Txs.tx;
+import dev.ferry.journal.fixtures.Transactions;
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.insert;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.Applier;
@@ -105,7 +106,7 @@ class ApplyThroughputBench {
       int delta = random.nextInt(-5000, 5001);
       balances[aid] += delta;
       Change update = new Change.Update(ACCOUNTS_TABLE, ACCOUNT_COLUMNS, Change.OldImage.NONE, List.of(),
-          Txs.row(aid, 1, balances[aid], ""));
+          Transactions.row(aid, 1, balances[aid], ""));
       Change history = insert(HISTORY_TABLE, HISTORY_COLUMNS, 1, 1, aid, delta, "2026-01-01 00:00:00", "");
       txs.add(tx(i, update, history));
     }

@@ -1,13 +1,14 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.cols;
-import static dev.ferry.apply.jdbc.Txs.deleteFull;
-import static dev.ferry.apply.jdbc.Txs.insert;
-import static dev.ferry.apply.jdbc.Txs.row;
-import static dev.ferry.apply.jdbc.Txs.table;
-import static dev.ferry.apply.jdbc.Txs.tx;
-import static dev.ferry.apply.jdbc.Txs.txAt;
-import static dev.ferry.apply.jdbc.Txs.updateFull;
+import dev.ferry.journal.fixtures.Transactions;
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.deleteFull;
+import static dev.ferry.journal.fixtures.Transactions.insert;
+import static dev.ferry.journal.fixtures.Transactions.row;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
+import static dev.ferry.journal.fixtures.Transactions.txAt;
+import static dev.ferry.journal.fixtures.Transactions.updateFull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -255,7 +256,7 @@ class PostgresApplierTest extends ApplierContractTest {
         }
       });
       // Blocks on the other writer's row lock; when it commits, repeatable read fails with 40001.
-      applier.apply(tx(2, Txs.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 2, "remote")));
+      applier.apply(tx(2, Transactions.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 2, "remote")));
       committer.join();
       assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:2"));
     }
@@ -280,8 +281,8 @@ class PostgresApplierTest extends ApplierContractTest {
           throw new IllegalStateException(e);
         }
       });
-      applier.apply(tx(2, Txs.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 10, "remote"),
-          Txs.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 2, 20, "remote")));
+      applier.apply(tx(2, Transactions.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 1, 10, "remote"),
+          Transactions.update(ACCOUNTS, ACCOUNT_COLS, List.of(), 2, 20, "remote")));
       crossing.join();
     }
     assertThat(accounts()).containsExactly("1|10|remote", "2|20|remote");
@@ -328,7 +329,7 @@ class PostgresApplierTest extends ApplierContractTest {
     stream.add(tx(2, insert(d, columns, 2, "again")));
     List<Change> shift = new ArrayList<>();
     for (int id = 1; id <= 200; id++) {
-      shift.add(Txs.update(d, columns, Txs.row(id, null), id + 1, "v" + id));
+      shift.add(Transactions.update(d, columns, Transactions.row(id, null), id + 1, "v" + id));
     }
     stream.add(tx(3, shift.toArray(Change[]::new)));
     stream.add(tx(4, insert(d, columns, 1, "first")));

@@ -1,8 +1,9 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.cols;
-import static dev.ferry.apply.jdbc.Txs.row;
-import static dev.ferry.apply.jdbc.Txs.table;
+import dev.ferry.journal.fixtures.Transactions;
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.row;
+import static dev.ferry.journal.fixtures.Transactions.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.Applier;
@@ -171,8 +172,8 @@ class PostgresLargeTransactionApplyTest {
   private Path writeJournal(int rows) throws Exception {
     Path journal = Files.createDirectories(dir.resolve("journal"));
     try (Journal j = Journal.open(JournalConfig.defaults(journal))) {
-      j.append(Txs.tx(1, new Change.Insert(HISTORY, HISTORY_COLS, row(0, 1, 7)))).get();
-      LargeTransactionWriter large = j.beginLarge(Txs.gtid(2));
+      j.append(Transactions.tx(1, new Change.Insert(HISTORY, HISTORY_COLS, row(0, 1, 7)))).get();
+      LargeTransactionWriter large = j.beginLarge(Transactions.gtid(2));
       List<Change> chunk = new ArrayList<>();
       for (int aid = 1; aid <= rows; aid++) {
         chunk.add(new Change.Update(ACCOUNTS, ACCOUNT_COLS, Change.OldImage.NONE, List.of(),
@@ -184,8 +185,8 @@ class PostgresLargeTransactionApplyTest {
         chunk = appendIfFull(large, chunk);
       }
       large.append(chunk);
-      large.commit(Txs.T0.plusSeconds(2), 1, SourcePosition.changeId(2)).get();
-      CompletableFuture<?> last = j.append(Txs.tx(3, new Change.Update(ACCOUNTS, ACCOUNT_COLS,
+      large.commit(Transactions.T0.plusSeconds(2), 1, SourcePosition.changeId(2)).get();
+      CompletableFuture<?> last = j.append(Transactions.tx(3, new Change.Update(ACCOUNTS, ACCOUNT_COLS,
           Change.OldImage.NONE, List.of(), row(rows, (rows - 1) / 100000 + 1, 5, FILLER))));
       last.get();
     }

@@ -1,7 +1,7 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.insert;
-import static dev.ferry.apply.jdbc.Txs.txAt;
+import static dev.ferry.journal.fixtures.Transactions.insert;
+import static dev.ferry.journal.fixtures.Transactions.txAt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,9 +1,10 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.cols;
-import static dev.ferry.apply.jdbc.Txs.insert;
-import static dev.ferry.apply.jdbc.Txs.table;
-import static dev.ferry.apply.jdbc.Txs.tx;
+import dev.ferry.journal.fixtures.Transactions;
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.insert;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -75,7 +76,7 @@ class TableCopyGateTest {
     try (Connection c = sqlite.target().connect()) {
       SeedTarget target = SeedTarget.on(c, config);
       target.markCopying(PARCELS);
-      target.writePosition(target.readPosition(), Txs.T0);
+      target.writePosition(target.readPosition(), Transactions.T0);
       c.commit();
       assertThat(target.copyState(PARCELS)).isEmpty();
     }

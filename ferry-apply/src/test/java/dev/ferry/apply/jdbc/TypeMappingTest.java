@@ -1,9 +1,10 @@
 package dev.ferry.apply.jdbc;
 
-import static dev.ferry.apply.jdbc.Txs.cols;
-import static dev.ferry.apply.jdbc.Txs.row;
-import static dev.ferry.apply.jdbc.Txs.table;
-import static dev.ferry.apply.jdbc.Txs.tx;
+import dev.ferry.journal.fixtures.Transactions;
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.row;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.Applier;
@@ -41,7 +42,7 @@ class TypeMappingTest {
             null, "", "\\x", null, "null", "{}", "00:00:01"))),
         tx(3, new Change.Insert(TYPED, COLUMNS, row("3", "0", "t", "123456789012345678901234567890.12", "Infinity",
             "1999-12-31 23:59:59+00", "1970-01-01", "x", "\\x00", null, "[]", "{NULL}", "-1 days"))),
-        tx(4, Txs.update(TYPED, COLUMNS, List.of(), "1", "8", "f", "13", "0.25", "2024-03-01 00:00:00.5+01",
+        tx(4, Transactions.update(TYPED, COLUMNS, List.of(), "1", "8", "f", "13", "0.25", "2024-03-01 00:00:00.5+01",
             "2024-03-01", "changed", "\\x01", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12", "{}", "{4}", "2 days")));
     ApplyConfig config = ApplyConfig.defaults("types", "src");
     try (PostgresCluster cluster = PostgresCluster.start(); SqliteDatabase sqlite = SqliteDatabase.create()) {

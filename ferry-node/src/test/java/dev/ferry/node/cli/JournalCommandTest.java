@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
@@ -61,8 +62,7 @@ class JournalCommandTest {
   private static Transaction tx(int i) {
     List<Value> row = List.of(new Value.Int64(i), i % 3 == 0 ? Value.NULL : new Value.Text("note \"" + i + "\"\n" + "x".repeat(100)),
         new Value.Bytes(new byte[] {(byte) i, 0, -1}));
-    return new Transaction(new Gtid(0, 1, i), Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i), 1,
-        SourcePosition.changeId(i), List.of(new Change.Insert(ACCOUNTS, COLUMNS, row)));
+    return Transactions.tx(i, new Change.Insert(ACCOUNTS, COLUMNS, row));
   }
 
   @Test

@@ -9,16 +9,12 @@ import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
-import dev.ferry.journal.model.Change;
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -33,11 +29,9 @@ class ArchiverTest {
   @TempDir
   Path archive;
 
-  /** A small transaction with GTID 0-1-seq (a message: the column model is the journal's business). */
+  /** A small transaction with GTID 0-1-seq. */
   static Transaction small(long seq) {
-    return new Transaction(new Gtid(0, 1, seq), Instant.ofEpochSecond(1_700_000_000L, seq), 1,
-        SourcePosition.changeId(seq), List.of(new Change.Message("test", true,
-            ("row " + seq).getBytes(StandardCharsets.UTF_8))));
+    return Transactions.accounts(seq);
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
