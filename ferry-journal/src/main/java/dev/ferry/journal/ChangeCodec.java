@@ -1,8 +1,8 @@
 package dev.ferry.journal;
-import dev.ferry.journal.model.LogicalType;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Value;
 import java.util.ArrayList;

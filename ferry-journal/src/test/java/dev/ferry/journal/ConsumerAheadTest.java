@@ -1,12 +1,12 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.JournalPosition;
-import dev.ferry.journal.model.Transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Transaction;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.Transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

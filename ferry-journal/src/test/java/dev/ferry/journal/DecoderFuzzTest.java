@@ -1,10 +1,10 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.Transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

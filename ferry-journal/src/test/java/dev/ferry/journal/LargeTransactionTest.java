@@ -1,9 +1,9 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.SourcePosition;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.testkit.JavaProcess;
 import java.nio.file.Path;
 import java.time.Duration;

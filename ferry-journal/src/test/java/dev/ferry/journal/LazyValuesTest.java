@@ -1,13 +1,13 @@
 package dev.ferry.journal;
-import dev.ferry.journal.model.LogicalType;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.SourcePosition;
-import dev.ferry.journal.model.Transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.LogicalType;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

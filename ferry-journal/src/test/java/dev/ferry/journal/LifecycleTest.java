@@ -1,11 +1,11 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.JournalPosition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

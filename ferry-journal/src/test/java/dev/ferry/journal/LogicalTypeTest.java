@@ -1,8 +1,8 @@
 package dev.ferry.journal;
-import dev.ferry.journal.model.LogicalType;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.model.LogicalType;
 import org.junit.jupiter.api.Test;
 
 class LogicalTypeTest {

@@ -1,14 +1,14 @@
 package dev.ferry.journal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Value;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;

@@ -1,8 +1,8 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Change;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.model.Change;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

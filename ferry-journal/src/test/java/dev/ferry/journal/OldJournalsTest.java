@@ -1,13 +1,13 @@
 package dev.ferry.journal;
-import dev.ferry.journal.model.Change;
-import dev.ferry.journal.model.Column;
-import dev.ferry.journal.model.LogicalType;
 
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.SourcePosition;
-import dev.ferry.journal.model.Transaction;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.LogicalType;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;

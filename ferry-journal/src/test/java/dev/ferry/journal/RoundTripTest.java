@@ -1,12 +1,12 @@
 package dev.ferry.journal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

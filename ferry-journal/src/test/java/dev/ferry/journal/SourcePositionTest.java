@@ -1,10 +1,10 @@
 package dev.ferry.journal;
-import dev.ferry.journal.model.Gtid;
-import dev.ferry.journal.model.SourcePosition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

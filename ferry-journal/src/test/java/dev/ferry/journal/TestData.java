@@ -1,10 +1,10 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.fixtures.Transactions;
-import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;

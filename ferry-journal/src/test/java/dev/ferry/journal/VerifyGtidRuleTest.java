@@ -1,8 +1,8 @@
 package dev.ferry.journal;
 
-import dev.ferry.journal.model.Gtid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.journal.model.Gtid;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

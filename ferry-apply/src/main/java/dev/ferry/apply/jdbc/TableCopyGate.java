@@ -1,8 +1,8 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.dialect.Dialect;
-import dev.ferry.journal.model.Change;
 import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;

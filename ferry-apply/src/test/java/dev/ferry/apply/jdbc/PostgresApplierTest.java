@@ -1,6 +1,5 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.fixtures.Transactions;
 import static dev.ferry.journal.fixtures.Transactions.cols;
 import static dev.ferry.journal.fixtures.Transactions.deleteFull;
 import static dev.ferry.journal.fixtures.Transactions.insert;
@@ -20,6 +19,7 @@ import dev.ferry.apply.ConflictPolicy;
 import dev.ferry.apply.ConflictType;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.GtidSet;

@@ -1,6 +1,5 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.fixtures.Transactions;
 import static dev.ferry.journal.fixtures.Transactions.cols;
 import static dev.ferry.journal.fixtures.Transactions.row;
 import static dev.ferry.journal.fixtures.Transactions.table;
@@ -11,6 +10,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.LargeTransactionWriter;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.GtidSet;

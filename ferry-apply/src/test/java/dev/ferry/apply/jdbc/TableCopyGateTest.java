@@ -1,6 +1,5 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.fixtures.Transactions;
 import static dev.ferry.journal.fixtures.Transactions.cols;
 import static dev.ferry.journal.fixtures.Transactions.insert;
 import static dev.ferry.journal.fixtures.Transactions.table;
@@ -10,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.SourcePosition;

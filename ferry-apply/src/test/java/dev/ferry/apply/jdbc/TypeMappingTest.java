@@ -1,6 +1,5 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.journal.fixtures.Transactions;
 import static dev.ferry.journal.fixtures.Transactions.cols;
 import static dev.ferry.journal.fixtures.Transactions.row;
 import static dev.ferry.journal.fixtures.Transactions.table;
@@ -11,6 +10,7 @@ import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.dialect.sqlite.SqliteValues;
+import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;

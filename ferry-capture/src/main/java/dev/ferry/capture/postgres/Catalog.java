@@ -2,13 +2,13 @@ package dev.ferry.capture.postgres;
 
 import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.NoSuchTableException;
+import dev.ferry.journal.snapshot.SourceSequence;
+import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import dev.ferry.journal.snapshot.NoSuchTableException;
-import dev.ferry.journal.snapshot.SourceSequence;
-import dev.ferry.journal.snapshot.SourceTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,16 +1,16 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.PostgresClusterExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(120)
 class PostgresCaptureErrorsTest {

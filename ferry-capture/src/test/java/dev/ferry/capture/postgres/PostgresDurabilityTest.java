@@ -1,6 +1,5 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static dev.ferry.capture.postgres.PgTest.scalar;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +9,7 @@ import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.Transaction;
+import dev.ferry.testkit.PostgresClusterExtension;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.column;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static dev.ferry.capture.postgres.PgTest.scalar;
@@ -10,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.PostgresClusterExtension;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package dev.ferry.capture.postgres;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static dev.ferry.capture.postgres.PgTest.exec;
 import static dev.ferry.capture.postgres.PgTest.tx;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
-import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.journal.model.Value;
+import dev.ferry.testkit.PostgresClusterExtension;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,6 +1,5 @@
 package dev.ferry.capture.trigger;
 
-import dev.ferry.journal.snapshot.SourceTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Value;
+import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.testkit.SqliteDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;

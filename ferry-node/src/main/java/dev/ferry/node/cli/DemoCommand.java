@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry demo}: a primary and a replica under a live bank workload, then compared. */
 @Command(name = "demo", mixinStandardHelpOptions = true,

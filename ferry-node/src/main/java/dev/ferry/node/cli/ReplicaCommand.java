@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ferry replica drop|reinit NAME}: what only a DBA decides about one replica. */
 @Command(name = "replica", mixinStandardHelpOptions = true,

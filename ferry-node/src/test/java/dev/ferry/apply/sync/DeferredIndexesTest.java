@@ -1,6 +1,5 @@
 package dev.ferry.apply.sync;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SourceTable;
+import dev.ferry.testkit.PostgresClusterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

@@ -1,6 +1,5 @@
 package dev.ferry.node.sync;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +13,7 @@ import dev.ferry.node.cli.FerryMain;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.testkit.BankWorkload;
+import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.WorkloadRunner;
 import java.io.ByteArrayOutputStream;
@@ -27,8 +27,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Full export archives: export under load, load, stream on; no replication point; corruption. */

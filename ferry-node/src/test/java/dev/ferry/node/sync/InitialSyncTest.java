@@ -1,11 +1,11 @@
 package dev.ferry.node.sync;
 
-import dev.ferry.testkit.PostgresClusterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.testkit.BankWorkload;
+import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.file.Path;
