@@ -5,6 +5,9 @@ public interface SourceConfig {
   /** The source's name, as logs and status show it. */
   String name();
 
+  /** The JDBC URL of the source database. */
+  String jdbcUrl();
+
   /** The GTID domain of this source's transactions. */
   long gtidDomain();
 

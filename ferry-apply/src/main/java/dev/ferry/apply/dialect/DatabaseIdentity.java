@@ -43,6 +43,16 @@ public record DatabaseIdentity(String key, String description) {
     return Dialect.of(c).identity(c);
   }
 
+  /**
+   * The identity of the database {@code url} names, found without writing to it (a SQLite file by
+   * its attributes: opening it would create it); empty for a database no other URL can share.
+   *
+   * @throws SQLException when it cannot be reached or read
+   */
+  public static Optional<DatabaseIdentity> ofUrl(String url, java.util.Properties properties) throws SQLException {
+    return Dialect.forUrl(url).identityAt(url, properties);
+  }
+
   /** Whether both identities are one database. */
   public boolean sameDatabaseAs(DatabaseIdentity other) {
     return key.equals(other.key);

@@ -72,6 +72,16 @@ public interface Dialect {
   Optional<DatabaseIdentity> identity(Connection c) throws SQLException;
 
   /**
+   * The identity of the database at {@code url}, found without writing to it (by connecting and
+   * reading the catalog, unless the dialect knows a way that opens nothing).
+   */
+  default Optional<DatabaseIdentity> identityAt(String url, java.util.Properties properties) throws SQLException {
+    try (Connection c = java.sql.DriverManager.getConnection(url, properties)) {
+      return identity(c);
+    }
+  }
+
+  /**
    * Opens a connection that cannot write, for reading a replica's progress without a running
    * Ferry; {@code properties} carry the password, if any.
    */

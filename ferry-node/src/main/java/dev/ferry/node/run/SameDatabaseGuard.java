@@ -2,9 +2,6 @@ package dev.ferry.node.run;
 
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,15 +69,7 @@ public final class SameDatabaseGuard {
   private static Optional<DatabaseIdentity> sourceIdentity(SourceSpec source, Unreachable unreachable)
       throws IOException {
     try {
-      return switch (source) {
-        case SourceSpec.Postgres pg -> {
-          try (Connection c = DriverManager.getConnection(pg.config().jdbcUrl())) {
-            yield DatabaseIdentity.of(c);
-          }
-        }
-        case SourceSpec.Sqlite lite -> sqliteFile(lite.config().jdbcUrl()).isPresent()
-            ? DatabaseIdentity.ofFile(sqliteFile(lite.config().jdbcUrl()).get()) : Optional.empty();
-      };
+      return DatabaseIdentity.ofUrl(source.jdbcUrl(), new java.util.Properties());
     } catch (SQLException e) {
       if (unreachable == Unreachable.CHECK_LATER) {
         // The cause itself is reported once, by whatever uses the source next; here only its SQLSTATE.
@@ -96,13 +85,7 @@ public final class SameDatabaseGuard {
   private static Optional<DatabaseIdentity> replicaIdentity(int index, ReplicaSpec r, Unreachable unreachable)
       throws IOException {
     try {
-      Optional<Path> file = sqliteFile(r.url());
-      if (file.isPresent() || r.url().startsWith("jdbc:sqlite:")) {
-        return file.isPresent() ? DatabaseIdentity.ofFile(file.get()) : Optional.empty();
-      }
-      try (Connection c = DriverManager.getConnection(r.url(), r.properties())) {
-        return DatabaseIdentity.of(c);
-      }
+      return DatabaseIdentity.ofUrl(r.url(), r.properties());
     } catch (SQLException e) {
       if (unreachable == Unreachable.CHECK_LATER) {
         // The cause is reported once, by the replica's runner (reconnecting or failed); here only its SQLSTATE.
@@ -113,20 +96,5 @@ public final class SameDatabaseGuard {
       throw new IOException("[replica " + r.name() + "] cannot connect (" + entry(index, r) + "): "
           + e.getMessage() + ". Nothing was changed", e);
     }
-  }
-
-  /** The file a {@code jdbc:sqlite:} URL names, relative to the working directory; empty in memory. */
-  static Optional<Path> sqliteFile(String url) {
-    if (!url.startsWith("jdbc:sqlite:")) {
-      return Optional.empty();
-    }
-    String file = url.substring("jdbc:sqlite:".length());
-    file = file.startsWith("file:") ? file.substring(5) : file;
-    int query = file.indexOf('?');
-    file = query < 0 ? file : file.substring(0, query);
-    if (file.isEmpty() || file.startsWith(":memory:")) {
-      return Optional.empty();
-    }
-    return Optional.of(Path.of(file).toAbsolutePath());
   }
 }

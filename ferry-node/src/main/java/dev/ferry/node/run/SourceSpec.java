@@ -18,6 +18,10 @@ public sealed interface SourceSpec {
     return config().name();
   }
 
+  default String jdbcUrl() {
+    return config().jdbcUrl();
+  }
+
   /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
   String kind();
 
