@@ -75,7 +75,7 @@ final class SeedCase {
           new InitialSync.Options(new CopyOptions(4, 250_000, Optional.empty()), Duration.ofMinutes(2)));
       try (FerryNode applier = FerryNode.start(apply, FerryNode.Role.APPLY, List.of())) {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (!applier.status().replicas().getFirst().state().equals("streaming")) {
+        while (applier.status().replicas().getFirst().state() != dev.ferry.node.run.ReplicaState.STREAMING) {
           if (System.nanoTime() > deadline || !applier.failedReplicas().isEmpty()) {
             throw new IllegalStateException("case 5: Ferry's replica did not stream: " + applier.status());
           }
