@@ -149,6 +149,17 @@ public interface Dialect {
   String lockRows(boolean shared);
 
   /**
+   * Makes the connection's next statements a write transaction from their start, in place of the
+   * transaction the connection has open (manual-commit mode, nothing run in it yet; it is rolled
+   * back): where one writer locks the whole database, its lock is taken now, waiting its turn as
+   * any write does. A transaction that reads before it writes needs it there: SQLite refuses such
+   * a transaction's first write at once ({@code SQLITE_BUSY}, no busy wait, as waiting could
+   * deadlock) when another connection holds the lock or wrote since the read. Nothing where
+   * writers lock rows.
+   */
+  void beginWrite(Connection c) throws SQLException;
+
+  /**
    * Locks {@code table} against every transaction that read it with {@link #lockRows(boolean)},
    * until the caller's transaction ends; nothing where a writer locks the whole database.
    */

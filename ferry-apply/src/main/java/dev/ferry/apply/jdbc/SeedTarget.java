@@ -55,6 +55,16 @@ public final class SeedTarget {
     return connection;
   }
 
+  /**
+   * Begins the transaction that creates and empties the copied tables as a writer (the transaction
+   * open is rolled back): it reads the target's catalog before it writes, which on SQLite fails at
+   * once while another connection (the streaming applier) holds the write lock or wrote meanwhile,
+   * unless the lock is taken first ({@link Dialect#beginWrite}).
+   */
+  public void beginWrite() throws SQLException {
+    dialect.beginWrite(connection);
+  }
+
   /** The target's bulk path (COPY), if it has one. */
   public Optional<BulkLoader> bulkLoader() {
     return dialect.bulkLoader();

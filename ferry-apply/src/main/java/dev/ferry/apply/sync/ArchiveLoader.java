@@ -50,6 +50,7 @@ final class ArchiveLoader {
       refuseSource(archive, c, prefix);
       SeedTarget t = SeedTarget.on(c, replica);
       try {
+        t.beginWrite();
         for (ArchiveTables.Entry e : selected) {
           current = e.table().id().toString();
           TargetTables.ensure(t, e.table(), prefix);

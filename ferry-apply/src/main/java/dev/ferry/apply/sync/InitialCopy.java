@@ -163,8 +163,11 @@ public final class InitialCopy {
       for (TableId id : tables) {
         SourceTable table = src.describe(id);
         described.add(table);
-        binary.put(id, TargetTables.ensure(t, table, prefix));
         slices.put(id, t.concurrentWriters() ? src.slices(table, options.chunkRows()) : List.of(TableSlice.whole(table)));
+      }
+      t.beginWrite(); // the source is read; the target's lock, where one writer holds it all, only now
+      for (SourceTable table : described) {
+        binary.put(table.id(), TargetTables.ensure(t, table, prefix));
       }
       TargetTables.truncate(t, described);
       if (t.indexesBuiltAfterCopy()) {

@@ -52,6 +52,7 @@ public final class RowCopy {
     Map<TableId, Long> counts = new LinkedHashMap<>();
     try (Connection c = target.connect()) {
       SeedTarget t = SeedTarget.on(c, replica);
+      t.beginWrite();
       for (SourceTable table : selected) {
         TargetTables.ensure(t, table, SourceTypes.SQLITE, prefix);
       }

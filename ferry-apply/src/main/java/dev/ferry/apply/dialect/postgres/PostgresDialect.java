@@ -181,6 +181,11 @@ public final class PostgresDialect implements Dialect {
     return shared ? " FOR SHARE" : " FOR UPDATE";
   }
 
+  /** Writers lock rows: a transaction may read before it writes. */
+  @Override
+  public void beginWrite(Connection c) {
+  }
+
   @Override
   public void lockTable(Connection c, String table) throws SQLException {
     try (Statement st = c.createStatement()) {

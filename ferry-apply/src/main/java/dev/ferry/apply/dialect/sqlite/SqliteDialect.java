@@ -20,6 +20,9 @@ import java.util.Optional;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteConnectionConfig;
 
 /**
  * SQLite targets: {@link SqliteSyntax} (no schemas), values converted by {@link SqliteValues} (the
@@ -170,6 +173,31 @@ public final class SqliteDialect implements Dialect {
   @Override
   public String lockRows(boolean shared) {
     return ""; // a write transaction holds the whole file
+  }
+
+  /**
+   * A {@code BEGIN IMMEDIATE} for this one transaction: the driver's transaction mode is IMMEDIATE
+   * while the rollback ends its deferred transaction and begins the next, then back to what it was,
+   * so later transactions begin deferred again and hold no lock between them. If the lock is not
+   * had within the busy timeout, a deferred transaction is open again, as the driver expects.
+   */
+  @Override
+  public void beginWrite(Connection c) throws SQLException {
+    SQLiteConnectionConfig config = c.unwrap(SQLiteConnection.class).getConnectionConfig();
+    SQLiteConfig.TransactionMode mode = config.getTransactionMode();
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    try {
+      c.rollback();
+    } catch (SQLException busy) {
+      try (Statement st = c.createStatement()) {
+        st.execute("BEGIN");
+      } catch (SQLException again) {
+        busy.addSuppressed(again);
+      }
+      throw busy;
+    } finally {
+      config.setTransactionMode(mode);
+    }
   }
 
   @Override
