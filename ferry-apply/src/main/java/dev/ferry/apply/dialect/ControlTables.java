@@ -36,11 +36,6 @@ public interface ControlTables {
     return Dialect.of(c).controlTables();
   }
 
-  /** The control tables of a PostgreSQL target, for code that only runs there (a seed's deferred indexes). */
-  static ControlTables postgres() {
-    return dev.ferry.apply.dialect.postgres.PostgresControlTables.INSTANCE;
-  }
-
   /** The control table {@code baseName} (one of the constants here) as SQL on this target. */
   String table(String baseName);
 

@@ -12,9 +12,10 @@ import java.util.Properties;
 
 /**
  * A target database, as the parts that differ between databases — {@linkplain #syntax() SQL
- * syntax}, {@linkplain #values() value binding}, {@linkplain #catalog() catalog}, an optional
- * {@linkplain #bulkLoader() bulk loader}, {@linkplain #errors() error classifier}, {@linkplain
- * #controlTables() control tables} — and its answers to what the applier asks (capabilities).
+ * syntax}, {@linkplain #values() value binding}, {@linkplain #catalog() catalog}, optional parts
+ * (a {@linkplain #bulkLoader() bulk loader}, {@linkplain #indexDeferral() index deferral},
+ * {@linkplain #setStatements() set-based statements}), {@linkplain #errors() error classifier},
+ * {@linkplain #controlTables() control tables} — and its answers to what the applier asks (capabilities).
  * Everything else (statement shapes, batching, conflicts, grouping) is common. A MariaDB dialect is
  * one new package implementing these parts, and a case in {@link #of} and {@link #forUrl}, the one
  * place that decides which database a target is. Implementations are stateless and thread-safe.
@@ -61,6 +62,18 @@ public interface Dialect {
 
   /** A bulk path for many rows (PostgreSQL's COPY); empty where rows go by statement. */
   Optional<BulkLoader> bulkLoader();
+
+  /** Building a seed's indexes after its copy; empty where they are kept during it. */
+  Optional<IndexDeferral> indexDeferral();
+
+  /** A run of one row statement as one set-based statement; empty where rows go one by one. */
+  Optional<SetStatements> setStatements();
+
+  /**
+   * Cancels what {@code c} is running, from another thread (a copy stream when the node stops);
+   * nothing where the driver cannot, the stream then ends at its next row. Never throws.
+   */
+  void cancelQuietly(Connection c);
 
   /** What this target's errors mean (the classifier capture shares for the same database). */
   SqlErrorClassifier errors();
@@ -124,11 +137,6 @@ public interface Dialect {
    */
   void deferConstraints(Connection c) throws SQLException;
 
-  /**
-   * Whether a run of row changes may go as one set-based statement (arrays unnested into one
-   * INSERT/UPDATE/DELETE, a large transaction's staged runs).
-   */
-  boolean setBasedStatements();
 
   /**
    * Whether DDL the target refuses stops the replica with advice (run it by hand, then skip-ddl),

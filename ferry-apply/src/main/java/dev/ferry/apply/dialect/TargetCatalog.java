@@ -43,10 +43,4 @@ public interface TargetCatalog {
   /** Whether a source column's type of {@code family} is declared on the target exactly as the source spells it. */
   boolean keepsTypesOf(TypeFamily family);
 
-  /**
-   * Whether a seed builds the copied tables' indexes after the copy instead of during it (the
-   * definitions are kept in the {@linkplain ControlTables#SYNC_INDEXES sync indexes} control table
-   * meanwhile).
-   */
-  boolean indexesBuiltAfterCopy();
 }

@@ -368,7 +368,7 @@ final class ChangeWriter {
 
   /** Runs one batch; rows a statement did not find are conflicts, resolved in change order. */
   private void flush(List<RowOp> done) throws SQLException, StopApply {
-    if (deferred && bulk && done.size() >= BULK_THRESHOLD && dialect.setBasedStatements()
+    if (deferred && bulk && done.size() >= BULK_THRESHOLD && dialect.setStatements().isPresent()
         && ArrayBatch.run(this, done)) {
       return; // one set-based statement; a row it did not find replays the group in exact mode
     }

@@ -50,7 +50,7 @@ final class LargeTransactionApply {
    */
   List<ConflictRecord> apply(Transaction header, ChangeCursor cursor, boolean setBased, Seen seen)
       throws SQLException, StopApply, IOException, SchemaSequenceException, StagedRun.SetMismatch {
-    boolean staged = setBased && writer.dialect.setBasedStatements();
+    boolean staged = setBased && writer.dialect.setStatements().isPresent();
     List<ConflictRecord> conflicts = new ArrayList<>();
     List<Change> part = new ArrayList<>();
     List<Change> held = new ArrayList<>(); // a possible run, until it is long enough

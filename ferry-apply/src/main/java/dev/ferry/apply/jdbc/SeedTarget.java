@@ -5,6 +5,7 @@ import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.IndexDeferral;
 import dev.ferry.apply.dialect.TypeFamily;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.SourcePosition;
@@ -75,9 +76,14 @@ public final class SeedTarget {
     return dialect.concurrentWriters();
   }
 
-  /** Whether a seed builds the tables' indexes after the copy ({@code DeferredIndexes}). */
-  public boolean indexesBuiltAfterCopy() {
-    return dialect.catalog().indexesBuiltAfterCopy();
+  /** How a seed builds the tables' indexes after the copy, where the target does. */
+  public Optional<IndexDeferral> indexDeferral() {
+    return dialect.indexDeferral();
+  }
+
+  /** Cancels what the connection runs, from another thread (the node stopping); never throws. */
+  public void cancelQuietly() {
+    dialect.cancelQuietly(connection);
   }
 
   /** Whether the target has sequences of its own (else their values live in a control table). */

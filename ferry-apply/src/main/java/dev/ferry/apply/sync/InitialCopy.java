@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.DatabaseIdentity;
+import dev.ferry.apply.dialect.IndexDeferral;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.CopyRows;
@@ -88,8 +89,8 @@ public final class InitialCopy {
   private final AtomicLong buildNanos = new AtomicLong();
   /** The streams' open sessions and connections, so a stop can cancel what they are running. */
   private final java.util.Set<SnapshotSession> sessionsInFlight = ConcurrentHashMap.newKeySet();
-  private final java.util.Set<Connection> inFlight = ConcurrentHashMap.newKeySet();
-  private Map<String, List<DeferredIndexes.Index>> deferred = Map.of();
+  private final java.util.Set<SeedTarget> inFlight = ConcurrentHashMap.newKeySet();
+  private Map<String, List<IndexDeferral.Index>> deferred = Map.of();
   private ProgressLine progress;
 
   private InitialCopy(ApplyConfig replica, ConnectionSource target, CopyOptions options) {
@@ -170,9 +171,7 @@ public final class InitialCopy {
         binary.put(table.id(), TargetTables.ensure(t, table, prefix));
       }
       TargetTables.truncate(t, described);
-      if (t.indexesBuiltAfterCopy()) {
-        deferred = DeferredIndexes.defer(t, described, prefix);
-      }
+      deferred = DeferredIndexes.defer(t, described, prefix);
       dst.commit();
       src.commit();
       return new Prepared(described, binary, slices, t.concurrentWriters());
@@ -227,7 +226,7 @@ public final class InitialCopy {
           failure.compareAndSet(null, e);
           threads.forEach(Thread::interrupt);
           sessionsInFlight.forEach(SnapshotSession::cancel);
-          inFlight.forEach(InitialCopy::cancelQuietly);
+          inFlight.forEach(SeedTarget::cancelQuietly);
         }
       }
     }
@@ -248,12 +247,12 @@ public final class InitialCopy {
   /** Builds the indexes deferred for {@code table}, now that all its rows are in. */
   private void buildIndexes(SeedTarget t, SourceTable table) throws SQLException {
     String name = t.tableName(table.id());
-    List<DeferredIndexes.Index> indexes = deferred.getOrDefault(name, List.of());
+    List<IndexDeferral.Index> indexes = deferred.getOrDefault(name, List.of());
     if (indexes.isEmpty()) {
       return;
     }
     long started = System.nanoTime();
-    DeferredIndexes.build(t.connection(), name, indexes, prefix);
+    DeferredIndexes.build(t, name, indexes, prefix);
     t.connection().commit();
     long nanos = System.nanoTime() - started;
     buildNanos.addAndGet(nanos);
@@ -262,21 +261,22 @@ public final class InitialCopy {
 
   private void work(SnapshotReader snapshot) {
     try (SnapshotSession src = snapshot.session(); Connection dst = target.connect()) {
+      SeedTarget t = SeedTarget.on(dst, replica);
       sessionsInFlight.add(src);
-      inFlight.add(dst);
+      inFlight.add(t);
       try {
-        copyChunks(src, dst);
+        copyChunks(src, t);
       } finally {
         sessionsInFlight.remove(src);
-        inFlight.remove(dst);
+        inFlight.remove(t);
       }
     } catch (SQLException | RuntimeException e) {
       failure.compareAndSet(null, e);
     }
   }
 
-  private void copyChunks(SnapshotSession src, Connection dst) throws SQLException {
-    SeedTarget t = SeedTarget.on(dst, replica);
+  private void copyChunks(SnapshotSession src, SeedTarget t) throws SQLException {
+    Connection dst = t.connection();
     Optional<BulkLoader> bulk = t.bulkLoader();
     if (bulk.isPresent()) {
       bulk.get().prepareSeedSession(dst);
@@ -303,15 +303,5 @@ public final class InitialCopy {
       }
     }
     src.commit();
-  }
-
-  private static void cancelQuietly(Connection c) {
-    try {
-      if (c.isWrapperFor(org.postgresql.PGConnection.class)) {
-        c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
-      }
-    } catch (SQLException e) {
-      log.debug("cancel of a copy stream failed: {}", e.getMessage());
-    }
   }
 }

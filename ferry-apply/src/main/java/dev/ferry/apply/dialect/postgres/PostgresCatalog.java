@@ -149,11 +149,6 @@ final class PostgresCatalog implements TargetCatalog {
     return family == TypeFamily.POSTGRES;
   }
 
-  @Override
-  public boolean indexesBuiltAfterCopy() {
-    return true;
-  }
-
   /**
    * The PostgreSQL column type for a SQLite declared type, by SQLite's affinity rules in their
    * order: INT → {@code bigint}; CHAR, CLOB, TEXT → {@code text}; BLOB → {@code bytea}; REAL,

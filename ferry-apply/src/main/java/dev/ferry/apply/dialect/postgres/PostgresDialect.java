@@ -4,6 +4,8 @@ import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.IndexDeferral;
+import dev.ferry.apply.dialect.SetStatements;
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +65,28 @@ public final class PostgresDialect implements Dialect {
   @Override
   public Optional<BulkLoader> bulkLoader() {
     return Optional.of(PostgresCopy.INSTANCE);
+  }
+
+  @Override
+  public Optional<IndexDeferral> indexDeferral() {
+    return Optional.of(PostgresIndexDeferral.INSTANCE);
+  }
+
+  @Override
+  public Optional<SetStatements> setStatements() {
+    return Optional.of(PostgresSetStatements.INSTANCE);
+  }
+
+  /** pgjdbc's cancel request, sent on a connection of its own. */
+  @Override
+  public void cancelQuietly(Connection c) {
+    try {
+      if (c.isWrapperFor(PGConnection.class)) {
+        c.unwrap(PGConnection.class).cancelQuery();
+      }
+    } catch (SQLException e) {
+      log.debug("cancel of a statement failed: {}", e.getMessage());
+    }
   }
 
   @Override
@@ -159,11 +184,6 @@ public final class PostgresDialect implements Dialect {
   @Override
   public String readOnlyMeasures() {
     return "read-only guards and default";
-  }
-
-  @Override
-  public boolean setBasedStatements() {
-    return true;
   }
 
   @Override

@@ -164,11 +164,6 @@ final class SqliteCatalog implements TargetCatalog {
     return family == TypeFamily.SQLITE;
   }
 
-  @Override
-  public boolean indexesBuiltAfterCopy() {
-    return false;
-  }
-
   /** The SQLite column type for a PostgreSQL {@code format_type} (docs/apply.md, type mapping). */
   static String fromPostgres(String pgType) {
     String t = pgType.toLowerCase(Locale.ROOT);

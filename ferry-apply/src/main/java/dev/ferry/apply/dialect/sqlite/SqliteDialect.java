@@ -4,6 +4,8 @@ import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.IndexDeferral;
+import dev.ferry.apply.dialect.SetStatements;
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
@@ -62,6 +64,23 @@ public final class SqliteDialect implements Dialect {
   @Override
   public Optional<BulkLoader> bulkLoader() {
     return Optional.empty();
+  }
+
+  /** Indexes are kept during a seed's copy. */
+  @Override
+  public Optional<IndexDeferral> indexDeferral() {
+    return Optional.empty();
+  }
+
+  /** Rows go one by one (prepared and batched). */
+  @Override
+  public Optional<SetStatements> setStatements() {
+    return Optional.empty();
+  }
+
+  /** A copy stream ends at its next row. */
+  @Override
+  public void cancelQuietly(Connection c) {
   }
 
   @Override
@@ -153,11 +172,6 @@ public final class SqliteDialect implements Dialect {
 
   @Override
   public void guardNewTables(Connection c) {
-  }
-
-  @Override
-  public boolean setBasedStatements() {
-    return false;
   }
 
   @Override
