@@ -1,5 +1,6 @@
 package dev.ferry.node.config;
 
+import dev.ferry.sql.SqliteUrl;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,7 +20,7 @@ public record JdbcUrl(String value, Kind kind) {
   public enum Kind {
     POSTGRESQL("jdbc:postgresql:", true),
     /** A file: it has no password. */
-    SQLITE("jdbc:sqlite:", false);
+    SQLITE(SqliteUrl.PREFIX, false);
 
     private final String prefix;
     private final boolean takesPassword;
@@ -99,21 +100,7 @@ public record JdbcUrl(String value, Kind kind) {
    * empty for PostgreSQL and in-memory databases.
    */
   public Optional<Path> sqliteFile(Path workingDirectory) {
-    if (kind != Kind.SQLITE) {
-      return Optional.empty();
-    }
-    String rest = value.substring(kind.prefix().length());
-    String file = rest.startsWith("file:") ? rest.substring(5) : rest;
-    int query = file.indexOf('?');
-    file = query < 0 ? file : file.substring(0, query);
-    if (file.isEmpty() || file.startsWith(":memory:")) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(workingDirectory.resolve(file).toAbsolutePath().normalize());
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
+    return kind == Kind.SQLITE ? SqliteUrl.file(value, workingDirectory) : Optional.empty();
   }
 
   private Optional<String> identity(Path workingDirectory) {

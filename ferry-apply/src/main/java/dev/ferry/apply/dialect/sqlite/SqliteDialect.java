@@ -12,6 +12,7 @@ import dev.ferry.apply.dialect.ValueBinding;
 import dev.ferry.journal.model.Change;
 import dev.ferry.sql.SqlErrorClassifier;
 import dev.ferry.sql.SqliteErrors;
+import dev.ferry.sql.SqliteUrl;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -110,23 +111,8 @@ public final class SqliteDialect implements Dialect {
   /** A file's identity by its attributes, nothing opened (opening would create a missing file). */
   @Override
   public Optional<DatabaseIdentity> identityAt(String url, java.util.Properties properties) throws SQLException {
-    Optional<java.nio.file.Path> file = fileOf(url);
+    Optional<Path> file = SqliteUrl.file(url, Path.of(""));
     return file.isPresent() ? DatabaseIdentity.ofFile(file.get()) : Optional.empty();
-  }
-
-  /** The file a {@code jdbc:sqlite:} URL names, relative to the working directory; empty in memory. */
-  public static Optional<java.nio.file.Path> fileOf(String url) {
-    if (!url.startsWith("jdbc:sqlite:")) {
-      return Optional.empty();
-    }
-    String file = url.substring("jdbc:sqlite:".length());
-    file = file.startsWith("file:") ? file.substring(5) : file;
-    int query = file.indexOf('?');
-    file = query < 0 ? file : file.substring(0, query);
-    if (file.isEmpty() || file.startsWith(":memory:")) {
-      return Optional.empty();
-    }
-    return Optional.of(java.nio.file.Path.of(file).toAbsolutePath());
   }
 
   /** sqlite-jdbc refuses setReadOnly on an open connection: the file is opened read-only instead. */
