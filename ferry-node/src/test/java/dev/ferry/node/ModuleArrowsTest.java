@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * DESIGN.md's arrows, checked on the classes themselves (the Maven enforcer checks the module
  * dependencies): capture, transport and apply depend on the journal and never on each other or on
- * the node; the journal depends on the JDK, slf4j and zstd only; ferry-sql (the error classifiers
- * capture and apply share) on the JDK only.
+ * the node; apply code outside its dialect packages names no database (no PostgreSQL or SQLite
+ * dialect part, no driver class); the journal depends on the JDK, slf4j and zstd only; ferry-sql
+ * (the error classifiers capture and apply share) on the JDK only.
  */
 class ModuleArrowsTest {
 
@@ -35,6 +36,9 @@ class ModuleArrowsTest {
             .resideInAnyPackage(capture, apply, node))
         .and(noClasses().that().resideInAPackage(apply).should().dependOnClassesThat()
             .resideInAnyPackage(capture, transport, node))
+        .and(noClasses().that().resideInAPackage(apply).and().resideOutsideOfPackage(root + ".apply.dialect..")
+            .should().dependOnClassesThat().resideInAnyPackage(root + ".apply.dialect.postgres..",
+                root + ".apply.dialect.sqlite..", "org.postgresql..", "org.sqlite.."))
         .and(classes().that().resideInAPackage(journal).should().onlyDependOnClassesThat()
             .resideInAnyPackage(journal, "java..", "javax..", "org.slf4j..", "com.github.luben.zstd..", ""))
         .and(classes().that().resideInAPackage(sql).should().onlyDependOnClassesThat()
@@ -79,5 +83,14 @@ class ModuleArrowsTest {
     assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("dev.ferry.archfixture.sql.ClassifierThatApplies");
+  }
+
+  @Test
+  void theRuleCatchesApplyCodeNamingADatabaseOutsideItsDialects() {
+    JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
+    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("dev.ferry.archfixture.apply.WriterThatAsksPostgres")
+        .hasMessageContaining("dev.ferry.archfixture.apply.dialect.postgres.PostgresPart");
   }
 }

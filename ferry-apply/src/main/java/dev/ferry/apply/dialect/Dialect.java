@@ -6,6 +6,7 @@ import dev.ferry.journal.model.Change;
 import dev.ferry.sql.SqlErrorClassifier;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
@@ -31,6 +32,11 @@ public interface Dialect {
       return SqliteDialect.INSTANCE;
     }
     throw new SQLException("unsupported target database '" + product + "' (PostgreSQL and SQLite are supported)");
+  }
+
+  /** Every target database Ferry writes to, for what is asked before a target's kind is known. */
+  static List<Dialect> all() {
+    return List.of(PostgresDialect.INSTANCE, SqliteDialect.INSTANCE);
   }
 
   /**

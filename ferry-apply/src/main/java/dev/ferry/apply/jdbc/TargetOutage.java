@@ -1,8 +1,7 @@
 package dev.ferry.apply.jdbc;
 
-import dev.ferry.sql.PostgresErrors;
+import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.sql.SqlErrorClassifier;
-import dev.ferry.sql.SqliteErrors;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
@@ -11,13 +10,13 @@ import java.util.List;
 /**
  * Tells an outage of a target (connection refused or lost, the server shutting down or starting
  * up, a busy file) from an error that needs a person (a conflict, a schema mismatch, corruption).
- * SQL errors are classified by the targets' {@link SqlErrorClassifier}s (the same ones the dialects
- * use; the error may come before the target's kind is known, so each reads it); this adds the
+ * SQL errors are classified by every target dialect's {@link SqlErrorClassifier} (the error
+ * may come before the target's kind is known, so each reads it); this adds the
  * socket exceptions a driver may wrap (connection refused, reset, timed out). Stateless and
  * thread-safe.
  */
 public final class TargetOutage {
-  private static final List<SqlErrorClassifier> TARGETS = List.of(PostgresErrors.INSTANCE, SqliteErrors.INSTANCE);
+  private static final List<SqlErrorClassifier> TARGETS = Dialect.all().stream().map(Dialect::errors).toList();
 
   private TargetOutage() {
   }

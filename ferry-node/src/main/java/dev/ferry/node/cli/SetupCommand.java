@@ -3,9 +3,6 @@ package dev.ferry.node.cli;
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.jdbc.JdbcApplier;
-import dev.ferry.capture.postgres.PostgresSetup;
-import dev.ferry.capture.postgres.PostgresSourceConfig;
-import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.config.FerryConfig;
@@ -16,8 +13,6 @@ import dev.ferry.node.run.SourceSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -54,19 +49,9 @@ final class SetupCommand implements Callable<Integer> {
     NodeSpec node = SameDatabaseGuard.check(NodeSpecs.from(config), List.of(), SameDatabaseGuard.Unreachable.REFUSE);
     PrintWriter out = spec.commandLine().getOut();
     boolean journalExisted = Files.exists(node.journal().directory());
-    Optional<PostgresSourceConfig> slotCreatedOn = Optional.empty();
-    List<TableId> tables = switch (node.source()) {
-      case SourceSpec.Postgres pg -> {
-        PostgresSetup.Result result = PostgresSetup.setup(pg.config());
-        slotCreatedOn = result.slotCreated() ? Optional.of(pg.config()) : Optional.empty();
-        yield result.tables();
-      }
-      case SourceSpec.Sqlite lite -> {
-        try (Connection c = DriverManager.getConnection(lite.config().jdbcUrl())) {
-          yield SqliteSetup.setup(c, lite.config());
-        }
-      }
-    };
+    SourceSpec.SetUp setUp = node.source().setUp();
+    Optional<SourceSpec> slotCreatedOn = setUp.createdSlot() ? Optional.of(node.source()) : Optional.empty();
+    List<TableId> tables = setUp.tables();
     out.printf("source %s: ready, capturing %d table(s): %s%n", node.source().name(), tables.size(), tables);
     try {
       prepareJournalAndReplicas(node, out);
@@ -111,7 +96,7 @@ final class SetupCommand implements Callable<Integer> {
     }
   }
 
-  private static String undone(Optional<PostgresSourceConfig> slotCreatedOn, boolean journalExisted) {
+  private static String undone(Optional<SourceSpec> slotCreatedOn, boolean journalExisted) {
     return slotCreatedOn.isPresent() || !journalExisted
         ? "; setup removed what it had created (" + (slotCreatedOn.isPresent() ? "the slot, the publication and the"
             + " source's ferry schema" : "") + (slotCreatedOn.isPresent() && !journalExisted ? ", " : "")
@@ -124,11 +109,11 @@ final class SetupCommand implements Callable<Integer> {
    * source's ferry schema, a journal directory that did not exist), so no slot is left holding
    * WAL for a capture that never starts. What existed before it is kept.
    */
-  private static void undo(NodeSpec node, Optional<PostgresSourceConfig> slotCreatedOn, boolean journalExisted,
+  private static void undo(NodeSpec node, Optional<SourceSpec> slotCreatedOn, boolean journalExisted,
       Exception cause) {
     try {
       if (slotCreatedOn.isPresent()) {
-        PostgresSetup.teardown(slotCreatedOn.get());
+        slotCreatedOn.get().tearDown();
       }
       if (!journalExisted && Files.isDirectory(node.journal().directory())) {
         try (Stream<Path> files = Files.walk(node.journal().directory())) {

@@ -1,13 +1,10 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.jdbc.TargetTeardown;
-import dev.ferry.capture.postgres.PostgresSetup;
-import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.SameDatabaseGuard;
-import dev.ferry.node.run.SourceSpec;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -51,7 +48,7 @@ final class TeardownCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (named.isEmpty()) {
-      tearDownSource(NodeSpecs.from(config));
+      NodeSpecs.from(config).source().tearDown();
       out.printf("source %s: Ferry's objects removed%n", config.source().name());
     }
     for (ReplicaSettings r : chosen) {
@@ -77,17 +74,6 @@ final class TeardownCommand implements Callable<Integer> {
       }
     }
     return config.replicas().stream().filter(r -> named.contains(r.name())).toList();
-  }
-
-  private static void tearDownSource(NodeSpec node) throws Exception {
-    switch (node.source()) {
-      case SourceSpec.Postgres pg -> PostgresSetup.teardown(pg.config());
-      case SourceSpec.Sqlite lite -> {
-        try (Connection c = DriverManager.getConnection(lite.config().jdbcUrl())) {
-          SqliteSetup.teardown(c);
-        }
-      }
-    }
   }
 
   private static String tearDownReplica(ReplicaSettings r) throws Exception {

@@ -111,12 +111,7 @@ public final class FerryNode implements AutoCloseable {
       return;
     }
     log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
-    switch (spec.source()) {
-      case SourceSpec.Postgres pg ->
-          InitialSync.seed(pg.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
-      case SourceSpec.Sqlite lite ->
-          InitialSync.seed(lite.config(), r, spec.journal().directory(), InitialSync.Options.DEFAULTS);
-    }
+    spec.source().seed(r, spec.journal().directory());
   }
 
   private static void stopArchiver(Optional<Archiver> archiver) {

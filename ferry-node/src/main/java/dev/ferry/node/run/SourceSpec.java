@@ -4,10 +4,19 @@ import dev.ferry.capture.Capture;
 import dev.ferry.capture.SourceConfig;
 import dev.ferry.capture.TransactionSink;
 import dev.ferry.capture.postgres.PostgresCapture;
+import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteCapture;
+import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.List;
 
 /** The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. */
 public sealed interface SourceSpec {
@@ -41,6 +50,28 @@ public sealed interface SourceSpec {
    */
   Capture startCapture(TransactionSink sink) throws IOException;
 
+  /**
+   * What {@link #setUp} did.
+   *
+   * @param tables the tables captured
+   * @param createdSlot whether it created what holds the source's log for Ferry (a PostgreSQL
+   *     slot): a setup that fails later removes it again ({@link #tearDown})
+   */
+  record SetUp(List<TableId> tables, boolean createdSlot) {
+    public SetUp {
+      tables = List.copyOf(tables);
+    }
+  }
+
+  /** Prepares the source for capture (ferry setup; idempotent). */
+  SetUp setUp() throws IOException, SQLException;
+
+  /** Removes what {@link #setUp} made on the source (ferry teardown). */
+  void tearDown() throws IOException, SQLException;
+
+  /** Seeds {@code replica} from a snapshot of the source, as a new replica of {@code journalDir}. */
+  void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException;
+
   record Postgres(PostgresSourceConfig config) implements SourceSpec {
     @Override
     public String kind() {
@@ -50,6 +81,22 @@ public sealed interface SourceSpec {
     @Override
     public Capture startCapture(TransactionSink sink) throws IOException {
       return PostgresCapture.prepareAndStart(config, sink);
+    }
+
+    @Override
+    public SetUp setUp() throws IOException {
+      PostgresSetup.Result result = PostgresSetup.setup(config);
+      return new SetUp(result.tables(), result.slotCreated());
+    }
+
+    @Override
+    public void tearDown() throws IOException {
+      PostgresSetup.teardown(config);
+    }
+
+    @Override
+    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
     }
   }
 
@@ -62,6 +109,25 @@ public sealed interface SourceSpec {
     @Override
     public Capture startCapture(TransactionSink sink) throws IOException {
       return SqliteCapture.start(config, sink);
+    }
+
+    @Override
+    public SetUp setUp() throws IOException, SQLException {
+      try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
+        return new SetUp(SqliteSetup.setup(c, config), false);
+      }
+    }
+
+    @Override
+    public void tearDown() throws SQLException {
+      try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
+        SqliteSetup.teardown(c);
+      }
+    }
+
+    @Override
+    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
     }
   }
 }
