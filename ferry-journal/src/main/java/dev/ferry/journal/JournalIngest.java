@@ -202,10 +202,28 @@ public final class JournalIngest implements AutoCloseable {
    *     with, not whole and valid, or its GTIDs do not continue the copy's; nothing is written
    */
   public void appendSegment(long number, byte[] bytes) throws IOException {
+    appendSegment(number, java.util.OptionalLong.empty(), bytes);
+  }
+
+  /**
+   * As {@link #appendSegment(long, byte[])}, also refusing bytes that do not hold exactly
+   * {@code records} records: what a sealed segment's file name says it holds, so a file read
+   * while it was still being copied, cut at a record boundary, is not taken for the whole segment.
+   */
+  public void appendSegment(long number, long records, byte[] bytes) throws IOException {
+    appendSegment(number, java.util.OptionalLong.of(records), bytes);
+  }
+
+  private void appendSegment(long number, java.util.OptionalLong records, byte[] bytes) throws IOException {
     IngestFrames parser = new IngestFrames(dir, number);
     Header header = checkHeader(parser, number, bytes);
     List<Frame> frames = parser.parse(bytes, SegmentFormat.HEADER_LENGTH, SegmentFormat.HEADER_LENGTH);
     checkFirstGtid(parser, header, frames);
+    if (records.isPresent() && frames.size() != records.getAsLong()) {
+      throw parser.refuse(bytes.length, Optional.of(frames.getLast().gtid()), "the segment's name says "
+          + records.getAsLong() + " records, its " + bytes.length + " bytes hold " + frames.size()
+          + " (a file not yet wholly copied?)");
+    }
     if (number != segment) {
       throw parser.refuse(0, Optional.empty(), number < segment
           ? "overlap: the copy already holds segment " + number + " (it continues with segment " + segment + ")"

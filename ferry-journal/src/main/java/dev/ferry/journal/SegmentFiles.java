@@ -103,6 +103,13 @@ public final class SegmentFiles {
         : java.util.OptionalLong.empty();
   }
 
+  /** The record count in {@code file}'s name when it is named as a sealed segment; empty for any other name. */
+  public static java.util.OptionalLong sealedRecordCount(Path file) {
+    Matcher sealed = SEALED.matcher(file.getFileName().toString());
+    return sealed.matches() ? java.util.OptionalLong.of(Long.parseLong(sealed.group(2)))
+        : java.util.OptionalLong.empty();
+  }
+
   /** A segment file found in the directory. {@code recordCount} is -1 for an open segment. */
   record SegmentFile(Path path, long number, boolean open, long recordCount) {
     String fileName() {

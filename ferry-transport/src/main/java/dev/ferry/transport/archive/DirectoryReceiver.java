@@ -166,7 +166,7 @@ public final class DirectoryReceiver implements AutoCloseable {
     IngestRefusedException refused = null;
     for (Path file : files) {
       try {
-        ingest.appendSegment(number, read(file));
+        ingest.appendSegment(number, SegmentFiles.sealedRecordCount(file).orElseThrow(), read(file));
         segments++;
         checked.put(file.getFileName().toString(), Files.size(file));
         LOG.info("{}received {}", prefix, file.getFileName());

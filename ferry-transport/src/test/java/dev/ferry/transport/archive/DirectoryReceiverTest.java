@@ -160,6 +160,38 @@ class DirectoryReceiverTest {
   }
 
   @Test
+  void refusesAFileStillBeingCopiedInPlaceUntilItIsWhole() throws Exception {
+    List<SegmentInfo> sealed = primaryJournal(primary, 150);
+    byte[] whole = Files.readAllBytes(sealed.get(0).path());
+    Path target = incoming.resolve(sealed.get(0).path().getFileName());
+    long cut = frameBoundaryBefore(sealed.get(0).path(), whole.length / 2);
+    Files.write(target, java.util.Arrays.copyOf(whole, (int) cut)); // cut at a record boundary, as scp leaves it
+    try (DirectoryReceiver r = start()) {
+      LinkStatus refused = await(r, "the cut file is refused", s -> s.state() == LinkState.REFUSED);
+      assertThat(refused.lastError().orElseThrow()).contains("refused segment 1").contains("records, its " + cut
+          + " bytes hold");
+      Files.write(target, whole);
+      await(r, "the whole file is taken", s -> holds(s, 1));
+    }
+    assertSameBytes(sealed.subList(0, 1));
+  }
+
+  /** The offset of the last record boundary at or before {@code limit} in a segment file. */
+  private static long frameBoundaryBefore(Path segment, long limit) throws Exception {
+    long boundary = 0;
+    try (JournalReader reader = JournalReader.openAt(segment.getParent(), JournalPosition.startOf(1))) {
+      for (var t = reader.next(Duration.ZERO); t.isPresent(); t = reader.next(Duration.ZERO)) {
+        JournalPosition next = t.get().nextPosition();
+        if (next.segment() != 1 || next.offset() > limit) {
+          break;
+        }
+        boundary = next.offset();
+      }
+    }
+    return boundary;
+  }
+
+  @Test
   void resumesAfterARestartFromWhereTheCopyEnds() throws Exception {
     List<SegmentInfo> sealed = primaryJournal(primary, 150);
     try (DirectoryReceiver r = start()) {
