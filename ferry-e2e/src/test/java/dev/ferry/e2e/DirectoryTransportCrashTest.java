@@ -80,6 +80,13 @@ class DirectoryTransportCrashTest {
       assertThat(link.path("state").asString()).isEqualTo("waiting");
       assertThat(link.path("lastError").isNull()).as("link %s", link).isTrue();
       assertThat(link.path("waitingFor").asLong()).isGreaterThan(3);
+      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
+      assertThat(text.stdout()).contains("link     directory " + incoming + ": waiting")
+          .contains("waiting for segment " + link.path("waitingFor").asLong());
+      FerryCli.Result capture = cli.run(Duration.ofSeconds(60), "capture", "-c", replicaConfig.toString());
+      assertThat(capture.exitCode()).as("capture on a replica node: %s", capture.all()).isEqualTo(2);
+      assertThat(capture.all()).contains("journal.from is set in " + replicaConfig)
+          .contains("start it with 'ferry run'");
       List<Path> sealedInCopy = sealed(copy);
       assertThat(sealedInCopy).as("sealed segments left in the copy").isNotEmpty();
       for (Path s : sealedInCopy) {
