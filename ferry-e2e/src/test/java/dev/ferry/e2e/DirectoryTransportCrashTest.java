@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * ({@code journal.from.directory}) and applies the copy to a PostgreSQL and a SQLite replica
  * (seeded from the source first). Under a 4-client load the sender and the receiver are each
  * killed with SIGKILL three times at seeded random moments and restarted: both replicas end equal
- * to the source, and every sealed segment of the copy has the SHA-256 of the primary's.
+ * to the source, every sealed segment of the copy has the SHA-256 of the primary's, and the copy
+ * purges what both replicas applied.
  */
 @Timeout(600)
 class DirectoryTransportCrashTest {
@@ -87,6 +88,14 @@ class DirectoryTransportCrashTest {
       assertThat(capture.exitCode()).as("capture on a replica node: %s", capture.all()).isEqualTo(2);
       assertThat(capture.all()).contains("journal.from is set in " + replicaConfig)
           .contains("start it with 'ferry run'");
+      // Both replicas acknowledge what they committed; the copy then purges what both applied.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (Files.exists(copy.resolve(sealed(primaryJournal).getFirst().getFileName()))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(300);
+      }
+      assertThat(copy.resolve(sealed(primaryJournal).getFirst().getFileName())).as("segment 1 purged from the copy")
+          .doesNotExist();
       List<Path> sealedInCopy = sealed(copy);
       assertThat(sealedInCopy).as("sealed segments left in the copy").isNotEmpty();
       for (Path s : sealedInCopy) {
