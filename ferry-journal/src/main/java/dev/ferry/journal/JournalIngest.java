@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JournalIngest implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JournalIngest.class);
+  private final JournalConfig config;
   private final Path dir;
   private final UUID id;
   private final WriterLock lock;
@@ -59,8 +60,10 @@ public final class JournalIngest implements AutoCloseable {
   /** The open segment's size; 0 when none is open. */
   private long size;
 
-  private JournalIngest(Path dir, UUID id, WriterLock lock, long segment, long size, CommitOrder order) {
-    this.dir = dir;
+  private JournalIngest(JournalConfig config, UUID id, WriterLock lock, long segment, long size,
+      CommitOrder order) {
+    this.config = config;
+    this.dir = config.directory();
     this.id = id;
     this.lock = lock;
     this.prefix = "[journal " + dir + "] ";
@@ -91,7 +94,7 @@ public final class JournalIngest implements AutoCloseable {
       JournalRecovery.Result r = JournalRecovery.run(config);
       long segment = r.open() == null ? r.nextSegment() : r.open().header().segment();
       long size = r.open() == null ? 0 : r.open().size();
-      return new JournalIngest(dir, r.journalId(), lock, segment, size, commitOrder(dir, r.journalId(), size));
+      return new JournalIngest(config, r.journalId(), lock, segment, size, commitOrder(dir, r.journalId(), size));
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -127,6 +130,54 @@ public final class JournalIngest implements AutoCloseable {
     return order;
   }
 
+  /**
+   * The journal UUID in the header of segment {@code number}'s bytes, before any copy exists to
+   * check them against: a new copy takes its identity from the first segment it receives.
+   *
+   * @throws IngestRefusedException if the bytes do not start with a valid header of that segment
+   */
+  public static UUID journalIdOf(Path copyDir, long number, byte[] bytes) throws IngestRefusedException {
+    IngestFrames parser = new IngestFrames(copyDir, number);
+    Header header;
+    try {
+      header = SegmentFormat.decodeHeader(ByteBuffer.wrap(bytes));
+    } catch (SegmentFormat.HeaderException e) {
+      throw parser.refuse(e.offset, Optional.empty(), "bad segment header: " + e.getMessage());
+    }
+    if (header.segment() != number) {
+      throw parser.refuse(32, Optional.empty(), "the header says segment " + header.segment());
+    }
+    return header.journalId();
+  }
+
+  /**
+   * Deletes the copy's sealed segments that every consumer (replica) has acknowledged as applied,
+   * as a journal's purge does ({@code retain} cap included), never the copy's newest segment nor
+   * one holding a chunk of a transaction still open at the copy's end. With no consumer
+   * registered nothing is purged.
+   *
+   * @return the purged segments, oldest first
+   */
+  public List<SegmentInfo> purge() throws IOException {
+    return new Purger(config.withKeepUntilShipped(false), id, new Consumers(dir), this::openChunkFloor).purge();
+  }
+
+  private long openChunkFloor() {
+    try {
+      List<SegmentFile> segments = SegmentFiles.list(dir);
+      if (segments.isEmpty()) {
+        return Long.MAX_VALUE;
+      }
+      SegmentFile last = segments.getLast();
+      try (FrameReader f = FrameReader.open(last.path(), last.number(), id, false).orElseThrow()) {
+        return Math.min(last.number(), f.header.retainFrom());
+      }
+    } catch (IOException e) {
+      LOG.warn("{}cannot read the newest segment's header, purging nothing: {}", prefix, e.getMessage());
+      return 0;
+    }
+  }
+
   /** The journal's UUID: the primary's. */
   public UUID id() {
     return id;
@@ -151,10 +202,28 @@ public final class JournalIngest implements AutoCloseable {
    *     with, not whole and valid, or its GTIDs do not continue the copy's; nothing is written
    */
   public void appendSegment(long number, byte[] bytes) throws IOException {
+    appendSegment(number, java.util.OptionalLong.empty(), bytes);
+  }
+
+  /**
+   * As {@link #appendSegment(long, byte[])}, also refusing bytes that do not hold exactly
+   * {@code records} records: what a sealed segment's file name says it holds, so a file read
+   * while it was still being copied, cut at a record boundary, is not taken for the whole segment.
+   */
+  public void appendSegment(long number, long records, byte[] bytes) throws IOException {
+    appendSegment(number, java.util.OptionalLong.of(records), bytes);
+  }
+
+  private void appendSegment(long number, java.util.OptionalLong records, byte[] bytes) throws IOException {
     IngestFrames parser = new IngestFrames(dir, number);
     Header header = checkHeader(parser, number, bytes);
     List<Frame> frames = parser.parse(bytes, SegmentFormat.HEADER_LENGTH, SegmentFormat.HEADER_LENGTH);
     checkFirstGtid(parser, header, frames);
+    if (records.isPresent() && frames.size() != records.getAsLong()) {
+      throw parser.refuse(bytes.length, Optional.of(frames.getLast().gtid()), "the segment's name says "
+          + records.getAsLong() + " records, its " + bytes.length + " bytes hold " + frames.size()
+          + " (a file not yet wholly copied?)");
+    }
     if (number != segment) {
       throw parser.refuse(0, Optional.empty(), number < segment
           ? "overlap: the copy already holds segment " + number + " (it continues with segment " + segment + ")"

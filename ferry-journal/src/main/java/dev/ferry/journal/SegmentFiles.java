@@ -93,6 +93,23 @@ public final class SegmentFiles {
     return SEALED.matcher(file.getFileName().toString()).matches();
   }
 
+  /**
+   * The segment number in {@code file}'s name when it is named as a sealed segment (what a
+   * transport finds in an incoming directory); empty for any other name.
+   */
+  public static java.util.OptionalLong sealedNumber(Path file) {
+    Matcher sealed = SEALED.matcher(file.getFileName().toString());
+    return sealed.matches() ? java.util.OptionalLong.of(Long.parseLong(sealed.group(1)))
+        : java.util.OptionalLong.empty();
+  }
+
+  /** The record count in {@code file}'s name when it is named as a sealed segment; empty for any other name. */
+  public static java.util.OptionalLong sealedRecordCount(Path file) {
+    Matcher sealed = SEALED.matcher(file.getFileName().toString());
+    return sealed.matches() ? java.util.OptionalLong.of(Long.parseLong(sealed.group(2)))
+        : java.util.OptionalLong.empty();
+  }
+
   /** A segment file found in the directory. {@code recordCount} is -1 for an open segment. */
   record SegmentFile(Path path, long number, boolean open, long recordCount) {
     String fileName() {

@@ -45,6 +45,11 @@ abstract class NodeCommand implements Callable<Integer> {
             + NodeSpecs.replicaNames(config) + ")");
       }
     }
+    if (config.from().isPresent() && role() != FerryNode.Role.RUN) {
+      throw new UsageException("journal.from is set in " + config.file() + ": this node receives its journal from"
+          + " the primary and applies it; start it with 'ferry run' (there is nothing to "
+          + role().name().toLowerCase(java.util.Locale.ROOT) + " separately)");
+    }
     Path journalDir = config.journal().directory().toAbsolutePath();
     if (role() != FerryNode.Role.APPLY && !Files.isDirectory(journalDir) && !Files.isDirectory(journalDir.getParent())) {
       throw new CliException("journal.dir " + journalDir + ": its parent directory " + journalDir.getParent()

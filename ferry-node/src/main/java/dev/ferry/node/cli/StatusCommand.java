@@ -11,6 +11,7 @@ import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaLag;
 import dev.ferry.node.run.StatusJson;
+import dev.ferry.transport.LinkStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -88,8 +89,11 @@ final class StatusCommand implements Callable<Integer> {
       NodeStatus.Replica replica = seen.orElseGet(() -> ReplicaProgress.read(config, r, journalId));
       replicas.add(withLag(replica, heads, headTime, dir));
     }
+    List<LinkStatus> links = published.stream().filter(p -> !p.status().links().isEmpty())
+        .max(StatusReader.Published.NEWEST).stream()
+        .flatMap(p -> p.status().links().stream().map(l -> p.alive() ? l : l.stopped())).toList();
     return new NodeStatus(Instant.now(), source,
-        new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads), replicas);
+        new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads), replicas, links);
   }
 
   private static NodeStatus.Journal newestSourceJournal(List<StatusReader.Published> published) {

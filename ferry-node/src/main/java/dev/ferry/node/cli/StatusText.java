@@ -1,6 +1,7 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.transport.LinkStatus;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -15,12 +16,21 @@ final class StatusText {
           src.kind(), src.state(), src.position().map(p -> " at " + p).orElse(""), src.captured(),
           src.retainedWalBytes().map(b -> "\n         slot retains " + b + " bytes of WAL").orElse("")
               + src.lastError().map(e -> "\n         last error: " + e).orElse(""));
+    } else if (!s.links().isEmpty()) {
+      out.println("source   captured on the primary; this node receives a copy of its journal (links below)");
     } else {
       out.println("source   no capture process has reported (not running since the status files were removed)");
     }
     NodeStatus.Journal j = s.journal();
     out.printf(Locale.ROOT, "journal  %s%s: last GTID %s%s%n", j.dir(), j.id().isEmpty() ? " (not created yet)" : "",
         j.lastGtid().map(Object::toString).orElse("-"), j.lastCommitTime().map(t -> " committed " + t).orElse(""));
+    for (LinkStatus l : s.links()) {
+      out.printf(Locale.ROOT, "link     %s %s: %s, received to %s, applied to %s, %d segments received by this run%s%s%n",
+          l.kind(), l.name(), l.state(), l.received().map(Object::toString).orElse("-"),
+          l.applied().map(Object::toString).orElse("-"), l.segments(),
+          l.waitingFor().map(n -> "\n         waiting for segment " + n).orElse(""),
+          l.lastError().map(e -> "\n         last error: " + e).orElse(""));
+    }
     if (s.replicas().isEmpty()) {
       out.println("replicas none configured");
     }

@@ -8,6 +8,7 @@ import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.config.SourceSettings.GtidSettings;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ final class ConfigReader {
         "publication", "gtid", "chunk-changes", "poll-interval");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
-        "retain");
+        "retain", "from");
     JournalSettings journalSettings = journal(journalSection);
     JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
@@ -55,7 +56,8 @@ final class ConfigReader {
     checkReplicas(sourceSection, source, replicaSections, replicas);
     LogSettings log = log(root, journal);
     StatusSettings status = status(root, journal);
-    return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), replicas, log, status);
+    return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), journalSettings.from(),
+        replicas, log, status);
   }
 
   /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */
@@ -165,7 +167,7 @@ final class ConfigReader {
   }
 
   /** The {@code journal:} section: the journal's own settings and the archiver's ({@code archive}). */
-  private record JournalSettings(JournalConfig journal, ArchiveConfig archive) {
+  private record JournalSettings(JournalConfig journal, ArchiveConfig archive, Optional<JournalFrom> from) {
   }
 
   /**
@@ -191,8 +193,40 @@ final class ConfigReader {
       throw s.error("retain", retain + " is smaller than one segment (segment-size " + segmentSize
           + "); use 0 for no cap");
     }
+    Optional<JournalFrom> from = from(s, dir);
     return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
-        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive);
+        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from);
+  }
+
+  /**
+   * {@code journal.from}: this node keeps a copy of another node's journal, received by a
+   * transport, instead of capturing its source. The copy's segments are the primary's as they
+   * are, so the keys that shape segments or ship them do not apply.
+   */
+  private static Optional<JournalFrom> from(Section journal, Path journalDir) throws ConfigException {
+    Optional<Section> f = journal.section("from", "directory", "poll-interval");
+    if (f.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String k : List.of("segment-size", "segment-age", "archive")) {
+      if (journal.has(k)) {
+        throw journal.error(k, "does not apply to a journal copy (" + journal.key("from") + ", line "
+            + journal.lineOf("from") + "): its segments are the primary's, as the primary wrote them");
+      }
+    }
+    Section from = f.get();
+    Path incoming = from.path("directory").orElseThrow(() -> from.missing("directory"));
+    if (incoming.equals(journalDir)) {
+      throw from.error("directory", "is journal.dir itself; the copy and the incoming directory must differ");
+    }
+    if (Files.exists(incoming) && !Files.isDirectory(incoming)) {
+      throw from.error("directory", "'" + incoming + "' exists and is not a directory");
+    }
+    Duration poll = from.duration("poll-interval", JournalFrom.Directory.DEFAULT_POLL);
+    if (!poll.isPositive()) {
+      throw from.error("poll-interval", "must be positive");
+    }
+    return Optional.of(new JournalFrom.Directory(incoming, poll));
   }
 
   private static ArchiveTarget archive(Section a, Path journalDir) throws ConfigException {

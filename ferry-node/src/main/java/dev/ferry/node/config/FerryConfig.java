@@ -6,6 +6,7 @@ import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A node's configuration file ({@code ferry.yaml}), read once into typed, validated records: see
@@ -32,11 +34,14 @@ import java.util.Objects;
  * @param source the {@code source:} section
  * @param journal the {@code journal:} section, as the journal's own settings
  * @param archive {@code journal.archive}, as the archiver's settings (ferry-transport)
+ * @param from {@code journal.from}: where a replica node's journal copy comes from; empty on a
+ *     node that captures its source into its own journal
  * @param replicas the {@code replicas:} list, in file order, names unique
  * @param log the {@code log:} section
  * @param status the {@code status:} section
  */
 public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, ArchiveConfig archive,
+    Optional<JournalFrom> from,
     List<ReplicaSettings> replicas, LogSettings log, StatusSettings status) {
 
   public FerryConfig {
@@ -44,6 +49,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(journal, "journal");
     Objects.requireNonNull(archive, "archive");
+    Objects.requireNonNull(from, "from");
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(status, "status");
@@ -112,6 +118,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
         .append(journal.retainedBytesCap() == 0 ? "no cap" : DataSize.ofBytes(journal.retainedBytesCap()).toString())
         .append('\n');
     b.append("  archive ").append(archive(archive.target())).append('\n');
+    from.ifPresent(f -> b.append("  from ").append(from(f)).append('\n'));
     if (replicas.isEmpty()) {
       b.append("replicas none\n");
     }
@@ -142,6 +149,13 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
       case SourceSpec.Sqlite(SqliteSourceConfig lite) -> "  gtid domain " + lite.gtidDomain() + ", server-id "
           + lite.serverId() + ", chunk-changes " + lite.chunkChanges() + ", poll-interval "
           + Durations.format(lite.idlePoll()) + "\n";
+    };
+  }
+
+  private static String from(JournalFrom from) {
+    return switch (from) {
+      case JournalFrom.Directory d -> "directory " + d.incoming() + ", poll-interval "
+          + Durations.format(d.pollInterval());
     };
   }
 

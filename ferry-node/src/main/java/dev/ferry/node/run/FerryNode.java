@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,17 +37,24 @@ public final class FerryNode implements AutoCloseable {
   private final NodeSpec spec;
   private final Optional<Journal> journal;
   private final Optional<Archiver> archiver;
-  private final String journalId;
+  private final Optional<CopyLink> link;
+  private volatile String journalId;
   private final InstantSource clock;
   private final Optional<TrackingSink> sink;
   private final Optional<Capture> capture;
-  private final List<ReplicaRunner> replicas = new ArrayList<>();
+  private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, Optional<Archiver> archiver, String journalId,
       InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
+    this(spec, journal, archiver, Optional.empty(), journalId, clock, sink, capture);
+  }
+
+  private FerryNode(NodeSpec spec, Optional<Journal> journal, Optional<Archiver> archiver, Optional<CopyLink> link,
+      String journalId, InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
     this.spec = spec;
     this.journal = journal;
     this.archiver = archiver;
+    this.link = link;
     this.journalId = journalId;
     this.clock = clock;
     this.sink = sink;
@@ -56,10 +64,23 @@ public final class FerryNode implements AutoCloseable {
   /**
    * Starts {@code role}: for {@link Role#RUN} and {@link Role#CAPTURE} opens (or creates) the
    * journal and starts capture; for {@link Role#RUN} and {@link Role#APPLY} starts the replicas
-   * named in {@code replicas} (all when empty).
+   * named in {@code replicas} (all when empty). A replica node ({@link NodeSpec#from()} set) runs
+   * only as {@link Role#RUN}: it receives its journal copy and applies it, and captures nothing.
    */
   public static FerryNode start(NodeSpec spec, Role role, List<String> replicas) throws IOException {
     InstantSource clock = InstantSource.system();
+    if (spec.from().isPresent()) {
+      if (role != Role.RUN) {
+        throw new IllegalArgumentException("journal.from is set: this node receives its journal and applies it;"
+            + " start it with 'ferry run'");
+      }
+      FerryNode node = new FerryNode(spec, Optional.empty(), Optional.empty(),
+          Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
+      node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
+      log.info("[journal {}] replica node started: journal copy from {}", spec.journal().directory(),
+          node.link.orElseThrow().status().name());
+      return node;
+    }
     Optional<Journal> journal = Optional.empty();
     Optional<Archiver> archiver = Optional.empty();
     Optional<TrackingSink> sink = Optional.empty();
@@ -99,6 +120,20 @@ public final class FerryNode implements AutoCloseable {
     log.info("{} node started ({}): journal {} at {}, replicas {}", node.side(), role, journalId,
         spec.journal().directory(), node.replicas.stream().map(ReplicaRunner::name).toList());
     return node;
+  }
+
+  /** Starts the replicas on the journal copy, once it exists (the link's thread calls this once). */
+  private void startReplicasOnCopy(String copyId, List<String> names) {
+    journalId = copyId;
+    ReplicaRunner.Source from = new ReplicaRunner.Source(Optional.empty(), spec.journal().directory(), copyId,
+        spec.source().serverId(), r -> seedIfNew(spec, r));
+    for (ReplicaSpec r : spec.replicas()) {
+      if (names.isEmpty() || names.contains(r.name())) {
+        replicas.add(ReplicaRunner.start(r, from, clock));
+      }
+    }
+    log.info("[journal {}] copy of journal {}: replicas {} started", spec.journal().directory(), copyId,
+        replicas.stream().map(ReplicaRunner::name).toList());
   }
 
   /**
@@ -209,6 +244,9 @@ public final class FerryNode implements AutoCloseable {
   }
 
   public NodeStatus status() {
+    if (link.isPresent()) {
+      return link.get().status(clock.instant(), journalId, replicas, this::replicaStatus);
+    }
     Optional<TrackingSink.Head> head = sink.flatMap(TrackingSink::head);
     Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
         spec.source().kind(), SourceState.of(c.state()), c.confirmedPosition(),
@@ -217,17 +255,17 @@ public final class FerryNode implements AutoCloseable {
         head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime),
         sink.map(TrackingSink::newestByDomain).orElse(List.of()));
     List<NodeStatus.Replica> rs = new ArrayList<>();
+    List<Gtid> heads = sink.map(TrackingSink::newestByDomain).orElse(List.of());
     for (ReplicaRunner r : replicas) {
-      rs.add(replicaStatus(r, head));
+      rs.add(replicaStatus(r, heads, head.flatMap(TrackingSink.Head::knownCommitTime)));
     }
     return new NodeStatus(clock.instant(), source, j, rs);
   }
 
-  private NodeStatus.Replica replicaStatus(ReplicaRunner r, Optional<TrackingSink.Head> head) {
+  private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
         r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain());
-    List<Gtid> heads = sink.map(TrackingSink::newestByDomain).orElse(List.of());
-    return status.withLag(ReplicaLag.of(heads, head.flatMap(TrackingSink.Head::knownCommitTime), status,
+    return status.withLag(ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
             : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));
   }
@@ -242,11 +280,17 @@ public final class FerryNode implements AutoCloseable {
     if (capture.isPresent()) {
       capture.get().close();
     }
+    if (link.isPresent()) {
+      link.get().stopStarting();
+    }
     for (ReplicaRunner r : replicas) {
       r.close();
     }
     if (archiver.isPresent()) {
       archiver.get().close();
+    }
+    if (link.isPresent()) {
+      link.get().close();
     }
     if (journal.isPresent()) {
       journal.get().close();

@@ -2,7 +2,10 @@ package dev.ferry.node.run;
 
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.transport.archive.ArchiveConfig;
+import dev.ferry.transport.JournalFrom;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything a node runs: one source, its journal, and zero or more replicas. Immutable.
@@ -12,13 +15,25 @@ import java.util.List;
  *     are kept until shipped)
  * @param archive where sealed segments are archived ({@link ArchiveConfig#defaults()}: nowhere)
  * @param replicas the replicas the journal is applied to
+ * @param from where the journal copy comes from, on a replica node (which then does not capture:
+ *     {@code source} only seeds new replicas)
  */
-public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas) {
+public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
+    Optional<JournalFrom> from) {
   public NodeSpec {
     replicas = List.copyOf(replicas);
+    Objects.requireNonNull(from, "from");
+    if (from.isPresent() && archive.enabled()) {
+      throw new IllegalArgumentException("a journal copy is not archived again");
+    }
     if (archive.enabled() && !journal.keepUntilShipped()) {
       throw new IllegalArgumentException("an archived journal must keep sealed segments until they are shipped");
     }
+  }
+
+  /** A node that captures its source into its own journal. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas) {
+    this(source, journal, archive, replicas, Optional.empty());
   }
 
   /** A node whose sealed segments are not archived. */

@@ -2,6 +2,7 @@ package dev.ferry.node.run;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.LinkStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -17,13 +18,21 @@ import tools.jackson.databind.annotation.JsonSerialize;
  * @param source the source side, if this process captures
  * @param journal the journal's head
  * @param replicas every replica this process applies
+ * @param links on a replica node, each transport delivering its journal copy
  */
-public record NodeStatus(Instant time, Optional<Source> source, Journal journal, List<Replica> replicas) {
+public record NodeStatus(Instant time, Optional<Source> source, Journal journal, List<Replica> replicas,
+    List<LinkStatus> links) {
   public NodeStatus {
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(journal, "journal");
     source = Objects.requireNonNullElse(source, Optional.empty());
     replicas = replicas == null ? List.of() : List.copyOf(replicas);
+    links = links == null ? List.of() : List.copyOf(links);
+  }
+
+  /** A node with no link: it captures into its own journal, or applies one on its own disk. */
+  public NodeStatus(Instant time, Optional<Source> source, Journal journal, List<Replica> replicas) {
+    this(time, source, journal, replicas, List.of());
   }
 
   /** Capture or a replica stopped on an error a person must fix. */

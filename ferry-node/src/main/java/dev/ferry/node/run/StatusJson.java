@@ -2,6 +2,7 @@ package dev.ferry.node.run;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.LinkState;
 import java.util.Locale;
 import java.util.function.Function;
 import tools.jackson.core.JsonGenerator;
@@ -32,7 +33,9 @@ public final class StatusJson {
           .addSerializer(Gtid.class, ToStringSerializer.instance)
           .addDeserializer(Gtid.class, new Parsed<>(Gtid::parse))
           .addSerializer(JournalPosition.class, ToStringSerializer.instance)
-          .addDeserializer(JournalPosition.class, new Parsed<>(JournalPosition::parse)))
+          .addDeserializer(JournalPosition.class, new Parsed<>(JournalPosition::parse))
+          .addSerializer(LinkState.class, ToStringSerializer.instance)
+          .addDeserializer(LinkState.class, new Parsed<>(LinkState::parse)))
       .build();
 
   private StatusJson() {}

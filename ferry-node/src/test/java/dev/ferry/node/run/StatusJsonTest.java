@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.LinkState;
+import dev.ferry.transport.LinkStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +54,7 @@ class StatusJsonTest {
         + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000,\"domains\":[]},\"applied\":0,"
         + "\"lastError\":\"connection refused\","
         + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\","
-        + "\"appliedByDomain\":[]}]}");
+        + "\"appliedByDomain\":[]}],\"links\":[]}");
   }
 
   @Test
@@ -61,7 +63,7 @@ class StatusJsonTest {
         new NodeStatus.Journal("j", "", Optional.empty(), Optional.empty()), List.of());
     assertThat(StatusJson.of(applyOnly)).isEqualTo("{\"time\":\"2026-12-05T07:30:00.123456Z\",\"source\":null,"
         + "\"journal\":{\"dir\":\"j\",\"id\":\"\",\"lastGtid\":null,\"lastCommitTime\":null,"
-        + "\"newestByDomain\":[]},\"replicas\":[]}");
+        + "\"newestByDomain\":[]},\"replicas\":[],\"links\":[]}");
   }
 
   @Test
@@ -103,6 +105,21 @@ class StatusJsonTest {
     assertThat(read.journal().newestByDomain()).containsExactly(new Gtid(0, 1, 4711));
     assertThat(read.replicas().getFirst().appliedByDomain()).containsExactly(new Gtid(0, 1, 4700));
     assertThat(read.replicas().get(1).appliedByDomain()).isEmpty();
+  }
+
+  @Test
+  void writesALinkWithItsStateAndPositionsAndReadsItBack() {
+    LinkStatus link = new LinkStatus("/in", "directory", LinkState.REFUSED, Optional.of(new JournalPosition(4, 0)),
+        Optional.of(new JournalPosition(3, 100)), Optional.of(4L), 3, Optional.of("refused segment 4"));
+    NodeStatus s = new NodeStatus(TIME, Optional.empty(), new NodeStatus.Journal("j", "", Optional.empty(),
+        Optional.empty()), List.of(), List.of(link));
+
+    String json = StatusJson.of(s);
+
+    assertThat(json).endsWith(",\"links\":[{\"name\":\"/in\",\"kind\":\"directory\",\"state\":\"refused\","
+        + "\"received\":\"4:0\",\"applied\":\"3:100\",\"waitingFor\":4,\"segments\":3,"
+        + "\"lastError\":\"refused segment 4\"}]}");
+    assertThat(StatusJson.read(json, NodeStatus.class)).isEqualTo(s);
   }
 
   @Test

@@ -1,0 +1,41 @@
+package dev.ferry.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.archive.ArchiveTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The worked topologies in docs/transports.md load as the text says. */
+class TransportsDocExamplesTest {
+  private static final Path DOC = Path.of("..", "docs", "transports.md");
+
+  @Test
+  void theArchiveDirectoryTopologyLoads() throws IOException, ConfigException {
+    Matcher m = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(DOC));
+    List<String> blocks = new ArrayList<>();
+    while (m.find()) {
+      blocks.add(m.group(1));
+    }
+    assertThat(blocks).hasSize(2);
+    Map<String, String> env = Map.of("PGPASSWORD", "pw");
+
+    FerryConfig primary = FerryConfig.parse(blocks.get(0), Path.of("/etc/ferry/ferry.yaml"), env);
+    FerryConfig replica = FerryConfig.parse(blocks.get(1), Path.of("/etc/ferry/ferry.yaml"), env);
+
+    assertThat(primary.archive().target()).isInstanceOf(ArchiveTarget.Command.class);
+    assertThat(primary.from()).isEmpty();
+    assertThat(replica.from()).contains(new JournalFrom.Directory(Path.of("/var/lib/ferry/incoming"),
+        Duration.ofSeconds(1)));
+    assertThat(replica.replicas()).extracting(ReplicaSettings::name).containsExactly("reporting", "cache");
+  }
+}

@@ -1,0 +1,36 @@
+package dev.ferry.transport;
+
+import dev.ferry.journal.model.JournalPosition;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A snapshot of one link of a replica node: what it received into the journal copy and what the
+ * replicas applied from it. Immutable.
+ *
+ * @param name what the link reads from (the incoming directory, a URL)
+ * @param kind {@code directory}
+ * @param state what it is doing
+ * @param received where the copy ends (everything before is durable in it), once the copy exists
+ * @param applied the lowest position every replica of the copy acknowledged as applied, if any did
+ * @param waitingFor the segment number the copy continues with, while it is not there
+ * @param segments sealed segments received by this process
+ * @param lastError why the next segment was refused, or the last I/O error
+ */
+public record LinkStatus(String name, String kind, LinkState state, Optional<JournalPosition> received,
+    Optional<JournalPosition> applied, Optional<Long> waitingFor, long segments, Optional<String> lastError) {
+  public LinkStatus {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(state, "state");
+    received = Objects.requireNonNullElse(received, Optional.empty());
+    applied = Objects.requireNonNullElse(applied, Optional.empty());
+    waitingFor = Objects.requireNonNullElse(waitingFor, Optional.empty());
+    lastError = Objects.requireNonNullElse(lastError, Optional.empty());
+  }
+
+  /** Seen by a process that is gone. */
+  public LinkStatus stopped() {
+    return new LinkStatus(name, kind, LinkState.STOPPED, received, applied, waitingFor, segments, lastError);
+  }
+}
