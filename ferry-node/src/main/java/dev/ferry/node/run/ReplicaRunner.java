@@ -4,8 +4,8 @@ import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.apply.jdbc.TargetOutage;
+import dev.ferry.apply.schedule.ParallelApplier;
 import dev.ferry.journal.ConsumerAheadException;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalReader;
@@ -178,7 +178,7 @@ final class ReplicaRunner implements AutoCloseable {
   }
 
   private void applyUntilStopped() throws ApplyException, IOException, InterruptedException {
-    try (Applier applier = JdbcApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
+    try (Applier applier = ParallelApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
       this.applier = applier;
       if (stopping) {
         return;
