@@ -54,6 +54,12 @@ final class FerryYaml {
     return this;
   }
 
+  /** A replica with {@code apply.workers}. */
+  FerryYaml replicaWithWorkers(String name, String url, int workers) {
+    replicas.add("  - name: " + name + "\n    url: " + url + "\n    apply: { workers: " + workers + " }\n");
+    return this;
+  }
+
   String text() {
     return "source:\n  name: primary\n  url: " + sourceUrl + "\n" + String.join("", sourceExtras)
         + "journal:\n  dir: " + journal + "\n" + String.join("", journalExtras)

@@ -1,6 +1,10 @@
 package dev.ferry.apply.schedule;
 
+import static dev.ferry.journal.fixtures.Transactions.cols;
 import static dev.ferry.journal.fixtures.Transactions.row;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
+import static dev.ferry.journal.fixtures.Transactions.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +16,8 @@ import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.PostgresClusterExtension;
 import dev.ferry.testkit.SqliteDatabase;
@@ -22,7 +28,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,6 +53,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ParallelApplierTest {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static final int TRANSACTIONS = 400;
+  private static final int ACCOUNTS = 10_000;
   @RegisterExtension
   static final PostgresClusterExtension postgres = new PostgresClusterExtension();
   @TempDir Path dir;
@@ -72,6 +83,71 @@ class ParallelApplierTest {
       assertThat(again.skippedTransactions()).isEqualTo(TRANSACTIONS);
     }
     assertThat(stateOf(url).digest()).isEqualTo(workload.state().digest());
+  }
+
+  /**
+   * Ordered mode never shows a state the primary did not have: transfers between 10,000 accounts keep
+   * the total constant on the primary, and a reader on the replica checks the total at every read
+   * while 8 workers apply.
+   */
+  @Test
+  void aReaderNeverSeesAStateThePrimaryDidNotHaveWithEightWorkers() throws Exception {
+    List<Column> columns = cols("id:int8", "balance:int8");
+    TableId accounts = table("bank");
+    SplittableRandom random = new SplittableRandom(15);
+    long[] balance = new long[ACCOUNTS];
+    java.util.Arrays.fill(balance, 1000);
+    List<Transaction> txs = new ArrayList<>();
+    for (int seq = 1; seq <= 3000; seq++) {
+      int from = random.nextInt(ACCOUNTS);
+      int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+      long amount = 1 + random.nextInt(50);
+      balance[from] -= amount;
+      balance[to] += amount;
+      txs.add(tx(seq, update(accounts, columns, List.of(), from, balance[from]),
+          update(accounts, columns, List.of(), to, balance[to])));
+    }
+    Path journal = journal(txs);
+    String url = postgres.cluster().createDatabase("bank" + DATABASES.incrementAndGet());
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE bank (id bigint PRIMARY KEY, balance bigint NOT NULL)");
+      st.execute("INSERT INTO bank SELECT g, 1000 FROM generate_series(0, " + (ACCOUNTS - 1) + ") g");
+    }
+    AtomicBoolean done = new AtomicBoolean();
+    List<Long> wrongTotals = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicLong reads = new AtomicLong();
+    Thread reader = Thread.ofPlatform().start(() -> {
+      try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        while (!done.get()) {
+          try (ResultSet rs = st.executeQuery("SELECT sum(balance) FROM bank")) {
+            rs.next();
+            reads.incrementAndGet();
+            if (rs.getLong(1) != ACCOUNTS * 1000L) {
+              wrongTotals.add(rs.getLong(1));
+            }
+          }
+        }
+      } catch (java.sql.SQLException e) {
+        wrongTotals.add(-1L);
+      }
+    });
+    ApplyConfig config = ApplyConfig.defaults("bank", "src").withParallel(new ApplyConfig.Parallel(8));
+    try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
+        InstantSource.system())) {
+      applyAll(applier, journal);
+    } finally {
+      done.set(true);
+      reader.join();
+    }
+    assertThat(reads.get()).as("reads made while applying").isPositive();
+    assertThat(wrongTotals).as("totals other than the primary's seen by the reader").isEmpty();
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT balance FROM bank ORDER BY id")) {
+      for (long want : balance) {
+        rs.next();
+        assertThat(rs.getLong(1)).isEqualTo(want);
+      }
+    }
   }
 
   @Test
