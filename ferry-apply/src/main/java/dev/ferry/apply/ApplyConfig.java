@@ -87,13 +87,14 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
   }
 
   /**
-   * Parallel apply ({@code apply.workers} in {@code ferry.yaml}): {@code workers} target
-   * connections apply transactions whose write sets are disjoint at once, and commit in journal
-   * order. One worker is serial apply on one connection, as before.
+   * Parallel apply ({@code apply.workers} and {@code apply.commit-order} in {@code ferry.yaml}):
+   * {@code workers} target connections apply transactions whose write sets are disjoint at once.
+   * One worker is serial apply on one connection, as before.
    *
    * @param workers 1 to {@value #MAX_WORKERS}; default 1
+   * @param commitOrder whether a transaction commits only after every earlier one; default kept
    */
-  public record Parallel(int workers) {
+  public record Parallel(int workers, CommitOrder commitOrder) {
     public static final int MAX_WORKERS = 64;
     public static final Parallel SERIAL = new Parallel(1);
 
@@ -101,7 +102,26 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
       if (workers < 1 || workers > MAX_WORKERS) {
         throw new IllegalArgumentException("apply.workers must be 1 to " + MAX_WORKERS + ", got " + workers);
       }
+      if (commitOrder == null) {
+        throw new IllegalArgumentException("apply.commit-order must not be null");
+      }
     }
+
+    /** {@code workers} with the commit order kept. */
+    public Parallel(int workers) {
+      this(workers, CommitOrder.KEPT);
+    }
+  }
+
+  /** Whether parallel workers commit in journal order. */
+  public enum CommitOrder {
+    /** A transaction commits only after every earlier one: the replica only shows states the primary had. */
+    KEPT,
+    /**
+     * Independent transactions commit as soon as they are done: the applied GTID set may have
+     * holes (a low-water mark and transactions applied above it) until the earlier ones commit.
+     */
+    RELAXED
   }
 
   /**

@@ -54,9 +54,10 @@ final class FerryYaml {
     return this;
   }
 
-  /** A replica with {@code apply.workers}. */
-  FerryYaml replicaWithWorkers(String name, String url, int workers) {
-    replicas.add("  - name: " + name + "\n    url: " + url + "\n    apply: { workers: " + workers + " }\n");
+  /** A replica with {@code apply.workers} and {@code apply.commit-order}. */
+  FerryYaml replicaWithWorkers(String name, String url, int workers, String commitOrder) {
+    replicas.add("  - name: " + name + "\n    url: " + url + "\n    apply: { workers: " + workers + ", commit-order: "
+        + commitOrder + " }\n");
     return this;
   }
 

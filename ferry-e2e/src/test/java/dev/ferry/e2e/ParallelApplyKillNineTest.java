@@ -16,10 +16,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Parallel apply through the real {@code bin/ferry run}: a PostgreSQL replica with
- * {@code apply.workers: 4} while the real {@code pgbench} writes (a script of account updates and
+ * {@code apply.workers: 4}, commit order kept and relaxed, while the real {@code pgbench} writes (a script of account updates and
  * ledger inserts keyed by UUID, so most transactions are independent); the process is killed with
  * SIGKILL four times at seeded random moments and restarted. After the load stops the replica
  * equals the source, table by table, and its applied GTID set is contiguous (no hole, nothing
@@ -41,8 +43,9 @@ class ParallelApplyKillNineTest {
 
   @TempDir Path dir;
 
-  @Test
-  void fourKillsUnderLoadWithFourWorkersConvergeWithAContiguousGtidSet() throws Exception {
+  @ParameterizedTest(name = "commit order {0}")
+  @ValueSource(strings = {"kept", "relaxed"})
+  void fourKillsUnderLoadWithFourWorkersConvergeWithAContiguousGtidSet(String commitOrder) throws Exception {
     SplittableRandom random = new SplittableRandom(SEED);
     try (PostgresCluster primary = PostgresCluster.start(); PostgresCluster pgReplica = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
@@ -54,10 +57,10 @@ class ParallelApplyKillNineTest {
           + " delta int NOT NULL)");
       Path script = Files.writeString(dir.resolve("transfer.sql"), SCRIPT);
       Path config = FerryYaml.source(source, dir.resolve("journal")).includeTables("public\\.(pgbench_accounts|ledger)")
-          .replicaWithWorkers("pg", replica, 4).writeTo(dir.resolve("ferry.yaml"));
+          .replicaWithWorkers("pg", replica, 4, commitOrder).writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
-      LogWait.awaitLine(log, "applying with 4 workers", run, 0, Duration.ofMinutes(2));
+      LogWait.awaitLine(log, "applying with 4 workers, commit order " + commitOrder, run, 0, Duration.ofMinutes(2));
 
       Process load = bench.start("-n", "-f", script.toString(), "-c", "4", "-j", "2", "-T", "600");
       for (int round = 0; round < 4; round++) {
@@ -87,7 +90,7 @@ class ParallelApplyKillNineTest {
         FerryCli cli = new FerryCli(dir)) {
       String source = primary.createDatabase("app");
       Sql.execute(source, "CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
-      Path config = FerryYaml.source(source, dir.resolve("journal")).replicaWithWorkers("lite", lite.jdbcUrl(), 4)
+      Path config = FerryYaml.source(source, dir.resolve("journal")).replicaWithWorkers("lite", lite.jdbcUrl(), 4, "kept")
           .writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());

@@ -1,8 +1,12 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.apply.LastApplied;
+import dev.ferry.journal.model.JournalPosition;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * When an applier that shares its target with others (a parallel apply worker) may commit a
@@ -21,4 +25,19 @@ public interface CommitTurn {
 
   /** The group of {@code gtids} has committed. */
   void committed(List<Gtid> gtids);
+
+  /**
+   * Where a restart must resume when groups commit out of order: the journal position after the
+   * longest run of transactions that have all committed, with the last of them (GTID, checksum,
+   * commit time). When groups commit out of order a group writes it instead of its own; empty
+   * until the first such run is known (the row's position stays).
+   */
+  Optional<Resume> resumeAt();
+
+  /** Whether groups commit in journal order (then a group's own position is the resume point). */
+  boolean inOrder();
+
+  /** A point every transaction before which has committed. */
+  record Resume(JournalPosition position, Optional<LastApplied> last, Optional<Instant> commitTime) {
+  }
 }

@@ -118,12 +118,7 @@ public final class JdbcApplier implements Applier {
     return open(config, connections, InstantSource.system());
   }
 
-  /**
-   * Connects, creates the progress and conflicts tables if missing, and reads where the replica
-   * stands.
-   *
-   * @throws ApplyException if the target cannot be reached or prepared
-   */
+  /** Connects, creates the progress and conflicts tables if missing, reads where the replica stands; or throws. */
   public static Applier open(ApplyConfig config, ConnectionSource connections, InstantSource clock)
       throws ApplyException {
     return open(config, connections, clock, Optional.empty());
@@ -134,7 +129,7 @@ public final class JdbcApplier implements Applier {
    * one target (parallel apply): a group reads the progress row without locking it, and at its
    * commit waits for {@code turn}, then locks the row and adds its GTIDs to what the row holds.
    */
-  public static Applier open(ApplyConfig config, ConnectionSource connections, InstantSource clock,
+  public static JdbcApplier open(ApplyConfig config, ConnectionSource connections, InstantSource clock,
       Optional<CommitTurn> turn) throws ApplyException {
     Connection first = null;
     try {
@@ -385,11 +380,13 @@ public final class JdbcApplier implements Applier {
     List<Gtid> gtids = turn.isEmpty() ? List.of() : pending.stream().map(p -> p.tx().gtid()).toList();
     if (turn.isPresent()) {
       turn.get().await(gtids);
-      groupPosition = ParallelProgress.merge(prefix, progress.read(c, true), groupStart, groupPosition, gtids);
+      Optional<CommitTurn.Resume> resume = turn.get().resumeAt();
+      groupPosition = ParallelProgress.merge(prefix, progress.read(c, true), groupStart, groupPosition, gtids,
+          turn.get().inOrder() ? Optional.empty() : Optional.of(resume));
+      groupLast = turn.get().inOrder() ? groupLast : resume.flatMap(CommitTurn.Resume::last);
     }
     progress.write(c, groupPosition, groupLast, clock.instant());
     c.commit();
-    turn.ifPresent(t -> t.committed(gtids));
     pending.forEach(p -> checksums.remove(p.tx().gtid()));
     conflicts.committed(groupConflicts);
     skipped += groupSkipped;
@@ -399,6 +396,7 @@ public final class JdbcApplier implements Applier {
     appliedInGroup = 0;
     groupBytes = 0;
     mode = ApplyMode.FAST;
+    turn.ifPresent(t -> t.committed(gtids));
   }
 
   /** After a failure at {@code failed}: commits the group's transactions before it, drops the rest. */
@@ -471,6 +469,11 @@ public final class JdbcApplier implements Applier {
   @Override
   public long skippedTransactions() {
     return skipped;
+  }
+
+  /** Forgets table shapes and statements: another applier of the target ran DDL. Not while applying. */
+  public void forgetTableShapes() {
+    writer.invalidate();
   }
 
   /** Statement cache hits and misses, for tests and metrics. */

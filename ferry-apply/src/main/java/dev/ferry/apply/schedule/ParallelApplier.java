@@ -9,6 +9,7 @@ import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.apply.dialect.TableInfo;
+import dev.ferry.apply.jdbc.CommitTurn;
 import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.GtidSet;
@@ -34,11 +35,13 @@ import org.slf4j.LoggerFactory;
  * {@value #UNIT_TRANSACTIONS} consecutive transactions); each unit goes to one of
  * {@code apply.workers} workers, each a {@link JdbcApplier} on its own target connection and
  * thread, and starts once the earlier units it conflicts with ({@link DependencyTracker}, by
- * {@link WriteKeys}) have committed. A worker commits a group only when every transaction before
- * it has committed ({@link CommitOrder}): the replica passes through the primary's states in
- * order, as with serial apply. Each group writes the progress row in its own target transaction,
- * adding its GTIDs under the row's lock, so a crash loses or repeats nothing. A barrier (DDL,
- * TRUNCATE, a sequence, a chunked transaction) runs alone.
+ * {@link WriteKeys}) have committed. With the commit order kept, a worker commits a group only when
+ * every transaction before it has committed ({@link Turns}): the replica passes through the
+ * primary's states in order, as with serial apply; with it relaxed, at once, and the applied set
+ * may have holes. Each group writes the progress row in its own target transaction, adding its
+ * GTIDs under the row's lock (relaxed: with the journal position after the longest run of
+ * committed transactions), so a crash loses or repeats nothing. A barrier (DDL, TRUNCATE, a
+ * sequence, a chunked transaction) runs alone.
  *
  * <p>{@link #apply} returns once the transaction is handed to a worker; {@link #flush()} waits
  * until everything handed out has committed. A worker's failure stops the others (their open
@@ -55,7 +58,7 @@ public final class ParallelApplier implements Applier {
   private final Connection catalogConnection;
   private final Dialect dialect;
   private final Map<TableId, Optional<TableInfo>> tables = new HashMap<>();
-  private final CommitOrder order = new CommitOrder();
+  private final Turns order;
   private final List<Worker> workers = new ArrayList<>();
   private final GtidSet appliedAtOpen;
   private final List<JournalTransaction> unit = new ArrayList<>();
@@ -65,13 +68,15 @@ public final class ParallelApplier implements Applier {
   private int nextWorker;
 
   private ParallelApplier(ApplyConfig config, Applier serial, Connection catalogConnection, Dialect dialect,
-      GtidSet appliedAtOpen) {
+      ReplicaPosition at, Optional<LastApplied> last) {
+    this.order = new Turns(config.parallel().commitOrder() == ApplyConfig.CommitOrder.KEPT,
+        at.journalPosition().map(p -> new CommitTurn.Resume(p, last, at.lastCommitTime())));
     this.config = config;
     this.prefix = "[replica " + config.replicaName() + "] ";
     this.serial = serial;
     this.catalogConnection = catalogConnection;
     this.dialect = dialect;
-    this.appliedAtOpen = appliedAtOpen;
+    this.appliedAtOpen = at.applied();
   }
 
   /**
@@ -98,12 +103,13 @@ public final class ParallelApplier implements Applier {
         throw new ApplyException("[replica " + config.replicaName() + "] apply.workers is " + n + ", but a "
             + dialect.name() + " target takes one writer at a time: set apply.workers to 1 for this replica", null, null);
       }
-      applier = new ParallelApplier(config, serial, c, dialect, serial.position().applied());
+      applier = new ParallelApplier(config, serial, c, dialect, serial.position(), serial.lastApplied());
       for (int i = 0; i < n; i++) {
         applier.workers.add(Worker.start(applier, i,
             JdbcApplier.open(config, connections, clock, Optional.of(applier.order))));
       }
-      log.info("[replica {}] applying with {} workers, commit order kept", config.replicaName(), n);
+      log.info("[replica {}] applying with {} workers, commit order {}", config.replicaName(), n,
+          config.parallel().commitOrder().name().toLowerCase(java.util.Locale.ROOT));
       return applier;
     } catch (SQLException e) {
       close(c);
@@ -125,7 +131,7 @@ public final class ParallelApplier implements Applier {
     return prefix;
   }
 
-  CommitOrder order() {
+  Turns order() {
     return order;
   }
 
@@ -150,12 +156,16 @@ public final class ParallelApplier implements Applier {
     if (keys.barrier()) {
       dispatch();
       flush();
-      tables.clear(); // DDL may change what the catalog says
       serial.apply(tx, journalPosition);
       serial.flush();
+      // DDL may have changed a table's shape: the scheduler's catalog and every worker's statements forget it.
+      tables.clear();
+      workers.forEach(w -> w.applier().forgetTableShapes());
       return;
     }
-    order.handOut(tx.gtid());
+    order.handOut(tx.gtid(), new CommitTurn.Resume(journalPosition,
+        Optional.of(new LastApplied(tx.gtid(), java.util.OptionalLong.of(tx.checksum()))),
+        Optional.of(tx.commitTime())));
     unit.add(tx);
     unitPositions.add(journalPosition);
     unitKeys = unitKeys.union(keys);

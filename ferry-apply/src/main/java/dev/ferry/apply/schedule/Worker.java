@@ -1,6 +1,6 @@
 package dev.ferry.apply.schedule;
 
-import dev.ferry.apply.Applier;
+import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One parallel apply worker: a thread applying the units handed to it, in the order handed, on its
- * own {@link Applier} (its own target connection). The queue is bounded, so a worker that falls
+ * own {@link JdbcApplier} (its own target connection). The queue is bounded, so a worker that falls
  * behind slows the reader down. The failure, once set, is sticky.
  */
 final class Worker {
@@ -29,25 +29,25 @@ final class Worker {
   }
 
   private final ParallelApplier owner;
-  private final Applier applier;
+  private final JdbcApplier applier;
   private final BlockingQueue<Unit> queue = new ArrayBlockingQueue<>(QUEUE);
   private final Thread thread;
   private volatile ApplyException failure;
   private volatile boolean closing;
 
-  private Worker(ParallelApplier owner, int number, Applier applier) {
+  private Worker(ParallelApplier owner, int number, JdbcApplier applier) {
     this.owner = owner;
     this.applier = applier;
     this.thread = Thread.ofPlatform().daemon().name("ferry-apply-worker-" + number).unstarted(this::run);
   }
 
-  static Worker start(ParallelApplier owner, int number, Applier applier) {
+  static Worker start(ParallelApplier owner, int number, JdbcApplier applier) {
     Worker w = new Worker(owner, number, applier);
     w.thread.start();
     return w;
   }
 
-  Applier applier() {
+  JdbcApplier applier() {
     return applier;
   }
 

@@ -58,15 +58,17 @@ class ParallelApplierTest {
   static final PostgresClusterExtension postgres = new PostgresClusterExtension();
   @TempDir Path dir;
 
-  @ParameterizedTest(name = "seed {0}, {1} workers")
-  @CsvSource({"7, 1", "7, 2", "7, 4", "7, 8", "11, 4", "12, 8"})
-  void randomWorkloadEndsAsTheSourceDidWithAnyNumberOfWorkers(long seed, int workers) throws Exception {
+  @ParameterizedTest(name = "seed {0}, {1} workers, commit order {2}")
+  @CsvSource({"7, 1, KEPT", "7, 2, KEPT", "7, 4, KEPT", "7, 8, KEPT", "11, 4, KEPT", "12, 8, KEPT",
+      "7, 2, RELAXED", "7, 4, RELAXED", "7, 8, RELAXED", "11, 4, RELAXED", "12, 8, RELAXED"})
+  void randomWorkloadEndsAsTheSourceDidWithAnyNumberOfWorkers(long seed, int workers, ApplyConfig.CommitOrder order)
+      throws Exception {
     ModelWorkload workload = new ModelWorkload(seed);
     List<Transaction> txs = workload.transactions(TRANSACTIONS);
     Path journal = journal(txs);
     String url = postgres.cluster().createDatabase("par" + DATABASES.incrementAndGet());
     createTables(url);
-    ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(workers));
+    ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(workers, order));
     try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
       applyAll(applier, journal);
@@ -147,6 +149,98 @@ class ParallelApplierTest {
         rs.next();
         assertThat(rs.getLong(1)).isEqualTo(want);
       }
+    }
+  }
+
+  /**
+   * Relaxed commit order, stopped with known holes: the replica has applied 1..100 and 150..200
+   * (its rows say so, marked {@code before}), and its row's journal position is after 100. Applied
+   * from there with 4 workers, exactly 101..149 and 201..300 are applied — one of 150..200 applied
+   * again would be a duplicate key, which stops the replica — and the set ends contiguous.
+   */
+  @Test
+  void relaxedOrderAppliesTheHolesAndOnlyTheHoles() throws Exception {
+    List<Column> columns = cols("id:int8", "note:text");
+    TableId t = table("holes");
+    List<Transaction> txs = new ArrayList<>();
+    for (int seq = 1; seq <= 300; seq++) {
+      txs.add(tx(seq, new dev.ferry.journal.model.Change.Insert(t, columns, row(seq, "from the journal"))));
+    }
+    Path journal = journal(txs);
+    String url = postgres.cluster().createDatabase("holes" + DATABASES.incrementAndGet());
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE holes (id bigint PRIMARY KEY, note text NOT NULL)");
+    }
+    ApplyConfig serial = ApplyConfig.defaults("r1", "src");
+    dev.ferry.journal.model.JournalPosition after100;
+    try (Applier applier = ParallelApplier.open(serial, () -> DriverManager.getConnection(url),
+        InstantSource.system()); JournalReader reader = JournalReader.openAtOldest(journal)) {
+      for (int i = 0; i < 100; i++) {
+        JournalTransaction tx = reader.next(Duration.ZERO).orElseThrow();
+        applier.apply(tx, tx.nextPosition());
+      }
+      applier.flush();
+      after100 = applier.position().journalPosition().orElseThrow();
+    }
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("INSERT INTO holes SELECT g, 'before' FROM generate_series(150, 200) g");
+      st.execute("UPDATE _ferry.replication_control SET applied_gtids = '0:100:150-200'");
+    }
+    ApplyConfig relaxed = serial.withParallel(new ApplyConfig.Parallel(4, ApplyConfig.CommitOrder.RELAXED));
+    try (Applier applier = ParallelApplier.open(relaxed, () -> DriverManager.getConnection(url),
+        InstantSource.system()); JournalReader reader = JournalReader.openAt(journal, after100)) {
+      Optional<JournalTransaction> next;
+      while ((next = reader.next(Duration.ZERO)).isPresent()) {
+        applier.apply(next.get(), next.get().nextPosition());
+      }
+      applier.flush();
+      assertThat(applier.skippedTransactions()).isEqualTo(51);
+      assertThat(applier.position().applied().toString()).isEqualTo("0:300");
+    }
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*), count(*) FILTER (WHERE note = 'before'),"
+            + " count(*) FILTER (WHERE note = 'before' AND id BETWEEN 150 AND 200) FROM holes")) {
+      rs.next();
+      assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly(300L, 51L, 51L);
+    }
+  }
+
+  /** DDL that changes a table's shape runs alone, and every worker then writes the new shape. */
+  @ParameterizedTest(name = "commit order {0}")
+  @org.junit.jupiter.params.provider.EnumSource(ApplyConfig.CommitOrder.class)
+  void workersWriteTheNewShapeAfterDdl(ApplyConfig.CommitOrder order) throws Exception {
+    TableId shape = table("shape");
+    List<Column> before = cols("id:int8", "a:text");
+    List<Column> after = cols("id:int8", "a:text", "b:text");
+    List<Transaction> txs = new ArrayList<>();
+    for (int seq = 1; seq <= 60; seq++) {
+      txs.add(tx(seq, new dev.ferry.journal.model.Change.Insert(shape, before, row(seq, "a" + seq))));
+    }
+    txs.add(dev.ferry.journal.fixtures.Transactions.txAt(61, 2,
+        new dev.ferry.journal.model.Change.Ddl("ALTER TABLE public.shape ADD COLUMN b text", "public", 2)));
+    for (int seq = 62; seq <= 200; seq++) {
+      int id = seq <= 120 ? seq - 61 : seq; // first rewrite rows 1..59, then insert new ones
+      dev.ferry.journal.model.Change change = seq <= 120
+          ? update(shape, after, List.of(), id, "a" + id, "b" + id)
+          : new dev.ferry.journal.model.Change.Insert(shape, after, row(id, "a" + id, "b" + id));
+      txs.add(dev.ferry.journal.fixtures.Transactions.txAt(seq, 2, change));
+    }
+    Path journal = journal(txs);
+    String url = postgres.cluster().createDatabase("shape" + DATABASES.incrementAndGet());
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE shape (id bigint PRIMARY KEY, a text)");
+    }
+    ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(4, order));
+    try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
+        InstantSource.system())) {
+      applyAll(applier, journal);
+      assertThat(applier.position().applied().toString()).isEqualTo("0:200");
+      assertThat(applier.position().schemaSequence()).hasValue(2);
+    }
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*), count(b), count(*) FILTER (WHERE b = 'b' || id) FROM shape")) {
+      rs.next();
+      assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly(140L, 139L, 139L);
     }
   }
 

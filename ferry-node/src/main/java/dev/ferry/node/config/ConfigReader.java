@@ -236,10 +236,10 @@ final class ConfigReader {
           g.get().duration("max-delay", grouping.maxDelay()));
     }
     ApplyConfig.Parallel parallel = defaults.parallel();
-    Optional<Section> a = s.section("apply", "workers");
+    Optional<Section> a = s.section("apply", "workers", "commit-order");
     if (a.isPresent()) {
       parallel = new ApplyConfig.Parallel((int) a.get().integer("workers", parallel.workers(), 1,
-          ApplyConfig.Parallel.MAX_WORKERS));
+          ApplyConfig.Parallel.MAX_WORKERS), a.get().choice("commit-order", parallel.commitOrder()));
     }
     ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping).withParallel(parallel)
         .withFilter(new TableFilter(tables.include(), tables.exclude())).withSkipDdl(skipDdl)

@@ -230,7 +230,7 @@ public final class FerryNode implements AutoCloseable {
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, Optional<TrackingSink.Head> head) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
-        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain());
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet());
     List<Gtid> heads = sink.map(TrackingSink::newestByDomain).orElse(List.of());
     return status.withLag(ReplicaLag.of(heads, head.flatMap(TrackingSink.Head::knownCommitTime), status,
         transactions -> r.caughtUp() ? 0

@@ -14,11 +14,17 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The journal order of the transactions handed to workers and which have committed: a group
- * commits only when every transaction handed out before its first has (the commit order is kept),
- * and a unit starts only when the units it waits for have committed. Thread-safe.
+ * The journal order of the transactions handed to workers and which have committed: a unit starts
+ * only when the units it waits for have committed; with the commit order kept a group commits only
+ * when every transaction handed out before its first has, with it relaxed at once, and then each
+ * commit records the {@linkplain #resumeAt() point} before the first transaction not yet committed.
+ * Thread-safe.
  */
-final class CommitOrder implements CommitTurn {
+final class Turns implements CommitTurn {
+  private final boolean kept;
+  /** What the transactions handed out and not yet passed by the low-water mark end at, by index. */
+  private final Map<Long, Resume> points = new HashMap<>();
+  private Optional<Resume> resume;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Map<Gtid, Long> index = new HashMap<>();
@@ -30,10 +36,20 @@ final class CommitOrder implements CommitTurn {
   private long lowWater;
   private Optional<String> failure = Optional.empty();
 
-  /** Numbers {@code gtid} as the next transaction in journal order. */
-  void handOut(Gtid gtid) {
+  /**
+   * With the commit order {@code kept} or not; {@code start} is where the replica stood when the
+   * applier opened (empty for a new replica).
+   */
+  Turns(boolean kept, Optional<Resume> start) {
+    this.kept = kept;
+    this.resume = start;
+  }
+
+  /** Numbers {@code gtid} as the next transaction in journal order; {@code end} is the point after it. */
+  void handOut(Gtid gtid, Resume end) {
     lock.lock();
     try {
+      points.put(handedOut, end);
       index.put(gtid, handedOut++);
     } finally {
       lock.unlock();
@@ -68,7 +84,7 @@ final class CommitOrder implements CommitTurn {
     lock.lock();
     try {
       long first = indexOf(gtids.get(0));
-      while (lowWater < first) {
+      while (kept && lowWater < first) {
         checkNotFailed();
         changed.await(1, TimeUnit.SECONDS);
       }
@@ -93,9 +109,25 @@ final class CommitOrder implements CommitTurn {
         tracker.committed(i);
       }
       while (committedAbove.remove(lowWater)) {
+        resume = Optional.of(points.remove(lowWater));
         lowWater++;
       }
       changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean inOrder() {
+    return kept;
+  }
+
+  @Override
+  public Optional<Resume> resumeAt() {
+    lock.lock();
+    try {
+      return resume;
     } finally {
       lock.unlock();
     }
