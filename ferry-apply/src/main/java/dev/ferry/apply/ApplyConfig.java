@@ -20,9 +20,10 @@ import java.util.regex.Pattern;
  * @param readOnlyReplica make the target's tables read-only for everybody but Ferry (PostgreSQL: guard
  *     triggers and the database default; SQLite: guard triggers, see {@code SqliteReadOnly});
  *     default false
+ * @param parallel how many target connections apply at once; default one (serial apply)
  */
 public record ApplyConfig(String replicaName, String source, ConflictPolicy conflictPolicy, Grouping grouping,
-    TableFilter filter, boolean skipDdl, Retry retry, boolean readOnlyReplica) {
+    TableFilter filter, boolean skipDdl, Retry retry, boolean readOnlyReplica, Parallel parallel) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
 
   public ApplyConfig {
@@ -32,10 +33,16 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
     if (source == null || source.isEmpty() || source.length() > 200) {
       throw new IllegalArgumentException("[replica " + replicaName + "] source must be 1 to 200 characters");
     }
-    if (conflictPolicy == null || grouping == null || filter == null || retry == null) {
+    if (conflictPolicy == null || grouping == null || filter == null || retry == null || parallel == null) {
       throw new IllegalArgumentException("[replica " + replicaName
-          + "] conflictPolicy, grouping, filter and retry must not be null");
+          + "] conflictPolicy, grouping, filter, retry and parallel must not be null");
     }
+  }
+
+  /** Settings applied serially, on one connection. */
+  public ApplyConfig(String replicaName, String source, ConflictPolicy conflictPolicy, Grouping grouping,
+      TableFilter filter, boolean skipDdl, Retry retry, boolean readOnlyReplica) {
+    this(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, readOnlyReplica, Parallel.SERIAL);
   }
 
   /** Defaults: policy stop, default grouping, all tables, DDL not skipped, default retry. */
@@ -45,27 +52,76 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
   }
 
   public ApplyConfig withConflictPolicy(ConflictPolicy policy) {
-    return new ApplyConfig(replicaName, source, policy, grouping, filter, skipDdl, retry, readOnlyReplica);
+    return new ApplyConfig(replicaName, source, policy, grouping, filter, skipDdl, retry, readOnlyReplica, parallel);
   }
 
   public ApplyConfig withGrouping(Grouping value) {
-    return new ApplyConfig(replicaName, source, conflictPolicy, value, filter, skipDdl, retry, readOnlyReplica);
+    return new ApplyConfig(replicaName, source, conflictPolicy, value, filter, skipDdl, retry, readOnlyReplica, parallel);
   }
 
   public ApplyConfig withFilter(TableFilter value) {
-    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, value, skipDdl, retry, readOnlyReplica);
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, value, skipDdl, retry, readOnlyReplica, parallel);
   }
 
   public ApplyConfig withSkipDdl(boolean value) {
-    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, value, retry, readOnlyReplica);
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, value, retry, readOnlyReplica, parallel);
   }
 
   public ApplyConfig withRetry(Retry value) {
-    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, value, readOnlyReplica);
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, value, readOnlyReplica, parallel);
   }
 
   public ApplyConfig withReadOnlyReplica(boolean value) {
-    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, value);
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, value, parallel);
+  }
+
+  public ApplyConfig withParallel(Parallel value) {
+    return new ApplyConfig(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, readOnlyReplica,
+        value);
+  }
+
+  /** The same settings for the progress row of {@code journalSource} (the journal's UUID). */
+  public ApplyConfig withSource(String journalSource) {
+    return new ApplyConfig(replicaName, journalSource, conflictPolicy, grouping, filter, skipDdl, retry,
+        readOnlyReplica, parallel);
+  }
+
+  /**
+   * Parallel apply ({@code apply.workers} and {@code apply.commit-order} in {@code ferry.yaml}):
+   * {@code workers} target connections apply transactions whose write sets are disjoint at once.
+   * One worker is serial apply on one connection, as before.
+   *
+   * @param workers 1 to {@value #MAX_WORKERS}; default 1
+   * @param commitOrder whether a transaction commits only after every earlier one; default kept
+   */
+  public record Parallel(int workers, CommitOrder commitOrder) {
+    public static final int MAX_WORKERS = 64;
+    public static final Parallel SERIAL = new Parallel(1);
+
+    public Parallel {
+      if (workers < 1 || workers > MAX_WORKERS) {
+        throw new IllegalArgumentException("apply.workers must be 1 to " + MAX_WORKERS + ", got " + workers);
+      }
+      if (commitOrder == null) {
+        throw new IllegalArgumentException("apply.commit-order must not be null");
+      }
+    }
+
+    /** {@code workers} with the commit order kept. */
+    public Parallel(int workers) {
+      this(workers, CommitOrder.KEPT);
+    }
+  }
+
+  /** Whether parallel workers commit in journal order. */
+  public enum CommitOrder {
+    /** A transaction commits only after every earlier one: the replica only shows states the primary had. */
+    KEPT,
+    /**
+     * Independent transactions commit as soon as they are done: the applied GTID set may have
+     * holes (a low-water mark and transactions applied above it) until the earlier ones commit.
+     */
+    RELAXED
   }
 
   /**

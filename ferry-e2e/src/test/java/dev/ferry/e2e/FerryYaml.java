@@ -54,6 +54,13 @@ final class FerryYaml {
     return this;
   }
 
+  /** A replica with {@code apply.workers} and {@code apply.commit-order}. */
+  FerryYaml replicaWithWorkers(String name, String url, int workers, String commitOrder) {
+    replicas.add("  - name: " + name + "\n    url: " + url + "\n    apply: { workers: " + workers + ", commit-order: "
+        + commitOrder + " }\n");
+    return this;
+  }
+
   String text() {
     return "source:\n  name: primary\n  url: " + sourceUrl + "\n" + String.join("", sourceExtras)
         + "journal:\n  dir: " + journal + "\n" + String.join("", journalExtras)

@@ -11,6 +11,7 @@ import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
@@ -92,9 +93,13 @@ public final class JdbcApplier implements Applier {
   /** The marks of tables copied while streaming, read with the group ({@link TableCopyGate}). */
   private Map<TableId, TableCopyGate.Mark> groupMarks = Map.of();
   private final CopyWait copyWait;
+  /** Set for a parallel apply worker: the progress row is locked only at its commit turn. */
+  private final Optional<CommitTurn> turn;
+  private GtidSet groupStart = GtidSet.empty();
 
-  private JdbcApplier(ApplyConfig config, ConnectionSource connections, InstantSource clock, Connection first)
-      throws SQLException {
+  private JdbcApplier(ApplyConfig config, ConnectionSource connections, InstantSource clock, Connection first,
+      Optional<CommitTurn> turn) throws SQLException {
+    this.turn = turn;
     this.config = config;
     this.clock = clock;
     this.prefix = "[replica " + config.replicaName() + "] ";
@@ -113,18 +118,23 @@ public final class JdbcApplier implements Applier {
     return open(config, connections, InstantSource.system());
   }
 
-  /**
-   * Connects, creates the progress and conflicts tables if missing, and reads where the replica
-   * stands.
-   *
-   * @throws ApplyException if the target cannot be reached or prepared
-   */
+  /** Connects, creates the progress and conflicts tables if missing, reads where the replica stands; or throws. */
   public static Applier open(ApplyConfig config, ConnectionSource connections, InstantSource clock)
       throws ApplyException {
+    return open(config, connections, clock, Optional.empty());
+  }
+
+  /**
+   * As {@link #open(ApplyConfig, ConnectionSource, InstantSource)}, for one of several appliers on
+   * one target (parallel apply): a group reads the progress row without locking it, and at its
+   * commit waits for {@code turn}, then locks the row and adds its GTIDs to what the row holds.
+   */
+  public static JdbcApplier open(ApplyConfig config, ConnectionSource connections, InstantSource clock,
+      Optional<CommitTurn> turn) throws ApplyException {
     Connection first = null;
     try {
       first = connections.connect();
-      JdbcApplier applier = new JdbcApplier(config, connections, clock, first);
+      JdbcApplier applier = new JdbcApplier(config, connections, clock, first, turn);
       applier.link.use(first, config.readOnlyReplica());
       if (!config.readOnlyReplica()) {
         applier.dialect.liftReadOnly(first, config.replicaName());
@@ -184,7 +194,6 @@ public final class JdbcApplier implements Applier {
       skipped++;
     }
   }
-
 
   private void apply(Transaction tx, Optional<JournalPosition> journalPosition) throws ApplyException {
     if (closed) {
@@ -334,7 +343,8 @@ public final class JdbcApplier implements Applier {
       throw new SQLNonTransientConnectionException(prefix + "the applier was aborted");
     }
     Connection c = link.connection();
-    groupPosition = progress.read(c, true);
+    groupPosition = progress.read(c, turn.isEmpty());
+    groupStart = groupPosition.applied();
     groupMarks = TableCopyGate.read(c, dialect, config.source(), true);
     groupLast = Optional.empty();
     groupOpen = true;
@@ -367,6 +377,14 @@ public final class JdbcApplier implements Applier {
 
   private void commitGroup() throws SQLException {
     Connection c = link.connection();
+    List<Gtid> gtids = turn.isEmpty() ? List.of() : pending.stream().map(p -> p.tx().gtid()).toList();
+    if (turn.isPresent()) {
+      turn.get().await(gtids);
+      Optional<CommitTurn.Resume> resume = turn.get().resumeAt();
+      groupPosition = ParallelProgress.merge(prefix, progress.read(c, true), groupStart, groupPosition, gtids,
+          turn.get().inOrder() ? Optional.empty() : Optional.of(resume));
+      groupLast = turn.get().inOrder() ? groupLast : resume.flatMap(CommitTurn.Resume::last);
+    }
     progress.write(c, groupPosition, groupLast, clock.instant());
     c.commit();
     pending.forEach(p -> checksums.remove(p.tx().gtid()));
@@ -378,6 +396,7 @@ public final class JdbcApplier implements Applier {
     appliedInGroup = 0;
     groupBytes = 0;
     mode = ApplyMode.FAST;
+    turn.ifPresent(t -> t.committed(gtids));
   }
 
   /** After a failure at {@code failed}: commits the group's transactions before it, drops the rest. */
@@ -434,31 +453,12 @@ public final class JdbcApplier implements Applier {
 
   @Override
   public Optional<LastApplied> lastApplied() throws ApplyException {
-    return readProgress(progress::readLast);
+    return progress.readAlone(link, !groupOpen, prefix, progress::readLast);
   }
 
   @Override
   public ReplicaPosition position() throws ApplyException {
-    return readProgress(c -> progress.read(c, false));
-  }
-
-  private interface ProgressRead<T> {
-    T read(Connection c) throws SQLException;
-  }
-
-  /** Reads the progress row, outside a group in a transaction of its own. */
-  private <T> T readProgress(ProgressRead<T> read) throws ApplyException {
-    try {
-      Connection connection = link.connection();
-      T value = read.read(connection);
-      if (!groupOpen) {
-        connection.rollback();
-      }
-      return value;
-    } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": " + SqlErrorText.describe(e), null,
-          e);
-    }
+    return progress.readAlone(link, !groupOpen, prefix, c -> progress.read(c, false));
   }
 
   @Override
@@ -469,6 +469,11 @@ public final class JdbcApplier implements Applier {
   @Override
   public long skippedTransactions() {
     return skipped;
+  }
+
+  /** Forgets table shapes and statements: another applier of the target ran DDL. Not while applying. */
+  public void forgetTableShapes() {
+    writer.invalidate();
   }
 
   /** Statement cache hits and misses, for tests and metrics. */

@@ -1,11 +1,13 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,6 +36,26 @@ final class ProgressStore {
    * Creates the row of a new replica (empty GTID set), so that every group can lock it: two
    * appliers of one source then take turns even before the first commit.
    */
+  /** A read of the progress row. */
+  interface Read<T> {
+    T read(Connection c) throws SQLException;
+  }
+
+  /** Reads the progress row on {@code link}, ending the transaction it opened if {@code end} (no group is open). */
+  <T> T readAlone(TargetLink link, boolean end, String prefix, Read<T> read) throws ApplyException {
+    try {
+      Connection connection = link.connection();
+      T value = read.read(connection);
+      if (end) {
+        connection.rollback();
+      }
+      return value;
+    } catch (SQLException e) {
+      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": "
+          + SqlErrorText.describe(e), null, e);
+    }
+  }
+
   void ensureRow(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         dialect.syntax().insertUnlessExists(dialect.controlTables().progress(), "source, applied_gtids", "?, ?", "source"))) {

@@ -40,7 +40,7 @@ final class ReplicaProgress {
           applied.highest(d).map(seq -> new Gtid(d, config.source().gtid().serverId(), seq)));
       return new NodeStatus.Replica(r.name(), ReplicaState.STOPPED, newest, NodeStatus.Lag.NONE, 0,
           Optional.empty(), row.get().journalPosition(), row.get().lastCommitTime(),
-          Optional.empty(), Gtids.newestOf(applied, config.source().gtid().serverId()));
+          Optional.empty(), Gtids.newestOf(applied, config.source().gtid().serverId()), applied);
     } catch (SQLException e) {
       return empty(r.name(), ReplicaState.UNREACHABLE, Optional.of("cannot read the replica: " + e.getMessage()));
     }

@@ -1,8 +1,10 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.journal.model.GtidSet;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.transport.LinkStatus;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 
 /** {@code ferry status} for people: a few aligned lines. */
@@ -37,9 +39,21 @@ final class StatusText {
     for (NodeStatus.Replica r : s.replicas()) {
       out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
           r.state(), r.appliedGtid().map(Object::toString).orElse("-"), r.lag().transactions(), r.lag().bytes(),
-          r.lag().seconds(),
-          r.lastError().map(e -> "\n         last error: " + e).orElse("")
+          r.lag().seconds(), holes(r.appliedSet())
+          + r.lastError().map(e -> "\n         last error: " + e).orElse("")
               + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
     }
+  }
+
+  /** The low-water mark and the GTIDs applied above it, for a replica whose applied set has holes. */
+  private static String holes(GtidSet applied) {
+    List<String> domains = new java.util.ArrayList<>();
+    for (long d : applied.domains()) {
+      if (applied.hasHoles(d)) {
+        domains.add(applied.lowWaterMark(d) + " in domain " + d);
+      }
+    }
+    return domains.isEmpty() ? "" : "\n         applied set " + applied + " (low-water mark " + String.join(", ", domains)
+        + "; the GTIDs missing above it are holes, applied next)";
   }
 }

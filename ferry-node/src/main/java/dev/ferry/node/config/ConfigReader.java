@@ -48,7 +48,7 @@ final class ConfigReader {
     JournalSettings journalSettings = journal(journalSection);
     JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
-        "tables", "skip-ddl", "grouping");
+        "tables", "skip-ddl", "grouping", "apply");
     List<ReplicaSettings> replicas = new ArrayList<>();
     for (Section r : replicaSections) {
       replicas.add(replica(r, source.name()));
@@ -269,7 +269,13 @@ final class ConfigReader {
           g.get().size("max-bytes", DataSize.ofBytes(grouping.maxBytes()), DataSize.ofBytes(1)).bytes(),
           g.get().duration("max-delay", grouping.maxDelay()));
     }
-    ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping)
+    ApplyConfig.Parallel parallel = defaults.parallel();
+    Optional<Section> a = s.section("apply", "workers", "commit-order");
+    if (a.isPresent()) {
+      parallel = new ApplyConfig.Parallel((int) a.get().integer("workers", parallel.workers(), 1,
+          ApplyConfig.Parallel.MAX_WORKERS), a.get().choice("commit-order", parallel.commitOrder()));
+    }
+    ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping).withParallel(parallel)
         .withFilter(new TableFilter(tables.include(), tables.exclude())).withSkipDdl(skipDdl)
         .withReadOnlyReplica(mode == ReplicaSettings.Mode.READ_ONLY);
     return new ReplicaSettings(name, url, password, mode, apply);

@@ -264,7 +264,7 @@ public final class FerryNode implements AutoCloseable {
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
-        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain());
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet());
     return status.withLag(ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
             : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));

@@ -1,6 +1,7 @@
 package dev.ferry.node.run;
 
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.LinkStatus;
 import java.time.Instant;
@@ -134,11 +135,15 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param appliedCommitTime source commit time of the last applied transaction, if known
    * @param nextTry when a {@code reconnecting} replica tries again
    * @param appliedByDomain the newest transaction the replica committed in each GTID domain, by domain
+   * @param appliedSet every GTID the replica committed, as far as known: per domain a low-water mark
+   *     and, after parallel apply with a relaxed commit order, the GTIDs above it (what is missing
+   *     between them are the holes); empty if not known
    */
   public record Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
       Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
-      Optional<Instant> nextTry, List<Gtid> appliedByDomain) {
+      Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet) {
     public Replica {
+      appliedSet = Objects.requireNonNullElse(appliedSet, GtidSet.empty());
       appliedGtid = Objects.requireNonNullElse(appliedGtid, Optional.empty());
       appliedByDomain = Gtids.newestByDomain(appliedByDomain == null || appliedByDomain.isEmpty()
           ? appliedGtid.stream().toList() : appliedByDomain);
@@ -147,6 +152,14 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
       position = Objects.requireNonNullElse(position, Optional.empty());
       appliedCommitTime = Objects.requireNonNullElse(appliedCommitTime, Optional.empty());
       nextTry = Objects.requireNonNullElse(nextTry, Optional.empty());
+    }
+
+    /** A replica whose applied set is not known. */
+    public Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
+        Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
+        Optional<Instant> nextTry, List<Gtid> appliedByDomain) {
+      this(name, state, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry, appliedByDomain,
+          GtidSet.empty());
     }
 
     /** A replica whose progress is known in one GTID domain (or not at all). */
@@ -160,12 +173,12 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
     public Replica stopped() {
       ReplicaState now = state == ReplicaState.FAILED ? ReplicaState.FAILED : ReplicaState.STOPPED;
       return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry,
-          appliedByDomain);
+          appliedByDomain, appliedSet);
     }
 
     public Replica withLag(Lag newLag) {
       return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry,
-          appliedByDomain);
+          appliedByDomain, appliedSet);
     }
   }
 }

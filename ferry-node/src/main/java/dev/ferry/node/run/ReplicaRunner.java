@@ -4,13 +4,14 @@ import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.apply.jdbc.TargetOutage;
+import dev.ferry.apply.schedule.ParallelApplier;
 import dev.ferry.journal.ConsumerAheadException;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -82,6 +83,7 @@ final class ReplicaRunner implements AutoCloseable {
   private volatile Instant nextTry;
   private volatile Gtid lastGtid;
   private volatile List<Gtid> appliedByDomain = List.of();
+  private volatile GtidSet appliedSet = GtidSet.empty();
   private volatile Instant lastCommitTime;
   private volatile JournalPosition position;
   private volatile boolean caughtUp;
@@ -178,7 +180,7 @@ final class ReplicaRunner implements AutoCloseable {
   }
 
   private void applyUntilStopped() throws ApplyException, IOException, InterruptedException {
-    try (Applier applier = JdbcApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
+    try (Applier applier = ParallelApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
       this.applier = applier;
       if (stopping) {
         return;
@@ -212,6 +214,7 @@ final class ReplicaRunner implements AutoCloseable {
     at.applied().domains().stream().findFirst().flatMap(d -> at.applied().highest(d).map(seq ->
         new Gtid(d, source.serverId(), seq))).ifPresent(g -> lastGtid = g);
     appliedByDomain = Gtids.newestOf(at.applied(), source.serverId());
+    appliedSet = at.applied();
     at.lastCommitTime().ifPresent(t -> lastCommitTime = t);
     at.journalPosition().ifPresent(p -> position = p);
   }
@@ -314,6 +317,7 @@ final class ReplicaRunner implements AutoCloseable {
       gtid.ifPresent(g -> {
         r.lastGtid = g;
         r.appliedByDomain = Gtids.with(r.appliedByDomain, g);
+        r.appliedSet = r.appliedSet.add(g);
       });
       commitTime.ifPresent(t -> r.lastCommitTime = t);
       next.ifPresent(p -> r.position = p);
@@ -366,6 +370,11 @@ final class ReplicaRunner implements AutoCloseable {
   /** The newest transaction committed in each GTID domain. */
   List<Gtid> appliedByDomain() {
     return appliedByDomain;
+  }
+
+  /** Every GTID the target committed, as far as this runner knows (holes after a relaxed parallel apply). */
+  GtidSet appliedSet() {
+    return appliedSet;
   }
 
   Optional<Gtid> lastGtid() {

@@ -69,7 +69,6 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
   /** Its apply settings with the progress keyed by {@code journalId}. */
   public ApplyConfig forJournal(String journalId) {
     ApplyConfig a = apply;
-    return new ApplyConfig(a.replicaName(), journalId, a.conflictPolicy(), a.grouping(), a.filter(), a.skipDdl(),
-        a.retry(), a.readOnlyReplica());
+    return a.withSource(journalId);
   }
 }

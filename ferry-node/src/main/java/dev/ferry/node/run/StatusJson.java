@@ -1,6 +1,7 @@
 package dev.ferry.node.run;
 
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.LinkState;
 import java.util.Locale;
@@ -32,6 +33,8 @@ public final class StatusJson {
       .addModule(new SimpleModule("ferry-status")
           .addSerializer(Gtid.class, ToStringSerializer.instance)
           .addDeserializer(Gtid.class, new Parsed<>(Gtid::parse))
+          .addSerializer(GtidSet.class, ToStringSerializer.instance)
+          .addDeserializer(GtidSet.class, new Parsed<>(GtidSet::parse))
           .addSerializer(JournalPosition.class, ToStringSerializer.instance)
           .addDeserializer(JournalPosition.class, new Parsed<>(JournalPosition::parse))
           .addSerializer(LinkState.class, ToStringSerializer.instance)

@@ -213,7 +213,6 @@ public final class InitialSync {
   /** The replica's settings with the journal's UUID as source, as {@code ReplicaRunner} uses them. */
   static ApplyConfig forJournal(ReplicaSpec replica, String journalId) {
     ApplyConfig a = replica.apply();
-    return new ApplyConfig(a.replicaName(), journalId, a.conflictPolicy(), a.grouping(), a.filter(), a.skipDdl(),
-        a.retry(), a.readOnlyReplica());
+    return a.withSource(journalId);
   }
 }

@@ -95,6 +95,21 @@ class FerryConfigTest {
   }
 
   @Test
+  void parallelApplySettingsAreReadAndCheckedNamingTheKey() throws ConfigException {
+    String replica = MINIMAL + "replicas:\n  - name: r1\n    url: jdbc:postgresql://127.0.0.1:5433/r1\n";
+    assertThat(parse(replica).replicas().get(0).apply().parallel())
+        .isEqualTo(new dev.ferry.apply.ApplyConfig.Parallel(1, dev.ferry.apply.ApplyConfig.CommitOrder.KEPT));
+    assertThat(parse(replica + "    apply: { workers: 8, commit-order: relaxed }\n").replicas().get(0).apply()
+        .parallel()).isEqualTo(new dev.ferry.apply.ApplyConfig.Parallel(8,
+            dev.ferry.apply.ApplyConfig.CommitOrder.RELAXED));
+    assertThat(refused(replica + "    apply: { workers: 0 }\n").getMessage())
+        .contains("replicas[0].apply.workers").contains("0 is out of range 1..64");
+    assertThat(refused(replica + "    apply: { commit-order: sometimes }\n").getMessage())
+        .contains("replicas[0].apply.commit-order").contains("sometimes");
+    assertThat(refused(replica + "    apply: { threads: 4 }\n").getMessage()).contains("threads");
+  }
+
+  @Test
   void readsEveryKeyOfAFullFile() throws ConfigException {
     FerryConfig c = parse(FULL);
 

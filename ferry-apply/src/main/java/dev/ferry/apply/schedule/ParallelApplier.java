@@ -1,0 +1,296 @@
+package dev.ferry.apply.schedule;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.ConflictType;
+import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.LastApplied;
+import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.TableInfo;
+import dev.ferry.apply.jdbc.CommitTurn;
+import dev.ferry.apply.jdbc.JdbcApplier;
+import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.sql.SqlErrorText;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parallel apply: the caller's thread reads the journal in order and cuts it into units (up to
+ * {@value #UNIT_TRANSACTIONS} consecutive transactions); each unit goes to one of
+ * {@code apply.workers} workers, each a {@link JdbcApplier} on its own target connection and
+ * thread, and starts once the earlier units it conflicts with ({@link DependencyTracker}, by
+ * {@link WriteKeys}) have committed. With the commit order kept, a worker commits a group only when
+ * every transaction before it has committed ({@link Turns}): the replica passes through the
+ * primary's states in order, as with serial apply; with it relaxed, at once, and the applied set
+ * may have holes. Each group writes the progress row in its own target transaction, adding its
+ * GTIDs under the row's lock (relaxed: with the journal position after the longest run of
+ * committed transactions), so a crash loses or repeats nothing. A barrier (DDL, TRUNCATE, a
+ * sequence, a chunked transaction) runs alone.
+ *
+ * <p>{@link #apply} returns once the transaction is handed to a worker; {@link #flush()} waits
+ * until everything handed out has committed. A worker's failure stops the others (their open
+ * groups roll back) and is thrown by the next call. One thread drives it, as any {@link Applier}.
+ */
+public final class ParallelApplier implements Applier {
+  private static final Logger log = LoggerFactory.getLogger(ParallelApplier.class);
+  /** Transactions per unit: small enough that units of a random load rarely share a key. */
+  static final int UNIT_TRANSACTIONS = 32;
+
+  private final ApplyConfig config;
+  private final String prefix;
+  private final Applier serial;
+  private final Connection catalogConnection;
+  private final Dialect dialect;
+  private final Map<TableId, Optional<TableInfo>> tables = new HashMap<>();
+  private final Turns order;
+  private final List<Worker> workers = new ArrayList<>();
+  private final GtidSet appliedAtOpen;
+  private final List<JournalTransaction> unit = new ArrayList<>();
+  private final List<JournalPosition> unitPositions = new ArrayList<>();
+  private WriteKeys unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
+  private long skipped;
+  private int nextWorker;
+
+  private ParallelApplier(ApplyConfig config, Applier serial, Connection catalogConnection, Dialect dialect,
+      ReplicaPosition at, Optional<LastApplied> last) {
+    this.order = new Turns(config.parallel().commitOrder() == ApplyConfig.CommitOrder.KEPT,
+        at.journalPosition().map(p -> new CommitTurn.Resume(p, last, at.lastCommitTime())));
+    this.config = config;
+    this.prefix = "[replica " + config.replicaName() + "] ";
+    this.serial = serial;
+    this.catalogConnection = catalogConnection;
+    this.dialect = dialect;
+    this.appliedAtOpen = at.applied();
+  }
+
+  /**
+   * The applier {@code config} asks for: a {@link JdbcApplier} for one worker, else a parallel
+   * one with {@code apply.workers} connections (plus one for the catalog and one for barriers).
+   *
+   * @throws ApplyException if the target cannot be opened, or takes one writer at a time (SQLite)
+   *     and more than one worker is asked for
+   */
+  public static Applier open(ApplyConfig config, ConnectionSource connections, InstantSource clock)
+      throws ApplyException {
+    int n = config.parallel().workers();
+    if (n == 1) {
+      return JdbcApplier.open(config, connections, clock);
+    }
+    Applier serial = JdbcApplier.open(config, connections, clock);
+    ParallelApplier applier = null;
+    Connection c = null;
+    try {
+      c = connections.connect();
+      c.setAutoCommit(true);
+      Dialect dialect = Dialect.of(c);
+      if (!dialect.concurrentWriters()) {
+        throw new ApplyException("[replica " + config.replicaName() + "] apply.workers is " + n + ", but a "
+            + dialect.name() + " target takes one writer at a time: set apply.workers to 1 for this replica", null, null);
+      }
+      applier = new ParallelApplier(config, serial, c, dialect, serial.position(), serial.lastApplied());
+      for (int i = 0; i < n; i++) {
+        applier.workers.add(Worker.start(applier, i,
+            JdbcApplier.open(config, connections, clock, Optional.of(applier.order))));
+      }
+      log.info("[replica {}] applying with {} workers, commit order {}", config.replicaName(), n,
+          config.parallel().commitOrder().name().toLowerCase(java.util.Locale.ROOT));
+      return applier;
+    } catch (SQLException e) {
+      close(c);
+      serial.close();
+      throw new ApplyException("[replica " + config.replicaName() + "] cannot open the target: "
+          + SqlErrorText.describe(e), null, e);
+    } catch (ApplyException | RuntimeException e) {
+      if (applier != null) {
+        applier.close();
+      } else {
+        close(c);
+        serial.close();
+      }
+      throw e;
+    }
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  Turns order() {
+    return order;
+  }
+
+  @Override
+  public void apply(Transaction transaction) throws ApplyException {
+    throw new UnsupportedOperationException(prefix + "parallel apply takes transactions read from the journal");
+  }
+
+  @Override
+  public void apply(Transaction transaction, JournalPosition journalPosition) throws ApplyException {
+    apply(transaction);
+  }
+
+  @Override
+  public void apply(JournalTransaction tx, JournalPosition journalPosition) throws ApplyException {
+    checkWorkers();
+    if (appliedAtOpen.contains(tx.gtid())) {
+      skipped++;
+      return;
+    }
+    WriteKeys keys = tx.chunked() ? WriteKeys.BARRIER : keysOf(tx);
+    if (keys.barrier()) {
+      dispatch();
+      flush();
+      serial.apply(tx, journalPosition);
+      serial.flush();
+      // DDL may have changed a table's shape: the scheduler's catalog and every worker's statements forget it.
+      tables.clear();
+      workers.forEach(w -> w.applier().forgetTableShapes());
+      return;
+    }
+    order.handOut(tx.gtid(), new CommitTurn.Resume(journalPosition,
+        Optional.of(new LastApplied(tx.gtid(), java.util.OptionalLong.of(tx.checksum()))),
+        Optional.of(tx.commitTime())));
+    unit.add(tx);
+    unitPositions.add(journalPosition);
+    unitKeys = unitKeys.union(keys);
+    if (unit.size() >= Math.min(UNIT_TRANSACTIONS, config.grouping().maxTransactions())) {
+      dispatch();
+    }
+  }
+
+  private WriteKeys keysOf(JournalTransaction tx) throws ApplyException {
+    try {
+      return WriteKeys.of(tx.toTransaction(), config.filter(), this::describe, WriteKeys.DEFAULT_MAX_CHANGES);
+    } catch (IOException e) {
+      throw new ApplyException(prefix + "cannot read " + tx.gtid() + " from the journal: " + e.getMessage(),
+          tx.gtid(), e);
+    } catch (SQLException e) {
+      throw new ApplyException(prefix + "cannot describe the tables of " + tx.gtid() + ": "
+          + SqlErrorText.describe(e), tx.gtid(), e);
+    }
+  }
+
+  private Optional<TableInfo> describe(TableId table) throws SQLException {
+    Optional<TableInfo> known = tables.get(table);
+    if (known == null) {
+      known = dialect.catalog().describe(catalogConnection, table);
+      tables.put(table, known);
+    }
+    return known;
+  }
+
+  /** Hands the open unit to a worker. */
+  private void dispatch() throws ApplyException {
+    if (unit.isEmpty()) {
+      return;
+    }
+    Worker.Unit work = new Worker.Unit(List.copyOf(unit), List.copyOf(unitPositions), order.admit(unitKeys));
+    unit.clear();
+    unitPositions.clear();
+    unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
+    Worker worker = workers.get(nextWorker);
+    nextWorker = (nextWorker + 1) % workers.size();
+    try {
+      worker.hand(work);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApplyException(prefix + "interrupted while handing out work", null, e);
+    }
+    checkWorkers();
+  }
+
+  @Override
+  public void flush() throws ApplyException {
+    dispatch();
+    try {
+      order.awaitAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApplyException(prefix + "interrupted while waiting for the workers", null, e);
+    } catch (SQLException e) {
+      checkWorkers();
+      throw new ApplyException(prefix + e.getMessage(), null, e);
+    }
+    checkWorkers();
+  }
+
+  /** Throws the first worker failure, if any. */
+  private void checkWorkers() throws ApplyException {
+    for (Worker w : workers) {
+      Optional<ApplyException> failure = w.failure();
+      if (failure.isPresent()) {
+        throw failure.get();
+      }
+    }
+  }
+
+  /** A worker failed: nothing after the failed transaction may commit; the others give up. */
+  void failed(Worker worker, ApplyException e) {
+    order.fail(e.getMessage());
+    workers.stream().filter(w -> w != worker).forEach(Worker::abort);
+  }
+
+  @Override
+  public ReplicaPosition position() throws ApplyException {
+    return serial.position();
+  }
+
+  @Override
+  public Optional<LastApplied> lastApplied() throws ApplyException {
+    return serial.lastApplied();
+  }
+
+  @Override
+  public Map<ConflictType, Long> conflictCounts() {
+    Map<ConflictType, Long> counts = new EnumMap<>(serial.conflictCounts());
+    workers.forEach(w -> w.applier().conflictCounts().forEach((t, n) -> counts.merge(t, n, Long::sum)));
+    return counts;
+  }
+
+  @Override
+  public long skippedTransactions() {
+    return skipped + serial.skippedTransactions()
+        + workers.stream().mapToLong(w -> w.applier().skippedTransactions()).sum();
+  }
+
+  @Override
+  public void abort() {
+    order.fail("the applier was aborted");
+    workers.forEach(Worker::abort);
+    serial.abort();
+  }
+
+  @Override
+  public void close() {
+    order.fail("the applier was closed");
+    workers.forEach(Worker::close);
+    serial.close();
+    close(catalogConnection);
+  }
+
+  private static void close(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // closing: nothing to do
+      }
+    }
+  }
+}
