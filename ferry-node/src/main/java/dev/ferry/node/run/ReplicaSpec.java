@@ -22,7 +22,9 @@ import java.util.Properties;
  */
 public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, Optional<DatabaseIdentity> source) {
   public ReplicaSpec {
-    properties = (Properties) properties.clone();
+    Properties merged = (Properties) properties.clone();
+    Dialect.forUrl(url).driverProperties().forEach(merged::putIfAbsent);
+    properties = merged;
   }
 
   public ReplicaSpec(ApplyConfig apply, String url, Properties properties) {
