@@ -27,8 +27,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * A MariaDB replica, through the real {@code bin/ferry}: a PostgreSQL source's bank workload
  * applied by an {@code apply} process killed with SIGKILL three times under load, and a SQLite
- * source's under {@code ferry run}; each replica ends with the source's table digests (so nothing
- * lost, nothing applied twice: a history row applied twice would be a conflict that stops apply).
+ * source's under {@code ferry run}, each replica seeded first into the tables created on it; each
+ * ends with the source's table digests (so nothing lost, nothing applied twice: a history row
+ * applied twice would be a conflict that stops apply).
  */
 @Timeout(400)
 class MariaDbReplicaTest {
@@ -56,6 +57,8 @@ class MariaDbReplicaTest {
       Process capture = cli.start(dir.resolve("capture.log"), "capture", "-c", config.toString());
       awaitSourceStreaming(cli, config, capture);
       Process apply = cli.start(dir.resolve("apply.log"), "apply", "-c", config.toString());
+      // A replica without a position is seeded from a snapshot first (here of the empty tables).
+      LogWait.awaitLine(dir.resolve("apply.log"), "[replica maria] seeded: ", apply, Duration.ofSeconds(90));
       try (Connection c = DriverManager.getConnection(source)) {
         bank.load(c);
       }
@@ -99,10 +102,12 @@ class MariaDbReplicaTest {
           .writeTo(dir.resolve("ferry.yaml"));
       FerryCli.Result setup = cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString());
       assertThat(setup.exitCode()).as("setup: %s", setup.all()).isZero();
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
       try (Connection c = db.connect()) {
         bank.load(c);
       }
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
+      // The loaded rows reach the replica by its seed (rows read from one SQLite snapshot), the rest streams.
+      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(90));
       try (WorkloadRunner workload = WorkloadRunner.start(bank, db::connect, 2, SEED)) {
         workload.awaitCommitted(300, Duration.ofSeconds(90));
         workload.stop();
