@@ -33,7 +33,9 @@ public final class BankWorkload {
   /** The SQL differences between the databases the workload runs on. */
   public enum Dialect {
     POSTGRES("BIGINT", "INTEGER", "NUMERIC(12,4)", "DOUBLE PRECISION", "BOOLEAN", "TIMESTAMPTZ", "BYTEA", "TEXT"),
-    SQLITE("INTEGER", "INTEGER", "NUMERIC", "REAL", "INTEGER", "TEXT", "BLOB", "TEXT");
+    SQLITE("INTEGER", "INTEGER", "NUMERIC", "REAL", "INTEGER", "TEXT", "BLOB", "TEXT"),
+    /** As a replica's schema only (the workload itself runs on PostgreSQL and SQLite). */
+    MARIADB("BIGINT", "INT", "DECIMAL(12,4)", "DOUBLE", "BOOLEAN", "DATETIME(6)", "LONGBLOB", "TEXT");
 
     final String bigint;
     final String integer;
@@ -63,6 +65,9 @@ public final class BankWorkload {
       }
       if (product.contains("sqlite")) {
         return SQLITE;
+      }
+      if (product.contains("mariadb")) {
+        return MARIADB;
       }
       throw new IllegalArgumentException("BankWorkload runs on PostgreSQL or SQLite, not " + product);
     }

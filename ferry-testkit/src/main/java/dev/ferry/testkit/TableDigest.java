@@ -19,7 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * An order-independent digest of a table's rows, computed the same way on PostgreSQL and SQLite,
+ * An order-independent digest of a table's rows, computed the same way on PostgreSQL, SQLite and MariaDB,
  * for "replica equals source" checks.
  *
  * <p>Each row is encoded column by column, columns sorted by lower-cased name, each value as a
@@ -34,14 +34,19 @@ import java.util.Map;
  *   <li>binary values: hex;
  *   <li>everything else: the database's text form ({@code getString}); on PostgreSQL the digest
  *       sets the session's {@code TimeZone} to UTC first, so time stamps read the same everywhere;
- *   <li>NULL is its own kind, distinct from the empty string.
+ *   <li>NULL is its own kind, distinct from the empty string;
+ *   <li>MariaDB {@code DATETIME}/{@code TIMESTAMP} values (which Ferry writes in UTC for a time
+ *       stamp with time zone) in PostgreSQL's UTC text form ({@code 2024-03-01 10:00:00.5+00}), so
+ *       they agree with a PostgreSQL {@code timestamptz}; MariaDB BLOBs as binary values.
  * </ul>
  */
 public record TableDigest(String table, long rows, String hash) {
 
   /** Digests one table; {@code table} is SQL text ({@code public.accounts}, {@code "Odd Name"}). */
   public static TableDigest of(Connection c, String table) throws SQLException {
-    boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+    String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+    boolean postgres = product.contains("postgres");
+    boolean mariadb = product.contains("mariadb");
     boolean autoCommit = c.getAutoCommit();
     if (postgres) {
       try (Statement st = c.createStatement()) {
@@ -52,7 +57,7 @@ public record TableDigest(String table, long rows, String hash) {
     try (Statement st = c.createStatement()) {
       st.setFetchSize(1000);
       try (ResultSet rs = st.executeQuery("SELECT * FROM " + table)) {
-        return digest(table, rs);
+        return digest(table, rs, mariadb);
       }
     } finally {
       if (postgres) {
@@ -71,7 +76,7 @@ public record TableDigest(String table, long rows, String hash) {
     return result;
   }
 
-  private static TableDigest digest(String table, ResultSet rs) throws SQLException {
+  private static TableDigest digest(String table, ResultSet rs, boolean mariadb) throws SQLException {
     ResultSetMetaData md = rs.getMetaData();
     List<Integer> order = new ArrayList<>();
     for (int i = 1; i <= md.getColumnCount(); i++) {
@@ -89,7 +94,7 @@ public record TableDigest(String table, long rows, String hash) {
     while (rs.next()) {
       row.setLength(0);
       for (int i : order) {
-        String canonical = canonical(rs, md, i);
+        String canonical = mariadb ? mariadbCanonical(rs, md, i) : canonical(rs, md, i);
         row.append(names.get(i - 1).length()).append(':').append(names.get(i - 1))
             .append(canonical.length()).append(':').append(canonical);
       }
@@ -116,6 +121,25 @@ public record TableDigest(String table, long rows, String hash) {
       case String s when isDeclaredNumeric(md, i) && isDecimal(s) -> "n" + plain(new BigDecimal(s.trim()));
       default -> "s" + rs.getString(i);
     };
+  }
+
+  private static String mariadbCanonical(ResultSet rs, ResultSetMetaData md, int i) throws SQLException {
+    String type = String.valueOf(md.getColumnTypeName(i)).toUpperCase(Locale.ROOT);
+    if (type.startsWith("DATETIME") || type.startsWith("TIMESTAMP")) {
+      java.time.LocalDateTime t = rs.getObject(i, java.time.LocalDateTime.class);
+      if (t == null) {
+        return "N";
+      }
+      String text = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT).format(t);
+      if (t.getNano() != 0) {
+        text += "." + String.format(Locale.ROOT, "%09d", t.getNano()).replaceAll("0+$", "");
+      }
+      return "s" + text + "+00";
+    }
+    if (rs.getObject(i) instanceof java.sql.Blob b) {
+      return "b" + HexFormat.of().formatHex(b.getBytes(1, (int) b.length()));
+    }
+    return canonical(rs, md, i);
   }
 
   private static String number(double d) {

@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect;
 
+import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
 import dev.ferry.apply.dialect.postgres.PostgresDialect;
 import dev.ferry.apply.dialect.sqlite.SqliteDialect;
 import dev.ferry.journal.model.Change;
@@ -17,8 +18,8 @@ import java.util.Properties;
  * (a {@linkplain #bulkLoader() bulk loader}, {@linkplain #indexDeferral() index deferral},
  * {@linkplain #setStatements() set-based statements}), {@linkplain #errors() error classifier},
  * {@linkplain #controlTables() control tables} — and its answers to what the applier asks (capabilities).
- * Everything else (statement shapes, batching, conflicts, grouping) is common. A MariaDB dialect is
- * one new package implementing these parts, and a case in {@link #of} and {@link #forUrl}, the one
+ * Everything else (statement shapes, batching, conflicts, grouping) is common. Each database is
+ * one package implementing these parts, and a case in {@link #of} and {@link #forUrl}, the one
  * place that decides which database a target is. Implementations are stateless and thread-safe.
  */
 public interface Dialect {
@@ -31,12 +32,15 @@ public interface Dialect {
     if (product.contains("sqlite")) {
       return SqliteDialect.INSTANCE;
     }
-    throw new SQLException("unsupported target database '" + product + "' (PostgreSQL and SQLite are supported)");
+    if (product.contains("mariadb")) {
+      return MariaDbDialect.INSTANCE;
+    }
+    throw new SQLException("unsupported target database '" + product + "' (PostgreSQL, SQLite and MariaDB are supported)");
   }
 
   /** Every target database Ferry writes to, for what is asked before a target's kind is known. */
   static List<Dialect> all() {
-    return List.of(PostgresDialect.INSTANCE, SqliteDialect.INSTANCE);
+    return List.of(PostgresDialect.INSTANCE, SqliteDialect.INSTANCE, MariaDbDialect.INSTANCE);
   }
 
   /**
@@ -51,7 +55,10 @@ public interface Dialect {
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {
       return SqliteDialect.INSTANCE;
     }
-    throw new IllegalArgumentException("unsupported target database URL (PostgreSQL and SQLite are supported)");
+    if (jdbcUrl.startsWith("jdbc:mariadb:")) {
+      return MariaDbDialect.INSTANCE;
+    }
+    throw new IllegalArgumentException("unsupported target database URL (PostgreSQL, SQLite and MariaDB are supported)");
   }
 
   /** The database's name for messages ({@code PostgreSQL}). */
@@ -98,6 +105,14 @@ public interface Dialect {
     try (Connection c = java.sql.DriverManager.getConnection(url, properties)) {
       return identity(c);
     }
+  }
+
+  /**
+   * Driver settings Ferry's connections to this target need, added to the user's URL and
+   * properties where those do not set them; none by default.
+   */
+  default Properties driverProperties() {
+    return new Properties();
   }
 
   /**

@@ -70,6 +70,19 @@ public interface SqlSyntax {
     return "";
   }
 
+  /**
+   * Creates a temporary table of this session as the rows of {@code select} (in the caller's
+   * transaction: a target whose DDL commits on its own must use a form that does not).
+   */
+  default String createTempTableAs(String name, String select) {
+    return "CREATE TEMP TABLE " + name + " AS " + select;
+  }
+
+  /** Drops a temporary table made by {@link #createTempTableAs}. */
+  default String dropTempTable(String name) {
+    return "DROP TABLE " + name;
+  }
+
   /** The quoted, comma-separated list of {@code key}'s columns. */
   default String keyList(List<String> key) {
     StringBuilder out = new StringBuilder();

@@ -188,8 +188,9 @@ final class GuardedRows {
       throw new IllegalStateException("rows of " + parked.get().sqlName() + " are still parked");
     }
     if (parked.isEmpty()) {
-      execute("CREATE TEMP TABLE " + PARKED + " AS SELECT * FROM " + table.sqlName() + " WHERE 1 = 0");
-      execute("CREATE TEMP TABLE " + MOVING + " AS SELECT * FROM " + table.sqlName() + " WHERE 1 = 0");
+      String empty = "SELECT * FROM " + table.sqlName() + " WHERE 1 = 0";
+      execute(writer.dialect.syntax().createTempTableAs(PARKED, empty));
+      execute(writer.dialect.syntax().createTempTableAs(MOVING, empty));
       parked = Optional.of(table);
     }
     Change.Update update = (Change.Update) op.change();
@@ -236,8 +237,8 @@ final class GuardedRows {
           + table.source() + ": rows whose primary key it moved clash with local rows that did not move on "
           + clash.get().name() + " (update_exists): " + SqlErrorText.describe(e), table.source(), conflict);
     }
-    execute("DROP TABLE " + PARKED);
-    execute("DROP TABLE " + MOVING);
+    execute(writer.dialect.syntax().dropTempTable(PARKED));
+    execute(writer.dialect.syntax().dropTempTable(MOVING));
   }
 
   private String equalities(List<String> columns) {

@@ -82,6 +82,8 @@ final class ConfigReader {
         }
         yield new SourceSettings(url, password, tables, sqlite(s, name, url, tables));
       }
+      case MARIADB -> throw s.error("url", "is a MariaDB database; MariaDB is supported as a replica only so far,"
+          + " not as a source");
     };
   }
 
@@ -257,6 +259,11 @@ final class ConfigReader {
     JdbcUrl url = url(s);
     Optional<Secret> password = password(s, url);
     ReplicaSettings.Mode mode = s.choice("mode", ReplicaSettings.Mode.READ_ONLY);
+    if (url.kind() == JdbcUrl.Kind.MARIADB && mode == ReplicaSettings.Mode.READ_ONLY) {
+      throw s.has("mode") ? s.error("mode", "read-only is not available on MariaDB replicas yet; set mode: read-write")
+          : s.error("url", "is a MariaDB database, which cannot be a read-only replica yet (the default mode);"
+              + " add mode: read-write");
+    }
     ApplyConfig defaults = ApplyConfig.defaults(name, sourceName);
     ConflictPolicy conflicts = s.choice("conflicts", defaults.conflictPolicy());
     Tables tables = tables(s, List.of());

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A database's JDBC URL: {@code jdbc:postgresql:...} or {@code jdbc:sqlite:...}. The URL may hold
+ * A database's JDBC URL: {@code jdbc:postgresql:...}, {@code jdbc:sqlite:...} or {@code jdbc:mariadb:...}. The URL may hold
  * credentials ({@code password=} parameters, {@code user:pass@host}), so {@link #toString()} gives
  * the {@link #redacted()} form; {@link #value()} is for the driver only. Immutable.
  *
@@ -20,7 +20,9 @@ public record JdbcUrl(String value, Kind kind) {
   public enum Kind {
     POSTGRESQL("jdbc:postgresql:", true),
     /** A file: it has no password. */
-    SQLITE(SqliteUrl.PREFIX, false);
+    SQLITE(SqliteUrl.PREFIX, false),
+    /** A MariaDB server's database: a replica only, so far. */
+    MARIADB("jdbc:mariadb:", true);
 
     private final String prefix;
     private final boolean takesPassword;
@@ -35,7 +37,7 @@ public record JdbcUrl(String value, Kind kind) {
       return takesPassword;
     }
 
-    /** {@code jdbc:postgresql:} or {@code jdbc:sqlite:}. */
+    /** {@code jdbc:postgresql:}, {@code jdbc:sqlite:} or {@code jdbc:mariadb:}. */
     public String prefix() {
       return prefix;
     }
@@ -45,6 +47,8 @@ public record JdbcUrl(String value, Kind kind) {
   private static final Pattern USER_INFO = Pattern.compile("//([^/@:?]*):([^/?]*)@");
   private static final Pattern PG_AUTHORITY = Pattern.compile(
       "jdbc:postgresql://(?:[^/@?]*@)?([^/?]*)(?:/([^?]*))?.*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern MARIADB_AUTHORITY = Pattern.compile(
+      "jdbc:mariadb://(?:[^/@?]*@)?([^/?,]*)(?:/([^?]*))?", Pattern.CASE_INSENSITIVE);
 
   public JdbcUrl {
     if (value == null || kind == null || !value.startsWith(kind.prefix())) {
@@ -56,8 +60,9 @@ public record JdbcUrl(String value, Kind kind) {
   /**
    * Reads a URL, telling the database by its prefix.
    *
-   * @throws IllegalArgumentException when the URL is neither {@code jdbc:postgresql:...} nor
-   *     {@code jdbc:sqlite:...} with something after the prefix; the message holds the redacted URL
+   * @throws IllegalArgumentException when the URL is not {@code jdbc:postgresql:...},
+   *     {@code jdbc:sqlite:...} or {@code jdbc:mariadb:...} with something after the prefix; the
+   *     message holds the redacted URL
    */
   public static JdbcUrl parse(String url) {
     for (Kind kind : Kind.values()) {
@@ -68,7 +73,7 @@ public record JdbcUrl(String value, Kind kind) {
         return new JdbcUrl(url, kind);
       }
     }
-    throw new IllegalArgumentException("'" + redact(url) + "' is not a jdbc:postgresql: or jdbc:sqlite: URL");
+    throw new IllegalArgumentException("'" + redact(url) + "' is not a jdbc:postgresql:, jdbc:sqlite: or jdbc:mariadb: URL");
   }
 
   /** The URL with every {@code password=} value and the password of {@code user:pass@} replaced by {@code ****}. */
@@ -84,7 +89,7 @@ public record JdbcUrl(String value, Kind kind) {
   /**
    * Whether both URLs name the same database, whatever the credentials and parameters: the same
    * SQLite file (paths normalized, relative ones against {@code workingDirectory}) or the same
-   * PostgreSQL host, port and database.
+   * PostgreSQL or MariaDB host, port and database.
    */
   public boolean sameDatabaseAs(JdbcUrl other, Path workingDirectory) {
     Optional<String> mine = identity(workingDirectory);
@@ -106,6 +111,15 @@ public record JdbcUrl(String value, Kind kind) {
   private Optional<String> identity(Path workingDirectory) {
     if (kind == Kind.SQLITE) {
       return sqliteFile(workingDirectory).map(f -> "sqlite:" + f);
+    }
+    if (kind == Kind.MARIADB) {
+      Matcher m = MARIADB_AUTHORITY.matcher(value.split("\\?", 2)[0]);
+      if (!m.matches()) {
+        return Optional.empty();
+      }
+      String hostPort = m.group(1).toLowerCase(Locale.ROOT);
+      hostPort = hostPort.matches(".*:\\d+") ? hostPort : hostPort + ":3306";
+      return Optional.of("mariadb://" + hostPort + "/" + (m.group(2) == null ? "" : m.group(2)));
     }
     Matcher m = PG_AUTHORITY.matcher(value);
     if (!m.matches()) {

@@ -16,7 +16,8 @@ import java.util.Properties;
  *
  * @param apply how it applies (name, conflicts, grouping, filter, DDL)
  * @param url the target's JDBC URL
- * @param properties extra connection properties (a password, kept out of logs)
+ * @param properties extra connection properties (a password, kept out of logs); the dialect's driver
+ *     settings are added to them on {@link #connect()}
  * @param source the source's identity, when known: every {@link #connect()} refuses a connection
  *     that reaches it (see {@link SameDatabaseGuard})
  */
@@ -39,7 +40,9 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
    * @throws SQLException (SQLSTATE 55000) when the connection reached the source's database
    */
   public Connection connect() throws SQLException {
-    Connection c = DriverManager.getConnection(url, properties);
+    Properties settings = (Properties) properties.clone();
+    driverProperties().forEach(settings::putIfAbsent);
+    Connection c = DriverManager.getConnection(url, settings);
     try {
       Dialect.of(c).markFerrySession(c); // a read-only replica's guards let Ferry write
     } catch (SQLException e) {
@@ -59,6 +62,15 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
       }
     }
     return c;
+  }
+
+  /** What the target's dialect needs of the driver; none for a URL no dialect takes (the driver refuses it). */
+  private Properties driverProperties() {
+    try {
+      return Dialect.forUrl(url).driverProperties();
+    } catch (IllegalArgumentException e) {
+      return new Properties();
+    }
   }
 
   /** The same replica, refusing connections that reach {@code sourceIdentity}. */

@@ -386,7 +386,7 @@ class FerryConfigTest {
         "jdbc:mysql://h/app?user=u&password=${PGPASSWORD}"));
 
     assertThat(e.getMessage()).startsWith("/etc/ferry/ferry.yaml:3: source.url: 'jdbc:mysql://h/app?user=u&password=****'"
-        + " is not a jdbc:postgresql: or jdbc:sqlite: URL");
+        + " is not a jdbc:postgresql:, jdbc:sqlite: or jdbc:mariadb: URL");
     assertThat(e.getMessage()).doesNotContain("s3cr3t-pw");
   }
 
@@ -457,6 +457,23 @@ class FerryConfigTest {
 
     assertThat(refused(MINIMAL.replace("/var/lib/ferry/journal", notADir.toString())).getMessage())
         .isEqualTo("/etc/ferry/ferry.yaml:5: journal.dir: '" + notADir + "' exists and is not a directory");
+  }
+
+  @Test
+  void aMariaDbReplicaIsReadWriteAndAMariaDbSourceOrReadOnlyReplicaIsRefusedNamingTheKey() throws Exception {
+    String replica = "replicas:\n  - name: m1\n    url: jdbc:mariadb://127.0.0.1:3306/app?user=ferry\n";
+    ReplicaSettings r = parse(MINIMAL + replica + "    mode: read-write\n    password: ${REPLICA_PW}\n")
+        .replicas().get(0);
+    assertThat(r.url().kind()).isEqualTo(JdbcUrl.Kind.MARIADB);
+    assertThat(r.password()).contains(new Secret("r3plica-pw"));
+    assertThat(r.apply().readOnlyReplica()).isFalse();
+    assertThat(refused(MINIMAL + replica).getMessage()).isEqualTo("/etc/ferry/ferry.yaml:8: replicas[0].url: is a"
+        + " MariaDB database, which cannot be a read-only replica yet (the default mode); add mode: read-write");
+    assertThat(refused(MINIMAL + replica + "    mode: read-only\n").getMessage()).isEqualTo("/etc/ferry/ferry.yaml:9:"
+        + " replicas[0].mode: read-only is not available on MariaDB replicas yet; set mode: read-write");
+    assertThat(refused(MINIMAL.replace("jdbc:postgresql://127.0.0.1:5432/app?user=ferry", "jdbc:mariadb://db/app"))
+        .getMessage()).isEqualTo("/etc/ferry/ferry.yaml:3: source.url: is a MariaDB database; MariaDB is supported"
+        + " as a replica only so far, not as a source");
   }
 
   private static PostgresSourceConfig postgres(SourceSettings s) {

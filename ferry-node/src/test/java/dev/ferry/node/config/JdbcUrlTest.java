@@ -27,8 +27,18 @@ class JdbcUrlTest {
 
   @Test
   void refusesOtherDatabases() {
-    assertThatThrownBy(() -> JdbcUrl.parse("jdbc:mysql://h/db")).hasMessageContaining("jdbc:postgresql: or jdbc:sqlite:");
+    assertThatThrownBy(() -> JdbcUrl.parse("jdbc:mysql://h/db")).hasMessageContaining("jdbc:postgresql:, jdbc:sqlite: or jdbc:mariadb:");
     assertThatThrownBy(() -> JdbcUrl.parse("jdbc:sqlite:")).hasMessageContaining("names no database");
+  }
+
+  @Test
+  void mariaDbUrlsNameTheSameDatabaseByHostPortAndDatabaseAndHideTheirPasswords() {
+    JdbcUrl url = JdbcUrl.parse("jdbc:mariadb://DB/app?user=a&password=pw");
+    assertThat(url.kind()).isEqualTo(JdbcUrl.Kind.MARIADB);
+    assertThat(url.toString()).isEqualTo("jdbc:mariadb://DB/app?user=a&password=****");
+    assertThat(url.sameDatabaseAs(JdbcUrl.parse("jdbc:mariadb://db:3306/app?user=b"), CWD)).isTrue();
+    assertThat(url.sameDatabaseAs(JdbcUrl.parse("jdbc:mariadb://db:3307/app"), CWD)).isFalse();
+    assertThat(url.sameDatabaseAs(JdbcUrl.parse("jdbc:mariadb://db/other"), CWD)).isFalse();
   }
 
   @Test

@@ -1,0 +1,201 @@
+package dev.ferry.apply.dialect.mariadb;
+
+import dev.ferry.apply.dialect.TableInfo;
+import dev.ferry.apply.dialect.TargetCatalog;
+import dev.ferry.apply.dialect.TypeFamily;
+import dev.ferry.journal.model.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * MariaDB's catalog ({@code information_schema}: columns with their {@code COLUMN_TYPE}, the
+ * {@code PRIMARY} index, other unique indexes without prefix parts), a truncate that stays in the
+ * caller's transaction ({@code DELETE}: MariaDB's {@code TRUNCATE} commits on its own and so does
+ * resetting {@code AUTO_INCREMENT}, which is therefore left as it is), sequence values kept in
+ * {@code ferry_sequences}, and the column types for a source's (docs/apply.md). Stateless.
+ */
+final class MariaDbCatalog implements TargetCatalog {
+  static final MariaDbCatalog INSTANCE = new MariaDbCatalog();
+  /** MariaDB 10.x: {@code Duplicate entry '1' for key 'PRIMARY'}. */
+  private static final int ER_DUP_ENTRY = 1062;
+
+  private MariaDbCatalog() {
+  }
+
+  @Override
+  public Optional<TableInfo> describe(Connection c, TableId table) throws SQLException {
+    String schema = schemaOf(c, table);
+    List<TableInfo.TargetColumn> columns = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+      ps.setString(1, schema);
+      ps.setString(2, table.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          columns.add(new TableInfo.TargetColumn(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    if (columns.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, List<String>> unique = new LinkedHashMap<>();
+    List<String> prefixed = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME, SUB_PART FROM"
+        + " information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0"
+        + " ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
+      ps.setString(1, schema);
+      ps.setString(2, table.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          unique.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+          if (rs.getObject(3) != null) {
+            prefixed.add(rs.getString(1));
+          }
+        }
+      }
+    }
+    List<String> key = unique.getOrDefault("PRIMARY", List.of());
+    List<TableInfo.UniqueKey> keys = new ArrayList<>();
+    unique.forEach((name, cols) -> {
+      if (!name.equals("PRIMARY") && !prefixed.contains(name)) {
+        keys.add(new TableInfo.UniqueKey(name, cols));
+      }
+    });
+    return Optional.of(new TableInfo(table, MariaDbSyntax.INSTANCE.tableName(table), columns, key, false, keys));
+  }
+
+  /** The MariaDB database {@code table} is in: the connection's own for a source's default schema. */
+  private static String schemaOf(Connection c, TableId table) throws SQLException {
+    return MariaDbSyntax.isDefaultSchema(table.schema()) ? String.valueOf(c.getCatalog()) : table.schema();
+  }
+
+  /** MariaDB's message names the index: {@code Duplicate entry 'x' for key 'name'}. */
+  @Override
+  public Optional<TableInfo.UniqueKey> uniqueViolation(SQLException error, TableInfo table) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SQLException e && e.getErrorCode() == ER_DUP_ENTRY) {
+        String message = String.valueOf(e.getMessage());
+        int at = message.lastIndexOf("for key '");
+        if (at < 0) {
+          return Optional.empty();
+        }
+        String name = message.substring(at + "for key '".length());
+        name = name.endsWith("'") ? name.substring(0, name.length() - 1) : name;
+        if (name.equals("PRIMARY")) {
+          return Optional.of(new TableInfo.UniqueKey("PRIMARY KEY", table.primaryKey()));
+        }
+        String index = name;
+        return Optional.of(table.uniqueKey(index).orElse(new TableInfo.UniqueKey(index, List.of())));
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void truncate(Connection c, List<TableId> tables, boolean cascade, boolean restartIdentity) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (TableId table : tables) {
+        st.execute("DELETE FROM " + MariaDbSyntax.INSTANCE.tableName(table));
+      }
+    }
+  }
+
+  /** Kept in {@code ferry_sequences}, forward only. */
+  @Override
+  public void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MariaDbControlTables.INSTANCE.sequences()
+        + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value))")) {
+      ps.setString(1, sequence.toString());
+      ps.setLong(2, value);
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public boolean hasSequences() {
+    return false;
+  }
+
+  /** A source's non-default schema is a MariaDB database (created here: MariaDB commits it on its own). */
+  @Override
+  public void createSchema(Connection c, String schema) throws SQLException {
+    if (!MariaDbSyntax.isDefaultSchema(schema)) {
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE DATABASE IF NOT EXISTS " + MariaDbSyntax.INSTANCE.quote(schema));
+      }
+    }
+  }
+
+  @Override
+  public String columnType(TypeFamily family, String type) {
+    return family == TypeFamily.SQLITE ? fromSqlite(type) : fromPostgres(type);
+  }
+
+  @Override
+  public boolean keepsTypesOf(TypeFamily family) {
+    return false;
+  }
+
+  @Override
+  public boolean indexesBuiltAfterCopy() {
+    return false;
+  }
+
+  /** The MariaDB column type for a PostgreSQL {@code format_type} (docs/apply.md, MariaDB targets). */
+  static String fromPostgres(String pgType) {
+    String t = pgType.toLowerCase(Locale.ROOT);
+    if (t.endsWith("]")) {
+      return "LONGTEXT";
+    }
+    int paren = t.indexOf('(');
+    String base = paren < 0 ? t : t.substring(0, paren).strip();
+    String mod = paren < 0 ? "" : t.substring(paren);
+    return switch (base) {
+      case "smallint" -> "SMALLINT";
+      case "integer" -> "INT";
+      case "bigint" -> "BIGINT";
+      case "oid" -> "INT UNSIGNED";
+      case "boolean" -> "BOOLEAN";
+      case "real" -> "FLOAT";
+      case "double precision" -> "DOUBLE";
+      case "numeric" -> mod.isEmpty() ? "DECIMAL(65,30)" : "DECIMAL" + mod;
+      case "bytea" -> "LONGBLOB";
+      case "date" -> "DATE";
+      case "timestamp without time zone", "timestamp with time zone" -> "DATETIME(6)";
+      case "time without time zone" -> "TIME(6)";
+      case "uuid" -> "CHAR(36)";
+      case "json", "jsonb" -> "JSON";
+      case "character varying" -> mod.isEmpty() ? "LONGTEXT" : "VARCHAR" + mod;
+      case "character" -> mod.isEmpty() ? "CHAR(1)" : "CHAR" + mod;
+      default -> "LONGTEXT";
+    };
+  }
+
+  /** By SQLite's type affinity rules (INT, CHAR/CLOB/TEXT, BLOB or none, REAL/FLOA/DOUB, else NUMERIC). */
+  static String fromSqlite(String declared) {
+    String t = declared.toUpperCase(Locale.ROOT);
+    if (t.contains("INT")) {
+      return "BIGINT";
+    }
+    if (t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT")) {
+      return "LONGTEXT";
+    }
+    if (t.isBlank() || t.contains("BLOB")) {
+      return "LONGBLOB";
+    }
+    if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
+      return "DOUBLE";
+    }
+    return "DECIMAL(65,30)";
+  }
+}

@@ -1,0 +1,120 @@
+package dev.ferry.apply.dialect.mariadb;
+
+import dev.ferry.apply.dialect.SharedControlTables;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Ferry's control tables on MariaDB: {@code ferry_}-prefixed InnoDB tables in the replica URL's
+ * database, and {@code ferry_sequences}, where the values of the source's sequences are kept.
+ * Times are UTC {@code DATETIME(6)}. Stateless.
+ */
+public final class MariaDbControlTables extends SharedControlTables {
+  public static final MariaDbControlTables INSTANCE = new MariaDbControlTables();
+  /** The sequence values' table's base name (a source's sequences have no MariaDB counterpart here). */
+  static final String SEQUENCES = "sequences";
+  private static final String PREFIX = "ferry_";
+
+  private MariaDbControlTables() {
+  }
+
+  @Override
+  public String table(String baseName) {
+    return PREFIX + baseName;
+  }
+
+  String sequences() {
+    return table(SEQUENCES);
+  }
+
+  @Override
+  public boolean exists(Connection c, String baseName) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES"
+        + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?")) {
+      ps.setString(1, table(baseName));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** MariaDB's DDL commits on its own: each statement is safe to repeat (IF NOT EXISTS). */
+  @Override
+  public void prepare(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS %s (
+            source VARCHAR(255) NOT NULL PRIMARY KEY,
+            applied_gtids LONGTEXT NOT NULL,
+            journal_position VARCHAR(255),
+            schema_sequence BIGINT,
+            last_commit_time DATETIME(6),
+            updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+            last_gtid VARCHAR(255),
+            last_checksum BIGINT) ENGINE=InnoDB""".formatted(progress()));
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS %s (
+            id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+            detected_at DATETIME(6) NOT NULL,
+            replica VARCHAR(255) NOT NULL,
+            source VARCHAR(255) NOT NULL,
+            gtid VARCHAR(255) NOT NULL,
+            conflict_type VARCHAR(64) NOT NULL,
+            table_name TEXT NOT NULL,
+            row_key LONGTEXT NOT NULL,
+            local_row LONGTEXT,
+            remote_row LONGTEXT,
+            resolution TEXT NOT NULL) ENGINE=InnoDB""".formatted(conflicts()));
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS %s (
+            name VARCHAR(512) NOT NULL PRIMARY KEY,
+            value BIGINT NOT NULL) ENGINE=InnoDB""".formatted(sequences()));
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS %s (
+            source VARCHAR(255) NOT NULL,
+            table_name VARCHAR(512) NOT NULL,
+            state VARCHAR(32) NOT NULL,
+            snapshot_position VARCHAR(255),
+            updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+            PRIMARY KEY (source, table_name)) ENGINE=InnoDB""".formatted(tableCopies()));
+    }
+  }
+
+  @Override
+  public void createArchiveLoads(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE IF NOT EXISTS " + archiveLoads() + " (replica VARCHAR(255) NOT NULL PRIMARY KEY,"
+          + " archive TEXT NOT NULL, replication_point TEXT NOT NULL, loaded_at TEXT NOT NULL) ENGINE=InnoDB");
+    }
+  }
+
+  /** Every control table's name on MariaDB. */
+  List<String> all() {
+    return List.of(progress(), conflicts(), sequences(), archiveLoads(), tableCopies());
+  }
+
+  @Override
+  public void createSyncIndexes(Connection c) {
+    throw new IllegalStateException("a MariaDB target keeps its indexes during a seed's copy: no " + syncIndexes());
+  }
+
+  @Override
+  public void drop(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      for (String t : all()) {
+        st.execute("DROP TABLE IF EXISTS " + t);
+      }
+    }
+  }
+
+  @Override
+  protected Optional<Instant> readTime(ResultSet rs, int index) throws SQLException {
+    return MariaDbBinding.INSTANCE.readTime(rs, index);
+  }
+}

@@ -1,0 +1,199 @@
+package dev.ferry.apply.dialect.mariadb;
+
+import dev.ferry.apply.dialect.BulkLoader;
+import dev.ferry.apply.dialect.ControlTables;
+import dev.ferry.apply.dialect.DatabaseIdentity;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.SqlSyntax;
+import dev.ferry.apply.dialect.TargetCatalog;
+import dev.ferry.apply.dialect.ValueBinding;
+import dev.ferry.journal.model.Change;
+import dev.ferry.sql.MariaDbErrors;
+import dev.ferry.sql.SqlErrorClassifier;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * MariaDB targets (InnoDB): {@link MariaDbSyntax} (backticks, {@code ON DUPLICATE KEY UPDATE}),
+ * values converted by {@link MariaDbValues}, {@link MariaDbCatalog}, no bulk path,
+ * {@link MariaDbErrors}, {@link MariaDbControlTables} in the replica URL's database. Ferry's
+ * sessions run with a strict {@code sql_mode} (a value the column cannot hold is an error, never a
+ * warning) and {@code time_zone='+00:00'}. The progress row is written in the same InnoDB
+ * transaction as the changes it records.
+ *
+ * <p>Not yet: DDL (MariaDB commits a DDL statement on its own, which would commit part of a source
+ * transaction without its progress row, so replicated DDL stops the replica with advice: run it by
+ * hand, then skip-ddl) and read-only mode (refused by the configuration). Stateless.
+ */
+public final class MariaDbDialect implements Dialect {
+  /** The one instance. */
+  public static final MariaDbDialect INSTANCE = new MariaDbDialect();
+  /**
+   * Strict, so MariaDB refuses what it would otherwise store changed (a truncated string, a zero
+   * date), and {@code NO_AUTO_VALUE_ON_ZERO}, so a source's 0 in an AUTO_INCREMENT column stays 0.
+   */
+  static final String SQL_MODE = "STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+      + "NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO";
+
+  private MariaDbDialect() {
+  }
+
+  @Override
+  public String name() {
+    return "MariaDB";
+  }
+
+  @Override
+  public SqlSyntax syntax() {
+    return MariaDbSyntax.INSTANCE;
+  }
+
+  @Override
+  public ValueBinding values() {
+    return MariaDbBinding.INSTANCE;
+  }
+
+  @Override
+  public TargetCatalog catalog() {
+    return MariaDbCatalog.INSTANCE;
+  }
+
+  @Override
+  public Optional<BulkLoader> bulkLoader() {
+    return Optional.empty();
+  }
+
+  @Override
+  public SqlErrorClassifier errors() {
+    return MariaDbErrors.INSTANCE;
+  }
+
+  @Override
+  public ControlTables controlTables() {
+    return MariaDbControlTables.INSTANCE;
+  }
+
+  /**
+   * The server as it names itself (host name, port, data directory: the same through every URL
+   * and forwarded port) and the connection's database.
+   */
+  @Override
+  public Optional<DatabaseIdentity> identity(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT @@hostname, @@port, @@datadir, DATABASE()")) {
+      rs.next();
+      String key = "mariadb:" + rs.getString(1) + ":" + rs.getInt(2) + ":" + rs.getString(3) + "/" + rs.getString(4);
+      return Optional.of(new DatabaseIdentity(key, "MariaDB server " + rs.getString(1) + ":" + rs.getInt(2)
+          + " (datadir " + rs.getString(3) + ") database " + rs.getString(4)));
+    }
+  }
+
+  /**
+   * No bulk protocol for batches ({@code COM_STMT_BULK_EXECUTE}): MariaDB refuses it for the
+   * {@code INSERT … SELECT} that inserts a row unless its key exists, and a batch's count per row
+   * is what tells the applier a row was missing.
+   */
+  @Override
+  public Properties driverProperties() {
+    Properties p = new Properties();
+    p.setProperty("useBulkStmts", "false");
+    p.setProperty("useBulkStmtsForInserts", "false");
+    return p;
+  }
+
+  @Override
+  public Connection openReadOnly(String url, Properties properties) throws SQLException {
+    Connection c = DriverManager.getConnection(url, properties);
+    try {
+      c.setReadOnly(true);
+      return c;
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void markFerrySession(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET SESSION sql_mode = '" + SQL_MODE + "', time_zone = '+00:00'");
+    }
+  }
+
+  @Override
+  public void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
+    if (readOnlyReplica) {
+      throw new SQLFeatureNotSupportedException("[replica " + replica + "] a MariaDB replica cannot be read-only yet;"
+          + " set its mode: read-write");
+    }
+    markFerrySession(c);
+    controlTables().prepare(c);
+  }
+
+  /** Nothing to lift: a MariaDB replica is never made read-only. */
+  @Override
+  public void liftReadOnly(Connection c, String replica) {
+  }
+
+  @Override
+  public void tearDown(Connection c) throws SQLException {
+    controlTables().drop(c);
+  }
+
+  @Override
+  public String readOnlyMeasures() {
+    return "nothing (read-only mode is not available on MariaDB)";
+  }
+
+  @Override
+  public void guardNewTables(Connection c) {
+  }
+
+  /** Refused: MariaDB would commit the open transaction before the DDL (see the class comment). */
+  @Override
+  public void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
+    throw new SQLFeatureNotSupportedException("Ferry does not apply DDL to MariaDB targets yet (MariaDB commits"
+        + " a DDL statement on its own, apart from the replica's progress)");
+  }
+
+  /** MariaDB has no deferrable constraints. */
+  @Override
+  public void deferConstraints(Connection c) {
+  }
+
+  @Override
+  public boolean setBasedStatements() {
+    return false;
+  }
+
+  @Override
+  public boolean refusedDdlStopsWithAdvice() {
+    return true;
+  }
+
+  @Override
+  public boolean concurrentWriters() {
+    return true;
+  }
+
+  @Override
+  public String lockRows(boolean shared) {
+    return shared ? " LOCK IN SHARE MODE" : " FOR UPDATE";
+  }
+
+  /** Locks every row (and, under REPEATABLE READ, the gaps): {@code LOCK TABLES} would commit. */
+  @Override
+  public void lockTable(Connection c, String table) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1 FROM " + table + " FOR UPDATE")) {
+      while (rs.next()) {
+        // every row read is locked
+      }
+    }
+  }
+}
