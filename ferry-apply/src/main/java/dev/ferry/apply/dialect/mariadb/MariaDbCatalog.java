@@ -146,11 +146,6 @@ final class MariaDbCatalog implements TargetCatalog {
     return false;
   }
 
-  @Override
-  public boolean indexesBuiltAfterCopy() {
-    return false;
-  }
-
   /** The MariaDB column type for a PostgreSQL {@code format_type} (docs/apply.md, MariaDB targets). */
   static String fromPostgres(String pgType) {
     String t = pgType.toLowerCase(Locale.ROOT);

@@ -4,6 +4,8 @@ import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.IndexDeferral;
+import dev.ferry.apply.dialect.SetStatements;
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
@@ -167,9 +169,26 @@ public final class MariaDbDialect implements Dialect {
   public void deferConstraints(Connection c) {
   }
 
+  /** Rows go one by one (prepared and batched). */
   @Override
-  public boolean setBasedStatements() {
-    return false;
+  public Optional<SetStatements> setStatements() {
+    return Optional.empty();
+  }
+
+  /** Indexes are kept during a copy. */
+  @Override
+  public Optional<IndexDeferral> indexDeferral() {
+    return Optional.empty();
+  }
+
+  /** A copy goes in row batches and ends at its next batch. */
+  @Override
+  public void cancelQuietly(Connection c) {
+  }
+
+  /** InnoDB writers lock rows: nothing to take before a transaction's first write. */
+  @Override
+  public void beginWrite(Connection c) {
   }
 
   @Override
