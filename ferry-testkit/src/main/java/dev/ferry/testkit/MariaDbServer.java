@@ -1,8 +1,6 @@
 package dev.ferry.testkit;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -91,7 +90,7 @@ public final class MariaDbServer implements AutoCloseable {
     int serverId = SERVER_IDS.getAndIncrement();
     IOException lastFailure = null;
     for (int attempt = 1; attempt <= 5; attempt++) {
-      int port = freePort();
+      int port = ServerStart.freePort();
       Process process = new ProcessBuilder(serverCommand(mariadbd, dir, port, serverId, root, settings))
           .directory(dir.toFile()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("console.log").toFile())).start();
@@ -155,26 +154,7 @@ public final class MariaDbServer implements AutoCloseable {
   }
 
   private void awaitReady() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (true) {
-      if (!process.isAlive()) {
-        throw new IOException("mariadbd on port " + port + " exited with code " + process.exitValue());
-      }
-      try (Connection c = connect()) {
-        return;
-      } catch (SQLException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IOException("MariaDB at 127.0.0.1:" + port + " did not accept connections: " + e.getMessage(), e);
-        }
-        Thread.sleep(50);
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    ServerStart.awaitAccepting("mariadbd", port, Duration.ofSeconds(60), Optional.of(process), this::connect);
   }
 
   public int port() {

@@ -1,8 +1,6 @@
 package dev.ferry.testkit;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,7 +66,7 @@ public final class PostgresCluster implements AutoCloseable {
         "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync");
     IOException lastFailure = null;
     for (int attempt = 1; attempt <= 5; attempt++) {
-      int port = freePort();
+      int port = ServerStart.freePort();
       writeConfig(bin, dir, data, port, settings);
       PostgresCluster cluster = new PostgresCluster(bin, dir, port);
       RUNNING.add(cluster);
@@ -108,23 +107,7 @@ public final class PostgresCluster implements AutoCloseable {
   }
 
   private void awaitReady() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (true) {
-      try (Connection c = connect()) {
-        return;
-      } catch (SQLException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IOException("PostgreSQL at 127.0.0.1:" + port + " did not accept connections: " + e.getMessage(), e);
-        }
-        Thread.sleep(50);
-      }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    ServerStart.awaitAccepting("PostgreSQL", port, Duration.ofSeconds(30), Optional.empty(), this::connect);
   }
 
   public int port() {
