@@ -10,10 +10,15 @@ import java.util.Optional;
  * A target table as its own catalog describes it: the quoted name to use in SQL, its columns with
  * their target type (as SQL text from the target catalog, trusted), its primary key, whether that
  * key is {@code DEFERRABLE} (PostgreSQL refuses such a key as an {@code ON CONFLICT} arbiter), and
- * its other unique keys (plain columns, no predicate), which name a clash as a conflict. Immutable.
+ * its other unique keys (plain columns, no predicate), which name a clash as a conflict; {@code target}
+ * is the table as the target itself names it (PostgreSQL: its schema and name after resolving the
+ * search path; MariaDB: its database and name), the same for every source name that reaches it;
+ * {@code foreignKeys} are the table's foreign keys (none where the catalog does not say, SQLite).
+ * Immutable.
  */
 public record TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
-    Map<String, TargetColumn> byName, boolean deferrableKey, List<UniqueKey> uniqueKeys) {
+    Map<String, TargetColumn> byName, boolean deferrableKey, List<UniqueKey> uniqueKeys, TableId target,
+    List<ForeignKey> foreignKeys) {
   /**
    * A column of the target table; {@code sqlType} is the catalog's own spelling, safe to splice in
    * SQL. {@code generatedAlways}: a PostgreSQL {@code GENERATED ALWAYS AS IDENTITY} column, which
@@ -32,14 +37,38 @@ public record TableInfo(TableId source, String sqlName, List<TargetColumn> colum
     }
   }
 
+  /**
+   * A foreign key: {@code columns} of this table reference {@code parentColumns} (pairwise, in the
+   * constraint's order) of {@code parent}, named as the target names it (its {@link #target()}).
+   */
+  public record ForeignKey(String name, List<String> columns, TableId parent, List<String> parentColumns) {
+    public ForeignKey {
+      columns = List.copyOf(columns);
+      parentColumns = List.copyOf(parentColumns);
+      if (columns.size() != parentColumns.size() || columns.isEmpty()) {
+        throw new IllegalArgumentException("foreign key " + name + " pairs " + columns + " with " + parentColumns);
+      }
+    }
+  }
+
+  public TableInfo {
+    foreignKeys = List.copyOf(foreignKeys);
+  }
+
   public TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey) {
     this(source, sqlName, columns, primaryKey, false, List.of());
   }
 
+  /** A table the target names as the source does, without foreign keys. */
   public TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
       boolean deferrableKey, List<UniqueKey> uniqueKeys) {
+    this(source, sqlName, columns, primaryKey, deferrableKey, uniqueKeys, source, List.of());
+  }
+
+  public TableInfo(TableId source, String sqlName, List<TargetColumn> columns, List<String> primaryKey,
+      boolean deferrableKey, List<UniqueKey> uniqueKeys, TableId target, List<ForeignKey> foreignKeys) {
     this(source, sqlName, List.copyOf(columns), List.copyOf(primaryKey), index(columns), deferrableKey,
-        List.copyOf(uniqueKeys));
+        List.copyOf(uniqueKeys), target, foreignKeys);
   }
 
   /** The unique key whose columns are exactly {@code names} (in any order), if there is one. */

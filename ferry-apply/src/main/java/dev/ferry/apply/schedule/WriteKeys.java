@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * What a source transaction writes on the target, as the scheduler compares it: row keys (table,
- * key name, values) for the primary key and every other unique key, whole tables where a row cannot
+ * key name, values) for the primary key, every other unique key and the parent rows its foreign
+ * keys reference, whole tables where a row cannot
  * be named, or everything (a barrier). Two transactions whose write keys are {@linkplain
  * #conflictsWith disjoint} may run at once on separate connections and commit in either order with
  * the same final state.
@@ -29,11 +30,20 @@ import java.util.Set;
  *       the change does not carry the whole old row (the old unique values are unknown, and a
  *       later INSERT could reuse them);
  *   <li>otherwise the primary key's values (old and new for an UPDATE) and the values of every
- *       other unique key of the row.
+ *       other unique key of the row;
+ *   <li>and for each foreign key the target's catalog lists on the table, the parent row each row
+ *       image references: the same row key the parent's own changes write (its primary key, or
+ *       the unique key on exactly the referenced columns, values in that key's column order), so
+ *       a child row and its parent's insert, key change or delete run one after the other. A
+ *       reference that is NULL adds nothing. The whole parent table where the change does not say
+ *       which parent it referenced (a DELETE or UPDATE whose old image lacks the key's columns, an
+ *       UPDATE without an old image unless the key lies in the primary key) or the parent has no
+ *       key on the referenced columns. A replica whose role may not set PostgreSQL's
+ *       {@code session_replication_role} applies with foreign-key checks on, and a child row
+ *       applied before its parent committed would be refused.
  * </ul>
- * Foreign keys add nothing: the target sessions run without foreign-key checks and triggers
- * (PostgreSQL {@code session_replication_role = replica}, SQLite {@code foreign_keys = off}).
- * Immutable.
+ * Tables are named as the target names them ({@link TableInfo#target()}), so two source names of
+ * one target table, and a foreign key's parent, meet. Immutable.
  *
  * @param barrier whether the transaction must run alone, after all before it and before all after it
  * @param tables tables written as a whole
@@ -103,8 +113,9 @@ public record WriteKeys(boolean barrier, Set<TableId> tables, Set<RowKey> rows) 
         return BARRIER; // the target lacks it: whatever happens (a conflict, a stop) happens alone
       }
       if (!addRows(change, info.get(), rows)) {
-        tables.add(table);
+        tables.add(info.get().target());
       }
+      addParents(change, info.get(), catalog, tables, rows);
     }
     rows.removeIf(r -> tables.contains(r.table()));
     return new WriteKeys(false, tables, rows);
@@ -143,16 +154,99 @@ public record WriteKeys(boolean barrier, Set<TableId> tables, Set<RowKey> rows) 
     if (primary.isEmpty()) {
       return false;
     }
-    keys.add(new RowKey(table.source(), "", primary.get()));
+    keys.add(new RowKey(table.target(), "", primary.get()));
     for (TableInfo.UniqueKey unique : table.uniqueKeys()) {
       Optional<List<Value>> key = valuesOf(unique.columns(), columns, values);
       if (key.isEmpty()) {
         return false;
       }
-      keys.add(new RowKey(table.source(), unique.name(), key.get()));
+      keys.add(new RowKey(table.target(), unique.name(), key.get()));
     }
     rows.addAll(keys);
     return true;
+  }
+
+  /**
+   * Adds, for each foreign key of {@code table}, the parent row each row image of {@code change}
+   * references — the row key the parent's own changes write — or the whole parent table where the
+   * image does not say which parent it references (an old image without the key's columns; an
+   * UPDATE without an old image, whose old reference may differ from the new one) or the key is
+   * not one the parent's catalog lists. A row whose key holds a NULL references nothing.
+   */
+  private static void addParents(Change change, TableInfo table, Catalog catalog, Set<TableId> tables,
+      Set<RowKey> rows) throws java.sql.SQLException {
+    for (TableInfo.ForeignKey fk : table.foreignKeys()) {
+      boolean inPrimaryKey = table.primaryKey().containsAll(fk.columns());
+      List<List<Value>> refs = new ArrayList<>();
+      boolean unknown = false;
+      switch (change) {
+        case Change.Insert i -> unknown = !addRef(fk, i.columns(), i.row(), refs);
+        case Change.Update u -> {
+          unknown = !addRef(fk, u.columns(), u.row(), refs);
+          if (u.oldImage() == Change.OldImage.FULL
+              || (u.oldImage() == Change.OldImage.KEY && inPrimaryKey)) {
+            unknown |= !addRef(fk, u.columns(), u.old(), refs);
+          } else if (!inPrimaryKey) {
+            unknown = true; // the old row's reference is not in the change
+          }
+        }
+        case Change.Delete d -> unknown = !(d.oldImage() == Change.OldImage.FULL || inPrimaryKey)
+            || !addRef(fk, d.columns(), d.old(), refs);
+        default -> {
+          continue;
+        }
+      }
+      Optional<TableInfo> parent = unknown || refs.isEmpty() ? Optional.empty() : catalog.describe(fk.parent());
+      Optional<ParentKey> key = parent.flatMap(p -> ParentKey.of(fk, p));
+      if (unknown || (!refs.isEmpty() && key.isEmpty())) {
+        tables.add(fk.parent());
+        continue;
+      }
+      for (List<Value> ref : refs) {
+        rows.add(new RowKey(parent.get().target(), key.get().name(), key.get().order(ref)));
+      }
+    }
+  }
+
+  /** Adds the values of {@code fk}'s columns in one row image; false if one is missing or unsent. */
+  private static boolean addRef(TableInfo.ForeignKey fk, List<Column> columns, List<Value> values,
+      List<List<Value>> refs) {
+    Optional<List<Value>> ref = valuesOf(fk.columns(), columns, values);
+    if (ref.isEmpty()) {
+      return false;
+    }
+    if (ref.get().stream().noneMatch(v -> v instanceof Value.Null)) {
+      refs.add(ref.get());
+    }
+    return true;
+  }
+
+  /**
+   * The parent's key a foreign key references: its primary key ({@code ""}) or the unique key on
+   * exactly the referenced columns, and where each of the key's columns is among them.
+   */
+  private record ParentKey(String name, int[] positions) {
+    static Optional<ParentKey> of(TableInfo.ForeignKey fk, TableInfo parent) {
+      List<String> referenced = fk.parentColumns();
+      if (!parent.keyless() && parent.primaryKey().size() == referenced.size()
+          && parent.primaryKey().containsAll(referenced)) {
+        return Optional.of(new ParentKey("", positions(parent.primaryKey(), referenced)));
+      }
+      return parent.uniqueKeyOn(referenced).map(k -> new ParentKey(k.name(), positions(k.columns(), referenced)));
+    }
+
+    private static int[] positions(List<String> keyColumns, List<String> referenced) {
+      return keyColumns.stream().mapToInt(referenced::indexOf).toArray();
+    }
+
+    /** A child's values (in the foreign key's order) in the key's column order. */
+    List<Value> order(List<Value> ref) {
+      List<Value> out = new ArrayList<>(positions.length);
+      for (int at : positions) {
+        out.add(ref.get(at));
+      }
+      return out;
+    }
   }
 
   private static Optional<List<Value>> valuesOf(List<String> names, List<Column> columns, List<Value> values) {

@@ -18,7 +18,8 @@ import java.util.Optional;
 
 /**
  * MariaDB's catalog ({@code information_schema}: columns with their {@code COLUMN_TYPE}, the
- * {@code PRIMARY} index, other unique indexes without prefix parts), a truncate that stays in the
+ * {@code PRIMARY} index, other unique indexes without prefix parts, foreign keys from
+ * {@code KEY_COLUMN_USAGE}), a truncate that stays in the
  * caller's transaction ({@code DELETE}: MariaDB's {@code TRUNCATE} commits on its own and so does
  * resetting {@code AUTO_INCREMENT}, which is therefore left as it is), sequence values kept in
  * {@code ferry_sequences}, and the column types for a source's (docs/apply.md). Stateless.
@@ -71,7 +72,31 @@ final class MariaDbCatalog implements TargetCatalog {
         keys.add(new TableInfo.UniqueKey(name, cols));
       }
     });
-    return Optional.of(new TableInfo(table, MariaDbSyntax.INSTANCE.tableName(table), columns, key, false, keys));
+    return Optional.of(new TableInfo(table, MariaDbSyntax.INSTANCE.tableName(table), columns, key, false, keys,
+        new TableId(schema, table.name()), foreignKeys(c, schema, table.name())));
+  }
+
+  /** The table's foreign keys, the parent named by its database and name, columns in the key's order. */
+  private static List<TableInfo.ForeignKey> foreignKeys(Connection c, String schema, String name) throws SQLException {
+    Map<String, List<String[]>> parts = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA,"
+        + " REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL"
+        + " ORDER BY CONSTRAINT_NAME, ORDINAL_POSITION")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          parts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(new String[] {rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)});
+        }
+      }
+    }
+    List<TableInfo.ForeignKey> keys = new ArrayList<>();
+    parts.forEach((constraint, cols) -> keys.add(new TableInfo.ForeignKey(constraint,
+        cols.stream().map(p -> p[0]).toList(), new TableId(cols.get(0)[1], cols.get(0)[2]),
+        cols.stream().map(p -> p[3]).toList())));
+    return keys;
   }
 
   /** The MariaDB database {@code table} is in: the connection's own for a source's default schema. */

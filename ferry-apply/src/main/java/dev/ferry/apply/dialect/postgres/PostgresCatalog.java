@@ -16,7 +16,8 @@ import java.util.Optional;
 import org.postgresql.util.PSQLException;
 
 /**
- * PostgreSQL's catalog ({@code pg_attribute}, {@code pg_index}), its sequences and schemas, and the
+ * PostgreSQL's catalog ({@code pg_attribute}, {@code pg_index}, foreign keys from
+ * {@code pg_constraint}), its sequences and schemas, and the
  * column types a seed declares: a PostgreSQL source's exact {@code format_type} text, a SQLite
  * source's declared types by SQLite's affinity rules. Stateless.
  */
@@ -66,8 +67,44 @@ final class PostgresCatalog implements TargetCatalog {
         }
       }
     }
-    return Optional.of(new TableInfo(table, name(table), columns, key, deferrableKey, unique));
+    TableId target = table;
+    List<TableInfo.ForeignKey> foreign = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(FOREIGN_KEYS)) {
+      ps.setString(1, name(table));
+      ps.setString(2, name(table));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getString(1) == null) {
+            target = new TableId(rs.getString(2), rs.getString(3));
+          } else {
+            foreign.add(new TableInfo.ForeignKey(rs.getString(1), List.of((String[]) rs.getArray(4).getArray()),
+                new TableId(rs.getString(2), rs.getString(3)), List.of((String[]) rs.getArray(5).getArray())));
+          }
+        }
+      }
+    }
+    return Optional.of(new TableInfo(table, name(table), columns, key, deferrableKey, unique, target, foreign));
   }
+
+  /**
+   * The table's own schema and name (a row with no constraint name), then its foreign keys: name,
+   * the parent's schema and name, the child's and the parent's columns pairwise in the key's order.
+   */
+  private static final String FOREIGN_KEYS = """
+      SELECT NULL::text, n.nspname::text, t.relname::text, NULL::text[], NULL::text[]
+        FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
+       WHERE t.oid = to_regclass(?)
+      UNION ALL
+      SELECT con.conname::text, pn.nspname::text, p.relname::text,
+             ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord),
+             ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)
+        FROM pg_constraint con
+        JOIN pg_class p ON p.oid = con.confrelid
+        JOIN pg_namespace pn ON pn.oid = p.relnamespace
+       WHERE con.conrelid = to_regclass(?) AND con.contype = 'f'
+       ORDER BY 1 NULLS FIRST""";
 
   /** Unique indexes: name (the constraint's, if one owns it), primary?, deferrable?, plain columns only?, columns. */
   private static final String UNIQUE_KEYS = """
