@@ -71,6 +71,8 @@ public final class ParallelApplier implements Applier {
   private WriteKeys unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
   private long skipped;
   private int nextWorker;
+  /** The failure that stopped the workers (not the others' failures after they were aborted for it). */
+  private volatile ApplyException firstFailure;
 
   private ParallelApplier(ApplyConfig config, Applier serial, Connection catalogConnection, Dialect dialect,
       ReplicaPosition at, Optional<LastApplied> last) {
@@ -249,8 +251,12 @@ public final class ParallelApplier implements Applier {
     checkWorkers();
   }
 
-  /** Throws the first worker failure, if any. */
+  /** Throws the failure that stopped the workers, if any: the first, not what aborting the others caused. */
   private void checkWorkers() throws ApplyException {
+    ApplyException first = firstFailure;
+    if (first != null) {
+      throw first;
+    }
     for (Worker w : workers) {
       Optional<ApplyException> failure = w.failure();
       if (failure.isPresent()) {
@@ -261,6 +267,12 @@ public final class ParallelApplier implements Applier {
 
   /** A worker failed: nothing after the failed transaction may commit; the others give up. */
   void failed(Worker worker, ApplyException e) {
+    synchronized (this) {
+      if (firstFailure != null) {
+        return; // aborted for the first failure: the others are already stopping
+      }
+      firstFailure = e;
+    }
     order.fail(e.getMessage());
     workers.stream().filter(w -> w != worker).forEach(Worker::abort);
   }

@@ -244,6 +244,34 @@ class ParallelApplierTest {
     }
   }
 
+  /**
+   * A worker that stops (an insert whose key the replica already holds, at 0-1-150) stops the
+   * others, and what the applier throws is that stop naming its GTID, not what aborting the other
+   * workers made them throw.
+   */
+  @ParameterizedTest(name = "commit order {0}")
+  @org.junit.jupiter.params.provider.EnumSource(ApplyConfig.CommitOrder.class)
+  void aWorkersStopIsWhatTheApplierThrows(ApplyConfig.CommitOrder order) throws Exception {
+    List<Column> columns = cols("id:int8", "note:text");
+    TableId t = table("stops");
+    List<Transaction> txs = new ArrayList<>();
+    for (int seq = 1; seq <= 300; seq++) {
+      txs.add(tx(seq, new dev.ferry.journal.model.Change.Insert(t, columns, row(seq, "from the journal"))));
+    }
+    Path journal = journal(txs);
+    String url = postgres.cluster().createDatabase("stops" + DATABASES.incrementAndGet());
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE stops (id bigint PRIMARY KEY, note text NOT NULL)");
+      st.execute("INSERT INTO stops VALUES (150, 'already here')");
+    }
+    ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(4, order));
+    try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
+        InstantSource.system())) {
+      assertThatThrownBy(() -> applyAll(applier, journal)).isInstanceOf(ApplyException.class)
+          .hasMessageContaining("0-1-150").hasMessageNotContaining("aborted");
+    }
+  }
+
   @Test
   void aSqliteTargetRefusesMoreThanOneWorkerNamingTheSetting() throws Exception {
     try (SqliteDatabase lite = SqliteDatabase.create()) {
