@@ -8,6 +8,8 @@ import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.node.sync.InitialSync;
+import dev.ferry.node.sync.SqliteTableCopy;
 import dev.ferry.node.sync.TableCopy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,28 +45,36 @@ final class TableCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public final Integer call() throws IOException {
+    public final Integer call() throws IOException, InterruptedException {
       FerryConfig config = options.load();
       options.startQuietLogging();
       NodeSpec node = NodeSpecs.from(config);
-      if (!(node.source() instanceof SourceSpec.Postgres pg)) {
-        throw new CliException("'" + spec.qualifiedName() + "' copies from a snapshot of a PostgreSQL source; source "
-            + node.source().name() + " is SQLite. Instead: stop writing to the table and stop 'ferry run', run "
-            + "'ferry setup' (it adds the table's triggers), copy the table's rows into each replica, then start "
-            + "'ferry run' again (docs/initial-sync.md, Adding a table)");
-      }
       Path journal = ReplicaCommand.journalOf(config);
       PrintWriter out = spec.commandLine().getOut();
-      List<TableId> tables = tables();
-      boolean publish = check(config, pg.config(), tables, out);
+      Consumer<String> say = line -> {
+        out.println(line);
+        out.flush();
+      };
       AtomicBoolean done = new AtomicBoolean();
-      Thread warn = new Thread(() -> stopped(done, tables));
-      Runtime.getRuntime().addShutdownHook(warn);
+      checkOptions(config);
+      if (node.source() instanceof SourceSpec.Sqlite lite) {
+        List<TableId> tables = tables("main");
+        boolean capture = SqliteTableCheck.check(this instanceof Add, config, lite.config(), tables, out);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped(done, tables)));
+        try {
+          SqliteTableCopy.copy(lite.config(), tables, replicas(node), journal, capture, InitialSync.Options.DEFAULTS,
+              say);
+        } finally {
+          done.set(true);
+        }
+        return 0;
+      }
+      SourceSpec.Postgres pg = (SourceSpec.Postgres) node.source();
+      List<TableId> tables = tables("public");
+      boolean publish = check(config, pg.config(), tables, out);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped(done, tables)));
       try {
-        TableCopy.copy(pg.config(), tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, line -> {
-          out.println(line);
-          out.flush();
-        });
+        TableCopy.copy(pg.config(), tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, say);
       } finally {
         done.set(true);
       }
@@ -71,8 +82,12 @@ final class TableCommand implements Runnable {
       return 0;
     }
 
-    /** The tables named on the command line. */
-    abstract List<TableId> tables();
+    /** Checks the options against the configuration, whatever the source. */
+    void checkOptions(FerryConfig config) {
+    }
+
+    /** The tables named on the command line, those without a schema in {@code schema}. */
+    abstract List<TableId> tables(String schema);
 
     /** Checks the tables; returns whether they are to be added to the publication. */
     abstract boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
@@ -94,31 +109,20 @@ final class TableCommand implements Runnable {
       description = {"Add tables to a running replication and copy their rows into every replica.",
           "Works while 'ferry run' streams: the tables join the publication, are copied from a snapshot, and each",
           "replica skips the changes the copy already holds and applies the later ones.",
-          "Run it again after an interruption. PostgreSQL source only."})
+          "Run it again after an interruption. A SQLite source gets the tables' capture triggers instead."})
   static final class Add extends TableCopying {
     @Parameters(paramLabel = "SCHEMA.TABLE", arity = "1..*",
         description = "The tables to add (a name without schema is in public).") List<String> names;
 
     @Override
-    List<TableId> tables() {
-      return names.stream().map(TableCommand::tableId).distinct().toList();
+    List<TableId> tables(String schema) {
+      return names.stream().map(n -> tableId(n, schema)).distinct().toList();
     }
 
     @Override
     boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
         throws IOException {
-      List<TableId> unselected = new ArrayList<>();
-      for (TableId t : tables) {
-        if (!config.source().tables().accepts(t.schema() + "." + t.name())) {
-          unselected.add(t);
-        }
-      }
-      if (!unselected.isEmpty()) {
-        throw new CliException("tables " + unselected + " are not selected by source.tables in " + config.file()
-            + " (" + config.source().tables() + "), so a later 'ferry setup' would take them out of the publication "
-            + "again: add a pattern matching them (e.g. '" + regex(unselected.getFirst()) + "') to source.tables."
-            + "include, or remove the exclude pattern that matches them, then run this again");
-      }
+      requireSelected(config, tables, "a later 'ferry setup' would take them out of the publication again");
       for (TableId t : tables) {
         if (PostgresSetup.checkAddable(source, t)) {
           out.println("table " + t + " is in publication " + source.publicationName() + " already: copying it again");
@@ -136,7 +140,7 @@ final class TableCommand implements Runnable {
   @Command(name = "resync", mixinStandardHelpOptions = true,
       description = {"Copy one replicated table into every replica (or one) again.",
           "Works while 'ferry run' streams: the table is emptied on the replica and copied from a snapshot, and the",
-          "replica applies the changes after it. PostgreSQL source only."})
+          "replica applies the changes after it."})
   static final class Resync extends TableCopying {
     @Parameters(paramLabel = "SCHEMA.TABLE", description = "The table (a name without schema is in public).")
     String name;
@@ -145,17 +149,18 @@ final class TableCommand implements Runnable {
     Optional<String> replica;
 
     @Override
-    List<TableId> tables() {
-      return List.of(tableId(name));
+    List<TableId> tables(String schema) {
+      return List.of(tableId(name, schema));
+    }
+
+    @Override
+    void checkOptions(FerryConfig config) {
+      requireReplica(config, replica);
     }
 
     @Override
     boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
         throws IOException {
-      if (replica.isPresent() && !NodeSpecs.replicaNames(config).contains(replica.get())) {
-        throw new UsageException("replica " + replica.get() + ": no such replica in " + config.file() + " (it has "
-            + NodeSpecs.replicaNames(config) + ")");
-      }
       for (TableId t : tables) {
         if (!PostgresSetup.checkAddable(source, t)) {
           throw new CliException("table " + t + " is not in publication " + source.publicationName()
@@ -171,10 +176,34 @@ final class TableCommand implements Runnable {
     }
   }
 
-  /** {@code schema.table}, or {@code table} in {@code public}. */
-  static TableId tableId(String text) {
+  /** Refuses tables that {@code source.tables} does not select: {@code why} a later run would drop them. */
+  static void requireSelected(FerryConfig config, List<TableId> tables, String why) {
+    List<TableId> unselected = new ArrayList<>();
+    for (TableId t : tables) {
+      if (!config.source().tables().accepts(t.schema() + "." + t.name())) {
+        unselected.add(t);
+      }
+    }
+    if (!unselected.isEmpty()) {
+      throw new CliException("tables " + unselected + " are not selected by source.tables in " + config.file()
+          + " (" + config.source().tables() + "), so " + why + ": add a pattern matching them (e.g. '"
+          + regex(unselected.getFirst()) + "') to source.tables.include, or remove the exclude pattern that matches "
+          + "them, then run this again");
+    }
+  }
+
+  /** Refuses a {@code --replica} that the configuration does not have. */
+  static void requireReplica(FerryConfig config, Optional<String> replica) {
+    if (replica.isPresent() && !NodeSpecs.replicaNames(config).contains(replica.get())) {
+      throw new UsageException("replica " + replica.get() + ": no such replica in " + config.file() + " (it has "
+          + NodeSpecs.replicaNames(config) + ")");
+    }
+  }
+
+  /** {@code schema.table}, or {@code table} in {@code schema}. */
+  static TableId tableId(String text, String schema) {
     try {
-      return text.contains(".") ? TableId.parse(text) : new TableId("public", text);
+      return text.contains(".") ? TableId.parse(text) : new TableId(schema, text);
     } catch (IllegalArgumentException e) {
       throw new UsageException("'" + text + "' is no table name: write schema.table (" + e.getMessage() + ")");
     }
