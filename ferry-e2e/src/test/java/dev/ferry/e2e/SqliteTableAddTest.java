@@ -107,6 +107,64 @@ class SqliteTableAddTest {
     }
   }
 
+  @Test
+  @Timeout(240)
+  void refusesAMissingAVirtualAnUnselectedOrAnUncapturedTableNamingItAndChangesNothing() throws Exception {
+    try (FerryCli cli = new FerryCli(dir)) {
+      String source = "jdbc:sqlite:" + dir.resolve("source.db");
+      String lite = "jdbc:sqlite:" + dir.resolve("replica.db");
+      Sql.execute(source, "PRAGMA journal_mode = WAL", "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)",
+          "CREATE TABLE parcels (id INTEGER PRIMARY KEY, label TEXT)", "CREATE VIRTUAL TABLE docs USING fts5(body)");
+      Path config = FerryYaml.source(source, dir.resolve("journal")).includeTables("main\\.(accounts|docs)")
+          .replica("lite", lite).writeTo(dir.resolve("ferry.yaml"));
+      Path log = dir.resolve("run.log");
+      // docs is selected but virtual: setup refuses it, so run with a configuration that leaves it out.
+      Path running = FerryYaml.source(source, dir.resolve("journal")).includeTables("main\\.accounts")
+          .replica("lite", lite).writeTo(dir.resolve("running.yaml"));
+      Process run = cli.start(log, "run", "-c", running.toString());
+      LogWait.awaitLine(log, "[replica lite] seeded:", run, Duration.ofSeconds(90));
+      List<String> schema = schemaOf(source);
+
+      FerryCli.Result missing = cli.run(Duration.ofSeconds(60), "table", "add", "nope", "-c", config.toString());
+      assertThat(missing.exitCode()).as(missing.all()).isEqualTo(1);
+      assertThat(missing.stderr()).contains("main.nope").contains("not selected by source.tables")
+          .doesNotContain("internal error");
+      FerryCli.Result unselected = cli.run(Duration.ofSeconds(60), "table", "add", "parcels", "-c", config.toString());
+      assertThat(unselected.exitCode()).as(unselected.all()).isEqualTo(1);
+      assertThat(unselected.stderr()).contains("main.parcels").contains("source.tables")
+          .contains("main\\.parcels").doesNotContain("internal error");
+      FerryCli.Result virtual = cli.run(Duration.ofSeconds(60), "table", "add", "docs", "-c", config.toString());
+      assertThat(virtual.exitCode()).as(virtual.all()).isEqualTo(1);
+      assertThat(virtual.stderr()).contains("main.docs").contains("virtual table").doesNotContain("internal error");
+      FerryCli.Result uncaptured = cli.run(Duration.ofSeconds(60), "table", "resync", "parcels", "-c",
+          running.toString());
+      assertThat(uncaptured.exitCode()).as(uncaptured.all()).isEqualTo(1);
+      assertThat(uncaptured.stderr()).contains("main.parcels is not captured").contains("ferry table add")
+          .doesNotContain("internal error");
+      FerryCli.Result gone = cli.run(Duration.ofSeconds(60), "table", "add", "ghost", "-c",
+          FerryYaml.source(source, dir.resolve("journal")).replica("lite", lite).writeTo(dir.resolve("all.yaml"))
+              .toString());
+      assertThat(gone.exitCode()).as(gone.all()).isEqualTo(1);
+      assertThat(gone.stderr()).contains("main.ghost does not exist").doesNotContain("internal error");
+
+      assertThat(schemaOf(source)).as("the source's schema after the refusals").isEqualTo(schema);
+      assertThat(Sql.scalar(lite, "SELECT count(*) FROM ferry_table_copies")).as("no replica marked").isEqualTo("0");
+      assertThat(run.isAlive()).as("ferry run; log: %s", LogWait.tail(log, 0)).isTrue();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+      FerryCli.Result stopped = cli.run(Duration.ofSeconds(60), "table", "add", "parcels", "-c",
+          dir.resolve("all.yaml").toString());
+      assertThat(stopped.exitCode()).as(stopped.all()).isEqualTo(1);
+      assertThat(stopped.stderr()).contains("capture of source primary is not running").contains("ferry run")
+          .doesNotContain("internal error");
+      assertThat(schemaOf(source)).as("the source's schema after the refusals").isEqualTo(schema);
+    }
+  }
+
+  private static List<String> schemaOf(String url) throws SQLException {
+    return Sql.rows(url, "SELECT type || ' ' || name FROM sqlite_schema ORDER BY 1");
+  }
+
   /** Waits until the add process is inserting rows of crates into the PostgreSQL replica. */
   private static void awaitCopyInto(String pg, Process add, Path addLog) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

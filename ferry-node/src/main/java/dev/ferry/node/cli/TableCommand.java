@@ -59,7 +59,7 @@ final class TableCommand implements Runnable {
       checkOptions(config);
       if (node.source() instanceof SourceSpec.Sqlite lite) {
         List<TableId> tables = tables("main");
-        boolean capture = SqliteTableCheck.check(this instanceof Add, config, lite.config(), tables, out);
+        boolean capture = SqliteTableCheck.check(this instanceof Add, config, lite.config(), tables, journal, out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped(done, tables)));
         try {
           SqliteTableCopy.copy(lite.config(), tables, replicas(node), journal, capture, InitialSync.Options.DEFAULTS,
