@@ -31,8 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parallel apply: the caller's thread reads the journal in order and cuts it into units (up to
- * {@value #UNIT_TRANSACTIONS} consecutive transactions); each unit goes to one of
+ * Parallel apply: the caller's thread reads the journal in order and cuts it into units of
+ * consecutive transactions. A unit of {@value #MIN_UNIT} or more is handed out as soon as a worker
+ * is idle, else it grows up to the grouping bound ({@code grouping.max-transactions}), so a backlog
+ * the workers cannot keep up with is applied in units as large as serial apply's groups; a
+ * {@link #flush()} (the journal ran dry) hands out whatever is open. Each unit goes to one of
  * {@code apply.workers} workers, each a {@link JdbcApplier} on its own target connection and
  * thread, and starts once the earlier units it conflicts with ({@link DependencyTracker}, by
  * {@link WriteKeys}) have committed. With the commit order kept, a worker commits a group only when
@@ -49,8 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ParallelApplier implements Applier {
   private static final Logger log = LoggerFactory.getLogger(ParallelApplier.class);
-  /** Transactions per unit: small enough that units of a random load rarely share a key. */
-  static final int UNIT_TRANSACTIONS = 32;
+  /** Transactions a unit holds at least before an idle worker takes it (unless flushed). */
+  static final int MIN_UNIT = 32;
 
   private final ApplyConfig config;
   private final String prefix;
@@ -169,7 +172,7 @@ public final class ParallelApplier implements Applier {
     unit.add(tx);
     unitPositions.add(journalPosition);
     unitKeys = unitKeys.union(keys);
-    if (unit.size() >= Math.min(UNIT_TRANSACTIONS, config.grouping().maxTransactions())) {
+    if (unit.size() >= config.grouping().maxTransactions() || (unit.size() >= MIN_UNIT && idleWorker().isPresent())) {
       dispatch();
     }
   }
@@ -204,8 +207,11 @@ public final class ParallelApplier implements Applier {
     unit.clear();
     unitPositions.clear();
     unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
-    Worker worker = workers.get(nextWorker);
-    nextWorker = (nextWorker + 1) % workers.size();
+    Worker worker = idleWorker().orElseGet(() -> {
+      Worker next = workers.get(nextWorker);
+      nextWorker = (nextWorker + 1) % workers.size();
+      return next;
+    });
     try {
       worker.hand(work);
     } catch (InterruptedException e) {
@@ -213,6 +219,16 @@ public final class ParallelApplier implements Applier {
       throw new ApplyException(prefix + "interrupted while handing out work", null, e);
     }
     checkWorkers();
+  }
+
+  /** A worker with nothing queued and nothing in hand, if any. */
+  private Optional<Worker> idleWorker() {
+    for (Worker w : workers) {
+      if (w.idle()) {
+        return Optional.of(w);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -34,6 +34,8 @@ final class Worker {
   private final Thread thread;
   private volatile ApplyException failure;
   private volatile boolean closing;
+  /** Set while a unit is in hand (taken from the queue and not yet committed). */
+  private volatile boolean busy;
 
   private Worker(ParallelApplier owner, int number, JdbcApplier applier) {
     this.owner = owner;
@@ -55,6 +57,11 @@ final class Worker {
     return Optional.ofNullable(failure);
   }
 
+  /** Nothing queued and nothing in hand: a unit handed now starts at once. */
+  boolean idle() {
+    return !busy && queue.isEmpty() && failure == null;
+  }
+
   /** Queues {@code unit}, waiting while the queue is full; returns at once once the worker failed. */
   void hand(Unit unit) throws InterruptedException {
     while (failure == null && !queue.offer(unit, 100, TimeUnit.MILLISECONDS)) {
@@ -67,7 +74,12 @@ final class Worker {
       while (!closing) {
         Unit unit = queue.poll(100, TimeUnit.MILLISECONDS);
         if (unit != null) {
-          applyUnit(unit);
+          busy = true;
+          try {
+            applyUnit(unit);
+          } finally {
+            busy = false;
+          }
         }
       }
     } catch (InterruptedException e) {
