@@ -3,6 +3,7 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.dialect.sqlite.SqliteReadOnly;
+import dev.ferry.testkit.MariaDbServer;
 import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.TableDigest;
 import java.nio.file.Files;
@@ -28,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * run} streams under a write load (docs/initial-sync.md, "Adding a table while streaming"): a table
  * that the running node does not capture, written to before and during the add, reaches a
  * PostgreSQL and a SQLite replica with every row; a copy that drifted is restored by resync; an add
- * killed with {@code kill -9} in the middle of its copy leaves the replicas holding the table's
- * changes back until it runs again, then they converge. Separate processes through
+ * stopped with SIGTERM, then one killed with {@code kill -9}, in the middle of its copy leave the
+ * replicas holding the table's changes back until it runs again, then they converge. Separate processes through
  * {@code bin/ferry}, real databases.
  */
 class SqliteTableAddTest {
@@ -86,6 +87,13 @@ class SqliteTableAddTest {
       Node n = Node.start(cluster, dir, cli, "crates", 200_000);
       try (Writer accounts = Writer.accounts(n.source, 4); Writer crates = Writer.of(n.source, "crates", 5)) {
         crates.awaitWrites(50, n.run);
+        Path termLog = dir.resolve("add-term.log");
+        Process term = cli.start(termLog, "table", "add", "crates", "-c", n.config.toString());
+        awaitCopyInto(n.pg, term, termLog);
+        FerryCli.terminate(term, Duration.ofSeconds(30));
+        assertThat(Files.readString(termLog)).as("SIGTERM during the copy")
+            .contains("stopped before the copy of [main.crates] was done").doesNotContain("replica pg: copied");
+        awaitNoCopyInto(n.pg);
         Path addLog = dir.resolve("add.log");
         Process add = cli.start(addLog, "table", "add", "crates", "-c", n.config.toString());
         awaitCopyInto(n.pg, add, addLog);
@@ -105,6 +113,63 @@ class SqliteTableAddTest {
           .isEmpty();
       assertThat(FerryCli.terminate(n.run, Duration.ofSeconds(60))).isZero();
     }
+  }
+
+  @Test
+  @Timeout(300)
+  void aTableAddedWhileRunStreamsReachesAMariaDbReplicaIntoTheTableCreatedThere() throws Exception {
+    try (MariaDbServer server = MariaDbServer.start(); FerryCli cli = new FerryCli(dir)) {
+      String source = "jdbc:sqlite:" + dir.resolve("source.db");
+      String maria = server.createDatabase("app");
+      Sql.execute(source, "PRAGMA journal_mode = WAL",
+          "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, balance INTEGER)",
+          "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 2000)"
+              + " INSERT INTO accounts SELECT i, 'owner ' || i, i * 10 FROM g");
+      // A MariaDB replica gets its tables created beforehand (docs/apply.md).
+      Sql.execute(maria, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance BIGINT)",
+          "CREATE TABLE parcels (id BIGINT PRIMARY KEY, weight BIGINT NOT NULL, label TEXT)");
+      Path config = FerryYaml.source(source, dir.resolve("journal")).includeTables("main\\.accounts")
+          .replica("maria", maria, "read-write").writeTo(dir.resolve("ferry.yaml"));
+      Path log = dir.resolve("run.log");
+      Process run = cli.start(log, "run", "-c", config.toString());
+      LogWait.awaitLine(log, "[replica maria] seeded:", run, Duration.ofSeconds(120));
+      Sql.execute(source, "PRAGMA busy_timeout = 60000",
+          "CREATE TABLE parcels (id INTEGER PRIMARY KEY, weight INTEGER NOT NULL, label TEXT)",
+          "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 20000)"
+              + " INSERT INTO parcels SELECT i, i % 97, 'p' || i FROM g");
+      FerryYaml.source(source, dir.resolve("journal")).includeTables("main\\.(accounts|parcels)")
+          .replica("maria", maria, "read-write").writeTo(config);
+      try (Writer accounts = Writer.accounts(source, 6); Writer parcels = Writer.of(source, "parcels", 7)) {
+        parcels.awaitWrites(100, run);
+        FerryCli.Result add = cli.run(Duration.ofSeconds(180), "table", "add", "parcels", "-c", config.toString());
+        assertThat(add.exitCode()).as("table add: %s; log: %s", add.all(), LogWait.tail(log, 0)).isZero();
+        assertThat(add.stdout()).contains("replica maria: copied");
+        parcels.awaitWrites(parcels.writes() + 300, run);
+      }
+      List<String> differ = mariaDifferences(source, maria);
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!differ.isEmpty() && System.nanoTime() < deadline) {
+        assertThat(run.isAlive()).as("ferry run; log: %s", LogWait.tail(log, 0)).isTrue();
+        Thread.sleep(500);
+        differ = mariaDifferences(source, maria);
+      }
+      assertThat(differ).as("log: %s", LogWait.tail(log, 0)).isEmpty();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static List<String> mariaDifferences(String source, String maria) throws SQLException {
+    List<String> differ = new ArrayList<>();
+    try (Connection s = DriverManager.getConnection(source); Connection m = DriverManager.getConnection(maria)) {
+      for (String table : List.of("accounts", "parcels")) {
+        TableDigest expected = TableDigest.of(s, table);
+        TableDigest actual = TableDigest.of(m, table);
+        if (!expected.equals(actual)) {
+          differ.add(table + ": " + expected + " vs " + actual);
+        }
+      }
+    }
+    return differ;
   }
 
   @Test
@@ -168,13 +233,27 @@ class SqliteTableAddTest {
   /** Waits until the add process is inserting rows of crates into the PostgreSQL replica. */
   private static void awaitCopyInto(String pg, Process add, Path addLog) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (Integer.parseInt(Sql.scalar(pg, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        + " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction') AND query ILIKE '%insert into%crates%'")) == 0) {
+    while (copiesInto(pg) == 0) {
       assertThat(add.isAlive()).as("table add still copying; its output: %s", Files.readString(addLog)).isTrue();
       assertThat(System.nanoTime()).as("the copy began within 120 s").isLessThan(deadline);
       Thread.sleep(20);
     }
     Thread.sleep(300);
+  }
+
+  /** Waits until the session of a stopped add has ended on the PostgreSQL replica. */
+  private static void awaitNoCopyInto(String pg) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (copiesInto(pg) > 0) {
+      assertThat(System.nanoTime()).as("the stopped copy's session ended within 30 s").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  private static int copiesInto(String pg) throws SQLException {
+    return Integer.parseInt(Sql.scalar(pg, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        + " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+        + " AND query ILIKE '%insert into%crates%'"));
   }
 
   /** A SQLite source streaming to a PostgreSQL and a SQLite replica; one table of it not captured. */
