@@ -105,7 +105,7 @@ class SqliteTableAddTest {
 
         FerryCli.Result again = cli.run(Duration.ofSeconds(240), "table", "add", "crates", "-c", n.config.toString());
         assertThat(again.exitCode()).as("table add again: %s", again.all()).isZero();
-        assertThat(again.stdout()).contains("is captured already (its triggers exist): copying it again")
+        assertThat(again.stdout()).contains("table main.crates is in _ferry_tables of source primary (the tables with capture triggers) already: copying it again")
             .contains("replica pg: copied").contains("replica lite: copied");
         crates.awaitWrites(crates.writes() + 200, n.run);
       }
@@ -204,7 +204,7 @@ class SqliteTableAddTest {
       FerryCli.Result uncaptured = cli.run(Duration.ofSeconds(60), "table", "resync", "parcels", "-c",
           running.toString());
       assertThat(uncaptured.exitCode()).as(uncaptured.all()).isEqualTo(1);
-      assertThat(uncaptured.stderr()).contains("main.parcels is not captured").contains("ferry table add")
+      assertThat(uncaptured.stderr()).contains("table main.parcels is not in _ferry_tables of source primary").contains("ferry table add main.parcels")
           .doesNotContain("internal error");
       FerryCli.Result gone = cli.run(Duration.ofSeconds(60), "table", "add", "ghost", "-c",
           FerryYaml.source(source, dir.resolve("journal")).replica("lite", lite).writeTo(dir.resolve("all.yaml"))
@@ -220,7 +220,7 @@ class SqliteTableAddTest {
       FerryCli.Result stopped = cli.run(Duration.ofSeconds(60), "table", "add", "parcels", "-c",
           dir.resolve("all.yaml").toString());
       assertThat(stopped.exitCode()).as(stopped.all()).isEqualTo(1);
-      assertThat(stopped.stderr()).contains("capture of source primary is not running").contains("ferry run")
+      assertThat(stopped.stderr()).contains("[source primary] capture is not running").contains("nothing was changed")
           .doesNotContain("internal error");
       assertThat(schemaOf(source)).as("the source's schema after the refusals").isEqualTo(schema);
     }

@@ -14,6 +14,7 @@ import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.sql.SqlErrorText;
@@ -56,6 +57,7 @@ public final class ParallelApplier implements Applier {
   static final int MIN_UNIT = 32;
 
   private final ApplyConfig config;
+  private final Side side;
   private final String prefix;
   private final Applier serial;
   private final Connection catalogConnection;
@@ -75,7 +77,8 @@ public final class ParallelApplier implements Applier {
     this.order = new Turns(config.parallel().commitOrder() == ApplyConfig.CommitOrder.KEPT,
         at.journalPosition().map(p -> new CommitTurn.Resume(p, last, at.lastCommitTime())));
     this.config = config;
-    this.prefix = "[replica " + config.replicaName() + "] ";
+    this.side = config.side();
+    this.prefix = side + " ";
     this.serial = serial;
     this.catalogConnection = catalogConnection;
     this.dialect = dialect;
@@ -103,7 +106,7 @@ public final class ParallelApplier implements Applier {
       c.setAutoCommit(true);
       Dialect dialect = Dialect.of(c);
       if (!dialect.concurrentWriters()) {
-        throw new ApplyException("[replica " + config.replicaName() + "] apply.workers is " + n + ", but a "
+        throw new ApplyException(config.side(), "apply.workers is " + n + ", but a "
             + dialect.name() + " target takes one writer at a time: set apply.workers to 1 for this replica", null, null);
       }
       applier = new ParallelApplier(config, serial, c, dialect, serial.position(), serial.lastApplied());
@@ -117,7 +120,7 @@ public final class ParallelApplier implements Applier {
     } catch (SQLException e) {
       close(c);
       serial.close();
-      throw new ApplyException("[replica " + config.replicaName() + "] cannot open the target: "
+      throw new ApplyException(config.side(), "cannot open the target: "
           + SqlErrorText.describe(e), null, e);
     } catch (ApplyException | RuntimeException e) {
       if (applier != null) {
@@ -130,8 +133,8 @@ public final class ParallelApplier implements Applier {
     }
   }
 
-  String prefix() {
-    return prefix;
+  Side side() {
+    return side;
   }
 
   Turns order() {
@@ -181,10 +184,10 @@ public final class ParallelApplier implements Applier {
     try {
       return WriteKeys.of(tx.toTransaction(), config.filter(), this::describe, WriteKeys.DEFAULT_MAX_CHANGES);
     } catch (IOException e) {
-      throw new ApplyException(prefix + "cannot read " + tx.gtid() + " from the journal: " + e.getMessage(),
+      throw new ApplyException(side, "cannot read " + tx.gtid() + " from the journal: " + e.getMessage(),
           tx.gtid(), e);
     } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot describe the tables of " + tx.gtid() + ": "
+      throw new ApplyException(side, "cannot describe the tables of " + tx.gtid() + ": "
           + SqlErrorText.describe(e), tx.gtid(), e);
     }
   }
@@ -216,7 +219,7 @@ public final class ParallelApplier implements Applier {
       worker.hand(work);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApplyException(prefix + "interrupted while handing out work", null, e);
+      throw new ApplyException(side, "interrupted while handing out work", null, e);
     }
     checkWorkers();
   }
@@ -238,10 +241,10 @@ public final class ParallelApplier implements Applier {
       order.awaitAll();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApplyException(prefix + "interrupted while waiting for the workers", null, e);
+      throw new ApplyException(side, "interrupted while waiting for the workers", null, e);
     } catch (SQLException e) {
       checkWorkers();
-      throw new ApplyException(prefix + e.getMessage(), null, e);
+      throw new ApplyException(side, e.getMessage(), null, e);
     }
     checkWorkers();
   }

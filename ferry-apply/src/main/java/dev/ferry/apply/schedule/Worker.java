@@ -88,7 +88,7 @@ final class Worker {
       failure = e;
       owner.failed(this, e);
     } catch (RuntimeException e) {
-      failure = new ApplyException(owner.prefix() + "a parallel apply worker failed: " + e, null, e);
+      failure = new ApplyException(owner.side(), "a parallel apply worker failed: " + e, null, e);
       log.error("{}", failure.getMessage(), e);
       owner.failed(this, failure);
     }
@@ -98,7 +98,7 @@ final class Worker {
     try {
       owner.order().awaitUnits(unit.waits());
     } catch (SQLException e) {
-      throw new ApplyException(owner.prefix() + "not applied: " + e.getMessage(), unit.txs().get(0).gtid(), e);
+      throw new ApplyException(owner.side(), "not applied: " + e.getMessage(), unit.txs().get(0).gtid(), e);
     }
     for (int i = 0; i < unit.txs().size(); i++) {
       applier.apply(unit.txs().get(i), unit.positions().get(i));

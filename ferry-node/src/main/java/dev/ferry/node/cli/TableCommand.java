@@ -1,16 +1,11 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.sync.CopyOptions;
-import dev.ferry.capture.postgres.PostgresSetup;
-import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
-import dev.ferry.node.run.SourceSpec;
-import dev.ferry.node.sync.InitialSync;
-import dev.ferry.node.sync.SqliteTableCopy;
-import dev.ferry.node.sync.TableCopy;
+import dev.ferry.node.run.TableCopies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,42 +33,29 @@ final class TableCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** What add and resync share: configuration, the PostgreSQL source, the copy and its outcome lines. */
+  /** What add and resync share: configuration, the source's table copies, the copy and its outcome lines. */
   abstract static class TableCopying implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Spec CommandSpec spec;
 
     @Override
-    public final Integer call() throws IOException, InterruptedException {
+    public final Integer call() throws IOException {
       FerryConfig config = options.load();
       options.startQuietLogging();
       NodeSpec node = NodeSpecs.from(config);
+      TableCopies copies = node.source().tableCopies(spec.qualifiedName()).orElseThrow(CliException::new);
       Path journal = ReplicaCommand.journalOf(config);
       PrintWriter out = spec.commandLine().getOut();
-      Consumer<String> say = line -> {
-        out.println(line);
-        out.flush();
-      };
+      List<TableId> tables = tables(copies.defaultSchema());
+      boolean publish = check(config, copies, tables, out);
       AtomicBoolean done = new AtomicBoolean();
-      checkOptions(config);
-      if (node.source() instanceof SourceSpec.Sqlite lite) {
-        List<TableId> tables = tables("main");
-        boolean capture = SqliteTableCheck.check(this instanceof Add, config, lite.config(), tables, journal, out);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped(done, tables)));
-        try {
-          SqliteTableCopy.copy(lite.config(), tables, replicas(node), journal, capture, InitialSync.Options.DEFAULTS,
-              say);
-        } finally {
-          done.set(true);
-        }
-        return 0;
-      }
-      SourceSpec.Postgres pg = (SourceSpec.Postgres) node.source();
-      List<TableId> tables = tables("public");
-      boolean publish = check(config, pg.config(), tables, out);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> stopped(done, tables)));
+      Thread warn = new Thread(() -> stopped(done, tables));
+      Runtime.getRuntime().addShutdownHook(warn);
       try {
-        TableCopy.copy(pg.config(), tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, say);
+        copies.copy(tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, line -> {
+          out.println(line);
+          out.flush();
+        });
       } finally {
         done.set(true);
       }
@@ -82,15 +63,11 @@ final class TableCommand implements Runnable {
       return 0;
     }
 
-    /** Checks the options against the configuration, whatever the source. */
-    void checkOptions(FerryConfig config) {
-    }
-
     /** The tables named on the command line, those without a schema in {@code schema}. */
     abstract List<TableId> tables(String schema);
 
     /** Checks the tables; returns whether they are to be added to the publication. */
-    abstract boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
+    abstract boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
         throws IOException;
 
     /** The replicas to copy into. */
@@ -109,10 +86,11 @@ final class TableCommand implements Runnable {
       description = {"Add tables to a running replication and copy their rows into every replica.",
           "Works while 'ferry run' streams: the tables join the publication, are copied from a snapshot, and each",
           "replica skips the changes the copy already holds and applies the later ones.",
-          "Run it again after an interruption. A SQLite source gets the tables' capture triggers instead."})
+          "Run it again after an interruption. A SQLite source's tables get their capture triggers instead."})
   static final class Add extends TableCopying {
     @Parameters(paramLabel = "SCHEMA.TABLE", arity = "1..*",
-        description = "The tables to add (a name without schema is in public).") List<String> names;
+        description = "The tables to add (a name without schema is in public; in main for a SQLite source).")
+    List<String> names;
 
     @Override
     List<TableId> tables(String schema) {
@@ -120,12 +98,23 @@ final class TableCommand implements Runnable {
     }
 
     @Override
-    boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
+    boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
         throws IOException {
-      requireSelected(config, tables, "a later 'ferry setup' would take them out of the publication again");
+      List<TableId> unselected = new ArrayList<>();
       for (TableId t : tables) {
-        if (PostgresSetup.checkAddable(source, t)) {
-          out.println("table " + t + " is in publication " + source.publicationName() + " already: copying it again");
+        if (!config.source().tables().accepts(t.schema() + "." + t.name())) {
+          unselected.add(t);
+        }
+      }
+      if (!unselected.isEmpty()) {
+        throw new CliException("tables " + unselected + " are not selected by source.tables in " + config.file()
+            + " (" + config.source().tables() + "), so Ferry would stop capturing them again (a later 'ferry setup' "
+            + "or restarted capture follows source.tables): add a pattern matching them (e.g. '" + regex(unselected.getFirst()) + "') to source.tables."
+            + "include, or remove the exclude pattern that matches them, then run this again");
+      }
+      for (TableId t : tables) {
+        if (source.captures(t)) {
+          out.println("table " + t + " is in " + source.capturedBy() + " already: copying it again");
         }
       }
       return true;
@@ -142,8 +131,8 @@ final class TableCommand implements Runnable {
           "Works while 'ferry run' streams: the table is emptied on the replica and copied from a snapshot, and the",
           "replica applies the changes after it."})
   static final class Resync extends TableCopying {
-    @Parameters(paramLabel = "SCHEMA.TABLE", description = "The table (a name without schema is in public).")
-    String name;
+    @Parameters(paramLabel = "SCHEMA.TABLE",
+        description = "The table (a name without schema is in public; in main for a SQLite source).") String name;
 
     @Option(names = "--replica", paramLabel = "NAME", description = "Only this replica (default: every replica).")
     Optional<String> replica;
@@ -154,16 +143,15 @@ final class TableCommand implements Runnable {
     }
 
     @Override
-    void checkOptions(FerryConfig config) {
-      requireReplica(config, replica);
-    }
-
-    @Override
-    boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
+    boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
         throws IOException {
+      if (replica.isPresent() && !NodeSpecs.replicaNames(config).contains(replica.get())) {
+        throw new UsageException("replica " + replica.get() + ": no such replica in " + config.file() + " (it has "
+            + NodeSpecs.replicaNames(config) + ")");
+      }
       for (TableId t : tables) {
-        if (!PostgresSetup.checkAddable(source, t)) {
-          throw new CliException("table " + t + " is not in publication " + source.publicationName()
+        if (!source.captures(t)) {
+          throw new CliException("table " + t + " is not in " + source.capturedBy()
               + ", so it is not replicated: add it with 'ferry table add " + t + "'");
         }
       }
@@ -173,30 +161,6 @@ final class TableCommand implements Runnable {
     @Override
     List<ReplicaSpec> replicas(NodeSpec node) {
       return replica.map(n -> List.of(node.replica(n))).orElse(node.replicas());
-    }
-  }
-
-  /** Refuses tables that {@code source.tables} does not select: {@code why} a later run would drop them. */
-  static void requireSelected(FerryConfig config, List<TableId> tables, String why) {
-    List<TableId> unselected = new ArrayList<>();
-    for (TableId t : tables) {
-      if (!config.source().tables().accepts(t.schema() + "." + t.name())) {
-        unselected.add(t);
-      }
-    }
-    if (!unselected.isEmpty()) {
-      throw new CliException("tables " + unselected + " are not selected by source.tables in " + config.file()
-          + " (" + config.source().tables() + "), so " + why + ": add a pattern matching them (e.g. '"
-          + regex(unselected.getFirst()) + "') to source.tables.include, or remove the exclude pattern that matches "
-          + "them, then run this again");
-    }
-  }
-
-  /** Refuses a {@code --replica} that the configuration does not have. */
-  static void requireReplica(FerryConfig config, Optional<String> replica) {
-    if (replica.isPresent() && !NodeSpecs.replicaNames(config).contains(replica.get())) {
-      throw new UsageException("replica " + replica.get() + ": no such replica in " + config.file() + " (it has "
-          + NodeSpecs.replicaNames(config) + ")");
     }
   }
 

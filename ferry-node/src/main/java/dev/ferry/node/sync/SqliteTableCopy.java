@@ -1,19 +1,24 @@
 package dev.ferry.node.sync;
 
+import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.apply.sync.CopyResult;
 import dev.ferry.apply.sync.RowCopy;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.capture.trigger.SqliteSnapshot;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
+import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SourceTable;
 import dev.ferry.node.run.ReplicaSpec;
+import dev.ferry.node.run.TableCopies;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -47,23 +52,60 @@ import org.slf4j.LoggerFactory;
  * and holds the table's changes back; running the command again copies from a new snapshot.
  * Blocking; one thread.
  */
-public final class SqliteTableCopy {
+public final class SqliteTableCopy implements TableCopies {
   private static final Logger log = LoggerFactory.getLogger(SqliteTableCopy.class);
+  /** How long the snapshot waits for capture to journal the change table up to it. */
+  private static final Duration JOURNAL_WAIT = InitialSync.Options.DEFAULTS.journalWait();
 
-  private SqliteTableCopy() {
+  private final SqliteSourceConfig source;
+
+  public SqliteTableCopy(SqliteSourceConfig source) {
+    this.source = source;
+  }
+
+  /** Whether the table has capture triggers, after checking it exists in {@code main} and can carry them. */
+  @Override
+  public boolean captures(TableId table) throws IOException {
+    return SqliteSetup.checkAddable(source, table);
+  }
+
+  @Override
+  public String capturedBy() {
+    return "_ferry_tables of source " + source.name() + " (the tables with capture triggers)";
+  }
+
+  @Override
+  public String defaultSchema() {
+    return "main";
   }
 
   /**
    * Copies {@code tables} into {@code replicas} (those a replica's filter accepts; a replica not
    * seeded yet is left to its initial sync), after installing their capture triggers when
-   * {@code capture}.
+   * {@code add}. Refuses, before it changes anything, when no capture holds {@code journalDir}.
    *
-   * @param say receives one line per replica skipped or copied
    * @throws IOException naming the replica or source; marks left COPYING are taken up by the next run
    */
-  public static List<TableCopy.Copied> copy(SqliteSourceConfig source, List<TableId> tables,
-      List<ReplicaSpec> replicas, Path journalDir, boolean capture, InitialSync.Options options, Consumer<String> say)
-      throws IOException, InterruptedException {
+  @Override
+  public void copy(List<TableId> tables, List<ReplicaSpec> replicas, Path journalDir, boolean add,
+      CopyOptions options, Consumer<String> say) throws IOException {
+    if (!Journal.inUse(journalDir.toAbsolutePath())) {
+      throw new SyncException(Side.source(source.name()), "capture is not running (no 'ferry run' or 'ferry "
+          + "capture' holds journal " + journalDir.toAbsolutePath() + "), and a copy from a SQLite source needs it: "
+          + "the snapshot waits until capture has journaled the change table up to it. Start it, then run this "
+          + "again; nothing was changed");
+    }
+    try {
+      copy(tables, replicas, journalDir, add, new InitialSync.Options(options, JOURNAL_WAIT), say);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SyncException(Side.source(source.name()), "the copy of " + tables + " was interrupted; replicas "
+          + "marked COPYING hold its changes back until the same command runs again", e);
+    }
+  }
+
+  private List<TableCopy.Copied> copy(List<TableId> tables, List<ReplicaSpec> replicas, Path journalDir,
+      boolean capture, InitialSync.Options options, Consumer<String> say) throws IOException, InterruptedException {
     String journalId = JournalInspector.journalId(journalDir).toString();
     List<TableCopy.Plan> plans = TableCopy.plan(tables, replicas, journalDir, journalId, say);
     for (TableCopy.Plan p : plans) {
@@ -98,7 +140,7 @@ public final class SqliteTableCopy {
       List<TableId> missing = tables.stream()
           .filter(t -> described.stream().noneMatch(d -> d.id().name().equals(t.name()))).toList();
       if (!missing.isEmpty()) {
-        throw new SyncException(prefix + "tables " + missing + " are not captured (no capture triggers in "
+        throw new SyncException(Side.source(source.name()), "tables " + missing + " are not captured (no capture triggers in "
             + source.jdbcUrl() + "): add them with 'ferry table add'");
       }
       log.info("{}copying {} from the snapshot at {}", prefix, tables, snapshot.position());
@@ -112,7 +154,7 @@ public final class SqliteTableCopy {
             .formatted(p.replica().name(), result.rows(), p.tables(), snapshot.position()));
       }
     } catch (SQLException e) {
-      throw new SyncException(prefix + "cannot end the snapshot: " + e.getMessage(), e);
+      throw new SyncException(Side.source(source.name()), "cannot end the snapshot: " + e.getMessage(), e);
     }
     return copied;
   }
