@@ -109,8 +109,9 @@ final class TableCommand implements Runnable {
       if (!unselected.isEmpty()) {
         throw new CliException("tables " + unselected + " are not selected by source.tables in " + config.file()
             + " (" + config.source().tables() + "), so Ferry would stop capturing them again (a later 'ferry setup' "
-            + "or restarted capture follows source.tables): add a pattern matching them (e.g. '" + regex(unselected.getFirst()) + "') to source.tables."
-            + "include, or remove the exclude pattern that matches them, then run this again");
+            + "or restarted capture follows source.tables): add a pattern matching them (e.g. '"
+            + regex(unselected.getFirst()) + "') to source.tables.include, or remove the exclude pattern that matches "
+            + "them, then run this again");
       }
       for (TableId t : tables) {
         if (source.captures(t)) {

@@ -140,8 +140,8 @@ public final class SqliteTableCopy implements TableCopies {
       List<TableId> missing = tables.stream()
           .filter(t -> described.stream().noneMatch(d -> d.id().name().equals(t.name()))).toList();
       if (!missing.isEmpty()) {
-        throw new SyncException(Side.source(source.name()), "tables " + missing + " are not captured (no capture triggers in "
-            + source.jdbcUrl() + "): add them with 'ferry table add'");
+        throw new SyncException(Side.source(source.name()), "tables " + missing + " are not captured (no capture "
+            + "triggers in " + source.jdbcUrl() + "): add them with 'ferry table add'");
       }
       log.info("{}copying {} from the snapshot at {}", prefix, tables, snapshot.position());
       for (TableCopy.Plan p : plans) {
