@@ -71,14 +71,30 @@ final class BinlogEvents {
       client.setEventDeserializer(MariaDbCapture.deserializer());
       client.setGtidSet(GtidPositions.format(position));
       client.registerEventListener(this::onEvent);
+      Exception[] lost = new Exception[1];
       client.registerLifecycleListener(new BinaryLogClient.AbstractLifecycleListener() {
         @Override
         public void onConnect(BinaryLogClient client) {
           connected.accept(client);
         }
+
+        @Override
+        public void onCommunicationFailure(BinaryLogClient client, Exception ex) {
+          lost[0] = ex; // the client logs it and returns from connect(): rethrown below
+        }
+
+        @Override
+        public void onEventDeserializationFailure(BinaryLogClient client, Exception ex) {
+          lost[0] = ex;
+        }
       });
       try {
         client.connect();
+        if (lost[0] instanceof IOException e) {
+          throw e;
+        } else if (lost[0] != null) {
+          throw new IOException(lost[0].toString(), lost[0]);
+        }
       } finally {
         assembler.abandon();
         schemaSequence = assembler.schemaSequence();

@@ -143,7 +143,7 @@ public final class MariaDbCapture implements Capture {
   private CaptureException purged(ServerException e) {
     return new CaptureException(config.name(), "position " + GtidPositions.format(events.position())
         + " is no longer on the server " + url + " (its binlog was purged, or the server's GTID history does not"
-        + " hold it): " + e.getMessage() + ". Capture cannot go on from there without losing transactions:"
+        + " hold it): " + e.getMessage().replaceAll("\\.+$", "") + ". Capture cannot go on from there without losing transactions:"
         + " re-initialise (a new journal and a new seed of each replica; see docs/mariadb-capture.md)");
   }
 
