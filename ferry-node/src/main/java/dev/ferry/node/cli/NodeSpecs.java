@@ -22,14 +22,21 @@ final class NodeSpecs {
 
   /** The configured source, with its password for PostgreSQL capture's connections. */
   static SourceSpec source(SourceSettings s) {
-    if (!(s.capture() instanceof SourceSpec.Postgres(var pg)) || s.password().isEmpty()) {
+    if (s.password().isEmpty()) {
       return s.capture();
     }
     // The capture opens its connections from the URL alone; the password rides in it and the
     // capture never prints its configuration.
-    String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
+    return switch (s.capture()) {
+      case SourceSpec.Postgres(var pg) -> new SourceSpec.Postgres(pg.withJdbcUrl(withPassword(pg.jdbcUrl(), s)));
+      case SourceSpec.MariaDb(var maria) -> new SourceSpec.MariaDb(maria.withJdbcUrl(withPassword(maria.jdbcUrl(), s)));
+      case SourceSpec.Sqlite lite -> lite;
+    };
+  }
+
+  private static String withPassword(String url, SourceSettings s) {
+    return url + (url.contains("?") ? "&" : "?") + "password="
         + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
-    return new SourceSpec.Postgres(pg.withJdbcUrl(url));
   }
 
   static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {

@@ -3,6 +3,9 @@ package dev.ferry.node.run;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.SourceConfig;
 import dev.ferry.capture.TransactionSink;
+import dev.ferry.capture.binlog.BinlogSetup;
+import dev.ferry.capture.binlog.MariaDbCapture;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresCapture;
 import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
@@ -18,7 +21,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
 
-/** The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. */
+/** The source a node captures: PostgreSQL by logical decoding, SQLite by triggers, MariaDB from its binlog. */
 public sealed interface SourceSpec {
   /** The capture module's configuration of this source. */
   SourceConfig config();
@@ -31,7 +34,7 @@ public sealed interface SourceSpec {
     return config().jdbcUrl();
   }
 
-  /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
+  /** The kind as status shows it: {@code postgresql}, {@code sqlite} or {@code mariadb}. */
   String kind();
 
   /** The GTID domain of this source's transactions. */
@@ -123,6 +126,35 @@ public sealed interface SourceSpec {
       try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
         SqliteSetup.teardown(c);
       }
+    }
+
+    @Override
+    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
+    }
+  }
+
+  /** A MariaDB source captured from its row-based binlog, keeping MariaDB's GTIDs. */
+  record MariaDb(MariaDbSourceConfig config) implements SourceSpec {
+    @Override
+    public String kind() {
+      return "mariadb";
+    }
+
+    @Override
+    public Capture startCapture(TransactionSink sink) throws IOException {
+      return MariaDbCapture.start(config, sink);
+    }
+
+    /** Only checks: Ferry makes nothing on a MariaDB source (it reads the binlog as a replica does). */
+    @Override
+    public SetUp setUp() throws IOException {
+      return new SetUp(BinlogSetup.check(config), false);
+    }
+
+    /** Nothing to remove: setup made nothing on the source. */
+    @Override
+    public void tearDown() {
     }
 
     @Override
