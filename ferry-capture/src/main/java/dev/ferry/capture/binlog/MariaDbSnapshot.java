@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * A consistent snapshot of a MariaDB source for a new replica's seed: one InnoDB transaction
  * opened {@code WITH CONSISTENT SNAPSHOT}, and the binlog GTID position it matches
- * ({@code binlog_snapshot_gtid_position}): the snapshot holds exactly the transactions up to that
+ * ({@code binlog_snapshot_file} and {@code binlog_snapshot_position}, as a GTID by
+ * {@code BINLOG_GTID_POS}): the snapshot holds exactly the transactions up to that
  * GTID. Rows are read as the journal values binlog capture gives the same data
  * ({@link SnapshotValues}), so a seeded row equals a streamed one. Only reads. Used by one thread.
  */
@@ -59,14 +60,15 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
         st.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
         st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
       }
-      Map<Long, Gtid> at = GtidPositions.parse(status(c, "binlog_snapshot_gtid_position"));
+      String file = status(c, "binlog_snapshot_file");
+      long offset = Long.parseLong(status(c, "binlog_snapshot_position"));
+      Map<Long, Gtid> at = gtidAt(c, file, offset);
       if (at.size() > 1) {
         throw new CaptureException(config.name(), "the snapshot's binlog GTID position " + GtidPositions.format(at)
             + " has more than one GTID domain: seeding from MariaDB hands over at one GTID and does not support"
             + " several domains yet (see docs/mariadb-capture.md)");
       }
-      SourcePosition position = SourcePosition.binlog(status(c, "binlog_snapshot_file"),
-          Long.parseLong(status(c, "binlog_snapshot_position")));
+      SourcePosition position = SourcePosition.binlog(file, offset);
       if (!at.isEmpty()) {
         position = position.withSourceGtid(at.values().iterator().next());
       }
@@ -82,6 +84,18 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
     } catch (IOException | SQLException | RuntimeException e) {
       c.close();
       throw e;
+    }
+  }
+
+  /** The GTID position at a binlog file and offset: what the snapshot's consistent point holds. */
+  private static Map<Long, Gtid> gtidAt(Connection c, String file, long offset) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT BINLOG_GTID_POS(?, ?)")) {
+      ps.setString(1, file);
+      ps.setLong(2, offset);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return GtidPositions.parse(rs.getString(1));
+      }
     }
   }
 

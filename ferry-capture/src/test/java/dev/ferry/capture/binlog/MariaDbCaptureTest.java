@@ -122,4 +122,23 @@ class MariaDbCaptureTest {
       }
     }
   }
+
+  @Test
+  void writesATransactionLargerThanTheChunkSizeInChunks() throws Exception {
+    String url = server.createDatabase("large");
+    try (Connection c = server.connect("large")) {
+      exec(c, "CREATE TABLE big (id INT PRIMARY KEY, v VARCHAR(20))");
+      MemorySink sink = new MemorySink();
+      try (MariaDbCapture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url).withChunkChanges(100), sink)) {
+        assertThat(capture.awaitStreaming(Duration.ofSeconds(30))).isTrue();
+        exec(c, "INSERT INTO big SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000");
+        List<Transaction> all = awaitGtid(sink, gtidBinlogPos(c), Duration.ofSeconds(30));
+        assertThat(all).hasSize(1);
+        assertThat(all.get(0).changes()).hasSize(1000);
+        assertThat(((Change.Insert) all.get(0).changes().get(999)).row())
+            .containsExactly(new Value.Int64(1000), new Value.Text("row 1000"));
+        assertThat(sink.chunks()).isEqualTo(10);
+      }
+    }
+  }
 }
