@@ -4,6 +4,7 @@ import dev.ferry.journal.DurableFiles;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.SealedSegment;
 import dev.ferry.journal.SegmentShipping;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class Archiver implements AutoCloseable {
   private Archiver(ArchiveConfig config, SegmentShipping shipping, Path journalDir) {
     this.config = config;
     this.shipping = shipping;
-    this.prefix = "[journal " + journalDir + "] ";
+    this.prefix = Side.journal(journalDir) + " ";
     this.thread = Thread.ofPlatform().name("ferry-archiver").daemon(true).unstarted(this::run);
   }
 

@@ -8,6 +8,7 @@ import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkState;
 import dev.ferry.transport.LinkStatus;
@@ -61,7 +62,7 @@ public final class DirectoryReceiver implements AutoCloseable {
   private DirectoryReceiver(JournalConfig copy, JournalFrom.Directory from) {
     this.copy = copy;
     this.from = from;
-    this.prefix = "[journal " + copy.directory() + "] [from " + from.incoming() + "] ";
+    this.prefix = Side.journal(copy.directory()) + " [from " + from.incoming() + "] ";
     this.status = new LinkStatus(from.incoming().toString(), "directory", LinkState.STARTING, Optional.empty(),
         Optional.empty(), Optional.empty(), 0, Optional.empty());
     this.thread = Thread.ofPlatform().name("ferry-receive-dir").daemon(true).unstarted(this::run);
