@@ -2,6 +2,7 @@ package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
@@ -41,7 +42,7 @@ final class ConfigReader {
   static FerryConfig read(YamlNode.MapNode tree, Section.Context ctx) throws ConfigException {
     Section root = Section.root(ctx, tree, "source", "journal", "replicas", "log", "status");
     Section sourceSection = root.requiredSection("source", "name", "url", "password", "tables", "slot",
-        "publication", "gtid", "chunk-changes", "poll-interval");
+        "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
         "retain", "from");
@@ -82,9 +83,25 @@ final class ConfigReader {
         }
         yield new SourceSettings(url, password, tables, sqlite(s, name, url, tables));
       }
-      case MARIADB -> throw s.error("url", "is a MariaDB database; MariaDB is supported as a replica only so far,"
-          + " not as a source");
+      case MARIADB -> {
+        Tables tables = tables(s, List.of(Pattern.compile(".*")));
+        for (String k : List.of("slot", "publication", "poll-interval", "gtid")) {
+          if (s.has(k)) {
+            throw s.error(k, "does not apply to MariaDB sources (source.url is a MariaDB database; the journal keeps"
+                + " MariaDB's own GTIDs)");
+          }
+        }
+        yield new SourceSettings(url, password, tables, mariadb(s, name, url, tables));
+      }
     };
+  }
+
+  /** MariaDB binlog capture with the file's settings, the capture's own defaults for keys not given. */
+  private static SourceSpec mariadb(Section s, String name, JdbcUrl url, Tables tables) throws ConfigException {
+    MariaDbSourceConfig d = MariaDbSourceConfig.of(name, url.value());
+    long serverId = s.integer("binlog-server-id", d.replicaServerId(), 1, 0xFFFF_FFFFL);
+    return new SourceSpec.MariaDb(d.withTables(new TableFilter(includeOrAll(tables), tables.exclude()))
+        .withReplicaServerId(serverId).withChunkChanges(chunkChanges(s)));
   }
 
   /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */

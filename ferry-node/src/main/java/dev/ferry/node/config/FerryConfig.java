@@ -1,6 +1,7 @@
 package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
@@ -149,6 +150,8 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
       case SourceSpec.Sqlite(SqliteSourceConfig lite) -> "  gtid domain " + lite.gtidDomain() + ", server-id "
           + lite.serverId() + ", chunk-changes " + lite.chunkChanges() + ", poll-interval "
           + Durations.format(lite.idlePoll()) + "\n";
+      case SourceSpec.MariaDb(MariaDbSourceConfig maria) -> "  binlog-server-id " + maria.replicaServerId()
+          + ", chunk-changes " + maria.chunkChanges() + " (GTIDs: MariaDB's own)\n";
     };
   }
 
