@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The {@link SegmentListing} of a directory holding sealed segments (a journal, an archive
  * directory), with each segment's SHA-256 computed once and remembered by file name and size
- * (sealed segments never change). Thread-safe.
+ * (sealed segments never change; digests of files no longer there are forgotten at the next
+ * listing). Thread-safe.
  */
 public final class SegmentDigests {
   private final Map<String, String> known = new ConcurrentHashMap<>();
@@ -60,6 +61,10 @@ public final class SegmentDigests {
       last = number.getAsLong();
       entries.add(new SegmentListing.Entry(file.getFileName().toString(), size, sha256(file, size)));
     }
+    // Forget purged segments, so the memory held is that of the directory's listing.
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    entries.forEach(e -> listed.add(key(e.name(), e.size())));
+    known.keySet().retainAll(listed);
     return new SegmentListing(journal, entries);
   }
 
