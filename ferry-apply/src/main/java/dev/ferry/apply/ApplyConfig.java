@@ -1,5 +1,6 @@
 package dev.ferry.apply;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableFilter;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -31,11 +32,10 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
       throw new IllegalArgumentException("replicaName must be 1 to 100 of [A-Za-z0-9_.:-], got '" + replicaName + "'");
     }
     if (source == null || source.isEmpty() || source.length() > 200) {
-      throw new IllegalArgumentException("[replica " + replicaName + "] source must be 1 to 200 characters");
+      throw new IllegalArgumentException(Side.replica(replicaName) + " source must be 1 to 200 characters");
     }
     if (conflictPolicy == null || grouping == null || filter == null || retry == null || parallel == null) {
-      throw new IllegalArgumentException("[replica " + replicaName
-          + "] conflictPolicy, grouping, filter, retry and parallel must not be null");
+      throw new IllegalArgumentException(Side.replica(replicaName) + " conflictPolicy, grouping, filter, retry and parallel must not be null");
     }
   }
 
@@ -46,6 +46,11 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
   }
 
   /** Defaults: policy stop, default grouping, all tables, DDL not skipped, default retry. */
+  /** The replica's side, which starts its log lines and errors: {@code [replica r1]}. */
+  public Side side() {
+    return Side.replica(replicaName);
+  }
+
   public static ApplyConfig defaults(String replicaName, String source) {
     return new ApplyConfig(replicaName, source, ConflictPolicy.STOP, Grouping.DEFAULT, TableFilter.ALL, false,
         Retry.DEFAULT, false);

@@ -1,6 +1,7 @@
 package dev.ferry.apply;
 
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 
 /** A conflict stopped the replica (policy {@link ConflictPolicy#STOP}). */
@@ -9,8 +10,8 @@ public final class ConflictException extends ApplyException {
   private final transient TableId table;
   private final String key;
 
-  public ConflictException(String message, Gtid gtid, ConflictType type, TableId table, String key) {
-    super(message, gtid, null);
+  public ConflictException(Side side, String message, Gtid gtid, ConflictType type, TableId table, String key) {
+    super(side, message, gtid, null);
     this.type = type;
     this.table = table;
     this.key = key;

@@ -5,6 +5,7 @@ import dev.ferry.journal.SegmentFiles.SegmentFile;
 import dev.ferry.journal.SegmentFormat.RecordType;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -112,7 +113,7 @@ final class ConsumerCheck {
   }
 
   private String prefix() {
-    return "[journal " + dir + "] ";
+    return Side.journal(dir) + " ";
   }
 
   static String hex(long checksum) {

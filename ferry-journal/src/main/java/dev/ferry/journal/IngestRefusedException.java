@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,7 +18,7 @@ public class IngestRefusedException extends IOException {
   private final transient Optional<Gtid> gtid;
 
   public IngestRefusedException(Path journalDir, long segment, long offset, Optional<Gtid> gtid, String reason) {
-    super("[journal " + journalDir + "] refused segment " + segment + " at offset " + offset
+    super(Side.journal(journalDir) + " refused segment " + segment + " at offset " + offset
         + gtid.map(g -> " (GTID " + g + ")").orElse("") + ": " + reason);
     this.segment = segment;
     this.offset = offset;

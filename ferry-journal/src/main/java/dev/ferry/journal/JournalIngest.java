@@ -6,6 +6,7 @@ import dev.ferry.journal.SegmentFiles.SegmentFile;
 import dev.ferry.journal.SegmentFormat.Header;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -66,7 +67,7 @@ public final class JournalIngest implements AutoCloseable {
     this.dir = config.directory();
     this.id = id;
     this.lock = lock;
-    this.prefix = "[journal " + dir + "] ";
+    this.prefix = Side.journal(dir) + " ";
     this.segment = segment;
     this.size = size;
     this.order = order;

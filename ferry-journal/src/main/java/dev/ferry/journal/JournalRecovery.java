@@ -2,6 +2,7 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ final class JournalRecovery {
   private JournalRecovery(JournalConfig config) {
     this.config = config;
     this.dir = config.directory();
-    this.prefix = "[journal " + dir + "] ";
+    this.prefix = Side.journal(dir) + " ";
   }
 
   static Result run(JournalConfig config) throws IOException {

@@ -6,6 +6,7 @@ import dev.ferry.journal.SegmentFormat.RecordType;
 import dev.ferry.journal.WriteQueue.Pending;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -72,7 +73,7 @@ final class JournalWriter implements TailWatch {
       WriteQueue queue, Consumer<SegmentFile> onSealed) throws IOException {
     this.config = config;
     this.journalId = journalId;
-    this.prefix = "[journal " + config.directory() + "] ";
+    this.prefix = Side.journal(config.directory()) + " ";
     this.queue = queue;
     this.onSealed = onSealed;
     this.segment = nextSegment;

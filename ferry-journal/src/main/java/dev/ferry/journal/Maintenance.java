@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,7 +29,7 @@ final class Maintenance implements SegmentShipping {
   Maintenance(JournalConfig config, Purger purger) {
     this.config = config;
     this.purger = purger;
-    this.prefix = "[journal " + config.directory() + "] ";
+    this.prefix = Side.journal(config.directory()) + " ";
     this.thread = Thread.ofPlatform().name("ferry-journal-maintenance").daemon(true).unstarted(this::run);
   }
 

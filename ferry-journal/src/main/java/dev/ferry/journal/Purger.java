@@ -2,6 +2,7 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFiles.SegmentFile;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ final class Purger {
     this.openChunkFloor = openChunkFloor;
     this.journalId = journalId;
     this.consumers = consumers;
-    this.prefix = "[journal " + config.directory() + "] ";
+    this.prefix = Side.journal(config.directory()) + " ";
   }
 
   List<SegmentInfo> purge() throws IOException {

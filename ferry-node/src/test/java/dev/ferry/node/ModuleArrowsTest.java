@@ -11,14 +11,18 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * DESIGN.md's arrows, checked on the classes themselves (the Maven enforcer checks the module
  * dependencies): capture, transport and apply depend on the journal and never on each other or on
  * the node; apply code outside its dialect packages names no database (no PostgreSQL or SQLite
- * dialect part, no driver class); the journal depends on the JDK, slf4j and zstd only; ferry-sql
- * (the error classifiers capture and apply share) on the JDK only.
+ * dialect part, no driver class); node code names no source kind's capture outside the source spec
+ * (whose kinds answer what commands ask), the configuration that makes and describes it, the
+ * demo that builds its own databases, and initial sync (one path per source kind); the journal
+ * depends on the JDK, slf4j and zstd only; ferry-sql (the error classifiers capture and apply
+ * share) on the JDK only.
  */
 class ModuleArrowsTest {
 
@@ -39,6 +43,12 @@ class ModuleArrowsTest {
         .and(noClasses().that().resideInAPackage(apply).and().resideOutsideOfPackage(root + ".apply.dialect..")
             .should().dependOnClassesThat().resideInAnyPackage(root + ".apply.dialect.postgres..",
                 root + ".apply.dialect.sqlite..", "org.postgresql..", "org.sqlite.."))
+        .and(noClasses().that().resideInAPackage(node).and().resideOutsideOfPackages(root + ".node.sync..",
+                root + ".node.config..")
+            .and().haveNameNotMatching(Pattern.quote(root) + "\\.node\\.(run\\.SourceSpec|cli\\.DemoCommand)(\\$.*)?")
+            .should().dependOnClassesThat().resideInAnyPackage(root + ".capture.postgres..", root + ".capture.trigger..",
+                root + ".capture.binlog..")
+            .orShould().dependOnClassesThat().implement(root + ".node.run.SourceSpec"))
         .and(classes().that().resideInAPackage(journal).should().onlyDependOnClassesThat()
             .resideInAnyPackage(journal, "java..", "javax..", "org.slf4j..", "com.github.luben.zstd..", ""))
         .and(classes().that().resideInAPackage(sql).should().onlyDependOnClassesThat()
@@ -83,6 +93,15 @@ class ModuleArrowsTest {
     assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("dev.ferry.archfixture.sql.ClassifierThatApplies");
+  }
+
+  @Test
+  void theRuleCatchesANodeCommandAskingOneSourceKind() {
+    JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
+    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("dev.ferry.archfixture.node.cli.StatusThatAsksPostgres")
+        .hasMessageContaining("dev.ferry.archfixture.capture.postgres.PostgresSlot");
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class CopyReceiver implements AutoCloseable {
   private CopyReceiver(JournalConfig copy, SegmentSource source) {
     this.copy = copy;
     this.source = source;
-    this.prefix = "[journal " + copy.directory() + "] [from " + source.name() + "] ";
+    this.prefix = Side.journal(copy.directory()) + " [from " + source.name() + "] ";
     this.status = new LinkStatus(source.name(), source.kind(), LinkState.STARTING, Optional.empty(),
         Optional.empty(), Optional.empty(), 0, Optional.empty());
     this.thread = Thread.ofPlatform().name("ferry-receive-" + source.kind()).daemon(true).unstarted(this::run);

@@ -69,7 +69,7 @@ final class ArrayBatch {
     }
     int affected = ps.executeUpdate();
     if (affected != rows.size()) {
-      throw new StopApply("[replica " + writer.replicaName() + "] a deferred set-based statement on " + table.sqlName()
+      throw new StopApply(writer.side(), "a deferred set-based statement on " + table.sqlName()
           + " affected " + affected + " of " + rows.size() + " rows; replaying the group in exact mode",
           table.source(), null);
     }

@@ -8,6 +8,7 @@ import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.journal.model.Value;
@@ -74,7 +75,7 @@ final class ChangeWriter {
     this.config = config;
     this.dialect = dialect;
     this.sql = new RowSql(dialect);
-    this.planner = new RowPlanner(config.replicaName(), dialect, sql);
+    this.planner = new RowPlanner(config.side(), dialect, sql);
     this.cache = cache;
     this.conflictLog = conflictLog;
     this.clock = clock;
@@ -134,7 +135,7 @@ final class ChangeWriter {
 
   /** "{@code what}: the error; statement: …", naming the statement that ran. */
   String failure(String what, SQLException e, int attempts) {
-    return "[replica " + config.replicaName() + "] " + what + ": " + describe(e)
+    return what + ": " + describe(e)
         + currentStatement().map(st -> "; statement: " + st).orElse("")
         + (attempts > 1 ? " (after " + attempts + " attempts)" : "");
   }
@@ -283,7 +284,7 @@ final class ChangeWriter {
       return;
     }
     if (!ddl.replayable()) {
-      throw new StopApply(notReplayable(ddl), null, null);
+      throw new StopApply(config.side(), notReplayable(ddl), null, null);
     }
     try {
       dialect.applyDdl(connection, ddl);
@@ -291,7 +292,7 @@ final class ChangeWriter {
       if (!dialect.refusedDdlStopsWithAdvice()) {
         throw e;
       }
-      throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": the "
+      throw new StopApply(config.side(), "cannot apply " + tx.gtid() + ": the "
           + dialect.name() + " target cannot take the DDL '" + ddl.command() + "': " + SqlErrorText.describe(e)
           + "; run the equivalent DDL on the replica by hand and set skip-ddl: true for this replica to go past it"
           + " (see docs/apply.md)", null, null);
@@ -302,7 +303,7 @@ final class ChangeWriter {
 
   /** Ferry never replays the text of the statement a DDL ran inside: it may hold other work too. */
   private String notReplayable(Change.Ddl ddl) {
-    return "[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + ": its DDL ran on the source inside "
+    return "cannot apply " + tx.gtid() + ": its DDL ran on the source inside "
         + "another statement, whose text Ferry does not replay (it may do more than the DDL); the DDL: '"
         + ddl.command() + "'; it ran inside: '" + ddl.ranInside().orElse("") + "'. Run the equivalent DDL on this "
         + "replica by hand, then set skip-ddl: true for this replica and restart until it has applied " + tx.gtid()
@@ -362,8 +363,8 @@ final class ChangeWriter {
     return cache;
   }
 
-  String replicaName() {
-    return config.replicaName();
+  Side side() {
+    return config.side();
   }
 
   /** Runs one batch; rows a statement did not find are conflicts, resolved in change order. */
@@ -384,7 +385,7 @@ final class ChangeWriter {
         }
         if (guarded.run(ps, op, deferred) == 0) {
           if (deferred) {
-            throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql() + " affected no row"
+            throw new StopApply(config.side(), "a deferred " + first.sql() + " affected no row"
                 + " for " + op.change() + "; replaying the group in exact mode", currentTable, null);
           }
           resolve(op);
@@ -409,7 +410,7 @@ final class ChangeWriter {
     }
     for (int i = 0; i < done.size(); i++) {
       if (counts[i] == 0 && deferred) {
-        throw new StopApply("[replica " + config.replicaName() + "] a deferred " + first.sql() + " affected no row"
+        throw new StopApply(config.side(), "a deferred " + first.sql() + " affected no row"
             + " for " + done.get(i).change() + "; replaying the group in exact mode", currentTable, null);
       }
       if (counts[i] == 0) {
@@ -448,7 +449,7 @@ final class ChangeWriter {
     ConflictPolicy policy = config.conflictPolicy();
     if (policy == ConflictPolicy.STOP) {
       ConflictRecord stopped = conflict.withResolution("stopped");
-      throw new StopApply("[replica " + config.replicaName() + "] cannot apply " + tx.gtid() + " to "
+      throw new StopApply(config.side(), "cannot apply " + tx.gtid() + " to "
           + op.table().source() + ": " + conflict.describe(), op.table().source(), stopped);
     }
     String resolution = policy == ConflictPolicy.SKIP ? "skipped" : resolver.overwrite(conflict.type());

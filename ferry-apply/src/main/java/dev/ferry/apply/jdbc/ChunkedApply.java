@@ -9,6 +9,7 @@ import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.sql.SqlErrorKind;
@@ -36,6 +37,7 @@ final class ChunkedApply {
   private static final Logger log = LoggerFactory.getLogger(ChunkedApply.class);
 
   private final ApplyConfig config;
+  private final Side side;
   private final String prefix;
   private final InstantSource clock;
   private final ChangeWriter writer;
@@ -49,7 +51,8 @@ final class ChunkedApply {
   ChunkedApply(ApplyConfig config, InstantSource clock, ChangeWriter writer, ProgressStore progress, TargetLink link,
       ConflictHandling conflicts, BooleanSupplier aborted) {
     this.config = config;
-    this.prefix = "[replica " + config.replicaName() + "] ";
+    this.side = config.side();
+    this.prefix = side + " ";
     this.clock = clock;
     this.writer = writer;
     this.large = new LargeTransactionApply(config, writer);
@@ -57,7 +60,7 @@ final class ChunkedApply {
     this.link = link;
     this.conflicts = conflicts;
     this.aborted = aborted;
-    this.copyWait = new CopyWait(prefix, clock);
+    this.copyWait = new CopyWait(side, clock);
   }
 
   /**
@@ -67,7 +70,7 @@ final class ChunkedApply {
   Optional<ReplicaPosition> apply(JournalTransaction jtx, JournalPosition journalPosition, LastApplied last)
       throws ApplyException {
     Gtid gtid = jtx.gtid();
-    RetryPolicy retry = new RetryPolicy(config.retry(), prefix);
+    RetryPolicy retry = new RetryPolicy(config.retry(), side);
     boolean setBased = true;
     while (true) {
       try {
@@ -115,7 +118,7 @@ final class ChunkedApply {
     }
     Transaction header = new Transaction(gtid, jtx.commitTime(), jtx.schemaSequence(), jtx.sourcePosition(),
         List.of());
-    SchemaBarrier barrier = new SchemaBarrier(prefix, header, at.schemaSequence());
+    SchemaBarrier barrier = new SchemaBarrier(side, header, at.schemaSequence());
     List<ConflictRecord> resolved;
     try (ChangeCursor cursor = TableCopyGate.filter(jtx.changes(), jtx.sourcePosition(), marks)) {
       resolved = large.apply(header, cursor, setBased, barrier::see);
@@ -146,9 +149,9 @@ final class ChunkedApply {
       return false;
     }
     if (!kind.isTransient() || !retry.mayRetry()) {
-      String message = writer.cannotApply(gtid, e, retry.attempt());
-      log.error("{}", message);
-      throw new ApplyException(message, gtid, e);
+      ApplyException failure = new ApplyException(side, writer.cannotApply(gtid, e, retry.attempt()), gtid, e);
+      log.error("{}", failure.getMessage());
+      throw failure;
     }
     log.warn("{}transient error, attempt {} of {}, retrying the large transaction {} in {} ms: {}", prefix,
         retry.attempt(), retry.maxAttempts(), gtid, retry.backoffMillis(), SqlErrorText.describe(e));
@@ -158,8 +161,8 @@ final class ChunkedApply {
 
   private ApplyException failed(Gtid gtid, String what, Exception cause) {
     link.rollbackQuietly();
-    String message = prefix + what;
-    log.error("{}", message);
-    return new ApplyException(message, gtid, cause);
+    ApplyException failure = new ApplyException(side, what, gtid, cause);
+    log.error("{}", failure.getMessage());
+    return failure;
   }
 }

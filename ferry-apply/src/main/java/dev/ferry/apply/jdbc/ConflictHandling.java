@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConflictException;
 import dev.ferry.apply.ConflictType;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Side;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,13 +23,13 @@ import org.slf4j.LoggerFactory;
 final class ConflictHandling {
   private static final Logger log = LoggerFactory.getLogger(ConflictHandling.class);
 
-  private final String prefix;
+  private final Side side;
   private final ConflictLog conflictLog;
   private final TargetLink link;
   private final Map<ConflictType, Long> counts = new EnumMap<>(ConflictType.class);
 
-  ConflictHandling(String prefix, ConflictLog conflictLog, TargetLink link) {
-    this.prefix = prefix;
+  ConflictHandling(Side side, ConflictLog conflictLog, TargetLink link) {
+    this.side = side;
     this.conflictLog = conflictLog;
     this.link = link;
   }
@@ -46,7 +47,7 @@ final class ConflictHandling {
   ApplyException stopped(StopApply stop, Gtid gtid) {
     Optional<ConflictRecord> conflict = stop.conflict();
     if (conflict.isEmpty()) {
-      return new ApplyException(stop.getMessage(), gtid, null);
+      return new ApplyException(stop.side(), stop.detail(), gtid, null);
     }
     ConflictRecord c = conflict.get();
     counts.merge(c.type(), 1L, Long::sum);
@@ -56,8 +57,8 @@ final class ConflictHandling {
       target.commit();
     } catch (SQLException e) {
       link.rollbackQuietly();
-      log.warn("{}could not record the conflict in {}: {}", prefix, conflictLog.table(), SqlErrorText.describe(e));
+      log.warn("{} could not record the conflict in {}: {}", side, conflictLog.table(), SqlErrorText.describe(e));
     }
-    return new ConflictException(stop.getMessage(), gtid, c.type(), c.table(), c.key());
+    return new ConflictException(stop.side(), stop.detail(), gtid, c.type(), c.table(), c.key());
   }
 }

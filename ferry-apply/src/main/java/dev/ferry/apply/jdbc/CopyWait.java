@@ -1,6 +1,7 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyException;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,13 +21,13 @@ final class CopyWait {
   private static final Logger log = LoggerFactory.getLogger(CopyWait.class);
   static final Duration POLL = Duration.ofMillis(250);
 
-  private final String prefix;
+  private final Side side;
   private final InstantSource clock;
   private Optional<TableId> waitingFor = Optional.empty();
   private Instant said = Instant.EPOCH;
 
-  CopyWait(String prefix, InstantSource clock) {
-    this.prefix = prefix;
+  CopyWait(Side side, InstantSource clock) {
+    this.side = side;
     this.clock = clock;
   }
 
@@ -34,8 +35,8 @@ final class CopyWait {
   void await(TableCopyGate.CopyRunning copy) throws ApplyException {
     Instant now = clock.instant();
     if (!waitingFor.equals(Optional.of(copy.table())) || Duration.between(said, now).toMinutes() >= 1) {
-      log.info("{}waiting for the copy of {} to finish before applying its changes (ferry table add or resync; if "
-          + "that command was stopped, run it again)", prefix, copy.table());
+      log.info("{} waiting for the copy of {} to finish before applying its changes (ferry table add or resync; if "
+          + "that command was stopped, run it again)", side, copy.table());
       waitingFor = Optional.of(copy.table());
       said = now;
     }
@@ -52,7 +53,7 @@ final class CopyWait {
       Thread.sleep(POLL);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApplyException(prefix + "interrupted while waiting for a table copy", null, e);
+      throw new ApplyException(side, "interrupted while waiting for a table copy", null, e);
     }
   }
 }

@@ -156,7 +156,7 @@ final class GuardedRows {
         Rows.render(keyColumns, keyValues) + " on unique key " + key.name(), local, Rows.render(columns, row), "");
     ConflictPolicy policy = writer.policy();
     if (policy == ConflictPolicy.STOP) {
-      throw new StopApply("[replica " + writer.replicaName() + "] cannot apply " + writer.tx.gtid() + " to "
+      throw new StopApply(writer.side(), "cannot apply " + writer.tx.gtid() + " to "
           + op.table().source() + ": " + conflict.describe(), op.table().source(), conflict.withResolution("stopped"));
     }
     if (policy == ConflictPolicy.SKIP) {
@@ -233,7 +233,7 @@ final class GuardedRows {
       ConflictRecord conflict = new ConflictRecord(writer.clock.instant(), writer.tx.gtid(), ConflictType.UPDATE_EXISTS,
           table.source(), "(" + String.join(", ", clash.get().columns()) + ") on unique key " + clash.get().name(),
           Optional.empty(), "rows whose primary key the transaction moved", "stopped");
-      throw new StopApply("[replica " + writer.replicaName() + "] cannot apply " + writer.tx.gtid() + " to "
+      throw new StopApply(writer.side(), "cannot apply " + writer.tx.gtid() + " to "
           + table.source() + ": rows whose primary key it moved clash with local rows that did not move on "
           + clash.get().name() + " (update_exists): " + SqlErrorText.describe(e), table.source(), conflict);
     }

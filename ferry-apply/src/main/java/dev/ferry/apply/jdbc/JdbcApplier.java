@@ -63,7 +63,6 @@ public final class JdbcApplier implements Applier {
 
   private final ApplyConfig config;
   private final InstantSource clock;
-  private final String prefix;
   private final Dialect dialect;
   private final ChangeWriter writer;
   private final ChunkedApply chunked;
@@ -102,14 +101,13 @@ public final class JdbcApplier implements Applier {
     this.turn = turn;
     this.config = config;
     this.clock = clock;
-    this.prefix = "[replica " + config.replicaName() + "] ";
     this.dialect = Dialect.of(first);
     this.progress = new ProgressStore(dialect, config.source());
     this.conflictLog = new ConflictLog(dialect, config.replicaName(), config.source());
     this.writer = new ChangeWriter(config, dialect, cache, conflictLog, clock);
     this.link = new TargetLink(connections, dialect, config.replicaName(), writer, cache);
-    this.conflicts = new ConflictHandling(prefix, conflictLog, link);
-    this.copyWait = new CopyWait(prefix, clock);
+    this.conflicts = new ConflictHandling(config.side(), conflictLog, link);
+    this.copyWait = new CopyWait(config.side(), clock);
     this.chunked = new ChunkedApply(config, clock, writer, progress, link, conflicts, () -> aborted);
   }
 
@@ -151,7 +149,7 @@ public final class JdbcApplier implements Applier {
       return applier;
     } catch (SQLException e) {
       TargetLink.closeQuietly(first);
-      throw new ApplyException("[replica " + config.replicaName() + "] cannot open the target: "
+      throw new ApplyException(config.side(), "cannot open the target: "
           + SqlErrorText.describe(e), null, e);
     }
   }
@@ -179,7 +177,7 @@ public final class JdbcApplier implements Applier {
       return;
     }
     if (closed) {
-      throw new IllegalStateException(prefix + "applier is closed");
+      throw new IllegalStateException(config.side().prefix("applier is closed"));
     }
     flush();
     if (groupPosition != null && groupPosition.applied().contains(transaction.gtid())) {
@@ -197,7 +195,7 @@ public final class JdbcApplier implements Applier {
 
   private void apply(Transaction tx, Optional<JournalPosition> journalPosition) throws ApplyException {
     if (closed) {
-      throw new IllegalStateException(prefix + "applier is closed");
+      throw new IllegalStateException(config.side().prefix("applier is closed"));
     }
     if (pending.isEmpty() && !groupOpen && groupPosition != null && groupPosition.applied().contains(tx.gtid())) {
       // Committed by an earlier group (groupPosition is what the last commit wrote): no round trip.
@@ -233,7 +231,7 @@ public final class JdbcApplier implements Applier {
 
   /** Applies what is pending and, if asked, commits; rolls back and replays on transient errors. */
   private void drive(boolean commit) throws ApplyException {
-    RetryPolicy retry = new RetryPolicy(config.retry(), prefix);
+    RetryPolicy retry = new RetryPolicy(config.retry(), config.side());
     while (true) {
       try {
         runGroup(commit);
@@ -289,7 +287,7 @@ public final class JdbcApplier implements Applier {
     }
     SqlErrorKind kind = dialect.errors().classify(e);
     if (kind == SqlErrorKind.CONSTRAINT && bulkUsed && mode.bulk()) {
-      log.info("{}bulk load hit a constraint ({}); replaying the group row by row", prefix, SqlErrorText.describe(e));
+      log.info("{} bulk load hit a constraint ({}); replaying the group row by row", config.side(), SqlErrorText.describe(e));
       mode = mode.rowByRow();
       return;
     }
@@ -300,12 +298,12 @@ public final class JdbcApplier implements Applier {
     }
     if (transientError && CopyWait.copyRunning(groupMarks)) {
       // A copy into this replica holds its write lock (SQLite) for a whole table: wait, attempts are not used up.
-      log.debug("{}transient error while a table is copied, retrying: {}", prefix, SqlErrorText.describe(e));
+      log.debug("{} transient error while a table is copied, retrying: {}", config.side(), SqlErrorText.describe(e));
       copyWait.pause();
       return;
     }
     if (transientError && retry.mayRetry()) {
-      log.warn("{}transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", prefix, retry.attempt(),
+      log.warn("{} transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", config.side(), retry.attempt(),
           retry.maxAttempts(), pending.size(), retry.backoffMillis(), SqlErrorText.describe(e));
       retry.pause(kind, link);
       return;
@@ -323,9 +321,9 @@ public final class JdbcApplier implements Applier {
     }
     Optional<Gtid> gtid = gtidAt(failed);
     salvage(failed);
-    String message = prefix + "cannot apply " + gtid.map(Gtid::toString).orElse("the group") + ": " + bug;
-    log.error("{}", message, bug);
-    throw new ApplyException(message, gtid.orElse(null), bug);
+    String message = "cannot apply " + gtid.map(Gtid::toString).orElse("the group") + ": " + bug;
+    log.error("{} {}", config.side(), message, bug);
+    throw new ApplyException(config.side(), message, gtid.orElse(null), bug);
   }
 
   private Optional<Gtid> gtidAt(int index) {
@@ -334,13 +332,13 @@ public final class JdbcApplier implements Applier {
 
   /** After a failure in deferred mode: the next attempt runs each transaction's changes before the next. */
   private void replayExactly(String why) {
-    log.debug("{}replaying the group of {} in exact mode: {}", prefix, pending.size(), why);
+    log.debug("{} replaying the group of {} in exact mode: {}", config.side(), pending.size(), why);
     mode = mode.exact();
   }
 
   private void openGroup() throws SQLException {
     if (aborted) {
-      throw new SQLNonTransientConnectionException(prefix + "the applier was aborted");
+      throw new SQLNonTransientConnectionException(config.side().prefix("the applier was aborted"));
     }
     Connection c = link.connection();
     groupPosition = progress.read(c, turn.isEmpty());
@@ -358,11 +356,11 @@ public final class JdbcApplier implements Applier {
   private void applyOne(PendingTransaction p) throws SQLException, StopApply, SchemaSequenceException {
     Transaction tx = TableCopyGate.filter(p.tx(), groupMarks);
     if (groupPosition.applied().contains(tx.gtid())) {
-      log.debug("{}{} is already applied; skipped", prefix, tx.gtid());
+      log.debug("{} {} is already applied; skipped", config.side(), tx.gtid());
       groupSkipped++;
       return;
     }
-    long schemaSequence = SchemaBarrier.check(prefix, tx, groupPosition.schemaSequence());
+    long schemaSequence = SchemaBarrier.check(config.side(), tx, groupPosition.schemaSequence());
     groupConflicts.addAll(writer.apply(tx, mode));
     groupPosition = new ReplicaPosition(config.source(), groupPosition.applied().add(tx.gtid()),
         p.journalPosition().or(groupPosition::journalPosition), OptionalLong.of(schemaSequence),
@@ -381,7 +379,7 @@ public final class JdbcApplier implements Applier {
     if (turn.isPresent()) {
       turn.get().await(gtids);
       Optional<CommitTurn.Resume> resume = turn.get().resumeAt();
-      groupPosition = ParallelProgress.merge(prefix, progress.read(c, true), groupStart, groupPosition, gtids,
+      groupPosition = ParallelProgress.merge(config.side(), progress.read(c, true), groupStart, groupPosition, gtids,
           turn.get().inOrder() ? Optional.empty() : Optional.of(resume));
       groupLast = turn.get().inOrder() ? groupLast : resume.flatMap(CommitTurn.Resume::last);
     }
@@ -390,7 +388,7 @@ public final class JdbcApplier implements Applier {
     pending.forEach(p -> checksums.remove(p.tx().gtid()));
     conflicts.committed(groupConflicts);
     skipped += groupSkipped;
-    log.debug("{}committed {} source transactions; applied {{}}", prefix, pending.size(), groupPosition.applied());
+    log.debug("{} committed {} source transactions; applied {{}}", config.side(), pending.size(), groupPosition.applied());
     pending.clear();
     groupOpen = false;
     appliedInGroup = 0;
@@ -414,7 +412,7 @@ public final class JdbcApplier implements Applier {
     try {
       drive(true);
     } catch (ApplyException e) {
-      log.error("{}could not commit the {} transactions before the failed one: {}", prefix, before.size(),
+      log.error("{} could not commit the {} transactions before the failed one: {}", config.side(), before.size(),
           e.getMessage());
       pending.clear();
     }
@@ -425,8 +423,8 @@ public final class JdbcApplier implements Applier {
     String message = gtid.isPresent() ? writer.cannotApply(gtid.get(), e, attempts)
         : writer.failure("cannot commit a group of " + pending.size() + " transactions", e, attempts);
     salvage(failed);
-    log.error("{}", message);
-    return new ApplyException(message, gtid.orElse(null), e);
+    log.error("{} {}", config.side(), message);
+    return new ApplyException(config.side(), message, gtid.orElse(null), e);
   }
 
   private ApplyException stopped(StopApply stop, int failed) {
@@ -453,12 +451,12 @@ public final class JdbcApplier implements Applier {
 
   @Override
   public Optional<LastApplied> lastApplied() throws ApplyException {
-    return progress.readAlone(link, !groupOpen, prefix, progress::readLast);
+    return progress.readAlone(link, !groupOpen, config.side(), progress::readLast);
   }
 
   @Override
   public ReplicaPosition position() throws ApplyException {
-    return progress.readAlone(link, !groupOpen, prefix, c -> progress.read(c, false));
+    return progress.readAlone(link, !groupOpen, config.side(), c -> progress.read(c, false));
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.ferry.apply.jdbc;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.Side;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -24,7 +25,7 @@ final class ParallelProgress {
    * @throws IllegalStateException if another applier committed one of the group's transactions
    *     meanwhile (two processes applying one replica)
    */
-  static ReplicaPosition merge(String prefix, ReplicaPosition row, GtidSet start, ReplicaPosition group,
+  static ReplicaPosition merge(Side side, ReplicaPosition row, GtidSet start, ReplicaPosition group,
       List<Gtid> gtids, Optional<Optional<CommitTurn.Resume>> outOfOrder) {
     GtidSet applied = row.applied();
     for (Gtid gtid : gtids) {
@@ -32,8 +33,8 @@ final class ParallelProgress {
         continue; // skipped by this group
       }
       if (applied.contains(gtid)) {
-        throw new IllegalStateException(prefix + gtid + " was committed by another applier of this replica while"
-            + " this one applied it: two processes must not apply one replica at once");
+        throw new IllegalStateException(side.prefix(gtid + " was committed by another applier of this replica"
+            + " while this one applied it: two processes must not apply one replica at once"));
       }
       applied = applied.add(gtid);
     }

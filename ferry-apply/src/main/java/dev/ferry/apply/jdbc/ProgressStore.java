@@ -7,6 +7,7 @@ import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,7 +43,7 @@ final class ProgressStore {
   }
 
   /** Reads the progress row on {@code link}, ending the transaction it opened if {@code end} (no group is open). */
-  <T> T readAlone(TargetLink link, boolean end, String prefix, Read<T> read) throws ApplyException {
+  <T> T readAlone(TargetLink link, boolean end, Side side, Read<T> read) throws ApplyException {
     try {
       Connection connection = link.connection();
       T value = read.read(connection);
@@ -51,7 +52,7 @@ final class ProgressStore {
       }
       return value;
     } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot read " + dialect.controlTables().progress() + ": "
+      throw new ApplyException(side, "cannot read " + dialect.controlTables().progress() + ": "
           + SqlErrorText.describe(e), null, e);
     }
   }

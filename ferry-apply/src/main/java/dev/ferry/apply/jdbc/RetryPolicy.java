@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ApplyException;
+import dev.ferry.journal.model.Side;
 import dev.ferry.sql.SqlErrorKind;
 import java.time.Duration;
 
@@ -12,13 +13,13 @@ import java.time.Duration;
  */
 final class RetryPolicy {
   private final ApplyConfig.Retry settings;
-  private final String prefix;
+  private final Side side;
   private int attempt = 1;
   private Duration backoff;
 
-  RetryPolicy(ApplyConfig.Retry settings, String prefix) {
+  RetryPolicy(ApplyConfig.Retry settings, Side side) {
     this.settings = settings;
-    this.prefix = prefix;
+    this.side = side;
     this.backoff = settings.initialBackoff();
   }
 
@@ -53,7 +54,7 @@ final class RetryPolicy {
       Thread.sleep(backoff);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApplyException(prefix + "interrupted while waiting to retry", null, e);
+      throw new ApplyException(side, "interrupted while waiting to retry", null, e);
     }
     Duration doubled = backoff.multipliedBy(2);
     backoff = doubled.compareTo(settings.maxBackoff()) <= 0 ? doubled : settings.maxBackoff();

@@ -5,6 +5,7 @@ import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Value;
 import java.util.ArrayList;
@@ -17,12 +18,12 @@ import java.util.List;
  * target and names the missing one. Holds no state; the gtid only names the transaction in errors.
  */
 final class RowPlanner {
-  private final String replicaName;
+  private final Side side;
   private final Dialect dialect;
   private final RowSql sql;
 
-  RowPlanner(String replicaName, Dialect dialect, RowSql sql) {
-    this.replicaName = replicaName;
+  RowPlanner(Side side, Dialect dialect, RowSql sql) {
+    this.side = side;
     this.dialect = dialect;
     this.sql = sql;
   }
@@ -139,7 +140,7 @@ final class RowPlanner {
   }
 
   StopApply stop(Gtid gtid, TableId table, String what) {
-    return new StopApply("[replica " + replicaName + "] cannot apply " + gtid + " to " + table + ": " + what, table,
+    return new StopApply(side, "cannot apply " + gtid + " to " + table + ": " + what, table,
         null);
   }
 

@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.SchemaSequenceException;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.Transaction;
 import java.util.OptionalLong;
 
@@ -12,7 +13,7 @@ import java.util.OptionalLong;
  * transaction is checked while it streams.
  */
 final class SchemaBarrier {
-  private final String prefix;
+  private final Side side;
   private final Transaction tx;
   private final OptionalLong replica;
   private boolean known;
@@ -20,8 +21,8 @@ final class SchemaBarrier {
   private boolean hasDdl;
 
   /** For {@code tx} on a replica at schema sequence {@code replica} (empty: it has applied nothing). */
-  SchemaBarrier(String prefix, Transaction tx, OptionalLong replica) {
-    this.prefix = prefix;
+  SchemaBarrier(Side side, Transaction tx, OptionalLong replica) {
+    this.side = side;
     this.tx = tx;
     this.replica = replica;
     this.known = replica.isPresent();
@@ -29,8 +30,8 @@ final class SchemaBarrier {
   }
 
   /** Checks all of {@code tx}'s changes; returns the replica's sequence after it. */
-  static long check(String prefix, Transaction tx, OptionalLong replica) throws SchemaSequenceException {
-    SchemaBarrier barrier = new SchemaBarrier(prefix, tx, replica);
+  static long check(Side side, Transaction tx, OptionalLong replica) throws SchemaSequenceException {
+    SchemaBarrier barrier = new SchemaBarrier(side, tx, replica);
     for (Change change : tx.changes()) {
       barrier.see(change);
     }
@@ -64,7 +65,7 @@ final class SchemaBarrier {
   }
 
   private SchemaSequenceException refused(String why, long txSequence, long replicaSequence) {
-    return new SchemaSequenceException(prefix + "cannot apply " + tx.gtid() + ": " + why, tx.gtid(), txSequence,
+    return new SchemaSequenceException(side, "cannot apply " + tx.gtid() + ": " + why, tx.gtid(), txSequence,
         replicaSequence);
   }
 }

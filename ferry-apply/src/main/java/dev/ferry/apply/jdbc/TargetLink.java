@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Side;
 import dev.ferry.sql.SqlErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,6 +23,7 @@ final class TargetLink implements AutoCloseable {
   private final ConnectionSource connections;
   private final Dialect dialect;
   private final String replicaName;
+  private final Side side;
   private final String prefix;
   private final ChangeWriter writer;
   private final StatementCache cache;
@@ -32,7 +34,8 @@ final class TargetLink implements AutoCloseable {
     this.connections = connections;
     this.dialect = dialect;
     this.replicaName = replicaName;
-    this.prefix = "[replica " + replicaName + "] ";
+    this.side = Side.replica(replicaName);
+    this.prefix = side + " ";
     this.writer = writer;
     this.cache = cache;
   }
@@ -115,11 +118,12 @@ final class TargetLink implements AutoCloseable {
 
   /** The exception for work on {@code gtid} (or a group) that {@link #abort()} cut short. */
   ApplyException abortedWhile(Optional<Gtid> gtid, SQLException e) {
-    String message = prefix + "stopped while applying " + gtid.map(Gtid::toString).orElse("a group")
+    String message = "stopped while applying " + gtid.map(Gtid::toString).orElse("a group")
         + ": the applier was aborted (" + SqlErrorText.describe(e) + "); its open target transaction is rolled back"
         + " and applied again at the next start";
-    log.warn("{}", message);
-    return new ApplyException(message, gtid.orElse(null), e);
+    ApplyException failure = new ApplyException(side, message, gtid.orElse(null), e);
+    log.warn("{}", failure.getMessage());
+    return failure;
   }
 
   @Override

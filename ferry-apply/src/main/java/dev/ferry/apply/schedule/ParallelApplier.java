@@ -14,6 +14,7 @@ import dev.ferry.apply.jdbc.JdbcApplier;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.sql.SqlErrorText;
@@ -31,8 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parallel apply: the caller's thread reads the journal in order and cuts it into units (up to
- * {@value #UNIT_TRANSACTIONS} consecutive transactions); each unit goes to one of
+ * Parallel apply: the caller's thread reads the journal in order and cuts it into units of
+ * consecutive transactions. A unit of {@value #MIN_UNIT} or more is handed out as soon as a worker
+ * is idle, else it grows up to the grouping bound ({@code grouping.max-transactions}), so a backlog
+ * the workers cannot keep up with is applied in units as large as serial apply's groups; a
+ * {@link #flush()} (the journal ran dry) hands out whatever is open. Each unit goes to one of
  * {@code apply.workers} workers, each a {@link JdbcApplier} on its own target connection and
  * thread, and starts once the earlier units it conflicts with ({@link DependencyTracker}, by
  * {@link WriteKeys}) have committed. With the commit order kept, a worker commits a group only when
@@ -49,10 +53,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ParallelApplier implements Applier {
   private static final Logger log = LoggerFactory.getLogger(ParallelApplier.class);
-  /** Transactions per unit: small enough that units of a random load rarely share a key. */
-  static final int UNIT_TRANSACTIONS = 32;
+  /** Transactions a unit holds at least before an idle worker takes it (unless flushed). */
+  static final int MIN_UNIT = 32;
 
   private final ApplyConfig config;
+  private final Side side;
   private final String prefix;
   private final Applier serial;
   private final Connection catalogConnection;
@@ -72,7 +77,8 @@ public final class ParallelApplier implements Applier {
     this.order = new Turns(config.parallel().commitOrder() == ApplyConfig.CommitOrder.KEPT,
         at.journalPosition().map(p -> new CommitTurn.Resume(p, last, at.lastCommitTime())));
     this.config = config;
-    this.prefix = "[replica " + config.replicaName() + "] ";
+    this.side = config.side();
+    this.prefix = side + " ";
     this.serial = serial;
     this.catalogConnection = catalogConnection;
     this.dialect = dialect;
@@ -100,7 +106,7 @@ public final class ParallelApplier implements Applier {
       c.setAutoCommit(true);
       Dialect dialect = Dialect.of(c);
       if (!dialect.concurrentWriters()) {
-        throw new ApplyException("[replica " + config.replicaName() + "] apply.workers is " + n + ", but a "
+        throw new ApplyException(config.side(), "apply.workers is " + n + ", but a "
             + dialect.name() + " target takes one writer at a time: set apply.workers to 1 for this replica", null, null);
       }
       applier = new ParallelApplier(config, serial, c, dialect, serial.position(), serial.lastApplied());
@@ -114,7 +120,7 @@ public final class ParallelApplier implements Applier {
     } catch (SQLException e) {
       close(c);
       serial.close();
-      throw new ApplyException("[replica " + config.replicaName() + "] cannot open the target: "
+      throw new ApplyException(config.side(), "cannot open the target: "
           + SqlErrorText.describe(e), null, e);
     } catch (ApplyException | RuntimeException e) {
       if (applier != null) {
@@ -127,8 +133,8 @@ public final class ParallelApplier implements Applier {
     }
   }
 
-  String prefix() {
-    return prefix;
+  Side side() {
+    return side;
   }
 
   Turns order() {
@@ -169,7 +175,7 @@ public final class ParallelApplier implements Applier {
     unit.add(tx);
     unitPositions.add(journalPosition);
     unitKeys = unitKeys.union(keys);
-    if (unit.size() >= Math.min(UNIT_TRANSACTIONS, config.grouping().maxTransactions())) {
+    if (unit.size() >= config.grouping().maxTransactions() || (unit.size() >= MIN_UNIT && idleWorker().isPresent())) {
       dispatch();
     }
   }
@@ -178,10 +184,10 @@ public final class ParallelApplier implements Applier {
     try {
       return WriteKeys.of(tx.toTransaction(), config.filter(), this::describe, WriteKeys.DEFAULT_MAX_CHANGES);
     } catch (IOException e) {
-      throw new ApplyException(prefix + "cannot read " + tx.gtid() + " from the journal: " + e.getMessage(),
+      throw new ApplyException(side, "cannot read " + tx.gtid() + " from the journal: " + e.getMessage(),
           tx.gtid(), e);
     } catch (SQLException e) {
-      throw new ApplyException(prefix + "cannot describe the tables of " + tx.gtid() + ": "
+      throw new ApplyException(side, "cannot describe the tables of " + tx.gtid() + ": "
           + SqlErrorText.describe(e), tx.gtid(), e);
     }
   }
@@ -204,15 +210,28 @@ public final class ParallelApplier implements Applier {
     unit.clear();
     unitPositions.clear();
     unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
-    Worker worker = workers.get(nextWorker);
-    nextWorker = (nextWorker + 1) % workers.size();
+    Worker worker = idleWorker().orElseGet(() -> {
+      Worker next = workers.get(nextWorker);
+      nextWorker = (nextWorker + 1) % workers.size();
+      return next;
+    });
     try {
       worker.hand(work);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApplyException(prefix + "interrupted while handing out work", null, e);
+      throw new ApplyException(side, "interrupted while handing out work", null, e);
     }
     checkWorkers();
+  }
+
+  /** A worker with nothing queued and nothing in hand, if any. */
+  private Optional<Worker> idleWorker() {
+    for (Worker w : workers) {
+      if (w.idle()) {
+        return Optional.of(w);
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -222,10 +241,10 @@ public final class ParallelApplier implements Applier {
       order.awaitAll();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApplyException(prefix + "interrupted while waiting for the workers", null, e);
+      throw new ApplyException(side, "interrupted while waiting for the workers", null, e);
     } catch (SQLException e) {
       checkWorkers();
-      throw new ApplyException(prefix + e.getMessage(), null, e);
+      throw new ApplyException(side, e.getMessage(), null, e);
     }
     checkWorkers();
   }

@@ -34,6 +34,8 @@ final class Worker {
   private final Thread thread;
   private volatile ApplyException failure;
   private volatile boolean closing;
+  /** Set while a unit is in hand (taken from the queue and not yet committed). */
+  private volatile boolean busy;
 
   private Worker(ParallelApplier owner, int number, JdbcApplier applier) {
     this.owner = owner;
@@ -55,6 +57,11 @@ final class Worker {
     return Optional.ofNullable(failure);
   }
 
+  /** Nothing queued and nothing in hand: a unit handed now starts at once. */
+  boolean idle() {
+    return !busy && queue.isEmpty() && failure == null;
+  }
+
   /** Queues {@code unit}, waiting while the queue is full; returns at once once the worker failed. */
   void hand(Unit unit) throws InterruptedException {
     while (failure == null && !queue.offer(unit, 100, TimeUnit.MILLISECONDS)) {
@@ -67,7 +74,12 @@ final class Worker {
       while (!closing) {
         Unit unit = queue.poll(100, TimeUnit.MILLISECONDS);
         if (unit != null) {
-          applyUnit(unit);
+          busy = true;
+          try {
+            applyUnit(unit);
+          } finally {
+            busy = false;
+          }
         }
       }
     } catch (InterruptedException e) {
@@ -76,7 +88,7 @@ final class Worker {
       failure = e;
       owner.failed(this, e);
     } catch (RuntimeException e) {
-      failure = new ApplyException(owner.prefix() + "a parallel apply worker failed: " + e, null, e);
+      failure = new ApplyException(owner.side(), "a parallel apply worker failed: " + e, null, e);
       log.error("{}", failure.getMessage(), e);
       owner.failed(this, failure);
     }
@@ -86,7 +98,7 @@ final class Worker {
     try {
       owner.order().awaitUnits(unit.waits());
     } catch (SQLException e) {
-      throw new ApplyException(owner.prefix() + "not applied: " + e.getMessage(), unit.txs().get(0).gtid(), e);
+      throw new ApplyException(owner.side(), "not applied: " + e.getMessage(), unit.txs().get(0).gtid(), e);
     }
     for (int i = 0; i < unit.txs().size(); i++) {
       applier.apply(unit.txs().get(i), unit.positions().get(i));

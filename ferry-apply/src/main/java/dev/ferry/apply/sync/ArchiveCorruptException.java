@@ -1,5 +1,6 @@
 package dev.ferry.apply.sync;
 
+import dev.ferry.journal.model.Side;
 import java.nio.file.Path;
 
 /**
@@ -9,8 +10,14 @@ import java.nio.file.Path;
 public final class ArchiveCorruptException extends SyncException {
   private final Path path;
 
+  public ArchiveCorruptException(Side side, Path path, String message) {
+    super(side, message);
+    this.path = path;
+  }
+
+  /** A file at fault, found before it is known which replica loads it (the message is taken as it is). */
   public ArchiveCorruptException(Path path, String message) {
-    super(message);
+    super(message, null);
     this.path = path;
   }
 

@@ -6,6 +6,7 @@ import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.io.BufferedInputStream;
@@ -41,13 +42,14 @@ final class ArchiveLoader {
 
   static Map<TableId, Long> load(ExportArchive archive, List<ArchiveTables.Entry> entries, ApplyConfig replica,
       ConnectionSource target, Optional<ReplicationPoint> resumeAt) throws SyncException {
-    String prefix = "[replica " + replica.replicaName() + "] ";
+    Side side = replica.side();
+    String prefix = side + " ";
     List<ArchiveTables.Entry> selected = entries.stream().filter(e -> replica.filter().accepts(e.table().id()))
         .toList();
     Map<TableId, Long> loaded = new LinkedHashMap<>();
     String current = "(setup)";
     try (Connection c = target.connect()) {
-      refuseSource(archive, c, prefix);
+      refuseSource(archive, c, side);
       SeedTarget t = SeedTarget.on(c, replica);
       try {
         t.beginWrite();
@@ -63,7 +65,7 @@ final class ArchiveLoader {
           long rows = t.bulkLoader().isPresent() ? bulkLoad(t, t.bulkLoader().get(), e.table(), file)
               : insert(t, e.table(), file);
           if (rows != e.rows()) {
-            throw new SyncException(prefix + "loaded " + rows + " rows of " + e.table().id() + " from " + file
+            throw new SyncException(side, "loaded " + rows + " rows of " + e.table().id() + " from " + file
                 + ", but " + ExportArchive.TABLES + " says " + e.rows());
           }
           loaded.put(e.table().id(), rows);
@@ -81,15 +83,15 @@ final class ArchiveLoader {
         throw e;
       }
     } catch (SQLException e) {
-      throw new SyncException(prefix + "cannot load " + current + " from archive " + archive.directory() + ": "
+      throw new SyncException(side, "cannot load " + current + " from archive " + archive.directory() + ": "
           + e.getMessage() + " (SQLSTATE " + e.getSQLState() + "); the target is unchanged", e);
     } catch (ArchiveCorruptException e) {
-      throw new ArchiveCorruptException(e.path(), prefix + "cannot load " + current + " from archive "
+      throw new ArchiveCorruptException(side, e.path(), "cannot load " + current + " from archive "
           + archive.directory() + ": " + e.getMessage() + "; the target is unchanged");
     } catch (SyncException e) {
       throw e;
     } catch (IOException e) {
-      throw new SyncException(prefix + "cannot load " + current + " from archive " + archive.directory() + ": " + e
+      throw new SyncException(side, "cannot load " + current + " from archive " + archive.directory() + ": " + e
           + "; the target is unchanged", e);
     }
     log.info("{}loaded {} rows of {} tables from archive {}", prefix,
@@ -98,12 +100,12 @@ final class ArchiveLoader {
   }
 
   /** A load empties and creates tables: never in the database the archive was exported from. */
-  private static void refuseSource(ExportArchive archive, Connection c, String prefix)
+  private static void refuseSource(ExportArchive archive, Connection c, Side side)
       throws SQLException, SyncException {
     Optional<DatabaseIdentity> target = DatabaseIdentity.of(c);
     if (archive.sourceIdentity().isPresent() && target.isPresent()
         && target.get().key().equals(archive.sourceIdentity().get())) {
-      throw new SyncException(prefix + "refusing to load archive " + archive.directory() + " into the database it was"
+      throw new SyncException(side, "refusing to load archive " + archive.directory() + " into the database it was"
           + " exported from (" + target.get() + "); point the replica's url at another database");
     }
   }

@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.journal.DurableFiles;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.SnapshotReader;
 import dev.ferry.journal.snapshot.SnapshotSession;
@@ -91,7 +92,7 @@ public final class ExportArchive {
     }
     try (Stream<Path> files = Files.list(dir)) {
       if (files.findAny().isPresent()) {
-        throw new SyncException("[archive " + dir + "] the directory is not empty: export into a new directory");
+        throw new SyncException(Side.archive(dir), "the directory is not empty: export into a new directory");
       }
     }
     return new Writer(dir);
@@ -105,14 +106,14 @@ public final class ExportArchive {
   public static ExportArchive open(Path dir) throws IOException {
     Path sums = dir.resolve(SHA256SUMS);
     if (!Files.isRegularFile(sums)) {
-      throw new ArchiveCorruptException(sums, "[archive " + dir + "] has no " + SHA256SUMS
+      throw new ArchiveCorruptException(Side.archive(dir), sums, "has no " + SHA256SUMS
           + ": not an export archive, or its export did not finish");
     }
     Map<String, String> expected = new LinkedHashMap<>();
     for (String line : Files.readAllLines(sums, StandardCharsets.UTF_8)) {
       int sep = line.indexOf("  ");
       if (sep != 64 || line.substring(sep + 2).isEmpty() || line.substring(sep + 2).contains("/")) {
-        throw new ArchiveCorruptException(sums, "[archive " + dir + "] " + SHA256SUMS + " has a malformed line '"
+        throw new ArchiveCorruptException(Side.archive(dir), sums, "" + SHA256SUMS + " has a malformed line '"
             + line + "'");
       }
       expected.put(line.substring(sep + 2), line.substring(0, sep));
@@ -120,12 +121,12 @@ public final class ExportArchive {
     for (Map.Entry<String, String> e : expected.entrySet()) {
       Path file = dir.resolve(e.getKey());
       if (!Files.isRegularFile(file)) {
-        throw new ArchiveCorruptException(file, "[archive " + dir + "] the file " + file + " listed in " + SHA256SUMS
+        throw new ArchiveCorruptException(Side.archive(dir), file, "the file " + file + " listed in " + SHA256SUMS
             + " is missing");
       }
       String actual = ArchiveFiles.sha256(file);
       if (!actual.equals(e.getValue())) {
-        throw new ArchiveCorruptException(file, "[archive " + dir + "] the file " + file + " is corrupt: SHA-256 "
+        throw new ArchiveCorruptException(Side.archive(dir), file, "the file " + file + " is corrupt: SHA-256 "
             + actual + ", expected " + e.getValue() + " (" + SHA256SUMS + ")");
       }
     }
@@ -150,13 +151,13 @@ public final class ExportArchive {
     try {
       return parser.parse(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
-      throw new ArchiveCorruptException(file, "[archive " + dir + "] cannot read " + file + ": " + e.getMessage());
+      throw new ArchiveCorruptException(Side.archive(dir), file, "cannot read " + file + ": " + e.getMessage());
     }
   }
 
   private static Path listed(Path dir, Map<String, String> listed, String name) throws ArchiveCorruptException {
     if (!listed.containsKey(name)) {
-      throw new ArchiveCorruptException(dir.resolve(name), "[archive " + dir + "] " + SHA256SUMS + " does not list "
+      throw new ArchiveCorruptException(Side.archive(dir), dir.resolve(name), "" + SHA256SUMS + " does not list "
           + name + ": the archive is incomplete");
     }
     return dir.resolve(name);
@@ -228,7 +229,7 @@ public final class ExportArchive {
      */
     public List<TableFile> copyTables(InitialCopy.Source source, List<TableId> tables, int parallelism)
         throws SyncException {
-      String prefix = "[archive " + dir + "] ";
+      Side side = Side.archive(dir);
       List<TableId> todo = tables.stream().distinct().toList();
       ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
       for (int i = 0; i < todo.size(); i++) {
@@ -238,15 +239,15 @@ public final class ExportArchive {
       Map<Integer, ArchiveFiles.Written> files = new ConcurrentHashMap<>();
       AtomicReference<Exception> failure = new AtomicReference<>();
       SnapshotReader sessions = source.snapshot();
-      log.info("{}exporting {} tables from snapshot {}", prefix, todo.size(), sessions.snapshotName());
+      log.info("{} exporting {} tables from snapshot {}", side, todo.size(), sessions.snapshotName());
       sourceIdentity = source.identity().map(DatabaseIdentity::key);
       try (SnapshotSession first = sessions.session()) {
         first.commit(); // the snapshot can be read: fail here, before any thread starts
       } catch (SQLException e) {
-        throw new SyncException(prefix + "cannot read the source: " + e.getMessage(), e);
+        throw new SyncException(side, "cannot read the source: " + e.getMessage(), e);
       }
       try {
-        TableProgress progress = new TableProgress(prefix, "exported", todo.size());
+        TableProgress progress = new TableProgress(side + " ", "exported", todo.size());
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < Math.max(1, Math.min(parallelism, todo.size())); s++) {
           threads.add(Thread.ofPlatform().name("ferry-export-" + s).start(() -> {
@@ -272,10 +273,10 @@ public final class ExportArchive {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new SyncException(prefix + "interrupted while exporting", e);
+        throw new SyncException(side, "interrupted while exporting", e);
       }
       if (failure.get() != null) {
-        throw new SyncException(prefix + "export failed: " + failure.get().getMessage(), failure.get());
+        throw new SyncException(side, "export failed: " + failure.get().getMessage(), failure.get());
       }
       List<TableFile> result = new ArrayList<>();
       for (int i = 0; i < todo.size(); i++) {

@@ -6,6 +6,7 @@ import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.dialect.IndexDeferral;
 import dev.ferry.apply.jdbc.SeedTarget;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.CopyRows;
 import dev.ferry.journal.snapshot.NoSuchTableException;
@@ -78,6 +79,7 @@ public final class InitialCopy {
       Map<TableId, List<TableSlice>> slices, boolean parallel) {
   }
 
+  private final Side side;
   private final String prefix;
   private final ApplyConfig replica;
   private final ConnectionSource target;
@@ -94,7 +96,8 @@ public final class InitialCopy {
   private ProgressLine progress;
 
   private InitialCopy(ApplyConfig replica, ConnectionSource target, CopyOptions options) {
-    this.prefix = "[replica " + replica.replicaName() + "] ";
+    this.side = replica.side();
+    this.prefix = side + " ";
     this.replica = replica;
     this.target = target;
     this.options = options;
@@ -132,12 +135,12 @@ public final class InitialCopy {
         progress.close();
       }
     } catch (NoSuchTableException e) {
-      throw new SyncException(prefix + "initial sync failed: " + e.getMessage(), e);
+      throw new SyncException(side, "initial sync failed: " + e.getMessage(), e);
     } catch (SnapshotInterruptedException e) {
-      throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+      throw new SyncException(side, "initial sync interrupted: the node is stopping; the next start copies again",
           e);
     } catch (SQLException e) {
-      throw new SyncException(prefix + "initial sync failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState()
+      throw new SyncException(side, "initial sync failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState()
           + ")", e);
     }
     Map<TableId, Long> counts = new HashMap<>();
@@ -188,7 +191,7 @@ public final class InitialCopy {
       throws SQLException, SyncException {
     Optional<DatabaseIdentity> target = DatabaseIdentity.of(dst);
     if (source.isPresent() && target.isPresent() && source.get().sameDatabaseAs(target.get())) {
-      throw new SyncException(prefix + "refusing initial sync: the replica's database is the source's own ("
+      throw new SyncException(side, "refusing initial sync: the replica's database is the source's own ("
           + target.get() + "); point the replica's url at another database");
     }
   }
@@ -232,7 +235,7 @@ public final class InitialCopy {
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
-      throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+      throw new SyncException(side, "initial sync interrupted: the node is stopping; the next start copies again",
           failure.get());
     }
     Exception e = failure.get();
@@ -240,7 +243,7 @@ public final class InitialCopy {
       throw s;
     }
     if (e != null) {
-      throw new SyncException(prefix + "initial sync failed: " + e, e);
+      throw new SyncException(side, "initial sync failed: " + e, e);
     }
   }
 

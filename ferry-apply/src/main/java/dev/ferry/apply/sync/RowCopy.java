@@ -4,6 +4,7 @@ import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.RowReader;
 import dev.ferry.journal.snapshot.SnapshotInterruptedException;
@@ -46,7 +47,8 @@ public final class RowCopy {
    */
   public static CopyResult copy(List<SourceTable> tables, RowReader rows, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {
-    String prefix = "[replica " + replica.replicaName() + "] ";
+    Side side = replica.side();
+    String prefix = side + " ";
     long started = System.nanoTime();
     List<SourceTable> selected = tables.stream().filter(t -> replica.filter().accepts(t.id())).toList();
     Map<TableId, Long> counts = new LinkedHashMap<>();
@@ -68,14 +70,14 @@ public final class RowCopy {
         }
       }
     } catch (SnapshotInterruptedException e) {
-      throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+      throw new SyncException(side, "initial sync interrupted: the node is stopping; the next start copies again",
           e);
     } catch (SQLException e) {
       if (Thread.currentThread().isInterrupted()) {
-        throw new SyncException(prefix + "initial sync interrupted: the node is stopping; the next start copies again",
+        throw new SyncException(side, "initial sync interrupted: the node is stopping; the next start copies again",
             e);
       }
-      throw new SyncException(prefix + "initial sync failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState()
+      throw new SyncException(side, "initial sync failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState()
           + ")", e);
     }
     CopyResult result = new CopyResult(counts, Duration.ofNanos(System.nanoTime() - started));

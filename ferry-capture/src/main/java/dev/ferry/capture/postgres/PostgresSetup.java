@@ -1,6 +1,7 @@
 package dev.ferry.capture.postgres;
 
 import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,7 +42,7 @@ public final class PostgresSetup {
    * @throws CaptureException naming the setting or tables when a check fails
    */
   public static Result setup(PostgresSourceConfig config) throws CaptureException {
-    String prefix = "[source " + config.name() + "] ";
+    String prefix = Side.source(config.name()) + " ";
     try (Connection c = Connections.normal(config)) {
       SetupChecks checks = new SetupChecks(config, c);
       List<TableId> tables = checks.run();
@@ -112,7 +113,7 @@ public final class PostgresSetup {
    * @throws CaptureException naming the setting when a check fails
    */
   public static void prepareForCapture(PostgresSourceConfig config) throws CaptureException {
-    String prefix = "[source " + config.name() + "] ";
+    String prefix = Side.source(config.name()) + " ";
     try (Connection c = Connections.normal(config)) {
       SetupChecks checks = new SetupChecks(config, c);
       if (checks.isSuperuser() || !checks.installed()) {

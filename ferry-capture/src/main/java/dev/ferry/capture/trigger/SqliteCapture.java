@@ -8,6 +8,8 @@ import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.LogicalType;
+import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.SideException;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import java.io.IOException;
@@ -78,8 +80,7 @@ public final class SqliteCapture implements AutoCloseable {
     try {
       capture = open(config, sink);
     } catch (SQLException e) {
-      throw new IOException("[source " + config.name() + "] cannot open " + config.jdbcUrl() + ": " + e.getMessage(),
-          e);
+      throw new SideException(Side.source(config.name()), "cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
     }
     return new PollingCapture(capture, config.name()).start();
   }
@@ -281,7 +282,7 @@ public final class SqliteCapture implements AutoCloseable {
     Change change(ChangeRow r) {
       List<Column> cols = columns.get(r.table());
       if (cols == null) {
-        throw new IllegalStateException("[source " + config.name() + "] change " + r.id() + " is for table "
+        throw new IllegalStateException(Side.source(config.name()) + " change " + r.id() + " is for table "
             + r.table() + ", which Ferry does not capture (its _ferry_tables row is missing)");
       }
       return Rows.change(new TableId("main", r.table()), cols, r.op(), r.old(), r.row(), r.id());

@@ -1,6 +1,7 @@
 package dev.ferry.capture.trigger;
 
 import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Value;
 import dev.ferry.journal.snapshot.RowReader;
@@ -181,7 +182,7 @@ public final class SqliteSnapshot implements RowReader, AutoCloseable {
       int n = table.columns().size();
       while (rs.next()) {
         if (Thread.currentThread().isInterrupted()) {
-          throw new SnapshotInterruptedException("[source " + source + "] reading " + table.id().name()
+          throw new SnapshotInterruptedException(Side.source(source) + " reading " + table.id().name()
               + " interrupted");
         }
         List<Value> row = new ArrayList<>(n);

@@ -55,8 +55,8 @@ final class DemoRun {
       if (!node.awaitCaptureStreaming(Duration.ofSeconds(60))) {
         throw new CliException("capture did not start: " + node.captureFailure().map(Throwable::getMessage).orElse("?"));
       }
-      out.printf("ferry demo: %s primary -> replica, journal in %s%n", spec.source() instanceof
-          dev.ferry.node.run.SourceSpec.Sqlite ? "SQLite" : "PostgreSQL", spec.journal().directory());
+      out.printf("ferry demo: %s primary -> replica, journal in %s%n", spec.source().product(),
+          spec.journal().directory());
       try (Connection primary = connect(primaryUrl)) {
         if (!schemaOnReplica) {
           bank.createSchema(primary);

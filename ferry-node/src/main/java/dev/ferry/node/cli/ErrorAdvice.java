@@ -1,5 +1,7 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.Sided;
 import dev.ferry.sql.SqliteErrors;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -10,8 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.sql.SQLException;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns the exception a command failed with into the one line a user reads: what is wrong (the
@@ -22,8 +22,6 @@ import java.util.regex.Pattern;
  * <p>Stateless; safe from any thread.
  */
 final class ErrorAdvice {
-  private static final Pattern WHO = Pattern.compile("\\[(source|replica) ([^\\]]+)]");
-
   private ErrorAdvice() {
   }
 
@@ -53,7 +51,7 @@ final class ErrorAdvice {
 
   /** What to do about {@code e}, when its kind is known. */
   static Optional<String> advice(Throwable e) {
-    String where = where(String.valueOf(e.getMessage()));
+    String where = where(e);
     Optional<FileSystemException> fs = cause(e, FileSystemException.class);
     if (fs.isPresent()) {
       return Optional.of(fileAdvice(fs.get()));
@@ -100,13 +98,22 @@ final class ErrorAdvice {
     return path + ": " + Optional.ofNullable(f.getReason()).orElse("file system error");
   }
 
-  /** Which setting to look at, from the component's prefix in the message. */
-  private static String where(String message) {
-    Matcher m = WHO.matcher(message);
-    if (!m.find()) {
-      return "the url in the configuration";
+  /**
+   * Which setting to look at: the url of the first source or replica {@link Side} that {@code e} or
+   * one of its causes carries (a journal or archive names no url, so its causes are asked). The
+   * side is a value the exceptions carry, never read back from their messages.
+   */
+  static String where(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      Optional<Side> side = t instanceof Sided s ? s.side() : Optional.empty();
+      if (side.isPresent() && side.get().kind() == Side.Kind.SOURCE) {
+        return "source.url";
+      }
+      if (side.isPresent() && side.get().kind() == Side.Kind.REPLICA) {
+        return "the url of replica " + side.get().name();
+      }
     }
-    return m.group(1).equals("source") ? "source.url" : "the url of replica " + m.group(2);
+    return "the url in the configuration";
   }
 
   private static String sqlState(SQLException e) {

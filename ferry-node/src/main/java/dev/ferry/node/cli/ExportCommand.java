@@ -1,7 +1,7 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.node.config.FerryConfig;
-import dev.ferry.node.run.SourceSpec;
+import dev.ferry.node.run.Exports;
 import dev.ferry.node.sync.FullExport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,13 +46,10 @@ final class ExportCommand implements Callable<Integer> {
       throw new UsageException("--parallel must be at least 1 and --journal-wait not negative");
     }
     options.startQuietLogging();
-    if (!(NodeSpecs.source(config.source()) instanceof SourceSpec.Postgres pg)) {
-      throw new CliException("source " + config.source().name() + " is SQLite: an export archive needs a PostgreSQL "
-          + "source (a SQLite source's tables reach replicas through the journal)");
-    }
+    Exports exports = NodeSpecs.source(config.source()).exports().orElseThrow(CliException::new);
     FullExport.Options opts = new FullExport.Options(!noReplicationPoint, parallel,
         Duration.ofSeconds(journalWaitSeconds));
-    FullExport.Exported e = FullExport.export(pg.config(), config.journal().directory().toAbsolutePath(), dir, opts);
+    FullExport.Exported e = exports.export(config.journal().directory().toAbsolutePath(), dir, opts);
     PrintWriter out = spec.commandLine().getOut();
     out.printf("archive %s: %d tables, %d rows, schema sequence %d%n", e.dir(), e.tables().size(), e.rows(),
         e.schemaSequence());

@@ -6,8 +6,6 @@ import dev.ferry.node.config.SourceSettings;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.SourceSpec;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
 
@@ -20,16 +18,9 @@ final class NodeSpecs {
         config.replicas().stream().map(r -> replica(config, r)).toList(), config.from(), config.serve());
   }
 
-  /** The configured source, with its password for PostgreSQL capture's connections. */
+  /** The configured source, with its password (source.password) for its connections. */
   static SourceSpec source(SourceSettings s) {
-    if (!(s.capture() instanceof SourceSpec.Postgres(var pg)) || s.password().isEmpty()) {
-      return s.capture();
-    }
-    // The capture opens its connections from the URL alone; the password rides in it and the
-    // capture never prints its configuration.
-    String url = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "password="
-        + URLEncoder.encode(s.password().get().value(), StandardCharsets.UTF_8);
-    return new SourceSpec.Postgres(pg.withJdbcUrl(url));
+    return s.password().map(p -> s.capture().withPassword(p.value())).orElse(s.capture());
   }
 
   static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {

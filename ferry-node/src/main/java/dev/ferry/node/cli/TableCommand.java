@@ -1,14 +1,11 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.sync.CopyOptions;
-import dev.ferry.capture.postgres.PostgresSetup;
-import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
-import dev.ferry.node.run.SourceSpec;
-import dev.ferry.node.sync.TableCopy;
+import dev.ferry.node.run.TableCopies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,7 +33,7 @@ final class TableCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** What add and resync share: configuration, the PostgreSQL source, the copy and its outcome lines. */
+  /** What add and resync share: configuration, the source's table copies, the copy and its outcome lines. */
   abstract static class TableCopying implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Spec CommandSpec spec;
@@ -46,21 +43,16 @@ final class TableCommand implements Runnable {
       FerryConfig config = options.load();
       options.startQuietLogging();
       NodeSpec node = NodeSpecs.from(config);
-      if (!(node.source() instanceof SourceSpec.Postgres pg)) {
-        throw new CliException("'" + spec.qualifiedName() + "' copies from a snapshot of a PostgreSQL source; source "
-            + node.source().name() + " is SQLite. Instead: stop writing to the table and stop 'ferry run', run "
-            + "'ferry setup' (it adds the table's triggers), copy the table's rows into each replica, then start "
-            + "'ferry run' again (docs/initial-sync.md, Adding a table)");
-      }
+      TableCopies copies = node.source().tableCopies(spec.qualifiedName()).orElseThrow(CliException::new);
       Path journal = ReplicaCommand.journalOf(config);
       PrintWriter out = spec.commandLine().getOut();
       List<TableId> tables = tables();
-      boolean publish = check(config, pg.config(), tables, out);
+      boolean publish = check(config, copies, tables, out);
       AtomicBoolean done = new AtomicBoolean();
       Thread warn = new Thread(() -> stopped(done, tables));
       Runtime.getRuntime().addShutdownHook(warn);
       try {
-        TableCopy.copy(pg.config(), tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, line -> {
+        copies.copy(tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, line -> {
           out.println(line);
           out.flush();
         });
@@ -75,7 +67,7 @@ final class TableCommand implements Runnable {
     abstract List<TableId> tables();
 
     /** Checks the tables; returns whether they are to be added to the publication. */
-    abstract boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
+    abstract boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
         throws IOException;
 
     /** The replicas to copy into. */
@@ -105,7 +97,7 @@ final class TableCommand implements Runnable {
     }
 
     @Override
-    boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
+    boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
         throws IOException {
       List<TableId> unselected = new ArrayList<>();
       for (TableId t : tables) {
@@ -120,8 +112,8 @@ final class TableCommand implements Runnable {
             + "include, or remove the exclude pattern that matches them, then run this again");
       }
       for (TableId t : tables) {
-        if (PostgresSetup.checkAddable(source, t)) {
-          out.println("table " + t + " is in publication " + source.publicationName() + " already: copying it again");
+        if (source.captures(t)) {
+          out.println("table " + t + " is in " + source.capturedBy() + " already: copying it again");
         }
       }
       return true;
@@ -150,15 +142,15 @@ final class TableCommand implements Runnable {
     }
 
     @Override
-    boolean check(FerryConfig config, PostgresSourceConfig source, List<TableId> tables, PrintWriter out)
+    boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
         throws IOException {
       if (replica.isPresent() && !NodeSpecs.replicaNames(config).contains(replica.get())) {
         throw new UsageException("replica " + replica.get() + ": no such replica in " + config.file() + " (it has "
             + NodeSpecs.replicaNames(config) + ")");
       }
       for (TableId t : tables) {
-        if (!PostgresSetup.checkAddable(source, t)) {
-          throw new CliException("table " + t + " is not in publication " + source.publicationName()
+        if (!source.captures(t)) {
+          throw new CliException("table " + t + " is not in " + source.capturedBy()
               + ", so it is not replicated: add it with 'ferry table add " + t + "'");
         }
       }

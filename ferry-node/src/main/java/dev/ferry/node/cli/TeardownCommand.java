@@ -1,6 +1,7 @@
 package dev.ferry.node.cli;
 
 import dev.ferry.apply.jdbc.TargetTeardown;
+import dev.ferry.journal.model.Side;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.NodeSpec;
@@ -82,7 +83,7 @@ final class TeardownCommand implements Callable<Integer> {
     try (Connection c = DriverManager.getConnection(r.url().value(), props)) {
       return TargetTeardown.remove(c);
     } catch (SQLException e) {
-      throw new CliException("[replica " + r.name() + "] teardown failed: " + e.getMessage() + " (SQLSTATE "
+      throw new CliException(Side.replica(r.name()) + " teardown failed: " + e.getMessage() + " (SQLSTATE "
           + e.getSQLState() + ")");
     }
   }

@@ -7,6 +7,7 @@ import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -288,7 +289,7 @@ public final class FerryNode implements AutoCloseable {
   /** The log prefix of the node as a whole: its source when it captures, else the replicas it applies. */
   private String side() {
     if (capture.isPresent()) {
-      return "[source " + spec.source().name() + "]";
+      return Side.source(spec.source().name()).toString();
     }
     List<String> names = replicas.stream().map(ReplicaRunner::name).toList();
     return "[" + (names.size() == 1 ? "replica " : "replicas ") + String.join(", ", names) + "]";

@@ -13,6 +13,8 @@ import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.SideException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -242,7 +244,7 @@ final class ReplicaRunner implements AutoCloseable {
       Journal.checkConsumer(source.journalDir(), spec.name(), at.journalPosition().get(),
           last.map(LastApplied::gtid), last.map(LastApplied::checksum).orElse(OptionalLong.empty()));
     } catch (ConsumerAheadException e) {
-      throw new IOException("[replica " + spec.name() + "] stopped before applying anything: " + e.getMessage(), e);
+      throw new SideException(Side.replica(spec.name()), "stopped before applying anything: " + e.getMessage(), e);
     }
   }
 
@@ -253,10 +255,10 @@ final class ReplicaRunner implements AutoCloseable {
     }
     long applied = last.get().checksum().getAsLong();
     if (applied != tx.checksum()) {
-      throw new IOException(String.format("[replica %s] the journal's %s at %s has checksum %08x, but the %s this"
+      throw new SideException(Side.replica(spec.name()), String.format("the journal's %s at %s has checksum %08x, but the %s this"
           + " replica applied had checksum %08x: the same GTID names two different transactions (the journal lost"
           + " acknowledged records and was written again); refusing to skip or apply it. Re-initialise the replica.",
-          spec.name(), tx.gtid(), tx.position(), tx.checksum(), tx.gtid(), applied));
+          tx.gtid(), tx.position(), tx.checksum(), tx.gtid(), applied));
     }
   }
 

@@ -3,6 +3,7 @@ package dev.ferry.node.run;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.dialect.DatabaseIdentity;
 import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.journal.model.Side;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -53,7 +54,7 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
       try {
         Optional<DatabaseIdentity> target = DatabaseIdentity.of(c);
         if (target.isPresent() && target.get().sameDatabaseAs(source.get())) {
-          throw new SQLException("[replica " + name() + "] its url reaches the source's database (" + target.get()
+          throw new SQLException(Side.replica(name()) + " its url reaches the source's database (" + target.get()
               + "); refusing to write to it: point the replica's url at another database", "55000");
         }
       } catch (SQLException | RuntimeException e) {

@@ -1,6 +1,8 @@
 package dev.ferry.node.run;
 
 import dev.ferry.apply.dialect.DatabaseIdentity;
+import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.SideException;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -77,7 +79,7 @@ public final class SameDatabaseGuard {
             + " process cannot check its replicas against it", source.name(), e.getSQLState());
         return Optional.empty();
       }
-      throw new IOException("[source " + source.name() + "] cannot connect (source.url): " + e.getMessage()
+      throw new SideException(Side.source(source.name()), "cannot connect (source.url): " + e.getMessage()
           + ". Nothing was changed", e);
     }
   }
@@ -93,7 +95,7 @@ public final class SameDatabaseGuard {
             r.name(), e.getSQLState());
         return Optional.empty();
       }
-      throw new IOException("[replica " + r.name() + "] cannot connect (" + entry(index, r) + "): "
+      throw new SideException(Side.replica(r.name()), "cannot connect (" + entry(index, r) + "): "
           + e.getMessage() + ". Nothing was changed", e);
     }
   }

@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.SourceConfig;
 import dev.ferry.capture.TransactionSink;
@@ -10,15 +11,30 @@ import dev.ferry.capture.trigger.SqliteCapture;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.node.sync.FullExport;
 import dev.ferry.node.sync.InitialSync;
+import dev.ferry.node.sync.TableCopy;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Consumer;
 
-/** The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. */
+/**
+ * The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. Each kind
+ * answers what the commands ask of a source — set up, tear down, capture, seed a replica, and the
+ * features only some kinds have ({@link #tableCopies}, {@link #exports}, {@link #retainedLogBytes});
+ * node code outside this type, the configuration that makes and describes it, initial sync (one
+ * path per kind) and the demo never asks which kind it is ({@code ModuleArrowsTest} checks it).
+ */
 public sealed interface SourceSpec {
   /** The capture module's configuration of this source. */
   SourceConfig config();
@@ -33,6 +49,33 @@ public sealed interface SourceSpec {
 
   /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
   String kind();
+
+  /** The database product as the user knows it: {@code PostgreSQL}, {@code SQLite}. */
+  String product();
+
+  /** This source with {@code password} for its connections; a source that takes none is returned as it is. */
+  default SourceSpec withPassword(String password) {
+    return this;
+  }
+
+  /**
+   * How many bytes of its log the source keeps for Ferry (for {@code ferry status}); empty when it
+   * keeps none for Ferry or cannot be read now. Reads only.
+   */
+  default Optional<Long> retainedLogBytes() {
+    return Optional.empty();
+  }
+
+  /** {@code ferry table add|resync} ({@code command}): copying tables from a snapshot while replication streams. */
+  default SourceFeature<TableCopies> tableCopies(String command) {
+    return SourceFeature.lacking("'" + command + "' copies tables from a snapshot, which a " + product()
+        + " source (" + name() + ") does not offer yet");
+  }
+
+  /** {@code ferry export}: an export archive of the source's tables. */
+  default SourceFeature<Exports> exports() {
+    return SourceFeature.lacking("source " + name() + " is " + product() + ": it offers no export archive yet");
+  }
 
   /** The GTID domain of this source's transactions. */
   default long gtidDomain() {
@@ -79,6 +122,63 @@ public sealed interface SourceSpec {
     }
 
     @Override
+    public String product() {
+      return "PostgreSQL";
+    }
+
+    /** The capture opens its connections from the URL alone; the password rides in it and is never printed. */
+    @Override
+    public SourceSpec withPassword(String password) {
+      String url = config.jdbcUrl() + (config.jdbcUrl().contains("?") ? "&" : "?") + "password="
+          + URLEncoder.encode(password, StandardCharsets.UTF_8);
+      return new Postgres(config.withJdbcUrl(url));
+    }
+
+    /** {@code pg_current_wal_lsn() - restart_lsn} of Ferry's slot: the disk a stopped or lagging capture costs. */
+    @Override
+    public Optional<Long> retainedLogBytes() {
+      String sql = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
+          + " WHERE slot_name = ?";
+      Properties props = new Properties();
+      props.setProperty("connectTimeout", "5"); // status must answer even when the source is down
+      try (Connection c = DriverManager.getConnection(config.jdbcUrl(), props);
+          PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, config.slotName());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+        }
+      } catch (SQLException e) {
+        return Optional.empty();
+      }
+    }
+
+    @Override
+    public SourceFeature<TableCopies> tableCopies(String command) {
+      return SourceFeature.of(new TableCopies() {
+        @Override
+        public boolean captures(TableId table) throws IOException {
+          return PostgresSetup.checkAddable(config, table);
+        }
+
+        @Override
+        public String capturedBy() {
+          return "publication " + config.publicationName();
+        }
+
+        @Override
+        public void copy(List<TableId> tables, List<ReplicaSpec> replicas, Path journalDir, boolean add,
+            CopyOptions options, Consumer<String> say) throws IOException {
+          TableCopy.copy(config, tables, replicas, journalDir, add, options, say);
+        }
+      });
+    }
+
+    @Override
+    public SourceFeature<Exports> exports() {
+      return SourceFeature.of((journalDir, dir, options) -> FullExport.export(config, journalDir, dir, options));
+    }
+
+    @Override
     public Capture startCapture(TransactionSink sink) throws IOException {
       return PostgresCapture.prepareAndStart(config, sink);
     }
@@ -104,6 +204,25 @@ public sealed interface SourceSpec {
     @Override
     public String kind() {
       return "sqlite";
+    }
+
+    @Override
+    public String product() {
+      return "SQLite";
+    }
+
+    @Override
+    public SourceFeature<TableCopies> tableCopies(String command) {
+      return SourceFeature.lacking("'" + command + "' copies from a snapshot of a PostgreSQL source; source " + name()
+          + " is SQLite. Instead: stop writing to the table and stop 'ferry run', run 'ferry setup' (it adds the "
+          + "table's triggers), copy the table's rows into each replica, then start 'ferry run' again "
+          + "(docs/initial-sync.md, Adding a table)");
+    }
+
+    @Override
+    public SourceFeature<Exports> exports() {
+      return SourceFeature.lacking("source " + name() + " is SQLite: an export archive needs a PostgreSQL source (a "
+          + "SQLite source's tables reach replicas through the journal)");
     }
 
     @Override

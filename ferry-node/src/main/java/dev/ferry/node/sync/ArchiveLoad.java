@@ -7,6 +7,7 @@ import dev.ferry.apply.sync.SyncException;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
@@ -54,13 +55,14 @@ public final class ArchiveLoad {
    *     target is then unchanged
    */
   public static Loaded load(Path archiveDir, ReplicaSpec replica, Path journalDir) throws IOException {
-    String prefix = "[replica " + replica.name() + "] ";
+    Side side = Side.replica(replica.name());
+    String prefix = side + " ";
     ExportArchive archive = ExportArchive.open(archiveDir);
     Optional<ReplicationPoint> point = archive.replicationPoint();
     String journalId = Files.isRegularFile(SegmentFiles.idFile(journalDir))
         ? JournalInspector.journalId(journalDir).toString() : "none";
     if (point.isPresent()) {
-      checkJournal(prefix, archiveDir, point.get(), journalDir, journalId);
+      checkJournal(side, archiveDir, point.get(), journalDir, journalId);
     } else {
       log.warn("{}archive {} is no replication point ({} is empty): the replica gets its data but cannot stream",
           prefix, archiveDir, ExportArchive.REPLICATION_SEQUENCE);
@@ -70,17 +72,17 @@ public final class ArchiveLoad {
     return new Loaded(rows, point);
   }
 
-  private static void checkJournal(String prefix, Path archiveDir, ReplicationPoint point, Path journalDir,
+  private static void checkJournal(Side side, Path archiveDir, ReplicationPoint point, Path journalDir,
       String journalId) throws IOException {
     if (!point.journalId().equals(journalId)) {
-      throw new SyncException(prefix + "archive " + archiveDir + " was exported from journal " + point.journalId()
+      throw new SyncException(side, "archive " + archiveDir + " was exported from journal " + point.journalId()
           + ", but the configured journal " + journalDir + " is " + journalId + ": the replication point means "
           + "nothing in another journal; export again from this one");
     }
     JournalPosition at = point.resume().journalPosition().orElseThrow();
     long purged = JournalInspector.purgedThrough(journalDir);
     if (at.segment() <= purged) {
-      throw new SyncException(prefix + "archive " + archiveDir + " resumes at journal position " + at
+      throw new SyncException(side, "archive " + archiveDir + " resumes at journal position " + at
           + ", but journal " + journalDir + " has purged segments up to " + purged + ": the transactions after the "
           + "archive are gone; export again");
     }

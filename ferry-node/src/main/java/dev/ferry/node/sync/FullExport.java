@@ -10,6 +10,7 @@ import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,7 +88,8 @@ public final class FullExport {
    */
   public static Exported export(PostgresSourceConfig source, Path journalDir, Path dir, Options options)
       throws IOException, InterruptedException {
-    String prefix = "[archive " + dir + "] ";
+    Side side = Side.archive(dir);
+    String prefix = side + " ";
     ExportArchive.Writer writer = ExportArchive.create(dir);
     Optional<String> reason = options.replicationPoint() ? Optional.empty()
         : Optional.of("exported with --no-replication-point");
@@ -103,7 +105,7 @@ public final class FullExport {
         reason = Optional.of("no replication point could be taken: " + e.getMessage());
       }
       if (snapshot != null) {
-        return withPoint(source, journalDir, dir, options, writer, snapshot, prefix);
+        return withPoint(source, journalDir, dir, options, writer, snapshot, side);
       }
     }
     log.warn("{}the export is no replication point: {}", prefix, reason.get());
@@ -114,15 +116,16 @@ public final class FullExport {
       schemaSequence = schemaSequence(c);
       tables = writer.copyTables(CopySources.of(source, reader), publishedTables(c, source), options.parallelism());
     } catch (SQLException e) {
-      throw new SyncException(prefix + "cannot read source " + source.name() + ": " + e.getMessage(), e);
+      throw new SyncException(side, "cannot read source " + source.name() + ": " + e.getMessage(), e);
     }
     writer.finish(schemaSequence, Optional.empty());
     return new Exported(dir, tables, schemaSequence, Optional.empty(), reason);
   }
 
   private static Exported withPoint(PostgresSourceConfig source, Path journalDir, Path dir, Options options,
-      ExportArchive.Writer writer, PostgresSnapshot snapshot, String prefix)
+      ExportArchive.Writer writer, PostgresSnapshot snapshot, Side side)
       throws IOException, InterruptedException {
+    String prefix = side + " ";
     List<ExportArchive.TableFile> tables;
     long sequenceNow;
     try (snapshot) {
@@ -130,12 +133,12 @@ public final class FullExport {
       try (PostgresSnapshotReader reader = snapshot.reader()) {
         tables = writer.copyTables(CopySources.of(source, reader), snapshot.tables(), options.parallelism());
       } catch (SQLException e) {
-        throw new SyncException(prefix + "cannot read source " + source.name() + ": " + e.getMessage(), e);
+        throw new SyncException(side, "cannot read source " + source.name() + ": " + e.getMessage(), e);
       }
       try (Connection c = DriverManager.getConnection(source.jdbcUrl())) {
         sequenceNow = schemaSequence(c);
       } catch (SQLException e) {
-        throw new SyncException(prefix + "cannot read source " + source.name() + ": " + e.getMessage(), e);
+        throw new SyncException(side, "cannot read source " + source.name() + ": " + e.getMessage(), e);
       }
     }
     String journalId = JournalInspector.journalId(journalDir).toString();
@@ -173,7 +176,7 @@ public final class FullExport {
       }
     }
     if (tables.isEmpty()) {
-      throw new SyncException("[source " + source.name() + "] publication '" + source.publicationName()
+      throw new SyncException(Side.source(source.name()), "publication '" + source.publicationName()
           + "' has no tables (or does not exist): run ferry setup, which chooses the tables to replicate");
     }
     return tables;

@@ -15,6 +15,7 @@ import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSnapshot;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
@@ -96,14 +97,14 @@ public final class InitialSync {
       c.rollback();
       boolean none = at.applied().toString().isEmpty() && at.journalPosition().isEmpty();
       if (none && load.isPresent() && load.get().replicationPoint().isEmpty()) {
-        throw new SyncException("[replica " + replica.name() + "] was loaded from export archive "
+        throw new SyncException(Side.replica(replica.name()), "was loaded from export archive "
             + load.get().archive() + ", which is no replication point (its REPLICATION_SEQUENCE is empty): it cannot "
             + "stream from there. Load an archive exported with a replication point, or delete its row from "
             + target.controlTables().archiveLoads() + " to seed it afresh");
       }
       return none;
     } catch (SQLException e) {
-      throw new SyncException("[replica " + replica.name() + "] cannot read its progress: " + e.getMessage(), e);
+      throw new SyncException(Side.replica(replica.name()), "cannot read its progress: " + e.getMessage(), e);
     }
   }
 
@@ -119,7 +120,8 @@ public final class InitialSync {
       throws IOException, InterruptedException {
     String journalId = JournalInspector.journalId(journalDir).toString();
     ApplyConfig config = forJournal(replica, journalId);
-    String prefix = "[replica " + replica.name() + "] ";
+    Side side = Side.replica(replica.name());
+    String prefix = side + " ";
     CopyResult copy;
     SourcePosition snapshotAt;
     String marker;
@@ -135,7 +137,7 @@ public final class InitialSync {
       }
       copied = System.nanoTime();
     } catch (SQLException e) {
-      throw new SyncException(prefix + "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
+      throw new SyncException(side, "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
           e);
     }
     ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.Marker(snapshotAt,
@@ -162,7 +164,8 @@ public final class InitialSync {
       throws IOException, InterruptedException {
     String journalId = JournalInspector.journalId(journalDir).toString();
     ApplyConfig config = forJournal(replica, journalId);
-    String prefix = "[replica " + replica.name() + "] ";
+    Side side = Side.replica(replica.name());
+    String prefix = side + " ";
     long started = System.nanoTime();
     ReplicaPosition[] position = new ReplicaPosition[1];
     SourcePosition snapshotAt;
@@ -173,7 +176,7 @@ public final class InitialSync {
       log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
       copy = RowCopy.copy(snapshot.tables(), snapshot, config, () -> connect(replica), options.copy());
     } catch (SQLException e) {
-      throw new SyncException(prefix + "cannot end the snapshot of source " + source.name() + ": " + e.getMessage(), e);
+      throw new SyncException(side, "cannot end the snapshot of source " + source.name() + ": " + e.getMessage(), e);
     }
     record(replica, config, position[0]);
     log.info("{}seeded: {} rows in {} ms (snapshot and hand-over {} ms, copy {} ms); streaming starts at journal"
@@ -201,7 +204,7 @@ public final class InitialSync {
       ArchiveLoads.forget(c, target.controlTables(), replica.name());
       c.commit();
     } catch (SQLException e) {
-      throw new SyncException("[replica " + replica.name() + "] cannot record the seeded position "
+      throw new SyncException(Side.replica(replica.name()), "cannot record the seeded position "
           + position.journalPosition().map(Object::toString).orElse("?") + ": " + e.getMessage(), e);
     }
   }

@@ -11,6 +11,7 @@ import dev.ferry.capture.postgres.PostgresSnapshot;
 import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.run.ReplicaSpec;
@@ -97,7 +98,7 @@ public final class TableCopy {
           result = InitialCopy.copy(CopySources.of(source, reader), p.tables(), p.config(), p.replica()::connect,
               options);
         } catch (SQLException e) {
-          throw new SyncException("[replica " + p.replica().name() + "] cannot read the snapshot of source "
+          throw new SyncException(Side.replica(p.replica().name()), "cannot read the snapshot of source "
               + source.name() + ": " + e.getMessage(), e);
         }
         mark(p, (target, table) -> target.markCopied(table, at));
@@ -141,7 +142,7 @@ public final class TableCopy {
         marking.apply(target, table);
       }
     } catch (SQLException e) {
-      throw new SyncException("[replica " + p.replica().name() + "] cannot mark " + p.tables() + " in its table of "
+      throw new SyncException(Side.replica(p.replica().name()), "cannot mark " + p.tables() + " in its table of "
           + "copies: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")", e);
     }
   }

@@ -4,6 +4,7 @@ import dev.ferry.journal.DurableFiles;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.SealedSegment;
 import dev.ferry.journal.SegmentShipping;
+import dev.ferry.journal.model.Side;
 import dev.ferry.transport.SegmentDigests;
 import dev.ferry.transport.SegmentListing;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public final class Archiver implements AutoCloseable {
     this.config = config;
     this.journalId = journalId;
     this.shipping = shipping;
-    this.prefix = "[journal " + journalDir + "] ";
+    this.prefix = Side.journal(journalDir) + " ";
     this.thread = Thread.ofPlatform().name("ferry-archiver").daemon(true).unstarted(this::run);
   }
 

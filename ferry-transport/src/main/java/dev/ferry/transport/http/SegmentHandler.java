@@ -2,6 +2,7 @@ package dev.ferry.transport.http;
 
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.Side;
 import dev.ferry.transport.BearerToken;
 import dev.ferry.transport.SegmentDigests;
 import dev.ferry.transport.SegmentListing;
@@ -75,7 +76,7 @@ final class SegmentHandler extends Handler.Abstract {
     } catch (NoSuchFileException e) {
       empty(response, 404, callback);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("[journal {}] [http] {} {} failed: {}", dir, request.getMethod(), request.getHttpURI().getPath(),
+      LOG.warn("{} [http] {} {} failed: {}", Side.journal(dir), request.getMethod(), request.getHttpURI().getPath(),
           e.toString());
       if (!response.isCommitted()) {
         empty(response, 500, callback);

@@ -1,5 +1,6 @@
 package dev.ferry.transport.http;
 
+import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -62,11 +63,11 @@ public final class SegmentServer implements AutoCloseable {
       server.start();
     } catch (Exception e) {
       stopQuietly(server);
-      throw new IOException("[journal " + journalDir + "] cannot serve over HTTP on " + config.listen() + ": "
+      throw new IOException(Side.journal(journalDir) + " cannot serve over HTTP on " + config.listen() + ": "
           + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
     SegmentServer s = new SegmentServer(server, connector, journalDir);
-    LOG.info("[journal {}] serving sealed segments on http://{}/ ({})", journalDir, s.address(),
+    LOG.info("{} serving sealed segments on http://{}/ ({})", Side.journal(journalDir), s.address(),
         config.token().isPresent() ? "bearer token required" : "no token");
     return s;
   }
@@ -86,7 +87,7 @@ public final class SegmentServer implements AutoCloseable {
   @Override
   public void close() {
     stopQuietly(server);
-    LOG.info("[journal {}] stopped serving over HTTP", dir);
+    LOG.info("{} stopped serving over HTTP", Side.journal(dir));
   }
 
   /** Errors Jetty answers itself (a malformed or ambiguous request): the status and an empty body, no page. */

@@ -10,6 +10,7 @@ import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Side;
 import dev.ferry.sql.MariaDbErrors;
 import dev.ferry.sql.SqlErrorClassifier;
 import java.sql.Connection;
@@ -131,7 +132,7 @@ public final class MariaDbDialect implements Dialect {
   @Override
   public void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
     if (readOnlyReplica) {
-      throw new SQLFeatureNotSupportedException("[replica " + replica + "] a MariaDB replica cannot be read-only yet;"
+      throw new SQLFeatureNotSupportedException(Side.replica(replica) + " a MariaDB replica cannot be read-only yet;"
           + " set its mode: read-write");
     }
     markFerrySession(c);
