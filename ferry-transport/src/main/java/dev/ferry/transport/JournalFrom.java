@@ -46,8 +46,10 @@ public sealed interface JournalFrom {
    * @param pollInterval how long to wait between looks at the listing when the next segment is not
    *     there (default 1 s); after a failure the wait doubles up to {@code retryMax}
    * @param retryMax the longest wait after failures (default 30 s)
+   * @param trustStore for an {@code https} URL, the certificates trusted instead of the JDK's
    */
-  record Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax) implements JournalFrom {
+  record Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,
+      Optional<KeyStoreFile> trustStore) implements JournalFrom {
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
 
@@ -73,6 +75,14 @@ public sealed interface JournalFrom {
       if (retryMax == null || retryMax.compareTo(pollInterval) < 0) {
         throw new IllegalArgumentException("journal.from.http retry-max must be at least the poll interval");
       }
+      Objects.requireNonNull(trustStore, "trustStore");
+      if (trustStore.isPresent() && !scheme.equals("https")) {
+        throw new IllegalArgumentException("a trust store is for an https:// URL, not '" + url + "'");
+      }
+    }
+
+    public Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax) {
+      this(url, token, pollInterval, retryMax, Optional.empty());
     }
 
     public Http(URI url, Optional<BearerToken> token) {

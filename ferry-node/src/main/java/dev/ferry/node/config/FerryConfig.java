@@ -122,8 +122,9 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
         .append('\n');
     b.append("  archive ").append(archive(archive.target())).append('\n');
     from.ifPresent(f -> b.append("  from ").append(from(f)).append('\n'));
-    serve.ifPresent(h -> b.append("  serve http ").append(h.listen())
-        .append(h.token().isPresent() ? ", token ****" : ", no token").append('\n'));
+    serve.ifPresent(h -> b.append("  serve ").append(h.scheme()).append(' ').append(h.listen())
+        .append(h.token().isPresent() ? ", token ****" : ", no token")
+        .append(h.keyStore().map(k -> ", keystore " + k).orElse("")).append('\n'));
     if (replicas.isEmpty()) {
       b.append("replicas none\n");
     }
@@ -162,7 +163,8 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
       case JournalFrom.Directory d -> "directory " + d.incoming() + ", poll-interval "
           + Durations.format(d.pollInterval());
       case JournalFrom.Http h -> "http " + h.url() + (h.token().isPresent() ? ", token ****" : ", no token")
-          + ", poll-interval " + Durations.format(h.pollInterval()) + ", retry-max " + Durations.format(h.retryMax());
+          + ", poll-interval " + Durations.format(h.pollInterval()) + ", retry-max " + Durations.format(h.retryMax())
+          + h.trustStore().map(t -> ", truststore " + t).orElse("");
     };
   }
 

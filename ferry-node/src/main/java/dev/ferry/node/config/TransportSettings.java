@@ -2,9 +2,11 @@ package dev.ferry.node.config;
 
 import dev.ferry.transport.BearerToken;
 import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.KeyStoreFile;
 import dev.ferry.transport.http.HttpServeConfig;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -26,7 +28,7 @@ final class TransportSettings {
     if (serve.isEmpty()) {
       return Optional.empty();
     }
-    Optional<Section> http = serve.get().section("http", "listen", "token");
+    Optional<Section> http = serve.get().section("http", "listen", "token", "keystore", "keystore-password");
     if (http.isEmpty()) {
       throw serve.get().missing("http");
     }
@@ -57,7 +59,7 @@ final class TransportSettings {
     if (p < 1 || p > 65_535) {
       throw h.error("listen", "port " + p + " is out of range 1..65535");
     }
-    return Optional.of(new HttpServeConfig(host, p, token(h)));
+    return Optional.of(new HttpServeConfig(host, p, token(h), store(h, "keystore")));
   }
 
   /** {@code journal.from.http: {url, token, poll-interval, retry-max}}. */
@@ -72,7 +74,8 @@ final class TransportSettings {
     if (from.has("poll-interval")) {
       throw from.error("poll-interval", "applies to directory; give it as " + from.key("http") + ".poll-interval");
     }
-    Section h = from.section("http", "url", "token", "poll-interval", "retry-max").orElseThrow();
+    Section h = from.section("http", "url", "token", "poll-interval", "retry-max", "truststore",
+        "truststore-password").orElseThrow();
     String raw = h.requiredString("url").strip();
     URI url;
     try {
@@ -88,11 +91,27 @@ final class TransportSettings {
           + Durations.format(poll));
     }
     Optional<BearerToken> token = token(h);
+    Optional<KeyStoreFile> trust = store(h, "truststore");
+    if (trust.isPresent() && !"https".equalsIgnoreCase(url.getScheme())) {
+      throw h.error("truststore", "is for an https:// URL; " + h.key("url") + " is '" + raw + "'");
+    }
     try {
-      return new JournalFrom.Http(url, token, poll, retryMax);
+      return new JournalFrom.Http(url, token, poll, retryMax, trust);
     } catch (IllegalArgumentException e) {
       throw h.error("url", e.getMessage());
     }
+  }
+
+  /** {@code keystore}/{@code truststore} and its {@code -password} (empty when not given). */
+  private static Optional<KeyStoreFile> store(Section h, String k) throws ConfigException {
+    Optional<Path> path = h.path(k);
+    if (path.isEmpty()) {
+      if (h.has(k + "-password")) {
+        throw h.error(k + "-password", "is given without " + h.key(k));
+      }
+      return Optional.empty();
+    }
+    return Optional.of(new KeyStoreFile(path.get(), h.string(k + "-password").orElse("")));
   }
 
   private static Optional<BearerToken> token(Section h) throws ConfigException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.transport.BearerToken;
 import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.KeyStoreFile;
 import dev.ferry.transport.http.HttpServeConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class HttpTransportConfigTest {
     assertThat(refused(NODE + "  serve:\n    http:\n      listen: ::1:80\n"))
         .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.listen: '::1:80': write an IPv6 address in brackets");
     assertThat(refused(NODE + "  serve:\n    http:\n      port: 80\n"))
-        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.port: unknown key (known: listen, token)");
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.port: unknown key (known: listen, token, keystore,");
     assertThat(refused(NODE + "  serve:\n    tcp: {}\n"))
         .startsWith("/etc/ferry/ferry.yaml:7: journal.serve.tcp: unknown key (known: http)");
     assertThat(refused(NODE + "  serve:\n    http:\n      token: ''\n"))
@@ -108,5 +109,25 @@ class HttpTransportConfigTest {
         .isEqualTo("/etc/ferry/ferry.yaml:10: journal.from.http.retry-max: 1s is shorter than poll-interval 5s");
     assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n  serve:\n    http: {}\n"))
         .startsWith("/etc/ferry/ferry.yaml:9: journal.serve: a journal copy (journal.from, line 6) is not served again");
+  }
+
+  @Test
+  void readsKeyAndTrustStoresForTlsAndNeverPrintsTheirPasswords() throws ConfigException {
+    FerryConfig primary = parse(NODE + "  serve:\n    http:\n      keystore: tls/server.p12\n"
+        + "      keystore-password: ${FERRY_TOKEN}\n");
+    HttpServeConfig serve = primary.serve().orElseThrow();
+    assertThat(serve.scheme()).isEqualTo("https");
+    assertThat(serve.keyStore()).contains(new KeyStoreFile(Path.of("/etc/ferry/tls/server.p12"), "tok-123"));
+    assertThat(primary.describe()).contains("serve https 127.0.0.1:8451, no token, keystore /etc/ferry/tls/server.p12"
+        + " (password ****)").doesNotContain("tok-123");
+    FerryConfig replica = parse(NODE + "  from:\n    http:\n      url: https://a:8451/\n      truststore: /t.p12\n");
+    assertThat(((JournalFrom.Http) replica.from().orElseThrow()).trustStore())
+        .contains(new KeyStoreFile(Path.of("/t.p12"), ""));
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://a:8451/\n      truststore: /t.p12\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:9: journal.from.http.truststore: is for an https:// URL;"
+            + " journal.from.http.url is 'http://a:8451/'");
+    assertThat(refused(NODE + "  serve:\n    http:\n      keystore-password: x\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.keystore-password: is given without"
+            + " journal.serve.http.keystore");
   }
 }

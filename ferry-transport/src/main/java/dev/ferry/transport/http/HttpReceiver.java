@@ -3,6 +3,7 @@ package dev.ferry.transport.http;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.transport.CopyReceiver;
 import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.KeyStoreFile;
 import dev.ferry.transport.SegmentDigests;
 import dev.ferry.transport.SegmentListing;
 import dev.ferry.transport.SegmentSource;
@@ -13,9 +14,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +47,33 @@ public final class HttpReceiver implements SegmentSource {
   private Optional<SegmentListing> listing = Optional.empty();
   private Optional<String> listingTag = Optional.empty();
 
-  private HttpReceiver(JournalFrom.Http from) {
+  private HttpReceiver(JournalFrom.Http from) throws IOException {
     this.from = from;
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+    if (from.trustStore().isPresent()) {
+      client.sslContext(trusting(from.trustStore().get()));
+    }
+    this.client = client.build();
     this.listingUri = from.url().resolve(SegmentListing.FILE_NAME);
   }
 
   /** Starts receiving into the copy in {@code copy.directory()} (created if missing) from {@code from}. */
   public static CopyReceiver start(JournalConfig copy, JournalFrom.Http from) throws IOException {
     return CopyReceiver.start(copy, new HttpReceiver(from));
+  }
+
+  /** TLS that trusts the certificates in {@code store} (and checks the host name as always). */
+  private static SSLContext trusting(KeyStoreFile store) throws IOException {
+    try {
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store.load());
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, trust.getTrustManagers(), null);
+      return tls;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot trust the certificates in " + store.path() + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

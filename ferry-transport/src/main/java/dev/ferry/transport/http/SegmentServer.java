@@ -1,6 +1,7 @@
 package dev.ferry.transport.http;
 
 import dev.ferry.journal.model.Side;
+import dev.ferry.transport.KeyStoreFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -9,10 +10,13 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +56,7 @@ public final class SegmentServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
-    ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    ServerConnector connector = connector(server, http, config);
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
@@ -67,9 +71,28 @@ public final class SegmentServer implements AutoCloseable {
           + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
     SegmentServer s = new SegmentServer(server, connector, journalDir);
-    LOG.info("{} serving sealed segments on http://{}/ ({})", Side.journal(journalDir), s.address(),
+    LOG.info("{} serving sealed segments on {}://{}/ ({})", Side.journal(journalDir), config.scheme(), s.address(),
         config.token().isPresent() ? "bearer token required" : "no token");
     return s;
+  }
+
+  /**
+   * Plain HTTP, or HTTPS only when a key store is configured (loaded here, so a bad one fails the
+   * start with its path named).
+   */
+  private static ServerConnector connector(Server server, HttpConfiguration http, HttpServeConfig config)
+      throws IOException {
+    if (config.keyStore().isEmpty()) {
+      return new ServerConnector(server, new HttpConnectionFactory(http));
+    }
+    KeyStoreFile store = config.keyStore().get();
+    SslContextFactory.Server tls = new SslContextFactory.Server();
+    tls.setKeyStore(store.load());
+    tls.setKeyStorePassword(store.password());
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    secure.setSniHostCheck(false); // replicas may connect by IP address
+    http.addCustomizer(secure);
+    return new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
   }
 
   /** The address listened on, {@code host:port}, with the port bound (also when 0 was asked for). */
