@@ -93,14 +93,27 @@ final class TableCopyGate {
     if (state == State.COPYING) {
       dialect.lockTable(c, dialect.controlTables().tableCopies());
     }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + dialect.controlTables().tableCopies()
-        + " (source, table_name, state, snapshot_position) VALUES (?, ?, ?, ?) ON CONFLICT (source, table_name)"
-        + " DO UPDATE SET state = excluded.state, snapshot_position = excluded.snapshot_position,"
-        + " updated_at = CURRENT_TIMESTAMP")) {
+    // An update, else an insert: plain SQL every target takes (MariaDB has no ON CONFLICT). Two
+    // copiers of one table cannot both insert: COPYING is marked under the lock above (SQLite has one
+    // writer), and COPIED only after COPYING made the row.
+    String copies = dialect.controlTables().tableCopies();
+    String at = snapshot.map(SourcePosition::toString).orElse(null);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + copies + " SET state = ?, snapshot_position = ?,"
+        + " updated_at = CURRENT_TIMESTAMP WHERE source = ? AND table_name = ?")) {
+      ps.setString(1, state.name());
+      ps.setString(2, at);
+      ps.setString(3, source);
+      ps.setString(4, table.toString());
+      if (ps.executeUpdate() > 0) {
+        return;
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + copies
+        + " (source, table_name, state, snapshot_position) VALUES (?, ?, ?, ?)")) {
       ps.setString(1, source);
       ps.setString(2, table.toString());
       ps.setString(3, state.name());
-      ps.setString(4, snapshot.map(SourcePosition::toString).orElse(null));
+      ps.setString(4, at);
       ps.executeUpdate();
     }
   }

@@ -62,6 +62,7 @@ final class SchemaReconciler {
       long sequence = state.schemaSequence;
       long last;
       try {
+        state.takeUpAddedTables(conn);
         last = ChangeRow.forEachAfter(conn, state.lastId, " AND sv <= " + state.installedVersion,
             row -> group.add(state.change(row)));
         sequence = schemaChanges(group, sequence);
@@ -98,7 +99,7 @@ final class SchemaReconciler {
     boolean journal = !state.ddlJournaledNotInstalled;
     Map<String, List<String>> recorded = Bookkeeping.capturedTables(conn);
     for (var t : SqliteCatalog.tableSql(conn).entrySet()) {
-      if (!config.tables().accepts(new TableId("main", t.getKey()))) {
+      if (!config.tables().accepts(new TableId("main", t.getKey())) && !state.addedElsewhere.contains(t.getKey())) {
         continue;
       }
       Optional<String> refusal = SqliteCatalog.refusal(t.getKey(), t.getValue());
@@ -204,6 +205,7 @@ final class SchemaReconciler {
   private void reinstall() throws SQLException {
     for (String t : removed) {
       SqliteSetup.uninstall(conn, t);
+      state.addedElsewhere.remove(t);
     }
     for (String t : altered) {
       SqliteSetup.install(conn, selected.get(t));

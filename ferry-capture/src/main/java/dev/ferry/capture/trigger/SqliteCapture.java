@@ -20,9 +20,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -226,6 +228,8 @@ public final class SqliteCapture implements AutoCloseable {
     long installedVersion;
     boolean ddlJournaledNotInstalled;
     final Map<String, List<Column>> columns = new HashMap<>();
+    /** Tables another process added to capture while this one ran: kept whatever this one's filter says. */
+    final Set<String> addedElsewhere = new HashSet<>();
 
     private SourceState(SqliteSourceConfig config) {
       this.config = config;
@@ -255,7 +259,28 @@ public final class SqliteCapture implements AutoCloseable {
 
     void loadColumns(Connection c) throws SQLException {
       columns.clear();
-      for (var t : Bookkeeping.capturedTables(c).entrySet()) {
+      loadColumns(c, Bookkeeping.capturedTables(c));
+    }
+
+    /**
+     * Takes up tables whose triggers someone else installed while this capture ran ({@code ferry
+     * table add}, maybe run with a configuration that selects more than this process's): their
+     * columns, and the promise to keep them captured although this capture's filter may not select
+     * them. Called under the write lock of a schema change, before change rows are read.
+     */
+    void takeUpAddedTables(Connection c) throws SQLException {
+      Map<String, List<String>> added = new HashMap<>(Bookkeeping.capturedTables(c));
+      added.keySet().removeAll(columns.keySet());
+      if (!added.isEmpty()) {
+        log.info("[source {}] capturing {} as well: 'ferry table add' installed their triggers", config.name(),
+            added.keySet());
+        addedElsewhere.addAll(added.keySet());
+        loadColumns(c, added);
+      }
+    }
+
+    private void loadColumns(Connection c, Map<String, List<String>> tables) throws SQLException {
+      for (var t : tables.entrySet()) {
         Map<String, String> types = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT name, type FROM pragma_table_xinfo(?)")) {
           ps.setString(1, t.getKey());

@@ -3,11 +3,13 @@ package dev.ferry.capture.trigger;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,83 @@ public final class SqliteSetup {
           selected.stream().map(SqliteTable::name).toList());
       return selected.stream().map(SqliteTable::id).toList();
     }
+  }
+
+  /**
+   * Checks that {@code table} can be added to a running capture ({@code ferry table add}): capture
+   * is set up, the table exists in {@code main} and can carry triggers. Changes nothing.
+   *
+   * @return whether the table is captured already (its triggers exist)
+   * @throws CaptureException naming the table and what to do
+   */
+  public static boolean checkAddable(SqliteSourceConfig config, TableId table) throws CaptureException {
+    try (Connection c = open(config)) {
+      return checkAddable(c, config, table).isEmpty();
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot check table " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Installs the capture triggers of {@code table} in a running capture ({@code ferry table add}),
+   * unless it is captured already; only Ferry's own objects are written (the three triggers and
+   * the table's {@code _ferry_tables} row). The schema version moves, so a running capture follows
+   * at its next poll and keeps the table captured (see {@code SchemaReconciler}).
+   *
+   * @return whether the triggers were installed now (false: the table was captured already)
+   * @throws CaptureException naming the table when it cannot be captured, or the source when it
+   *     cannot be written
+   */
+  public static boolean addTable(SqliteSourceConfig config, TableId table) throws CaptureException {
+    try (Connection c = open(config); WriteTransaction tx = WriteTransaction.begin(c)) {
+      Optional<SqliteTable> toInstall = checkAddable(c, config, table);
+      if (toInstall.isEmpty()) {
+        return false;
+      }
+      install(c, toInstall.get());
+      tx.commit();
+      log.info("[source {}] capture triggers installed on {} for 'ferry table add'", config.name(), table);
+      return true;
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot install the capture triggers of " + table + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The table to install, or empty when it is captured already; refusals name the table. */
+  private static Optional<SqliteTable> checkAddable(Connection c, SqliteSourceConfig config, TableId table)
+      throws SQLException, CaptureException {
+    if (!Bookkeeping.installed(c)) {
+      throw new CaptureException(config.name(), "capture is not set up in " + config.jdbcUrl() + ": run ferry setup "
+          + "first");
+    }
+    if (!table.schema().equals("main")) {
+      throw new CaptureException(config.name(), "table " + table + ": a SQLite source's tables are in schema main "
+          + "(write main." + table.name() + ", or the name alone)");
+    }
+    String sql = SqliteCatalog.tableSql(c).get(table.name());
+    if (sql == null) {
+      throw new CaptureException(config.name(), "table " + table + " does not exist in " + config.jdbcUrl());
+    }
+    Optional<String> refusal = SqliteCatalog.refusal(table.name(), sql);
+    if (refusal.isPresent()) {
+      throw new CaptureException(config.name(), "cannot capture table " + table + ": " + refusal.get());
+    }
+    if (Bookkeeping.capturedTables(c).containsKey(table.name())) {
+      return Optional.empty();
+    }
+    return Optional.of(SqliteCatalog.describe(c, table.name(), sql));
+  }
+
+  private static Connection open(SqliteSourceConfig config) throws SQLException {
+    Connection c = DriverManager.getConnection(config.jdbcUrl());
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout = 30000");
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
   }
 
   /** Removes every trigger and table Ferry installed. Changes not yet captured are lost. */

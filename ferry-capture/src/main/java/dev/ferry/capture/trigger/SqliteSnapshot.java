@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +76,16 @@ public final class SqliteSnapshot implements RowReader, AutoCloseable {
    */
   public static SqliteSnapshot create(SqliteSourceConfig config, Duration wait, Journaled journaled)
       throws java.io.IOException, InterruptedException {
+    return create(config, wait, journaled, table -> true);
+  }
+
+  /**
+   * Takes the snapshot as {@link #create(SqliteSourceConfig, Duration, Journaled)} does, describing
+   * (and counting, under the write lock) only the captured tables {@code tables} accepts by name:
+   * for a copy of a few tables ({@code ferry table add}).
+   */
+  public static SqliteSnapshot create(SqliteSourceConfig config, Duration wait, Journaled journaled,
+      Predicate<String> tables) throws java.io.IOException, InterruptedException {
     Connection reader = null;
     try (Connection locker = open(config)) {
       reader = open(config);
@@ -84,7 +95,7 @@ public final class SqliteSnapshot implements RowReader, AutoCloseable {
           journaled.await(SourcePosition.changeId(highestChangeId(locker)), wait);
           try (WriteTransaction lock = WriteTransaction.begin(locker)) {
             if (captureUpToDate(locker)) {
-              return underLock(config, locker, reader, journaled);
+              return underLock(config, locker, reader, journaled, tables);
             }
           }
         }
@@ -106,14 +117,14 @@ public final class SqliteSnapshot implements RowReader, AutoCloseable {
 
   /** With the write lock held: fixes the reader's view at the highest change id and hands over. */
   private static SqliteSnapshot underLock(SqliteSourceConfig config, Connection locker, Connection reader,
-      Journaled journaled) throws SQLException, java.io.IOException, InterruptedException {
+      Journaled journaled, Predicate<String> only) throws SQLException, java.io.IOException, InterruptedException {
     long id = highestChangeId(locker);
     reader.setAutoCommit(false);
     long seen = highestChangeId(reader); // the first read fixes the reader's view
     if (seen != id) {
       throw new IllegalStateException("change id " + seen + " read under the write lock, expected " + id);
     }
-    List<SourceTable> tables = describe(reader);
+    List<SourceTable> tables = describe(reader, only);
     journaled.await(SourcePosition.changeId(id), LOCKED_WAIT);
     log.info("[source {}] snapshot at change {}; {} tables", config.name(), id, tables.size());
     return new SqliteSnapshot(config.name(), reader, id, tables);
@@ -141,10 +152,12 @@ public final class SqliteSnapshot implements RowReader, AutoCloseable {
     }
   }
 
-  private static List<SourceTable> describe(Connection c) throws SQLException {
+  private static List<SourceTable> describe(Connection c, Predicate<String> only) throws SQLException {
     List<SourceTable> tables = new ArrayList<>();
     for (String name : Bookkeeping.capturedTables(c).keySet()) {
-      tables.add(SqliteCatalog.describeForCopy(c, name));
+      if (only.test(name)) {
+        tables.add(SqliteCatalog.describeForCopy(c, name));
+      }
     }
     return tables;
   }

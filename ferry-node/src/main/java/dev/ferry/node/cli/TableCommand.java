@@ -46,7 +46,7 @@ final class TableCommand implements Runnable {
       TableCopies copies = node.source().tableCopies(spec.qualifiedName()).orElseThrow(CliException::new);
       Path journal = ReplicaCommand.journalOf(config);
       PrintWriter out = spec.commandLine().getOut();
-      List<TableId> tables = tables();
+      List<TableId> tables = tables(copies.defaultSchema());
       boolean publish = check(config, copies, tables, out);
       AtomicBoolean done = new AtomicBoolean();
       Thread warn = new Thread(() -> stopped(done, tables));
@@ -63,8 +63,8 @@ final class TableCommand implements Runnable {
       return 0;
     }
 
-    /** The tables named on the command line. */
-    abstract List<TableId> tables();
+    /** The tables named on the command line, those without a schema in {@code schema}. */
+    abstract List<TableId> tables(String schema);
 
     /** Checks the tables; returns whether they are to be added to the publication. */
     abstract boolean check(FerryConfig config, TableCopies source, List<TableId> tables, PrintWriter out)
@@ -86,14 +86,15 @@ final class TableCommand implements Runnable {
       description = {"Add tables to a running replication and copy their rows into every replica.",
           "Works while 'ferry run' streams: the tables join the publication, are copied from a snapshot, and each",
           "replica skips the changes the copy already holds and applies the later ones.",
-          "Run it again after an interruption. PostgreSQL source only."})
+          "Run it again after an interruption. A SQLite source's tables get their capture triggers instead."})
   static final class Add extends TableCopying {
     @Parameters(paramLabel = "SCHEMA.TABLE", arity = "1..*",
-        description = "The tables to add (a name without schema is in public).") List<String> names;
+        description = "The tables to add (a name without schema is in public; in main for a SQLite source).")
+    List<String> names;
 
     @Override
-    List<TableId> tables() {
-      return names.stream().map(TableCommand::tableId).distinct().toList();
+    List<TableId> tables(String schema) {
+      return names.stream().map(n -> tableId(n, schema)).distinct().toList();
     }
 
     @Override
@@ -107,9 +108,10 @@ final class TableCommand implements Runnable {
       }
       if (!unselected.isEmpty()) {
         throw new CliException("tables " + unselected + " are not selected by source.tables in " + config.file()
-            + " (" + config.source().tables() + "), so a later 'ferry setup' would take them out of the publication "
-            + "again: add a pattern matching them (e.g. '" + regex(unselected.getFirst()) + "') to source.tables."
-            + "include, or remove the exclude pattern that matches them, then run this again");
+            + " (" + config.source().tables() + "), so Ferry would stop capturing them again (a later 'ferry setup' "
+            + "or restarted capture follows source.tables): add a pattern matching them (e.g. '"
+            + regex(unselected.getFirst()) + "') to source.tables.include, or remove the exclude pattern that matches "
+            + "them, then run this again");
       }
       for (TableId t : tables) {
         if (source.captures(t)) {
@@ -128,17 +130,17 @@ final class TableCommand implements Runnable {
   @Command(name = "resync", mixinStandardHelpOptions = true,
       description = {"Copy one replicated table into every replica (or one) again.",
           "Works while 'ferry run' streams: the table is emptied on the replica and copied from a snapshot, and the",
-          "replica applies the changes after it. PostgreSQL source only."})
+          "replica applies the changes after it."})
   static final class Resync extends TableCopying {
-    @Parameters(paramLabel = "SCHEMA.TABLE", description = "The table (a name without schema is in public).")
-    String name;
+    @Parameters(paramLabel = "SCHEMA.TABLE",
+        description = "The table (a name without schema is in public; in main for a SQLite source).") String name;
 
     @Option(names = "--replica", paramLabel = "NAME", description = "Only this replica (default: every replica).")
     Optional<String> replica;
 
     @Override
-    List<TableId> tables() {
-      return List.of(tableId(name));
+    List<TableId> tables(String schema) {
+      return List.of(tableId(name, schema));
     }
 
     @Override
@@ -163,10 +165,10 @@ final class TableCommand implements Runnable {
     }
   }
 
-  /** {@code schema.table}, or {@code table} in {@code public}. */
-  static TableId tableId(String text) {
+  /** {@code schema.table}, or {@code table} in {@code schema}. */
+  static TableId tableId(String text, String schema) {
     try {
-      return text.contains(".") ? TableId.parse(text) : new TableId("public", text);
+      return text.contains(".") ? TableId.parse(text) : new TableId(schema, text);
     } catch (IllegalArgumentException e) {
       throw new UsageException("'" + text + "' is no table name: write schema.table (" + e.getMessage() + ")");
     }

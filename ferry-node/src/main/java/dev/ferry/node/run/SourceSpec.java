@@ -13,6 +13,7 @@ import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.sync.FullExport;
 import dev.ferry.node.sync.InitialSync;
+import dev.ferry.node.sync.SqliteTableCopy;
 import dev.ferry.node.sync.TableCopy;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -213,10 +214,7 @@ public sealed interface SourceSpec {
 
     @Override
     public SourceFeature<TableCopies> tableCopies(String command) {
-      return SourceFeature.lacking("'" + command + "' copies from a snapshot of a PostgreSQL source; source " + name()
-          + " is SQLite. Instead: stop writing to the table and stop 'ferry run', run 'ferry setup' (it adds the "
-          + "table's triggers), copy the table's rows into each replica, then start 'ferry run' again "
-          + "(docs/initial-sync.md, Adding a table)");
+      return SourceFeature.of(new SqliteTableCopy(config));
     }
 
     @Override

@@ -23,6 +23,11 @@ public interface TableCopies {
   /** What holds the captured tables, as messages name it: {@code publication ferry_pub}. */
   String capturedBy();
 
+  /** The schema of a table named without one: {@code public}; SQLite's {@code main}. */
+  default String defaultSchema() {
+    return "public";
+  }
+
   /**
    * Copies {@code tables} from a new snapshot into {@code replicas}, first adding them to what the
    * source captures when {@code add}; {@code say} gets the progress and outcome lines.

@@ -50,7 +50,8 @@ public final class TableCopy {
   public record Copied(String replica, List<TableId> tables, long rows, SourcePosition snapshot) {
   }
 
-  private record Plan(ReplicaSpec replica, ApplyConfig config, List<TableId> tables) {
+  /** One replica's part of a copy: its settings and the tables its filter accepts. */
+  record Plan(ReplicaSpec replica, ApplyConfig config, List<TableId> tables) {
   }
 
   private TableCopy() {
@@ -110,7 +111,7 @@ public final class TableCopy {
     return copied;
   }
 
-  private static List<Plan> plan(List<TableId> tables, List<ReplicaSpec> replicas, Path journalDir, String journalId,
+  static List<Plan> plan(List<TableId> tables, List<ReplicaSpec> replicas, Path journalDir, String journalId,
       Consumer<String> say) throws IOException {
     List<Plan> plans = new ArrayList<>();
     for (ReplicaSpec r : replicas) {
@@ -131,11 +132,11 @@ public final class TableCopy {
     return plans;
   }
 
-  private interface Marking {
+  interface Marking {
     void apply(SeedTarget target, TableId table) throws SQLException;
   }
 
-  private static void mark(Plan p, Marking marking) throws SyncException {
+  static void mark(Plan p, Marking marking) throws SyncException {
     try (Connection c = p.replica().connect()) {
       SeedTarget target = SeedTarget.on(c, p.config());
       for (TableId table : p.tables()) {
