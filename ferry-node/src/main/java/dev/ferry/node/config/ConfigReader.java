@@ -12,6 +12,7 @@ import dev.ferry.node.run.SourceSpec;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
+import dev.ferry.transport.http.HttpServeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,7 @@ final class ConfigReader {
         "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
-        "retain", "from");
+        "retain", "from", "serve");
     JournalSettings journalSettings = journal(journalSection);
     JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
@@ -58,7 +59,7 @@ final class ConfigReader {
     LogSettings log = log(root, journal);
     StatusSettings status = status(root, journal);
     return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), journalSettings.from(),
-        replicas, log, status);
+        journalSettings.serve(), replicas, log, status);
   }
 
   /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */
@@ -186,7 +187,8 @@ final class ConfigReader {
   }
 
   /** The {@code journal:} section: the journal's own settings and the archiver's ({@code archive}). */
-  private record JournalSettings(JournalConfig journal, ArchiveConfig archive, Optional<JournalFrom> from) {
+  private record JournalSettings(JournalConfig journal, ArchiveConfig archive, Optional<JournalFrom> from,
+      Optional<HttpServeConfig> serve) {
   }
 
   /**
@@ -213,8 +215,13 @@ final class ConfigReader {
           + "); use 0 for no cap");
     }
     Optional<JournalFrom> from = from(s, dir);
+    Optional<HttpServeConfig> serve = TransportSettings.serve(s);
+    if (from.isPresent() && serve.isPresent()) {
+      throw s.error("serve", "a journal copy (" + s.key("from") + ", line " + s.lineOf("from")
+          + ") is not served again: cascading replica nodes are not built yet");
+    }
     return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
-        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from);
+        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from, serve);
   }
 
   /**
@@ -223,7 +230,7 @@ final class ConfigReader {
    * are, so the keys that shape segments or ship them do not apply.
    */
   private static Optional<JournalFrom> from(Section journal, Path journalDir) throws ConfigException {
-    Optional<Section> f = journal.section("from", "directory", "poll-interval");
+    Optional<Section> f = journal.section("from", "directory", "http", "poll-interval");
     if (f.isEmpty()) {
       return Optional.empty();
     }
@@ -234,7 +241,12 @@ final class ConfigReader {
       }
     }
     Section from = f.get();
-    Path incoming = from.path("directory").orElseThrow(() -> from.missing("directory"));
+    if (from.has("http")) {
+      return Optional.of(TransportSettings.http(from));
+    }
+    Path incoming = from.path("directory").orElseThrow(() -> from.has("directory") ? from.missing("directory")
+        : from.error("directory", "required key is missing (or give http: the URL of a server of the primary's"
+        + " segments)"));
     if (incoming.equals(journalDir)) {
       throw from.error("directory", "is journal.dir itself; the copy and the incoming directory must differ");
     }
