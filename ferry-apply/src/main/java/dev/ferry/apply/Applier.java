@@ -72,6 +72,21 @@ public interface Applier extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * A transient error (a deadlock, a serialization failure, a lock timeout, a lost connection) the
+   * applier is retrying by itself: which attempt failed, of how many, why, and when it tries again.
+   */
+  record Retrying(int attempt, int maxAttempts, String error, java.time.Instant nextTry) {
+  }
+
+  /**
+   * The transient error this applier is retrying now, if any; cleared once the retried work has
+   * committed. May be called from another thread (status).
+   */
+  default java.util.Optional<Retrying> retrying() {
+    return java.util.Optional.empty();
+  }
+
   /** Conflicts seen by this applier since it was opened, by type. */
   Map<ConflictType, Long> conflictCounts();
 

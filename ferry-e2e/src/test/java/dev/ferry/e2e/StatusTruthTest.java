@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code ferry status} tells the truth: each replica's real applied position after a restart of
  * an idle system and when no process runs (a SQLite replica too), the source slot's retained WAL,
- * and for a replica stopped by a conflict the GTID it really committed and exit code 1.
+ * for a replica stopped by a conflict the GTID it really committed and exit code 1, and a replica
+ * whose applier retries a transient error shown {@code retrying}, not {@code streaming}.
  */
 class StatusTruthTest {
   @TempDir Path dir;
@@ -97,6 +98,49 @@ class StatusTruthTest {
       assertThat(run.isAlive()).as("capture and the other replica go on").isTrue();
       assertThat(Status.replica(failed.json(), "lite").path("state").asString()).isEqualTo("streaming");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(300)
+  void aReplicaRetryingARowLockIsShownRetryingWithTheFailedAttemptNotStreaming() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
+        st.execute("ALTER DATABASE bank SET lock_timeout = '300ms'"); // Ferry's sessions give up on a held row lock
+      }
+      Process run = t.startStreaming(cli);
+      t.load();
+      assertThat(t.awaitEqual(Duration.ofSeconds(120))).isEmpty();
+      try (Connection locker = DriverManager.getConnection(t.pgReplicaUrl); Statement st = locker.createStatement()) {
+        st.execute("SET default_transaction_read_only = off");
+        locker.setAutoCommit(false);
+        st.executeQuery("SELECT id FROM accounts FOR UPDATE").close(); // a local session holds every account row
+        try (WorkloadRunner workload = t.workload(43)) {
+          JsonNode pg = awaitState(cli, t, "pg", "retrying", Duration.ofSeconds(60));
+          assertThat(pg.path("lastError").asString()).as("%s", pg).contains("attempt").contains("lock timeout");
+          assertThat(pg.path("nextTry").isString()).as("nextTry of %s", pg).isTrue();
+          locker.rollback();
+          workload.awaitCommitted(workload.committed() + 50, Duration.ofSeconds(60));
+          workload.stop();
+        }
+      }
+      assertThat(t.awaitEqual(Duration.ofSeconds(120))).isEmpty();
+      JsonNode pg = awaitState(cli, t, "pg", "streaming", Duration.ofSeconds(60));
+      assertThat(pg.path("nextTry").isNull() || pg.path("nextTry").isMissingNode()).as("%s", pg).isTrue();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static JsonNode awaitState(FerryCli cli, Topology t, String replica, String state, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode r = Status.replica(Status.of(cli, t.config), replica);
+      if (r.path("state").asString().equals(state)) {
+        return r;
+      }
+      assertThat(System.nanoTime()).as("%s %s within %s: %s", replica, state, timeout, r).isLessThan(deadline);
+      Thread.sleep(250);
     }
   }
 

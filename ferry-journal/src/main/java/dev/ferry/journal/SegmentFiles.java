@@ -85,12 +85,12 @@ public final class SegmentFiles {
 
   /** Whether {@code file} is named as an open segment (being written). */
   public static boolean isOpenSegment(Path file) {
-    return OPEN.matcher(file.getFileName().toString()).matches();
+    return parse(file).filter(SegmentFile::open).isPresent();
   }
 
-  /** Whether {@code file} is named as a sealed segment. */
+  /** Whether {@code file} is named as a sealed segment (numbers beyond a {@code long} are not). */
   public static boolean isSealedSegment(Path file) {
-    return SEALED.matcher(file.getFileName().toString()).matches();
+    return parse(file).filter(f -> !f.open()).isPresent();
   }
 
   /**
@@ -98,16 +98,14 @@ public final class SegmentFiles {
    * transport finds in an incoming directory); empty for any other name.
    */
   public static java.util.OptionalLong sealedNumber(Path file) {
-    Matcher sealed = SEALED.matcher(file.getFileName().toString());
-    return sealed.matches() ? java.util.OptionalLong.of(Long.parseLong(sealed.group(1)))
-        : java.util.OptionalLong.empty();
+    return parse(file).filter(f -> !f.open()).map(f -> java.util.OptionalLong.of(f.number()))
+        .orElse(java.util.OptionalLong.empty());
   }
 
   /** The record count in {@code file}'s name when it is named as a sealed segment; empty for any other name. */
   public static java.util.OptionalLong sealedRecordCount(Path file) {
-    Matcher sealed = SEALED.matcher(file.getFileName().toString());
-    return sealed.matches() ? java.util.OptionalLong.of(Long.parseLong(sealed.group(2)))
-        : java.util.OptionalLong.empty();
+    return parse(file).filter(f -> !f.open()).map(f -> java.util.OptionalLong.of(f.recordCount()))
+        .orElse(java.util.OptionalLong.empty());
   }
 
   /** A segment file found in the directory. {@code recordCount} is -1 for an open segment. */
@@ -127,7 +125,16 @@ public final class SegmentFiles {
     return String.format("%020d-%020d" + SEALED_SUFFIX, segment, recordCount);
   }
 
+  /** The segment file {@code path} names; empty for any other name, also one with a number beyond a {@code long}. */
   static Optional<SegmentFile> parse(Path path) {
+    try {
+      return parseName(path);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<SegmentFile> parseName(Path path) {
     String name = path.getFileName().toString();
     Matcher open = OPEN.matcher(name);
     if (open.matches()) {

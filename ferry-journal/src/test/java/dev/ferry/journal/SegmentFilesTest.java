@@ -37,6 +37,18 @@ class SegmentFilesTest {
   }
 
   @Test
+  void aNameWithANumberBeyondALongIsNoSegment() {
+    Path huge = dir.resolve("99999999999999999999-00000000000000000001.seg");
+    Path hugeCount = dir.resolve("00000000000000000001-99999999999999999999.seg");
+    for (Path p : java.util.List.of(huge, hugeCount)) {
+      assertThat(SegmentFiles.isSealedSegment(p)).as("%s", p).isFalse();
+      assertThat(SegmentFiles.sealedNumber(p)).isEmpty();
+      assertThat(SegmentFiles.sealedRecordCount(p)).isEmpty();
+    }
+    assertThat(SegmentFiles.isOpenSegment(dir.resolve("99999999999999999999.open"))).isFalse();
+  }
+
+  @Test
   void namesTheJournalsOtherFilesAsTheFormatDocumentSays() {
     assertThat(SegmentFiles.idFile(dir)).isEqualTo(dir.resolve("journal.id"));
     assertThat(SegmentFiles.lockFile(dir)).isEqualTo(dir.resolve("journal.lock"));

@@ -34,7 +34,7 @@ public final class BankWorkload {
   public enum Dialect {
     POSTGRES("BIGINT", "INTEGER", "NUMERIC(12,4)", "DOUBLE PRECISION", "BOOLEAN", "TIMESTAMPTZ", "BYTEA", "TEXT"),
     SQLITE("INTEGER", "INTEGER", "NUMERIC", "REAL", "INTEGER", "TEXT", "BLOB", "TEXT"),
-    /** As a replica's schema only (the workload itself runs on PostgreSQL and SQLite). */
+    /** A MariaDB source's or replica's schema; its time stamps are DATETIME(6) in UTC. */
     MARIADB("BIGINT", "INT", "DECIMAL(12,4)", "DOUBLE", "BOOLEAN", "DATETIME(6)", "LONGBLOB", "TEXT");
 
     final String bigint;

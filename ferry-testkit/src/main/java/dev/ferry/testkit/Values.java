@@ -64,6 +64,8 @@ final class Values {
     OffsetDateTime t = EPOCH.plusSeconds(random.nextLong(0, 3L * 365 * 24 * 3600)).atOffset(ZoneOffset.UTC);
     if (dialect == BankWorkload.Dialect.POSTGRES) {
       ps.setObject(index, t);
+    } else if (dialect == BankWorkload.Dialect.MARIADB) {
+      ps.setObject(index, t.toLocalDateTime()); // a DATETIME in UTC, as TableDigest reads it
     } else {
       ps.setString(index, PG_TEXT.format(t));
     }

@@ -1,7 +1,11 @@
 package dev.ferry.transport;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where a replica node's journal copy comes from ({@code journal.from} in {@code ferry.yaml}).
@@ -29,6 +33,60 @@ public sealed interface JournalFrom {
 
     public Directory(Path incoming) {
       this(incoming, DEFAULT_POLL);
+    }
+  }
+
+  /**
+   * An HTTP server holding the primary's sealed segments and their {@link SegmentListing}: Ferry's
+   * own ({@code journal.serve.http} on the primary) or any static file server that serves an
+   * archive directory ({@code journal.archive.dir}, which holds {@code segments.list}).
+   *
+   * @param url the base URL; the listing is {@code <url>segments.list}, a segment {@code <url><file name>}
+   * @param token sent as {@code Authorization: Bearer}, if set
+   * @param pollInterval how long to wait between looks at the listing when the next segment is not
+   *     there (default 1 s); after a failure the wait doubles up to {@code retryMax}
+   * @param retryMax the longest wait after failures (default 30 s)
+   * @param trustStore for an {@code https} URL, the certificates trusted instead of the JDK's
+   */
+  record Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,
+      Optional<KeyStoreFile> trustStore) implements JournalFrom {
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
+
+    public Http {
+      Objects.requireNonNull(url, "url");
+      String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+        throw new IllegalArgumentException("'" + url + "' is not an http:// or https:// URL with a host");
+      }
+      if (url.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("'" + url.getHost() + "': put no credentials in the URL; use token");
+      }
+      if (url.getRawQuery() != null || url.getRawFragment() != null) {
+        throw new IllegalArgumentException("'" + url + "' has a query or fragment; give the base URL of the segments");
+      }
+      if (!url.getRawPath().endsWith("/")) {
+        url = URI.create(url + "/");
+      }
+      Objects.requireNonNull(token, "token");
+      if (pollInterval == null || !pollInterval.isPositive()) {
+        throw new IllegalArgumentException("journal.from.http poll-interval must be positive, got " + pollInterval);
+      }
+      if (retryMax == null || retryMax.compareTo(pollInterval) < 0) {
+        throw new IllegalArgumentException("journal.from.http retry-max must be at least the poll interval");
+      }
+      Objects.requireNonNull(trustStore, "trustStore");
+      if (trustStore.isPresent() && !scheme.equals("https")) {
+        throw new IllegalArgumentException("a trust store is for an https:// URL, not '" + url + "'");
+      }
+    }
+
+    public Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax) {
+      this(url, token, pollInterval, retryMax, Optional.empty());
+    }
+
+    public Http(URI url, Optional<BearerToken> token) {
+      this(url, token, DEFAULT_POLL, DEFAULT_RETRY_MAX);
     }
   }
 }

@@ -127,6 +127,7 @@ final class ChunkedApply {
         Optional.of(journalPosition), OptionalLong.of(barrier.finish()), Optional.of(jtx.commitTime()));
     progress.write(c, after, Optional.of(last), clock.instant());
     c.commit();
+    link.committed();
     conflicts.committed(resolved);
     log.info("{}applied the large transaction {} ({} changes{}) in one target transaction", prefix, gtid,
         jtx.changeCount(), setBased ? "" : ", row by row");
@@ -155,7 +156,7 @@ final class ChunkedApply {
     }
     log.warn("{}transient error, attempt {} of {}, retrying the large transaction {} in {} ms: {}", prefix,
         retry.attempt(), retry.maxAttempts(), gtid, retry.backoffMillis(), SqlErrorText.describe(e));
-    retry.pause(kind, link);
+    retry.pause(kind, link, SqlErrorText.describe(e));
     return setBased;
   }
 

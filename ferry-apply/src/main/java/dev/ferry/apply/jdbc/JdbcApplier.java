@@ -35,31 +35,29 @@ import org.slf4j.LoggerFactory;
 /**
  * The JDBC {@link Applier} for PostgreSQL and SQLite targets.
  *
- * <p>How exactly-once holds: a group (one target transaction) starts by reading — and on
- * PostgreSQL locking — the replica's {@code replication_control} row; a source transaction whose
- * GTID is in the row's set is skipped; the row is rewritten just before the group commits, in the
- * same target transaction. The group's source transactions stay in memory until the commit, so
- * after a transient error (serialization failure, deadlock, lost connection — even during the
- * commit, whose outcome is then unknown) the group is rolled back and replayed from the row as the
- * target has it. When the bulk path (COPY) hits a constraint, the group is replayed row by row so
- * conflicts are found and named one by one.
+ * <p>How exactly-once holds: a group (one target transaction) starts by reading — and on PostgreSQL
+ * locking — the replica's {@code replication_control} row; a source transaction whose GTID is in the
+ * row's set is skipped; the row is rewritten just before the group commits, in the same target
+ * transaction. The group's source transactions stay in memory until the commit, so after a transient
+ * error (serialization failure, deadlock, lost connection — even during the commit, whose outcome is
+ * then unknown) the group is rolled back and replayed from the row as the target has it. When the
+ * bulk path (COPY) hits a constraint, the group is replayed row by row so conflicts are named one by one.
  *
- * <p>A chunked journal transaction (one the journal could not hold in a record, see
- * {@link #apply(JournalTransaction, String)}) is never held in memory: the open group is committed
- * first, then it is applied alone from its cursor in one target transaction with the progress row;
- * a replay after a transient error reads it again from the journal.
+ * <p>A chunked journal transaction (one the journal could not hold in a record, see {@link
+ * #apply(JournalTransaction, String)}) is never held in memory: the open group is committed first,
+ * then it is applied alone from its cursor in one target transaction with the progress row; a
+ * replay after a transient error reads it again from the journal.
  *
  * <p>Row changes are batched across the source transactions of a group and run at its commit
- * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per
- * change. Anything that is not a transient error — a conflict, a constraint, a refused statement —
- * rolls the group back and replays it in exact mode, which runs each transaction's changes before
- * the next and so names the right transaction and commits those before it.
+ * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per change.
+ * Anything that is not a transient error — a conflict, a constraint, a refused statement — rolls the
+ * group back and replays it in exact mode, which runs each transaction's changes before the next and
+ * so names the right transaction and commits those before it.
  *
  * <p>Not thread-safe: one thread drives an applier. Nothing returned is null.
  */
 public final class JdbcApplier implements Applier {
   private static final Logger log = LoggerFactory.getLogger(JdbcApplier.class);
-  private static final int STATEMENT_CACHE_SIZE = 256;
 
   private final ApplyConfig config;
   private final InstantSource clock;
@@ -68,7 +66,7 @@ public final class JdbcApplier implements Applier {
   private final ChunkedApply chunked;
   private final ProgressStore progress;
   private final ConflictLog conflictLog;
-  private final StatementCache cache = new StatementCache(STATEMENT_CACHE_SIZE);
+  private final StatementCache cache = new StatementCache(256);
   private final TargetLink link;
   private final ConflictHandling conflicts;
   private boolean closed;
@@ -274,10 +272,7 @@ public final class JdbcApplier implements Applier {
     }
   }
 
-  /**
-   * After an SQL error in a group: returns when the next attempt may follow (row by row after a
-   * bulk load's constraint, in exact mode, or after a pause for a transient error), else throws.
-   */
+  /** After an SQL error in a group: returns when the next attempt may follow (row by row, exact, after a pause), else throws. */
   private void afterGroupError(SQLException e, RetryPolicy retry) throws ApplyException {
     boolean bulkUsed = writer.bulkUsed();
     int failed = appliedInGroup;
@@ -305,7 +300,7 @@ public final class JdbcApplier implements Applier {
     if (transientError && retry.mayRetry()) {
       log.warn("{} transient error, attempt {} of {}, retrying the group of {} in {} ms: {}", config.side(), retry.attempt(),
           retry.maxAttempts(), pending.size(), retry.backoffMillis(), SqlErrorText.describe(e));
-      retry.pause(kind, link);
+      retry.pause(kind, link, SqlErrorText.describe(e));
       return;
     }
     throw failed(e, failed, retry.attempt());
@@ -385,6 +380,7 @@ public final class JdbcApplier implements Applier {
     }
     progress.write(c, groupPosition, groupLast, clock.instant());
     c.commit();
+    link.committed();
     pending.forEach(p -> checksums.remove(p.tx().gtid()));
     conflicts.committed(groupConflicts);
     skipped += groupSkipped;
@@ -434,10 +430,7 @@ public final class JdbcApplier implements Applier {
     return conflicts.stopped(stop, gtid);
   }
 
-  /**
-   * Aborts the connection from the calling thread (pgjdbc closes its socket, so a statement
-   * waiting on a lock returns at once with an I/O error; the server rolls the transaction back).
-   */
+  /** Aborts the connection from the calling thread (a statement waiting on a lock returns at once; the server rolls back). */
   @Override
   public void abort() {
     aborted = true;
@@ -460,6 +453,11 @@ public final class JdbcApplier implements Applier {
   }
 
   @Override
+  public Optional<Applier.Retrying> retrying() {
+    return link.retrying();
+  }
+
+  @Override
   public Map<ConflictType, Long> conflictCounts() {
     return conflicts.counts();
   }
@@ -469,24 +467,23 @@ public final class JdbcApplier implements Applier {
     return skipped;
   }
 
+  /** Statement cache misses, for tests. */
+  long statementCacheMisses() {
+    return cache.misses();
+  }
+
   /** Forgets table shapes and statements: another applier of the target ran DDL. Not while applying. */
   public void forgetTableShapes() {
     writer.invalidate();
   }
 
-  /** Statement cache hits and misses, for tests and metrics. */
-  long[] statementCacheStats() {
-    return new long[] {cache.hits(), cache.misses()};
-  }
-
   @Override
   public void close() {
-    if (closed) {
-      return;
+    if (!closed) {
+      closed = true;
+      rollbackQuietly();
+      link.close();
     }
-    closed = true;
-    rollbackQuietly();
-    link.close();
   }
 
   private void rollbackQuietly() {

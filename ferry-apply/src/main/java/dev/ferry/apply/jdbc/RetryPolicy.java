@@ -1,10 +1,12 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.journal.model.Side;
 import dev.ferry.sql.SqlErrorKind;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The retries of one group or large transaction: at most {@code maxAttempts} attempts, waiting
@@ -40,8 +42,12 @@ final class RetryPolicy {
     return backoff.toMillis();
   }
 
-  /** Sleeps the backoff and counts the next attempt; reconnects when the connection is gone. */
-  void pause(SqlErrorKind kind, TargetLink link) throws ApplyException {
+  /**
+   * Sleeps the backoff and counts the next attempt; reconnects when the connection is gone. The
+   * link shows meanwhile that it is retrying {@code error} (until the retried work commits).
+   */
+  void pause(SqlErrorKind kind, TargetLink link, String error) throws ApplyException {
+    link.retrying(new Applier.Retrying(attempt, settings.maxAttempts(), error, Instant.now().plus(backoff)));
     pause();
     if (kind == SqlErrorKind.CONNECTION_LOST || !link.isValid()) {
       link.reconnect();

@@ -28,6 +28,8 @@ final class TargetLink implements AutoCloseable {
   private final ChangeWriter writer;
   private final StatementCache cache;
   private volatile Connection connection;
+  /** The transient error being retried, until the retried work commits; read by status. */
+  private volatile java.util.Optional<dev.ferry.apply.Applier.Retrying> retrying = java.util.Optional.empty();
 
   TargetLink(ConnectionSource connections, Dialect dialect, String replicaName, ChangeWriter writer,
       StatementCache cache) {
@@ -38,6 +40,21 @@ final class TargetLink implements AutoCloseable {
     this.prefix = side + " ";
     this.writer = writer;
     this.cache = cache;
+  }
+
+  void retrying(dev.ferry.apply.Applier.Retrying retry) {
+    retrying = java.util.Optional.of(retry);
+  }
+
+  /** The retried work committed: no longer retrying. */
+  void committed() {
+    if (retrying.isPresent()) {
+      retrying = java.util.Optional.empty();
+    }
+  }
+
+  java.util.Optional<dev.ferry.apply.Applier.Retrying> retrying() {
+    return retrying;
   }
 
   /** Uses {@code c} from now on, making the session read-only for others when asked. */

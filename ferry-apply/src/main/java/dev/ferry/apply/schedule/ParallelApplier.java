@@ -288,6 +288,11 @@ public final class ParallelApplier implements Applier {
   }
 
   @Override
+  public Optional<Applier.Retrying> retrying() {
+    return serial.retrying().or(() -> workers.stream().flatMap(w -> w.applier().retrying().stream()).findFirst());
+  }
+
+  @Override
   public Map<ConflictType, Long> conflictCounts() {
     Map<ConflictType, Long> counts = new EnumMap<>(serial.conflictCounts());
     workers.forEach(w -> w.applier().conflictCounts().forEach((t, n) -> counts.merge(t, n, Long::sum)));

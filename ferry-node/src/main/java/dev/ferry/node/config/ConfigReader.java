@@ -2,6 +2,7 @@ package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConflictPolicy;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
@@ -11,6 +12,7 @@ import dev.ferry.node.run.SourceSpec;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
+import dev.ferry.transport.http.HttpServeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,10 +43,10 @@ final class ConfigReader {
   static FerryConfig read(YamlNode.MapNode tree, Section.Context ctx) throws ConfigException {
     Section root = Section.root(ctx, tree, "source", "journal", "replicas", "log", "status");
     Section sourceSection = root.requiredSection("source", "name", "url", "password", "tables", "slot",
-        "publication", "gtid", "chunk-changes", "poll-interval");
+        "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
-        "retain", "from");
+        "retain", "from", "serve");
     JournalSettings journalSettings = journal(journalSection);
     JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
@@ -57,7 +59,7 @@ final class ConfigReader {
     LogSettings log = log(root, journal);
     StatusSettings status = status(root, journal);
     return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), journalSettings.from(),
-        replicas, log, status);
+        journalSettings.serve(), replicas, log, status);
   }
 
   /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */
@@ -82,9 +84,25 @@ final class ConfigReader {
         }
         yield new SourceSettings(url, password, tables, sqlite(s, name, url, tables));
       }
-      case MARIADB -> throw s.error("url", "is a MariaDB database; MariaDB is supported as a replica only so far,"
-          + " not as a source");
+      case MARIADB -> {
+        Tables tables = tables(s, List.of(Pattern.compile(".*")));
+        for (String k : List.of("slot", "publication", "poll-interval", "gtid")) {
+          if (s.has(k)) {
+            throw s.error(k, "does not apply to MariaDB sources (source.url is a MariaDB database; the journal keeps"
+                + " MariaDB's own GTIDs)");
+          }
+        }
+        yield new SourceSettings(url, password, tables, mariadb(s, name, url, tables));
+      }
     };
+  }
+
+  /** MariaDB binlog capture with the file's settings, the capture's own defaults for keys not given. */
+  private static SourceSpec mariadb(Section s, String name, JdbcUrl url, Tables tables) throws ConfigException {
+    MariaDbSourceConfig d = MariaDbSourceConfig.of(name, url.value());
+    long serverId = s.integer("binlog-server-id", d.replicaServerId(), 1, 0xFFFF_FFFFL);
+    return new SourceSpec.MariaDb(d.withTables(new TableFilter(includeOrAll(tables), tables.exclude()))
+        .withReplicaServerId(serverId).withChunkChanges(chunkChanges(s)));
   }
 
   /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */
@@ -169,7 +187,8 @@ final class ConfigReader {
   }
 
   /** The {@code journal:} section: the journal's own settings and the archiver's ({@code archive}). */
-  private record JournalSettings(JournalConfig journal, ArchiveConfig archive, Optional<JournalFrom> from) {
+  private record JournalSettings(JournalConfig journal, ArchiveConfig archive, Optional<JournalFrom> from,
+      Optional<HttpServeConfig> serve) {
   }
 
   /**
@@ -196,8 +215,13 @@ final class ConfigReader {
           + "); use 0 for no cap");
     }
     Optional<JournalFrom> from = from(s, dir);
+    Optional<HttpServeConfig> serve = TransportSettings.serve(s);
+    if (from.isPresent() && serve.isPresent()) {
+      throw s.error("serve", "a journal copy (" + s.key("from") + ", line " + s.lineOf("from")
+          + ") is not served again: cascading replica nodes are not built yet");
+    }
     return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
-        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from);
+        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from, serve);
   }
 
   /**
@@ -206,7 +230,7 @@ final class ConfigReader {
    * are, so the keys that shape segments or ship them do not apply.
    */
   private static Optional<JournalFrom> from(Section journal, Path journalDir) throws ConfigException {
-    Optional<Section> f = journal.section("from", "directory", "poll-interval");
+    Optional<Section> f = journal.section("from", "directory", "http", "poll-interval");
     if (f.isEmpty()) {
       return Optional.empty();
     }
@@ -217,7 +241,12 @@ final class ConfigReader {
       }
     }
     Section from = f.get();
-    Path incoming = from.path("directory").orElseThrow(() -> from.missing("directory"));
+    if (from.has("http")) {
+      return Optional.of(TransportSettings.http(from));
+    }
+    Path incoming = from.path("directory").orElseThrow(() -> from.has("directory") ? from.missing("directory")
+        : from.error("directory", "required key is missing (or give http: the URL of a server of the primary's"
+        + " segments)"));
     if (incoming.equals(journalDir)) {
       throw from.error("directory", "is journal.dir itself; the copy and the incoming directory must differ");
     }

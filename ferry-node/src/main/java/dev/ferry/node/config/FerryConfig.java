@@ -1,6 +1,7 @@
 package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
@@ -9,6 +10,7 @@ import dev.ferry.node.run.SourceSpec;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
+import dev.ferry.transport.http.HttpServeConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -36,12 +38,13 @@ import java.util.Optional;
  * @param archive {@code journal.archive}, as the archiver's settings (ferry-transport)
  * @param from {@code journal.from}: where a replica node's journal copy comes from; empty on a
  *     node that captures its source into its own journal
+ * @param serve {@code journal.serve.http}: the HTTP server of the journal's sealed segments
  * @param replicas the {@code replicas:} list, in file order, names unique
  * @param log the {@code log:} section
  * @param status the {@code status:} section
  */
 public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, ArchiveConfig archive,
-    Optional<JournalFrom> from,
+    Optional<JournalFrom> from, Optional<HttpServeConfig> serve,
     List<ReplicaSettings> replicas, LogSettings log, StatusSettings status) {
 
   public FerryConfig {
@@ -50,6 +53,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     Objects.requireNonNull(journal, "journal");
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(serve, "serve");
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(status, "status");
@@ -119,6 +123,9 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
         .append('\n');
     b.append("  archive ").append(archive(archive.target())).append('\n');
     from.ifPresent(f -> b.append("  from ").append(from(f)).append('\n'));
+    serve.ifPresent(h -> b.append("  serve ").append(h.scheme()).append(' ').append(h.listen())
+        .append(h.token().isPresent() ? ", token ****" : ", no token")
+        .append(h.keyStore().map(k -> ", keystore " + k).orElse("")).append('\n'));
     if (replicas.isEmpty()) {
       b.append("replicas none\n");
     }
@@ -149,6 +156,8 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
       case SourceSpec.Sqlite(SqliteSourceConfig lite) -> "  gtid domain " + lite.gtidDomain() + ", server-id "
           + lite.serverId() + ", chunk-changes " + lite.chunkChanges() + ", poll-interval "
           + Durations.format(lite.idlePoll()) + "\n";
+      case SourceSpec.MariaDb(MariaDbSourceConfig maria) -> "  binlog-server-id " + maria.replicaServerId()
+          + ", chunk-changes " + maria.chunkChanges() + " (GTIDs: MariaDB's own)\n";
     };
   }
 
@@ -156,6 +165,9 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     return switch (from) {
       case JournalFrom.Directory d -> "directory " + d.incoming() + ", poll-interval "
           + Durations.format(d.pollInterval());
+      case JournalFrom.Http h -> "http " + h.url() + (h.token().isPresent() ? ", token ****" : ", no token")
+          + ", poll-interval " + Durations.format(h.pollInterval()) + ", retry-max " + Durations.format(h.retryMax())
+          + h.trustStore().map(t -> ", truststore " + t).orElse("");
     };
   }
 

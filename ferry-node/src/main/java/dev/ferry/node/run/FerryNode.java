@@ -9,7 +9,6 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
 import dev.ferry.node.sync.InitialSync;
-import dev.ferry.transport.archive.Archiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ public final class FerryNode implements AutoCloseable {
 
   private final NodeSpec spec;
   private final Optional<Journal> journal;
-  private final Optional<Archiver> archiver;
+  private final Shipping shipping;
   private final Optional<CopyLink> link;
   private volatile String journalId;
   private final InstantSource clock;
@@ -45,16 +44,16 @@ public final class FerryNode implements AutoCloseable {
   private final Optional<Capture> capture;
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
 
-  private FerryNode(NodeSpec spec, Optional<Journal> journal, Optional<Archiver> archiver, String journalId,
+  private FerryNode(NodeSpec spec, Optional<Journal> journal, Shipping shipping, String journalId,
       InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
-    this(spec, journal, archiver, Optional.empty(), journalId, clock, sink, capture);
+    this(spec, journal, shipping, Optional.empty(), journalId, clock, sink, capture);
   }
 
-  private FerryNode(NodeSpec spec, Optional<Journal> journal, Optional<Archiver> archiver, Optional<CopyLink> link,
+  private FerryNode(NodeSpec spec, Optional<Journal> journal, Shipping shipping, Optional<CopyLink> link,
       String journalId, InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
     this.spec = spec;
     this.journal = journal;
-    this.archiver = archiver;
+    this.shipping = shipping;
     this.link = link;
     this.journalId = journalId;
     this.clock = clock;
@@ -75,7 +74,7 @@ public final class FerryNode implements AutoCloseable {
         throw new IllegalArgumentException("journal.from is set: this node receives its journal and applies it;"
             + " start it with 'ferry run'");
       }
-      FerryNode node = new FerryNode(spec, Optional.empty(), Optional.empty(),
+      FerryNode node = new FerryNode(spec, Optional.empty(), Shipping.NONE,
           Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
       node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
       log.info("[journal {}] replica node started: journal copy from {}", spec.journal().directory(),
@@ -83,7 +82,7 @@ public final class FerryNode implements AutoCloseable {
       return node;
     }
     Optional<Journal> journal = Optional.empty();
-    Optional<Archiver> archiver = Optional.empty();
+    Shipping shipping = Shipping.NONE;
     Optional<TrackingSink> sink = Optional.empty();
     Optional<Capture> capture = Optional.empty();
     String journalId;
@@ -98,15 +97,15 @@ public final class FerryNode implements AutoCloseable {
       TrackingSink tracking = new TrackingSink(new JournalSink(j));
       sink = Optional.of(tracking);
       try {
-        archiver = spec.archive().enabled() ? Optional.of(Archiver.start(j, spec.archive())) : Optional.empty();
+        shipping = Shipping.start(spec, j);
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
-        stopArchiver(archiver);
+        shipping.closeQuietly();
         j.close();
         throw e;
       }
     }
-    FerryNode node = new FerryNode(spec, journal, archiver, journalId, clock, sink, capture);
+    FerryNode node = new FerryNode(spec, journal, shipping, journalId, clock, sink, capture);
     if (role != Role.CAPTURE) {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
@@ -148,16 +147,6 @@ public final class FerryNode implements AutoCloseable {
     }
     log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
     spec.source().seed(r, spec.journal().directory());
-  }
-
-  private static void stopArchiver(Optional<Archiver> archiver) {
-    try {
-      if (archiver.isPresent()) {
-        archiver.get().close();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private void closeQuietly() {
@@ -273,8 +262,8 @@ public final class FerryNode implements AutoCloseable {
 
   /**
    * Stops capture after the transaction in hand (everything captured is durable), then each
-   * replica after its transaction in hand (everything applied is committed), then the archiver
-   * after the segment in hand, then closes the journal.
+   * replica after its transaction in hand (everything applied is committed), then the HTTP server
+   * and the archiver (after the segment in hand), then closes the journal.
    */
   @Override
   public void close() throws IOException, InterruptedException {
@@ -287,9 +276,7 @@ public final class FerryNode implements AutoCloseable {
     for (ReplicaRunner r : replicas) {
       r.close();
     }
-    if (archiver.isPresent()) {
-      archiver.get().close();
-    }
+    shipping.close();
     if (link.isPresent()) {
       link.get().close();
     }

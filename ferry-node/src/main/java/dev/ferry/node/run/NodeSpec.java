@@ -3,6 +3,7 @@ package dev.ferry.node.run;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.http.HttpServeConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,18 +18,29 @@ import java.util.Optional;
  * @param replicas the replicas the journal is applied to
  * @param from where the journal copy comes from, on a replica node (which then does not capture:
  *     {@code source} only seeds new replicas)
+ * @param serve the HTTP server of the journal's sealed segments, on a node that writes its journal
  */
 public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
-    Optional<JournalFrom> from) {
+    Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
   public NodeSpec {
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(serve, "serve");
+    if (from.isPresent() && serve.isPresent()) {
+      throw new IllegalArgumentException("a journal copy is not served again (cascading is not built)");
+    }
     if (from.isPresent() && archive.enabled()) {
       throw new IllegalArgumentException("a journal copy is not archived again");
     }
     if (archive.enabled() && !journal.keepUntilShipped()) {
       throw new IllegalArgumentException("an archived journal must keep sealed segments until they are shipped");
     }
+  }
+
+  /** A node without an HTTP server. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
+      Optional<JournalFrom> from) {
+    this(source, journal, archive, replicas, from, Optional.empty());
   }
 
   /** A node that captures its source into its own journal. */

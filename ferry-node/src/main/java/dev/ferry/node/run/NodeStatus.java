@@ -130,10 +130,10 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param appliedGtid the newest GTID the replica committed, if known
    * @param lag how far it is behind the journal's head
    * @param applied transactions applied by this process
-   * @param lastError what stopped the replica, or (while {@code reconnecting}) the last outage
+   * @param lastError what stopped the replica, or (while {@code reconnecting} or {@code retrying}) the last outage or transient error
    * @param position the journal position after the last applied transaction, if known
    * @param appliedCommitTime source commit time of the last applied transaction, if known
-   * @param nextTry when a {@code reconnecting} replica tries again
+   * @param nextTry when a {@code reconnecting} or {@code retrying} replica tries again
    * @param appliedByDomain the newest transaction the replica committed in each GTID domain, by domain
    * @param appliedSet every GTID the replica committed, as far as known: per domain a low-water mark
    *     and, after parallel apply with a relaxed commit order, the GTIDs above it (what is missing

@@ -355,17 +355,30 @@ final class ReplicaRunner implements AutoCloseable {
     return spec.name();
   }
 
+  /** The state; {@code retrying} while streaming with the applier retrying a transient error. */
   ReplicaState state() {
-    return state;
+    ReplicaState now = state;
+    return now == ReplicaState.STREAMING && retrying().isPresent() ? ReplicaState.RETRYING : now;
   }
 
+  /** What stopped the replica, or the outage or transient error it is retrying. */
   Optional<String> lastError() {
-    return Optional.ofNullable(lastError);
+    Optional<Applier.Retrying> retry = state == ReplicaState.STREAMING ? retrying() : Optional.empty();
+    return retry.map(r -> "attempt " + r.attempt() + " of " + r.maxAttempts() + " failed: " + r.error())
+        .or(() -> Optional.ofNullable(lastError));
   }
 
-  /** When a reconnecting replica tries again. */
+  /** When a reconnecting or retrying replica tries again. */
   Optional<Instant> nextTry() {
+    if (state == ReplicaState.STREAMING) {
+      return retrying().map(Applier.Retrying::nextTry);
+    }
     return state == ReplicaState.RECONNECTING ? Optional.ofNullable(nextTry) : Optional.empty();
+  }
+
+  private Optional<Applier.Retrying> retrying() {
+    Applier a = applier;
+    return a == null ? Optional.empty() : a.retrying();
   }
 
   /** The newest GTID the target committed, as far as this runner knows. */

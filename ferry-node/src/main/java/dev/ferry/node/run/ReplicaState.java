@@ -12,6 +12,8 @@ public enum ReplicaState {
   /** Being seeded from a snapshot of the source. */
   SEEDING,
   STREAMING,
+  /** Streaming, but its applier is retrying a transient error (a deadlock, a lock timeout, a lost connection). */
+  RETRYING,
   /** Lost its target; tries again at {@code nextTry}. */
   RECONNECTING,
   STOPPED,

@@ -4,6 +4,9 @@ import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.SourceConfig;
 import dev.ferry.capture.TransactionSink;
+import dev.ferry.capture.binlog.BinlogSetup;
+import dev.ferry.capture.binlog.MariaDbCapture;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresCapture;
 import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
@@ -30,7 +33,8 @@ import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
- * The source a node captures: PostgreSQL by logical decoding, or SQLite by triggers. Each kind
+ * The source a node captures: PostgreSQL by logical decoding, SQLite by triggers, or MariaDB from
+ * its binlog. Each kind
  * answers what the commands ask of a source — set up, tear down, capture, seed a replica, and the
  * features only some kinds have ({@link #tableCopies}, {@link #exports}, {@link #retainedLogBytes});
  * node code outside this type, the configuration that makes and describes it, initial sync (one
@@ -48,7 +52,7 @@ public sealed interface SourceSpec {
     return config().jdbcUrl();
   }
 
-  /** The kind as status shows it: {@code postgresql} or {@code sqlite}. */
+  /** The kind as status shows it: {@code postgresql}, {@code sqlite} or {@code mariadb}. */
   String kind();
 
   /** The database product as the user knows it: {@code PostgreSQL}, {@code SQLite}. */
@@ -240,6 +244,48 @@ public sealed interface SourceSpec {
       try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
         SqliteSetup.teardown(c);
       }
+    }
+
+    @Override
+    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
+    }
+  }
+
+  /** A MariaDB source captured from its row-based binlog, keeping MariaDB's GTIDs. */
+  record MariaDb(MariaDbSourceConfig config) implements SourceSpec {
+    @Override
+    public String kind() {
+      return "mariadb";
+    }
+
+    @Override
+    public String product() {
+      return "MariaDB";
+    }
+
+    /** The capture opens its connections from the URL alone; the password rides in it and is never printed. */
+    @Override
+    public SourceSpec withPassword(String password) {
+      String url = config.jdbcUrl() + (config.jdbcUrl().contains("?") ? "&" : "?") + "password="
+          + URLEncoder.encode(password, StandardCharsets.UTF_8);
+      return new MariaDb(config.withJdbcUrl(url));
+    }
+
+    @Override
+    public Capture startCapture(TransactionSink sink) throws IOException {
+      return MariaDbCapture.start(config, sink);
+    }
+
+    /** Only checks: Ferry makes nothing on a MariaDB source (it reads the binlog as a replica does). */
+    @Override
+    public SetUp setUp() throws IOException {
+      return new SetUp(BinlogSetup.check(config), false);
+    }
+
+    /** Nothing to remove: setup made nothing on the source. */
+    @Override
+    public void tearDown() {
     }
 
     @Override

@@ -111,6 +111,37 @@ final class HandOver {
   }
 
   /**
+   * A MariaDB snapshot at the binlog GTID {@code snapshot.sourceGtid()} (none: an empty binlog):
+   * transactions up to that GTID are in it. Capture journals every transaction of the server, so a
+   * journaled transaction at or after it proves the journal holds all before it.
+   */
+  record SourceGtid(SourcePosition snapshot) implements Boundary {
+    @Override
+    public boolean inSnapshot(SourcePosition at) {
+      return snapshot.sourceGtid().isPresent() && at.sourceGtid().isPresent()
+          && at.sourceGtid().get().domain() == snapshot.sourceGtid().get().domain()
+          && at.sourceGtid().get().seq() <= snapshot.sourceGtid().get().seq();
+    }
+
+    @Override
+    public boolean proves(JournalTransaction tx) {
+      return snapshot.sourceGtid().isEmpty() || tx.sourcePosition().sourceGtid().isPresent()
+          && tx.sourcePosition().sourceGtid().get().domain() == snapshot.sourceGtid().get().domain()
+          && tx.sourcePosition().sourceGtid().get().seq() >= snapshot.sourceGtid().get().seq();
+    }
+
+    @Override
+    public boolean provenAtStart() {
+      return false;
+    }
+
+    @Override
+    public boolean drainsAfterProof() {
+      return false;
+    }
+  }
+
+  /**
    * @throws IOException if the journal does not prove within {@code wait} that it holds the
    *     snapshot's transactions, or cannot prove it holds everything after the snapshot
    */
@@ -169,6 +200,8 @@ final class HandOver {
     return switch (boundary) {
       case Marker m -> "marker " + m.marker();
       case ChangeId c -> "the transaction holding " + c.snapshot();
+      case SourceGtid g -> "a transaction at or after MariaDB GTID " + g.snapshot().sourceGtid().map(Object::toString)
+          .orElse("(none)") + "; on an idle source any write brings one";
     };
   }
 

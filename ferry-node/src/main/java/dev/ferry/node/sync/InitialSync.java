@@ -12,6 +12,8 @@ import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.postgres.PostgresSnapshot;
 import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.binlog.MariaDbSnapshot;
+import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.trigger.SqliteSnapshot;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalInspector;
@@ -184,6 +186,43 @@ public final class InitialSync {
         (System.nanoTime() - started) / 1_000_000 - copy.elapsed().toMillis(), copy.elapsed().toMillis(),
         position[0].journalPosition().map(Object::toString).orElse("?"), position[0].applied());
     return new Seeded(snapshotAt, position[0], copy);
+  }
+
+  /**
+   * Seeds {@code replica} from a consistent snapshot of the MariaDB {@code source} (see
+   * {@link MariaDbSnapshot}) and records where it streams from in the journal {@code journalDir}:
+   * right after the journal transaction carrying the snapshot's binlog GTID. Capture of
+   * {@code source} into that journal must be running. Crash-safe as the other seeds: the position
+   * is written last.
+   *
+   * @throws IOException naming the replica or source: the snapshot, the copy or the hand-over
+   *     failed; the replica still needs a seed
+   */
+  public static Seeded seed(MariaDbSourceConfig source, ReplicaSpec replica, Path journalDir, Options options)
+      throws IOException, InterruptedException {
+    String journalId = JournalInspector.journalId(journalDir).toString();
+    ApplyConfig config = forJournal(replica, journalId);
+    String prefix = "[replica " + replica.name() + "] ";
+    long started = System.nanoTime();
+    SourcePosition snapshotAt;
+    CopyResult copy;
+    try (MariaDbSnapshot snapshot = MariaDbSnapshot.create(source)) {
+      snapshotAt = snapshot.position();
+      log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
+      copy = RowCopy.copy(snapshot.tables(), snapshot, config, () -> connect(replica), options.copy());
+    } catch (SQLException e) {
+      throw new SyncException(prefix + "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
+          e);
+    }
+    long copied = System.nanoTime();
+    ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.SourceGtid(snapshotAt),
+        options.journalWait(), prefix);
+    record(replica, config, position);
+    log.info("{}seeded: {} rows in {} ms (copy {} ms, hand-over {} ms); streaming starts at journal position {}"
+        + " (applied {{}})", prefix, copy.rows(), (System.nanoTime() - started) / 1_000_000, copy.elapsed().toMillis(),
+        (System.nanoTime() - copied) / 1_000_000, position.journalPosition().map(Object::toString).orElse("?"),
+        position.applied());
+    return new Seeded(snapshotAt, position, copy);
   }
 
   /**

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The example files in docs/configuration.md load, so the documentation cannot drift from the code. */
 class DocumentedExamplesTest {
   private static final Path DOC = Path.of("..", "docs", "configuration.md");
-  private static final Map<String, String> ENV = Map.of("PGPASSWORD", "pw1", "R1_PASSWORD", "pw2");
+  private static final Map<String, String> ENV = Map.of("PGPASSWORD", "pw1", "R1_PASSWORD", "pw2", "MARIADB_PASSWORD",
+      "pw3");
 
   private static List<String> yamlBlocks() throws IOException {
     Matcher m = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(DOC));
@@ -27,16 +28,19 @@ class DocumentedExamplesTest {
   }
 
   @Test
-  void postgresAndSqliteExamplesLoad() throws IOException, ConfigException {
+  void postgresMariaDbAndSqliteExamplesLoad() throws IOException, ConfigException {
     List<String> blocks = yamlBlocks();
-    assertThat(blocks).hasSize(2);
+    assertThat(blocks).hasSize(3);
 
     FerryConfig pg = FerryConfig.parse(blocks.get(0), Path.of("/etc/ferry/ferry.yaml"), ENV);
-    FerryConfig sqlite = FerryConfig.parse(blocks.get(1), Path.of("/srv/shop/ferry.yaml"), ENV);
+    FerryConfig maria = FerryConfig.parse(blocks.get(1), Path.of("/etc/ferry/ferry.yaml"), ENV);
+    FerryConfig sqlite = FerryConfig.parse(blocks.get(2), Path.of("/srv/shop/ferry.yaml"), ENV);
 
     assertThat(pg.source().url().kind()).isEqualTo(JdbcUrl.Kind.POSTGRESQL);
     assertThat(pg.replicas()).extracting(ReplicaSettings::name).containsExactly("r1", "reporting");
     assertThat(pg.describe()).doesNotContain("pw1").doesNotContain("pw2");
+    assertThat(maria.source().capture().kind()).isEqualTo("mariadb");
+    assertThat(maria.describe()).doesNotContain("pw3");
     assertThat(sqlite.source().url().kind()).isEqualTo(JdbcUrl.Kind.SQLITE);
     assertThat(sqlite.journal().directory()).isEqualTo(Path.of("/srv/shop/journal"));
   }

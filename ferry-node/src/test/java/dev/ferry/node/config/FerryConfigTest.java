@@ -471,9 +471,21 @@ class FerryConfigTest {
         + " MariaDB database, which cannot be a read-only replica yet (the default mode); add mode: read-write");
     assertThat(refused(MINIMAL + replica + "    mode: read-only\n").getMessage()).isEqualTo("/etc/ferry/ferry.yaml:9:"
         + " replicas[0].mode: read-only is not available on MariaDB replicas yet; set mode: read-write");
-    assertThat(refused(MINIMAL.replace("jdbc:postgresql://127.0.0.1:5432/app?user=ferry", "jdbc:mariadb://db/app"))
-        .getMessage()).isEqualTo("/etc/ferry/ferry.yaml:3: source.url: is a MariaDB database; MariaDB is supported"
-        + " as a replica only so far, not as a source");
+  }
+
+  @Test
+  void aMariaDbSourceIsCapturedFromItsBinlogWithItsOwnKeys() throws Exception {
+    String maria = MINIMAL.replace("jdbc:postgresql://127.0.0.1:5432/app?user=ferry", "jdbc:mariadb://db/app");
+    SourceSettings s = parse(maria.replace("  url:", "  binlog-server-id: 77\n  chunk-changes: 500\n  url:"))
+        .source();
+    assertThat(s.capture().kind()).isEqualTo("mariadb");
+    var config = ((SourceSpec.MariaDb) s.capture()).config();
+    assertThat(config.replicaServerId()).isEqualTo(77);
+    assertThat(config.chunkChanges()).isEqualTo(500);
+    assertThat(config.tables().accepts(new dev.ferry.journal.model.TableId("", "accounts"))).isTrue();
+    assertThat(refused(maria.replace("  url:", "  slot: s1\n  url:")).getMessage()).isEqualTo(
+        "/etc/ferry/ferry.yaml:3: source.slot: does not apply to MariaDB sources (source.url is a MariaDB database;"
+        + " the journal keeps MariaDB's own GTIDs)");
   }
 
   private static PostgresSourceConfig postgres(SourceSettings s) {

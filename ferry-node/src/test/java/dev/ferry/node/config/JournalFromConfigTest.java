@@ -59,7 +59,8 @@ class JournalFromConfigTest {
   @Test
   void refusesFromWithoutADirectory() {
     assertThat(refused(REPLICA_NODE + "  from:\n    poll-interval: 1s\n"))
-        .isEqualTo("/etc/ferry/ferry.yaml:6: journal.from.directory: required key is missing");
+        .isEqualTo("/etc/ferry/ferry.yaml:6: journal.from.directory: required key is missing (or give http: the URL"
+            + " of a server of the primary's segments)");
   }
 
   @Test

@@ -5,11 +5,14 @@ import dev.ferry.journal.Journal;
 import dev.ferry.journal.SealedSegment;
 import dev.ferry.journal.SegmentShipping;
 import dev.ferry.journal.model.Side;
+import dev.ferry.transport.SegmentDigests;
+import dev.ferry.transport.SegmentListing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * it tell the journal the segment is shipped ({@link SegmentShipping#shipped}, which writes the
  * {@code archive_status} marker durably and lets the segment be purged).
  *
+ * <p>Into a directory it also writes, after each segment, the directory's {@link SegmentListing}
+ * ({@code segments.list}, durably): what a replica pulling over HTTP reads first, so any static file
+ * server that serves the archive directory serves a journal to replicas.
+ *
  * <p>Thread-safe: {@link #close()} may be called from any thread; the journal must be open while
  * the archiver runs (close the archiver first).
  */
@@ -29,11 +36,16 @@ public final class Archiver implements AutoCloseable {
   private final ArchiveConfig config;
   private final SegmentShipping shipping;
   private final String prefix;
+  private final UUID journalId;
+  private final SegmentDigests digests = new SegmentDigests();
   private final Thread thread;
   private volatile boolean stopping;
+  /** Whether the archive's listing was read (its digests remembered) by this process. */
+  private boolean listingRead;
 
-  private Archiver(ArchiveConfig config, SegmentShipping shipping, Path journalDir) {
+  private Archiver(ArchiveConfig config, SegmentShipping shipping, Path journalDir, UUID journalId) {
     this.config = config;
+    this.journalId = journalId;
     this.shipping = shipping;
     this.prefix = Side.journal(journalDir) + " ";
     this.thread = Thread.ofPlatform().name("ferry-archiver").daemon(true).unstarted(this::run);
@@ -50,7 +62,7 @@ public final class Archiver implements AutoCloseable {
     if (!config.enabled()) {
       throw new IllegalArgumentException("no archive target: nothing to start");
     }
-    Archiver archiver = new Archiver(config, journal.shipping(), journal.directory());
+    Archiver archiver = new Archiver(config, journal.shipping(), journal.directory(), journal.id());
     archiver.thread.start();
     return archiver;
   }
@@ -96,7 +108,10 @@ public final class Archiver implements AutoCloseable {
 
   private void archive(SealedSegment segment) throws IOException, InterruptedException {
     switch (config.target()) {
-      case ArchiveTarget.Directory d -> copyDurably(segment.path(), d.directory());
+      case ArchiveTarget.Directory d -> {
+        copyDurably(segment.path(), d.directory());
+        writeListing(d.directory());
+      }
       case ArchiveTarget.Command c -> runCommand(c.command(), segment.path());
       case ArchiveTarget.None n -> {
       }
@@ -106,6 +121,23 @@ public final class Archiver implements AutoCloseable {
   private static void copyDurably(Path source, Path archiveDir) throws IOException {
     Files.createDirectories(archiveDir);
     DurableFiles.copy(source, archiveDir.resolve(source.getFileName().toString()));
+  }
+
+  /**
+   * Rewrites the archive directory's listing: the previous listing's digests are taken as they
+   * are, those of segments it does not list yet are computed.
+   */
+  private void writeListing(Path archiveDir) throws IOException {
+    Path file = archiveDir.resolve(SegmentListing.FILE_NAME);
+    if (!listingRead && Files.exists(file)) {
+      try {
+        digests.remember(SegmentListing.parse(Files.readAllBytes(file), file.toString()));
+      } catch (SegmentListing.ListingException e) {
+        LOG.warn("{}{}; writing it anew", prefix, e.getMessage());
+      }
+    }
+    listingRead = true;
+    DurableFiles.write(file, digests.listing(archiveDir, journalId).encode());
   }
 
   static String expand(String command, Path segment) {

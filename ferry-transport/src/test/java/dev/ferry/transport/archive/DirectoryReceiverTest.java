@@ -11,6 +11,7 @@ import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
 import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.CopyReceiver;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkState;
 import dev.ferry.transport.LinkStatus;
@@ -54,12 +55,12 @@ class DirectoryReceiverTest {
     Files.move(tmp, incoming.resolve(s.path().getFileName()), StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private DirectoryReceiver start() throws IOException {
+  private CopyReceiver start() throws IOException {
     return DirectoryReceiver.start(JournalConfig.defaults(copy),
         new JournalFrom.Directory(incoming, Duration.ofMillis(20)));
   }
 
-  private static LinkStatus await(DirectoryReceiver r, String what, Predicate<LinkStatus> condition)
+  private static LinkStatus await(CopyReceiver r, String what, Predicate<LinkStatus> condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.test(r.status())) {
@@ -98,7 +99,7 @@ class DirectoryReceiverTest {
     List<SegmentInfo> sealed = primaryJournal(primary, 300);
     assertThat(sealed).hasSizeGreaterThan(3);
     int n = sealed.size();
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       deliver(sealed.get(1), incoming); // N+1 before N: the copy waits for segment 1
       LinkStatus waiting = await(r, "it waits for segment 1", s -> s.state() == LinkState.WAITING);
       assertThat(waiting.waitingFor()).contains(1L);
@@ -121,7 +122,7 @@ class DirectoryReceiverTest {
   @Test
   void anOldSegmentRedeliveredAfterNewerOnesIsIgnoredWhenItsBytesAreTheCopys() throws Exception {
     List<SegmentInfo> sealed = primaryJournal(primary, 150);
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       for (SegmentInfo s : sealed) {
         deliver(s, incoming);
       }
@@ -141,7 +142,7 @@ class DirectoryReceiverTest {
   void refusesASegmentOfAnotherJournalNamingItAndNeverSkipsIt(@TempDir Path other) throws Exception {
     List<SegmentInfo> sealed = primaryJournal(primary, 150);
     List<SegmentInfo> foreign = primaryJournal(other, 150);
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       deliver(sealed.get(0), incoming);
       await(r, "segment 1 is in the copy", s -> holds(s, 1));
       deliver(foreign.get(1), incoming);
@@ -166,7 +167,7 @@ class DirectoryReceiverTest {
     Path target = incoming.resolve(sealed.get(0).path().getFileName());
     long cut = frameBoundaryBefore(sealed.get(0).path(), whole.length / 2);
     Files.write(target, java.util.Arrays.copyOf(whole, (int) cut)); // cut at a record boundary, as scp leaves it
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       LinkStatus refused = await(r, "the cut file is refused", s -> s.state() == LinkState.REFUSED);
       assertThat(refused.lastError().orElseThrow()).contains("refused segment 1").contains("records, its " + cut
           + " bytes hold");
@@ -194,14 +195,14 @@ class DirectoryReceiverTest {
   @Test
   void resumesAfterARestartFromWhereTheCopyEnds() throws Exception {
     List<SegmentInfo> sealed = primaryJournal(primary, 150);
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       deliver(sealed.get(0), incoming);
       await(r, "segment 1 is in the copy", s -> holds(s, 1));
     }
     for (SegmentInfo s : sealed) {
       deliver(s, incoming);
     }
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       assertThat(r.awaitCopy(Duration.ZERO)).as("the copy exists from the start").isTrue();
       await(r, "everything is in the copy", s -> holds(s, sealed.size()));
     }
@@ -215,7 +216,7 @@ class DirectoryReceiverTest {
     Files.createDirectories(copy);
     Journal.acknowledge(copy, "r1", JournalPosition.startOf(1));
     Journal.acknowledge(copy, "r2", JournalPosition.startOf(1));
-    try (DirectoryReceiver r = start()) {
+    try (CopyReceiver r = start()) {
       for (SegmentInfo s : sealed) {
         deliver(s, incoming);
       }

@@ -1,0 +1,112 @@
+package dev.ferry.capture.binlog;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.model.Column;
+import dev.ferry.journal.model.TableFilter;
+import dev.ferry.journal.model.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one reader of a MariaDB source's catalog ({@code information_schema}): which tables of the
+ * captured database the filter takes, and each one's columns in binlog order. Capture keeps the
+ * shapes it read and forgets them when a DDL statement runs ({@link #forget}), so an
+ * {@code ALTER TABLE} is read again before the next row of that table. Not thread-safe.
+ */
+final class BinlogCatalog {
+  /** A captured table: its id in the journal and its columns in ordinal (binlog) order. */
+  record Shape(TableId id, List<SourceColumn> columns) {
+    List<Column> journalColumns() {
+      return columns.stream().map(SourceColumn::column).toList();
+    }
+  }
+
+  private final String source;
+  private final String database;
+  private final TableFilter filter;
+  private final Map<String, Optional<Shape>> shapes = new HashMap<>();
+
+  BinlogCatalog(String source, String database, TableFilter filter) {
+    this.source = source;
+    this.database = database;
+    this.filter = filter;
+  }
+
+  /** The journal's id of a table of the captured database: no schema, so targets use their default one. */
+  static TableId tableId(String table) {
+    return new TableId("", table);
+  }
+
+  /** Whether {@code table} of {@code db} is captured. */
+  boolean captures(String db, String table) {
+    return database.equals(db) && filter.accepts(tableId(table));
+  }
+
+  /** The captured tables of the database, in name order. */
+  List<TableId> tables(Connection c) throws SQLException {
+    List<TableId> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME FROM information_schema.TABLES"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableId id = tableId(rs.getString(1));
+          if (filter.accepts(id)) {
+            out.add(id);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The shape of captured table {@code table}, read once until {@link #forget}; empty when the table
+   * no longer exists.
+   *
+   * @throws CaptureException naming table and column when a column's type is not captured yet
+   */
+  Optional<Shape> shape(Connection c, String table) throws SQLException, CaptureException {
+    Optional<Shape> known = shapes.get(table);
+    if (known == null) {
+      known = read(c, table);
+      shapes.put(table, known);
+    }
+    return known;
+  }
+
+  /** Forgets every shape read: the next row reads the catalog again. */
+  void forget() {
+    shapes.clear();
+  }
+
+  private Optional<Shape> read(Connection c, String table) throws SQLException, CaptureException {
+    List<SourceColumn> columns = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME"
+        + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString(1);
+          Optional<SourceColumn> col = SourceColumn.of(name, rs.getString(2), rs.getString(3), rs.getString(4));
+          if (col.isEmpty()) {
+            throw new CaptureException(source, "column " + database + "." + table + "." + name + " has type "
+                + rs.getString(3) + (rs.getString(4) == null ? "" : " (character set " + rs.getString(4) + ")")
+                + ", which Ferry does not capture from MariaDB yet; it captures " + SourceColumn.SUPPORTED
+                + ". Change the column's type or leave the table out with source.tables (see docs/mariadb-capture.md)");
+          }
+          columns.add(col.get());
+        }
+      }
+    }
+    return columns.isEmpty() ? Optional.empty() : Optional.of(new Shape(tableId(table), List.copyOf(columns)));
+  }
+}

@@ -1,0 +1,69 @@
+package dev.ferry.capture.binlog;
+
+import dev.ferry.journal.model.Change;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a MariaDB DDL statement from the binlog means for the journal. {@code TRUNCATE} of a
+ * captured table is a {@link Change.Truncate}. {@code CREATE}, {@code ALTER}, {@code DROP} and
+ * {@code RENAME} of a captured table land as a {@link Change.Ddl} at their place in the stream
+ * with the schema sequence advanced, marked as not replayable: its text is MariaDB's, which no
+ * target replays yet, so a replica stops there with advice (run the equivalent DDL by hand, then
+ * {@code skip-ddl}), as for PostgreSQL DDL that ran inside another statement. DDL of other tables
+ * (and statements Ferry does not recognise) adds nothing. Stateless.
+ */
+final class DdlStatements {
+  /** The table a statement names first: {@code ALTER [ONLINE|IGNORE] TABLE [IF EXISTS] [db.]t}. */
+  private static final Pattern TABLE = Pattern.compile("(?is)^(CREATE|ALTER|DROP|RENAME|TRUNCATE)\\b"
+      + "(?:\\s+(?:OR\\s+REPLACE|TEMPORARY|ONLINE|IGNORE))*\\s+(?:TABLE\\s+)?(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?"
+      + "((?:`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(?:`(?:[^`]|``)+`|[\\w$]+))?)");
+  static final String RAN_INSIDE = "MariaDB (its DDL text is not replayed on a target yet)";
+
+  private DdlStatements() {
+  }
+
+  static Optional<Change> change(String sql, String database, BinlogCatalog catalog, LongSupplier nextSchemaSequence) {
+    Matcher m = TABLE.matcher(sql);
+    if (!m.find() || sql.matches("(?is)^(CREATE|DROP)\\s+(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\b.*")) {
+      return Optional.empty();
+    }
+    String[] name = split(m.group(2));
+    String db = name.length == 2 ? name[0] : database == null ? "" : database;
+    String table = name[name.length - 1];
+    if (!catalog.captures(db, table)) {
+      return Optional.empty();
+    }
+    if (m.group(1).equalsIgnoreCase("TRUNCATE")) {
+      return Optional.of(new Change.Truncate(List.of(BinlogCatalog.tableId(table)), false, false));
+    }
+    return Optional.of(new Change.Ddl(sql, db, nextSchemaSequence.getAsLong(), Optional.of(RAN_INSIDE)));
+  }
+
+  private static String[] split(String qualified) {
+    StringBuilder part = new StringBuilder();
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    boolean quoted = false;
+    for (int i = 0; i < qualified.length(); i++) {
+      char c = qualified.charAt(i);
+      if (c == '`') {
+        if (quoted && i + 1 < qualified.length() && qualified.charAt(i + 1) == '`') {
+          part.append('`');
+          i++;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (c == '.' && !quoted) {
+        parts.add(part.toString().strip());
+        part.setLength(0);
+      } else if (quoted || !Character.isWhitespace(c)) {
+        part.append(c);
+      }
+    }
+    parts.add(part.toString().strip());
+    return parts.toArray(String[]::new);
+  }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.capture.binlog;
+
+import dev.ferry.capture.CaptureException;
+import dev.ferry.capture.TransactionSink;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.journal.model.Value;
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Collects the binlog events of one MariaDB transaction (its GTID event, table maps, row events,
+ * its XID or COMMIT, or the DDL statement that is a group of its own) into one journal
+ * transaction carrying MariaDB's GTID. Every transaction of the server becomes one, empty when it
+ * touched no captured table, so the journal's GTIDs are the server's binlog history. A
+ * transaction whose GTID the journal already holds (a re-read after a restart) is dropped.
+ * Transactions with more than {@code chunkChanges} changes go to the sink in chunks. Not
+ * thread-safe: fed by the binlog client's thread.
+ */
+final class TransactionAssembler {
+  /** What is known of a binlog table id from its TABLE_MAP event. */
+  private record Mapped(String database, String table) {
+  }
+
+  private final String source;
+  private final BinlogCatalog catalog;
+  private final Connection catalogConnection;
+  private final TransactionSink sink;
+  private final int chunkChanges;
+  private final Map<Long, Gtid> lastByDomain;
+  private final Map<Long, Mapped> tableMaps = new HashMap<>();
+  private long schemaSequence;
+  private Gtid lastCommitted;
+  private Gtid gtid;
+  private boolean skipping;
+  private List<Change> changes = new ArrayList<>();
+  private TransactionSink.LargeTransaction large;
+
+  TransactionAssembler(String source, BinlogCatalog catalog, Connection catalogConnection, TransactionSink sink,
+      int chunkChanges, Map<Long, Gtid> lastByDomain, long schemaSequence) {
+    this.source = source;
+    this.catalog = catalog;
+    this.catalogConnection = catalogConnection;
+    this.sink = sink;
+    this.chunkChanges = chunkChanges;
+    this.lastByDomain = new HashMap<>(lastByDomain);
+    this.schemaSequence = schemaSequence;
+  }
+
+  /** The schema sequence of the last transaction (advanced by each captured DDL statement). */
+  long schemaSequence() {
+    return schemaSequence;
+  }
+
+  /** The GTID of the transaction handed to the sink last. */
+  Gtid lastCommitted() {
+    return lastCommitted;
+  }
+
+  /** The last GTID handed to the sink in each domain. */
+  Map<Long, Gtid> lastByDomain() {
+    return Map.copyOf(lastByDomain);
+  }
+
+  /** A GTID event: a transaction starts. A transaction left open (a lost connection) is dropped. */
+  void begin(Gtid next) {
+    abandon();
+    gtid = next;
+    Gtid last = lastByDomain.get(next.domain());
+    skipping = last != null && next.seq() <= last.seq();
+  }
+
+  /** The connection was lost or closed: what was collected of an unfinished transaction is dropped. */
+  void abandon() {
+    if (large != null) {
+      large.abort();
+      large = null;
+    }
+    changes = new ArrayList<>();
+    gtid = null;
+  }
+
+  void tableMap(long tableId, String database, String table) {
+    tableMaps.put(tableId, new Mapped(database, table));
+  }
+
+  /** Row events: {@code before} is null for inserts, {@code after} null for deletes. */
+  void rows(long tableId, List<Serializable[]> before, List<Serializable[]> after) throws SQLException,
+      CaptureException {
+    Mapped m = tableMaps.get(tableId);
+    if (gtid == null || skipping || m == null || !catalog.captures(m.database(), m.table())) {
+      return;
+    }
+    BinlogCatalog.Shape shape = shapeOf(m.table(), before == null ? after.get(0) : before.get(0));
+    int n = before == null ? after.size() : before.size();
+    for (int i = 0; i < n; i++) {
+      List<Value> old = before == null ? List.of() : values(shape, before.get(i));
+      List<Value> row = after == null ? List.of() : values(shape, after.get(i));
+      TableId id = shape.id();
+      Change change = before == null ? new Change.Insert(id, shape.journalColumns(), row)
+          : after == null ? new Change.Delete(id, shape.journalColumns(), Change.OldImage.FULL, old)
+          : new Change.Update(id, shape.journalColumns(), Change.OldImage.FULL, old, row);
+      add(change);
+    }
+  }
+
+  private BinlogCatalog.Shape shapeOf(String table, Serializable[] row) throws SQLException, CaptureException {
+    Optional<BinlogCatalog.Shape> shape = catalog.shape(catalogConnection, table);
+    if (shape.isEmpty() || shape.get().columns().size() != row.length) {
+      catalog.forget();
+      shape = catalog.shape(catalogConnection, table);
+    }
+    if (shape.isEmpty() || shape.get().columns().size() != row.length) {
+      throw new CaptureException(source, "a binlog row of table " + table + " in transaction " + gtid + " has "
+          + row.length + " columns, the table has " + shape.map(s -> s.columns().size() + "").orElse("none")
+          + " now: its shape changed after the row was written, and Ferry reads shapes from the catalog;"
+          + " re-initialise the replicas from a new snapshot (see docs/mariadb-capture.md)");
+    }
+    return shape.get();
+  }
+
+  private List<Value> values(BinlogCatalog.Shape shape, Serializable[] raw) throws CaptureException {
+    List<Value> out = new ArrayList<>(raw.length);
+    for (int i = 0; i < raw.length; i++) {
+      out.add(BinlogValues.of(raw[i], shape.columns().get(i), source, shape.id().name()));
+    }
+    return out;
+  }
+
+  private void add(Change change) {
+    changes.add(change);
+    if (changes.size() >= chunkChanges) {
+      if (large == null) {
+        large = sink.beginLarge(gtid);
+      }
+      large.append(changes);
+      changes = new ArrayList<>();
+    }
+  }
+
+  /**
+   * A statement event outside row events: {@code BEGIN} is skipped, {@code COMMIT} ends the
+   * transaction, anything else in a transaction is DDL (MariaDB logs it as a group of its own),
+   * which ends it too.
+   *
+   * @return the sink's future of the ended transaction, if one ended
+   */
+  Optional<CompletableFuture<?>> statement(String database, String sql, Instant at, SourcePosition position) {
+    String text = sql.strip();
+    if (gtid == null || text.equalsIgnoreCase("BEGIN")) {
+      return Optional.empty();
+    }
+    if (!text.equalsIgnoreCase("COMMIT")) {
+      catalog.forget();
+      if (!skipping) {
+        DdlStatements.change(text, database, catalog, () -> ++schemaSequence).ifPresent(changes::add);
+      }
+    }
+    return commit(at, position);
+  }
+
+  /** An XID event: the transaction committed. */
+  Optional<CompletableFuture<?>> commit(Instant at, SourcePosition position) {
+    if (gtid == null) {
+      return Optional.empty();
+    }
+    Gtid done = gtid;
+    SourcePosition where = position.withSourceGtid(done);
+    CompletableFuture<?> durable = null;
+    if (!skipping) {
+      if (large != null) {
+        if (!changes.isEmpty()) {
+          large.append(changes);
+        }
+        durable = large.commit(at, schemaSequence, where);
+        large = null;
+      } else {
+        durable = sink.append(new Transaction(done, at, schemaSequence, where, changes));
+      }
+      lastByDomain.put(done.domain(), done);
+      lastCommitted = done;
+    }
+    changes = new ArrayList<>();
+    gtid = null;
+    return Optional.ofNullable(durable);
+  }
+}

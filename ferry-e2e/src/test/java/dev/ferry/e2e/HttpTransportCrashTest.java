@@ -1,0 +1,145 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.WorkloadRunner;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A primary and a replica node as two {@code bin/ferry run} processes with separate directories,
+ * talking only over HTTP on 127.0.0.1: the primary captures PostgreSQL and serves its sealed
+ * segments ({@code journal.serve.http}, with a bearer token); the replica node pulls them into its
+ * own journal copy ({@code journal.from.http}) and applies the copy to a PostgreSQL and a SQLite
+ * replica (seeded from the source first). Under a 4-client load the sender and the receiver are
+ * each killed with SIGKILL three times at seeded random moments (a download in flight included)
+ * and restarted: both replicas end equal to the source, every sealed segment of the copy has the
+ * SHA-256 of the primary's, the token never shows in logs or status, and the copy purges what
+ * both replicas applied.
+ */
+@Timeout(600)
+class HttpTransportCrashTest {
+  private static final long SEED = 14_0080L;
+  private static final String TOKEN = "e2e-token-7f3a";
+
+  @TempDir Path dir;
+
+  @Test
+  void senderAndReceiverKilledAtRandomLoseAndDuplicateNothingAndTheCopyIsByteIdentical() throws Exception {
+    SplittableRandom random = new SplittableRandom(SEED);
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Path primaryJournal = dir.resolve("primary/journal");
+      Path copy = dir.resolve("replica/journal");
+      Files.createDirectories(primaryJournal.getParent());
+      Files.createDirectories(copy.getParent());
+      int port = freePort();
+      String url = "http://127.0.0.1:" + port + "/";
+      Path primaryConfig = Files.writeString(dir.resolve("primary.yaml"), "source:\n  name: primary\n  url: "
+          + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + primaryJournal
+          + "\n  segment-size: 64KiB\n  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port
+          + "\n      token: " + TOKEN + "\n");
+      Path replicaConfig = Files.writeString(dir.resolve("replica.yaml"), "source:\n  name: primary\n  url: "
+          + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + copy
+          + "\n  from:\n    http:\n      url: " + url + "\n      token: " + TOKEN
+          + "\n      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: pg\n    url: "
+          + t.pgReplicaUrl + "\n  - name: lite\n    url: " + t.liteReplica.jdbcUrl() + "\n");
+      Path primaryLog = dir.resolve("primary.log");
+      Path replicaLog = dir.resolve("replica.log");
+      Process primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, primaryConfig, primary);
+      assertThat(get(url + "segments.list", Optional.empty()).statusCode()).as("no token: 401").isEqualTo(401);
+      // The copy takes the primary's UUID from segment 1: the primary must have written something.
+      t.load();
+      Process replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, replicaConfig, replica);
+      try (WorkloadRunner workload = t.workload(5)) {
+        for (int round = 0; round < 3; round++) {
+          workload.awaitCommitted(workload.committed() + 100, Duration.ofSeconds(60));
+          Thread.sleep(200 + random.nextInt(2500));
+          FerryCli.kill9(primary);
+          Thread.sleep(random.nextInt(1500)); // the receiver finds the server gone and retries
+          primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
+          Thread.sleep(200 + random.nextInt(2500));
+          FerryCli.kill9(replica);
+          replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
+        }
+        workload.awaitCommitted(workload.committed() + 100, Duration.ofSeconds(60));
+        workload.stop();
+      }
+      assertThat(t.awaitEqual(Duration.ofSeconds(240))).as("differences; primary log: %s%nreplica log: %s",
+          read(primaryLog), read(replicaLog)).isEmpty();
+      assertThat(primary.isAlive()).isTrue();
+      assertThat(replica.isAlive()).isTrue();
+
+      JsonNode link = Status.of(cli, replicaConfig).path("links").get(0);
+      assertThat(link.path("kind").asString()).isEqualTo("http");
+      assertThat(link.path("name").asString()).isEqualTo(url);
+      assertThat(link.path("state").asString()).isEqualTo("waiting");
+      assertThat(link.path("lastError").isNull()).as("link %s", link).isTrue();
+      assertThat(link.path("waitingFor").asLong()).isGreaterThan(3);
+      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
+      assertThat(text.stdout()).contains("link     http " + url + ": waiting")
+          .contains("waiting for segment " + link.path("waitingFor").asLong()).doesNotContain(TOKEN);
+      assertThat(read(replicaLog)).doesNotContain(TOKEN);
+      assertThat(read(primaryLog)).doesNotContain(TOKEN);
+
+      HttpResponse<byte[]> listing = get(url + "segments.list", Optional.of(TOKEN));
+      assertThat(listing.statusCode()).isEqualTo(200);
+      assertThat(new String(listing.body(), StandardCharsets.US_ASCII))
+          .contains(DirectoryTransportCrashTest.sealed(primaryJournal).getFirst().getFileName().toString());
+      // Both replicas acknowledge what they committed; the copy then purges what both applied.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (Files.exists(copy.resolve(DirectoryTransportCrashTest.sealed(primaryJournal).getFirst().getFileName()))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(300);
+      }
+      assertThat(copy.resolve(DirectoryTransportCrashTest.sealed(primaryJournal).getFirst().getFileName()))
+          .as("segment 1 purged from the copy").doesNotExist();
+      List<Path> sealedInCopy = DirectoryTransportCrashTest.sealed(copy);
+      assertThat(sealedInCopy).as("sealed segments left in the copy").isNotEmpty();
+      for (Path s : sealedInCopy) {
+        assertThat(DirectoryTransportCrashTest.sha256(s)).as("SHA-256 of %s in the copy", s.getFileName())
+            .isEqualTo(DirectoryTransportCrashTest.sha256(primaryJournal.resolve(s.getFileName())));
+      }
+      assertThat(FerryCli.terminate(replica, Duration.ofSeconds(60))).isZero();
+      assertThat(FerryCli.terminate(primary, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static HttpResponse<byte[]> get(String url, Optional<String> token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+    token.ifPresent(tok -> b.header("Authorization", "Bearer " + tok));
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        .send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(none)";
+    }
+  }
+}

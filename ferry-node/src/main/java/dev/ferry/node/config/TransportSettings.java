@@ -1,0 +1,131 @@
+package dev.ferry.node.config;
+
+import dev.ferry.transport.BearerToken;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.KeyStoreFile;
+import dev.ferry.transport.http.HttpServeConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The HTTP transport's keys: {@code journal.serve.http} on a primary, {@code journal.from.http} on
+ * a replica node, each read once into ferry-transport's records with its defaults written here.
+ * Stateless.
+ */
+final class TransportSettings {
+  /** The port of {@code journal.serve.http.listen} when it is not given. */
+  static final int DEFAULT_PORT = 8451;
+
+  private TransportSettings() {
+  }
+
+  /** {@code journal.serve: {http: {listen, token}}}; empty when absent. */
+  static Optional<HttpServeConfig> serve(Section journal) throws ConfigException {
+    Optional<Section> serve = journal.section("serve", "http");
+    if (serve.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Section> http = serve.get().section("http", "listen", "token", "keystore", "keystore-password");
+    if (http.isEmpty()) {
+      throw serve.get().missing("http");
+    }
+    Section h = http.get();
+    String listen = h.string("listen").orElse(HttpServeConfig.DEFAULT_HOST + ":" + DEFAULT_PORT).strip();
+    String host = HttpServeConfig.DEFAULT_HOST;
+    String port = listen;
+    int colon = listen.lastIndexOf(':');
+    if (colon >= 0) {
+      host = listen.substring(0, colon);
+      port = listen.substring(colon + 1);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      } else if (host.contains(":")) {
+        throw h.error("listen", "'" + listen + "': write an IPv6 address in brackets, like [::1]:" + DEFAULT_PORT);
+      }
+      if (host.isBlank()) {
+        throw h.error("listen", "'" + listen + "' has no host; give host:port or a port alone (then "
+            + HttpServeConfig.DEFAULT_HOST + ")");
+      }
+    }
+    int p;
+    try {
+      p = Integer.parseInt(port);
+    } catch (NumberFormatException e) {
+      throw h.error("listen", "'" + listen + "' is not host:port or a port");
+    }
+    if (p < 1 || p > 65_535) {
+      throw h.error("listen", "port " + p + " is out of range 1..65535");
+    }
+    return Optional.of(new HttpServeConfig(host, p, token(h), store(h, "keystore")));
+  }
+
+  /** {@code journal.from.http: {url, token, poll-interval, retry-max}}. */
+  static JournalFrom.Http http(Section from) throws ConfigException {
+    if (from.has("directory")) {
+      int later = Math.max(from.lineOf("directory"), from.lineOf("http"));
+      String k = later == from.lineOf("http") ? "http" : "directory";
+      String other = k.equals("http") ? "directory" : "http";
+      throw from.error(k, "contradicts " + from.key(other) + " (line " + from.lineOf(other)
+          + "): a copy comes from one place, give a directory or http, not both");
+    }
+    if (from.has("poll-interval")) {
+      throw from.error("poll-interval", "applies to directory; give it as " + from.key("http") + ".poll-interval");
+    }
+    Section h = from.section("http", "url", "token", "poll-interval", "retry-max", "truststore",
+        "truststore-password").orElseThrow();
+    String raw = h.requiredString("url").strip();
+    URI url;
+    try {
+      url = new URI(raw);
+    } catch (URISyntaxException e) {
+      throw h.error("url", "'" + raw + "' is not a URL: " + e.getReason());
+    }
+    Duration poll = h.duration("poll-interval", JournalFrom.Http.DEFAULT_POLL);
+    Duration retryMax = h.duration("retry-max", JournalFrom.Http.DEFAULT_RETRY_MAX.compareTo(poll) < 0 ? poll
+        : JournalFrom.Http.DEFAULT_RETRY_MAX);
+    if (retryMax.compareTo(poll) < 0) {
+      throw h.error("retry-max", Durations.format(retryMax) + " is shorter than poll-interval "
+          + Durations.format(poll));
+    }
+    Optional<BearerToken> token = token(h);
+    Optional<KeyStoreFile> trust = store(h, "truststore");
+    if (trust.isPresent() && !"https".equalsIgnoreCase(url.getScheme())) {
+      throw h.error("truststore", "is for an https:// URL; " + h.key("url") + " is '" + raw + "'");
+    }
+    try {
+      return new JournalFrom.Http(url, token, poll, retryMax, trust);
+    } catch (IllegalArgumentException e) {
+      throw h.error("url", e.getMessage());
+    }
+  }
+
+  /** {@code keystore}/{@code truststore} and its {@code -password} (empty when not given). */
+  private static Optional<KeyStoreFile> store(Section h, String k) throws ConfigException {
+    Optional<Path> path = h.path(k);
+    if (path.isEmpty()) {
+      if (h.has(k + "-password")) {
+        throw h.error(k + "-password", "is given without " + h.key(k));
+      }
+      return Optional.empty();
+    }
+    return Optional.of(new KeyStoreFile(path.get(), h.string(k + "-password").orElse("")));
+  }
+
+  private static Optional<BearerToken> token(Section h) throws ConfigException {
+    if (!h.has("token")) {
+      return Optional.empty();
+    }
+    String value = h.string("token").orElseThrow();
+    if (value.isEmpty()) {
+      throw h.error("token", "is empty (an unset ${VAR}?); remove the key for no token");
+    }
+    try {
+      return Optional.of(new BearerToken(value));
+    } catch (IllegalArgumentException e) {
+      throw h.error("token", e.getMessage());
+    }
+  }
+}

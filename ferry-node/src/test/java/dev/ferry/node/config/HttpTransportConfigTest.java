@@ -1,0 +1,133 @@
+package dev.ferry.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.transport.BearerToken;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.KeyStoreFile;
+import dev.ferry.transport.http.HttpServeConfig;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@code journal.serve.http} on a primary and {@code journal.from.http} on a replica node, refused with the key's name. */
+class HttpTransportConfigTest {
+  private static final Path FILE = Path.of("/etc/ferry/ferry.yaml");
+  private static final String NODE = """
+      source:
+        name: primary
+        url: jdbc:postgresql://10.0.0.1:5432/app?user=ferry
+      journal:
+        dir: /var/lib/ferry/journal
+      """;
+
+  private static FerryConfig parse(String yaml) throws ConfigException {
+    return FerryConfig.parse(yaml, FILE, Map.of("FERRY_TOKEN", "tok-123"));
+  }
+
+  private static String refused(String yaml) {
+    try {
+      parse(yaml);
+    } catch (ConfigException e) {
+      assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("tok-123");
+      return e.getMessage();
+    }
+    throw new AssertionError("accepted: " + yaml);
+  }
+
+  @Test
+  void servesOnLocalhostPort8451WithoutATokenByDefault() throws ConfigException {
+    FerryConfig c = parse(NODE + "  serve:\n    http: {}\n");
+    assertThat(c.serve()).contains(new HttpServeConfig("127.0.0.1", 8451, Optional.empty()));
+    assertThat(c.describe()).contains("serve http 127.0.0.1:8451, no token");
+  }
+
+  @Test
+  void readsListenAndATokenFromTheEnvironmentAndNeverPrintsIt() throws ConfigException {
+    FerryConfig c = parse(NODE + "  serve:\n    http:\n      listen: 0.0.0.0:9000\n      token: ${FERRY_TOKEN}\n");
+    assertThat(c.serve()).contains(new HttpServeConfig("0.0.0.0", 9000, Optional.of(new BearerToken("tok-123"))));
+    assertThat(c.describe()).contains("serve http 0.0.0.0:9000, token ****").doesNotContain("tok-123");
+    assertThat(c.toString()).doesNotContain("tok-123");
+    assertThat(parse(NODE + "  serve:\n    http:\n      listen: 8500\n").serve().orElseThrow().listen())
+        .isEqualTo("127.0.0.1:8500");
+    assertThat(parse(NODE + "  serve:\n    http:\n      listen: '[::1]:8500'\n").serve().orElseThrow().listen())
+        .isEqualTo("[::1]:8500");
+  }
+
+  @Test
+  void refusesBadListenAddressesUnknownKeysAndEmptyTokens() {
+    assertThat(refused(NODE + "  serve:\n    http:\n      listen: localhost:http\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.listen: 'localhost:http' is not host:port or a port");
+    assertThat(refused(NODE + "  serve:\n    http:\n      listen: 70000\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.listen: port 70000 is out of range 1..65535");
+    assertThat(refused(NODE + "  serve:\n    http:\n      listen: ::1:80\n"))
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.listen: '::1:80': write an IPv6 address in brackets");
+    assertThat(refused(NODE + "  serve:\n    http:\n      port: 80\n"))
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.port: unknown key (known: listen, token, keystore,");
+    assertThat(refused(NODE + "  serve:\n    tcp: {}\n"))
+        .startsWith("/etc/ferry/ferry.yaml:7: journal.serve.tcp: unknown key (known: http)");
+    assertThat(refused(NODE + "  serve:\n    http:\n      token: ''\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.token: is empty (an unset ${VAR}?); remove the key"
+            + " for no token");
+    assertThat(refused(NODE + "  serve:\n    http:\n      token: two words\n"))
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.token: a token is printable ASCII without spaces");
+  }
+
+  @Test
+  void readsWhereACopyIsPulledFrom() throws ConfigException {
+    FerryConfig c = parse(NODE + "  from:\n    http:\n      url: http://primary.internal:8451\n"
+        + "      token: ${FERRY_TOKEN}\n      poll-interval: 250ms\n      retry-max: 10s\n");
+    assertThat(c.from()).contains(new JournalFrom.Http(URI.create("http://primary.internal:8451/"),
+        Optional.of(new BearerToken("tok-123")), Duration.ofMillis(250), Duration.ofSeconds(10)));
+    assertThat(c.describe()).contains("from http http://primary.internal:8451/, token ****, poll-interval 250ms,"
+        + " retry-max 10s").doesNotContain("tok-123");
+    JournalFrom.Http plain = (JournalFrom.Http) parse(NODE + "  from:\n    http:\n      url: https://cdn.example/ferry/\n")
+        .from().orElseThrow();
+    assertThat(plain.token()).isEmpty();
+    assertThat(plain.pollInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(plain.retryMax()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void refusesBadUrlsBothSourcesAndMisplacedKeys() {
+    assertThat(refused(NODE + "  from:\n    http:\n      url: ftp://x/\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.from.http.url: 'ftp://x/' is not an http:// or https:// URL"
+            + " with a host");
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://u:pw@x/\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.from.http.url: 'x': put no credentials in the URL; use token");
+    assertThat(refused(NODE + "  from:\n    http:\n      token: t\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:7: journal.from.http.url: required key is missing");
+    assertThat(refused(NODE + "  from:\n    directory: /in\n    http:\n      url: http://x/\n"))
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.from.http: contradicts journal.from.directory (line 7)");
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n    poll-interval: 1s\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:9: journal.from.poll-interval: applies to directory; give it as"
+            + " journal.from.http.poll-interval");
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n      poll-interval: 5s\n      retry-max: 1s\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:10: journal.from.http.retry-max: 1s is shorter than poll-interval 5s");
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n  serve:\n    http: {}\n"))
+        .startsWith("/etc/ferry/ferry.yaml:9: journal.serve: a journal copy (journal.from, line 6) is not served again");
+  }
+
+  @Test
+  void readsKeyAndTrustStoresForTlsAndNeverPrintsTheirPasswords() throws ConfigException {
+    FerryConfig primary = parse(NODE + "  serve:\n    http:\n      keystore: tls/server.p12\n"
+        + "      keystore-password: ${FERRY_TOKEN}\n");
+    HttpServeConfig serve = primary.serve().orElseThrow();
+    assertThat(serve.scheme()).isEqualTo("https");
+    assertThat(serve.keyStore()).contains(new KeyStoreFile(Path.of("/etc/ferry/tls/server.p12"), "tok-123"));
+    assertThat(primary.describe()).contains("serve https 127.0.0.1:8451, no token, keystore /etc/ferry/tls/server.p12"
+        + " (password ****)").doesNotContain("tok-123");
+    FerryConfig replica = parse(NODE + "  from:\n    http:\n      url: https://a:8451/\n      truststore: /t.p12\n");
+    assertThat(((JournalFrom.Http) replica.from().orElseThrow()).trustStore())
+        .contains(new KeyStoreFile(Path.of("/t.p12"), ""));
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://a:8451/\n      truststore: /t.p12\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:9: journal.from.http.truststore: is for an https:// URL;"
+            + " journal.from.http.url is 'http://a:8451/'");
+    assertThat(refused(NODE + "  serve:\n    http:\n      keystore-password: x\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.keystore-password: is given without"
+            + " journal.serve.http.keystore");
+  }
+}

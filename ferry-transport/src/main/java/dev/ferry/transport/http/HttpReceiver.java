@@ -1,0 +1,211 @@
+package dev.ferry.transport.http;
+
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.transport.CopyReceiver;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.KeyStoreFile;
+import dev.ferry.transport.SegmentDigests;
+import dev.ferry.transport.SegmentListing;
+import dev.ferry.transport.SegmentSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A journal copy pulled over HTTP (MusicBrainz's replication packets): at every pass it reads the
+ * server's {@link SegmentListing} ({@code <url>segments.list}, revalidated with
+ * {@code If-None-Match}), then downloads the segment the copy continues with, checks its size and
+ * SHA-256 against the listing, and offers it to the copy; then the next, strictly in order, until
+ * the listing has no more. A download that breaks off, is cut short or has another SHA-256 (a
+ * corrupted transfer) is not offered: the pass fails and the segment is fetched again after the
+ * receiver's back-off. The server may be Ferry's ({@code journal.serve.http}) or any static file
+ * server that serves an archive directory, which holds the listing ({@code Archiver} writes it).
+ * The {@link CopyReceiver} does the rest (order, refusals, status, purge).
+ *
+ * <p>Not thread-safe: the receiver's thread calls it.
+ */
+public final class HttpReceiver implements SegmentSource {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpReceiver.class);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** Until the response's headers arrive. */
+  private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+  private final JournalFrom.Http from;
+  private final HttpClient client;
+  private final URI listingUri;
+  private Optional<SegmentListing> listing = Optional.empty();
+  private Optional<String> listingTag = Optional.empty();
+
+  private HttpReceiver(JournalFrom.Http from) throws IOException {
+    this.from = from;
+    HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+    if (from.trustStore().isPresent()) {
+      client.sslContext(trusting(from.trustStore().get()));
+    }
+    this.client = client.build();
+    this.listingUri = from.url().resolve(SegmentListing.FILE_NAME);
+  }
+
+  /** Starts receiving into the copy in {@code copy.directory()} (created if missing) from {@code from}. */
+  public static CopyReceiver start(JournalConfig copy, JournalFrom.Http from) throws IOException {
+    return CopyReceiver.start(copy, new HttpReceiver(from));
+  }
+
+  /** TLS that trusts the certificates in {@code store} (and checks the host name as always). */
+  private static SSLContext trusting(KeyStoreFile store) throws IOException {
+    try {
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store.load());
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, trust.getTrustManagers(), null);
+      return tls;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot trust the certificates in " + store.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return from.url().toString();
+  }
+
+  @Override
+  public String kind() {
+    return "http";
+  }
+
+  @Override
+  public Duration pollInterval() {
+    return from.pollInterval();
+  }
+
+  @Override
+  public Duration retryMax() {
+    return from.retryMax();
+  }
+
+  @Override
+  public void pass(Copy copy) throws IOException, InterruptedException {
+    SegmentListing now = fetchListing();
+    long next = copy.next();
+    if (!now.entries().isEmpty() && now.entries().getFirst().number() > next) {
+      throw new IOException(listingUri + ": segment " + next + " is not offered (the listing starts at segment "
+          + now.entries().getFirst().number() + "; purged on the primary before this copy fetched it?)");
+    }
+    for (SegmentListing.Entry e : now.entries()) {
+      if (copy.stopping()) {
+        return;
+      }
+      if (e.number() < copy.next()) {
+        continue;
+      }
+      if (e.number() > copy.next()) {
+        return; // a gap in the listing: wait for the missing number
+      }
+      byte[] bytes = download(e);
+      copy.offer(e.number(), e.records(), bytes);
+      LOG.info("[from {}] received {}", from.url(), e.name());
+    }
+  }
+
+  private SegmentListing fetchListing() throws IOException, InterruptedException {
+    HttpRequest.Builder request = request(listingUri);
+    if (listing.isPresent() && listingTag.isPresent()) {
+      request.header("If-None-Match", listingTag.get());
+    }
+    HttpResponse<InputStream> response = send(request.build());
+    try (InputStream body = response.body()) {
+      if (response.statusCode() == 304 && listing.isPresent()) {
+        return listing.get();
+      }
+      expectOk(response, listingUri);
+      byte[] text = BodyReader.read(body, listingUri.toString(), contentLength(response), OptionalLong.empty(),
+          SegmentListing.MAX_BYTES);
+      SegmentListing parsed = SegmentListing.parse(text, listingUri.toString());
+      listing = Optional.of(parsed);
+      listingTag = response.headers().firstValue("ETag");
+      return parsed;
+    }
+  }
+
+  /** The segment's bytes, checked against the listing's size and SHA-256. */
+  private byte[] download(SegmentListing.Entry e) throws IOException, InterruptedException {
+    URI uri = from.url().resolve(e.name());
+    HttpResponse<InputStream> response = send(request(uri).build());
+    byte[] bytes;
+    try (InputStream body = response.body()) {
+      expectOk(response, uri);
+      bytes = BodyReader.read(body, uri.toString(), contentLength(response), OptionalLong.of(e.size()),
+          SegmentListing.MAX_SEGMENT_BYTES);
+    }
+    String sha = SegmentDigests.sha256(bytes);
+    if (!sha.equals(e.sha256())) {
+      throw new IOException(uri + ": SHA-256 " + sha + " but the listing says " + e.sha256()
+          + " (corrupted in transit?); fetching it again");
+    }
+    return bytes;
+  }
+
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT).GET()
+        .header("Accept-Encoding", "identity");
+    from.token().ifPresent(t -> b.header("Authorization", t.header()));
+    return b;
+  }
+
+  private HttpResponse<InputStream> send(HttpRequest request) throws IOException, InterruptedException {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (HttpTimeoutException e) {
+      throw new IOException(request.uri() + ": no answer within " + RESPONSE_TIMEOUT.toSeconds() + " s", e);
+    } catch (IOException e) {
+      throw new IOException(request.uri() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+    }
+  }
+
+  private void expectOk(HttpResponse<InputStream> response, URI uri) throws IOException {
+    int status = response.statusCode();
+    if (status == 200) {
+      Optional<String> encoding = response.headers().firstValue("Content-Encoding");
+      if (encoding.isPresent() && !encoding.get().equalsIgnoreCase("identity")) {
+        throw new IOException(uri + ": the server sent Content-Encoding " + encoding.get()
+            + " although identity was asked for");
+      }
+      return;
+    }
+    String why = switch (status) {
+      case 401 -> from.token().isPresent() ? "the server refused the token (journal.from.http.token)"
+          : "the server wants a token (journal.from.http.token)";
+      case 403 -> "forbidden";
+      case 404 -> "not found";
+      case 301, 302, 303, 307, 308 -> "redirected to " + response.headers().firstValue("Location").orElse("?")
+          + " (give that URL as journal.from.http.url)";
+      default -> "the server answered " + status;
+    };
+    throw new IOException(uri + ": HTTP " + status + ": " + why);
+  }
+
+  private static OptionalLong contentLength(HttpResponse<?> response) throws IOException {
+    Optional<String> v = response.headers().firstValue("Content-Length");
+    if (v.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(v.get().strip()));
+    } catch (NumberFormatException e) {
+      throw new IOException(response.uri() + ": Content-Length '" + v.get() + "' is not a number");
+    }
+  }
+}
