@@ -93,27 +93,15 @@ final class TableCopyGate {
     if (state == State.COPYING) {
       dialect.lockTable(c, dialect.controlTables().tableCopies());
     }
-    // An update, else an insert: plain SQL every target takes (MariaDB has no ON CONFLICT). Two
-    // copiers of one table cannot both insert: COPYING is marked under the lock above (SQLite has one
-    // writer), and COPIED only after COPYING made the row.
-    String copies = dialect.controlTables().tableCopies();
-    String at = snapshot.map(SourcePosition::toString).orElse(null);
-    try (PreparedStatement ps = c.prepareStatement("UPDATE " + copies + " SET state = ?, snapshot_position = ?,"
-        + " updated_at = CURRENT_TIMESTAMP WHERE source = ? AND table_name = ?")) {
-      ps.setString(1, state.name());
-      ps.setString(2, at);
-      ps.setString(3, source);
-      ps.setString(4, table.toString());
-      if (ps.executeUpdate() > 0) {
-        return;
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + copies
-        + " (source, table_name, state, snapshot_position) VALUES (?, ?, ?, ?)")) {
+    // The dialect's upsert (ON CONFLICT, or MariaDB's ON DUPLICATE KEY UPDATE), as the progress row is written.
+    String sql = dialect.syntax().upsert(dialect.controlTables().tableCopies(),
+        List.of("source", "table_name", "state", "snapshot_position", "updated_at"), "source, table_name");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
       ps.setString(2, table.toString());
       ps.setString(3, state.name());
-      ps.setString(4, at);
+      ps.setString(4, snapshot.map(SourcePosition::toString).orElse(null));
+      dialect.values().bindTime(ps, 5, java.time.Instant.now());
       ps.executeUpdate();
     }
   }
