@@ -216,10 +216,6 @@ final class ConfigReader {
     }
     Optional<JournalFrom> from = from(s, dir);
     Optional<HttpServeConfig> serve = TransportSettings.serve(s);
-    if (from.isPresent() && serve.isPresent()) {
-      throw s.error("serve", "a journal copy (" + s.key("from") + ", line " + s.lineOf("from")
-          + ") is not served again: cascading replica nodes are not built yet");
-    }
     return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
         .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from, serve);
   }
