@@ -303,7 +303,7 @@ public final class JdbcApplier implements Applier {
       retry.pause(kind, link, SqlErrorText.describe(e));
       return;
     }
-    throw failed(e, failed, retry.attempt());
+    throw failed(e, kind, failed, retry.attempt());
   }
 
   /** A bug met in deferred mode is replayed in exact mode first, where it is pinned on one transaction. */
@@ -414,13 +414,14 @@ public final class JdbcApplier implements Applier {
     }
   }
 
-  private ApplyException failed(SQLException e, int failed, int attempts) {
+  private ApplyException failed(SQLException e, SqlErrorKind kind, int failed, int attempts) {
     Optional<Gtid> gtid = gtidAt(failed);
     String message = gtid.isPresent() ? writer.cannotApply(gtid.get(), e, attempts)
-        : writer.failure("cannot commit a group of " + pending.size() + " transactions", e, attempts);
+        : writer.failure("cannot commit " + PendingTransaction.name(pending), e, attempts);
+    gtid = gtid.or(() -> gtidAt(0)); // a failed commit: the group's first transaction is where a restart resumes
     salvage(failed);
     log.error("{} {}", config.side(), message);
-    return new ApplyException(config.side(), message, gtid.orElse(null), e);
+    return RetryPolicy.giveUp(config.side(), kind, message, gtid.orElse(null), e);
   }
 
   private ApplyException stopped(StopApply stop, int failed) {
