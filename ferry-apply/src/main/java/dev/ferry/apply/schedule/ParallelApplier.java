@@ -64,15 +64,18 @@ public final class ParallelApplier implements Applier {
   private final Dialect dialect;
   private final Map<TableId, Optional<TableInfo>> tables = new HashMap<>();
   private final Turns order;
-  private final List<Worker> workers = new ArrayList<>();
+  /** Copy on write: a worker started first may fail (and walk the list) while open() adds the next. */
+  private final List<Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GtidSet appliedAtOpen;
   private final List<JournalTransaction> unit = new ArrayList<>();
   private final List<JournalPosition> unitPositions = new ArrayList<>();
   private WriteKeys unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
+  /** Driven by the caller's thread only, as the rest of the scheduler's state here. */
   private long skipped;
   private int nextWorker;
   /** The failure that stopped the workers (not the others' failures after they were aborted for it). */
-  private volatile ApplyException firstFailure;
+  private final java.util.concurrent.atomic.AtomicReference<ApplyException> firstFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private ParallelApplier(ApplyConfig config, Applier serial, Connection catalogConnection, Dialect dialect,
       ReplicaPosition at, Optional<LastApplied> last) {
@@ -262,7 +265,7 @@ public final class ParallelApplier implements Applier {
 
   /** Throws the failure that stopped the workers, if any: the first, not what aborting the others caused. */
   private void checkWorkers() throws ApplyException {
-    ApplyException first = firstFailure;
+    ApplyException first = firstFailure.get();
     if (first != null) {
       throw first;
     }
@@ -276,11 +279,8 @@ public final class ParallelApplier implements Applier {
 
   /** A worker failed: nothing after the failed transaction may commit; the others give up. */
   void failed(Worker worker, ApplyException e) {
-    synchronized (this) {
-      if (firstFailure != null) {
-        return; // aborted for the first failure: the others are already stopping
-      }
-      firstFailure = e;
+    if (!firstFailure.compareAndSet(null, e)) {
+      return; // aborted for the first failure: the others are already stopping
     }
     order.fail(e.getMessage());
     workers.stream().filter(w -> w != worker).forEach(Worker::abort);

@@ -196,6 +196,16 @@ public final class PostgresDialect implements Dialect {
     return true;
   }
 
+  /** Asks {@code pg_blocking_pids} of every session whether this backend is among them. */
+  @Override
+  public boolean blocksAnotherSession(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_stat_activity"
+            + " WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)))")) {
+      return rs.next() && rs.getBoolean(1);
+    }
+  }
+
   @Override
   public String lockRows(boolean shared) {
     return shared ? " FOR SHARE" : " FOR UPDATE";

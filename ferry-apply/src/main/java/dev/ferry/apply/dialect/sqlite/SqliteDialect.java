@@ -170,6 +170,12 @@ public final class SqliteDialect implements Dialect {
     return false;
   }
 
+  /** One writer at a time: nobody can wait for a lock of a worker that waits for its turn. */
+  @Override
+  public boolean blocksAnotherSession(Connection c) {
+    return false;
+  }
+
   @Override
   public String lockRows(boolean shared) {
     return ""; // a write transaction holds the whole file
