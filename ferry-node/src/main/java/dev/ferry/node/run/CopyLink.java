@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
@@ -119,7 +120,7 @@ final class CopyLink implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (IOException e) {
-        log.error("[journal {}] cannot read the copy's identity, replicas not started: {}", dir, e.getMessage());
+        log.error("{} cannot read the copy's identity, replicas not started: {}", Side.journal(dir), e.getMessage());
       }
     });
   }
@@ -148,7 +149,7 @@ final class CopyLink implements AutoCloseable {
         heads = Gtids.newestByDomain(JournalInspector.list(dir).stream()
             .flatMap((SegmentInfo s) -> s.lastGtid().stream()).toList());
       } catch (IOException e) {
-        log.debug("[journal {}] cannot list the copy for status: {}", dir, e.getMessage());
+        log.debug("{} cannot list the copy for status: {}", Side.journal(dir), e.getMessage());
       }
     }
     Optional<Gtid> last = heads.stream().max(java.util.Comparator.comparingLong(Gtid::seq));

@@ -202,7 +202,7 @@ public final class InitialSync {
       throws IOException, InterruptedException {
     String journalId = JournalInspector.journalId(journalDir).toString();
     ApplyConfig config = forJournal(replica, journalId);
-    String prefix = "[replica " + replica.name() + "] ";
+    String prefix = replica.side() + " ";
     long started = System.nanoTime();
     SourcePosition snapshotAt;
     CopyResult copy;
