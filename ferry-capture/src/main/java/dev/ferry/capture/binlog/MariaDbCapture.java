@@ -245,7 +245,7 @@ public final class MariaDbCapture implements Capture {
   }
 
   static EventDeserializer deserializer() {
-    EventDeserializer d = new EventDeserializer();
+    EventDeserializer d = RowDeserializers.create();
     d.setCompatibilityMode(EventDeserializer.CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
         EventDeserializer.CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY,
         EventDeserializer.CompatibilityMode.INVALID_DATE_AND_TIME_AS_MIN_VALUE);

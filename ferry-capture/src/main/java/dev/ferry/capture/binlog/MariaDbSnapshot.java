@@ -150,7 +150,8 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
     BinlogCatalog.Shape shape = shapes.get(table.id());
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < shape.columns().size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(quote(shape.columns().get(i).column().name()));
+      sql.append(i == 0 ? "" : ", ").append(SnapshotValues.select(shape.columns().get(i),
+          quote(shape.columns().get(i).column().name())));
     }
     sql.append(" FROM ").append(quote(database)).append('.').append(quote(table.id().name()));
     long rows = 0;
