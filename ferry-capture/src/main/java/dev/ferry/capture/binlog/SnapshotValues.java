@@ -19,6 +19,8 @@ final class SnapshotValues {
   static String select(SourceColumn col, String quoted) {
     return switch (col.kind()) {
       case YEAR -> "CAST(" + quoted + " AS UNSIGNED)";
+      // MariaDB prints a FLOAT with 6 significant digits; as a DOUBLE it prints every digit of it.
+      case FLOAT -> "CAST(" + quoted + " AS DOUBLE)";
       case BIT -> "CAST(" + quoted + " AS UNSIGNED)";
       case TIME -> "CAST(" + quoted + " AS CHAR)";
       default -> quoted;
@@ -37,7 +39,7 @@ final class SnapshotValues {
         yield d == null ? Value.NULL : new Value.Text(d.toPlainString());
       }
       case FLOAT -> {
-        float f = rs.getFloat(i);
+        float f = (float) rs.getDouble(i);
         yield rs.wasNull() ? Value.NULL : new Value.Float64(f);
       }
       case DOUBLE -> {
