@@ -75,7 +75,7 @@ class MariaDbTypesToPostgresTest {
       String differs = awaitSameDigest(source, replica, Duration.ofSeconds(120));
       assertThat(differs).as("digests; run log: %s", Files.readString(dir.resolve("run.log"))).isEmpty();
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
-      String binlogPos = gtidBinlogPos(source);
+      String binlogPos = Sql.scalar(source, "SELECT @@gtid_binlog_pos");
       assertThat(binlogPos).as("two domains").contains(",").contains("2-" + maria.serverId() + "-5");
       // After a restart capture resumes in both domains; status names the applied GTID with MariaDB's server id.
       run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
@@ -83,7 +83,7 @@ class MariaDbTypesToPostgresTest {
         rows.transaction(c);
       }
       assertThat(awaitSameDigest(source, replica, Duration.ofSeconds(60))).isEmpty();
-      String[] domains = gtidBinlogPos(source).split(",");
+      String[] domains = Sql.scalar(source, "SELECT @@gtid_binlog_pos").split(",");
       assertThat(domains[1]).startsWith("2-" + maria.serverId() + "-50");
       String lastGtid = domains[0]; // the write after the restart, in domain 0
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
@@ -98,14 +98,6 @@ class MariaDbTypesToPostgresTest {
       assertThat(verify.exitCode()).as("journal verify: %s", verify.all()).isZero();
       FerryCli.Result dump = cli.run(Duration.ofMinutes(1), "journal", "dump", dir.resolve("journal").toString());
       assertThat(dump.stdout()).contains("2-" + maria.serverId() + "-5000");
-    }
-  }
-
-  private static String gtidBinlogPos(String url) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT @@gtid_binlog_pos")) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 
