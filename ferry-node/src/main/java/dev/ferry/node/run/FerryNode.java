@@ -111,7 +111,7 @@ public final class FerryNode implements AutoCloseable {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
       ReplicaRunner.Source from = new ReplicaRunner.Source(journal, spec.journal().directory(), journalId,
-          spec.source().serverId(), r -> seedIfNew(spec, r));
+          spec.source().serverId(), r -> seedIfNew(spec, r, node.capture));
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
           node.replicas.add(ReplicaRunner.start(r, from, clock));
@@ -127,7 +127,7 @@ public final class FerryNode implements AutoCloseable {
   private void startReplicasOnCopy(String copyId, List<String> names) {
     journalId = copyId;
     ReplicaRunner.Source from = new ReplicaRunner.Source(Optional.empty(), spec.journal().directory(), copyId,
-        spec.source().serverId(), r -> seedIfNew(spec, r));
+        spec.source().serverId(), r -> seedIfNew(spec, r, Optional.empty()));
     for (ReplicaSpec r : spec.replicas()) {
       if (names.isEmpty() || names.contains(r.name())) {
         replicas.add(ReplicaRunner.start(r, from, clock));
@@ -142,12 +142,13 @@ public final class FerryNode implements AutoCloseable {
    * of the source (docs/initial-sync.md); capture must be running, here or in another process.
    * Runs on the replica's thread; an interrupt (the node stopping) ends the copy at a safe point.
    */
-  private static void seedIfNew(NodeSpec spec, ReplicaSpec r) throws IOException, InterruptedException {
+  private static void seedIfNew(NodeSpec spec, ReplicaSpec r, Optional<Capture> capture)
+      throws IOException, InterruptedException {
     if (!InitialSync.needsSeed(r, spec.journal().directory())) {
       return;
     }
     log.info("{} new replica: seeding it from a snapshot of the source", Side.replica(r.name()));
-    spec.source().seed(r, spec.journal().directory());
+    spec.source().seed(r, spec.journal().directory(), capture);
   }
 
   private void closeQuietly() {

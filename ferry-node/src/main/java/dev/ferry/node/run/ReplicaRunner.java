@@ -187,8 +187,10 @@ final class ReplicaRunner implements AutoCloseable {
         return;
       }
       ReplicaPosition at = applier.position();
+      Optional<LastApplied> lastApplied = applier.lastApplied();
+      this.last = lastApplied;
       committed(at);
-      checkNotAheadOfJournal(at, applier.lastApplied());
+      checkNotAheadOfJournal(at, lastApplied);
       try (JournalReader reader = openReader(at)) {
         if (inOutage) {
           log.info("{} reconnected: streaming again from journal position {}", spec.side(),
@@ -210,14 +212,22 @@ final class ReplicaRunner implements AutoCloseable {
     }
   }
 
-  /** What the target committed, as status shows it: never the transaction that failed. */
+  /**
+   * What the target committed, as status shows it: never the transaction that failed. The applied
+   * set keeps no server ids: the GTID the target recorded last gives its own (a MariaDB source's
+   * GTIDs carry the server that wrote each), else the source's configured one.
+   */
   private void committed(ReplicaPosition at) {
     at.applied().domains().stream().findFirst().flatMap(d -> at.applied().highest(d).map(seq ->
-        new Gtid(d, source.serverId(), seq))).ifPresent(g -> lastGtid = g);
-    appliedByDomain = Gtids.newestOf(at.applied(), source.serverId());
+        named(new Gtid(d, source.serverId(), seq)))).ifPresent(g -> lastGtid = g);
+    appliedByDomain = Gtids.newestOf(at.applied(), source.serverId()).stream().map(this::named).toList();
     appliedSet = at.applied();
     at.lastCommitTime().ifPresent(t -> lastCommitTime = t);
     at.journalPosition().ifPresent(p -> position = p);
+  }
+
+  private Gtid named(Gtid g) {
+    return last.map(LastApplied::gtid).filter(l -> l.domain() == g.domain() && l.seq() == g.seq()).orElse(g);
   }
 
   private void committedAfterFailure(Applier applier) {
