@@ -6,11 +6,12 @@ import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
-import dev.ferry.transport.CopyReceiver;
+import dev.ferry.transport.CopyFeed;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkStatus;
 import dev.ferry.transport.archive.DirectoryReceiver;
 import dev.ferry.transport.http.HttpReceiver;
+import dev.ferry.transport.push.PushReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,13 +49,13 @@ final class CopyLink implements AutoCloseable {
   }
 
   private final Path dir;
-  private final CopyReceiver receiver;
+  private final CopyFeed receiver;
   private final List<String> names;
   private final ReentrantLock starting = new ReentrantLock();
   private volatile boolean stopping;
   private volatile Thread starter;
 
-  private CopyLink(Path dir, CopyReceiver receiver, List<String> names) {
+  private CopyLink(Path dir, CopyFeed receiver, List<String> names) {
     this.dir = dir;
     this.receiver = receiver;
     this.names = List.copyOf(names);
@@ -71,9 +72,10 @@ final class CopyLink implements AutoCloseable {
         Journal.acknowledge(dir, r.name(), oldest);
       }
     }
-    CopyReceiver receiver = switch (spec.from().orElseThrow()) {
+    CopyFeed receiver = switch (spec.from().orElseThrow()) {
       case JournalFrom.Directory d -> DirectoryReceiver.start(spec.journal(), d);
       case JournalFrom.Http h -> HttpReceiver.start(spec.journal(), h);
+      case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l);
     };
     return new CopyLink(dir, receiver, names);
   }

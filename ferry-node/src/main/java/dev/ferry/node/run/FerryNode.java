@@ -249,7 +249,7 @@ public final class FerryNode implements AutoCloseable {
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, heads, head.flatMap(TrackingSink.Head::knownCommitTime)));
     }
-    return new NodeStatus(clock.instant(), source, j, rs);
+    return new NodeStatus(clock.instant(), source, j, rs, shipping.links());
   }
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
