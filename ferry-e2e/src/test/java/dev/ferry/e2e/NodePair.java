@@ -38,13 +38,21 @@ final class NodePair {
   /** Starts the primary and waits until it captures. */
   void startPrimary() throws Exception {
     primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
-    DirectoryTransportCrashTest.awaitSourceStreaming(cli, primaryConfig, primary);
+    try {
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, primaryConfig, primary);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\nprimary log: " + read(primaryLog), e);
+    }
   }
 
   /** Starts the replica node and waits until its replicas stream (the copy exists, each was seeded). */
   void startReplica() throws Exception {
     replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, replicaConfig, replica);
+    try {
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, replicaConfig, replica);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\nreplica log: " + read(replicaLog), e);
+    }
   }
 
   /**

@@ -94,10 +94,11 @@ public final class FerryNode implements AutoCloseable {
       journal = Optional.of(j);
       journalId = j.id().toString();
       registerConsumers(spec, j);
-      TrackingSink tracking = new TrackingSink(new JournalSink(j));
-      sink = Optional.of(tracking);
       try {
         shipping = Shipping.start(spec, j);
+        TrackingSink tracking = new TrackingSink(shipping.gate().active()
+            ? new SyncSink(new JournalSink(j), shipping.gate()) : new JournalSink(j));
+        sink = Optional.of(tracking);
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
         shipping.closeQuietly();

@@ -5,6 +5,7 @@ import dev.ferry.transport.archive.Archiver;
 import dev.ferry.transport.LinkStatus;
 import dev.ferry.transport.http.SegmentServer;
 import dev.ferry.transport.push.PushSupplier;
+import dev.ferry.transport.push.SyncGate;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +22,13 @@ final class Shipping implements AutoCloseable {
   private final Optional<Archiver> archiver;
   private final Optional<SegmentServer> server;
   private final List<PushSupplier> suppliers;
+  private final SyncGate gate;
 
   private Shipping(Optional<Archiver> archiver, Optional<SegmentServer> server, List<PushSupplier> suppliers) {
     this.archiver = archiver;
     this.server = server;
     this.suppliers = List.copyOf(suppliers);
+    this.gate = SyncGate.start(suppliers);
   }
 
   /** Starts what {@code spec} asks for on {@code journal}; nothing is left running if a part fails. */
@@ -49,14 +52,15 @@ final class Shipping implements AutoCloseable {
     return suppliers.stream().map(PushSupplier::status).toList();
   }
 
-  /** The push suppliers, in configuration order. */
-  List<PushSupplier> suppliers() {
-    return suppliers;
+  /** What holds back capture's confirmations for synchronous replica nodes (inactive without any). */
+  SyncGate gate() {
+    return gate;
   }
 
   /** Stops serving, then archiving after the segment in hand. */
   @Override
   public void close() throws InterruptedException {
+    gate.close();
     for (PushSupplier s : suppliers) {
       s.close();
     }

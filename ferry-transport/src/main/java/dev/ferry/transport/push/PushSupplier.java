@@ -1,7 +1,6 @@
 package dev.ferry.transport.push;
 
 import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalTail;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.LinkState;
 import dev.ferry.transport.LinkStatus;
@@ -9,8 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * doubles from the heartbeat up to {@code retry-max}. Memory is one chunk of journal and the
  * socket's buffers: a slow receiver stops the writes (TCP's backpressure).
  *
- * <p>Thread-safe: {@link #status()}, {@link #awaitAcked} and {@link #close()} from any thread.
+ * <p>Thread-safe: {@link #status()}, {@link #acked()} and {@link #close()} from any thread.
  */
 public final class PushSupplier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PushSupplier.class);
@@ -32,8 +29,6 @@ public final class PushSupplier implements AutoCloseable {
   private final PushTarget target;
   private final String prefix;
   private final Thread thread;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition ackedChanged = lock.newCondition();
   private volatile boolean stopping;
   private volatile SupplierSession current;
   private volatile LinkState state = LinkState.STARTING;
@@ -42,6 +37,8 @@ public final class PushSupplier implements AutoCloseable {
   private volatile Optional<JournalPosition> acked = Optional.empty();
   private volatile Optional<JournalPosition> applied = Optional.empty();
   private volatile long segments;
+  private volatile Runnable onAcknowledged = () -> { };
+  private volatile Optional<String> excluded = Optional.empty();
 
   private PushSupplier(Journal journal, PushTarget target) {
     this.journal = journal;
@@ -64,7 +61,7 @@ public final class PushSupplier implements AutoCloseable {
   /** What the link is doing: sent to, acknowledged (durable in the copy), applied on the replica node. */
   public LinkStatus status() {
     return new LinkStatus(target.name() + " " + target.address(), "push", state, acked, applied, Optional.empty(),
-        segments, lastError, sent);
+        segments, excluded.or(() -> lastError), sent);
   }
 
   /** Where the replica node's copy is durable to, as it last acknowledged; empty before it did. */
@@ -78,30 +75,22 @@ public final class PushSupplier implements AutoCloseable {
   }
 
   /**
-   * Waits until the replica node acknowledged at least {@code position} at {@code level}
-   * ({@link SyncLevel#RECEIVE}: durable in its copy; {@link SyncLevel#APPLY}: applied).
-   *
-   * @return false when {@code timeout} passed first
+   * Whether the replica node acknowledged the record at {@code position} at {@code level}: its
+   * acknowledged end is past the record's start (acknowledgements fall on record boundaries).
    */
-  public boolean awaitAcked(JournalPosition position, SyncLevel level, Duration timeout) throws InterruptedException {
-    long nanos = timeout.toNanos();
-    lock.lock();
-    try {
-      while (!reached(position, level)) {
-        if (nanos <= 0) {
-          return false;
-        }
-        nanos = ackedChanged.awaitNanos(nanos);
-      }
-      return true;
-    } finally {
-      lock.unlock();
-    }
+  boolean reached(JournalPosition position, SyncLevel level) {
+    Optional<JournalPosition> p = level == SyncLevel.APPLY ? applied : acked;
+    return p.isPresent() && p.get().compareTo(position) > 0;
   }
 
-  private boolean reached(JournalPosition position, SyncLevel level) {
-    Optional<JournalPosition> p = level == SyncLevel.APPLY ? applied : acked;
-    return p.isPresent() && p.get().compareTo(position) >= 0;
+  /** Called (on the acknowledgement reader's thread) after each acknowledgement. */
+  void onAcknowledged(Runnable listener) {
+    onAcknowledged = listener;
+  }
+
+  /** Set by the {@link SyncGate}: why this synchronous target is excluded, shown as the link's error. */
+  void excluded(Optional<String> why) {
+    excluded = why;
   }
 
   /** Stops after the frame in hand and closes the connection. */
@@ -137,7 +126,7 @@ public final class PushSupplier implements AutoCloseable {
           wait = target.link().heartbeat();
         }
         if (!Optional.of(message).equals(logged)) {
-          LOG.error("{}{}; connecting again in {}", prefix, message, wait);
+          LOG.error("{}{}; connecting again in {} ms", prefix, message, wait.toMillis());
         }
         logged = Optional.of(message);
         lastError = Optional.of(message);
@@ -178,15 +167,10 @@ public final class PushSupplier implements AutoCloseable {
   }
 
   void acknowledged(JournalPosition received, Optional<JournalPosition> replicasApplied) {
-    lock.lock();
-    try {
-      acked = Optional.of(received);
-      if (replicasApplied.isPresent()) {
-        applied = replicasApplied;
-      }
-      ackedChanged.signalAll();
-    } finally {
-      lock.unlock();
+    if (replicasApplied.isPresent()) {
+      applied = replicasApplied;
     }
+    acked = Optional.of(received);
+    onAcknowledged.run();
   }
 }
