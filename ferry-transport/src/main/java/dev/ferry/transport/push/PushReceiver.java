@@ -119,6 +119,9 @@ public final class PushReceiver implements CopyFeed {
   /** Stops listening, closes the supplier's connection after the frame in hand, releases the copy. */
   @Override
   public void close() throws IOException, InterruptedException {
+    if (stopping) {
+      return;
+    }
     stopping = true;
     server.close();
     acceptor.join(TimeUnit.SECONDS.toMillis(10));
