@@ -60,7 +60,7 @@ public final class SegmentServer implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(new SegmentHandler(journalDir, config.token()));
+    server.setHandler(new SegmentHandler(journalDir, config.token(), config.consumers()));
     server.setErrorHandler(SegmentServer::emptyError);
     server.setStopTimeout(2_000);
     try {
