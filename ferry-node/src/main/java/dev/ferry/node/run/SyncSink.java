@@ -2,15 +2,11 @@ package dev.ferry.node.run;
 
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
-import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.transport.push.SyncGate;
 import java.io.IOException;
-import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -53,22 +49,7 @@ final class SyncSink implements TransactionSink {
 
   @Override
   public LargeTransaction beginLarge(Gtid gtid) {
-    LargeTransaction large = delegate.beginLarge(gtid);
-    return new LargeTransaction() {
-      @Override
-      public CompletableFuture<?> append(List<Change> changes) {
-        return large.append(changes);
-      }
-
-      @Override
-      public CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position) {
-        return large.commit(commitTime, schemaSequence, position).thenCompose(SyncSink.this::released);
-      }
-
-      @Override
-      public void abort() {
-        large.abort();
-      }
-    };
+    return CommitHook.onCommit(delegate.beginLarge(gtid), (commit, time, position) -> commit.thenCompose(
+        this::released));
   }
 }
