@@ -3,9 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.WorkloadRunner;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -48,7 +44,7 @@ class HttpTransportCrashTest {
       Path copy = dir.resolve("replica/journal");
       Files.createDirectories(primaryJournal.getParent());
       Files.createDirectories(copy.getParent());
-      int port = freePort();
+      int port = NodePair.freePort();
       String url = "http://127.0.0.1:" + port + "/";
       Path primaryConfig = Files.writeString(dir.resolve("primary.yaml"), "source:\n  name: primary\n  url: "
           + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + primaryJournal
@@ -59,33 +55,18 @@ class HttpTransportCrashTest {
           + "\n  from:\n    http:\n      url: " + url + "\n      token: " + TOKEN
           + "\n      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: pg\n    url: "
           + t.pgReplicaUrl + "\n  - name: lite\n    url: " + t.liteReplica.jdbcUrl() + "\n");
-      Path primaryLog = dir.resolve("primary.log");
-      Path replicaLog = dir.resolve("replica.log");
-      Process primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, primaryConfig, primary);
+      NodePair nodes = new NodePair(cli, dir, primaryConfig, replicaConfig);
+      nodes.startPrimary();
       assertThat(get(url + "segments.list", Optional.empty()).statusCode()).as("no token: 401").isEqualTo(401);
       // The copy takes the primary's UUID from segment 1: the primary must have written something.
       t.load();
-      Process replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, replicaConfig, replica);
+      nodes.startReplica();
       try (WorkloadRunner workload = t.workload(5)) {
-        for (int round = 0; round < 3; round++) {
-          workload.awaitCommitted(workload.committed() + 100, Duration.ofSeconds(60));
-          Thread.sleep(200 + random.nextInt(2500));
-          FerryCli.kill9(primary);
-          Thread.sleep(random.nextInt(1500)); // the receiver finds the server gone and retries
-          primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
-          Thread.sleep(200 + random.nextInt(2500));
-          FerryCli.kill9(replica);
-          replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
-        }
-        workload.awaitCommitted(workload.committed() + 100, Duration.ofSeconds(60));
-        workload.stop();
+        nodes.killBothAtRandom(random, workload, 3);
       }
-      assertThat(t.awaitEqual(Duration.ofSeconds(240))).as("differences; primary log: %s%nreplica log: %s",
-          read(primaryLog), read(replicaLog)).isEmpty();
-      assertThat(primary.isAlive()).isTrue();
-      assertThat(replica.isAlive()).isTrue();
+      assertThat(t.awaitEqual(Duration.ofSeconds(240))).as("differences; %s", nodes.logs()).isEmpty();
+      assertThat(nodes.primary.isAlive()).isTrue();
+      assertThat(nodes.replica.isAlive()).isTrue();
 
       JsonNode link = Status.of(cli, replicaConfig).path("links").get(0);
       assertThat(link.path("kind").asString()).isEqualTo("http");
@@ -96,8 +77,8 @@ class HttpTransportCrashTest {
       FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
       assertThat(text.stdout()).contains("link     http " + url + ": waiting")
           .contains("waiting for segment " + link.path("waitingFor").asLong()).doesNotContain(TOKEN);
-      assertThat(read(replicaLog)).doesNotContain(TOKEN);
-      assertThat(read(primaryLog)).doesNotContain(TOKEN);
+      assertThat(NodePair.read(nodes.replicaLog)).doesNotContain(TOKEN);
+      assertThat(NodePair.read(nodes.primaryLog)).doesNotContain(TOKEN);
 
       HttpResponse<byte[]> listing = get(url + "segments.list", Optional.of(TOKEN));
       assertThat(listing.statusCode()).isEqualTo(200);
@@ -111,20 +92,8 @@ class HttpTransportCrashTest {
       }
       assertThat(copy.resolve(DirectoryTransportCrashTest.sealed(primaryJournal).getFirst().getFileName()))
           .as("segment 1 purged from the copy").doesNotExist();
-      List<Path> sealedInCopy = DirectoryTransportCrashTest.sealed(copy);
-      assertThat(sealedInCopy).as("sealed segments left in the copy").isNotEmpty();
-      for (Path s : sealedInCopy) {
-        assertThat(DirectoryTransportCrashTest.sha256(s)).as("SHA-256 of %s in the copy", s.getFileName())
-            .isEqualTo(DirectoryTransportCrashTest.sha256(primaryJournal.resolve(s.getFileName())));
-      }
-      assertThat(FerryCli.terminate(replica, Duration.ofSeconds(60))).isZero();
-      assertThat(FerryCli.terminate(primary, Duration.ofSeconds(60))).isZero();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+      NodePair.assertSealedSegmentsIdentical(primaryJournal, copy);
+      nodes.terminateBoth();
     }
   }
 
@@ -133,13 +102,5 @@ class HttpTransportCrashTest {
     token.ifPresent(tok -> b.header("Authorization", "Bearer " + tok));
     return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
         .send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(none)";
-    }
   }
 }

@@ -223,6 +223,11 @@ public final class Journal implements AutoCloseable {
     return new JournalReader(locator, writer, position);
   }
 
+  /** The journal's durable bytes for a transport to ship, in whole records, as the writer fsyncs them. */
+  public JournalTail tail() {
+    return new JournalTail(config.directory(), writer);
+  }
+
   /** A reader from the oldest segment still in the journal. */
   public JournalReader readerAtOldest() throws IOException {
     return readerAt(JournalReader.oldest(config.directory()));

@@ -60,8 +60,10 @@ public final class JournalIngest implements AutoCloseable {
   private long segment;
   /** The open segment's size; 0 when none is open. */
   private long size;
+  /** The records in the open segment. */
+  private long records;
 
-  private JournalIngest(JournalConfig config, UUID id, WriterLock lock, long segment, long size,
+  private JournalIngest(JournalConfig config, UUID id, WriterLock lock, long segment, long size, long records,
       CommitOrder order) {
     this.config = config;
     this.dir = config.directory();
@@ -70,6 +72,7 @@ public final class JournalIngest implements AutoCloseable {
     this.prefix = Side.journal(dir) + " ";
     this.segment = segment;
     this.size = size;
+    this.records = records;
     this.order = order;
   }
 
@@ -95,7 +98,9 @@ public final class JournalIngest implements AutoCloseable {
       JournalRecovery.Result r = JournalRecovery.run(config);
       long segment = r.open() == null ? r.nextSegment() : r.open().header().segment();
       long size = r.open() == null ? 0 : r.open().size();
-      return new JournalIngest(config, r.journalId(), lock, segment, size, commitOrder(dir, r.journalId(), size));
+      long records = r.open() == null ? 0 : r.open().recordCount();
+      return new JournalIngest(config, r.journalId(), lock, segment, size, records,
+          commitOrder(dir, r.journalId(), size));
     } catch (IOException | RuntimeException e) {
       lock.close();
       throw e;
@@ -252,6 +257,38 @@ public final class JournalIngest implements AutoCloseable {
         frames.size(), bytes.length);
     segment = number + 1;
     size = 0;
+    this.records = 0;
+  }
+
+  /**
+   * Seals the copy's open segment {@code number}, which the primary sealed holding {@code count}
+   * records, once {@link #appendRecords} brought all of them: the open file is renamed to its
+   * sealed name (durably), byte-identical to the primary's sealed segment. Sealing a segment the
+   * copy already holds sealed with that many records is a no-op (a resend).
+   *
+   * @throws IngestRefusedException if the copy does not hold exactly {@code count} records of it
+   */
+  public void seal(long number, long count) throws IOException {
+    IngestFrames parser = new IngestFrames(dir, number);
+    if (number < segment) {
+      Optional<SegmentFile> held = SegmentFiles.find(dir, number);
+      if (held.isPresent() && !held.get().open() && held.get().recordCount() != count) {
+        throw parser.refuse(0, Optional.empty(), "the copy holds segment " + number + " sealed with "
+            + held.get().recordCount() + " records, the primary says " + count);
+      }
+      return;
+    }
+    if (number > segment || size == 0 || records != count) {
+      throw parser.refuse(size, Optional.empty(), "cannot seal segment " + number + " with " + count
+          + " records: the copy " + (number == segment && size > 0 ? "holds " + records + " records of it"
+          : "continues with segment " + segment + " at offset " + size));
+    }
+    Path sealed = dir.resolve(SegmentFiles.sealedName(number, records));
+    DurableFiles.rename(dir.resolve(SegmentFiles.openName(number)), sealed);
+    LOG.info("{}sealed segment {} as {} ({} records, {} bytes)", prefix, number, sealed.getFileName(), records, size);
+    segment = number + 1;
+    size = 0;
+    records = 0;
   }
 
   /**
@@ -293,6 +330,7 @@ public final class JournalIngest implements AutoCloseable {
       create(open, bytes);
       order = next;
       size = bytes.length;
+      records = frames.size();
       return true;
     }
     List<Frame> added = continuing(parser, open, offset, bytes, frames);
@@ -303,6 +341,7 @@ public final class JournalIngest implements AutoCloseable {
     appendTo(open, bytes, (int) (size - offset));
     order = next;
     size = offset + bytes.length;
+    records += added.size();
     return true;
   }
 

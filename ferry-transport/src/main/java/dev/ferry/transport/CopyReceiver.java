@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: {@link #status()}, {@link #awaitCopy} and {@link #close()} from any thread.
  */
-public final class CopyReceiver implements AutoCloseable {
+public final class CopyReceiver implements CopyFeed {
   private static final Logger LOG = LoggerFactory.getLogger(CopyReceiver.class);
   private final JournalConfig copy;
   private final SegmentSource source;
@@ -71,12 +71,12 @@ public final class CopyReceiver implements AutoCloseable {
     return receiver;
   }
 
-  /** What the link is doing now. */
+  @Override
   public LinkStatus status() {
     return status;
   }
 
-  /** Waits until the copy exists (it has its first segment, so its UUID); false when the time ran out. */
+  @Override
   public boolean awaitCopy(Duration timeout) throws InterruptedException {
     return created.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }

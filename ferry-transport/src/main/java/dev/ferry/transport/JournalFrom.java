@@ -102,4 +102,37 @@ public sealed interface JournalFrom {
       this(url, token, DEFAULT_POLL, DEFAULT_RETRY_MAX);
     }
   }
+
+  /**
+   * A TCP port on which the primary's push supplier ({@code journal.push} on the primary) connects
+   * and streams the journal, the live tail included.
+   *
+   * @param host the address to listen on (default {@code 127.0.0.1})
+   * @param port the TCP port (0: any free port, for tests)
+   * @param secret the shared secret both ends prove
+   * @param keyStore when set, the receiver speaks TLS only, with the certificate and key in it
+   * @param link heartbeat, timeout and frame cap
+   */
+  record Listen(String host, int port, SharedSecret secret, Optional<KeyStoreFile> keyStore,
+      dev.ferry.transport.push.LinkTiming link) implements JournalFrom {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8452;
+
+    public Listen {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("journal.from.listen host must not be blank");
+      }
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("journal.from.listen port " + port + " is out of range 0..65535");
+      }
+      Objects.requireNonNull(secret, "secret");
+      Objects.requireNonNull(keyStore, "keyStore");
+      Objects.requireNonNull(link, "link");
+    }
+
+    /** {@code host:port}, bracketing an IPv6 address. */
+    public String address() {
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+  }
 }

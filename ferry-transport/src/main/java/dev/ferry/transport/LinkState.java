@@ -7,6 +7,8 @@ public enum LinkState {
   STARTING,
   /** Holds everything offered so far and waits for the next segment ({@code waitingFor}). */
   WAITING,
+  /** A push link is connected and streaming (the live tail included). */
+  STREAMING,
   /** The next segment was offered and refused (another journal, a conflict, not whole): never skipped. */
   REFUSED,
   /** An I/O error; tried again at the next poll. */

@@ -9,16 +9,19 @@ import java.util.Optional;
  * replicas applied from it. Immutable.
  *
  * @param name what the link reads from (the incoming directory, a URL)
- * @param kind {@code directory}
+ * @param kind {@code directory}, {@code http}, {@code push}
  * @param state what it is doing
  * @param received where the copy ends (everything before is durable in it), once the copy exists
  * @param applied the lowest position every replica of the copy acknowledged as applied, if any did
  * @param waitingFor the segment number the copy continues with, while it is not there
  * @param segments sealed segments received by this process
  * @param lastError why the next segment was refused, or the last I/O error
+ * @param sent on a primary's push link, how far the supplier has sent (then {@code received} is
+ *     what the replica node acknowledged as durable in its copy)
  */
 public record LinkStatus(String name, String kind, LinkState state, Optional<JournalPosition> received,
-    Optional<JournalPosition> applied, Optional<Long> waitingFor, long segments, Optional<String> lastError) {
+    Optional<JournalPosition> applied, Optional<Long> waitingFor, long segments, Optional<String> lastError,
+    Optional<JournalPosition> sent) {
   public LinkStatus {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(kind, "kind");
@@ -27,10 +30,17 @@ public record LinkStatus(String name, String kind, LinkState state, Optional<Jou
     applied = Objects.requireNonNullElse(applied, Optional.empty());
     waitingFor = Objects.requireNonNullElse(waitingFor, Optional.empty());
     lastError = Objects.requireNonNullElse(lastError, Optional.empty());
+    sent = Objects.requireNonNullElse(sent, Optional.empty());
+  }
+
+  /** A receiving link's status (nothing sent). */
+  public LinkStatus(String name, String kind, LinkState state, Optional<JournalPosition> received,
+      Optional<JournalPosition> applied, Optional<Long> waitingFor, long segments, Optional<String> lastError) {
+    this(name, kind, state, received, applied, waitingFor, segments, lastError, Optional.empty());
   }
 
   /** Seen by a process that is gone. */
   public LinkStatus stopped() {
-    return new LinkStatus(name, kind, LinkState.STOPPED, received, applied, waitingFor, segments, lastError);
+    return new LinkStatus(name, kind, LinkState.STOPPED, received, applied, waitingFor, segments, lastError, sent);
   }
 }

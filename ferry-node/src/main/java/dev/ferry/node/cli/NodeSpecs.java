@@ -15,7 +15,8 @@ final class NodeSpecs {
 
   static NodeSpec from(FerryConfig config) {
     return new NodeSpec(source(config.source()), config.journal(), config.archive(),
-        config.replicas().stream().map(r -> replica(config, r)).toList(), config.from(), config.serve());
+        config.replicas().stream().map(r -> replica(config, r)).toList(), config.from(), config.serve(),
+        config.push());
   }
 
   /** The configured source, with its password (source.password) for its connections. */

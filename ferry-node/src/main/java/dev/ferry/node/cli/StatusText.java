@@ -27,6 +27,13 @@ final class StatusText {
     out.printf(Locale.ROOT, "journal  %s%s: last GTID %s%s%n", j.dir(), j.id().isEmpty() ? " (not created yet)" : "",
         j.lastGtid().map(Object::toString).orElse("-"), j.lastCommitTime().map(t -> " committed " + t).orElse(""));
     for (LinkStatus l : s.links()) {
+      if (l.sent().isPresent() || s.source().isPresent()) {
+        out.printf(Locale.ROOT, "link     %s %s: %s, sent to %s, acknowledged to %s, applied to %s, %d segments sealed"
+            + " by this run%s%n", l.kind(), l.name(), l.state(), l.sent().map(Object::toString).orElse("-"),
+            l.received().map(Object::toString).orElse("-"), l.applied().map(Object::toString).orElse("-"),
+            l.segments(), l.lastError().map(e -> "\n         last error: " + e).orElse(""));
+        continue;
+      }
       out.printf(Locale.ROOT, "link     %s %s: %s, received to %s, applied to %s, %d segments received by this run%s%s%n",
           l.kind(), l.name(), l.state(), l.received().map(Object::toString).orElse("-"),
           l.applied().map(Object::toString).orElse("-"), l.segments(),

@@ -46,7 +46,7 @@ final class ConfigReader {
         "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
-        "retain", "from", "serve");
+        "retain", "from", "serve", "push");
     JournalSettings journalSettings = journal(journalSection);
     JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
@@ -59,7 +59,7 @@ final class ConfigReader {
     LogSettings log = log(root, journal);
     StatusSettings status = status(root, journal);
     return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), journalSettings.from(),
-        journalSettings.serve(), replicas, log, status);
+        journalSettings.serve(), journalSettings.push(), replicas, log, status);
   }
 
   /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */
@@ -188,7 +188,7 @@ final class ConfigReader {
 
   /** The {@code journal:} section: the journal's own settings and the archiver's ({@code archive}). */
   private record JournalSettings(JournalConfig journal, ArchiveConfig archive, Optional<JournalFrom> from,
-      Optional<HttpServeConfig> serve) {
+      Optional<HttpServeConfig> serve, List<dev.ferry.transport.push.PushTarget> push) {
   }
 
   /**
@@ -216,8 +216,13 @@ final class ConfigReader {
     }
     Optional<JournalFrom> from = from(s, dir);
     Optional<HttpServeConfig> serve = TransportSettings.serve(s);
+    List<dev.ferry.transport.push.PushTarget> push = PushSettings.push(s);
+    if (from.isPresent() && !push.isEmpty()) {
+      throw s.error("push", "a journal copy (" + s.key("from") + ", line " + s.lineOf("from")
+          + ") is not pushed again: cascading over push is not built yet (serve.http serves the copy on)");
+    }
     return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
-        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from, serve);
+        .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from, serve, push);
   }
 
   /**
@@ -226,7 +231,7 @@ final class ConfigReader {
    * are, so the keys that shape segments or ship them do not apply.
    */
   private static Optional<JournalFrom> from(Section journal, Path journalDir) throws ConfigException {
-    Optional<Section> f = journal.section("from", "directory", "http", "poll-interval");
+    Optional<Section> f = journal.section("from", "directory", "http", "listen", "poll-interval");
     if (f.isEmpty()) {
       return Optional.empty();
     }
@@ -240,9 +245,12 @@ final class ConfigReader {
     if (from.has("http")) {
       return Optional.of(TransportSettings.http(from));
     }
+    if (from.has("listen")) {
+      return Optional.of(PushSettings.listen(from));
+    }
     Path incoming = from.path("directory").orElseThrow(() -> from.has("directory") ? from.missing("directory")
         : from.error("directory", "required key is missing (or give http: the URL of a server of the primary's"
-        + " segments)"));
+        + " segments, or listen: where the primary pushes to)"));
     if (incoming.equals(journalDir)) {
       throw from.error("directory", "is journal.dir itself; the copy and the incoming directory must differ");
     }

@@ -10,6 +10,7 @@ import dev.ferry.node.run.SourceSpec;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
+import dev.ferry.transport.push.PushTarget;
 import dev.ferry.transport.http.HttpServeConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,12 +40,13 @@ import java.util.Optional;
  * @param from {@code journal.from}: where a replica node's journal copy comes from; empty on a
  *     node that captures its source into its own journal
  * @param serve {@code journal.serve.http}: the HTTP server of the journal's sealed segments
+ * @param push {@code journal.push}: the replica nodes the journal is pushed to over TCP
  * @param replicas the {@code replicas:} list, in file order, names unique
  * @param log the {@code log:} section
  * @param status the {@code status:} section
  */
 public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, ArchiveConfig archive,
-    Optional<JournalFrom> from, Optional<HttpServeConfig> serve,
+    Optional<JournalFrom> from, Optional<HttpServeConfig> serve, List<PushTarget> push,
     List<ReplicaSettings> replicas, LogSettings log, StatusSettings status) {
 
   public FerryConfig {
@@ -54,6 +56,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     Objects.requireNonNull(archive, "archive");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(serve, "serve");
+    push = List.copyOf(push);
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(status, "status");
@@ -126,6 +129,14 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     serve.ifPresent(h -> b.append("  serve ").append(h.scheme()).append(' ').append(h.listen())
         .append(h.token().isPresent() ? ", token ****" : ", no token")
         .append(h.keyStore().map(k -> ", keystore " + k).orElse("")).append('\n'));
+    for (PushTarget p : push) {
+      b.append("  push ").append(p.name()).append(" to ").append(p.address()).append(", secret ****")
+          .append(p.trustStore().map(t -> ", TLS, truststore " + t).orElse(", plain TCP"))
+          .append(p.sync() == dev.ferry.transport.push.SyncLevel.NONE ? ", asynchronous"
+              : ", sync " + p.sync() + " (excluded after " + Durations.format(p.syncTimeout()) + ")")
+          .append(", heartbeat ").append(Durations.format(p.link().heartbeat())).append(", timeout ")
+          .append(Durations.format(p.link().timeout())).append('\n');
+    }
     if (replicas.isEmpty()) {
       b.append("replicas none\n");
     }
@@ -168,6 +179,9 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
       case JournalFrom.Http h -> "http " + h.url() + (h.token().isPresent() ? ", token ****" : ", no token")
           + ", poll-interval " + Durations.format(h.pollInterval()) + ", retry-max " + Durations.format(h.retryMax())
           + h.trustStore().map(t -> ", truststore " + t).orElse("");
+      case JournalFrom.Listen l -> "push, listening on " + l.address() + ", secret ****"
+          + l.keyStore().map(k -> ", TLS, keystore " + k).orElse(", plain TCP") + ", heartbeat "
+          + Durations.format(l.link().heartbeat()) + ", timeout " + Durations.format(l.link().timeout());
     };
   }
 

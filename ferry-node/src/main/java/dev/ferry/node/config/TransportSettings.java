@@ -37,34 +37,51 @@ final class TransportSettings {
       throw serve.get().missing("http");
     }
     Section h = http.get();
-    String listen = h.string("listen").orElse(HttpServeConfig.DEFAULT_HOST + ":" + DEFAULT_PORT).strip();
-    String host = HttpServeConfig.DEFAULT_HOST;
+    HostPort at = hostPort(h, "listen", HttpServeConfig.DEFAULT_HOST, DEFAULT_PORT, true);
+    List<String> consumers = h.names("consumers", HttpServeConfig.CONSUMER, CONSUMER_RULE);
+    return Optional.of(new HttpServeConfig(at.host(), at.port(), token(h), store(h, "keystore"), consumers));
+  }
+
+  /** A host and a port, from {@code host:port} (IPv6 in brackets). */
+  record HostPort(String host, int port) {
+  }
+
+  /**
+   * {@code k} as {@code host:port}, or a port alone (then {@code defaultHost}) when {@code portAlone}
+   * allows it; {@code defaultHost:defaultPort} when the key is absent.
+   */
+  static HostPort hostPort(Section h, String k, String defaultHost, int defaultPort, boolean portAlone)
+      throws ConfigException {
+    String listen = h.string(k).orElse(defaultHost + ":" + defaultPort).strip();
+    String host = defaultHost;
     String port = listen;
     int colon = listen.lastIndexOf(':');
+    if (colon < 0 && !portAlone) {
+      throw h.error(k, "'" + listen + "' is not host:port");
+    }
     if (colon >= 0) {
       host = listen.substring(0, colon);
       port = listen.substring(colon + 1);
       if (host.startsWith("[") && host.endsWith("]")) {
         host = host.substring(1, host.length() - 1);
       } else if (host.contains(":")) {
-        throw h.error("listen", "'" + listen + "': write an IPv6 address in brackets, like [::1]:" + DEFAULT_PORT);
+        throw h.error(k, "'" + listen + "': write an IPv6 address in brackets, like [::1]:" + defaultPort);
       }
       if (host.isBlank()) {
-        throw h.error("listen", "'" + listen + "' has no host; give host:port or a port alone (then "
-            + HttpServeConfig.DEFAULT_HOST + ")");
+        throw h.error(k, "'" + listen + "' has no host; give host:port" + (portAlone ? " or a port alone (then "
+            + defaultHost + ")" : ""));
       }
     }
     int p;
     try {
       p = Integer.parseInt(port);
     } catch (NumberFormatException e) {
-      throw h.error("listen", "'" + listen + "' is not host:port or a port");
+      throw h.error(k, "'" + listen + "' is not host:port" + (portAlone ? " or a port" : ""));
     }
     if (p < 1 || p > 65_535) {
-      throw h.error("listen", "port " + p + " is out of range 1..65535");
+      throw h.error(k, "port " + p + " is out of range 1..65535");
     }
-    List<String> consumers = h.names("consumers", HttpServeConfig.CONSUMER, CONSUMER_RULE);
-    return Optional.of(new HttpServeConfig(host, p, token(h), store(h, "keystore"), consumers));
+    return new HostPort(host, p);
   }
 
   /** {@code journal.from.http: {url, token, poll-interval, retry-max}}. */
@@ -112,7 +129,7 @@ final class TransportSettings {
   }
 
   /** {@code keystore}/{@code truststore} and its {@code -password} (empty when not given). */
-  private static Optional<KeyStoreFile> store(Section h, String k) throws ConfigException {
+  static Optional<KeyStoreFile> store(Section h, String k) throws ConfigException {
     Optional<Path> path = h.path(k);
     if (path.isEmpty()) {
       if (h.has(k + "-password")) {

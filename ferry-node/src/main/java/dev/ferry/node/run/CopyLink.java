@@ -7,13 +7,14 @@ import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
-import dev.ferry.transport.CopyReceiver;
+import dev.ferry.transport.CopyFeed;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkStatus;
 import dev.ferry.transport.archive.DirectoryReceiver;
 import dev.ferry.transport.http.HttpReceiver;
 import dev.ferry.transport.http.HttpServeConfig;
 import dev.ferry.transport.http.SegmentServer;
+import dev.ferry.transport.push.PushReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,14 +55,14 @@ final class CopyLink implements AutoCloseable {
   }
 
   private final Path dir;
-  private final CopyReceiver receiver;
+  private final CopyFeed receiver;
   private final Optional<SegmentServer> server;
   private final List<String> names;
   private final ReentrantLock starting = new ReentrantLock();
   private volatile boolean stopping;
   private volatile Thread starter;
 
-  private CopyLink(Path dir, CopyReceiver receiver, Optional<SegmentServer> server, List<String> names) {
+  private CopyLink(Path dir, CopyFeed receiver, Optional<SegmentServer> server, List<String> names) {
     this.dir = dir;
     this.receiver = receiver;
     this.server = server;
@@ -81,9 +82,10 @@ final class CopyLink implements AutoCloseable {
         Journal.acknowledge(dir, name, oldest);
       }
     }
-    CopyReceiver receiver = switch (spec.from().orElseThrow()) {
+    CopyFeed receiver = switch (spec.from().orElseThrow()) {
       case JournalFrom.Directory d -> DirectoryReceiver.start(spec.journal(), d);
       case JournalFrom.Http h -> HttpReceiver.start(spec.journal(), h);
+      case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l);
     };
     try {
       Optional<SegmentServer> server = spec.serve().isPresent()

@@ -95,10 +95,11 @@ public final class FerryNode implements AutoCloseable {
       journal = Optional.of(j);
       journalId = j.id().toString();
       registerConsumers(spec, j);
-      TrackingSink tracking = new TrackingSink(new JournalSink(j));
-      sink = Optional.of(tracking);
       try {
         shipping = Shipping.start(spec, j);
+        TrackingSink tracking = new TrackingSink(shipping.gate().active()
+            ? new SyncSink(new JournalSink(j), shipping.gate()) : new JournalSink(j));
+        sink = Optional.of(tracking);
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
         shipping.closeQuietly();
@@ -255,7 +256,7 @@ public final class FerryNode implements AutoCloseable {
     for (ReplicaRunner r : replicas) {
       rs.add(replicaStatus(r, heads, head.flatMap(TrackingSink.Head::knownCommitTime)));
     }
-    return new NodeStatus(clock.instant(), source, j, rs);
+    return new NodeStatus(clock.instant(), source, j, rs, shipping.links());
   }
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {

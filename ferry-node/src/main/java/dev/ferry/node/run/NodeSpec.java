@@ -4,6 +4,7 @@ import dev.ferry.journal.JournalConfig;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.http.HttpServeConfig;
+import dev.ferry.transport.push.PushTarget;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,19 +20,30 @@ import java.util.Optional;
  * @param from where the journal copy comes from, on a replica node (which then does not capture:
  *     {@code source} only seeds new replicas)
  * @param serve the HTTP server of the journal's sealed segments, or of the copy's on a replica node (cascading)
+ * @param push the replica nodes this node pushes its journal to over TCP, on a node that writes its journal
  */
 public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
-    Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
+    Optional<JournalFrom> from, Optional<HttpServeConfig> serve, List<PushTarget> push) {
   public NodeSpec {
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(serve, "serve");
+    push = List.copyOf(push);
+    if (from.isPresent() && !push.isEmpty()) {
+      throw new IllegalArgumentException("a journal copy is not pushed again (cascading over push is not built)");
+    }
     if (from.isPresent() && archive.enabled()) {
       throw new IllegalArgumentException("a journal copy is not archived again");
     }
     if (archive.enabled() && !journal.keepUntilShipped()) {
       throw new IllegalArgumentException("an archived journal must keep sealed segments until they are shipped");
     }
+  }
+
+  /** A node that pushes to no replica node. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
+      Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
+    this(source, journal, archive, replicas, from, serve, List.of());
   }
 
   /** A node without an HTTP server. */

@@ -61,7 +61,7 @@ public final class SameDatabaseGuard {
       seen.add(id);
       guarded.add(source.map(r::notReaching).orElse(r));
     }
-    return new NodeSpec(spec.source(), spec.journal(), spec.archive(), guarded, spec.from(), spec.serve());
+    return new NodeSpec(spec.source(), spec.journal(), spec.archive(), guarded, spec.from(), spec.serve(), spec.push());
   }
 
   private static String entry(int index, ReplicaSpec r) {

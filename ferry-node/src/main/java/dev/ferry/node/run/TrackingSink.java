@@ -2,7 +2,6 @@ package dev.ferry.node.run;
 
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
@@ -82,23 +81,7 @@ final class TrackingSink implements TransactionSink {
 
   @Override
   public LargeTransaction beginLarge(Gtid gtid) {
-    LargeTransaction large = delegate.beginLarge(gtid);
-    return new LargeTransaction() {
-      @Override
-      public CompletableFuture<?> append(List<Change> changes) {
-        return large.append(changes);
-      }
-
-      @Override
-      public CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position) {
-        return large.commit(commitTime, schemaSequence, position)
-            .thenApply(done -> durable(gtid, commitTime, position, done));
-      }
-
-      @Override
-      public void abort() {
-        large.abort();
-      }
-    };
+    return CommitHook.onCommit(delegate.beginLarge(gtid), (commit, time, position) -> commit.thenApply(done ->
+        durable(gtid, time, position, done)));
   }
 }

@@ -60,7 +60,7 @@ class JournalFromConfigTest {
   void refusesFromWithoutADirectory() {
     assertThat(refused(REPLICA_NODE + "  from:\n    poll-interval: 1s\n"))
         .isEqualTo("/etc/ferry/ferry.yaml:6: journal.from.directory: required key is missing (or give http: the URL"
-            + " of a server of the primary's segments)");
+            + " of a server of the primary's segments, or listen: where the primary pushes to)");
   }
 
   @Test

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.transport.BearerToken;
 import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.SharedSecret;
+import dev.ferry.transport.push.LinkTiming;
+import dev.ferry.transport.push.PushTarget;
 import dev.ferry.transport.archive.ArchiveTarget;
 import dev.ferry.transport.http.HttpServeConfig;
 import java.io.IOException;
@@ -19,7 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The worked topologies in docs/transports.md (archive directory, HTTP) load as the text says. */
+/** The worked topologies in docs/transports.md (archive directory, HTTP, TCP push) load as the text says. */
 class TransportsDocExamplesTest {
   private static final Path DOC = Path.of("..", "docs", "transports.md");
 
@@ -29,7 +32,7 @@ class TransportsDocExamplesTest {
     while (m.find()) {
       blocks.add(m.group(1));
     }
-    assertThat(blocks).hasSize(4);
+    assertThat(blocks).hasSize(6);
     return blocks;
   }
 
@@ -62,5 +65,22 @@ class TransportsDocExamplesTest {
         Optional.of(new BearerToken("tok")), Duration.ofSeconds(1), Duration.ofSeconds(30)));
     assertThat(replica.serve()).isEmpty();
     assertThat(replica.replicas()).extracting(ReplicaSettings::name).containsExactly("reporting", "cache");
+  }
+
+  @Test
+  void thePushTopologyLoads() throws IOException, ConfigException {
+    List<String> blocks = yamlBlocks();
+    Map<String, String> env = Map.of("PGPASSWORD", "pw", "FERRY_PUSH_SECRET", "a-secret-of-16-chars");
+
+    FerryConfig primary = FerryConfig.parse(blocks.get(4), Path.of("/etc/ferry/ferry.yaml"), env);
+    FerryConfig replica = FerryConfig.parse(blocks.get(5), Path.of("/etc/ferry/ferry.yaml"), env);
+
+    SharedSecret secret = new SharedSecret("a-secret-of-16-chars");
+    assertThat(primary.push()).containsExactly(new PushTarget("b", "db-b.internal", 8452, secret));
+    assertThat(primary.from()).isEmpty();
+    assertThat(replica.from()).contains(new JournalFrom.Listen("0.0.0.0", 8452, secret, Optional.empty(),
+        LinkTiming.DEFAULT));
+    assertThat(replica.push()).isEmpty();
+    assertThat(replica.replicas()).extracting(ReplicaSettings::name).containsExactly("reporting");
   }
 }

@@ -118,7 +118,7 @@ class StatusJsonTest {
 
     assertThat(json).endsWith(",\"links\":[{\"name\":\"/in\",\"kind\":\"directory\",\"state\":\"refused\","
         + "\"received\":\"4:0\",\"applied\":\"3:100\",\"waitingFor\":4,\"segments\":3,"
-        + "\"lastError\":\"refused segment 4\"}]}");
+        + "\"lastError\":\"refused segment 4\",\"sent\":null}]}");
     assertThat(StatusJson.read(json, NodeStatus.class)).isEqualTo(s);
   }
 

@@ -1,0 +1,100 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.WorkloadRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A primary and a replica node as two {@code bin/ferry run} processes with separate directories,
+ * talking only over TCP on 127.0.0.1: the primary captures PostgreSQL and pushes its journal
+ * ({@code journal.push}, a shared secret) — sealed segments and the live tail of the open one —
+ * to the replica node's receiver ({@code journal.from.listen}), which writes it into its journal
+ * copy and applies the copy to a PostgreSQL and a SQLite replica. Under a 4-client load the sender
+ * and the receiver are each killed with SIGKILL three times at seeded random moments (mid-segment:
+ * the tail streams record by record) and restarted: both replicas end equal to the source, every
+ * sealed segment of the copy has the primary's SHA-256, both ends show the link streaming with
+ * nothing unacknowledged, and the secret shows in no log and no status.
+ */
+@Timeout(600)
+class PushTransportCrashTest {
+  private static final long SEED = 14_0140L;
+  private static final String SECRET = "e2e-push-secret-5c1d9e";
+
+  @TempDir Path dir;
+
+  @Test
+  void senderAndReceiverKilledAtRandomLoseAndDuplicateNothingAndTheCopyIsByteIdentical() throws Exception {
+    SplittableRandom random = new SplittableRandom(SEED);
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Path primaryJournal = dir.resolve("primary/journal");
+      Path copy = dir.resolve("replica/journal");
+      Files.createDirectories(primaryJournal.getParent());
+      Files.createDirectories(copy.getParent());
+      int port = NodePair.freePort();
+      String timing = "heartbeat: 200ms\n      timeout: 2s\n      retry-max: 1s\n";
+      Path primaryConfig = Files.writeString(dir.resolve("primary.yaml"), "source:\n  name: primary\n  url: "
+          + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + primaryJournal
+          + "\n  segment-size: 64KiB\n  segment-age: 5s\n  push:\n    - name: b\n      to: 127.0.0.1:" + port
+          + "\n      secret: " + SECRET + "\n      " + timing);
+      Path replicaConfig = Files.writeString(dir.resolve("replica.yaml"), "source:\n  name: primary\n  url: "
+          + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + copy
+          + "\n  from:\n    listen:\n      address: 127.0.0.1:" + port + "\n      secret: " + SECRET + "\n      "
+          + timing + "replicas:\n  - name: pg\n    url: " + t.pgReplicaUrl + "\n  - name: lite\n    url: "
+          + t.liteReplica.jdbcUrl() + "\n");
+      NodePair nodes = new NodePair(cli, dir, primaryConfig, replicaConfig);
+      nodes.startPrimary();
+      t.load(); // the copy takes the primary's UUID from segment 1: the primary must have written something
+      nodes.startReplica();
+      try (WorkloadRunner workload = t.workload(5)) {
+        nodes.killBothAtRandom(random, workload, 3);
+      }
+      assertThat(t.awaitEqual(Duration.ofSeconds(240))).as("differences; %s", nodes.logs()).isEmpty();
+      assertThat(nodes.primary.isAlive()).isTrue();
+      assertThat(nodes.replica.isAlive()).isTrue();
+
+      JsonNode sent = awaitAllAcknowledged(cli, primaryConfig);
+      assertThat(sent.path("kind").asString()).isEqualTo("push");
+      assertThat(sent.path("name").asString()).isEqualTo("b 127.0.0.1:" + port);
+      JsonNode received = Status.of(cli, replicaConfig).path("links").get(0);
+      assertThat(received.path("kind").asString()).isEqualTo("push");
+      assertThat(received.path("state").asString()).isEqualTo("streaming");
+      assertThat(received.path("received")).isEqualTo(sent.path("sent"));
+      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", primaryConfig.toString());
+      assertThat(text.stdout()).contains("link     push b 127.0.0.1:" + port + ": streaming, sent to "
+          + position(sent.path("sent")) + ", acknowledged to " + position(sent.path("sent"))).doesNotContain(SECRET);
+      assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString()).stdout())
+          .doesNotContain(SECRET);
+      assertThat(NodePair.read(nodes.replicaLog)).doesNotContain(SECRET);
+      assertThat(NodePair.read(nodes.primaryLog)).doesNotContain(SECRET).contains("[push b 127.0.0.1:" + port + "]");
+
+      NodePair.assertSealedSegmentsIdentical(primaryJournal, copy);
+      nodes.terminateBoth();
+    }
+  }
+
+  /** The primary's push link once the replica node acknowledged everything sent. */
+  private static JsonNode awaitAllAcknowledged(FerryCli cli, Path primaryConfig) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode link = Status.of(cli, primaryConfig).path("links").get(0);
+      if (link != null && link.path("state").asString().equals("streaming") && !link.path("sent").isNull()
+          && link.path("sent").equals(link.path("received"))) {
+        return link;
+      }
+      assertThat(System.nanoTime()).as("the push link catches up: %s", link).isLessThan(deadline);
+      Thread.sleep(300);
+    }
+  }
+
+  private static String position(JsonNode p) {
+    return p.asString();
+  }
+}

@@ -1,0 +1,116 @@
+package dev.ferry.transport.push;
+
+import dev.ferry.journal.model.JournalPosition;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The payloads of {@link PushFrames.Type}s, built and taken apart. Positions are two int64
+ * (segment, offset); "none" is 0/0 (segment numbers start at 1). Stateless.
+ */
+final class Payloads {
+  private Payloads() {
+  }
+
+  /** AUTH: proof, journal UUID, sync level. */
+  record Auth(byte[] proof, UUID journal, SyncLevel sync) {
+  }
+
+  /** STATE: the copy's end (absent: no copy yet) and the applied position. */
+  record State(boolean exists, JournalPosition end, Optional<JournalPosition> applied) {
+  }
+
+  /** ACK: the copy's durable end and the applied position. */
+  record Ack(JournalPosition received, Optional<JournalPosition> applied) {
+  }
+
+  /** DATA: journal bytes of {@code segment} from {@code offset}. */
+  record Data(long segment, long offset, byte[] bytes) {
+  }
+
+  static byte[] auth(byte[] proof, UUID journal, SyncLevel sync) {
+    return ByteBuffer.allocate(49).put(proof).putLong(journal.getMostSignificantBits())
+        .putLong(journal.getLeastSignificantBits()).put((byte) sync.ordinal()).array();
+  }
+
+  static Auth auth(ByteBuffer b, String peer) throws PushProtocolException {
+    byte[] proof = new byte[Handshake.NONCE];
+    b.get(proof);
+    UUID id = new UUID(b.getLong(), b.getLong());
+    int level = b.get() & 0xFF;
+    if (level >= SyncLevel.values().length) {
+      throw new PushProtocolException("[push " + peer + "] AUTH names sync level " + level + ", known are 0..2", -1);
+    }
+    return new Auth(proof, id, SyncLevel.values()[level]);
+  }
+
+  static byte[] state(boolean exists, JournalPosition end, Optional<JournalPosition> applied) {
+    ByteBuffer b = ByteBuffer.allocate(33).put((byte) (exists ? 1 : 0));
+    return position(position(b, end), applied.orElse(null)).array();
+  }
+
+  static State state(ByteBuffer b) {
+    boolean exists = b.get() != 0;
+    JournalPosition end = position(b).orElse(JournalPosition.startOf(1));
+    return new State(exists, end, position(b));
+  }
+
+  static byte[] ack(JournalPosition received, Optional<JournalPosition> applied) {
+    return position(position(ByteBuffer.allocate(32), received), applied.orElse(null)).array();
+  }
+
+  static Ack ack(ByteBuffer b, String peer) throws PushProtocolException {
+    Optional<JournalPosition> received = position(b);
+    if (received.isEmpty()) {
+      throw new PushProtocolException("[push " + peer + "] ACK without a received position", -1);
+    }
+    return new Ack(received.get(), position(b));
+  }
+
+  static byte[] data(long segment, long offset, byte[] bytes) {
+    return ByteBuffer.allocate(16 + bytes.length).putLong(segment).putLong(offset).put(bytes).array();
+  }
+
+  static Data data(byte[] payload, String peer) throws PushProtocolException {
+    if (payload.length < 16) {
+      throw new PushProtocolException("[push " + peer + "] DATA of " + payload.length + " bytes, at least 16", -1);
+    }
+    ByteBuffer b = ByteBuffer.wrap(payload);
+    long segment = b.getLong();
+    long offset = b.getLong();
+    if (segment < 1 || offset < 0) {
+      throw new PushProtocolException("[push " + peer + "] DATA for segment " + segment + " offset " + offset, -1);
+    }
+    byte[] bytes = new byte[payload.length - 16];
+    b.get(bytes);
+    return new Data(segment, offset, bytes);
+  }
+
+  static byte[] seal(long segment, long records) {
+    return ByteBuffer.allocate(16).putLong(segment).putLong(records).array();
+  }
+
+  static byte[] error(String message) {
+    byte[] text = message.getBytes(StandardCharsets.UTF_8);
+    return text.length <= 2048 ? text : java.util.Arrays.copyOf(text, 2048);
+  }
+
+  static String error(byte[] payload) {
+    return new String(payload, StandardCharsets.UTF_8);
+  }
+
+  private static ByteBuffer position(ByteBuffer b, JournalPosition p) {
+    return p == null ? b.putLong(0).putLong(0) : b.putLong(p.segment()).putLong(p.offset());
+  }
+
+  private static Optional<JournalPosition> position(ByteBuffer b) {
+    long segment = b.getLong();
+    long offset = b.getLong();
+    if (segment < 1 || offset < 0) {
+      return Optional.empty();
+    }
+    return Optional.of(new JournalPosition(segment, offset));
+  }
+}

@@ -1,0 +1,252 @@
+package dev.ferry.transport.push;
+
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.JournalIngest;
+import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.Side;
+import dev.ferry.transport.CopyFeed;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.LinkState;
+import dev.ferry.transport.LinkStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica node's end of TCP push ({@code journal.from.listen}): listens for the primary's
+ * supplier, authenticates it, tells it where the journal copy ends, and writes what it streams into
+ * the copy ({@link JournalIngest}: records appended and fsynced before they are acknowledged,
+ * segments sealed as the primary sealed them, so byte-identical). One supplier at a time; another
+ * connecting meanwhile is told so and closed. A supplier that sends a bad frame, fails
+ * authentication, pushes another journal or bytes the copy refuses is closed with an error the
+ * status shows; the receiver goes on listening.
+ *
+ * <p>Thread-safe: {@link #status()}, {@link #awaitCopy} and {@link #close()} from any thread.
+ */
+public final class PushReceiver implements CopyFeed {
+  private static final Logger LOG = LoggerFactory.getLogger(PushReceiver.class);
+  private final JournalConfig copy;
+  private final JournalFrom.Listen config;
+  private final ServerSocket server;
+  private final String prefix;
+  private final Thread acceptor;
+  private final CountDownLatch created = new CountDownLatch(1);
+  private final AtomicReference<Socket> active = new AtomicReference<>();
+  /** Touched by one session thread at a time (the one holding {@link #active}). */
+  private JournalIngest ingest;
+  private volatile Thread session;
+  private volatile boolean stopping;
+  private volatile LinkState state = LinkState.WAITING;
+  private volatile Optional<String> lastError = Optional.empty();
+  private volatile Optional<JournalPosition> received = Optional.empty();
+  private volatile long segments;
+  private static final long APPLIED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private volatile Optional<JournalPosition> applied = Optional.empty();
+  private volatile long appliedReadNanos = System.nanoTime() - APPLIED_EVERY_NANOS;
+
+  private PushReceiver(JournalConfig copy, JournalFrom.Listen config, ServerSocket server) {
+    this.copy = copy;
+    this.config = config;
+    this.server = server;
+    this.prefix = Side.journal(copy.directory()) + " [push receiver " + address() + "] ";
+    this.acceptor = Thread.ofPlatform().name("ferry-push-accept").daemon(true).unstarted(this::accept);
+  }
+
+  /**
+   * Listens on {@code config}'s address for the supplier feeding the copy in {@code copy.directory()}.
+   *
+   * @throws IOException if the address cannot be listened on, or the copy cannot be opened
+   */
+  public static PushReceiver start(JournalConfig copy, JournalFrom.Listen config) throws IOException {
+    Files.createDirectories(copy.directory());
+    ServerSocket server;
+    try {
+      server = PushSockets.listen(config.host(), config.port(), config.keyStore());
+    } catch (IOException e) {
+      throw new IOException(Side.journal(copy.directory()) + " cannot listen for push on " + config.address() + ": "
+          + e.getMessage(), e);
+    }
+    PushReceiver r = new PushReceiver(copy, config, server);
+    try {
+      if (Files.exists(SegmentFiles.idFile(copy.directory()))) {
+        r.ingest = JournalIngest.open(copy, JournalInspector.journalId(copy.directory()));
+        r.received = Optional.of(r.ingest.end());
+        r.created.countDown();
+      }
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    LOG.info("{}listening ({}{})", r.prefix, config.keyStore().isPresent() ? "TLS" : "plain TCP", r.received
+        .map(p -> ", the copy ends at " + p).orElse(", no copy yet"));
+    r.acceptor.start();
+    return r;
+  }
+
+  /** The address listened on (the actual port when 0 was asked for). */
+  public String address() {
+    String host = config.host();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getLocalPort();
+  }
+
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  @Override
+  public LinkStatus status() {
+    return new LinkStatus(address(), "push", state, received, applied(), Optional.empty(), segments, lastError);
+  }
+
+  @Override
+  public boolean awaitCopy(Duration timeout) throws InterruptedException {
+    return created.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops listening, closes the supplier's connection after the frame in hand, releases the copy. */
+  @Override
+  public void close() throws IOException, InterruptedException {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    server.close();
+    acceptor.join(TimeUnit.SECONDS.toMillis(10));
+    Socket s = active.get();
+    if (s != null) {
+      s.close();
+    }
+    Thread t = session;
+    if (t != null) {
+      t.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    if (ingest != null) {
+      ingest.close();
+    }
+    state = LinkState.STOPPED;
+  }
+
+  private void accept() {
+    while (!stopping) {
+      Socket socket;
+      try {
+        socket = server.accept();
+      } catch (IOException e) {
+        if (!stopping) {
+          LOG.error("{}accepting a connection failed: {}", prefix, e.getMessage());
+        }
+        continue;
+      }
+      if (!active.compareAndSet(null, socket)) {
+        Thread.ofVirtual().start(() -> refuseBusy(socket));
+        continue;
+      }
+      session = Thread.ofPlatform().name("ferry-push-receive").daemon(true).start(() -> serve(socket));
+    }
+  }
+
+  private void refuseBusy(Socket socket) {
+    try (socket) {
+      socket.setSoTimeout((int) config.link().timeout().toMillis());
+      PushFrames.write(socket.getOutputStream(), PushFrames.Type.ERROR, Payloads.error("a supplier is connected to "
+          + address() + " already (from " + peerOf(active.get()) + "); one at a time"));
+    } catch (IOException e) {
+      LOG.debug("{}refusing a second supplier: {}", prefix, e.getMessage());
+    }
+  }
+
+  private void serve(Socket socket) {
+    String peer = peerOf(socket);
+    try (socket) {
+      new ReceiverSession(this, socket, peer).run();
+    } catch (IOException | RuntimeException e) {
+      if (!stopping) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        LOG.error("{}supplier {}: {}", prefix, peer, message);
+        lastError = Optional.of(message);
+        state = e instanceof dev.ferry.journal.IngestRefusedException ? LinkState.REFUSED : LinkState.WAITING;
+      }
+    } finally {
+      active.set(null);
+      if (state == LinkState.STREAMING) {
+        state = LinkState.WAITING;
+      }
+    }
+  }
+
+  private static String peerOf(Socket s) {
+    return s == null ? "-" : String.valueOf(s.getRemoteSocketAddress());
+  }
+
+  // ---- the session's view of the copy (called on the session thread only) ----
+
+  JournalFrom.Listen config() {
+    return config;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** The UUID of the copy's journal, if it exists. */
+  Optional<UUID> copyId() {
+    return Optional.ofNullable(ingest).map(JournalIngest::id);
+  }
+
+  JournalPosition end() {
+    return ingest == null ? JournalPosition.startOf(1) : ingest.end();
+  }
+
+  /** The copy, created with the primary's UUID on the first bytes of segment 1. */
+  JournalIngest ingest(UUID primary) throws IOException {
+    if (ingest == null) {
+      ingest = JournalIngest.open(copy, primary);
+      created.countDown();
+    }
+    return ingest;
+  }
+
+  void streaming() {
+    state = LinkState.STREAMING;
+    lastError = Optional.empty();
+  }
+
+  void received(JournalPosition end, boolean sealed) {
+    received = Optional.of(end);
+    if (sealed) {
+      segments++;
+    }
+  }
+
+  /** The lowest position every replica of the copy acknowledged as applied, read at most every 50 ms. */
+  Optional<JournalPosition> applied() {
+    long now = System.nanoTime();
+    if (now - appliedReadNanos < APPLIED_EVERY_NANOS) {
+      return applied;
+    }
+    try {
+      applied = Journal.consumers(copy.directory()).values().stream().min(Comparator.naturalOrder());
+    } catch (IOException e) {
+      LOG.debug("{}cannot read the replicas' positions: {}", prefix, e.getMessage());
+    }
+    appliedReadNanos = now;
+    return applied;
+  }
+}

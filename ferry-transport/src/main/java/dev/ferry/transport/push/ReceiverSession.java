@@ -1,0 +1,191 @@
+package dev.ferry.transport.push;
+
+import dev.ferry.journal.JournalIngest;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.push.PushFrames.Frame;
+import dev.ferry.transport.push.PushFrames.Type;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One supplier connection on the receiver: the handshake (HELLO → CHALLENGE → AUTH → STATE), then
+ * DATA and SEAL frames written into the copy, each acknowledged (ACK: the copy's durable end and
+ * the applied position) once durable. A heartbeat thread sends an ACK whenever nothing was sent for
+ * a heartbeat interval; a read that waits longer than the timeout ends the session (the link is
+ * dead or black-holed). Runs on the receiver's session thread.
+ */
+final class ReceiverSession {
+  private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
+  private final PushReceiver receiver;
+  private final Socket socket;
+  private final String peer;
+  private final LinkTiming link;
+  private final ReentrantLock writing = new ReentrantLock();
+  private OutputStream out;
+  private volatile long lastSentNanos = System.nanoTime();
+  private volatile JournalPosition end;
+
+  ReceiverSession(PushReceiver receiver, Socket socket, String peer) {
+    this.receiver = receiver;
+    this.socket = socket;
+    this.peer = peer;
+    this.link = receiver.config().link();
+  }
+
+  void run() throws IOException {
+    socket.setSoTimeout((int) link.timeout().toMillis());
+    socket.setTcpNoDelay(true);
+    out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
+    PushFrames in = new PushFrames(new BufferedInputStream(socket.getInputStream(), 64 << 10), peer);
+    UUID primary = handshake(in);
+    receiver.streaming();
+    LOG.info("{}supplier {} connected, pushing journal {} from {}", receiver.prefix(), peer, primary, end);
+    Thread beat = Thread.ofVirtual().name("ferry-push-receive-heartbeat").start(this::heartbeats);
+    try {
+      stream(in, primary);
+    } finally {
+      beat.interrupt();
+    }
+  }
+
+  private UUID handshake(PushFrames in) throws IOException {
+    Frame hello = expect(in, Type.HELLO);
+    byte[] supplierNonce = hello.payload();
+    byte[] nonce = Handshake.nonce();
+    byte[] proof = Handshake.receiverProof(receiver.config().secret(), supplierNonce, nonce);
+    send(Type.CHALLENGE, java.nio.ByteBuffer.allocate(64).put(nonce).put(proof).array());
+    Payloads.Auth auth = Payloads.auth(expect(in, Type.AUTH).buffer(), peer);
+    if (!Handshake.same(Handshake.supplierProof(receiver.config().secret(), supplierNonce, nonce), auth.proof())) {
+      refuse("authentication failed: the supplier does not know the shared secret of " + receiver.address());
+    }
+    Optional<UUID> held = receiver.copyId();
+    if (held.isPresent() && !held.get().equals(auth.journal())) {
+      refuse("this node holds a copy of journal " + held.get() + ", the supplier pushes journal " + auth.journal());
+    }
+    end = receiver.end();
+    send(Type.STATE, Payloads.state(held.isPresent(), end, receiver.applied()));
+    return auth.journal();
+  }
+
+  private void stream(PushFrames in, UUID primary) throws IOException {
+    while (!receiver.stopping()) {
+      Frame f = in.read(link.maxFrame());
+      try {
+        take(f, primary);
+      } catch (dev.ferry.journal.IngestRefusedException e) {
+        refuse(e);
+      }
+    }
+  }
+
+  private void take(Frame f, UUID primary) throws IOException {
+    switch (f.type()) {
+      case DATA -> {
+        Payloads.Data d = Payloads.data(f.payload(), peer);
+        JournalIngest ingest = copy(primary, d.segment(), d.offset());
+        ingest.appendRecords(d.segment(), d.offset(), d.bytes());
+        acknowledge(ingest.end(), false);
+      }
+      case SEAL -> {
+        java.nio.ByteBuffer b = f.buffer();
+        long segment = b.getLong();
+        long records = b.getLong();
+        JournalIngest ingest = copy(primary, segment, -1);
+        ingest.seal(segment, records);
+        ingest.purge();
+        acknowledge(ingest.end(), true);
+      }
+      case HEARTBEAT -> {
+        // the read itself proved the link alive
+      }
+      case ERROR -> throw new IOException("the supplier closed the link: " + Payloads.error(f.payload()));
+      default -> throw new PushProtocolException("[push " + peer + "] unexpected " + f.type() + " while streaming",
+          -1);
+    }
+  }
+
+  /** The copy; a new one only from the first bytes of segment 1. */
+  private JournalIngest copy(UUID primary, long segment, long offset) throws IOException {
+    if (receiver.copyId().isEmpty() && (segment != 1 || offset != 0)) {
+      refuse("there is no copy yet: it starts with segment 1 at offset 0, not segment " + segment
+          + (offset >= 0 ? " offset " + offset : " (a seal)") + " (has the primary purged segment 1?)");
+    }
+    return receiver.ingest(primary);
+  }
+
+  private void acknowledge(JournalPosition position, boolean sealed) throws IOException {
+    end = position;
+    receiver.received(position, sealed);
+    send(Type.ACK, Payloads.ack(position, receiver.applied()));
+  }
+
+  private void heartbeats() {
+    long every = link.heartbeat().toNanos();
+    try {
+      while (!socket.isClosed()) {
+        TimeUnit.NANOSECONDS.sleep(Math.max(every / 4, every - (System.nanoTime() - lastSentNanos)));
+        if (System.nanoTime() - lastSentNanos >= every) {
+          send(Type.ACK, Payloads.ack(end, receiver.applied()));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      LOG.debug("{}heartbeat to {} failed: {}", receiver.prefix(), peer, e.getMessage());
+      closeQuietly();
+    }
+  }
+
+  private Frame expect(PushFrames in, Type type) throws IOException {
+    Frame f = in.read(PushFrames.HANDSHAKE_CAP);
+    if (f.type() == Type.ERROR) {
+      throw new IOException("the supplier " + peer + " refused: " + Payloads.error(f.payload()));
+    }
+    if (f.type() != type) {
+      throw new PushProtocolException("[push " + peer + "] expected " + type + ", got " + f.type(), -1);
+    }
+    return f;
+  }
+
+  /** Tells the supplier why and ends the session. */
+  private void refuse(String message) throws IOException {
+    refuse(new IOException(message));
+  }
+
+  private void refuse(IOException e) throws IOException {
+    try {
+      send(Type.ERROR, Payloads.error(e.getMessage()));
+    } catch (IOException ignored) {
+      LOG.debug("{}could not tell {} why it is refused: {}", receiver.prefix(), peer, ignored.getMessage());
+    }
+    throw e;
+  }
+
+  private void send(Type type, byte[] payload) throws IOException {
+    writing.lock();
+    try {
+      PushFrames.write(out, type, payload);
+      out.flush();
+      lastSentNanos = System.nanoTime();
+    } finally {
+      writing.unlock();
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      socket.close();
+    } catch (IOException e) {
+      LOG.debug("{}closing {}: {}", receiver.prefix(), peer, e.getMessage());
+    }
+  }
+}

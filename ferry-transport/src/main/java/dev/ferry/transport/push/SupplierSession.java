@@ -1,0 +1,176 @@
+package dev.ferry.transport.push;
+
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalTail;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.push.PushFrames.Frame;
+import dev.ferry.transport.push.PushFrames.Type;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * One connection of a {@link PushSupplier}: connect, handshake (HELLO → CHALLENGE → AUTH → STATE),
+ * then DATA and SEAL frames from where the copy ends, a HEARTBEAT whenever nothing was sent for a
+ * heartbeat interval. A reader thread takes the receiver's ACKs (its heartbeats too); when nothing
+ * arrives for the timeout, or the receiver sends an ERROR, it closes the socket, which ends the
+ * writes. Runs on the supplier's thread.
+ */
+final class SupplierSession {
+  private final PushSupplier supplier;
+  private final Journal journal;
+  private final PushTarget target;
+  private volatile Socket socket;
+  private volatile IOException readerFailure;
+  private volatile boolean streamed;
+
+  SupplierSession(PushSupplier supplier, Journal journal, PushTarget target) {
+    this.supplier = supplier;
+    this.journal = journal;
+    this.target = target;
+  }
+
+  /** Whether this session got as far as streaming (then the next retry starts with a short wait). */
+  boolean streamed() {
+    return streamed;
+  }
+
+  void abort() {
+    Socket s = socket;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing to stop: nothing to do
+      }
+    }
+  }
+
+  void run() throws IOException, InterruptedException {
+    LinkTiming link = target.link();
+    String peer = target.name() + " " + target.address();
+    try (Socket s = PushSockets.connect(target.host(), target.port(), target.trustStore(), link.timeout())) {
+      socket = s;
+      if (supplier.stopping()) {
+        return;
+      }
+      s.setSoTimeout((int) link.timeout().toMillis());
+      OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 << 10);
+      PushFrames in = new PushFrames(new BufferedInputStream(s.getInputStream(), 64 << 10), peer);
+      JournalPosition position = handshake(in, out);
+      streamed = true;
+      supplier.streaming(position);
+      Thread reader = Thread.ofVirtual().name("ferry-push-acks-" + target.name()).start(() -> readAcks(in));
+      try {
+        stream(out, position);
+      } catch (IOException e) {
+        throw readerFailure != null ? readerFailure : e;
+      } finally {
+        s.close();
+        reader.join();
+      }
+      if (readerFailure != null) {
+        throw readerFailure;
+      }
+    }
+  }
+
+  private JournalPosition handshake(PushFrames in, OutputStream out) throws IOException {
+    byte[] nonce = Handshake.nonce();
+    send(out, Type.HELLO, nonce);
+    ByteBuffer challenge = expect(in, Type.CHALLENGE).buffer();
+    byte[] receiverNonce = new byte[Handshake.NONCE];
+    byte[] proof = new byte[Handshake.NONCE];
+    challenge.get(receiverNonce).get(proof);
+    if (!Handshake.same(Handshake.receiverProof(target.secret(), nonce, receiverNonce), proof)) {
+      send(out, Type.ERROR, Payloads.error("authentication failed: the receiver's proof does not match the shared"
+          + " secret of push target " + target.name()));
+      throw new IOException("the receiver at " + target.address() + " does not know the shared secret: nothing sent");
+    }
+    send(out, Type.AUTH, Payloads.auth(Handshake.supplierProof(target.secret(), nonce, receiverNonce), journal.id(),
+        target.sync()));
+    Payloads.State state = Payloads.state(expect(in, Type.STATE).buffer());
+    supplier.acknowledged(state.end(), state.applied());
+    return state.end();
+  }
+
+  private void stream(OutputStream out, JournalPosition from) throws IOException, InterruptedException {
+    JournalTail tail = journal.tail();
+    LinkTiming link = target.link();
+    long heartbeatNanos = link.heartbeat().toNanos();
+    long lastSent = System.nanoTime();
+    JournalPosition position = from;
+    while (!supplier.stopping() && readerFailure == null) {
+      long version = tail.version();
+      Optional<JournalTail.Chunk> chunk = tail.read(position, link.chunk());
+      if (chunk.isPresent()) {
+        JournalTail.Chunk c = chunk.get();
+        if (c.bytes().length > 0) {
+          PushFrames.write(out, Type.DATA, Payloads.data(c.segment(), c.offset(), c.bytes()));
+        }
+        if (c.sealedRecords().isPresent()) {
+          PushFrames.write(out, Type.SEAL, Payloads.seal(c.segment(), c.sealedRecords().getAsLong()));
+        }
+        out.flush();
+        lastSent = System.nanoTime();
+        position = c.next();
+        supplier.sent(position, c.sealedRecords().isPresent());
+        continue;
+      }
+      if (System.nanoTime() - lastSent >= heartbeatNanos) {
+        send(out, Type.HEARTBEAT, new byte[0]);
+        lastSent = System.nanoTime();
+      }
+      tail.await(version, link.heartbeat());
+    }
+  }
+
+  private void readAcks(PushFrames in) {
+    try {
+      while (true) {
+        Frame f = in.read(PushFrames.HANDSHAKE_CAP);
+        switch (f.type()) {
+          case ACK -> {
+            Payloads.Ack ack = Payloads.ack(f.buffer(), target.name());
+            supplier.acknowledged(ack.received(), ack.applied());
+          }
+          case HEARTBEAT -> {
+            // alive
+          }
+          case ERROR -> throw new IOException("the replica node refused: " + Payloads.error(f.payload()));
+          default -> throw new PushProtocolException("[push " + target.name() + "] unexpected " + f.type()
+              + " from the receiver while streaming", -1);
+        }
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      readerFailure = new IOException("nothing heard from the replica node for " + target.link().timeout()
+          + " (heartbeat timeout): the link is dead or black-holed", e);
+    } catch (IOException e) {
+      if (!socket.isClosed()) {
+        readerFailure = e;
+      }
+    } finally {
+      abort();
+    }
+  }
+
+  private static Frame expect(PushFrames in, Type type) throws IOException {
+    Frame f = in.read(PushFrames.HANDSHAKE_CAP);
+    if (f.type() == Type.ERROR) {
+      throw new IOException("the replica node refused: " + Payloads.error(f.payload()));
+    }
+    if (f.type() != type) {
+      throw new PushProtocolException("expected " + type + " from the receiver, got " + f.type(), -1);
+    }
+    return f;
+  }
+
+  private static void send(OutputStream out, Type type, byte[] payload) throws IOException {
+    PushFrames.write(out, type, payload);
+    out.flush();
+  }
+}

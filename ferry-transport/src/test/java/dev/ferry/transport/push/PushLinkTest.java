@@ -1,0 +1,160 @@
+package dev.ferry.transport.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.JournalInspector;
+import dev.ferry.journal.JournalReader;
+import dev.ferry.journal.SegmentInfo;
+import dev.ferry.journal.SegmentState;
+import dev.ferry.journal.fixtures.Transactions;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.LinkState;
+import dev.ferry.transport.LinkStatus;
+import dev.ferry.transport.SharedSecret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A primary's journal pushed to a receiver over TCP on 127.0.0.1: sealed segments byte-identical,
+ * the live tail visible before its segment is sealed, resumption after the receiver restarts, and
+ * refusals (a wrong secret, another journal) shown in the status of both ends.
+ */
+@Timeout(60)
+class PushLinkTest {
+  private static final SharedSecret SECRET = new SharedSecret("correct horse battery staple");
+  private static final LinkTiming FAST = new LinkTiming(Duration.ofMillis(100), Duration.ofMillis(1000),
+      Duration.ofMillis(200), 1 << 20);
+  @TempDir Path primary;
+  @TempDir Path copy;
+
+  private PushReceiver receiver(SharedSecret secret) throws Exception {
+    return PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, secret,
+        Optional.empty(), FAST));
+  }
+
+  private static PushTarget target(PushReceiver r, SharedSecret secret) {
+    return new PushTarget("r1", "127.0.0.1", r.port(), secret, Optional.empty(), FAST, SyncLevel.NONE,
+        PushTarget.DEFAULT_SYNC_TIMEOUT);
+  }
+
+  private static Journal journal(Path dir) throws Exception {
+    return Journal.open(JournalConfig.defaults(dir).withSegmentBytes(4096));
+  }
+
+  private static void await(String what, BooleanSupplier condition, Object status) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what + "; status " + status);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private List<Long> sequences() throws Exception {
+    List<Long> seqs = new ArrayList<>();
+    try (JournalReader reader = JournalReader.openAtOldest(copy)) {
+      for (var t = reader.next(Duration.ZERO); t.isPresent(); t = reader.next(Duration.ZERO)) {
+        seqs.add(t.get().gtid().seq());
+      }
+    }
+    return seqs;
+  }
+
+  private void assertSealedSegmentsIdentical() throws Exception {
+    List<SegmentInfo> sealed = JournalInspector.list(primary).stream().filter(s -> s.state() != SegmentState.OPEN)
+        .toList();
+    assertThat(sealed).isNotEmpty();
+    for (SegmentInfo s : sealed) {
+      assertThat(copy.resolve(s.path().getFileName())).as("segment %d in the copy", s.number())
+          .hasSameBinaryContentAs(s.path());
+    }
+  }
+
+  @Test
+  void pushesSealedSegmentsAndTheLiveTailAndResumesAfterTheReceiverRestarts() throws Exception {
+    try (Journal journal = journal(primary)) {
+      for (int seq = 1; seq <= 200; seq++) {
+        journal.append(Transactions.accounts(seq)).join();
+      }
+      PushReceiver r = receiver(SECRET);
+      try (PushSupplier s = PushSupplier.start(journal, target(r, SECRET))) {
+        JournalPosition tail = journal.append(Transactions.accounts(201)).join();
+        await("the tail is acknowledged", () -> s.acked().map(p -> p.compareTo(tail) > 0).orElse(false), s.status());
+        assertThat(sequences()).as("the live tail is in the copy before its segment is sealed")
+            .containsExactlyElementsOf(range(1, 201));
+        assertThat(s.status().state()).isEqualTo(LinkState.STREAMING);
+        assertThat(r.status().state()).isEqualTo(LinkState.STREAMING);
+        r.close();
+        for (int seq = 202; seq <= 400; seq++) {
+          journal.append(Transactions.accounts(seq)).join();
+        }
+        await("the supplier notices", () -> s.status().state() == LinkState.RETRYING, s.status());
+        r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", r.port(), SECRET,
+            Optional.empty(), FAST));
+        JournalPosition last = journal.append(Transactions.accounts(401)).join();
+        await("the copy resumes", () -> s.acked().map(p -> p.compareTo(last) > 0).orElse(false), s.status());
+        LinkStatus status = s.status();
+        assertThat(status.sent()).hasValueSatisfying(p -> assertThat(p).isGreaterThan(last));
+        assertThat(status.segments()).isPositive();
+      } finally {
+        r.close();
+      }
+    }
+    assertThat(sequences()).containsExactlyElementsOf(range(1, 401));
+    assertSealedSegmentsIdentical();
+  }
+
+  @Test
+  void aWrongSecretIsRefusedByBothEndsAndNothingIsSent() throws Exception {
+    try (Journal journal = journal(primary)) {
+      journal.append(Transactions.accounts(1)).join();
+      try (PushReceiver r = receiver(SECRET);
+          PushSupplier s = PushSupplier.start(journal, target(r, new SharedSecret("not the secret at all")))) {
+        await("the supplier shows the refusal", () -> s.status().lastError().isPresent(), s.status());
+        assertThat(s.status().lastError().orElseThrow()).contains("does not know the shared secret");
+        assertThat(s.status().state()).isEqualTo(LinkState.RETRYING);
+        await("the receiver shows it", () -> r.status().lastError().isPresent(), r.status());
+        assertThat(r.status().lastError().orElseThrow()).contains("authentication failed");
+        assertThat(r.awaitCopy(Duration.ZERO)).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aCopyOfAnotherJournalIsRefused(@TempDir Path other) throws Exception {
+    try (Journal first = journal(primary)) {
+      first.append(Transactions.accounts(1)).join();
+      try (PushReceiver r = receiver(SECRET); PushSupplier s = PushSupplier.start(first, target(r, SECRET))) {
+        await("the copy exists", () -> s.acked().map(p -> p.offset() > 0).orElse(false), s.status());
+        try (Journal second = journal(other)) {
+          second.append(Transactions.accounts(1)).join();
+          s.close();
+          try (PushSupplier wrong = PushSupplier.start(second, target(r, SECRET))) {
+            await("refused", () -> wrong.status().lastError().isPresent(), wrong.status());
+            assertThat(wrong.status().lastError().orElseThrow()).contains("holds a copy of journal " + first.id())
+                .contains("pushes journal " + second.id());
+          }
+        }
+      }
+    }
+  }
+
+  private static List<Long> range(long from, long to) {
+    List<Long> l = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      l.add(i);
+    }
+    return l;
+  }
+}

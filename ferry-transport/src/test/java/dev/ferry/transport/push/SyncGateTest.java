@@ -1,0 +1,82 @@
+package dev.ferry.transport.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.journal.Journal;
+import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.fixtures.Transactions;
+import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.SharedSecret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The synchronous gate over a real push link: level {@code apply} releases a transaction only once
+ * the replica node's replicas acknowledged it in the copy; a replica node that stops acknowledging
+ * is excluded after its sync timeout and included again once it caught up.
+ */
+@Timeout(60)
+class SyncGateTest {
+  private static final SharedSecret SECRET = new SharedSecret("correct horse battery staple");
+  private static final LinkTiming FAST = new LinkTiming(Duration.ofMillis(100), Duration.ofMillis(1000),
+      Duration.ofMillis(200), 1 << 20);
+  @TempDir Path primary;
+  @TempDir Path copy;
+
+  @Test
+  void applyLevelWaitsForTheReplicasAndASilentReplicaNodeIsExcludedAfterTheTimeout() throws Exception {
+    try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
+      PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
+          Optional.empty(), FAST));
+      PushTarget target = new PushTarget("r1", "127.0.0.1", r.port(), SECRET, Optional.empty(), FAST,
+          SyncLevel.APPLY, Duration.ofMillis(1500));
+      try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
+        JournalPosition first = journal.append(Transactions.accounts(1)).join();
+        CompletableFuture<JournalPosition> released = gate.after(first);
+        awaitTrue(() -> s.acked().map(p -> p.compareTo(first) > 0).orElse(false));
+        Thread.sleep(300);
+        assertThat(released).as("received but not applied").isNotDone();
+        Journal.acknowledge(copy, "replica", s.acked().orElseThrow()); // the copy's end: after the record
+        assertThat(released.get(10, TimeUnit.SECONDS)).isEqualTo(first);
+        assertThat(gate.excludedNames()).isEmpty();
+
+        r.close();
+        long start = System.nanoTime();
+        JournalPosition second = journal.append(Transactions.accounts(2)).join();
+        gate.after(second).get(10, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1400L, 8000L);
+        assertThat(gate.excludedNames()).containsExactly("r1");
+        assertThat(s.status().lastError().orElseThrow()).contains("synchronous replica node excluded")
+            .contains("(apply) journal position " + second);
+        JournalPosition third = journal.append(Transactions.accounts(3)).join();
+        assertThat(gate.after(third).get(1, TimeUnit.SECONDS)).as("no wait while excluded").isEqualTo(third);
+
+        r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", r.port(), SECRET,
+            Optional.empty(), FAST));
+        JournalPosition end = journal.append(Transactions.accounts(4)).join();
+        awaitTrue(() -> s.acked().map(p -> p.compareTo(end) > 0).orElse(false));
+        Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+        awaitTrue(() -> gate.excludedNames().isEmpty());
+        assertThat(s.status().lastError()).isEmpty();
+      } finally {
+        r.close();
+      }
+    }
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("timed out").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+}
