@@ -458,6 +458,11 @@ public final class JdbcApplier implements Applier {
   }
 
   @Override
+  public long retries() {
+    return link.retries();
+  }
+
+  @Override
   public Map<ConflictType, Long> conflictCounts() {
     return conflicts.counts();
   }

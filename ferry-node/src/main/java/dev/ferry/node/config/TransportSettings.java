@@ -32,7 +32,14 @@ final class TransportSettings {
     if (http.isEmpty()) {
       throw serve.get().missing("http");
     }
-    Section h = http.get();
+    return Optional.of(listener(http.get()));
+  }
+
+  /**
+   * A server's {@code listen} (default {@code 127.0.0.1:8451}), {@code token}, {@code keystore}
+   * and {@code keystore-password}: {@code journal.serve.http} and the node's {@code http}.
+   */
+  static HttpServeConfig listener(Section h) throws ConfigException {
     String listen = h.string("listen").orElse(HttpServeConfig.DEFAULT_HOST + ":" + DEFAULT_PORT).strip();
     String host = HttpServeConfig.DEFAULT_HOST;
     String port = listen;
@@ -59,7 +66,7 @@ final class TransportSettings {
     if (p < 1 || p > 65_535) {
       throw h.error("listen", "port " + p + " is out of range 1..65535");
     }
-    return Optional.of(new HttpServeConfig(host, p, token(h), store(h, "keystore")));
+    return new HttpServeConfig(host, p, token(h), store(h, "keystore"));
   }
 
   /** {@code journal.from.http: {url, token, poll-interval, retry-max}}. */

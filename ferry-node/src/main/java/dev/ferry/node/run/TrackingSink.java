@@ -7,7 +7,9 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,9 +35,13 @@ final class TrackingSink implements TransactionSink {
   private final AtomicReference<Head> head = new AtomicReference<>();
   private final AtomicReference<List<Gtid>> newestByDomain = new AtomicReference<>(List.of());
   private final AtomicLong captured = new AtomicLong();
+  private final AtomicLong changes = new AtomicLong();
+  private final AtomicLong lagNanos = new AtomicLong();
+  private final InstantSource clock;
 
-  TrackingSink(TransactionSink delegate) {
+  TrackingSink(TransactionSink delegate, InstantSource clock) {
     this.delegate = delegate;
+    this.clock = clock;
   }
 
   Optional<Head> head() {
@@ -50,6 +56,16 @@ final class TrackingSink implements TransactionSink {
   /** Transactions made durable through this sink since it was created. */
   long captured() {
     return captured.get();
+  }
+
+  /** Changes of the transactions made durable through this sink. */
+  long changes() {
+    return changes.get();
+  }
+
+  /** For the newest durable transaction: from its source commit to durable here, in seconds (0 before one). */
+  double lagSeconds() {
+    return lagNanos.get() / 1e9;
   }
 
   @Override
@@ -69,7 +85,10 @@ final class TrackingSink implements TransactionSink {
 
   @Override
   public CompletableFuture<?> append(Transaction tx) {
-    return delegate.append(tx).thenApply(done -> durable(tx.gtid(), tx.commitTime(), tx.sourcePosition(), done));
+    return delegate.append(tx).thenApply(done -> {
+      changes.addAndGet(tx.changes().size());
+      return durable(tx.gtid(), tx.commitTime(), tx.sourcePosition(), done);
+    });
   }
 
   private <T> T durable(Gtid gtid, Instant commitTime, SourcePosition position, T done) {
@@ -77,6 +96,7 @@ final class TrackingSink implements TransactionSink {
         (old, now) -> old == null || now.gtid().seq() >= old.gtid().seq() ? now : old);
     newestByDomain.accumulateAndGet(List.of(gtid), (old, now) -> Gtids.with(old, now.getFirst()));
     captured.incrementAndGet();
+    lagNanos.set(Math.max(0, Duration.between(commitTime, clock.instant()).toNanos()));
     return done;
   }
 
@@ -85,8 +105,11 @@ final class TrackingSink implements TransactionSink {
     LargeTransaction large = delegate.beginLarge(gtid);
     return new LargeTransaction() {
       @Override
-      public CompletableFuture<?> append(List<Change> changes) {
-        return large.append(changes);
+      public CompletableFuture<?> append(List<Change> chunk) {
+        return large.append(chunk).thenApply(done -> {
+          changes.addAndGet(chunk.size());
+          return done;
+        });
       }
 
       @Override
