@@ -167,9 +167,9 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
     }
     gauge("ferry.replica.lag.transactions", null, "Transactions in the journal not yet applied", "replica", name,
         s -> status(s, name).map(r -> r.lag().transactions()).orElse(0L));
-    gauge("ferry.replica.lag", "bytes", "Journal bytes not yet applied", "replica", name,
+    gauge("ferry.replica.lag.bytes", null, "Journal bytes not yet applied", "replica", name,
         s -> status(s, name).map(r -> r.lag().bytes()).orElse(0L));
-    gauge("ferry.replica.lag", "seconds", "Source commit time of the journal's head minus that of the last applied",
+    gauge("ferry.replica.lag.seconds", null, "Source commit time of the journal's head minus that of the last applied",
         "replica", name, s -> status(s, name).map(r -> r.lag().seconds()).orElse(0.0));
     for (ReplicaState state : ReplicaState.values()) {
       Gauge.builder("ferry.replica.state", this,
