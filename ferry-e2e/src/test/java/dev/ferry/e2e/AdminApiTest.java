@@ -74,6 +74,10 @@ class AdminApiTest {
     }
     assertThat(node.json("/api/status").path("replicas").get(0).path("state").asString())
         .as("not suspended by a refused request").isEqualTo("streaming");
+    HttpResponse<String> page = node.withToken(Optional.empty()).get("/");
+    assertThat(page.statusCode()).as("the dashboard page holds no data: served without the token").isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.body()).contains("fetch(\"/api/status\"").contains("Authorization");
   }
 
   private static void statusLocallyAndThroughFerryStatusUrl(NodeHttp node, FerryCli cli) throws Exception {

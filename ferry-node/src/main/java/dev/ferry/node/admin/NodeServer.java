@@ -9,11 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.server.Handler;
 
 /**
- * Starts the node's one HTTP server ({@code http:} in {@code ferry.yaml}): {@code /metrics}, the
- * admin API under {@code /api/}, and, when {@code journal.serve.http} listens on the same address,
+ * Starts the node's one HTTP server ({@code http:} in {@code ferry.yaml}): the dashboard at {@code
+ * /} (a static page, served without the token), {@code /metrics}, the admin API under {@code /api/}, and, when {@code journal.serve.http} listens on the same address,
  * the journal's sealed segments on every other path.
  */
 public final class NodeServer {
@@ -28,8 +29,9 @@ public final class NodeServer {
   public static SegmentServer start(HttpServeConfig config, FerryNode node, NodeMetrics metrics,
       List<ReplicaSpec> replicas, Optional<Path> journal, String name) throws IOException {
     Map<String, Handler> mounts = Map.of(
+        "/", new DashboardHandler(),
         "/metrics", new MetricsHandler(metrics),
         "/api/", new AdminApi(node, replicas));
-    return SegmentServer.start(config, journal, mounts, name);
+    return SegmentServer.start(config, journal, mounts, Set.of("/"), name);
   }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -57,19 +58,20 @@ public final class SegmentServer implements AutoCloseable {
    * @throws IOException if the address cannot be listened on (in use, not this machine's)
    */
   public static SegmentServer start(Path journalDir, HttpServeConfig config) throws IOException {
-    return start(config, Optional.of(journalDir), Map.of(), Side.journal(journalDir).toString());
+    return start(config, Optional.of(journalDir), Map.of(), Set.of(), Side.journal(journalDir).toString());
   }
 
   /**
    * Starts a node's server: {@code mounts} on their paths (a path ending in {@code /} takes every
    * path under it, any other only itself; a handler returning false answers 404), and every other
-   * path from the sealed segments of {@code journalDir}, if given.
+   * path from the sealed segments of {@code journalDir}, if given. The token guards every path but
+   * those in {@code open} (mounted paths that hold no data, such as a page that asks for the token).
    *
    * @param name how log lines name the server, e.g. {@code [node primary]}
    * @throws IOException if the address cannot be listened on (in use, not this machine's)
    */
   public static SegmentServer start(HttpServeConfig config, Optional<Path> journalDir, Map<String, Handler> mounts,
-      String name) throws IOException {
+      Set<String> open, String name) throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("ferry-http");
     threads.setDaemon(true);
@@ -81,7 +83,7 @@ public final class SegmentServer implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(new BearerGate(config.token(), mounts, journalDir.map(SegmentHandler::new)));
+    server.setHandler(new BearerGate(config.token(), mounts, journalDir.map(SegmentHandler::new), open));
     server.setErrorHandler(SegmentServer::emptyError);
     server.setStopTimeout(2_000);
     try {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -43,7 +44,7 @@ class SharedServerTest {
     }
     HttpServeConfig config = new HttpServeConfig("127.0.0.1", 0, Optional.of(new BearerToken(TOKEN)));
     try (SegmentServer server = SegmentServer.start(config, Optional.of(dir),
-        Map.of("/metrics", text("metrics"), "/api/", text("api")), "[node test]")) {
+        Map.of("/metrics", text("metrics"), "/api/", text("api"), "/", text("page")), Set.of("/"), "[node test]")) {
       String base = "http://" + server.address();
       assertThat(get(base + "/metrics", true).body()).isEqualTo("metrics");
       assertThat(get(base + "/api/status", true).body()).isEqualTo("api");
@@ -52,13 +53,14 @@ class SharedServerTest {
       assertThat(get(base + "/api/status", false).statusCode()).isEqualTo(401);
       assertThat(get(base + "/" + SegmentListing.FILE_NAME, false).statusCode()).isEqualTo(401);
       assertThat(get(base + "/metricsx", true).statusCode()).isEqualTo(404);
+      assertThat(get(base + "/", false).body()).as("an open path needs no token").isEqualTo("page");
     }
   }
 
   @Test
   void aServerWithoutAJournalAnswersOnlyItsMounts() throws Exception {
     HttpServeConfig config = new HttpServeConfig("127.0.0.1", 0, Optional.empty());
-    try (SegmentServer server = SegmentServer.start(config, Optional.empty(), Map.of("/metrics", text("m")),
+    try (SegmentServer server = SegmentServer.start(config, Optional.empty(), Map.of("/metrics", text("m")), Set.of(),
         "[node test]")) {
       String base = "http://" + server.address();
       assertThat(get(base + "/metrics", false).body()).isEqualTo("m");
