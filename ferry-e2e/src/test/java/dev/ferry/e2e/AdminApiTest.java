@@ -35,6 +35,7 @@ class AdminApiTest {
       int port = NodeHttp.freePort();
       Path config = dir.resolve("admin.yaml");
       Files.writeString(config, FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
+          .serveHttp("0.0.0.0:" + port, TOKEN) // one server: the journal's segments beside the API
           .replica("pg", t.pgReplicaUrl).text() + "    conflicts: overwrite\nhttp:\n  listen: 0.0.0.0:" + port
           + "\n  token: " + TOKEN + "\n");
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
@@ -65,7 +66,8 @@ class AdminApiTest {
 
   private static void refusesWithoutTheRightToken(NodeHttp node) throws Exception {
     for (NodeHttp other : new NodeHttp[] {node.withToken(Optional.empty()), node.withToken(Optional.of("wrong"))}) {
-      for (String path : new String[] {"/api/status", "/metrics", "/api/conflicts?replica=pg", "/api/conflicts/1"}) {
+      for (String path : new String[] {"/api/status", "/metrics", "/api/conflicts?replica=pg", "/api/conflicts/1",
+          "/segments.list"}) {
         HttpResponse<String> r = other.get(path);
         assertThat(r.statusCode()).as("GET %s", path).isEqualTo(401);
         assertThat(r.body()).isEmpty();
@@ -74,6 +76,7 @@ class AdminApiTest {
     }
     assertThat(node.json("/api/status").path("replicas").get(0).path("state").asString())
         .as("not suspended by a refused request").isEqualTo("streaming");
+    assertThat(node.get("/segments.list").statusCode()).as("the journal served by the same server").isEqualTo(200);
     HttpResponse<String> page = node.withToken(Optional.empty()).get("/");
     assertThat(page.statusCode()).as("the dashboard page holds no data: served without the token").isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");

@@ -43,6 +43,12 @@ final class FerryYaml {
     return this;
   }
 
+  /** {@code journal.serve.http} with {@code listen} and {@code token}. */
+  FerryYaml serveHttp(String listen, String token) {
+    journalExtras.add("  serve:\n    http: { listen: '" + listen + "', token: " + token + " }\n");
+    return this;
+  }
+
   FerryYaml replica(String name, String url) {
     replicas.add("  - name: " + name + "\n    url: " + url + "\n");
     return this;

@@ -47,9 +47,12 @@ public sealed interface JournalFrom {
    *     there (default 1 s); after a failure the wait doubles up to {@code retryMax}
    * @param retryMax the longest wait after failures (default 30 s)
    * @param trustStore for an {@code https} URL, the certificates trusted instead of the JDK's
+   * @param consumer the name this node reports what it has received under, so that a Ferry primary
+   *     listing it ({@code journal.serve.http.consumers}) keeps segments until this node has them;
+   *     empty: report nothing (a static server, or a primary that need not wait for this node)
    */
   record Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,
-      Optional<KeyStoreFile> trustStore) implements JournalFrom {
+      Optional<KeyStoreFile> trustStore, Optional<String> consumer) implements JournalFrom {
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
 
@@ -79,6 +82,16 @@ public sealed interface JournalFrom {
       if (trustStore.isPresent() && !scheme.equals("https")) {
         throw new IllegalArgumentException("a trust store is for an https:// URL, not '" + url + "'");
       }
+      Objects.requireNonNull(consumer, "consumer");
+      if (consumer.isPresent() && !consumer.get().matches("[A-Za-z0-9_-]{1,64}")) {
+        throw new IllegalArgumentException("journal.from.http consumer '" + consumer.get()
+            + "' must be 1 to 64 letters, digits, '_' or '-'");
+      }
+    }
+
+    public Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,
+        Optional<KeyStoreFile> trustStore) {
+      this(url, token, pollInterval, retryMax, trustStore, Optional.empty());
     }
 
     public Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax) {

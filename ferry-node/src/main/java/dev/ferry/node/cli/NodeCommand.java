@@ -9,6 +9,7 @@ import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.SameDatabaseGuard;
+import dev.ferry.transport.http.HttpServeConfig;
 import dev.ferry.transport.http.SegmentServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,10 +122,12 @@ abstract class NodeCommand implements Callable<Integer> {
     }
     List<ReplicaSpec> applied = role() == FerryNode.Role.CAPTURE ? List.of() : spec.replicas().stream()
         .filter(r -> replicas().isEmpty() || replicas().contains(r.name())).toList();
-    Optional<Path> journal = config.httpServesJournal() && role() != FerryNode.Role.APPLY
-        ? Optional.of(config.journal().directory()) : Optional.empty();
+    boolean servesJournal = config.httpServesJournal() && role() != FerryNode.Role.APPLY;
+    Optional<Path> journal = servesJournal ? Optional.of(config.journal().directory()) : Optional.empty();
+    // Folded, the server is journal.serve.http's too: the same address and token, and its consumers.
+    HttpServeConfig server = servesJournal ? config.serve().orElseThrow() : config.http().get();
     try {
-      return Optional.of(NodeServer.start(config.http().get(), node, metrics, applied, journal,
+      return Optional.of(NodeServer.start(server, node, metrics, applied, journal,
           "[node " + config.source().name() + "]"));
     } catch (java.io.IOException | RuntimeException e) {
       node.close();

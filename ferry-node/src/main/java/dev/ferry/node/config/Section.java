@@ -201,6 +201,36 @@ final class Section {
     }
   }
 
+  /**
+   * A list of names each matching {@code allowed} (described as {@code what} in errors), without
+   * duplicates; empty when absent.
+   */
+  List<String> names(String k, Pattern allowed, String what) throws ConfigException {
+    if (!has(k)) {
+      return List.of();
+    }
+    YamlNode value = map.entries().get(k).value();
+    if (!(value instanceof ListNode list)) {
+      throw error(k, "expected a list of names like [east, west], got " + value.describe());
+    }
+    List<String> out = new ArrayList<>();
+    for (YamlNode item : list.items()) {
+      String itemKey = key(k) + "[" + out.size() + "]";
+      if (!(item instanceof Scalar s) || s.text() == null) {
+        throw new ConfigException(ctx.file(), item.line(), itemKey, "expected a name, got " + item.describe());
+      }
+      String name = substitute(s, itemKey, item.line()).strip();
+      if (!allowed.matcher(name).matches()) {
+        throw new ConfigException(ctx.file(), item.line(), itemKey, "'" + name + "' is not " + what);
+      }
+      if (out.contains(name)) {
+        throw new ConfigException(ctx.file(), item.line(), itemKey, "'" + name + "' is listed twice");
+      }
+      out.add(name);
+    }
+    return List.copyOf(out);
+  }
+
   /** A list of regular expressions, compiled; {@code defaultValue} when absent. */
   List<Pattern> patterns(String k, List<Pattern> defaultValue) throws ConfigException {
     if (!has(k)) {

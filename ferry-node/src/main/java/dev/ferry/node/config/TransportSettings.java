@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Optional;
  * Stateless.
  */
 final class TransportSettings {
+  private static final String CONSUMER_RULE = "a replica node's name (1 to 64 letters, digits, '_' or '-')";
+
   /** The port of {@code journal.serve.http.listen} when it is not given. */
   static final int DEFAULT_PORT = 8451;
 
@@ -28,7 +31,8 @@ final class TransportSettings {
     if (serve.isEmpty()) {
       return Optional.empty();
     }
-    Optional<Section> http = serve.get().section("http", "listen", "token", "keystore", "keystore-password");
+    Optional<Section> http = serve.get().section("http", "listen", "token", "keystore", "keystore-password",
+        "consumers");
     if (http.isEmpty()) {
       throw serve.get().missing("http");
     }
@@ -36,8 +40,9 @@ final class TransportSettings {
   }
 
   /**
-   * A server's {@code listen} (default {@code 127.0.0.1:8451}), {@code token}, {@code keystore}
-   * and {@code keystore-password}: {@code journal.serve.http} and the node's {@code http}.
+   * A server's {@code listen} (default {@code 127.0.0.1:8451}), {@code token}, {@code keystore},
+   * {@code keystore-password} and (only {@code journal.serve.http} knows the key) {@code
+   * consumers}: {@code journal.serve.http} and the node's {@code http}.
    */
   static HttpServeConfig listener(Section h) throws ConfigException {
     String listen = h.string("listen").orElse(HttpServeConfig.DEFAULT_HOST + ":" + DEFAULT_PORT).strip();
@@ -66,7 +71,8 @@ final class TransportSettings {
     if (p < 1 || p > 65_535) {
       throw h.error("listen", "port " + p + " is out of range 1..65535");
     }
-    return new HttpServeConfig(host, p, token(h), store(h, "keystore"));
+    List<String> consumers = h.names("consumers", HttpServeConfig.CONSUMER, CONSUMER_RULE);
+    return new HttpServeConfig(host, p, token(h), store(h, "keystore"), consumers);
   }
 
   /** {@code journal.from.http: {url, token, poll-interval, retry-max}}. */
@@ -82,7 +88,7 @@ final class TransportSettings {
       throw from.error("poll-interval", "applies to directory; give it as " + from.key("http") + ".poll-interval");
     }
     Section h = from.section("http", "url", "token", "poll-interval", "retry-max", "truststore",
-        "truststore-password").orElseThrow();
+        "truststore-password", "consumer").orElseThrow();
     String raw = h.requiredString("url").strip();
     URI url;
     try {
@@ -102,8 +108,12 @@ final class TransportSettings {
     if (trust.isPresent() && !"https".equalsIgnoreCase(url.getScheme())) {
       throw h.error("truststore", "is for an https:// URL; " + h.key("url") + " is '" + raw + "'");
     }
+    Optional<String> consumer = h.string("consumer").map(String::strip);
+    if (consumer.isPresent() && !HttpServeConfig.CONSUMER.matcher(consumer.get()).matches()) {
+      throw h.error("consumer", "'" + consumer.get() + "' is not " + CONSUMER_RULE);
+    }
     try {
-      return new JournalFrom.Http(url, token, poll, retryMax, trust);
+      return new JournalFrom.Http(url, token, poll, retryMax, trust, consumer);
     } catch (IllegalArgumentException e) {
       throw h.error("url", e.getMessage());
     }

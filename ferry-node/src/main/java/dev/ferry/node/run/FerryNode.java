@@ -9,6 +9,7 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
 import dev.ferry.node.sync.InitialSync;
+import dev.ferry.transport.http.HttpServeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,18 +173,22 @@ public final class FerryNode implements AutoCloseable {
    * purged only once all of them applied it — also one that has not started yet. A consumer no
    * longer configured (a commented-out block, the wrong {@code -c}) keeps its position, with a
    * warning naming it: only {@code ferry replica drop NAME} (or the journal's retention cap)
-   * releases it, so a slip in the configuration never costs a replica its re-initialisation.
+   * releases it, so a slip in the configuration never costs a replica its re-initialisation. The
+   * replica nodes listed in {@code journal.serve.http.consumers} are consumers as well, named
+   * {@code http.<node>}, from the start: what they have not fetched is kept the same way.
    */
   private static void registerConsumers(NodeSpec spec, Journal journal) throws IOException {
     var registered = journal.consumers();
     JournalPosition oldest = JournalPosition.startOf(JournalInspector.purgedThrough(journal.directory()) + 1);
-    for (ReplicaSpec r : spec.replicas()) {
-      if (!registered.containsKey(r.name())) {
-        journal.acknowledge(r.name(), oldest);
+    List<String> configured = new ArrayList<>(spec.replicas().stream().map(ReplicaSpec::name).toList());
+    spec.serve().ifPresent(http -> http.consumers().forEach(c -> configured.add(HttpServeConfig.consumerName(c))));
+    for (String name : configured) {
+      if (!registered.containsKey(name)) {
+        journal.acknowledge(name, oldest);
       }
     }
     for (String name : registered.keySet()) {
-      if (spec.replicas().stream().noneMatch(r -> r.name().equals(name))) {
+      if (!configured.contains(name)) {
         log.warn("[source {}] replica {} is not in this configuration but still holds the journal at {}: segments it"
             + " has not applied are kept. Run 'ferry replica drop {}' if it is gone for good", spec.source().name(),
             name, registered.get(name), name);

@@ -19,9 +19,11 @@ import java.util.Optional;
  * @param from where the journal copy comes from, on a replica node (which then does not capture:
  *     {@code source} only seeds new replicas)
  * @param serve the HTTP server of the journal's sealed segments, on a node that writes its journal
+ * @param servedByNodeServer whether the node's own HTTP server ({@code http:}, started beside the
+ *     node) serves those segments on the same address, so the node starts no server of its own
  */
 public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
-    Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
+    Optional<JournalFrom> from, Optional<HttpServeConfig> serve, boolean servedByNodeServer) {
   public NodeSpec {
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(from, "from");
@@ -35,6 +37,12 @@ public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig a
     if (archive.enabled() && !journal.keepUntilShipped()) {
       throw new IllegalArgumentException("an archived journal must keep sealed segments until they are shipped");
     }
+  }
+
+  /** A node that serves its segments, if at all, on a server of their own. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
+      Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
+    this(source, journal, archive, replicas, from, serve, false);
   }
 
   /** A node without an HTTP server. */

@@ -26,7 +26,7 @@ final class Shipping implements AutoCloseable {
     Optional<Archiver> archiver = spec.archive().enabled() ? Optional.of(Archiver.start(journal, spec.archive()))
         : Optional.empty();
     try {
-      Optional<SegmentServer> server = spec.serve().isPresent()
+      Optional<SegmentServer> server = spec.serve().isPresent() && !spec.servedByNodeServer()
           ? Optional.of(SegmentServer.start(journal.directory(), spec.serve().get())) : Optional.empty();
       return new Shipping(archiver, server);
     } catch (IOException | RuntimeException e) {

@@ -77,6 +77,23 @@ class HttpTransportConfigTest {
   }
 
   @Test
+  void readsTheReplicaNodesAPrimaryKeepsSegmentsForAndTheNameANodeReportsUnder() throws ConfigException {
+    FerryConfig primary = parse(NODE + "  serve:\n    http:\n      consumers: [east, west-2]\n");
+    assertThat(primary.serve().orElseThrow().consumers()).containsExactly("east", "west-2");
+    assertThat(HttpServeConfig.consumerName("east")).isEqualTo("http.east");
+    assertThat(refused(NODE + "  serve:\n    http:\n      consumers: [east, east]\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.consumers[1]: 'east' is listed twice");
+    assertThat(refused(NODE + "  serve:\n    http:\n      consumers: [a.b]\n"))
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.consumers[0]: 'a.b' is not a replica node's name");
+    assertThat(refused(NODE + "  serve:\n    http:\n      consumers: east\n"))
+        .startsWith("/etc/ferry/ferry.yaml:8: journal.serve.http.consumers: expected a list of names");
+    FerryConfig node = parse(NODE + "  from:\n    http:\n      url: http://10.0.0.1:8451/\n      consumer: east\n");
+    assertThat(((JournalFrom.Http) node.from().orElseThrow()).consumer()).contains("east");
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://10.0.0.1:8451/\n      consumer: 'x y'\n"))
+        .startsWith("/etc/ferry/ferry.yaml:9: journal.from.http.consumer: 'x y' is not a replica node's name");
+  }
+
+  @Test
   void readsWhereACopyIsPulledFrom() throws ConfigException {
     FerryConfig c = parse(NODE + "  from:\n    http:\n      url: http://primary.internal:8451\n"
         + "      token: ${FERRY_TOKEN}\n      poll-interval: 250ms\n      retry-max: 10s\n");

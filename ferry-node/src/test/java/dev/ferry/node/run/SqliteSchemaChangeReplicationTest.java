@@ -70,4 +70,56 @@ class SqliteSchemaChangeReplicationTest {
       assertThat(expected.rows()).isEqualTo(100);
     }
   }
+
+  /**
+   * The documented way to drop a captured column (docs/sqlite-capture.md): with the table's
+   * writers stopped, one transaction drops Ferry's three triggers of the table and the column;
+   * capture journals the drop and re-creates the triggers, and later writes replicate again.
+   */
+  @Test
+  void aColumnDroppedTheDocumentedWayReplicatesAndLaterWritesAreCapturedAgain() throws Exception {
+    try (SqliteDatabase source = SqliteDatabase.create(); SqliteDatabase lite = SqliteDatabase.create();
+        PostgresCluster pg = PostgresCluster.start()) {
+      String pgUrl = pg.createDatabase("replica");
+      NodeSpec spec = new NodeSpec(
+          new SourceSpec.Sqlite(SqliteSourceConfig.of("lite-source", source.jdbcUrl()).withIdlePoll(Duration.ofMillis(20))),
+          JournalConfig.defaults(dir.resolve("journal")),
+          List.of(new ReplicaSpec(ApplyConfig.defaults("lite", "x"), lite.jdbcUrl(), new Properties()),
+              new ReplicaSpec(ApplyConfig.defaults("pg", "x"), pgUrl, new Properties())));
+      try (FerryNode node = FerryNode.start(spec, FerryNode.Role.RUN, List.of());
+          Connection app = source.connect(); Statement st = app.createStatement()) {
+        assertThat(node.awaitCaptureStreaming(Duration.ofSeconds(30))).isTrue();
+        st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, note TEXT)");
+        for (int i = 1; i <= 20; i++) {
+          st.execute("INSERT INTO items VALUES (" + i + ", 'before " + i + "', 'gone " + i + "')");
+        }
+        assertThat(node.awaitCaughtUp(Duration.ofSeconds(60))).as("caught up: %s", node.status()).isTrue();
+        st.execute("BEGIN IMMEDIATE");
+        st.execute("DROP TRIGGER _ferry_ins_items");
+        st.execute("DROP TRIGGER _ferry_upd_items");
+        st.execute("DROP TRIGGER _ferry_del_items");
+        st.execute("ALTER TABLE items DROP COLUMN note");
+        st.execute("COMMIT");
+        assertThat(node.awaitCaughtUp(Duration.ofSeconds(60))).as("caught up: %s", node.status()).isTrue();
+        for (int i = 21; i <= 40; i++) {
+          st.execute("INSERT INTO items VALUES (" + i + ", 'after " + i + "')");
+        }
+        st.execute("UPDATE items SET name = name || '!' WHERE id % 3 = 0");
+        st.execute("DELETE FROM items WHERE id % 7 = 0");
+        assertThat(node.awaitCaughtUp(Duration.ofSeconds(60))).as("caught up: %s", node.status()).isTrue();
+        assertThat(node.failedReplicas()).isEmpty();
+      }
+      TableDigest expected;
+      try (Connection c = source.connect()) {
+        expected = TableDigest.of(c, "items");
+      }
+      try (Connection c = lite.connect()) {
+        assertThat(TableDigest.of(c, "items")).isEqualTo(expected);
+      }
+      try (Connection c = DriverManager.getConnection(pgUrl)) {
+        assertThat(TableDigest.of(c, "items")).isEqualTo(expected);
+      }
+      assertThat(expected.rows()).isEqualTo(35);
+    }
+  }
 }

@@ -39,16 +39,18 @@ import org.slf4j.LoggerFactory;
 public final class HttpReceiver implements SegmentSource {
   private static final Logger LOG = LoggerFactory.getLogger(HttpReceiver.class);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** Until the response's headers arrive. */
+  /** Until the response's headers arrive, and the longest pause within a body. */
   private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
   private final JournalFrom.Http from;
+  private final Duration stallTimeout;
   private final HttpClient client;
   private final URI listingUri;
   private Optional<SegmentListing> listing = Optional.empty();
   private Optional<String> listingTag = Optional.empty();
 
-  private HttpReceiver(JournalFrom.Http from) throws IOException {
+  private HttpReceiver(JournalFrom.Http from, Duration stallTimeout) throws IOException {
     this.from = from;
+    this.stallTimeout = stallTimeout;
     HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
     if (from.trustStore().isPresent()) {
@@ -60,7 +62,12 @@ public final class HttpReceiver implements SegmentSource {
 
   /** Starts receiving into the copy in {@code copy.directory()} (created if missing) from {@code from}. */
   public static CopyReceiver start(JournalConfig copy, JournalFrom.Http from) throws IOException {
-    return CopyReceiver.start(copy, new HttpReceiver(from));
+    return CopyReceiver.start(copy, new HttpReceiver(from, RESPONSE_TIMEOUT));
+  }
+
+  /** As {@link #start(JournalConfig, JournalFrom.Http)}, giving up on a body after {@code stall} without data. */
+  static CopyReceiver start(JournalConfig copy, JournalFrom.Http from, Duration stall) throws IOException {
+    return CopyReceiver.start(copy, new HttpReceiver(from, stall));
   }
 
   /** TLS that trusts the certificates in {@code store} (and checks the host name as always). */
@@ -98,8 +105,8 @@ public final class HttpReceiver implements SegmentSource {
 
   @Override
   public void pass(Copy copy) throws IOException, InterruptedException {
-    SegmentListing now = fetchListing();
     long next = copy.next();
+    SegmentListing now = fetchListing(next);
     if (!now.entries().isEmpty() && now.entries().getFirst().number() > next) {
       throw new IOException(listingUri + ": segment " + next + " is not offered (the listing starts at segment "
           + now.entries().getFirst().number() + "; purged on the primary before this copy fetched it?)");
@@ -120,17 +127,21 @@ public final class HttpReceiver implements SegmentSource {
     }
   }
 
-  private SegmentListing fetchListing() throws IOException, InterruptedException {
+  /** The listing; a named consumer also reports {@code next}, the first segment its copy lacks. */
+  private SegmentListing fetchListing(long next) throws IOException, InterruptedException {
     HttpRequest.Builder request = request(listingUri);
+    if (from.consumer().isPresent()) {
+      request.header("Ferry-Consumer", from.consumer().get()).header("Ferry-Received", Long.toString(next));
+    }
     if (listing.isPresent() && listingTag.isPresent()) {
       request.header("If-None-Match", listingTag.get());
     }
     HttpResponse<InputStream> response = send(request.build());
-    try (InputStream body = response.body()) {
+    try (InputStream body = StallGuard.watch(response.body(), stallTimeout, listingUri.toString())) {
       if (response.statusCode() == 304 && listing.isPresent()) {
         return listing.get();
       }
-      expectOk(response, listingUri);
+      expectOk(response, listingUri, body);
       byte[] text = BodyReader.read(body, listingUri.toString(), contentLength(response), OptionalLong.empty(),
           SegmentListing.MAX_BYTES);
       SegmentListing parsed = SegmentListing.parse(text, listingUri.toString());
@@ -145,8 +156,8 @@ public final class HttpReceiver implements SegmentSource {
     URI uri = from.url().resolve(e.name());
     HttpResponse<InputStream> response = send(request(uri).build());
     byte[] bytes;
-    try (InputStream body = response.body()) {
-      expectOk(response, uri);
+    try (InputStream body = StallGuard.watch(response.body(), stallTimeout, uri.toString())) {
+      expectOk(response, uri, body);
       bytes = BodyReader.read(body, uri.toString(), contentLength(response), OptionalLong.of(e.size()),
           SegmentListing.MAX_SEGMENT_BYTES);
     }
@@ -175,7 +186,7 @@ public final class HttpReceiver implements SegmentSource {
     }
   }
 
-  private void expectOk(HttpResponse<InputStream> response, URI uri) throws IOException {
+  private void expectOk(HttpResponse<InputStream> response, URI uri, InputStream body) throws IOException {
     int status = response.statusCode();
     if (status == 200) {
       Optional<String> encoding = response.headers().firstValue("Content-Encoding");
@@ -189,12 +200,25 @@ public final class HttpReceiver implements SegmentSource {
       case 401 -> from.token().isPresent() ? "the server refused the token (journal.from.http.token)"
           : "the server wants a token (journal.from.http.token)";
       case 403 -> "forbidden";
+      case 400 -> "refused: " + reason(body, uri);
       case 404 -> "not found";
       case 301, 302, 303, 307, 308 -> "redirected to " + response.headers().firstValue("Location").orElse("?")
           + " (give that URL as journal.from.http.url)";
       default -> "the server answered " + status;
     };
     throw new IOException(uri + ": HTTP " + status + ": " + why);
+  }
+
+  /** The first line of a short plain-text error body (Ferry's server says why it refused). */
+  private static String reason(InputStream body, URI uri) {
+    byte[] text;
+    try {
+      text = BodyReader.read(body, uri.toString(), OptionalLong.empty(), OptionalLong.empty(), 4096);
+    } catch (IOException e) {
+      return "bad request";
+    }
+    String line = new String(text, java.nio.charset.StandardCharsets.UTF_8).strip().lines().findFirst().orElse("");
+    return line.isEmpty() ? "bad request" : line;
   }
 
   private static OptionalLong contentLength(HttpResponse<?> response) throws IOException {

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,9 +39,11 @@ final class SegmentHandler extends Handler.Abstract {
   private static final String IMMUTABLE = "public, max-age=31536000, immutable";
   private final Path dir;
   private final SegmentDigests digests = new SegmentDigests();
+  private final RemoteConsumers consumers;
 
-  SegmentHandler(Path journalDir) {
+  SegmentHandler(Path journalDir, List<String> consumers) {
     this.dir = journalDir;
+    this.consumers = new RemoteConsumers(journalDir, consumers);
   }
 
   @Override
@@ -87,7 +90,16 @@ final class SegmentHandler extends Handler.Abstract {
   }
 
   private void listing(Request request, Response response, boolean head, Callback callback) throws IOException {
-    byte[] body = digests.listing(dir, JournalInspector.journalId(dir)).encode();
+    SegmentListing now = digests.listing(dir, JournalInspector.journalId(dir));
+    long nextSealed = 1 + (now.entries().isEmpty() ? JournalInspector.purgedThrough(dir)
+        : now.entries().getLast().number());
+    Optional<String> refused = consumers.report(Optional.ofNullable(request.getHeaders().get(RemoteConsumers.CONSUMER)),
+        Optional.ofNullable(request.getHeaders().get(RemoteConsumers.RECEIVED)), nextSealed);
+    if (refused.isPresent()) {
+      text(response, 400, refused.get(), callback);
+      return;
+    }
+    byte[] body = now.encode();
     String etag = "\"" + SegmentDigests.sha256(body).substring(0, 32) + "\"";
     response.getHeaders().put(HttpHeader.ETAG, etag);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
@@ -163,6 +175,14 @@ final class SegmentHandler extends Handler.Abstract {
       }
     }
     return false;
+  }
+
+  private static void text(Response response, int status, String message, Callback callback) {
+    byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
   }
 
   static void empty(Response response, int status, Callback callback) {

@@ -83,7 +83,8 @@ public final class SegmentServer implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(new BearerGate(config.token(), mounts, journalDir.map(SegmentHandler::new), open));
+    server.setHandler(new BearerGate(config.token(), mounts,
+        journalDir.map(d -> new SegmentHandler(d, config.consumers())), open));
     server.setErrorHandler(SegmentServer::emptyError);
     server.setStopTimeout(2_000);
     try {

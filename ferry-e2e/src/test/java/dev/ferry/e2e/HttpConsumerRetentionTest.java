@@ -1,0 +1,133 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.WorkloadRunner;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A primary that applies a local replica purges the segments that replica applied; a replica node
+ * pulling over HTTP lives on another machine and is down. Because the primary lists it
+ * ({@code journal.serve.http.consumers: [east]}) and it names itself ({@code journal.from.http.consumer:
+ * east}), the primary keeps every segment it has not fetched — from before it first connected, and
+ * while it is killed — and the node catches up with nothing lost, reporting its progress so the
+ * primary may purge what it has. Without the consumer the node would find its next segment purged.
+ */
+@Timeout(300)
+class HttpConsumerRetentionTest {
+  @TempDir Path dir;
+
+  @Test
+  void aListedReplicaNodeThatIsDownFindsEverySegmentItLacksStillOnThePrimary() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Path primaryJournal = dir.resolve("primary/journal");
+      Path copy = dir.resolve("east/journal");
+      Files.createDirectories(primaryJournal.getParent());
+      Files.createDirectories(copy.getParent());
+      int port = freePort();
+      Path primaryConfig = Files.writeString(dir.resolve("primary.yaml"), "source:\n  name: primary\n  url: "
+          + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + primaryJournal
+          + "\n  segment-size: 16KiB\n  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port
+          + "\n      consumers: [east]\nreplicas:\n  - name: lite\n    url: " + t.liteReplica.jdbcUrl() + "\n");
+      Path eastConfig = Files.writeString(dir.resolve("east.yaml"), "source:\n  name: primary\n  url: "
+          + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + copy
+          + "\n  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: east"
+          + "\n      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: pg\n    url: "
+          + t.pgReplicaUrl + "\n");
+      Path primaryLog = dir.resolve("primary.log");
+      Path eastLog = dir.resolve("east.log");
+      Process primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, primaryConfig, primary);
+      phase("primary streaming");
+      t.load();
+      try (WorkloadRunner workload = t.workload(3)) {
+        // East has not connected yet: the primary's local replica applies and acknowledges,
+        // segments are sealed, and still segment 1 stays for east.
+        workload.awaitCommitted(workload.committed() + 150, Duration.ofSeconds(60));
+        awaitSealedThrough(primaryJournal, 3);
+        assertThat(DirectoryTransportCrashTest.sealed(primaryJournal).getFirst().getFileName().toString())
+            .as("the first segment is kept for east").startsWith(String.format("%020d-", 1));
+
+        phase("segment 1 kept");
+        Process east = cli.start(eastLog, "run", "-c", eastConfig.toString());
+        DirectoryTransportCrashTest.awaitReplicasStreaming(cli, eastConfig, east);
+        phase("east streaming");
+        workload.awaitCommitted(workload.committed() + 50, Duration.ofSeconds(60));
+        FerryCli.kill9(east);
+        long lacks = reportedNext(primaryJournal);
+        assertThat(lacks).as("east reported progress").isGreaterThan(1);
+        // While east is down the primary seals and its local replica applies several more segments.
+        workload.awaitCommitted(workload.committed() + 200, Duration.ofSeconds(60));
+        awaitSealedThrough(primaryJournal, lacks + 3);
+        workload.stop();
+        phase("sealed while east is down");
+        assertThat(firstSealed(primaryJournal)).as("segment %d, the first east lacks, is kept", lacks)
+            .isLessThanOrEqualTo(lacks);
+
+        east = cli.start(eastLog, "run", "-c", eastConfig.toString());
+        assertThat(t.awaitEqual(Duration.ofSeconds(180))).as("differences; east log: %s", read(eastLog)).isEmpty();
+        phase("equal");
+        assertThat(read(eastLog)).doesNotContain("not offered");
+        assertThat(FerryCli.terminate(east, Duration.ofSeconds(60))).isZero();
+      }
+      assertThat(reportedNext(primaryJournal)).as("east's reported position after catching up")
+          .isGreaterThan(firstSealed(primaryJournal));
+      assertThat(FerryCli.terminate(primary, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /** The first segment east's copy lacks, as the primary recorded it (consumers/http.east.pos). */
+  private static long reportedNext(Path journal) throws IOException {
+    String line = Files.readString(journal.resolve("consumers/http.east.pos")).strip();
+    return Long.parseLong(line.substring(0, line.indexOf(':')));
+  }
+
+  private static long lastSealed(Path journal) throws IOException {
+    List<Path> sealed = DirectoryTransportCrashTest.sealed(journal);
+    if (sealed.isEmpty()) {
+      return 0;
+    }
+    String name = sealed.getLast().getFileName().toString();
+    return Long.parseLong(name.substring(0, name.indexOf('-')));
+  }
+
+  private static long firstSealed(Path journal) throws IOException {
+    String name = DirectoryTransportCrashTest.sealed(journal).getFirst().getFileName().toString();
+    return Long.parseLong(name.substring(0, name.indexOf('-')));
+  }
+
+  private static void phase(String what) {
+    System.out.println(java.time.Instant.now() + " " + what);
+  }
+
+  private static void awaitSealedThrough(Path journal, long number) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (lastSealed(journal) < number) {
+      assertThat(System.nanoTime()).as("segment %d sealed in %s", number, journal).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(none)";
+    }
+  }
+}
