@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.WorkloadRunner;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -33,11 +32,10 @@ class AdminApiTest {
   void everyEndpointAnswersWithTheTokenOnlyAndRefusesBadInputClearly() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       int port = NodeHttp.freePort();
-      Path config = dir.resolve("admin.yaml");
-      Files.writeString(config, FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
+      Path config = FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
           .serveHttp("0.0.0.0:" + port, TOKEN) // one server: the journal's segments beside the API
-          .replica("pg", t.pgReplicaUrl).text() + "    conflicts: overwrite\nhttp:\n  listen: 0.0.0.0:" + port
-          + "\n  token: " + TOKEN + "\n");
+          .replicaWithConflicts("pg", t.pgReplicaUrl, "overwrite").http("0.0.0.0:" + port, Optional.of(TOKEN))
+          .writeTo(dir.resolve("admin.yaml"));
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
       NodeHttp node = new NodeHttp(port, Optional.of(TOKEN));
       node.awaitReplicas("streaming", Duration.ofSeconds(90));
@@ -56,8 +54,8 @@ class AdminApiTest {
   void aServerReachableFromOtherMachinesWithoutATokenDoesNotStart() throws Exception {
     try (FerryCli cli = new FerryCli(dir)) {
       Path config = dir.resolve("open.yaml");
-      Files.writeString(config, FerryYaml.source("jdbc:postgresql://127.0.0.1:1/none", dir.resolve("journal"))
-          .replica("r1", "jdbc:postgresql://127.0.0.1:1/other").text() + "http:\n  listen: 0.0.0.0:8451\n");
+      FerryYaml.source("jdbc:postgresql://127.0.0.1:1/none", dir.resolve("journal"))
+          .replica("r1", "jdbc:postgresql://127.0.0.1:1/other").http("0.0.0.0:8451", Optional.empty()).writeTo(config);
       FerryCli.Result r = cli.run(Duration.ofSeconds(60), "run", "-c", config.toString());
       assertThat(r.exitCode()).isNotZero();
       assertThat(r.stderr()).contains("http.listen: '0.0.0.0:8451' is reachable from other machines: set http.token");

@@ -3,7 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.WorkloadRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -26,9 +25,8 @@ class MetricsEndToEndTest {
   void countersAgreeWithTheDatabasesAndLagFallsToZeroWhenCaughtUp() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       int port = NodeHttp.freePort();
-      Path config = dir.resolve("metrics.yaml");
-      Files.writeString(config, FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
-          .replica("pg", t.pgReplicaUrl).text() + "http:\n  listen: 127.0.0.1:" + port + "\n");
+      Path config = FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
+          .replica("pg", t.pgReplicaUrl).http("127.0.0.1:" + port, Optional.empty()).writeTo(dir.resolve("metrics.yaml"));
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
       NodeHttp node = new NodeHttp(port, Optional.empty());
       node.awaitReplicas("streaming", Duration.ofSeconds(90));
