@@ -87,7 +87,16 @@ public interface Applier extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
-  /** Conflicts seen by this applier since it was opened, by type. */
+  /**
+   * Transient errors retried by this applier since it was opened (each failed attempt that is
+   * tried again counts once). May be called from another thread (metrics). This default retries
+   * nothing.
+   */
+  default long retries() {
+    return 0;
+  }
+
+  /** Conflicts seen by this applier since it was opened, by type. May be called from another thread. */
   Map<ConflictType, Long> conflictCounts();
 
   /** Source transactions skipped because they were already applied, since opened. */

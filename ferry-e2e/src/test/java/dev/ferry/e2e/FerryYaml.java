@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The common shape of a test's ferry.yaml: a source named primary, a journal directory and named
@@ -16,6 +17,7 @@ final class FerryYaml {
   private final List<String> sourceExtras = new ArrayList<>();
   private final List<String> journalExtras = new ArrayList<>();
   private final List<String> replicas = new ArrayList<>();
+  private final List<String> sections = new ArrayList<>();
 
   private FerryYaml(String sourceUrl, Path journal) {
     this.sourceUrl = sourceUrl;
@@ -43,8 +45,26 @@ final class FerryYaml {
     return this;
   }
 
+  /** {@code journal.serve.http} with {@code listen} and {@code token}. */
+  FerryYaml serveHttp(String listen, String token) {
+    journalExtras.add("  serve:\n    http: { listen: '" + listen + "', token: " + token + " }\n");
+    return this;
+  }
+
+  /** The node's {@code http:} server on {@code listen}, with {@code token} when given. */
+  FerryYaml http(String listen, Optional<String> token) {
+    sections.add("http:\n  listen: '" + listen + "'\n" + token.map(t -> "  token: " + t + "\n").orElse(""));
+    return this;
+  }
+
   FerryYaml replica(String name, String url) {
     replicas.add("  - name: " + name + "\n    url: " + url + "\n");
+    return this;
+  }
+
+  /** A replica with {@code conflicts}, e.g. {@code overwrite}. */
+  FerryYaml replicaWithConflicts(String name, String url, String conflicts) {
+    replicas.add("  - name: " + name + "\n    url: " + url + "\n    conflicts: " + conflicts + "\n");
     return this;
   }
 
@@ -64,7 +84,7 @@ final class FerryYaml {
   String text() {
     return "source:\n  name: primary\n  url: " + sourceUrl + "\n" + String.join("", sourceExtras)
         + "journal:\n  dir: " + journal + "\n" + String.join("", journalExtras)
-        + "replicas:\n" + String.join("", replicas);
+        + "replicas:\n" + String.join("", replicas) + String.join("", sections);
   }
 
   Path writeTo(Path file) throws IOException {

@@ -123,6 +123,23 @@ final class Topology implements AutoCloseable {
     return differ;
   }
 
+  /** Waits until the PostgreSQL replica equals the primary (a configuration that leaves the SQLite one out). */
+  void awaitPgEqual(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try (Connection p = DriverManager.getConnection(primaryUrl);
+          Connection r = DriverManager.getConnection(pgReplicaUrl)) {
+        if (TableDigest.ofAll(p, BankWorkload.TABLES).equals(TableDigest.ofAll(r, BankWorkload.TABLES))) {
+          return;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("pg differs from the primary after " + timeout);
+      }
+      Thread.sleep(500);
+    }
+  }
+
   @Override
   public void close() throws Exception {
     try (primary; pgReplica; liteReplica) {

@@ -154,6 +154,26 @@ public final class Journal implements AutoCloseable {
     return writer.groups();
   }
 
+  /**
+   * Records (a transaction, or a chunk or commit of a large one) written since opened; with
+   * {@link #appendedBytes()} their bytes, frames included. Thread-safe.
+   */
+  public long appendedRecords() {
+    return writer.frames();
+  }
+
+  public long appendedBytes() {
+    return writer.frameBytes();
+  }
+
+  /**
+   * Tells {@code listener} how long each group commit's {@code force} took, in nanoseconds. It runs
+   * on the writer thread and must return at once (a metrics histogram); the last one set wins.
+   */
+  public void onForce(java.util.function.LongConsumer listener) {
+    writer.onForce(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
   /** The journal's identity, written in every segment header. */
   public UUID id() {
     return id;

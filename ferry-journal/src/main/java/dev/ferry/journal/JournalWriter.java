@@ -68,6 +68,9 @@ final class JournalWriter implements TailWatch {
 
   private volatile Mark mark = new Mark(0, 0, 0);
   private final java.util.concurrent.atomic.LongAdder groups = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder frames = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder frameBytes = new java.util.concurrent.atomic.LongAdder();
+  private volatile java.util.function.LongConsumer onForce = nanos -> { };
 
   JournalWriter(JournalConfig config, UUID journalId, long nextSegment, OpenSegment open,
       WriteQueue queue, Consumer<SegmentFile> onSealed) throws IOException {
@@ -196,6 +199,8 @@ final class JournalWriter implements TailWatch {
     }
     size += frame.length;
     recordCount++;
+    frames.increment();
+    frameBytes.add(frame.length);
   }
 
   private void flush() throws IOException {
@@ -212,9 +217,24 @@ final class JournalWriter implements TailWatch {
 
   private void flushAndForce() throws IOException {
     flush();
+    long start = System.nanoTime();
     channel.force(false);
+    onForce.accept(System.nanoTime() - start);
     groups.increment();
     publish(segment, size);
+  }
+
+  /** Records written so far, and their bytes. */
+  long frames() {
+    return frames.sum();
+  }
+
+  long frameBytes() {
+    return frameBytes.sum();
+  }
+
+  void onForce(java.util.function.LongConsumer listener) {
+    onForce = listener;
   }
 
   /** Group commits made so far: one {@code force} each. */

@@ -66,7 +66,7 @@ public final class JdbcApplier implements Applier {
   private final ChunkedApply chunked;
   private final ProgressStore progress;
   private final ConflictLog conflictLog;
-  private final StatementCache cache = new StatementCache(256);
+  final StatementCache cache = new StatementCache(256); // package-private: tests read its misses
   private final TargetLink link;
   private final ConflictHandling conflicts;
   private boolean closed;
@@ -463,6 +463,11 @@ public final class JdbcApplier implements Applier {
   }
 
   @Override
+  public long retries() {
+    return link.retries();
+  }
+
+  @Override
   public Map<ConflictType, Long> conflictCounts() {
     return conflicts.counts();
   }
@@ -470,11 +475,6 @@ public final class JdbcApplier implements Applier {
   @Override
   public long skippedTransactions() {
     return skipped;
-  }
-
-  /** Statement cache misses, for tests. */
-  long statementCacheMisses() {
-    return cache.misses();
   }
 
   /** Forgets table shapes and statements: another applier of the target ran DDL. Not while applying. */

@@ -42,8 +42,16 @@ final class TargetLink implements AutoCloseable {
     this.cache = cache;
   }
 
+  /** Retries begun since the link was made; written by the applier's thread only. */
+  private volatile long retries;
+
   void retrying(dev.ferry.apply.Applier.Retrying retry) {
     retrying = java.util.Optional.of(retry);
+    retries++; // one writer thread: no lost update
+  }
+
+  long retries() {
+    return retries;
   }
 
   /** The retried work committed: no longer retrying. */

@@ -302,6 +302,11 @@ public final class ParallelApplier implements Applier {
   }
 
   @Override
+  public long retries() {
+    return serial.retries() + workers.stream().mapToLong(w -> w.applier().retries()).sum();
+  }
+
+  @Override
   public Map<ConflictType, Long> conflictCounts() {
     Map<ConflictType, Long> counts = new EnumMap<>(serial.conflictCounts());
     workers.forEach(w -> w.applier().conflictCounts().forEach((t, n) -> counts.merge(t, n, Long::sum)));

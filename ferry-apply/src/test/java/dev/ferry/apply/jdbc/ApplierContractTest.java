@@ -624,7 +624,7 @@ abstract class ApplierContractTest {
       LongStream.rangeClosed(1, 50).forEach(i -> stream.add(tx(i, insert(ACCOUNTS, ACCOUNT_COLS, i, i, "x"),
           update(ACCOUNTS, ACCOUNT_COLS, List.of(), i, i + 1, Value.UNCHANGED))));
       applier.applyAll(stream.iterator());
-      assertThat(applier.statementCacheMisses()).isEqualTo(2);
+      assertThat(applier.cache.misses()).isEqualTo(2);
     }
   }
 

@@ -96,6 +96,7 @@ class WorkerDeadlockRetryTest {
       other.commit();
       applying.get();
       assertThat(applier.position().applied().toString()).isEqualTo("0:" + TRANSACTIONS);
+      assertThat(applier.retries()).as("the deadlocked unit's retries, counted for metrics").isPositive();
     }
     assertThat(deadlocks(url, database)).as("deadlocks PostgreSQL detected in " + database).isPositive();
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();

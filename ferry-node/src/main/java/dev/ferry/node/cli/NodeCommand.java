@@ -1,11 +1,16 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.node.admin.NodeMetrics;
+import dev.ferry.node.admin.NodeServer;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.SameDatabaseGuard;
+import dev.ferry.transport.http.HttpServeConfig;
+import dev.ferry.transport.http.SegmentServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,6 +44,51 @@ abstract class NodeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     FerryConfig config = options.load();
     NodeSpec configured = NodeSpecs.from(config);
+    preflight(config);
+    options.startLogging(config);
+    log.info("ferry {} starting with {}", role().name().toLowerCase(java.util.Locale.ROOT), config.describe().strip());
+    CountDownLatch stop = new CountDownLatch(1);
+    Signals.onTerminate(stop::countDown);
+    StatusFile status = new StatusFile(config.status().file(), role(), replicas());
+    FerryNode started;
+    NodeMetrics metrics = new NodeMetrics();
+    Optional<SegmentServer> server;
+    try {
+      NodeSpec spec = SameDatabaseGuard.check(configured, replicas(), SameDatabaseGuard.Unreachable.CHECK_LATER);
+      started = FerryNode.start(spec, role(), replicas(), metrics);
+      metrics.bind(started);
+      server = startServer(config, spec, started, metrics);
+    } catch (java.io.IOException | RuntimeException e) {
+      metrics.close();
+      // The command line prints it as its last line; the console shows it once.
+      LoggerFactory.getLogger(Logging.FILE_ONLY).error("{}", ErrorAdvice.forUser(e).orElse(String.valueOf(e)), e);
+      throw e;
+    }
+    try (FerryNode node = started; metrics; AutoCloseable http = () -> server.ifPresent(SegmentServer::close)) {
+      while (!stop.await(1, TimeUnit.SECONDS)) {
+        NodeStatus now = node.status();
+        status.write(now);
+        Optional<String> fatal = fatal(node, now);
+        if (fatal.isPresent()) {
+          log.error("{}; stopping", fatal.get());
+          return 1;
+        }
+      }
+      log.info("stop requested: finishing the transaction in hand");
+    } finally {
+      // The node is closed here: everything captured is durable, everything applied committed.
+      try {
+        status.markStopped();
+      } catch (java.io.IOException e) {
+        log.warn("could not update {}: {}", config.status().file(), e.getMessage());
+      }
+    }
+    log.info("stopped cleanly");
+    return 0;
+  }
+
+  /** Refuses what cannot run before anything starts: unknown replicas, the wrong command, unreachable databases. */
+  private void preflight(FerryConfig config) throws Exception {
     for (String name : replicas()) {
       if (!NodeSpecs.replicaNames(config).contains(name)) {
         throw new UsageException("--replica " + name + ": no such replica in " + config.file() + " (it has "
@@ -62,41 +112,27 @@ abstract class NodeCommand implements Callable<Integer> {
     if (role() != FerryNode.Role.CAPTURE) {
       Preflight.replicas(config);
     }
-    options.startLogging(config);
-    log.info("ferry {} starting with {}", role().name().toLowerCase(java.util.Locale.ROOT), config.describe().strip());
-    CountDownLatch stop = new CountDownLatch(1);
-    Signals.onTerminate(stop::countDown);
-    StatusFile status = new StatusFile(config.status().file(), role(), replicas());
-    FerryNode started;
+  }
+
+  /** The node's HTTP server ({@code http:}), if configured; the node is closed if it cannot listen. */
+  private Optional<SegmentServer> startServer(FerryConfig config, NodeSpec spec, FerryNode node, NodeMetrics metrics)
+      throws java.io.IOException, InterruptedException {
+    if (config.http().isEmpty()) {
+      return Optional.empty();
+    }
+    List<ReplicaSpec> applied = role() == FerryNode.Role.CAPTURE ? List.of() : spec.replicas().stream()
+        .filter(r -> replicas().isEmpty() || replicas().contains(r.name())).toList();
+    boolean servesJournal = config.httpServesJournal() && role() != FerryNode.Role.APPLY;
+    Optional<Path> journal = servesJournal ? Optional.of(config.journal().directory()) : Optional.empty();
+    // Folded, the server is journal.serve.http's too: the same address and token, and its consumers.
+    HttpServeConfig server = servesJournal ? config.serve().orElseThrow() : config.http().get();
     try {
-      NodeSpec spec = SameDatabaseGuard.check(configured, replicas(), SameDatabaseGuard.Unreachable.CHECK_LATER);
-      started = FerryNode.start(spec, role(), replicas());
+      return Optional.of(NodeServer.start(server, node, metrics, applied, journal,
+          "[node " + config.source().name() + "]"));
     } catch (java.io.IOException | RuntimeException e) {
-      // The command line prints it as its last line; the console shows it once.
-      LoggerFactory.getLogger(Logging.FILE_ONLY).error("{}", ErrorAdvice.forUser(e).orElse(String.valueOf(e)), e);
+      node.close();
       throw e;
     }
-    try (FerryNode node = started) {
-      while (!stop.await(1, TimeUnit.SECONDS)) {
-        NodeStatus now = node.status();
-        status.write(now);
-        Optional<String> fatal = fatal(node, now);
-        if (fatal.isPresent()) {
-          log.error("{}; stopping", fatal.get());
-          return 1;
-        }
-      }
-      log.info("stop requested: finishing the transaction in hand");
-    } finally {
-      // The node is closed here: everything captured is durable, everything applied committed.
-      try {
-        status.markStopped();
-      } catch (java.io.IOException e) {
-        log.warn("could not update {}: {}", config.status().file(), e.getMessage());
-      }
-    }
-    log.info("stopped cleanly");
-    return 0;
   }
 
   private Optional<String> fatal(FerryNode node, NodeStatus now) {

@@ -13,10 +13,11 @@ import java.util.Properties;
 final class NodeSpecs {
   private NodeSpecs() {}
 
+  /** The node; its journal's segments are served by the node's own server when that listens on their address. */
   static NodeSpec from(FerryConfig config) {
     return new NodeSpec(source(config.source()), config.journal(), config.archive(),
         config.replicas().stream().map(r -> replica(config, r)).toList(), config.from(), config.serve(),
-        config.push());
+        config.push(), config.httpServesJournal());
   }
 
   /** The configured source, with its password (source.password) for its connections. */

@@ -36,21 +36,30 @@ import picocli.CommandLine.Spec;
     description = {"Show positions, lag and state of the source and every replica.",
         "Show the source position, the journal head and, per replica, the applied GTID, lag",
         "(transactions, bytes, seconds), state and last error. Works whether or not Ferry is running.",
-        "--json prints the stable JSON documented in docs/cli.md."})
+        "--json prints the stable JSON documented in docs/cli.md. --url reads a running node",
+        "through its admin API (token from FERRY_TOKEN) instead of the local files."})
 final class StatusCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
   @Option(names = "--json", description = "Print JSON (one object).")
   boolean json;
 
+  @Option(names = "--url", paramLabel = "URL",
+      description = "Read the node at URL (http://host:port, its http.listen) through its admin API.")
+  String url;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
-    FerryConfig config = options.load();
-    options.startQuietLogging();
-    List<StatusReader.Published> published = StatusReader.readAll(config.status().file());
-    NodeStatus merged = merge(config, published);
+    NodeStatus merged;
+    if (url != null) {
+      merged = RemoteStatus.read(url, Optional.ofNullable(System.getenv(RemoteStatus.TOKEN_ENV)));
+    } else {
+      FerryConfig config = options.load();
+      options.startQuietLogging();
+      merged = merge(config, StatusReader.readAll(config.status().file()));
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(StatusJson.of(merged));

@@ -41,7 +41,7 @@ final class ConfigReader {
   }
 
   static FerryConfig read(YamlNode.MapNode tree, Section.Context ctx) throws ConfigException {
-    Section root = Section.root(ctx, tree, "source", "journal", "replicas", "log", "status");
+    Section root = Section.root(ctx, tree, "source", "journal", "replicas", "log", "status", "http");
     Section sourceSection = root.requiredSection("source", "name", "url", "password", "tables", "slot",
         "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id");
     SourceSettings source = source(sourceSection);
@@ -58,8 +58,10 @@ final class ConfigReader {
     checkReplicas(sourceSection, source, replicaSections, replicas);
     LogSettings log = log(root, journal);
     StatusSettings status = status(root, journal);
+    Optional<HttpServeConfig> http = HttpSettings.read(root, journalSettings.serve(),
+        journalSettings.serve().isPresent() ? journalSection.lineOf("serve") : 0);
     return new FerryConfig(ctx.file(), source, journal, journalSettings.archive(), journalSettings.from(),
-        journalSettings.serve(), journalSettings.push(), replicas, log, status);
+        journalSettings.serve(), journalSettings.push(), replicas, log, status, http);
   }
 
   /** The source: the one place its URL's kind picks the capture (PostgreSQL's or SQLite's). */

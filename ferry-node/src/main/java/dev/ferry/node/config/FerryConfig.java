@@ -44,10 +44,12 @@ import java.util.Optional;
  * @param replicas the {@code replicas:} list, in file order, names unique
  * @param log the {@code log:} section
  * @param status the {@code status:} section
+ * @param http {@code http:}: the node's HTTP server (admin API, {@code /metrics}); when it listens
+ *     where {@code serve} does, it is that server
  */
 public record FerryConfig(Path file, SourceSettings source, JournalConfig journal, ArchiveConfig archive,
     Optional<JournalFrom> from, Optional<HttpServeConfig> serve, List<PushTarget> push,
-    List<ReplicaSettings> replicas, LogSettings log, StatusSettings status) {
+    List<ReplicaSettings> replicas, LogSettings log, StatusSettings status, Optional<HttpServeConfig> http) {
 
   public FerryConfig {
     Objects.requireNonNull(file, "file");
@@ -60,6 +62,12 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(http, "http");
+  }
+
+  /** Whether the node's HTTP server also serves the journal's segments ({@code serve} on its address). */
+  public boolean httpServesJournal() {
+    return http.isPresent() && serve.isPresent() && serve.get().listen().equals(http.get().listen());
   }
 
   /**
@@ -155,6 +163,10 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
     }
     b.append("log ").append(log.file()).append(", level ").append(Section.spelling(log.level())).append('\n');
     b.append("status ").append(status.file()).append('\n');
+    http.ifPresent(h -> b.append("http ").append(h.scheme()).append(' ').append(h.listen())
+        .append(h.token().isPresent() ? ", token ****" : ", no token")
+        .append(h.keyStore().map(k -> ", keystore " + k).orElse(""))
+        .append(httpServesJournal() ? ", also serves the journal" : "").append('\n'));
     return b.toString();
   }
 

@@ -36,10 +36,18 @@ final class TransportSettings {
     if (http.isEmpty()) {
       throw serve.get().missing("http");
     }
-    Section h = http.get();
+    return Optional.of(listener(http.get()));
+  }
+
+  /**
+   * A server's {@code listen} (default {@code 127.0.0.1:8451}), {@code token}, {@code keystore},
+   * {@code keystore-password} and (only {@code journal.serve.http} knows the key) {@code
+   * consumers}: {@code journal.serve.http} and the node's {@code http}.
+   */
+  static HttpServeConfig listener(Section h) throws ConfigException {
     HostPort at = hostPort(h, "listen", HttpServeConfig.DEFAULT_HOST, DEFAULT_PORT, true);
     List<String> consumers = h.names("consumers", HttpServeConfig.CONSUMER, CONSUMER_RULE);
-    return Optional.of(new HttpServeConfig(at.host(), at.port(), token(h), store(h, "keystore"), consumers));
+    return new HttpServeConfig(at.host(), at.port(), token(h), store(h, "keystore"), consumers);
   }
 
   /** A host and a port, from {@code host:port} (IPv6 in brackets). */

@@ -20,10 +20,21 @@ final class CommitHook {
 
   /** {@code large}, with {@code then} applied to the future of its commit; chunks and abort unchanged. */
   static LargeTransaction onCommit(LargeTransaction large, Then then) {
+    return observe(large, n -> { }, then);
+  }
+
+  /**
+   * {@code large}, telling {@code appended} how many changes each chunk held once it is written,
+   * and with {@code then} applied to the future of its commit.
+   */
+  static LargeTransaction observe(LargeTransaction large, java.util.function.LongConsumer appended, Then then) {
     return new LargeTransaction() {
       @Override
       public CompletableFuture<?> append(List<Change> changes) {
-        return large.append(changes);
+        return large.append(changes).thenApply(done -> {
+          appended.accept(changes.size());
+          return done;
+        });
       }
 
       @Override

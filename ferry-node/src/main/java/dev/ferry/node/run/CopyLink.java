@@ -88,7 +88,7 @@ final class CopyLink implements AutoCloseable {
       case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l);
     };
     try {
-      Optional<SegmentServer> server = spec.serve().isPresent()
+      Optional<SegmentServer> server = spec.serve().isPresent() && !spec.servedByNodeServer()
           ? Optional.of(SegmentServer.start(dir, spec.serve().get())) : Optional.empty();
       return new CopyLink(dir, receiver, server, names);
     } catch (IOException | RuntimeException e) {

@@ -44,6 +44,7 @@ public final class FerryNode implements AutoCloseable {
   private final Optional<TrackingSink> sink;
   private final Optional<Capture> capture;
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
+  private volatile NodeObserver observer = NodeObserver.NONE;
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, Shipping shipping, String journalId,
       InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
@@ -69,6 +70,12 @@ public final class FerryNode implements AutoCloseable {
    * only as {@link Role#RUN}: it receives its journal copy and applies it, and captures nothing.
    */
   public static FerryNode start(NodeSpec spec, Role role, List<String> replicas) throws IOException {
+    return start(spec, role, replicas, NodeObserver.NONE);
+  }
+
+  /** As {@link #start(NodeSpec, Role, List)}, telling {@code observer} what it times (metrics). */
+  public static FerryNode start(NodeSpec spec, Role role, List<String> replicas, NodeObserver observer)
+      throws IOException {
     InstantSource clock = InstantSource.system();
     if (spec.from().isPresent()) {
       if (role != Role.RUN) {
@@ -77,6 +84,7 @@ public final class FerryNode implements AutoCloseable {
       }
       FerryNode node = new FerryNode(spec, Optional.empty(), Shipping.NONE,
           Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
+      node.observer = observer;
       node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
       log.info("{} replica node started: journal copy from {}", Side.journal(spec.journal().directory()),
           node.link.orElseThrow().status().name());
@@ -94,11 +102,12 @@ public final class FerryNode implements AutoCloseable {
       Journal j = Journal.open(spec.journal());
       journal = Optional.of(j);
       journalId = j.id().toString();
+      j.onForce(observer::journalForced);
       registerConsumers(spec, j);
       try {
         shipping = Shipping.start(spec, j);
         TrackingSink tracking = new TrackingSink(shipping.gate().active()
-            ? new SyncSink(new JournalSink(j), shipping.gate()) : new JournalSink(j));
+            ? new SyncSink(new JournalSink(j), shipping.gate()) : new JournalSink(j), clock);
         sink = Optional.of(tracking);
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
@@ -108,6 +117,7 @@ public final class FerryNode implements AutoCloseable {
       }
     }
     FerryNode node = new FerryNode(spec, journal, shipping, journalId, clock, sink, capture);
+    node.observer = observer;
     if (role != Role.CAPTURE) {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
@@ -115,7 +125,7 @@ public final class FerryNode implements AutoCloseable {
           spec.source().serverId(), r -> seedIfNew(spec, r, node.capture));
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
-          node.replicas.add(ReplicaRunner.start(r, from, clock));
+          node.replicas.add(ReplicaRunner.start(r, from, clock, observer));
         }
       }
     }
@@ -131,7 +141,7 @@ public final class FerryNode implements AutoCloseable {
         spec.source().serverId(), r -> seedIfNew(spec, r, Optional.empty()));
     for (ReplicaSpec r : spec.replicas()) {
       if (names.isEmpty() || names.contains(r.name())) {
-        replicas.add(ReplicaRunner.start(r, from, clock));
+        replicas.add(ReplicaRunner.start(r, from, clock, observer));
       }
     }
     log.info("{} copy of journal {}: replicas {} started", Side.journal(spec.journal().directory()), copyId,
@@ -238,6 +248,35 @@ public final class FerryNode implements AutoCloseable {
   /** Names of replicas that stopped with an error. */
   public List<String> failedReplicas() {
     return replicas.stream().filter(r -> r.state() == ReplicaState.FAILED).map(ReplicaRunner::name).toList();
+  }
+
+  /** What this process counted since it started ({@link NodeCounters}). */
+  public NodeCounters counters() {
+    Optional<NodeCounters.Source> source = sink.filter(t -> capture.isPresent()).map(t -> new NodeCounters.Source(
+        spec.source().name(), t.captured(), t.changes(), t.lagSeconds()));
+    Optional<NodeCounters.Journal> j = journal.map(w -> new NodeCounters.Journal(w.directory().toString(),
+        w.appendedRecords(), w.appendedBytes(), w.groupCommits()));
+    List<NodeCounters.Replica> rs = replicas.stream().map(r -> new NodeCounters.Replica(r.name(), r.applied(),
+        r.counters().changes(), r.counters().retries(), r.counters().reconnects(), r.counters().conflicts())).toList();
+    return new NodeCounters(source, j, rs);
+  }
+
+  /**
+   * Pauses ({@code suspend} true) or resumes a replica this process applies: it stops between two
+   * transactions, everything applied committed, and shows {@code suspended} until resumed. Not
+   * kept across a restart.
+   *
+   * @return false when this process applies no replica of that name
+   */
+  public boolean suspend(String replica, boolean suspend) {
+    Optional<ReplicaRunner> r = replicas.stream().filter(x -> x.name().equals(replica)).findFirst();
+    r.ifPresent(x -> x.suspend(suspend));
+    return r.isPresent();
+  }
+
+  /** The journal directory this node reads or writes. */
+  public Path journalDirectory() {
+    return spec.journal().directory();
   }
 
   public NodeStatus status() {

@@ -21,9 +21,11 @@ import java.util.Optional;
  *     {@code source} only seeds new replicas)
  * @param serve the HTTP server of the journal's sealed segments, or of the copy's on a replica node (cascading)
  * @param push the replica nodes this node pushes its journal to over TCP, on a node that writes its journal
+ * @param servedByNodeServer whether the node's own HTTP server ({@code http:}, started beside the
+ *     node) serves those segments on the same address, so the node starts no server of its own
  */
 public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
-    Optional<JournalFrom> from, Optional<HttpServeConfig> serve, List<PushTarget> push) {
+    Optional<JournalFrom> from, Optional<HttpServeConfig> serve, List<PushTarget> push, boolean servedByNodeServer) {
   public NodeSpec {
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(from, "from");
@@ -40,10 +42,22 @@ public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig a
     }
   }
 
-  /** A node that pushes to no replica node. */
+  /** A node that pushes to no replica node and serves its segments, if at all, on a server of their own. */
   public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
       Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
-    this(source, journal, archive, replicas, from, serve, List.of());
+    this(source, journal, archive, replicas, from, serve, List.of(), false);
+  }
+
+  /** A node that serves its segments, if at all, on a server of their own. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
+      Optional<JournalFrom> from, Optional<HttpServeConfig> serve, List<PushTarget> push) {
+    this(source, journal, archive, replicas, from, serve, push, false);
+  }
+
+  /** A node that pushes to no replica node. */
+  public NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
+      Optional<JournalFrom> from, Optional<HttpServeConfig> serve, boolean servedByNodeServer) {
+    this(source, journal, archive, replicas, from, serve, List.of(), servedByNodeServer);
   }
 
   /** A node without an HTTP server. */

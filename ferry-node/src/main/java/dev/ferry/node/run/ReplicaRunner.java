@@ -76,6 +76,9 @@ final class ReplicaRunner implements AutoCloseable {
   private final InstantSource clock;
   private final Thread thread;
   private final AtomicLong applied = new AtomicLong();
+  private final ReplicaCounters counters = new ReplicaCounters();
+  private final NodeObserver observer;
+  private volatile boolean suspended;
   private volatile boolean stopping;
   private volatile boolean aborting;
   private volatile Applier applier;
@@ -93,10 +96,11 @@ final class ReplicaRunner implements AutoCloseable {
   /** What the target's row said it applied last, when the runner (re)started. */
   private Optional<LastApplied> last = Optional.empty();
 
-  private ReplicaRunner(ReplicaSpec spec, Source source, InstantSource clock) {
+  private ReplicaRunner(ReplicaSpec spec, Source source, InstantSource clock, NodeObserver observer) {
     this.spec = spec;
     this.source = source;
     this.clock = clock;
+    this.observer = observer;
     this.thread = Thread.ofPlatform().name("ferry-apply-" + spec.name()).unstarted(this::run);
   }
 
@@ -105,8 +109,8 @@ final class ReplicaRunner implements AutoCloseable {
    * the reader wakes as soon as a transaction is durable; without it (a separate
    * {@code ferry apply} process) it polls the directory.
    */
-  static ReplicaRunner start(ReplicaSpec spec, Source source, InstantSource clock) {
-    ReplicaRunner runner = new ReplicaRunner(spec, source, clock);
+  static ReplicaRunner start(ReplicaSpec spec, Source source, InstantSource clock, NodeObserver observer) {
+    ReplicaRunner runner = new ReplicaRunner(spec, source, clock, observer);
     runner.thread.start();
     return runner;
   }
@@ -167,6 +171,7 @@ final class ReplicaRunner implements AutoCloseable {
       log.info("{} still unreachable, next try in {} s: {}", spec.side(), wait.toSeconds(), e.getMessage());
     }
     state = ReplicaState.RECONNECTING;
+    counters.reconnected();
     inOutage = true;
     long deadline = System.nanoTime() + wait.toNanos();
     while (!stopping && System.nanoTime() < deadline) {
@@ -183,6 +188,7 @@ final class ReplicaRunner implements AutoCloseable {
   private void applyUntilStopped() throws ApplyException, IOException, InterruptedException {
     try (Applier applier = ParallelApplier.open(spec.forJournal(source.journalId()), spec::connect, clock)) {
       this.applier = applier;
+      counters.opened(applier);
       if (stopping) {
         return;
       }
@@ -303,14 +309,25 @@ final class ReplicaRunner implements AutoCloseable {
       }
       if (next.isEmpty()) {
         drained = true;
+        if (suspended) {
+          pause(applier);
+        }
         continue;
       }
       caughtUp = false;
       drained = false;
+      if (suspended) { // between transactions: commit what was applied, then wait with the next in hand
+        applier.flush();
+        open = open.commit(this);
+        pause(applier);
+      }
       JournalTransaction tx = next.get();
       refuseReusedGtid(tx);
+      long start = System.nanoTime();
       applier.apply(tx, tx.nextPosition()); // a chunked one is streamed, not held
+      observer.applied(spec.name(), System.nanoTime() - start);
       applied.incrementAndGet();
+      counters.applied(tx.changeCount());
       open = new Uncommitted(Optional.of(tx.gtid()), Optional.of(tx.commitTime()), Optional.of(tx.nextPosition()));
     }
     applier.flush();
@@ -318,6 +335,28 @@ final class ReplicaRunner implements AutoCloseable {
     if (position != null) {
       acknowledge(position, lastGtid);
     }
+  }
+
+  /** Waits while suspended, everything applied committed; status shows {@code suspended}. */
+  private void pause(Applier applier) throws ApplyException, InterruptedException {
+    applier.flush();
+    state = ReplicaState.SUSPENDED;
+    log.info("[replica {}] suspended: applying nothing until resumed", spec.name());
+    while (suspended && !stopping) {
+      Thread.sleep(IDLE_WAIT.toMillis());
+    }
+    state = ReplicaState.STREAMING;
+    log.info("[replica {}] resumed", spec.name());
+  }
+
+  /** Pauses applying between transactions ({@code suspend}); false resumes. Any thread. */
+  void suspend(boolean pause) {
+    suspended = pause;
+  }
+
+  /** What this runner counted since it started, for metrics. */
+  ReplicaCounters counters() {
+    return counters;
   }
 
   /** The newest transaction applied but not yet known committed; status shows it once flushed. */

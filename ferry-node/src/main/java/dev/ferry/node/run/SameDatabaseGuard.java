@@ -61,7 +61,8 @@ public final class SameDatabaseGuard {
       seen.add(id);
       guarded.add(source.map(r::notReaching).orElse(r));
     }
-    return new NodeSpec(spec.source(), spec.journal(), spec.archive(), guarded, spec.from(), spec.serve(), spec.push());
+    return new NodeSpec(spec.source(), spec.journal(), spec.archive(), guarded, spec.from(), spec.serve(), spec.push(),
+        spec.servedByNodeServer());
   }
 
   private static String entry(int index, ReplicaSpec r) {

@@ -36,7 +36,7 @@ final class Shipping implements AutoCloseable {
     Optional<Archiver> archiver = spec.archive().enabled() ? Optional.of(Archiver.start(journal, spec.archive()))
         : Optional.empty();
     try {
-      Optional<SegmentServer> server = spec.serve().isPresent()
+      Optional<SegmentServer> server = spec.serve().isPresent() && !spec.servedByNodeServer()
           ? Optional.of(SegmentServer.start(journal.directory(), spec.serve().get())) : Optional.empty();
       List<PushSupplier> suppliers = new ArrayList<>();
       spec.push().forEach(t -> suppliers.add(PushSupplier.start(journal, t)));

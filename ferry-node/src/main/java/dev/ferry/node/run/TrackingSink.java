@@ -6,7 +6,9 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,9 +34,13 @@ final class TrackingSink implements TransactionSink {
   private final AtomicReference<Head> head = new AtomicReference<>();
   private final AtomicReference<List<Gtid>> newestByDomain = new AtomicReference<>(List.of());
   private final AtomicLong captured = new AtomicLong();
+  private final AtomicLong changes = new AtomicLong();
+  private final AtomicLong lagNanos = new AtomicLong();
+  private final InstantSource clock;
 
-  TrackingSink(TransactionSink delegate) {
+  TrackingSink(TransactionSink delegate, InstantSource clock) {
     this.delegate = delegate;
+    this.clock = clock;
   }
 
   Optional<Head> head() {
@@ -49,6 +55,16 @@ final class TrackingSink implements TransactionSink {
   /** Transactions made durable through this sink since it was created. */
   long captured() {
     return captured.get();
+  }
+
+  /** Changes of the transactions made durable through this sink. */
+  long changes() {
+    return changes.get();
+  }
+
+  /** For the newest durable transaction: from its source commit to durable here, in seconds (0 before one). */
+  double lagSeconds() {
+    return lagNanos.get() / 1e9;
   }
 
   @Override
@@ -68,7 +84,10 @@ final class TrackingSink implements TransactionSink {
 
   @Override
   public CompletableFuture<?> append(Transaction tx) {
-    return delegate.append(tx).thenApply(done -> durable(tx.gtid(), tx.commitTime(), tx.sourcePosition(), done));
+    return delegate.append(tx).thenApply(done -> {
+      changes.addAndGet(tx.changes().size());
+      return durable(tx.gtid(), tx.commitTime(), tx.sourcePosition(), done);
+    });
   }
 
   private <T> T durable(Gtid gtid, Instant commitTime, SourcePosition position, T done) {
@@ -76,12 +95,13 @@ final class TrackingSink implements TransactionSink {
         (old, now) -> old == null || now.gtid().seq() >= old.gtid().seq() ? now : old);
     newestByDomain.accumulateAndGet(List.of(gtid), (old, now) -> Gtids.with(old, now.getFirst()));
     captured.incrementAndGet();
+    lagNanos.set(Math.max(0, Duration.between(commitTime, clock.instant()).toNanos()));
     return done;
   }
 
   @Override
   public LargeTransaction beginLarge(Gtid gtid) {
-    return CommitHook.onCommit(delegate.beginLarge(gtid), (commit, time, position) -> commit.thenApply(done ->
-        durable(gtid, time, position, done)));
+    return CommitHook.observe(delegate.beginLarge(gtid), changes::addAndGet, (commit, time, position) ->
+        commit.thenApply(done -> durable(gtid, time, position, done)));
   }
 }

@@ -251,7 +251,7 @@ class FerryConfigTest {
   @Test
   void refusesUnknownTopLevelSection() {
     assertThat(refused(MINIMAL + "replica:\n  - name: r1\n").getMessage())
-        .startsWith("/etc/ferry/ferry.yaml:6: replica: unknown key (known: source, journal, replicas, log, status)");
+        .startsWith("/etc/ferry/ferry.yaml:6: replica: unknown key (known: source, journal, replicas, log, status, http)");
   }
 
   @Test

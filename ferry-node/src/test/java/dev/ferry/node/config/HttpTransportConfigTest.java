@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** {@code journal.serve.http} on a primary and {@code journal.from.http} on a replica node, refused with the key's name. */
+/**
+ * {@code journal.serve.http} on a primary, {@code journal.from.http} on a replica node and the
+ * node's own {@code http} server (one server with {@code serve.http} on the same address), refused
+ * with the key's name.
+ */
 class HttpTransportConfigTest {
   private static final Path FILE = Path.of("/etc/ferry/ferry.yaml");
   private static final String NODE = """
@@ -147,5 +151,53 @@ class HttpTransportConfigTest {
     assertThat(refused(NODE + "  serve:\n    http:\n      keystore-password: x\n"))
         .isEqualTo("/etc/ferry/ferry.yaml:8: journal.serve.http.keystore-password: is given without"
             + " journal.serve.http.keystore");
+  }
+
+  // The node's own server, http: (localhost by default, a token elsewhere, shared with serve.http on one address).
+
+  @Test
+  void listensOnLocalhostPort8451WithoutATokenByDefault() throws ConfigException {
+    FerryConfig c = parse(NODE + "http: {}\n");
+    assertThat(c.http()).contains(new HttpServeConfig("127.0.0.1", 8451, Optional.empty()));
+    assertThat(c.httpServesJournal()).isFalse();
+    assertThat(c.describe()).contains("http http 127.0.0.1:8451, no token");
+    assertThat(parse(NODE).http()).isEmpty();
+  }
+
+  @Test
+  void anAddressOtherThanLoopbackNeedsAToken() throws ConfigException {
+    assertThat(refused(NODE + "http:\n  listen: 0.0.0.0:9100\n"))
+        .startsWith("/etc/ferry/ferry.yaml:7: http.listen: '0.0.0.0:9100' is reachable from other machines: set"
+            + " http.token");
+    FerryConfig c = parse(NODE + "http:\n  listen: 0.0.0.0:9100\n  token: ${FERRY_TOKEN}\n");
+    assertThat(c.http()).contains(new HttpServeConfig("0.0.0.0", 9100, Optional.of(new BearerToken("tok-123"))));
+    assertThat(c.describe()).contains("http http 0.0.0.0:9100, token ****").doesNotContain("tok-123");
+    assertThat(parse(NODE + "http:\n  listen: '[::1]:9100'\n").http().orElseThrow().host()).isEqualTo("::1");
+  }
+
+  @Test
+  void sharesOneServerWithTheJournalsOnTheSameAddress() throws ConfigException {
+    FerryConfig c = parse(NODE + "  serve:\n    http: { listen: 9200 }\nhttp: { listen: 9200 }\n");
+    assertThat(c.httpServesJournal()).isTrue();
+    assertThat(c.describe()).contains("also serves the journal");
+    assertThat(parse(NODE + "  serve:\n    http: { listen: 9200 }\nhttp: { listen: 9300 }\n").httpServesJournal())
+        .isFalse();
+  }
+
+  @Test
+  void refusesASharedPortWithAnotherHostTokenOrKeyStore() {
+    assertThat(refused(NODE + "  serve:\n    http: { listen: 9200 }\nhttp: { listen: '[::1]:9200' }\n"))
+        .contains("http.listen: shares port 9200 with journal.serve.http (line 6): one server answers both, so give"
+            + " both the same listen ('127.0.0.1:9200' there), or other ports");
+    assertThat(refused(NODE + "  serve:\n    http: { listen: 9200 }\nhttp: { listen: 9200, token: x }\n"))
+        .contains("http.token: shares port 9200").endsWith("give both the same token");
+    assertThat(refused(NODE + "  serve:\n    http: { listen: 9200 }\nhttp: { listen: 9200, keystore: /k.p12 }\n"))
+        .contains("http.keystore: shares port 9200").endsWith("give both the same keystore");
+  }
+
+  @Test
+  void refusesUnknownKeysAndBadPorts() {
+    assertThat(refused(NODE + "http: { port: 80 }\n")).contains("http.port: unknown key");
+    assertThat(refused(NODE + "http: { listen: 70000 }\n")).contains("http.listen: port 70000 is out of range");
   }
 }

@@ -3,7 +3,6 @@ package dev.ferry.transport.http;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.Side;
-import dev.ferry.transport.BearerToken;
 import dev.ferry.transport.SegmentDigests;
 import dev.ferry.transport.SegmentListing;
 import java.io.IOException;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
@@ -33,32 +31,24 @@ import org.slf4j.LoggerFactory;
  * {@link SegmentListing} of the sealed segments the journal holds now; revalidated by {@code ETag})
  * and {@code GET|HEAD /<sealed segment file>} (its bytes, immutable: {@code ETag} is its SHA-256,
  * {@code Cache-Control: immutable}, single {@code Range} requests, {@code If-None-Match}, {@code
- * If-Range}). With a token configured, a request without {@code Authorization: Bearer <token>}
- * gets 401 and an empty body before anything else is looked at. Any other path is 404, any other
- * method 405: nothing can be written. Thread-safe.
+ * If-Range}). The server's {@link BearerGate} has checked the token before. Any other path is 404,
+ * any other method 405: nothing can be written. Thread-safe.
  */
 final class SegmentHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentHandler.class);
   private static final String IMMUTABLE = "public, max-age=31536000, immutable";
   private final Path dir;
-  private final Optional<byte[]> expected;
   private final SegmentDigests digests = new SegmentDigests();
   private final RemoteConsumers consumers;
 
-  SegmentHandler(Path journalDir, Optional<BearerToken> token, List<String> consumers) {
+  SegmentHandler(Path journalDir, List<String> consumers) {
     this.dir = journalDir;
-    this.expected = token.map(t -> t.header().getBytes(StandardCharsets.US_ASCII));
     this.consumers = new RemoteConsumers(journalDir, consumers);
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     try {
-      if (!authorized(request)) {
-        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-        empty(response, 401, callback);
-        return true;
-      }
       String method = request.getMethod();
       boolean head = method.equals("HEAD");
       if (!head && !method.equals("GET")) {
@@ -97,14 +87,6 @@ final class SegmentHandler extends Handler.Abstract {
       }
     }
     return !name.isEmpty() && SegmentFiles.isSealedSegment(Path.of(name));
-  }
-
-  private boolean authorized(Request request) {
-    if (expected.isEmpty()) {
-      return true;
-    }
-    String given = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-    return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII), expected.get());
   }
 
   private void listing(Request request, Response response, boolean head, Callback callback) throws IOException {
@@ -203,7 +185,7 @@ final class SegmentHandler extends Handler.Abstract {
     response.write(true, ByteBuffer.wrap(body), callback);
   }
 
-  private static void empty(Response response, int status, Callback callback) {
+  static void empty(Response response, int status, Callback callback) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
     response.write(true, ByteBuffer.allocate(0), callback);

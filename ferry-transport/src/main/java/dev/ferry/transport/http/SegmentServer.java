@@ -5,7 +5,14 @@ import dev.ferry.transport.KeyStoreFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -22,11 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a journal's sealed segments read-only over HTTP ({@code journal.serve.http}), the
- * MusicBrainz way: numbered, immutable files any mirror or cache can hold, and a listing
- * ({@link SegmentHandler} says what is answered). Built on Jetty's core server (no servlets),
- * the one HTTP server library of the project. It serves the segments the journal holds at the time
- * of each request; it never writes to the journal.
+ * A node's one HTTP server. It serves a journal's sealed segments read-only ({@code
+ * journal.serve.http}), the MusicBrainz way: numbered, immutable files any mirror or cache can
+ * hold, and a listing ({@link SegmentHandler} says what is answered); and beside them the handlers
+ * the node mounts on their own paths (the admin API, {@code /metrics}). One token and one key
+ * store protect all of it. Built on Jetty's core server (no servlets), the one HTTP server library
+ * of the project. It serves the segments the journal holds at the time of each request; it never
+ * writes to the journal.
  *
  * <p>Thread-safe; {@link #close()} from any thread.
  */
@@ -35,20 +44,34 @@ public final class SegmentServer implements AutoCloseable {
   private static final int MAX_THREADS = 16;
   private final Server server;
   private final ServerConnector connector;
-  private final Path dir;
+  private final String name;
 
-  private SegmentServer(Server server, ServerConnector connector, Path dir) {
+  private SegmentServer(Server server, ServerConnector connector, String name) {
     this.server = server;
     this.connector = connector;
-    this.dir = dir;
+    this.name = name;
   }
 
   /**
-   * Starts serving the journal in {@code journalDir}.
+   * Starts serving the journal in {@code journalDir}, and nothing else.
    *
    * @throws IOException if the address cannot be listened on (in use, not this machine's)
    */
   public static SegmentServer start(Path journalDir, HttpServeConfig config) throws IOException {
+    return start(config, Optional.of(journalDir), Map.of(), Set.of(), Side.journal(journalDir).toString());
+  }
+
+  /**
+   * Starts a node's server: {@code mounts} on their paths (a path ending in {@code /} takes every
+   * path under it, any other only itself; a handler returning false answers 404), and every other
+   * path from the sealed segments of {@code journalDir}, if given. The token guards every path but
+   * those in {@code open} (mounted paths that hold no data, such as a page that asks for the token).
+   *
+   * @param name how log lines name the server, e.g. {@code [node primary]}
+   * @throws IOException if the address cannot be listened on (in use, not this machine's)
+   */
+  public static SegmentServer start(HttpServeConfig config, Optional<Path> journalDir, Map<String, Handler> mounts,
+      Set<String> open, String name) throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
     threads.setName("ferry-http");
     threads.setDaemon(true);
@@ -60,18 +83,21 @@ public final class SegmentServer implements AutoCloseable {
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
-    server.setHandler(new SegmentHandler(journalDir, config.token(), config.consumers()));
+    server.setHandler(new BearerGate(config.token(), mounts,
+        journalDir.map(d -> new SegmentHandler(d, config.consumers())), open));
     server.setErrorHandler(SegmentServer::emptyError);
     server.setStopTimeout(2_000);
     try {
       server.start();
     } catch (Exception e) {
       stopQuietly(server);
-      throw new IOException(Side.journal(journalDir) + " cannot serve over HTTP on " + config.listen() + ": "
+      throw new IOException(name + " cannot serve over HTTP on " + config.listen() + ": "
           + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }
-    SegmentServer s = new SegmentServer(server, connector, journalDir);
-    LOG.info("{} serving sealed segments on {}://{}/ ({})", Side.journal(journalDir), config.scheme(), s.address(),
+    SegmentServer s = new SegmentServer(server, connector, name);
+    List<String> what = new ArrayList<>(new TreeSet<>(mounts.keySet()));
+    journalDir.ifPresent(d -> what.add("sealed segments of " + d));
+    LOG.info("{} serving {} on {}://{}/ ({})", name, what, config.scheme(), s.address(),
         config.token().isPresent() ? "bearer token required" : "no token");
     return s;
   }
@@ -110,7 +136,7 @@ public final class SegmentServer implements AutoCloseable {
   @Override
   public void close() {
     stopQuietly(server);
-    LOG.info("{} stopped serving over HTTP", Side.journal(dir));
+    LOG.info("{} stopped serving over HTTP", name);
   }
 
   /** Errors Jetty answers itself (a malformed or ambiguous request): the status and an empty body, no page. */
