@@ -87,7 +87,7 @@ public final class JournalIngest implements AutoCloseable {
     try {
       if (!JournalIdentity.exists(dir) && SegmentFiles.list(dir).isEmpty()) {
         JournalIdentity.create(dir, primaryId);
-        LOG.info("[journal {}] new copy of journal {}", dir, primaryId);
+        LOG.info("{} new copy of journal {}", Side.journal(dir), primaryId);
       }
       if (JournalIdentity.exists(dir) && !JournalIdentity.read(dir).equals(primaryId)) {
         throw new JournalMismatchException(SegmentFiles.idFile(dir), primaryId, JournalIdentity.read(dir));

@@ -155,7 +155,7 @@ final class BinlogEvents {
       Gtid gtid = assembler.lastCommitted();
       f.whenComplete((ok, error) -> {
         if (error != null) {
-          fail.accept(new IOException("[source " + config.name() + "] the journal did not take " + gtid + ": "
+          fail.accept(new IOException(config.side() + " the journal did not take " + gtid + ": "
               + error, error));
         } else {
           durable.accept(gtid);

@@ -84,7 +84,7 @@ public final class MariaDbCapture implements Capture {
     } catch (SQLException e) {
       throw new CaptureException(config.name(), "cannot read the GTID position of " + url + ": " + e.getMessage(), e);
     }
-    log.info("[source {}] binlog capture of {} starts after GTID position '{}' (schema sequence {})", config.name(),
+    log.info("{} binlog capture of {} starts after GTID position '{}' (schema sequence {})", config.side(),
         url, GtidPositions.format(start.position()), start.schemaSequence());
     MariaDbCapture capture = new MariaDbCapture(config, url, sink, start);
     capture.thread.start();
@@ -140,13 +140,13 @@ public final class MariaDbCapture implements Capture {
           fail(purged(e));
           break;
         }
-        log.warn("[source {}] binlog connection to {} failed: {}; retrying", config.name(), url, e.getMessage());
+        log.warn("{} binlog connection to {} failed: {}; retrying", config.side(), url, e.getMessage());
       } catch (IOException | SQLException | RuntimeException e) {
         if (e instanceof CaptureException) {
           fail(e);
           break;
         }
-        log.warn("[source {}] binlog connection to {} lost: {}; retrying", config.name(), url, e.toString());
+        log.warn("{} binlog connection to {} lost: {}; retrying", config.side(), url, e.toString());
       } finally {
         client = null;
         streaming = false;
@@ -194,7 +194,7 @@ public final class MariaDbCapture implements Capture {
   private void fail(Exception e) {
     if (failure == null) {
       failure = e;
-      log.error("[source {}] capture stopped: {}", config.name(), e.getMessage(), e);
+      log.error("{} capture stopped: {}", config.side(), e.getMessage(), e);
     }
     Thread.ofVirtual().start(this::disconnect);
   }
@@ -205,7 +205,7 @@ public final class MariaDbCapture implements Capture {
       try {
         c.disconnect();
       } catch (IOException e) {
-        log.debug("[source {}] disconnect: {}", config.name(), e.toString());
+        log.debug("{} disconnect: {}", config.side(), e.toString());
       }
     }
   }
@@ -246,7 +246,7 @@ public final class MariaDbCapture implements Capture {
     try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
       mark = new HashMap<>(GtidPositions.binlogPosition(c));
     } catch (SQLException e) {
-      throw new IOException("[source " + config.name() + "] cannot read @@gtid_binlog_pos of " + url + ": "
+      throw new IOException(config.side() + " cannot read @@gtid_binlog_pos of " + url + ": "
           + e.getMessage(), e);
     }
     return () -> mark.values().stream().allMatch(g -> {

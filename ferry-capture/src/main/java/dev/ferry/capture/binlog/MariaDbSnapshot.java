@@ -1,5 +1,6 @@
 package dev.ferry.capture.binlog;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -148,8 +149,8 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
       try (ResultSet rs = st.executeQuery(sql.toString())) {
         while (rs.next()) {
           if (Thread.currentThread().isInterrupted()) {
-            throw new SnapshotInterruptedException("[source " + source + "] snapshot read of " + table.id()
-                + " interrupted");
+            throw new SnapshotInterruptedException(Side.source(source).prefix("snapshot read of " + table.id()
+                + " interrupted"));
           }
           List<Value> row = new ArrayList<>(shape.columns().size());
           for (int i = 0; i < shape.columns().size(); i++) {

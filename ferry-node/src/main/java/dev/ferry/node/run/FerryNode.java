@@ -78,7 +78,7 @@ public final class FerryNode implements AutoCloseable {
       FerryNode node = new FerryNode(spec, Optional.empty(), Shipping.NONE,
           Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
       node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
-      log.info("[journal {}] replica node started: journal copy from {}", spec.journal().directory(),
+      log.info("{} replica node started: journal copy from {}", Side.journal(spec.journal().directory()),
           node.link.orElseThrow().status().name());
       return node;
     }
@@ -133,7 +133,7 @@ public final class FerryNode implements AutoCloseable {
         replicas.add(ReplicaRunner.start(r, from, clock));
       }
     }
-    log.info("[journal {}] copy of journal {}: replicas {} started", spec.journal().directory(), copyId,
+    log.info("{} copy of journal {}: replicas {} started", Side.journal(spec.journal().directory()), copyId,
         replicas.stream().map(ReplicaRunner::name).toList());
   }
 
@@ -147,7 +147,7 @@ public final class FerryNode implements AutoCloseable {
     if (!InitialSync.needsSeed(r, spec.journal().directory())) {
       return;
     }
-    log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
+    log.info("{} new replica: seeding it from a snapshot of the source", Side.replica(r.name()));
     spec.source().seed(r, spec.journal().directory(), capture);
   }
 
@@ -155,7 +155,7 @@ public final class FerryNode implements AutoCloseable {
     try {
       close();
     } catch (IOException | InterruptedException | RuntimeException e) {
-      log.warn("[source {}] while stopping after a failed start: {}", spec.source().name(), e.toString());
+      log.warn("{} while stopping after a failed start: {}", Side.source(spec.source().name()), e.toString());
     }
   }
 
@@ -180,8 +180,8 @@ public final class FerryNode implements AutoCloseable {
     }
     for (String name : registered.keySet()) {
       if (!configured.contains(name)) {
-        log.warn("[source {}] replica {} is not in this configuration but still holds the journal at {}: segments it"
-            + " has not applied are kept. Run 'ferry replica drop {}' if it is gone for good", spec.source().name(),
+        log.warn("{} replica {} is not in this configuration but still holds the journal at {}: segments it"
+            + " has not applied are kept. Run 'ferry replica drop {}' if it is gone for good", Side.source(spec.source().name()),
             name, registered.get(name), name);
       }
     }

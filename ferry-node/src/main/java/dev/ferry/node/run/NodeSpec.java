@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param replicas the replicas the journal is applied to
  * @param from where the journal copy comes from, on a replica node (which then does not capture:
  *     {@code source} only seeds new replicas)
- * @param serve the HTTP server of the journal's sealed segments, on a node that writes its journal
+ * @param serve the HTTP server of the journal's sealed segments, or of the copy's on a replica node (cascading)
  */
 public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
     Optional<JournalFrom> from, Optional<HttpServeConfig> serve) {
@@ -26,9 +26,6 @@ public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig a
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(serve, "serve");
-    if (from.isPresent() && serve.isPresent()) {
-      throw new IllegalArgumentException("a journal copy is not served again (cascading is not built)");
-    }
     if (from.isPresent() && archive.enabled()) {
       throw new IllegalArgumentException("a journal copy is not archived again");
     }

@@ -215,7 +215,7 @@ public final class InitialSync {
       Optional<Capture> running) throws IOException, InterruptedException {
     String journalId = JournalInspector.journalId(journalDir).toString();
     ApplyConfig config = forJournal(replica, journalId);
-    String prefix = "[replica " + replica.name() + "] ";
+    String prefix = replica.side() + " ";
     long started = System.nanoTime();
     SourcePosition snapshotAt;
     CopyResult copy;
