@@ -126,6 +126,7 @@ public final class MariaDbServer implements AutoCloseable {
         "--gtid-domain-id=0",
         "--binlog-format=ROW",
         "--binlog-row-image=FULL",
+        "--binlog-row-metadata=FULL",
         "--sync-binlog=1",
         "--innodb-flush-log-at-trx-commit=1",
         "--innodb-buffer-pool-size=32M",

@@ -26,6 +26,19 @@ final class BinlogCatalog {
     List<Column> journalColumns() {
       return columns.stream().map(SourceColumn::column).toList();
     }
+
+    /** This table's columns named {@code names}, in that order; empty if names is empty or names one it lacks. */
+    Optional<Shape> select(List<String> names) {
+      List<SourceColumn> selected = new ArrayList<>();
+      for (String name : names) {
+        Optional<SourceColumn> col = columns.stream().filter(c -> c.column().name().equalsIgnoreCase(name)).findFirst();
+        if (col.isEmpty()) {
+          return Optional.empty();
+        }
+        selected.add(col.get());
+      }
+      return names.isEmpty() ? Optional.empty() : Optional.of(new Shape(id, List.copyOf(selected)));
+    }
   }
 
   private final String source;

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -126,7 +127,9 @@ final class BinlogEvents {
     switch (event.getData()) {
       case RotateEventData r -> file = r.getBinlogFilename();
       case MariadbGtidEventData g -> assembler.begin(new Gtid(g.getDomainId(), header.getServerId(), g.getSequence()));
-      case TableMapEventData t -> assembler.tableMap(t.getTableId(), t.getDatabase(), t.getTable());
+      case TableMapEventData t -> assembler.tableMap(t.getTableId(), t.getDatabase(), t.getTable(),
+          t.getEventMetadata() == null || t.getEventMetadata().getColumnNames() == null ? List.of()
+              : t.getEventMetadata().getColumnNames());
       case WriteRowsEventData w -> assembler.rows(w.getTableId(), null, w.getRows());
       case DeleteRowsEventData d -> assembler.rows(d.getTableId(), d.getRows(), null);
       case UpdateRowsEventData u -> assembler.rows(u.getTableId(), u.getRows().stream().map(Map.Entry::getKey).toList(),

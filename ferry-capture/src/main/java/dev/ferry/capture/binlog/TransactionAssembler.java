@@ -29,8 +29,11 @@ import java.util.concurrent.CompletableFuture;
  * thread-safe: fed by the binlog client's thread.
  */
 final class TransactionAssembler {
-  /** What is known of a binlog table id from its TABLE_MAP event. */
-  private record Mapped(String database, String table) {
+  /**
+   * What is known of a binlog table id from its TABLE_MAP event: the column names only with
+   * {@code binlog_row_metadata=FULL} (else empty).
+   */
+  private record Mapped(String database, String table, List<String> columnNames) {
   }
 
   private final String source;
@@ -91,8 +94,8 @@ final class TransactionAssembler {
     gtid = null;
   }
 
-  void tableMap(long tableId, String database, String table) {
-    tableMaps.put(tableId, new Mapped(database, table));
+  void tableMap(long tableId, String database, String table, List<String> columnNames) {
+    tableMaps.put(tableId, new Mapped(database, table, List.copyOf(columnNames)));
   }
 
   /** Row events: {@code before} is null for inserts, {@code after} null for deletes. */
@@ -102,7 +105,7 @@ final class TransactionAssembler {
     if (gtid == null || skipping || m == null || !catalog.captures(m.database(), m.table())) {
       return;
     }
-    BinlogCatalog.Shape shape = shapeOf(m.table(), before == null ? after.get(0) : before.get(0));
+    BinlogCatalog.Shape shape = shapeOf(m, before == null ? after.get(0) : before.get(0));
     int n = before == null ? after.size() : before.size();
     for (int i = 0; i < n; i++) {
       List<Value> old = before == null ? List.of() : values(shape, before.get(i));
@@ -115,17 +118,24 @@ final class TransactionAssembler {
     }
   }
 
-  private BinlogCatalog.Shape shapeOf(String table, Serializable[] row) throws SQLException, CaptureException {
+  private BinlogCatalog.Shape shapeOf(Mapped m, Serializable[] row) throws SQLException, CaptureException {
+    String table = m.table();
     Optional<BinlogCatalog.Shape> shape = catalog.shape(catalogConnection, table);
     if (shape.isEmpty() || shape.get().columns().size() != row.length) {
       catalog.forget();
       shape = catalog.shape(catalogConnection, table);
     }
+    if (shape.isPresent() && shape.get().columns().size() != row.length) {
+      // Written before an ALTER TABLE capture read the catalog after: the TABLE_MAP names the row's columns.
+      shape = shape.get().select(m.columnNames()).filter(s -> s.columns().size() == row.length);
+    }
     if (shape.isEmpty() || shape.get().columns().size() != row.length) {
       throw new CaptureException(source, "a binlog row of table " + table + " in transaction " + gtid + " has "
-          + row.length + " columns, the table has " + shape.map(s -> s.columns().size() + "").orElse("none")
-          + " now: its shape changed after the row was written, and Ferry reads shapes from the catalog;"
-          + " re-initialise the replicas from a new snapshot (see docs/mariadb-capture.md)");
+          + row.length + " columns, the table has " + catalog.shape(catalogConnection, table)
+              .map(s -> s.columns().size() + "").orElse("none")
+          + " now: its shape changed after the row was written, and the binlog does not name the row's columns"
+          + " (binlog_row_metadata=FULL names them) or names one the table no longer has; re-initialise the"
+          + " replicas from a new snapshot (see docs/mariadb-capture.md)");
     }
     return shape.get();
   }

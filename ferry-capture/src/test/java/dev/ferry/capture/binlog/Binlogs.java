@@ -1,5 +1,6 @@
 package dev.ferry.capture.binlog;
 
+import dev.ferry.capture.Capture;
 import dev.ferry.capture.MemorySink;
 import dev.ferry.journal.model.Transaction;
 import java.sql.Connection;
@@ -41,5 +42,14 @@ final class Binlogs {
     }
     throw new AssertionError("no transaction " + gtid + " captured within " + timeout + "; got "
         + sink.transactions().stream().map(t -> t.gtid().toString()).toList());
+  }
+
+  /** Waits until {@code capture} has failed; returns why. */
+  static Exception awaitFailure(Capture capture, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (capture.failure().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return capture.failure().orElseThrow(() -> new AssertionError("capture did not fail within " + timeout));
   }
 }
