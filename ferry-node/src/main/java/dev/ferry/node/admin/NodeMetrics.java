@@ -123,8 +123,6 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
         s -> s.counters().source().map(NodeCounters.Source::changes).orElse(0L));
     gauge("ferry.source.capture.lag", "seconds", "For the newest captured transaction: source commit to journal fsync",
         "source", name, s -> s.counters().source().map(NodeCounters.Source::lagSeconds).orElse(0.0));
-    gauge("ferry.source.retained.wal", "bytes", "PostgreSQL: WAL the source keeps for Ferry's slot, if read",
-        "source", name, s -> s.status().source().flatMap(NodeStatus.Source::retainedWalBytes).orElse(0L));
   }
 
   private void bindJournal(NodeCounters.Journal journal) {
