@@ -39,18 +39,21 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
     }
   }
 
-  /** Settings applied serially, on one connection. */
+  /** Settings with the number of workers chosen from the target and the machine. */
   public ApplyConfig(String replicaName, String source, ConflictPolicy conflictPolicy, Grouping grouping,
       TableFilter filter, boolean skipDdl, Retry retry, boolean readOnlyReplica) {
-    this(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, readOnlyReplica, Parallel.SERIAL);
+    this(replicaName, source, conflictPolicy, grouping, filter, skipDdl, retry, readOnlyReplica, Parallel.CHOSEN);
   }
 
-  /** Defaults: policy stop, default grouping, all tables, DDL not skipped, default retry. */
   /** The replica's side, which starts its log lines and errors: {@code [replica r1]}. */
   public Side side() {
     return Side.replica(replicaName);
   }
 
+  /**
+   * Defaults: policy stop, default grouping, all tables, DDL not skipped, default retry, the
+   * number of workers chosen from the target and the machine.
+   */
   public static ApplyConfig defaults(String replicaName, String source) {
     return new ApplyConfig(replicaName, source, ConflictPolicy.STOP, Grouping.DEFAULT, TableFilter.ALL, false,
         Retry.DEFAULT, false);
@@ -96,23 +99,34 @@ public record ApplyConfig(String replicaName, String source, ConflictPolicy conf
    * {@code workers} target connections apply transactions whose write sets are disjoint at once.
    * One worker is serial apply on one connection, as before.
    *
-   * @param workers 1 to {@value #MAX_WORKERS}; default 1
+   * @param workers 1 to {@value #MAX_WORKERS}, or empty (the default, {@code apply.workers: auto}):
+   *     chosen when the target is opened, from the target and the machine ({@code WorkerCount})
    * @param commitOrder whether a transaction commits only after every earlier one; default kept
    */
-  public record Parallel(int workers, CommitOrder commitOrder) {
+  public record Parallel(java.util.OptionalInt workers, CommitOrder commitOrder) {
     public static final int MAX_WORKERS = 64;
     public static final Parallel SERIAL = new Parallel(1);
+    /** The default: the number of workers is chosen from the target and the machine, commit order kept. */
+    public static final Parallel CHOSEN = new Parallel(java.util.OptionalInt.empty(), CommitOrder.KEPT);
 
     public Parallel {
-      if (workers < 1 || workers > MAX_WORKERS) {
-        throw new IllegalArgumentException("apply.workers must be 1 to " + MAX_WORKERS + ", got " + workers);
+      if (workers == null) {
+        throw new IllegalArgumentException("apply.workers must not be null");
+      }
+      if (workers.isPresent() && (workers.getAsInt() < 1 || workers.getAsInt() > MAX_WORKERS)) {
+        throw new IllegalArgumentException("apply.workers must be 1 to " + MAX_WORKERS + ", got " + workers.getAsInt());
       }
       if (commitOrder == null) {
         throw new IllegalArgumentException("apply.commit-order must not be null");
       }
     }
 
-    /** {@code workers} with the commit order kept. */
+    /** {@code workers}, set, with {@code commitOrder}. */
+    public Parallel(int workers, CommitOrder commitOrder) {
+      this(java.util.OptionalInt.of(workers), commitOrder);
+    }
+
+    /** {@code workers}, set, with the commit order kept. */
     public Parallel(int workers) {
       this(workers, CommitOrder.KEPT);
     }

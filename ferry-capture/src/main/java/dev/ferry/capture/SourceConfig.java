@@ -1,9 +1,16 @@
 package dev.ferry.capture;
 
+import dev.ferry.journal.model.Side;
+
 /** What every source's capture configuration names: the source and the GTIDs it stamps. */
 public interface SourceConfig {
   /** The source's name, as logs and status show it. */
   String name();
+
+  /** The source's side, which starts its log lines and errors: {@code [source NAME]}. */
+  default Side side() {
+    return Side.source(name());
+  }
 
   /** The JDBC URL of the source database. */
   String jdbcUrl();

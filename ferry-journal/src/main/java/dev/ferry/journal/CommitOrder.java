@@ -3,50 +3,81 @@ package dev.ferry.journal;
 import dev.ferry.journal.SegmentFormat.RecordType;
 import dev.ferry.journal.model.Gtid;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
- * The journal's own rule for GTIDs, as {@link JournalVerifier} checks it. A journal is written by
- * one source, whose capture hands out GTIDs in one domain with sequence numbers rising by exactly
- * one: a whole transaction gets its GTID at its TX record, a chunked one at its first CHUNK (its
- * later chunks and its COMMIT carry the same GTID). An ABORT of the GTID handed out last gives it
- * back (the next transaction takes it again). So, in file order, a newly handed-out GTID in
- * another domain is foreign; one whose number equals the last one handed out is a duplicate; a
- * lower one goes backwards; a jump of more than one leaves a gap. Not thread-safe.
+ * The journal's own rule for GTIDs, as {@link JournalVerifier} and {@link JournalIngest} check it.
+ * A transaction gets its GTID at its TX record, a chunked one at its first CHUNK (its later chunks
+ * and its COMMIT carry the same GTID). An ABORT of the GTID handed out last gives it back (the next
+ * transaction takes it again). Two kinds of journal:
+ *
+ * <ul>
+ *   <li>GTIDs Ferry hands out (a PostgreSQL or SQLite source): one domain, sequence numbers rising by
+ *       exactly one. A newly handed-out GTID in another domain is foreign; a jump of more than one
+ *       leaves a gap.
+ *   <li>GTIDs that are the source's own (a MariaDB source: the record's source position carries
+ *       the same GTID, {@link RecordCodec#declaresSourceGtid}; a chunked
+ *       transaction declares it at its COMMIT): the source's history, holes and
+ *       all, in as many domains as it writes. Once a record of the journal declares it, sequence
+ *       numbers must rise within each domain, holes allowed, and a new domain is no problem.
+ * </ul>
+ *
+ * <p>In both, a GTID whose number equals the last one of its domain is a duplicate, a lower one
+ * goes backwards. Not thread-safe.
  */
 final class CommitOrder {
   /** Chunked transactions whose first chunk was seen, not yet committed or aborted. */
   private final Set<Gtid> open = new HashSet<>();
-  private Gtid last;
-  private String lastPlace;
+  /** The GTID handed out last in each domain, and where. */
+  private final Map<Long, Gtid> last = new HashMap<>();
+  private final Map<Long, String> lastPlace = new HashMap<>();
+  private Gtid newest;
+  private boolean sourceGtids;
 
   /** An independent copy, to check records against before they are accepted. */
   CommitOrder copy() {
     CommitOrder c = new CommitOrder();
     c.open.addAll(open);
-    c.last = last;
-    c.lastPlace = lastPlace;
+    c.last.putAll(last);
+    c.lastPlace.putAll(lastPlace);
+    c.newest = newest;
+    c.sourceGtids = sourceGtids;
     return c;
   }
 
   /** Forgets what was seen (after records could not be read, so no false gap follows). */
   void restart() {
-    last = null;
+    last.clear();
+    lastPlace.clear();
+    newest = null;
     open.clear();
   }
 
-  /** Checks the next record; returns what is wrong with its GTID, if anything. */
-  Optional<String> see(RecordType type, Gtid gtid, Path path, long offset) {
+  /** Whether a record seen so far declared its GTID to be its source's own. */
+  boolean sourceGtids() {
+    return sourceGtids;
+  }
+
+  /**
+   * Checks the next record; returns what is wrong with its GTID, if anything.
+   *
+   * @param declares whether this record's source position carries the same GTID (asked only when
+   *     the answer matters: a hole or a new domain, while no record declared it yet)
+   */
+  Optional<String> see(RecordType type, Gtid gtid, BooleanSupplier declares, Path path, long offset) {
     boolean continues = open.contains(gtid);
     switch (type) {
       case CHUNK -> open.add(gtid);
       case COMMIT -> open.remove(gtid);
       case ABORT -> {
         open.remove(gtid);
-        if (gtid.equals(last)) {
-          last = new Gtid(gtid.domain(), gtid.serverId(), gtid.seq() - 1);
+        if (gtid.equals(last.get(gtid.domain()))) {
+          last.put(gtid.domain(), new Gtid(gtid.domain(), gtid.serverId(), gtid.seq() - 1));
         }
         return Optional.empty();
       }
@@ -54,35 +85,57 @@ final class CommitOrder {
       }
     }
     if (continues) {
+      if (type == RecordType.COMMIT && !sourceGtids && declares.getAsBoolean()) {
+        sourceGtids = true;
+      }
       return Optional.empty();
     }
     Optional<String> problem = check(gtid);
-    if (problem.isEmpty() || gtid.domain() == last.domain()) {
-      last = gtid;
-      lastPlace = path.getFileName() + " at offset " + offset;
+    if (problem.isPresent() && type == RecordType.TX && !sourceGtids && hole(gtid) && declares.getAsBoolean()) {
+      sourceGtids = true;
+      problem = check(gtid);
+    }
+    Gtid before = last.get(gtid.domain());
+    if (problem.isEmpty() || before != null && gtid.seq() > before.seq()) {
+      last.put(gtid.domain(), gtid);
+      lastPlace.put(gtid.domain(), path.getFileName() + " at offset " + offset);
+      newest = gtid;
     }
     return problem;
   }
 
+  /** Whether {@code gtid}'s only fault could be a hole or a new domain, which a source's own GTIDs may have. */
+  private boolean hole(Gtid gtid) {
+    Gtid before = last.get(gtid.domain());
+    return before == null || gtid.seq() > before.seq() + 1;
+  }
+
   private Optional<String> check(Gtid gtid) {
-    if (last == null) {
+    if (newest == null) {
       return Optional.empty();
     }
-    String previous = "the GTID handed out before it is " + last + " (" + lastPlace + ")";
-    if (gtid.domain() != last.domain()) {
+    Gtid before = last.get(gtid.domain());
+    if (before == null) {
+      if (sourceGtids) {
+        return Optional.empty();
+      }
       return Optional.of("foreign domain: GTID " + gtid + " is in domain " + gtid.domain()
-          + ", this journal's transactions are in domain " + last.domain() + "; " + previous);
+          + ", this journal's transactions are in domain " + newest.domain() + "; " + previous(newest));
     }
-    if (gtid.seq() == last.seq()) {
-      return Optional.of("duplicate GTID: " + gtid + " is used by two transactions; " + previous);
+    if (gtid.seq() == before.seq()) {
+      return Optional.of("duplicate GTID: " + gtid + " is used by two transactions; " + previous(before));
     }
-    if (gtid.seq() < last.seq()) {
-      return Optional.of("GTID goes backwards: " + gtid + " after " + last + "; " + previous);
+    if (gtid.seq() < before.seq()) {
+      return Optional.of("GTID goes backwards: " + gtid + " after " + before + "; " + previous(before));
     }
-    if (gtid.seq() > last.seq() + 1) {
-      return Optional.of("GTID gap: " + gtid + " follows " + last + ", " + (gtid.seq() - last.seq() - 1)
-          + " sequence number(s) missing; " + previous);
+    if (gtid.seq() > before.seq() + 1 && !sourceGtids) {
+      return Optional.of("GTID gap: " + gtid + " follows " + before + ", " + (gtid.seq() - before.seq() - 1)
+          + " sequence number(s) missing; " + previous(before));
     }
     return Optional.empty();
+  }
+
+  private String previous(Gtid gtid) {
+    return "the GTID handed out before it is " + gtid + " (" + lastPlace.get(gtid.domain()) + ")";
   }
 }

@@ -89,6 +89,23 @@ final class IngestFrames {
     return new Frame(offset, RecordType.of(code), claimed.orElseThrow(), at, SegmentFormat.FRAME_PREFIX + length);
   }
 
+  /**
+   * The payload of frame {@code f} of {@code bytes} (decompressed if needed), read as the current
+   * format (formats 1 and 2 wrote no source GTID, so a record of theirs never declares one).
+   *
+   * @throws ByteSource.MalformedRecordException if a compressed payload does not decompress
+   */
+  static ByteSource payload(byte[] bytes, Frame f) {
+    int body = f.start() + SegmentFormat.FRAME_PREFIX;
+    int bodyLength = f.length() - SegmentFormat.FRAME_PREFIX;
+    if ((bytes[body + 1] & SegmentFormat.FLAG_ZSTD) != 0) {
+      ByteSink out = new ByteSink(bodyLength * 4);
+      int n = SegmentFormat.decompress(java.util.Arrays.copyOfRange(bytes, body, body + bodyLength), bodyLength, out);
+      return new ByteSource(out.array(), 0, n);
+    }
+    return new ByteSource(bytes, body + SegmentFormat.BODY_HEADER, bodyLength - SegmentFormat.BODY_HEADER);
+  }
+
   /** The GTID in the frame header at {@code at} in {@code bytes}, if the bytes hold one. */
   static Optional<Gtid> gtidAt(byte[] bytes, int at) {
     if (at < 0 || bytes.length - at < SegmentFormat.FRAME_PREFIX + SegmentFormat.BODY_HEADER) {

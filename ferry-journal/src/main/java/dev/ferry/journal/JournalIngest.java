@@ -90,7 +90,7 @@ public final class JournalIngest implements AutoCloseable {
     try {
       if (!JournalIdentity.exists(dir) && SegmentFiles.list(dir).isEmpty()) {
         JournalIdentity.create(dir, primaryId);
-        LOG.info("[journal {}] new copy of journal {}", dir, primaryId);
+        LOG.info("{} new copy of journal {}", Side.journal(dir), primaryId);
       }
       if (JournalIdentity.exists(dir) && !JournalIdentity.read(dir).equals(primaryId)) {
         throw new JournalMismatchException(SegmentFiles.idFile(dir), primaryId, JournalIdentity.read(dir));
@@ -128,7 +128,8 @@ public final class JournalIngest implements AutoCloseable {
         try (FrameReader f = FrameReader.open(s.path(), s.number(), id, false).orElseThrow()) {
           long limit = s.open() ? openSize : f.size();
           while (f.next(limit) == Status.RECORD) {
-            order.see(f.type, f.gtid, s.path(), f.recordOffset);
+            order.see(f.type, f.gtid, () -> RecordCodec.declaresSourceGtid(f.type, f.gtid, f.payload(),
+                f.header.version()), s.path(), f.recordOffset);
           }
         }
       }
@@ -243,12 +244,12 @@ public final class JournalIngest implements AutoCloseable {
       }
       Path open = dir.resolve(SegmentFiles.openName(number));
       List<Frame> added = continuing(parser, open, 0, bytes, frames);
-      CommitOrder next = checkOrder(parser, added);
+      CommitOrder next = checkOrder(parser, bytes, added);
       appendTo(open, bytes, (int) size);
       DurableFiles.rename(open, sealed);
       order = next;
     } else {
-      CommitOrder next = checkOrder(parser, frames);
+      CommitOrder next = checkOrder(parser, bytes, frames);
       DurableFiles.write(sealed, bytes);
       order = next;
     }
@@ -325,7 +326,7 @@ public final class JournalIngest implements AutoCloseable {
     }
     Path open = dir.resolve(SegmentFiles.openName(number));
     if (size == 0) {
-      CommitOrder next = checkOrder(parser, frames);
+      CommitOrder next = checkOrder(parser, bytes, frames);
       create(open, bytes);
       order = next;
       size = bytes.length;
@@ -336,7 +337,7 @@ public final class JournalIngest implements AutoCloseable {
     if (added.isEmpty()) {
       return false;
     }
-    CommitOrder next = checkOrder(parser, added);
+    CommitOrder next = checkOrder(parser, bytes, added);
     appendTo(open, bytes, (int) (size - offset));
     order = next;
     size = offset + bytes.length;
@@ -424,11 +425,13 @@ public final class JournalIngest implements AutoCloseable {
   }
 
   /** The journal's rule over the new frames, on a copy of the order; returns it to adopt once written. */
-  private CommitOrder checkOrder(IngestFrames parser, List<Frame> frames) throws IngestRefusedException {
+  private CommitOrder checkOrder(IngestFrames parser, byte[] bytes, List<Frame> frames)
+      throws IngestRefusedException {
     CommitOrder next = order.copy();
     Path name = dir.resolve(SegmentFiles.openName(segment));
     for (Frame f : frames) {
-      Optional<String> problem = next.see(f.type(), f.gtid(), name, f.offset());
+      Optional<String> problem = next.see(f.type(), f.gtid(), () -> RecordCodec.declaresSourceGtid(f.type(),
+          f.gtid(), IngestFrames.payload(bytes, f), SegmentFormat.VERSION), name, f.offset());
       if (problem.isPresent()) {
         throw parser.refuse(f.offset(), Optional.of(f.gtid()), problem.get());
       }

@@ -109,7 +109,8 @@ public final class JournalVerifier {
         order.restart();
         return count;
       }
-      order.see(frames.type, frames.gtid, s.path(), frames.recordOffset).ifPresent(message ->
+      order.see(frames.type, frames.gtid, () -> RecordCodec.declaresSourceGtid(frames.type, frames.gtid,
+          frames.payload(), frames.header.version()), s.path(), frames.recordOffset).ifPresent(message ->
           problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid), message)));
     }
     if (status != Status.END && !s.open()) {

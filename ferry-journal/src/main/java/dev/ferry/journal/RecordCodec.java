@@ -142,6 +142,24 @@ final class RecordCodec {
     return new Meta(commitTime, schemaSequence, readSourcePosition(in, version));
   }
 
+  /**
+   * Whether a TX or COMMIT record's source position carries {@code gtid} itself: the journal's GTID
+   * is its source's own (MariaDB's), so the source's holes and domains are the journal's
+   * ({@link CommitOrder}). Other records, and a payload that does not decode, do not declare it.
+   */
+  static boolean declaresSourceGtid(SegmentFormat.RecordType type, Gtid gtid, ByteSource payload, int version) {
+    try {
+      Meta meta = switch (type) {
+        case TX -> readMeta(payload, version);
+        case COMMIT -> readCommit(payload, version).meta();
+        case CHUNK, ABORT -> null;
+      };
+      return meta != null && meta.sourcePosition().sourceGtid().equals(Optional.of(gtid));
+    } catch (ByteSource.MalformedRecordException e) {
+      return false;
+    }
+  }
+
   static CommitInfo readCommit(ByteSource in, int version) {
     Meta meta = readMeta(in, version);
     int chunkCount = in.getInt();

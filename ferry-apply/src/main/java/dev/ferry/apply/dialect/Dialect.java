@@ -172,6 +172,15 @@ public interface Dialect {
   boolean concurrentWriters();
 
   /**
+   * Whether the open transaction of {@code c} holds a lock another session waits for. A parallel
+   * worker waiting for its commit turn asks it: if an earlier transaction waits for one of its
+   * locks, neither could ever go on, so it rolls back ({@code CommitTurn}). True where the target
+   * cannot tell (a later transaction rolling back in vain costs time, not correctness); false
+   * where a writer locks the whole database (there is one worker).
+   */
+  boolean blocksAnotherSession(Connection c) throws SQLException;
+
+  /**
    * The clause that locks the rows a read returns until the transaction ends ({@code shared}: other
    * readers may lock them too); empty where a writer locks the whole database.
    */

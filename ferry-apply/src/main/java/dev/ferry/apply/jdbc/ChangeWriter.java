@@ -212,8 +212,8 @@ final class ChangeWriter {
         case Change.Truncate truncate -> truncate(truncate);
         case Change.Ddl ddl -> ddl(ddl);
         case Change.SequenceAdvance advance -> sequence(advance);
-        case Change.Message message -> log.debug("[replica {}] {} carries a message with prefix '{}'; not applied",
-            config.replicaName(), tx.gtid(), message.prefix());
+        case Change.Message message -> log.debug("{} {} carries a message with prefix '{}'; not applied",
+            config.side(), tx.gtid(), message.prefix());
       }
     }
     if (!deferred) {
@@ -280,7 +280,7 @@ final class ChangeWriter {
     currentTable = null;
     currentStatement = ddl.command();
     if (config.skipDdl()) {
-      log.info("[replica {}] {}: skipping DDL (skip-ddl is set): {}", config.replicaName(), tx.gtid(), ddl.command());
+      log.info("{} {}: skipping DDL (skip-ddl is set): {}", config.side(), tx.gtid(), ddl.command());
       return;
     }
     if (!ddl.replayable()) {
@@ -464,7 +464,7 @@ final class ChangeWriter {
   void record(ConflictRecord resolved) throws SQLException {
     conflictLog.insert(connection, resolved);
     conflicts.add(resolved);
-    log.warn("[replica {}] {} on {}: {}; {}", config.replicaName(), resolved.gtid(), resolved.table(),
+    log.warn("{} {} on {}: {}; {}", config.side(), resolved.gtid(), resolved.table(),
         resolved.describe(), resolved.resolution());
   }
 }

@@ -150,7 +150,7 @@ final class ChunkedApply {
       return false;
     }
     if (!kind.isTransient() || !retry.mayRetry()) {
-      ApplyException failure = new ApplyException(side, writer.cannotApply(gtid, e, retry.attempt()), gtid, e);
+      ApplyException failure = RetryPolicy.giveUp(side, kind, writer.cannotApply(gtid, e, retry.attempt()), gtid, e);
       log.error("{}", failure.getMessage());
       throw failure;
     }

@@ -23,6 +23,13 @@ public interface CommitTurn {
    */
   void await(List<Gtid> gtids) throws SQLException;
 
+  /**
+   * Waits at most {@code patience} for the turn of the group of {@code gtids}; whether it came.
+   *
+   * @throws SQLException as {@link #await(List)}
+   */
+  boolean await(List<Gtid> gtids, java.time.Duration patience) throws SQLException;
+
   /** The group of {@code gtids} has committed. */
   void committed(List<Gtid> gtids);
 

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * The applier's conflicts once their target transaction is over: counts by type of those
  * committed, and the conflict that stopped the replica, recorded in a target transaction of its
  * own (the one it belonged to was rolled back) and turned into the exception that names it.
+ * Used by the applier's thread; {@link #counts()} may be read from any.
  */
 final class ConflictHandling {
   private static final Logger log = LoggerFactory.getLogger(ConflictHandling.class);
@@ -26,7 +28,8 @@ final class ConflictHandling {
   private final Side side;
   private final ConflictLog conflictLog;
   private final TargetLink link;
-  private final Map<ConflictType, Long> counts = new EnumMap<>(ConflictType.class);
+  /** By {@link ConflictType#ordinal()}; written by the applier's thread, read by any (a parallel applier's totals). */
+  private final AtomicLongArray counts = new AtomicLongArray(ConflictType.values().length);
 
   ConflictHandling(Side side, ConflictLog conflictLog, TargetLink link) {
     this.side = side;
@@ -36,11 +39,19 @@ final class ConflictHandling {
 
   /** Counts conflicts their committed target transaction recorded. */
   void committed(Collection<ConflictRecord> conflicts) {
-    conflicts.forEach(c -> counts.merge(c.type(), 1L, Long::sum));
+    conflicts.forEach(c -> counts.incrementAndGet(c.type().ordinal()));
   }
 
+  /** The counts of the types met so far; thread-safe. */
   Map<ConflictType, Long> counts() {
-    return Map.copyOf(counts);
+    Map<ConflictType, Long> met = new EnumMap<>(ConflictType.class);
+    for (ConflictType type : ConflictType.values()) {
+      long n = counts.get(type.ordinal());
+      if (n > 0) {
+        met.put(type, n);
+      }
+    }
+    return Map.copyOf(met);
   }
 
   /** The exception for {@code stop} of {@code gtid}; records the conflict that caused it, if any. */
@@ -50,7 +61,7 @@ final class ConflictHandling {
       return new ApplyException(stop.side(), stop.detail(), gtid, null);
     }
     ConflictRecord c = conflict.get();
-    counts.merge(c.type(), 1L, Long::sum);
+    counts.incrementAndGet(c.type().ordinal());
     try {
       Connection target = link.connection();
       conflictLog.insert(target, c);

@@ -86,17 +86,19 @@ public final class JdbcApplier implements Applier {
   private Optional<LastApplied> groupLast = Optional.empty();
   private final List<ConflictRecord> groupConflicts = new ArrayList<>();
   private long groupSkipped;
-  private long skipped;
+  private volatile long skipped; // written by the applier's thread only; a parallel applier reads it from its own
   /** The marks of tables copied while streaming, read with the group ({@link TableCopyGate}). */
   private Map<TableId, TableCopyGate.Mark> groupMarks = Map.of();
   private final CopyWait copyWait;
   /** Set for a parallel apply worker: the progress row is locked only at its commit turn. */
   private final Optional<CommitTurn> turn;
+  private final TurnWait turnWait;
   private GtidSet groupStart = GtidSet.empty();
 
   private JdbcApplier(ApplyConfig config, ConnectionSource connections, InstantSource clock, Connection first,
       Optional<CommitTurn> turn) throws SQLException {
     this.turn = turn;
+    this.turnWait = new TurnWait(config.side());
     this.config = config;
     this.clock = clock;
     this.dialect = Dialect.of(first);
@@ -141,9 +143,8 @@ public final class JdbcApplier implements Applier {
       applier.progress.ensureRow(first);
       first.commit();
       ReplicaPosition at = applier.position();
-      log.info("[replica {}] opened on {}: source {} applied {{}}, schema sequence {}", config.replicaName(),
-          applier.dialect.name(), config.source(), at.applied(),
-          at.schemaSequence().isPresent() ? String.valueOf(at.schemaSequence().getAsLong()) : "none yet");
+      log.info("{} opened on {}: source {} applied {{}}, schema sequence {}", config.side(), applier.dialect.name(),
+          config.source(), at.applied(), at.schemaSequence().stream().mapToObj(Long::toString).findFirst().orElse("none yet"));
       return applier;
     } catch (SQLException e) {
       TargetLink.closeQuietly(first);
@@ -237,6 +238,8 @@ public final class JdbcApplier implements Applier {
       } catch (TableCopyGate.CopyRunning copy) {
         rollbackQuietly();
         copyWait.await(copy);
+      } catch (TurnWait.Yield yield) {
+        rollbackQuietly();
       } catch (SQLException e) {
         afterGroupError(e, retry);
       } catch (StopApply stop) {
@@ -258,7 +261,8 @@ public final class JdbcApplier implements Applier {
     }
   }
 
-  private void runGroup(boolean commit) throws SQLException, StopApply, SchemaSequenceException {
+  private void runGroup(boolean commit) throws SQLException, StopApply, SchemaSequenceException, TurnWait.Yield {
+    turnWait.afterYield(turn, () -> pending.stream().map(p -> p.tx().gtid()).toList());
     if (!groupOpen) {
       openGroup();
     }
@@ -303,7 +307,7 @@ public final class JdbcApplier implements Applier {
       retry.pause(kind, link, SqlErrorText.describe(e));
       return;
     }
-    throw failed(e, failed, retry.attempt());
+    throw failed(e, kind, failed, retry.attempt());
   }
 
   /** A bug met in deferred mode is replayed in exact mode first, where it is pinned on one transaction. */
@@ -368,11 +372,11 @@ public final class JdbcApplier implements Applier {
     return new LastApplied(gtid, checksum == null ? OptionalLong.empty() : OptionalLong.of(checksum));
   }
 
-  private void commitGroup() throws SQLException {
+  private void commitGroup() throws SQLException, TurnWait.Yield {
     Connection c = link.connection();
     List<Gtid> gtids = turn.isEmpty() ? List.of() : pending.stream().map(p -> p.tx().gtid()).toList();
     if (turn.isPresent()) {
-      turn.get().await(gtids);
+      turnWait.await(turn.get(), gtids, c, dialect);
       Optional<CommitTurn.Resume> resume = turn.get().resumeAt();
       groupPosition = ParallelProgress.merge(config.side(), progress.read(c, true), groupStart, groupPosition, gtids,
           turn.get().inOrder() ? Optional.empty() : Optional.of(resume));
@@ -414,13 +418,14 @@ public final class JdbcApplier implements Applier {
     }
   }
 
-  private ApplyException failed(SQLException e, int failed, int attempts) {
+  private ApplyException failed(SQLException e, SqlErrorKind kind, int failed, int attempts) {
     Optional<Gtid> gtid = gtidAt(failed);
     String message = gtid.isPresent() ? writer.cannotApply(gtid.get(), e, attempts)
-        : writer.failure("cannot commit a group of " + pending.size() + " transactions", e, attempts);
+        : writer.failure("cannot commit " + PendingTransaction.name(pending), e, attempts);
+    gtid = gtid.or(() -> gtidAt(0)); // a failed commit: the group's first transaction is where a restart resumes
     salvage(failed);
     log.error("{} {}", config.side(), message);
-    return new ApplyException(config.side(), message, gtid.orElse(null), e);
+    return RetryPolicy.giveUp(config.side(), kind, message, gtid.orElse(null), e);
   }
 
   private ApplyException stopped(StopApply stop, int failed) {

@@ -14,6 +14,18 @@ record PendingTransaction(Transaction tx, Optional<JournalPosition> journalPosit
     this(tx, journalPosition, estimateBytes(tx));
   }
 
+  /** Names a group in errors: its one GTID, or {@code the group of N transactions FIRST to LAST}. */
+  static String name(List<PendingTransaction> group) {
+    if (group.isEmpty()) {
+      return "an empty group";
+    }
+    if (group.size() == 1) {
+      return group.get(0).tx().gtid().toString();
+    }
+    return "the group of " + group.size() + " transactions " + group.get(0).tx().gtid() + " to "
+        + group.get(group.size() - 1).tx().gtid();
+  }
+
   /** A rough size of the change data, for the group byte bound. */
   static long estimateBytes(Transaction tx) {
     long bytes = 64;

@@ -3,8 +3,11 @@ package dev.ferry.apply.jdbc;
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ApplyException;
+import dev.ferry.apply.RetriesExhaustedException;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.Side;
 import dev.ferry.sql.SqlErrorKind;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -52,6 +55,16 @@ final class RetryPolicy {
     if (kind == SqlErrorKind.CONNECTION_LOST || !link.isValid()) {
       link.reconnect();
     }
+  }
+
+  /**
+   * The failure to throw when no attempt may follow {@code error} of {@code kind}: a retryable
+   * error met at every attempt is a {@link RetriesExhaustedException} (the replica stops), anything
+   * else (a lost connection, a fatal error) a plain {@link ApplyException}.
+   */
+  static ApplyException giveUp(Side side, SqlErrorKind kind, String message, Gtid gtid, SQLException error) {
+    return kind == SqlErrorKind.RETRYABLE ? new RetriesExhaustedException(side, message, gtid, error)
+        : new ApplyException(side, message, gtid, error);
   }
 
   /** Sleeps the backoff, then counts the next attempt. */

@@ -1,5 +1,6 @@
 package dev.ferry.apply.jdbc;
 
+import dev.ferry.apply.RetriesExhaustedException;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.sql.SqlErrorClassifier;
 import java.net.SocketException;
@@ -9,7 +10,9 @@ import java.util.List;
 
 /**
  * Tells an outage of a target (connection refused or lost, the server shutting down or starting
- * up, a busy file) from an error that needs a person (a conflict, a schema mismatch, corruption).
+ * up, a busy file) from an error that needs a person (a conflict, a schema mismatch, corruption,
+ * a transaction that met a deadlock or serialization failure at every attempt: {@link
+ * RetriesExhaustedException}).
  * SQL errors are classified by every target dialect's {@link SqlErrorClassifier} (the error
  * may come before the target's kind is known, so each reads it); this adds the
  * socket exceptions a driver may wrap (connection refused, reset, timed out). Stateless and
@@ -27,6 +30,9 @@ public final class TargetOutage {
    */
   public static boolean isTransient(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RetriesExhaustedException) {
+        return false; // the target answered every attempt: a transaction that keeps losing, no outage
+      }
       if (t instanceof SQLException e && TARGETS.stream().anyMatch(c -> c.classify(e).isTransient())) {
         return true;
       }

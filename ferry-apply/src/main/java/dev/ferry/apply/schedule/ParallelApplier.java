@@ -64,15 +64,18 @@ public final class ParallelApplier implements Applier {
   private final Dialect dialect;
   private final Map<TableId, Optional<TableInfo>> tables = new HashMap<>();
   private final Turns order;
-  private final List<Worker> workers = new ArrayList<>();
+  /** Copy on write: a worker started first may fail (and walk the list) while open() adds the next. */
+  private final List<Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final GtidSet appliedAtOpen;
   private final List<JournalTransaction> unit = new ArrayList<>();
   private final List<JournalPosition> unitPositions = new ArrayList<>();
   private WriteKeys unitKeys = new WriteKeys(false, java.util.Set.of(), java.util.Set.of());
+  /** Driven by the caller's thread only, as the rest of the scheduler's state here. */
   private long skipped;
   private int nextWorker;
   /** The failure that stopped the workers (not the others' failures after they were aborted for it). */
-  private volatile ApplyException firstFailure;
+  private final java.util.concurrent.atomic.AtomicReference<ApplyException> firstFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private ParallelApplier(ApplyConfig config, Applier serial, Connection catalogConnection, Dialect dialect,
       ReplicaPosition at, Optional<LastApplied> last) {
@@ -89,15 +92,17 @@ public final class ParallelApplier implements Applier {
 
   /**
    * The applier {@code config} asks for: a {@link JdbcApplier} for one worker, else a parallel
-   * one with {@code apply.workers} connections (plus one for the catalog and one for barriers).
+   * one with that many connections (plus one for the catalog and one for barriers). The number is
+   * {@code apply.workers}, or chosen from the target and this machine's cores ({@link WorkerCount});
+   * the log says which and why.
    *
    * @throws ApplyException if the target cannot be opened, or takes one writer at a time (SQLite)
    *     and more than one worker is asked for
    */
   public static Applier open(ApplyConfig config, ConnectionSource connections, InstantSource clock)
       throws ApplyException {
-    int n = config.parallel().workers();
-    if (n == 1) {
+    if (config.parallel().workers().equals(java.util.OptionalInt.of(1))) {
+      log.info("{} applying with 1 worker (set by apply.workers)", config.side());
       return JdbcApplier.open(config, connections, clock);
     }
     Applier serial = JdbcApplier.open(config, connections, clock);
@@ -107,17 +112,24 @@ public final class ParallelApplier implements Applier {
       c = connections.connect();
       c.setAutoCommit(true);
       Dialect dialect = Dialect.of(c);
-      if (!dialect.concurrentWriters()) {
+      WorkerCount count = WorkerCount.of(config.parallel(), dialect, Runtime.getRuntime().availableProcessors());
+      int n = count.workers();
+      if (n > 1 && !dialect.concurrentWriters()) {
         throw new ApplyException(config.side(), "apply.workers is " + n + ", but a "
             + dialect.name() + " target takes one writer at a time: set apply.workers to 1 for this replica", null, null);
+      }
+      if (n == 1) {
+        close(c);
+        log.info("{} applying with 1 worker ({})", config.side(), count.why());
+        return serial;
       }
       applier = new ParallelApplier(config, serial, c, dialect, serial.position(), serial.lastApplied());
       for (int i = 0; i < n; i++) {
         applier.workers.add(Worker.start(applier, i,
             JdbcApplier.open(config, connections, clock, Optional.of(applier.order))));
       }
-      log.info("[replica {}] applying with {} workers, commit order {}", config.replicaName(), n,
-          config.parallel().commitOrder().name().toLowerCase(java.util.Locale.ROOT));
+      log.info("{} applying with {} workers, commit order {} ({})", config.side(), n,
+          config.parallel().commitOrder().name().toLowerCase(java.util.Locale.ROOT), count.why());
       return applier;
     } catch (SQLException e) {
       close(c);
@@ -253,7 +265,7 @@ public final class ParallelApplier implements Applier {
 
   /** Throws the failure that stopped the workers, if any: the first, not what aborting the others caused. */
   private void checkWorkers() throws ApplyException {
-    ApplyException first = firstFailure;
+    ApplyException first = firstFailure.get();
     if (first != null) {
       throw first;
     }
@@ -267,11 +279,8 @@ public final class ParallelApplier implements Applier {
 
   /** A worker failed: nothing after the failed transaction may commit; the others give up. */
   void failed(Worker worker, ApplyException e) {
-    synchronized (this) {
-      if (firstFailure != null) {
-        return; // aborted for the first failure: the others are already stopping
-      }
-      firstFailure = e;
+    if (!firstFailure.compareAndSet(null, e)) {
+      return; // aborted for the first failure: the others are already stopping
     }
     order.fail(e.getMessage());
     workers.stream().filter(w -> w != worker).forEach(Worker::abort);

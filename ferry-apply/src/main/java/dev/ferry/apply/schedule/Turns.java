@@ -81,13 +81,25 @@ final class Turns implements CommitTurn {
 
   @Override
   public void await(List<Gtid> gtids) throws SQLException {
+    while (!await(gtids, java.time.Duration.ofSeconds(1))) {
+      // not yet: wait on
+    }
+  }
+
+  @Override
+  public boolean await(List<Gtid> gtids, java.time.Duration patience) throws SQLException {
     lock.lock();
     try {
       long first = indexOf(gtids.get(0));
+      long left = patience.toNanos();
       while (kept && lowWater < first) {
         checkNotFailed();
-        changed.await(1, TimeUnit.SECONDS);
+        if (left <= 0) {
+          return false;
+        }
+        left = changed.awaitNanos(left);
       }
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLNonTransientException("interrupted while waiting for the commit turn of " + gtids.get(0), e);

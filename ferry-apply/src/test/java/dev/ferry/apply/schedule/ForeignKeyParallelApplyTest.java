@@ -9,10 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.JournalReader;
-import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
@@ -22,12 +18,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,7 +61,7 @@ class ForeignKeyParallelApplyTest {
         txs.add(tx(++seq, insert(child, childCols, p - LAG, p - LAG)));
       }
     }
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     int n = DATABASES.incrementAndGet();
     String role = "fk_applier" + n;
     String database = "fkpar" + n;
@@ -88,7 +81,7 @@ class ForeignKeyParallelApplyTest {
     ApplyConfig config = ApplyConfig.defaults("fk", "src").withParallel(new ApplyConfig.Parallel(4, order));
     try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
-      applyAll(applier, journal);
+      TestJournals.applyAll(applier, journal);
       assertThat(applier.position().applied().toString()).isEqualTo("0:" + txs.size());
     }
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
@@ -98,27 +91,5 @@ class ForeignKeyParallelApplyTest {
       assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
           .containsExactly((long) PARENTS, (long) PARENTS, (long) PARENTS);
     }
-  }
-
-  private Path journal(List<Transaction> txs) throws Exception {
-    Path journal = dir.resolve("journal");
-    try (Journal j = Journal.open(JournalConfig.defaults(journal))) {
-      CompletableFuture<?> last = null;
-      for (Transaction t : txs) {
-        last = j.append(t);
-      }
-      last.get();
-    }
-    return journal;
-  }
-
-  private static void applyAll(Applier applier, Path journal) throws Exception {
-    try (JournalReader reader = JournalReader.openAtOldest(journal)) {
-      Optional<JournalTransaction> next;
-      while ((next = reader.next(Duration.ZERO)).isPresent()) {
-        applier.apply(next.get(), next.get().nextPosition());
-      }
-    }
-    applier.flush();
   }
 }

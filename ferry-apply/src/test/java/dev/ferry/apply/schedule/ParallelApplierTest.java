@@ -12,8 +12,6 @@ import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.ReplicaPosition;
-import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Column;
@@ -34,7 +32,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,13 +62,13 @@ class ParallelApplierTest {
       throws Exception {
     ModelWorkload workload = new ModelWorkload(seed);
     List<Transaction> txs = workload.transactions(TRANSACTIONS);
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     String url = postgres.cluster().createDatabase("par" + DATABASES.incrementAndGet());
     createTables(url);
     ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(workers, order));
     try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
-      applyAll(applier, journal);
+      TestJournals.applyAll(applier, journal);
       ReplicaPosition at = applier.position();
       assertThat(at.applied().lowWaterMark(0)).isEqualTo(TRANSACTIONS);
       assertThat(at.applied().hasHoles(0)).isFalse();
@@ -81,7 +78,7 @@ class ParallelApplierTest {
     // Applied again from the oldest: everything is skipped, nothing changes.
     try (Applier again = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
-      applyAll(again, journal);
+      TestJournals.applyAll(again, journal);
       assertThat(again.skippedTransactions()).isEqualTo(TRANSACTIONS);
     }
     assertThat(stateOf(url).digest()).isEqualTo(workload.state().digest());
@@ -109,7 +106,7 @@ class ParallelApplierTest {
       txs.add(tx(seq, update(accounts, columns, List.of(), from, balance[from]),
           update(accounts, columns, List.of(), to, balance[to])));
     }
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     String url = postgres.cluster().createDatabase("bank" + DATABASES.incrementAndGet());
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE bank (id bigint PRIMARY KEY, balance bigint NOT NULL)");
@@ -136,7 +133,7 @@ class ParallelApplierTest {
     ApplyConfig config = ApplyConfig.defaults("bank", "src").withParallel(new ApplyConfig.Parallel(8));
     try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
-      applyAll(applier, journal);
+      TestJournals.applyAll(applier, journal);
     } finally {
       done.set(true);
       reader.join();
@@ -166,7 +163,7 @@ class ParallelApplierTest {
     for (int seq = 1; seq <= 300; seq++) {
       txs.add(tx(seq, new dev.ferry.journal.model.Change.Insert(t, columns, row(seq, "from the journal"))));
     }
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     String url = postgres.cluster().createDatabase("holes" + DATABASES.incrementAndGet());
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE holes (id bigint PRIMARY KEY, note text NOT NULL)");
@@ -225,7 +222,7 @@ class ParallelApplierTest {
           : new dev.ferry.journal.model.Change.Insert(shape, after, row(id, "a" + id, "b" + id));
       txs.add(dev.ferry.journal.fixtures.Transactions.txAt(seq, 2, change));
     }
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     String url = postgres.cluster().createDatabase("shape" + DATABASES.incrementAndGet());
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE shape (id bigint PRIMARY KEY, a text)");
@@ -233,7 +230,7 @@ class ParallelApplierTest {
     ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(4, order));
     try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
-      applyAll(applier, journal);
+      TestJournals.applyAll(applier, journal);
       assertThat(applier.position().applied().toString()).isEqualTo("0:200");
       assertThat(applier.position().schemaSequence()).hasValue(2);
     }
@@ -258,7 +255,7 @@ class ParallelApplierTest {
     for (int seq = 1; seq <= 300; seq++) {
       txs.add(tx(seq, new dev.ferry.journal.model.Change.Insert(t, columns, row(seq, "from the journal"))));
     }
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     String url = postgres.cluster().createDatabase("stops" + DATABASES.incrementAndGet());
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE stops (id bigint PRIMARY KEY, note text NOT NULL)");
@@ -267,7 +264,7 @@ class ParallelApplierTest {
     ApplyConfig config = ApplyConfig.defaults("r1", "src").withParallel(new ApplyConfig.Parallel(4, order));
     try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
         InstantSource.system())) {
-      assertThatThrownBy(() -> applyAll(applier, journal)).isInstanceOf(ApplyException.class)
+      assertThatThrownBy(() -> TestJournals.applyAll(applier, journal)).isInstanceOf(ApplyException.class)
           .hasMessageContaining("0-1-150").hasMessageNotContaining("aborted");
     }
   }
@@ -281,28 +278,6 @@ class ParallelApplierTest {
           .hasMessageContaining("[replica lite] apply.workers is 4, but a SQLite target takes one writer at a time")
           .hasMessageContaining("set apply.workers to 1");
     }
-  }
-
-  private Path journal(List<Transaction> txs) throws Exception {
-    Path journal = dir.resolve("journal");
-    try (Journal j = Journal.open(JournalConfig.defaults(journal))) {
-      CompletableFuture<?> last = null;
-      for (Transaction t : txs) {
-        last = j.append(t);
-      }
-      last.get();
-    }
-    return journal;
-  }
-
-  private static void applyAll(Applier applier, Path journal) throws Exception {
-    try (JournalReader reader = JournalReader.openAtOldest(journal)) {
-      Optional<JournalTransaction> next;
-      while ((next = reader.next(Duration.ZERO)).isPresent()) {
-        applier.apply(next.get(), next.get().nextPosition());
-      }
-    }
-    applier.flush();
   }
 
   private static void createTables(String url) throws Exception {

@@ -9,10 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
-import dev.ferry.journal.Journal;
-import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.JournalReader;
-import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
@@ -28,7 +24,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
@@ -69,7 +64,7 @@ class WorkerDeadlockRetryTest {
           ? tx(seq, entry, update(accounts, accountCols, List.of(), 2, 200), update(accounts, accountCols, List.of(), 1, 100))
           : tx(seq, entry));
     }
-    Path journal = journal(txs);
+    Path journal = TestJournals.write(dir.resolve("journal"), txs);
     String database = "deadlock" + DATABASES.incrementAndGet();
     String url = postgres.cluster().createDatabase(database);
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
@@ -91,7 +86,7 @@ class WorkerDeadlockRetryTest {
       }
       CompletableFuture<Void> applying = CompletableFuture.runAsync(() -> {
         try {
-          applyAll(applier, journal);
+          TestJournals.applyAll(applier, journal);
         } catch (Exception e) {
           throw new java.util.concurrent.CompletionException(e);
         }
@@ -152,27 +147,5 @@ class WorkerDeadlockRetryTest {
       }
       return count;
     }
-  }
-
-  private Path journal(List<Transaction> txs) throws Exception {
-    Path journal = dir.resolve("journal");
-    try (Journal j = Journal.open(JournalConfig.defaults(journal))) {
-      CompletableFuture<?> last = null;
-      for (Transaction t : txs) {
-        last = j.append(t);
-      }
-      last.get();
-    }
-    return journal;
-  }
-
-  private static void applyAll(Applier applier, Path journal) throws Exception {
-    try (JournalReader reader = JournalReader.openAtOldest(journal)) {
-      Optional<JournalTransaction> next;
-      while ((next = reader.next(Duration.ZERO)).isPresent()) {
-        applier.apply(next.get(), next.get().nextPosition());
-      }
-    }
-    applier.flush();
   }
 }

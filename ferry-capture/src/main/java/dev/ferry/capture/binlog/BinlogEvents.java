@@ -40,6 +40,7 @@ final class BinlogEvents {
   private long schemaSequence;
   private TransactionAssembler assembler;
   private String file = "";
+  private boolean failed;
 
   BinlogEvents(MariaDbSourceConfig config, MariaDbUrl url, TransactionSink sink, MariaDbCapture.Start start,
       Consumer<Gtid> durable, Consumer<Exception> fail) {
@@ -62,6 +63,7 @@ final class BinlogEvents {
   void connectAndStream(Consumer<BinaryLogClient> connected) throws IOException, SQLException {
     try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
       catalog.forget();
+      failed = false;
       assembler = new TransactionAssembler(config.name(), catalog, c, sink, config.chunkChanges(), position,
           schemaSequence);
       BinaryLogClient client = new BinaryLogClient(url.host(), url.port(), url.user(), url.password());
@@ -102,10 +104,19 @@ final class BinlogEvents {
     }
   }
 
+  /**
+   * Handles one event; after one failed, the connection's later events are ignored until it closes:
+   * the transaction the failure was in must not reach the journal without the failed part.
+   */
   private void onEvent(Event event) {
+    if (failed) {
+      return;
+    }
     try {
       handle(event);
     } catch (SQLException | IOException | RuntimeException e) {
+      failed = true;
+      assembler.abandon();
       fail.accept(e);
     }
   }
@@ -141,7 +152,7 @@ final class BinlogEvents {
       Gtid gtid = assembler.lastCommitted();
       f.whenComplete((ok, error) -> {
         if (error != null) {
-          fail.accept(new IOException("[source " + config.name() + "] the journal did not take " + gtid + ": "
+          fail.accept(new IOException(config.side() + " the journal did not take " + gtid + ": "
               + error, error));
         } else {
           durable.accept(gtid);

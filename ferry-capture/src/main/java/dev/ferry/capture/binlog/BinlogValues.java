@@ -1,13 +1,17 @@
 package dev.ferry.capture.binlog;
 
 import dev.ferry.capture.CaptureException;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.Value;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Calendar;
+import java.util.List;
 import java.util.GregorianCalendar;
 import java.util.TimeZone;
 import java.time.LocalDateTime;
@@ -21,8 +25,10 @@ import java.util.Locale;
  * text, FLOAT and DOUBLE as {@link Value.Float64} (a FLOAT's value widened exactly), DATE as
  * {@code yyyy-MM-dd}, DATETIME as {@code yyyy-MM-dd HH:mm:ss[.ffffff]} (no time zone: the wall
  * clock as stored), TIMESTAMP (an instant) in UTC as {@code yyyy-MM-dd HH:mm:ss[.ffffff]+00},
- * text decoded by its column's character set, binary as bytes. Zero dates ({@code 0000-00-00})
- * are refused naming table and column. Stateless.
+ * TIME as signed {@code [-]HH:MM:SS[.ffffff]} (over 24 hours too), YEAR as an integer, BIT(n) as
+ * its n bits' text, ENUM and SET as their members' text, text decoded by its column's character
+ * set, binary as bytes ({@code BINARY(n)} padded to n bytes with zeros, as MariaDB reads it back).
+ * Zero dates ({@code 0000-00-00}) are refused naming table and column. Stateless.
  */
 final class BinlogValues {
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT);
@@ -32,9 +38,13 @@ final class BinlogValues {
   private BinlogValues() {
   }
 
-  static Value of(Serializable raw, SourceColumn col, String source, String table) throws CaptureException {
+  /**
+   * The journal value of {@code raw}, a value of {@code col} of {@code table} in the transaction
+   * {@code gtid} (named with the column in the error that refuses a value).
+   */
+  static Value of(Serializable raw, SourceColumn col, String source, String table, Gtid gtid) throws CaptureException {
     String where = source;
-    String column = table + "." + col.column().name();
+    String column = table + "." + col.column().name() + " in transaction " + gtid;
     if (raw == null) {
       return Value.NULL;
     }
@@ -59,10 +69,71 @@ final class BinlogValues {
       case DATE -> new Value.Text(DAY.format(wallClock(raw, column, col, where)));
       case DATETIME -> new Value.Text(withFraction(wallClock(raw, column, col, where)));
       case TIMESTAMP -> new Value.Text(withFraction(wallClock(raw, column, col, where)) + "+00");
+      case TIME -> new Value.Text(timeText(((Number) raw).longValue()));
+      case YEAR -> new Value.Int64(year(((Number) raw).intValue()));
+      case BIT -> new Value.Text(bitText((BitSet) raw, col.width()));
+      case ENUM -> new Value.Text(enumText(((Number) raw).intValue(), col, where, column));
+      case SET -> new Value.Text(setText(((Number) raw).longValue(), col.labels()));
       case TEXT -> new Value.Text(text(raw, column, col, where));
       case BYTES -> new Value.Bytes(raw instanceof byte[] b ? b : ((String) raw).getBytes(col.charset()
           .orElse(java.nio.charset.StandardCharsets.ISO_8859_1)));
+      case BINARY -> new Value.Bytes(Arrays.copyOf((byte[]) raw, Math.max(col.width(), ((byte[]) raw).length)));
     };
+  }
+
+  /**
+   * A {@code TIME} of {@code micros} signed microseconds as MariaDB prints it, the fraction's
+   * trailing zeros cut: {@code -838:59:59}, {@code 00:00:00.5}, {@code 100:00:00} (PostgreSQL's
+   * {@code interval} prints the same).
+   */
+  static String timeText(long micros) {
+    long abs = Math.abs(micros);
+    long seconds = abs / 1_000_000L;
+    String text = String.format(Locale.ROOT, "%s%02d:%02d:%02d", micros < 0 ? "-" : "", seconds / 3600,
+        seconds / 60 % 60, seconds % 60);
+    long fraction = abs % 1_000_000L;
+    return fraction == 0 ? text : text + "." + String.format(Locale.ROOT, "%06d", fraction).replaceAll("0+$", "");
+  }
+
+  /** MariaDB's {@code YEAR} value: the connector adds 1900, so 1900 is the year {@code 0000}. */
+  private static int year(int connectorYear) {
+    return connectorYear == 1900 ? 0 : connectorYear;
+  }
+
+  /** The {@code width} bits of a {@code BIT(width)}, most significant first. */
+  static String bitText(BitSet bits, int width) {
+    StringBuilder out = new StringBuilder(width);
+    for (int i = width - 1; i >= 0; i--) {
+      out.append(bits.get(i) ? '1' : '0');
+    }
+    return out.toString();
+  }
+
+  /** The {@code width} low bits of {@code value}, most significant first. */
+  static String bitText(long value, int width) {
+    return bitText(BitSet.valueOf(new long[] {value}), width);
+  }
+
+  private static String enumText(int index, SourceColumn col, String where, String column) throws CaptureException {
+    if (index == 0) {
+      return ""; // MariaDB's "invalid value" member, which non-strict modes store
+    }
+    if (index > col.labels().size()) {
+      throw new CaptureException(where, "column " + column + " (" + col.column().typeName() + ") holds member "
+          + index + ", the type has " + col.labels().size() + ": its definition changed after the row was written");
+    }
+    return col.labels().get(index - 1);
+  }
+
+  /** A {@code SET}'s members as MariaDB prints them: in definition order, comma-separated. */
+  static String setText(long mask, List<String> labels) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < labels.size(); i++) {
+      if ((mask & (1L << i)) != 0) {
+        out.append(out.isEmpty() ? "" : ",").append(labels.get(i));
+      }
+    }
+    return out.toString();
   }
 
   /**

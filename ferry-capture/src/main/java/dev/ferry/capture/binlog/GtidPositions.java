@@ -2,6 +2,7 @@ package dev.ferry.capture.binlog;
 
 import dev.ferry.journal.model.Gtid;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -46,6 +47,21 @@ final class GtidPositions {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@gtid_binlog_pos")) {
       rs.next();
       return parse(rs.getString(1));
+    }
+  }
+
+  /**
+   * The GTID position at binlog {@code file} and {@code offset} ({@code BINLOG_GTID_POS}): the last
+   * GTID of each domain written before that point; empty when the server no longer holds the file.
+   */
+  static Map<Long, Gtid> at(Connection c, String file, long offset) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT BINLOG_GTID_POS(?, ?)")) {
+      ps.setString(1, file);
+      ps.setLong(2, offset);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return parse(rs.getString(1));
+      }
     }
   }
 }

@@ -79,19 +79,31 @@ public final class MariaDbCapture implements Capture {
     BinlogSetup.check(config);
     Start start;
     try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
-      start = start(config, sink.resumePoint(), GtidPositions.binlogPosition(c));
+      start = start(config, sink.resumePoint(), GtidPositions.binlogPosition(c),
+          (file, offset) -> GtidPositions.at(c, file, offset));
     } catch (SQLException e) {
       throw new CaptureException(config.name(), "cannot read the GTID position of " + url + ": " + e.getMessage(), e);
     }
-    log.info("[source {}] binlog capture of {} starts after GTID position '{}' (schema sequence {})", config.name(),
+    log.info("{} binlog capture of {} starts after GTID position '{}' (schema sequence {})", config.side(),
         url, GtidPositions.format(start.position()), start.schemaSequence());
     MariaDbCapture capture = new MariaDbCapture(config, url, sink, start);
     capture.thread.start();
     return capture;
   }
 
-  static Start start(MariaDbSourceConfig config, Optional<ResumePoint> resume, Map<Long, Gtid> server)
-      throws CaptureException {
+  /** The server's GTID position at a binlog file and offset (empty when it no longer holds the file). */
+  interface GtidsAt {
+    Map<Long, Gtid> at(String file, long offset) throws SQLException;
+  }
+
+  /**
+   * Where capture starts: after the journal's last transaction, in every GTID domain of the
+   * server's binlog as it stood right after that transaction ({@code BINLOG_GTID_POS} at the
+   * transaction's binlog file and end offset), so a source writing several domains resumes in each
+   * exactly where the journal ends; an empty journal starts at the server's position.
+   */
+  static Start start(MariaDbSourceConfig config, Optional<ResumePoint> resume, Map<Long, Gtid> server, GtidsAt gtidsAt)
+      throws CaptureException, SQLException {
     if (resume.isEmpty()) {
       return new Start(server, 0);
     }
@@ -101,11 +113,17 @@ public final class MariaDbCapture implements Capture {
           + " came from " + at + ", not from a MariaDB binlog: this journal belongs to another source");
     }
     Gtid last = at.sourceGtid().get();
+    Map<Long, Gtid> position = at.file().isEmpty() ? Map.of() : gtidsAt.at(at.file(), at.value());
+    if (last.equals(position.get(last.domain()))) {
+      return new Start(position, resume.get().schemaSequence());
+    }
+    // The binlog file is gone (purged): connecting at the last GTID lets the server name the purged position.
     for (long domain : server.keySet()) {
       if (domain != last.domain()) {
-        throw new CaptureException(config.name(), "the source's binlog holds GTID domains " + server.keySet()
-            + " and the journal ends at " + last + " (domain " + last.domain() + "): resuming capture over more than"
-            + " one GTID domain is not supported yet (see docs/mariadb-capture.md)");
+        throw new CaptureException(config.name(), "the journal ends at " + last + " in binlog " + at.file()
+            + ", which the server no longer holds, and its binlog holds GTID domains " + server.keySet()
+            + ": capture cannot find where each domain resumes; re-initialise (a new journal and a new seed of each"
+            + " replica; see docs/mariadb-capture.md)");
       }
     }
     return new Start(Map.of(last.domain(), last), resume.get().schemaSequence());
@@ -122,13 +140,13 @@ public final class MariaDbCapture implements Capture {
           fail(purged(e));
           break;
         }
-        log.warn("[source {}] binlog connection to {} failed: {}; retrying", config.name(), url, e.getMessage());
+        log.warn("{} binlog connection to {} failed: {}; retrying", config.side(), url, e.getMessage());
       } catch (IOException | SQLException | RuntimeException e) {
         if (e instanceof CaptureException) {
           fail(e);
           break;
         }
-        log.warn("[source {}] binlog connection to {} lost: {}; retrying", config.name(), url, e.toString());
+        log.warn("{} binlog connection to {} lost: {}; retrying", config.side(), url, e.toString());
       } finally {
         client = null;
         streaming = false;
@@ -176,7 +194,7 @@ public final class MariaDbCapture implements Capture {
   private void fail(Exception e) {
     if (failure == null) {
       failure = e;
-      log.error("[source {}] capture stopped: {}", config.name(), e.getMessage(), e);
+      log.error("{} capture stopped: {}", config.side(), e.getMessage(), e);
     }
     Thread.ofVirtual().start(this::disconnect);
   }
@@ -187,7 +205,7 @@ public final class MariaDbCapture implements Capture {
       try {
         c.disconnect();
       } catch (IOException e) {
-        log.debug("[source {}] disconnect: {}", config.name(), e.toString());
+        log.debug("{} disconnect: {}", config.side(), e.toString());
       }
     }
   }
@@ -228,7 +246,7 @@ public final class MariaDbCapture implements Capture {
     try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
       mark = new HashMap<>(GtidPositions.binlogPosition(c));
     } catch (SQLException e) {
-      throw new IOException("[source " + config.name() + "] cannot read @@gtid_binlog_pos of " + url + ": "
+      throw new IOException(config.side() + " cannot read @@gtid_binlog_pos of " + url + ": "
           + e.getMessage(), e);
     }
     return () -> mark.values().stream().allMatch(g -> {
@@ -245,7 +263,7 @@ public final class MariaDbCapture implements Capture {
   }
 
   static EventDeserializer deserializer() {
-    EventDeserializer d = new EventDeserializer();
+    EventDeserializer d = RowDeserializers.create();
     d.setCompatibilityMode(EventDeserializer.CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
         EventDeserializer.CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY,
         EventDeserializer.CompatibilityMode.INVALID_DATE_AND_TIME_AS_MIN_VALUE);

@@ -1,5 +1,6 @@
 package dev.ferry.capture.binlog;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -62,7 +63,7 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
       }
       String file = status(c, "binlog_snapshot_file");
       long offset = Long.parseLong(status(c, "binlog_snapshot_position"));
-      Map<Long, Gtid> at = gtidAt(c, file, offset);
+      Map<Long, Gtid> at = GtidPositions.at(c, file, offset);
       if (at.size() > 1) {
         throw new CaptureException(config.name(), "the snapshot's binlog GTID position " + GtidPositions.format(at)
             + " has more than one GTID domain: seeding from MariaDB hands over at one GTID and does not support"
@@ -84,18 +85,6 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
     } catch (IOException | SQLException | RuntimeException e) {
       c.close();
       throw e;
-    }
-  }
-
-  /** The GTID position at a binlog file and offset: what the snapshot's consistent point holds. */
-  private static Map<Long, Gtid> gtidAt(Connection c, String file, long offset) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT BINLOG_GTID_POS(?, ?)")) {
-      ps.setString(1, file);
-      ps.setLong(2, offset);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return GtidPositions.parse(rs.getString(1));
-      }
     }
   }
 
@@ -150,7 +139,8 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
     BinlogCatalog.Shape shape = shapes.get(table.id());
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < shape.columns().size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append(quote(shape.columns().get(i).column().name()));
+      sql.append(i == 0 ? "" : ", ").append(SnapshotValues.select(shape.columns().get(i),
+          quote(shape.columns().get(i).column().name())));
     }
     sql.append(" FROM ").append(quote(database)).append('.').append(quote(table.id().name()));
     long rows = 0;
@@ -159,8 +149,8 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
       try (ResultSet rs = st.executeQuery(sql.toString())) {
         while (rs.next()) {
           if (Thread.currentThread().isInterrupted()) {
-            throw new SnapshotInterruptedException("[source " + source + "] snapshot read of " + table.id()
-                + " interrupted");
+            throw new SnapshotInterruptedException(Side.source(source).prefix("snapshot read of " + table.id()
+                + " interrupted"));
           }
           List<Value> row = new ArrayList<>(shape.columns().size());
           for (int i = 0; i < shape.columns().size(); i++) {

@@ -4,8 +4,12 @@ import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.LogicalType;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A column of a captured MariaDB table as {@code information_schema.COLUMNS} describes it, with
@@ -14,13 +18,16 @@ import java.util.Optional;
  * @param column the journal's column: name, MariaDB's {@code COLUMN_TYPE}, the logical type
  * @param kind how its binlog values are decoded
  * @param charset the character set of a text column (empty for other columns)
+ * @param labels the members of an {@code ENUM} or {@code SET} in definition order (else empty)
+ * @param width the bits of a {@code BIT(n)}, the bytes of a {@code BINARY(n)} (else 0)
  */
-record SourceColumn(Column column, Kind kind, Optional<Charset> charset) {
+record SourceColumn(Column column, Kind kind, Optional<Charset> charset, List<String> labels, int width) {
+  private static final Pattern WIDTH = Pattern.compile("\\((\\d+)\\)");
 
   /** How a column's binlog value becomes a journal value. */
   enum Kind {
     SIGNED, UNSIGNED_8, UNSIGNED_16, UNSIGNED_24, UNSIGNED_32, UNSIGNED_64, DECIMAL, FLOAT, DOUBLE, DATE, DATETIME,
-    TIMESTAMP, TEXT, BYTES
+    TIMESTAMP, TIME, YEAR, BIT, ENUM, SET, TEXT, BYTES, BINARY
   }
 
   /**
@@ -47,6 +54,12 @@ record SourceColumn(Column column, Kind kind, Optional<Charset> charset) {
       case "datetime" -> make(name, columnType, LogicalType.TIMESTAMP, Kind.DATETIME);
       case "timestamp" -> make(name, columnType, LogicalType.TIMESTAMPTZ, Kind.TIMESTAMP);
       case "char", "varchar", "tinytext", "text", "mediumtext", "longtext" -> text(name, columnType, charsetName);
+      case "time" -> make(name, columnType, LogicalType.TIME, Kind.TIME);
+      case "year" -> make(name, columnType, LogicalType.INT16, Kind.YEAR);
+      case "bit" -> sized(name, columnType, LogicalType.BIT, Kind.BIT, List.of());
+      case "enum" -> sized(name, columnType, LogicalType.TEXT, Kind.ENUM, labels(columnType));
+      case "set" -> sized(name, columnType, LogicalType.TEXT, Kind.SET, labels(columnType));
+      case "binary" -> sized(name, columnType, LogicalType.BYTES, Kind.BINARY, List.of());
       case "varbinary", "tinyblob", "blob", "mediumblob", "longblob" ->
           make(name, columnType, LogicalType.BYTES, Kind.BYTES);
       default -> Optional.empty();
@@ -59,7 +72,38 @@ record SourceColumn(Column column, Kind kind, Optional<Charset> charset) {
   }
 
   private static Optional<SourceColumn> make(String name, String columnType, LogicalType type, Kind kind) {
-    return Optional.of(new SourceColumn(new Column(name, columnType, 0, type), kind, Optional.empty()));
+    return Optional.of(new SourceColumn(new Column(name, columnType, 0, type), kind, Optional.empty(), List.of(), 0));
+  }
+
+  /** A column whose {@code (n)} matters: {@code BIT(n)}, {@code BINARY(n)}; ENUM and SET with their members. */
+  private static Optional<SourceColumn> sized(String name, String columnType, LogicalType type, Kind kind,
+      List<String> labels) {
+    Matcher m = WIDTH.matcher(columnType);
+    int width = labels.isEmpty() && m.find() ? Integer.parseInt(m.group(1)) : 1;
+    return Optional.of(new SourceColumn(new Column(name, columnType, 0, type), kind, Optional.empty(), labels, width));
+  }
+
+  /** The members of {@code enum('a','it''s')} or {@code set(...)}: quoted, a quote doubled inside. */
+  static List<String> labels(String columnType) {
+    List<String> out = new ArrayList<>();
+    StringBuilder label = new StringBuilder();
+    boolean quoted = false;
+    for (int i = columnType.indexOf('(') + 1; i < columnType.length(); i++) {
+      char c = columnType.charAt(i);
+      if (!quoted) {
+        quoted = c == '\'';
+      } else if (c == '\'' && i + 1 < columnType.length() && columnType.charAt(i + 1) == '\'') {
+        label.append(c);
+        i++;
+      } else if (c == '\'') {
+        out.add(label.toString());
+        label.setLength(0);
+        quoted = false;
+      } else {
+        label.append(c);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static Optional<SourceColumn> text(String name, String columnType, String charsetName) {
@@ -72,11 +116,12 @@ record SourceColumn(Column column, Kind kind, Optional<Charset> charset) {
     if (charset.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new SourceColumn(new Column(name, columnType, 0, LogicalType.TEXT), Kind.TEXT, charset));
+    return Optional.of(new SourceColumn(new Column(name, columnType, 0, LogicalType.TEXT), Kind.TEXT, charset,
+        List.of(), 0));
   }
 
   /** What Ferry captures, for the error that names an unsupported column. */
   static final String SUPPORTED = "TINYINT, SMALLINT, MEDIUMINT, INT, BIGINT (signed and unsigned), DECIMAL, FLOAT,"
-      + " DOUBLE, DATE, DATETIME, TIMESTAMP, CHAR, VARCHAR and the TEXT types in utf8mb4, utf8mb3, latin1 or ascii,"
-      + " VARBINARY and the BLOB types";
+      + " DOUBLE, DATE, DATETIME, TIMESTAMP, TIME, YEAR, BIT, ENUM, SET, CHAR, VARCHAR and the TEXT types (JSON)"
+      + " in utf8mb4, utf8mb3, latin1 or ascii, BINARY, VARBINARY and the BLOB types";
 }

@@ -133,7 +133,7 @@ final class TransactionAssembler {
   private List<Value> values(BinlogCatalog.Shape shape, Serializable[] raw) throws CaptureException {
     List<Value> out = new ArrayList<>(raw.length);
     for (int i = 0; i < raw.length; i++) {
-      out.add(BinlogValues.of(raw[i], shape.columns().get(i), source, shape.id().name()));
+      out.add(BinlogValues.of(raw[i], shape.columns().get(i), source, shape.id().name(), gtid));
     }
     return out;
   }

@@ -148,8 +148,8 @@ final class Catalog implements AutoCloseable {
         while (rs.next()) {
           TableId table = new TableId(rs.getString(1), rs.getString(2));
           if (config.selects(table.schema(), table.name()) && reportedUnpublished.add(table)) {
-            LOG.warn("[source {}] table {} matches include {} minus exclude {} but is not in publication {}: its "
-                + "changes are not captured until ferry setup runs again", config.name(), table, config.include(),
+            LOG.warn("{} table {} matches include {} minus exclude {} but is not in publication {}: its "
+                + "changes are not captured until ferry setup runs again", config.side(), table, config.include(),
                 config.exclude(), config.publicationName());
           }
         }

@@ -4,7 +4,6 @@ import dev.ferry.capture.Capture;
 import dev.ferry.capture.CaptureException;
 import dev.ferry.capture.ResumePoint;
 import dev.ferry.capture.TransactionSink;
-import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SideException;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.sql.PostgresErrors;
@@ -63,7 +62,7 @@ public final class PostgresCapture implements Capture {
   private PostgresCapture(PostgresSourceConfig config, TransactionSink sink) {
     this.config = config;
     this.sink = sink;
-    this.prefix = Side.source(config.name()) + " ";
+    this.prefix = config.side() + " ";
     this.applicationName = applicationName(config, sink);
     this.thread = new Thread(this::run, "ferry-capture-" + config.name());
     this.backoff = config.reconnectMin();
@@ -131,7 +130,7 @@ public final class PostgresCapture implements Capture {
       rs.next();
       lsn = LogSequenceNumber.valueOf(rs.getString(1)).asLong();
     } catch (SQLException e) {
-      throw new SideException(Side.source(config.name()), "cannot mark a sync point: " + e.getMessage(), e);
+      throw new SideException(config.side(), "cannot mark a sync point: " + e.getMessage(), e);
     }
     return () -> durableHead.get().map(p -> p.kind() == SourcePosition.Kind.PG_LSN
         && Long.compareUnsigned(p.value(), lsn) >= 0).orElse(false);

@@ -1,7 +1,6 @@
 package dev.ferry.capture.postgres;
 
 import dev.ferry.capture.CaptureException;
-import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,7 +41,7 @@ public final class PostgresSetup {
    * @throws CaptureException naming the setting or tables when a check fails
    */
   public static Result setup(PostgresSourceConfig config) throws CaptureException {
-    String prefix = Side.source(config.name()) + " ";
+    String prefix = config.side() + " ";
     try (Connection c = Connections.normal(config)) {
       SetupChecks checks = new SetupChecks(config, c);
       List<TableId> tables = checks.run();
@@ -95,7 +94,7 @@ public final class PostgresSetup {
         st.execute("ALTER PUBLICATION " + Connections.quote(config.publicationName()) + " ADD TABLE "
             + SetupChecks.sql(table));
       }
-      LOG.info("[source {}] table {} added to publication {}", config.name(), table, config.publicationName());
+      LOG.info("{} table {} added to publication {}", config.side(), table, config.publicationName());
     } catch (SQLException e) {
       throw new CaptureException(config.name(), "cannot add " + table + " to publication "
           + config.publicationName() + ": " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + "); the role "
@@ -113,7 +112,7 @@ public final class PostgresSetup {
    * @throws CaptureException naming the setting when a check fails
    */
   public static void prepareForCapture(PostgresSourceConfig config) throws CaptureException {
-    String prefix = Side.source(config.name()) + " ";
+    String prefix = config.side() + " ";
     try (Connection c = Connections.normal(config)) {
       SetupChecks checks = new SetupChecks(config, c);
       if (checks.isSuperuser() || !checks.installed()) {
@@ -225,7 +224,7 @@ public final class PostgresSetup {
       for (String sql : FerrySchema.REMOVE) {
         st.execute(sql);
       }
-      LOG.info("[source {}] teardown done: slot {}, publication {} and schema _ferry removed", config.name(),
+      LOG.info("{} teardown done: slot {}, publication {} and schema _ferry removed", config.side(),
           config.slotName(), config.publicationName());
     } catch (SQLException e) {
       throw new CaptureException(config.name(), "teardown failed: " + e.getMessage() + " (SQLSTATE "

@@ -85,8 +85,8 @@ public final class PostgresSnapshot implements AutoCloseable {
       String marker = info.getSnapshotName() + "@" + info.getConsistentPoint().asString();
       emitMarker(normal, marker);
       SlotState after = SlotState.read(normal, config.slotName());
-      LOG.info("[source {}] snapshot {} at {} (temporary slot {}); capture slot {} confirmed up to {}; {} tables",
-          config.name(), info.getSnapshotName(), info.getConsistentPoint(), slot, config.slotName(),
+      LOG.info("{} snapshot {} at {} (temporary slot {}); capture slot {} confirmed up to {}; {} tables",
+          config.side(), info.getSnapshotName(), info.getConsistentPoint(), slot, config.slotName(),
           after.confirmedFlush(), tables.size());
       return new PostgresSnapshot(config, replication, info.getSnapshotName(), lsn, tables, marker);
     } catch (SQLException e) {

@@ -79,7 +79,7 @@ final class StreamSession {
           .withStatusInterval((int) config.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
           .start();
       // Nothing confirmed by this process yet means the slot resumes where the server recorded it.
-      LOG.info("[source {}] streaming from slot {} ({})", config.name(), config.slotName(), confirmed.lsn() == 0
+      LOG.info("{} streaming from slot {} ({})", config.side(), config.slotName(), confirmed.lsn() == 0
           ? "from its confirmed position" : "confirmed " + LogSequenceNumber.valueOf(confirmed.lsn()).asString());
       onStarted.run();
       try {

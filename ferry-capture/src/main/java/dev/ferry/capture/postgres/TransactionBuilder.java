@@ -6,7 +6,6 @@ import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.LogicalType;
-import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
@@ -126,7 +125,7 @@ final class TransactionBuilder {
 
   private void begin(PgOutput.Begin b) {
     if (open) {
-      throw new IllegalStateException(Side.source(config.name()) + " BEGIN of xid " + b.xid() + " inside an open transaction");
+      throw new IllegalStateException(config.side() + " BEGIN of xid " + b.xid() + " inside an open transaction");
     }
     reset();
     open = true;
@@ -166,7 +165,7 @@ final class TransactionBuilder {
    */
   private void announceFirst(SourcePosition position) {
     if (!announced) {
-      LOG.info("[source {}] first transaction since start: {} at {}, {} ms after capture started", config.name(),
+      LOG.info("{} first transaction since start: {} at {}, {} ms after capture started", config.side(),
           gtid, position, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
       announced = true;
     }
@@ -194,7 +193,7 @@ final class TransactionBuilder {
 
   private void add(int relId, Change change, List<Value> values) {
     if (!open) {
-      throw new IllegalStateException(Side.source(config.name()) + " row change outside a transaction");
+      throw new IllegalStateException(config.side() + " row change outside a transaction");
     }
     if (skipping) {
       return;
@@ -277,7 +276,7 @@ final class TransactionBuilder {
     }
     Rel rel = relations.get(relId);
     if (rel == null) {
-      throw new IllegalStateException(Side.source(config.name()) + " change to relation " + relId
+      throw new IllegalStateException(config.side() + " change to relation " + relId
           + " before its RELATION message");
     }
     lastRel = rel;
@@ -332,7 +331,7 @@ final class TransactionBuilder {
     try {
       return ddlMessages.parse(content);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(Side.source(config.name()) + " malformed ferry.ddl message: " + e.getMessage()
+      throw new IllegalStateException(config.side() + " malformed ferry.ddl message: " + e.getMessage()
           + ": " + new String(content, StandardCharsets.UTF_8), e);
     }
   }

@@ -67,8 +67,8 @@ final class ChangePruner implements AutoCloseable {
         deleted = through;
       }
     } catch (SQLException e) {
-      log.warn("[source {}] deleting journaled change rows failed ({}); they are deleted after the next start",
-          config.name(), e.getMessage());
+      log.warn("{} deleting journaled change rows failed ({}); they are deleted after the next start",
+          config.side(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,5 +1,6 @@
 package dev.ferry.capture.trigger;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.capture.Capture;
 import dev.ferry.journal.model.SourcePosition;
 import java.io.IOException;
@@ -45,7 +46,7 @@ final class PollingCapture implements Capture {
       Thread.currentThread().interrupt();
     } catch (IOException | SQLException | RuntimeException e) {
       failure = e;
-      log.error("[source {}] capture stopped: {}", name, e.getMessage(), e);
+      log.error("{} capture stopped: {}", Side.source(name), e.getMessage(), e);
     } finally {
       streaming = false;
     }

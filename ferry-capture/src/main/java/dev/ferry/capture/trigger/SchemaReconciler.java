@@ -84,7 +84,7 @@ final class SchemaReconciler {
         ps.executeUpdate();
       }
       tx.commit();
-      log.info("[source {}] schema change followed: altered {}, new {}, removed {}; schema sequence {}", config.name(),
+      log.info("{} schema change followed: altered {}, new {}, removed {}; schema sequence {}", config.side(),
           altered, added.keySet(), removed, sequence);
       state.installedVersion = version;
       state.schemaSequence = sequence;
@@ -104,7 +104,7 @@ final class SchemaReconciler {
       }
       Optional<String> refusal = SqliteCatalog.refusal(t.getKey(), t.getValue());
       if (refusal.isPresent()) {
-        log.warn("[source {}] not capturing new table main.{}: {}", config.name(), t.getKey(), refusal.get());
+        log.warn("{} not capturing new table main.{}: {}", config.side(), t.getKey(), refusal.get());
         continue;
       }
       selected.put(t.getKey(), SqliteCatalog.describe(conn, t.getKey(), t.getValue()));

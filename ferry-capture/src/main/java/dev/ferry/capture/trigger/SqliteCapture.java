@@ -8,7 +8,6 @@ import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.LogicalType;
-import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SideException;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
@@ -82,7 +81,7 @@ public final class SqliteCapture implements AutoCloseable {
     try {
       capture = open(config, sink);
     } catch (SQLException e) {
-      throw new SideException(Side.source(config.name()), "cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
+      throw new SideException(config.side(), "cannot open " + config.jdbcUrl() + ": " + e.getMessage(), e);
     }
     return new PollingCapture(capture, config.name()).start();
   }
@@ -97,7 +96,7 @@ public final class SqliteCapture implements AutoCloseable {
       }
       SqliteSetup.setup(conn, config);
       SourceState state = SourceState.resume(config, conn, sink.resumePoint());
-      log.info("[source {}] capture resumes after change {} (GTID {}, schema sequence {})", config.name(),
+      log.info("{} capture resumes after change {} (GTID {}, schema sequence {})", config.side(),
           state.lastId, state.lastGtid, state.schemaSequence);
       ChangePruner pruner = ChangePruner.start(config);
       pruner.journaledThrough(state.lastId);
@@ -272,7 +271,7 @@ public final class SqliteCapture implements AutoCloseable {
       Map<String, List<String>> added = new HashMap<>(Bookkeeping.capturedTables(c));
       added.keySet().removeAll(columns.keySet());
       if (!added.isEmpty()) {
-        log.info("[source {}] capturing {} as well: 'ferry table add' installed their triggers", config.name(),
+        log.info("{} capturing {} as well: 'ferry table add' installed their triggers", config.side(),
             added.keySet());
         addedElsewhere.addAll(added.keySet());
         loadColumns(c, added);
@@ -307,7 +306,7 @@ public final class SqliteCapture implements AutoCloseable {
     Change change(ChangeRow r) {
       List<Column> cols = columns.get(r.table());
       if (cols == null) {
-        throw new IllegalStateException(Side.source(config.name()) + " change " + r.id() + " is for table "
+        throw new IllegalStateException(config.side() + " change " + r.id() + " is for table "
             + r.table() + ", which Ferry does not capture (its _ferry_tables row is missing)");
       }
       return Rows.change(new TableId("main", r.table()), cols, r.op(), r.old(), r.row(), r.id());

@@ -48,7 +48,7 @@ public final class SqliteSetup {
       Bookkeeping.setState(c, Bookkeeping.SCHEMA_SEQUENCE, 0);
       Bookkeeping.setState(c, Bookkeeping.SCHEMA_VERSION, SqliteCatalog.schemaVersion(c));
       tx.commit();
-      log.info("[source {}] capture installed on {} table(s): {}", config.name(), selected.size(),
+      log.info("{} capture installed on {} table(s): {}", config.side(), selected.size(),
           selected.stream().map(SqliteTable::name).toList());
       return selected.stream().map(SqliteTable::id).toList();
     }
@@ -87,7 +87,7 @@ public final class SqliteSetup {
       }
       install(c, toInstall.get());
       tx.commit();
-      log.info("[source {}] capture triggers installed on {} for 'ferry table add'", config.name(), table);
+      log.info("{} capture triggers installed on {} for 'ferry table add'", config.side(), table);
       return true;
     } catch (SQLException e) {
       throw new CaptureException(config.name(), "cannot install the capture triggers of " + table + ": "

@@ -126,7 +126,7 @@ public final class SqliteSnapshot implements RowReader, AutoCloseable {
     }
     List<SourceTable> tables = describe(reader, only);
     journaled.await(SourcePosition.changeId(id), LOCKED_WAIT);
-    log.info("[source {}] snapshot at change {}; {} tables", config.name(), id, tables.size());
+    log.info("{} snapshot at change {}; {} tables", config.side(), id, tables.size());
     return new SqliteSnapshot(config.name(), reader, id, tables);
   }
 

@@ -38,7 +38,12 @@ public enum LogicalType {
   UUID(19),
   JSON(20),
   INTERVAL(21),
-  ARRAY(22);
+  ARRAY(22),
+  /**
+   * A bit string of fixed length (MariaDB's {@code BIT(n)}, PostgreSQL's {@code bit(n)} input): its
+   * value is the text of its bits, most significant first ({@code 00101}).
+   */
+  BIT(23);
 
   private static final LogicalType[] BY_CODE = new LogicalType[values().length];
   /** PostgreSQL's built-in type OIDs (pg_type.dat), stable across versions. */

@@ -1,12 +1,9 @@
 package dev.ferry.node.cli;
 
-import dev.ferry.apply.ApplyConfig;
-import dev.ferry.capture.postgres.PostgresSourceConfig;
-import dev.ferry.capture.trigger.SqliteSourceConfig;
-import dev.ferry.journal.JournalConfig;
+import dev.ferry.node.config.ConfigException;
+import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
-import dev.ferry.node.run.ReplicaSpec;
-import dev.ferry.node.run.SourceSpec;
+import dev.ferry.node.run.SameDatabaseGuard;
 import dev.ferry.testkit.BankWorkload;
 import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.TempFiles;
@@ -18,7 +15,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,12 +73,11 @@ final class DemoCommand implements Callable<Integer> {
         st.execute("PRAGMA journal_mode = WAL");
       }
     }
-    SourceSpec source = new SourceSpec.Sqlite(SqliteSourceConfig.of("primary", primaryUrl)
-        .withIdlePoll(Duration.ofMillis(50)));
     BankWorkload bank = new BankWorkload(BankWorkload.Dialect.SQLITE, settings.accounts());
     // Capture starts on an empty primary: the bank's tables and first rows arrive on the replica
     // through the journal as DDL and inserts, like everything after them.
-    return new DemoRun(spec(home, source, replicaUrl), bank, primaryUrl, replicaUrl, settings, false).run();
+    NodeSpec node = configured(home, primaryUrl, "  poll-interval: 50ms\n", replicaUrl, settings);
+    return new DemoRun(node, bank, primaryUrl, replicaUrl, settings, false).run();
   }
 
   private int postgres(Path home, PostgresCluster primary, PostgresCluster replica, DemoRun.Settings settings)
@@ -97,15 +92,29 @@ final class DemoCommand implements Callable<Integer> {
         bank.createSchema(c);
       }
     }
-    SourceSpec source = new SourceSpec.Postgres(PostgresSourceConfig.of("primary", primaryUrl));
-    return new DemoRun(spec(home, source, replicaUrl), bank, primaryUrl, replicaUrl, settings, true).run();
+    NodeSpec node = configured(home, primaryUrl, "", replicaUrl, settings);
+    return new DemoRun(node, bank, primaryUrl, replicaUrl, settings, true).run();
   }
 
-  private static NodeSpec spec(Path home, SourceSpec source, String replicaUrl) {
-    JournalConfig journal = JournalConfig.defaults(home.resolve("journal")).withSegmentBytes(16L << 20)
-        .withSegmentAge(Duration.ofSeconds(10));
-    ReplicaSpec replica = new ReplicaSpec(ApplyConfig.defaults("r1", "primary"), replicaUrl, new Properties());
-    return new NodeSpec(source, journal, List.of(replica));
+  /**
+   * The node as {@code ferry run} would start it: the demo writes its {@code ferry.yaml} (kept in
+   * the demo directory, for {@code ferry status -c} during the demo and after), reads it with the
+   * configuration reader and checks the databases apart as {@code ferry run} does.
+   */
+  private static NodeSpec configured(Path home, String primaryUrl, String sourceExtras, String replicaUrl,
+      DemoRun.Settings settings) throws IOException, ConfigException {
+    Path file = home.resolve("ferry.yaml");
+    Files.writeString(file, "# written by 'ferry demo'; 'ferry status -c " + file + "' shows the journal and the replica, during the demo and after\n"
+        + "source:\n  name: primary\n  url: " + quoted(primaryUrl) + "\n" + sourceExtras
+        + "journal:\n  dir: journal\n  segment-size: 16MiB\n  segment-age: 10s\n"
+        + "replicas:\n  - name: r1\n    url: " + quoted(replicaUrl) + "\n");
+    settings.out().printf("ferry demo: configuration %s%n", file);
+    FerryConfig config = FerryConfig.load(file);
+    return SameDatabaseGuard.check(NodeSpecs.from(config), List.of(), SameDatabaseGuard.Unreachable.CHECK_LATER);
+  }
+
+  private static String quoted(String value) {
+    return "'" + value.replace("'", "''") + "'";
   }
 
   /** A fresh demo directory: one the demo made before is emptied; anything else is left alone. */

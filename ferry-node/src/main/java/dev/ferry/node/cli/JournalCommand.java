@@ -86,7 +86,8 @@ final class JournalCommand implements Runnable {
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = {"Check every segment header, record checksum, type and length, the segment numbering,",
-          "and the GTIDs (no duplicate, none going backwards, no gap, no foreign domain).",
+          "and the GTIDs (no duplicate, none going backwards, no gap, no foreign domain; a MariaDB",
+          "source's own GTIDs keep its holes and domains, rising within each domain).",
           "Exit code 1, naming segment, offset and GTID, on any problem."})
   static final class Verify implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "0..1",

@@ -216,14 +216,10 @@ final class ConfigReader {
     }
     Optional<JournalFrom> from = from(s, dir);
     Optional<HttpServeConfig> serve = TransportSettings.serve(s);
-    if (from.isPresent() && serve.isPresent()) {
-      throw s.error("serve", "a journal copy (" + s.key("from") + ", line " + s.lineOf("from")
-          + ") is not served again: cascading replica nodes are not built yet");
-    }
     List<dev.ferry.transport.push.PushTarget> push = PushSettings.push(s);
     if (from.isPresent() && !push.isEmpty()) {
       throw s.error("push", "a journal copy (" + s.key("from") + ", line " + s.lineOf("from")
-          + ") is not pushed again: cascading replica nodes are not built yet");
+          + ") is not pushed again: cascading over push is not built yet (serve.http serves the copy on)");
     }
     return new JournalSettings(defaults.withSegmentBytes(segmentSize.bytes()).withSegmentAge(segmentAge)
         .withKeepUntilShipped(archive.enabled()).withRetainedBytesCap(retain.bytes()), archive, from, serve, push);
@@ -316,8 +312,13 @@ final class ConfigReader {
     ApplyConfig.Parallel parallel = defaults.parallel();
     Optional<Section> a = s.section("apply", "workers", "commit-order");
     if (a.isPresent()) {
-      parallel = new ApplyConfig.Parallel((int) a.get().integer("workers", parallel.workers(), 1,
-          ApplyConfig.Parallel.MAX_WORKERS), a.get().choice("commit-order", parallel.commitOrder()));
+      String given = a.get().string("workers").map(String::strip).orElse("auto");
+      if (!given.equals("auto") && !given.matches("-?\\d{1,18}")) {
+        throw a.get().error("workers", "'" + given + "' is neither auto nor a whole number");
+      }
+      java.util.OptionalInt workers = given.equals("auto") ? java.util.OptionalInt.empty()
+          : java.util.OptionalInt.of((int) a.get().integer("workers", 1, 1, ApplyConfig.Parallel.MAX_WORKERS));
+      parallel = new ApplyConfig.Parallel(workers, a.get().choice("commit-order", parallel.commitOrder()));
     }
     ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping).withParallel(parallel)
         .withFilter(new TableFilter(tables.include(), tables.exclude())).withSkipDdl(skipDdl)

@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
@@ -11,6 +12,8 @@ import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkStatus;
 import dev.ferry.transport.archive.DirectoryReceiver;
 import dev.ferry.transport.http.HttpReceiver;
+import dev.ferry.transport.http.HttpServeConfig;
+import dev.ferry.transport.http.SegmentServer;
 import dev.ferry.transport.push.PushReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * and the start of the replicas once the copy exists (a new copy learns the primary's UUID from its
  * first segment, and the replicas' progress rows are keyed by it). Every configured replica is a
  * consumer of the copy from the start, so the copy purges a segment only once all of them applied
- * it. Thread-safe.
+ * it. With {@code journal.serve.http} the copy is served again (cascading: A → B → C), exactly as
+ * the primary serves its journal — same segments, same positions and GTIDs, so a node fed by this
+ * one can later be pointed at the primary or a sibling — and the nodes listed in its
+ * {@code consumers} hold the copy's segments as the replicas do. Thread-safe.
  */
 final class CopyLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CopyLink.class);
@@ -50,14 +56,16 @@ final class CopyLink implements AutoCloseable {
 
   private final Path dir;
   private final CopyFeed receiver;
+  private final Optional<SegmentServer> server;
   private final List<String> names;
   private final ReentrantLock starting = new ReentrantLock();
   private volatile boolean stopping;
   private volatile Thread starter;
 
-  private CopyLink(Path dir, CopyFeed receiver, List<String> names) {
+  private CopyLink(Path dir, CopyFeed receiver, Optional<SegmentServer> server, List<String> names) {
     this.dir = dir;
     this.receiver = receiver;
+    this.server = server;
     this.names = List.copyOf(names);
   }
 
@@ -67,9 +75,11 @@ final class CopyLink implements AutoCloseable {
     Files.createDirectories(dir);
     Map<String, JournalPosition> registered = Journal.consumers(dir);
     JournalPosition oldest = JournalPosition.startOf(JournalInspector.purgedThrough(dir) + 1);
-    for (ReplicaSpec r : spec.replicas()) {
-      if (!registered.containsKey(r.name())) {
-        Journal.acknowledge(dir, r.name(), oldest);
+    List<String> consumers = new ArrayList<>(spec.replicas().stream().map(ReplicaSpec::name).toList());
+    spec.serve().ifPresent(http -> http.consumers().forEach(c -> consumers.add(HttpServeConfig.consumerName(c))));
+    for (String name : consumers) {
+      if (!registered.containsKey(name)) {
+        Journal.acknowledge(dir, name, oldest);
       }
     }
     CopyFeed receiver = switch (spec.from().orElseThrow()) {
@@ -77,7 +87,18 @@ final class CopyLink implements AutoCloseable {
       case JournalFrom.Http h -> HttpReceiver.start(spec.journal(), h);
       case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l);
     };
-    return new CopyLink(dir, receiver, names);
+    try {
+      Optional<SegmentServer> server = spec.serve().isPresent()
+          ? Optional.of(SegmentServer.start(dir, spec.serve().get())) : Optional.empty();
+      return new CopyLink(dir, receiver, server, names);
+    } catch (IOException | RuntimeException e) {
+      try {
+        receiver.close();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw e;
+    }
   }
 
   /** Calls {@code starter} on a thread of its own as soon as the copy exists (at once if it does). */
@@ -101,7 +122,7 @@ final class CopyLink implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (IOException e) {
-        log.error("[journal {}] cannot read the copy's identity, replicas not started: {}", dir, e.getMessage());
+        log.error("{} cannot read the copy's identity, replicas not started: {}", Side.journal(dir), e.getMessage());
       }
     });
   }
@@ -130,7 +151,7 @@ final class CopyLink implements AutoCloseable {
         heads = Gtids.newestByDomain(JournalInspector.list(dir).stream()
             .flatMap((SegmentInfo s) -> s.lastGtid().stream()).toList());
       } catch (IOException e) {
-        log.debug("[journal {}] cannot list the copy for status: {}", dir, e.getMessage());
+        log.debug("{} cannot list the copy for status: {}", Side.journal(dir), e.getMessage());
       }
     }
     Optional<Gtid> last = heads.stream().max(java.util.Comparator.comparingLong(Gtid::seq));
@@ -142,9 +163,10 @@ final class CopyLink implements AutoCloseable {
         Optional.empty(), heads), rs, List.of(receiver.status()));
   }
 
-  /** Stops receiving after the segment in hand; the copy holds it whole or not at all. */
+  /** Stops serving the copy, then receiving after the segment in hand; the copy holds it whole or not at all. */
   @Override
   public void close() throws IOException, InterruptedException {
+    server.ifPresent(SegmentServer::close);
     receiver.close();
   }
 }

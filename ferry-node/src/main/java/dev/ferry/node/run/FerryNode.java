@@ -78,7 +78,7 @@ public final class FerryNode implements AutoCloseable {
       FerryNode node = new FerryNode(spec, Optional.empty(), Shipping.NONE,
           Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
       node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
-      log.info("[journal {}] replica node started: journal copy from {}", spec.journal().directory(),
+      log.info("{} replica node started: journal copy from {}", Side.journal(spec.journal().directory()),
           node.link.orElseThrow().status().name());
       return node;
     }
@@ -112,7 +112,7 @@ public final class FerryNode implements AutoCloseable {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
       ReplicaRunner.Source from = new ReplicaRunner.Source(journal, spec.journal().directory(), journalId,
-          spec.source().serverId(), r -> seedIfNew(spec, r));
+          spec.source().serverId(), r -> seedIfNew(spec, r, node.capture));
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
           node.replicas.add(ReplicaRunner.start(r, from, clock));
@@ -128,13 +128,13 @@ public final class FerryNode implements AutoCloseable {
   private void startReplicasOnCopy(String copyId, List<String> names) {
     journalId = copyId;
     ReplicaRunner.Source from = new ReplicaRunner.Source(Optional.empty(), spec.journal().directory(), copyId,
-        spec.source().serverId(), r -> seedIfNew(spec, r));
+        spec.source().serverId(), r -> seedIfNew(spec, r, Optional.empty()));
     for (ReplicaSpec r : spec.replicas()) {
       if (names.isEmpty() || names.contains(r.name())) {
         replicas.add(ReplicaRunner.start(r, from, clock));
       }
     }
-    log.info("[journal {}] copy of journal {}: replicas {} started", spec.journal().directory(), copyId,
+    log.info("{} copy of journal {}: replicas {} started", Side.journal(spec.journal().directory()), copyId,
         replicas.stream().map(ReplicaRunner::name).toList());
   }
 
@@ -143,19 +143,20 @@ public final class FerryNode implements AutoCloseable {
    * of the source (docs/initial-sync.md); capture must be running, here or in another process.
    * Runs on the replica's thread; an interrupt (the node stopping) ends the copy at a safe point.
    */
-  private static void seedIfNew(NodeSpec spec, ReplicaSpec r) throws IOException, InterruptedException {
+  private static void seedIfNew(NodeSpec spec, ReplicaSpec r, Optional<Capture> capture)
+      throws IOException, InterruptedException {
     if (!InitialSync.needsSeed(r, spec.journal().directory())) {
       return;
     }
-    log.info("[replica {}] new replica: seeding it from a snapshot of the source", r.name());
-    spec.source().seed(r, spec.journal().directory());
+    log.info("{} new replica: seeding it from a snapshot of the source", Side.replica(r.name()));
+    spec.source().seed(r, spec.journal().directory(), capture);
   }
 
   private void closeQuietly() {
     try {
       close();
     } catch (IOException | InterruptedException | RuntimeException e) {
-      log.warn("[source {}] while stopping after a failed start: {}", spec.source().name(), e.toString());
+      log.warn("{} while stopping after a failed start: {}", Side.source(spec.source().name()), e.toString());
     }
   }
 
@@ -182,8 +183,8 @@ public final class FerryNode implements AutoCloseable {
     }
     for (String name : registered.keySet()) {
       if (!configured.contains(name)) {
-        log.warn("[source {}] replica {} is not in this configuration but still holds the journal at {}: segments it"
-            + " has not applied are kept. Run 'ferry replica drop {}' if it is gone for good", spec.source().name(),
+        log.warn("{} replica {} is not in this configuration but still holds the journal at {}: segments it"
+            + " has not applied are kept. Run 'ferry replica drop {}' if it is gone for good", Side.source(spec.source().name()),
             name, registered.get(name), name);
       }
     }

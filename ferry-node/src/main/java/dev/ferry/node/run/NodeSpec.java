@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param replicas the replicas the journal is applied to
  * @param from where the journal copy comes from, on a replica node (which then does not capture:
  *     {@code source} only seeds new replicas)
- * @param serve the HTTP server of the journal's sealed segments, on a node that writes its journal
+ * @param serve the HTTP server of the journal's sealed segments, or of the copy's on a replica node (cascading)
  * @param push the replica nodes this node pushes its journal to over TCP, on a node that writes its journal
  */
 public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig archive, List<ReplicaSpec> replicas,
@@ -30,10 +30,7 @@ public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig a
     Objects.requireNonNull(serve, "serve");
     push = List.copyOf(push);
     if (from.isPresent() && !push.isEmpty()) {
-      throw new IllegalArgumentException("a journal copy is not pushed again (cascading is not built)");
-    }
-    if (from.isPresent() && serve.isPresent()) {
-      throw new IllegalArgumentException("a journal copy is not served again (cascading is not built)");
+      throw new IllegalArgumentException("a journal copy is not pushed again (cascading over push is not built)");
     }
     if (from.isPresent() && archive.enabled()) {
       throw new IllegalArgumentException("a journal copy is not archived again");

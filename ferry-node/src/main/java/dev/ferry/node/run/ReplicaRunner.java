@@ -13,7 +13,6 @@ import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
-import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.SideException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -136,7 +135,7 @@ final class ReplicaRunner implements AutoCloseable {
       } catch (ApplyException | IOException | RuntimeException e) {
         if (stopping) {
           if (aborting) { // close() aborted the connection: the rolled-back group is applied again at the next start
-            log.info("[replica {}] stopped; what was not committed is applied again at the next start", spec.name());
+            log.info("{} stopped; what was not committed is applied again at the next start", spec.side());
           }
           break; // or an initial sync interrupted by close(): the next start copies again
         }
@@ -162,10 +161,10 @@ final class ReplicaRunner implements AutoCloseable {
     lastError = e.getMessage();
     nextTry = clock.instant().plus(wait);
     if (!inOutage) {
-      log.warn("[replica {}] unreachable, retrying every {} s at most until it is back: {}", spec.name(),
+      log.warn("{} unreachable, retrying every {} s at most until it is back: {}", spec.side(),
           MAX_RETRY_WAIT.toSeconds(), e.getMessage());
     } else {
-      log.info("[replica {}] still unreachable, next try in {} s: {}", spec.name(), wait.toSeconds(), e.getMessage());
+      log.info("{} still unreachable, next try in {} s: {}", spec.side(), wait.toSeconds(), e.getMessage());
     }
     state = ReplicaState.RECONNECTING;
     inOutage = true;
@@ -188,14 +187,16 @@ final class ReplicaRunner implements AutoCloseable {
         return;
       }
       ReplicaPosition at = applier.position();
+      Optional<LastApplied> lastApplied = applier.lastApplied();
+      this.last = lastApplied;
       committed(at);
-      checkNotAheadOfJournal(at, applier.lastApplied());
+      checkNotAheadOfJournal(at, lastApplied);
       try (JournalReader reader = openReader(at)) {
         if (inOutage) {
-          log.info("[replica {}] reconnected: streaming again from journal position {}", spec.name(),
+          log.info("{} reconnected: streaming again from journal position {}", spec.side(),
               reader.position());
         } else {
-          log.info("[replica {}] streaming from journal position {}", spec.name(), reader.position());
+          log.info("{} streaming from journal position {}", spec.side(), reader.position());
         }
         state = ReplicaState.STREAMING;
         inOutage = false;
@@ -211,21 +212,29 @@ final class ReplicaRunner implements AutoCloseable {
     }
   }
 
-  /** What the target committed, as status shows it: never the transaction that failed. */
+  /**
+   * What the target committed, as status shows it: never the transaction that failed. The applied
+   * set keeps no server ids: the GTID the target recorded last gives its own (a MariaDB source's
+   * GTIDs carry the server that wrote each), else the source's configured one.
+   */
   private void committed(ReplicaPosition at) {
     at.applied().domains().stream().findFirst().flatMap(d -> at.applied().highest(d).map(seq ->
-        new Gtid(d, source.serverId(), seq))).ifPresent(g -> lastGtid = g);
-    appliedByDomain = Gtids.newestOf(at.applied(), source.serverId());
+        named(new Gtid(d, source.serverId(), seq)))).ifPresent(g -> lastGtid = g);
+    appliedByDomain = Gtids.newestOf(at.applied(), source.serverId()).stream().map(this::named).toList();
     appliedSet = at.applied();
     at.lastCommitTime().ifPresent(t -> lastCommitTime = t);
     at.journalPosition().ifPresent(p -> position = p);
+  }
+
+  private Gtid named(Gtid g) {
+    return last.map(LastApplied::gtid).filter(l -> l.domain() == g.domain() && l.seq() == g.seq()).orElse(g);
   }
 
   private void committedAfterFailure(Applier applier) {
     try {
       committed(applier.position());
     } catch (ApplyException | RuntimeException e) {
-      log.debug("[replica {}] cannot read the committed position after the failure: {}", spec.name(),
+      log.debug("{} cannot read the committed position after the failure: {}", spec.side(),
           e.getMessage());
     }
   }
@@ -244,7 +253,7 @@ final class ReplicaRunner implements AutoCloseable {
       Journal.checkConsumer(source.journalDir(), spec.name(), at.journalPosition().get(),
           last.map(LastApplied::gtid), last.map(LastApplied::checksum).orElse(OptionalLong.empty()));
     } catch (ConsumerAheadException e) {
-      throw new SideException(Side.replica(spec.name()), "stopped before applying anything: " + e.getMessage(), e);
+      throw new SideException(spec.side(), "stopped before applying anything: " + e.getMessage(), e);
     }
   }
 
@@ -255,7 +264,7 @@ final class ReplicaRunner implements AutoCloseable {
     }
     long applied = last.get().checksum().getAsLong();
     if (applied != tx.checksum()) {
-      throw new SideException(Side.replica(spec.name()), String.format("the journal's %s at %s has checksum %08x, but the %s this"
+      throw new SideException(spec.side(), String.format("the journal's %s at %s has checksum %08x, but the %s this"
           + " replica applied had checksum %08x: the same GTID names two different transactions (the journal lost"
           + " acknowledged records and was written again); refusing to skip or apply it. Re-initialise the replica.",
           tx.gtid(), tx.position(), tx.checksum(), tx.gtid(), applied));
@@ -348,7 +357,7 @@ final class ReplicaRunner implements AutoCloseable {
     lastError = e.getMessage();
     nextTry = null;
     state = ReplicaState.FAILED;
-    log.error("[replica {}] stopped: {}", spec.name(), e.getMessage(), e);
+    log.error("{} stopped: {}", spec.side(), e.getMessage(), e);
   }
 
   String name() {
@@ -432,8 +441,8 @@ final class ReplicaRunner implements AutoCloseable {
     if (thread.join(STOP_GRACE)) {
       return;
     }
-    log.warn("[replica {}] still busy on the target {} s after the stop request: aborting its connection (the open"
-        + " target transaction is rolled back and applied again at the next start)", spec.name(),
+    log.warn("{} still busy on the target {} s after the stop request: aborting its connection (the open"
+        + " target transaction is rolled back and applied again at the next start)", spec.side(),
         STOP_GRACE.toSeconds());
     aborting = true;
     Applier current = applier;
@@ -441,8 +450,8 @@ final class ReplicaRunner implements AutoCloseable {
       current.abort();
     }
     if (!thread.join(ABORT_WAIT)) {
-      log.error("[replica {}] the apply thread did not stop {} s after its connection was aborted; leaving it",
-          spec.name(), ABORT_WAIT.toSeconds());
+      log.error("{} the apply thread did not stop {} s after its connection was aborted; leaving it",
+          spec.side(), ABORT_WAIT.toSeconds());
     }
   }
 }

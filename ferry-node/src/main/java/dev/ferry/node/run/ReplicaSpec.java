@@ -35,6 +35,11 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
     return apply.replicaName();
   }
 
+  /** The replica's side, which starts its log lines and errors: {@code [replica NAME]}. */
+  public Side side() {
+    return apply.side();
+  }
+
   /**
    * Connects to the target.
    *

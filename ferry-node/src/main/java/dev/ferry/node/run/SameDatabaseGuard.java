@@ -75,8 +75,8 @@ public final class SameDatabaseGuard {
     } catch (SQLException e) {
       if (unreachable == Unreachable.CHECK_LATER) {
         // The cause itself is reported once, by whatever uses the source next; here only its SQLSTATE.
-        log.warn("[source {}] cannot be reached (SQLSTATE {}) to check that no replica is the source, so this"
-            + " process cannot check its replicas against it", source.name(), e.getSQLState());
+        log.warn("{} cannot be reached (SQLSTATE {}) to check that no replica is the source, so this"
+            + " process cannot check its replicas against it", Side.source(source.name()), e.getSQLState());
         return Optional.empty();
       }
       throw new SideException(Side.source(source.name()), "cannot connect (source.url): " + e.getMessage()
@@ -91,8 +91,8 @@ public final class SameDatabaseGuard {
     } catch (SQLException e) {
       if (unreachable == Unreachable.CHECK_LATER) {
         // The cause is reported once, by the replica's runner (reconnecting or failed); here only its SQLSTATE.
-        log.warn("[replica {}] cannot be reached now (SQLSTATE {}); it is checked against the source when it connects",
-            r.name(), e.getSQLState());
+        log.warn("{} cannot be reached now (SQLSTATE {}); it is checked against the source when it connects",
+            Side.replica(r.name()), e.getSQLState());
         return Optional.empty();
       }
       throw new SideException(Side.replica(r.name()), "cannot connect (" + entry(index, r) + "): "

@@ -117,8 +117,13 @@ public sealed interface SourceSpec {
   /** Removes what {@link #setUp} made on the source (ferry teardown). */
   void tearDown() throws IOException, SQLException;
 
-  /** Seeds {@code replica} from a snapshot of the source, as a new replica of {@code journalDir}. */
-  void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException;
+  /**
+   * Seeds {@code replica} from a snapshot of the source, as a new replica of {@code journalDir}.
+   *
+   * @param running capture of this source into that journal when it runs in this process (it can
+   *     tell when the journal holds everything up to the snapshot without waiting for a write)
+   */
+  void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running) throws IOException, InterruptedException;
 
   record Postgres(PostgresSourceConfig config) implements SourceSpec {
     @Override
@@ -200,7 +205,8 @@ public sealed interface SourceSpec {
     }
 
     @Override
-    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
+    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running)
+        throws IOException, InterruptedException {
       InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
     }
   }
@@ -247,7 +253,8 @@ public sealed interface SourceSpec {
     }
 
     @Override
-    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
+    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running)
+        throws IOException, InterruptedException {
       InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
     }
   }
@@ -289,8 +296,9 @@ public sealed interface SourceSpec {
     }
 
     @Override
-    public void seed(ReplicaSpec replica, Path journalDir) throws IOException, InterruptedException {
-      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
+    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running)
+        throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS, running);
     }
   }
 }

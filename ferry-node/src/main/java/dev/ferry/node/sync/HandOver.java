@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Finds where a replica seeded from a snapshot starts streaming: the journal position right after
@@ -54,6 +55,14 @@ final class HandOver {
      * (read them without waiting before handing over).
      */
     boolean drainsAfterProof();
+
+    /**
+     * Whether something other than a journaled transaction proves now that the journal holds the
+     * snapshot's transactions (then the journal is read to its end before handing over).
+     */
+    default boolean provenByCapture() {
+      return false;
+    }
   }
 
   /**
@@ -113,9 +122,17 @@ final class HandOver {
   /**
    * A MariaDB snapshot at the binlog GTID {@code snapshot.sourceGtid()} (none: an empty binlog):
    * transactions up to that GTID are in it. Capture journals every transaction of the server, so a
-   * journaled transaction at or after it proves the journal holds all before it.
+   * journaled transaction at or after it proves the journal holds all before it; so does
+   * {@code journaled} turning true: capture running in this process has made durable everything
+   * the source's binlog held at a mark taken after the snapshot (an idle source brings no later
+   * transaction).
    */
-  record SourceGtid(SourcePosition snapshot) implements Boundary {
+  record SourceGtid(SourcePosition snapshot, BooleanSupplier journaled) implements Boundary {
+    @Override
+    public boolean provenByCapture() {
+      return journaled.getAsBoolean();
+    }
+
     @Override
     public boolean inSnapshot(SourcePosition at) {
       return snapshot.sourceGtid().isPresent() && at.sourceGtid().isPresent()
@@ -167,6 +184,7 @@ final class HandOver {
           if (proven) {
             return position(journalId, last, start, lastSeqByDomain);
           }
+          proven = boundary.provenByCapture();
           continue;
         }
         JournalTransaction tx = next.get();
@@ -201,7 +219,7 @@ final class HandOver {
       case Marker m -> "marker " + m.marker();
       case ChangeId c -> "the transaction holding " + c.snapshot();
       case SourceGtid g -> "a transaction at or after MariaDB GTID " + g.snapshot().sourceGtid().map(Object::toString)
-          .orElse("(none)") + "; on an idle source any write brings one";
+          .orElse("(none)") + "; on an idle source whose capture runs in another process, any write brings one";
     };
   }
 

@@ -9,6 +9,7 @@ import dev.ferry.apply.sync.CopyResult;
 import dev.ferry.apply.sync.InitialCopy;
 import dev.ferry.apply.sync.RowCopy;
 import dev.ferry.apply.sync.SyncException;
+import dev.ferry.capture.Capture;
 import dev.ferry.capture.postgres.PostgresSnapshot;
 import dev.ferry.capture.postgres.PostgresSnapshotReader;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
@@ -27,6 +28,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,14 +202,29 @@ public final class InitialSync {
    */
   public static Seeded seed(MariaDbSourceConfig source, ReplicaSpec replica, Path journalDir, Options options)
       throws IOException, InterruptedException {
+    return seed(source, replica, journalDir, options, Optional.empty());
+  }
+
+  /**
+   * As {@link #seed(MariaDbSourceConfig, ReplicaSpec, Path, Options)}, with capture of the source
+   * running in this process: right after the snapshot it marks the source's binlog position, and
+   * once capture has journaled everything up to that mark the hand-over needs no later write (an
+   * idle source seeds at once).
+   */
+  public static Seeded seed(MariaDbSourceConfig source, ReplicaSpec replica, Path journalDir, Options options,
+      Optional<Capture> running) throws IOException, InterruptedException {
     String journalId = JournalInspector.journalId(journalDir).toString();
     ApplyConfig config = forJournal(replica, journalId);
-    String prefix = "[replica " + replica.name() + "] ";
+    String prefix = replica.side() + " ";
     long started = System.nanoTime();
     SourcePosition snapshotAt;
     CopyResult copy;
+    BooleanSupplier journaled = () -> false;
     try (MariaDbSnapshot snapshot = MariaDbSnapshot.create(source)) {
       snapshotAt = snapshot.position();
+      if (running.isPresent()) {
+        journaled = running.get().markSourceNow(Optional::empty);
+      }
       log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
       copy = RowCopy.copy(snapshot.tables(), snapshot, config, () -> connect(replica), options.copy());
     } catch (SQLException e) {
@@ -215,7 +232,7 @@ public final class InitialSync {
           e);
     }
     long copied = System.nanoTime();
-    ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.SourceGtid(snapshotAt),
+    ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.SourceGtid(snapshotAt, journaled),
         options.journalWait(), prefix);
     record(replica, config, position);
     log.info("{}seeded: {} rows in {} ms (copy {} ms, hand-over {} ms); streaming starts at journal position {}"

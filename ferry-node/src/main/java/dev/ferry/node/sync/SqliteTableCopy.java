@@ -130,7 +130,7 @@ public final class SqliteTableCopy implements TableCopies {
       List<TableCopy.Plan> plans, Path journalDir, String journalId, InitialSync.Options options, Consumer<String> say)
       throws IOException, InterruptedException {
     Set<String> names = tables.stream().map(TableId::name).collect(Collectors.toSet());
-    String prefix = "[source " + source.name() + "] ";
+    String prefix = source.side() + " ";
     List<TableCopy.Copied> copied = new ArrayList<>();
     try (SqliteSnapshot snapshot = SqliteSnapshot.create(source, options.journalWait(), (at, wait) ->
         HandOver.find(journalDir, journalId, new HandOver.ChangeId(at), wait, prefix), names::contains)) {

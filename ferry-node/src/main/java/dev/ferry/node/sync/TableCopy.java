@@ -91,7 +91,7 @@ public final class TableCopy {
     List<Copied> copied = new ArrayList<>();
     try (PostgresSnapshot snapshot = PostgresSnapshot.create(source)) {
       SourcePosition at = snapshot.position();
-      log.info("[source {}] copying {} from snapshot {} at {}", source.name(), tables, snapshot.snapshotName(),
+      log.info("{} copying {} from snapshot {} at {}", Side.source(source.name()), tables, snapshot.snapshotName(),
           snapshot.lsnText());
       for (Plan p : plans) {
         CopyResult result;

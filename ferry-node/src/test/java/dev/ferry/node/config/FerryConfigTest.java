@@ -98,12 +98,18 @@ class FerryConfigTest {
   void parallelApplySettingsAreReadAndCheckedNamingTheKey() throws ConfigException {
     String replica = MINIMAL + "replicas:\n  - name: r1\n    url: jdbc:postgresql://127.0.0.1:5433/r1\n";
     assertThat(parse(replica).replicas().get(0).apply().parallel())
-        .isEqualTo(new dev.ferry.apply.ApplyConfig.Parallel(1, dev.ferry.apply.ApplyConfig.CommitOrder.KEPT));
+        .isEqualTo(dev.ferry.apply.ApplyConfig.Parallel.CHOSEN);
+    assertThat(parse(replica + "    apply: { workers: auto }\n").replicas().get(0).apply().parallel())
+        .isEqualTo(dev.ferry.apply.ApplyConfig.Parallel.CHOSEN);
+    assertThat(parse(replica + "    apply: { workers: 1 }\n").replicas().get(0).apply().parallel())
+        .isEqualTo(dev.ferry.apply.ApplyConfig.Parallel.SERIAL);
     assertThat(parse(replica + "    apply: { workers: 8, commit-order: relaxed }\n").replicas().get(0).apply()
         .parallel()).isEqualTo(new dev.ferry.apply.ApplyConfig.Parallel(8,
             dev.ferry.apply.ApplyConfig.CommitOrder.RELAXED));
     assertThat(refused(replica + "    apply: { workers: 0 }\n").getMessage())
         .contains("replicas[0].apply.workers").contains("0 is out of range 1..64");
+    assertThat(refused(replica + "    apply: { workers: many }\n").getMessage())
+        .contains("replicas[0].apply.workers").contains("'many' is neither auto nor a whole number");
     assertThat(refused(replica + "    apply: { commit-order: sometimes }\n").getMessage())
         .contains("replicas[0].apply.commit-order").contains("sometimes");
     assertThat(refused(replica + "    apply: { threads: 4 }\n").getMessage()).contains("threads");

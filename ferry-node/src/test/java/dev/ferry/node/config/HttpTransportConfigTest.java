@@ -109,7 +109,7 @@ class HttpTransportConfigTest {
   }
 
   @Test
-  void refusesBadUrlsBothSourcesAndMisplacedKeys() {
+  void refusesBadUrlsBothSourcesAndMisplacedKeys() throws ConfigException {
     assertThat(refused(NODE + "  from:\n    http:\n      url: ftp://x/\n"))
         .isEqualTo("/etc/ferry/ferry.yaml:8: journal.from.http.url: 'ftp://x/' is not an http:// or https:// URL"
             + " with a host");
@@ -124,8 +124,9 @@ class HttpTransportConfigTest {
             + " journal.from.http.poll-interval");
     assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n      poll-interval: 5s\n      retry-max: 1s\n"))
         .isEqualTo("/etc/ferry/ferry.yaml:10: journal.from.http.retry-max: 1s is shorter than poll-interval 5s");
-    assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n  serve:\n    http: {}\n"))
-        .startsWith("/etc/ferry/ferry.yaml:9: journal.serve: a journal copy (journal.from, line 6) is not served again");
+    FerryConfig cascading = parse(NODE + "  from:\n    http:\n      url: http://x/\n  serve:\n    http:\n"
+        + "      consumers: [c]\n");
+    assertThat(cascading.serve().orElseThrow().consumers()).as("a replica node serves its copy again").containsExactly("c");
   }
 
   @Test

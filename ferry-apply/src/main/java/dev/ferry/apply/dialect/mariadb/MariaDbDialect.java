@@ -202,6 +202,26 @@ public final class MariaDbDialect implements Dialect {
     return true;
   }
 
+  /**
+   * Asks InnoDB's lock waits whether a transaction waits for one of this connection's; without
+   * the PROCESS privilege they cannot be read (an error that leaves the transaction open), and
+   * the answer is yes.
+   */
+  @Override
+  public boolean blocksAnotherSession(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM information_schema.INNODB_LOCK_WAITS w"
+            + " JOIN information_schema.INNODB_TRX t ON t.trx_id = w.blocking_trx_id"
+            + " WHERE t.trx_mysql_thread_id = CONNECTION_ID())")) {
+      return rs.next() && rs.getBoolean(1);
+    } catch (SQLException e) {
+      if (errors().classify(e) != dev.ferry.sql.SqlErrorKind.FATAL) {
+        throw e;
+      }
+      return true;
+    }
+  }
+
   @Override
   public String lockRows(boolean shared) {
     return shared ? " LOCK IN SHARE MODE" : " FOR UPDATE";

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * How a value in its source's text form becomes a MariaDB value, by its column's logical type
  * (docs/apply.md, MariaDB targets): integers as integers (unsigned 64-bit as an exact decimal),
  * booleans as 1/0, bytes in PostgreSQL's hex form ({@code \x…}) as binary, a time stamp with time
- * zone as its UTC {@code DATETIME} text (MariaDB's DATETIME has no zone: Ferry stores UTC), and
+ * zone as its UTC {@code DATETIME} text (MariaDB's DATETIME has no zone: Ferry stores UTC), a bit
+ * string ({@code 0101}) as the bytes of a {@code BIT(n)}, and
  * everything else (decimals, text, dates, times, uuid, json, intervals, arrays) as the text itself,
  * which MariaDB's strict mode refuses if the column cannot hold it. NaN and ±Infinity have no
  * MariaDB value: they are refused, naming the column.
@@ -45,6 +46,7 @@ final class MariaDbValues {
         }
       }
       case TIMESTAMPTZ -> ps.setString(index, toUtcDatetime(text, column));
+      case BIT -> ps.setBytes(index, parseBits(text, column));
       default -> ps.setString(index, text);
     }
   }
@@ -84,6 +86,20 @@ final class MariaDbValues {
       throw refused(text, column, "has no MariaDB value (MariaDB floats hold neither NaN nor infinity)", null);
     }
     return d;
+  }
+
+  /** A bit string ({@code 0101}) as the big-endian bytes a {@code BIT(n)} column takes. */
+  static byte[] parseBits(String text, Column column) throws SQLException {
+    if (text.isEmpty() || text.length() > 64 || !text.matches("[01]+")) {
+      throw refused(text, column, "is not a bit string MariaDB's BIT holds (1 to 64 digits 0 and 1)", null);
+    }
+    byte[] out = new byte[(text.length() + 7) / 8];
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(text.length() - 1 - i) == '1') {
+        out[out.length - 1 - i / 8] |= (byte) (1 << (i % 8));
+      }
+    }
+    return out;
   }
 
   private static byte[] parseHex(String text, Column column) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.postgres;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.DatabaseIdentity;
@@ -154,11 +155,11 @@ public final class PostgresDialect implements Dialect {
         try (ResultSet rs = st.executeQuery("SELECT current_user")) {
           role = rs.next() ? rs.getString(1) : role;
         }
-        log.warn("[replica {}] role '{}' may not SET session_replication_role = replica ({}), so the replica's own "
+        log.warn("{} role '{}' may not SET session_replication_role = replica ({}), so the replica's own "
             + "triggers and foreign-key checks fire for every change Ferry applies: a trigger that writes "
             + "elsewhere writes again on the replica, and a foreign key may refuse rows applied in source order. "
             + "To avoid it, run as a superuser: GRANT SET ON PARAMETER session_replication_role TO {}; "
-            + "(PostgreSQL 15 and later) or connect as a superuser", replica, role, e.getMessage(), PostgresSyntax.INSTANCE.quote(role));
+            + "(PostgreSQL 15 and later) or connect as a superuser", Side.replica(replica), role, e.getMessage(), PostgresSyntax.INSTANCE.quote(role));
       }
     }
   }
@@ -167,8 +168,8 @@ public final class PostgresDialect implements Dialect {
   public void liftReadOnly(Connection c, String replica) throws SQLException {
     if (PostgresReadOnly.functionExists(c)) {
       PostgresReadOnly.lift(c);
-      log.info("[replica {}] mode read-write: the read-only guards are removed and default_transaction_read_only "
-          + "is back as it was before Ferry", replica);
+      log.info("{} mode read-write: the read-only guards are removed and default_transaction_read_only "
+          + "is back as it was before Ferry", Side.replica(replica));
     }
   }
 
@@ -194,6 +195,16 @@ public final class PostgresDialect implements Dialect {
   @Override
   public boolean concurrentWriters() {
     return true;
+  }
+
+  /** Asks {@code pg_blocking_pids} of every session whether this backend is among them. */
+  @Override
+  public boolean blocksAnotherSession(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_stat_activity"
+            + " WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)))")) {
+      return rs.next() && rs.getBoolean(1);
+    }
   }
 
   @Override

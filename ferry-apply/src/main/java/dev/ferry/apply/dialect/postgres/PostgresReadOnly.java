@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.postgres;
 
+import dev.ferry.journal.model.Side;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -147,9 +148,9 @@ final class PostgresReadOnly {
       st.execute("ALTER DATABASE " + quote(currentDatabase(st)) + " SET default_transaction_read_only = on");
     } catch (SQLException e) {
       if (TOLD.add(replica)) {
-        log.warn("[replica {}] cannot set default_transaction_read_only on the database ({}): local writes to "
+        log.warn("{} cannot set default_transaction_read_only on the database ({}): local writes to "
             + "its tables are still refused by the guard triggers, but a table created later on the replica "
-            + "itself stays writable. Make Ferry's role the database's owner to set it", replica, e.getMessage());
+            + "itself stays writable. Make Ferry's role the database's owner to set it", Side.replica(replica), e.getMessage());
       }
       return;
     }

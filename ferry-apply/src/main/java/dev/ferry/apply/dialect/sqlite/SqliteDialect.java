@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.sqlite;
 
+import dev.ferry.journal.model.Side;
 import dev.ferry.apply.dialect.BulkLoader;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.DatabaseIdentity;
@@ -137,7 +138,7 @@ public final class SqliteDialect implements Dialect {
   @Override
   public void liftReadOnly(Connection c, String replica) throws SQLException {
     if (SqliteReadOnly.lift(c)) {
-      log.info("[replica {}] mode read-write: the read-only guard triggers are removed", replica);
+      log.info("{} mode read-write: the read-only guard triggers are removed", Side.replica(replica));
     }
   }
 
@@ -167,6 +168,12 @@ public final class SqliteDialect implements Dialect {
 
   @Override
   public boolean concurrentWriters() {
+    return false;
+  }
+
+  /** One writer at a time: nobody can wait for a lock of a worker that waits for its turn. */
+  @Override
+  public boolean blocksAnotherSession(Connection c) {
     return false;
   }
 

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.apply.dialect.ValueConversionException;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.LogicalType;
+import java.util.HexFormat;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class MariaDbValuesTest {
   private static final Column OPENED = new Column("opened_at", "timestamp with time zone", 1184, LogicalType.TIMESTAMPTZ);
+  private static final Column FLAGS = new Column("flags", "bit(64)", 0, LogicalType.BIT);
   private static final Column SCORE = new Column("score", "double precision", 701, LogicalType.FLOAT64);
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -37,5 +39,19 @@ class MariaDbValuesTest {
     assertThatThrownBy(() -> MariaDbValues.bindText(null, 1, text, SCORE)).isInstanceOf(ValueConversionException.class)
         .hasMessage("value '" + text + "' of column score (double precision) has no MariaDB value (MariaDB floats hold"
             + " neither NaN nor infinity)");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({"1,01", "0000000101,0005", "1000000000,0200",
+      "1111111111111111111111111111111111111111111111111111111111111111,ffffffffffffffff"})
+  void aBitStringBecomesTheBigEndianBytesOfABitColumn(String bits, String hex) throws Exception {
+    assertThat(HexFormat.of().formatHex(MariaDbValues.parseBits(bits, FLAGS))).isEqualTo(hex);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "012", "11111111111111111111111111111111111111111111111111111111111111111"})
+  void aTextThatIsNoBitStringIsRefusedNamingTheColumn(String bits) {
+    assertThatThrownBy(() -> MariaDbValues.parseBits(bits, FLAGS)).isInstanceOf(ValueConversionException.class)
+        .hasMessageContaining("of column flags (bit(64))");
   }
 }
