@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  * copy and applies the copy to a PostgreSQL and a SQLite replica. Under a 4-client load the sender
  * and the receiver are each killed with SIGKILL three times at seeded random moments (mid-segment:
  * the tail streams record by record) and restarted: both replicas end equal to the source, every
- * sealed segment of the copy has the primary's SHA-256, both ends show the link streaming with
+ * sealed segment of the copy has the SHA-256 of the primary's (as its archive holds it: the primary
+ * purges what the replica node has), both ends show the link streaming with
  * nothing unacknowledged, and the secret shows in no log and no status.
  */
 @Timeout(600)
@@ -38,11 +39,15 @@ class PushTransportCrashTest {
       Path copy = dir.resolve("replica/journal");
       Files.createDirectories(primaryJournal.getParent());
       Files.createDirectories(copy.getParent());
+      // The primary purges what the replica node has (its consumer push.b): its archive keeps every
+      // sealed segment as the primary wrote it, to compare the copy with.
+      Path archive = dir.resolve("archive");
       int port = NodePair.freePort();
       String timing = "heartbeat: 200ms\n      timeout: 2s\n      retry-max: 1s\n";
       Path primaryConfig = Files.writeString(dir.resolve("primary.yaml"), "source:\n  name: primary\n  url: "
           + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + primaryJournal
-          + "\n  segment-size: 64KiB\n  segment-age: 5s\n  push:\n    - name: b\n      to: 127.0.0.1:" + port
+          + "\n  segment-size: 64KiB\n  segment-age: 5s\n  archive:\n    dir: " + archive
+          + "\n  push:\n    - name: b\n      to: 127.0.0.1:" + port
           + "\n      secret: " + SECRET + "\n      " + timing);
       Path replicaConfig = Files.writeString(dir.resolve("replica.yaml"), "source:\n  name: primary\n  url: "
           + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\njournal:\n  dir: " + copy
@@ -75,7 +80,8 @@ class PushTransportCrashTest {
       assertThat(NodePair.read(nodes.replicaLog)).doesNotContain(SECRET);
       assertThat(NodePair.read(nodes.primaryLog)).doesNotContain(SECRET).contains("[push b 127.0.0.1:" + port + "]");
 
-      NodePair.assertSealedSegmentsIdentical(primaryJournal, copy);
+      awaitArchived(archive, copy);
+      NodePair.assertSealedSegmentsIdentical(archive, copy);
       nodes.terminateBoth();
     }
   }
@@ -91,6 +97,16 @@ class PushTransportCrashTest {
       }
       assertThat(System.nanoTime()).as("the push link catches up: %s", link).isLessThan(deadline);
       Thread.sleep(300);
+    }
+  }
+
+  /** Waits until every sealed segment of the copy is in the primary's archive. */
+  private static void awaitArchived(Path archive, Path copy) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!DirectoryTransportCrashTest.sealed(copy).stream().allMatch(s -> Files.exists(archive.resolve(
+        s.getFileName())))) {
+      assertThat(System.nanoTime()).as("the primary archives what the copy holds").isLessThan(deadline);
+      Thread.sleep(200);
     }
   }
 

@@ -177,13 +177,15 @@ public final class FerryNode implements AutoCloseable {
    * warning naming it: only {@code ferry replica drop NAME} (or the journal's retention cap)
    * releases it, so a slip in the configuration never costs a replica its re-initialisation. The
    * replica nodes listed in {@code journal.serve.http.consumers} are consumers as well, named
-   * {@code http.<node>}, from the start: what they have not fetched is kept the same way.
+   * {@code http.<node>}, from the start: what they have not fetched is kept the same way; so are
+   * the push targets ({@code journal.push}), named {@code push.<name>}.
    */
   private static void registerConsumers(NodeSpec spec, Journal journal) throws IOException {
     var registered = journal.consumers();
     JournalPosition oldest = JournalPosition.startOf(JournalInspector.purgedThrough(journal.directory()) + 1);
     List<String> configured = new ArrayList<>(spec.replicas().stream().map(ReplicaSpec::name).toList());
     spec.serve().ifPresent(http -> http.consumers().forEach(c -> configured.add(HttpServeConfig.consumerName(c))));
+    spec.push().forEach(p -> configured.add(p.consumerName()));
     for (String name : configured) {
       if (!registered.containsKey(name)) {
         journal.acknowledge(name, oldest);

@@ -32,7 +32,7 @@ class TransportsDocExamplesTest {
     while (m.find()) {
       blocks.add(m.group(1));
     }
-    assertThat(blocks).hasSize(6);
+    assertThat(blocks).hasSize(7);
     return blocks;
   }
 
@@ -59,10 +59,12 @@ class TransportsDocExamplesTest {
     FerryConfig primary = FerryConfig.parse(blocks.get(2), Path.of("/etc/ferry/ferry.yaml"), env);
     FerryConfig replica = FerryConfig.parse(blocks.get(3), Path.of("/etc/ferry/ferry.yaml"), env);
 
-    assertThat(primary.serve()).contains(new HttpServeConfig("0.0.0.0", 8451, Optional.of(new BearerToken("tok"))));
+    assertThat(primary.serve()).contains(new HttpServeConfig("0.0.0.0", 8451, Optional.of(new BearerToken("tok")),
+        Optional.empty(), List.of("b")));
     assertThat(primary.from()).isEmpty();
     assertThat(replica.from()).contains(new JournalFrom.Http(URI.create("http://db-a.internal:8451/"),
-        Optional.of(new BearerToken("tok")), Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        Optional.of(new BearerToken("tok")), Duration.ofSeconds(1), Duration.ofSeconds(30), Optional.empty(),
+        Optional.of("b")));
     assertThat(replica.serve()).isEmpty();
     assertThat(replica.replicas()).extracting(ReplicaSettings::name).containsExactly("reporting", "cache");
   }

@@ -39,6 +39,8 @@ public final class PushSupplier implements AutoCloseable {
   private volatile long segments;
   private volatile Runnable onAcknowledged = () -> { };
   private volatile Optional<String> excluded = Optional.empty();
+  /** The segment whose start was last recorded as the consumer position; touched by the ack reader only. */
+  private long recordedSegment;
 
   private PushSupplier(Journal journal, PushTarget target) {
     this.journal = journal;
@@ -143,6 +145,20 @@ public final class PushSupplier implements AutoCloseable {
     }
   }
 
+  /**
+   * Records durably that the replica node holds every segment before {@code segment}: the primary
+   * may purge them (consumer {@link PushTarget#consumerName()}). Once per segment.
+   */
+  private void keepFrom(long segment) {
+    try {
+      journal.acknowledge(target.consumerName(), JournalPosition.startOf(segment));
+      recordedSegment = segment;
+    } catch (IOException e) {
+      LOG.warn("{}cannot record that the replica node holds the segments before {}: {}", prefix, segment,
+          e.getMessage());
+    }
+  }
+
   // ---- called by the session ----
 
   String prefix() {
@@ -172,5 +188,8 @@ public final class PushSupplier implements AutoCloseable {
     }
     acked = Optional.of(received);
     onAcknowledged.run();
+    if (received.segment() > recordedSegment) {
+      keepFrom(received.segment());
+    }
   }
 }

@@ -48,6 +48,14 @@ public record PushTarget(String name, String host, int port, SharedSecret secret
     this(name, host, port, secret, Optional.empty(), LinkTiming.DEFAULT, SyncLevel.NONE, DEFAULT_SYNC_TIMEOUT);
   }
 
+  /**
+   * The journal consumer that keeps the primary's sealed segments until this replica node has them:
+   * {@code push.<name>}, as a local replica's name holds them for it.
+   */
+  public String consumerName() {
+    return "push." + name;
+  }
+
   /** {@code host:port}, bracketing an IPv6 address. */
   public String address() {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

@@ -104,6 +104,13 @@ class PushLinkTest {
             Optional.empty(), FAST));
         JournalPosition last = journal.append(Transactions.accounts(401)).join();
         await("the copy resumes", () -> s.acked().map(p -> p.compareTo(last) > 0).orElse(false), s.status());
+        await("the primary keeps segments from the one the copy holds open", () -> {
+          try {
+            return journal.consumers().get("push.r1").equals(JournalPosition.startOf(s.acked().get().segment()));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, s.status());
         LinkStatus status = s.status();
         assertThat(status.sent()).hasValueSatisfying(p -> assertThat(p).isGreaterThan(last));
         assertThat(status.segments()).isPositive();
