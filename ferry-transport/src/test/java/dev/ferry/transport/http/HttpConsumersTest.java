@@ -84,11 +84,16 @@ class HttpConsumersTest {
     }
     // Held back one segment below what it reported, then released once it has everything.
     Journal.acknowledge(primary, "http.east", JournalPosition.startOf(2));
+    // (The journal's maintenance thread may purge on open before the calls here do: look at files.)
     try (Journal journal = Journal.open(JournalConfig.defaults(primary).withSegmentBytes(4096))) {
-      assertThat(journal.purge()).extracting(SegmentInfo::number).containsExactly(1L);
+      journal.purge();
+      assertThat(sealed.getFirst().path()).as("segment 1, which east has").doesNotExist();
+      assertThat(sealed.get(1).path()).as("segment 2, which east reported lacking").exists();
       Journal.acknowledge(primary, "http.east", JournalPosition.startOf(next));
-      assertThat(journal.purge()).extracting(SegmentInfo::number).containsExactlyElementsOf(
-          sealed.stream().skip(1).map(SegmentInfo::number).toList());
+      journal.purge();
+      for (SegmentInfo s : sealed) {
+        assertThat(s.path()).as("segment %d once east has everything", s.number()).doesNotExist();
+      }
     }
   }
 
