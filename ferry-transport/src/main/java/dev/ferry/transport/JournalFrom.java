@@ -12,6 +12,9 @@ import java.util.Optional;
  * Immutable; components never null.
  */
 public sealed interface JournalFrom {
+  /** What a replica node's consumer name may be ({@code from.http.consumer}): it becomes part of a file name on the primary. */
+  java.util.regex.Pattern CONSUMER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
   /**
    * An incoming directory that some file transfer fills with the primary's sealed segments (its
    * {@code journal.archive.dir}, an {@code archive.command}, rsync, scp, a shared volume).
@@ -83,7 +86,7 @@ public sealed interface JournalFrom {
         throw new IllegalArgumentException("a trust store is for an https:// URL, not '" + url + "'");
       }
       Objects.requireNonNull(consumer, "consumer");
-      if (consumer.isPresent() && !consumer.get().matches("[A-Za-z0-9_-]{1,64}")) {
+      if (consumer.isPresent() && !CONSUMER_NAME.matcher(consumer.get()).matches()) {
         throw new IllegalArgumentException("journal.from.http consumer '" + consumer.get()
             + "' must be 1 to 64 letters, digits, '_' or '-'");
       }

@@ -12,7 +12,6 @@ import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkStatus;
 import dev.ferry.transport.archive.DirectoryReceiver;
 import dev.ferry.transport.http.HttpReceiver;
-import dev.ferry.transport.http.HttpServeConfig;
 import dev.ferry.transport.http.SegmentServer;
 import dev.ferry.transport.push.PushReceiver;
 import java.io.IOException;
@@ -75,9 +74,7 @@ final class CopyLink implements AutoCloseable {
     Files.createDirectories(dir);
     Map<String, JournalPosition> registered = Journal.consumers(dir);
     JournalPosition oldest = JournalPosition.startOf(JournalInspector.purgedThrough(dir) + 1);
-    List<String> consumers = new ArrayList<>(spec.replicas().stream().map(ReplicaSpec::name).toList());
-    spec.serve().ifPresent(http -> http.consumers().forEach(c -> consumers.add(HttpServeConfig.consumerName(c))));
-    for (String name : consumers) {
+    for (String name : spec.journalConsumers()) {
       if (!registered.containsKey(name)) {
         Journal.acknowledge(dir, name, oldest);
       }

@@ -9,7 +9,6 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
 import dev.ferry.node.sync.InitialSync;
-import dev.ferry.transport.http.HttpServeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,9 +182,7 @@ public final class FerryNode implements AutoCloseable {
   private static void registerConsumers(NodeSpec spec, Journal journal) throws IOException {
     var registered = journal.consumers();
     JournalPosition oldest = JournalPosition.startOf(JournalInspector.purgedThrough(journal.directory()) + 1);
-    List<String> configured = new ArrayList<>(spec.replicas().stream().map(ReplicaSpec::name).toList());
-    spec.serve().ifPresent(http -> http.consumers().forEach(c -> configured.add(HttpServeConfig.consumerName(c))));
-    spec.push().forEach(p -> configured.add(p.consumerName()));
+    List<String> configured = spec.journalConsumers();
     for (String name : configured) {
       if (!registered.containsKey(name)) {
         journal.acknowledge(name, oldest);

@@ -81,4 +81,16 @@ public record NodeSpec(SourceSpec source, JournalConfig journal, ArchiveConfig a
         .orElseThrow(() -> new IllegalArgumentException("no replica named '" + name + "'; the configuration has: "
             + replicas.stream().map(ReplicaSpec::name).toList()));
   }
+
+  /**
+   * Every consumer that holds this node's journal (or copy) from the start: the replicas, the
+   * replica nodes listed in {@code serve.http.consumers} ({@code http.<node>}) and the push targets
+   * ({@code push.<name>}).
+   */
+  public List<String> journalConsumers() {
+    List<String> names = new java.util.ArrayList<>(replicas.stream().map(ReplicaSpec::name).toList());
+    serve.ifPresent(http -> http.consumers().forEach(c -> names.add(HttpServeConfig.consumerName(c))));
+    push.forEach(p -> names.add(p.consumerName()));
+    return List.copyOf(names);
+  }
 }

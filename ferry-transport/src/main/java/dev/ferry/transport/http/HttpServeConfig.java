@@ -24,7 +24,7 @@ public record HttpServeConfig(String host, int port, Optional<BearerToken> token
   /** The address listened on when {@code listen} names only a port. */
   public static final String DEFAULT_HOST = "127.0.0.1";
   /** What a remote consumer's name may be: it becomes part of a file name on the primary. */
-  public static final Pattern CONSUMER = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  public static final Pattern CONSUMER = dev.ferry.transport.JournalFrom.CONSUMER_NAME;
 
   public HttpServeConfig {
     if (host == null || host.isBlank()) {
