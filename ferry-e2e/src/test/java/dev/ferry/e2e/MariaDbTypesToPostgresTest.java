@@ -90,7 +90,7 @@ class MariaDbTypesToPostgresTest {
       run = cli.start(dir.resolve("run3.log"), "run", "-c", config.toString());
       LogWait.awaitLine(dir.resolve("run3.log"), "[replica pg] streaming from journal position", run,
           Duration.ofSeconds(60));
-      JsonNode status = Status.of(cli, config);
+      JsonNode status = Status.awaitReplicaState(cli, config, "pg", "streaming", Duration.ofSeconds(30));
       assertThat(Status.replica(status, "pg").path("appliedGtid").asString()).as("status: %s", status)
           .isEqualTo(lastGtid);
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();

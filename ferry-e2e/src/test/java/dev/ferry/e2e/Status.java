@@ -51,6 +51,24 @@ final class Status {
     throw new IllegalStateException("no replica " + name + " in " + status);
   }
 
+  /**
+   * The status once replica {@code name} is in {@code state}: a running node publishes its status
+   * every second, so a read just after a log line may still show the moment before it.
+   */
+  static JsonNode awaitReplicaState(FerryCli cli, java.nio.file.Path config, String name, String state,
+      Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode status = of(cli, config);
+    while (!replica(status, name).path("state").asString().equals(state)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("replica " + name + " not " + state + " within " + timeout + ": " + status);
+      }
+      Thread.sleep(300);
+      status = of(cli, config);
+    }
+    return status;
+  }
+
   static String sourceState(JsonNode status) {
     return status.path("source").path("state").asString("none");
   }

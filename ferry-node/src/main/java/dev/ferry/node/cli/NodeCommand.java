@@ -65,7 +65,8 @@ abstract class NodeCommand implements Callable<Integer> {
       throw e;
     }
     try (FerryNode node = started; metrics; AutoCloseable http = () -> server.ifPresent(SegmentServer::close)) {
-      while (!stop.await(1, TimeUnit.SECONDS)) {
+      // Published at once, then every second: 'ferry status' right after start names where each replica resumes.
+      do {
         NodeStatus now = node.status();
         status.write(now);
         Optional<String> fatal = fatal(node, now);
@@ -73,12 +74,13 @@ abstract class NodeCommand implements Callable<Integer> {
           log.error("{}; stopping", fatal.get());
           return 1;
         }
-      }
+      } while (!stop.await(1, TimeUnit.SECONDS));
       log.info("stop requested: finishing the transaction in hand");
     } finally {
-      // The node is closed here: everything captured is durable, everything applied committed.
+      // The node is closed here: everything captured is durable, everything applied committed. The file
+      // keeps where it stopped, not the last second's picture.
       try {
-        status.markStopped();
+        status.markStopped(started::status);
       } catch (java.io.IOException e) {
         log.warn("could not update {}: {}", config.status().file(), e.getMessage());
       }

@@ -67,9 +67,19 @@ final class StatusFile {
     write(status, true);
   }
 
-  void markStopped() throws IOException {
-    if (last != null) {
-      write(last, false);
+  /**
+   * Marks the process stopped with its final status, read from the closed node; the last status
+   * written stands if the closed node cannot tell.
+   */
+  void markStopped(java.util.function.Supplier<NodeStatus> closed) throws IOException {
+    NodeStatus end = last;
+    try {
+      end = closed.get();
+    } catch (RuntimeException e) {
+      // the last published status stands
+    }
+    if (end != null) {
+      write(end, false);
     }
   }
 

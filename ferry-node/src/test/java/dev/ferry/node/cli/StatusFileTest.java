@@ -19,10 +19,14 @@ class StatusFileTest {
   @TempDir Path dir;
 
   private static NodeStatus status() {
+    return status(ReplicaState.STREAMING, 5);
+  }
+
+  private static NodeStatus status(ReplicaState state, long applied) {
     return new NodeStatus(Instant.parse("2026-12-05T07:30:00Z"), Optional.empty(),
-        new NodeStatus.Journal("j", "id", Optional.of(new Gtid(0, 1, 5)), Optional.empty()),
-        List.of(new NodeStatus.Replica("r1", ReplicaState.STREAMING, Optional.of(new Gtid(0, 1, 5)),
-            NodeStatus.Lag.NONE, 5, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())));
+        new NodeStatus.Journal("j", "id", Optional.of(new Gtid(0, 1, applied)), Optional.empty()),
+        List.of(new NodeStatus.Replica("r1", state, Optional.of(new Gtid(0, 1, applied)),
+            NodeStatus.Lag.NONE, applied, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())));
   }
 
   @Test
@@ -38,8 +42,23 @@ class StatusFileTest {
     assertThat(read.alive()).isTrue();
     assertThat(read.status()).isEqualTo(status());
 
-    file.markStopped();
+    file.markStopped(() -> status(ReplicaState.STOPPED, 7));
     assertThat(StatusReader.read(written).alive()).isFalse();
     assertThat(StatusFile.all(configured)).containsExactly(written);
+  }
+
+  /** A stopped node's file holds where it stopped — what it applied after the last second's write too. */
+  @Test
+  void markStoppedKeepsTheClosedNodesFinalStatusAndTheLastOneIfItCannotTell() throws Exception {
+    Path configured = dir.resolve("status.json");
+    StatusFile file = new StatusFile(configured, FerryNode.Role.RUN, List.of());
+    file.write(status());
+    file.markStopped(() -> status(ReplicaState.STOPPED, 7));
+    assertThat(StatusReader.read(configured).status()).isEqualTo(status(ReplicaState.STOPPED, 7));
+
+    file.markStopped(() -> {
+      throw new IllegalStateException("closed");
+    });
+    assertThat(StatusReader.read(configured).status()).isEqualTo(status());
   }
 }
