@@ -64,7 +64,7 @@ class AdminApiTest {
 
   private static void refusesWithoutTheRightToken(NodeHttp node) throws Exception {
     for (NodeHttp other : new NodeHttp[] {node.withToken(Optional.empty()), node.withToken(Optional.of("wrong"))}) {
-      for (String path : new String[] {"/api/status", "/metrics", "/api/conflicts?replica=pg", "/api/conflicts/1",
+      for (String path : new String[] {"/api/status", "/api/history", "/metrics", "/api/conflicts?replica=pg", "/api/conflicts/1",
           "/segments.list"}) {
         HttpResponse<String> r = other.get(path);
         assertThat(r.statusCode()).as("GET %s", path).isEqualTo(401);
@@ -78,7 +78,7 @@ class AdminApiTest {
     HttpResponse<String> page = node.withToken(Optional.empty()).get("/");
     assertThat(page.statusCode()).as("the dashboard page holds no data: served without the token").isEqualTo(200);
     assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
-    assertThat(page.body()).contains("fetch(\"/api/status\"").contains("Authorization");
+    assertThat(page.body()).contains("get(\"/api/status\")").contains("Authorization");
   }
 
   private static void statusLocallyAndThroughFerryStatusUrl(NodeHttp node, FerryCli cli) throws Exception {
@@ -94,6 +94,11 @@ class AdminApiTest {
     FerryCli.Result text = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "status", "--url",
         node.base());
     assertThat(text.stdout()).contains("pg");
+    JsonNode history = node.json("/api/history");
+    assertThat(history.path("intervalSeconds").asLong()).isEqualTo(2);
+    JsonNode sample = history.path("samples").get(0);
+    assertThat(sample.path("time").asString()).isNotEmpty();
+    assertThat(sample.path("replicas").get(0).path("name").asString()).isEqualTo("pg");
     FerryCli.Result refused = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", "wrong"), "status", "--url",
         node.base());
     assertThat(refused.exitCode()).isEqualTo(1);
@@ -104,6 +109,7 @@ class AdminApiTest {
     assertError(node.post("/api/replicas/nope/suspend"), 404, "no replica named 'nope' in this node; it applies [pg]");
     assertError(node.get("/api/replicas/pg/suspend"), 405, "use POST");
     assertError(node.post("/api/status"), 405, "use GET");
+    assertError(node.post("/api/history"), 405, "use GET");
     assertError(node.get("/api/conflicts?type=bogus"), 400,
         "unknown conflict type 'bogus'; the types are [insert_exists, update_exists, update_missing");
     assertError(node.get("/api/conflicts?limit=abc"), 400, "limit 'abc' is not a number");

@@ -50,7 +50,7 @@ class HttpConsumerRetentionTest {
       // The bank's rows and some transfers fill several sealed 16 KiB segments, which the primary's
       // own replica applies and acknowledges. East has not connected yet: segment 1 stays.
       t.load();
-      transfers(t, 300);
+      t.transfers(300);
       awaitSealedThrough(primaryJournal, 3);
       assertThat(t.awaitEqual(Duration.ofSeconds(120), false, true)).as("lite caught up").isEmpty();
       assertThat(firstSealed(primaryJournal)).as("the first segment is kept for east").isEqualTo(1);
@@ -59,13 +59,13 @@ class HttpConsumerRetentionTest {
       Process east = cli.start(eastLog, "run", "-c", eastConfig.toString());
       DirectoryTransportCrashTest.awaitReplicasStreaming(cli, eastConfig, east);
       phase("east streaming");
-      transfers(t, 50);
+      t.transfers(50);
       FerryCli.kill9(east);
       long lacks = reportedNext(primaryJournal);
       assertThat(lacks).as("east reported progress").isGreaterThan(1);
       // While east is down the primary seals several more segments and its own replica applies them.
       long sealedAtKill = lastSealed(primaryJournal);
-      transfers(t, 500);
+      t.transfers(500);
       awaitSealedThrough(primaryJournal, sealedAtKill + 3);
       assertThat(t.awaitEqual(Duration.ofSeconds(120), false, true)).as("lite caught up").isEmpty();
       phase("sealed while east is down");
@@ -101,18 +101,6 @@ class HttpConsumerRetentionTest {
   private static long firstSealed(Path journal) throws IOException {
     String name = DirectoryTransportCrashTest.sealed(journal).getFirst().getFileName().toString();
     return Long.parseLong(name.substring(0, name.indexOf('-')));
-  }
-
-  /** {@code n} one-row transactions on the source, each moving one unit between two accounts. */
-  private static void transfers(Topology t, int n) throws Exception {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(t.primaryUrl);
-        java.sql.PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
-      for (int i = 0; i < n; i++) {
-        ps.setInt(1, i % 2 == 0 ? 1 : -1);
-        ps.setLong(2, 1 + i % Topology.ACCOUNTS);
-        ps.executeUpdate();
-      }
-    }
   }
 
   private static void phase(String what) {

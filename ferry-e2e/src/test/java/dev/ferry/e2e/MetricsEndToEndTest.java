@@ -36,9 +36,14 @@ class MetricsEndToEndTest {
       double before = awaitNoLag(node).get("ferry_replica_transactions_total" + PG);
       long committed;
       double seenDuringLoad = 0;
-      // One-row transactions, each a change: the random workload's clients also commit transactions
-      // that change nothing, which PostgreSQL's logical decoding rightly never sends.
-      CompletableFuture<Long> load = CompletableFuture.supplyAsync(() -> transfers(t.primaryUrl, 3000));
+      // One-row transactions, each a change (see Topology.transfers).
+      CompletableFuture<Long> load = CompletableFuture.supplyAsync(() -> {
+        try {
+          return t.transfers(3000);
+        } catch (java.sql.SQLException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
       for (int i = 0; i < 4; i++) {
         Thread.sleep(1000);
         Map<String, Double> m = node.metrics();
@@ -66,21 +71,6 @@ class MetricsEndToEndTest {
       assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"))
           .anyMatch(k -> k.startsWith("process_uptime_seconds"));
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
-    }
-  }
-
-  /** {@code n} committed one-row transactions on the source, each moving one unit of an account's balance. */
-  private static long transfers(String url, int n) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
-        java.sql.PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
-      for (int i = 0; i < n; i++) {
-        ps.setInt(1, i % 2 == 0 ? 1 : -1);
-        ps.setLong(2, 1 + i % Topology.ACCOUNTS);
-        ps.executeUpdate();
-      }
-      return n;
-    } catch (java.sql.SQLException e) {
-      throw new java.util.concurrent.CompletionException(e);
     }
   }
 

@@ -82,6 +82,23 @@ final class Topology implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code n} committed one-row transactions on the primary, each moving one unit of an account's
+   * balance: a count of transactions that each change something (the random workload's clients
+   * also commit transactions that change nothing, which logical decoding rightly never sends).
+   */
+  long transfers(int n) throws SQLException {
+    try (Connection c = DriverManager.getConnection(primaryUrl);
+        java.sql.PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
+      for (int i = 0; i < n; i++) {
+        ps.setInt(1, i % 2 == 0 ? 1 : -1);
+        ps.setLong(2, 1 + i % ACCOUNTS);
+        ps.executeUpdate();
+      }
+      return n;
+    }
+  }
+
   BankWorkload bank() {
     return new BankWorkload(BankWorkload.Dialect.POSTGRES, ACCOUNTS);
   }

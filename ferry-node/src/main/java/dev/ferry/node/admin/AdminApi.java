@@ -19,8 +19,8 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * The admin API under {@code /api/} (JSON; {@code docs/operations.md}): the status document,
- * suspend and resume of a replica, and the conflicts a replica recorded on its target. Bad input
+ * The admin API under {@code /api/} (JSON; {@code docs/operations.md}): the status document, its
+ * last minutes ({@link StatusHistory}), suspend and resume of a replica, and the conflicts a replica recorded on its target. Bad input
  * gets a 4xx with {@code {"error": …}} naming what was wrong. Thread-safe.
  */
 final class AdminApi extends Handler.Abstract {
@@ -29,11 +29,26 @@ final class AdminApi extends Handler.Abstract {
   private static final Set<String> CONFLICT_KEYS = Set.of("replica", "table", "type", "limit");
   private final FerryNode node;
   private final List<ReplicaSpec> replicas;
+  private final StatusHistory history;
 
   /** @param replicas the replicas this process applies (their targets hold their conflicts) */
   AdminApi(FerryNode node, List<ReplicaSpec> replicas) {
     this.node = node;
     this.replicas = List.copyOf(replicas);
+    this.history = new StatusHistory(node::status);
+  }
+
+  /** With the server: the history is sampled while the API is served. */
+  @Override
+  protected void doStart() throws Exception {
+    history.start();
+    super.doStart();
+  }
+
+  @Override
+  protected void doStop() throws Exception {
+    history.close();
+    super.doStop();
   }
 
   @Override
@@ -45,6 +60,12 @@ final class AdminApi extends Handler.Abstract {
       if (parts.length == 1 && parts[0].equals("status")) {
         if (get(method, response, callback)) {
           reply(response, 200, node.status(), callback);
+        }
+        return true;
+      }
+      if (parts.length == 1 && parts[0].equals("history")) {
+        if (get(method, response, callback)) {
+          reply(response, 200, history.document(), callback);
         }
         return true;
       }
@@ -67,7 +88,7 @@ final class AdminApi extends Handler.Abstract {
         return true;
       }
       Responses.error(response, 404, "no such API path " + path + "; there are /api/status,"
-          + " /api/replicas/{name}/suspend|resume, /api/conflicts and /api/conflicts/{id}", callback);
+          + " /api/history, /api/replicas/{name}/suspend|resume, /api/conflicts and /api/conflicts/{id}", callback);
     } catch (BadRequest e) {
       Responses.error(response, e.status, e.getMessage(), callback);
     }
