@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A primary that applies a local replica purges the segments that replica applied; a replica node
@@ -63,6 +64,15 @@ class HttpConsumerRetentionTest {
       FerryCli.kill9(east);
       long lacks = reportedNext(primaryJournal);
       assertThat(lacks).as("east reported progress").isGreaterThan(1);
+      // The primary's status names what holds its segments: east among its consumers, where it stopped.
+      String eastAt = Files.readString(primaryJournal.resolve("consumers/http.east.pos")).strip();
+      JsonNode consumers = Status.of(cli, primaryConfig).path("journal").path("consumers");
+      assertThat(consumers.values()).as("consumers: %s", consumers).anySatisfy(c -> {
+        assertThat(c.path("name").asString()).isEqualTo("http.east");
+        assertThat(eastAt).startsWith(c.path("position").asString());
+      });
+      assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", primaryConfig.toString()).stdout())
+          .containsPattern("consumers .*http\\.east at " + lacks + ":");
       // While east is down the primary seals several more segments and its own replica applies them.
       long sealedAtKill = lastSealed(primaryJournal);
       t.transfers(500);

@@ -102,7 +102,8 @@ final class StatusCommand implements Callable<Integer> {
         .max(StatusReader.Published.NEWEST).stream()
         .flatMap(p -> p.status().links().stream().map(l -> p.alive() ? l : l.stopped())).toList();
     return new NodeStatus(Instant.now(), source,
-        new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads), replicas, links);
+        new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads).withConsumersOf(dir), replicas,
+        links);
   }
 
   private static NodeStatus.Journal newestSourceJournal(List<StatusReader.Published> published) {

@@ -26,6 +26,11 @@ final class StatusText {
     NodeStatus.Journal j = s.journal();
     out.printf(Locale.ROOT, "journal  %s%s: last GTID %s%s%n", j.dir(), j.id().isEmpty() ? " (not created yet)" : "",
         j.lastGtid().map(Object::toString).orElse("-"), j.lastCommitTime().map(t -> " committed " + t).orElse(""));
+    if (!j.consumers().isEmpty()) {
+      // What holds the journal's segments: purge keeps everything from the lowest position.
+      out.printf(Locale.ROOT, "         consumers %s%n", String.join(", ", j.consumers().stream()
+          .map(c -> c.name() + " at " + c.position()).toList()));
+    }
     for (LinkStatus l : s.links()) {
       if (l.sent().isPresent() || s.source().isPresent()) {
         out.printf(Locale.ROOT, "link     %s %s: %s, sent to %s, acknowledged to %s, applied to %s, %d segments sealed"

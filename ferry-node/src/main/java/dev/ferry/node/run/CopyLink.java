@@ -157,7 +157,7 @@ final class CopyLink implements AutoCloseable {
       rs.add(replicaStatus.of(r, heads, Optional.empty()));
     }
     return new NodeStatus(now, Optional.empty(), new NodeStatus.Journal(dir.toString(), journalId, last,
-        Optional.empty(), heads), rs, List.of(receiver.status()));
+        Optional.empty(), heads).withConsumersOf(dir), rs, List.of(receiver.status()));
   }
 
   /** Stops serving the copy, then receiving after the segment in hand; the copy holds it whole or not at all. */

@@ -288,7 +288,7 @@ public final class FerryNode implements AutoCloseable {
         sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
         head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime),
-        sink.map(TrackingSink::newestByDomain).orElse(List.of()));
+        sink.map(TrackingSink::newestByDomain).orElse(List.of())).withConsumersOf(spec.journal().directory());
     List<NodeStatus.Replica> rs = new ArrayList<>();
     List<Gtid> heads = sink.map(TrackingSink::newestByDomain).orElse(List.of());
     for (ReplicaRunner r : replicas) {

@@ -4,6 +4,8 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.LinkStatus;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -77,21 +79,49 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param lastGtid the newest durable transaction, if known
    * @param lastCommitTime its source commit time
    * @param newestByDomain the newest durable transaction of each GTID domain, by domain
+   * @param consumers every consumer of the journal (its replicas, the nodes it is served or pushed
+   *     to) with the position it acknowledged, by name: purge keeps what the lowest still needs
    */
   public record Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime,
-      List<Gtid> newestByDomain) {
+      List<Gtid> newestByDomain, List<Consumer> consumers) {
     public Journal {
       lastGtid = Objects.requireNonNullElse(lastGtid, Optional.empty());
       lastCommitTime = Objects.requireNonNullElse(lastCommitTime, Optional.empty());
       newestByDomain = Gtids.newestByDomain(newestByDomain == null || newestByDomain.isEmpty()
           ? lastGtid.stream().toList() : newestByDomain);
+      consumers = consumers == null ? List.of() : List.copyOf(consumers);
+    }
+
+    public Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime,
+        List<Gtid> newestByDomain) {
+      this(dir, id, lastGtid, lastCommitTime, newestByDomain, List.of());
     }
 
     /** A journal with one GTID domain, or whose other domains are not known. */
     public Journal(String dir, String id, Optional<Gtid> lastGtid, Optional<Instant> lastCommitTime) {
       this(dir, id, lastGtid, lastCommitTime, List.of());
     }
+
+    /** This journal with its consumers as its directory records them (none when it cannot be read). */
+    public Journal withConsumersOf(Path directory) {
+      List<Consumer> read;
+      try {
+        read = dev.ferry.journal.Journal.consumers(directory).entrySet().stream()
+            .map(e -> new Consumer(e.getKey(), e.getValue())).toList();
+      } catch (IOException | RuntimeException e) {
+        read = List.of();
+      }
+      return new Journal(dir, id, lastGtid, lastCommitTime, newestByDomain, read);
+    }
   }
+
+  /**
+   * A consumer of the journal and the position it acknowledged.
+   *
+   * @param name a replica's name, {@code http.<node>} or {@code push.<name>}
+   * @param position everything before it is consumed
+   */
+  public record Consumer(String name, JournalPosition position) {}
 
   /**
    * How far a replica is behind the journal's head.

@@ -26,7 +26,9 @@ class StatusJsonTest {
     NodeStatus.Source source = new NodeStatus.Source("primary", "postgresql", SourceState.STREAMING,
         Optional.of("0/16B3748"), 42, Optional.of("said \"no\"\n"), Optional.of(8192L));
     NodeStatus.Journal journal = new NodeStatus.Journal("/var/ferry/journal", "0a1b2c3d-0000-4000-8000-000000000000",
-        Optional.of(new Gtid(0, 1, 4711)), Optional.of(COMMITTED));
+        Optional.of(new Gtid(0, 1, 4711)), Optional.of(COMMITTED), List.of(),
+        List.of(new NodeStatus.Consumer("http.east", new JournalPosition(2, 0)),
+            new NodeStatus.Consumer("r1", new JournalPosition(3, 4096))));
     NodeStatus.Replica streaming = new NodeStatus.Replica("r1", ReplicaState.STREAMING,
         Optional.of(new Gtid(0, 1, 4700)), new NodeStatus.Lag(11, 2048, 0.25, List.of(new NodeStatus.DomainLag(0, 11))), 7, Optional.empty(),
         Optional.of(new JournalPosition(3, 4096)),
@@ -44,7 +46,8 @@ class StatusJsonTest {
         + "\"captured\":42,\"lastError\":\"said \\\"no\\\"\\n\",\"retainedWalBytes\":8192},"
         + "\"journal\":{\"dir\":\"/var/ferry/journal\",\"id\":\"0a1b2c3d-0000-4000-8000-000000000000\","
         + "\"lastGtid\":\"0-1-4711\",\"lastCommitTime\":\"2026-12-05T07:29:59.500Z\","
-        + "\"newestByDomain\":[\"0-1-4711\"]},"
+        + "\"newestByDomain\":[\"0-1-4711\"],\"consumers\":[{\"name\":\"http.east\",\"position\":\"2:0\"},"
+        + "{\"name\":\"r1\",\"position\":\"3:4096\"}]},"
         + "\"replicas\":[{\"name\":\"r1\",\"state\":\"streaming\",\"appliedGtid\":\"0-1-4700\","
         + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250,\"domains\":[{\"domain\":0,"
         + "\"transactions\":11}]},\"applied\":7,\"lastError\":null,"
@@ -63,7 +66,7 @@ class StatusJsonTest {
         new NodeStatus.Journal("j", "", Optional.empty(), Optional.empty()), List.of());
     assertThat(StatusJson.of(applyOnly)).isEqualTo("{\"time\":\"2026-12-05T07:30:00.123456Z\",\"source\":null,"
         + "\"journal\":{\"dir\":\"j\",\"id\":\"\",\"lastGtid\":null,\"lastCommitTime\":null,"
-        + "\"newestByDomain\":[]},\"replicas\":[],\"links\":[]}");
+        + "\"newestByDomain\":[],\"consumers\":[]},\"replicas\":[],\"links\":[]}");
   }
 
   @Test
