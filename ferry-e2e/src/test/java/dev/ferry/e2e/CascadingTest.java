@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +42,9 @@ class CascadingTest {
           + "      url: http://127.0.0.1:" + portA + "/\n      consumer: b\n      poll-interval: 200ms\n"
           + "      retry-max: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n"
           + "replicas:\n  - name: pg\n    url: " + t.pgReplicaUrl + "\n");
+      int portC = freePort(); // C's metrics: its link and replica
       String cFrom = "      consumer: c\n      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: lite\n"
-          + "    url: " + t.liteReplica.jdbcUrl() + "\n";
+          + "    url: " + t.liteReplica.jdbcUrl() + "\nhttp:\n  listen: 127.0.0.1:" + portC + "\n";
       Path c = write("c", source + "journal:\n  dir: " + cCopy + "\n  from:\n    http:\n      url: http://127.0.0.1:"
           + portB + "/\n" + cFrom);
       Process pa = cli.start(dir.resolve("a.log"), "run", "-c", a.toString());
@@ -77,10 +80,26 @@ class CascadingTest {
               .isEqualTo(DirectoryTransportCrashTest.sha256(aJournal.resolve(s.getFileName())));
         }
       }
+      // C's /metrics: its link from A (re-pointed) delivered segments and waits for the next; its replica's counters.
+      Map<String, Double> m = new NodeHttp(portC, Optional.empty()).metrics();
+      String link = "link=\"http://127.0.0.1:" + portA + "/\"";
+      assertThat(m).as("C's metrics").hasEntrySatisfying(key(m, "ferry_link_segments_total{", link),
+          v -> assertThat(v).isPositive());
+      assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"waiting\""))).isEqualTo(1.0);
+      assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"refused\""))).isZero();
+      assertThat(m.get("ferry_replica_transactions_total{replica=\"lite\"}")).isPositive();
       for (Process p : List.of(pc, pb, pa)) {
         assertThat(FerryCli.terminate(p, Duration.ofSeconds(60))).isZero();
       }
     }
+  }
+
+  /** The one series name in {@code m} that starts with {@code prefix} and holds every label in {@code labels}. */
+  private static String key(Map<String, Double> m, String prefix, String... labels) {
+    List<String> found = m.keySet().stream().filter(k -> k.startsWith(prefix))
+        .filter(k -> java.util.Arrays.stream(labels).allMatch(k::contains)).toList();
+    assertThat(found).as("series %s with %s among %s", prefix, List.of(labels), m.keySet()).hasSize(1);
+    return found.getFirst();
   }
 
   private Path write(String node, String yaml) throws IOException {

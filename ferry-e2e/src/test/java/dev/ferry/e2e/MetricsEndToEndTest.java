@@ -62,6 +62,14 @@ class MetricsEndToEndTest {
       assertThat(m.get("ferry_journal_appends_total")).isEqualTo(applied);
       assertThat(m.get("ferry_journal_appended_bytes_total")).isPositive();
       assertThat(m.get("ferry_journal_fsync_seconds_count")).isPositive();
+      assertThat(m.get("ferry_journal_group_records_count")).as("one group size per group commit")
+          .isEqualTo(m.get("ferry_journal_group_commits_total"));
+      assertThat(m.get("ferry_journal_group_records_sum")).as("the groups hold every record")
+          .isEqualTo(m.get("ferry_journal_appends_total"));
+      assertThat(m.get("ferry_journal_group_records_bucket{le=\"1024.0\"}"))
+          .isEqualTo(m.get("ferry_journal_group_records_count"));
+      assertThat(m.get("ferry_source_retained_wal_bytes{source=\"primary\"}")).as("the slot's retained WAL")
+          .isNotNegative();
       assertThat(m.get("ferry_journal_segments{state=\"open\"}")).isEqualTo(1.0);
       assertThat(m.get("ferry_replica_apply_seconds_count" + PG)).isEqualTo(applied);
       assertThat(m.get("ferry_replica_state{replica=\"pg\",state=\"streaming\"}")).isEqualTo(1.0);

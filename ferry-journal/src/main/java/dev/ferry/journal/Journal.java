@@ -166,11 +166,22 @@ public final class Journal implements AutoCloseable {
     return writer.frameBytes();
   }
 
+  /** Told of each group commit: one {@code force} of the journal's open segment. */
+  @FunctionalInterface
+  public interface ForceListener {
+    /**
+     * @param nanos how long the {@code force} took
+     * @param records the records it made durable: the group's size (records written since the
+     *     previous force; a segment sealed meanwhile counts its last records here)
+     */
+    void forced(long nanos, long records);
+  }
+
   /**
-   * Tells {@code listener} how long each group commit's {@code force} took, in nanoseconds. It runs
-   * on the writer thread and must return at once (a metrics histogram); the last one set wins.
+   * Tells {@code listener} of each group commit. It runs on the writer thread and must return at
+   * once (a metrics histogram); the last one set wins.
    */
-  public void onForce(java.util.function.LongConsumer listener) {
+  public void onForce(ForceListener listener) {
     writer.onForce(java.util.Objects.requireNonNull(listener, "listener"));
   }
 

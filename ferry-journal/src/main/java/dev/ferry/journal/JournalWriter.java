@@ -70,7 +70,9 @@ final class JournalWriter implements TailWatch {
   private final java.util.concurrent.atomic.LongAdder groups = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder frames = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder frameBytes = new java.util.concurrent.atomic.LongAdder();
-  private volatile java.util.function.LongConsumer onForce = nanos -> { };
+  private volatile Journal.ForceListener onForce = (nanos, records) -> { };
+  /** Records written when the last group commit's force ended; writer thread only. */
+  private long framesAtLastForce;
 
   JournalWriter(JournalConfig config, UUID journalId, long nextSegment, OpenSegment open,
       WriteQueue queue, Consumer<SegmentFile> onSealed) throws IOException {
@@ -219,7 +221,9 @@ final class JournalWriter implements TailWatch {
     flush();
     long start = System.nanoTime();
     channel.force(false);
-    onForce.accept(System.nanoTime() - start);
+    long written = frames.sum();
+    onForce.forced(System.nanoTime() - start, written - framesAtLastForce);
+    framesAtLastForce = written;
     groups.increment();
     publish(segment, size);
   }
@@ -233,7 +237,7 @@ final class JournalWriter implements TailWatch {
     return frameBytes.sum();
   }
 
-  void onForce(java.util.function.LongConsumer listener) {
+  void onForce(Journal.ForceListener listener) {
     onForce = listener;
   }
 

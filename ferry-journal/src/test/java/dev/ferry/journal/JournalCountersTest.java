@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a journal counts for metrics: records and their bytes, and one force time per group commit. */
+/** What a journal counts for metrics: records and their bytes, and one force time and group size per group commit. */
 @Timeout(60)
 class JournalCountersTest {
   @TempDir Path dir;
@@ -18,11 +18,13 @@ class JournalCountersTest {
   void countsRecordsBytesAndTheTimeOfEveryForce() throws Exception {
     AtomicLong forces = new AtomicLong();
     AtomicLong nanos = new AtomicLong();
+    AtomicLong grouped = new AtomicLong();
     Journal journal = Journal.open(JournalConfig.defaults(dir).withSegmentBytes(4096));
     try (journal) {
-      journal.onForce(n -> {
+      journal.onForce((n, records) -> {
         forces.incrementAndGet();
         nanos.addAndGet(n);
+        grouped.addAndGet(records);
       });
       for (int seq = 1; seq <= 50; seq++) {
         journal.append(Transactions.accounts(seq)).join();
@@ -35,5 +37,6 @@ class JournalCountersTest {
     assertThat(bytes).as("the segments' bytes after their headers").isEqualTo(onDisk);
     assertThat(forces.get()).as("one force per group commit").isEqualTo(groups).isPositive();
     assertThat(nanos.get()).isPositive();
+    assertThat(grouped.get()).as("the groups' sizes add up to the records").isEqualTo(50);
   }
 }

@@ -9,6 +9,9 @@ import dev.ferry.node.run.NodeCounters;
 import dev.ferry.node.run.NodeObserver;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
+import dev.ferry.transport.LinkState;
+import dev.ferry.transport.LinkStatus;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -44,6 +47,7 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
   private final Map<String, Timer> applyTimers = new ConcurrentHashMap<>();
   private final Set<String> bound = ConcurrentHashMap.newKeySet();
   private final Timer fsync;
+  private final DistributionSummary groupSize;
   private volatile FerryNode node;
   private volatile Snapshot snapshot;
 
@@ -60,6 +64,10 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
     new FileDescriptorMetrics().bindTo(registry);
     fsync = Timer.builder("ferry.journal.fsync").description("Time of one group commit's fsync of the journal")
         .publishPercentileHistogram().register(registry);
+    // Powers of two: how many transactions share one fsync is what group commit is about.
+    groupSize = DistributionSummary.builder("ferry.journal.group.records")
+        .description("Records made durable by one group commit of the journal (its fsync)")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024).register(registry);
   }
 
   /** Reads {@code started} from now on (the node starts after its metrics, which time its start). */
@@ -75,8 +83,9 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
   }
 
   @Override
-  public void journalForced(long nanos) {
+  public void journalForced(long nanos, long records) {
     fsync.record(nanos, TimeUnit.NANOSECONDS);
+    groupSize.record(records);
   }
 
   /** Every metric, in the Prometheus text format (version 0.0.4). */
@@ -85,8 +94,10 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
     if (n != null) {
       Snapshot s = snapshot(n);
       s.counters().source().ifPresent(this::bindSource);
+      s.status().source().filter(src -> src.retainedWalBytes().isPresent()).ifPresent(this::bindRetainedWal);
       s.counters().journal().ifPresent(this::bindJournal);
       s.counters().replicas().forEach(r -> bindReplica(r.name()));
+      s.status().links().forEach(this::bindLink);
     }
     return registry.scrape();
   }
@@ -123,6 +134,16 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
         s -> s.counters().source().map(NodeCounters.Source::changes).orElse(0L));
     gauge("ferry.source.capture.lag", "seconds", "For the newest captured transaction: source commit to journal fsync",
         "source", name, s -> s.counters().source().map(NodeCounters.Source::lagSeconds).orElse(0.0));
+  }
+
+  /** Once the source has told how much WAL it keeps: a source that keeps none (SQLite) has no such series. */
+  private void bindRetainedWal(NodeStatus.Source source) {
+    if (!bound.add("retained wal")) {
+      return;
+    }
+    gauge("ferry.source.retained.wal", "bytes", "WAL the source keeps for Ferry's slot (read every 10 s)", "source",
+        source.name(), s -> s.status().source().flatMap(NodeStatus.Source::retainedWalBytes).map(Long::doubleValue)
+            .orElse(Double.NaN));
   }
 
   private void bindJournal(NodeCounters.Journal journal) {
@@ -175,6 +196,26 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
           .description("1 for the replica's state, 0 for the others").tags("replica", name, "state", state.text())
           .register(registry);
     }
+  }
+
+  /** A link the journal travels by: received on a replica node, pushed from a primary. */
+  private void bindLink(LinkStatus link) {
+    String name = link.name();
+    if (!bound.add("link " + name)) {
+      return;
+    }
+    FunctionCounter.builder("ferry.link.segments", this, m -> link(m.now(), name).map(LinkStatus::segments).orElse(0L))
+        .description("Sealed segments this process received (or pushed) over the link")
+        .tags("link", name, "kind", link.kind()).register(registry);
+    for (LinkState state : LinkState.values()) {
+      Gauge.builder("ferry.link.state", this, m -> link(m.now(), name).filter(l -> l.state() == state).isPresent() ? 1 : 0)
+          .description("1 for the link's state, 0 for the others").tags("link", name, "kind", link.kind(), "state",
+              state.text()).register(registry);
+    }
+  }
+
+  private static Optional<LinkStatus> link(Snapshot s, String name) {
+    return s.status().links().stream().filter(l -> l.name().equals(name)).findFirst();
   }
 
   private void counter(String metric, String help, String tag, String value, ToDoubleFunction<Snapshot> read) {

@@ -42,6 +42,7 @@ public final class FerryNode implements AutoCloseable {
   private final InstantSource clock;
   private final Optional<TrackingSink> sink;
   private final Optional<Capture> capture;
+  private final RetainedLog retainedLog;
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
   private volatile NodeObserver observer = NodeObserver.NONE;
 
@@ -60,6 +61,7 @@ public final class FerryNode implements AutoCloseable {
     this.clock = clock;
     this.sink = sink;
     this.capture = capture;
+    this.retainedLog = new RetainedLog(spec.source()::retainedLogBytes);
   }
 
   /**
@@ -285,7 +287,7 @@ public final class FerryNode implements AutoCloseable {
     Optional<TrackingSink.Head> head = sink.flatMap(TrackingSink::head);
     Optional<NodeStatus.Source> source = capture.map(c -> new NodeStatus.Source(spec.source().name(),
         spec.source().kind(), SourceState.of(c.state()), c.confirmedPosition(),
-        sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), Optional.empty()));
+        sink.map(TrackingSink::captured).orElse(0L), c.failure().map(Throwable::getMessage), retainedLog.latest()));
     NodeStatus.Journal j = new NodeStatus.Journal(spec.journal().directory().toString(), journalId,
         head.map(TrackingSink.Head::gtid), head.flatMap(TrackingSink.Head::knownCommitTime),
         sink.map(TrackingSink::newestByDomain).orElse(List.of())).withConsumersOf(spec.journal().directory());
