@@ -1,5 +1,6 @@
 package dev.ferry.capture;
 
+import dev.ferry.journal.LargeTransactionWriter;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -93,6 +94,35 @@ public final class MemorySink implements TransactionSink {
       @Override
       public CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position) {
         return MemorySink.this.append(new Transaction(gtid, commitTime, schemaSequence, position, changes));
+      }
+
+      @Override
+      public void abort() {
+        changes.clear();
+      }
+    };
+  }
+
+  /** Holds a streamed transaction's changes in memory; at commit leaves out the dropped ones. */
+  @Override
+  public StreamedTransaction beginStreamed(long key) {
+    return new StreamedTransaction() {
+      private final List<Change> changes = new ArrayList<>();
+
+      @Override
+      public CompletableFuture<?> append(List<Change> chunk) {
+        changes.addAll(chunk);
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public CompletableFuture<?> commit(Gtid gtid, Instant commitTime, long schemaSequence, SourcePosition position,
+          List<LargeTransactionWriter.Dropped> dropped) {
+        List<Change> kept = new ArrayList<>(changes);
+        for (int i = dropped.size() - 1; i >= 0; i--) {
+          kept.subList((int) dropped.get(i).from(), (int) dropped.get(i).to()).clear();
+        }
+        return MemorySink.this.append(new Transaction(gtid, commitTime, schemaSequence, position, kept));
       }
 
       @Override
