@@ -25,6 +25,7 @@ public final class MemorySink implements TransactionSink {
   private final List<Runnable> held = new ArrayList<>();
   private boolean holding;
   private int chunks;
+  private int streamedChunks;
 
   /** Starts with the given transactions already durable (as a journal would after a restart). */
   public MemorySink(List<Transaction> initial) {
@@ -112,6 +113,13 @@ public final class MemorySink implements TransactionSink {
       @Override
       public CompletableFuture<?> append(List<Change> chunk) {
         changes.addAll(chunk);
+        lock.lock();
+        try {
+          chunks++;
+          streamedChunks++;
+        } finally {
+          lock.unlock();
+        }
         return CompletableFuture.completedFuture(null);
       }
 
@@ -158,11 +166,21 @@ public final class MemorySink implements TransactionSink {
     }
   }
 
-  /** How many chunks of large transactions were appended. */
+  /** How many chunks of large or streamed transactions were appended. */
   public int chunks() {
     lock.lock();
     try {
       return chunks;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many chunks of streamed transactions (committed, aborted or still open) were appended. */
+  public int streamedChunks() {
+    lock.lock();
+    try {
+      return streamedChunks;
     } finally {
       lock.unlock();
     }
