@@ -141,6 +141,17 @@ class StreamedTransactionTest {
     }
   }
 
+  @Test
+  void theStreamedFlagIsCorruptionOnATxRecordAndInSegmentsOfOlderVersions() {
+    int chunk = SegmentFormat.RecordType.CHUNK.code;
+    int tx = SegmentFormat.RecordType.TX.code;
+    assertThat(SegmentFormat.bodyHeaderProblem(chunk, SegmentFormat.FLAG_STREAMED, 1, 100, 4)).isEmpty();
+    assertThat(SegmentFormat.bodyHeaderProblem(chunk, SegmentFormat.FLAG_STREAMED, 1, 100, 3))
+        .hasValue("CHUNK record has unknown flags 2");
+    assertThat(SegmentFormat.bodyHeaderProblem(tx, SegmentFormat.FLAG_STREAMED, 1, 100, 4))
+        .hasValue("TX record has unknown flags 2");
+  }
+
   /** Random interleavings of streamed transactions, whole ones and aborts, with random dropped ranges. */
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
