@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * journal while it is in progress and stay invisible on the replica until the source commits; the
  * process is killed with SIGKILL while chunks are staged, and right after the source's COMMIT (before
  * and after the journal's). After each restart the replica equals the source and the journal holds
- * every committed transaction once, GTIDs contiguous in commit order.
+ * every committed transaction once, GTIDs contiguous in commit order. Two streamed transactions
+ * that commit in the opposite order of their starts apply in commit order.
  */
 @Timeout(300)
 class StreamedTransactionCrashTest {
@@ -82,6 +83,24 @@ class StreamedTransactionCrashTest {
       LogWait.awaitLine(log, "node started", run, offset, Duration.ofMinutes(2));
       Sql.execute(source, "INSERT INTO items VALUES (-3, 'last')");
       await(() -> count(replica) == 3 * ROWS + 1003, "everything on the replica", Duration.ofMinutes(3));
+
+      // 4. Two streamed transactions committing in the opposite order of their starts: the one
+      // started first updates a row the other inserted, so applying them in start order would fail.
+      try (Connection first = DriverManager.getConnection(source);
+          Connection second = DriverManager.getConnection(source)) {
+        first.setAutoCommit(false);
+        second.setAutoCommit(false);
+        insert(first, 3_000_001, 3_000_000 + ROWS / 4);
+        insert(second, 4_000_001, 4_000_000 + ROWS / 4);
+        second.commit();
+        try (Statement st = first.createStatement()) {
+          st.execute("UPDATE items SET note = 'updated by the first' WHERE id = 4000001");
+        }
+        first.commit();
+      }
+      await(() -> count(replica) == 3 * ROWS + 1003 + ROWS / 2, "both interleaved transactions",
+          Duration.ofMinutes(3));
+      assertThat(Sql.scalar(replica, "SELECT note FROM items WHERE id = 4000001")).isEqualTo("updated by the first");
 
       assertThat(digest(source)).isEqualTo(digest(replica));
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
