@@ -83,13 +83,7 @@ public final class MemorySink implements TransactionSink {
       @Override
       public CompletableFuture<?> append(List<Change> chunk) {
         changes.addAll(chunk);
-        lock.lock();
-        try {
-          chunks++;
-        } finally {
-          lock.unlock();
-        }
-        return CompletableFuture.completedFuture(null);
+        return counted(false);
       }
 
       @Override
@@ -104,6 +98,18 @@ public final class MemorySink implements TransactionSink {
     };
   }
 
+  /** Counts one chunk appended; returns the chunk's (completed) future. */
+  private CompletableFuture<?> counted(boolean streamed) {
+    lock.lock();
+    try {
+      chunks++;
+      streamedChunks += streamed ? 1 : 0;
+    } finally {
+      lock.unlock();
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Holds a streamed transaction's changes in memory; at commit leaves out the dropped ones. */
   @Override
   public StreamedTransaction beginStreamed(long key) {
@@ -113,14 +119,7 @@ public final class MemorySink implements TransactionSink {
       @Override
       public CompletableFuture<?> append(List<Change> chunk) {
         changes.addAll(chunk);
-        lock.lock();
-        try {
-          chunks++;
-          streamedChunks++;
-        } finally {
-          lock.unlock();
-        }
-        return CompletableFuture.completedFuture(null);
+        return counted(true);
       }
 
       @Override

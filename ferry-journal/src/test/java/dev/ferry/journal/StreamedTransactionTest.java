@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
@@ -90,9 +91,8 @@ class StreamedTransactionTest {
     List<Change> expected = new ArrayList<>(all);
     expected.subList(4, 10).clear();
     expected.remove(1);
-    JournalTransaction tx;
     try (JournalReader reader = JournalReader.openAtOldest(dir)) {
-      tx = reader.next(Duration.ofSeconds(5)).orElseThrow();
+      JournalTransaction tx = reader.next(Duration.ofSeconds(5)).orElseThrow();
       assertThat(tx.changeCount()).isEqualTo(expected.size());
       assertThat(tx.toTransaction().changes()).isEqualTo(expected);
     }
@@ -135,7 +135,7 @@ class StreamedTransactionTest {
     try (Journal journal = Journal.open(Journals.config(dir))) {
       LargeTransactionWriter s = journal.beginStreamed(key(1));
       s.append(changes(1, 2));
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.commit(gtid(1), T, 0, SourcePosition.NONE,
+      assertThatThrownBy(() -> s.commit(gtid(1), T, 0, SourcePosition.NONE,
           List.of(new LargeTransactionWriter.Dropped(1, 3)))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("beyond its 2 changes");
     }

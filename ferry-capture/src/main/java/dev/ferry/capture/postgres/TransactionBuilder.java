@@ -67,8 +67,9 @@ final class TransactionBuilder {
 
   private boolean open;
   private boolean skipping;
-  /** The transaction between BEGIN and COMMIT (reused), or the streamed one of the current stream block. */
+  /** The transaction between BEGIN and COMMIT (one object, reused: its caches stay warm). */
   private final OpenTransaction normal;
+  /** Where changes go: {@link #normal}, or inside a stream block that block's streamed transaction. */
   private OpenTransaction tx;
   /** Streamed transactions in progress, by top-level xid. */
   private final Map<Integer, OpenTransaction> streams = new HashMap<>();
