@@ -156,6 +156,25 @@ class StreamedTransactionTest {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
   void randomInterleavingsReadBackAsCommittedInCommitOrder(long seed) throws Exception {
+    List<Transaction> expected = writeRandom(dir, seed);
+    assertThat(Journals.readAll(dir)).containsExactlyElementsOf(expected);
+    assertThat(JournalVerifier.verify(dir).problems()).isEmpty();
+  }
+
+  @Test
+  void aCopyMadeByIngestAcceptsStreamedRecordsAndReadsTheSame() throws Exception {
+    Path primary = dir.resolve("primary");
+    List<Transaction> expected = writeRandom(primary, 11);
+    Path copyDir = dir.resolve("copy");
+    try (JournalIngest copy = JournalIngest.open(JournalConfig.defaults(copyDir), JournalIdentity.read(primary))) {
+      IngestFixture.copyAll(primary, copy);
+    }
+    assertThat(Journals.readAll(copyDir)).containsExactlyElementsOf(expected);
+    assertThat(JournalVerifier.verify(copyDir).problems()).isEmpty();
+  }
+
+  /** Writes a seeded random mix of streamed, whole and aborted transactions; returns what readers must see. */
+  private static List<Transaction> writeRandom(Path dir, long seed) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     List<Transaction> expected = new ArrayList<>();
     try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096))) {
@@ -206,8 +225,7 @@ class StreamedTransactionTest {
       journal.append(TestData.small(nextSeq)).join();
       expected.add(TestData.small(nextSeq));
     }
-    assertThat(Journals.readAll(dir)).containsExactlyElementsOf(expected);
-    assertThat(JournalVerifier.verify(dir).problems()).isEmpty();
+    return expected;
   }
 
   private static long pick(SplittableRandom random, Map<Long, LargeTransactionWriter> open) {
