@@ -3,6 +3,7 @@ package dev.ferry.capture;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.LargeTransactionWriter;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
@@ -80,6 +81,29 @@ public final class JournalSink implements TransactionSink {
       @Override
       public CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position) {
         return writer.commit(commitTime, schemaSequence, position);
+      }
+
+      @Override
+      public void abort() {
+        writer.abort();
+      }
+    };
+  }
+
+  /** Chunks keyed by the stream key 0-0-{@code key} ({@link Journal#beginStreamed}). */
+  @Override
+  public StreamedTransaction beginStreamed(long key) {
+    var writer = journal.beginStreamed(new Gtid(0, 0, key));
+    return new StreamedTransaction() {
+      @Override
+      public CompletableFuture<?> append(List<Change> changes) {
+        return writer.append(changes);
+      }
+
+      @Override
+      public CompletableFuture<?> commit(Gtid gtid, Instant commitTime, long schemaSequence, SourcePosition position,
+          List<LargeTransactionWriter.Dropped> dropped) {
+        return writer.commit(gtid, commitTime, schemaSequence, position, dropped);
       }
 
       @Override

@@ -1,5 +1,6 @@
 package dev.ferry.capture;
 
+import dev.ferry.journal.LargeTransactionWriter;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -24,6 +25,7 @@ public final class MemorySink implements TransactionSink {
   private final List<Runnable> held = new ArrayList<>();
   private boolean holding;
   private int chunks;
+  private int streamedChunks;
 
   /** Starts with the given transactions already durable (as a journal would after a restart). */
   public MemorySink(List<Transaction> initial) {
@@ -81,18 +83,53 @@ public final class MemorySink implements TransactionSink {
       @Override
       public CompletableFuture<?> append(List<Change> chunk) {
         changes.addAll(chunk);
-        lock.lock();
-        try {
-          chunks++;
-        } finally {
-          lock.unlock();
-        }
-        return CompletableFuture.completedFuture(null);
+        return counted(false);
       }
 
       @Override
       public CompletableFuture<?> commit(Instant commitTime, long schemaSequence, SourcePosition position) {
         return MemorySink.this.append(new Transaction(gtid, commitTime, schemaSequence, position, changes));
+      }
+
+      @Override
+      public void abort() {
+        changes.clear();
+      }
+    };
+  }
+
+  /** Counts one chunk appended; returns the chunk's (completed) future. */
+  private CompletableFuture<?> counted(boolean streamed) {
+    lock.lock();
+    try {
+      chunks++;
+      streamedChunks += streamed ? 1 : 0;
+    } finally {
+      lock.unlock();
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** Holds a streamed transaction's changes in memory; at commit leaves out the dropped ones. */
+  @Override
+  public StreamedTransaction beginStreamed(long key) {
+    return new StreamedTransaction() {
+      private final List<Change> changes = new ArrayList<>();
+
+      @Override
+      public CompletableFuture<?> append(List<Change> chunk) {
+        changes.addAll(chunk);
+        return counted(true);
+      }
+
+      @Override
+      public CompletableFuture<?> commit(Gtid gtid, Instant commitTime, long schemaSequence, SourcePosition position,
+          List<LargeTransactionWriter.Dropped> dropped) {
+        List<Change> kept = new ArrayList<>(changes);
+        for (int i = dropped.size() - 1; i >= 0; i--) {
+          kept.subList((int) dropped.get(i).from(), (int) dropped.get(i).to()).clear();
+        }
+        return MemorySink.this.append(new Transaction(gtid, commitTime, schemaSequence, position, kept));
       }
 
       @Override
@@ -128,11 +165,21 @@ public final class MemorySink implements TransactionSink {
     }
   }
 
-  /** How many chunks of large transactions were appended. */
+  /** How many chunks of large or streamed transactions were appended. */
   public int chunks() {
     lock.lock();
     try {
       return chunks;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many chunks of streamed transactions (committed, aborted or still open) were appended. */
+  public int streamedChunks() {
+    lock.lock();
+    try {
+      return streamedChunks;
     } finally {
       lock.unlock();
     }

@@ -1,5 +1,6 @@
 package dev.ferry.capture;
 
+import dev.ferry.journal.LargeTransactionWriter;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
@@ -38,6 +39,37 @@ public interface TransactionSink {
 
   /** Starts a transaction too large to hold in memory; its changes arrive in chunks. */
   LargeTransaction beginLarge(Gtid gtid);
+
+  /**
+   * Starts a transaction the source streams while it is still in progress (PostgreSQL's
+   * {@code streaming}): its chunks are keyed by {@code key} (the source's transaction id), its GTID
+   * is given at commit, so GTIDs follow commit order although streamed transactions interleave.
+   *
+   * @throws UnsupportedOperationException if this sink cannot hold streamed transactions
+   */
+  default StreamedTransaction beginStreamed(long key) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not take streamed transactions");
+  }
+
+  /**
+   * One streamed transaction being written. Not thread-safe: fed by the capture thread only.
+   * Readers of the sink see it only after {@link #commit}, without its dropped changes.
+   */
+  interface StreamedTransaction {
+    /** Appends the next chunk of changes, in source order. */
+    CompletableFuture<?> append(List<Change> changes);
+
+    /**
+     * Ends it as committed under {@code gtid}, leaving out the {@code dropped} changes (ranges of
+     * the changes appended, counted from 0, ascending: what rolled-back subtransactions made). The
+     * future completes when the whole transaction is durable.
+     */
+    CompletableFuture<?> commit(Gtid gtid, Instant commitTime, long schemaSequence, SourcePosition position,
+        List<LargeTransactionWriter.Dropped> dropped);
+
+    /** Ends it as never committed (the source aborted it, or the connection was lost). */
+    void abort();
+  }
 
   /**
    * One large transaction being written. Not thread-safe: fed by the capture thread only.

@@ -39,6 +39,12 @@ final class FerryYaml {
     return this;
   }
 
+  /** {@code source.streaming: on}: PostgreSQL streams big transactions while they are in progress. */
+  FerryYaml streaming() {
+    sourceExtras.add("  streaming: on\n");
+    return this;
+  }
+
   /** {@code journal.segment-size}, e.g. {@code 1MiB}. */
   FerryYaml segmentSize(String size) {
     journalExtras.add("  segment-size: " + size + "\n");

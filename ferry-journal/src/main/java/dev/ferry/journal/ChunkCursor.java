@@ -12,19 +12,26 @@ import java.util.Optional;
 
 /**
  * Streams the changes of a committed chunked transaction: starts at the first chunk the COMMIT
- * record points to and walks forward to the COMMIT, taking the CHUNK records of this GTID in index
- * order and holding one decoded chunk at a time. All of it lies before a commit that is already
- * durable, so any missing or bad byte is corruption. Not thread-safe.
+ * record points to and walks forward to the COMMIT, taking the CHUNK records of this GTID (of a
+ * streamed transaction: the streamed CHUNK records of its stream key) in index order and holding
+ * one decoded chunk at a time, leaving out the changes its COMMIT says were dropped. All of it lies
+ * before a commit that is already durable, so any missing or bad byte is corruption. Not thread-safe.
  */
 final class ChunkCursor implements ChangeCursor {
   private final SegmentLocator locator;
   private final Gtid gtid;
+  /** The GTID field of its chunks: its GTID, or its stream key. */
+  private final Gtid key;
+  private final boolean streamed;
   private final RecordCodec.CommitInfo info;
   private final JournalPosition commit;
   private FrameReader frames;
   private long segment;
   private int nextChunk;
   private long delivered;
+  /** Changes read from chunks so far, dropped ones included. */
+  private long read;
+  private int nextDropped;
   private List<Change> chunk = List.of();
   private int inChunk;
   private Change current;
@@ -33,23 +40,39 @@ final class ChunkCursor implements ChangeCursor {
     this.locator = locator;
     this.gtid = gtid;
     this.info = info;
+    this.key = info.streamKey().orElse(gtid);
+    this.streamed = info.streamKey().isPresent();
     this.commit = commit;
     this.segment = info.firstChunk().segment();
   }
 
   @Override
   public boolean advance() throws IOException {
-    while (inChunk == chunk.size()) {
-      if (nextChunk == info.chunkCount()) {
-        finish();
-        return false;
+    while (true) {
+      while (inChunk == chunk.size()) {
+        if (nextChunk == info.chunkCount()) {
+          finish();
+          return false;
+        }
+        chunk = readChunk();
+        inChunk = 0;
       }
-      chunk = readChunk();
-      inChunk = 0;
+      long index = read++;
+      Change next = chunk.get(inChunk++);
+      if (!dropped(index)) {
+        current = next;
+        delivered++;
+        return true;
+      }
     }
-    current = chunk.get(inChunk++);
-    delivered++;
-    return true;
+  }
+
+  private boolean dropped(long index) {
+    List<LargeTransactionWriter.Dropped> ranges = info.dropped();
+    while (nextDropped < ranges.size() && ranges.get(nextDropped).to() <= index) {
+      nextDropped++;
+    }
+    return nextDropped < ranges.size() && ranges.get(nextDropped).from() <= index;
   }
 
   @Override
@@ -63,10 +86,10 @@ final class ChunkCursor implements ChangeCursor {
   private void finish() throws IOException {
     current = null;
     close();
-    if (delivered != info.changeCount()) {
+    if (read != info.changeCount()) {
       throw new JournalCorruptionException(locator.dir.resolve(SegmentFiles.openName(commit.segment())),
           commit.offset(), "COMMIT of " + gtid + " counts " + info.changeCount() + " changes in "
-              + info.chunkCount() + " chunks, its chunks hold " + delivered);
+              + info.chunkCount() + " chunks, its chunks hold " + read);
     }
   }
 
@@ -88,7 +111,7 @@ final class ChunkCursor implements ChangeCursor {
             ? "segment ends before its COMMIT" : frames.problem));
       } else if (frames.type == RecordType.COMMIT && frames.gtid.equals(gtid)) {
         throw missingChunk();
-      } else if (frames.type == RecordType.CHUNK && frames.gtid.equals(gtid)) {
+      } else if (frames.type == RecordType.CHUNK && frames.gtid.equals(key) && frames.streamed() == streamed) {
         return decodeChunk();
       }
     }

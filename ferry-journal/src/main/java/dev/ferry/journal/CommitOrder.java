@@ -14,7 +14,9 @@ import java.util.function.BooleanSupplier;
  * The journal's own rule for GTIDs, as {@link JournalVerifier} and {@link JournalIngest} check it.
  * A transaction gets its GTID at its TX record, a chunked one at its first CHUNK (its later chunks
  * and its COMMIT carry the same GTID). An ABORT of the GTID handed out last gives it back (the next
- * transaction takes it again). Two kinds of journal:
+ * transaction takes it again). A streamed transaction's CHUNK and ABORT records carry a stream key,
+ * not a GTID, and are no part of the order; its COMMIT hands out its GTID as a TX record does. Two
+ * kinds of journal:
  *
  * <ul>
  *   <li>GTIDs Ferry hands out (a PostgreSQL or SQLite source): one domain, sequence numbers rising by
@@ -66,14 +68,23 @@ final class CommitOrder {
   /**
    * Checks the next record; returns what is wrong with its GTID, if anything.
    *
+   * @param streamed whether the record is a streamed transaction's ({@link SegmentFormat#FLAG_STREAMED})
    * @param declares whether this record's source position carries the same GTID (asked only when
    *     the answer matters: a hole or a new domain, while no record declared it yet)
    */
-  Optional<String> see(RecordType type, Gtid gtid, BooleanSupplier declares, Path path, long offset) {
-    boolean continues = open.contains(gtid);
+  Optional<String> see(RecordType type, boolean streamed, Gtid gtid, BooleanSupplier declares, Path path,
+      long offset) {
+    if (streamed && type != RecordType.COMMIT) {
+      return Optional.empty();
+    }
+    boolean continues = !streamed && open.contains(gtid);
     switch (type) {
       case CHUNK -> open.add(gtid);
-      case COMMIT -> open.remove(gtid);
+      case COMMIT -> {
+        if (!streamed) {
+          open.remove(gtid);
+        }
+      }
       case ABORT -> {
         open.remove(gtid);
         if (gtid.equals(last.get(gtid.domain()))) {

@@ -153,7 +153,7 @@ final class FrameReader implements Closeable {
     long server = b.getInt() & Gtid.MAX_UINT32;
     long seq = b.getLong();
     bodyLength = length;
-    Optional<String> problem = SegmentFormat.bodyHeaderProblem(code, flags, seq, length);
+    Optional<String> problem = SegmentFormat.bodyHeaderProblem(code, flags, seq, length, header.version());
     if (problem.isPresent()) {
       return invalid(problem.get());
     }
@@ -182,6 +182,11 @@ final class FrameReader implements Closeable {
   /** After {@link Status#INVALID}: moves past that frame (its length was checksummed), for a verifier. */
   void skipInvalid() {
     offset = recordOffset + SegmentFormat.FRAME_PREFIX + bodyLength;
+  }
+
+  /** Whether the current record belongs to a streamed transaction ({@link SegmentFormat#FLAG_STREAMED}). */
+  boolean streamed() {
+    return (flags & SegmentFormat.FLAG_STREAMED) != 0;
   }
 
   /**

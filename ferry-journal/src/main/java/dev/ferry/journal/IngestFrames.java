@@ -20,8 +20,9 @@ final class IngestFrames {
    * @param offset its offset in the segment
    * @param start where it starts in the offered bytes
    * @param length its length, prefix included
+   * @param streamed whether it is a streamed transaction's record ({@link SegmentFormat#FLAG_STREAMED})
    */
-  record Frame(long offset, RecordType type, Gtid gtid, int start, int length) {
+  record Frame(long offset, RecordType type, Gtid gtid, int start, int length, boolean streamed) {
     long end() {
       return offset + length;
     }
@@ -82,11 +83,12 @@ final class IngestFrames {
       throw refuse(offset, claimed, "record checksum mismatch: expected " + SegmentFormat.hex(stored)
           + ", actual " + SegmentFormat.hex(actual) + " (the GTID is as read, unverified)");
     }
-    Optional<String> problem = SegmentFormat.bodyHeaderProblem(code, flags, seq, length);
+    Optional<String> problem = SegmentFormat.bodyHeaderProblem(code, flags, seq, length, SegmentFormat.VERSION);
     if (problem.isPresent()) {
       throw refuse(offset, claimed, problem.get());
     }
-    return new Frame(offset, RecordType.of(code), claimed.orElseThrow(), at, SegmentFormat.FRAME_PREFIX + length);
+    return new Frame(offset, RecordType.of(code), claimed.orElseThrow(), at, SegmentFormat.FRAME_PREFIX + length,
+        (flags & SegmentFormat.FLAG_STREAMED) != 0);
   }
 
   /**

@@ -3,8 +3,10 @@ package dev.ferry.journal;
 import dev.ferry.journal.SegmentFormat.RecordType;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
+import java.time.Instant;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -40,7 +42,7 @@ public final class Journal implements AutoCloseable {
   private final Purger purger;
   private final Consumers consumers;
   private final SegmentLocator locator;
-  private final Set<Gtid> openLarge = ConcurrentHashMap.newKeySet();
+  private final Set<Object> openLarge = ConcurrentHashMap.newKeySet();
 
   private Journal(JournalConfig config, WriterLock lock) throws IOException {
     this.config = config;
@@ -219,7 +221,23 @@ public final class Journal implements AutoCloseable {
     if (!openLarge.add(gtid)) {
       throw new IllegalStateException("large transaction " + gtid + " is already being written");
     }
-    return new LargeTransactionWriter(this, gtid);
+    return new LargeTransactionWriter(this, gtid, false);
+  }
+
+  /**
+   * Starts a streamed transaction: one whose changes arrive while it is still in progress, before
+   * its GTID can be known (GTIDs follow commit order, and streamed transactions commit in any order).
+   * Its chunks carry {@code streamKey} instead of a GTID; {@link LargeTransactionWriter#commit(Gtid,
+   * Instant, long, SourcePosition, List)} gives it its GTID. Several may be open at once.
+   *
+   * @param streamKey unique among the streamed transactions open at once (PostgreSQL: 0-0-xid)
+   * @throws IllegalStateException if a streamed transaction with this key is already open
+   */
+  public LargeTransactionWriter beginStreamed(Gtid streamKey) {
+    if (!openLarge.add(new LargeTransactionWriter.StreamKey(streamKey))) {
+      throw new IllegalStateException("streamed transaction " + streamKey + " is already being written");
+    }
+    return new LargeTransactionWriter(this, streamKey, true);
   }
 
   private void sealed(SegmentFiles.SegmentFile segment) {
@@ -241,12 +259,17 @@ public final class Journal implements AutoCloseable {
     return maintenance;
   }
 
-  void finishLarge(Gtid gtid) {
-    openLarge.remove(gtid);
+  void finishLarge(Object chunked) {
+    openLarge.remove(chunked);
   }
 
   CompletableFuture<JournalPosition> enqueue(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk) {
-    return queue.put(frame, type, gtid, firstChunk);
+    return queue.put(frame, type, gtid, firstChunk, gtid);
+  }
+
+  CompletableFuture<JournalPosition> enqueue(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk,
+      Object chunked) {
+    return queue.put(frame, type, gtid, firstChunk, chunked);
   }
 
   /** A reader from {@code position} that the writer wakes as soon as new data is durable. */

@@ -89,7 +89,9 @@ public final class JournalInspector {
       Gtid last = null;
       while (frames.next(size) == Status.RECORD) {
         records++;
-        last = frames.gtid;
+        if (!frames.streamed() || frames.type == SegmentFormat.RecordType.COMMIT) {
+          last = frames.gtid;
+        }
       }
       return new SegmentInfo(s.number(), state, s.path(), size, records,
           Optional.of(frames.header.firstGtid()), Optional.ofNullable(last));

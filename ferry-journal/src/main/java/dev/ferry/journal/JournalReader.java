@@ -246,9 +246,9 @@ public final class JournalReader implements AutoCloseable {
   }
 
   private JournalTransaction decodeCommit(JournalPosition at, JournalPosition after) {
-    RecordCodec.CommitInfo info = RecordCodec.readCommit(frames.payload(), frames.header.version());
+    RecordCodec.CommitInfo info = RecordCodec.readCommit(frames.payload(), frames.header.version(), frames.streamed());
     Gtid gtid = frames.gtid;
-    return JournalTransaction.chunked(gtid, info.meta(), at, after, info.changeCount(),
+    return JournalTransaction.chunked(gtid, info.meta(), at, after, info.delivered(),
         () -> new ChunkCursor(locator, gtid, info, at), frames.crc);
   }
 

@@ -109,7 +109,7 @@ public final class JournalVerifier {
         order.restart();
         return count;
       }
-      order.see(frames.type, frames.gtid, () -> RecordCodec.declaresSourceGtid(frames.type, frames.gtid,
+      order.see(frames.type, frames.streamed(), frames.gtid, () -> RecordCodec.declaresSourceGtid(frames.type, frames.gtid,
           frames.payload(), frames.header.version()), s.path(), frames.recordOffset).ifPresent(message ->
           problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid), message)));
     }
@@ -135,7 +135,7 @@ public final class JournalVerifier {
         in.getInt();
         JournalReader.readChanges(in, version);
       }
-      case COMMIT -> RecordCodec.readCommit(in, version);
+      case COMMIT -> RecordCodec.readCommit(in, version, frames.streamed());
       case ABORT -> in.getInt();
     }
   }

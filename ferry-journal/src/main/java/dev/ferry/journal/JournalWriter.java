@@ -48,7 +48,7 @@ final class JournalWriter implements TailWatch {
   private final Consumer<SegmentFile> onSealed;
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
   /** Chunked transactions not yet committed or aborted → segment of their first chunk. */
-  private final Map<Gtid, Long> openChunked = new ConcurrentHashMap<>();
+  private final Map<Object, Long> openChunked = new ConcurrentHashMap<>();
   private final Thread thread;
 
   private FileChannel channel;
@@ -184,9 +184,9 @@ final class JournalWriter implements TailWatch {
 
   private void track(Pending p) {
     if (p.firstChunk()) {
-      openChunked.put(p.gtid(), segment);
+      openChunked.put(p.chunked(), segment);
     } else if (p.type() == RecordType.COMMIT || p.type() == RecordType.ABORT) {
-      openChunked.remove(p.gtid());
+      openChunked.remove(p.chunked());
     }
   }
 

@@ -36,7 +36,11 @@ final class RecordCodec {
     }
 
     byte[] finish(RecordType type, Gtid gtid) {
-      byte[] frame = SegmentFormat.frame(type, gtid, payload, compressed);
+      return finish(type, 0, gtid);
+    }
+
+    byte[] finish(RecordType type, int flags, Gtid gtid) {
+      byte[] frame = SegmentFormat.frame(type, flags, gtid, payload, compressed);
       if (payload.array().length > (4 << 20)) {
         payload.clear();
       }
@@ -48,8 +52,24 @@ final class RecordCodec {
   record Meta(Instant commitTime, long schemaSequence, SourcePosition sourcePosition) {
   }
 
-  /** The rest of a COMMIT record. */
-  record CommitInfo(Meta meta, int chunkCount, long changeCount, JournalPosition firstChunk) {
+  /**
+   * The rest of a COMMIT record. {@code changeCount} counts the changes its chunks hold; a streamed
+   * one ({@code streamKey} present) hands out that many minus the {@code dropped} ones.
+   */
+  record CommitInfo(Meta meta, int chunkCount, long changeCount, JournalPosition firstChunk,
+      Optional<Gtid> streamKey, List<LargeTransactionWriter.Dropped> dropped) {
+    CommitInfo(Meta meta, int chunkCount, long changeCount, JournalPosition firstChunk) {
+      this(meta, chunkCount, changeCount, firstChunk, Optional.empty(), List.of());
+    }
+
+    /** How many changes the transaction hands out. */
+    long delivered() {
+      long n = changeCount;
+      for (LargeTransactionWriter.Dropped d : dropped) {
+        n -= d.to() - d.from();
+      }
+      return n;
+    }
   }
 
   static byte[] transaction(Transaction tx) {
@@ -60,12 +80,13 @@ final class RecordCodec {
     return s.finish(RecordType.TX, tx.gtid());
   }
 
-  static byte[] chunk(Gtid gtid, int index, List<? extends Change> changes) {
+  /** A CHUNK record; {@code streamed}: {@code gtid} is a stream key ({@link SegmentFormat#FLAG_STREAMED}). */
+  static byte[] chunk(Gtid gtid, boolean streamed, int index, List<? extends Change> changes) {
     Scratch s = SCRATCH.get();
     ByteSink out = s.start();
     out.putInt(index);
     s.changes.writeChanges(out, changes);
-    return s.finish(RecordType.CHUNK, gtid);
+    return s.finish(RecordType.CHUNK, streamed ? SegmentFormat.FLAG_STREAMED : 0, gtid);
   }
 
   static byte[] commit(Gtid gtid, CommitInfo info) {
@@ -76,13 +97,25 @@ final class RecordCodec {
     out.putLong(info.changeCount());
     out.putLong(info.firstChunk().segment());
     out.putLong(info.firstChunk().offset());
-    return s.finish(RecordType.COMMIT, gtid);
+    if (info.streamKey().isEmpty()) {
+      return s.finish(RecordType.COMMIT, gtid);
+    }
+    Gtid key = info.streamKey().get();
+    out.putInt((int) key.domain());
+    out.putInt((int) key.serverId());
+    out.putLong(key.seq());
+    out.putVarLong(info.dropped().size());
+    for (LargeTransactionWriter.Dropped d : info.dropped()) {
+      out.putVarLong(d.from());
+      out.putVarLong(d.to() - d.from());
+    }
+    return s.finish(RecordType.COMMIT, SegmentFormat.FLAG_STREAMED, gtid);
   }
 
-  static byte[] abort(Gtid gtid, int chunkCount) {
+  static byte[] abort(Gtid gtid, boolean streamed, int chunkCount) {
     Scratch s = SCRATCH.get();
     s.start().putInt(chunkCount);
-    return s.finish(RecordType.ABORT, gtid);
+    return s.finish(RecordType.ABORT, streamed ? SegmentFormat.FLAG_STREAMED : 0, gtid);
   }
 
   private static void putMeta(ByteSink out, Meta meta) {
@@ -151,7 +184,7 @@ final class RecordCodec {
     try {
       Meta meta = switch (type) {
         case TX -> readMeta(payload, version);
-        case COMMIT -> readCommit(payload, version).meta();
+        case COMMIT -> readCommit(payload, version, false).meta();
         case CHUNK, ABORT -> null;
       };
       return meta != null && meta.sourcePosition().sourceGtid().equals(Optional.of(gtid));
@@ -160,7 +193,12 @@ final class RecordCodec {
     }
   }
 
-  static CommitInfo readCommit(ByteSource in, int version) {
+  /**
+   * Reads a COMMIT record's payload; {@code streamed}: its frame carries {@link
+   * SegmentFormat#FLAG_STREAMED} (the stream key and dropped ranges follow; when false they are
+   * left unread).
+   */
+  static CommitInfo readCommit(ByteSource in, int version, boolean streamed) {
     Meta meta = readMeta(in, version);
     int chunkCount = in.getInt();
     long changeCount = in.getLong();
@@ -170,6 +208,34 @@ final class RecordCodec {
       throw new ByteSource.MalformedRecordException("COMMIT record has impossible counts or first chunk "
           + segment + ":" + offset);
     }
-    return new CommitInfo(meta, chunkCount, changeCount, new JournalPosition(segment, offset));
+    JournalPosition first = new JournalPosition(segment, offset);
+    if (!streamed) {
+      return new CommitInfo(meta, chunkCount, changeCount, first);
+    }
+    long domain = in.getInt() & Gtid.MAX_UINT32;
+    long server = in.getInt() & Gtid.MAX_UINT32;
+    long seq = in.getLong();
+    if (seq < 0) {
+      throw new ByteSource.MalformedRecordException("COMMIT record has a negative stream key " + seq);
+    }
+    long ranges = in.getVarLong();
+    if (ranges > in.remaining() / 2) {
+      throw new ByteSource.MalformedRecordException("COMMIT record claims " + ranges + " dropped ranges in "
+          + in.remaining() + " bytes");
+    }
+    List<LargeTransactionWriter.Dropped> dropped = new java.util.ArrayList<>((int) ranges);
+    long end = 0;
+    for (long i = 0; i < ranges; i++) {
+      long from = in.getVarLong();
+      long length = in.getVarLong();
+      if (from < end || length < 1 || length > changeCount - from) {
+        throw new ByteSource.MalformedRecordException("COMMIT record drops changes " + from + " (+" + length
+            + ") of " + changeCount + " after " + end);
+      }
+      end = from + length;
+      dropped.add(new LargeTransactionWriter.Dropped(from, end));
+    }
+    return new CommitInfo(meta, chunkCount, changeCount, first, Optional.of(new Gtid(domain, server, seq)),
+        List.copyOf(dropped));
   }
 }

@@ -12,7 +12,7 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * The byte format of a segment file, version 3. {@code docs/journal-format.md} is the reference;
+ * The byte format of a segment file, version 4. {@code docs/journal-format.md} is the reference;
  * this class is the only code that knows the layout. Every change to it bumps {@link #VERSION}.
  *
  * <pre>
@@ -21,9 +21,10 @@ import java.util.zip.CRC32C;
  * header (72 bytes, big-endian)              record frame
  * +------+----+-------------------------+    +------+----+--------------------------------+
  * | 0    |  8 | magic "FERRYJNL"        |    | 0    |  4 | body length L (int32)          |
- * | 8    |  2 | format version (3)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
+ * | 8    |  2 | format version (4)      |    | 4    |  4 | CRC32C of bytes 0..3 and body  |
  * | 10   |  2 | header length (72)      |    | 8    |  1 | record type (TX, CHUNK, ...)   |
- * | 12   |  4 | reserved, 0             |    | 9    |  1 | flags: bit 0 = zstd payload    |
+ * | 12   |  4 | reserved, 0             |    | 9    |  1 | flags: bit 0 = zstd payload,   |
+ * |      |    |                         |    |      |    |  bit 1 = streamed (version 4) |
  * | 16   | 16 | journal UUID            |    | 10   |  4 | GTID domain                    |
  * | 32   |  8 | segment number          |    | 14   |  4 | GTID server id                 |
  * | 40   |  4 | first GTID domain       |    | 18   |  8 | GTID sequence                  |
@@ -39,10 +40,11 @@ import java.util.zip.CRC32C;
  */
 final class SegmentFormat {
   static final byte[] MAGIC = "FERRYJNL".getBytes(StandardCharsets.US_ASCII);
-  static final short VERSION = 3;
+  static final short VERSION = 4;
   /**
    * The oldest version this code reads. Version 1 lacks only change kind 8; versions 1 and 2 store
-   * no logical column type (derived when read) and a source position as kind and value only.
+   * no logical column type (derived when read) and a source position as kind and value only;
+   * versions 1 to 3 have no streamed records ({@link #FLAG_STREAMED}).
    */
   static final short OLDEST_READABLE = 1;
   static final int HEADER_LENGTH = 72;
@@ -61,6 +63,14 @@ final class SegmentFormat {
   private static final int ZSTD_MAX_BLOCK = 128 << 10;
   static final int COMPRESS_ABOVE = 256;
   static final int FLAG_ZSTD = 1;
+  /**
+   * Version 4: a streamed transaction's record. On a CHUNK or ABORT the GTID field holds the
+   * transaction's stream key (its GTID is not known before it commits); on a COMMIT the payload
+   * ends with that key and the change ranges its rolled-back subtransactions dropped.
+   */
+  static final int FLAG_STREAMED = 2;
+  /** The first version that knows {@link #FLAG_STREAMED}. */
+  static final int STREAMED_SINCE = 4;
   // zstd's fast level 5: about half the CPU of level 1 for 10-20 % less saving. The journal sits on
   // the commit path, where CPU counts; bytes on disk and on the wire still shrink by about a third.
   private static final int ZSTD_LEVEL = -5;
@@ -181,13 +191,18 @@ final class SegmentFormat {
    * pays). Returns a new array of exactly the frame's length.
    */
   static byte[] frame(RecordType type, Gtid gtid, ByteSink payload, ByteSink scratch) {
+    return frame(type, 0, gtid, payload, scratch);
+  }
+
+  /** As {@link #frame(RecordType, Gtid, ByteSink, ByteSink)}, with {@code extraFlags} (0 or {@link #FLAG_STREAMED}) set. */
+  static byte[] frame(RecordType type, int extraFlags, Gtid gtid, ByteSink payload, ByteSink scratch) {
     byte[] src = payload.array();
     int rawLength = payload.size();
     if (rawLength > MAX_PAYLOAD) {
       throw new IllegalArgumentException("journal record for " + gtid + " holds " + rawLength
           + " bytes before compression, more than the limit " + MAX_PAYLOAD + "; write it in chunks");
     }
-    int flags = 0;
+    int flags = extraFlags;
     byte[] body = src;
     int bodyLength = rawLength;
     if (rawLength >= COMPRESS_ABOVE) {
@@ -197,7 +212,7 @@ final class SegmentFormat {
       long n = compress(scratch.array(), 4, bound, src, rawLength);
       if (n > 0 && n + 4 < rawLength) {
         scratch.putIntAt(0, rawLength);
-        flags = FLAG_ZSTD;
+        flags |= FLAG_ZSTD;
         body = scratch.array();
         bodyLength = (int) n + 4;
       }
@@ -234,12 +249,13 @@ final class SegmentFormat {
    * sequence, a compressed body too short for its length field), if anything: such a frame is
    * corruption wherever it is, since no torn write explains it.
    */
-  static Optional<String> bodyHeaderProblem(int code, int flags, long seq, int length) {
+  static Optional<String> bodyHeaderProblem(int code, int flags, long seq, int length, int version) {
     RecordType type = RecordType.of(code);
     if (type == null) {
       return Optional.of("unknown record type " + code + " (this Ferry knows 1 to 4)");
     }
-    if ((flags & ~FLAG_ZSTD) != 0) {
+    int known = version >= STREAMED_SINCE && type != RecordType.TX ? FLAG_ZSTD | FLAG_STREAMED : FLAG_ZSTD;
+    if ((flags & ~known) != 0) {
       return Optional.of(type + " record has unknown flags " + flags);
     }
     if (seq < 0) {

@@ -16,8 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * failed, it refuses everything (sticky failure). Thread-safe.
  */
 final class WriteQueue {
-  /** One frame waiting to be written; its future completes after the fsync that covers it. */
-  record Pending(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk,
+  /**
+   * One frame waiting to be written; its future completes after the fsync that covers it.
+   * {@code chunked} names the chunked transaction a CHUNK, COMMIT or ABORT belongs to (its GTID,
+   * or for a streamed one its stream key), for the writer's retain-from.
+   */
+  record Pending(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk, Object chunked,
       CompletableFuture<JournalPosition> future) {
   }
 
@@ -35,7 +39,8 @@ final class WriteQueue {
   }
 
   /** Enqueues, blocking while the queue is full; fails the future at once if the journal failed. */
-  CompletableFuture<JournalPosition> put(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk) {
+  CompletableFuture<JournalPosition> put(byte[] frame, RecordType type, Gtid gtid, boolean firstChunk,
+      Object chunked) {
     CompletableFuture<JournalPosition> future = new CompletableFuture<>();
     lock.lock();
     try {
@@ -47,7 +52,7 @@ final class WriteQueue {
       } else if (closed) {
         future.completeExceptionally(new IllegalStateException("journal is closed"));
       } else {
-        queue.add(new Pending(frame, type, gtid, firstChunk, future));
+        queue.add(new Pending(frame, type, gtid, firstChunk, chunked, future));
         bytes += frame.length;
         notEmpty.signal();
       }

@@ -72,6 +72,13 @@ final class OldJournalFixtures {
   record Aborted(Gtid gtid, List<Change> changes) implements Step {
   }
 
+  /**
+   * A streamed transaction (version 4): chunks under stream key 0-0-{@code xid}, a middle chunk of
+   * {@code dropped} changes left out at commit, and a streamed transaction rolled back interleaved.
+   */
+  record Streamed(Transaction tx, long xid, List<Change> dropped) implements Step {
+  }
+
   /** What the generator appends, in order, for a journal of format {@code version}. */
   static List<Step> steps(int version) {
     List<Step> steps = new ArrayList<>();
@@ -113,6 +120,10 @@ final class OldJournalFixtures {
     for (int i = 0; i < 12; i++) {
       steps.add(new Whole(tx(seq++, SourcePosition.changeId(100 + i), List.of(liteInsert(200 + i)))));
     }
+    if (version >= 4) {
+      steps.add(new Streamed(tx(seq++, SourcePosition.pgLsn(0x4000000L), List.of(pgInsert(400), liteInsert(401),
+          pgInsert(402))), 4711, List.of(pgInsert(499), liteInsert(498))));
+    }
     steps.add(new Whole(tx(seq, SourcePosition.pgLsn(-1L), List.of(pgInsert(300)))));
     return steps;
   }
@@ -124,6 +135,7 @@ final class OldJournalFixtures {
       switch (step) {
         case Whole w -> all.add(w.tx());
         case Chunked c -> all.add(c.tx());
+        case Streamed st -> all.add(st.tx());
         case Aborted a -> {
         }
       }

@@ -3,6 +3,7 @@ package dev.ferry.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -57,6 +58,7 @@ class OldJournalFixturesWriter {
           case OldJournalFixtures.Whole w -> journal.append(w.tx()).join();
           case OldJournalFixtures.Aborted a -> pendingAborts.add(a);
           case OldJournalFixtures.Chunked c -> writeChunked(journal, c, pendingAborts);
+          case OldJournalFixtures.Streamed st -> writeStreamed(journal, st);
         }
       }
     }
@@ -82,6 +84,20 @@ class OldJournalFixturesWriter {
     }
     aborted.forEach(w -> w.abort().join());
     big.commit(c.tx().commitTime(), c.tx().schemaSequence(), c.tx().sourcePosition()).join();
+  }
+
+  /** A streamed transaction: two chunks around one that is dropped, a rolled-back one interleaved. */
+  private static void writeStreamed(Journal journal, OldJournalFixtures.Streamed st) {
+    List<Change> changes = st.tx().changes();
+    LargeTransactionWriter w = journal.beginStreamed(new Gtid(0, 0, st.xid()));
+    LargeTransactionWriter rolledBack = journal.beginStreamed(new Gtid(0, 0, st.xid() + 1));
+    w.append(changes.subList(0, 1)).join();
+    rolledBack.append(st.dropped()).join();
+    w.append(st.dropped()).join();
+    w.append(changes.subList(1, changes.size())).join();
+    rolledBack.abort().join();
+    w.commit(st.tx().gtid(), st.tx().commitTime(), st.tx().schemaSequence(), st.tx().sourcePosition(),
+        List.of(new LargeTransactionWriter.Dropped(1, 1 + st.dropped().size()))).join();
   }
 
   /** Copies {@code journal.id} and the segment files (no lock, no consumers) into {@code target}. */

@@ -31,7 +31,7 @@ class OldJournalsTest {
   Path dir;
 
   @ParameterizedTest(name = "format version {0}")
-  @ValueSource(ints = {1, 2, 3})
+  @ValueSource(ints = {1, 2, 3, 4})
   void committedJournalReadsEveryTransactionBack(int version) throws Exception {
     copyFixture(version);
     assertThat(Journals.readAll(dir)).containsExactlyElementsOf(OldJournalFixtures.expected(version));
@@ -56,7 +56,7 @@ class OldJournalsTest {
   }
 
   @ParameterizedTest(name = "format version {0}")
-  @ValueSource(ints = {1, 2, 3})
+  @ValueSource(ints = {1, 2, 3, 4})
   void committedJournalIsContinuedByThisVersion(int version) throws Exception {
     copyFixture(version);
     List<Transaction> expected = new ArrayList<>(OldJournalFixtures.expected(version));

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The messages of PostgreSQL's {@code pgoutput} plugin, protocol version 1, and their decoder:
+ * The messages of PostgreSQL's {@code pgoutput} plugin, protocol versions 1 and 2, and their decoder:
  * the one class that knows the byte format ("Logical Replication Message Formats" in the
  * PostgreSQL documentation). Integers are big-endian; strings are NUL-terminated UTF-8; LSNs and
  * timestamps (microseconds since 2000-01-01) are Int64.
@@ -25,6 +25,12 @@ import java.util.List;
  * 'M' flags:1 (1 = transactional) lsn:8 prefix:str length:4 content:length
  * 'O' originLsn:8 name:str
  * tuple = ncols:2 { 'n' | 'u' | 't' length:4 text:length }*
+ *
+ * protocol version 2 with streaming on, for transactions still in progress:
+ * 'S' xid:4 firstSegment:1             stream start; until 'E', every R Y I U D T M carries
+ * 'E'                                  stream stop     xid:4 (of the (sub)transaction) after its tag
+ * 'c' xid:4 flags:1 commitLsn:8 endLsn:8 commitTime:8   stream commit
+ * 'A' xid:4 subxid:4                   stream abort (subxid = xid: the whole transaction)
  * </pre>
  *
  * <p>Decoded tuple values are {@link Value#NULL} ('n'), {@link Value#UNCHANGED} ('u', an unchanged
@@ -72,6 +78,22 @@ final class PgOutput {
   record Origin(long lsn, String name) implements Message {
   }
 
+  record StreamStart(int xid, boolean first) implements Message {
+  }
+
+  record StreamStop() implements Message {
+  }
+
+  record StreamCommit(int xid, long commitLsn, long endLsn, long commitTimeMicros) implements Message {
+  }
+
+  record StreamAbort(int xid, int subxid) implements Message {
+  }
+
+  /** A change (or relation, type, message) inside a stream block, made by (sub)transaction {@code xid}. */
+  record InStream(int xid, Message message) implements Message {
+  }
+
   /**
    * Decodes one message.
    *
@@ -79,36 +101,62 @@ final class PgOutput {
    *     pgoutput protocol 1
    */
   static Message decode(ByteBuffer in) {
+    return decode(in, false);
+  }
+
+  /**
+   * Decodes one message; {@code inStreamBlock}: between a Stream Start and its Stop, where the
+   * messages that carry one start with an xid (they come back as {@link InStream}).
+   */
+  static Message decode(ByteBuffer in, boolean inStreamBlock) {
     byte tag = in.get();
     try {
+      if (inStreamBlock && "RYIUDTM".indexOf(tag) >= 0) {
+        int xid = in.getInt();
+        return new InStream(xid, decodeTagged(tag, in));
+      }
       return switch (tag) {
-        case 'B' -> new Begin(in.getLong(), in.getLong(), in.getInt());
-        case 'C' -> {
+        case 'S' -> new StreamStart(in.getInt(), in.get() == 1);
+        case 'E' -> new StreamStop();
+        case 'c' -> {
+          int xid = in.getInt();
           in.get();
-          yield new Commit(in.getLong(), in.getLong(), in.getLong());
+          yield new StreamCommit(xid, in.getLong(), in.getLong(), in.getLong());
         }
-        case 'R' -> relation(in);
-        case 'Y' -> new Type(in.getInt(), string(in), string(in));
-        case 'I' -> {
-          int rel = in.getInt();
-          expect(in, 'N');
-          yield new Insert(rel, tuple(in));
-        }
-        case 'U' -> update(in);
-        case 'D' -> {
-          int rel = in.getInt();
-          char kind = (char) in.get();
-          yield new Delete(rel, kind, tuple(in));
-        }
-        case 'T' -> truncate(in);
-        case 'M' -> message(in);
-        case 'O' -> new Origin(in.getLong(), string(in));
-        default -> throw new IllegalArgumentException("unknown message type");
+        case 'A' -> new StreamAbort(in.getInt(), in.getInt());
+        default -> decodeTagged(tag, in);
       };
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("bad pgoutput message '" + (char) tag + "' at byte " + in.position()
           + " of " + in.limit() + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
     }
+  }
+
+  private static Message decodeTagged(byte tag, ByteBuffer in) {
+    return switch (tag) {
+      case 'B' -> new Begin(in.getLong(), in.getLong(), in.getInt());
+      case 'C' -> {
+        in.get();
+        yield new Commit(in.getLong(), in.getLong(), in.getLong());
+      }
+      case 'R' -> relation(in);
+      case 'Y' -> new Type(in.getInt(), string(in), string(in));
+      case 'I' -> {
+        int rel = in.getInt();
+        expect(in, 'N');
+        yield new Insert(rel, tuple(in));
+      }
+      case 'U' -> update(in);
+      case 'D' -> {
+        int rel = in.getInt();
+        char kind = (char) in.get();
+        yield new Delete(rel, kind, tuple(in));
+      }
+      case 'T' -> truncate(in);
+      case 'M' -> message(in);
+      case 'O' -> new Origin(in.getLong(), string(in));
+      default -> throw new IllegalArgumentException("unknown message type");
+    };
   }
 
   private static Relation relation(ByteBuffer in) {

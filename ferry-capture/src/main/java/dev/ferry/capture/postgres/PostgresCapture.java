@@ -174,6 +174,16 @@ public final class PostgresCapture implements Capture {
     }
   }
 
+  /** pgoutput streams transactions in progress from PostgreSQL 14 on (protocol version 2). */
+  private void checkStreamingSupported(Connection c) throws SQLException, CaptureException {
+    int major = c.getMetaData().getDatabaseMajorVersion();
+    if (config.streaming() && major < 14) {
+      throw new CaptureException(config.name(), "source.streaming is on, but PostgreSQL " + major
+          + " cannot stream transactions in progress (pgoutput protocol version 2 needs PostgreSQL 14 or later):"
+          + " set source.streaming to off");
+    }
+  }
+
   private void fail(CaptureException e) {
     failure = e;
     LOG.error("{}", e.getMessage(), e.getCause());
@@ -186,6 +196,7 @@ public final class PostgresCapture implements Capture {
       try {
         try (Connection check = Connections.normal(config)) {
           SlotState.check(config, check, resume);
+          checkStreamingSupported(check);
           awaitSlotFree(check);
         }
         catalog.reconnectIfBroken();

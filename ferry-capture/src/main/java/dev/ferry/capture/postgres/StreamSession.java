@@ -70,11 +70,16 @@ final class StreamSession {
   /** Streams until {@code stop} says so; throws when the connection or the sink fails. */
   void run(BooleanSupplier stop, Runnable onStarted) throws SQLException, CaptureException, InterruptedException {
     try (Connection c = Connections.replication(config, applicationName)) {
-      PGReplicationStream stream = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+      var builder = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
           .withSlotName(config.slotName())
-          .withSlotOption("proto_version", "1")
+          .withSlotOption("proto_version", config.streaming() ? "2" : "1")
           .withSlotOption("publication_names", config.publicationName())
-          .withSlotOption("messages", "true")
+          .withSlotOption("messages", "true");
+      if (config.streaming()) {
+        // Transactions larger than the server's logical_decoding_work_mem arrive while in progress.
+        builder = builder.withSlotOption("streaming", "on");
+      }
+      PGReplicationStream stream = builder
           .withStartPosition(LogSequenceNumber.INVALID_LSN)
           .withStatusInterval((int) config.statusInterval().toMillis(), TimeUnit.MILLISECONDS)
           .start();
@@ -110,7 +115,7 @@ final class StreamSession {
         continue;
       }
       idleSince = 0;
-      Optional<TransactionBuilder.Pending> done = builder.accept(PgOutput.decode(buffer));
+      Optional<TransactionBuilder.Pending> done = this.builder.accept(PgOutput.decode(buffer, this.builder.inStreamBlock()));
       done.ifPresent(pending::addLast);
       confirm(stream, false);
       if (waited) {

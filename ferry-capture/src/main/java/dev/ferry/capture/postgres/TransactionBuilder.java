@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@code ferry.ddl} messages into {@link Change.Ddl} at their place, and ends each transaction
  * that touched a table owning a sequence with that sequence's {@link Change.SequenceAdvance}.
  *
+ * <p>With {@code streaming} on, the server also sends transactions still in progress, in blocks
+ * of changes interleaved with other transactions; each goes to the sink as a streamed transaction
+ * as its blocks arrive, and gets its GTID only at its Stream Commit, so GTIDs keep commit order.
+ *
  * <p>Not thread-safe: fed by the capture thread only. Survives reconnects (relations are
  * re-sent by the server on a new stream).
  */
@@ -51,7 +55,6 @@ final class TransactionBuilder {
   private final PostgresSourceConfig config;
   private final TransactionSink sink;
   private final Catalog catalog;
-  private final SequenceValues sequenceValues;
   private final Map<Integer, Rel> relations = new HashMap<>();
   private final Map<Integer, String> typeNames = new HashMap<>();
   private final DdlMessage ddlMessages = new DdlMessage();
@@ -64,14 +67,14 @@ final class TransactionBuilder {
 
   private boolean open;
   private boolean skipping;
-  private boolean ddl;
-  private final List<Change> changes = new ArrayList<>();
-  private long bytes;
-  /** Relation ids touched by the open transaction, in first-touch order ({@code touchedCount} of them). */
-  private int[] touched = new int[8];
-  private int touchedCount;
-  /** The same ids as a set, once a transaction touched more than 16 relations; else null. */
-  private Set<Integer> touchedIndex;
+  /** The transaction between BEGIN and COMMIT (one object, reused: its caches stay warm). */
+  private final OpenTransaction normal;
+  /** Where changes go: {@link #normal}, or inside a stream block that block's streamed transaction. */
+  private OpenTransaction tx;
+  /** Streamed transactions in progress, by top-level xid. */
+  private final Map<Integer, OpenTransaction> streams = new HashMap<>();
+  /** The streamed transaction whose block is being read, or null outside stream blocks. */
+  private OpenTransaction block;
   private TransactionSink.LargeTransaction large;
   private Gtid gtid;
   private final long startedNanos = System.nanoTime();
@@ -82,7 +85,8 @@ final class TransactionBuilder {
     this.config = config;
     this.sink = sink;
     this.catalog = catalog;
-    this.sequenceValues = new SequenceValues(catalog);
+    this.normal = new OpenTransaction(catalog, 0);
+    this.tx = normal;
     this.nextSeq = resume.map(r -> r.gtid().seq() + 1).orElse(1L);
     this.schemaSequence = resume.map(ResumePoint::schemaSequence).orElse(0L);
     this.lastAppendedCommitLsn = resume.map(r -> r.position().value()).orElse(0L);
@@ -105,13 +109,25 @@ final class TransactionBuilder {
       case PgOutput.Origin o -> {
         // Ferry does not filter by origin yet; the changes are captured like any others.
       }
+      case PgOutput.StreamStart s -> streamStart(s);
+      case PgOutput.StreamStop s -> streamStop();
+      case PgOutput.InStream s -> inStream(s);
+      case PgOutput.StreamCommit c -> {
+        return Optional.of(streamCommit(c));
+      }
+      case PgOutput.StreamAbort a -> streamAbort(a);
     }
     return Optional.empty();
   }
 
-  /** True while a transaction has begun and not committed. */
+  /** True while a transaction has begun and not committed, streamed ones included. */
   boolean inTransaction() {
-    return open;
+    return open || !streams.isEmpty();
+  }
+
+  /** True between a Stream Start and its Stop: the next messages carry an xid. */
+  boolean inStreamBlock() {
+    return block != null;
   }
 
   /** The connection broke in the middle of a transaction: forget it; the server sends it again. */
@@ -120,7 +136,105 @@ final class TransactionBuilder {
       large.abort();
       nextSeq--;
     }
+    for (OpenTransaction s : streams.values()) {
+      if (s.streamed != null) {
+        s.streamed.abort();
+      }
+    }
+    streams.clear();
+    block = null;
     reset();
+  }
+
+  private void streamStart(PgOutput.StreamStart s) {
+    if (open || block != null) {
+      throw new IllegalStateException(config.side() + " STREAM START of xid " + s.xid() + " inside "
+          + (open ? "an open transaction" : "the stream block of xid " + block.xid));
+    }
+    block = streams.computeIfAbsent(s.xid(), xid -> new OpenTransaction(catalog, xid));
+    tx = block;
+  }
+
+  /** A stream block ends: its changes go to the sink now, so the journal holds what the server sent. */
+  private void streamStop() {
+    if (block == null) {
+      throw new IllegalStateException(config.side() + " STREAM STOP outside a stream block");
+    }
+    writeStreamed(block);
+    block = null;
+    tx = normal;
+  }
+
+  private void writeStreamed(OpenTransaction s) {
+    if (s.changes.isEmpty()) {
+      return;
+    }
+    if (s.streamed == null) {
+      s.streamed = sink.beginStreamed(Integer.toUnsignedLong(s.xid));
+    }
+    List<Change> chunk = s.takeChunk();
+    s.streamed.append(chunk);
+    s.written += chunk.size();
+  }
+
+  private void inStream(PgOutput.InStream m) throws SQLException {
+    if (block == null) {
+      throw new IllegalStateException(config.side() + " streamed message of xid " + m.xid() + " outside a stream block");
+    }
+    if (!(m.message() instanceof PgOutput.Relation || m.message() instanceof PgOutput.Type)) {
+      block.madeBy(m.xid());
+    }
+    accept(m.message());
+  }
+
+  private Pending streamCommit(PgOutput.StreamCommit c) throws SQLException {
+    OpenTransaction s = streams.remove(c.xid());
+    if (block != null) {
+      throw new IllegalStateException(config.side() + " STREAM COMMIT of xid " + c.xid() + " inside a stream block");
+    }
+    if (s == null || Long.compareUnsigned(c.commitLsn(), lastAppendedCommitLsn) <= 0) {
+      // Nothing captured, or a re-send of a transaction the sink holds (after a restart between
+      // the journal's fsync and the slot's confirmation): its chunks are dropped.
+      if (s != null && s.streamed != null) {
+        s.streamed.abort();
+      }
+      return new Pending(c.endLsn(), CompletableFuture.completedFuture(null));
+    }
+    s.changes.addAll(s.sequenceValues.advances(s.touched, s.touchedCount));
+    writeStreamed(s);
+    if (s.streamed == null) {
+      return new Pending(c.endLsn(), CompletableFuture.completedFuture(null));
+    }
+    if (s.ddlSchemaSequence >= 0) {
+      schemaSequence = s.ddlSchemaSequence;
+    }
+    Instant time = PG_EPOCH.plus(c.commitTimeMicros(), java.time.temporal.ChronoUnit.MICROS);
+    SourcePosition position = SourcePosition.pgLsn(c.commitLsn());
+    gtid = new Gtid(config.gtidDomain(), config.serverId(), nextSeq++);
+    CompletableFuture<?> durable = s.streamed.commit(gtid, time, schemaSequence, position, s.dropped());
+    lastAppendedCommitLsn = c.commitLsn();
+    announceFirst(position);
+    if (s.ddl) {
+      catalog.warnUnpublished();
+    }
+    gtid = null;
+    return new Pending(c.endLsn(), durable);
+  }
+
+  /** The whole transaction (subxid = xid) or one subtransaction rolled back: what it made is dropped. */
+  private void streamAbort(PgOutput.StreamAbort a) {
+    OpenTransaction s = streams.get(a.xid());
+    if (s == null) {
+      return;
+    }
+    if (a.subxid() == a.xid()) {
+      streams.remove(a.xid());
+      if (s.streamed != null) {
+        s.streamed.abort();
+      }
+    } else {
+      s.rollBack(a.subxid());
+    }
   }
 
   private void begin(PgOutput.Begin b) {
@@ -135,10 +249,14 @@ final class TransactionBuilder {
 
   private Pending commit(PgOutput.Commit c) throws SQLException {
     try {
-      if (skipping || (changes.isEmpty() && large == null)) {
+      if (skipping || (normal.changes.isEmpty() && large == null)) {
         return new Pending(c.endLsn(), CompletableFuture.completedFuture(null));
       }
       addSequenceAdvances();
+      if (normal.ddlSchemaSequence >= 0) {
+        schemaSequence = normal.ddlSchemaSequence;
+      }
+      List<Change> changes = normal.changes;
       Instant time = PG_EPOCH.plus(c.commitTimeMicros(), java.time.temporal.ChronoUnit.MICROS);
       SourcePosition position = SourcePosition.pgLsn(c.commitLsn());
       CompletableFuture<?> durable;
@@ -150,7 +268,7 @@ final class TransactionBuilder {
       }
       lastAppendedCommitLsn = c.commitLsn();
       announceFirst(position);
-      if (ddl) {
+      if (normal.ddl) {
         catalog.warnUnpublished();
       }
       return new Pending(c.endLsn(), durable);
@@ -174,12 +292,7 @@ final class TransactionBuilder {
   private void reset() {
     open = false;
     skipping = false;
-    ddl = false;
-    changes.clear();
-    bytes = 0;
-    touchedCount = 0;
-    touchedIndex = null;
-    sequenceValues.reset();
+    normal.reset();
     large = null;
     gtid = null;
   }
@@ -192,63 +305,30 @@ final class TransactionBuilder {
   }
 
   private void add(int relId, Change change, List<Value> values) {
-    if (!open) {
+    if (!open && block == null) {
       throw new IllegalStateException(config.side() + " row change outside a transaction");
     }
     if (skipping) {
       return;
     }
-    if (relId >= 0) {
-      touch(relId);
-    }
-    changes.add(change);
-    for (int i = 0, n = values.size(); i < n; i++) {
-      bytes += values.get(i) instanceof Value.Text t ? t.value().length() * 2L : 8;
-    }
-    if (changes.size() >= config.chunkChanges() || bytes >= config.chunkBytes()) {
+    tx.add(relId, change, values);
+    if (tx.changes.size() >= config.chunkChanges() || tx.bytes >= config.chunkBytes()) {
+      if (tx == block) {
+        writeStreamed(block);
+        return;
+      }
       if (large == null) {
         large = sink.beginLarge(gtid());
       }
-      large.append(List.copyOf(changes));
-      changes.clear();
-      bytes = 0;
+      large.append(tx.takeChunk());
     }
-  }
-
-  /** Remembers a relation the open transaction touched: a scan of a few ints, a set beyond 16. */
-  private void touch(int relId) {
-    if (touchedIndex != null) {
-      if (touchedIndex.add(relId)) {
-        appendTouched(relId);
-      }
-      return;
-    }
-    for (int i = 0; i < touchedCount; i++) {
-      if (touched[i] == relId) {
-        return;
-      }
-    }
-    appendTouched(relId);
-    if (touchedCount > 16) {
-      touchedIndex = new HashSet<>();
-      for (int i = 0; i < touchedCount; i++) {
-        touchedIndex.add(touched[i]);
-      }
-    }
-  }
-
-  private void appendTouched(int relId) {
-    if (touchedCount == touched.length) {
-      touched = Arrays.copyOf(touched, touchedCount * 2);
-    }
-    touched[touchedCount++] = relId;
   }
 
   private void insert(PgOutput.Insert i) throws SQLException {
     Rel rel = rel(i.relId());
     add(i.relId(), new Change.Insert(rel.table(), rel.columns(), i.row()), i.row());
     if (!skipping) {
-      sequenceValues.wrote(i.relId(), rel.columns(), i.row());
+      tx.sequenceValues.wrote(i.relId(), rel.columns(), i.row());
     }
   }
 
@@ -287,7 +367,7 @@ final class TransactionBuilder {
     Rel rel = rel(u.relId());
     add(u.relId(), new Change.Update(rel.table(), rel.columns(), oldImage(u.oldKind()), u.old(), u.row()), u.row());
     if (!skipping) {
-      sequenceValues.wrote(u.relId(), rel.columns(), u.row());
+      tx.sequenceValues.wrote(u.relId(), rel.columns(), u.row());
     }
   }
 
@@ -304,7 +384,7 @@ final class TransactionBuilder {
     add(-1, new Change.Truncate(tables, t.cascade(), t.restartIdentity()), List.of());
     if (t.restartIdentity() && !skipping) {
       for (int relId : t.relIds()) {
-        sequenceValues.restarted(relId);
+        tx.sequenceValues.restarted(relId);
       }
     }
   }
@@ -317,8 +397,8 @@ final class TransactionBuilder {
     if (m.prefix().equals(FerrySchema.DDL_PREFIX)) {
       if (!skipping) {
         Change.Ddl ddl = ddl(m.content());
-        schemaSequence = ddl.schemaSequence();
-        this.ddl = true;
+        tx.ddlSchemaSequence = ddl.schemaSequence();
+        tx.ddl = true;
         catalog.forgetSequences();
         add(-1, ddl, List.of());
       }
@@ -337,6 +417,6 @@ final class TransactionBuilder {
   }
 
   private void addSequenceAdvances() throws SQLException {
-    changes.addAll(sequenceValues.advances(touched, touchedCount));
+    normal.changes.addAll(normal.sequenceValues.advances(normal.touched, normal.touchedCount));
   }
 }

@@ -32,6 +32,41 @@ class PgOutputTest {
     return PgOutput.decode(ByteBuffer.wrap(bytes.toByteArray()));
   }
 
+  private PgOutput.Message decodeAndReset(boolean inStreamBlock) {
+    PgOutput.Message m = PgOutput.decode(ByteBuffer.wrap(bytes.toByteArray()), inStreamBlock);
+    bytes.reset();
+    return m;
+  }
+
+  @Test
+  void decodesTheStreamingMessagesOfProtocolVersionTwoAndTheXidOfChangesInsideABlock() throws IOException {
+    out.write('S');
+    out.writeInt(731);
+    out.write(1);
+    assertThat(decodeAndReset(false)).isEqualTo(new PgOutput.StreamStart(731, true));
+    out.write('I');
+    out.writeInt(733);
+    out.writeInt(16384);
+    out.write('N');
+    out.writeShort(1);
+    text("7");
+    assertThat(decodeAndReset(true)).isEqualTo(new PgOutput.InStream(733,
+        new PgOutput.Insert(16384, List.of(new Value.Text("7")))));
+    out.write('E');
+    assertThat(decodeAndReset(true)).isEqualTo(new PgOutput.StreamStop());
+    out.write('A');
+    out.writeInt(731);
+    out.writeInt(733);
+    assertThat(decodeAndReset(false)).isEqualTo(new PgOutput.StreamAbort(731, 733));
+    out.write('c');
+    out.writeInt(731);
+    out.write(0);
+    out.writeLong(0x1000);
+    out.writeLong(0x1010);
+    out.writeLong(42);
+    assertThat(decodeAndReset(false)).isEqualTo(new PgOutput.StreamCommit(731, 0x1000, 0x1010, 42));
+  }
+
   @Test
   void decodesAnUpdateWithKeyImageNullUnchangedAndUnicodeText() throws IOException {
     out.write('U');

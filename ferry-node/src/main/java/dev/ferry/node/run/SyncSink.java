@@ -52,4 +52,10 @@ final class SyncSink implements TransactionSink {
     return CommitHook.onCommit(delegate.beginLarge(gtid), (commit, time, position) -> commit.thenCompose(
         this::released));
   }
+
+  @Override
+  public StreamedTransaction beginStreamed(long key) {
+    return CommitHook.observe(delegate.beginStreamed(key), n -> { }, (commit, gtid, time, position) ->
+        commit.thenCompose(this::released));
+  }
 }

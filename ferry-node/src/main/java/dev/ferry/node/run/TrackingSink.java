@@ -104,4 +104,10 @@ final class TrackingSink implements TransactionSink {
     return CommitHook.observe(delegate.beginLarge(gtid), changes::addAndGet, (commit, time, position) ->
         commit.thenApply(done -> durable(gtid, time, position, done)));
   }
+
+  @Override
+  public StreamedTransaction beginStreamed(long key) {
+    return CommitHook.observe(delegate.beginStreamed(key), changes::addAndGet, (commit, gtid, time, position) ->
+        commit.thenApply(done -> durable(gtid, time, position, done)));
+  }
 }

@@ -494,6 +494,18 @@ class FerryConfigTest {
         + " the journal keeps MariaDB's own GTIDs)");
   }
 
+  @Test
+  void streamingIsOffByDefaultOnWhenSaidAndRefusedOtherwiseNamingTheKey() throws ConfigException {
+    assertThat(postgres(parse(MINIMAL).source()).streaming()).isFalse();
+    assertThat(postgres(parse(MINIMAL.replace("journal:", "  streaming: on\njournal:")).source()).streaming()).isTrue();
+    assertThat(postgres(parse(MINIMAL.replace("journal:", "  streaming: off\njournal:")).source()).streaming()).isFalse();
+    assertThat(refused(MINIMAL.replace("journal:", "  streaming: yes\njournal:")).getMessage())
+        .isEqualTo("/etc/ferry/ferry.yaml:4: source.streaming: 'yes' is not on or off");
+    assertThat(refused("source:\n  name: a\n  url: jdbc:sqlite:/tmp/app.db\n  streaming: on\njournal:\n  dir: /tmp/j\n")
+        .getMessage()).isEqualTo("/etc/ferry/ferry.yaml:4: source.streaming: applies to PostgreSQL sources only;"
+        + " source.url is a SQLite database");
+  }
+
   private static PostgresSourceConfig postgres(SourceSettings s) {
     assertThat(s.capture()).isInstanceOf(SourceSpec.Postgres.class);
     return ((SourceSpec.Postgres) s.capture()).config();

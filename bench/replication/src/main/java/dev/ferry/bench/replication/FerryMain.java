@@ -33,9 +33,13 @@ import java.util.Properties;
 public final class FerryMain {
   private FerryMain() {}
 
+  /** System property: {@code on} runs the source with {@code streaming} on (bench/run --streaming on). */
+  static final String STREAMING = "ferry.bench.streaming";
+
   public static void main(String[] args) throws Exception {
     String mode = args[0];
-    PostgresSourceConfig source = PostgresSourceConfig.of(args[1], args[2]);
+    PostgresSourceConfig source = PostgresSourceConfig.of(args[1], args[2])
+        .withStreaming("on".equals(System.getProperty(STREAMING)));
     Path journal = Path.of(args[3]);
     Path go = Path.of(args[4]);
     List<ReplicaSpec> replicas = List.of();

@@ -44,6 +44,7 @@ final class FerryPeer implements Peer {
     go = Files.createTempFile(env.work, "go-", "");
     Files.delete(go);
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap(), "-XX:+ExitOnOutOfMemoryError"));
+    jvm.add("-D" + FerryMain.STREAMING + "=" + System.getProperty(FerryMain.STREAMING, "off"));
     if (options.jfr() != null) {
       jvm.add("-XX:StartFlightRecording=filename=" + options.jfr() + ",settings=profile");
     }

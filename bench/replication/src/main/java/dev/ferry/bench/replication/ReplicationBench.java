@@ -19,7 +19,11 @@ import org.postgresql.PGConnection;
  * 1–4, 7) and with Debezium's embedded engine (case 6), on two throwaway clusters, alternating
  * A B A B. Prints a Markdown section (and writes it to {@code --out}).
  *
- * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m]}
+ * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m] [--streaming on|off]}
+ *
+ * <p>{@code --streaming on} runs Ferry with {@code source.streaming: on} (the property
+ * {@value FerryMain#STREAMING} of Ferry's JVM): case 4's big transaction then reaches the journal
+ * while it runs (PostgreSQL's default {@code logical_decoding_work_mem}, 64 MB, is far below it).
  */
 public final class ReplicationBench {
   private ReplicationBench() {}
@@ -41,14 +45,23 @@ public final class ReplicationBench {
           case "--jfr" -> jfr = Path.of(args[++i]);
           case "--cases" -> cases = args[++i];
           case "--big-heap" -> bigHeap = args[++i];
+          case "--streaming" -> System.setProperty(FerryMain.STREAMING, onOff(args[++i]));
           default -> {
             System.err.println("unknown argument " + args[i]
-                + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m]");
+                + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m] [--streaming on|off]");
             System.exit(2);
           }
         }
       }
       return new Options(quick, out, debeziumJar, jfr, List.of(cases.split(",")), bigHeap);
+    }
+
+    private static String onOff(String value) {
+      if (!value.equals("on") && !value.equals("off")) {
+        System.err.println("--streaming takes on or off, got " + value);
+        System.exit(2);
+      }
+      return value;
     }
   }
 
