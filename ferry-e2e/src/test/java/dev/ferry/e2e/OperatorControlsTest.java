@@ -1,0 +1,134 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.BankWorkload;
+import dev.ferry.testkit.TableDigest;
+import dev.ferry.testkit.WorkloadRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The operator controls of docs/failover.md through the real {@code bin/ferry}: {@code ferry tag}
+ * and a replica that stops right after it ({@code until: tag:NAME}) and stays there across a
+ * {@code kill -9}, bad tag names and settings refused by name.
+ */
+class OperatorControlsTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Duration LONG = Duration.ofSeconds(120);
+
+  @TempDir Path dir;
+
+  @Test
+  @Timeout(600)
+  void aReplicaStopsExactlyAfterItsUntilTagAndStaysThereAcrossAKillNineUntilTheSettingChanges() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      String plain = Files.readString(t.config);
+      Files.writeString(t.config, plain.replace("  - name: pg\n", "  - name: pg\n    until: tag:cut-1\n"));
+      Process run = t.startStreaming(cli);
+      t.load();
+      commit(t, 61, 200);
+      assertThat(t.awaitEqual(LONG)).isEmpty();
+
+      FerryCli.Result tag = cli.run(LONG, "tag", "cut-1", "-c", t.config.toString());
+      assertThat(tag.exitCode()).as(tag.all()).isZero();
+      assertThat(tag.stdout()).contains("tag cut-1 written to source primary at");
+      Map<String, TableDigest> atTag = digests(t.primaryUrl);
+      writes(t.primaryUrl, 200);
+
+      JsonNode s = Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG);
+      JsonNode pg = Status.replica(s, "pg");
+      assertThat(pg.path("lastError").asString()).as("%s", pg).contains("reached until tag:cut-1");
+      assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
+      assertThat(digests(t.pgReplicaUrl)).as("pg holds exactly what the primary had at the tag").isEqualTo(atTag);
+      String tagGtid = tagGtid(cli, dir.resolve("journal"), "cut-1");
+      assertThat(pg.path("appliedGtid").asString()).as("pg's last transaction is the tag's").isEqualTo(tagGtid);
+      assertThat(cli.run(LONG, "journal", "dump", dir.resolve("journal").toString()).stdout()).contains("TAG cut-1");
+
+      FerryCli.kill9(run); // while paused at the tag
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      Status.awaitReplicaState(cli, t.config, "lite", "streaming", LONG);
+      s = Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG);
+      writes(t.primaryUrl, 100);
+      assertThat(t.awaitEqual(LONG, false, true)).isEmpty();
+      assertThat(digests(t.pgReplicaUrl)).as("after kill -9 and restart pg is still at the tag").isEqualTo(atTag);
+      assertThat(Status.replica(Status.of(cli, t.config), "pg").path("state").asString()).isEqualTo("paused");
+      assertThat(FerryCli.terminate(run, LONG)).isZero();
+
+      Files.writeString(t.config, plain); // the setting changed: pg goes on from the tag
+      run = t.startStreaming(cli, dir.resolve("run3.log"));
+      assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
+      assertThat(FerryCli.terminate(run, LONG)).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void badTagNamesUntilSettingsAndSourcesWithoutTagsAreRefusedByName() throws Exception {
+    try (FerryCli cli = new FerryCli(dir)) {
+      FerryCli.Result bad = cli.run(LONG, "tag", "no spaces!");
+      assertThat(bad.exitCode()).as(bad.all()).isEqualTo(2);
+      assertThat(bad.stderr()).contains("tag name 'no spaces!' is not valid");
+
+      Path yaml = dir.resolve("until.yaml");
+      Files.writeString(yaml, FerryYaml.source("jdbc:postgresql://localhost:1/x", dir.resolve("j")).text()
+          + "  - name: r1\n    url: jdbc:postgresql://localhost:1/y\n    until: 0-1\n");
+      FerryCli.Result until = cli.run(LONG, "status", "-c", yaml.toString());
+      assertThat(until.exitCode()).as(until.all()).isEqualTo(2);
+      assertThat(until.stderr()).contains("replicas[0].until").contains("neither a GTID");
+
+      Path lite = dir.resolve("lite.yaml");
+      Files.writeString(lite, FerryYaml.source("jdbc:sqlite:" + dir.resolve("src.db"), dir.resolve("j")).text()
+          + "  - name: r1\n    url: jdbc:postgresql://localhost:1/y\n");
+      FerryCli.Result sqlite = cli.run(LONG, "tag", "t1", "-c", lite.toString());
+      assertThat(sqlite.exitCode()).as(sqlite.all()).isEqualTo(1);
+      assertThat(sqlite.stderr()).contains("'ferry tag' needs a PostgreSQL source");
+    }
+  }
+
+  static void commit(Topology t, long seed, int transactions) throws Exception {
+    try (WorkloadRunner workload = t.workload(seed)) {
+      workload.awaitCommitted(transactions, Duration.ofSeconds(120));
+      workload.stop();
+    }
+  }
+
+  static Map<String, TableDigest> digests(String url) throws Exception {
+    try (Connection c = DriverManager.getConnection(url)) {
+      return TableDigest.ofAll(c, BankWorkload.TABLES);
+    }
+  }
+
+  /** {@code n} one-row transactions on the primary (a second workload would reuse the first one's history ids). */
+  static void writes(String url, int n) throws Exception {
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + 1 WHERE id = ?")) {
+      for (int i = 0; i < n; i++) {
+        ps.setInt(1, i % Topology.ACCOUNTS + 1);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** The GTID of the transaction carrying tag {@code name}, from {@code ferry journal dump --json}. */
+  static String tagGtid(FerryCli cli, Path journal, String name) throws Exception {
+    FerryCli.Result dump = cli.run(LONG, "journal", "dump", journal.toString(), "--json");
+    assertThat(dump.exitCode()).as(dump.stderr()).isZero();
+    for (String line : dump.stdout().split("\n")) {
+      if (line.startsWith("{") && line.contains("\"tag\":\"" + name + "\"")) {
+        return JSON.readTree(line).path("gtid").asString();
+      }
+    }
+    throw new AssertionError("no tag " + name + " in the journal dump");
+  }
+}
