@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -73,6 +74,71 @@ class OperatorControlsTest {
   }
 
   @Test
+  @Timeout(600)
+  void aSuspendedReplicaStaysSuspendedAcrossAKillNineAndWaitTellsWhenItHasAppliedAGtid() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Process run = t.startStreaming(cli);
+      t.load();
+      commit(t, 71, 100);
+      assertThat(t.awaitEqual(LONG)).isEmpty();
+      String head = Status.of(cli, t.config).path("journal").path("lastGtid").asString();
+      FerryCli.Result applied = cli.run(LONG, "wait", "--replica", "pg", "--gtid", head, "--timeout", "60s",
+          "-c", t.config.toString());
+      assertThat(applied.exitCode()).as(applied.all()).isZero();
+      assertThat(applied.stdout()).contains("replica pg has applied " + head);
+
+      FerryCli.Result suspend = cli.run(LONG, "suspend", "pg", "-c", t.config.toString());
+      assertThat(suspend.exitCode()).as(suspend.all()).isZero();
+      Status.awaitReplicaState(cli, t.config, "pg", "suspended", LONG);
+      Map<String, TableDigest> before = digests(t.pgReplicaUrl);
+      writes(t.primaryUrl, 200);
+      assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
+      String later = Status.of(cli, t.config).path("journal").path("lastGtid").asString();
+      FerryCli.Result timedOut = cli.run(LONG, "wait", "--replica", "pg", "--gtid", later, "--timeout", "2s",
+          "-c", t.config.toString());
+      assertThat(timedOut.exitCode()).as(timedOut.all()).isEqualTo(1);
+      assertThat(timedOut.stderr()).contains("replica pg has not applied " + later + " within 2s");
+      assertThat(digests(t.pgReplicaUrl)).as("nothing applied while suspended").isEqualTo(before);
+
+      FerryCli.kill9(run); // while suspended
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      Status.awaitReplicaState(cli, t.config, "lite", "streaming", LONG);
+      Status.awaitReplicaState(cli, t.config, "pg", "suspended", LONG);
+      assertThat(digests(t.pgReplicaUrl)).as("still suspended after kill -9 and restart").isEqualTo(before);
+
+      FerryCli.Result resume = cli.run(LONG, "resume", "pg", "-c", t.config.toString());
+      assertThat(resume.exitCode()).as(resume.all()).isZero();
+      applied = cli.run(LONG, "wait", "--replica", "pg", "--gtid", later, "--timeout", "120s", "-c", t.config.toString());
+      assertThat(applied.exitCode()).as(applied.all()).isZero();
+      assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
+      assertThat(FerryCli.terminate(run, LONG)).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(600)
+  void aDelayedReplicaAppliesNoTransactionBeforeItsCommitTimePlusTheDelayAlsoAcrossAKillNine() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Files.writeString(t.config, Files.readString(t.config).replace("  - name: pg\n", "  - name: pg\n    delay: 20s\n"));
+      Process run = t.startStreaming(cli);
+      t.load();
+      writes(t.primaryUrl, 50);
+      Instant beforeLast = Instant.now();
+      writes(t.primaryUrl, 1);
+      JsonNode pg = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "delayed", LONG), "pg");
+      assertThat(pg.path("lastError").asString()).as("%s", pg).contains("delayed by 20s");
+      assertThat(t.awaitEqual(LONG, false, true)).as("the other replica is not delayed").isEmpty();
+
+      FerryCli.kill9(run); // while delaying
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
+      assertThat(Instant.now()).as("the last transaction is applied no earlier than its commit time plus 20 s")
+          .isAfterOrEqualTo(beforeLast.plusSeconds(20));
+      assertThat(FerryCli.terminate(run, LONG)).isZero();
+    }
+  }
+
+  @Test
   @Timeout(120)
   void badTagNamesUntilSettingsAndSourcesWithoutTagsAreRefusedByName() throws Exception {
     try (FerryCli cli = new FerryCli(dir)) {
@@ -93,6 +159,13 @@ class OperatorControlsTest {
       FerryCli.Result sqlite = cli.run(LONG, "tag", "t1", "-c", lite.toString());
       assertThat(sqlite.exitCode()).as(sqlite.all()).isEqualTo(1);
       assertThat(sqlite.stderr()).contains("'ferry tag' needs a PostgreSQL source");
+
+      FerryCli.Result gtid = cli.run(LONG, "wait", "--replica", "r1", "--gtid", "x-1", "-c", lite.toString());
+      assertThat(gtid.exitCode()).as(gtid.all()).isEqualTo(2);
+      assertThat(gtid.stderr()).contains("--gtid");
+      FerryCli.Result unknown = cli.run(LONG, "suspend", "nope", "-c", lite.toString());
+      assertThat(unknown.exitCode()).as(unknown.all()).isEqualTo(2);
+      assertThat(unknown.stderr()).contains("no replica named nope").contains("[r1]");
     }
   }
 
