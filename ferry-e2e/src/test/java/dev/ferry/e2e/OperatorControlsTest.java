@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testkit.BankWorkload;
 import dev.ferry.testkit.TableDigest;
 import dev.ferry.testkit.WorkloadRunner;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +49,8 @@ class OperatorControlsTest {
       assertThat(tag.exitCode()).as(tag.all()).isZero();
       assertThat(tag.stdout()).contains("tag cut-1 written to source primary at");
       Map<String, TableDigest> atTag = digests(t.primaryUrl);
+      String tagGtid = awaitTag(cli, dir.resolve("journal"), "cut-1");
+      assertThat(cli.run(LONG, "journal", "dump", dir.resolve("journal").toString()).stdout()).contains("TAG cut-1");
       writes(t.primaryUrl, 200);
 
       JsonNode s = Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG);
@@ -52,9 +58,7 @@ class OperatorControlsTest {
       assertThat(pg.path("lastError").asString()).as("%s", pg).contains("reached until tag:cut-1");
       assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
       assertThat(digests(t.pgReplicaUrl)).as("pg holds exactly what the primary had at the tag").isEqualTo(atTag);
-      String tagGtid = tagGtid(cli, dir.resolve("journal"), "cut-1");
       assertThat(pg.path("appliedGtid").asString()).as("pg's last transaction is the tag's").isEqualTo(tagGtid);
-      assertThat(cli.run(LONG, "journal", "dump", dir.resolve("journal").toString()).stdout()).contains("TAG cut-1");
 
       FerryCli.kill9(run); // while paused at the tag
       run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
@@ -70,6 +74,66 @@ class OperatorControlsTest {
       run = t.startStreaming(cli, dir.resolve("run3.log"));
       assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
       assertThat(FerryCli.terminate(run, LONG)).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(600)
+  void aTagTravelsOverHttpToAReplicaNodeWhoseReplicaStopsAtItAlsoAfterAKillNine() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      int port = freePort();
+      String source = "source:\n  name: primary\n  url: " + t.primaryUrl + "\n  tables: { include: ['public\\..*'] }\n";
+      Path aJournal = dir.resolve("a/journal");
+      Path bCopy = dir.resolve("b/journal");
+      Files.createDirectories(dir.resolve("a"));
+      Files.createDirectories(dir.resolve("b"));
+      Path a = Files.writeString(dir.resolve("a.yaml"), source + "journal:\n  dir: " + aJournal + "\n  segment-size: 16KiB\n"
+          + "  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port + "\n      consumers: [b]\n");
+      Path b = Files.writeString(dir.resolve("b.yaml"), source + "journal:\n  dir: " + bCopy + "\n  from:\n    http:\n"
+          + "      url: http://127.0.0.1:" + port + "/\n      consumer: b\n      poll-interval: 200ms\n"
+          + "      retry-max: 1s\nreplicas:\n  - name: pg\n    url: " + t.pgReplicaUrl + "\n    until: tag:cut\n");
+      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", a.toString());
+      try {
+        DirectoryTransportCrashTest.awaitSourceStreaming(cli, a, pa);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + Files.readString(dir.resolve("a.log")), e);
+      }
+      t.load();
+      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", b.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, b, pb);
+      writes(t.primaryUrl, 100);
+      t.awaitPgEqual(LONG);
+
+      FerryCli.Result onReplicaNode = cli.run(LONG, "tag", "cut", "-c", b.toString());
+      assertThat(onReplicaNode.exitCode()).as(onReplicaNode.all()).isEqualTo(1);
+      assertThat(onReplicaNode.stderr()).contains("replica node");
+      FerryCli.Result tag = cli.run(LONG, "tag", "cut", "-c", a.toString());
+      assertThat(tag.exitCode()).as(tag.all()).isZero();
+      Map<String, TableDigest> atTag = digests(t.primaryUrl);
+      writes(t.primaryUrl, 100);
+
+      JsonNode pg = Status.replica(Status.awaitReplicaState(cli, b, "pg", "paused", LONG), "pg");
+      assertThat(digests(t.pgReplicaUrl)).as("pg holds exactly what the primary had at the tag").isEqualTo(atTag);
+      // (the primary's journal may have purged the tag's segment by now: every consumer applied it)
+      assertThat(Files.readString(bCopy.resolve("replica-pg.control")))
+          .as("the control file records the tag at pg's last transaction")
+          .contains("until-tag=cut\nuntil-tag-gtid=" + pg.path("appliedGtid").asString() + "\n");
+
+      FerryCli.kill9(pb); // while paused at the tag
+      pb = cli.start(dir.resolve("b2.log"), "run", "-c", b.toString());
+      Status.awaitReplicaState(cli, b, "pg", "paused", LONG);
+      writes(t.primaryUrl, 50);
+      long head = lastSeq(cli, aJournal);
+      long deadline = System.nanoTime() + LONG.toNanos();
+      while (lastSeq(cli, bCopy) < head) { // the copy received what a wrong pg would go on with
+        assertThat(System.nanoTime()).as("the copy receives up to seq %d", head).isLessThan(deadline);
+        Thread.sleep(500);
+      }
+      Status.awaitReplicaState(cli, b, "pg", "paused", LONG);
+      assertThat(digests(t.pgReplicaUrl)).as("after kill -9 and restart pg is still at the tag").isEqualTo(atTag);
+      for (Process p : List.of(pb, pa)) {
+        assertThat(FerryCli.terminate(p, LONG)).isZero();
+      }
     }
   }
 
@@ -182,6 +246,24 @@ class OperatorControlsTest {
     }
   }
 
+  /** The sequence number of the newest transaction in {@code journal}, from {@code ferry journal dump --json}. */
+  static long lastSeq(FerryCli cli, Path journal) throws Exception {
+    FerryCli.Result dump = cli.run(LONG, "journal", "dump", journal.toString(), "--json");
+    long last = 0;
+    for (String line : dump.stdout().split("\n")) {
+      if (line.startsWith("{")) {
+        last = Status.seq(JSON.readTree(line).path("gtid"));
+      }
+    }
+    return last;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   /** {@code n} one-row transactions on the primary (a second workload would reuse the first one's history ids). */
   static void writes(String url, int n) throws Exception {
     try (Connection c = DriverManager.getConnection(url);
@@ -193,15 +275,22 @@ class OperatorControlsTest {
     }
   }
 
-  /** The GTID of the transaction carrying tag {@code name}, from {@code ferry journal dump --json}. */
-  static String tagGtid(FerryCli cli, Path journal, String name) throws Exception {
-    FerryCli.Result dump = cli.run(LONG, "journal", "dump", journal.toString(), "--json");
-    assertThat(dump.exitCode()).as(dump.stderr()).isZero();
-    for (String line : dump.stdout().split("\n")) {
-      if (line.startsWith("{") && line.contains("\"tag\":\"" + name + "\"")) {
-        return JSON.readTree(line).path("gtid").asString();
+  /**
+   * The GTID of the transaction carrying tag {@code name}, from {@code ferry journal dump --json}, once
+   * capture has journaled it (read before every replica has applied it: then its segment may be purged).
+   */
+  static String awaitTag(FerryCli cli, Path journal, String name) throws Exception {
+    long deadline = System.nanoTime() + LONG.toNanos();
+    while (true) {
+      FerryCli.Result dump = cli.run(LONG, "journal", "dump", journal.toString(), "--json");
+      assertThat(dump.exitCode()).as(dump.stderr()).isZero();
+      for (String line : dump.stdout().split("\n")) {
+        if (line.startsWith("{") && line.contains("\"tag\":\"" + name + "\"")) {
+          return JSON.readTree(line).path("gtid").asString();
+        }
       }
+      assertThat(System.nanoTime()).as("tag %s journaled in %s", name, journal).isLessThan(deadline);
+      Thread.sleep(300);
     }
-    throw new AssertionError("no tag " + name + " in the journal dump");
   }
 }

@@ -3,13 +3,7 @@ package dev.ferry.node.cli;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.ReplicaControlFile;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ferry suspend NAME} and {@code ferry resume NAME}: set a replica's suspension in its
@@ -20,44 +14,23 @@ final class SuspendCommands {
   private SuspendCommands() {
   }
 
-  /** What both share: the configuration, the replica's name, one line of outcome. */
-  abstract static class Set implements Callable<Integer> {
-    @Mixin ConfigOptions options;
-    @Parameters(paramLabel = "NAME", description = "The replica's name.") String name;
-    @Spec CommandSpec spec;
-
-    @Override
-    public final Integer call() throws IOException {
-      FerryConfig config = options.load();
-      options.startQuietLogging();
-      if (!NodeSpecs.replicaNames(config).contains(name)) {
-        throw new UsageException("no replica named " + name + " in " + config.file() + " (it has "
-            + NodeSpecs.replicaNames(config) + ")");
-      }
-      Path dir = ReplicaCommand.journalOf(config);
-      ReplicaControlFile.setSuspended(dir, name, suspend());
-      spec.commandLine().getOut().println(outcome());
-      spec.commandLine().getOut().flush();
-      return 0;
+  /** Sets the suspension of replica {@code name} of {@code config}; refuses a name not configured. */
+  static void set(FerryConfig config, String name, boolean suspend) throws IOException {
+    if (!NodeSpecs.replicaNames(config).contains(name)) {
+      throw new UsageException("no replica named " + name + " in " + config.file() + " (it has "
+          + NodeSpecs.replicaNames(config) + ")");
     }
-
-    abstract boolean suspend();
-
-    abstract String outcome();
+    ReplicaControlFile.setSuspended(ReplicaCommand.journalOf(config), name, suspend);
   }
 
   @Command(name = "suspend", mixinStandardHelpOptions = true,
       description = {"Stop applying to a replica at the next transaction boundary, until 'ferry resume'.",
           "Everything applied stays committed; the journal keeps what the replica has not applied. Kept across",
           "restarts of the node. A running node picks it up within a second."})
-  static final class Suspend extends Set {
+  static final class Suspend extends ReplicaCommand.OneReplica {
     @Override
-    boolean suspend() {
-      return true;
-    }
-
-    @Override
-    String outcome() {
+    String act(FerryConfig config) throws IOException {
+      set(config, name, true);
       return "replica " + name + " suspended: it applies nothing after the transaction in hand until 'ferry resume "
           + name + "' (kept across restarts)";
     }
@@ -65,14 +38,10 @@ final class SuspendCommands {
 
   @Command(name = "resume", mixinStandardHelpOptions = true,
       description = "Let a suspended replica apply again, from where it stopped.")
-  static final class Resume extends Set {
+  static final class Resume extends ReplicaCommand.OneReplica {
     @Override
-    boolean suspend() {
-      return false;
-    }
-
-    @Override
-    String outcome() {
+    String act(FerryConfig config) throws IOException {
+      set(config, name, false);
       return "replica " + name + " resumed";
     }
   }
