@@ -79,6 +79,35 @@ class OperatorControlsTest {
 
   @Test
   @Timeout(600)
+  void aReplicaStopsExactlyAfterItsUntilGtidAlsoAcrossAKillNine() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      String plain = Files.readString(t.config);
+      Files.writeString(t.config, plain.replace("  - name: pg\n", "  - name: pg\n    until: 0-1-100\n"));
+      Process run = t.startStreaming(cli);
+      t.load();
+      writes(t.primaryUrl, 200);
+      JsonNode pg = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG), "pg");
+      assertThat(Status.seq(pg.path("appliedGtid"))).as("%s", pg).isEqualTo(100);
+      assertThat(pg.path("lastError").asString()).contains("reached until 0-1-100");
+      assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
+      Map<String, TableDigest> atGtid = digests(t.pgReplicaUrl);
+
+      FerryCli.kill9(run); // while paused at the GTID
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      pg = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG), "pg");
+      assertThat(Status.seq(pg.path("appliedGtid"))).as("%s", pg).isEqualTo(100);
+      assertThat(digests(t.pgReplicaUrl)).isEqualTo(atGtid);
+      assertThat(FerryCli.terminate(run, LONG)).isZero();
+
+      Files.writeString(t.config, plain);
+      run = t.startStreaming(cli, dir.resolve("run3.log"));
+      assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
+      assertThat(FerryCli.terminate(run, LONG)).isZero();
+    }
+  }
+
+  @Test
+  @Timeout(600)
   void aTagTravelsOverHttpToAReplicaNodeWhoseReplicaStopsAtItAlsoAfterAKillNine() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       int port = freePort();
@@ -141,6 +170,8 @@ class OperatorControlsTest {
   @Timeout(600)
   void aSuspendedReplicaStaysSuspendedAcrossAKillNineAndWaitTellsWhenItHasAppliedAGtid() throws Exception {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      String node = "http://127.0.0.1:" + freePort();
+      Files.writeString(t.config, Files.readString(t.config) + "http:\n  listen: '" + node.substring(7) + "'\n");
       Process run = t.startStreaming(cli);
       t.load();
       commit(t, 71, 100);
@@ -150,6 +181,8 @@ class OperatorControlsTest {
           "-c", t.config.toString());
       assertThat(applied.exitCode()).as(applied.all()).isZero();
       assertThat(applied.stdout()).contains("replica pg has applied " + head);
+      FerryCli.Result remote = cli.run(LONG, "wait", "--replica", "lite", "--gtid", head, "--url", node);
+      assertThat(remote.exitCode()).as("through the node's admin API: %s", remote.all()).isZero();
 
       FerryCli.Result suspend = cli.run(LONG, "suspend", "pg", "-c", t.config.toString());
       assertThat(suspend.exitCode()).as(suspend.all()).isZero();
