@@ -60,20 +60,14 @@ class OperatorControlsTest {
       assertThat(digests(t.pgReplicaUrl)).as("pg holds exactly what the primary had at the tag").isEqualTo(atTag);
       assertThat(pg.path("appliedGtid").asString()).as("pg's last transaction is the tag's").isEqualTo(tagGtid);
 
-      FerryCli.kill9(run); // while paused at the tag
-      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      run = kill9AndRestart(cli, run, t.config); // while paused at the tag
       Status.awaitReplicaState(cli, t.config, "lite", "streaming", LONG);
       s = Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG);
       writes(t.primaryUrl, 100);
       assertThat(t.awaitEqual(LONG, false, true)).isEmpty();
       assertThat(digests(t.pgReplicaUrl)).as("after kill -9 and restart pg is still at the tag").isEqualTo(atTag);
       assertThat(Status.replica(Status.of(cli, t.config), "pg").path("state").asString()).isEqualTo("paused");
-      assertThat(FerryCli.terminate(run, LONG)).isZero();
-
-      Files.writeString(t.config, plain); // the setting changed: pg goes on from the tag
-      run = t.startStreaming(cli, dir.resolve("run3.log"));
-      assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
-      assertThat(FerryCli.terminate(run, LONG)).isZero();
+      releaseAndConverge(t, cli, run, plain); // the setting changed: pg goes on from the tag
     }
   }
 
@@ -92,17 +86,11 @@ class OperatorControlsTest {
       assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
       Map<String, TableDigest> atGtid = digests(t.pgReplicaUrl);
 
-      FerryCli.kill9(run); // while paused at the GTID
-      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      run = kill9AndRestart(cli, run, t.config); // while paused at the GTID
       pg = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG), "pg");
       assertThat(Status.seq(pg.path("appliedGtid"))).as("%s", pg).isEqualTo(100);
       assertThat(digests(t.pgReplicaUrl)).isEqualTo(atGtid);
-      assertThat(FerryCli.terminate(run, LONG)).isZero();
-
-      Files.writeString(t.config, plain);
-      run = t.startStreaming(cli, dir.resolve("run3.log"));
-      assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
-      assertThat(FerryCli.terminate(run, LONG)).isZero();
+      releaseAndConverge(t, cli, run, plain);
     }
   }
 
@@ -197,8 +185,7 @@ class OperatorControlsTest {
       assertThat(timedOut.stderr()).contains("replica pg has not applied " + later + " within 2s");
       assertThat(digests(t.pgReplicaUrl)).as("nothing applied while suspended").isEqualTo(before);
 
-      FerryCli.kill9(run); // while suspended
-      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      run = kill9AndRestart(cli, run, t.config); // while suspended
       Status.awaitReplicaState(cli, t.config, "lite", "streaming", LONG);
       Status.awaitReplicaState(cli, t.config, "pg", "suspended", LONG);
       assertThat(digests(t.pgReplicaUrl)).as("still suspended after kill -9 and restart").isEqualTo(before);
@@ -226,8 +213,7 @@ class OperatorControlsTest {
       assertThat(pg.path("lastError").asString()).as("%s", pg).contains("delayed by 20s");
       assertThat(t.awaitEqual(LONG, false, true)).as("the other replica is not delayed").isEmpty();
 
-      FerryCli.kill9(run); // while delaying
-      run = cli.start(dir.resolve("run2.log"), "run", "-c", t.config.toString());
+      run = kill9AndRestart(cli, run, t.config); // while delaying
       assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
       assertThat(Instant.now()).as("the last transaction is applied no earlier than its commit time plus 20 s")
           .isAfterOrEqualTo(beforeLast.plusSeconds(20));
@@ -264,6 +250,21 @@ class OperatorControlsTest {
       assertThat(unknown.exitCode()).as(unknown.all()).isEqualTo(2);
       assertThat(unknown.stderr()).contains("no replica named nope").contains("[r1]");
     }
+  }
+
+  /** SIGKILL of the node at this moment, and a new {@code ferry run} on {@code config} (its log: run2.log). */
+  private Process kill9AndRestart(FerryCli cli, Process run, Path config) throws Exception {
+    FerryCli.kill9(run);
+    return cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
+  }
+
+  /** Stops the node, puts the configuration without pg's control back, and checks that both replicas converge. */
+  private void releaseAndConverge(Topology t, FerryCli cli, Process run, String plain) throws Exception {
+    assertThat(FerryCli.terminate(run, LONG)).isZero();
+    Files.writeString(t.config, plain);
+    Process again = t.startStreaming(cli, dir.resolve("run3.log"));
+    assertThat(t.awaitEqual(LONG)).as("nothing lost or duplicated").isEmpty();
+    assertThat(FerryCli.terminate(again, LONG)).isZero();
   }
 
   static void commit(Topology t, long seed, int transactions) throws Exception {

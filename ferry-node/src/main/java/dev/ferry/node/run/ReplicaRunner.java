@@ -194,7 +194,6 @@ final class ReplicaRunner implements AutoCloseable {
       Optional<LastApplied> lastApplied = applier.lastApplied();
       this.last = lastApplied;
       committed(at);
-      this.last = lastApplied;
       ReplicaJournal.notAheadOfJournal(spec, source.journalDir(), at, lastApplied);
       gate.load();
       try (JournalReader reader = openReader(at)) {
