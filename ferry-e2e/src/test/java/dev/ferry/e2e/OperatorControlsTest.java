@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,7 +50,7 @@ class OperatorControlsTest {
       Map<String, TableDigest> atTag = digests(t.primaryUrl);
       String tagGtid = awaitTag(cli, dir.resolve("journal"), "cut-1");
       assertThat(cli.run(LONG, "journal", "dump", dir.resolve("journal").toString()).stdout()).contains("TAG cut-1");
-      writes(t.primaryUrl, 200);
+      t.transfers(200);
 
       JsonNode s = Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG);
       JsonNode pg = Status.replica(s, "pg");
@@ -63,7 +62,7 @@ class OperatorControlsTest {
       run = kill9AndRestart(cli, run, t.config); // while paused at the tag
       Status.awaitReplicaState(cli, t.config, "lite", "streaming", LONG);
       s = Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG);
-      writes(t.primaryUrl, 100);
+      t.transfers(100);
       assertThat(t.awaitEqual(LONG, false, true)).isEmpty();
       assertThat(digests(t.pgReplicaUrl)).as("after kill -9 and restart pg is still at the tag").isEqualTo(atTag);
       assertThat(Status.replica(Status.of(cli, t.config), "pg").path("state").asString()).isEqualTo("paused");
@@ -79,7 +78,7 @@ class OperatorControlsTest {
       Files.writeString(t.config, plain.replace("  - name: pg\n", "  - name: pg\n    until: 0-1-100\n"));
       Process run = t.startStreaming(cli);
       t.load();
-      writes(t.primaryUrl, 200);
+      t.transfers(200);
       JsonNode pg = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "paused", LONG), "pg");
       assertThat(Status.seq(pg.path("appliedGtid"))).as("%s", pg).isEqualTo(100);
       assertThat(pg.path("lastError").asString()).contains("reached until 0-1-100");
@@ -118,7 +117,7 @@ class OperatorControlsTest {
       t.load();
       Process pb = cli.start(dir.resolve("b.log"), "run", "-c", b.toString());
       DirectoryTransportCrashTest.awaitReplicasStreaming(cli, b, pb);
-      writes(t.primaryUrl, 100);
+      t.transfers(100);
       t.awaitPgEqual(LONG);
 
       FerryCli.Result onReplicaNode = cli.run(LONG, "tag", "cut", "-c", b.toString());
@@ -127,7 +126,7 @@ class OperatorControlsTest {
       FerryCli.Result tag = cli.run(LONG, "tag", "cut", "-c", a.toString());
       assertThat(tag.exitCode()).as(tag.all()).isZero();
       Map<String, TableDigest> atTag = digests(t.primaryUrl);
-      writes(t.primaryUrl, 100);
+      t.transfers(100);
 
       JsonNode pg = Status.replica(Status.awaitReplicaState(cli, b, "pg", "paused", LONG), "pg");
       assertThat(digests(t.pgReplicaUrl)).as("pg holds exactly what the primary had at the tag").isEqualTo(atTag);
@@ -139,7 +138,7 @@ class OperatorControlsTest {
       FerryCli.kill9(pb); // while paused at the tag
       pb = cli.start(dir.resolve("b2.log"), "run", "-c", b.toString());
       Status.awaitReplicaState(cli, b, "pg", "paused", LONG);
-      writes(t.primaryUrl, 50);
+      t.transfers(50);
       long head = lastSeq(cli, aJournal);
       long deadline = System.nanoTime() + LONG.toNanos();
       while (lastSeq(cli, bCopy) < head) { // the copy received what a wrong pg would go on with
@@ -176,7 +175,7 @@ class OperatorControlsTest {
       assertThat(suspend.exitCode()).as(suspend.all()).isZero();
       Status.awaitReplicaState(cli, t.config, "pg", "suspended", LONG);
       Map<String, TableDigest> before = digests(t.pgReplicaUrl);
-      writes(t.primaryUrl, 200);
+      t.transfers(200);
       assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
       String later = Status.of(cli, t.config).path("journal").path("lastGtid").asString();
       FerryCli.Result timedOut = cli.run(LONG, "wait", "--replica", "pg", "--gtid", later, "--timeout", "2s",
@@ -206,9 +205,9 @@ class OperatorControlsTest {
       Files.writeString(t.config, Files.readString(t.config).replace("  - name: pg\n", "  - name: pg\n    delay: 20s\n"));
       Process run = t.startStreaming(cli);
       t.load();
-      writes(t.primaryUrl, 50);
+      t.transfers(50);
       Instant beforeLast = Instant.now();
-      writes(t.primaryUrl, 1);
+      t.transfers(1);
       JsonNode pg = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "delayed", LONG), "pg");
       assertThat(pg.path("lastError").asString()).as("%s", pg).contains("delayed by 20s");
       assertThat(t.awaitEqual(LONG, false, true)).as("the other replica is not delayed").isEmpty();
@@ -295,17 +294,6 @@ class OperatorControlsTest {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
-    }
-  }
-
-  /** {@code n} one-row transactions on the primary (a second workload would reuse the first one's history ids). */
-  static void writes(String url, int n) throws Exception {
-    try (Connection c = DriverManager.getConnection(url);
-        PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + 1 WHERE id = ?")) {
-      for (int i = 0; i < n; i++) {
-        ps.setInt(1, i % Topology.ACCOUNTS + 1);
-        ps.executeUpdate();
-      }
     }
   }
 
