@@ -8,9 +8,11 @@ import dev.ferry.journal.model.SideException;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.sql.PostgresErrors;
 import dev.ferry.sql.SqlErrorKind;
+import dev.ferry.journal.model.Tag;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -134,6 +136,26 @@ public final class PostgresCapture implements Capture {
     }
     return () -> durableHead.get().map(p -> p.kind() == SourcePosition.Kind.PG_LSN
         && Long.compareUnsigned(p.value(), lsn) >= 0).orElse(false);
+  }
+
+  /**
+   * Writes {@code tag} into the stream at its exact place: a transactional logical message
+   * ({@value Tag#PREFIX}) committed in its own transaction on the source. Returns the LSN of the
+   * message.
+   */
+  public static String emitTag(PostgresSourceConfig config, Tag tag) throws IOException {
+    try (Connection c = DriverManager.getConnection(config.jdbcUrl());
+        PreparedStatement ps = c.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)::text")) {
+      ps.setString(1, Tag.PREFIX);
+      ps.setString(2, tag.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    } catch (SQLException e) {
+      throw new SideException(config.side(), "cannot write tag " + tag + ": " + e.getMessage() + " (SQLSTATE "
+          + e.getSQLState() + ")", e);
+    }
   }
 
   /** Whether the capture thread still runs. */

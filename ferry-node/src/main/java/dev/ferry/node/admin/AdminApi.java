@@ -5,6 +5,7 @@ import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -96,8 +97,12 @@ final class AdminApi extends Handler.Abstract {
   }
 
   private boolean suspend(String name, boolean suspend, Response response, Callback callback) throws BadRequest {
-    if (!node.suspend(name, suspend)) {
-      throw unknownReplica(name);
+    try {
+      if (!node.suspend(name, suspend)) {
+        throw unknownReplica(name);
+      }
+    } catch (IOException e) {
+      throw new BadRequest(500, "[replica " + name + "] cannot write its control file: " + e.getMessage());
     }
     return reply(response, 200, Map.of("replica", name, "suspended", suspend), callback);
   }

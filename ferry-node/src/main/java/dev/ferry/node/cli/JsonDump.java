@@ -5,6 +5,7 @@ import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Tag;
 import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -98,6 +99,10 @@ final class JsonDump {
         string(b, m.prefix());
         b.append(",\"transactional\":").append(m.transactional()).append(",\"hex\":");
         string(b, HexFormat.of().formatHex(m.content()));
+        if (Tag.of(m).isPresent()) {
+          b.append(",\"tag\":");
+          string(b, Tag.of(m).get().name());
+        }
       }
     }
     b.append('}');

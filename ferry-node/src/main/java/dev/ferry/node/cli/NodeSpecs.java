@@ -28,7 +28,7 @@ final class NodeSpecs {
   static ReplicaSpec replica(FerryConfig config, ReplicaSettings r) {
     Properties props = new Properties();
     r.password().ifPresent(p -> props.setProperty("password", p.value()));
-    return new ReplicaSpec(r.apply(), r.url().value(), props);
+    return new ReplicaSpec(r.apply(), r.url().value(), props).withControls(r.controls());
   }
 
   static List<String> replicaNames(FerryConfig config) {

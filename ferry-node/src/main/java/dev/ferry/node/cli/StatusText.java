@@ -2,6 +2,7 @@ package dev.ferry.node.cli;
 
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaState;
 import dev.ferry.transport.LinkStatus;
 import java.io.PrintWriter;
 import java.util.List;
@@ -52,9 +53,15 @@ final class StatusText {
       out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
           r.state(), r.appliedGtid().map(Object::toString).orElse("-"), r.lag().transactions(), r.lag().bytes(),
           r.lag().seconds(), holes(r.appliedSet())
-          + r.lastError().map(e -> "\n         last error: " + e).orElse("")
+          + r.lastError().map(e -> (operatorSet(r.state()) ? "\n         why: " : "\n         last error: ") + e)
+              .orElse("")
               + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
     }
+  }
+
+  /** A state an operator's control put the replica in: what {@code lastError} holds then is no error. */
+  private static boolean operatorSet(ReplicaState state) {
+    return state == ReplicaState.PAUSED || state == ReplicaState.DELAYED;
   }
 
   /** The low-water mark and the GTIDs applied above it, for a replica whose applied set has holes. */

@@ -3,6 +3,7 @@ package dev.ferry.node.cli;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Tag;
 import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,6 +32,7 @@ final class TextDump {
       case Change.Ddl d -> "DDL (schema " + d.schemaSequence() + ", search_path " + d.searchPath()
           + d.ranInside().map(r -> ", not replayable, ran inside: " + r).orElse("") + ") " + d.command();
       case Change.SequenceAdvance s -> "SEQUENCE " + s.sequence() + " = " + s.value();
+      case Change.Message m when Tag.of(m).isPresent() -> "TAG " + Tag.of(m).get();
       case Change.Message m -> "MESSAGE " + m.prefix() + (m.transactional() ? " (transactional) " : " ")
           + m.content().length + " bytes";
     };

@@ -8,6 +8,7 @@ import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.model.TableFilter;
 import dev.ferry.node.config.SourceSettings.GtidSettings;
+import dev.ferry.node.run.ApplyControls;
 import dev.ferry.node.run.SourceSpec;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.archive.ArchiveConfig;
@@ -50,7 +51,7 @@ final class ConfigReader {
     JournalSettings journalSettings = journal(journalSection);
     JournalConfig journal = journalSettings.journal();
     List<Section> replicaSections = root.sections("replicas", "name", "url", "password", "mode", "conflicts",
-        "tables", "skip-ddl", "grouping", "apply");
+        "tables", "skip-ddl", "grouping", "apply", "until", "delay");
     List<ReplicaSettings> replicas = new ArrayList<>();
     for (Section r : replicaSections) {
       replicas.add(replica(r, source.name()));
@@ -337,7 +338,20 @@ final class ConfigReader {
     ApplyConfig apply = defaults.withConflictPolicy(conflicts).withGrouping(grouping).withParallel(parallel)
         .withFilter(new TableFilter(tables.include(), tables.exclude())).withSkipDdl(skipDdl)
         .withReadOnlyReplica(mode == ReplicaSettings.Mode.READ_ONLY);
-    return new ReplicaSettings(name, url, password, mode, apply);
+    return new ReplicaSettings(name, url, password, mode, apply, controls(s));
+  }
+
+  /** {@code until} and {@code delay} of a replica (docs/failover.md). */
+  private static ApplyControls controls(Section s) throws ConfigException {
+    Optional<ApplyControls.Until> until = Optional.empty();
+    if (s.string("until").isPresent()) {
+      try {
+        until = Optional.of(ApplyControls.Until.parse(s.string("until").get()));
+      } catch (IllegalArgumentException e) {
+        throw s.error("until", e.getMessage());
+      }
+    }
+    return new ApplyControls(until, s.duration("delay", Duration.ZERO));
   }
 
   private static void checkReplicas(Section sourceSection, SourceSettings source, List<Section> sections,

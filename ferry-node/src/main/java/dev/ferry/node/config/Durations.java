@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations as written in the configuration: {@code 200ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d}, or ISO {@code PT1S}. */
-final class Durations {
+public final class Durations {
   private static final Pattern TEXT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
   private Durations() {
@@ -15,7 +15,7 @@ final class Durations {
   /**
    * @throws IllegalArgumentException for anything else, and for negative durations
    */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String t = text.strip();
     Matcher m = TEXT.matcher(t);
     Duration d;
@@ -48,7 +48,7 @@ final class Durations {
   }
 
   /** The shortest of {@code 200ms}, {@code 60s}, {@code 5m}, {@code 1h}, {@code 1d} that is exact; else ISO. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     if (d.getNano() % 1_000_000 != 0) {
       return d.toString();
     }

@@ -1,6 +1,7 @@
 package dev.ferry.node.config;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.node.run.ApplyControls;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,8 +16,10 @@ import java.util.Optional;
  * @param apply the apply module's settings, built by the reader from {@code conflicts} (default
  *     stop), {@code tables} (default all), {@code skip-ddl} (default false), {@code grouping}
  *     (default 100 / 8 MiB / 200 ms) and {@code mode}; defaults are the apply module's own
+ * @param controls keys {@code until} and {@code delay} (docs/failover.md), default none
  */
-public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> password, Mode mode, ApplyConfig apply) {
+public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> password, Mode mode, ApplyConfig apply,
+    ApplyControls controls) {
 
   /** Whether Ferry is the only writer of the target. */
   public enum Mode {
@@ -32,5 +35,10 @@ public record ReplicaSettings(String name, JdbcUrl url, Optional<Secret> passwor
     Objects.requireNonNull(password, "password");
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(apply, "apply");
+    Objects.requireNonNull(controls, "controls");
+  }
+
+  public ReplicaSettings(String name, JdbcUrl url, Optional<Secret> password, Mode mode, ApplyConfig apply) {
+    this(name, url, password, mode, apply, ApplyControls.NONE);
   }
 }

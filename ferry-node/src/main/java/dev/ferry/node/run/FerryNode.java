@@ -264,14 +264,16 @@ public final class FerryNode implements AutoCloseable {
 
   /**
    * Pauses ({@code suspend} true) or resumes a replica this process applies: it stops between two
-   * transactions, everything applied committed, and shows {@code suspended} until resumed. Not
-   * kept across a restart.
+   * transactions, everything applied committed, and shows {@code suspended} until resumed. Kept
+   * across restarts in the replica's control file ({@link ReplicaControlFile}).
    *
    * @return false when this process applies no replica of that name
    */
-  public boolean suspend(String replica, boolean suspend) {
+  public boolean suspend(String replica, boolean suspend) throws IOException {
     Optional<ReplicaRunner> r = replicas.stream().filter(x -> x.name().equals(replica)).findFirst();
-    r.ifPresent(x -> x.suspend(suspend));
+    if (r.isPresent()) {
+      r.get().suspend(suspend);
+    }
     return r.isPresent();
   }
 

@@ -6,7 +6,6 @@ import dev.ferry.apply.LastApplied;
 import dev.ferry.apply.ReplicaPosition;
 import dev.ferry.apply.jdbc.TargetOutage;
 import dev.ferry.apply.schedule.ParallelApplier;
-import dev.ferry.journal.ConsumerAheadException;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
@@ -21,7 +20,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +51,6 @@ final class ReplicaRunner implements AutoCloseable {
   /** How long a stop then waits for the aborted thread. */
   private static final Duration ABORT_WAIT = Duration.ofSeconds(20);
 
-  /** What a replica is doing. */
   /** Seeds a replica that has no position yet (a new one); a no-op when it has one. */
   @FunctionalInterface
   interface Seeder {
@@ -78,7 +75,7 @@ final class ReplicaRunner implements AutoCloseable {
   private final AtomicLong applied = new AtomicLong();
   private final ReplicaCounters counters = new ReplicaCounters();
   private final NodeObserver observer;
-  private volatile boolean suspended;
+  private final OperatorGate gate;
   private volatile boolean stopping;
   private volatile boolean aborting;
   private volatile Applier applier;
@@ -101,6 +98,7 @@ final class ReplicaRunner implements AutoCloseable {
     this.source = source;
     this.clock = clock;
     this.observer = observer;
+    this.gate = new OperatorGate(spec.name(), spec.controls(), source.journalDir(), clock);
     this.thread = Thread.ofPlatform().name("ferry-apply-" + spec.name()).unstarted(this::run);
   }
 
@@ -196,7 +194,8 @@ final class ReplicaRunner implements AutoCloseable {
       Optional<LastApplied> lastApplied = applier.lastApplied();
       this.last = lastApplied;
       committed(at);
-      checkNotAheadOfJournal(at, lastApplied);
+      ReplicaJournal.notAheadOfJournal(spec, source.journalDir(), at, lastApplied);
+      gate.load();
       try (JournalReader reader = openReader(at)) {
         if (inOutage) {
           log.info("{} reconnected: streaming again from journal position {}", spec.side(),
@@ -208,6 +207,11 @@ final class ReplicaRunner implements AutoCloseable {
         inOutage = false;
         lastError = null;
         nextTry = null;
+        Optional<String> reached = gate.reached(at.applied());
+        if (reached.isPresent()) {
+          holdAtUntil(reached.get());
+          return;
+        }
         stream(applier, reader);
       } catch (ApplyException e) {
         if (!TargetOutage.isTransient(e)) {
@@ -245,38 +249,6 @@ final class ReplicaRunner implements AutoCloseable {
     }
   }
 
-  /**
-   * A replica whose position the journal no longer holds (its tail was lost after the replica
-   * applied it) would otherwise take the next transactions under GTIDs it already has: stop,
-   * naming the replica's last GTID and position and the journal's end.
-   */
-  private void checkNotAheadOfJournal(ReplicaPosition at, Optional<LastApplied> last) throws IOException {
-    this.last = last;
-    if (at.journalPosition().isEmpty()) {
-      return;
-    }
-    try {
-      Journal.checkConsumer(source.journalDir(), spec.name(), at.journalPosition().get(),
-          last.map(LastApplied::gtid), last.map(LastApplied::checksum).orElse(OptionalLong.empty()));
-    } catch (ConsumerAheadException e) {
-      throw new SideException(spec.side(), "stopped before applying anything: " + e.getMessage(), e);
-    }
-  }
-
-  /** A transaction under the GTID the replica applied last, with other content, is refused, not skipped. */
-  private void refuseReusedGtid(JournalTransaction tx) throws IOException {
-    if (last.isEmpty() || !last.get().gtid().equals(tx.gtid()) || last.get().checksum().isEmpty()) {
-      return;
-    }
-    long applied = last.get().checksum().getAsLong();
-    if (applied != tx.checksum()) {
-      throw new SideException(spec.side(), String.format("the journal's %s at %s has checksum %08x, but the %s this"
-          + " replica applied had checksum %08x: the same GTID names two different transactions (the journal lost"
-          + " acknowledged records and was written again); refusing to skip or apply it. Re-initialise the replica.",
-          tx.gtid(), tx.position(), tx.checksum(), tx.gtid(), applied));
-    }
-  }
-
   private JournalReader openReader(ReplicaPosition at) throws IOException {
     Optional<JournalPosition> from = at.journalPosition();
     if (source.journal().isPresent()) {
@@ -303,55 +275,101 @@ final class ReplicaRunner implements AutoCloseable {
         open = open.commit(this);
         caughtUp = next.isEmpty() && drained;
         if (position != null && Duration.between(lastAck, clock.instant()).compareTo(ACK_EVERY) >= 0) {
-          acknowledge(position, lastGtid);
+          ReplicaJournal.acknowledge(source, spec.name(), position, lastGtid);
           lastAck = clock.instant();
         }
       }
       if (next.isEmpty()) {
         drained = true;
-        if (suspended) {
+        if (gate.suspended()) {
           pause(applier);
         }
         continue;
       }
       caughtUp = false;
       drained = false;
-      if (suspended) { // between transactions: commit what was applied, then wait with the next in hand
+      JournalTransaction tx = next.get();
+      if (gate.mustWait(tx)) { // between transactions: commit what was applied, then wait with the next in hand
         applier.flush();
         open = open.commit(this);
-        pause(applier);
+        if (!waitForTurn(applier, tx)) {
+          break;
+        }
       }
-      JournalTransaction tx = next.get();
-      refuseReusedGtid(tx);
+      gate.inspect(tx);
+      ReplicaJournal.refuseReusedGtid(spec, last, tx);
       long start = System.nanoTime();
       applier.apply(tx, tx.nextPosition()); // a chunked one is streamed, not held
       observer.applied(spec.name(), System.nanoTime() - start);
       applied.incrementAndGet();
       counters.applied(tx.changeCount());
       open = new Uncommitted(Optional.of(tx.gtid()), Optional.of(tx.commitTime()), Optional.of(tx.nextPosition()));
+      Optional<String> reached = gate.stopAfter(tx);
+      if (reached.isPresent()) {
+        applier.flush();
+        open = open.commit(this);
+        holdAtUntil(reached.get());
+      }
     }
     applier.flush();
     open.commit(this);
     if (position != null) {
-      acknowledge(position, lastGtid);
+      ReplicaJournal.acknowledge(source, spec.name(), position, lastGtid);
     }
   }
 
   /** Waits while suspended, everything applied committed; status shows {@code suspended}. */
-  private void pause(Applier applier) throws ApplyException, InterruptedException {
+  private void pause(Applier applier) throws ApplyException, IOException, InterruptedException {
     applier.flush();
     state = ReplicaState.SUSPENDED;
     log.info("[replica {}] suspended: applying nothing until resumed", spec.name());
-    while (suspended && !stopping) {
+    while (gate.suspended() && !stopping) {
       Thread.sleep(IDLE_WAIT.toMillis());
     }
     state = ReplicaState.STREAMING;
     log.info("[replica {}] resumed", spec.name());
   }
 
-  /** Pauses applying between transactions ({@code suspend}); false resumes. Any thread. */
-  void suspend(boolean pause) {
-    suspended = pause;
+  /**
+   * Waits, everything applied committed, while the replica is suspended or {@code tx} is held back
+   * by the replica's delay; false when the runner stops meanwhile, or {@code tx} lies past the
+   * replica's {@code until} (then it stays paused until the runner stops).
+   */
+  private boolean waitForTurn(Applier applier, JournalTransaction tx)
+      throws ApplyException, IOException, InterruptedException {
+    if (gate.stopBefore(tx).isPresent()) {
+      holdAtUntil(gate.stopBefore(tx).get());
+      return false;
+    }
+    for (Optional<Instant> due = gate.holdUntil(tx); !stopping; due = gate.holdUntil(tx)) {
+      if (gate.suspended()) {
+        pause(applier);
+      } else if (due.isPresent()) {
+        state = ReplicaState.DELAYED;
+        lastError = gate.delayed(tx, due.get());
+        Thread.sleep(Math.max(1, Math.min(IDLE_WAIT.toMillis(), Duration.between(clock.instant(), due.get()).toMillis())));
+      } else {
+        state = ReplicaState.STREAMING;
+        lastError = null;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Stays at the {@code until} point (everything applied committed) until the runner stops. */
+  private void holdAtUntil(String reason) throws InterruptedException {
+    state = ReplicaState.PAUSED;
+    lastError = reason;
+    log.info("{} paused: {}", spec.side(), reason);
+    while (!stopping) {
+      Thread.sleep(IDLE_WAIT.toMillis());
+    }
+  }
+
+  /** Pauses applying between transactions ({@code suspend}), durably; false resumes. Any thread. */
+  void suspend(boolean pause) throws IOException {
+    gate.suspend(pause);
   }
 
   /** What this runner counted since it started, for metrics. */
@@ -372,23 +390,6 @@ final class ReplicaRunner implements AutoCloseable {
       commitTime.ifPresent(t -> r.lastCommitTime = t);
       next.ifPresent(p -> r.position = p);
       return NONE;
-    }
-  }
-
-  /** Acknowledges {@code p} with the GTID ending there, so the journal's recovery can check it. */
-  private void acknowledge(JournalPosition p, Gtid gtid) throws IOException {
-    if (gtid == null) { // a position restored from the target with no GTID applied yet
-      if (source.journal().isPresent()) {
-        source.journal().get().acknowledge(spec.name(), p);
-      } else {
-        Journal.acknowledge(source.journalDir(), spec.name(), p);
-      }
-      return;
-    }
-    if (source.journal().isPresent()) {
-      source.journal().get().acknowledge(spec.name(), p, gtid);
-    } else {
-      Journal.acknowledge(source.journalDir(), spec.name(), p, gtid); // the writer runs in another process
     }
   }
 
@@ -429,7 +430,6 @@ final class ReplicaRunner implements AutoCloseable {
     return a == null ? Optional.empty() : a.retrying();
   }
 
-  /** The newest GTID the target committed, as far as this runner knows. */
   /** The newest transaction committed in each GTID domain. */
   List<Gtid> appliedByDomain() {
     return appliedByDomain;

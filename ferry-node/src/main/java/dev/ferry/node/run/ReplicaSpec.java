@@ -21,14 +21,26 @@ import java.util.Properties;
  *     settings are added to them on {@link #connect()}
  * @param source the source's identity, when known: every {@link #connect()} refuses a connection
  *     that reaches it (see {@link SameDatabaseGuard})
+ * @param controls where it stops and how long it holds transactions back (docs/failover.md)
  */
-public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, Optional<DatabaseIdentity> source) {
+public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, Optional<DatabaseIdentity> source,
+    ApplyControls controls) {
   public ReplicaSpec {
     properties = (Properties) properties.clone();
+    controls = controls == null ? ApplyControls.NONE : controls;
+  }
+
+  public ReplicaSpec(ApplyConfig apply, String url, Properties properties, Optional<DatabaseIdentity> source) {
+    this(apply, url, properties, source, ApplyControls.NONE);
   }
 
   public ReplicaSpec(ApplyConfig apply, String url, Properties properties) {
     this(apply, url, properties, Optional.empty());
+  }
+
+  /** The same replica with {@code newControls}. */
+  public ReplicaSpec withControls(ApplyControls newControls) {
+    return new ReplicaSpec(apply, url, properties, source, newControls);
   }
 
   public String name() {
@@ -81,7 +93,7 @@ public record ReplicaSpec(ApplyConfig apply, String url, Properties properties, 
 
   /** The same replica, refusing connections that reach {@code sourceIdentity}. */
   public ReplicaSpec notReaching(DatabaseIdentity sourceIdentity) {
-    return new ReplicaSpec(apply, url, properties, Optional.of(sourceIdentity));
+    return new ReplicaSpec(apply, url, properties, Optional.of(sourceIdentity), controls);
   }
 
   /** Its apply settings with the progress keyed by {@code journalId}. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
- * What a replica is doing, as {@code ferry status} shows it. The first seven are states of a replica
+ * What a replica is doing, as {@code ferry status} shows it. The first nine are states of a replica
  * a process applies; the last two are what {@code ferry status} reads when none does.
  */
 public enum ReplicaState {
@@ -16,8 +16,15 @@ public enum ReplicaState {
   RETRYING,
   /** Lost its target; tries again at {@code nextTry}. */
   RECONNECTING,
-  /** Paused between transactions by the admin API (everything applied is committed) until resumed. */
+  /**
+   * Paused between transactions by {@code ferry suspend} or the admin API (everything applied is
+   * committed) until resumed; kept across restarts.
+   */
   SUSPENDED,
+  /** Stopped right after its {@code until} GTID or tag (lastError says which); stays until the setting changes. */
+  PAUSED,
+  /** Holding the next transaction back until its commit time plus the replica's {@code delay}. */
+  DELAYED,
   STOPPED,
   /** Stopped on an error a person must fix. */
   FAILED,

@@ -14,6 +14,7 @@ import dev.ferry.capture.trigger.SqliteCapture;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.model.Tag;
 import dev.ferry.node.sync.FullExport;
 import dev.ferry.node.sync.InitialSync;
 import dev.ferry.node.sync.SqliteTableCopy;
@@ -80,6 +81,20 @@ public sealed interface SourceSpec {
   /** {@code ferry export}: an export archive of the source's tables. */
   default SourceFeature<Exports> exports() {
     return SourceFeature.lacking("source " + name() + " is " + product() + ": it offers no export archive yet");
+  }
+
+  /** {@code ferry tag}: writes a named cut-off marker into the stream at its exact place; returns where. */
+  default SourceFeature<Tagger> tags() {
+    return SourceFeature.lacking("source " + name() + " is " + product() + ": 'ferry tag' needs a PostgreSQL source"
+        + " (a transactional logical message places the tag exactly); stop a replica at a GTID instead"
+        + " (replicas[].until: <gtid>)");
+  }
+
+  /** Writes a tag into the source's stream. */
+  @FunctionalInterface
+  interface Tagger {
+    /** Commits {@code tag} on the source; returns the source position it got (a PostgreSQL LSN). */
+    String emit(Tag tag) throws IOException;
   }
 
   /** The GTID domain of this source's transactions. */
@@ -186,6 +201,11 @@ public sealed interface SourceSpec {
     @Override
     public SourceFeature<Exports> exports() {
       return SourceFeature.of((journalDir, dir, options) -> FullExport.export(config, journalDir, dir, options));
+    }
+
+    @Override
+    public SourceFeature<Tagger> tags() {
+      return SourceFeature.of(tag -> PostgresCapture.emitTag(config, tag));
     }
 
     @Override

@@ -1,0 +1,45 @@
+package dev.ferry.node.cli;
+
+import dev.ferry.journal.model.Tag;
+import dev.ferry.node.config.FerryConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ferry tag NAME}: a named cut-off marker written into the source's stream (docs/failover.md). */
+@Command(name = "tag", mixinStandardHelpOptions = true,
+    description = {"Write a named cut-off marker into the replicated stream.",
+        "Commit the tag NAME on the source (PostgreSQL: a transactional logical message), so it takes its exact",
+        "place among the source's transactions. It shows in 'ferry journal dump', travels to every journal copy,",
+        "and a replica with 'until: tag:NAME' stops right after it."})
+final class TagCommand implements Callable<Integer> {
+  @Mixin ConfigOptions options;
+  @Parameters(paramLabel = "NAME", description = "The tag: 1 to 63 letters, digits, '.', '_' or '-'.") String name;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    Tag tag;
+    try {
+      tag = new Tag(name);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    FerryConfig config = options.load();
+    options.startQuietLogging();
+    if (config.from().isPresent()) {
+      throw new CliException(config.file() + " configures a replica node (journal.from): run 'ferry tag' with the"
+          + " configuration of the node that captures the source");
+    }
+    String at = NodeSpecs.source(config.source()).tags().orElseThrow(CliException::new).emit(tag);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("tag %s written to source %s at %s%n", tag, config.source().capture().name(), at);
+    out.flush();
+    return 0;
+  }
+}
