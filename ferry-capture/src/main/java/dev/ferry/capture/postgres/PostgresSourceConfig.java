@@ -24,10 +24,14 @@ import java.util.regex.Pattern;
  * @param statusInterval how often the slot's flushed position is reported; default 1 s
  * @param reconnectMin first wait before reconnecting after a lost connection; default 200 ms
  * @param reconnectMax longest wait between reconnects; default 10 s
+ * @param forwardOrigins capture transactions that carry a replication origin (written by Ferry's or
+ *     PostgreSQL's own apply sessions) too; default false: they are skipped, so what a replica applied
+ *     is never captured again into a loop (docs/failover.md#loops)
  */
 public record PostgresSourceConfig(String name, String jdbcUrl, String slotName, String publicationName,
     List<Pattern> include, List<Pattern> exclude, long gtidDomain, long serverId, int chunkChanges,
-    long chunkBytes, Duration statusInterval, Duration reconnectMin, Duration reconnectMax) implements SourceConfig {
+    long chunkBytes, Duration statusInterval, Duration reconnectMin, Duration reconnectMax, boolean forwardOrigins)
+    implements SourceConfig {
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
   public PostgresSourceConfig {
@@ -53,28 +57,33 @@ public record PostgresSourceConfig(String name, String jdbcUrl, String slotName,
   public static PostgresSourceConfig of(String name, String jdbcUrl) {
     String id = "ferry_" + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     return new PostgresSourceConfig(name, jdbcUrl, id, id, List.of(Pattern.compile("public\\..*")), List.of(),
-        0, 1, 4096, 8L << 20, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10));
+        0, 1, 4096, 8L << 20, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10), false);
   }
 
   public PostgresSourceConfig withTables(List<String> includeRegex, List<String> excludeRegex) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, compile(includeRegex),
         compile(excludeRegex), gtidDomain, serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin,
-        reconnectMax);
+        reconnectMax, forwardOrigins);
   }
 
   public PostgresSourceConfig withJdbcUrl(String url) {
     return new PostgresSourceConfig(name, url, slotName, publicationName, include, exclude, gtidDomain,
-        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax);
+        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, forwardOrigins);
   }
 
   public PostgresSourceConfig withChunking(int changes, long bytes) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, gtidDomain,
-        serverId, changes, bytes, statusInterval, reconnectMin, reconnectMax);
+        serverId, changes, bytes, statusInterval, reconnectMin, reconnectMax, forwardOrigins);
   }
 
   public PostgresSourceConfig withGtid(long domain, long server) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, domain,
-        server, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax);
+        server, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, forwardOrigins);
+  }
+
+  public PostgresSourceConfig withForwardOrigins(boolean forward) {
+    return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, gtidDomain,
+        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, forward);
   }
 
   /** Whether {@code schema.table} is captured. */

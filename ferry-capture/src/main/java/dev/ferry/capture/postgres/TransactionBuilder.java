@@ -76,6 +76,8 @@ final class TransactionBuilder {
   private Gtid gtid;
   private final long startedNanos = System.nanoTime();
   private boolean announced;
+  /** Origins whose skipping was logged, once each. */
+  private final Set<String> toldOrigins = new HashSet<>();
 
   TransactionBuilder(PostgresSourceConfig config, TransactionSink sink, Catalog catalog,
       Optional<ResumePoint> resume) {
@@ -102,9 +104,7 @@ final class TransactionBuilder {
       case PgOutput.Delete d -> delete(d);
       case PgOutput.Truncate t -> truncate(t);
       case PgOutput.LogicalMessage m -> message(m);
-      case PgOutput.Origin o -> {
-        // Ferry does not filter by origin yet; the changes are captured like any others.
-      }
+      case PgOutput.Origin o -> origin(o);
     }
     return Optional.empty();
   }
@@ -131,6 +131,25 @@ final class TransactionBuilder {
     open = true;
     // BEGIN carries the commit LSN: a transaction at or before the last appended one is a re-send.
     skipping = Long.compareUnsigned(b.finalLsn(), lastAppendedCommitLsn) <= 0;
+  }
+
+  /**
+   * pgoutput sends Origin right after Begin when the transaction was written by a session with a
+   * replication origin (Ferry's or PostgreSQL's own apply): such a transaction is a replicated one,
+   * skipped unless {@code forward-origins} is set, so it never loops back (docs/failover.md#loops).
+   */
+  private void origin(PgOutput.Origin o) {
+    if (!open || config.forwardOrigins() || skipping) {
+      return;
+    }
+    if (!changes.isEmpty() || large != null) {
+      throw new IllegalStateException(config.side() + " origin message '" + o.name() + "' after changes");
+    }
+    skipping = true;
+    if (toldOrigins.add(o.name())) {
+      LOG.info("{} skipping transactions applied under replication origin '{}' (replicated, not local writes; "
+          + "set source.forward-origins: true to capture them)", config.side(), o.name());
+    }
   }
 
   private Pending commit(PgOutput.Commit c) throws SQLException {

@@ -43,7 +43,7 @@ final class ConfigReader {
   static FerryConfig read(YamlNode.MapNode tree, Section.Context ctx) throws ConfigException {
     Section root = Section.root(ctx, tree, "source", "journal", "replicas", "log", "status", "http");
     Section sourceSection = root.requiredSection("source", "name", "url", "password", "tables", "slot",
-        "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id");
+        "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id", "forward-origins");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
         "retain", "from", "serve", "push");
@@ -79,7 +79,7 @@ final class ConfigReader {
       }
       case SQLITE -> {
         Tables tables = tables(s, List.of(Pattern.compile("main\\..*")));
-        for (String k : List.of("slot", "publication")) {
+        for (String k : List.of("slot", "publication", "forward-origins")) {
           if (s.has(k)) {
             throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
           }
@@ -88,7 +88,7 @@ final class ConfigReader {
       }
       case MARIADB -> {
         Tables tables = tables(s, List.of(Pattern.compile(".*")));
-        for (String k : List.of("slot", "publication", "poll-interval", "gtid")) {
+        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "forward-origins")) {
           if (s.has(k)) {
             throw s.error(k, "does not apply to MariaDB sources (source.url is a MariaDB database; the journal keeps"
                 + " MariaDB's own GTIDs)");
@@ -116,7 +116,7 @@ final class ConfigReader {
     GtidSettings gtid = gtid(s);
     return new SourceSpec.Postgres(new PostgresSourceConfig(name, url.value(), slot, publication, includeOrAll(tables),
         tables.exclude(), gtid.domain(), gtid.serverId(), chunkChanges(s), d.chunkBytes(), d.statusInterval(),
-        d.reconnectMin(), d.reconnectMax()));
+        d.reconnectMin(), d.reconnectMax(), s.bool("forward-origins", false)));
   }
 
   /** SQLite capture with the file's settings, the capture's own defaults for keys not given. */
