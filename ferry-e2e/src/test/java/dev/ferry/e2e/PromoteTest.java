@@ -1,0 +1,184 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testkit.PostgresCluster;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code ferry promote} through real processes: primary A serves its journal over HTTP, replica
+ * node B pulls it and applies it to a read-only PostgreSQL target. Under a load that also rolls
+ * transactions back (consuming sequence values no journal sees), A is killed with SIGKILL; B's
+ * target is kept from applying meanwhile (a lock), so B's copy holds a backlog. B is stopped, and
+ * {@code ferry promote} is killed with SIGKILL while it applies, then run again: B's target then
+ * holds exactly what its copy held (every GTID applied once, rows equal to A's), its sequence hands
+ * out no id A ever handed out, and it is writable. A hole in the applied set refuses, naming the
+ * GTIDs; {@code --accept-loss} promotes and records them.
+ */
+@Timeout(600)
+class PromoteTest {
+  private static final long SEED = 17_2026L;
+
+  @TempDir Path dir;
+
+  @Test
+  void promoteAfterKillNineOfThePrimaryAndOfThePromoteItselfSeed17_2026() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
+      String a = pg.createDatabase("a");
+      String b = pg.createDatabase("b");
+      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+      Nodes n = nodes(a, b);
+      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
+      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", n.b.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, n.b, pb);
+      assertThatThrownBy(() -> Sql.execute(b, "INSERT INTO items (v) VALUES ('local')"))
+          .as("B's target is read-only before promotion").hasMessageContaining("read-only");
+      AtomicLong committed = new AtomicLong();
+      try (Connection lock = DriverManager.getConnection(b); Load load = new Load(a, committed)) {
+        awaitAtLeast(committed, 200);
+        lock.setAutoCommit(false);
+        try (Statement st = lock.createStatement()) {
+          st.execute("LOCK TABLE items IN SHARE MODE"); // B receives on, but cannot apply
+        }
+        awaitAtLeast(committed, committed.get() + 400);
+        awaitReceivedBeyondApplied(cli, n.b);
+        FerryCli.kill9(pa);
+        load.stop();
+        assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
+        Process promote = cli.start(dir.resolve("promote1.log"), "promote", "-c", n.b.toString());
+        LogWait.awaitLine(dir.resolve("promote1.log"), "pass 1 (apply the copy)", promote, Duration.ofSeconds(120));
+        FerryCli.kill9(promote);
+        lock.rollback();
+      }
+      FerryCli.Result done = cli.run(Duration.ofMinutes(5), "promote", "-c", n.b.toString());
+      assertThat(done.exitCode()).as(done.all()).isZero();
+      assertThat(done.stdout()).contains("promoted: branch point 0-1-").contains("lost none");
+      JsonNode status = Status.of(cli, n.b);
+      JsonNode replica = Status.replica(status, "pg");
+      String last = status.path("journal").path("lastGtid").asString();
+      assertThat(replica.path("appliedGtid").asString()).isEqualTo(last);
+      assertThat(replica.path("appliedSet").asString()).as("no hole").isEqualTo("0:" + Status.seq(status.path("journal").path("lastGtid")));
+      List<String> onB = Sql.rows(b, "SELECT id, v FROM items ORDER BY id");
+      assertThat(onB).as("rows B applied").hasSizeGreaterThan(600);
+      assertThat(Sql.rows(a, "SELECT id, v FROM items ORDER BY id")).as("A's rows hold B's").containsAll(onB);
+      FerryCli.Result again = cli.run(Duration.ofMinutes(2), "promote", "-c", n.b.toString());
+      assertThat(again.exitCode()).as(again.all()).isZero();
+      assertThat(again.stdout()).contains("promoted: branch point " + last);
+      long handedOutByA = Long.parseLong(Sql.scalar(a, "SELECT last_value FROM items_id_seq"));
+      List<Long> fresh = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        fresh.add(Long.parseLong(Sql.scalar(b, "INSERT INTO items (v) VALUES ('on b') RETURNING id")));
+      }
+      assertThat(fresh).as("ids B hands out after promotion; A handed out up to %d", handedOutByA)
+          .allMatch(id -> id > handedOutByA);
+    }
+  }
+
+  private record Nodes(Path a, Path b) {}
+
+  private Nodes nodes(String a, String b) throws Exception {
+    int port = freePort();
+    String source = "source:\n  name: primary\n  url: " + a + "\n";
+    Path ca = Files.writeString(dir.resolve("a.yaml"), source + "journal:\n  dir: " + dir.resolve("a-journal")
+        + "\n  segment-size: 64KiB\n  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port
+        + "\n      consumers: [b]\n");
+    Path cb = Files.writeString(dir.resolve("b.yaml"), source + "journal:\n  dir: " + dir.resolve("b-journal")
+        + "\n  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: b\n"
+        + "      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: pg\n    url: " + b + "\n");
+    return new Nodes(ca, cb);
+  }
+
+  /** Waits until B's copy holds more than its replica applied: there is a backlog to promote. */
+  private static void awaitReceivedBeyondApplied(FerryCli cli, Path config) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      JsonNode s = Status.of(cli, config);
+      if (Status.seq(s.path("journal").path("lastGtid")) > Status.seq(Status.replica(s, "pg").path("appliedGtid")) + 50) {
+        return;
+      }
+      assertThat(System.nanoTime()).as("a backlog in B's copy: %s", s).isLessThan(deadline);
+      Thread.sleep(300);
+    }
+  }
+
+  private static void awaitAtLeast(AtomicLong counter, long n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (counter.get() < n) {
+      assertThat(System.nanoTime()).as("%d commits", n).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Two clients inserting one row per transaction; one in four transactions rolls back its insert. */
+  private static final class Load implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final List<Thread> threads = new ArrayList<>();
+    private final Map<Integer, Throwable> errors = new HashMap<>();
+
+    Load(String url, AtomicLong committed) {
+      for (int t = 0; t < 2; t++) {
+        SplittableRandom random = new SplittableRandom(SEED + t);
+        int client = t;
+        threads.add(Thread.ofPlatform().start(() -> {
+          try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            while (running.get()) {
+              st.execute("INSERT INTO items (v) VALUES ('c" + client + "-" + random.nextInt(1_000_000) + "')");
+              if (random.nextInt(4) == 0) {
+                c.rollback();
+              } else {
+                c.commit();
+                committed.incrementAndGet();
+              }
+            }
+          } catch (Throwable e) {
+            synchronized (errors) {
+              errors.put(client, e);
+            }
+          }
+        }));
+      }
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      for (Thread t : threads) {
+        t.join(Duration.ofSeconds(60));
+      }
+      synchronized (errors) {
+        assertThat(errors).isEmpty();
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+    }
+  }
+}
