@@ -49,6 +49,7 @@ class PromoteTest {
       Nodes n = nodes(a, b);
       Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
+      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')"); // a copy starts at A's first sealed segment
       Process pb = cli.start(dir.resolve("b.log"), "run", "-c", n.b.toString());
       DirectoryTransportCrashTest.awaitReplicasStreaming(cli, n.b, pb);
       assertThatThrownBy(() -> Sql.execute(b, "INSERT INTO items (v) VALUES ('local')"))
@@ -91,6 +92,50 @@ class PromoteTest {
       }
       assertThat(fresh).as("ids B hands out after promotion; A handed out up to %d", handedOutByA)
           .allMatch(id -> id > handedOutByA);
+    }
+  }
+
+  @Test
+  void aHoleInTheAppliedSetRefusesNamingTheGtidsAndAcceptLossRecordsThem() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
+      String a = pg.createDatabase("a");
+      String b = pg.createDatabase("b");
+      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+      Nodes n = nodes(a, b);
+      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
+      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')"); // a copy starts at A's first sealed segment
+      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", n.b.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, n.b, pb);
+      for (int i = 0; i < 20; i++) {
+        Sql.execute(a, "INSERT INTO items (v) VALUES ('row " + i + "')");
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (Long.parseLong(Sql.scalar(b, "SELECT count(*) FROM items")) < 21) {
+        assertThat(System.nanoTime()).as("B applies 21 rows").isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      FerryCli.kill9(pa);
+      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
+      String applied = Sql.scalar(b, "SELECT applied_gtids FROM _ferry.replication_control");
+      long last = Long.parseLong(applied.substring(applied.indexOf(':') + 1));
+      // As out-of-order apply leaves it when transaction 3 never arrived.
+      Sql.execute(b, "SET default_transaction_read_only = off",
+          "UPDATE _ferry.replication_control SET applied_gtids = '0:2:4-" + last + "'");
+
+      FerryCli.Result refused = cli.run(Duration.ofMinutes(3), "promote", "-c", n.b.toString());
+      assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
+      assertThat(refused.stderr()).contains("GTIDs [0-1-3] are missing").contains("--accept-loss");
+      assertThatThrownBy(() -> Sql.execute(b, "INSERT INTO items (v) VALUES ('local')"))
+          .as("still read-only after the refusal").hasMessageContaining("read-only");
+
+      FerryCli.Result accepted = cli.run(Duration.ofMinutes(3), "promote", "--accept-loss", "-c", n.b.toString());
+      assertThat(accepted.exitCode()).as(accepted.all()).isZero();
+      assertThat(accepted.stdout()).contains("lost [0-1-3]").contains("branch point 0-1-" + last);
+      assertThat(accepted.stderr()).contains("GTIDs [0-1-3] are lost");
+      assertThat(Files.readString(dir.resolve("b-journal").resolve("promotion.json")))
+          .contains("\"lost\":[{\"from\":\"0-1-3\",\"to\":\"0-1-3\"}]").contains("\"state\":\"done\"");
+      Sql.execute(b, "INSERT INTO items (v) VALUES ('local')");
     }
   }
 

@@ -219,6 +219,8 @@ public final class Promotion {
   private static void makePrimary(ReplicaSpec r, Map<String, Long> sequences) throws IOException {
     try (Connection c = r.connect()) {
       Dialect dialect = Dialect.of(c);
+      c.setAutoCommit(true);
+      dialect.prepareSession(c, false, r.name()); // Ferry's session writes whatever the read-only default says
       c.setAutoCommit(false);
       for (Map.Entry<String, Long> s : sequences.entrySet()) {
         TableId sequence = TableId.parse(s.getKey());
