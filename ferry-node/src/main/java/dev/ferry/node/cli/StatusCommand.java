@@ -61,8 +61,8 @@ final class StatusCommand implements Callable<Integer> {
     } else {
       FerryConfig config = options.load();
       options.startQuietLogging();
-      merged = merge(config, StatusReader.readAll(config.status().file()));
       promotion = PromotionRecord.read(config.journal().directory());
+      merged = merge(config, StatusReader.readAll(config.status().file()), promotion.isPresent());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -81,7 +81,13 @@ final class StatusCommand implements Callable<Integer> {
   record Promoted(@JsonUnwrapped NodeStatus status, PromotionRecord promotion) {
   }
 
-  private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
+  /**
+   * One document from the published files; on a promoted node ({@code promoted}) a replica no live
+   * process reports on is read from its progress row, since {@code ferry promote} applied after the
+   * node's last status file was written.
+   */
+  private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published, boolean promoted)
+      throws IOException {
     Path dir = config.journal().directory();
     boolean journalExists = Files.exists(SegmentFiles.idFile(dir));
     String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
@@ -102,6 +108,7 @@ final class StatusCommand implements Callable<Integer> {
     List<NodeStatus.Replica> replicas = new ArrayList<>();
     for (ReplicaSettings r : config.replicas()) {
       Optional<NodeStatus.Replica> seen = published.stream()
+          .filter(p -> p.alive() || !promoted)
           .flatMap(p -> p.status().replicas().stream().filter(x -> x.name().equals(r.name()))
               .map(x -> p.alive() ? x : x.stopped()))
           .findFirst();
