@@ -43,15 +43,12 @@ class PromoteTest {
   @Test
   void promoteAfterKillNineOfThePrimaryAndOfThePromoteItselfSeed17_2026() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String b = pg.createDatabase("b");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      Nodes n = nodes(a, b);
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')"); // a copy starts at A's first sealed segment
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", n.b.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, n.b, pb);
+      Pair pair = startPair(pg, cli);
+      String a = pair.a();
+      String b = pair.b();
+      Nodes n = pair.nodes();
+      Process pa = pair.pa();
+      Process pb = pair.pb();
       assertThatThrownBy(() -> Sql.execute(b, "INSERT INTO items (v) VALUES ('local')"))
           .as("B's target is read-only before promotion").hasMessageContaining("read-only");
       AtomicLong committed = new AtomicLong();
@@ -85,6 +82,9 @@ class PromoteTest {
       FerryCli.Result again = cli.run(Duration.ofMinutes(2), "promote", "-c", n.b.toString());
       assertThat(again.exitCode()).as(again.all()).isZero();
       assertThat(again.stdout()).contains("promoted: branch point " + last);
+      FerryCli.Result rerun = cli.run(Duration.ofMinutes(2), "run", "-c", n.b.toString());
+      assertThat(rerun.exitCode()).as(rerun.all()).isEqualTo(1);
+      assertThat(rerun.stderr()).contains("was promoted at").contains("no longer replicas of that journal");
       long handedOutByA = Long.parseLong(Sql.scalar(a, "SELECT last_value FROM items_id_seq"));
       List<Long> fresh = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
@@ -98,15 +98,12 @@ class PromoteTest {
   @Test
   void aHoleInTheAppliedSetRefusesNamingTheGtidsAndAcceptLossRecordsThem() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String b = pg.createDatabase("b");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      Nodes n = nodes(a, b);
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')"); // a copy starts at A's first sealed segment
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", n.b.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, n.b, pb);
+      Pair pair = startPair(pg, cli);
+      String a = pair.a();
+      String b = pair.b();
+      Nodes n = pair.nodes();
+      Process pa = pair.pa();
+      Process pb = pair.pb();
       for (int i = 0; i < 20; i++) {
         Sql.execute(a, "INSERT INTO items (v) VALUES ('row " + i + "')");
       }
@@ -140,6 +137,23 @@ class PromoteTest {
   }
 
   private record Nodes(Path a, Path b) {}
+
+  /** Primary A and replica node B running: A's database, B's target, their configurations and processes. */
+  private record Pair(String a, String b, Nodes nodes, Process pa, Process pb) {}
+
+  /** Starts A (captures items, serves its journal over HTTP) and B (pulls it, applies to a read-only target). */
+  private Pair startPair(PostgresCluster pg, FerryCli cli) throws Exception {
+    String a = pg.createDatabase("a");
+    String b = pg.createDatabase("b");
+    Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+    Nodes n = nodes(a, b);
+    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
+    DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
+    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')"); // a copy starts at A's first sealed segment
+    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", n.b.toString());
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, n.b, pb);
+    return new Pair(a, b, n, pa, pb);
+  }
 
   private Nodes nodes(String a, String b) throws Exception {
     int port = freePort();
