@@ -29,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  * node B pulls it and applies it to a read-only PostgreSQL target. Under a load that also rolls
  * transactions back (consuming sequence values no journal sees), A is killed with SIGKILL; B's
  * target is kept from applying meanwhile (a lock), so B's copy holds a backlog. B is stopped, and
- * {@code ferry promote} is killed with SIGKILL while it applies, then run again: B's target then
+ * {@code ferry promote} is killed with SIGKILL while it applies, again after it wrote its plan (while
+ * it waits to drop the read-only guards), then run again: B's target then
  * holds exactly what its copy held (every GTID applied once, rows equal to A's), its sequence hands
  * out no id A ever handed out, and it is writable. A hole in the applied set refuses, naming the
  * GTIDs; {@code --accept-loss} promotes and records them.
@@ -67,6 +68,18 @@ class PromoteTest {
         LogWait.awaitLine(dir.resolve("promote1.log"), "pass 1 (apply the copy)", promote, Duration.ofSeconds(120));
         FerryCli.kill9(promote);
         lock.rollback();
+      }
+      try (Connection reader = DriverManager.getConnection(b)) {
+        reader.setAutoCommit(false);
+        try (Statement st = reader.createStatement()) {
+          st.execute("SELECT count(*) FROM items"); // holds ACCESS SHARE: apply goes on, dropping the guards waits
+        }
+        Process promote = cli.start(dir.resolve("promote2.log"), "promote", "-c", n.b.toString());
+        LogWait.awaitLine(dir.resolve("promote2.log"), "pass 4 (sequences, read-write)", promote, Duration.ofMinutes(5));
+        FerryCli.kill9(promote);
+        assertThat(Files.readString(dir.resolve("b-journal/promotion.json"))).as("killed after the plan, before done")
+            .contains("\"state\":\"started\"");
+        reader.rollback();
       }
       FerryCli.Result done = cli.run(Duration.ofMinutes(5), "promote", "-c", n.b.toString());
       assertThat(done.exitCode()).as(done.all()).isZero();
