@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code ferry promote} through real processes: primary A serves its journal over HTTP, replica
- * node B pulls it and applies it to a read-only PostgreSQL target. Under a load that also rolls
+ * {@code ferry promote} through real processes: primary A serves its journal over HTTP (or pushes
+ * it over TCP), replica node B receives it and applies it to a read-only PostgreSQL target. Under a load that also rolls
  * transactions back (consuming sequence values no journal sees), A is killed with SIGKILL; B's
  * target is kept from applying meanwhile (a lock), so B's copy holds a backlog. B is stopped, and
  * {@code ferry promote} is killed with SIGKILL while it applies, again after it wrote its plan (while
@@ -41,10 +43,11 @@ class PromoteTest {
 
   @TempDir Path dir;
 
-  @Test
-  void promoteAfterKillNineOfThePrimaryAndOfThePromoteItselfSeed17_2026() throws Exception {
+  @ParameterizedTest(name = "seed 17_2026, over {0}")
+  @ValueSource(strings = {"http", "push"})
+  void promoteAfterKillNineOfThePrimaryAndOfThePromoteItself(String transport) throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
-      Pair pair = startPair(pg, cli);
+      Pair pair = startPair(pg, cli, transport.equals("push"));
       String a = pair.a();
       String b = pair.b();
       Nodes n = pair.nodes();
@@ -111,7 +114,7 @@ class PromoteTest {
   @Test
   void aHoleInTheAppliedSetRefusesNamingTheGtidsAndAcceptLossRecordsThem() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); FerryCli cli = new FerryCli(dir)) {
-      Pair pair = startPair(pg, cli);
+      Pair pair = startPair(pg, cli, false);
       String a = pair.a();
       String b = pair.b();
       Nodes n = pair.nodes();
@@ -155,11 +158,11 @@ class PromoteTest {
   private record Pair(String a, String b, Nodes nodes, Process pa, Process pb) {}
 
   /** Starts A (captures items, serves its journal over HTTP) and B (pulls it, applies to a read-only target). */
-  private Pair startPair(PostgresCluster pg, FerryCli cli) throws Exception {
+  private Pair startPair(PostgresCluster pg, FerryCli cli, boolean push) throws Exception {
     String a = pg.createDatabase("a");
     String b = pg.createDatabase("b");
     Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-    Nodes n = nodes(a, b);
+    Nodes n = nodes(a, b, push);
     Process pa = cli.start(dir.resolve("a.log"), "run", "-c", n.a.toString());
     DirectoryTransportCrashTest.awaitSourceStreaming(cli, n.a, pa);
     Sql.execute(a, "INSERT INTO items (v) VALUES ('first')"); // a copy starts at A's first sealed segment
@@ -168,15 +171,22 @@ class PromoteTest {
     return new Pair(a, b, n, pa, pb);
   }
 
-  private Nodes nodes(String a, String b) throws Exception {
+  /** A serves its journal over HTTP, or pushes it over TCP ({@code push}), to replica node B. */
+  private Nodes nodes(String a, String b, boolean push) throws Exception {
     int port = freePort();
     String source = "source:\n  name: primary\n  url: " + a + "\n";
+    String timing = "heartbeat: 200ms\n      timeout: 2s\n      retry-max: 1s\n";
+    String ship = push
+        ? "  push:\n    - name: b\n      to: 127.0.0.1:" + port + "\n      secret: promote-e2e-secret-17\n      " + timing
+        : "  serve:\n    http:\n      listen: 127.0.0.1:" + port + "\n      consumers: [b]\n";
+    String from = push
+        ? "  from:\n    listen:\n      address: 127.0.0.1:" + port + "\n      secret: promote-e2e-secret-17\n      " + timing
+        : "  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: b\n"
+            + "      poll-interval: 200ms\n      retry-max: 1s\n";
     Path ca = Files.writeString(dir.resolve("a.yaml"), source + "journal:\n  dir: " + dir.resolve("a-journal")
-        + "\n  segment-size: 64KiB\n  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port
-        + "\n      consumers: [b]\n");
+        + "\n  segment-size: 64KiB\n  segment-age: 1s\n" + ship);
     Path cb = Files.writeString(dir.resolve("b.yaml"), source + "journal:\n  dir: " + dir.resolve("b-journal")
-        + "\n  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: b\n"
-        + "      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: pg\n    url: " + b + "\n");
+        + "\n" + from + "replicas:\n  - name: pg\n    url: " + b + "\n");
     return new Nodes(ca, cb);
   }
 

@@ -3,10 +3,10 @@ package dev.ferry.node.topology;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.ChangeCursor;
-import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
@@ -19,7 +19,11 @@ import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.sync.InitialSync;
 import dev.ferry.transport.archive.ArchiveConfig;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -48,8 +52,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the record marked {@code done}.
  * </ol>
  *
- * <p>Runs with the node stopped (it refuses while a process holds the copy). Not thread-safe; one
- * promotion per journal directory at a time.
+ * <p>Runs with the node stopped: it holds the copy's {@code journal.lock} throughout, so it refuses
+ * while {@code ferry run} (or another promote) holds it, and neither can start meanwhile. Not
+ * thread-safe.
  */
 public final class Promotion {
   private static final Logger log = LoggerFactory.getLogger(Promotion.class);
@@ -108,10 +113,30 @@ public final class Promotion {
       throw new RefusedException("journal " + dir + " is no journal copy (journal.from is not set): only a replica "
           + "node is promoted", List.of());
     }
-    if (Journal.inUse(dir)) {
-      throw new RefusedException("journal " + dir + " is held by a running 'ferry run' of this node: stop it first "
-          + "(it holds " + dir.resolve("journal.lock") + ")", List.of());
+    try (FileChannel channel = FileChannel.open(SegmentFiles.lockFile(dir), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock lock = tryLock(channel)) {
+      if (lock == null) {
+        throw new RefusedException("journal " + dir + " is held by another process (a running 'ferry run' of this "
+            + "node, or another 'ferry promote'): stop it first (it holds " + SegmentFiles.lockFile(dir) + ")",
+            List.of());
+      }
+      return promoteLocked(spec, names, options, earlier);
     }
+  }
+
+  private static FileLock tryLock(FileChannel channel) throws IOException {
+    try {
+      return channel.tryLock();
+    } catch (OverlappingFileLockException e) {
+      return null;
+    }
+  }
+
+  /** The passes, with the copy locked against 'ferry run' and another promote. */
+  private static PromotionRecord promoteLocked(NodeSpec spec, List<String> names, Options options,
+      Optional<PromotionRecord> earlier) throws IOException, InterruptedException {
+    Path dir = spec.journal().directory().toAbsolutePath();
+    Side side = Side.journal(dir);
     String journalId = JournalInspector.journalId(dir).toString();
     List<ReplicaSpec> replicas = selected(spec, names);
     log.info("{} promote, pass 1 (apply the copy): replicas {}", side, replicas.stream().map(ReplicaSpec::name).toList());
