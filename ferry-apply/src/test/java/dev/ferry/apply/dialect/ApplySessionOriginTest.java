@@ -16,8 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link Dialect#markApplySession} on PostgreSQL: each concurrent apply session of one journal
- * takes its own replication origin (one origin is active in one session at a time), and a role
- * that may not use origins applies unmarked instead of failing.
+ * takes its own replication origin (one origin is active in one session at a time), a role granted
+ * the documented functions may, and a role that may not use origins applies unmarked instead of
+ * failing. Origins are cluster-wide: each test uses its own journal name.
  */
 @Timeout(120)
 class ApplySessionOriginTest {
@@ -35,7 +36,8 @@ class ApplySessionOriginTest {
         Dialect.of(c).markApplySession(c, "6f1c-Journal", "r1");
         assertThat(scalar(c, "SELECT pg_replication_origin_session_is_setup()")).isEqualTo("t");
       }
-      assertThat(scalar(sessions.get(0), "SELECT string_agg(roname, ',' ORDER BY roname) FROM pg_replication_origin"))
+      assertThat(scalar(sessions.get(0), "SELECT string_agg(roname, ',' ORDER BY roname) FROM pg_replication_origin "
+          + "WHERE roname LIKE 'ferry_6f1c%'"))
           .isEqualTo("ferry_6f1c_journal_0,ferry_6f1c_journal_1,ferry_6f1c_journal_2");
     } finally {
       for (Connection c : sessions) {
@@ -44,7 +46,7 @@ class ApplySessionOriginTest {
     }
     try (Connection again = DriverManager.getConnection(url)) {
       Dialect.of(again).markApplySession(again, "6f1c-Journal", "r1");
-      assertThat(scalar(again, "SELECT count(*) FROM pg_replication_origin")).as("a freed origin is reused").isEqualTo("3");
+      assertThat(scalar(again, "SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'ferry_6f1c%'")).as("a freed origin is reused").isEqualTo("3");
     }
   }
 
@@ -61,6 +63,23 @@ class ApplySessionOriginTest {
     try (Connection admin = DriverManager.getConnection(url)) {
       assertThat(scalar(admin, "SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'ferry_unprivileged%'"))
           .isEqualTo("0");
+    }
+  }
+
+  @Test
+  void theDocumentedGrantsAreEnoughForARoleThatIsNoSuperuser() throws Exception {
+    String url = postgres.cluster().createDatabase("granted");
+    try (Connection admin = DriverManager.getConnection(url); Statement st = admin.createStatement()) {
+      st.execute("CREATE ROLE granted LOGIN");
+      st.execute("GRANT EXECUTE ON FUNCTION pg_replication_origin_create(text), "
+          + "pg_replication_origin_session_setup(text) TO granted");
+    }
+    try (Connection c = DriverManager.getConnection(url.replace("user=postgres", "user=granted"))) {
+      Dialect.of(c).markApplySession(c, "granted-journal", "r3");
+    }
+    try (Connection admin = DriverManager.getConnection(url)) {
+      assertThat(scalar(admin, "SELECT string_agg(roname, ',') FROM pg_replication_origin WHERE roname LIKE 'ferry_granted%'"))
+          .isEqualTo("ferry_granted_journal_0");
     }
   }
 
