@@ -60,6 +60,30 @@ class ModelTextTest {
             .isEqualTo(reference.contains(new Gtid(domain, 0, seq)));
       }
     }
+    assertThat(inHoles(set)).as("holes of %s", set).isEqualTo(missingBelowHighest(reference));
+  }
+
+  private static TreeSet<Gtid> inHoles(GtidSet set) {
+    TreeSet<Gtid> missing = new TreeSet<>();
+    for (GtidSet.Hole h : set.holes()) {
+      for (long seq = h.from(); seq <= h.to(); seq++) {
+        missing.add(new Gtid(h.domain(), 0, seq));
+      }
+    }
+    return missing;
+  }
+
+  private static TreeSet<Gtid> missingBelowHighest(TreeSet<Gtid> present) {
+    TreeSet<Gtid> missing = new TreeSet<>();
+    for (Gtid g : present) {
+      for (long seq = 1; seq < g.seq(); seq++) {
+        Gtid below = new Gtid(g.domain(), 0, seq);
+        if (!present.contains(below)) {
+          missing.add(below);
+        }
+      }
+    }
+    return missing;
   }
 
   @Test
@@ -71,9 +95,11 @@ class ModelTextTest {
     assertThat(set.toString()).isEqualTo("0:3:5-6:9");
     assertThat(set.lowWaterMark(0)).isEqualTo(3);
     assertThat(set.hasHoles(0)).isTrue();
+    assertThat(set.holes()).containsExactly(new GtidSet.Hole(0, 4, 4), new GtidSet.Hole(0, 7, 8));
     set = set.add(new Gtid(0, 2, 4)).add(new Gtid(0, 1, 7)).add(new Gtid(0, 1, 8));
     assertThat(set.toString()).isEqualTo("0:9");
     assertThat(set.hasHoles(0)).isFalse();
+    assertThat(set.holes()).isEmpty();
   }
 
   @Test

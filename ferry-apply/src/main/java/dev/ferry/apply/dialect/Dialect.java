@@ -131,6 +131,14 @@ public interface Dialect {
   void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException;
 
   /**
+   * Marks a session that applies the journal {@code source} so that what it commits is told apart
+   * from local writes when this target is later captured (PostgreSQL: a replication origin); nothing
+   * where the target's capture already leaves Ferry's writes out (autocommit).
+   */
+  default void markApplySession(Connection c, String source, String replica) throws SQLException {
+  }
+
+  /**
    * Undoes what an earlier read-only mode put on the target, for a replica now configured
    * read-write, in the caller's transaction.
    */

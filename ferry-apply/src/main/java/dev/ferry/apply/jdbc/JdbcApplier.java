@@ -105,7 +105,7 @@ public final class JdbcApplier implements Applier {
     this.progress = new ProgressStore(dialect, config.source());
     this.conflictLog = new ConflictLog(dialect, config.replicaName(), config.source());
     this.writer = new ChangeWriter(config, dialect, cache, conflictLog, clock);
-    this.link = new TargetLink(connections, dialect, config.replicaName(), writer, cache);
+    this.link = new TargetLink(connections, dialect, config.replicaName(), config.source(), writer, cache);
     this.conflicts = new ConflictHandling(config.side(), conflictLog, link);
     this.copyWait = new CopyWait(config.side(), clock);
     this.chunked = new ChunkedApply(config, clock, writer, progress, link, conflicts, () -> aborted);

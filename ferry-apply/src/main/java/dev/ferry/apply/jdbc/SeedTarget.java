@@ -48,6 +48,7 @@ public final class SeedTarget {
     Dialect dialect = Dialect.of(connection);
     connection.setAutoCommit(true);
     dialect.prepareSession(connection, false, config.replicaName());
+    dialect.markApplySession(connection, config.source(), config.replicaName());
     connection.setAutoCommit(false);
     return new SeedTarget(connection, dialect, config.source());
   }

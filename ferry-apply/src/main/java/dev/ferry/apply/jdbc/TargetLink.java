@@ -23,6 +23,7 @@ final class TargetLink implements AutoCloseable {
   private final ConnectionSource connections;
   private final Dialect dialect;
   private final String replicaName;
+  private final String source;
   private final Side side;
   private final String prefix;
   private final ChangeWriter writer;
@@ -31,8 +32,9 @@ final class TargetLink implements AutoCloseable {
   /** The transient error being retried, until the retried work commits; read by status. */
   private volatile java.util.Optional<dev.ferry.apply.Applier.Retrying> retrying = java.util.Optional.empty();
 
-  TargetLink(ConnectionSource connections, Dialect dialect, String replicaName, ChangeWriter writer,
-      StatementCache cache) {
+  TargetLink(ConnectionSource connections, Dialect dialect, String replicaName, String source,
+      ChangeWriter writer, StatementCache cache) {
+    this.source = source;
     this.connections = connections;
     this.dialect = dialect;
     this.replicaName = replicaName;
@@ -70,6 +72,7 @@ final class TargetLink implements AutoCloseable {
     connection = c;
     c.setAutoCommit(true);
     dialect.prepareSession(c, makeReadOnly, replicaName);
+    dialect.markApplySession(c, source, replicaName);
     c.setAutoCommit(false);
     writer.bind(c);
   }

@@ -35,6 +35,8 @@ final class OpenTransaction {
 
   /** For a streamed transaction: its top-level xid. */
   final int xid;
+  /** For a streamed transaction: written under a replication origin, so dropped (not forwarded). */
+  boolean replicated;
   /** For a streamed transaction: the sink's, once its first chunk was written. */
   TransactionSink.StreamedTransaction streamed;
   /** Changes handed to {@link #streamed} so far. */

@@ -26,10 +26,14 @@ import java.util.regex.Pattern;
  * @param reconnectMax longest wait between reconnects; default 10 s
  * @param streaming whether the server streams transactions still in progress (pgoutput protocol
  *     version 2, PostgreSQL 14+) once they outgrow its {@code logical_decoding_work_mem}; default off
+ * @param forwardOrigins capture transactions that carry a replication origin (written by Ferry's or
+ *     PostgreSQL's own apply sessions) too; default false: they are skipped, so what a replica applied
+ *     is never captured again into a loop (docs/failover.md#loops)
  */
 public record PostgresSourceConfig(String name, String jdbcUrl, String slotName, String publicationName,
     List<Pattern> include, List<Pattern> exclude, long gtidDomain, long serverId, int chunkChanges,
-    long chunkBytes, Duration statusInterval, Duration reconnectMin, Duration reconnectMax, boolean streaming)
+    long chunkBytes, Duration statusInterval, Duration reconnectMin, Duration reconnectMax, boolean streaming,
+    boolean forwardOrigins)
     implements SourceConfig {
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -56,33 +60,38 @@ public record PostgresSourceConfig(String name, String jdbcUrl, String slotName,
   public static PostgresSourceConfig of(String name, String jdbcUrl) {
     String id = "ferry_" + name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     return new PostgresSourceConfig(name, jdbcUrl, id, id, List.of(Pattern.compile("public\\..*")), List.of(),
-        0, 1, 4096, 8L << 20, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10), false);
+        0, 1, 4096, 8L << 20, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(10), false, false);
   }
 
   public PostgresSourceConfig withTables(List<String> includeRegex, List<String> excludeRegex) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, compile(includeRegex),
         compile(excludeRegex), gtidDomain, serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin,
-        reconnectMax, streaming);
+        reconnectMax, streaming, forwardOrigins);
   }
 
   public PostgresSourceConfig withJdbcUrl(String url) {
     return new PostgresSourceConfig(name, url, slotName, publicationName, include, exclude, gtidDomain,
-        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, streaming);
+        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, streaming, forwardOrigins);
   }
 
   public PostgresSourceConfig withChunking(int changes, long bytes) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, gtidDomain,
-        serverId, changes, bytes, statusInterval, reconnectMin, reconnectMax, streaming);
+        serverId, changes, bytes, statusInterval, reconnectMin, reconnectMax, streaming, forwardOrigins);
   }
 
   public PostgresSourceConfig withGtid(long domain, long server) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, domain,
-        server, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, streaming);
+        server, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, streaming, forwardOrigins);
   }
 
   public PostgresSourceConfig withStreaming(boolean on) {
     return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, gtidDomain,
-        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, on);
+        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, on, forwardOrigins);
+  }
+
+  public PostgresSourceConfig withForwardOrigins(boolean forward) {
+    return new PostgresSourceConfig(name, jdbcUrl, slotName, publicationName, include, exclude, gtidDomain,
+        serverId, chunkChanges, chunkBytes, statusInterval, reconnectMin, reconnectMax, streaming, forward);
   }
 
   /** Whether {@code schema.table} is captured. */

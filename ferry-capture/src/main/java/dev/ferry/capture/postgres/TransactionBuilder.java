@@ -79,6 +79,8 @@ final class TransactionBuilder {
   private Gtid gtid;
   private final long startedNanos = System.nanoTime();
   private boolean announced;
+  /** Origins whose skipping was logged, once each. */
+  private final Set<String> toldOrigins = new HashSet<>();
 
   TransactionBuilder(PostgresSourceConfig config, TransactionSink sink, Catalog catalog,
       Optional<ResumePoint> resume) {
@@ -106,9 +108,7 @@ final class TransactionBuilder {
       case PgOutput.Delete d -> delete(d);
       case PgOutput.Truncate t -> truncate(t);
       case PgOutput.LogicalMessage m -> message(m);
-      case PgOutput.Origin o -> {
-        // Ferry does not filter by origin yet; the changes are captured like any others.
-      }
+      case PgOutput.Origin o -> origin(o);
       case PgOutput.StreamStart s -> streamStart(s);
       case PgOutput.StreamStop s -> streamStop();
       case PgOutput.InStream s -> inStream(s);
@@ -166,6 +166,10 @@ final class TransactionBuilder {
   }
 
   private void writeStreamed(OpenTransaction s) {
+    if (s.replicated) {
+      s.takeChunk(); // skipped, as a replicated transaction that is not streamed is
+      return;
+    }
     if (s.changes.isEmpty()) {
       return;
     }
@@ -245,6 +249,31 @@ final class TransactionBuilder {
     open = true;
     // BEGIN carries the commit LSN: a transaction at or before the last appended one is a re-send.
     skipping = Long.compareUnsigned(b.finalLsn(), lastAppendedCommitLsn) <= 0;
+  }
+
+  /**
+   * pgoutput sends Origin right after Begin when the transaction was written by a session with a
+   * replication origin (Ferry's or PostgreSQL's own apply): such a transaction is a replicated one,
+   * skipped unless {@code forward-origins} is set, so it never loops back (docs/failover.md#loops).
+   */
+  private void origin(PgOutput.Origin o) {
+    if (config.forwardOrigins()) {
+      return;
+    }
+    if (block != null) {
+      // A streamed transaction's first block carries its origin: none of it reaches the journal.
+      block.replicated = true;
+    } else if (!open || skipping) {
+      return;
+    } else if (!normal.changes.isEmpty() || large != null) {
+      throw new IllegalStateException(config.side() + " origin message '" + o.name() + "' after changes");
+    } else {
+      skipping = true;
+    }
+    if (toldOrigins.add(o.name())) {
+      LOG.info("{} skipping transactions applied under replication origin '{}' (replicated, not local writes; "
+          + "set source.forward-origins: true to capture them)", config.side(), o.name());
+    }
   }
 
   private Pending commit(PgOutput.Commit c) throws SQLException {

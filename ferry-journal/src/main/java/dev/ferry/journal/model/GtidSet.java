@@ -108,6 +108,28 @@ public final class GtidSet {
     return d != null && !d.above.isEmpty();
   }
 
+  /** Sequence numbers {@code from..to} of {@code domain} missing below a higher one in the set. */
+  public record Hole(long domain, long from, long to) {
+    public Hole {
+      if (from < 1 || to < from) {
+        throw new IllegalArgumentException("a hole is a non-empty range of sequence numbers, got " + from + ".." + to);
+      }
+    }
+  }
+
+  /** Every hole of every domain, ascending: what is missing below the highest GTID of each domain. */
+  public List<Hole> holes() {
+    List<Hole> holes = new ArrayList<>();
+    for (Map.Entry<Long, Domain> e : domains.entrySet()) {
+      long next = e.getValue().lowWaterMark + 1;
+      for (Range r : e.getValue().above) {
+        holes.add(new Hole(e.getKey(), next, r.from - 1));
+        next = r.to + 1;
+      }
+    }
+    return List.copyOf(holes);
+  }
+
   /** The highest sequence number in the set for {@code domain}, if any. */
   public Optional<Long> highest(long domain) {
     Domain d = domains.get(domain);

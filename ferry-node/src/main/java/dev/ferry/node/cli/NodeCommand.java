@@ -9,6 +9,7 @@ import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.SameDatabaseGuard;
+import dev.ferry.node.topology.PromotionRecord;
 import dev.ferry.transport.http.HttpServeConfig;
 import dev.ferry.transport.http.SegmentServer;
 import java.nio.file.Files;
@@ -103,6 +104,16 @@ abstract class NodeCommand implements Callable<Integer> {
           + role().name().toLowerCase(java.util.Locale.ROOT) + " separately)");
     }
     Path journalDir = config.journal().directory().toAbsolutePath();
+    if (config.from().isPresent()) {
+      // A promoted target must never go back to applying the old primary's journal (docs/failover.md).
+      Optional<PromotionRecord> promoted = PromotionRecord.read(journalDir);
+      if (promoted.isPresent()) {
+        throw new CliException("journal " + journalDir + " was promoted at " + promoted.get().at() + " (branch point "
+            + promoted.get().branchPoint().map(Object::toString).orElse("none") + ", " + journalDir.resolve(
+            PromotionRecord.FILE) + "): its replicas are no longer replicas of that journal. Configure this node "
+            + "with them as its source, without journal.from (docs/failover.md#promotion)");
+      }
+    }
     if (role() != FerryNode.Role.APPLY && !Files.isDirectory(journalDir) && !Files.isDirectory(journalDir.getParent())) {
       throw new CliException("journal.dir " + journalDir + ": its parent directory " + journalDir.getParent()
           + " does not exist (create it, or fix journal.dir in " + config.file() + ")");

@@ -1,5 +1,6 @@
 package dev.ferry.node.cli;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
@@ -11,6 +12,7 @@ import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaLag;
 import dev.ferry.node.run.StatusJson;
+import dev.ferry.node.topology.PromotionRecord;
 import dev.ferry.transport.LinkStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -53,25 +55,39 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     NodeStatus merged;
+    Optional<PromotionRecord> promotion = Optional.empty();
     if (url != null) {
       merged = RemoteStatus.read(url, Optional.ofNullable(System.getenv(RemoteStatus.TOKEN_ENV)));
     } else {
       FerryConfig config = options.load();
       options.startQuietLogging();
-      merged = merge(config, StatusReader.readAll(config.status().file()));
+      promotion = PromotionRecord.read(config.journal().directory());
+      merged = merge(config, StatusReader.readAll(config.status().file()), promotion.isPresent());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(StatusJson.of(merged));
+      out.println(promotion.isEmpty() ? StatusJson.of(merged) : StatusJson.write(new Promoted(merged, promotion.get())));
     } else {
       StatusText.print(out, merged);
+      promotion.ifPresent(p -> out.printf("promoted %s (%s): branch point %s, lost %s%n", p.at(), p.state(),
+          p.branchPoint().map(Object::toString).orElse("none"), p.lost().isEmpty() ? "none" : p.lost()));
     }
     out.flush();
     // Capture or a replica stopped on an error a person must fix: scripts and supervisors see exit 1.
     return merged.anyFailed() ? 1 : 0;
   }
 
-  private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published) throws IOException {
+  /** The status of a promoted node: the usual keys, then {@code promotion} (docs/failover.md). */
+  record Promoted(@JsonUnwrapped NodeStatus status, PromotionRecord promotion) {
+  }
+
+  /**
+   * One document from the published files; on a promoted node ({@code promoted}) a replica no live
+   * process reports on is read from its progress row, since {@code ferry promote} applied after the
+   * node's last status file was written.
+   */
+  private static NodeStatus merge(FerryConfig config, List<StatusReader.Published> published, boolean promoted)
+      throws IOException {
     Path dir = config.journal().directory();
     boolean journalExists = Files.exists(SegmentFiles.idFile(dir));
     String journalId = journalExists ? JournalInspector.journalId(dir).toString() : "";
@@ -92,6 +108,7 @@ final class StatusCommand implements Callable<Integer> {
     List<NodeStatus.Replica> replicas = new ArrayList<>();
     for (ReplicaSettings r : config.replicas()) {
       Optional<NodeStatus.Replica> seen = published.stream()
+          .filter(p -> p.alive() || !promoted)
           .flatMap(p -> p.status().replicas().stream().filter(x -> x.name().equals(r.name()))
               .map(x -> p.alive() ? x : x.stopped()))
           .findFirst();

@@ -44,7 +44,8 @@ final class ConfigReader {
   static FerryConfig read(YamlNode.MapNode tree, Section.Context ctx) throws ConfigException {
     Section root = Section.root(ctx, tree, "source", "journal", "replicas", "log", "status", "http");
     Section sourceSection = root.requiredSection("source", "name", "url", "password", "tables", "slot",
-        "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id", "streaming");
+        "publication", "gtid", "chunk-changes", "poll-interval", "binlog-server-id", "streaming",
+        "forward-origins");
     SourceSettings source = source(sourceSection);
     Section journalSection = root.requiredSection("journal", "dir", "segment-size", "segment-age", "archive",
         "retain", "from", "serve", "push");
@@ -80,7 +81,7 @@ final class ConfigReader {
       }
       case SQLITE -> {
         Tables tables = tables(s, List.of(Pattern.compile("main\\..*")));
-        for (String k : List.of("slot", "publication", "streaming")) {
+        for (String k : List.of("slot", "publication", "streaming", "forward-origins")) {
           if (s.has(k)) {
             throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
           }
@@ -89,7 +90,7 @@ final class ConfigReader {
       }
       case MARIADB -> {
         Tables tables = tables(s, List.of(Pattern.compile(".*")));
-        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "streaming")) {
+        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "streaming", "forward-origins")) {
           if (s.has(k)) {
             throw s.error(k, "does not apply to MariaDB sources (source.url is a MariaDB database; the journal keeps"
                 + " MariaDB's own GTIDs)");
@@ -117,7 +118,8 @@ final class ConfigReader {
     GtidSettings gtid = gtid(s);
     return new SourceSpec.Postgres(new PostgresSourceConfig(name, url.value(), slot, publication, includeOrAll(tables),
         tables.exclude(), gtid.domain(), gtid.serverId(), chunkChanges(s), d.chunkBytes(), d.statusInterval(),
-        d.reconnectMin(), d.reconnectMax(), onOff(s, "streaming", d.streaming())));
+        d.reconnectMin(), d.reconnectMax(), onOff(s, "streaming", d.streaming()),
+        s.bool("forward-origins", false)));
   }
 
   private static boolean onOff(Section s, String key, boolean defaultValue) throws ConfigException {

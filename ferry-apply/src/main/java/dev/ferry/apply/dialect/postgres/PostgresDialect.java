@@ -165,6 +165,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public void markApplySession(Connection c, String source, String replica) throws SQLException {
+    PostgresOrigin.mark(c, source, replica);
+  }
+
+  @Override
   public void liftReadOnly(Connection c, String replica) throws SQLException {
     if (PostgresReadOnly.functionExists(c)) {
       PostgresReadOnly.lift(c);
