@@ -168,6 +168,30 @@ final class Cases {
         "Ferry ≥ 0.80 and > native", met ? "yes" : "**no**");
   }
 
+  /**
+   * Case 8: primary TPS with Ferry streaming as case 2 runs it, and with Ferry's HTTP server and
+   * metrics on and scraped every second ({@code /metrics} and {@code /api/status}, what Prometheus
+   * and an open dashboard ask), alternating within each round. Issue 18's target: ≥ 0.98×.
+   */
+  void metricsOverhead() throws Exception {
+    String name = "8 metrics overhead";
+    List<Double> off = new ArrayList<>();
+    List<Double> on = new ArrayList<>();
+    for (int round = 1; round <= settings.pairs(); round++) {
+      for (boolean metrics : new boolean[] {false, true}) {
+        catchUp(ferry, new Peer.Options("512m", null, metrics));
+        (metrics ? on : off).add(env.pgbenchSeconds(settings.loadSeconds()));
+        finish(name, ferry);
+      }
+      log.line("case 8, round %d: tps with Ferry, metrics off %.0f, on and scraped every second %.0f", round,
+          off.getLast(), on.getLast());
+    }
+    List<Double> ratio = Stats.ratios(on, off);
+    report.row(name, "primary TPS, Ferry with metrics on and scraped every second (first column) vs off"
+        + " (second), ratio in the same round", Stats.cell(on, "%.0f"), Stats.cell(off, "%.0f"),
+        Stats.cell(ratio, "%.2f") + "×", "≥ 0.98×", Stats.median(ratio) >= 0.98 ? "yes" : "**no**");
+  }
+
   /** Case 3: a heartbeat row 5 times a second during a steady load; insert-to-visible lag. */
   void lag() throws Exception {
     String name = "3 lag";

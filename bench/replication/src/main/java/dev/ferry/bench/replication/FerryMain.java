@@ -3,15 +3,24 @@ package dev.ferry.bench.replication;
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
 import dev.ferry.journal.JournalConfig;
+import dev.ferry.node.admin.NodeMetrics;
+import dev.ferry.node.admin.NodeServer;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.SourceSpec;
+import dev.ferry.transport.http.HttpServeConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -35,6 +44,11 @@ public final class FerryMain {
 
   /** System property: {@code on} runs the source with {@code streaming} on (bench/run --streaming on). */
   static final String STREAMING = "ferry.bench.streaming";
+  /**
+   * System property: {@code on} starts the node's HTTP server with its metrics (NodeMetrics, as
+   * {@code http:} does) and scrapes {@code /metrics} and {@code /api/status} every second (case 8).
+   */
+  static final String METRICS = "ferry.bench.metrics";
 
   public static void main(String[] args) throws Exception {
     String mode = args[0];
@@ -53,8 +67,7 @@ public final class FerryMain {
       Thread.sleep(1);
     }
     long start = System.nanoTime();
-    FerryNode node = FerryNode.start(spec, mode.equals("run") ? FerryNode.Role.RUN : FerryNode.Role.CAPTURE,
-        List.of());
+    FerryNode node = start(spec, mode.equals("run") ? FerryNode.Role.RUN : FerryNode.Role.CAPTURE, replicas);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         node.close();
@@ -89,6 +102,43 @@ public final class FerryMain {
         fail("replica stopped: " + node.status().replicas().getFirst().lastError().orElse("?"));
       }
     }
+  }
+
+  /** Starts the node, with its HTTP server and metrics scraped every second when {@link #METRICS} is on. */
+  private static FerryNode start(NodeSpec spec, FerryNode.Role role, List<ReplicaSpec> replicas) throws IOException {
+    if (!"on".equals(System.getProperty(METRICS))) {
+      return FerryNode.start(spec, role, List.of());
+    }
+    NodeMetrics metrics = new NodeMetrics();
+    FerryNode node = FerryNode.start(spec, role, List.of(), metrics);
+    metrics.bind(node);
+    scrapeEverySecond(NodeServer.start(new HttpServeConfig("127.0.0.1", 0, Optional.empty()), node, metrics,
+        replicas, Optional.empty(), "[bench]").port());
+    return node;
+  }
+
+  /** What a Prometheus server and an open dashboard would ask, every second. */
+  private static void scrapeEverySecond(int port) {
+    HttpClient client = HttpClient.newHttpClient();
+    Thread.ofVirtual().start(() -> {
+      while (true) {
+        for (String path : List.of("/metrics", "/api/status")) {
+          try {
+            client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.discarding());
+          } catch (IOException e) {
+            System.out.println("scrape of " + path + " failed: " + e);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
   }
 
   private static void fail(String message) {

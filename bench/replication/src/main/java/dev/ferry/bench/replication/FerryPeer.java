@@ -45,6 +45,9 @@ final class FerryPeer implements Peer {
     Files.delete(go);
     List<String> jvm = new ArrayList<>(List.of("-Xmx" + options.heap(), "-XX:+ExitOnOutOfMemoryError"));
     jvm.add("-D" + FerryMain.STREAMING + "=" + System.getProperty(FerryMain.STREAMING, "off"));
+    if (options.metrics()) {
+      jvm.add("-D" + FerryMain.METRICS + "=on");
+    }
     if (options.jfr() != null) {
       jvm.add("-XX:StartFlightRecording=filename=" + options.jfr() + ",settings=profile");
     }

@@ -41,8 +41,15 @@ interface Peer extends AutoCloseable {
    * @param heap the JVM's {@code -Xmx} (Ferry only)
    * @param jfr a JFR file to record into, or null
    */
-  record Options(String heap, java.nio.file.Path jfr) {
-    static final Options DEFAULT = new Options("512m", null);
+  /**
+   * @param metrics Ferry only: with its HTTP server and metrics on, scraped every second (case 8)
+   */
+  record Options(String heap, java.nio.file.Path jfr, boolean metrics) {
+    static final Options DEFAULT = new Options("512m", null, false);
+
+    Options(String heap, java.nio.file.Path jfr) {
+      this(heap, jfr, false);
+    }
   }
 
   static Duration stopTimeout() {

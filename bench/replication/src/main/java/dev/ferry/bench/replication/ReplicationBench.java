@@ -19,7 +19,7 @@ import org.postgresql.PGConnection;
  * 1–4, 7) and with Debezium's embedded engine (case 6), on two throwaway clusters, alternating
  * A B A B. Prints a Markdown section (and writes it to {@code --out}).
  *
- * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m] [--streaming on|off]}
+ * <p>{@code ReplicationBench [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6,8] [--big-heap 256m] [--streaming on|off]}
  *
  * <p>{@code --streaming on} runs Ferry with {@code source.streaming: on} (the property
  * {@value FerryMain#STREAMING} of Ferry's JVM): case 4's big transaction then reaches the journal
@@ -48,7 +48,7 @@ public final class ReplicationBench {
           case "--streaming" -> System.setProperty(FerryMain.STREAMING, onOff(args[++i]));
           default -> {
             System.err.println("unknown argument " + args[i]
-                + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6] [--big-heap 256m] [--streaming on|off]");
+                + "; usage: [--quick] [--out FILE] [--debezium-jar JAR] [--jfr DIR] [--cases 1,2,3,4,5,6,8] [--big-heap 256m] [--streaming on|off]");
             System.exit(2);
           }
         }
@@ -109,6 +109,9 @@ public final class ReplicationBench {
       }
       if (which.contains("3")) {
         c.lag();
+      }
+      if (which.contains("8")) {
+        c.metricsOverhead();
       }
       if (which.contains("4")) {
         c.bigTransaction();
