@@ -2,6 +2,8 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.codec.ByteSource;
+import dev.ferry.journal.codec.RecordCodec;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
@@ -68,7 +70,7 @@ final class ChunkCursor implements ChangeCursor {
   }
 
   private boolean dropped(long index) {
-    List<LargeTransactionWriter.Dropped> ranges = info.dropped();
+    List<RecordCodec.DroppedRange> ranges = info.dropped();
     while (nextDropped < ranges.size() && ranges.get(nextDropped).to() <= index) {
       nextDropped++;
     }
@@ -130,12 +132,12 @@ final class ChunkCursor implements ChangeCursor {
   private List<Change> decodeChunk() throws IOException {
     try {
       ByteSource in = frames.payload();
-      int index = in.getInt();
+      int index = RecordCodec.readChunkIndex(in);
       if (index != nextChunk) {
         throw frames.corruption("chunk " + index + " of " + gtid + " where chunk " + nextChunk + " was expected");
       }
       nextChunk++;
-      return JournalReader.readChanges(in, frames.header.version());
+      return RecordCodec.readChanges(in, frames.header.version());
     } catch (ByteSource.MalformedRecordException e) {
       throw frames.corruption("chunk of " + gtid + " does not decode: " + e.getMessage());
     }

@@ -1,6 +1,8 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.codec.ByteSource;
+import dev.ferry.journal.codec.RecordCodec;
 import dev.ferry.journal.model.Gtid;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -23,7 +25,7 @@ import java.util.function.BooleanSupplier;
  *       exactly one. A newly handed-out GTID in another domain is foreign; a jump of more than one
  *       leaves a gap.
  *   <li>GTIDs that are the source's own (a MariaDB source: the record's source position carries
- *       the same GTID, {@link RecordCodec#declaresSourceGtid}; a chunked
+ *       the same GTID, {@link #declaresSourceGtid}; a chunked
  *       transaction declares it at its COMMIT): the source's history, holes and
  *       all, in as many domains as it writes. Once a record of the journal declares it, sequence
  *       numbers must rise within each domain, holes allowed, and a new domain is no problem.
@@ -58,6 +60,24 @@ final class CommitOrder {
     lastPlace.clear();
     newest = null;
     open.clear();
+  }
+
+  /**
+   * Whether a TX or COMMIT record's source position carries {@code gtid} itself: the journal's GTID
+   * is its source's own (MariaDB's), so the source's holes and domains are the journal's. Other
+   * records, and a payload that does not decode, do not declare it.
+   */
+  static boolean declaresSourceGtid(RecordType type, Gtid gtid, ByteSource payload, int version) {
+    try {
+      RecordCodec.Meta meta = switch (type) {
+        case TX -> RecordCodec.readMeta(payload, version);
+        case COMMIT -> RecordCodec.readCommit(payload, version, false).meta();
+        case CHUNK, ABORT -> null;
+      };
+      return meta != null && meta.sourcePosition().sourceGtid().equals(Optional.of(gtid));
+    } catch (ByteSource.MalformedRecordException e) {
+      return false;
+    }
   }
 
   /** Whether a record seen so far declared its GTID to be its source's own. */

@@ -2,6 +2,8 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.Header;
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.codec.ByteSink;
+import dev.ferry.journal.codec.ByteSource;
 import dev.ferry.journal.model.Gtid;
 import java.io.Closeable;
 import java.io.EOFException;

@@ -1,6 +1,8 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.codec.ByteSink;
+import dev.ferry.journal.codec.ByteSource;
 import dev.ferry.journal.model.Gtid;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -204,7 +204,7 @@ public final class Journal implements AutoCloseable {
   public CompletableFuture<JournalPosition> append(Transaction transaction) {
     byte[] frame;
     try {
-      frame = RecordCodec.transaction(transaction);
+      frame = RecordFrames.transaction(transaction);
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }

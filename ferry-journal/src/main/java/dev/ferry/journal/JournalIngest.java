@@ -128,7 +128,7 @@ public final class JournalIngest implements AutoCloseable {
         try (FrameReader f = FrameReader.open(s.path(), s.number(), id, false).orElseThrow()) {
           long limit = s.open() ? openSize : f.size();
           while (f.next(limit) == Status.RECORD) {
-            order.see(f.type, f.streamed(), f.gtid, () -> RecordCodec.declaresSourceGtid(f.type, f.gtid, f.payload(),
+            order.see(f.type, f.streamed(), f.gtid, () -> CommitOrder.declaresSourceGtid(f.type, f.gtid, f.payload(),
                 f.header.version()), s.path(), f.recordOffset);
           }
         }
@@ -430,7 +430,7 @@ public final class JournalIngest implements AutoCloseable {
     CommitOrder next = order.copy();
     Path name = dir.resolve(SegmentFiles.openName(segment));
     for (Frame f : frames) {
-      Optional<String> problem = next.see(f.type(), f.streamed(), f.gtid(), () -> RecordCodec.declaresSourceGtid(f.type(),
+      Optional<String> problem = next.see(f.type(), f.streamed(), f.gtid(), () -> CommitOrder.declaresSourceGtid(f.type(),
           f.gtid(), IngestFrames.payload(bytes, f), SegmentFormat.VERSION), name, f.offset());
       if (problem.isPresent()) {
         throw parser.refuse(f.offset(), Optional.of(f.gtid()), problem.get());

@@ -3,13 +3,13 @@ package dev.ferry.journal;
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFiles.SegmentFile;
 import dev.ferry.journal.SegmentFormat.RecordType;
-import dev.ferry.journal.model.Change;
+import dev.ferry.journal.codec.ByteSource;
+import dev.ferry.journal.codec.RecordCodec;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -224,25 +224,7 @@ public final class JournalReader implements AutoCloseable {
     ByteSource in = frames.payload();
     int version = frames.header.version();
     RecordCodec.Meta meta = RecordCodec.readMeta(in, version);
-    return JournalTransaction.whole(frames.gtid, meta, at, after, readChanges(in, version), frames.crc);
-  }
-
-  /**
-   * Decodes a change list in format {@code version}; {@code in} may be a reused buffer (what is
-   * kept is copied).
-   */
-  static List<Change> readChanges(ByteSource in, int version) {
-    in = in.copyOfRest();
-    ChangeCodec.Decoder decoder = new ChangeCodec.Decoder(version);
-    int n = ChangeCodec.Decoder.count(in);
-    List<Change> changes = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      changes.add(decoder.read(in));
-    }
-    if (in.hasRemaining()) {
-      throw new ByteSource.MalformedRecordException(in.remaining() + " bytes left after the last change");
-    }
-    return changes;
+    return JournalTransaction.whole(frames.gtid, meta, at, after, RecordCodec.readChanges(in, version), frames.crc);
   }
 
   private JournalTransaction decodeCommit(JournalPosition at, JournalPosition after) {

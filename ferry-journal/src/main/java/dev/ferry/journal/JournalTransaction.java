@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.codec.RecordCodec;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;

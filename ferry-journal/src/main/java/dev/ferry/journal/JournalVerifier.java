@@ -2,6 +2,8 @@ package dev.ferry.journal;
 
 import dev.ferry.journal.FrameReader.Status;
 import dev.ferry.journal.SegmentFiles.SegmentFile;
+import dev.ferry.journal.codec.ByteSource;
+import dev.ferry.journal.codec.RecordCodec;
 import dev.ferry.journal.model.Gtid;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -109,7 +111,7 @@ public final class JournalVerifier {
         order.restart();
         return count;
       }
-      order.see(frames.type, frames.streamed(), frames.gtid, () -> RecordCodec.declaresSourceGtid(frames.type, frames.gtid,
+      order.see(frames.type, frames.streamed(), frames.gtid, () -> CommitOrder.declaresSourceGtid(frames.type, frames.gtid,
           frames.payload(), frames.header.version()), s.path(), frames.recordOffset).ifPresent(message ->
           problems.add(new Problem(s.path(), frames.recordOffset, Optional.of(frames.gtid), message)));
     }
@@ -129,14 +131,14 @@ public final class JournalVerifier {
     switch (frames.type) {
       case TX -> {
         RecordCodec.readMeta(in, version);
-        JournalReader.readChanges(in, version);
+        RecordCodec.readChanges(in, version);
       }
       case CHUNK -> {
-        in.getInt();
-        JournalReader.readChanges(in, version);
+        RecordCodec.readChunkIndex(in);
+        RecordCodec.readChanges(in, version);
       }
       case COMMIT -> RecordCodec.readCommit(in, version, frames.streamed());
-      case ABORT -> in.getInt();
+      case ABORT -> RecordCodec.readAbort(in);
     }
   }
 }

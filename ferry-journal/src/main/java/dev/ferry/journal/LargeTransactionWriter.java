@@ -1,6 +1,7 @@
 package dev.ferry.journal;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.codec.RecordCodec;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
@@ -66,7 +67,7 @@ public final class LargeTransactionWriter {
    */
   public CompletableFuture<JournalPosition> append(List<? extends Change> changeList) {
     checkOpen();
-    byte[] frame = RecordCodec.chunk(key, streamed, chunks, changeList);
+    byte[] frame = RecordFrames.chunk(key, streamed, chunks, changeList);
     CompletableFuture<JournalPosition> f = journal.enqueue(frame, RecordType.CHUNK, key, chunks == 0, chunked);
     if (chunks == 0) {
       firstChunk = f;
@@ -130,8 +131,9 @@ public final class LargeTransactionWriter {
       return CompletableFuture.failedFuture(e);
     }
     Optional<Gtid> streamKey = streamed ? Optional.of(key) : Optional.empty();
-    byte[] frame = RecordCodec.commit(gtid,
-        new RecordCodec.CommitInfo(meta, chunks, changes, first, streamKey, List.copyOf(dropped)));
+    List<RecordCodec.DroppedRange> ranges = dropped.stream()
+        .map(d -> new RecordCodec.DroppedRange(d.from(), d.to())).toList();
+    byte[] frame = RecordFrames.commit(gtid, new RecordCodec.CommitInfo(meta, chunks, changes, first, streamKey, ranges));
     return journal.enqueue(frame, RecordType.COMMIT, gtid, false, chunked);
   }
 
@@ -140,7 +142,7 @@ public final class LargeTransactionWriter {
     checkOpen();
     finished = true;
     journal.finishLarge(chunked);
-    return journal.enqueue(RecordCodec.abort(key, streamed, chunks), RecordType.ABORT, key, false, chunked);
+    return journal.enqueue(RecordFrames.abort(key, streamed, chunks), RecordType.ABORT, key, false, chunked);
   }
 
   private void checkOpen() {

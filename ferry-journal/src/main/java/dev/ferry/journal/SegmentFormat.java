@@ -4,6 +4,8 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import dev.ferry.journal.codec.ByteSink;
+import dev.ferry.journal.codec.ByteSource;
 import dev.ferry.journal.model.Gtid;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

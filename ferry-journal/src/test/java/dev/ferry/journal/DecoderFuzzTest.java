@@ -3,6 +3,7 @@ package dev.ferry.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.ferry.journal.codec.ByteSink;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.codec.ByteSink;
 import dev.ferry.journal.model.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ final class Forge {
 
   /** The uncompressed payload the writer makes for {@code tx}. */
   static byte[] payloadOf(Transaction tx) {
-    byte[] frame = RecordCodec.transaction(tx);
+    byte[] frame = RecordFrames.transaction(tx);
     byte[] body = Arrays.copyOfRange(frame, SegmentFormat.FRAME_PREFIX, frame.length);
     if ((body[1] & SegmentFormat.FLAG_ZSTD) == 0) {
       return Arrays.copyOfRange(body, SegmentFormat.BODY_HEADER, body.length);

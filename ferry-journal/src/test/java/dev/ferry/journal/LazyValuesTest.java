@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.journal.SegmentFormat.RecordType;
+import dev.ferry.journal.codec.ByteSink;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.LogicalType;
 import dev.ferry.journal.model.SourcePosition;

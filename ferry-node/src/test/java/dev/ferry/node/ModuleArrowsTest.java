@@ -12,6 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.CompositeArchRule;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +22,10 @@ import org.junit.jupiter.api.Test;
  * dialect part, no driver class); node code names no source kind's capture outside the source spec
  * (whose kinds answer what commands ask), the configuration that makes and describes it, the
  * demo that builds its own databases, and initial sync (one path per source kind); the journal
- * depends on the JDK, slf4j and zstd only; ferry-sql (the error classifiers capture and apply
- * share) on the JDK only.
+ * depends on the JDK, slf4j and zstd only, and inside it the model ({@code journal.model}) on
+ * neither the segment engine ({@code journal}) nor the codecs ({@code journal.codec}), the codecs
+ * on the model and the JDK only (never on the engine); ferry-sql (the error classifiers capture and
+ * apply share) on the JDK only.
  */
 class ModuleArrowsTest {
 
@@ -33,6 +36,9 @@ class ModuleArrowsTest {
     String node = root + ".node..";
     String journal = root + ".journal..";
     String sql = root + ".sql..";
+    String engine = root + ".journal";
+    String model = root + ".journal.model..";
+    String codec = root + ".journal.codec..";
     return CompositeArchRule.of(
             noClasses().that().resideInAPackage(capture).should().dependOnClassesThat()
                 .resideInAnyPackage(transport, apply, node))
@@ -51,6 +57,10 @@ class ModuleArrowsTest {
             .orShould().dependOnClassesThat().implement(root + ".node.run.SourceSpec"))
         .and(classes().that().resideInAPackage(journal).should().onlyDependOnClassesThat()
             .resideInAnyPackage(journal, "java..", "javax..", "org.slf4j..", "com.github.luben.zstd..", ""))
+        .and(noClasses().that().resideInAPackage(model).should().dependOnClassesThat()
+            .resideInAnyPackage(engine, codec))
+        .and(classes().that().resideInAPackage(codec).should().onlyDependOnClassesThat()
+            .resideInAnyPackage(codec, model, "java..", "com.github.luben.zstd..", ""))
         .and(classes().that().resideInAPackage(sql).should().onlyDependOnClassesThat()
             .resideInAnyPackage(sql, "java..", ""))
         .allowEmptyShould(true);
@@ -66,7 +76,8 @@ class ModuleArrowsTest {
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("dev.ferry");
     Map<String, Integer> atLeast = Map.of(
-        "dev.ferry.journal", 40, "dev.ferry.journal.model", 10, "dev.ferry.journal.snapshot", 10,
+        "dev.ferry.journal", 40, "dev.ferry.journal.model", 10, "dev.ferry.journal.codec", 5,
+        "dev.ferry.journal.snapshot", 10,
         "dev.ferry.capture", 30, "dev.ferry.apply", 50, "dev.ferry.node", 50, "dev.ferry.testkit", 5,
         "dev.ferry.sql", 5, "dev.ferry.transport", 5);
     atLeast.forEach((pkg, min) -> assertThat(ferry.stream()
@@ -80,36 +91,46 @@ class ModuleArrowsTest {
 
   @Test
   void theRuleCatchesCaptureDependingOnApply() {
-    JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
-    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("dev.ferry.archfixture.capture.CaptureThatAppliesDirectly")
-        .hasMessageContaining("dev.ferry.archfixture.apply.Applier");
+    assertTheRulesCatch("dev.ferry.archfixture.capture.CaptureThatAppliesDirectly",
+        "dev.ferry.archfixture.apply.Applier");
   }
 
   @Test
   void theRuleCatchesSqlDependingOnAnotherModule() {
-    JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
-    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("dev.ferry.archfixture.sql.ClassifierThatApplies");
+    assertTheRulesCatch("dev.ferry.archfixture.sql.ClassifierThatApplies");
   }
 
   @Test
   void theRuleCatchesANodeCommandAskingOneSourceKind() {
-    JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
-    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("dev.ferry.archfixture.node.cli.StatusThatAsksPostgres")
-        .hasMessageContaining("dev.ferry.archfixture.capture.postgres.PostgresSlot");
+    assertTheRulesCatch("dev.ferry.archfixture.node.cli.StatusThatAsksPostgres",
+        "dev.ferry.archfixture.capture.postgres.PostgresSlot");
   }
 
   @Test
   void theRuleCatchesApplyCodeNamingADatabaseOutsideItsDialects() {
+    assertTheRulesCatch("dev.ferry.archfixture.apply.WriterThatAsksPostgres",
+        "dev.ferry.archfixture.apply.dialect.postgres.PostgresPart");
+  }
+
+  @Test
+  void theRuleCatchesTheModelDependingOnACodec() {
+    assertTheRulesCatch("dev.ferry.archfixture.journal.model.ValueThatEncodesItself",
+        "dev.ferry.archfixture.journal.codec.Payloads");
+  }
+
+  @Test
+  void theRuleCatchesACodecDependingOnTheSegmentEngine() {
+    assertTheRulesCatch("dev.ferry.archfixture.journal.codec.CodecThatAsksTheEngine",
+        "dev.ferry.archfixture.journal.Segments");
+  }
+
+  /** Checks the rules over the fixtures and expects them to fail naming each of {@code classes}. */
+  private static void assertTheRulesCatch(String... classes) {
     JavaClasses fixture = new ClassFileImporter().importPackages("dev.ferry.archfixture");
-    assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture))
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("dev.ferry.archfixture.apply.WriterThatAsksPostgres")
-        .hasMessageContaining("dev.ferry.archfixture.apply.dialect.postgres.PostgresPart");
+    AbstractThrowableAssert<?, ? extends Throwable> failure =
+        assertThatThrownBy(() -> arrows("dev.ferry.archfixture").check(fixture)).isInstanceOf(AssertionError.class);
+    for (String name : classes) {
+      failure.hasMessageContaining(name);
+    }
   }
 }

@@ -1,121 +1,126 @@
-package dev.ferry.journal;
+package dev.ferry.journal.codec;
 
-import dev.ferry.journal.SegmentFormat.RecordType;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Payloads of the four record types (layout in {@code docs/journal-format.md}). Encoding runs on
- * the appending thread, so the writer thread only copies bytes; each thread reuses its own
- * scratch buffers, and a frame costs one allocation (its exact-size array).
+ * Payloads of the four record types, TX, CHUNK, COMMIT and ABORT (layout in {@code
+ * docs/journal-format.md}): what a record carries inside the frame the segment engine draws around
+ * it (length, CRC, type, flags, GTID, compression are the engine's {@code SegmentFormat}). The
+ * codec's entry point: an {@link Encoder} writes payloads, the static {@code read} methods read
+ * them and throw {@link ByteSource.MalformedRecordException} for bytes that do not decode.
+ *
+ * <p>Thread-safe: the static methods keep no state; an {@link Encoder} belongs to one thread.
  */
-final class RecordCodec {
+public final class RecordCodec {
   private static final SourcePosition.Kind[] KINDS = SourcePosition.Kind.values();
   /** In the source position's kind byte (format 3): a source GTID follows the position. */
   private static final int HAS_SOURCE_GTID = 0x80;
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private RecordCodec() {
   }
 
-  private static final class Scratch {
-    final ByteSink payload = new ByteSink(64 << 10);
-    final ByteSink compressed = new ByteSink(64 << 10);
-    final ChangeCodec.Encoder changes = new ChangeCodec.Encoder();
+  /**
+   * Encodes payloads into one reused buffer, so encoding a record allocates nothing but what grows
+   * that buffer. Each method returns the buffer holding the payload, valid until the next call.
+   * Not thread-safe: one per appending thread.
+   */
+  public static final class Encoder {
+    private final ByteSink payload = new ByteSink(64 << 10);
+    private final ChangeCodec.Encoder changes = new ChangeCodec.Encoder();
 
-    ByteSink start() {
+    private ByteSink start() {
       payload.clear();
       changes.reset();
       return payload;
     }
 
-    byte[] finish(RecordType type, Gtid gtid) {
-      return finish(type, 0, gtid);
+    /** A TX record's payload: the transaction's metadata and changes. */
+    public ByteSink transaction(Transaction tx) {
+      ByteSink out = start();
+      putMeta(out, new Meta(tx.commitTime(), tx.schemaSequence(), tx.sourcePosition()));
+      changes.writeChanges(out, tx.changes());
+      return out;
     }
 
-    byte[] finish(RecordType type, int flags, Gtid gtid) {
-      byte[] frame = SegmentFormat.frame(type, flags, gtid, payload, compressed);
-      if (payload.array().length > (4 << 20)) {
-        payload.clear();
+    /** A CHUNK record's payload: its index in the transaction and its changes. */
+    public ByteSink chunk(int index, List<? extends Change> changeList) {
+      ByteSink out = start();
+      out.putInt(index);
+      changes.writeChanges(out, changeList);
+      return out;
+    }
+
+    /**
+     * A COMMIT record's payload; with a {@link CommitInfo#streamKey()} (a streamed transaction, whose
+     * frame is marked streamed) the stream key and the dropped ranges follow.
+     */
+    public ByteSink commit(CommitInfo info) {
+      ByteSink out = start();
+      putMeta(out, info.meta());
+      out.putInt(info.chunkCount());
+      out.putLong(info.changeCount());
+      out.putLong(info.firstChunk().segment());
+      out.putLong(info.firstChunk().offset());
+      if (info.streamKey().isEmpty()) {
+        return out;
       }
-      return frame;
+      Gtid key = info.streamKey().get();
+      out.putInt((int) key.domain());
+      out.putInt((int) key.serverId());
+      out.putLong(key.seq());
+      out.putVarLong(info.dropped().size());
+      for (DroppedRange d : info.dropped()) {
+        out.putVarLong(d.from());
+        out.putVarLong(d.to() - d.from());
+      }
+      return out;
+    }
+
+    /** An ABORT record's payload: how many chunks it gives up. */
+    public ByteSink abort(int chunkCount) {
+      ByteSink out = start();
+      out.putInt(chunkCount);
+      return out;
     }
   }
 
   /** What a TX or COMMIT record says about its transaction besides the changes. */
-  record Meta(Instant commitTime, long schemaSequence, SourcePosition sourcePosition) {
+  public record Meta(Instant commitTime, long schemaSequence, SourcePosition sourcePosition) {
+  }
+
+  /**
+   * Changes {@code from} (inclusive) to {@code to} (exclusive) of a streamed transaction that its
+   * COMMIT says a rolled-back subtransaction made.
+   */
+  public record DroppedRange(long from, long to) {
   }
 
   /**
    * The rest of a COMMIT record. {@code changeCount} counts the changes its chunks hold; a streamed
    * one ({@code streamKey} present) hands out that many minus the {@code dropped} ones.
    */
-  record CommitInfo(Meta meta, int chunkCount, long changeCount, JournalPosition firstChunk,
-      Optional<Gtid> streamKey, List<LargeTransactionWriter.Dropped> dropped) {
+  public record CommitInfo(Meta meta, int chunkCount, long changeCount, JournalPosition firstChunk,
+      Optional<Gtid> streamKey, List<DroppedRange> dropped) {
     CommitInfo(Meta meta, int chunkCount, long changeCount, JournalPosition firstChunk) {
       this(meta, chunkCount, changeCount, firstChunk, Optional.empty(), List.of());
     }
 
     /** How many changes the transaction hands out. */
-    long delivered() {
+    public long delivered() {
       long n = changeCount;
-      for (LargeTransactionWriter.Dropped d : dropped) {
+      for (DroppedRange d : dropped) {
         n -= d.to() - d.from();
       }
       return n;
     }
-  }
-
-  static byte[] transaction(Transaction tx) {
-    Scratch s = SCRATCH.get();
-    ByteSink out = s.start();
-    putMeta(out, new Meta(tx.commitTime(), tx.schemaSequence(), tx.sourcePosition()));
-    s.changes.writeChanges(out, tx.changes());
-    return s.finish(RecordType.TX, tx.gtid());
-  }
-
-  /** A CHUNK record; {@code streamed}: {@code gtid} is a stream key ({@link SegmentFormat#FLAG_STREAMED}). */
-  static byte[] chunk(Gtid gtid, boolean streamed, int index, List<? extends Change> changes) {
-    Scratch s = SCRATCH.get();
-    ByteSink out = s.start();
-    out.putInt(index);
-    s.changes.writeChanges(out, changes);
-    return s.finish(RecordType.CHUNK, streamed ? SegmentFormat.FLAG_STREAMED : 0, gtid);
-  }
-
-  static byte[] commit(Gtid gtid, CommitInfo info) {
-    Scratch s = SCRATCH.get();
-    ByteSink out = s.start();
-    putMeta(out, info.meta());
-    out.putInt(info.chunkCount());
-    out.putLong(info.changeCount());
-    out.putLong(info.firstChunk().segment());
-    out.putLong(info.firstChunk().offset());
-    if (info.streamKey().isEmpty()) {
-      return s.finish(RecordType.COMMIT, gtid);
-    }
-    Gtid key = info.streamKey().get();
-    out.putInt((int) key.domain());
-    out.putInt((int) key.serverId());
-    out.putLong(key.seq());
-    out.putVarLong(info.dropped().size());
-    for (LargeTransactionWriter.Dropped d : info.dropped()) {
-      out.putVarLong(d.from());
-      out.putVarLong(d.to() - d.from());
-    }
-    return s.finish(RecordType.COMMIT, SegmentFormat.FLAG_STREAMED, gtid);
-  }
-
-  static byte[] abort(Gtid gtid, boolean streamed, int chunkCount) {
-    Scratch s = SCRATCH.get();
-    s.start().putInt(chunkCount);
-    return s.finish(RecordType.ABORT, streamed ? SegmentFormat.FLAG_STREAMED : 0, gtid);
   }
 
   private static void putMeta(ByteSink out, Meta meta) {
@@ -163,7 +168,7 @@ final class RecordCodec {
   }
 
   /** Reads a TX or COMMIT record's metadata in format {@code version}. */
-  static Meta readMeta(ByteSource in, int version) {
+  public static Meta readMeta(ByteSource in, int version) {
     long seconds = in.getLong();
     int nanos = in.getInt();
     if (nanos < 0 || nanos > 999_999_999 || seconds < Instant.MIN.getEpochSecond()
@@ -176,29 +181,10 @@ final class RecordCodec {
   }
 
   /**
-   * Whether a TX or COMMIT record's source position carries {@code gtid} itself: the journal's GTID
-   * is its source's own (MariaDB's), so the source's holes and domains are the journal's
-   * ({@link CommitOrder}). Other records, and a payload that does not decode, do not declare it.
+   * Reads a COMMIT record's payload in format {@code version}; {@code streamed}: its frame is marked
+   * streamed (the stream key and dropped ranges follow; when false they are left unread).
    */
-  static boolean declaresSourceGtid(SegmentFormat.RecordType type, Gtid gtid, ByteSource payload, int version) {
-    try {
-      Meta meta = switch (type) {
-        case TX -> readMeta(payload, version);
-        case COMMIT -> readCommit(payload, version, false).meta();
-        case CHUNK, ABORT -> null;
-      };
-      return meta != null && meta.sourcePosition().sourceGtid().equals(Optional.of(gtid));
-    } catch (ByteSource.MalformedRecordException e) {
-      return false;
-    }
-  }
-
-  /**
-   * Reads a COMMIT record's payload; {@code streamed}: its frame carries {@link
-   * SegmentFormat#FLAG_STREAMED} (the stream key and dropped ranges follow; when false they are
-   * left unread).
-   */
-  static CommitInfo readCommit(ByteSource in, int version, boolean streamed) {
+  public static CommitInfo readCommit(ByteSource in, int version, boolean streamed) {
     Meta meta = readMeta(in, version);
     int chunkCount = in.getInt();
     long changeCount = in.getLong();
@@ -223,7 +209,7 @@ final class RecordCodec {
       throw new ByteSource.MalformedRecordException("COMMIT record claims " + ranges + " dropped ranges in "
           + in.remaining() + " bytes");
     }
-    List<LargeTransactionWriter.Dropped> dropped = new java.util.ArrayList<>((int) ranges);
+    List<DroppedRange> dropped = new ArrayList<>((int) ranges);
     long end = 0;
     for (long i = 0; i < ranges; i++) {
       long from = in.getVarLong();
@@ -233,9 +219,37 @@ final class RecordCodec {
             + ") of " + changeCount + " after " + end);
       }
       end = from + length;
-      dropped.add(new LargeTransactionWriter.Dropped(from, end));
+      dropped.add(new DroppedRange(from, end));
     }
     return new CommitInfo(meta, chunkCount, changeCount, first, Optional.of(new Gtid(domain, server, seq)),
         List.copyOf(dropped));
+  }
+
+  /**
+   * Reads a change list (the rest of a TX payload, or of a CHUNK payload after its index) in format
+   * {@code version}; {@code in} may be a reused buffer (what is kept is copied).
+   */
+  public static List<Change> readChanges(ByteSource in, int version) {
+    in = in.copyOfRest();
+    ChangeCodec.Decoder decoder = new ChangeCodec.Decoder(version);
+    int n = ChangeCodec.Decoder.count(in);
+    List<Change> changes = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      changes.add(decoder.read(in));
+    }
+    if (in.hasRemaining()) {
+      throw new ByteSource.MalformedRecordException(in.remaining() + " bytes left after the last change");
+    }
+    return changes;
+  }
+
+  /** Reads the start of a CHUNK payload: the chunk's index in its transaction. */
+  public static int readChunkIndex(ByteSource in) {
+    return in.getInt();
+  }
+
+  /** Reads an ABORT payload: how many chunks it gives up. */
+  public static int readAbort(ByteSource in) {
+    return in.getInt();
   }
 }

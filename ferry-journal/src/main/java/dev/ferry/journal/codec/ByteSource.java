@@ -1,25 +1,26 @@
-package dev.ferry.journal;
+package dev.ferry.journal.codec;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Reads what a {@link ByteSink} wrote from a byte array. Malformed input throws
- * {@link MalformedRecordException}, which the reader turns into a corruption report.
+ * {@link MalformedRecordException}, which the segment engine turns into a corruption report. The
+ * engine makes one over a record's payload and hands it to {@link RecordCodec}. Not thread-safe.
  */
-final class ByteSource {
+public final class ByteSource {
   private final byte[] buf;
   private int pos;
   private final int end;
 
-  ByteSource(byte[] buf, int offset, int length) {
+  public ByteSource(byte[] buf, int offset, int length) {
     this.buf = buf;
     this.pos = offset;
     this.end = offset + length;
   }
 
   /** Thrown for bytes that passed the CRC but do not decode (a bug or a forged CRC). */
-  static final class MalformedRecordException extends RuntimeException {
-    MalformedRecordException(String message) {
+  public static final class MalformedRecordException extends RuntimeException {
+    public MalformedRecordException(String message) {
       super(message);
     }
   }

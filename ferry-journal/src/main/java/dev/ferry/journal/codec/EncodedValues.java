@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.codec;
 
 import dev.ferry.journal.model.ImmutableValues;
 import dev.ferry.journal.model.Value;

@@ -1,4 +1,4 @@
-package dev.ferry.journal;
+package dev.ferry.journal.codec;
 
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;

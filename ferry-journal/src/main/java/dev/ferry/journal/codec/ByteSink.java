@@ -1,30 +1,33 @@
-package dev.ferry.journal;
+package dev.ferry.journal.codec;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** A growable byte array written big-endian; reused per thread to avoid allocation per record. */
-final class ByteSink {
+/**
+ * A growable byte array written big-endian; reused per thread to avoid allocation per record. The
+ * codec writes payloads into it and the segment engine builds frames from it. Not thread-safe.
+ */
+public final class ByteSink {
   private byte[] buf;
   private int size;
 
-  ByteSink(int capacity) {
+  public ByteSink(int capacity) {
     buf = new byte[capacity];
   }
 
-  void clear() {
+  public void clear() {
     size = 0;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  byte[] array() {
+  public byte[] array() {
     return buf;
   }
 
-  void ensure(int extra) {
+  public void ensure(int extra) {
     if (size + extra > buf.length) {
       long wanted = Math.max((long) buf.length * 2, (long) size + extra);
       if (wanted > Integer.MAX_VALUE - 16) {
@@ -39,31 +42,31 @@ final class ByteSink {
     size += n;
   }
 
-  void putByte(int b) {
+  public void putByte(int b) {
     ensure(1);
     buf[size++] = (byte) b;
   }
 
-  void putInt(int v) {
+  public void putInt(int v) {
     ensure(4);
     putIntAt(size, v);
     size += 4;
   }
 
-  void putIntAt(int at, int v) {
+  public void putIntAt(int at, int v) {
     buf[at] = (byte) (v >>> 24);
     buf[at + 1] = (byte) (v >>> 16);
     buf[at + 2] = (byte) (v >>> 8);
     buf[at + 3] = (byte) v;
   }
 
-  void putLong(long v) {
+  public void putLong(long v) {
     putInt((int) (v >>> 32));
     putInt((int) v);
   }
 
   /** Unsigned LEB128. */
-  void putVarLong(long v) {
+  public void putVarLong(long v) {
     ensure(10);
     while ((v & ~0x7FL) != 0) {
       buf[size++] = (byte) ((v & 0x7F) | 0x80);
@@ -84,7 +87,7 @@ final class ByteSink {
   }
 
   @SuppressWarnings("deprecation")
-  void putString(String s) {
+  public void putString(String s) {
     if (s.length() < 128 && isAscii(s)) {
       putVarLong(s.length());
       ensure(s.length());
