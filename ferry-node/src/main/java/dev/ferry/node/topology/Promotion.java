@@ -13,17 +13,14 @@ import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.run.FerryNode;
+import dev.ferry.node.run.JournalHold;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.sync.InitialSync;
 import dev.ferry.transport.archive.ArchiveConfig;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -113,22 +110,14 @@ public final class Promotion {
       throw new RefusedException("journal " + dir + " is no journal copy (journal.from is not set): only a replica "
           + "node is promoted", List.of());
     }
-    try (FileChannel channel = FileChannel.open(SegmentFiles.lockFile(dir), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock lock = tryLock(channel)) {
-      if (lock == null) {
-        throw new RefusedException("journal " + dir + " is held by another process (a running 'ferry run' of this "
-            + "node, or another 'ferry promote'): stop it first (it holds " + SegmentFiles.lockFile(dir) + ")",
-            List.of());
-      }
-      return promoteLocked(spec, names, options, earlier);
+    Optional<JournalHold> hold = JournalHold.tryHold(dir);
+    if (hold.isEmpty()) {
+      throw new RefusedException("journal " + dir + " is held by another process (a running 'ferry run' of this "
+          + "node, or another 'ferry promote'): stop it first (it holds " + SegmentFiles.lockFile(dir) + ")",
+          List.of());
     }
-  }
-
-  private static FileLock tryLock(FileChannel channel) throws IOException {
-    try {
-      return channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      return null;
+    try (JournalHold held = hold.get()) {
+      return promoteLocked(spec, names, options, earlier);
     }
   }
 
