@@ -26,7 +26,9 @@ import tools.jackson.databind.JsonNode;
  * filtered from the configuration's targets and with {@code --url} through the admin API, shown,
  * resolved once each (the second time refused: exit 1, 409), an unknown id refused (404), bad input
  * refused (400); the resolutions are written on the read-only replica while a plain role's write
- * there is still refused and its read-only default still on.
+ * there is still refused and its read-only default still on. And {@code ferry skip}: a replica
+ * stopped on a conflict ({@code conflicts: stop}) goes past that one transaction, recorded, and streams
+ * on after a restart.
  */
 @Timeout(600)
 class ConflictsEndToEndTest {
@@ -80,6 +82,75 @@ class ConflictsEndToEndTest {
       assertThat(node.json("/api/conflicts?replica=pg&resolved=true").size()).isEqualTo(3);
       aPlainRoleIsStillRefused(t.pgReplicaUrl);
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  @Test
+  void aReplicaStoppedOnAConflictSkipsThatOneTransactionRecordedAndGoesOnAfterARestart() throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      Path config = FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
+          .replica("pg", t.pgReplicaUrl).writeTo(dir.resolve("skip.yaml"));
+      String c = config.toString();
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", c);
+      Status.awaitReplicaState(cli, config, "pg", "streaming", LONG);
+      t.load();
+      t.awaitPgEqual(LONG);
+      try (Connection r = DriverManager.getConnection(t.pgReplicaUrl); Statement st = r.createStatement()) {
+        st.execute("SET session_replication_role = replica");
+        st.execute("SET default_transaction_read_only = off");
+        st.execute("DELETE FROM accounts WHERE id = 5");
+      }
+      execute(t.primaryUrl, "UPDATE accounts SET balance = balance + 1 WHERE id = 5",
+          "UPDATE accounts SET owner = 'after the skip' WHERE id = 7");
+      JsonNode pg = Status.replica(Status.awaitReplicaState(cli, config, "pg", "failed", LONG), "pg");
+      assertThat(pg.path("lastError").asString()).contains("not found for UPDATE (update_missing)");
+      JsonNode stopped = json(cli.run(LONG, "conflicts", "-c", c, "--type", "update_missing", "--json"));
+      assertThat(stopped.size()).isOne();
+      assertThat(stopped.get(0).path("resolution").asString()).isEqualTo("stopped");
+      String gtid = stopped.get(0).path("gtid").asString();
+      assertThat(pg.path("lastError").asString()).contains(gtid);
+
+      FerryCli.Result whileRunning = cli.run(LONG, "skip", "-c", c, "--replica", "pg", "--gtid", gtid);
+      assertThat(whileRunning.exitCode()).as(whileRunning.all()).isEqualTo(1);
+      assertThat(whileRunning.stderr()).contains("is held by a running process", "journal.lock");
+      FerryCli.terminate(run, Duration.ofSeconds(60));
+
+      String[] parts = gtid.split("-");
+      String later = parts[0] + "-" + parts[1] + "-" + (Long.parseLong(parts[2]) + 1);
+      FerryCli.Result notNext = cli.run(LONG, "skip", "-c", c, "--replica", "pg", "--gtid", later);
+      assertThat(notNext.exitCode()).as(notNext.all()).isEqualTo(1);
+      assertThat(notNext.stderr()).contains(later + " is not the next transaction replica pg would apply: that is "
+          + gtid);
+      FerryCli.Result malformed = cli.run(LONG, "skip", "-c", c, "--replica", "pg", "--gtid", "five");
+      assertThat(malformed.exitCode()).isEqualTo(2);
+      FerryCli.Result skip = cli.run(LONG, "skip", "-c", c, "--replica", "pg", "--gtid", gtid, "--note",
+          "row 5 was removed on the replica on purpose");
+      assertThat(skip.exitCode()).as(skip.all()).isZero();
+      assertThat(skip.stdout()).contains("replica pg skipped " + gtid + " (1 change(s) to public.accounts, not applied)");
+
+      JsonNode skipped = json(cli.run(LONG, "conflicts", "-c", c, "--type", "skipped", "--json"));
+      assertThat(skipped.size()).isOne();
+      assertThat(skipped.get(0).path("gtid").asString()).isEqualTo(gtid);
+      assertThat(skipped.get(0).path("resolvedBy").asString()).isEqualTo(System.getProperty("user.name"));
+      assertThat(skipped.get(0).path("resolutionNote").asString()).isEqualTo("row 5 was removed on the replica on purpose");
+      assertThat(cli.run(LONG, "conflicts", "-c", c).stdout()).contains("skipped", "stopped");
+
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", c);
+      Status.awaitReplicaState(cli, config, "pg", "streaming", LONG);
+      execute(t.primaryUrl, "UPDATE accounts SET owner = 'streaming again' WHERE id = 8");
+      awaitOwner(t.pgReplicaUrl, 8, "streaming again");
+      assertThat(scalar(t.pgReplicaUrl, "SELECT owner FROM accounts WHERE id = 7")).isEqualTo("after the skip");
+      assertThat(scalar(t.pgReplicaUrl, "SELECT count(*) FROM accounts WHERE id = 5")).as("skipped, not applied")
+          .isEqualTo("0");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static void awaitOwner(String url, long id, String owner) throws Exception {
+    long deadline = System.nanoTime() + LONG.toNanos();
+    while (!owner.equals(scalar(url, "SELECT owner FROM accounts WHERE id = " + id))) {
+      assertThat(System.nanoTime()).as("account %d's owner %s on the replica", id, owner).isLessThan(deadline);
+      Thread.sleep(300);
     }
   }
 
