@@ -71,12 +71,8 @@ sealed interface ConflictSource {
   record Local(FerryConfig config) implements ConflictSource {
     @Override
     public List<String> replicas(Optional<String> replica) {
-      List<String> all = NodeSpecs.replicaNames(config);
-      if (replica.isPresent() && !all.contains(replica.get())) {
-        throw new UsageException("--replica " + replica.get() + ": no such replica in " + config.file() + " (it has "
-            + all + ")");
-      }
-      return replica.map(List::of).orElse(all);
+      replica.ifPresent(name -> NodeSpecs.requireReplica(config, name));
+      return replica.map(List::of).orElse(NodeSpecs.replicaNames(config));
     }
 
     @Override

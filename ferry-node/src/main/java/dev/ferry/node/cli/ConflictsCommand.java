@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,14 +76,7 @@ final class ConflictsCommand implements Callable<Integer> {
     ConflictSource.query(params); // bad input is refused before a database or node is asked
     ConflictSource source = where.source();
     List<Conflict> found = source.listAll(source.replicas(where.replica()), params);
-    PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      out.println(StatusJson.write(found));
-    } else {
-      ConflictsText.table(out, found);
-    }
-    out.flush();
-    return 0;
+    return print(spec, json, found, out -> ConflictsText.table(out, found));
   }
 
   /** Where the conflicts are and whose: the options every {@code conflicts} command takes. */
@@ -125,14 +119,7 @@ final class ConflictsCommand implements Callable<Integer> {
       long n = id(id);
       ConflictSource source = where.source();
       Conflict conflict = source.show(source.oneReplica(where.replica()), n);
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(StatusJson.write(conflict));
-      } else {
-        ConflictsText.one(out, conflict);
-      }
-      out.flush();
-      return 0;
+      return print(spec, json, conflict, out -> ConflictsText.one(out, conflict));
     }
   }
 
@@ -154,16 +141,22 @@ final class ConflictsCommand implements Callable<Integer> {
       String replica = source.oneReplica(where.replica());
       Conflict conflict = source.resolve(replica, n, new ConflictStore.Resolution(Instant.now(),
           System.getProperty("user.name", "unknown"), Optional.ofNullable(note).filter(t -> !t.isBlank())));
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(StatusJson.write(conflict));
-      } else {
-        out.printf("conflict %d of replica %s resolved at %s by %s%n", conflict.id(), replica,
-            conflict.resolvedAt().map(Instant::toString).orElse("?"), conflict.resolvedBy().orElse("?"));
-      }
-      out.flush();
-      return 0;
+      return print(spec, json, conflict, out -> out.printf("conflict %d of replica %s resolved at %s by %s%n",
+          conflict.id(), replica, conflict.resolvedAt().map(Instant::toString).orElse("?"),
+          conflict.resolvedBy().orElse("?")));
     }
+  }
+
+  /** Prints {@code document} as JSON with {@code json}, else as {@code text} writes it; exit 0. */
+  private static int print(CommandSpec spec, boolean json, Object document, Consumer<PrintWriter> text) {
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(StatusJson.write(document));
+    } else {
+      text.accept(out);
+    }
+    out.flush();
+    return 0;
   }
 
   private static long id(String text) {

@@ -45,10 +45,7 @@ final class SkipCommand implements Callable<Integer> {
       throw new UsageException("--gtid: " + e.getMessage());
     }
     FerryConfig config = options.load();
-    if (!NodeSpecs.replicaNames(config).contains(replica)) {
-      throw new UsageException("--replica " + replica + ": no such replica in " + config.file() + " (it has "
-          + NodeSpecs.replicaNames(config) + ")");
-    }
+    NodeSpecs.requireReplica(config, replica);
     options.startQuietLogging();
     ReplicaSkip.Skipped skipped;
     try {

@@ -5,6 +5,7 @@ import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.apply.jdbc.SkippedTransaction;
 import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
@@ -14,6 +15,7 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.TableId;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -52,12 +54,12 @@ public final class ReplicaSkip {
    */
   public static Skipped skip(ReplicaSpec replica, Path journalDir, Gtid gtid, ConflictStore.Resolution resolution)
       throws IOException {
-    Optional<JournalHold> hold = JournalHold.tryHold(journalDir);
+    Optional<Closeable> hold = Journal.hold(journalDir);
     if (hold.isEmpty()) {
       throw new RefusedException("journal " + journalDir + " is held by a running process of this node ('ferry run'"
           + " or 'ferry capture'): stop it first (it holds " + SegmentFiles.lockFile(journalDir) + ")");
     }
-    try (JournalHold held = hold.get(); Connection c = replica.connect()) {
+    try (Closeable held = hold.get(); Connection c = replica.connect()) {
       String journalId = JournalInspector.journalId(journalDir).toString();
       ControlTables tables = Dialect.of(c).controlTables();
       Optional<ControlTables.Progress> row = tables.exists(c, ControlTables.PROGRESS)

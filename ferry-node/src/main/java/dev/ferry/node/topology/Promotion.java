@@ -3,6 +3,7 @@ package dev.ferry.node.topology;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
@@ -13,7 +14,6 @@ import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.node.run.FerryNode;
-import dev.ferry.node.run.JournalHold;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
@@ -110,13 +110,13 @@ public final class Promotion {
       throw new RefusedException("journal " + dir + " is no journal copy (journal.from is not set): only a replica "
           + "node is promoted", List.of());
     }
-    Optional<JournalHold> hold = JournalHold.tryHold(dir);
+    Optional<java.io.Closeable> hold = Journal.hold(dir);
     if (hold.isEmpty()) {
       throw new RefusedException("journal " + dir + " is held by another process (a running 'ferry run' of this "
           + "node, or another 'ferry promote'): stop it first (it holds " + SegmentFiles.lockFile(dir) + ")",
           List.of());
     }
-    try (JournalHold held = hold.get()) {
+    try (java.io.Closeable held = hold.get()) {
       return promoteLocked(spec, names, options, earlier);
     }
   }

@@ -105,7 +105,7 @@ class ReplicaSkipTest {
 
   @Test
   void refusesWhileAProcessHoldsTheJournalAndWhenNothingIsLeft() throws Exception {
-    try (JournalHold running = JournalHold.tryHold(journal).orElseThrow()) {
+    try (java.io.Closeable running = Journal.hold(journal).orElseThrow()) {
       assertThatThrownBy(() -> ReplicaSkip.skip(replica, journal, Transactions.gtid(2), byAlice("x")))
           .isInstanceOf(ReplicaSkip.RefusedException.class).hasMessageContaining("is held by a running process")
           .hasMessageContaining("journal.lock");
