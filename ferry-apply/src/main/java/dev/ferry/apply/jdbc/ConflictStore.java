@@ -88,9 +88,12 @@ public final class ConflictStore {
     }
   }
 
-  /** The conflicts {@code filter} selects, newest first. */
+  /** The conflicts {@code filter} selects, newest first; none on a target that has no conflicts table yet. */
   public static List<Conflict> list(Connection c, Filter filter) throws SQLException {
     Dialect dialect = Dialect.of(c);
+    if (!dialect.controlTables().exists(c, ControlTables.CONFLICTS)) {
+      return List.of(); // a replica never started
+    }
     String table = dialect.controlTables().conflicts();
     StringBuilder sql = new StringBuilder("SELECT * FROM ").append(table).append(" WHERE replica = ?");
     filter.table().ifPresent(t -> sql.append(" AND table_name = ?"));
@@ -123,6 +126,9 @@ public final class ConflictStore {
   /** The conflict {@code id} of {@code replica}, if recorded. */
   public static Optional<Conflict> get(Connection c, String replica, long id) throws SQLException {
     Dialect dialect = Dialect.of(c);
+    if (!dialect.controlTables().exists(c, ControlTables.CONFLICTS)) {
+      return Optional.empty();
+    }
     String sql = "SELECT * FROM " + dialect.controlTables().conflicts() + " WHERE replica = ? AND id = ?";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, replica);

@@ -142,6 +142,18 @@ abstract class ControlTablesContract {
   }
 
   @Test
+  void aTargetWithoutAConflictsTableHasNoConflictsAndNoneToResolve() throws Exception {
+    try (Connection c = target().connect()) {
+      assertThat(ConflictStore.list(c, filter(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          10))).isEmpty();
+      assertThat(ConflictStore.get(c, "r1", 1)).isEmpty();
+      assertThat(ConflictStore.resolve(c, "r1", 1, new ConflictStore.Resolution(Instant.now(), "alice",
+          Optional.empty()))).isEmpty();
+      assertThat(ControlTables.of(c).exists(c, ControlTables.CONFLICTS)).as("nothing created").isFalse();
+    }
+  }
+
+  @Test
   void aConflictsTableFromBeforeResolutionsIsReadAndGetsItsColumnsWhenOneIsResolved() throws Exception {
     try (Connection c = target().connect()) {
       ControlTables tables = ControlTables.of(c);

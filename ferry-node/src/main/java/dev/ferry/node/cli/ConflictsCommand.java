@@ -124,9 +124,10 @@ final class ConflictsCommand implements Callable<Integer> {
   }
 
   @Command(name = "resolve", mixinStandardHelpOptions = true,
-      description = {"Mark one conflict resolved: when, by whom (your user name) and why (--note) are recorded in the",
-          "replica's conflicts table. Works on a read-only replica (as Ferry's own session). Exit 1 when it was",
-          "resolved already or there is no such conflict."})
+      description = {"Mark one conflict resolved.",
+          "When, by whom (your user name) and why (--note) are recorded in the replica's conflicts table. Works",
+          "on a read-only replica (as Ferry's own session). Exit 1 when it was resolved already or there is no",
+          "such conflict."})
   static final class Resolve implements Callable<Integer> {
     @Mixin Where where;
     @Parameters(paramLabel = "ID", description = "The conflict's id.") String id;
