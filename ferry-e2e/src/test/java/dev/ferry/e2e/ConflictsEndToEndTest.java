@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -205,6 +206,10 @@ class ConflictsEndToEndTest {
     JsonNode shown = json(cli.run(LONG, token, "conflicts", "show", String.valueOf(second), "--url", url, "--json"));
     assertThat(shown.path("resolutionNote").asString()).isEqualTo("through the API");
 
+    for (Optional<String> refused : List.of(Optional.<String>empty(), Optional.of("wrong"))) {
+      HttpResponse<String> r = node.withToken(refused).post("/api/conflicts/" + third + "/resolve?replica=pg");
+      assertThat(r.statusCode()).as("without the right token").isEqualTo(401);
+    }
     HttpResponse<String> byApi = node.post("/api/conflicts/" + third + "/resolve?replica=pg&note=gone%20anyway&by=ops");
     assertThat(byApi.statusCode()).as(byApi.body()).isEqualTo(200);
     assertThat(NodeHttp.parse(byApi.body()).path("resolvedBy").asString()).isEqualTo("ops");
