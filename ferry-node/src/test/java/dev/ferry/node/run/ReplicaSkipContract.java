@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.journal.Journal;
@@ -14,7 +15,6 @@ import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
-import dev.ferry.testkit.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,21 +24,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link ReplicaSkip} on a SQLite replica that has applied the first of four journal
- * transactions: only the next one can be skipped, never while a process holds the journal, and a
- * skip joins the applied set and leaves a {@code skipped} row naming who and why.
+ * {@link ReplicaSkip} on a replica that has applied the first of four journal transactions: only
+ * the next one can be skipped, never while a process holds the journal, and a skip joins the
+ * applied set and leaves a {@code skipped} row naming who and why. One subclass per target (the
+ * SQLite and PostgreSQL replicas read-only, as by default).
  */
 @Timeout(60)
-class ReplicaSkipTest {
+abstract class ReplicaSkipContract {
   @TempDir Path dir;
-  private SqliteDatabase target;
   private ReplicaSpec replica;
   private Path journal;
   private String journalId;
@@ -56,12 +55,11 @@ class ReplicaSkipTest {
     try (JournalReader reader = JournalReader.openAtOldest(journal)) {
       first = reader.next(Duration.ZERO).orElseThrow();
     }
-    target = SqliteDatabase.create();
-    replica = new ReplicaSpec(ApplyConfig.defaults("r1", journalId), target.jdbcUrl(), new Properties());
-    try (Connection c = replica.connect(); Statement st = c.createStatement()) {
-      Dialect.of(c).prepareSession(c, true, "r1");
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO ferry_replication_control (source, applied_gtids,"
-          + " journal_position, schema_sequence) VALUES (?, '0:1', ?, 1)")) {
+    replica = new ReplicaSpec(ApplyConfig.defaults("r1", journalId), targetUrl(), new Properties());
+    try (Connection c = replica.connect()) {
+      Dialect.of(c).prepareSession(c, readOnly(), "r1");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + ControlTables.of(c).progress() + " (source,"
+          + " applied_gtids, journal_position, schema_sequence) VALUES (?, '0:1', ?, 1)")) {
         ps.setString(1, journalId);
         ps.setString(2, first.nextPosition().toString());
         ps.executeUpdate();
@@ -69,10 +67,11 @@ class ReplicaSkipTest {
     }
   }
 
-  @AfterEach
-  void close() throws Exception {
-    target.close();
-  }
+  /** A fresh target database. */
+  abstract String targetUrl() throws Exception;
+
+  /** Whether the replica is made read-only (its guards and default installed) as apply would. */
+  abstract boolean readOnly();
 
   private static ConflictStore.Resolution byAlice(String note) {
     return new ConflictStore.Resolution(Instant.parse("2026-12-06T12:00:00Z"), "alice", Optional.of(note));
@@ -132,7 +131,7 @@ class ReplicaSkipTest {
 
   private GtidSet applied() throws Exception {
     try (Connection c = replica.connect(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT applied_gtids FROM ferry_replication_control")) {
+        ResultSet rs = st.executeQuery("SELECT applied_gtids FROM " + ControlTables.of(c).progress())) {
       rs.next();
       return GtidSet.parse(rs.getString(1));
     }
