@@ -65,6 +65,21 @@ final class NodeHttp {
     return JSON.readTree(r.body());
   }
 
+  /** Waits until {@code replica} has recorded {@code count} conflicts ({@code GET /api/conflicts}). */
+  JsonNode awaitConflicts(String replica, int count, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      JsonNode list = json("/api/conflicts?replica=" + replica + "&limit=1000");
+      if (list.size() >= count) {
+        return list;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(replica + " recorded not " + count + " conflicts within " + timeout + ": " + list);
+      }
+      Thread.sleep(300);
+    }
+  }
+
   static JsonNode parse(String body) {
     return JSON.readTree(body);
   }

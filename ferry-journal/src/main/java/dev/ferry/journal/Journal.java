@@ -78,6 +78,16 @@ public final class Journal implements AutoCloseable {
   }
 
   /**
+   * Holds {@code journal.lock} of the journal in {@code directory} as its writer does, for an
+   * operator's command that must not run beside {@code ferry run} or {@code capture}, nor let one
+   * start meanwhile ({@code ferry promote}, {@code ferry skip}); released by closing it. Empty while
+   * a process (this one or another) holds it.
+   */
+  public static Optional<java.io.Closeable> hold(Path directory) throws IOException {
+    return WriterLock.tryAcquire(directory).map(lock -> lock);
+  }
+
+  /**
    * Whether a process (this one or another) has the journal in {@code directory} open for writing
    * ({@code ferry run} or {@code capture}): it holds {@code journal.lock}. A directory without a
    * journal is not in use. The answer may change right after it is given.

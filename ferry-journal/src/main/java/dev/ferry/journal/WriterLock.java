@@ -8,6 +8,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * {@code journal.lock}, held by the one writer of a journal directory: a {@link Journal} or a
@@ -28,6 +29,12 @@ final class WriterLock implements Closeable {
    * @throws IOException if this or another process holds it
    */
   static WriterLock acquire(Path dir) throws IOException {
+    return tryAcquire(dir).orElseThrow(() -> new IOException("journal " + dir
+        + " is already open for writing (by this or another process)"));
+  }
+
+  /** Locks {@code dir} for writing, creating it if missing; empty if this or another process holds it. */
+  static Optional<WriterLock> tryAcquire(Path dir) throws IOException {
     Files.createDirectories(dir);
     FileChannel channel = FileChannel.open(SegmentFiles.lockFile(dir), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
@@ -42,9 +49,9 @@ final class WriterLock implements Closeable {
     }
     if (lock == null) {
       channel.close();
-      throw new IOException("journal " + dir + " is already open for writing (by this or another process)");
+      return Optional.empty();
     }
-    return new WriterLock(channel, lock);
+    return Optional.of(new WriterLock(channel, lock));
   }
 
   @Override

@@ -48,6 +48,19 @@ class LifecycleTest {
   }
 
   @Test
+  void anOperatorsHoldAndAnOpenJournalExcludeEachOther() throws Exception {
+    try (Journal journal = Journal.open(Journals.config(dir))) {
+      assertThat(Journal.hold(dir)).as("held by the open journal").isEmpty();
+    }
+    try (java.io.Closeable held = Journal.hold(dir).orElseThrow()) {
+      assertThat(Journal.inUse(dir)).isTrue();
+      assertThatThrownBy(() -> Journal.open(Journals.config(dir))).isInstanceOf(IOException.class)
+          .hasMessageContaining("is already open for writing");
+    }
+    assertThat(Journal.inUse(dir)).as("released").isFalse();
+  }
+
+  @Test
   void sealsASegmentWhenItReachesItsSize() throws Exception {
     try (Journal journal = Journal.open(Journals.config(dir).withSegmentBytes(4096))) {
       for (int i = 1; i <= 200; i++) {

@@ -39,4 +39,25 @@ final class ConflictLog {
       ps.executeUpdate();
     }
   }
+
+  /** The row of a transaction an operator skipped: resolved as it is written, by the operator. */
+  void insertSkipped(Connection c, SkippedTransaction skip) throws SQLException {
+    String sql = "INSERT INTO " + dialect.controlTables().conflicts() + " (detected_at, replica, source, gtid,"
+        + " conflict_type, table_name, row_key, local_row, remote_row, resolution, resolved_at, resolved_by,"
+        + " resolution_note) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      dialect.values().bindTime(ps, 1, skip.resolution().at());
+      ps.setString(2, replica);
+      ps.setString(3, source);
+      ps.setString(4, skip.gtid().toString());
+      ps.setString(5, ConflictStore.SKIPPED);
+      ps.setString(6, skip.tables());
+      ps.setString(7, "(whole transaction, " + skip.changes() + " change(s))");
+      ps.setString(8, ConflictStore.SKIPPED);
+      dialect.values().bindTime(ps, 9, skip.resolution().at());
+      ps.setString(10, skip.resolution().by());
+      ps.setString(11, skip.resolution().note().orElse(null));
+      ps.executeUpdate();
+    }
+  }
 }

@@ -1,18 +1,20 @@
 package dev.ferry.node.admin;
 
-import dev.ferry.apply.ConflictType;
 import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
+import dev.ferry.node.run.StatusJson;
 import java.io.IOException;
-import java.sql.Connection;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.util.Arrays;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -21,13 +23,12 @@ import org.eclipse.jetty.util.Fields;
 
 /**
  * The admin API under {@code /api/} (JSON; {@code docs/operations.md}): the status document, its
- * last minutes ({@link StatusHistory}), suspend and resume of a replica, and the conflicts a replica recorded on its target. Bad input
+ * last minutes ({@link StatusHistory}), suspend and resume of a replica, and the conflicts a replica recorded on its
+ * target ({@link ConflictQuery}: list, show, mark resolved). Bad input
  * gets a 4xx with {@code {"error": …}} naming what was wrong. Thread-safe.
  */
 final class AdminApi extends Handler.Abstract {
-  private static final int DEFAULT_LIMIT = 100;
-  private static final int MAX_LIMIT = 1000;
-  private static final Set<String> CONFLICT_KEYS = Set.of("replica", "table", "type", "limit");
+  private static final Set<String> RESOLVE_KEYS = Set.of("replica", "note", "by");
   private final FerryNode node;
   private final List<ReplicaSpec> replicas;
   private final StatusHistory history;
@@ -88,8 +89,15 @@ final class AdminApi extends Handler.Abstract {
         }
         return true;
       }
+      if (parts.length == 3 && parts[0].equals("conflicts") && parts[2].equals("resolve")) {
+        if (post(method, response, callback)) {
+          resolve(parts[1], request, response, callback);
+        }
+        return true;
+      }
       Responses.error(response, 404, "no such API path " + path + "; there are /api/status,"
-          + " /api/history, /api/replicas/{name}/suspend|resume, /api/conflicts and /api/conflicts/{id}", callback);
+          + " /api/history, /api/replicas/{name}/suspend|resume, /api/conflicts, /api/conflicts/{id} and"
+          + " /api/conflicts/{id}/resolve", callback);
     } catch (BadRequest e) {
       Responses.error(response, e.status, e.getMessage(), callback);
     }
@@ -109,36 +117,89 @@ final class AdminApi extends Handler.Abstract {
 
   private boolean conflicts(Fields query, Response response, Callback callback) throws BadRequest {
     for (String k : query.getNames()) {
-      if (!CONFLICT_KEYS.contains(k)) {
-        throw new BadRequest(400, "unknown query parameter '" + k + "'; give replica, table, type or limit");
+      if (!k.equals("replica") && !ConflictQuery.PARAMETERS.contains(k)) {
+        throw new BadRequest(400, "unknown query parameter '" + k + "'; give replica, "
+            + String.join(", ", ConflictQuery.PARAMETERS));
       }
     }
-    Optional<ConflictType> type = Optional.ofNullable(query.getValue("type")).map(AdminApi::conflictType);
-    Optional<String> table = Optional.ofNullable(query.getValue("table")).filter(t -> !t.isBlank());
-    long limit = number("limit", Optional.ofNullable(query.getValue("limit")).orElse(String.valueOf(DEFAULT_LIMIT)));
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new BadRequest(400, "limit " + limit + " is out of range 1.." + MAX_LIMIT);
-    }
+    ConflictQuery conflicts = badInput(() -> ConflictQuery.parse(query::getValue, InstantSource.system()));
     ReplicaSpec replica = replica(query);
-    try (Connection c = replica.connect()) {
-      return reply(response, 200, ConflictStore.list(c, new ConflictStore.Filter(replica.name(), table, type, (int) limit)),
-          callback);
+    try {
+      return reply(response, 200, conflicts.list(replica), callback);
     } catch (SQLException e) {
       throw unreadable(replica, e);
     }
   }
 
   private boolean conflict(String id, Fields query, Response response, Callback callback) throws BadRequest {
-    long n = number("conflict id", id);
+    long n = badInput(() -> ConflictQuery.number("conflict id", id));
     ReplicaSpec replica = replica(query);
-    try (Connection c = replica.connect()) {
-      Optional<ConflictStore.Conflict> found = ConflictStore.get(c, replica.name(), n);
-      if (found.isEmpty()) {
-        throw new BadRequest(404, "replica " + replica.name() + " recorded no conflict " + n);
-      }
-      return reply(response, 200, found.get(), callback);
+    try {
+      return reply(response, 200, ConflictQuery.show(replica, n).orElseThrow(() -> noConflict(replica, n)), callback);
     } catch (SQLException e) {
       throw unreadable(replica, e);
+    }
+  }
+
+  /** {@code POST /api/conflicts/{id}/resolve?replica=}: the note and who resolved it as parameters or a JSON body. */
+  private boolean resolve(String id, Request request, Response response, Callback callback) throws BadRequest {
+    long n = badInput(() -> ConflictQuery.number("conflict id", id));
+    Fields query = Request.extractQueryParameters(request);
+    for (String k : query.getNames()) {
+      if (!RESOLVE_KEYS.contains(k)) {
+        throw new BadRequest(400, "unknown query parameter '" + k + "'; give replica, note or by");
+      }
+    }
+    ResolveBody body = body(request);
+    Optional<String> note = Optional.ofNullable(query.getValue("note")).or(() -> Optional.ofNullable(body.note()))
+        .filter(t -> !t.isBlank());
+    String by = Optional.ofNullable(query.getValue("by")).or(() -> Optional.ofNullable(body.by()))
+        .filter(t -> !t.isBlank()).orElseGet(() -> "api client " + Request.getRemoteAddr(request));
+    ReplicaSpec replica = replica(query);
+    try {
+      return reply(response, 200, ConflictQuery.resolve(replica, n, new ConflictStore.Resolution(Instant.now(), by,
+          note)).orElseThrow(() -> noConflict(replica, n)), callback);
+    } catch (ConflictStore.AlreadyResolvedException e) {
+      throw new BadRequest(409, e.getMessage());
+    } catch (SQLException e) {
+      throw new BadRequest(502, "[replica " + replica.name() + "] cannot mark conflict " + n + " resolved in its"
+          + " conflicts table: " + e.getMessage());
+    }
+  }
+
+  /** The request's JSON body ({@code {"note": …, "by": …}}); none is an empty one. */
+  private static ResolveBody body(Request request) throws BadRequest {
+    String text;
+    try {
+      text = Content.Source.asString(request, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new BadRequest(400, "cannot read the request body: " + e.getMessage());
+    }
+    if (text == null || text.isBlank()) {
+      return new ResolveBody(null, null);
+    }
+    try {
+      return StatusJson.read(text, ResolveBody.class);
+    } catch (RuntimeException e) {
+      throw new BadRequest(400, "the body is no JSON object like {\"note\": \"…\", \"by\": \"…\"}: "
+          + e.getMessage());
+    }
+  }
+
+  /** What a resolve request's body may say. */
+  record ResolveBody(String note, String by) {
+  }
+
+  private static BadRequest noConflict(ReplicaSpec replica, long id) {
+    return new BadRequest(404, "replica " + replica.name() + " recorded no conflict " + id);
+  }
+
+  /** {@code parse}'s value, or a 400 with its message. */
+  private static <T> T badInput(java.util.function.Supplier<T> parse) throws BadRequest {
+    try {
+      return parse.get();
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(400, e.getMessage());
     }
   }
 
@@ -164,20 +225,6 @@ final class AdminApi extends Handler.Abstract {
 
   private static BadRequest unreadable(ReplicaSpec replica, SQLException e) {
     return new BadRequest(502, "[replica " + replica.name() + "] cannot read its conflicts table: " + e.getMessage());
-  }
-
-  private static ConflictType conflictType(String label) {
-    return Arrays.stream(ConflictType.values()).filter(t -> t.label().equals(label)).findFirst()
-        .orElseThrow(() -> new BadRequest(400, "unknown conflict type '" + label + "'; the types are "
-            + Arrays.stream(ConflictType.values()).map(ConflictType::label).toList()));
-  }
-
-  private static long number(String what, String text) throws BadRequest {
-    try {
-      return Long.parseLong(text.strip());
-    } catch (NumberFormatException e) {
-      throw new BadRequest(400, what + " '" + text + "' is not a number");
-    }
   }
 
   private static boolean get(String method, Response response, Callback callback) {

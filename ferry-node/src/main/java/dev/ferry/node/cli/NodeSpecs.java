@@ -34,4 +34,12 @@ final class NodeSpecs {
   static List<String> replicaNames(FerryConfig config) {
     return config.replicas().stream().map(ReplicaSettings::name).toList();
   }
+
+  /** Refuses (a usage error naming the file and its replicas) a {@code --replica} the configuration has not. */
+  static void requireReplica(FerryConfig config, String name) {
+    if (!replicaNames(config).contains(name)) {
+      throw new UsageException("--replica " + name + ": no such replica in " + config.file() + " (it has "
+          + replicaNames(config) + ")");
+    }
+  }
 }

@@ -57,7 +57,7 @@ final class StatusCommand implements Callable<Integer> {
     NodeStatus merged;
     Optional<PromotionRecord> promotion = Optional.empty();
     if (url != null) {
-      merged = RemoteStatus.read(url, Optional.ofNullable(System.getenv(RemoteStatus.TOKEN_ENV)));
+      merged = RemoteNode.at(url).status();
     } else {
       FerryConfig config = options.load();
       options.startQuietLogging();

@@ -10,7 +10,6 @@ import dev.ferry.node.run.NodeStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,7 +79,7 @@ final class WaitCommand implements Callable<Integer> {
 
   private Progress progress() throws IOException {
     if (url != null) {
-      return () -> RemoteStatus.read(url, Optional.ofNullable(System.getenv(RemoteStatus.TOKEN_ENV))).replicas()
+      return () -> RemoteNode.at(url).status().replicas()
           .stream().filter(r -> r.name().equals(replica)).findFirst()
           .orElseThrow(() -> new CliException("the node at " + url + " applies no replica named " + replica));
     }

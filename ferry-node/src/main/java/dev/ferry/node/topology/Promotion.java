@@ -3,6 +3,7 @@ package dev.ferry.node.topology;
 import dev.ferry.apply.dialect.ControlTables;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.journal.ChangeCursor;
+import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
@@ -19,11 +20,7 @@ import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.sync.InitialSync;
 import dev.ferry.transport.archive.ArchiveConfig;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -113,22 +110,14 @@ public final class Promotion {
       throw new RefusedException("journal " + dir + " is no journal copy (journal.from is not set): only a replica "
           + "node is promoted", List.of());
     }
-    try (FileChannel channel = FileChannel.open(SegmentFiles.lockFile(dir), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock lock = tryLock(channel)) {
-      if (lock == null) {
-        throw new RefusedException("journal " + dir + " is held by another process (a running 'ferry run' of this "
-            + "node, or another 'ferry promote'): stop it first (it holds " + SegmentFiles.lockFile(dir) + ")",
-            List.of());
-      }
-      return promoteLocked(spec, names, options, earlier);
+    Optional<java.io.Closeable> hold = Journal.hold(dir);
+    if (hold.isEmpty()) {
+      throw new RefusedException("journal " + dir + " is held by another process (a running 'ferry run' of this "
+          + "node, or another 'ferry promote'): stop it first (it holds " + SegmentFiles.lockFile(dir) + ")",
+          List.of());
     }
-  }
-
-  private static FileLock tryLock(FileChannel channel) throws IOException {
-    try {
-      return channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      return null;
+    try (java.io.Closeable held = hold.get()) {
+      return promoteLocked(spec, names, options, earlier);
     }
   }
 

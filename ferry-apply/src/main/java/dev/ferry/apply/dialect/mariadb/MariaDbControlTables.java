@@ -70,7 +70,11 @@ public final class MariaDbControlTables extends SharedControlTables {
             row_key LONGTEXT NOT NULL,
             local_row LONGTEXT,
             remote_row LONGTEXT,
-            resolution TEXT NOT NULL) ENGINE=InnoDB""".formatted(conflicts()));
+            resolution TEXT NOT NULL,
+            resolved_at DATETIME(6),
+            resolved_by TEXT,
+            resolution_note LONGTEXT) ENGINE=InnoDB""".formatted(conflicts()));
+      addResolutionColumns(c, st);
       st.execute("""
           CREATE TABLE IF NOT EXISTS %s (
             name VARCHAR(512) NOT NULL PRIMARY KEY,
@@ -84,6 +88,23 @@ public final class MariaDbControlTables extends SharedControlTables {
             updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
             PRIMARY KEY (source, table_name)) ENGINE=InnoDB""".formatted(tableCopies()));
     }
+  }
+
+  /** Conflicts tables made before a conflict could be marked resolved lack its columns. */
+  private void addResolutionColumns(Connection c, Statement st) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.COLUMNS WHERE"
+        + " TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME IN ('resolved_at', 'resolved_by',"
+        + " 'resolution_note')")) {
+      ps.setString(1, conflicts());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getInt(1) == 3) {
+          return;
+        }
+      }
+    }
+    st.execute("ALTER TABLE " + conflicts() + " ADD COLUMN IF NOT EXISTS resolved_at DATETIME(6),"
+        + " ADD COLUMN IF NOT EXISTS resolved_by TEXT, ADD COLUMN IF NOT EXISTS resolution_note LONGTEXT");
   }
 
   @Override

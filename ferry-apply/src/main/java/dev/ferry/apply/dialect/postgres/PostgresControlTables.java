@@ -7,12 +7,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** Ferry's control tables on PostgreSQL: in schema {@code _ferry}. Stateless. */
 public final class PostgresControlTables extends SharedControlTables {
   public static final PostgresControlTables INSTANCE = new PostgresControlTables();
   private static final String SCHEMA = "_ferry";
+  /** The conflicts table's columns a conflict's resolution adds (docs/operations.md). */
+  private static final String[] RESOLUTION_COLUMNS = {"resolved_at timestamptz", "resolved_by text",
+      "resolution_note text"};
 
   /**
    * Moves the tables an earlier Ferry kept in a schema named {@code ferry} to {@code _ferry}
@@ -63,7 +69,8 @@ public final class PostgresControlTables extends SharedControlTables {
       if (!progressAndConflictsExist(st)) {
         create(c, st);
       }
-      addProgressChecksumColumns(st);
+      addMissingColumns(st, progress(), "last_gtid text", "last_checksum bigint");
+      addMissingColumns(st, conflicts(), RESOLUTION_COLUMNS);
       createTableCopies(c, st);
     }
   }
@@ -134,22 +141,30 @@ public final class PostgresControlTables extends SharedControlTables {
           row_key text NOT NULL,
           local_row text,
           remote_row text,
-          resolution text NOT NULL)""".formatted(conflicts()));
+          resolution text NOT NULL,
+          resolved_at timestamptz,
+          resolved_by text,
+          resolution_note text)""".formatted(conflicts()));
     c.commit();
     c.setAutoCommit(true);
   }
 
-  /** Tables made before the consumer check lack the last transaction's GTID and checksum. */
-  private void addProgressChecksumColumns(Statement st) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = "
-        + "'" + progress() + "'::regclass AND attname IN ('last_gtid', 'last_checksum') AND NOT attisdropped")) {
+  /**
+   * Adds the columns later versions added ({@code "name type"} each): the progress table's last
+   * transaction's GTID and checksum (the consumer check), the conflicts table's resolution. Checked
+   * first: ALTER TABLE needs the table's owner even when it changes nothing.
+   */
+  private void addMissingColumns(Statement st, String table, String... columns) throws SQLException {
+    List<String> names = Arrays.stream(columns).map(col -> "'" + col.substring(0, col.indexOf(' ')) + "'").toList();
+    try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = '" + table
+        + "'::regclass AND attname IN (" + String.join(", ", names) + ") AND NOT attisdropped")) {
       rs.next();
-      if (rs.getInt(1) == 2) {
+      if (rs.getInt(1) == columns.length) {
         return;
       }
     }
-    st.execute("ALTER TABLE " + progress() + " ADD COLUMN IF NOT EXISTS last_gtid text, "
-        + "ADD COLUMN IF NOT EXISTS last_checksum bigint");
+    st.execute("ALTER TABLE " + table + " " + Arrays.stream(columns).map(col -> "ADD COLUMN IF NOT EXISTS " + col)
+        .collect(Collectors.joining(", ")));
   }
 
   @Override

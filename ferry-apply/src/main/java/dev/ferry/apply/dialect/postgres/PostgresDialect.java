@@ -124,9 +124,17 @@ public final class PostgresDialect implements Dialect {
     return c;
   }
 
-  /** Nothing to mark: the read-only guards let a session write that lifted the default for itself. */
+  /**
+   * Lifts the read-only database default for this session only: Ferry's own tables in {@code _ferry}
+   * have no guard triggers, and the guards on the replicated tables still tell Ferry's sessions by
+   * their role or {@code session_replication_role} (see {@link PostgresReadOnly}), which this leaves
+   * as it is. Other sessions keep the default.
+   */
   @Override
-  public void markFerrySession(Connection c) {
+  public void markFerrySession(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET default_transaction_read_only = off");
+    }
   }
 
   @Override

@@ -53,14 +53,17 @@ public final class SqliteControlTables extends SharedControlTables {
               schema_sequence INTEGER,
               last_commit_time TEXT,
               updated_at TEXT NOT NULL DEFAULT (strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now')))""".formatted(progress()));
-        addMissingColumn(st, "last_gtid", "TEXT");
-        addMissingColumn(st, "last_checksum", "INTEGER");
+        addMissingColumn(st, progress(), "last_gtid", "TEXT");
+        addMissingColumn(st, progress(), "last_checksum", "INTEGER");
+        createConflictsAndSequences(st);
+        for (String column : List.of("resolved_at", "resolved_by", "resolution_note")) {
+          addMissingColumn(st, conflicts(), column, "TEXT");
+        }
         st.execute("COMMIT");
       } catch (SQLException e) {
         st.execute("ROLLBACK");
         throw e;
       }
-      createConflictsAndSequences(st);
       createTableCopies(st);
     }
   }
@@ -94,22 +97,28 @@ public final class SqliteControlTables extends SharedControlTables {
           row_key TEXT NOT NULL,
           local_row TEXT,
           remote_row TEXT,
-          resolution TEXT NOT NULL)""".formatted(conflicts()));
+          resolution TEXT NOT NULL,
+          resolved_at TEXT,
+          resolved_by TEXT,
+          resolution_note TEXT)""".formatted(conflicts()));
     st.execute("""
         CREATE TABLE IF NOT EXISTS %s (
           name TEXT PRIMARY KEY,
           value INTEGER NOT NULL)""".formatted(sequences()));
   }
 
-  /** Tables made before the consumer check lack the last transaction's GTID and checksum (no IF NOT EXISTS here). */
-  private void addMissingColumn(Statement st, String column, String type) throws SQLException {
-    try (ResultSet rs = st.executeQuery("SELECT 1 FROM pragma_table_info('" + progress() + "') WHERE name = '"
+  /**
+   * Adds a column later versions added (no IF NOT EXISTS here): the progress table's last transaction's
+   * GTID and checksum (the consumer check), the conflicts table's resolution.
+   */
+  private void addMissingColumn(Statement st, String table, String column, String type) throws SQLException {
+    try (ResultSet rs = st.executeQuery("SELECT 1 FROM pragma_table_info('" + table + "') WHERE name = '"
         + column + "'")) {
       if (rs.next()) {
         return;
       }
     }
-    st.execute("ALTER TABLE " + progress() + " ADD COLUMN " + column + " " + type);
+    st.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + type);
   }
 
   @Override
