@@ -16,7 +16,10 @@ public final class ProxyFault {
   enum Action {
     /** The byte there is sent with every bit flipped (XOR 0xFF); the connection goes on. */
     FLIP,
-    /** The bytes before it are sent, then both sockets are closed; the byte there is never sent. */
+    /**
+     * The bytes before it are sent, then end of stream (FIN) to that side, and the side that sent
+     * them is reset; the byte there is never sent.
+     */
     CUT
   }
 

@@ -20,6 +20,7 @@ final class ProxyLink {
   private final Socket target;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicInteger pumping = new AtomicInteger(2);
+  private volatile boolean cut;
 
   ProxyLink(FaultProxy proxy, Socket client, Socket target) {
     this.proxy = proxy;
@@ -48,7 +49,7 @@ final class ProxyLink {
           if (fault.action() == ProxyFault.Action.CUT) {
             forward(out, chunk, at, direction);
             fault.landedAt(position + at);
-            close(false);
+            cut(from, to);
             return;
           }
           chunk[at] ^= (byte) 0xFF;
@@ -58,6 +59,10 @@ final class ProxyLink {
         position += n;
       }
       proxy.awaitNoBlackHole();
+      if (cut) {
+        close(false);
+        return;
+      }
       to.shutdownOutput();
       if (pumping.decrementAndGet() == 0) {
         close(false);
@@ -70,6 +75,18 @@ final class ProxyLink {
     }
   }
 
+  /**
+   * Ends the link mid-stream: the side that was being written to gets the bytes so far and then end
+   * of stream (FIN), as when its peer went away mid-frame; the side that was writing is reset. What
+   * the first side still sends is read and dropped until it closes.
+   */
+  private void cut(Socket from, Socket to) throws IOException {
+    cut = true;
+    to.shutdownOutput();
+    from.setSoLinger(true, 0);
+    from.close();
+  }
+
   /** Writes {@code chunk[0, n)} in the throttle's slices, each only while no black hole holds the proxy. */
   private void forward(OutputStream out, byte[] chunk, int n, FaultProxy.Direction direction)
       throws IOException, InterruptedException {
@@ -79,6 +96,9 @@ final class ProxyLink {
       proxy.awaitNoBlackHole();
       if (closed.get()) {
         throw new IOException("the proxy closed the link");
+      }
+      if (cut) {
+        return; // dropped: the other side is gone
       }
       int slice = throttle.slice(n - off);
       throttle.acquire(slice);

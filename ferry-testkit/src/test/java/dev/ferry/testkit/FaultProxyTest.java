@@ -265,6 +265,24 @@ class FaultProxyTest {
   }
 
   @Test
+  void aCutTowardsTheTargetEndsItsStreamAfterTheBytesBeforeTheCutAndResetsTheClient() throws Exception {
+    byte[] data = random(3000, 6);
+    try (ServerSocket sink = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        FaultProxy toSink = FaultProxy.start(sink.getLocalPort())) {
+      ProxyFault cut = toSink.cutAt(Direction.TO_TARGET, 777);
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), toSink.port()); Socket in = sink.accept()) {
+        s.getOutputStream().write(data);
+        in.setSoTimeout(10_000);
+        assertThat(in.getInputStream().readAllBytes()).as("then end of stream").isEqualTo(Arrays.copyOf(data, 777));
+        s.setSoTimeout(10_000);
+        assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketException.class)
+            .hasMessageContaining("reset");
+      }
+      assertThat(cut.offset()).isEqualTo(777);
+    }
+  }
+
+  @Test
   void cutsInsideTheNextMarkerAndRefusesASecondFaultInTheSameDirectionMeanwhile() throws Exception {
     byte[] marker = "HTTP/1.1 200".getBytes(StandardCharsets.US_ASCII);
     ProxyFault cut = proxy.cutInside(Direction.TO_CLIENT, marker, 5);
