@@ -41,6 +41,7 @@ final class FaultyLink implements AutoCloseable {
   final Path archive;
   final Path copy;
   private final Map<String, String> copySha = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
   private final Thread watcher;
   private volatile boolean closed;
 
@@ -91,10 +92,10 @@ final class FaultyLink implements AutoCloseable {
     return new FaultyLink(kind, t, cli, proxy, nodes, archive, copy);
   }
 
-  /** Two clients of the bank workload on the primary, until the runner is stopped. */
+  /** Two clients of the bank workload on the primary (numbers no earlier load used), until the runner is stopped. */
   WorkloadRunner load(long seed) {
     return WorkloadRunner.start(new BankWorkload(BankWorkload.Dialect.POSTGRES, Topology.ACCOUNTS),
-        () -> DriverManager.getConnection(t.primaryUrl), 2, seed);
+        () -> DriverManager.getConnection(t.primaryUrl), 1 + 2 * loads.getAndIncrement(), 2, seed);
   }
 
   /** Runs {@link #load} for {@code d}. */
@@ -103,6 +104,17 @@ final class FaultyLink implements AutoCloseable {
       Thread.sleep(d.toMillis());
       w.stop();
     }
+  }
+
+  /** A light write load for {@code d}: {@code n} one-row transactions every 250 ms; returns how many. */
+  long trickle(Duration d, int n) throws Exception {
+    long deadline = System.nanoTime() + d.toNanos();
+    long done = 0;
+    while (System.nanoTime() < deadline) {
+      done += t.transfers(n);
+      Thread.sleep(250);
+    }
+    return done;
   }
 
   /**
@@ -116,11 +128,13 @@ final class FaultyLink implements AutoCloseable {
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; " + nodes.logs(), e);
     }
-    long last = Status.seq(Status.of(cli, nodes.primaryConfig).path("journal").path("lastGtid"));
+    // The primary's status file is written every second: read both until they agree.
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long last = primaryLastSeq();
     String applied = appliedGtids();
     while (!applied.equals("0:" + last) && System.nanoTime() < deadline) {
-      Thread.sleep(200);
+      Thread.sleep(300);
+      last = primaryLastSeq();
       applied = appliedGtids();
     }
     assertThat(applied).as("the replica's applied GTID set: each of the primary's 1..%d once", last)
@@ -138,6 +152,10 @@ final class FaultyLink implements AutoCloseable {
     assertThat(nodes.primary.isAlive()).isTrue();
     assertThat(nodes.replica.isAlive()).isTrue();
     return copySha.size();
+  }
+
+  private long primaryLastSeq() throws Exception {
+    return Status.seq(Status.of(cli, nodes.primaryConfig).path("journal").path("lastGtid"));
   }
 
   private String appliedGtids() throws Exception {

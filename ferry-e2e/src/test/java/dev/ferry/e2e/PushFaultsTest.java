@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -38,6 +39,11 @@ class PushFaultsTest {
   @BeforeAll
   static void start() throws Exception {
     link = FaultyLink.start(dir, FaultyLink.Kind.PUSH);
+  }
+
+  @AfterEach
+  void heal() {
+    link.proxy.heal();
   }
 
   @AfterAll
@@ -96,8 +102,8 @@ class PushFaultsTest {
     long before = link.proxy.forwarded(Direction.TO_TARGET);
     link.proxy.throttle(8 * 1024);
     try {
-      link.loadFor(Duration.ofSeconds(6), 3);
-      link.assertConverged(Duration.ofSeconds(100));
+      link.trickle(Duration.ofSeconds(8), 5);
+      link.assertConverged(Duration.ofSeconds(60));
     } finally {
       link.proxy.throttle(0);
     }

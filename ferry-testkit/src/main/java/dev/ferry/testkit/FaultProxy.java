@@ -167,6 +167,19 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
+  /** Ends every fault: no more drops, no black hole, no throttle, armed faults cancelled. */
+  public void heal() {
+    stopDropping();
+    blackHole(false);
+    throttle(0);
+    for (AtomicReference<ProxyFault> f : armed.values()) {
+      ProxyFault pending = f.get();
+      if (pending != null) {
+        pending.cancel();
+      }
+    }
+  }
+
   /** Flips the byte at {@code offset} of the next connection whose stream in {@code direction} reaches it. */
   public ProxyFault flipAt(Direction direction, long offset) {
     return arm(ProxyFault.Action.FLIP, direction, new ProxyFault.Where.AtOffset(offset));

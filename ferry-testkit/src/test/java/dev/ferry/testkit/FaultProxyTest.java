@@ -295,7 +295,10 @@ class FaultProxyTest {
     }
     assertThat(cut.offset()).isEqualTo(11);
     proxy.flipAt(Direction.TO_CLIENT, 3).cancel();
-    proxy.cutAt(Direction.TO_CLIENT, 3).cancel();
+    ProxyFault pending = proxy.cutAt(Direction.TO_CLIENT, 3);
+    proxy.heal();
+    proxy.cutAt(Direction.TO_CLIENT, 3);
+    assertThat(pending.happened()).isFalse();
   }
 
   private static java.util.List<Integer> differences(byte[] expected, byte[] actual) {
