@@ -78,9 +78,12 @@ final class FaultyLink implements AutoCloseable {
           + timing;
       replica += "    listen:\n      address: 127.0.0.1:" + port + "\n      secret: " + SECRET + "\n" + timing;
     } else {
-      primary += "  serve:\n    http:\n      listen: 127.0.0.1:" + port + "\n      token: " + TOKEN + "\n";
+      // A listed consumer: the primary purges what the copy has, so the listing stays short.
+      primary += "  serve:\n    http:\n      listen: 127.0.0.1:" + port + "\n      token: " + TOKEN
+          + "\n      consumers: [b]\n";
       replica += "    http:\n      url: http://127.0.0.1:" + proxy.port() + "/\n      token: " + TOKEN
-          + "\n      poll-interval: 200ms\n      retry-max: 1s\n      timeout: " + TIMEOUT.toMillis() + "ms\n";
+          + "\n      consumer: b\n      poll-interval: 200ms\n      retry-max: 1s\n      timeout: "
+          + TIMEOUT.toMillis() + "ms\n";
     }
     replica += "replicas:\n  - name: pg\n    url: " + t.pgReplicaUrl + "\n";
     Path primaryConfig = Files.writeString(dir.resolve("primary.yaml"), primary);
