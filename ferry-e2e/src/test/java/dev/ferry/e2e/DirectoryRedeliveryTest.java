@@ -112,6 +112,9 @@ class DirectoryRedeliveryTest {
   }
 
   private static void deliverAll(Path archive, Path incoming) throws Exception {
+    if (!Files.isDirectory(archive)) {
+      return; // the primary's archiver creates it with the first segment
+    }
     for (Path s : DirectoryTransportCrashTest.sealed(archive)) {
       if (!Files.exists(incoming.resolve(s.getFileName()))) {
         deliver(s, incoming);
