@@ -73,7 +73,8 @@ class DirectoryRedeliveryTest {
       Files.delete(incoming.resolve(fresh.get(0).getFileName())); // a transfer cleaned up
       deliver(fresh.get(5), incoming);
       deliver(fresh.get(4), incoming);
-      deliver(fresh.get(0), incoming); // an old one after newer ones
+      awaitPurged(copy.resolve(fresh.get(0).getFileName()));
+      deliver(fresh.get(0), incoming); // an old one after newer ones, which the copy no longer holds
       deliver(fresh.get(3), incoming);
       awaitWaitingFor(cli, replicaConfig, n + 6);
       deliver(fresh.get(1), incoming); // and again, once N+5 is taken
@@ -132,6 +133,15 @@ class DirectoryRedeliveryTest {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until the copy purged {@code segment} (its replica applied it). */
+  private static void awaitPurged(Path segment) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (Files.exists(segment)) {
+      assertThat(System.nanoTime()).as("%s purged from the copy", segment.getFileName()).isLessThan(deadline);
+      Thread.sleep(200);
     }
   }
 

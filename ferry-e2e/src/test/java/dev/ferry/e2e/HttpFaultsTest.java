@@ -6,18 +6,10 @@ import dev.ferry.testkit.FaultProxy.Direction;
 import dev.ferry.testkit.ProxyFault;
 import dev.ferry.testkit.WorkloadRunner;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -28,31 +20,14 @@ import tools.jackson.databind.JsonNode;
  * tables equal to the source's, every GTID applied once, every sealed segment of the copy with the
  * primary's SHA-256).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(180)
-class HttpFaultsTest {
+class HttpFaultsTest extends LinkFaultsTest {
   /** A segment file's first bytes (its magic), and a successful response's status line. */
   private static final byte[] SEGMENT = "FERRYJNL".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] OK = "HTTP/1.1 200".getBytes(StandardCharsets.US_ASCII);
 
-  @TempDir static Path dir;
-  private static FaultyLink link;
-
-  @BeforeAll
-  static void start() throws Exception {
-    link = FaultyLink.start(dir, FaultyLink.Kind.HTTP);
-  }
-
-  @AfterEach
-  void heal() {
-    link.proxy.heal();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (link != null) {
-      link.close();
-    }
+  @Override
+  FaultyLink.Kind kind() {
+    return FaultyLink.Kind.HTTP;
   }
 
   @Test
@@ -77,7 +52,7 @@ class HttpFaultsTest {
           link.nodes.replica, from, Duration.ofSeconds(30));
       assertThat(Duration.between(start, LogTime.of(noticed))).as("noticed: %s", noticed)
           .isLessThan(FaultyLink.TIMEOUT.plusSeconds(2));
-      JsonNode pulling = awaitLinkError(FaultyLink.TIMEOUT.toMillis() + " ms");
+      JsonNode pulling = awaitLinkError(false, FaultyLink.TIMEOUT.toMillis() + " ms");
       assertThat(pulling.path("state").asString()).isEqualTo("retrying");
       Thread.sleep(2000); // the receiver tries again into the black hole meanwhile
       link.proxy.blackHole(false);
@@ -133,17 +108,5 @@ class HttpFaultsTest {
       load.stop();
     }
     link.assertConverged(Duration.ofSeconds(90));
-  }
-
-  private static JsonNode awaitLinkError(String text) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (true) {
-      JsonNode l = link.link(false);
-      if (l.path("lastError").asString("").contains(text)) {
-        return l;
-      }
-      assertThat(System.nanoTime()).as("status shows the timeout: %s", l).isLessThan(deadline);
-      Thread.sleep(200);
-    }
   }
 }

@@ -5,18 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testkit.FaultProxy.Direction;
 import dev.ferry.testkit.ProxyFault;
 import dev.ferry.testkit.WorkloadRunner;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,31 +18,14 @@ import tools.jackson.databind.JsonNode;
  * replica converges ({@link FaultyLink#assertConverged}: tables equal to the source's, every GTID
  * applied once, every sealed segment of the copy with the primary's SHA-256).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(180)
-class PushFaultsTest {
+class PushFaultsTest extends LinkFaultsTest {
   /** The start of a DATA frame (magic, version 1, type 5) and of an ACK frame (type 7). */
   private static final byte[] DATA = {'F', 'P', 'S', 'H', 1, 5};
   private static final byte[] ACK = {'F', 'P', 'S', 'H', 1, 7};
 
-  @TempDir static Path dir;
-  private static FaultyLink link;
-
-  @BeforeAll
-  static void start() throws Exception {
-    link = FaultyLink.start(dir, FaultyLink.Kind.PUSH);
-  }
-
-  @AfterEach
-  void heal() {
-    link.proxy.heal();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (link != null) {
-      link.close();
-    }
+  @Override
+  FaultyLink.Kind kind() {
+    return FaultyLink.Kind.PUSH;
   }
 
   @Test
@@ -84,7 +59,7 @@ class PushFaultsTest {
           Duration.ofSeconds(30));
       assertThat(Duration.between(start, LogTime.of(receiver))).as("noticed by the receiver: %s", receiver)
           .isLessThan(FaultyLink.TIMEOUT.plusSeconds(2));
-      JsonNode sent = awaitLinkError(true);
+      JsonNode sent = awaitLinkError(true, "heartbeat timeout");
       assertThat(sent.path("state").asString()).isEqualTo("retrying");
       assertThat(link.link(false).path("lastError").asString()).contains("heartbeat timeout");
       Thread.sleep(2000); // the supplier tries again into the black hole meanwhile
@@ -149,17 +124,5 @@ class PushFaultsTest {
       load.stop();
     }
     link.assertConverged(Duration.ofSeconds(90));
-  }
-
-  private static JsonNode awaitLinkError(boolean onPrimary) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (true) {
-      JsonNode l = link.link(onPrimary);
-      if (l.path("lastError").asString("").contains("heartbeat timeout")) {
-        return l;
-      }
-      assertThat(System.nanoTime()).as("status shows the timeout: %s", l).isLessThan(deadline);
-      Thread.sleep(200);
-    }
   }
 }
