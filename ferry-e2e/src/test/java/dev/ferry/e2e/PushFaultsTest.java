@@ -19,9 +19,9 @@ import tools.jackson.databind.JsonNode;
  * applied once, every sealed segment of the copy with the primary's SHA-256).
  */
 class PushFaultsTest extends LinkFaultsTest {
-  /** The start of a DATA frame (magic, version 1, type 5) and of an ACK frame (type 7). */
-  private static final byte[] DATA = {'F', 'P', 'S', 'H', 1, 5};
-  private static final byte[] ACK = {'F', 'P', 'S', 'H', 1, 7};
+  /** The start of a DATA frame (magic, version 2, type 5) and of an ACK frame (type 7). */
+  private static final byte[] DATA = {'F', 'P', 'S', 'H', 2, 5};
+  private static final byte[] ACK = {'F', 'P', 'S', 'H', 2, 7};
 
   @Override
   FaultyLink.Kind kind() {
@@ -96,6 +96,13 @@ class PushFaultsTest extends LinkFaultsTest {
       ProxyFault data = link.proxy.flipInside(Direction.TO_TARGET, DATA, 12 + 16 + 20);
       assertThat(data.await(Duration.ofSeconds(60))).as("a DATA frame flipped").isTrue();
       LogWait.awaitLine(link.nodes.replicaLog, "CRC", link.nodes.replica, replicaFrom, Duration.ofSeconds(30));
+      // In a DATA frame's length: a plausible length (about 16 MiB more, under the frame cap), so
+      // the frame's own CRC would be checked only after that many more bytes.
+      replicaFrom = FaultyLink.mark(link.nodes.replicaLog);
+      ProxyFault length = link.proxy.flipInside(Direction.TO_TARGET, DATA, 9);
+      assertThat(length.await(Duration.ofSeconds(60))).as("a DATA frame's length flipped").isTrue();
+      LogWait.awaitLine(link.nodes.replicaLog, "corrupted in transit", link.nodes.replica, replicaFrom,
+          FaultyLink.TIMEOUT.multipliedBy(3));
       // And an acknowledgement on its way back.
       ProxyFault ack = link.proxy.flipInside(Direction.TO_CLIENT, ACK, 12 + 4);
       assertThat(ack.await(Duration.ofSeconds(60))).as("an ACK frame flipped").isTrue();
