@@ -120,6 +120,29 @@ final class FaultyLink implements AutoCloseable {
     return done;
   }
 
+  /** Resets every connection every 2 s for 9 s of load; the replica then converges. */
+  void dropsEveryTwoSecondsAndConverges(long seed) throws Exception {
+    proxy.dropEvery(Duration.ofSeconds(2));
+    loadFor(Duration.ofSeconds(9), seed);
+    proxy.stopDropping();
+    assertThat(proxy.dropped()).as("connections reset").isGreaterThanOrEqualTo(3);
+    assertConverged(Duration.ofSeconds(90));
+  }
+
+  /** Throttled to 8 KiB/s each way under a light load, the replica converges while the throttle holds. */
+  void throttledConverges() throws Exception {
+    FaultProxy.Direction journal = kind == Kind.PUSH ? FaultProxy.Direction.TO_TARGET : FaultProxy.Direction.TO_CLIENT;
+    long before = proxy.forwarded(journal);
+    proxy.throttle(8 * 1024);
+    try {
+      trickle(Duration.ofSeconds(8), 5);
+      assertConverged(Duration.ofSeconds(60));
+    } finally {
+      proxy.throttle(0);
+    }
+    assertThat(proxy.forwarded(journal) - before).as("journal bytes through the throttle").isGreaterThan(16 * 1024);
+  }
+
   /**
    * The replica converges: its tables equal the source's, its applied GTID set is every GTID of
    * the primary's journal once (one range, no hole, up to the newest), and every sealed segment the

@@ -33,11 +33,7 @@ class HttpFaultsTest extends LinkFaultsTest {
   @Test
   @Order(1)
   void connectionsDroppedEveryTwoSecondsResumeAndConverge() throws Exception {
-    link.proxy.dropEvery(Duration.ofSeconds(2));
-    link.loadFor(Duration.ofSeconds(9), 11);
-    link.proxy.stopDropping();
-    assertThat(link.proxy.dropped()).as("connections reset").isGreaterThanOrEqualTo(3);
-    link.assertConverged(Duration.ofSeconds(90));
+    link.dropsEveryTwoSecondsAndConverges(11);
   }
 
   @Test
@@ -65,16 +61,7 @@ class HttpFaultsTest extends LinkFaultsTest {
   @Test
   @Order(3)
   void throttledToEightKilobytesASecondTheLinkStillConverges() throws Exception {
-    long before = link.proxy.forwarded(Direction.TO_CLIENT);
-    link.proxy.throttle(8 * 1024);
-    try {
-      link.trickle(Duration.ofSeconds(8), 5);
-      link.assertConverged(Duration.ofSeconds(60));
-    } finally {
-      link.proxy.throttle(0);
-    }
-    assertThat(link.proxy.forwarded(Direction.TO_CLIENT) - before).as("bytes pulled while throttled")
-        .isGreaterThan(16 * 1024);
+    link.throttledConverges();
   }
 
   @Test

@@ -32,11 +32,7 @@ class PushFaultsTest extends LinkFaultsTest {
   @Order(1)
   void connectionsDroppedEveryTwoSecondsResumeAndConverge() throws Exception {
     long from = FaultyLink.mark(link.nodes.primaryLog);
-    link.proxy.dropEvery(Duration.ofSeconds(2));
-    link.loadFor(Duration.ofSeconds(9), 1);
-    link.proxy.stopDropping();
-    assertThat(link.proxy.dropped()).as("connections reset").isGreaterThanOrEqualTo(3);
-    link.assertConverged(Duration.ofSeconds(90));
+    link.dropsEveryTwoSecondsAndConverges(1);
     assertThat(LogWait.tail(link.nodes.primaryLog, from).split("connected; the replica node's copy ends at", -1))
         .as("the supplier connected again after each drop").hasSizeGreaterThan(3);
   }
@@ -74,16 +70,7 @@ class PushFaultsTest extends LinkFaultsTest {
   @Test
   @Order(3)
   void throttledToEightKilobytesASecondTheLinkStillConverges() throws Exception {
-    long before = link.proxy.forwarded(Direction.TO_TARGET);
-    link.proxy.throttle(8 * 1024);
-    try {
-      link.trickle(Duration.ofSeconds(8), 5);
-      link.assertConverged(Duration.ofSeconds(60));
-    } finally {
-      link.proxy.throttle(0);
-    }
-    assertThat(link.proxy.forwarded(Direction.TO_TARGET) - before).as("bytes pushed while throttled")
-        .isGreaterThan(16 * 1024);
+    link.throttledConverges();
   }
 
   @Test
