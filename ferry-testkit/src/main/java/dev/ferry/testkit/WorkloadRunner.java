@@ -33,8 +33,17 @@ public final class WorkloadRunner implements AutoCloseable {
 
   /** Starts {@code clients} clients (numbered 1…clients) of {@code bank}. */
   public static WorkloadRunner start(BankWorkload bank, ConnectionSource source, int clients, long seed) {
+    return start(bank, source, 1, clients, seed);
+  }
+
+  /**
+   * Starts {@code clients} clients of {@code bank} numbered from {@code first}: a later runner on
+   * the same tables takes numbers no earlier runner used, since a client's number decides the ids
+   * of the rows it inserts.
+   */
+  public static WorkloadRunner start(BankWorkload bank, ConnectionSource source, int first, int clients, long seed) {
     WorkloadRunner runner = new WorkloadRunner();
-    for (int i = 1; i <= clients; i++) {
+    for (int i = first; i < first + clients; i++) {
       WorkloadClient client = bank.client(i, seed);
       Thread t = Thread.ofPlatform().name("workload-client-" + i).daemon().unstarted(() -> runner.loop(client, source));
       runner.threads.add(t);

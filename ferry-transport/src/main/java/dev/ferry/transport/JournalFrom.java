@@ -53,11 +53,14 @@ public sealed interface JournalFrom {
    * @param consumer the name this node reports what it has received under, so that a Ferry primary
    *     listing it ({@code journal.serve.http.consumers}) keeps segments until this node has them;
    *     empty: report nothing (a static server, or a primary that need not wait for this node)
+   * @param timeout how long a request waits for the response's headers, and the longest pause
+   *     within a body, before it is given up on as dead (default 30 s; connecting waits at most 10 s)
    */
   record Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,
-      Optional<KeyStoreFile> trustStore, Optional<String> consumer) implements JournalFrom {
+      Optional<KeyStoreFile> trustStore, Optional<String> consumer, Duration timeout) implements JournalFrom {
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     public Http {
       Objects.requireNonNull(url, "url");
@@ -90,6 +93,14 @@ public sealed interface JournalFrom {
         throw new IllegalArgumentException("journal.from.http consumer '" + consumer.get()
             + "' must be 1 to 64 letters, digits, '_' or '-'");
       }
+      if (timeout == null || !timeout.isPositive()) {
+        throw new IllegalArgumentException("journal.from.http timeout must be positive, got " + timeout);
+      }
+    }
+
+    public Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,
+        Optional<KeyStoreFile> trustStore, Optional<String> consumer) {
+      this(url, token, pollInterval, retryMax, trustStore, consumer, DEFAULT_TIMEOUT);
     }
 
     public Http(URI url, Optional<BearerToken> token, Duration pollInterval, Duration retryMax,

@@ -190,7 +190,7 @@ public record FerryConfig(Path file, SourceSettings source, JournalConfig journa
           + Durations.format(d.pollInterval());
       case JournalFrom.Http h -> "http " + h.url() + (h.token().isPresent() ? ", token ****" : ", no token")
           + ", poll-interval " + Durations.format(h.pollInterval()) + ", retry-max " + Durations.format(h.retryMax())
-          + h.trustStore().map(t -> ", truststore " + t).orElse("");
+          + ", timeout " + Durations.format(h.timeout()) + h.trustStore().map(t -> ", truststore " + t).orElse("");
       case JournalFrom.Listen l -> "push, listening on " + l.address() + ", secret ****"
           + l.keyStore().map(k -> ", TLS, keystore " + k).orElse(", plain TCP") + ", heartbeat "
           + Durations.format(l.link().heartbeat()) + ", timeout " + Durations.format(l.link().timeout());

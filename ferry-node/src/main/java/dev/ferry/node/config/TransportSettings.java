@@ -92,7 +92,7 @@ final class TransportSettings {
     return new HostPort(host, p);
   }
 
-  /** {@code journal.from.http: {url, token, poll-interval, retry-max}}. */
+  /** {@code journal.from.http: {url, token, poll-interval, retry-max, timeout, truststore, consumer}}. */
   static JournalFrom.Http http(Section from) throws ConfigException {
     if (from.has("directory")) {
       int later = Math.max(from.lineOf("directory"), from.lineOf("http"));
@@ -104,7 +104,7 @@ final class TransportSettings {
     if (from.has("poll-interval")) {
       throw from.error("poll-interval", "applies to directory; give it as " + from.key("http") + ".poll-interval");
     }
-    Section h = from.section("http", "url", "token", "poll-interval", "retry-max", "truststore",
+    Section h = from.section("http", "url", "token", "poll-interval", "retry-max", "timeout", "truststore",
         "truststore-password", "consumer").orElseThrow();
     String raw = h.requiredString("url").strip();
     URI url;
@@ -120,6 +120,7 @@ final class TransportSettings {
       throw h.error("retry-max", Durations.format(retryMax) + " is shorter than poll-interval "
           + Durations.format(poll));
     }
+    Duration timeout = h.duration("timeout", JournalFrom.Http.DEFAULT_TIMEOUT);
     Optional<BearerToken> token = token(h);
     Optional<KeyStoreFile> trust = store(h, "truststore");
     if (trust.isPresent() && !"https".equalsIgnoreCase(url.getScheme())) {
@@ -130,7 +131,7 @@ final class TransportSettings {
       throw h.error("consumer", "'" + consumer.get() + "' is not " + CONSUMER_RULE);
     }
     try {
-      return new JournalFrom.Http(url, token, poll, retryMax, trust, consumer);
+      return new JournalFrom.Http(url, token, poll, retryMax, trust, consumer, timeout);
     } catch (IllegalArgumentException e) {
       throw h.error("url", e.getMessage());
     }

@@ -110,6 +110,12 @@ class HttpTransportConfigTest {
     assertThat(plain.token()).isEmpty();
     assertThat(plain.pollInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(plain.retryMax()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(plain.timeout()).isEqualTo(Duration.ofSeconds(30));
+    FerryConfig quick = parse(NODE + "  from:\n    http:\n      url: http://x/\n      timeout: 3s\n");
+    assertThat(((JournalFrom.Http) quick.from().orElseThrow()).timeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(quick.describe()).contains("retry-max 30s, timeout 3s");
+    assertThat(refused(NODE + "  from:\n    http:\n      url: http://x/\n      timeout: 0s\n"))
+        .isEqualTo("/etc/ferry/ferry.yaml:9: journal.from.http.timeout: must be longer than zero, got '0s'");
   }
 
   @Test

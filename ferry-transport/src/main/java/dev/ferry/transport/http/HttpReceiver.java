@@ -39,8 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class HttpReceiver implements SegmentSource {
   private static final Logger LOG = LoggerFactory.getLogger(HttpReceiver.class);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** Until the response's headers arrive, and the longest pause within a body. */
-  private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
   private final JournalFrom.Http from;
   private final Duration stallTimeout;
   private final HttpClient client;
@@ -52,7 +50,7 @@ public final class HttpReceiver implements SegmentSource {
     this.from = from;
     this.stallTimeout = stallTimeout;
     HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
+        .connectTimeout(from.timeout().compareTo(CONNECT_TIMEOUT) < 0 ? from.timeout() : CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER);
     if (from.trustStore().isPresent()) {
       client.sslContext(trusting(from.trustStore().get()));
     }
@@ -62,7 +60,7 @@ public final class HttpReceiver implements SegmentSource {
 
   /** Starts receiving into the copy in {@code copy.directory()} (created if missing) from {@code from}. */
   public static CopyReceiver start(JournalConfig copy, JournalFrom.Http from) throws IOException {
-    return CopyReceiver.start(copy, new HttpReceiver(from, RESPONSE_TIMEOUT));
+    return CopyReceiver.start(copy, new HttpReceiver(from, from.timeout()));
   }
 
   /** As {@link #start(JournalConfig, JournalFrom.Http)}, giving up on a body after {@code stall} without data. */
@@ -170,7 +168,7 @@ public final class HttpReceiver implements SegmentSource {
   }
 
   private HttpRequest.Builder request(URI uri) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(RESPONSE_TIMEOUT).GET()
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(from.timeout()).GET()
         .header("Accept-Encoding", "identity");
     from.token().ifPresent(t -> b.header("Authorization", t.header()));
     return b;
@@ -180,7 +178,8 @@ public final class HttpReceiver implements SegmentSource {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
-      throw new IOException(request.uri() + ": no answer within " + RESPONSE_TIMEOUT.toSeconds() + " s", e);
+      throw new IOException(request.uri() + ": no answer within " + from.timeout().toMillis()
+          + " ms (journal.from.http.timeout): the server or the link is dead", e);
     } catch (IOException e) {
       throw new IOException(request.uri() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }

@@ -8,24 +8,28 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The byte format of the push link, version 1: the only code that knows it. Every change bumps
+ * The byte format of the push link, version 2: the only code that knows it. Every change bumps
  * {@link #VERSION}; {@code docs/transports.md} is the reference.
  *
  * <pre>
  * frame (big-endian)
  * +-------+------+----------------------------------------------+
  * | 0     | 4    | magic "FPSH"                                 |
- * | 4     | 1    | version (1)                                  |
+ * | 4     | 1    | version (2)                                  |
  * | 5     | 1    | type ({@link Type})                          |
- * | 6     | 2    | reserved, 0                                  |
+ * | 6     | 2    | header check: low 16 bits of the CRC32C of   |
+ * |       |      | bytes 0..5 and 8..11                         |
  * | 8     | 4    | payload length N (int32, 0..the reader's cap) |
  * | 12    | N    | payload                                      |
  * | 12+N  | 4    | CRC32C of bytes 0..11+N (header and payload) |
  * +-------+------+----------------------------------------------+
  * </pre>
  *
- * A reader checks magic, version, type, the reserved bytes and the length against its cap (and a
- * type's fixed payload size) before it allocates anything, then the CRC. Any violation is a
+ * A reader checks magic, version, the header check, type and the length against its cap (and a
+ * type's fixed payload size) before it allocates anything, then the CRC. The header check (new in
+ * version 2) refuses a corrupted length at once: version 1 could only find it by the frame's CRC,
+ * after reading as many bytes as the bad length claimed (up to the cap), while the peer's
+ * heartbeats kept the link looking alive. Any violation is a
  * {@link PushProtocolException} naming the peer, the frame's offset in the stream and what was
  * expected; the caller closes the connection.
  *
@@ -33,7 +37,7 @@ import java.util.zip.CRC32C;
  */
 final class PushFrames {
   static final byte[] MAGIC = {'F', 'P', 'S', 'H'};
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   static final int HEADER = 12;
   static final int TRAILER = 4;
   /** The cap before the peer has authenticated: handshake frames are small. */
@@ -101,7 +105,8 @@ final class PushFrames {
       throw new IllegalArgumentException(type + " carries " + type.size + " bytes, not " + payload.length);
     }
     ByteBuffer b = ByteBuffer.allocate(HEADER + payload.length + TRAILER);
-    b.put(MAGIC).put((byte) VERSION).put((byte) type.code).putShort((short) 0).putInt(payload.length).put(payload);
+    b.put(MAGIC).put((byte) VERSION).put((byte) type.code).putShort((short) 0).putInt(payload.length);
+    b.putShort(6, headerCheck(b.array())).put(payload);
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, HEADER + payload.length);
     b.putInt((int) crc.getValue());
@@ -136,12 +141,13 @@ final class PushFrames {
     if (version != VERSION) {
       throw bad(at, "protocol version " + version + ", this node speaks " + VERSION);
     }
+    short check = headerCheck(header);
+    if (h.getShort(6) != check) {
+      throw bad(at, "header check " + hex16(h.getShort(6)) + ", computed " + hex16(check) + " (corrupted in transit)");
+    }
     Type type = Type.of(header[5] & 0xFF);
     if (type == null) {
       throw bad(at, "unknown frame type " + (header[5] & 0xFF));
-    }
-    if (h.getShort(6) != 0) {
-      throw bad(at, "reserved bytes are " + (h.getShort(6) & 0xFFFF) + ", expected 0");
     }
     int length = h.getInt(8);
     if (length < 0 || length > cap) {
@@ -166,6 +172,18 @@ final class PushFrames {
     }
     offset += HEADER + length + TRAILER;
     return new Frame(type, payload);
+  }
+
+  /** The low 16 bits of the CRC32C of a header's bytes 0..5 and 8..11 (all but the check itself). */
+  static short headerCheck(byte[] header) {
+    CRC32C crc = new CRC32C();
+    crc.update(header, 0, 6);
+    crc.update(header, 8, 4);
+    return (short) crc.getValue();
+  }
+
+  private static String hex16(short v) {
+    return String.format("%04x", v & 0xFFFF);
   }
 
   private void readFully(byte[] b, int from, int n, long frameAt) throws IOException {

@@ -78,7 +78,13 @@ final class ReceiverSession {
 
   private void stream(PushFrames in, UUID primary) throws IOException {
     while (!receiver.stopping()) {
-      Frame f = in.read(link.maxFrame());
+      Frame f;
+      try {
+        f = in.read(link.maxFrame());
+      } catch (java.net.SocketTimeoutException e) {
+        throw new IOException("nothing heard from the supplier for " + link.timeout().toMillis()
+            + " ms (heartbeat timeout): the link is dead or black-holed", e);
+      }
       try {
         take(f, primary);
       } catch (dev.ferry.journal.IngestRefusedException e) {

@@ -147,8 +147,8 @@ final class SupplierSession {
         }
       }
     } catch (java.net.SocketTimeoutException e) {
-      readerFailure = new IOException("nothing heard from the replica node for " + target.link().timeout()
-          + " (heartbeat timeout): the link is dead or black-holed", e);
+      readerFailure = new IOException("nothing heard from the replica node for " + target.link().timeout().toMillis()
+          + " ms (heartbeat timeout): the link is dead or black-holed", e);
     } catch (IOException e) {
       if (!socket.isClosed()) {
         readerFailure = e;

@@ -54,8 +54,9 @@ class PushFramesTest {
   @Test
   void aTwoGigabyteOrNegativeLengthIsRefusedBeforeAllocating() {
     for (int length : new int[] {Integer.MAX_VALUE, 0x8000_0000, -1, 2_000_000_000}) {
-      byte[] header = ByteBuffer.allocate(PushFrames.HEADER).put(PushFrames.MAGIC).put((byte) 1)
+      byte[] header = ByteBuffer.allocate(PushFrames.HEADER).put(PushFrames.MAGIC).put((byte) PushFrames.VERSION)
           .put((byte) Type.DATA.code).putShort((short) 0).putInt(length).array();
+      ByteBuffer.wrap(header).putShort(6, PushFrames.headerCheck(header));
       assertThatThrownBy(() -> reader(header).read(64 << 20)).isInstanceOf(PushProtocolException.class)
           .hasMessageContaining("frame at byte 0").hasMessageContaining("claims " + Integer.toUnsignedString(length))
           .hasMessageContaining("the limit is " + (64 << 20));
@@ -66,6 +67,7 @@ class PushFramesTest {
   void aFixedSizeFrameWithAnotherLengthIsRefused() {
     byte[] frame = PushFrames.encode(Type.ERROR, new byte[40]);
     frame[5] = (byte) Type.ACK.code;
+    ByteBuffer.wrap(frame).putShort(6, PushFrames.headerCheck(frame)); // a peer's bug, not a corruption
     assertThatThrownBy(() -> reader(frame).read(4096)).isInstanceOf(PushProtocolException.class)
         .hasMessageContaining("ACK frame claims 40 payload bytes, it always carries 32");
   }
@@ -78,6 +80,20 @@ class PushFramesTest {
       assertThatThrownBy(() -> reader(part).read(4096)).as("cut at %d", cut).isInstanceOf(PushProtocolException.class)
           .hasMessageContaining("connection closed inside a frame");
     }
+  }
+
+  @Test
+  void aCorruptedLengthWithinTheCapIsRefusedAtTheHeaderNotAfterThatManyBytes() {
+    byte[] frame = PushFrames.encode(Type.DATA, Payloads.data(1, 0, new byte[20]));
+    byte[] header = Arrays.copyOf(frame, PushFrames.HEADER);
+    header[9] ^= (byte) 0xFF; // 36 payload bytes become 16711716: under a 64 MiB cap
+    // Only the header arrives: a reader that trusted the length would wait for 16 MiB.
+    assertThatThrownBy(() -> reader(header).read(64 << 20)).isInstanceOf(PushProtocolException.class)
+        .hasMessageContaining("frame at byte 0: header check").hasMessageContaining("corrupted in transit");
+    byte[] older = frame.clone();
+    older[4] = 1;
+    assertThatThrownBy(() -> reader(older).read(4096)).isInstanceOf(PushProtocolException.class)
+        .hasMessageContaining("protocol version 1, this node speaks 2");
   }
 
   @Test
