@@ -173,11 +173,20 @@ class OperatorControlsTest {
 
       FerryCli.Result suspend = cli.run(LONG, "suspend", "pg", "-c", t.config.toString());
       assertThat(suspend.exitCode()).as(suspend.all()).isZero();
-      Status.awaitReplicaState(cli, t.config, "pg", "suspended", LONG);
+      JsonNode pgSuspended = Status.replica(Status.awaitReplicaState(cli, t.config, "pg", "suspended", LONG), "pg");
+      long pgAt = Status.seq(pgSuspended.path("appliedGtid")); // what pg applied: the status says suspended
       Map<String, TableDigest> before = digests(t.pgReplicaUrl);
       t.transfers(200);
       assertThat(t.awaitEqual(LONG, false, true)).as("the other replica goes on").isEmpty();
-      String later = Status.of(cli, t.config).path("journal").path("lastGtid").asString();
+      // The status file may be a second old: wait until it shows a GTID past what pg had applied.
+      JsonNode journalHead = Status.of(cli, t.config).path("journal").path("lastGtid");
+      long seen = System.nanoTime() + LONG.toNanos();
+      while (Status.seq(journalHead) <= pgAt) {
+        assertThat(System.nanoTime()).as("status shows a journal head past seq %d", pgAt).isLessThan(seen);
+        Thread.sleep(200);
+        journalHead = Status.of(cli, t.config).path("journal").path("lastGtid");
+      }
+      String later = journalHead.asString();
       FerryCli.Result timedOut = cli.run(LONG, "wait", "--replica", "pg", "--gtid", later, "--timeout", "2s",
           "-c", t.config.toString());
       assertThat(timedOut.exitCode()).as(timedOut.all()).isEqualTo(1);
