@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -303,7 +304,8 @@ public final class FerryNode implements AutoCloseable {
 
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
-        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet());
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet(),
+        r.workers().map(w -> new NodeStatus.Workers(w.count(), w.commitOrder().name().toLowerCase(Locale.ROOT))));
     return status.withLag(ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
             : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));

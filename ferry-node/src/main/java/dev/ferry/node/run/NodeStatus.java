@@ -168,11 +168,14 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param appliedSet every GTID the replica committed, as far as known: per domain a low-water mark
    *     and, after parallel apply with a relaxed commit order, the GTIDs above it (what is missing
    *     between them are the holes); empty if not known
+   * @param workers how many target connections apply at once, and in which commit order; empty
+   *     until the replica has opened its target
    */
   public record Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
       Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
-      Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet) {
+      Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet, Optional<Workers> workers) {
     public Replica {
+      workers = Objects.requireNonNullElse(workers, Optional.empty());
       appliedSet = Objects.requireNonNullElse(appliedSet, GtidSet.empty());
       appliedGtid = Objects.requireNonNullElse(appliedGtid, Optional.empty());
       appliedByDomain = Gtids.newestByDomain(appliedByDomain == null || appliedByDomain.isEmpty()
@@ -182,6 +185,14 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
       position = Objects.requireNonNullElse(position, Optional.empty());
       appliedCommitTime = Objects.requireNonNullElse(appliedCommitTime, Optional.empty());
       nextTry = Objects.requireNonNullElse(nextTry, Optional.empty());
+    }
+
+    /** A replica whose workers are not known. */
+    public Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
+        Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
+        Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet) {
+      this(name, state, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry, appliedByDomain,
+          appliedSet, Optional.empty());
     }
 
     /** A replica whose applied set is not known. */
@@ -203,12 +214,20 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
     public Replica stopped() {
       ReplicaState now = state == ReplicaState.FAILED ? ReplicaState.FAILED : ReplicaState.STOPPED;
       return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry,
-          appliedByDomain, appliedSet);
+          appliedByDomain, appliedSet, workers);
     }
 
     public Replica withLag(Lag newLag) {
       return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry,
-          appliedByDomain, appliedSet);
+          appliedByDomain, appliedSet, workers);
     }
   }
+
+  /**
+   * How a replica applies: {@code apply.workers} as chosen when it opened its target.
+   *
+   * @param count target connections applying transactions at once
+   * @param commitOrder {@code kept} (journal order) or {@code relaxed} (apply.commit-order)
+   */
+  public record Workers(int count, String commitOrder) {}
 }

@@ -46,4 +46,19 @@ class StatusTextTest {
     assertThat(json).contains("\"appliedSet\":\"0:100:150-200\"");
     assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
   }
+
+  @Test
+  void aParallelReplicaShowsItsWorkersAndCommitOrderInTextAndJson() {
+    NodeStatus.Replica r = new NodeStatus.Replica("r1", ReplicaState.STREAMING, Optional.empty(), NodeStatus.Lag.NONE,
+        0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), GtidSet.empty(),
+        Optional.of(new NodeStatus.Workers(4, "relaxed")));
+    String json = StatusJson.write(r);
+    assertThat(json).contains("\"workers\":{\"count\":4,\"commitOrder\":\"relaxed\"}");
+    assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
+    NodeStatus s = new NodeStatus(Instant.parse("2026-12-05T00:00:00Z"), Optional.empty(),
+        new NodeStatus.Journal("/j", "id", Optional.empty(), Optional.empty()), List.of(r));
+    StringWriter out = new StringWriter();
+    StatusText.print(new PrintWriter(out, true), s);
+    assertThat(out.toString()).contains("applying with 4 workers, commit order relaxed");
+  }
 }
