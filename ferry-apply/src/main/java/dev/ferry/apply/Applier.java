@@ -96,6 +96,23 @@ public interface Applier extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * How many target connections apply at once and whether they commit in journal order, for
+   * status. May be called from another thread. This default: one, in order.
+   */
+  default Workers workers() {
+    return Workers.ONE;
+  }
+
+  /**
+   * @param count target connections applying transactions at once, 1 or more
+   * @param commitOrder whether they commit in journal order
+   */
+  record Workers(int count, ApplyConfig.CommitOrder commitOrder) {
+    /** Serial apply. */
+    public static final Workers ONE = new Workers(1, ApplyConfig.CommitOrder.KEPT);
+  }
+
   /** Conflicts seen by this applier since it was opened, by type. May be called from another thread. */
   Map<ConflictType, Long> conflictCounts();
 

@@ -10,12 +10,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
 
 /**
- * SIGTERM during the initial sync of a new replica (docs/cli.md): {@code ferry run} stops the copy
+ * SIGTERM during the initial sync of a new replica (docs/cli.md): the admin API and {@code ferry
+ * status} show how far the copy got (rows of the estimate, rate, ETA); {@code ferry run} stops the copy
  * at a safe point and exits 0 promptly, the replica keeps no position, and the next {@code run}
  * copies again and converges.
  */
@@ -39,12 +42,22 @@ class InitialSyncStopTest {
               + " $$ BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$",
           "CREATE TRIGGER slow BEFORE INSERT ON big FOR EACH ROW EXECUTE FUNCTION slow()",
           "ALTER TABLE big ENABLE ALWAYS TRIGGER slow");
+      NodeHttp http = new NodeHttp(NodeHttp.freePort(), Optional.empty());
       Path config = FerryYaml.source(source, dir.resolve("journal")).replica("r1", target)
-          .writeTo(dir.resolve("ferry.yaml"));
+          .http(http.base().substring("http://".length()), Optional.empty()).writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
       LogWait.awaitLine(log, "seeding from source", run, Duration.ofSeconds(90));
-      Thread.sleep(3000);
+      JsonNode progress = seedingProgress(http, run, log);
+      assertThat(progress.path("operation").asString()).isEqualTo("initial sync");
+      assertThat(progress.path("tables").asInt()).isEqualTo(1);
+      assertThat(progress.path("tablesDone").asInt()).isZero();
+      assertThat(progress.path("rows").asLong()).isBetween(4096L, ROWS - 1L);
+      assertThat(progress.path("estimatedRows").asLong()).isGreaterThanOrEqualTo(progress.path("rows").asLong());
+      assertThat(progress.path("rowsPerSecond").asLong()).isPositive();
+      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", config.toString());
+      assertThat(text.stdout()).as(text.all()).containsPattern("replica  r1: seeding.*\\n\\s+initial sync: 0/1 tables, "
+          + "[\\d,]+/[\\d,]+ rows \\(\\d+%\\), [\\d,]+ rows/s, ETA ");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(30))).as("exit code; log: %s", Files.readString(log))
           .isZero();
       String first = Files.readString(log);
@@ -65,6 +78,21 @@ class InitialSyncStopTest {
         Thread.sleep(500);
       }
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /** The replica's initial sync progress, through the admin API, once it has counted rows. */
+  private static JsonNode seedingProgress(NodeHttp http, Process run, Path log) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (true) {
+      assertThat(run.isAlive()).as("ferry run is running; log: %s", Files.readString(log)).isTrue();
+      JsonNode r1 = Status.replica(http.json("/api/status"), "r1");
+      assertThat(r1.path("state").asString()).as("%s", r1).isIn("starting", "seeding");
+      if (r1.path("progress").path("rows").asLong() > 0) {
+        return r1.path("progress");
+      }
+      assertThat(System.nanoTime()).as("the API shows rows copied within 90 s: %s", r1).isLessThan(deadline);
+      Thread.sleep(300);
     }
   }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Parallel apply through the real {@code bin/ferry run}: a PostgreSQL replica with
@@ -79,6 +80,11 @@ class ParallelApplyKillNineTest {
       String applied = Sql.scalar(replica, "SELECT applied_gtids FROM _ferry.replication_control");
       assertThat(applied).as("the replica's applied GTID set").matches("0:\\d+");
       assertThat(Long.parseLong(Sql.scalar(source, "SELECT count(*) FROM ledger"))).isGreaterThan(200);
+      JsonNode pg = Status.replica(Status.awaitReplicaState(cli, config, "pg", "streaming", Duration.ofMinutes(1)), "pg");
+      assertThat(pg.path("workers").path("count").asInt()).as("status: %s", pg).isEqualTo(4);
+      assertThat(pg.path("workers").path("commitOrder").asString()).as("status: %s", pg).isEqualTo(commitOrder);
+      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", config.toString());
+      assertThat(text.stdout()).contains("applying with 4 workers, commit order " + commitOrder);
       assertThat(Files.readString(log)).doesNotContain("replica pg] stopped:");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }

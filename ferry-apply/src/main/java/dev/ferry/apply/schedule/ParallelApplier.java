@@ -297,6 +297,11 @@ public final class ParallelApplier implements Applier {
   }
 
   @Override
+  public Applier.Workers workers() {
+    return new Applier.Workers(workers.size(), config.parallel().commitOrder());
+  }
+
+  @Override
   public Optional<Applier.Retrying> retrying() {
     return serial.retrying().or(() -> workers.stream().flatMap(w -> w.applier().retrying().stream()).findFirst());
   }

@@ -128,7 +128,7 @@ public final class InitialCopy {
       long estimate = prepared.tables().stream().mapToLong(SourceTable::estimatedRows).sum();
       log.info("{}copying {} tables (about {} rows) from snapshot {} with {} streams", prefix,
           prepared.tables().size(), estimate, snapshot.snapshotName(), prepared.parallel() ? options.parallelism() : 1);
-      progress = new ProgressLine(options.progress(), prefix, estimate, prepared.tables().size());
+      progress = new ProgressLine(options, prefix, estimate, prepared.tables().size());
       try {
         runWorkers(snapshot, prepared.parallel() ? Math.min(options.parallelism(), Math.max(1, queue.size())) : 1);
       } finally {

@@ -3,8 +3,6 @@ package dev.ferry.apply.sync;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A one-line progress display: tables done, rows copied of the estimate, rate and ETA. Redrawn in
@@ -14,32 +12,29 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ProgressLine implements AutoCloseable {
   private final Optional<PrintStream> out;
   private final String prefix;
-  private final long totalRows;
-  private final int totalTables;
+  private final CopyProgress progress;
   private final boolean terminal = System.console() != null;
-  private final AtomicLong rows = new AtomicLong();
-  private final AtomicInteger tablesDone = new AtomicInteger();
-  private final long started = System.nanoTime();
   private final Thread drawer;
   private volatile boolean stopped;
 
-  ProgressLine(Optional<PrintStream> out, String prefix, long totalRows, int totalTables) {
-    this.out = out;
+  /** A line for a copy of {@code totalTables} tables of about {@code totalRows} rows; the watcher sees it too. */
+  ProgressLine(CopyOptions options, String prefix, long totalRows, int totalTables) {
+    this.out = options.progress();
     this.prefix = prefix;
-    this.totalRows = totalRows;
-    this.totalTables = totalTables;
+    this.progress = new CopyProgress(totalRows, totalTables);
     this.drawer = Thread.ofPlatform().daemon().name("ferry-sync-progress").unstarted(this::drawLoop);
+    options.watcher().accept(progress);
     if (out.isPresent()) {
       drawer.start();
     }
   }
 
   void addRows(long n) {
-    rows.addAndGet(n);
+    progress.addRows(n);
   }
 
   void tableDone() {
-    tablesDone.incrementAndGet();
+    progress.tableDone();
   }
 
   private void drawLoop() {
@@ -61,20 +56,17 @@ final class ProgressLine implements AutoCloseable {
       return;
     }
     PrintStream o = out.get();
-    double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-    long done = rows.get();
-    double rate = done / seconds;
-    long total = Math.max(totalRows, done);
-    String eta = last ? "done" : rate <= 0 || totalRows <= 0 ? "ETA ?" : "ETA " + clock((total - done) / rate);
-    String pct = total == 0 ? "" : String.format(Locale.ROOT, " (%d%%)", done * 100 / total);
+    CopyProgress.Snapshot now = progress.snapshot();
+    String eta = last ? "done" : now.etaSeconds().isEmpty() ? "ETA ?" : "ETA " + clock(now.etaSeconds().getAsLong());
+    String pct = now.estimatedRows() == 0 ? "" : String.format(Locale.ROOT, " (%d%%)", now.percent());
     String line = String.format(Locale.ROOT, "%sinitial sync: %d/%d tables, %,d/%,d rows%s, %,.0f rows/s, %s, %s",
-        prefix, tablesDone.get(), totalTables, done, total, pct, rate, clock(seconds), eta);
+        prefix, now.tablesDone(), now.tables(), now.rows(), now.estimatedRows(), pct, now.rowsPerSecond(),
+        clock(now.elapsedSeconds()), eta);
     o.print(terminal ? "\r" + line + (last ? "\n" : "") : line + "\n");
     o.flush();
   }
 
-  private static String clock(double seconds) {
-    long s = Math.round(seconds);
+  private static String clock(long s) {
     return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
   }
 

@@ -62,7 +62,7 @@ public final class RowCopy {
       c.commit();
       long estimate = selected.stream().mapToLong(SourceTable::estimatedRows).sum();
       log.info("{}copying {} tables ({} rows) from the snapshot", prefix, selected.size(), estimate);
-      try (ProgressLine progress = new ProgressLine(options.progress(), prefix, estimate, selected.size())) {
+      try (ProgressLine progress = new ProgressLine(options, prefix, estimate, selected.size())) {
         for (SourceTable table : selected) {
           counts.put(table.id(), copyTable(rows, t, table, progress));
           c.commit();

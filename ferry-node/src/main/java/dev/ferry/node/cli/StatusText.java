@@ -52,7 +52,7 @@ final class StatusText {
     for (NodeStatus.Replica r : s.replicas()) {
       out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
           r.state(), r.appliedGtid().map(Object::toString).orElse("-"), r.lag().transactions(), r.lag().bytes(),
-          r.lag().seconds(), holes(r.appliedSet())
+          r.lag().seconds(), progress(r) + workers(r) + holes(r.appliedSet())
           + r.lastError().map(e -> (operatorSet(r.state()) ? "\n         why: " : "\n         last error: ") + e)
               .orElse("")
               + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
@@ -62,6 +62,20 @@ final class StatusText {
   /** A state an operator's control put the replica in: what {@code lastError} holds then is no error. */
   private static boolean operatorSet(ReplicaState state) {
     return state == ReplicaState.PAUSED || state == ReplicaState.DELAYED;
+  }
+
+  /** How far a replica's initial sync got, while it runs. */
+  private static String progress(NodeStatus.Replica r) {
+    return r.progress().map(p -> String.format(Locale.ROOT,
+        "%n         %s: %d/%d tables, %,d/%,d rows (%d%%), %,d rows/s, %s", p.operation(), p.tablesDone(), p.tables(),
+        p.rows(), p.estimatedRows(), p.estimatedRows() == 0 ? 0 : p.rows() * 100 / p.estimatedRows(), p.rowsPerSecond(),
+        p.etaSeconds().map(s -> String.format(Locale.ROOT, "ETA %d:%02d", s / 60, s % 60)).orElse("ETA ?"))).orElse("");
+  }
+
+  /** How a replica applying on more than one target connection does it. */
+  private static String workers(NodeStatus.Replica r) {
+    return r.workers().filter(w -> w.count() > 1)
+        .map(w -> "\n         applying with " + w.count() + " workers, commit order " + w.commitOrder()).orElse("");
   }
 
   /** The low-water mark and the GTIDs applied above it, for a replica whose applied set has holes. */

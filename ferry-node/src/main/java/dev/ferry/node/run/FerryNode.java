@@ -1,6 +1,7 @@
 package dev.ferry.node.run;
 
 import dev.ferry.apply.jdbc.ConflictStore;
+import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
 import dev.ferry.journal.Journal;
@@ -18,7 +19,10 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -45,6 +49,8 @@ public final class FerryNode implements AutoCloseable {
   private final Optional<Capture> capture;
   private final RetainedLog retainedLog;
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
+  /** The initial syncs running now, by replica name, for status. */
+  private final Map<String, CopyProgress> seeding = new ConcurrentHashMap<>();
   private volatile NodeObserver observer = NodeObserver.NONE;
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, Shipping shipping, String journalId,
@@ -124,7 +130,7 @@ public final class FerryNode implements AutoCloseable {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
       ApplySource from = new ApplySource(journal, spec.journal().directory(), journalId,
-          spec.source().serverId(), r -> seedIfNew(spec, r, node.capture));
+          spec.source().serverId(), node::seedIfNew);
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
           node.replicas.add(ReplicaRunner.start(r, from, clock, observer));
@@ -140,7 +146,7 @@ public final class FerryNode implements AutoCloseable {
   private void startReplicasOnCopy(String copyId, List<String> names) {
     journalId = copyId;
     ApplySource from = new ApplySource(Optional.empty(), spec.journal().directory(), copyId,
-        spec.source().serverId(), r -> seedIfNew(spec, r, Optional.empty()));
+        spec.source().serverId(), this::seedIfNew);
     for (ReplicaSpec r : spec.replicas()) {
       if (names.isEmpty() || names.contains(r.name())) {
         replicas.add(ReplicaRunner.start(r, from, clock, observer));
@@ -154,14 +160,21 @@ public final class FerryNode implements AutoCloseable {
    * A replica that has applied nothing of this journal is seeded first from a consistent snapshot
    * of the source (docs/initial-sync.md); capture must be running, here or in another process.
    * Runs on the replica's thread; an interrupt (the node stopping) ends the copy at a safe point.
+   * Status shows the copy's progress meanwhile.
    */
-  private static void seedIfNew(NodeSpec spec, ReplicaSpec r, Optional<Capture> capture)
-      throws IOException, InterruptedException {
+  private void seedIfNew(ReplicaSpec r) throws IOException, InterruptedException {
     if (!InitialSync.needsSeed(r, spec.journal().directory())) {
       return;
     }
     log.info("{} new replica: seeding it from a snapshot of the source", Side.replica(r.name()));
-    spec.source().seed(r, spec.journal().directory(), capture);
+    InitialSync.Options watched = new InitialSync.Options(
+        InitialSync.Options.DEFAULTS.copy().watchedBy(p -> seeding.put(r.name(), p)),
+        InitialSync.Options.DEFAULTS.journalWait());
+    try {
+      spec.source().seed(r, spec.journal().directory(), capture, watched);
+    } finally {
+      seeding.remove(r.name());
+    }
   }
 
   private void closeQuietly() {
@@ -330,9 +343,17 @@ public final class FerryNode implements AutoCloseable {
     return new NodeStatus(clock.instant(), source, j, rs, shipping.links());
   }
 
+  private static NodeStatus.Progress progress(CopyProgress.Snapshot s) {
+    return new NodeStatus.Progress("initial sync", s.tablesDone(), s.tables(), s.rows(), s.estimatedRows(),
+        Math.round(s.rowsPerSecond()), s.elapsedSeconds(),
+        s.etaSeconds().isPresent() ? Optional.of(s.etaSeconds().getAsLong()) : Optional.empty());
+  }
+
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
-        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet());
+        r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet(),
+        r.workers().map(w -> new NodeStatus.Workers(w.count(), w.commitOrder().name().toLowerCase(Locale.ROOT))),
+        Optional.ofNullable(seeding.get(r.name())).map(p -> progress(p.snapshot())));
     return status.withLag(ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
             : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));

@@ -168,11 +168,18 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param appliedSet every GTID the replica committed, as far as known: per domain a low-water mark
    *     and, after parallel apply with a relaxed commit order, the GTIDs above it (what is missing
    *     between them are the holes); empty if not known
+   * @param workers how many target connections apply at once, and in which commit order; empty
+   *     until the replica has opened its target
+   * @param progress how far the long operation the replica is in (its initial sync) got; empty
+   *     when in none
    */
   public record Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
       Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
-      Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet) {
+      Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet, Optional<Workers> workers,
+      Optional<Progress> progress) {
     public Replica {
+      workers = Objects.requireNonNullElse(workers, Optional.empty());
+      progress = Objects.requireNonNullElse(progress, Optional.empty());
       appliedSet = Objects.requireNonNullElse(appliedSet, GtidSet.empty());
       appliedGtid = Objects.requireNonNullElse(appliedGtid, Optional.empty());
       appliedByDomain = Gtids.newestByDomain(appliedByDomain == null || appliedByDomain.isEmpty()
@@ -182,6 +189,14 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
       position = Objects.requireNonNullElse(position, Optional.empty());
       appliedCommitTime = Objects.requireNonNullElse(appliedCommitTime, Optional.empty());
       nextTry = Objects.requireNonNullElse(nextTry, Optional.empty());
+    }
+
+    /** A replica whose workers are not known. */
+    public Replica(String name, ReplicaState state, Optional<Gtid> appliedGtid, Lag lag, long applied,
+        Optional<String> lastError, Optional<JournalPosition> position, Optional<Instant> appliedCommitTime,
+        Optional<Instant> nextTry, List<Gtid> appliedByDomain, GtidSet appliedSet) {
+      this(name, state, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry, appliedByDomain,
+          appliedSet, Optional.empty(), Optional.empty());
     }
 
     /** A replica whose applied set is not known. */
@@ -203,12 +218,40 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
     public Replica stopped() {
       ReplicaState now = state == ReplicaState.FAILED ? ReplicaState.FAILED : ReplicaState.STOPPED;
       return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry,
-          appliedByDomain, appliedSet);
+          appliedByDomain, appliedSet, workers, progress);
     }
 
     public Replica withLag(Lag newLag) {
       return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry,
-          appliedByDomain, appliedSet);
+          appliedByDomain, appliedSet, workers, progress);
+    }
+  }
+
+  /**
+   * How a replica applies: {@code apply.workers} as chosen when it opened its target.
+   *
+   * @param count target connections applying transactions at once
+   * @param commitOrder {@code kept} (journal order) or {@code relaxed} (apply.commit-order)
+   */
+  public record Workers(int count, String commitOrder) {}
+
+  /**
+   * How far a long operation got: a replica's initial sync (rows copied from the snapshot of the
+   * estimate the source's statistics give).
+   *
+   * @param operation {@code initial sync}
+   * @param tablesDone tables copied completely
+   * @param tables tables to copy
+   * @param rows rows copied so far
+   * @param estimatedRows rows estimated in all, at least {@code rows}
+   * @param rowsPerSecond rows copied per second since it started
+   * @param elapsedSeconds seconds since it started
+   * @param etaSeconds seconds left at that rate; empty when there is no estimate or no rate yet
+   */
+  public record Progress(String operation, int tablesDone, int tables, long rows, long estimatedRows,
+      long rowsPerSecond, long elapsedSeconds, Optional<Long> etaSeconds) {
+    public Progress {
+      etaSeconds = Objects.requireNonNullElse(etaSeconds, Optional.empty());
     }
   }
 }

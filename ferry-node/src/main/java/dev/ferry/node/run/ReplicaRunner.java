@@ -421,13 +421,17 @@ final class ReplicaRunner implements AutoCloseable {
   }
 
   private Optional<Applier.Retrying> retrying() {
-    Applier a = applier;
-    return a == null ? Optional.empty() : a.retrying();
+    return Optional.ofNullable(applier).flatMap(Applier::retrying);
   }
 
   /** The newest transaction committed in each GTID domain. */
   List<Gtid> appliedByDomain() {
     return appliedByDomain;
+  }
+
+  /** How many target connections apply at once, once the target is open. */
+  Optional<Applier.Workers> workers() {
+    return Optional.ofNullable(applier).map(Applier::workers);
   }
 
   /** Every GTID the target committed, as far as this runner knows (holes after a relaxed parallel apply). */

@@ -137,8 +137,10 @@ public sealed interface SourceSpec {
    *
    * @param running capture of this source into that journal when it runs in this process (it can
    *     tell when the journal holds everything up to the snapshot without waiting for a write)
+   * @param options how the copy runs and who watches its progress
    */
-  void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running) throws IOException, InterruptedException;
+  void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running, InitialSync.Options options)
+      throws IOException, InterruptedException;
 
   record Postgres(PostgresSourceConfig config) implements SourceSpec {
     @Override
@@ -225,9 +227,9 @@ public sealed interface SourceSpec {
     }
 
     @Override
-    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running)
-        throws IOException, InterruptedException {
-      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
+    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running,
+        InitialSync.Options options) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, options);
     }
   }
 
@@ -273,9 +275,9 @@ public sealed interface SourceSpec {
     }
 
     @Override
-    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running)
-        throws IOException, InterruptedException {
-      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS);
+    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running,
+        InitialSync.Options options) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, options);
     }
   }
 
@@ -316,9 +318,9 @@ public sealed interface SourceSpec {
     }
 
     @Override
-    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running)
-        throws IOException, InterruptedException {
-      InitialSync.seed(config, replica, journalDir, InitialSync.Options.DEFAULTS, running);
+    public void seed(ReplicaSpec replica, Path journalDir, Optional<Capture> running,
+        InitialSync.Options options) throws IOException, InterruptedException {
+      InitialSync.seed(config, replica, journalDir, options, running);
     }
   }
 }

@@ -16,9 +16,12 @@ import org.junit.jupiter.api.Test;
 
 class StatusTextTest {
   private static String text(GtidSet applied) {
-    NodeStatus.Replica r = new NodeStatus.Replica("r1", ReplicaState.STOPPED, Optional.of(new Gtid(0, 1, 200)),
+    return text(new NodeStatus.Replica("r1", ReplicaState.STOPPED, Optional.of(new Gtid(0, 1, 200)),
         NodeStatus.Lag.NONE, 0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        List.of(new Gtid(0, 1, 200)), applied);
+        List.of(new Gtid(0, 1, 200)), applied));
+  }
+
+  private static String text(NodeStatus.Replica r) {
     NodeStatus s = new NodeStatus(Instant.parse("2026-12-05T00:00:00Z"), Optional.empty(),
         new NodeStatus.Journal("/j", "id", Optional.empty(), Optional.empty()), List.of(r));
     StringWriter out = new StringWriter();
@@ -45,5 +48,29 @@ class StatusTextTest {
     String json = StatusJson.write(r);
     assertThat(json).contains("\"appliedSet\":\"0:100:150-200\"");
     assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
+  }
+
+  @Test
+  void aParallelReplicaShowsItsWorkersAndCommitOrderInTextAndJson() {
+    NodeStatus.Replica r = new NodeStatus.Replica("r1", ReplicaState.STREAMING, Optional.empty(), NodeStatus.Lag.NONE,
+        0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), GtidSet.empty(),
+        Optional.of(new NodeStatus.Workers(4, "relaxed")), Optional.empty());
+    String json = StatusJson.write(r);
+    assertThat(json).contains("\"workers\":{\"count\":4,\"commitOrder\":\"relaxed\"}");
+    assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
+    assertThat(text(r)).contains("applying with 4 workers, commit order relaxed");
+  }
+
+  @Test
+  void aSeedingReplicaShowsHowFarItsInitialSyncGotInTextAndJson() {
+    NodeStatus.Replica r = new NodeStatus.Replica("r1", ReplicaState.SEEDING, Optional.empty(), NodeStatus.Lag.NONE,
+        0, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of(), GtidSet.empty(),
+        Optional.empty(), Optional.of(new NodeStatus.Progress("initial sync", 1, 3, 25_000, 100_000, 5_000, 5,
+            Optional.of(15L))));
+    String json = StatusJson.write(r);
+    assertThat(json).contains("\"progress\":{\"operation\":\"initial sync\",\"tablesDone\":1,\"tables\":3,"
+        + "\"rows\":25000,\"estimatedRows\":100000,\"rowsPerSecond\":5000,\"elapsedSeconds\":5,\"etaSeconds\":15}");
+    assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
+    assertThat(text(r)).contains("initial sync: 1/3 tables, 25,000/100,000 rows (25%), 5,000 rows/s, ETA 0:15");
   }
 }

@@ -52,12 +52,12 @@ class StatusJsonTest {
         + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250,\"domains\":[{\"domain\":0,"
         + "\"transactions\":11}]},\"applied\":7,\"lastError\":null,"
         + "\"position\":\"3:4096\",\"appliedCommitTime\":\"2026-12-05T07:29:58Z\",\"nextTry\":null,"
-        + "\"appliedByDomain\":[\"0-1-4700\"],\"appliedSet\":\"\"},"
+        + "\"appliedByDomain\":[\"0-1-4700\"],\"appliedSet\":\"\",\"workers\":null,\"progress\":null},"
         + "{\"name\":\"r2\",\"state\":\"reconnecting\",\"appliedGtid\":null,"
         + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000,\"domains\":[]},\"applied\":0,"
         + "\"lastError\":\"connection refused\","
         + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\","
-        + "\"appliedByDomain\":[],\"appliedSet\":\"\"}],\"links\":[]}");
+        + "\"appliedByDomain\":[],\"appliedSet\":\"\",\"workers\":null,\"progress\":null}],\"links\":[]}");
   }
 
   @Test
