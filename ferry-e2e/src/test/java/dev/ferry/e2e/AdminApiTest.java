@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
  * The admin API of a real {@code bin/ferry run} (PostgreSQL to PostgreSQL) listening on every
  * interface with a token: 401 without it or with another, the status document (also through
  * {@code ferry status --url}), suspend and resume of a replica, the conflicts its target recorded,
+ * the skip of a replica that is not stopped refused (409; the skip itself: {@link ConflictsEndToEndTest}),
  * and a clear 4xx JSON error for each kind of bad input.
  */
 @Timeout(300)
@@ -71,6 +72,7 @@ class AdminApiTest {
         assertThat(r.body()).isEmpty();
       }
       assertThat(other.post("/api/replicas/pg/suspend").statusCode()).isEqualTo(401);
+      assertThat(other.post("/api/replicas/pg/skip?gtid=0-1-1").statusCode()).isEqualTo(401);
     }
     assertThat(node.json("/api/status").path("replicas").get(0).path("state").asString())
         .as("not suspended by a refused request").isEqualTo("streaming");
@@ -118,6 +120,13 @@ class AdminApiTest {
     assertError(node.get("/api/conflicts?colour=red"), 400, "unknown query parameter 'colour'");
     assertError(node.get("/api/conflicts/abc"), 400, "conflict id 'abc' is not a number");
     assertError(node.get("/api/nothing"), 404, "no such API path /api/nothing");
+    assertError(node.post("/api/replicas/nope/skip?gtid=0-1-5"), 404, "no replica named 'nope' in this node");
+    assertError(node.post("/api/replicas/pg/skip"), 400, "give the GTID to skip: ?gtid=DOMAIN-SERVER-SEQ");
+    assertError(node.post("/api/replicas/pg/skip?gtid=five"), 400, "not a GTID (expected domain-serverId-seq): 'five'");
+    assertError(node.post("/api/replicas/pg/skip?gtid=0-1-5&colour=red"), 400, "unknown query parameter 'colour'");
+    assertError(node.get("/api/replicas/pg/skip?gtid=0-1-5"), 405, "use POST");
+    assertError(node.post("/api/replicas/pg/skip?gtid=0-1-5"), 409,
+        "replica pg is streaming, not stopped on an error (failed): only a failed replica can skip");
   }
 
   private static void suspendHoldsTheReplicaUntilResumed(NodeHttp node, Topology t) throws Exception {
