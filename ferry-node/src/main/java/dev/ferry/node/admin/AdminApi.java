@@ -1,8 +1,9 @@
 package dev.ferry.node.admin;
 
 import dev.ferry.apply.jdbc.ConflictStore;
-import dev.ferry.node.run.FerryNode;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Tag;
+import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSkip;
 import dev.ferry.node.run.ReplicaSpec;
@@ -75,15 +76,15 @@ final class AdminApi extends Handler.Abstract {
         }
         return true;
       }
-      if (parts.length == 3 && parts[0].equals("replicas") && Set.of("suspend", "resume").contains(parts[2])) {
+      if (parts.length == 3 && parts[0].equals("replicas") && Set.of("suspend", "resume", "skip").contains(parts[2])) {
         if (post(method, response, callback)) {
-          suspend(parts[1], parts[2].equals("suspend"), response, callback);
+          replicaAction(parts[1], parts[2], request, response, callback);
         }
         return true;
       }
-      if (parts.length == 3 && parts[0].equals("replicas") && parts[2].equals("skip")) {
+      if (parts.length == 1 && parts[0].equals("tag")) {
         if (post(method, response, callback)) {
-          skip(parts[1], request, response, callback);
+          tag(request, response, callback);
         }
         return true;
       }
@@ -106,12 +107,22 @@ final class AdminApi extends Handler.Abstract {
         return true;
       }
       Responses.error(response, 404, "no such API path " + path + "; there are /api/status,"
-          + " /api/history, /api/replicas/{name}/suspend|resume|skip, /api/conflicts, /api/conflicts/{id} and"
+          + " /api/history, /api/replicas/{name}/suspend|resume|skip, /api/tag, /api/conflicts, /api/conflicts/{id} and"
           + " /api/conflicts/{id}/resolve", callback);
     } catch (BadRequest e) {
       Responses.error(response, e.status, e.getMessage(), callback);
     }
     return true;
+  }
+
+  /** {@code POST /api/replicas/{name}/suspend}, {@code resume} or {@code skip}. */
+  private void replicaAction(String name, String action, Request request, Response response, Callback callback)
+      throws BadRequest {
+    if (action.equals("skip")) {
+      skip(name, request, response, callback);
+    } else {
+      suspend(name, action.equals("suspend"), response, callback);
+    }
   }
 
   private boolean suspend(String name, boolean suspend, Response response, Callback callback) throws BadRequest {
@@ -178,6 +189,33 @@ final class AdminApi extends Handler.Abstract {
     }
     return reply(response, 200, Map.of("replica", name, "skipped", skipped.gtid().toString(), "tables",
         skipped.tables(), "changes", skipped.changes(), "by", resolution.by()), callback);
+  }
+
+  /** {@code POST /api/tag}: the tag's name as {@code ?name=} or a JSON body; written on the source this node captures. */
+  private boolean tag(Request request, Response response, Callback callback) throws BadRequest {
+    Fields query = Request.extractQueryParameters(request);
+    for (String k : query.getNames()) {
+      if (!k.equals("name")) {
+        throw new BadRequest(400, "unknown query parameter '" + k + "'; give name");
+      }
+    }
+    TagBody body = body(request, TagBody.class, "{\"name\": \"before-upgrade\"}");
+    String text = given(query, "name", body.name()).orElseThrow(() -> new BadRequest(400, "give the tag's name:"
+        + " ?name=NAME or {\"name\": …} (1 to 63 letters, digits, '.', '_' or '-')"));
+    Tag tag = badInput(() -> new Tag(text.strip()));
+    try {
+      String at = node.tag(tag).orElseThrow(() -> new BadRequest(409, "this node captures no source (a replica"
+          + " node or 'ferry apply'): write the tag through the node that captures the source"));
+      return reply(response, 200, Map.of("tag", tag.name(), "at", at), callback);
+    } catch (FerryNode.TagRefusedException e) {
+      throw new BadRequest(409, e.getMessage());
+    } catch (IOException e) {
+      throw new BadRequest(502, "cannot write tag " + tag.name() + " on the source: " + e.getMessage());
+    }
+  }
+
+  /** What a tag request's body may say. */
+  record TagBody(String name) {
   }
 
   /** What a skip request's body may say. */

@@ -10,6 +10,7 @@ import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.Tag;
 import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -289,6 +290,29 @@ public final class FerryNode implements AutoCloseable {
       r.get().suspend(suspend);
     }
     return r.isPresent();
+  }
+
+  /**
+   * Commits {@code tag} on the source this node captures ({@code ferry tag}), so it takes its exact
+   * place in the stream.
+   *
+   * @return the source position the tag got; empty when this node captures no source (a replica
+   *     node, or {@code ferry apply})
+   * @throws TagRefusedException when the source cannot take a tag (not PostgreSQL)
+   * @throws IOException when the source cannot be written
+   */
+  public Optional<String> tag(Tag tag) throws IOException {
+    if (capture.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(spec.source().tags().orElseThrow(TagRefusedException::new).emit(tag));
+  }
+
+  /** A source that takes no tag: the message says why and what to do instead. */
+  public static final class TagRefusedException extends IOException {
+    TagRefusedException(String message) {
+      super(message);
+    }
   }
 
   /**
