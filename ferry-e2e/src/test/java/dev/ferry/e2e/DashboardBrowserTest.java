@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
  * topology shows the source, the journal's head and the replica suspended with its applied GTID
  * and its lag — the same values {@code /api/status} answers — and its lag chart holds the lag of
  * the minutes before the page was opened. Once resumed, the page shows the replica streaming with
- * no lag, and a conflict met meanwhile as resolved by whom. A screenshot of the suspended moment is kept in {@code target/dashboard/}.
+ * no lag, and a conflict met meanwhile as resolved by whom; the replica's worker count. (Its initial
+ * sync's progress on the page: {@link InitialSyncStopTest}.) A screenshot of the suspended moment is kept in {@code target/dashboard/}.
  */
 @Timeout(300)
 class DashboardBrowserTest {
@@ -56,6 +57,8 @@ class DashboardBrowserTest {
       assertThat(shown(dom, "replica", "pg", "appliedGtid")).isEqualTo(replica.path("appliedGtid").asString());
       assertThat(shown(dom, "replica", "pg", "lagTransactions")).isEqualTo(String.valueOf(WRITES));
       assertThat(shown(dom, "replica", "pg", "lagBytes")).isEqualTo(replica.path("lag").path("bytes").asString());
+      assertThat(shown(dom, "replica", "pg", "workers")).isEqualTo(replica.path("workers").path("count").asString()
+          + ", commit order kept");
       assertThat(shown(dom, "source", "primary", "state")).isEqualTo("streaming");
       assertThat(shown(dom, "source", "primary", "captured")).isEqualTo(status.path("source").path("captured").asString());
       assertThat(shown(dom, "journal", status.path("journal").path("dir").asString(), "lastGtid"))
@@ -129,7 +132,8 @@ class DashboardBrowserTest {
    * What the page shows for one box of its topology: {@code state} is the box's state, any other
    * name the value of its {@code data-field}.
    */
-  private static String shown(String dom, String role, String name, String what) {
+  /** The value a box of the page ({@code role} named {@code name}) shows as {@code what}; its state for {@code state}. */
+  static String shown(String dom, String role, String name, String what) {
     Matcher box = Pattern.compile("data-role=\"" + role + "\" data-name=\"" + Pattern.quote(name)
         + "\" data-state=\"([^\"]*)\"").matcher(dom);
     assertThat(box.find()).as("a %s box named %s on the page: %s", role, name, dom).isTrue();

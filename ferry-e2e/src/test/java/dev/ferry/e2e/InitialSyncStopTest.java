@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * SIGTERM during the initial sync of a new replica (docs/cli.md): the admin API and {@code ferry
- * status} show how far the copy got (rows of the estimate, rate, ETA); {@code ferry run} stops the copy
+ * SIGTERM during the initial sync of a new replica (docs/cli.md): the admin API, the dashboard
+ * (in a headless Chromium) and {@code ferry status} show how far the copy got (rows of the estimate, rate, ETA); {@code ferry run} stops the copy
  * at a safe point and exits 0 promptly, the replica keeps no position, and the next {@code run}
  * copies again and converges.
  */
@@ -55,6 +55,11 @@ class InitialSyncStopTest {
       assertThat(progress.path("rows").asLong()).isBetween(4096L, ROWS - 1L);
       assertThat(progress.path("estimatedRows").asLong()).isGreaterThanOrEqualTo(progress.path("rows").asLong());
       assertThat(progress.path("rowsPerSecond").asLong()).isPositive();
+      String page = Chromium.find(dir).dom(http.base() + "/", Duration.ofSeconds(8));
+      assertThat(DashboardBrowserTest.shown(page, "replica", "r1", "state")).as("the dashboard: %s", page)
+          .isEqualTo("seeding");
+      assertThat(DashboardBrowserTest.shown(page, "replica", "r1", "progress"))
+          .matches("0/1 tables, [\\d,]+/[\\d,]+ rows \\(\\d+%\\), [\\d,]+ rows/s, ETA [\\d:?]+");
       FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", config.toString());
       assertThat(text.stdout()).as(text.all()).containsPattern("replica  r1: seeding.*\\n\\s+initial sync: 0/1 tables, "
           + "[\\d,]+/[\\d,]+ rows \\(\\d+%\\), [\\d,]+ rows/s, ETA ");
@@ -86,7 +91,14 @@ class InitialSyncStopTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (true) {
       assertThat(run.isAlive()).as("ferry run is running; log: %s", Files.readString(log)).isTrue();
-      JsonNode r1 = Status.replica(http.json("/api/status"), "r1");
+      JsonNode r1;
+      try {
+        r1 = Status.replica(http.json("/api/status"), "r1");
+      } catch (java.net.ConnectException notYet) { // the server starts after the replicas' threads
+        assertThat(System.nanoTime()).as("the admin API answers within 90 s").isLessThan(deadline);
+        Thread.sleep(300);
+        continue;
+      }
       assertThat(r1.path("state").asString()).as("%s", r1).isIn("starting", "seeding");
       if (r1.path("progress").path("rows").asLong() > 0) {
         return r1.path("progress");
