@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * demo that builds its own databases, and initial sync (one path per source kind); the journal
  * depends on the JDK, slf4j and zstd only, and inside it the model ({@code journal.model}) on
  * neither the segment engine ({@code journal}) nor the codecs ({@code journal.codec}), the codecs
- * on the model and the JDK only (never on the engine); ferry-sql (the error classifiers capture and
+ * on the model and the JDK only (never on the engine), and no other module on the codecs (they read
+ * and write the journal through the engine); ferry-sql (the error classifiers capture and
  * apply share) on the JDK only.
  */
 class ModuleArrowsTest {
@@ -61,6 +62,8 @@ class ModuleArrowsTest {
             .resideInAnyPackage(engine, codec))
         .and(classes().that().resideInAPackage(codec).should().onlyDependOnClassesThat()
             .resideInAnyPackage(codec, model, "java..", "com.github.luben.zstd..", ""))
+        .and(noClasses().that().resideOutsideOfPackage(journal).should().dependOnClassesThat()
+            .resideInAPackage(codec))
         .and(classes().that().resideInAPackage(sql).should().onlyDependOnClassesThat()
             .resideInAnyPackage(sql, "java..", ""))
         .allowEmptyShould(true);
@@ -116,6 +119,11 @@ class ModuleArrowsTest {
   void theRuleCatchesTheModelDependingOnACodec() {
     assertTheRulesCatch("dev.ferry.archfixture.journal.model.ValueThatEncodesItself",
         "dev.ferry.archfixture.journal.codec.Payloads");
+  }
+
+  @Test
+  void theRuleCatchesAnotherModuleDecodingRecordsItself() {
+    assertTheRulesCatch("dev.ferry.archfixture.apply.ReaderThatDecodesRecords");
   }
 
   @Test
