@@ -15,9 +15,10 @@ import java.util.stream.Stream;
 /**
  * Shipping throughput of a backlog of sealed segments (issue 14): Ferry's TCP push and HTTP
  * transports against a raw socket copy of the same files' bytes, side by side in one run. Each
- * round runs four turns, each into an empty copy directory: raw, push, raw, HTTP (odd rounds in
+ * round runs four turns, each into an empty copy directory: raw, push, raw, HTTP (even rounds in
  * the mirrored order push, raw, HTTP, raw), and each transport's turn is paired with the raw turn
- * next to it, so load on a shared machine hits both alike. After every turn the copy's sealed
+ * next to it, so load on a shared machine hits both alike. A first round warms the JIT up and is
+ * not counted. After every turn the copy's sealed
  * segments are compared byte for byte with the primary's ({@code Files.mismatch}, not timed); a
  * difference stops the run. Prints a Markdown table: MB/s (median, min–max), the paired ratio to
  * the raw copy (median, min–max) against the target 0.8×, and the process CPU per MB.
@@ -45,13 +46,16 @@ public final class ShippingBench {
     double loadBefore = Meter.loadAverage();
     Results r = new Results();
     try (Journal primary = Journal.open(backlog.config())) {
-      for (int round = 0; round < o.rounds(); round++) {
-        boolean mirrored = round % 2 == 1;
+      // Round 0 warms the JIT up (a first Ferry turn ran at half speed) and is not counted.
+      for (int round = 0; round <= o.rounds(); round++) {
+        Results into = round == 0 ? new Results() : r;
+        System.err.println(round == 0 ? "warm-up round (not counted)" : "round " + round);
+        boolean mirrored = round % 2 == 0;
         if (o.paths().contains("push")) {
-          pair(r.push, r.rawForPush, mirrored, () -> FerryShipping.push(backlog, primary, copy), backlog, copy);
+          pair(into.push, into.rawForPush, mirrored, () -> FerryShipping.push(backlog, primary, copy), backlog, copy);
         }
         if (o.paths().contains("http")) {
-          pair(r.http, r.rawForHttp, mirrored, () -> FerryShipping.http(backlog, copy), backlog, copy);
+          pair(into.http, into.rawForHttp, mirrored, () -> FerryShipping.http(backlog, copy), backlog, copy);
         }
       }
     }
