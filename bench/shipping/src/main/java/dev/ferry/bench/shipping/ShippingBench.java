@@ -24,12 +24,12 @@ import java.util.stream.Stream;
  * the raw copy (median, min–max) against the target 0.8×, and the process CPU per MB.
  *
  * <p>Usage: {@code ShippingBench [--quick] [--mib N] [--segment-mib N] [--rounds N] [--dir DIR]
- * [--paths push,http]}.
+ * [--paths push,http] [--threads]}.
  * Defaults: 320 MiB of backlog in 64 MiB segments (the journal's default size), 5 rounds;
  * {@code --quick}: 48 MiB in 8 MiB segments, 2 rounds. {@code --dir}: where the primary's journal
  * and the copies go (a journal already there is reused as the backlog; default a temporary
  * directory, deleted at the end). {@code --paths}: only these transports (each still paired with
- * its raw turns), e.g. to profile one.
+ * its raw turns), e.g. to profile one. {@code --threads}: each turn's CPU by thread, on stderr.
  */
 public final class ShippingBench {
   static final double TARGET = 0.8;
@@ -38,6 +38,7 @@ public final class ShippingBench {
 
   public static void main(String[] args) throws Exception {
     Options o = options(List.of(args));
+    Meter.perThread = List.of(args).contains("--threads");
     Backlog backlog = Backlog.prepare(o.dir().resolve("primary"), o.mib() << 20, o.segmentMib() << 20);
     Path copy = o.dir().resolve("copy");
     System.out.printf(Locale.ROOT, "# shipping benchmark, %s: backlog %d sealed segments, %.1f MB (%s), %d rounds,"
