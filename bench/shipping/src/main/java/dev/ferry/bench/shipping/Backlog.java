@@ -3,30 +3,27 @@ package dev.ferry.bench.shipping;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.SegmentFiles;
+import dev.ferry.journal.fixtures.BenchRows;
 import dev.ferry.journal.model.Change;
-import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
-import dev.ferry.journal.model.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
  * The primary's journal with a backlog of sealed segments, written once through the journal API
- * (transactions of 1 to 20 five-column rows, as the journal benchmark writes them) and then only
- * read. Segments are sealed by size only (age: a day), so reopening the journal for the push
- * supplier seals nothing new.
+ * (transactions of 1 to 20 of the journal benchmark's five-column rows, {@link BenchRows}) and
+ * then only read. Segments are sealed by size only (age: a day), so reopening the journal for the
+ * push supplier seals nothing new.
  *
  * @param dir the journal directory
  * @param sealed the sealed segment files, oldest first
@@ -36,8 +33,6 @@ import java.util.stream.Stream;
  */
 record Backlog(Path dir, List<Path> sealed, long bytes, JournalConfig config) {
   private static final TableId TABLE = new TableId("public", "orders");
-  private static final List<Column> COLUMNS = List.of(new Column("id", "int8", 20), new Column("name", "text", 25),
-      new Column("amount", "numeric", 1700), new Column("at", "timestamptz", 1184), new Column("payload", "bytea", 17));
 
   static JournalConfig config(Path dir, long segmentBytes) {
     return JournalConfig.defaults(dir).withSegmentBytes(segmentBytes).withSegmentAge(Duration.ofDays(1))
@@ -67,7 +62,7 @@ record Backlog(Path dir, List<Path> sealed, long bytes, JournalConfig config) {
   }
 
   private static void write(JournalConfig config, long segments) throws IOException {
-    List<List<Change>> bodies = bodies(64);
+    List<List<Change>> bodies = BenchRows.bodies(TABLE, 64, 1, 20);
     long start = System.nanoTime();
     long seq = 0;
     try (Journal journal = Journal.open(config)) {
@@ -90,25 +85,5 @@ record Backlog(Path dir, List<Path> sealed, long bytes, JournalConfig config) {
       return files.filter(SegmentFiles::isSealedSegment)
           .sorted(Comparator.comparingLong(p -> SegmentFiles.sealedNumber(p).orElseThrow())).toList();
     }
-  }
-
-  /** Distinct transaction bodies of 1 to 20 rows each, realistic values, fixed seed. */
-  private static List<List<Change>> bodies(int count) {
-    SplittableRandom random = new SplittableRandom(42);
-    List<List<Change>> bodies = new ArrayList<>();
-    for (int b = 0; b < count; b++) {
-      int rows = 1 + random.nextInt(20);
-      List<Change> changes = new ArrayList<>(rows);
-      for (int r = 0; r < rows; r++) {
-        byte[] payload = new byte[32];
-        random.nextBytes(payload);
-        changes.add(new Change.Insert(TABLE, COLUMNS, List.of(new Value.Int64(random.nextLong(1, 1L << 40)),
-            new Value.Text("customer " + random.nextInt(1_000_000)),
-            new Value.Text(random.nextInt(100_000) + "." + random.nextInt(100)),
-            new Value.Text("2026-11-21 06:" + (10 + random.nextInt(50)) + ":00.123456+00"), new Value.Bytes(payload))));
-      }
-      bodies.add(List.copyOf(changes));
-    }
-    return bodies;
   }
 }
