@@ -140,6 +140,29 @@ class WireFuzzTest {
   }
 
   @Test
+  void aBodyOfManyMebibytesArrivingInOddPiecesIsTakenWhole() throws IOException {
+    SplittableRandom random = new SplittableRandom(SEED + 2);
+    for (int size : new int[] {0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (5 << 19) + 7, 3 << 20}) {
+      byte[] body = new byte[size];
+      random.nextBytes(body);
+      InputStream trickle = new java.io.FilterInputStream(new ByteArrayInputStream(body)) {
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          return super.read(b, off, Math.min(len, 1 + random.nextInt(70_000)));
+        }
+      };
+      assertThat(BodyReader.read(trickle, "u", OptionalLong.of(size), OptionalLong.of(size), size))
+          .isEqualTo(body);
+      assertThat(BodyReader.read(new ByteArrayInputStream(body), "u", OptionalLong.empty(), OptionalLong.empty(),
+          SegmentListing.MAX_SEGMENT_BYTES)).isEqualTo(body);
+    }
+    byte[] oneMore = new byte[(1 << 20) + 1];
+    assertThatThrownBy(() -> BodyReader.read(new ByteArrayInputStream(oneMore), "u", OptionalLong.empty(),
+        OptionalLong.of(1 << 20), SegmentListing.MAX_SEGMENT_BYTES))
+        .hasMessage("u: the body goes on past 1048576 bytes (the listing says 1048576)");
+  }
+
+  @Test
   void randomBodiesAndClaimsNeverAllocateWhatIsClaimed() {
     SplittableRandom random = new SplittableRandom(SEED + 1);
     for (int i = 0; i < 5_000; i++) {

@@ -5,6 +5,7 @@ import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
+import dev.ferry.journal.fixtures.BenchRows;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Gtid;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -39,8 +39,7 @@ import java.util.stream.Stream;
  */
 public final class JournalBench {
   private static final TableId TABLE = new TableId("public", "bench");
-  private static final List<Column> COLUMNS = List.of(new Column("id", "int8", 20), new Column("name", "text", 25),
-      new Column("amount", "numeric", 1700), new Column("at", "timestamptz", 1184), new Column("payload", "bytea", 17));
+  private static final List<Column> COLUMNS = BenchRows.COLUMNS;
 
   record Case(int rows, int producers) {}
 
@@ -193,21 +192,7 @@ public final class JournalBench {
 
   /** Distinct transaction bodies of {@code rows} rows each, realistic values, fixed seed. */
   static List<List<Change>> bodies(int rows, int count) {
-    SplittableRandom random = new SplittableRandom(42);
-    List<List<Change>> bodies = new ArrayList<>();
-    for (int b = 0; b < count; b++) {
-      List<Change> changes = new ArrayList<>(rows);
-      for (int r = 0; r < rows; r++) {
-        byte[] payload = new byte[32];
-        random.nextBytes(payload);
-        changes.add(new Change.Insert(TABLE, COLUMNS, List.of(new Value.Int64(random.nextLong(1, 1L << 40)),
-            new Value.Text("customer " + random.nextInt(1_000_000)),
-            new Value.Text(random.nextInt(100_000) + "." + random.nextInt(100)),
-            new Value.Text("2026-11-21 06:" + (10 + random.nextInt(50)) + ":00.123456+00"), new Value.Bytes(payload))));
-      }
-      bodies.add(List.copyOf(changes));
-    }
-    return bodies;
+    return BenchRows.bodies(TABLE, count, rows, rows);
   }
 
   static long directoryBytes(Path dir) throws IOException {
