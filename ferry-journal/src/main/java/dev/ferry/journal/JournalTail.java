@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -112,27 +113,43 @@ public final class JournalTail {
             : Optional.empty();
       }
       long start = offset == 0 ? SegmentFormat.HEADER_LENGTH : offset;
-      long end = wholeFrames(ch, file.path(), start, limit, offset + Math.max(maxBytes, 1));
+      long want = offset + Math.max(maxBytes, 1);
+      // One read of what may be shipped, whose frame lengths are then walked in memory (not a read per frame).
+      ByteBuffer window = ByteBuffer.allocate((int) (Math.min(limit, want) - offset));
+      readFully(ch, window, offset);
+      long end = wholeFrames(ch, file.path(), window, offset, start, limit, want);
       if (end == start) {
         return Optional.empty();
       }
-      byte[] bytes = new byte[(int) (end - offset)];
-      readFully(ch, ByteBuffer.wrap(bytes), offset);
+      byte[] bytes;
+      if (end - offset <= window.capacity()) {
+        bytes = end - offset == window.capacity() ? window.array() : Arrays.copyOf(window.array(), (int) (end - offset));
+      } else { // a first record larger than maxBytes
+        bytes = new byte[(int) (end - offset)];
+        readFully(ch, ByteBuffer.wrap(bytes), offset);
+      }
       return Optional.of(new Chunk(from.segment(), offset, bytes, end == limit ? sealed : OptionalLong.empty()));
     }
   }
 
   /**
    * The end of the last whole frame from {@code start} that ends by {@code want} (or of the first
-   * frame, whatever its size), within {@code limit}.
+   * frame, whatever its size), within {@code limit}. Frame lengths are read from {@code window}
+   * (the file's bytes from {@code offset}) where it holds them, else from the file.
    */
-  private static long wholeFrames(FileChannel ch, Path path, long start, long limit, long want) throws IOException {
+  private static long wholeFrames(FileChannel ch, Path path, ByteBuffer window, long offset, long start, long limit,
+      long want) throws IOException {
     ByteBuffer prefix = ByteBuffer.allocate(4);
     long at = start;
     while (at + SegmentFormat.FRAME_PREFIX <= limit) {
-      prefix.clear();
-      readFully(ch, prefix, at);
-      int body = prefix.getInt(0);
+      int body;
+      if (at + SegmentFormat.FRAME_PREFIX <= offset + window.capacity()) {
+        body = window.getInt((int) (at - offset));
+      } else {
+        prefix.clear();
+        readFully(ch, prefix, at);
+        body = prefix.getInt(0);
+      }
       if (body < SegmentFormat.BODY_HEADER || body > SegmentFormat.MAX_BODY) {
         throw new JournalCorruptionException(path, at, "record length " + body + " is impossible");
       }
