@@ -136,7 +136,7 @@ final class FaultyLink implements AutoCloseable {
     proxy.throttle(8 * 1024);
     try {
       trickle(Duration.ofSeconds(8), 5);
-      assertConverged(Duration.ofSeconds(60));
+      assertConverged(Duration.ofSeconds(120));
     } finally {
       proxy.throttle(0);
     }

@@ -61,7 +61,13 @@ final class SupplierSession {
       s.setSoTimeout((int) link.timeout().toMillis());
       OutputStream out = new BufferedOutputStream(s.getOutputStream(), 64 << 10);
       PushFrames in = new PushFrames(new BufferedInputStream(s.getInputStream(), 64 << 10), peer);
-      JournalPosition position = handshake(in, out);
+      JournalPosition position;
+      try {
+        position = handshake(in, out);
+      } catch (java.net.SocketTimeoutException e) {
+        throw new IOException("no answer from the replica node within " + link.timeout().toMillis() + " ms of"
+            + " connecting (heartbeat timeout): the link is dead or black-holed", e);
+      }
       streamed = true;
       supplier.streaming(position);
       Thread reader = Thread.ofVirtual().name("ferry-push-acks-" + target.name()).start(() -> readAcks(in));
