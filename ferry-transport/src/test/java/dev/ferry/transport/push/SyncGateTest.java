@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class SyncGateTest {
   void applyLevelWaitsForTheReplicasAndASilentReplicaNodeIsExcludedAfterTheTimeout() throws Exception {
     try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
       PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
-          Optional.empty(), FAST));
+          Optional.empty(), FAST), Set.of("replica"));
       PushTarget target = new PushTarget("r1", "127.0.0.1", r.port(), SECRET, Optional.empty(), FAST,
           SyncLevel.APPLY, Duration.ofMillis(1500));
       try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
@@ -60,12 +61,59 @@ class SyncGateTest {
         assertThat(gate.after(third).get(1, TimeUnit.SECONDS)).as("no wait while excluded").isEqualTo(third);
 
         r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", r.port(), SECRET,
-            Optional.empty(), FAST));
+            Optional.empty(), FAST), Set.of("replica"));
         JournalPosition end = journal.append(Transactions.accounts(4)).join();
         awaitTrue(() -> s.acked().map(p -> p.compareTo(end) > 0).orElse(false));
         Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
         awaitTrue(() -> gate.excludedNames().isEmpty());
         assertThat(s.status().lastError()).isEmpty();
+      } finally {
+        r.close();
+      }
+    }
+  }
+
+  @Test
+  void applyLevelCountsTheReplicasOfTheNodeNotTheNodesItServesItsCopyTo() throws Exception {
+    // A cascading node serves its copy to c, which holds whole segments (its position: a segment's start).
+    Journal.acknowledge(copy, "http.c", JournalPosition.startOf(1));
+    Journal.acknowledge(copy, "replica", JournalPosition.startOf(1));
+    try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
+      PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
+          Optional.empty(), FAST), Set.of("replica"));
+      PushTarget target = new PushTarget("b", "127.0.0.1", r.port(), SECRET, Optional.empty(), FAST,
+          SyncLevel.APPLY, Duration.ofSeconds(10));
+      try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
+        JournalPosition first = journal.append(Transactions.accounts(1)).join();
+        CompletableFuture<JournalPosition> released = gate.after(first);
+        awaitTrue(() -> s.acked().map(p -> p.compareTo(first) > 0).orElse(false));
+        Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+        assertThat(released.get(5, TimeUnit.SECONDS)).as("released once the node's replica applied it")
+            .isEqualTo(first);
+        assertThat(gate.excludedNames()).isEmpty();
+      } finally {
+        r.close();
+      }
+    }
+  }
+
+  @Test
+  void aReplicaOfTheNodeWithNoPositionYetHoldsTheApplyLevelBack() throws Exception {
+    Journal.acknowledge(copy, "replica", JournalPosition.startOf(1));
+    try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
+      PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
+          Optional.empty(), FAST), Set.of("replica", "other"));
+      PushTarget target = new PushTarget("b", "127.0.0.1", r.port(), SECRET, Optional.empty(), FAST,
+          SyncLevel.APPLY, Duration.ofSeconds(10));
+      try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
+        JournalPosition first = journal.append(Transactions.accounts(1)).join();
+        CompletableFuture<JournalPosition> released = gate.after(first);
+        awaitTrue(() -> s.acked().map(p -> p.compareTo(first) > 0).orElse(false));
+        Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+        Thread.sleep(500);
+        assertThat(released).as("replica 'other' has not applied it").isNotDone();
+        Journal.acknowledge(copy, "other", s.acked().orElseThrow());
+        assertThat(released.get(5, TimeUnit.SECONDS)).isEqualTo(first);
       } finally {
         r.close();
       }
