@@ -120,6 +120,29 @@ class SyncGateTest {
     }
   }
 
+  @Test
+  void whatTheReplicasApplyIsReportedAtOnceNotWithTheNextHeartbeat() throws Exception {
+    LinkTiming slow = new LinkTiming(Duration.ofSeconds(5), Duration.ofSeconds(12), Duration.ofSeconds(5), 1 << 20);
+    try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
+      PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
+          Optional.empty(), slow), Set.of("replica"));
+      PushTarget target = new PushTarget("b", "127.0.0.1", r.port(), SECRET, Optional.empty(), slow,
+          SyncLevel.APPLY, Duration.ofSeconds(30));
+      try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
+        JournalPosition first = journal.append(Transactions.accounts(1)).join();
+        CompletableFuture<JournalPosition> released = gate.after(first);
+        awaitTrue(() -> s.acked().map(p -> p.compareTo(first) > 0).orElse(false)); // the ACK of the data
+        Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+        long start = System.nanoTime();
+        released.get(20, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+            .as("ms until released, the next heartbeat being 5 s away").isLessThan(2500);
+      } finally {
+        r.close();
+      }
+    }
+  }
+
   private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {
