@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
  * The admin API of a real {@code bin/ferry run} (PostgreSQL to PostgreSQL) listening on every
  * interface with a token: 401 without it or with another, the status document (also through
  * {@code ferry status --url}), suspend and resume of a replica, the conflicts its target recorded,
+ * the skip of a replica that is not stopped refused (409; the skip itself: {@link ConflictsEndToEndTest}),
  * and a clear 4xx JSON error for each kind of bad input.
  */
 @Timeout(300)
@@ -44,7 +45,8 @@ class AdminApiTest {
       refusesBadInput(node);
       t.load();
       t.awaitPgEqual(Duration.ofSeconds(120));
-      suspendHoldsTheReplicaUntilResumed(node, t);
+      suspendHoldsTheReplicaUntilResumed(node, t, cli);
+      tagsAreWrittenThroughTheApiAndFerryTagUrl(node, cli, dir.resolve("journal"));
       conflictsAreListedFilteredAndShown(node, t);
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
@@ -71,6 +73,8 @@ class AdminApiTest {
         assertThat(r.body()).isEmpty();
       }
       assertThat(other.post("/api/replicas/pg/suspend").statusCode()).isEqualTo(401);
+      assertThat(other.post("/api/replicas/pg/skip?gtid=0-1-1").statusCode()).isEqualTo(401);
+      assertThat(other.post("/api/tag?name=refused").statusCode()).isEqualTo(401);
     }
     assertThat(node.json("/api/status").path("replicas").get(0).path("state").asString())
         .as("not suspended by a refused request").isEqualTo("streaming");
@@ -118,9 +122,20 @@ class AdminApiTest {
     assertError(node.get("/api/conflicts?colour=red"), 400, "unknown query parameter 'colour'");
     assertError(node.get("/api/conflicts/abc"), 400, "conflict id 'abc' is not a number");
     assertError(node.get("/api/nothing"), 404, "no such API path /api/nothing");
+    assertError(node.post("/api/replicas/nope/skip?gtid=0-1-5"), 404, "no replica named 'nope' in this node");
+    assertError(node.post("/api/replicas/pg/skip"), 400, "give the GTID to skip: ?gtid=DOMAIN-SERVER-SEQ");
+    assertError(node.post("/api/replicas/pg/skip?gtid=five"), 400, "not a GTID (expected domain-serverId-seq): 'five'");
+    assertError(node.post("/api/replicas/pg/skip?gtid=0-1-5&colour=red"), 400, "unknown query parameter 'colour'");
+    assertError(node.get("/api/replicas/pg/skip?gtid=0-1-5"), 405, "use POST");
+    assertError(node.post("/api/tag"), 400, "give the tag's name: ?name=NAME");
+    assertError(node.post("/api/tag?name=two%20words"), 400, "tag name 'two words' is not valid");
+    assertError(node.post("/api/tag?name=x&colour=red"), 400, "unknown query parameter 'colour'; give name");
+    assertError(node.get("/api/tag?name=x"), 405, "use POST");
+    assertError(node.post("/api/replicas/pg/skip?gtid=0-1-5"), 409,
+        "replica pg is streaming, not stopped on an error (failed): only a failed replica can skip");
   }
 
-  private static void suspendHoldsTheReplicaUntilResumed(NodeHttp node, Topology t) throws Exception {
+  private static void suspendHoldsTheReplicaUntilResumed(NodeHttp node, Topology t, FerryCli cli) throws Exception {
     HttpResponse<String> r = node.post("/api/replicas/pg/suspend");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(NodeHttp.parse(r.body()).path("suspended").asBoolean()).isTrue();
@@ -136,9 +151,37 @@ class AdminApiTest {
     assertThat(pg.path("state").asString()).isEqualTo("suspended");
     assertThat(pg.path("lag").path("transactions").asLong()).isGreaterThanOrEqualTo(100);
     assertThat(node.metrics().get("ferry_replica_state{replica=\"pg\",state=\"suspended\"}")).isEqualTo(1.0);
-    assertThat(node.post("/api/replicas/pg/resume").statusCode()).isEqualTo(200);
+    FerryCli.Result unknown = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "resume", "nope", "--url",
+        node.base());
+    assertThat(unknown.exitCode()).as(unknown.all()).isEqualTo(1);
+    assertThat(unknown.stderr()).contains("no replica named 'nope' in this node; it applies [pg]");
+    FerryCli.Result resume = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "resume", "pg", "--url",
+        node.base());
+    assertThat(resume.exitCode()).as(resume.all()).isZero();
+    assertThat(resume.stdout()).contains("replica pg resumed");
     node.awaitReplicas("streaming", Duration.ofSeconds(30));
     t.awaitPgEqual(Duration.ofSeconds(120));
+    FerryCli.Result suspend = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "suspend", "pg", "--url",
+        node.base());
+    assertThat(suspend.exitCode()).as(suspend.all()).isZero();
+    node.awaitReplicas("suspended", Duration.ofSeconds(30));
+    assertThat(node.post("/api/replicas/pg/resume").statusCode()).isEqualTo(200);
+    node.awaitReplicas("streaming", Duration.ofSeconds(30));
+  }
+
+  /** A tag through the API and one through ferry tag --url: each committed on the source and journaled. */
+  private static void tagsAreWrittenThroughTheApiAndFerryTagUrl(NodeHttp node, FerryCli cli, Path journal)
+      throws Exception {
+    HttpResponse<String> r = node.post("/api/tag?name=api-tag");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(NodeHttp.parse(r.body()).path("at").asString()).matches("[0-9A-F]+/[0-9A-F]+");
+    FerryCli.Result tag = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "tag", "cli-tag", "--url",
+        node.base());
+    assertThat(tag.exitCode()).as(tag.all()).isZero();
+    assertThat(tag.stdout()).contains("tag cli-tag written to the source of " + node.base() + " at ");
+    String api = OperatorControlsTest.awaitTag(cli, journal, "api-tag");
+    String viaCli = OperatorControlsTest.awaitTag(cli, journal, "cli-tag");
+    assertThat(seq(viaCli)).as("in the order written: %s then %s", api, viaCli).isGreaterThan(seq(api));
   }
 
   private static void conflictsAreListedFilteredAndShown(NodeHttp node, Topology t) throws Exception {
@@ -185,5 +228,9 @@ class AdminApiTest {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  private static long seq(String gtid) {
+    return Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1));
   }
 }

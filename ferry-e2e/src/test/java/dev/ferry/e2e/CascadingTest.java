@@ -85,6 +85,9 @@ class CascadingTest {
       String link = "link=\"http://127.0.0.1:" + portA + "/\"";
       assertThat(m).as("C's metrics").hasEntrySatisfying(key(m, "ferry_link_segments_total{", link),
           v -> assertThat(v).isPositive());
+      assertThat(m.get(key(m, "ferry_link_bytes_total{", link))).as("bytes of the segments received")
+          .isGreaterThanOrEqualTo(m.get(key(m, "ferry_link_segments_total{", link)) * 16);
+      assertThat(m.get(key(m, "ferry_link_reconnects_total{", link))).isNotNegative();
       assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"waiting\""))).isEqualTo(1.0);
       assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"refused\""))).isZero();
       assertThat(m.get("ferry_replica_transactions_total{replica=\"lite\"}")).isPositive();

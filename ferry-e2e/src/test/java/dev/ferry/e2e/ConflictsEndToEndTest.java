@@ -29,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  * refused (400); the resolutions are written on the read-only replica while a plain role's write
  * there is still refused and its read-only default still on. And {@code ferry skip}: a replica
  * stopped on a conflict ({@code conflicts: stop}) goes past that one transaction, recorded, and streams
- * on after a restart.
+ * on after a restart; or, with {@code --url}, through the running node, which applies it on at once
+ * and keeps the skip across a kill -9.
  */
 @Timeout(600)
 class ConflictsEndToEndTest {
@@ -145,6 +146,94 @@ class ConflictsEndToEndTest {
           .isEqualTo("0");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
+  }
+
+  @Test
+  void aReplicaStoppedOnAConflictIsSkippedThroughTheRunningNodeGoesOnAndKeepsTheSkipAcrossAKillNine()
+      throws Exception {
+    try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
+      int port = NodeHttp.freePort();
+      Path config = FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
+          .replica("pg", t.pgReplicaUrl).http("127.0.0.1:" + port, Optional.of(TOKEN))
+          .writeTo(dir.resolve("skip-url.yaml"));
+      String c = config.toString();
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", c);
+      NodeHttp node = new NodeHttp(port, Optional.of(TOKEN));
+      node.awaitReplicas("streaming", LONG);
+      t.load();
+      t.awaitPgEqual(LONG);
+      // the same row inserted on the replica alone first: the replica then equals the primary without it
+      String row = "INSERT INTO accounts (id, owner, balance, active, opened_at) VALUES (9001, 'twice', 0, true,"
+          + " '2026-01-01 00:00:00')";
+      execute(t.pgReplicaUrl, "SET session_replication_role = replica", "SET default_transaction_read_only = off", row);
+      execute(t.primaryUrl, row, "UPDATE accounts SET owner = 'after the skip' WHERE id = 7");
+      JsonNode pg = Status.replica(node.awaitReplicas("failed", LONG), "pg");
+      Map<String, String> token = Map.of("FERRY_TOKEN", TOKEN);
+      String url = node.base();
+      JsonNode stopped = json(cli.run(LONG, token, "conflicts", "--url", url, "--type", "insert_exists", "--json"));
+      assertThat(stopped.size()).as("%s", pg).isOne();
+      String gtid = stopped.get(0).path("gtid").asString();
+      assertThat(pg.path("lastError").asString()).contains(gtid);
+
+      FerryCli.Result local = cli.run(LONG, "skip", "-c", c, "--replica", "pg", "--gtid", gtid);
+      assertThat(local.exitCode()).as(local.all()).isEqualTo(1);
+      assertThat(local.stderr()).contains("is held by a running process", "journal.lock",
+          "skip through it with 'ferry skip --url " + url + " --replica pg --gtid " + gtid + "'");
+      skipRefusals(cli, url, gtid);
+      FerryCli.Result skip = cli.run(LONG, token, "skip", "--url", url, "--replica", "pg", "--gtid", gtid, "--note",
+          "row 9001 was there already");
+      assertThat(skip.exitCode()).as(skip.all()).isZero();
+      assertThat(skip.stdout()).contains("replica pg skipped " + gtid + " (1 change(s) to public.accounts, not applied)");
+
+      node.awaitReplicas("streaming", LONG);
+      awaitOwner(t.pgReplicaUrl, 7, "after the skip");
+      assertThat(run.isAlive()).as("the node kept running").isTrue();
+      assertThat(scalar(t.pgReplicaUrl, "SELECT owner FROM accounts WHERE id = 9001")).isEqualTo("twice");
+      FerryCli.Result again = cli.run(LONG, token, "skip", "--url", url, "--replica", "pg", "--gtid", gtid);
+      assertThat(again.exitCode()).as(again.all()).isEqualTo(1);
+      assertThat(again.stderr()).contains("replica pg is streaming, not stopped on an error", "answered 409");
+      assertSkippedOnce(cli, token, url, gtid);
+
+      t.transfers(200);
+      FerryCli.kill9(run);
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", c);
+      node.awaitReplicas("streaming", LONG);
+      t.transfers(20);
+      t.awaitPgEqual(LONG); // nothing lost or applied twice (balances), the skipped insert not tried again
+      assertThat(node.json("/api/status").path("replicas").get(0).path("state").asString()).isEqualTo("streaming");
+      assertSkippedOnce(cli, token, url, gtid);
+      assertThat(scalar(t.pgReplicaUrl, "SELECT count(*) FROM _ferry.conflicts")).as("the stop and the skip")
+          .isEqualTo("2");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /** A GTID that is not the next one, an unknown replica and a missing token: refused by the node, nothing done. */
+  private static void skipRefusals(FerryCli cli, String url, String gtid) throws Exception {
+    Map<String, String> token = Map.of("FERRY_TOKEN", TOKEN);
+    String[] parts = gtid.split("-");
+    String later = parts[0] + "-" + parts[1] + "-" + (Long.parseLong(parts[2]) + 1);
+    FerryCli.Result notNext = cli.run(LONG, token, "skip", "--url", url, "--replica", "pg", "--gtid", later);
+    assertThat(notNext.exitCode()).as(notNext.all()).isEqualTo(1);
+    assertThat(notNext.stderr()).contains(later + " is not the next transaction replica pg would apply: that is "
+        + gtid, "answered 409");
+    FerryCli.Result unknown = cli.run(LONG, token, "skip", "--url", url, "--replica", "nope", "--gtid", gtid);
+    assertThat(unknown.exitCode()).as(unknown.all()).isEqualTo(1);
+    assertThat(unknown.stderr()).contains("no replica named 'nope'", "answered 404");
+    FerryCli.Result noToken = cli.run(LONG, "skip", "--url", url, "--replica", "pg", "--gtid", gtid);
+    assertThat(noToken.exitCode()).isEqualTo(1);
+    assertThat(noToken.stderr()).contains("answered 401: set FERRY_TOKEN");
+    FerryCli.Result malformed = cli.run(LONG, token, "skip", "--url", url, "--replica", "pg", "--gtid", "five");
+    assertThat(malformed.exitCode()).isEqualTo(2);
+  }
+
+  private static void assertSkippedOnce(FerryCli cli, Map<String, String> token, String url, String gtid)
+      throws Exception {
+    JsonNode skipped = json(cli.run(LONG, token, "conflicts", "--url", url, "--type", "skipped", "--json"));
+    assertThat(skipped.size()).as("%s", skipped).isOne();
+    assertThat(skipped.get(0).path("gtid").asString()).isEqualTo(gtid);
+    assertThat(skipped.get(0).path("resolvedBy").asString()).isEqualTo(System.getProperty("user.name"));
+    assertThat(skipped.get(0).path("resolutionNote").asString()).isEqualTo("row 9001 was there already");
   }
 
   private static void awaitOwner(String url, long id, String owner) throws Exception {

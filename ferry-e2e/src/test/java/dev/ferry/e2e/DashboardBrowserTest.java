@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -19,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * topology shows the source, the journal's head and the replica suspended with its applied GTID
  * and its lag — the same values {@code /api/status} answers — and its lag chart holds the lag of
  * the minutes before the page was opened. Once resumed, the page shows the replica streaming with
- * no lag. A screenshot of the suspended moment is kept in {@code target/dashboard/}.
+ * no lag, and a conflict met meanwhile as resolved by whom. A screenshot of the suspended moment is kept in {@code target/dashboard/}.
  */
 @Timeout(300)
 class DashboardBrowserTest {
@@ -33,7 +36,7 @@ class DashboardBrowserTest {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       int port = NodeHttp.freePort();
       Path config = FerryYaml.source(t.primaryUrl, dir.resolve("journal")).includeTables("public\\..*")
-          .replica("pg", t.pgReplicaUrl).http("127.0.0.1:" + port, Optional.empty())
+          .replicaWithConflicts("pg", t.pgReplicaUrl, "overwrite").http("127.0.0.1:" + port, Optional.empty())
           .writeTo(dir.resolve("dashboard.yaml"));
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
       NodeHttp node = new NodeHttp(port, Optional.empty());
@@ -68,8 +71,11 @@ class DashboardBrowserTest {
 
       assertThat(node.post("/api/replicas/pg/resume").statusCode()).isEqualTo(200);
       t.awaitPgEqual(Duration.ofSeconds(120));
+      long conflict = resolvedConflict(t, node);
       JsonNode caughtUp = awaitLag(node, 0);
       String after = chromium.dom(page, SCRIPTS);
+      assertThat(after).as("the conflicts table shows who resolved it").containsPattern("<tr data-id=\"" + conflict
+          + "\">.*update_missing.*<td class=\"resolved\" data-field=\"resolved\">by dba at [^<]*: checked<");
       assertThat(shown(after, "replica", "pg", "state")).as("dom: %s", after).isEqualTo("streaming");
       assertThat(shown(after, "replica", "pg", "lagTransactions")).isEqualTo("0");
       assertThat(shown(after, "replica", "pg", "appliedGtid"))
@@ -77,6 +83,19 @@ class DashboardBrowserTest {
           .isEqualTo(caughtUp.path("journal").path("lastGtid").asString());
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
+  }
+
+  /** One conflict (a row deleted on the replica alone, then updated on the primary), resolved by dba: its id. */
+  private static long resolvedConflict(Topology t, NodeHttp node) throws Exception {
+    try (Connection c = DriverManager.getConnection(t.pgReplicaUrl); Statement st = c.createStatement()) {
+      st.execute("SET session_replication_role = replica"); // a local write Ferry's guards let through
+      st.execute("SET default_transaction_read_only = off");
+      st.execute("DELETE FROM accounts WHERE id = 3");
+    }
+    Sql.execute(t.primaryUrl, "UPDATE accounts SET balance = balance + 0 WHERE id = 3");
+    long id = node.awaitConflicts("pg", 1, Duration.ofSeconds(60)).get(0).path("id").asLong();
+    assertThat(node.post("/api/conflicts/" + id + "/resolve?by=dba&note=checked").statusCode()).isEqualTo(200);
+    return id;
   }
 
   /** The status once replica pg's lag is {@code transactions} and stays there (it is suspended or caught up). */

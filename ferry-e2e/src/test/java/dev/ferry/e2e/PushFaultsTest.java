@@ -35,6 +35,27 @@ class PushFaultsTest extends LinkFaultsTest {
     link.dropsEveryTwoSecondsAndConverges(1);
     assertThat(LogWait.tail(link.nodes.primaryLog, from).split("connected; the replica node's copy ends at", -1))
         .as("the supplier connected again after each drop").hasSizeGreaterThan(3);
+    // status --json of both ends: every connect of the supplier's process but the first is a reconnect.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode sent = link.link(true);
+    long connects = connects();
+    while (sent.path("reconnects").asLong() != connects - 1 && System.nanoTime() < deadline) {
+      Thread.sleep(300);
+      sent = link.link(true);
+      connects = connects();
+    }
+    assertThat(sent.path("reconnects").asLong()).as("the push target's reconnects: %s", sent).isEqualTo(connects - 1)
+        .isGreaterThanOrEqualTo(3);
+    JsonNode received = link.link(false);
+    assertThat(received.path("reconnects").asLong()).as("the receiver's reconnects: %s", received)
+        .isGreaterThanOrEqualTo(3);
+    assertThat(received.path("bytes").asLong()).as("bytes received").isPositive()
+        .isLessThanOrEqualTo(sent.path("bytes").asLong());
+  }
+
+  /** The supplier's connections that reached streaming, as the primary's log tells them. */
+  private long connects() throws java.io.IOException {
+    return LogWait.tail(link.nodes.primaryLog, 0).split("connected; the replica node's copy ends at", -1).length - 1;
   }
 
   @Test

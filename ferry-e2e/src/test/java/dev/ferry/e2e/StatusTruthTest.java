@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code ferry status} tells the truth: each replica's real applied position after a restart of
  * an idle system and when no process runs (a SQLite replica too), the source slot's retained WAL,
- * for a replica stopped by a conflict the GTID it really committed and exit code 1, and a replica
+ * for a replica stopped by a conflict the GTID it really committed and exit code 1 (and, once
+ * {@code ferry skip} moved it past the conflict with no process running, the skipped GTID), and a replica
  * whose applier retries a transient error shown {@code retrying}, not {@code streaming}.
  */
 class StatusTruthTest {
@@ -98,6 +99,19 @@ class StatusTruthTest {
       assertThat(run.isAlive()).as("capture and the other replica go on").isTrue();
       assertThat(Status.replica(failed.json(), "lite").path("state").asString()).isEqualTo("streaming");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+      // With no process running, ferry skip moves pg's progress row past the conflict: status reads it.
+      String next = pg.path("appliedGtid").asString().replaceFirst("\\d+$", Long.toString(committed + 1));
+      FerryCli.Result skip = cli.run(Duration.ofSeconds(60), "skip", "--replica", "pg", "--gtid", next,
+          "-c", t.config.toString());
+      assertThat(skip.exitCode()).as(skip.all()).isZero();
+      Status.WithExit skipped = Status.withExit(cli, t.config);
+      JsonNode pgSkipped = Status.replica(skipped.json(), "pg");
+      assertThat(pgSkipped.path("appliedGtid").asString()).as("%s", pgSkipped).isEqualTo(next);
+      assertThat(pgSkipped.path("state").asString()).as("%s", pgSkipped).isEqualTo("stopped");
+      assertThat(pgSkipped.path("lastError").asString()).startsWith("was failed: ")
+          .contains("its progress row has moved past that since");
+      assertThat(skipped.exitCode()).as("nothing failed any more: %s", skipped.json()).isZero();
     }
   }
 

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * segment, offset and GTID, and is offered again at the next pass; a failed fetch shows as
  * {@link LinkState#RETRYING}, and the wait before the next pass doubles from the source's poll
  * interval up to its {@code retryMax}. After each pass the copy purges the segments every replica
- * has applied.
+ * has applied. The status counts the segments and bytes taken into the copy, and the reconnects: a
+ * pass (or a segment) that got through after failed passes, when one had got through before.
  *
  * <p>A new copy takes the primary's UUID from the header of its first segment (number 1); an
  * existing copy resumes from its own end after any interruption.
@@ -47,6 +48,11 @@ public final class CopyReceiver implements CopyFeed {
   private final SegmentSource.Copy view = new View();
   private JournalIngest ingest;
   private long segments;
+  private long bytes;
+  private long reconnects;
+  /** A pass got through once (the first connect); a failed pass since the last one that got through. */
+  private boolean reached;
+  private boolean lost;
   private volatile boolean stopping;
   private volatile LinkStatus status;
 
@@ -55,7 +61,7 @@ public final class CopyReceiver implements CopyFeed {
     this.source = source;
     this.prefix = Side.journal(copy.directory()) + " [from " + source.name() + "] ";
     this.status = new LinkStatus(source.name(), source.kind(), LinkState.STARTING, Optional.empty(),
-        Optional.empty(), Optional.empty(), 0, Optional.empty());
+        Optional.empty(), Optional.empty(), 0, 0, 0, Optional.empty());
     this.thread = Thread.ofPlatform().name("ferry-receive-" + source.kind()).daemon(true).unstarted(this::run);
   }
 
@@ -101,6 +107,7 @@ public final class CopyReceiver implements CopyFeed {
       LinkState state = LinkState.WAITING;
       try {
         source.pass(view);
+        gotThrough();
         if (ingest != null) {
           ingest.purge();
         }
@@ -114,6 +121,7 @@ public final class CopyReceiver implements CopyFeed {
         state = LinkState.RETRYING;
         error = Optional.of(e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString());
       }
+      lost |= error.isPresent();
       wait = error.isEmpty() ? source.pollInterval() : next(wait);
       if (error.isPresent() && !error.equals(lastLogged)) {
         LOG.error("{}{}; trying again in {}", prefix, error.get(), wait);
@@ -127,6 +135,15 @@ public final class CopyReceiver implements CopyFeed {
         return;
       }
     }
+  }
+
+  /** A pass or a segment got through: after failed passes (not before the first), the link was re-established. */
+  private void gotThrough() {
+    if (reached && lost) {
+      reconnects++;
+    }
+    reached = true;
+    lost = false;
   }
 
   /** The wait after another failure: doubled, at most the source's {@code retryMax}. */
@@ -153,6 +170,8 @@ public final class CopyReceiver implements CopyFeed {
       }
       ingest.appendSegment(number, records, bytes);
       segments++;
+      CopyReceiver.this.bytes += bytes.length;
+      gotThrough();
       publish(LinkState.WAITING, Optional.empty());
     }
 
@@ -180,7 +199,8 @@ public final class CopyReceiver implements CopyFeed {
     Optional<JournalPosition> received = Optional.ofNullable(ingest).map(JournalIngest::end);
     Optional<Long> waitingFor = state == LinkState.STOPPED ? Optional.empty()
         : Optional.of(received.map(JournalPosition::segment).orElse(1L));
-    status = new LinkStatus(source.name(), source.kind(), state, received, applied(), waitingFor, segments, error);
+    status = new LinkStatus(source.name(), source.kind(), state, received, applied(), waitingFor, segments, bytes,
+        reconnects, error);
   }
 
   private Optional<JournalPosition> applied() {

@@ -1,7 +1,9 @@
 package dev.ferry.apply.dialect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferry.testkit.PostgresCluster;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -88,5 +91,52 @@ class ApplySessionOriginTest {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  /**
+   * PostgreSQL keeps a state for every origin used until it is dropped, max_replication_slots of
+   * them: after a reinit (a new journal), the old journal's origins hold them all. The new journal's
+   * sessions take idle ones of those instead of failing, and only with every one busy is a session
+   * refused, naming the setting.
+   */
+  @Test
+  void whenTheOriginStatesAreHeldByAnOldJournalsOriginsSessionsTakeIdleOnesOfThose() throws Exception {
+    try (PostgresCluster small = PostgresCluster.start(Map.of("max_replication_slots", "3"))) {
+      String url = small.createDatabase("reinit");
+      List<Connection> sessions = new ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          sessions.add(marked(url, "old-journal"));
+        }
+        for (Connection c : sessions) {
+          c.close();
+        }
+        sessions.clear();
+        for (int i = 0; i < 3; i++) {
+          Connection c = marked(url, "new-journal");
+          sessions.add(c);
+          assertThat(scalar(c, "SELECT pg_replication_origin_session_is_setup()")).isEqualTo("t");
+        }
+        assertThat(scalar(sessions.get(0), "SELECT string_agg(o.roname, ',' ORDER BY 1) FROM pg_replication_origin_status s"
+            + " JOIN pg_replication_origin o ON o.roident = s.local_id")).as("the old journal's origins, each in use")
+            .isEqualTo("ferry_old_journal_0,ferry_old_journal_1,ferry_old_journal_2");
+        try (Connection fourth = DriverManager.getConnection(url)) {
+          assertThatThrownBy(() -> Dialect.of(fourth).markApplySession(fourth, "new-journal", "r1"))
+              .isInstanceOf(SQLException.class)
+              .hasMessageContaining("[replica r1]").hasMessageContaining("max_replication_slots")
+              .hasMessageContaining("none of Ferry's 3 origins with one is idle");
+        }
+      } finally {
+        for (Connection c : sessions) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  private static Connection marked(String url, String journal) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
+    Dialect.of(c).markApplySession(c, journal, "r1");
+    return c;
   }
 }

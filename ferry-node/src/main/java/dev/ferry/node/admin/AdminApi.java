@@ -1,8 +1,11 @@
 package dev.ferry.node.admin;
 
 import dev.ferry.apply.jdbc.ConflictStore;
+import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.Tag;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.ReplicaSkip;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.StatusJson;
 import java.io.IOException;
@@ -23,12 +26,14 @@ import org.eclipse.jetty.util.Fields;
 
 /**
  * The admin API under {@code /api/} (JSON; {@code docs/operations.md}): the status document, its
- * last minutes ({@link StatusHistory}), suspend and resume of a replica, and the conflicts a replica recorded on its
+ * last minutes ({@link StatusHistory}), suspend and resume of a replica, the skip of a stopped
+ * replica's next transaction ({@link FerryNode#skip}), and the conflicts a replica recorded on its
  * target ({@link ConflictQuery}: list, show, mark resolved). Bad input
  * gets a 4xx with {@code {"error": …}} naming what was wrong. Thread-safe.
  */
 final class AdminApi extends Handler.Abstract {
   private static final Set<String> RESOLVE_KEYS = Set.of("replica", "note", "by");
+  private static final Set<String> SKIP_KEYS = Set.of("gtid", "note", "by");
   private final FerryNode node;
   private final List<ReplicaSpec> replicas;
   private final StatusHistory history;
@@ -71,9 +76,15 @@ final class AdminApi extends Handler.Abstract {
         }
         return true;
       }
-      if (parts.length == 3 && parts[0].equals("replicas") && Set.of("suspend", "resume").contains(parts[2])) {
+      if (parts.length == 3 && parts[0].equals("replicas") && Set.of("suspend", "resume", "skip").contains(parts[2])) {
         if (post(method, response, callback)) {
-          suspend(parts[1], parts[2].equals("suspend"), response, callback);
+          replicaAction(parts[1], parts[2], request, response, callback);
+        }
+        return true;
+      }
+      if (parts.length == 1 && parts[0].equals("tag")) {
+        if (post(method, response, callback)) {
+          tag(request, response, callback);
         }
         return true;
       }
@@ -96,12 +107,22 @@ final class AdminApi extends Handler.Abstract {
         return true;
       }
       Responses.error(response, 404, "no such API path " + path + "; there are /api/status,"
-          + " /api/history, /api/replicas/{name}/suspend|resume, /api/conflicts, /api/conflicts/{id} and"
+          + " /api/history, /api/replicas/{name}/suspend|resume|skip, /api/tag, /api/conflicts, /api/conflicts/{id} and"
           + " /api/conflicts/{id}/resolve", callback);
     } catch (BadRequest e) {
       Responses.error(response, e.status, e.getMessage(), callback);
     }
     return true;
+  }
+
+  /** {@code POST /api/replicas/{name}/suspend}, {@code resume} or {@code skip}. */
+  private void replicaAction(String name, String action, Request request, Response response, Callback callback)
+      throws BadRequest {
+    if (action.equals("skip")) {
+      skip(name, request, response, callback);
+    } else {
+      suspend(name, action.equals("suspend"), response, callback);
+    }
   }
 
   private boolean suspend(String name, boolean suspend, Response response, Callback callback) throws BadRequest {
@@ -141,6 +162,71 @@ final class AdminApi extends Handler.Abstract {
     }
   }
 
+  /**
+   * {@code POST /api/replicas/{name}/skip}: the GTID, the note and who skipped it as parameters or a
+   * JSON body; only for a replica stopped on an error, and only its next transaction (409 otherwise).
+   */
+  private boolean skip(String name, Request request, Response response, Callback callback) throws BadRequest {
+    Fields query = Request.extractQueryParameters(request);
+    for (String k : query.getNames()) {
+      if (!SKIP_KEYS.contains(k)) {
+        throw new BadRequest(400, "unknown query parameter '" + k + "'; give gtid, note or by");
+      }
+    }
+    SkipBody body = body(request, SkipBody.class, "{\"gtid\": \"0-1-42\", \"note\": \"…\", \"by\": \"…\"}");
+    String text = given(query, "gtid", body.gtid()).orElseThrow(() -> new BadRequest(400, "give the GTID to skip:"
+        + " ?gtid=DOMAIN-SERVER-SEQ or {\"gtid\": …} (the replica's next transaction, as its lastError names it)"));
+    Gtid gtid = badInput(() -> Gtid.parse(text.strip()));
+    ConflictStore.Resolution resolution = new ConflictStore.Resolution(Instant.now(), given(query, "by", body.by())
+        .orElseGet(() -> "api client " + Request.getRemoteAddr(request)), given(query, "note", body.note()));
+    ReplicaSkip.Skipped skipped;
+    try {
+      skipped = node.skip(name, gtid, resolution).orElseThrow(() -> unknownReplica(name));
+    } catch (ReplicaSkip.RefusedException e) {
+      throw new BadRequest(409, e.getMessage());
+    } catch (IOException e) {
+      throw new BadRequest(502, e.getMessage());
+    }
+    return reply(response, 200, Map.of("replica", name, "skipped", skipped.gtid().toString(), "tables",
+        skipped.tables(), "changes", skipped.changes(), "by", resolution.by()), callback);
+  }
+
+  /** {@code POST /api/tag}: the tag's name as {@code ?name=} or a JSON body; written on the source this node captures. */
+  private boolean tag(Request request, Response response, Callback callback) throws BadRequest {
+    Fields query = Request.extractQueryParameters(request);
+    for (String k : query.getNames()) {
+      if (!k.equals("name")) {
+        throw new BadRequest(400, "unknown query parameter '" + k + "'; give name");
+      }
+    }
+    TagBody body = body(request, TagBody.class, "{\"name\": \"before-upgrade\"}");
+    String text = given(query, "name", body.name()).orElseThrow(() -> new BadRequest(400, "give the tag's name:"
+        + " ?name=NAME or {\"name\": …} (1 to 63 letters, digits, '.', '_' or '-')"));
+    Tag tag = badInput(() -> new Tag(text.strip()));
+    try {
+      String at = node.tag(tag).orElseThrow(() -> new BadRequest(409, "this node captures no source (a replica"
+          + " node or 'ferry apply'): write the tag through the node that captures the source"));
+      return reply(response, 200, Map.of("tag", tag.name(), "at", at), callback);
+    } catch (FerryNode.TagRefusedException e) {
+      throw new BadRequest(409, e.getMessage());
+    } catch (IOException e) {
+      throw new BadRequest(502, "cannot write tag " + tag.name() + " on the source: " + e.getMessage());
+    }
+  }
+
+  /** What a tag request's body may say. */
+  record TagBody(String name) {
+  }
+
+  /** What a skip request's body may say. */
+  record SkipBody(String gtid, String note, String by) {
+  }
+
+  /** The parameter {@code key}, else the body's {@code fromBody}; blank is none. */
+  private static Optional<String> given(Fields query, String key, String fromBody) {
+    return Optional.ofNullable(query.getValue(key)).or(() -> Optional.ofNullable(fromBody)).filter(t -> !t.isBlank());
+  }
+
   /** {@code POST /api/conflicts/{id}/resolve?replica=}: the note and who resolved it as parameters or a JSON body. */
   private boolean resolve(String id, Request request, Response response, Callback callback) throws BadRequest {
     long n = badInput(() -> ConflictQuery.number("conflict id", id));
@@ -150,11 +236,9 @@ final class AdminApi extends Handler.Abstract {
         throw new BadRequest(400, "unknown query parameter '" + k + "'; give replica, note or by");
       }
     }
-    ResolveBody body = body(request);
-    Optional<String> note = Optional.ofNullable(query.getValue("note")).or(() -> Optional.ofNullable(body.note()))
-        .filter(t -> !t.isBlank());
-    String by = Optional.ofNullable(query.getValue("by")).or(() -> Optional.ofNullable(body.by()))
-        .filter(t -> !t.isBlank()).orElseGet(() -> "api client " + Request.getRemoteAddr(request));
+    ResolveBody body = body(request, ResolveBody.class, "{\"note\": \"…\", \"by\": \"…\"}");
+    Optional<String> note = given(query, "note", body.note());
+    String by = given(query, "by", body.by()).orElseGet(() -> "api client " + Request.getRemoteAddr(request));
     ReplicaSpec replica = replica(query);
     try {
       return reply(response, 200, ConflictQuery.resolve(replica, n, new ConflictStore.Resolution(Instant.now(), by,
@@ -167,22 +251,18 @@ final class AdminApi extends Handler.Abstract {
     }
   }
 
-  /** The request's JSON body ({@code {"note": …, "by": …}}); none is an empty one. */
-  private static ResolveBody body(Request request) throws BadRequest {
+  /** The request's JSON body as {@code type} (a record of strings, like {@code example}); none is an empty one. */
+  private static <T> T body(Request request, Class<T> type, String example) throws BadRequest {
     String text;
     try {
       text = Content.Source.asString(request, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new BadRequest(400, "cannot read the request body: " + e.getMessage());
     }
-    if (text == null || text.isBlank()) {
-      return new ResolveBody(null, null);
-    }
     try {
-      return StatusJson.read(text, ResolveBody.class);
+      return StatusJson.read(text == null || text.isBlank() ? "{}" : text, type);
     } catch (RuntimeException e) {
-      throw new BadRequest(400, "the body is no JSON object like {\"note\": \"…\", \"by\": \"…\"}: "
-          + e.getMessage());
+      throw new BadRequest(400, "the body is no JSON object like " + example + ": " + e.getMessage());
     }
   }
 

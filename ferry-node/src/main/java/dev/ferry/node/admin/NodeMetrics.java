@@ -207,6 +207,13 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
     FunctionCounter.builder("ferry.link.segments", this, m -> link(m.now(), name).map(LinkStatus::segments).orElse(0L))
         .description("Sealed segments this process received (or pushed) over the link")
         .tags("link", name, "kind", link.kind()).register(registry);
+    FunctionCounter.builder("ferry.link.bytes", this, m -> link(m.now(), name).map(LinkStatus::bytes).orElse(0L))
+        .baseUnit("bytes").description("Bytes of journal this process took into its copy (or pushed) over the link")
+        .tags("link", name, "kind", link.kind()).register(registry);
+    FunctionCounter.builder("ferry.link.reconnects", this,
+            m -> link(m.now(), name).map(LinkStatus::reconnects).orElse(0L))
+        .description("Times the link was re-established after it was lost or refused (not the first connect)")
+        .tags("link", name, "kind", link.kind()).register(registry);
     for (LinkState state : LinkState.values()) {
       Gauge.builder("ferry.link.state", this, m -> link(m.now(), name).filter(l -> l.state() == state).isPresent() ? 1 : 0)
           .description("1 for the link's state, 0 for the others").tags("link", name, "kind", link.kind(), "state",

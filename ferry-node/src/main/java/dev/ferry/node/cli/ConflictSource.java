@@ -131,12 +131,12 @@ sealed interface ConflictSource {
     public List<Conflict> list(String replica, Map<String, String> params) {
       Map<String, String> all = new LinkedHashMap<>(params);
       all.put("replica", replica);
-      return List.of(StatusJson.read(expect(node.get("api/conflicts" + queryString(all))), Conflict[].class));
+      return List.of(StatusJson.read(node.get("api/conflicts" + queryString(all)).expect(), Conflict[].class));
     }
 
     @Override
     public Conflict show(String replica, long id) {
-      return StatusJson.read(expect(node.get("api/conflicts/" + id + queryString(Map.of("replica", replica)))),
+      return StatusJson.read(node.get("api/conflicts/" + id + queryString(Map.of("replica", replica))).expect(),
           Conflict.class);
     }
 
@@ -145,25 +145,8 @@ sealed interface ConflictSource {
       Map<String, String> body = new LinkedHashMap<>();
       resolution.note().ifPresent(n -> body.put("note", n));
       body.put("by", resolution.by());
-      return StatusJson.read(expect(node.post("api/conflicts/" + id + "/resolve" + queryString(Map.of("replica",
-          replica)), StatusJson.write(body))), Conflict.class);
-    }
-
-    /** A 200's body; the node's {@code error} otherwise: a usage error for bad input, a failure for the rest. */
-    private static String expect(RemoteNode.Answer answer) {
-      if (answer.status() == 200) {
-        return answer.body();
-      }
-      String error = answer.body();
-      try {
-        error = String.valueOf(StatusJson.read(answer.body(), Map.class).get("error"));
-      } catch (RuntimeException notJson) {
-        // the body as it came
-      }
-      if (answer.status() == 400) {
-        throw new UsageException(error);
-      }
-      throw new CliException(error + " (" + answer.uri() + " answered " + answer.status() + ")");
+      return StatusJson.read(node.post("api/conflicts/" + id + "/resolve" + queryString(Map.of("replica",
+          replica)), StatusJson.write(body)).expect(), Conflict.class);
     }
 
     private static String queryString(Map<String, String> params) {

@@ -8,18 +8,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * A running node read through its admin API instead of local files ({@code ferry status --url},
- * {@code ferry wait --url}, {@code ferry conflicts --url}), with the token from {@code FERRY_TOKEN}
- * when set. An unreachable node and a refused token are {@link CliException}s saying what to do;
- * every other answer goes back to the caller. Immutable.
+ * A running node asked through its admin API instead of local files ({@code ferry status --url},
+ * {@code ferry wait --url}, {@code ferry conflicts --url}, {@code ferry skip --url}), with the token
+ * from {@code FERRY_TOKEN} when set. An unreachable node and a refused token are {@link
+ * CliException}s saying what to do; every other answer goes back to the caller. Immutable.
  */
 final class RemoteNode {
   /** The environment variable holding the node's {@code http.token}. */
   static final String TOKEN_ENV = "FERRY_TOKEN";
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  /** A skip waits for the replica's runner and writes its target: more than a read under load. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
   private final String base;
   private final Optional<String> token;
@@ -32,6 +35,23 @@ final class RemoteNode {
         throw new CliException(uri + " answered " + status + ": " + body);
       }
       return body;
+    }
+
+    /** The body of a 200; the node's {@code error} otherwise: a usage error for bad input, a failure for the rest. */
+    String expect() {
+      if (status == 200) {
+        return body;
+      }
+      String error = body;
+      try {
+        error = String.valueOf(StatusJson.read(body, Map.class).get("error"));
+      } catch (RuntimeException notJson) {
+        // the body as it came
+      }
+      if (status == 400) {
+        throw new UsageException(error);
+      }
+      throw new CliException(error + " (" + uri + " answered " + status + ")");
     }
   }
 
@@ -70,7 +90,7 @@ final class RemoteNode {
 
   private Answer send(String path, HttpRequest.BodyPublisher body, String method) {
     URI uri = uri(path);
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).method(method, body)
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(ANSWER_TIMEOUT).method(method, body)
         .header("Content-Type", "application/json");
     token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
     HttpResponse<String> response;

@@ -11,6 +11,7 @@ import dev.ferry.node.config.ReplicaSettings;
 import dev.ferry.node.run.Gtids;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaLag;
+import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.StatusJson;
 import dev.ferry.node.topology.PromotionRecord;
 import dev.ferry.transport.LinkStatus;
@@ -107,13 +108,7 @@ final class StatusCommand implements Callable<Integer> {
     }
     List<NodeStatus.Replica> replicas = new ArrayList<>();
     for (ReplicaSettings r : config.replicas()) {
-      Optional<NodeStatus.Replica> seen = published.stream()
-          .filter(p -> p.alive() || !promoted)
-          .flatMap(p -> p.status().replicas().stream().filter(x -> x.name().equals(r.name()))
-              .map(x -> p.alive() ? x : x.stopped()))
-          .findFirst();
-      NodeStatus.Replica replica = seen.orElseGet(() -> ReplicaProgress.read(config, r, journalId));
-      replicas.add(withLag(replica, heads, headTime, dir));
+      replicas.add(withLag(replica(config, r, journalId, published, promoted), heads, headTime, dir));
     }
     List<LinkStatus> links = published.stream().filter(p -> !p.status().links().isEmpty())
         .max(StatusReader.Published.NEWEST).stream()
@@ -121,6 +116,29 @@ final class StatusCommand implements Callable<Integer> {
     return new NodeStatus(Instant.now(), source,
         new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads).withConsumersOf(dir), replicas,
         links);
+  }
+
+  /**
+   * What a live process reports on {@code r}; else what the last process to apply it saw, with the
+   * progress its target's row holds now (the process may have died before it published its last
+   * second, and {@code ferry skip} or another process may have applied since); on a promoted node
+   * ({@code ferry promote} applied after every status file) and with no file, the row alone.
+   */
+  private static NodeStatus.Replica replica(FerryConfig config, ReplicaSettings r, String journalId,
+      List<StatusReader.Published> published, boolean promoted) {
+    Optional<NodeStatus.Replica> live = published.stream().filter(StatusReader.Published::alive)
+        .flatMap(p -> p.status().replicas().stream()).filter(x -> x.name().equals(r.name())).findFirst();
+    if (live.isPresent()) {
+      return live.get();
+    }
+    Optional<NodeStatus.Replica> last = promoted ? Optional.empty() : published.stream()
+        .flatMap(p -> p.status().replicas().stream()).filter(x -> x.name().equals(r.name())).findFirst()
+        .map(NodeStatus.Replica::stopped);
+    NodeStatus.Replica row = ReplicaProgress.read(config, r, journalId);
+    if (last.isEmpty() || row.state() != ReplicaState.STOPPED || row.appliedSet().equals(last.get().appliedSet())) {
+      return last.orElse(row); // a row not read (unreachable, never started) leaves what the process saw
+    }
+    return last.get().withProgressOf(row);
   }
 
   private static NodeStatus.Journal newestSourceJournal(List<StatusReader.Published> published) {

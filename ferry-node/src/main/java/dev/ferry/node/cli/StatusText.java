@@ -35,14 +35,15 @@ final class StatusText {
     for (LinkStatus l : s.links()) {
       if (l.sent().isPresent() || s.source().isPresent()) {
         out.printf(Locale.ROOT, "link     %s %s: %s, sent to %s, acknowledged to %s, applied to %s, %d segments sealed"
-            + " by this run%s%n", l.kind(), l.name(), l.state(), l.sent().map(Object::toString).orElse("-"),
-            l.received().map(Object::toString).orElse("-"), l.applied().map(Object::toString).orElse("-"),
-            l.segments(), l.lastError().map(e -> "\n         last error: " + e).orElse(""));
+            + " and %d bytes sent by this run%s%s%n", l.kind(), l.name(), l.state(),
+            l.sent().map(Object::toString).orElse("-"), l.received().map(Object::toString).orElse("-"),
+            l.applied().map(Object::toString).orElse("-"), l.segments(), l.bytes(), reconnects(l),
+            l.lastError().map(e -> "\n         last error: " + e).orElse(""));
         continue;
       }
-      out.printf(Locale.ROOT, "link     %s %s: %s, received to %s, applied to %s, %d segments received by this run%s%s%n",
-          l.kind(), l.name(), l.state(), l.received().map(Object::toString).orElse("-"),
-          l.applied().map(Object::toString).orElse("-"), l.segments(),
+      out.printf(Locale.ROOT, "link     %s %s: %s, received to %s, applied to %s, %d segments and %d bytes received by"
+          + " this run%s%s%s%n", l.kind(), l.name(), l.state(), l.received().map(Object::toString).orElse("-"),
+          l.applied().map(Object::toString).orElse("-"), l.segments(), l.bytes(), reconnects(l),
           l.waitingFor().map(n -> "\n         waiting for segment " + n).orElse(""),
           l.lastError().map(e -> "\n         last error: " + e).orElse(""));
     }
@@ -57,6 +58,11 @@ final class StatusText {
               .orElse("")
               + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
     }
+  }
+
+  /** ", reconnected 2 times" once the link was re-established after it was lost or refused. */
+  private static String reconnects(LinkStatus l) {
+    return l.reconnects() == 0 ? "" : ", reconnected " + l.reconnects() + (l.reconnects() == 1 ? " time" : " times");
   }
 
   /** A state an operator's control put the replica in: what {@code lastError} holds then is no error. */

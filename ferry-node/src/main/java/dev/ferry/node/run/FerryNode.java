@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
@@ -9,6 +10,7 @@ import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.Tag;
 import dev.ferry.node.sync.InitialSync;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,7 +130,7 @@ public final class FerryNode implements AutoCloseable {
     if (role != Role.CAPTURE) {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
-      ReplicaRunner.Source from = new ReplicaRunner.Source(journal, spec.journal().directory(), journalId,
+      ApplySource from = new ApplySource(journal, spec.journal().directory(), journalId,
           spec.source().serverId(), node::seedIfNew);
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
@@ -144,7 +146,7 @@ public final class FerryNode implements AutoCloseable {
   /** Starts the replicas on the journal copy, once it exists (the link's thread calls this once). */
   private void startReplicasOnCopy(String copyId, List<String> names) {
     journalId = copyId;
-    ReplicaRunner.Source from = new ReplicaRunner.Source(Optional.empty(), spec.journal().directory(), copyId,
+    ApplySource from = new ApplySource(Optional.empty(), spec.journal().directory(), copyId,
         spec.source().serverId(), this::seedIfNew);
     for (ReplicaSpec r : spec.replicas()) {
       if (names.isEmpty() || names.contains(r.name())) {
@@ -288,6 +290,57 @@ public final class FerryNode implements AutoCloseable {
       r.get().suspend(suspend);
     }
     return r.isPresent();
+  }
+
+  /**
+   * Commits {@code tag} on the source this node captures ({@code ferry tag}), so it takes its exact
+   * place in the stream.
+   *
+   * @return the source position the tag got; empty when this node captures no source (a replica
+   *     node, or {@code ferry apply})
+   * @throws TagRefusedException when the source cannot take a tag (not PostgreSQL)
+   * @throws IOException when the source cannot be written
+   */
+  public Optional<String> tag(Tag tag) throws IOException {
+    if (capture.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(spec.source().tags().orElseThrow(TagRefusedException::new).emit(tag));
+  }
+
+  /** A source that takes no tag: the message says why and what to do instead. */
+  public static final class TagRefusedException extends IOException {
+    TagRefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Skips {@code gtid} on a replica this process applies that stopped on an error: the GTID must be
+   * the next transaction it would apply ({@link ReplicaSkip}); its runner waits meanwhile and then
+   * applies again from the transaction after it.
+   *
+   * @return what was skipped; empty when this process applies no replica of that name
+   * @throws ReplicaSkip.RefusedException when the replica is not stopped on an error, or the skip is refused
+   */
+  public Optional<ReplicaSkip.Skipped> skip(String replica, Gtid gtid, ConflictStore.Resolution resolution)
+      throws IOException {
+    Optional<ReplicaRunner> r = replicas.stream().filter(x -> x.name().equals(replica)).findFirst();
+    Optional<ReplicaSpec> target = spec.replicas().stream().filter(x -> x.name().equals(replica)).findFirst();
+    if (r.isEmpty() || target.isEmpty()) {
+      return Optional.empty();
+    }
+    ReplicaSkip.Skipped skipped;
+    try {
+      skipped = r.get().whileFailed(() -> ReplicaSkip.skipUnlocked(target.get(), spec.journal().directory(), gtid,
+          resolution));
+    } catch (FailedHold.NotWaitingException e) {
+      throw new ReplicaSkip.RefusedException("replica " + replica + " is " + r.get().state() + ", not stopped on an"
+          + " error (failed): only a failed replica can skip its next transaction");
+    }
+    log.info("{} skipped {} (by {}{}): applying again", Side.replica(replica), gtid, resolution.by(),
+        resolution.note().map(n -> ": " + n).orElse(""));
+    return Optional.of(skipped);
   }
 
   /** The journal directory this node reads or writes. */

@@ -221,6 +221,21 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
           appliedByDomain, appliedSet, workers, progress);
     }
 
+    /**
+     * This replica as its last process saw it, with the progress {@code row}, read from its target
+     * since, holds (the process may have committed more than it published before it died, and
+     * {@code ferry skip} or another process may have applied since). A replica that had failed and
+     * whose row has moved past where it failed is no longer failed: stopped, saying what it was.
+     */
+    public Replica withProgressOf(Replica row) {
+      boolean movedPast = state == ReplicaState.FAILED && !row.appliedSet.equals(appliedSet);
+      ReplicaState now = movedPast ? ReplicaState.STOPPED : state;
+      Optional<String> why = movedPast ? lastError.map(e -> "was failed: " + e
+          + "; its progress row has moved past that since (ferry skip, or another process applied)") : lastError;
+      return new Replica(name, now, row.appliedGtid, lag, applied, why, row.position, row.appliedCommitTime, nextTry,
+          row.appliedByDomain, row.appliedSet, workers, Optional.empty());
+    }
+
     public Replica withLag(Lag newLag) {
       return new Replica(name, state, appliedGtid, newLag, applied, lastError, position, appliedCommitTime, nextTry,
           appliedByDomain, appliedSet, workers, progress);

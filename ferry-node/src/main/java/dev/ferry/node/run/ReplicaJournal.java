@@ -52,7 +52,7 @@ final class ReplicaJournal {
   }
 
   /** Acknowledges {@code p} with the GTID ending there, so the journal's recovery can check it. */
-  static void acknowledge(ReplicaRunner.Source source, String replica, JournalPosition p, Gtid gtid)
+  static void acknowledge(ApplySource source, String replica, JournalPosition p, Gtid gtid)
       throws IOException {
     if (gtid == null) { // a position restored from the target with no GTID applied yet
       if (source.journal().isPresent()) {

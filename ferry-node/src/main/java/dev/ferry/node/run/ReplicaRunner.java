@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies the journal to one replica on its own thread: seeds it first when it is new (see
- * {@link Seeder}), reads from where the replica's {@code replication_control} row says it stands
- * (re-delivered transactions are skipped by GTID), applies in journal order, commits when the
+ * {@link ApplySource.Seeder}), reads from where the replica's {@code replication_control} row says it
+ * stands (re-delivered transactions are skipped by GTID), applies in journal order, commits when the
  * stream idles (and at least every second under a backlog), and acknowledges the applied position
  * to the journal so segments every consumer has applied can be purged.
  *
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * server restarting) is ridden out: the runner shows {@code reconnecting} with the error and the
  * time of its next try, and tries again forever with capped exponential backoff, from the
  * position the target committed. Only an error that needs a person (a conflict under
- * {@code stop}, a schema mismatch, a corrupt journal) stops this replica ({@code failed}); capture
+ * {@code stop}, a schema mismatch, a corrupt journal) stops this replica ({@code failed}), its thread
+ * waiting in a {@link FailedHold} until an operator skips the transaction through the node; capture
  * and the other replicas never wait for it. Thread-safe getters.
  */
 final class ReplicaRunner implements AutoCloseable {
@@ -51,31 +52,15 @@ final class ReplicaRunner implements AutoCloseable {
   /** How long a stop then waits for the aborted thread. */
   private static final Duration ABORT_WAIT = Duration.ofSeconds(20);
 
-  /** Seeds a replica that has no position yet (a new one); a no-op when it has one. */
-  @FunctionalInterface
-  interface Seeder {
-    void seedIfNew(ReplicaSpec replica) throws IOException, InterruptedException;
-  }
-
-  /**
-   * Where the runner reads and how it names GTIDs.
-   *
-   * @param journal the journal, when this process writes it (the reader then wakes on appends)
-   * @param journalDir its directory
-   * @param journalId its UUID, keying the replica's progress row
-   * @param serverId the source's GTID server id, to name the applied GTID read from the target
-   * @param seeder seeds a new replica before it streams
-   */
-  record Source(Optional<Journal> journal, Path journalDir, String journalId, long serverId, Seeder seeder) {}
-
   private final ReplicaSpec spec;
-  private final Source source;
+  private final ApplySource source;
   private final InstantSource clock;
   private final Thread thread;
   private final AtomicLong applied = new AtomicLong();
   private final ReplicaCounters counters = new ReplicaCounters();
   private final NodeObserver observer;
   private final OperatorGate gate;
+  private final FailedHold hold = new FailedHold();
   private volatile boolean stopping;
   private volatile boolean aborting;
   private volatile Applier applier;
@@ -93,7 +78,7 @@ final class ReplicaRunner implements AutoCloseable {
   /** What the target's row said it applied last, when the runner (re)started. */
   private Optional<LastApplied> last = Optional.empty();
 
-  private ReplicaRunner(ReplicaSpec spec, Source source, InstantSource clock, NodeObserver observer) {
+  private ReplicaRunner(ReplicaSpec spec, ApplySource source, InstantSource clock, NodeObserver observer) {
     this.spec = spec;
     this.source = source;
     this.clock = clock;
@@ -107,7 +92,7 @@ final class ReplicaRunner implements AutoCloseable {
    * the reader wakes as soon as a transaction is durable; without it (a separate
    * {@code ferry apply} process) it polls the directory.
    */
-  static ReplicaRunner start(ReplicaSpec spec, Source source, InstantSource clock, NodeObserver observer) {
+  static ReplicaRunner start(ReplicaSpec spec, ApplySource source, InstantSource clock, NodeObserver observer) {
     ReplicaRunner runner = new ReplicaRunner(spec, source, clock, observer);
     runner.thread.start();
     return runner;
@@ -143,7 +128,12 @@ final class ReplicaRunner implements AutoCloseable {
         }
         if (!TargetOutage.isTransient(e)) {
           fail(e);
-          return;
+          if (!hold.await(() -> stopping)) { // until an operator's skip lets it go on (FerryNode#skip)
+            return;
+          }
+          state = ReplicaState.STARTING;
+          lastError = null;
+          continue;
         }
         wait = state == ReplicaState.STREAMING ? FIRST_RETRY_WAIT : wait;
         if (!awaitRetry(e, wait)) {
@@ -370,6 +360,11 @@ final class ReplicaRunner implements AutoCloseable {
   /** Pauses applying between transactions ({@code suspend}), durably; false resumes. Any thread. */
   void suspend(boolean pause) throws IOException {
     gate.suspend(pause);
+  }
+
+  /** Runs {@code action} while this runner waits, stopped on an error; then it applies again. Any thread. */
+  <T> T whileFailed(FailedHold.Action<T> action) throws IOException {
+    return hold.whileWaiting(() -> state == ReplicaState.FAILED, action);
   }
 
   /** What this runner counted since it started, for metrics. */

@@ -26,19 +26,28 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * {@code ferry skip}: a stopped replica goes past exactly one transaction, the next one it would
- * apply, without applying it ({@link SkippedTransaction}: its GTID joins the applied set and a
- * {@code skipped} row in the conflicts table records who, when and why). Refused while a process
- * holds the journal (the node's {@code ferry run}), for a GTID that is not the next one, and for a
- * replica never started; the journal's lock is held throughout, so the node cannot start meanwhile.
+ * {@code ferry skip} and {@code POST /api/replicas/{name}/skip}: a stopped replica goes past exactly
+ * one transaction, the next one it would apply, without applying it ({@link SkippedTransaction}: its
+ * GTID joins the applied set and a {@code skipped} row in the conflicts table records who, when and
+ * why, in one target transaction). Refused for a GTID that is not the next one and for a replica
+ * never started. The command line's {@link #skip} is refused while a process holds the journal (the
+ * node's {@code ferry run}) and holds the journal's lock throughout, so the node cannot start
+ * meanwhile; a running node skips through {@link FerryNode#skip}, with that replica's runner stopped.
  */
 public final class ReplicaSkip {
   private ReplicaSkip() {
   }
 
   /** Why a skip was refused; nothing was written. */
-  public static final class RefusedException extends IOException {
+  public static sealed class RefusedException extends IOException permits JournalHeldException {
     RefusedException(String message) {
+      super(message);
+    }
+  }
+
+  /** Refused because a running process of the node holds the journal: it must skip instead. */
+  public static final class JournalHeldException extends RefusedException {
+    JournalHeldException(String message) {
       super(message);
     }
   }
@@ -56,10 +65,22 @@ public final class ReplicaSkip {
       throws IOException {
     Optional<Closeable> hold = Journal.hold(journalDir);
     if (hold.isEmpty()) {
-      throw new RefusedException("journal " + journalDir + " is held by a running process of this node ('ferry run'"
-          + " or 'ferry capture'): stop it first (it holds " + SegmentFiles.lockFile(journalDir) + ")");
+      throw new JournalHeldException("journal " + journalDir + " is held by a running process of this node ('ferry"
+          + " run' or 'ferry capture'; it holds " + SegmentFiles.lockFile(journalDir) + ")");
     }
-    try (Closeable held = hold.get(); Connection c = replica.connect()) {
+    try (Closeable held = hold.get()) {
+      return skipUnlocked(replica, journalDir, gtid, resolution);
+    }
+  }
+
+  /**
+   * Skips {@code gtid} without taking the journal's lock: the caller makes sure nothing applies
+   * {@code replica} meanwhile (its runner waits, stopped on an error; {@link SkippedTransaction}
+   * refuses if the applied set moved all the same).
+   */
+  static Skipped skipUnlocked(ReplicaSpec replica, Path journalDir, Gtid gtid, ConflictStore.Resolution resolution)
+      throws IOException {
+    try (Connection c = replica.connect()) {
       String journalId = JournalInspector.journalId(journalDir).toString();
       ControlTables tables = Dialect.of(c).controlTables();
       Optional<ControlTables.Progress> row = tables.exists(c, ControlTables.PROGRESS)

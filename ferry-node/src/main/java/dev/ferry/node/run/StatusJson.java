@@ -23,13 +23,15 @@ import tools.jackson.databind.ser.std.ToStringSerializer;
  * processes write, and (later) the admin API. The JSON form of a {@link NodeStatus} is documented
  * in {@code docs/cli.md}; keys are only ever added, never renamed or removed. Keys follow the
  * order of record components; GTIDs and journal positions are their text forms, times ISO-8601,
- * an absent value {@code null}. Reading ignores keys it does not know (a newer writer's).
+ * an absent value {@code null}. Reading ignores keys it does not know (a newer writer's) and reads a
+ * count an older writer did not write as 0 (a link's {@code bytes} and {@code reconnects}).
  * Thread-safe.
  */
 public final class StatusJson {
   private static final JsonMapper MAPPER = JsonMapper.builder()
       .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .addModule(new SimpleModule("ferry-status")
           .addSerializer(Gtid.class, ToStringSerializer.instance)
           .addDeserializer(Gtid.class, new Parsed<>(Gtid::parse))

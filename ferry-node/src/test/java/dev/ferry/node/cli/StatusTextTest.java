@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.StatusJson;
+import dev.ferry.transport.LinkState;
+import dev.ferry.transport.LinkStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -22,8 +25,11 @@ class StatusTextTest {
   }
 
   private static String text(NodeStatus.Replica r) {
-    NodeStatus s = new NodeStatus(Instant.parse("2026-12-05T00:00:00Z"), Optional.empty(),
-        new NodeStatus.Journal("/j", "id", Optional.empty(), Optional.empty()), List.of(r));
+    return text(new NodeStatus(Instant.parse("2026-12-05T00:00:00Z"), Optional.empty(),
+        new NodeStatus.Journal("/j", "id", Optional.empty(), Optional.empty()), List.of(r)));
+  }
+
+  private static String text(NodeStatus s) {
     StringWriter out = new StringWriter();
     StatusText.print(new PrintWriter(out, true), s);
     return out.toString();
@@ -72,5 +78,22 @@ class StatusTextTest {
         + "\"rows\":25000,\"estimatedRows\":100000,\"rowsPerSecond\":5000,\"elapsedSeconds\":5,\"etaSeconds\":15}");
     assertThat(StatusJson.read(json, NodeStatus.Replica.class)).isEqualTo(r);
     assertThat(text(r)).contains("initial sync: 1/3 tables, 25,000/100,000 rows (25%), 5,000 rows/s, ETA 0:15");
+  }
+
+  private static String text(LinkStatus link) {
+    return text(new NodeStatus(Instant.parse("2026-12-05T00:00:00Z"), Optional.empty(),
+        new NodeStatus.Journal("/j", "id", Optional.empty(), Optional.empty()), List.of(), List.of(link)));
+  }
+
+  @Test
+  void aLinkShowsItsBytesAndItsReconnectsOnceThereAreAny() {
+    LinkStatus received = new LinkStatus("/in", "directory", LinkState.WAITING, Optional.of(JournalPosition.startOf(4)),
+        Optional.empty(), Optional.of(4L), 3, 12_288, 0, Optional.empty());
+    assertThat(text(received)).contains("3 segments and 12288 bytes received by this run")
+        .doesNotContain("reconnected");
+    LinkStatus pushed = new LinkStatus("b 127.0.0.1:8452", "push", LinkState.STREAMING,
+        Optional.of(new JournalPosition(4, 100)), Optional.empty(), Optional.empty(), 3, 12_388, 2, Optional.empty(),
+        Optional.of(new JournalPosition(4, 100)));
+    assertThat(text(pushed)).contains("3 segments sealed and 12388 bytes sent by this run, reconnected 2 times");
   }
 }

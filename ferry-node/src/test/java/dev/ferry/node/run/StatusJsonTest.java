@@ -113,7 +113,7 @@ class StatusJsonTest {
   @Test
   void writesALinkWithItsStateAndPositionsAndReadsItBack() {
     LinkStatus link = new LinkStatus("/in", "directory", LinkState.REFUSED, Optional.of(new JournalPosition(4, 0)),
-        Optional.of(new JournalPosition(3, 100)), Optional.of(4L), 3, Optional.of("refused segment 4"));
+        Optional.of(new JournalPosition(3, 100)), Optional.of(4L), 3, 12_288, 2, Optional.of("refused segment 4"));
     NodeStatus s = new NodeStatus(TIME, Optional.empty(), new NodeStatus.Journal("j", "", Optional.empty(),
         Optional.empty()), List.of(), List.of(link));
 
@@ -121,8 +121,21 @@ class StatusJsonTest {
 
     assertThat(json).endsWith(",\"links\":[{\"name\":\"/in\",\"kind\":\"directory\",\"state\":\"refused\","
         + "\"received\":\"4:0\",\"applied\":\"3:100\",\"waitingFor\":4,\"segments\":3,"
-        + "\"lastError\":\"refused segment 4\",\"sent\":null}]}");
+        + "\"bytes\":12288,\"reconnects\":2,\"lastError\":\"refused segment 4\",\"sent\":null}]}");
     assertThat(StatusJson.read(json, NodeStatus.class)).isEqualTo(s);
+  }
+
+  @Test
+  void aLinkOfAnOlderWriterWithoutBytesAndReconnectsReadsBackWithZeros() {
+    LinkStatus link = new LinkStatus("/in", "directory", LinkState.WAITING, Optional.empty(), Optional.empty(),
+        Optional.of(1L), 0, 0, 0, Optional.empty());
+    String older = StatusJson.of(new NodeStatus(TIME, Optional.empty(), new NodeStatus.Journal("j", "",
+        Optional.empty(), Optional.empty()), List.of(), List.of(link))).replace(",\"bytes\":0,\"reconnects\":0", "");
+    assertThat(older).doesNotContain("bytes").doesNotContain("reconnects");
+
+    NodeStatus read = StatusJson.read(older, NodeStatus.class);
+
+    assertThat(read.links()).containsExactly(link);
   }
 
   @Test

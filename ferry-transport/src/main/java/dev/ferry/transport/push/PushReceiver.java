@@ -56,6 +56,10 @@ public final class PushReceiver implements CopyFeed {
   private volatile Optional<String> lastError = Optional.empty();
   private volatile Optional<JournalPosition> received = Optional.empty();
   private volatile long segments;
+  private volatile long bytes;
+  private volatile long reconnects;
+  /** Whether a supplier reached streaming before: the next one that does is a reconnect. */
+  private boolean streamedBefore;
   private static final long APPLIED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private volatile Optional<JournalPosition> applied = Optional.empty();
   private volatile long appliedReadNanos = System.nanoTime() - APPLIED_EVERY_NANOS;
@@ -116,7 +120,8 @@ public final class PushReceiver implements CopyFeed {
 
   @Override
   public LinkStatus status() {
-    return new LinkStatus(address(), "push", state, received, applied(), Optional.empty(), segments, lastError);
+    return new LinkStatus(address(), "push", state, received, applied(), Optional.empty(), segments, bytes, reconnects,
+        lastError);
   }
 
   @Override
@@ -232,12 +237,18 @@ public final class PushReceiver implements CopyFeed {
   }
 
   void streaming() {
+    if (streamedBefore) {
+      reconnects++;
+    }
+    streamedBefore = true;
     state = LinkState.STREAMING;
     lastError = Optional.empty();
   }
 
-  void received(JournalPosition end, boolean sealed) {
+  /** The copy took {@code length} more bytes of journal (a DATA frame) or sealed a segment; it ends at {@code end}. */
+  void received(JournalPosition end, boolean sealed, long length) {
     received = Optional.of(end);
+    bytes += length;
     if (sealed) {
       segments++;
     }

@@ -37,6 +37,10 @@ public final class PushSupplier implements AutoCloseable {
   private volatile Optional<JournalPosition> acked = Optional.empty();
   private volatile Optional<JournalPosition> applied = Optional.empty();
   private volatile long segments;
+  private volatile long bytes;
+  private volatile long reconnects;
+  /** Whether a session reached streaming before: the next one that does is a reconnect. Supplier's thread only. */
+  private boolean streamedBefore;
   private volatile Runnable onAcknowledged = () -> { };
   private volatile Optional<String> excluded = Optional.empty();
   /** The segment whose start was last recorded as the consumer position; touched by the ack reader only. */
@@ -63,7 +67,7 @@ public final class PushSupplier implements AutoCloseable {
   /** What the link is doing: sent to, acknowledged (durable in the copy), applied on the replica node. */
   public LinkStatus status() {
     return new LinkStatus(target.name() + " " + target.address(), "push", state, acked, applied, Optional.empty(),
-        segments, excluded.or(() -> lastError), sent);
+        segments, bytes, reconnects, excluded.or(() -> lastError), sent);
   }
 
   /** Where the replica node's copy is durable to, as it last acknowledged; empty before it did. */
@@ -170,13 +174,19 @@ public final class PushSupplier implements AutoCloseable {
   }
 
   void streaming(JournalPosition from) {
+    if (streamedBefore) {
+      reconnects++;
+    }
+    streamedBefore = true;
     state = LinkState.STREAMING;
     lastError = Optional.empty();
     LOG.info("{}connected; the replica node's copy ends at {}, streaming from there", prefix, from);
   }
 
-  void sent(JournalPosition position, boolean sealed) {
+  /** {@code length} more bytes of journal sent (flushed to the socket), and a seal if {@code sealed}. */
+  void sent(JournalPosition position, boolean sealed, long length) {
     sent = Optional.of(position);
+    bytes += length;
     if (sealed) {
       segments++;
     }

@@ -104,7 +104,7 @@ final class ReceiverSession {
         Payloads.Data d = Payloads.data(f.payload(), peer);
         JournalIngest ingest = copy(primary, d.segment(), d.offset());
         ingest.appendRecords(d.segment(), d.offset(), d.bytes());
-        acknowledge(ingest.end(), false);
+        acknowledge(ingest.end(), false, d.bytes().length);
       }
       case SEAL -> {
         java.nio.ByteBuffer b = f.buffer();
@@ -113,7 +113,7 @@ final class ReceiverSession {
         JournalIngest ingest = copy(primary, segment, -1);
         ingest.seal(segment, records);
         ingest.purge();
-        acknowledge(ingest.end(), true);
+        acknowledge(ingest.end(), true, 0);
       }
       case HEARTBEAT -> {
         // the read itself proved the link alive
@@ -133,9 +133,9 @@ final class ReceiverSession {
     return receiver.ingest(primary);
   }
 
-  private void acknowledge(JournalPosition position, boolean sealed) throws IOException {
+  private void acknowledge(JournalPosition position, boolean sealed, long length) throws IOException {
     end = position;
-    receiver.received(position, sealed);
+    receiver.received(position, sealed, length);
     sendAck(position);
   }
 

@@ -118,7 +118,7 @@ final class SupplierSession {
         out.flush();
         lastSent = System.nanoTime();
         position = c.next();
-        supplier.sent(position, c.sealedRecords().isPresent());
+        supplier.sent(position, c.sealedRecords().isPresent(), c.bytes().length);
         continue;
       }
       if (System.nanoTime() - lastSent >= heartbeatNanos) {

@@ -113,6 +113,10 @@ class DirectoryReceiverTest {
       LinkStatus done = await(r, "every segment is in the copy", s -> holds(s, n));
       assertThat(done.waitingFor()).contains((long) n + 1);
       assertThat(done.lastError()).isEmpty();
+      assertThat(done.segments()).isEqualTo(n);
+      assertThat(done.bytes()).as("each segment's bytes once: the redelivery is not counted")
+          .isEqualTo(sealed.stream().mapToLong(SegmentInfo::sizeBytes).sum());
+      assertThat(done.reconnects()).isZero();
     }
     assertSameBytes(sealed);
     List<Long> seqs = sequences();
@@ -154,8 +158,11 @@ class DirectoryReceiverTest {
       assertThat(refused.waitingFor()).contains(2L);
       assertThat(refused.received()).contains(JournalPosition.startOf(2));
       deliver(sealed.get(1), incoming); // the right file replaces the wrong one
-      await(r, "segments 2 and 3 are in the copy", s -> holds(s, 3));
-      assertThat(r.status().lastError()).isEmpty();
+      LinkStatus after = await(r, "segments 2 and 3 are in the copy", s -> holds(s, 3));
+      assertThat(after.lastError()).isEmpty();
+      assertThat(after.reconnects()).as("got through again after the refusals").isEqualTo(1);
+      assertThat(after.bytes()).as("the refused file is not counted")
+          .isEqualTo(sealed.subList(0, 3).stream().mapToLong(SegmentInfo::sizeBytes).sum());
     }
     assertSameBytes(sealed.subList(0, 3));
   }
@@ -175,6 +182,26 @@ class DirectoryReceiverTest {
       await(r, "the whole file is taken", s -> holds(s, 1));
     }
     assertSameBytes(sealed.subList(0, 1));
+  }
+
+  @Test
+  void countsAReconnectWhenTheIncomingDirectoryIsBackAfterItWasGone() throws Exception {
+    List<SegmentInfo> sealed = primaryJournal(primary, 150);
+    Path aside = incoming.resolveSibling(incoming.getFileName() + "-aside");
+    try (CopyReceiver r = start()) {
+      deliver(sealed.get(0), incoming);
+      await(r, "segment 1 is in the copy", s -> holds(s, 1));
+      assertThat(r.status().reconnects()).isZero();
+      Files.move(incoming, aside);
+      await(r, "the missing directory is reported", s -> s.state() == LinkState.RETRYING);
+      Files.move(aside, incoming);
+      for (SegmentInfo s : sealed) {
+        deliver(s, incoming);
+      }
+      LinkStatus done = await(r, "everything is in the copy", s -> holds(s, sealed.size()));
+      assertThat(done.reconnects()).isEqualTo(1);
+      assertThat(done.bytes()).isEqualTo(sealed.stream().mapToLong(SegmentInfo::sizeBytes).sum());
+    }
   }
 
   /** The offset of the last record boundary at or before {@code limit} in a segment file. */

@@ -116,6 +116,8 @@ class HttpReceiverTest {
       assertThat(done.waitingFor()).contains((long) sealed.size() + 1);
       assertThat(done.lastError()).isEmpty();
       assertThat(done.segments()).isEqualTo(sealed.size());
+      assertThat(done.bytes()).isEqualTo(sealed.stream().mapToLong(SegmentInfo::sizeBytes).sum());
+      assertThat(done.reconnects()).isZero();
     }
     assertCopyIsThePrimarysInOrder(sealed);
   }
@@ -153,10 +155,28 @@ class HttpReceiverTest {
         assertThat(retrying.received()).as("nothing of a corrupted segment is in the copy").isEmpty();
         LinkStatus done = await(r, "every segment is in the copy", s -> holds(s, sealed.size()));
         assertThat(done.lastError()).isEmpty();
+        assertThat(done.bytes()).as("the corrupted downloads are not counted")
+            .isEqualTo(sealed.stream().mapToLong(SegmentInfo::sizeBytes).sum());
+        assertThat(done.reconnects()).as("failures before the first pass got through are no reconnect").isZero();
       }
       assertThat(files.asked.stream().filter(p -> p.contains("00000000000000000001-")).count()).isEqualTo(3);
     }
     assertCopyIsThePrimarysInOrder(sealed);
+  }
+
+  @Test
+  void aPassThatGetsThroughAfterAFailedOneCountsAReconnect() throws Exception {
+    List<SegmentInfo> first = write(primary, 1, 120, Optional.of(archive));
+    try (FileServer files = new FileServer(archive);
+        CopyReceiver r = receive(files.url(), Optional.empty())) {
+      await(r, "the first segments are in the copy", s -> holds(s, first.size()));
+      assertThat(r.status().reconnects()).isZero();
+      files.corruptNext.set(1);
+      List<SegmentInfo> all = write(primary, 121, 240, Optional.of(archive));
+      LinkStatus done = await(r, "the later segments are in the copy", s -> holds(s, all.size()));
+      assertThat(done.reconnects()).as("one failed pass, then through again").isEqualTo(1);
+      assertThat(done.bytes()).isEqualTo(all.stream().mapToLong(SegmentInfo::sizeBytes).sum());
+    }
   }
 
   @Test

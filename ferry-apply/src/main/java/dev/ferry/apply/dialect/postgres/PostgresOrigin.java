@@ -3,7 +3,11 @@ package dev.ferry.apply.dialect.postgres;
 import dev.ferry.journal.model.Side;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +32,10 @@ final class PostgresOrigin {
   private static final String OBJECT_IN_USE = "55006";
   private static final String UNIQUE_VIOLATION = "23505";
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
+  /** No replication origin state slot free (there are max_replication_slots of them). */
+  private static final String NO_FREE_STATE = "53400";
   private static final Set<String> TOLD = ConcurrentHashMap.newKeySet();
+  private static final Set<String> TOLD_BORROWED = ConcurrentHashMap.newKeySet();
 
   private PostgresOrigin() {
   }
@@ -45,10 +52,7 @@ final class PostgresOrigin {
       String name = prefix + k;
       try {
         create(c, name);
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
-          ps.setString(1, name);
-          ps.execute();
-        }
+        setUp(c, name);
         return name;
       } catch (SQLException e) {
         if (OBJECT_IN_USE.equals(e.getSQLState())) {
@@ -58,6 +62,9 @@ final class PostgresOrigin {
           tellNotAllowed(replica, e);
           return "";
         }
+        if (NO_FREE_STATE.equals(e.getSQLState())) {
+          return borrow(c, replica, e);
+        }
         throw new SQLException(Side.replica(replica) + " cannot set replication origin " + name
             + " on the apply session: " + e.getMessage(), e.getSQLState(), e);
       }
@@ -65,6 +72,52 @@ final class PostgresOrigin {
     throw new SQLException(Side.replica(replica) + " all " + MAX_SLOTS + " replication origins " + prefix
         + "0.." + (MAX_SLOTS - 1) + " are in use by other sessions; is another Ferry applying the same journal "
         + "to this database? (raise max_replication_slots if the origins ran out: it bounds them too)");
+  }
+
+  private static void setUp(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
+      ps.setString(1, name);
+      ps.execute();
+    }
+  }
+
+  /**
+   * PostgreSQL keeps a state slot for every origin ever set up in a session, until the origin is
+   * dropped, and has {@code max_replication_slots} of them: the origins of journals this cluster
+   * was a replica of before (a {@code reinit}, another primary, another replica database) can hold
+   * them all. Any idle one of Ferry's marks the session as well as one of its own — capture skips
+   * a transaction with any origin — so the session takes the first it can. Ferry drops none: a
+   * capture of this database may still have to read the WAL they marked.
+   */
+  private static String borrow(Connection c, String replica, SQLException full) throws SQLException {
+    List<String> held = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT o.roname FROM pg_replication_origin o"
+        + " JOIN pg_replication_origin_status s ON s.local_id = o.roident WHERE o.roname LIKE 'ferry\\_%' ORDER BY 1")) {
+      while (rs.next()) {
+        held.add(rs.getString(1));
+      }
+    }
+    for (String name : held) {
+      try {
+        setUp(c, name);
+        if (TOLD_BORROWED.add(replica)) {
+          log.info("{} every replication origin state (max_replication_slots of them) is held by origins used"
+              + " before, {} among them: the apply sessions take idle ones of those (this one: {}), which mark what"
+              + " Ferry applies all the same. Drop origins no capture of this database still needs, or raise"
+              + " max_replication_slots, to give them their own (docs/failover.md#loops)", Side.replica(replica),
+              held.size(), name);
+        }
+        return name;
+      } catch (SQLException e) {
+        if (!OBJECT_IN_USE.equals(e.getSQLState())) {
+          throw e;
+        }
+      }
+    }
+    throw new SQLException(Side.replica(replica) + " cannot set a replication origin on the apply session: every"
+        + " origin state (max_replication_slots) is in use and none of Ferry's " + held.size() + " origins with one"
+        + " is idle (" + full.getMessage() + "). Raise max_replication_slots, or drop replication origins no one"
+        + " uses any more (docs/failover.md#loops)", full.getSQLState(), full);
   }
 
   private static void create(Connection c, String name) throws SQLException {
