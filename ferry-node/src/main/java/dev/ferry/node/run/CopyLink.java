@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,8 @@ final class CopyLink implements AutoCloseable {
     CopyFeed receiver = switch (spec.from().orElseThrow()) {
       case JournalFrom.Directory d -> DirectoryReceiver.start(spec.journal(), d);
       case JournalFrom.Http h -> HttpReceiver.start(spec.journal(), h);
-      case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l);
+      case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l,
+          Set.copyOf(spec.replicas().stream().map(ReplicaSpec::name).toList()));
     };
     try {
       Optional<SegmentServer> server = spec.serve().isPresent() && !spec.servedByNodeServer()

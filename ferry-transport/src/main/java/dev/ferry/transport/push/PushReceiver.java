@@ -17,7 +17,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,7 @@ public final class PushReceiver implements CopyFeed {
   private static final Logger LOG = LoggerFactory.getLogger(PushReceiver.class);
   private final JournalConfig copy;
   private final JournalFrom.Listen config;
+  private final Set<String> replicas;
   private final ServerSocket server;
   private final String prefix;
   private final Thread acceptor;
@@ -61,9 +64,10 @@ public final class PushReceiver implements CopyFeed {
   private volatile Optional<JournalPosition> applied = Optional.empty();
   private volatile long appliedReadNanos = System.nanoTime() - APPLIED_EVERY_NANOS;
 
-  private PushReceiver(JournalConfig copy, JournalFrom.Listen config, ServerSocket server) {
+  private PushReceiver(JournalConfig copy, JournalFrom.Listen config, Set<String> replicas, ServerSocket server) {
     this.copy = copy;
     this.config = config;
+    this.replicas = Set.copyOf(replicas);
     this.server = server;
     this.prefix = Side.journal(copy.directory()) + " [push receiver " + address() + "] ";
     this.acceptor = Thread.ofPlatform().name("ferry-push-accept").daemon(true).unstarted(this::accept);
@@ -71,10 +75,14 @@ public final class PushReceiver implements CopyFeed {
 
   /**
    * Listens on {@code config}'s address for the supplier feeding the copy in {@code copy.directory()}.
+   * {@code replicas} are the consumers of the copy that apply it on this node: what they all
+   * acknowledged is reported as applied (level {@code apply}); other consumers (nodes this one serves
+   * its copy to) do not count.
    *
    * @throws IOException if the address cannot be listened on, or the copy cannot be opened
    */
-  public static PushReceiver start(JournalConfig copy, JournalFrom.Listen config) throws IOException {
+  public static PushReceiver start(JournalConfig copy, JournalFrom.Listen config, Set<String> replicas)
+      throws IOException {
     Files.createDirectories(copy.directory());
     ServerSocket server;
     try {
@@ -83,7 +91,7 @@ public final class PushReceiver implements CopyFeed {
       throw new IOException(Side.journal(copy.directory()) + " cannot listen for push on " + config.address() + ": "
           + e.getMessage(), e);
     }
-    PushReceiver r = new PushReceiver(copy, config, server);
+    PushReceiver r = new PushReceiver(copy, config, replicas, server);
     try {
       if (Files.exists(SegmentFiles.idFile(copy.directory()))) {
         r.ingest = JournalIngest.open(copy, JournalInspector.journalId(copy.directory()));
@@ -246,14 +254,19 @@ public final class PushReceiver implements CopyFeed {
     }
   }
 
-  /** The lowest position every replica of the copy acknowledged as applied, read at most every 50 ms. */
+  /**
+   * The lowest position every replica of this node acknowledged as applied in the copy, read at most
+   * every 50 ms; empty while one of them has acknowledged nothing (or there is none).
+   */
   Optional<JournalPosition> applied() {
     long now = System.nanoTime();
     if (now - appliedReadNanos < APPLIED_EVERY_NANOS) {
       return applied;
     }
     try {
-      applied = Journal.consumers(copy.directory()).values().stream().min(Comparator.naturalOrder());
+      Map<String, JournalPosition> consumers = Journal.consumers(copy.directory());
+      applied = replicas.isEmpty() || !consumers.keySet().containsAll(replicas) ? Optional.empty()
+          : replicas.stream().map(consumers::get).min(Comparator.naturalOrder());
     } catch (IOException e) {
       LOG.debug("{}cannot read the replicas' positions: {}", prefix, e.getMessage());
     }

@@ -20,11 +20,14 @@ import org.slf4j.LoggerFactory;
  * One supplier connection on the receiver: the handshake (HELLO → CHALLENGE → AUTH → STATE), then
  * DATA and SEAL frames written into the copy, each acknowledged (ACK: the copy's durable end and
  * the applied position) once durable. A heartbeat thread sends an ACK whenever nothing was sent for
- * a heartbeat interval; a read that waits longer than the timeout ends the session (the link is
- * dead or black-holed). Runs on the receiver's session thread.
+ * a heartbeat interval, and whenever the replicas applied more than the last ACK said; a read that
+ * waits longer than the timeout ends the session (the link is dead or black-holed). Runs on the
+ * receiver's session thread.
  */
 final class ReceiverSession {
   private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
+  /** How often the heartbeat thread looks whether the replicas applied more (or a quarter heartbeat). */
+  private static final long APPLIED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private final PushReceiver receiver;
   private final Socket socket;
   private final String peer;
@@ -33,6 +36,8 @@ final class ReceiverSession {
   private OutputStream out;
   private volatile long lastSentNanos = System.nanoTime();
   private volatile JournalPosition end;
+  /** The applied position the last ACK carried (two threads send ACKs: at worst one more is sent). */
+  private volatile Optional<JournalPosition> appliedSent = Optional.empty();
 
   ReceiverSession(PushReceiver receiver, Socket socket, String peer) {
     this.receiver = receiver;
@@ -131,16 +136,27 @@ final class ReceiverSession {
   private void acknowledge(JournalPosition position, boolean sealed, long length) throws IOException {
     end = position;
     receiver.received(position, sealed, length);
-    send(Type.ACK, Payloads.ack(position, receiver.applied()));
+    sendAck(position);
   }
 
+  private void sendAck(JournalPosition received) throws IOException {
+    Optional<JournalPosition> applied = receiver.applied();
+    send(Type.ACK, Payloads.ack(received, applied));
+    appliedSent = applied;
+  }
+
+  /**
+   * Sends an ACK when nothing was sent for a heartbeat interval, and as soon as the replicas applied
+   * more than the last ACK said: a synchronous commit at level {@code apply} waits for it.
+   */
   private void heartbeats() {
     long every = link.heartbeat().toNanos();
+    long poll = Math.min(every / 4, APPLIED_POLL_NANOS);
     try {
       while (!socket.isClosed()) {
-        TimeUnit.NANOSECONDS.sleep(Math.max(every / 4, every - (System.nanoTime() - lastSentNanos)));
-        if (System.nanoTime() - lastSentNanos >= every) {
-          send(Type.ACK, Payloads.ack(end, receiver.applied()));
+        TimeUnit.NANOSECONDS.sleep(poll);
+        if (System.nanoTime() - lastSentNanos >= every || !receiver.applied().equals(appliedSent)) {
+          sendAck(end);
         }
       }
     } catch (InterruptedException e) {

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,7 +41,7 @@ class PushLinkTest {
 
   private PushReceiver receiver(SharedSecret secret) throws Exception {
     return PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, secret,
-        Optional.empty(), FAST));
+        Optional.empty(), FAST), Set.of());
   }
 
   private static PushTarget target(PushReceiver r, SharedSecret secret) {
@@ -102,7 +103,7 @@ class PushLinkTest {
         }
         await("the supplier notices", () -> s.status().state() == LinkState.RETRYING, s.status());
         r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", r.port(), SECRET,
-            Optional.empty(), FAST));
+            Optional.empty(), FAST), Set.of());
         JournalPosition last = journal.append(Transactions.accounts(401)).join();
         await("the copy resumes", () -> s.acked().map(p -> p.compareTo(last) > 0).orElse(false), s.status());
         await("the primary keeps segments from the one the copy holds open", () -> {

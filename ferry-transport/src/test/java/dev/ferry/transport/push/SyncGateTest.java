@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class SyncGateTest {
   void applyLevelWaitsForTheReplicasAndASilentReplicaNodeIsExcludedAfterTheTimeout() throws Exception {
     try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
       PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
-          Optional.empty(), FAST));
+          Optional.empty(), FAST), Set.of("replica"));
       PushTarget target = new PushTarget("r1", "127.0.0.1", r.port(), SECRET, Optional.empty(), FAST,
           SyncLevel.APPLY, Duration.ofMillis(1500));
       try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
@@ -60,12 +61,75 @@ class SyncGateTest {
         assertThat(gate.after(third).get(1, TimeUnit.SECONDS)).as("no wait while excluded").isEqualTo(third);
 
         r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", r.port(), SECRET,
-            Optional.empty(), FAST));
+            Optional.empty(), FAST), Set.of("replica"));
         JournalPosition end = journal.append(Transactions.accounts(4)).join();
         awaitTrue(() -> s.acked().map(p -> p.compareTo(end) > 0).orElse(false));
         Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
         awaitTrue(() -> gate.excludedNames().isEmpty());
         assertThat(s.status().lastError()).isEmpty();
+      } finally {
+        r.close();
+      }
+    }
+  }
+
+  @Test
+  void applyLevelCountsTheReplicasOfTheNodeNotTheNodesItServesItsCopyTo() throws Exception {
+    // A cascading node serves its copy to c, which holds whole segments (its position: a segment's start).
+    Journal.acknowledge(copy, "http.c", JournalPosition.startOf(1));
+    Journal.acknowledge(copy, "replica", JournalPosition.startOf(1));
+    withFirstReceived(FAST, Set.of("replica"), (s, gate, released) -> {
+      Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+      assertThat(released.get(5, TimeUnit.SECONDS)).as("released once the node's replica applied it").isNotNull();
+      assertThat(gate.excludedNames()).isEmpty();
+    });
+  }
+
+  @Test
+  void aReplicaOfTheNodeWithNoPositionYetHoldsTheApplyLevelBack() throws Exception {
+    Journal.acknowledge(copy, "replica", JournalPosition.startOf(1));
+    withFirstReceived(FAST, Set.of("replica", "other"), (s, gate, released) -> {
+      Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+      Thread.sleep(500);
+      assertThat(released).as("replica 'other' has not applied it").isNotDone();
+      Journal.acknowledge(copy, "other", s.acked().orElseThrow());
+      assertThat(released.get(5, TimeUnit.SECONDS)).isNotNull();
+    });
+  }
+
+  @Test
+  void whatTheReplicasApplyIsReportedAtOnceNotWithTheNextHeartbeat() throws Exception {
+    LinkTiming slow = new LinkTiming(Duration.ofSeconds(5), Duration.ofSeconds(12), Duration.ofSeconds(5), 1 << 20);
+    withFirstReceived(slow, Set.of("replica"), (s, gate, released) -> { // just after the ACK of the data
+      Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
+      long start = System.nanoTime();
+      released.get(20, TimeUnit.SECONDS);
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("ms until released, the next heartbeat being 5 s away").isLessThan(2500);
+    });
+  }
+
+  /** What a test does with a transaction replica node {@code b} holds in its copy but has not applied. */
+  @FunctionalInterface
+  private interface ReceivedCheck {
+    void check(PushSupplier s, SyncGate gate, CompletableFuture<JournalPosition> released) throws Exception;
+  }
+
+  /**
+   * Pushes one transaction to replica node {@code b} (level {@code apply}, 30 s timeout) whose
+   * replicas are {@code replicas}; once its copy acknowledged it, gives the gate's future to {@code then}.
+   */
+  private void withFirstReceived(LinkTiming timing, Set<String> replicas, ReceivedCheck then) throws Exception {
+    try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
+      PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
+          Optional.empty(), timing), replicas);
+      PushTarget target = new PushTarget("b", "127.0.0.1", r.port(), SECRET, Optional.empty(), timing,
+          SyncLevel.APPLY, Duration.ofSeconds(30));
+      try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
+        JournalPosition first = journal.append(Transactions.accounts(1)).join();
+        CompletableFuture<JournalPosition> released = gate.after(first);
+        awaitTrue(() -> s.acked().map(p -> p.compareTo(first) > 0).orElse(false));
+        then.check(s, gate, released);
       } finally {
         r.close();
       }
