@@ -39,7 +39,7 @@ final class FerryShipping {
    */
   static Meter.Turn push(Backlog backlog, Journal primary, Path copyDir) throws Exception {
     JournalFrom.Listen listen = new JournalFrom.Listen("127.0.0.1", 0, SECRET, Optional.empty(), LinkTiming.DEFAULT);
-    try (PushReceiver receiver = PushReceiver.start(JournalConfig.defaults(copyDir), listen)) {
+    try (PushReceiver receiver = PushReceiver.start(JournalConfig.defaults(copyDir), listen, java.util.Set.of())) {
       PushTarget target = new PushTarget("bench", "127.0.0.1", receiver.port(), SECRET);
       Meter meter = Meter.start();
       PushSupplier supplier = PushSupplier.start(primary, target);
