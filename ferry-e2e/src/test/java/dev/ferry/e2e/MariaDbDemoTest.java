@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/ferry demo --mariadb}: the demo on two throwaway MariaDB servers exits 0 with matching
  * digests, the journal's GTIDs are the primary's own from {@code 0-1-1}, and the servers are gone
- * afterwards (no process, nothing left in the temp directory the demo was given); the refusals.
+ * afterwards (no process, nothing left in the temp directory the demo was given), also when the
+ * demo is stopped with SIGTERM mid-run; the refusals.
  */
 @Timeout(300)
 class MariaDbDemoTest {
@@ -26,14 +27,9 @@ class MariaDbDemoTest {
 
   @Test
   void theDemoRunsOnThrowawayMariaDbServersAndRemovesThem() throws Exception {
-    // The demo's own temp directory, so that what it leaves there is told from other tests' servers;
-    // traversable by the mysql OS user the servers run as when the tests run as root.
-    Path tmp = Files.createDirectory(dir.resolve("tmp"));
-    for (Path p : List.of(dir, tmp)) {
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
-    }
-    FerryCli.Result r = new FerryCli(dir).run(Duration.ofSeconds(240),
-        Map.of("FERRY_JAVA_OPTS", "-Xmx256m -Djava.io.tmpdir=" + tmp), "demo", "--mariadb", "--seconds", "5");
+    Path tmp = demoTempDir();
+    FerryCli.Result r = new FerryCli(dir).run(Duration.ofSeconds(240), tempDirEnv(tmp),
+        "demo", "--mariadb", "--seconds", "5");
 
     assertThat(r.exitCode()).as(r.all()).isZero();
     assertThat(r.stdout()).contains("ferry demo: throwaway MariaDB servers on 127.0.0.1:")
@@ -53,9 +49,33 @@ class MariaDbDemoTest {
         .contains("replica:  applied through 0-1-" + m.group(2));
     assertThat(r.stderr()).as("the binlog client's INFO lines stay quiet").doesNotContain("INFO");
 
-    Matcher servers = Pattern.compile("\\((primary|replica), in (\\S+)\\)").matcher(r.stdout());
+    assertTheServersAreGone(r.stdout(), tmp);
+    assertThat(Files.readString(dir.resolve("ferry-demo/ferry.yaml"))).contains("jdbc:mariadb://127.0.0.1:")
+        .contains("mode: read-write");
+  }
+
+  @Test
+  void theServersAreRemovedWhenTheDemoIsStoppedMidRun() throws Exception {
+    Path tmp = demoTempDir();
+    Path log = dir.resolve("demo.log");
+    try (FerryCli cli = new FerryCli(dir)) {
+      Process demo = cli.start(log, tempDirEnv(tmp), "demo", "--mariadb", "--seconds", "120");
+      LogWait.awaitLine(log, "running 4 clients for 120 s", demo, Duration.ofSeconds(180));
+      try (Stream<Path> servers = Files.list(tmp)) {
+        assertThat(servers.filter(p -> p.getFileName().toString().startsWith("ferry-mariadb-")))
+            .as("the servers run in the demo's temp directory").hasSize(2);
+      }
+
+      FerryCli.terminate(demo, Duration.ofSeconds(60));
+    }
+    assertTheServersAreGone(Files.readString(log), tmp);
+  }
+
+  /** The servers' directories the demo named, in its temp directory, are gone, and so is every process there. */
+  private static void assertTheServersAreGone(String output, Path tmp) throws Exception {
+    Matcher servers = Pattern.compile("\\((primary|replica), in (\\S+)\\)").matcher(output);
     List<Path> serverDirs = servers.results().map(s -> Path.of(s.group(2))).toList();
-    assertThat(serverDirs).as("the servers' directories, in the demo's temp directory").hasSize(2)
+    assertThat(serverDirs).as("the servers' directories, in the demo's temp directory: %s", output).hasSize(2)
         .allMatch(p -> p.startsWith(tmp));
     assertThat(serverDirs).noneMatch(Files::exists);
     try (Stream<Path> left = Files.list(tmp)) {
@@ -63,9 +83,23 @@ class MariaDbDemoTest {
     }
     assertThat(ProcessHandle.allProcesses()
             .filter(p -> p.info().commandLine().orElse("").contains(tmp.toString())).map(ProcessHandle::pid))
-        .as("processes of the demo's servers").isEmpty();
-    assertThat(Files.readString(dir.resolve("ferry-demo/ferry.yaml"))).contains("jdbc:mariadb://127.0.0.1:")
-        .contains("mode: read-write");
+        .as("processes of the demo or its servers").isEmpty();
+  }
+
+  /**
+   * The demo's own temp directory, so that what it leaves there is told from other tests' servers;
+   * traversable by the mysql OS user the servers run as when the tests run as root.
+   */
+  private Path demoTempDir() throws Exception {
+    Path tmp = Files.createDirectory(dir.resolve("tmp"));
+    for (Path p : List.of(dir, tmp)) {
+      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx--x--x"));
+    }
+    return tmp;
+  }
+
+  private static Map<String, String> tempDirEnv(Path tmp) {
+    return Map.of("FERRY_JAVA_OPTS", "-Xmx256m -Djava.io.tmpdir=" + tmp);
   }
 
   @Test
