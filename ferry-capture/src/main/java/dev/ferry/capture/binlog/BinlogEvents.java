@@ -31,6 +31,13 @@ import java.util.function.Consumer;
  * capture thread only (the binlog client calls the listener on that thread).
  */
 final class BinlogEvents {
+  /**
+   * The binlog client logs through {@code java.util.logging}, at INFO for every connection; only its
+   * warnings reach a node's standard error, as for the JDBC drivers. Held in a field because
+   * {@code java.util.logging} keeps loggers only weakly, and would forget the level.
+   */
+  private static final java.util.logging.Logger CLIENT_LOG = quietClientLog();
+
   private final MariaDbSourceConfig config;
   private final MariaDbUrl url;
   private final TransactionSink sink;
@@ -53,6 +60,12 @@ final class BinlogEvents {
     this.catalog = new BinlogCatalog(config.name(), url.database(), config.tables());
     this.position = start.position();
     this.schemaSequence = start.schemaSequence();
+  }
+
+  private static java.util.logging.Logger quietClientLog() {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(BinaryLogClient.class.getPackageName());
+    log.setLevel(java.util.logging.Level.WARNING);
+    return log;
   }
 
   /** The GTID position the next connection starts from. */
