@@ -16,8 +16,12 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -30,11 +34,13 @@ import org.slf4j.LoggerFactory;
  * SHA-256 against the listing, and offers it to the copy; then the next, strictly in order, until
  * the listing has no more. A download that breaks off, is cut short or has another SHA-256 (a
  * corrupted transfer) is not offered: the pass fails and the segment is fetched again after the
- * receiver's back-off. The server may be Ferry's ({@code journal.serve.http}) or any static file
+ * receiver's back-off. While a segment is written into the copy, the next one is already downloaded
+ * and checked (one ahead, when the heap has room for both). The server may be Ferry's ({@code journal.serve.http}) or any static file
  * server that serves an archive directory, which holds the listing ({@code Archiver} writes it).
  * The {@link CopyReceiver} does the rest (order, refusals, status, purge).
  *
- * <p>Not thread-safe: the receiver's thread calls it.
+ * <p>Not thread-safe: the receiver's thread calls it (a download ahead runs on a thread of its
+ * own, but touches only the thread-safe HTTP client).
  */
 public final class HttpReceiver implements SegmentSource {
   private static final Logger LOG = LoggerFactory.getLogger(HttpReceiver.class);
@@ -66,6 +72,11 @@ public final class HttpReceiver implements SegmentSource {
   /** As {@link #start(JournalConfig, JournalFrom.Http)}, giving up on a body after {@code stall} without data. */
   static CopyReceiver start(JournalConfig copy, JournalFrom.Http from, Duration stall) throws IOException {
     return CopyReceiver.start(copy, new HttpReceiver(from, stall));
+  }
+
+  /** The source alone, for a test that drives its passes. */
+  static HttpReceiver source(JournalFrom.Http from) throws IOException {
+    return new HttpReceiver(from, from.timeout());
   }
 
   /** TLS that trusts the certificates in {@code store} (and checks the host name as always). */
@@ -109,20 +120,83 @@ public final class HttpReceiver implements SegmentSource {
       throw new IOException(listingUri + ": segment " + next + " is not offered (the listing starts at segment "
           + now.entries().getFirst().number() + "; purged on the primary before this copy fetched it?)");
     }
+    List<SegmentListing.Entry> run = new ArrayList<>();
     for (SegmentListing.Entry e : now.entries()) {
-      if (copy.stopping()) {
-        return;
+      if (e.number() == next + run.size()) {
+        run.add(e);
+      } else if (e.number() > next + run.size()) {
+        break; // a gap in the listing: wait for the missing number
       }
-      if (e.number() < copy.next()) {
-        continue;
-      }
-      if (e.number() > copy.next()) {
-        return; // a gap in the listing: wait for the missing number
-      }
-      byte[] bytes = download(e);
-      copy.offer(e.number(), e.records(), bytes);
-      LOG.info("[from {}] received {}", from.url(), e.name());
     }
+    Ahead ahead = null;
+    try {
+      for (int i = 0; i < run.size() && !copy.stopping(); i++) {
+        SegmentListing.Entry e = run.get(i);
+        byte[] bytes = ahead != null ? ahead.await() : download(e);
+        ahead = null;
+        if (i + 1 < run.size() && roomForTwo(e, run.get(i + 1))) {
+          SegmentListing.Entry following = run.get(i + 1);
+          ahead = new Ahead(() -> download(following)); // fetched and checked while this one is written
+        }
+        copy.offer(e.number(), e.records(), bytes);
+        LOG.info("[from {}] received {}", from.url(), e.name());
+      }
+    } finally {
+      if (ahead != null) {
+        ahead.cancel();
+      }
+    }
+  }
+
+  /**
+   * Whether the next segment may be downloaded while {@code current} is ingested: both (the next
+   * one's body collected in parts and joined once) must fit three times into the heap, so a small
+   * heap ({@code -Xmx256m} with 64 MiB segments) keeps fetching one at a time.
+   */
+  private static boolean roomForTwo(SegmentListing.Entry current, SegmentListing.Entry following) {
+    return 3 * (current.size() + 2 * following.size()) <= Runtime.getRuntime().maxMemory();
+  }
+
+  /** A download of the next segment on its own virtual thread, while the current one is ingested. */
+  private static final class Ahead {
+    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+    private final Thread thread;
+
+    Ahead(Download download) {
+      thread = Thread.ofVirtual().name("ferry-http-fetch-ahead").start(() -> {
+        try {
+          result.complete(download.get());
+        } catch (Throwable t) {
+          result.completeExceptionally(t);
+        }
+      });
+    }
+
+    /** The checked bytes, or the download's failure as it would have been thrown in line. */
+    byte[] await() throws IOException, InterruptedException {
+      try {
+        return result.get();
+      } catch (ExecutionException e) {
+        switch (e.getCause()) {
+          case IOException io -> throw io;
+          case InterruptedException ie -> throw ie;
+          case RuntimeException re -> throw re;
+          case Error error -> throw error;
+          default -> throw new IOException(e.getCause());
+        }
+      }
+    }
+
+    /** Abandons the download (the pass ended): its thread is interrupted and its bytes dropped. */
+    void cancel() {
+      thread.interrupt();
+    }
+  }
+
+  /** Downloads one segment. */
+  @FunctionalInterface
+  private interface Download {
+    byte[] get() throws IOException, InterruptedException;
   }
 
   /** The listing; a named consumer also reports {@code next}, the first segment its copy lacks. */

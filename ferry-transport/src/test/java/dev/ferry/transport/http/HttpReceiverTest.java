@@ -15,6 +15,7 @@ import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkState;
 import dev.ferry.transport.LinkStatus;
 import dev.ferry.transport.SegmentListing;
+import dev.ferry.transport.SegmentSource;
 import dev.ferry.transport.archive.ArchiveConfig;
 import dev.ferry.transport.archive.ArchiveTarget;
 import dev.ferry.transport.archive.Archiver;
@@ -176,6 +177,58 @@ class HttpReceiverTest {
       LinkStatus done = await(r, "the later segments are in the copy", s -> holds(s, all.size()));
       assertThat(done.reconnects()).as("one failed pass, then through again").isEqualTo(1);
       assertThat(done.bytes()).isEqualTo(all.stream().mapToLong(SegmentInfo::sizeBytes).sum());
+    }
+  }
+
+  /**
+   * The next segment is downloaded while the copy ingests the current one: each offer waits until
+   * the server was asked for the segment after it (it would wait in vain, one download at a time).
+   */
+  @Test
+  void theNextSegmentIsFetchedWhileTheCurrentOneIsIngested() throws Exception {
+    List<SegmentInfo> sealed = write(primary, 1, 150, Optional.of(archive));
+    assertThat(sealed.size()).isGreaterThan(3);
+    try (FileServer files = new FileServer(archive)) {
+      HttpReceiver source = HttpReceiver.source(new JournalFrom.Http(files.url(), Optional.empty(), FAST, FAST));
+      List<Long> offered = new ArrayList<>();
+      List<Boolean> nextAskedMeanwhile = new ArrayList<>();
+      source.pass(new SegmentSource.Copy() {
+        @Override
+        public long next() {
+          return offered.size() + 1;
+        }
+
+        @Override
+        public void offer(long number, long records, byte[] bytes) {
+          offered.add(number);
+          if (number < sealed.size()) {
+            String after = sealed.get((int) number).path().getFileName().toString();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (files.asked.stream().noneMatch(p -> p.endsWith(after)) && System.nanoTime() < deadline) {
+              Thread.onSpinWait();
+            }
+            nextAskedMeanwhile.add(files.asked.stream().anyMatch(p -> p.endsWith(after)));
+          }
+        }
+
+        @Override
+        public java.util.Set<Long> held() {
+          return java.util.Set.copyOf(offered);
+        }
+
+        @Override
+        public void checkHeld(long number, byte[] bytes) {
+        }
+
+        @Override
+        public boolean stopping() {
+          return false;
+        }
+      });
+      assertThat(offered).isEqualTo(LongStream.rangeClosed(1, sealed.size()).boxed().toList());
+      assertThat(nextAskedMeanwhile).as("segment N+1 asked for while N was ingested").doesNotContain(false)
+          .hasSize(sealed.size() - 1);
+      assertThat(files.segmentRequests()).as("each segment fetched once").isEqualTo(sealed.size());
     }
   }
 
