@@ -62,9 +62,9 @@ class SyncApplyTest {
         long waited = killed.get(60, TimeUnit.SECONDS);
         assertThat(waited).as("ms the COMMIT waited with the replica node killed meanwhile")
             .isGreaterThanOrEqualTo(SYNC_TIMEOUT.toMillis() - 500).isLessThan(SYNC_TIMEOUT.toMillis() + 15_000);
-        JsonNode link = sync.link();
-        assertThat(link.path("lastError").asString()).contains("synchronous replica node excluded")
-            .contains("did not acknowledge (apply)").contains("within sync-timeout 10000 ms");
+        JsonNode link = sync.awaitLink(
+            l -> l.path("lastError").asString().contains("synchronous replica node excluded"));
+        assertThat(link.path("lastError").asString()).contains("did not acknowledge (apply)").contains("within sync-timeout 10000 ms");
         assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", nodes.primaryConfig.toString()).stdout())
             .contains("link     push b 127.0.0.1:" + sync.port).contains("synchronous replica node excluded");
         assertThat(NodePair.read(nodes.primaryLog).substring(killing))

@@ -68,6 +68,21 @@ final class SyncNodes {
     return Status.of(cli, nodes.primaryConfig).path("links").get(0);
   }
 
+  /**
+   * The push link once it satisfies {@code condition}: the status file is written about once a second, so a read right
+   * after an event may still show the state before it (here: the reconnect error before the exclusion).
+   */
+  JsonNode awaitLink(java.util.function.Predicate<JsonNode> condition) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    JsonNode link = link();
+    while (!condition.test(link) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      link = link();
+    }
+    assertThat(condition.test(link)).as("the push link reaches the expected state; last seen: %s", link).isTrue();
+    return link;
+  }
+
   /** Commits a row now and then until the push link shows no error: the replica node caught up and is included. */
   void awaitIncluded() throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

@@ -49,9 +49,8 @@ class SyncPushTest {
       long waited = sync.insert(9_000_002, "sync-excluded").get(60, TimeUnit.SECONDS);
       assertThat(waited).as("ms the COMMIT waited with the replica node gone")
           .isGreaterThanOrEqualTo(SYNC_TIMEOUT.toMillis() - 500).isLessThan(SYNC_TIMEOUT.toMillis() + 10_000);
-      JsonNode link = sync.link();
-      assertThat(link.path("lastError").asString()).contains("synchronous replica node excluded")
-          .contains("within sync-timeout 3000 ms");
+      JsonNode link = sync.awaitLink(l -> l.path("lastError").asString().contains("synchronous replica node excluded"));
+      assertThat(link.path("lastError").asString()).contains("within sync-timeout 3000 ms");
       assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", nodes.primaryConfig.toString()).stdout())
           .contains("link     push b 127.0.0.1:" + sync.port).contains("synchronous replica node excluded");
       assertThat(NodePair.read(nodes.primaryLog).substring(killed))
