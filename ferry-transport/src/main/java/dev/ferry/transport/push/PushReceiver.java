@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -61,8 +62,13 @@ public final class PushReceiver implements CopyFeed {
   /** Whether a supplier reached streaming before: the next one that does is a reconnect. */
   private boolean streamedBefore;
   private static final long APPLIED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private volatile Optional<JournalPosition> applied = Optional.empty();
+  /** The replicas' positions in the copy's consumer files, read at most every 50 ms. */
+  private volatile Map<String, JournalPosition> acknowledged = Map.of();
   private volatile long appliedReadNanos = System.nanoTime() - APPLIED_EVERY_NANOS;
+  /** What the replicas reported committing ({@link #applied(String, JournalPosition)}), ahead of their files. */
+  private final Map<String, JournalPosition> reported = new ConcurrentHashMap<>();
+  private volatile ReceiverSession current;
+  private volatile boolean awaitsApplied;
 
   private PushReceiver(JournalConfig copy, JournalFrom.Listen config, Set<String> replicas, ServerSocket server) {
     this.copy = copy;
@@ -184,7 +190,9 @@ public final class PushReceiver implements CopyFeed {
   private void serve(Socket socket) {
     String peer = peerOf(socket);
     try (socket) {
-      new ReceiverSession(this, socket, peer).run();
+      ReceiverSession s = new ReceiverSession(this, socket, peer);
+      current = s;
+      s.run();
     } catch (IOException | RuntimeException e) {
       if (!stopping) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -193,6 +201,8 @@ public final class PushReceiver implements CopyFeed {
         state = e instanceof dev.ferry.journal.IngestRefusedException ? LinkState.REFUSED : LinkState.WAITING;
       }
     } finally {
+      current = null;
+      awaitsApplied = false;
       active.set(null);
       if (state == LinkState.STREAMING) {
         state = LinkState.WAITING;
@@ -254,23 +264,59 @@ public final class PushReceiver implements CopyFeed {
     }
   }
 
+  /** The connected supplier's link is synchronous at level {@code apply} (or no longer is). */
+  void awaitsApplied(boolean waiting) {
+    awaitsApplied = waiting;
+  }
+
+  @Override
+  public boolean awaitsApplied() {
+    return awaitsApplied;
+  }
+
   /**
-   * The lowest position every replica of this node acknowledged as applied in the copy, read at most
-   * every 50 ms; empty while one of them has acknowledged nothing (or there is none).
+   * Takes what replica {@code replica} committed (a replica this receiver reports for; others are
+   * ignored) and wakes the session to acknowledge it now: the heartbeat thread sends one ACK with
+   * the newest of however many reports came meanwhile.
+   */
+  @Override
+  public void applied(String replica, JournalPosition position) {
+    if (!replicas.contains(replica)) {
+      return;
+    }
+    reported.merge(replica, position, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    ReceiverSession s = current;
+    if (s != null) {
+      s.appliedMoved();
+    }
+  }
+
+  /**
+   * The lowest position every replica of this node committed: for each, the newer of what its
+   * consumer file says (read at most every 50 ms) and what it reported ({@link #applied(String,
+   * JournalPosition)}); empty while one of them has acknowledged nothing (or there is none).
    */
   Optional<JournalPosition> applied() {
     long now = System.nanoTime();
-    if (now - appliedReadNanos < APPLIED_EVERY_NANOS) {
-      return applied;
+    if (now - appliedReadNanos >= APPLIED_EVERY_NANOS) {
+      try {
+        acknowledged = Journal.consumers(copy.directory());
+      } catch (IOException e) {
+        LOG.debug("{}cannot read the replicas' positions: {}", prefix, e.getMessage());
+      }
+      appliedReadNanos = now;
     }
-    try {
-      Map<String, JournalPosition> consumers = Journal.consumers(copy.directory());
-      applied = replicas.isEmpty() || !consumers.keySet().containsAll(replicas) ? Optional.empty()
-          : replicas.stream().map(consumers::get).min(Comparator.naturalOrder());
-    } catch (IOException e) {
-      LOG.debug("{}cannot read the replicas' positions: {}", prefix, e.getMessage());
+    Map<String, JournalPosition> files = acknowledged;
+    JournalPosition low = null;
+    for (String r : replicas) {
+      JournalPosition file = files.get(r);
+      JournalPosition told = reported.get(r);
+      JournalPosition p = file == null ? told : told == null || file.compareTo(told) >= 0 ? file : told;
+      if (p == null) {
+        return Optional.empty();
+      }
+      low = low == null || p.compareTo(low) < 0 ? p : low;
     }
-    appliedReadNanos = now;
-    return applied;
+    return Optional.ofNullable(low);
   }
 }
