@@ -55,7 +55,15 @@ final class ReceiverSession {
     socket.setTcpNoDelay(true);
     out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
     PushFrames in = new PushFrames(new BufferedInputStream(socket.getInputStream(), 64 << 10), peer);
-    UUID primary = handshake(in);
+    UUID primary;
+    try {
+      primary = handshake(in);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IOException("the supplier at " + peer + " failed the TLS handshake (" + e.getMessage() + "): this"
+          + " receiver listens with TLS (journal.from.listen.keystore " + receiver.config().keyStore()
+          .map(Object::toString).orElse("-") + "); the primary's push target needs a journal.push[].truststore holding"
+          + " this certificate (or its CA)", e);
+    }
     receiver.streaming();
     receiver.awaitsApplied(level == SyncLevel.APPLY);
     LOG.info("{}supplier {} connected, pushing journal {} from {}", receiver.prefix(), peer, primary, end);
