@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.testkit.FaultProxy.Direction;
 import dev.ferry.testkit.ProxyFault;
 import dev.ferry.testkit.WorkloadRunner;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -18,7 +20,10 @@ import tools.jackson.databind.JsonNode;
  * connection at an arbitrary byte of the journal's stream (inside a TLS record, inside a segment):
  * the supplier connects again with a new TLS session and resumes from the copy's durable end, and
  * the replica converges ({@link FaultyLink#assertConverged}: tables equal, every GTID applied once,
- * every sealed segment of the copy with the primary's SHA-256).
+ * every sealed segment of the copy with the primary's SHA-256). Restarted without its
+ * {@code truststore}, the primary's link and the replica node's each show an error naming the
+ * setting ({@code journal.push[].truststore}, {@code journal.from.listen.keystore}); with it back,
+ * the link resumes and the replica converges.
  */
 class PushTlsFaultsTest extends LinkFaultsTest {
   @Override
@@ -46,5 +51,29 @@ class PushTlsFaultsTest extends LinkFaultsTest {
     JsonNode sent = link.link(true);
     assertThat(sent.path("reconnects").asLong()).as("the push target's reconnects: %s", sent).isPositive();
     assertThat(LogWait.tail(link.nodes.replicaLog, 0)).as("the receiver listens with TLS").contains("listening (TLS");
+  }
+
+  @Test
+  @Order(2)
+  void aPrimaryWithoutTheTruststoreIsToldWhichSettingIsMissingAndResumesOnceItIsBack() throws Exception {
+    String config = Files.readString(link.nodes.primaryConfig);
+    String plain = config.lines().filter(l -> !l.trim().startsWith("truststore")).collect(Collectors.joining("\n"))
+        + "\n";
+    assertThat(plain).as("the primary's configuration without its truststore").isNotEqualTo(config);
+    assertThat(FerryCli.terminate(link.nodes.primary, Duration.ofSeconds(60))).isZero();
+    Files.writeString(link.nodes.primaryConfig, plain);
+    try {
+      link.nodes.startPrimary();
+      JsonNode sent = awaitLinkError(true, "journal.push[].truststore");
+      assertThat(sent.path("lastError").asString()).contains("journal.from.listen.keystore").contains("push target b");
+      JsonNode received = awaitLinkError(false, "failed the TLS handshake");
+      assertThat(received.path("lastError").asString()).contains("journal.push[].truststore");
+      assertThat(FerryCli.terminate(link.nodes.primary, Duration.ofSeconds(60))).isZero();
+    } finally {
+      Files.writeString(link.nodes.primaryConfig, config);
+    }
+    link.nodes.startPrimary();
+    link.loadFor(Duration.ofSeconds(3), 22);
+    link.assertConverged(Duration.ofSeconds(90));
   }
 }

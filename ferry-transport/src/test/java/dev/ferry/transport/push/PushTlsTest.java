@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
 import dev.ferry.journal.fixtures.Transactions;
@@ -18,7 +17,6 @@ import dev.ferry.transport.LinkState;
 import dev.ferry.transport.SharedSecret;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -103,10 +101,11 @@ class PushTlsTest {
           s.status());
       assertThat(cut.happened()).as("the proxy cut the connection").isTrue();
       assertThat(r.status().reconnects()).isEqualTo(1);
-      assertThat(r.status().bytes()).as("the copy's bytes, each received once").isEqualTo(copyBytes());
+      assertThat(r.status().bytes()).as("the copy's bytes, each received once")
+          .isEqualTo(PushLinkTest.copyBytes(copy));
       s.close();
     }
-    assertThat(sequences()).containsExactlyElementsOf(range(1, 250));
+    assertThat(PushLinkTest.sequences(copy)).containsExactlyElementsOf(PushLinkTest.range(1, 250));
     List<SegmentInfo> sealed = JournalInspector.list(primary).stream().filter(i -> i.state() != SegmentState.OPEN)
         .toList();
     assertThat(sealed).hasSizeGreaterThan(3);
@@ -162,27 +161,5 @@ class PushTlsTest {
       end = journal.append(Transactions.accounts(seq)).join();
     }
     return end;
-  }
-
-  private List<Long> sequences() throws Exception {
-    List<Long> seqs = new ArrayList<>();
-    try (JournalReader reader = JournalReader.openAtOldest(copy)) {
-      for (var t = reader.next(Duration.ZERO); t.isPresent(); t = reader.next(Duration.ZERO)) {
-        seqs.add(t.get().gtid().seq());
-      }
-    }
-    return seqs;
-  }
-
-  private long copyBytes() throws Exception {
-    return JournalInspector.list(copy).stream().mapToLong(SegmentInfo::sizeBytes).sum();
-  }
-
-  private static List<Long> range(long from, long to) {
-    List<Long> l = new ArrayList<>();
-    for (long i = from; i <= to; i++) {
-      l.add(i);
-    }
-    return l;
   }
 }
