@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * segments sealed as the primary sealed them, so byte-identical). One supplier at a time; another
  * connecting meanwhile is told so and closed. A supplier that sends a bad frame, fails
  * authentication, pushes another journal or bytes the copy refuses is closed with an error the
- * status shows; the receiver goes on listening.
+ * status shows; the receiver goes on listening. What the node's replicas applied goes back in each
+ * ACK: the lowest of their consumer positions, or of what they reported committing
+ * ({@link #applied(String, JournalPosition)}, done after every commit while the supplier's link is
+ * synchronous at level {@code apply}), which wakes the session to acknowledge it at once.
  *
  * <p>Thread-safe: {@link #status()}, {@link #awaitCopy} and {@link #close()} from any thread.
  */
