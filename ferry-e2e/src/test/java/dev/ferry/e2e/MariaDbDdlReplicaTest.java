@@ -1,0 +1,159 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.MariaDbServer;
+import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.TableDigest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * DDL into a MariaDB replica through the real {@code bin/ferry run}: a MariaDB source's DDL
+ * mid-stream under a small insert workload (ADD COLUMN, CREATE INDEX, CREATE TABLE, MODIFY, RENAME,
+ * DROP COLUMN, DROP TABLE) applied at its place, the tables' digests and columns then equal; a
+ * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped, and an ALTER COLUMN … TYPE refused by
+ * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
+ * take the replica past it.
+ */
+@Timeout(400)
+class MariaDbDdlReplicaTest {
+  private static final String COLUMNS = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS"
+      + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE 'ferry%' ORDER BY TABLE_NAME, ORDINAL_POSITION";
+
+  @TempDir Path dir;
+
+  @Test
+  void aMariaDbSourcesDdlMidStreamUnderAWorkloadIsAppliedAndTheReplicaConverges() throws Exception {
+    try (MariaDbServer source = MariaDbServer.start(); MariaDbServer target = MariaDbServer.start();
+        FerryCli cli = new FerryCli(dir)) {
+      String src = source.createDatabase("app");
+      String replica = target.createDatabase("app");
+      Sql.execute(src, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))", "INSERT INTO t VALUES (1, 'a')");
+      Sql.execute(replica, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
+      Path config = FerryYaml.source(src, dir.resolve("journal")).replica("maria", replica, "read-write")
+          .writeTo(dir.resolve("ferry.yaml"));
+      assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
+      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger inserted = new AtomicInteger(1);
+      Thread workload = new Thread(() -> insertUntil(src, stop, inserted), "workload");
+      workload.start();
+      for (String ddl : List.of("ALTER TABLE t ADD COLUMN w INT", "CREATE INDEX t_v ON t (v)",
+          "CREATE TABLE u (id INT PRIMARY KEY, note VARCHAR(10))", "INSERT INTO u VALUES (1, 'one'), (2, 'two')",
+          "ALTER TABLE app.t MODIFY COLUMN v VARCHAR(40) NOT NULL", "UPDATE t SET w = id WHERE id < 5",
+          "RENAME TABLE u TO u2", "CREATE TABLE gone (id INT PRIMARY KEY)", "DROP TABLE gone",
+          "ALTER TABLE t DROP COLUMN w")) {
+        awaitMore(inserted, 20);
+        Sql.execute(src, ddl);
+      }
+      awaitMore(inserted, 20);
+      stop.set(true);
+      workload.join();
+      assertThat(awaitSame(src, replica, List.of("t", "u2"))).as("log: %s", log("run.log")).isTrue();
+      assertThat(Sql.rows(replica, COLUMNS)).isEqualTo(Sql.rows(src, COLUMNS));
+      assertThat(Sql.rows(replica, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA ="
+          + " DATABASE() AND TABLE_NAME = 't' ORDER BY INDEX_NAME")).containsExactly("PRIMARY", "t_v");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  @Test
+  void aPostgresSourcesDdlIsMappedAndAnUnmappableOneStopsUntilDoneByHandAndSkipped() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); MariaDbServer maria = MariaDbServer.start();
+        FerryCli cli = new FerryCli(dir)) {
+      String source = pg.createDatabase("app");
+      String replica = maria.createDatabase("app");
+      Sql.execute(source, "CREATE TABLE t (id bigint PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
+      Sql.execute(replica, "CREATE TABLE t (id BIGINT PRIMARY KEY, v LONGTEXT)");
+      Path config = FerryYaml.source(source, dir.resolve("journal")).replica("maria", replica, "read-write")
+          .writeTo(dir.resolve("ferry.yaml"));
+      assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
+      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+      String refused = "ALTER TABLE t ALTER COLUMN n TYPE bigint";
+      Sql.execute(source, "ALTER TABLE t ADD COLUMN n integer", "INSERT INTO t VALUES (2, 'b', 7)",
+          "CREATE TABLE extra (id bigint PRIMARY KEY, note varchar(20) NOT NULL)", "INSERT INTO extra VALUES (1, 'x')",
+          refused, "INSERT INTO t VALUES (3, 'c', 5000000000)");
+      String stop = LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] cannot apply ", run,
+          Duration.ofSeconds(90));
+      assertThat(stop).contains("the MariaDB target cannot take the PostgreSQL DDL '" + refused + "'",
+          "(table public.t)", "ferry skip --replica maria --gtid ");
+      Matcher gtid = Pattern.compile("cannot apply (\\S+):").matcher(stop);
+      assertThat(gtid.find()).isTrue();
+      assertThat(Sql.rows(replica, "SELECT id FROM t ORDER BY id")).containsExactly("1", "2");
+      assertThat(Sql.rows(replica, "SELECT note FROM extra")).containsExactly("x");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+
+      Sql.execute(replica, "ALTER TABLE t MODIFY n BIGINT");
+      FerryCli.Result skip = cli.run(Duration.ofMinutes(1), "skip", "-c", config.toString(), "--replica", "maria",
+          "--gtid", gtid.group(1), "--note", "changed n to BIGINT by hand");
+      assertThat(skip.exitCode()).as("skip: %s", skip.all()).isZero();
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
+      Sql.execute(source, "INSERT INTO t VALUES (4, 'd', 6000000000)", "INSERT INTO extra VALUES (2, 'y')");
+      assertThat(awaitSame(source, replica, List.of("t", "extra"))).as("log: %s", log("run2.log")).isTrue();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  private static void insertUntil(String url, AtomicBoolean stop, AtomicInteger inserted) {
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement insert = c.prepareStatement("INSERT INTO t (id, v) VALUES (?, ?)")) {
+      while (!stop.get()) {
+        int id = inserted.get() + 1;
+        insert.setInt(1, id);
+        insert.setString(2, "row " + id);
+        insert.executeUpdate();
+        inserted.set(id);
+        Thread.sleep(10);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("the workload failed", e);
+    }
+  }
+
+  private static void awaitMore(AtomicInteger inserted, int more) throws InterruptedException {
+    int target = inserted.get() + more;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (inserted.get() < target && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(inserted.get()).as("the workload inserts").isGreaterThanOrEqualTo(target);
+  }
+
+  private static boolean awaitSame(String source, String replica, List<String> tables) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      try (Connection s = DriverManager.getConnection(source); Connection r = DriverManager.getConnection(replica)) {
+        if (TableDigest.ofAll(s, tables).equals(TableDigest.ofAll(r, tables))) {
+          return true;
+        }
+      } catch (java.sql.SQLException e) {
+        // a table not there yet on the replica
+      }
+      Thread.sleep(300);
+    }
+    return false;
+  }
+
+  private String log(String name) {
+    try {
+      return Files.readString(dir.resolve(name));
+    } catch (java.io.IOException e) {
+      return "(none)";
+    }
+  }
+}
