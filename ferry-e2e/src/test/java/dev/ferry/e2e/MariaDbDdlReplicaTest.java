@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * DDL into a MariaDB replica through the real {@code bin/ferry run}: a MariaDB source's DDL
  * mid-stream under a small insert workload (ADD COLUMN, CREATE INDEX, CREATE TABLE, MODIFY, RENAME,
  * DROP COLUMN, DROP TABLE) applied at its place, the tables' digests and columns then equal; a
- * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped, and an ALTER COLUMN … TYPE refused by
+ * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
+ * and an ALTER COLUMN … TYPE refused by
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
  * take the replica past it.
  */
@@ -86,7 +87,7 @@ class MariaDbDdlReplicaTest {
       LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
       String refused = "ALTER TABLE t ALTER COLUMN n TYPE bigint";
       Sql.execute(source, "ALTER TABLE t ADD COLUMN n integer", "INSERT INTO t VALUES (2, 'b', 7)",
-          "CREATE TABLE extra (id bigint PRIMARY KEY, note varchar(20) NOT NULL)", "INSERT INTO extra VALUES (1, 'x')",
+          "CREATE TABLE extra (id bigint PRIMARY KEY, note varchar(20) NOT NULL)",
           refused, "INSERT INTO t VALUES (3, 'c', 5000000000)");
       String stop = LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] cannot apply ", run,
           Duration.ofSeconds(90));
@@ -95,7 +96,9 @@ class MariaDbDdlReplicaTest {
       Matcher gtid = Pattern.compile("cannot apply (\\S+):").matcher(stop);
       assertThat(gtid.find()).isTrue();
       assertThat(Sql.rows(replica, "SELECT id FROM t ORDER BY id")).containsExactly("1", "2");
-      assertThat(Sql.rows(replica, "SELECT note FROM extra")).containsExactly("x");
+      // Its rows would need 'ferry table add' (a PostgreSQL publication takes a new table then): the table is there.
+      assertThat(Sql.rows(replica, COLUMNS)).containsExactly("extra|id|bigint(20)", "extra|note|varchar(20)",
+          "t|id|bigint(20)", "t|v|longtext", "t|n|int(11)");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
       Sql.execute(replica, "ALTER TABLE t MODIFY n BIGINT");
@@ -103,8 +106,8 @@ class MariaDbDdlReplicaTest {
           "--gtid", gtid.group(1), "--note", "changed n to BIGINT by hand");
       assertThat(skip.exitCode()).as("skip: %s", skip.all()).isZero();
       run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
-      Sql.execute(source, "INSERT INTO t VALUES (4, 'd', 6000000000)", "INSERT INTO extra VALUES (2, 'y')");
-      assertThat(awaitSame(source, replica, List.of("t", "extra"))).as("log: %s", log("run2.log")).isTrue();
+      Sql.execute(source, "INSERT INTO t VALUES (4, 'd', 6000000000)");
+      assertThat(awaitSame(source, replica, List.of("t"))).as("log: %s", log("run2.log")).isTrue();
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }
