@@ -108,6 +108,25 @@ class MariaDbDdlApplyTest {
   }
 
   @Test
+  void aDdlTransactionWhoseDdlCommittedBeforeACrashIsAppliedAgainOnRestart() throws Exception {
+    ApplyConfig config = ApplyConfig.defaults("r1", "src-1");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      applier.apply(binlog(1, 1, ddl("CREATE TABLE t (id INT PRIMARY KEY)", 1)));
+      applier.flush();
+    }
+    // The state a kill -9 leaves after the ALTER committed on its own and before its progress row did.
+    exec("ALTER TABLE t ADD COLUMN w INT");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+      applier.apply(binlog(2, 2, ddl("ALTER TABLE t ADD COLUMN w INT", 2)));
+      applier.apply(binlog(3, 2, insert(table("t"), cols("id:int4", "w:int4"), 1, 5)));
+      applier.flush();
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
+    }
+    assertThat(rows("SELECT id, w FROM t")).containsExactly("1|5");
+  }
+
+  @Test
   void aPostgresSourcesDdlIsMappedThroughTheTypeMapping() throws Exception {
     List<Transaction> stream = List.of(
         pgTx(1, 1, pg("CREATE TABLE accounts (id bigint PRIMARY KEY, owner text NOT NULL, balance numeric(12,2),"
