@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DDL into a MariaDB replica through the real {@code bin/ferry run}: a MariaDB source's DDL
  * mid-stream under a small insert workload (ADD COLUMN, CREATE INDEX, CREATE TABLE, MODIFY, RENAME,
- * DROP COLUMN, DROP TABLE) applied at its place, the tables' digests and columns then equal; a
+ * DROP COLUMN, DROP TABLE; {@code run} killed with SIGKILL once right after a DDL) applied at its
+ * place, the tables' digests and columns then equal; a
  * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
  * and an ALTER COLUMN … TYPE refused by
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
@@ -53,18 +54,23 @@ class MariaDbDdlReplicaTest {
       AtomicInteger inserted = new AtomicInteger(1);
       Thread workload = new Thread(() -> insertUntil(src, stop, inserted), "workload");
       workload.start();
-      for (String ddl : List.of("ALTER TABLE t ADD COLUMN w INT", "CREATE INDEX t_v ON t (v)",
+      List<String> statements = List.of("ALTER TABLE t ADD COLUMN w INT", "CREATE INDEX t_v ON t (v)",
           "CREATE TABLE u (id INT PRIMARY KEY, note VARCHAR(10))", "INSERT INTO u VALUES (1, 'one'), (2, 'two')",
           "ALTER TABLE app.t MODIFY COLUMN v VARCHAR(40) NOT NULL", "UPDATE t SET w = id WHERE id < 5",
           "RENAME TABLE u TO u2", "CREATE TABLE gone (id INT PRIMARY KEY)", "DROP TABLE gone",
-          "ALTER TABLE t DROP COLUMN w")) {
+          "ALTER TABLE t DROP COLUMN w");
+      for (int i = 0; i < statements.size(); i++) {
         awaitMore(inserted, 20);
-        Sql.execute(src, ddl);
+        Sql.execute(src, statements.get(i));
+        if (i == 4) { // capture and apply killed right after a DDL, while the workload goes on
+          FerryCli.kill9(run);
+          run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
+        }
       }
       awaitMore(inserted, 20);
       stop.set(true);
       workload.join();
-      assertThat(awaitSame(src, replica, List.of("t", "u2"))).as("log: %s", log("run.log")).isTrue();
+      assertThat(awaitSame(src, replica, List.of("t", "u2"))).as("log: %s", log("run2.log")).isTrue();
       assertThat(Sql.rows(replica, COLUMNS)).isEqualTo(Sql.rows(src, COLUMNS));
       assertThat(Sql.rows(replica, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA ="
           + " DATABASE() AND TABLE_NAME = 't' ORDER BY INDEX_NAME")).containsExactly("PRIMARY", "t_v");
