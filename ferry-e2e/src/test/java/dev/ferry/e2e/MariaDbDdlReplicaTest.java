@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.MariaDbServer;
 import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.SqliteDatabase;
 import dev.ferry.testkit.TableDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
  * and an ALTER COLUMN … TYPE refused by
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
- * take the replica past it.
+ * take the replica past it; a SQLite source's ADD COLUMN and new table mapped.
  */
 @Timeout(400)
 class MariaDbDdlReplicaTest {
@@ -114,6 +115,30 @@ class MariaDbDdlReplicaTest {
       run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
       Sql.execute(source, "INSERT INTO t VALUES (4, 'd', 6000000000)");
       assertThat(awaitSame(source, replica, List.of("t"))).as("log: %s", log("run2.log")).isTrue();
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  @Test
+  void aSqliteSourcesAddColumnAndNewTableAreMappedIntoMariaDb() throws Exception {
+    try (SqliteDatabase db = SqliteDatabase.create(); MariaDbServer maria = MariaDbServer.start();
+        FerryCli cli = new FerryCli(dir)) {
+      String source = db.jdbcUrl();
+      String replica = maria.createDatabase("app");
+      Sql.execute(source, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t VALUES (1, 'a')");
+      Sql.execute(replica, "CREATE TABLE t (id BIGINT PRIMARY KEY, v LONGTEXT)");
+      Path config = FerryYaml.source(source, dir.resolve("journal")).replica("maria", replica, "read-write")
+          .writeTo(dir.resolve("ferry.yaml"));
+      assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
+      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
+      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+      Sql.execute(source, "INSERT INTO t VALUES (2, 'b')");
+      assertThat(awaitSame(source, replica, List.of("t"))).isTrue();
+      Sql.execute(source, "ALTER TABLE t ADD COLUMN w INTEGER", "CREATE TABLE n (k TEXT PRIMARY KEY, x REAL)",
+          "INSERT INTO n VALUES ('one', 1.5)", "INSERT INTO t VALUES (3, 'c', 7)");
+      assertThat(awaitSame(source, replica, List.of("t", "n"))).as("log: %s", log("run.log")).isTrue();
+      assertThat(Sql.rows(replica, COLUMNS)).containsExactly("n|k|varchar(255)", "n|x|double", "t|id|bigint(20)",
+          "t|v|longtext", "t|w|bigint(20)");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }
