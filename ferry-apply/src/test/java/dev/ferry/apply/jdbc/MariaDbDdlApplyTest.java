@@ -90,7 +90,7 @@ class MariaDbDdlApplyTest {
         ddl("CREATE INDEX i ON t (v)", 3), ddl("DROP INDEX i ON t", 4), ddl("ALTER TABLE t DROP COLUMN x", 5),
         ddl("RENAME TABLE t TO u", 6), ddl("ALTER TABLE u RENAME TO t", 7), ddl("DROP TABLE t", 8));
     List<Change.Ddl> postgres = List.of(pg("CREATE TABLE s (id bigint PRIMARY KEY, name text NOT NULL)"),
-        pg("ALTER TABLE s ADD COLUMN n numeric(10,2) DEFAULT 0"), pg("CREATE INDEX ON s (n)"),
+        pg("ALTER TABLE s ADD COLUMN n numeric(10,2) DEFAULT 0"), pg("CREATE INDEX ON s (n DESC, id)"),
         pg("ALTER TABLE public.s DROP COLUMN n"), pg("ALTER TABLE s RENAME TO s2"), pg("DROP TABLE s2"));
     try (Connection c = DriverManager.getConnection(url)) {
       MariaDbDialect.INSTANCE.markFerrySession(c);

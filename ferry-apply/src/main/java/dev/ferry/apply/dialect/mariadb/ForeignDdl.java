@@ -75,9 +75,9 @@ final class ForeignDdl {
         t.next();
       }
       if (t.accept("PRIMARY", "KEY")) {
-        primary.addAll(columnList());
+        primary.addAll(columnList(false));
       } else if (t.accept("UNIQUE")) {
-        uniques.add(String.join(", ", columnList()));
+        uniques.add(String.join(", ", columnList(false)));
       } else if (t.peek().is("CHECK") || t.peek().is("FOREIGN") || t.peek().is("EXCLUDE") || t.peek().is("LIKE")) {
         throw refuse("the table constraint " + t.peek().text().toUpperCase(java.util.Locale.ROOT) + " is not mapped");
       } else {
@@ -148,9 +148,7 @@ final class ForeignDdl {
   }
 
   private String createIndex(boolean unique) throws UnmappableDdlException {
-    if (t.accept("CONCURRENTLY")) {
-      // MariaDB builds an InnoDB index online anyway
-    }
+    t.accept("CONCURRENTLY"); // MariaDB builds an InnoDB index online anyway
     t.accept("IF", "NOT", "EXISTS");
     String index = null;
     if (!t.peek().is("ON")) {
@@ -168,19 +166,22 @@ final class ForeignDdl {
     if (t.accept("USING") && !t.next().is("btree")) {
       throw refuse("only B-tree indexes are mapped");
     }
-    List<String> columns = columnList();
+    List<String> columns = columnList(true);
     end();
     if (index == null) {
       String bare = table.substring(table.indexOf('.') + 1);
-      index = bare + "_" + String.join("_", columns.stream().map(c -> c.substring(1, c.length() - 1)).toList())
+      index = bare + "_" + String.join("_", columns.stream().map(c -> c.substring(1, c.indexOf('`', 1))).toList())
           + (unique ? "_key" : "_idx");
     }
     return "CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + MariaDbSyntax.INSTANCE.quote(index) + " ON "
         + name + " (" + String.join(", ", columns) + ")";
   }
 
-  /** {@code (a [ASC|DESC], b …)}: the columns, quoted; expressions and options are refused. */
-  private List<String> columnList() throws UnmappableDdlException {
+  /**
+   * {@code (a [ASC|DESC], b …)}: the columns, quoted, with their order if {@code withOrder} (an
+   * index's); expressions and options are refused.
+   */
+  private List<String> columnList(boolean withOrder) throws UnmappableDdlException {
     if (!t.acceptSymbol('(')) {
       throw refuse("no column list where Ferry expected one");
     }
@@ -191,13 +192,12 @@ final class ForeignDdl {
         throw refuse("only plain columns are mapped in a key or index, not '" + c.text() + "'");
       }
       String order = t.accept("ASC") ? " ASC" : t.accept("DESC") ? " DESC" : "";
-      columns.add(quoted(c) + order);
+      columns.add(quoted(c) + (withOrder ? order : ""));
     } while (t.acceptSymbol(','));
     if (!t.acceptSymbol(')')) {
       throw refuse("unexpected '" + t.peek().text() + "' in a column list");
     }
-    return columns.stream().map(c -> c.endsWith(" ASC") || c.endsWith(" DESC") ? c.substring(0, c.lastIndexOf(' ')) : c)
-        .toList();
+    return columns;
   }
 
   /** A column definition: its name, its type (mapped by {@link DdlTypes}) and its constraints. */
