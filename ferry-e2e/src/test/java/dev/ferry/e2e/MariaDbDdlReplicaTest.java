@@ -46,11 +46,8 @@ class MariaDbDdlReplicaTest {
       String replica = target.createDatabase("app");
       Sql.execute(src, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))", "INSERT INTO t VALUES (1, 'a')");
       Sql.execute(replica, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20))");
-      Path config = FerryYaml.source(src, dir.resolve("journal")).replica("maria", replica, "read-write")
-          .writeTo(dir.resolve("ferry.yaml"));
-      assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
-      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+      Path config = dir.resolve("ferry.yaml");
+      Process run = runSeeded(cli, src, replica, config);
       AtomicBoolean stop = new AtomicBoolean();
       AtomicInteger inserted = new AtomicInteger(1);
       Thread workload = new Thread(() -> insertUntil(src, stop, inserted), "workload");
@@ -87,11 +84,8 @@ class MariaDbDdlReplicaTest {
       String replica = maria.createDatabase("app");
       Sql.execute(source, "CREATE TABLE t (id bigint PRIMARY KEY, v text)", "INSERT INTO t VALUES (1, 'a')");
       Sql.execute(replica, "CREATE TABLE t (id BIGINT PRIMARY KEY, v LONGTEXT)");
-      Path config = FerryYaml.source(source, dir.resolve("journal")).replica("maria", replica, "read-write")
-          .writeTo(dir.resolve("ferry.yaml"));
-      assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
-      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+      Path config = dir.resolve("ferry.yaml");
+      Process run = runSeeded(cli, source, replica, config);
       String refused = "ALTER TABLE t ALTER COLUMN n TYPE bigint";
       Sql.execute(source, "ALTER TABLE t ADD COLUMN n integer", "INSERT INTO t VALUES (2, 'b', 7)",
           "CREATE TABLE extra (id bigint PRIMARY KEY, note varchar(20) NOT NULL)",
@@ -127,11 +121,8 @@ class MariaDbDdlReplicaTest {
       String replica = maria.createDatabase("app");
       Sql.execute(source, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "INSERT INTO t VALUES (1, 'a')");
       Sql.execute(replica, "CREATE TABLE t (id BIGINT PRIMARY KEY, v LONGTEXT)");
-      Path config = FerryYaml.source(source, dir.resolve("journal")).replica("maria", replica, "read-write")
-          .writeTo(dir.resolve("ferry.yaml"));
-      assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
-      Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
-      LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+      Path config = dir.resolve("ferry.yaml");
+      Process run = runSeeded(cli, source, replica, config);
       Sql.execute(source, "INSERT INTO t VALUES (2, 'b')");
       assertThat(awaitSame(source, replica, List.of("t"))).isTrue();
       Sql.execute(source, "ALTER TABLE t ADD COLUMN w INTEGER", "CREATE TABLE n (k TEXT PRIMARY KEY, x REAL)",
@@ -141,6 +132,15 @@ class MariaDbDdlReplicaTest {
           "t|v|longtext", "t|w|bigint(20)");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
+  }
+
+  /** Sets Ferry up from {@code source} to the MariaDB {@code replica} and starts {@code run}; returns once the replica is seeded. */
+  private Process runSeeded(FerryCli cli, String source, String replica, Path config) throws Exception {
+    FerryYaml.source(source, dir.resolve("journal")).replica("maria", replica, "read-write").writeTo(config);
+    assertThat(cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString()).exitCode()).isZero();
+    Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
+    LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
+    return run;
   }
 
   private static void insertUntil(String url, AtomicBoolean stop, AtomicInteger inserted) {

@@ -3,12 +3,10 @@ package dev.ferry.apply.jdbc;
 import static dev.ferry.journal.fixtures.Transactions.table;
 
 import dev.ferry.apply.ConnectionSource;
-import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,17 +17,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The URL carries the dialect's driver properties, as the node adds them.
  */
 class MariaDbApplierTest extends ApplierContractTest {
-  private static final AtomicInteger DATABASES = new AtomicInteger();
   @RegisterExtension
   static final MariaDbServerExtension mariadb = new MariaDbServerExtension();
   private String url;
 
   @BeforeEach
   void freshDatabase() throws SQLException {
-    StringBuilder u = new StringBuilder(mariadb.server().createDatabase("target" + DATABASES.incrementAndGet()))
-        .append("&sessionVariables=sql_mode=ANSI_QUOTES");
-    MariaDbDialect.INSTANCE.driverProperties().forEach((k, v) -> u.append('&').append(k).append('=').append(v));
-    url = u.toString();
+    url = MariaDbTargets.fresh(mariadb, "target", "&sessionVariables=sql_mode=ANSI_QUOTES");
   }
 
   @Override

@@ -25,7 +25,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,16 +37,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * before the transaction, naming table, statement and GTID, the transactions before it committed.
  */
 class MariaDbDdlApplyTest {
-  private static final AtomicInteger DATABASES = new AtomicInteger();
   @RegisterExtension
   static final MariaDbServerExtension mariadb = new MariaDbServerExtension();
   private String url;
 
   @BeforeEach
   void freshDatabase() throws SQLException {
-    StringBuilder u = new StringBuilder(mariadb.server().createDatabase("ddl" + DATABASES.incrementAndGet()));
-    MariaDbDialect.INSTANCE.driverProperties().forEach((k, v) -> u.append('&').append(k).append('=').append(v));
-    url = u.toString();
+    url = MariaDbTargets.fresh(mariadb, "ddl", "");
   }
 
   @Test
