@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DDL into a MariaDB replica through the real {@code bin/ferry run}: a MariaDB source's DDL
  * mid-stream under a small insert workload (ADD COLUMN, CREATE INDEX, CREATE TABLE, MODIFY, RENAME,
- * DROP COLUMN, DROP TABLE; {@code run} killed with SIGKILL once right after a DDL) applied at its
- * place, the tables' digests and columns then equal; a
+ * DROP TABLE, DROP COLUMN of a table the workload does not write; {@code run} killed with SIGKILL
+ * once right after a DDL) applied at its place, the tables' digests and columns then equal; a
  * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
  * and an ALTER COLUMN … TYPE refused by
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
@@ -56,13 +56,16 @@ class MariaDbDdlReplicaTest {
           "CREATE TABLE u (id INT PRIMARY KEY, note VARCHAR(10))", "INSERT INTO u VALUES (1, 'one'), (2, 'two')",
           "ALTER TABLE app.t MODIFY COLUMN v VARCHAR(40) NOT NULL", "UPDATE t SET w = id WHERE id < 5",
           "RENAME TABLE u TO u2", "CREATE TABLE gone (id INT PRIMARY KEY)", "DROP TABLE gone",
-          "ALTER TABLE t DROP COLUMN w");
+          "ALTER TABLE u2 DROP COLUMN note");
       for (int i = 0; i < statements.size(); i++) {
         awaitMore(inserted, 20);
         Sql.execute(src, statements.get(i));
         if (i == 4) { // capture and apply killed right after a DDL, while the workload goes on
           FerryCli.kill9(run);
           run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
+          // Caught up before the next DDL: capture cannot read a row written before a DDL that
+          // changed its table after that DDL (docs/mariadb-capture.md, 'Not supported yet').
+          awaitRow(replica, inserted.get());
         }
       }
       awaitMore(inserted, 20);
@@ -156,6 +159,14 @@ class MariaDbDdlReplicaTest {
       }
     } catch (Exception e) {
       throw new IllegalStateException("the workload failed", e);
+    }
+  }
+
+  private static void awaitRow(String replica, int id) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!Sql.scalar(replica, "SELECT count(*) FROM t WHERE id = " + id).equals("1")) {
+      assertThat(System.nanoTime()).as("row %d on the replica within 120 s", id).isLessThan(deadline);
+      Thread.sleep(200);
     }
   }
 
