@@ -38,6 +38,33 @@ final class StatusReader {
     return all;
   }
 
+  /**
+   * The long operations running beside the node (the files {@link OperationStatus} writes whose
+   * process still runs); none when they cannot be read.
+   */
+  static List<NodeStatus.Operation> operations(Path configured) {
+    List<NodeStatus.Operation> running = new ArrayList<>();
+    try {
+      for (Path f : StatusFile.all(configured)) {
+        if (!StatusFile.isOperation(f)) {
+          continue;
+        }
+        try {
+          Published p = read(f);
+          if (p.alive()) {
+            running.addAll(p.status().operations());
+          }
+        } catch (IOException | RuntimeException e) {
+          // replaced, removed or half-written while we listed: the next call sees it whole
+        }
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    running.sort(Comparator.comparing(NodeStatus.Operation::started));
+    return running;
+  }
+
   static Published read(Path f) throws IOException {
     StatusFile.Document d = StatusJson.read(Files.readString(f), StatusFile.Document.class);
     boolean alive = d.running() && ProcessHandle.of(d.pid()).map(ProcessHandle::isAlive).orElse(false);
