@@ -37,15 +37,14 @@ class RemoteProgressTest {
         FerryCli cli = new FerryCli(dir)) {
       String source = primary.createDatabase("app");
       String target = replica.createDatabase("app");
-      Sql.execute(source, "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL)",
-          "INSERT INTO accounts SELECT g, 0 FROM generate_series(1, 10) g");
+      Sql.execute(source, "CREATE TABLE ledger (id int PRIMARY KEY, amount bigint NOT NULL)");
       NodeHttp node = new NodeHttp(NodeHttp.freePort(), Optional.empty());
       Path config = FerryYaml.source(source, dir.resolve("journal")).replica("r1", target)
           .http(node.base().substring("http://".length()), Optional.empty()).writeTo(dir.resolve("ferry.yaml"));
       Path log = dir.resolve("run.log");
       Process run = cli.start(log, "run", "-c", config.toString());
       node.awaitReplicas("streaming", Duration.ofSeconds(120));
-      Sql.execute(target, slowTrigger("accounts", "0.01"));
+      Sql.execute(target, Sql.slowWrites("ledger", "0.01"));
 
       assertThat(node.post("/api/replicas/r1/suspend").statusCode()).isEqualTo(200);
       node.awaitReplicas("suspended", Duration.ofSeconds(30));
@@ -71,11 +70,12 @@ class RemoteProgressTest {
       assertThat(caughtUp.path("lag").path("catchUp").isNull()).as("no estimate once caught up: %s", caughtUp)
           .isTrue();
 
-      Sql.execute(target, "DROP TRIGGER slow ON accounts");
+      Sql.execute(target, "SET default_transaction_read_only = off", "SET session_replication_role = replica",
+          "DROP TRIGGER slow ON ledger");
       Sql.execute(source, "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)",
           "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, " + BIG_ROWS + ") g", "ANALYZE big");
       awaitTable(target, "big", run, log);
-      Sql.execute(target, slowTrigger("big", "0.002"));
+      Sql.execute(target, Sql.slowWrites("big", "0.002"));
       Process add = cli.start(dir.resolve("add.log"), "table", "add", "public.big", "-c", config.toString());
       JsonNode operation = awaitOperation(node, add, dir.resolve("add.log"));
       JsonNode progress = operation.path("progress");
@@ -102,20 +102,12 @@ class RemoteProgressTest {
     }
   }
 
-  private static String[] slowTrigger(String table, String seconds) {
-    return new String[] {
-        "CREATE OR REPLACE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
-            + " $$ BEGIN PERFORM pg_sleep(" + seconds + "); RETURN NEW; END $$",
-        "CREATE TRIGGER slow BEFORE INSERT OR UPDATE ON " + table + " FOR EACH ROW EXECUTE FUNCTION slow()",
-        "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER slow"};
-  }
-
-  /** {@code n} transactions of one row each. */
+  /** {@code n} transactions of one new row each (rows of their own: a group applies each, none merged). */
   private static void write(String url, int n) throws Exception {
     try (Connection c = DriverManager.getConnection(url);
-        PreparedStatement ps = c.prepareStatement("UPDATE accounts SET balance = balance + 1 WHERE id = ?")) {
-      for (int i = 0; i < n; i++) {
-        ps.setInt(1, i % 10 + 1);
+        PreparedStatement ps = c.prepareStatement("INSERT INTO ledger VALUES (?, 1)")) {
+      for (int i = 1; i <= n; i++) {
+        ps.setInt(1, i);
         ps.executeUpdate();
       }
     }
