@@ -3,12 +3,14 @@ package dev.ferry.node.run;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Estimates when a replica that is behind catches up: from samples of what it applied and how far
- * it was behind, taken at most once a second over the last {@link #WINDOW}, the apply rate (applied
+ * it was behind, taken at most once a second over the last {@link #WINDOW} (longer, up to {@link
+ * #MAX_WINDOW}, to reach back to the last group commit before it), the apply rate (applied
  * transactions per second) and the incoming rate (the journal's transactions, applied plus behind,
  * per second); the time left is the lag over their difference. No estimate before the samples span
  * {@link #MIN_SPAN}, nor when the replica is not behind; no time left when it does not gain.
@@ -19,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class CatchUpEstimator {
   static final Duration WINDOW = Duration.ofSeconds(10);
+  static final Duration MAX_WINDOW = Duration.ofSeconds(60);
   static final Duration MIN_SPAN = Duration.ofSeconds(3);
   private static final Duration EVERY = Duration.ofSeconds(1);
 
@@ -40,9 +43,7 @@ final class CatchUpEstimator {
       if (last == null || !now.isBefore(last.at().plus(EVERY))) {
         samples.addLast(new Sample(now, applied, behind));
       }
-      while (samples.size() > 2 && samples.peekFirst().at().isBefore(now.minus(WINDOW))) {
-        samples.removeFirst();
-      }
+      prune(now, applied);
       Sample first = samples.peekFirst();
       double span = Duration.between(first.at(), now).toNanos() / 1e9;
       if (behind <= 0 || span < MIN_SPAN.toSeconds()) {
@@ -55,6 +56,24 @@ final class CatchUpEstimator {
       return Optional.of(new NodeStatus.CatchUp(round(applyRate), round(incomingRate), eta));
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Drops the samples older than {@link #WINDOW}, but keeps the window back to the last increase
+   * of the applied count (at most {@link #MAX_WINDOW}): a replica commits a group of up to
+   * {@code grouping.max-transactions} at once, and a window between two group commits would show it
+   * applying nothing.
+   */
+  private void prune(Instant now, long applied) {
+    while (samples.size() > 2 && samples.peekFirst().at().isBefore(now.minus(WINDOW))) {
+      Iterator<Sample> it = samples.iterator();
+      Sample first = it.next();
+      Sample second = it.next();
+      if (second.applied() == applied && !first.at().isBefore(now.minus(MAX_WINDOW))) {
+        return; // without the first, the window would hold no increase
+      }
+      samples.removeFirst();
     }
   }
 

@@ -85,4 +85,32 @@ class CatchUpEstimatorTest {
     e.observe(at(2), 200, 800);
     assertThat(e.observe(at(4), 400, 600)).contains(new NodeStatus.CatchUp(100, 0, Optional.of(6L)));
   }
+
+  @Test
+  void aReplicaCommittingAGroupEveryTenSecondsShowsItsRateBetweenTheGroupCommits() {
+    CatchUpEstimator e = new CatchUpEstimator();
+    // 5,000 behind, nothing coming in; a group of 1,000 committed at 10 s, 20 s, 30 s.
+    for (int s = 0; s <= 34; s++) {
+      long applied = 1000L * (s / 10);
+      Optional<NodeStatus.CatchUp> c = e.observe(at(s), applied, 5000 - applied);
+      if (s >= 10) {
+        assertThat(c).as("at %d s", s).isPresent();
+        assertThat(c.get().applyRate()).as("at %d s", s).isBetween(1000 / 15.0, 1000 / 9.0);
+        assertThat(c.get().etaSeconds()).as("at %d s", s).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void aReplicaThatStopsApplyingShowsNoRateAMinuteLater() {
+    CatchUpEstimator e = new CatchUpEstimator();
+    for (int s = 0; s <= 10; s++) {
+      e.observe(at(s), 100L * s, 1000);
+    }
+    Optional<NodeStatus.CatchUp> c = Optional.empty();
+    for (int s = 11; s <= 75; s++) { // suspended at 10 s
+      c = e.observe(at(s), 1000, 1000 + 10L * (s - 10));
+    }
+    assertThat(c).contains(new NodeStatus.CatchUp(0, 10, Optional.empty()));
+  }
 }
