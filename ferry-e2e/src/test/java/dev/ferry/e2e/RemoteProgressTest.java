@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
  * {@code ferry status --json}) sees a replica that was suspended while the source wrote catch up
  * with its rates and an ETA that vanish once it is caught up, and a {@code ferry table add} that
  * another process runs beside the node with its rows, rate and ETA while it copies, gone once it
- * is done. Both are slowed on the replica (a trigger sleeps per row) so that they last.
+ * is done; the dashboard shows the operation too. Both are slowed on the replica (a trigger sleeps
+ * per row) so that they last.
  */
 @Timeout(480)
 class RemoteProgressTest {
@@ -75,7 +76,7 @@ class RemoteProgressTest {
       Sql.execute(source, "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL)",
           "INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, " + BIG_ROWS + ") g", "ANALYZE big");
       awaitTable(target, "big", run, log);
-      Sql.execute(target, Sql.slowWrites("big", "0.002"));
+      Sql.execute(target, Sql.slowWrites("big", "0.003")); // 60 s or more
       Process add = cli.start(dir.resolve("add.log"), "table", "add", "public.big", "-c", config.toString());
       JsonNode operation = awaitOperation(node, add, dir.resolve("add.log"));
       JsonNode progress = operation.path("progress");
@@ -87,6 +88,9 @@ class RemoteProgressTest {
       assertThat(progress.path("estimatedRows").asLong()).isGreaterThanOrEqualTo(progress.path("rows").asLong());
       assertThat(progress.path("rowsPerSecond").asLong()).isPositive();
       assertThat(progress.path("etaSeconds").isNumber()).as("an ETA from the source's estimate: %s", progress).isTrue();
+      String page = Chromium.find(dir).dom(node.base() + "/", Duration.ofSeconds(8));
+      assertThat(DashboardBrowserTest.shown(page, "operation", "table add", "progress")).as("the dashboard: %s", page)
+          .matches("[01]/1 tables, [\\d,]+/[\\d,]+ rows \\(\\d+%\\), [\\d,]+ rows/s, ETA [\\d:?]+");
       JsonNode localOps = Status.of(cli, config).path("operations");
       assertThat(localOps.values().stream().map(o -> o.path("progress").path("operation").asString()))
           .as("ferry status --json, from the operation's status file: %s", localOps).contains("table add");
