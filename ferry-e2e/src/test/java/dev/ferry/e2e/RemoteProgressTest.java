@@ -61,6 +61,8 @@ class RemoteProgressTest {
       assertThat(catchUp.path("applyRate").asDouble()).as("%s", gaining)
           .isGreaterThan(catchUp.path("incomingRate").asDouble());
       assertThat(catchUp.path("etaSeconds").asLong()).as("%s", gaining).isPositive();
+      Double eta = node.metrics().get("ferry_replica_catchup_eta_seconds{replica=\"r1\"}");
+      assertThat(eta).as("/metrics: an ETA (or 0 if caught up since)").isNotNull().isNotNaN().isNotNegative();
       JsonNode local = Status.replica(Status.of(cli, config), "r1");
       if (local.path("lag").path("transactions").asLong() > 0) { // still behind when the command read the files
         assertThat(local.path("lag").path("catchUp").path("applyRate").isNumber()).as("ferry status --json: %s", local)
@@ -70,6 +72,7 @@ class RemoteProgressTest {
           r -> r.path("lag").path("transactions").asLong() == 0, Duration.ofSeconds(180));
       assertThat(caughtUp.path("lag").path("catchUp").isNull()).as("no estimate once caught up: %s", caughtUp)
           .isTrue();
+      assertThat(node.metrics().get("ferry_replica_catchup_eta_seconds{replica=\"r1\"}")).isZero();
 
       Sql.execute(target, "SET default_transaction_read_only = off", "SET session_replication_role = replica",
           "DROP TRIGGER slow ON ledger");

@@ -391,8 +391,10 @@ public final class FerryNode implements AutoCloseable {
     NodeStatus.Lag lag = ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
             : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1))));
-    CatchUpEstimator estimator = catchUps.computeIfAbsent(r.name(), n -> new CatchUpEstimator());
-    return status.withLag(lag.withCatchUp(estimator.observe(clock.instant(), r.applied(), lag.transactions())));
+    // Sampled in every state, shown only while it applies: resumed, it has its rates within seconds.
+    Optional<NodeStatus.CatchUp> catchUp = catchUps.computeIfAbsent(r.name(), n -> new CatchUpEstimator())
+        .observe(clock.instant(), r.applied(), lag.transactions());
+    return status.withLag(lag.withCatchUp(status.state().catchesUp() ? catchUp : Optional.empty()));
   }
 
   /**
