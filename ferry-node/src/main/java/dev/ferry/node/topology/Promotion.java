@@ -170,6 +170,10 @@ public final class Promotion {
       }
       log.info("{} promote, pass 4 (sequences, read-write): {}", side, r.side());
       makePrimary(r, plan.sequences(), captured ? Optional.of(journalId) : Optional.empty());
+      if (captured && Journal.removeConsumer(dir, r.name())) {
+        // It writes the journal from now on: its apply position would keep every segment forever.
+        log.info("{} promote, pass 4: {} no longer holds the journal as a consumer", side, r.side());
+      }
     }
     PromotionRecord done = plan.finished();
     done.write(dir);
