@@ -118,6 +118,67 @@ class ContinueAfterPromoteTest {
     }
   }
 
+  @Test
+  void aReplicaNodeThatHoldsMoreThanThePromotedOneIsRefusedNamingTheGtid() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
+        FerryCli cli = new FerryCli(dir)) {
+      String a = pg.createDatabase("a");
+      String b = other.createDatabase("b");
+      String c = pg.createDatabase("c");
+      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+      int portA = freePort();
+      int portB = freePort();
+      Path ca = write("a.yaml", source("primary", a, "") + journal("a-journal", false)
+          + "  serve:\n    http:\n      listen: 127.0.0.1:" + portA + "\n      consumers: [b, c]\n");
+      Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b") + replica("pg", b));
+      Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
+      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
+      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
+      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
+      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      insert(a, "a", 50);
+      await("B applies A's first 51 rows", () -> count(b) == 51);
+      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero(); // B stays behind C
+      insert(a, "a-late", 100);
+      String lastOfA = Status.of(cli, ca).path("journal").path("lastGtid").asString();
+      await("C applies A's last transaction " + lastOfA, () -> count(c) == 151);
+      FerryCli.kill9(pa);
+      assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero();
+      long newestOfC = newestSealed(dir.resolve("c-journal"));
+
+      FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", cb.toString());
+      assertThat(promoted.exitCode()).as(promoted.all()).isZero();
+      String serveB = "  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n";
+      Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false) + serveB);
+      Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
+      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+      for (int i = 0; newestSealed(dir.resolve("b-journal")) < newestOfC; i++) { // B writes its own segment of that number
+        assertThat(System.nanoTime()).as("B seals segment %d", newestOfC).isLessThan(deadline);
+        Sql.execute(b, "INSERT INTO items (v) VALUES ('b-" + i + "')");
+        Thread.sleep(200);
+      }
+
+      Path cc2 = write("c2.yaml", source("primary", a, "") + journal("c-journal", true) + from(portB, "c") + replica("pg", c));
+      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
+      await("C's link is refused", () -> Status.of(cli, cc2).path("links").path(0).path("lastError").asString("")
+          .contains("refused segment " + newestOfC));
+      String error = Status.of(cli, cc2).path("links").path(0).path("lastError").asString();
+      assertThat(error).as("names the first GTID that differs").containsPattern("GTID 0-1-\\d+");
+      assertThat(count(c)).as("C took nothing of B's").isEqualTo(151);
+      assertThat(FerryCli.terminate(pc2, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(pb2, Duration.ofSeconds(90))).isZero();
+    }
+  }
+
+  private static long newestSealed(Path journal) throws Exception {
+    return DirectoryTransportCrashTest.sealed(journal).stream()
+        .mapToLong(p -> dev.ferry.journal.SegmentFiles.sealedNumber(p).orElseThrow()).max().orElse(0);
+  }
+
   private static void insert(String url, String tag, int rows) throws Exception {
     for (int i = 0; i < rows; i++) {
       Sql.execute(url, "INSERT INTO items (v) VALUES ('" + tag + "-" + i + "')");
