@@ -24,7 +24,8 @@ import tools.jackson.databind.JsonNode;
  * the copy as journal and no {@code journal.from}, captures new writes into the same journal, after
  * the branch point and under its own server id. C, re-pointed to B, receives the rest of the old
  * history and the new transactions without a re-snapshot and converges to B's rows; a SIGKILL of
- * B's run right after new commits, then a restart, loses and duplicates nothing.
+ * B's run right after new commits, then a restart, loses and duplicates nothing. A replica node that
+ * received more of A's history than B is refused when re-pointed to B, naming the first GTID B lacks.
  */
 @Timeout(600)
 class ContinueAfterPromoteTest {
@@ -35,31 +36,19 @@ class ContinueAfterPromoteTest {
 
   @Test
   void promotedNodeContinuesTheJournalAndASiblingReplicaFollowsItWithoutReseed() throws Exception {
-    // B's database in a cluster of its own, as after a real failover: slot names are a cluster's.
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String b = other.createDatabase("b");
-      String c = pg.createDatabase("c");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      int portA = freePort();
-      int portB = freePort();
-      Path ca = write("a.yaml", source("primary", a, "") + journal("a-journal", false)
-          + "  serve:\n    http:\n      listen: 127.0.0.1:" + portA + "\n      consumers: [b, c]\n");
       // B serves its copy to C as well (cascading), so that it keeps every segment C has not fetched from it:
       // what lets C re-point to B after the failover, however far behind it is.
-      String serveB = "  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n";
-      Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b") + serveB
-          + replica("pg", b));
-      Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
-
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      Trio t = startTrio(pg, other, cli, true);
+      String a = t.a();
+      String b = t.b();
+      String c = t.c();
+      Path ca = t.ca();
+      Path cb = t.cb();
+      Process pa = t.pa();
+      Process pb = t.pb();
+      Process pc = t.pc();
       insert(a, "a", 200);
       await("C applies A's first 201 rows", () -> count(c) == 201);
       assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero(); // C stays behind B
@@ -77,17 +66,18 @@ class ContinueAfterPromoteTest {
       assertThat(count(b)).isEqualTo(401);
 
       // B as the source that continues the journal: its own database, the copy, no journal.from.
-      Path sameServer = write("b-same-id.yaml", source("primary", b, "") + journal("b-journal", false) + serveB);
+      Path sameServer = write("b-same-id.yaml", source("primary", b, "") + journal("b-journal", false)
+          + serveB(t.portB()));
       FerryCli.Result refused = cli.run(Duration.ofMinutes(2), "run", "-c", sameServer.toString());
       assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
       assertThat(refused.stderr()).contains("source.gtid.server-id is 1, the old primary's");
-      Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false) + serveB);
+      Path cb2 = continuing(b, t.portB());
       Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       insert(b, "b", 50);
       Sql.execute(b, "UPDATE items SET v = v || '-updated on b' WHERE id % 7 = 0", "DELETE FROM items WHERE id % 11 = 0");
 
-      Path cc2 = write("c2.yaml", source("primary", a, "") + journal("c-journal", true) + from(portB, "c") + replica("pg", c));
+      Path cc2 = repointed(a, c, t.portB());
       Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
       await("C converges to B's rows", () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
       JsonNode onC = Status.replica(Status.of(cli, cc2), "pg");
@@ -122,28 +112,18 @@ class ContinueAfterPromoteTest {
   void aReplicaNodeThatHoldsMoreThanThePromotedOneIsRefusedNamingTheGtid() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String b = other.createDatabase("b");
-      String c = pg.createDatabase("c");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      int portA = freePort();
-      int portB = freePort();
-      Path ca = write("a.yaml", source("primary", a, "") + journal("a-journal", false)
-          + "  serve:\n    http:\n      listen: 127.0.0.1:" + portA + "\n      consumers: [b, c]\n");
-      Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b") + replica("pg", b));
-      Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      Trio t = startTrio(pg, other, cli, false);
+      String a = t.a();
+      String b = t.b();
+      String c = t.c();
+      Path cb = t.cb();
+      Process pa = t.pa();
+      Process pc = t.pc();
       insert(a, "a", 50);
       await("B applies A's first 51 rows", () -> count(b) == 51);
-      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero(); // B stays behind C
+      assertThat(FerryCli.terminate(t.pb(), Duration.ofSeconds(90))).isZero(); // B stays behind C
       insert(a, "a-late", 100);
-      String lastOfA = Status.of(cli, ca).path("journal").path("lastGtid").asString();
+      String lastOfA = Status.of(cli, t.ca()).path("journal").path("lastGtid").asString();
       await("C applies A's last transaction " + lastOfA, () -> count(c) == 151);
       FerryCli.kill9(pa);
       assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero();
@@ -151,8 +131,7 @@ class ContinueAfterPromoteTest {
 
       FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", cb.toString());
       assertThat(promoted.exitCode()).as(promoted.all()).isZero();
-      String serveB = "  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n";
-      Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false) + serveB);
+      Path cb2 = continuing(b, t.portB());
       Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
@@ -162,16 +141,57 @@ class ContinueAfterPromoteTest {
         Thread.sleep(200);
       }
 
-      Path cc2 = write("c2.yaml", source("primary", a, "") + journal("c-journal", true) + from(portB, "c") + replica("pg", c));
+      Path cc2 = repointed(a, c, t.portB());
       Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
       await("C's link is refused", () -> Status.of(cli, cc2).path("links").path(0).path("lastError").asString("")
           .contains("refused segment " + newestOfC));
       String error = Status.of(cli, cc2).path("links").path(0).path("lastError").asString();
-      assertThat(error).as("names the first GTID that differs").containsPattern("GTID 0-1-\\d+");
+      assertThat(error).as("names the first GTID that differs").containsPattern("GTID 0-1-\\d+").contains("seed it again");
       assertThat(count(c)).as("C took nothing of B's").isEqualTo(151);
       assertThat(FerryCli.terminate(pc2, Duration.ofSeconds(90))).isZero();
       assertThat(FerryCli.terminate(pb2, Duration.ofSeconds(90))).isZero();
     }
+  }
+
+  /** Primary A (serving its journal to B and C over HTTP) and replica nodes B and C, their replicas streaming. */
+  private record Trio(String a, String b, String c, int portB, Path ca, Path cb, Process pa, Process pb, Process pc) {}
+
+  /** B's database in a cluster of its own, as after a real failover (slot names are a cluster's). */
+  private Trio startTrio(PostgresCluster pg, PostgresCluster other, FerryCli cli, boolean bServesC) throws Exception {
+    String a = pg.createDatabase("a");
+    String b = other.createDatabase("b");
+    String c = pg.createDatabase("c");
+    Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+    int portA = freePort();
+    int portB = freePort();
+    Path ca = write("a.yaml", source("primary", a, "") + journal("a-journal", false)
+        + "  serve:\n    http:\n      listen: 127.0.0.1:" + portA + "\n      consumers: [b, c]\n");
+    Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b")
+        + (bServesC ? serveB(portB) : "") + replica("pg", b));
+    Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
+    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
+    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
+    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
+    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
+    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+    return new Trio(a, b, c, portB, ca, cb, pa, pb, pc);
+  }
+
+  private static String serveB(int portB) {
+    return "  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n";
+  }
+
+  /** B after promotion: its own database as source, with a server id of its own, the copy as journal, serving C. */
+  private Path continuing(String b, int portB) throws Exception {
+    return write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false)
+        + serveB(portB));
+  }
+
+  /** C re-pointed to B. */
+  private Path repointed(String a, String c, int portB) throws Exception {
+    return write("c2.yaml", source("primary", a, "") + journal("c-journal", true) + from(portB, "c") + replica("pg", c));
   }
 
   private static long newestSealed(Path journal) throws Exception {
