@@ -200,10 +200,10 @@ public final class CopyReceiver implements CopyFeed {
         String gtids = held.flatMap(h -> h.firstGtid().flatMap(f -> h.lastGtid().map(l -> " (GTIDs " + f + ".." + l
             + ")"))).orElse("");
         throw new IngestRefusedException(copy.directory(), number, e.offset(), first, "the copy's segment " + number
-            + gtids + " differs from the source's segment " + number + ": this copy holds transactions the source's "
-            + "journal lacks (a replica node re-pointed to a promoted node that received less of the old primary's "
-            + "history than this one), from " + first.map(Object::toString).orElse("that segment") + " on. It cannot "
-            + "follow this source: seed it again (a new journal.dir, docs/failover.md)");
+            + gtids + " differs from the source's segment " + number + " (" + e.reason() + "): this copy's history "
+            + "is not the source's (after a promotion: a replica node that received more of the old primary's history "
+            + "than the promoted node, from " + first.map(Object::toString).orElse("that segment") + " on). It "
+            + "cannot follow this source: seed it again (a new journal.dir, docs/failover.md)");
       }
     }
 
