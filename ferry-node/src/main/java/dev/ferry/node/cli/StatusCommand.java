@@ -13,7 +13,7 @@ import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaLag;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.StatusJson;
-import dev.ferry.node.topology.PromotionRecord;
+import dev.ferry.node.run.PromotionRecord;
 import dev.ferry.transport.LinkStatus;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -4,6 +4,7 @@ import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
+import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
@@ -111,6 +112,7 @@ public final class FerryNode implements AutoCloseable {
     if (role == Role.APPLY) {
       journalId = JournalInspector.journalId(existingJournal(spec.journal().directory())).toString();
     } else {
+      Optional<PromotionRecord> promoted = PromotedJournal.check(spec);
       Files.createDirectories(spec.journal().directory());
       Journal j = Journal.open(spec.journal());
       journal = Optional.of(j);
@@ -119,8 +121,10 @@ public final class FerryNode implements AutoCloseable {
       registerConsumers(spec, j);
       try {
         shipping = Shipping.start(spec, j);
+        TransactionSink journalSink = promoted.isEmpty() ? new JournalSink(j)
+            : PromotedJournal.continuing(new JournalSink(j), promoted.get().branchPoint());
         TrackingSink tracking = new TrackingSink(shipping.gate().active()
-            ? new SyncSink(new JournalSink(j), shipping.gate()) : new JournalSink(j), clock);
+            ? new SyncSink(journalSink, shipping.gate()) : journalSink, clock);
         sink = Optional.of(tracking);
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
