@@ -69,6 +69,11 @@ final class Payloads {
     return new Ack(received.get(), position(b));
   }
 
+  /** DATA's first 16 bytes, the position of the journal bytes that follow. */
+  static byte[] dataHead(long segment, long offset) {
+    return ByteBuffer.allocate(DataHead.LENGTH).putLong(segment).putLong(offset).array();
+  }
+
   static byte[] data(long segment, long offset, byte[] bytes) {
     return ByteBuffer.allocate(16 + bytes.length).putLong(segment).putLong(offset).put(bytes).array();
   }
