@@ -121,16 +121,6 @@ final class FrameQueue {
     }
   }
 
-  /** The payload bytes queued now. */
-  long bytes() {
-    lock.lock();
-    try {
-      return bytes;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   private Frame remove() {
     Frame f = frames.removeFirst();
     bytes -= f.payload().length;

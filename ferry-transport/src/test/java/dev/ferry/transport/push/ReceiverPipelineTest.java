@@ -4,24 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
-import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalTail;
-import dev.ferry.journal.SegmentInfo;
-import dev.ferry.journal.SegmentState;
 import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.SharedSecret;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,13 +64,13 @@ class ReceiverPipelineTest {
       try (PushSupplier s = PushSupplier.start(journal, new PushTarget("r1", "127.0.0.1", r.port(), SECRET,
           Optional.empty(), SMALL_FRAMES, SyncLevel.NONE, PushTarget.DEFAULT_SYNC_TIMEOUT))) {
         assertThat(held.await(30, TimeUnit.SECONDS)).as("the first write reached the hook").isTrue();
-        await("every frame of the backlog is read while the first write is held",
+        PushLinkTest.await("every frame of the backlog is read while the first write is held",
             () -> r.framesRead() >= frames.data() + frames.sealed(), r.status());
         assertThat(r.status().received()).as("nothing acknowledged while the first write is not durable").isEmpty();
         assertThat(s.acked()).as("the supplier got no ACK past the handshake's STATE")
             .hasValue(JournalPosition.startOf(1));
         release.countDown();
-        await("the copy acknowledges the whole journal", () -> s.acked().map(p -> p.compareTo(last) > 0)
+        PushLinkTest.await("the copy acknowledges the whole journal", () -> s.acked().map(p -> p.compareTo(last) > 0)
             .orElse(false), s.status());
       } finally {
         release.countDown();
@@ -83,7 +78,7 @@ class ReceiverPipelineTest {
       }
       assertThat(writes.get()).as("writes (each with its fsync) for %d DATA and %d SEAL frames", frames.data(),
           frames.sealed()).isLessThanOrEqualTo(1 + 2 * (frames.sealed() + 1));
-      assertSealedSegmentsIdentical();
+      PushLinkTest.assertSealedSegmentsIdentical(primary, copy);
     }
   }
 
@@ -105,31 +100,11 @@ class ReceiverPipelineTest {
     return new Frames(data, sealed);
   }
 
-  private void assertSealedSegmentsIdentical() throws Exception {
-    List<SegmentInfo> sealed = JournalInspector.list(primary).stream().filter(s -> s.state() != SegmentState.OPEN)
-        .toList();
-    assertThat(sealed).isNotEmpty();
-    for (SegmentInfo s : sealed) {
-      assertThat(copy.resolve(s.path().getFileName())).as("segment %d in the copy", s.number())
-          .hasSameBinaryContentAs(s.path());
-    }
-  }
-
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void await(String what, BooleanSupplier condition, Object status) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what + "; " + status);
-      }
-      Thread.sleep(10);
     }
   }
 }
