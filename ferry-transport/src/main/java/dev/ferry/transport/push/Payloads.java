@@ -69,11 +69,31 @@ final class Payloads {
     return new Ack(received.get(), position(b));
   }
 
+  /** DATA's first 16 bytes, the position of the journal bytes that follow. */
+  static byte[] dataHead(long segment, long offset) {
+    return ByteBuffer.allocate(DataHead.LENGTH).putLong(segment).putLong(offset).array();
+  }
+
   static byte[] data(long segment, long offset, byte[] bytes) {
     return ByteBuffer.allocate(16 + bytes.length).putLong(segment).putLong(offset).put(bytes).array();
   }
 
   static Data data(byte[] payload, String peer) throws PushProtocolException {
+    DataHead h = dataHead(payload, peer);
+    return new Data(h.segment(), h.offset(), java.util.Arrays.copyOfRange(payload, DataHead.LENGTH, payload.length));
+  }
+
+  /** DATA's position and journal byte count, without copying the bytes (they follow {@link DataHead#LENGTH}). */
+  record DataHead(long segment, long offset, int length) {
+    static final int LENGTH = 16;
+
+    /** Whether {@code next} continues these bytes in the same segment. */
+    boolean continuedBy(DataHead next) {
+      return next.segment == segment && next.offset == offset + length;
+    }
+  }
+
+  static DataHead dataHead(byte[] payload, String peer) throws PushProtocolException {
     if (payload.length < 16) {
       throw new PushProtocolException("[push " + peer + "] DATA of " + payload.length + " bytes, at least 16", -1);
     }
@@ -83,9 +103,7 @@ final class Payloads {
     if (segment < 1 || offset < 0) {
       throw new PushProtocolException("[push " + peer + "] DATA for segment " + segment + " offset " + offset, -1);
     }
-    byte[] bytes = new byte[payload.length - 16];
-    b.get(bytes);
-    return new Data(segment, offset, bytes);
+    return new DataHead(segment, offset, payload.length - DataHead.LENGTH);
   }
 
   static byte[] seal(long segment, long records) {

@@ -118,6 +118,27 @@ final class PushFrames {
   }
 
   /**
+   * Writes the frame for {@code type} whose payload is {@code head} followed by {@code body}, the
+   * same bytes as {@link #encode} of the two joined, without joining them: a DATA frame's journal
+   * bytes go to {@code out} from the array they were read into.
+   */
+  static void write(OutputStream out, Type type, byte[] head, byte[] body) throws IOException {
+    int length = Math.addExact(head.length, body.length);
+    if (type.size >= 0 && length != type.size) {
+      throw new IllegalArgumentException(type + " carries " + type.size + " bytes, not " + length);
+    }
+    ByteBuffer h = ByteBuffer.allocate(HEADER + head.length);
+    h.put(MAGIC).put((byte) VERSION).put((byte) type.code).putShort((short) 0).putInt(length);
+    h.putShort(6, headerCheck(h.array())).put(head);
+    CRC32C crc = new CRC32C();
+    crc.update(h.array());
+    crc.update(body);
+    out.write(h.array());
+    out.write(body);
+    out.write(ByteBuffer.allocate(TRAILER).putInt((int) crc.getValue()).array());
+  }
+
+  /**
    * Reads the next frame, refusing a payload longer than {@code cap} before allocating it.
    *
    * @throws EOFException when the stream ends at a frame boundary (the peer closed)

@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * A replica node's end of TCP push ({@code journal.from.listen}): listens for the primary's
  * supplier, authenticates it, tells it where the journal copy ends, and writes what it streams into
  * the copy ({@link JournalIngest}: records appended and fsynced before they are acknowledged,
- * segments sealed as the primary sealed them, so byte-identical). One supplier at a time; another
+ * segments sealed as the primary sealed them, so byte-identical). A session reads frames on one
+ * thread into a queue bounded in bytes and writes them on another, so the next frames arrive while
+ * the previous ones are written and fsynced; DATA frames that queued up meanwhile are written with
+ * one fsync, and each ACK still carries only the durable end. One supplier at a time; another
  * connecting meanwhile is told so and closed. A supplier that sends a bad frame, fails
  * authentication, pushes another journal or bytes the copy refuses is closed with an error the
  * status shows; the receiver goes on listening. What the node's replicas applied goes back in each
@@ -72,6 +75,10 @@ public final class PushReceiver implements CopyFeed {
   private final Map<String, JournalPosition> reported = new ConcurrentHashMap<>();
   private volatile ReceiverSession current;
   private volatile boolean awaitsApplied;
+  /** Frames read from suppliers' sockets, heartbeats included (tests watch the reading run ahead). */
+  private final java.util.concurrent.atomic.AtomicLong framesRead = new java.util.concurrent.atomic.AtomicLong();
+  /** Run on the writing thread before each write into the copy; a test holds a write there. */
+  private volatile Runnable beforeWrite = () -> { };
 
   private PushReceiver(JournalConfig copy, JournalFrom.Listen config, Set<String> replicas, ServerSocket server) {
     this.copy = copy;
@@ -265,6 +272,26 @@ public final class PushReceiver implements CopyFeed {
     if (sealed) {
       segments++;
     }
+  }
+
+  /** A session's reading thread read a frame. */
+  void frameRead() {
+    framesRead.incrementAndGet();
+  }
+
+  /** The frames read from suppliers so far, heartbeats included. */
+  long framesRead() {
+    return framesRead.get();
+  }
+
+  /** A session's writing thread is about to write (and fsync) into the copy. */
+  void beforeWrite() {
+    beforeWrite.run();
+  }
+
+  /** For tests: {@code hook} runs on the writing thread before each write into the copy. */
+  void beforeWrite(Runnable hook) {
+    beforeWrite = hook;
   }
 
   /** The connected supplier's link is synchronous at level {@code apply} (or no longer is). */

@@ -9,6 +9,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +22,23 @@ import org.slf4j.LoggerFactory;
 /**
  * One supplier connection on the receiver: the handshake (HELLO → CHALLENGE → AUTH → STATE), then
  * DATA and SEAL frames written into the copy, each acknowledged (ACK: the copy's durable end and
- * the applied position) once durable. A heartbeat thread sends an ACK whenever nothing was sent for
+ * the applied position) once durable. A reading thread takes frames off the socket into a
+ * {@link FrameQueue} while the session thread writes and fsyncs the ones before, grouping
+ * contiguous DATA frames into one write and one fsync. A heartbeat thread sends an ACK whenever nothing was sent for
  * a heartbeat interval, and whenever the replicas applied more than the last ACK said; a read that
  * waits longer than the timeout ends the session (the link is dead or black-holed). Runs on the
- * receiver's session thread.
+ * receiver's session thread (the writing thread).
  */
 final class ReceiverSession {
   private static final Logger LOG = LoggerFactory.getLogger(ReceiverSession.class);
   /** How often the heartbeat thread looks whether the replicas applied more (or a quarter heartbeat). */
   private static final long APPLIED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  /** The frames read ahead of the copy's writes, in payload bytes (a larger frame alone). */
+  static final long QUEUE_BYTES = 16L << 20;
+  /** The journal bytes of contiguous DATA frames written with one fsync, at most. */
+  static final long GROUP_BYTES = 8L << 20;
+  /** How often the writing thread, waiting for frames, looks whether the receiver stops. */
+  private static final java.time.Duration STOP_POLL = java.time.Duration.ofMillis(100);
   private final PushReceiver receiver;
   private final Socket socket;
   private final String peer;
@@ -95,47 +105,118 @@ final class ReceiverSession {
     return auth.journal();
   }
 
+  /**
+   * Reads frames on a thread of its own into a bounded queue while this thread writes them into the
+   * copy: the next frames arrive while the previous ones are written and fsynced. Contiguous DATA
+   * frames queued meanwhile are written together with one fsync; each ACK still says only what
+   * {@link JournalIngest} made durable.
+   */
   private void stream(PushFrames in, UUID primary) throws IOException {
-    while (!receiver.stopping()) {
-      Frame f;
-      try {
-        f = in.read(link.maxFrame());
-      } catch (java.net.SocketTimeoutException e) {
-        throw new IOException("nothing heard from the supplier for " + link.timeout().toMillis()
-            + " ms (heartbeat timeout): the link is dead or black-holed", e);
+    FrameQueue queue = new FrameQueue(QUEUE_BYTES);
+    Thread reader = Thread.ofVirtual().name("ferry-push-receive-read").start(() -> readFrames(in, queue));
+    try {
+      while (!receiver.stopping()) {
+        Optional<Frame> f = queue.poll(STOP_POLL);
+        if (f.isPresent()) {
+          take(f.get(), queue, primary);
+        }
       }
-      try {
-        take(f, primary);
-      } catch (dev.ferry.journal.IngestRefusedException e) {
-        refuse(e);
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("[push " + peer + "] interrupted while receiving");
+    } catch (dev.ferry.journal.IngestRefusedException e) {
+      refuse(e);
+    } finally {
+      queue.close();
+      reader.interrupt();
     }
   }
 
-  private void take(Frame f, UUID primary) throws IOException {
-    switch (f.type()) {
-      case DATA -> {
-        Payloads.Data d = Payloads.data(f.payload(), peer);
-        JournalIngest ingest = copy(primary, d.segment(), d.offset());
-        ingest.appendRecords(d.segment(), d.offset(), d.bytes());
-        acknowledge(ingest.end(), false, d.bytes().length);
+  /** The reading thread: every frame but heartbeats into {@code queue}, then why it stopped. */
+  private void readFrames(PushFrames in, FrameQueue queue) {
+    try {
+      while (true) {
+        Frame f = in.read(link.maxFrame());
+        receiver.frameRead();
+        if (f.type() != Type.HEARTBEAT && !queue.put(f)) {
+          return;
+        }
       }
+    } catch (java.net.SocketTimeoutException e) {
+      queue.fail(new IOException("nothing heard from the supplier for " + link.timeout().toMillis()
+          + " ms (heartbeat timeout): the link is dead or black-holed", e));
+    } catch (IOException e) {
+      queue.fail(e);
+    } catch (InterruptedException e) {
+      queue.fail(new java.io.InterruptedIOException("[push " + peer + "] reading interrupted"));
+    } catch (RuntimeException e) {
+      queue.fail(new IOException("[push " + peer + "] reading failed: " + e, e));
+    }
+  }
+
+  private void take(Frame f, FrameQueue queue, UUID primary) throws IOException {
+    switch (f.type()) {
+      case DATA -> takeData(f, queue, primary);
       case SEAL -> {
         java.nio.ByteBuffer b = f.buffer();
         long segment = b.getLong();
         long records = b.getLong();
         JournalIngest ingest = copy(primary, segment, -1);
+        receiver.beforeWrite();
         ingest.seal(segment, records);
         ingest.purge();
         acknowledge(ingest.end(), true, 0);
-      }
-      case HEARTBEAT -> {
-        // the read itself proved the link alive
       }
       case ERROR -> throw new IOException("the supplier closed the link: " + Payloads.error(f.payload()));
       default -> throw new PushProtocolException("[push " + peer + "] unexpected " + f.type() + " while streaming",
           -1);
     }
+  }
+
+  /**
+   * {@code first} and the DATA frames queued behind it that continue it in the same segment (up to
+   * {@link #GROUP_BYTES}), appended with one fsync and acknowledged once durable.
+   */
+  private void takeData(Frame first, FrameQueue queue, UUID primary) throws IOException {
+    Payloads.DataHead head = Payloads.dataHead(first.payload(), peer);
+    List<byte[]> payloads = new ArrayList<>();
+    payloads.add(first.payload());
+    Payloads.DataHead last = head;
+    long total = head.length();
+    while (total < GROUP_BYTES) {
+      Payloads.DataHead tail = last;
+      Optional<Frame> next = queue.pollIf(n -> n.type() == Type.DATA && continues(tail, n));
+      if (next.isEmpty()) {
+        break;
+      }
+      last = Payloads.dataHead(next.get().payload(), peer);
+      payloads.add(next.get().payload());
+      total += last.length();
+    }
+    JournalIngest ingest = copy(primary, head.segment(), head.offset());
+    receiver.beforeWrite();
+    ingest.appendRecords(head.segment(), head.offset(), joined(payloads, total));
+    acknowledge(ingest.end(), false, total);
+  }
+
+  private boolean continues(Payloads.DataHead tail, Frame next) {
+    try {
+      return tail.continuedBy(Payloads.dataHead(next.payload(), peer));
+    } catch (PushProtocolException e) {
+      return false; // taken alone, where the error is thrown
+    }
+  }
+
+  /** The journal bytes of DATA payloads, one copy. */
+  private static byte[] joined(List<byte[]> payloads, long total) {
+    byte[] bytes = new byte[Math.toIntExact(total)];
+    int at = 0;
+    for (byte[] p : payloads) {
+      int n = p.length - Payloads.DataHead.LENGTH;
+      System.arraycopy(p, Payloads.DataHead.LENGTH, bytes, at, n);
+      at += n;
+    }
+    return bytes;
   }
 
   /** The copy; a new one only from the first bytes of segment 1. */

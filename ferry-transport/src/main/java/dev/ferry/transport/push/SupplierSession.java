@@ -138,7 +138,7 @@ final class SupplierSession {
       if (chunk.isPresent()) {
         JournalTail.Chunk c = chunk.get();
         if (c.bytes().length > 0) {
-          PushFrames.write(out, Type.DATA, Payloads.data(c.segment(), c.offset(), c.bytes()));
+          PushFrames.write(out, Type.DATA, Payloads.dataHead(c.segment(), c.offset()), c.bytes());
         }
         if (c.sealedRecords().isPresent()) {
           PushFrames.write(out, Type.SEAL, Payloads.seal(c.segment(), c.sealedRecords().getAsLong()));

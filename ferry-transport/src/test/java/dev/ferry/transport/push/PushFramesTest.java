@@ -52,6 +52,17 @@ class PushFramesTest {
   }
 
   @Test
+  void aDataFrameWrittenFromItsHeadAndBodyIsTheSameBytesAsOneEncoded() throws IOException {
+    byte[] body = new byte[70_000];
+    new java.util.Random(14).nextBytes(body);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    PushFrames.write(out, Type.DATA, Payloads.dataHead(5, 4096), body);
+    assertThat(out.toByteArray()).isEqualTo(PushFrames.encode(Type.DATA, Payloads.data(5, 4096, body)));
+    Payloads.DataHead head = Payloads.dataHead(reader(out.toByteArray()).read(1 << 20).payload(), "test");
+    assertThat(head).isEqualTo(new Payloads.DataHead(5, 4096, body.length));
+  }
+
+  @Test
   void aTwoGigabyteOrNegativeLengthIsRefusedBeforeAllocating() {
     for (int length : new int[] {Integer.MAX_VALUE, 0x8000_0000, -1, 2_000_000_000}) {
       byte[] header = ByteBuffer.allocate(PushFrames.HEADER).put(PushFrames.MAGIC).put((byte) PushFrames.VERSION)

@@ -53,7 +53,7 @@ class PushLinkTest {
     return Journal.open(JournalConfig.defaults(dir).withSegmentBytes(4096));
   }
 
-  private static void await(String what, BooleanSupplier condition, Object status) throws InterruptedException {
+  static void await(String what, BooleanSupplier condition, Object status) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -79,6 +79,11 @@ class PushLinkTest {
   }
 
   private void assertSealedSegmentsIdentical() throws Exception {
+    assertSealedSegmentsIdentical(primary, copy);
+  }
+
+  /** Every sealed segment of the journal in {@code primary} is in {@code copy}, byte for byte. */
+  static void assertSealedSegmentsIdentical(Path primary, Path copy) throws Exception {
     List<SegmentInfo> sealed = JournalInspector.list(primary).stream().filter(s -> s.state() != SegmentState.OPEN)
         .toList();
     assertThat(sealed).isNotEmpty();

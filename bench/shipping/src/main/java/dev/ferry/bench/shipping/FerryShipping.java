@@ -35,7 +35,8 @@ final class FerryShipping {
   /**
    * TCP push: a {@link PushReceiver} listens on the copy; the timing starts when the
    * {@link PushSupplier} of the (open) primary journal starts: connect, handshake, DATA frames of
-   * up to 1 MiB (each appended and fsynced by the receiver before its ACK), a SEAL per segment.
+   * up to 1 MiB (read ahead by the receiver while it appends and fsyncs the ones before, each
+   * acknowledged once durable), a SEAL per segment.
    */
   static Meter.Turn push(Backlog backlog, Journal primary, Path copyDir) throws Exception {
     JournalFrom.Listen listen = new JournalFrom.Listen("127.0.0.1", 0, SECRET, Optional.empty(), LinkTiming.DEFAULT);
