@@ -23,7 +23,7 @@ import java.util.Map;
  *       arrives (the order alternates by round);
  *   <li>lag under a fixed-rate load with both running: a probe row every 50 ms, its arrival on each;
  *   <li>primary TPS overhead: full-speed load with no replica, the native replica, or Ferry
- *       (paired turns).
+ *       (paired turns), each replica caught up before its turn starts.
  * </ol>
  * Prints a Markdown section (and writes it to {@code --out}). Ferry runs in this JVM.
  */
@@ -186,14 +186,18 @@ public final class MariaDbBench {
         ferry.stop();
         if (mode.equals("native")) {
           nativeReplica.start();
+          Sql.awaitMark(nativeUrl, mark(), Duration.ofMinutes(10)); // caught up before the turn
         } else if (mode.equals("ferry")) {
           ferry.start();
+          Sql.awaitMark(ferryUrl, mark(), Duration.ofMinutes(10));
         }
         double rate = fullSpeed();
         out.get(mode).add(rate);
         System.err.printf(Locale.ROOT, "primary TPS with %s: %.0f%n", mode, rate);
       }
     }
+    nativeReplica.stop();
+    ferry.stop();
     nativeReplica.start();
     ferry.start();
     awaitBoth(Duration.ofMinutes(10));
