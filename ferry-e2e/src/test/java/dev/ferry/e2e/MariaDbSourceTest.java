@@ -46,14 +46,7 @@ class MariaDbSourceTest {
     try (MariaDbServer maria = MariaDbServer.start(); PostgresCluster pg = PostgresCluster.start();
         SqliteDatabase lite = SqliteDatabase.create(); FerryCli cli = new FerryCli(dir)) {
       String source = maria.createDatabase("bank");
-      BankWorkload bank = new BankWorkload(BankWorkload.Dialect.MARIADB, ACCOUNTS);
-      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
-        bank.createSchema(c);
-        // TIMESTAMP: an instant, journaled in UTC ('…+00'), as the PostgreSQL and SQLite replicas keep it.
-        st.execute("ALTER TABLE accounts MODIFY opened_at TIMESTAMP(6) NOT NULL");
-        st.execute("ALTER TABLE history MODIFY at TIMESTAMP(6) NOT NULL");
-        bank.load(c);
-      }
+      BankWorkload bank = loadedBank(source);
       String pgReplica = pg.createDatabase("bank");
       try (Connection c = DriverManager.getConnection(pgReplica); Statement st = c.createStatement()) {
         new BankWorkload(BankWorkload.Dialect.POSTGRES, ACCOUNTS).createSchema(c);
@@ -116,13 +109,7 @@ class MariaDbSourceTest {
     try (MariaDbServer maria = MariaDbServer.start(); SqliteDatabase lite = SqliteDatabase.create();
         FerryCli cli = new FerryCli(dir)) {
       String source = maria.createDatabase("bank");
-      BankWorkload bank = new BankWorkload(BankWorkload.Dialect.MARIADB, ACCOUNTS);
-      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
-        bank.createSchema(c);
-        st.execute("ALTER TABLE accounts MODIFY opened_at TIMESTAMP(6) NOT NULL");
-        st.execute("ALTER TABLE history MODIFY at TIMESTAMP(6) NOT NULL");
-        bank.load(c);
-      }
+      BankWorkload bank = loadedBank(source);
       try (Connection c = lite.connect()) {
         new BankWorkload(BankWorkload.Dialect.SQLITE, ACCOUNTS).createSchema(c);
       }
@@ -189,6 +176,19 @@ class MariaDbSourceTest {
       }
     }
     return seqs;
+  }
+
+  /** The bank, created and loaded on the MariaDB database {@code source}. */
+  private static BankWorkload loadedBank(String source) throws SQLException {
+    BankWorkload bank = new BankWorkload(BankWorkload.Dialect.MARIADB, ACCOUNTS);
+    try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+      bank.createSchema(c);
+      // TIMESTAMP: an instant, journaled in UTC ('…+00'), as the PostgreSQL and SQLite replicas keep it.
+      st.execute("ALTER TABLE accounts MODIFY opened_at TIMESTAMP(6) NOT NULL");
+      st.execute("ALTER TABLE history MODIFY at TIMESTAMP(6) NOT NULL");
+      bank.load(c);
+    }
+    return bank;
   }
 
   private void awaitCaptureStarts(int starts, Process run) throws Exception {
