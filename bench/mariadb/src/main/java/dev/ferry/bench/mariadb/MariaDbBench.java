@@ -124,6 +124,7 @@ public final class MariaDbBench {
     Map<String, long[]> lag = lag();
     Map<String, List<Double>> tps = tps();
     String digests = digests();
+    printLatestDeadlock();
     return Report.section(s, catchUp, lag, tps, digests, loadBefore, loadAverage());
   }
 
@@ -145,7 +146,11 @@ public final class MariaDbBench {
         nativeRate = s.backlog() / ((Sql.awaitMark(nativeUrl, mark, Duration.ofMinutes(20)) - start) / 1e9);
       } else {
         ferry.start();
-        ferryRate = s.backlog() / ((Sql.awaitMark(ferryUrl, mark, Duration.ofMinutes(20)) - start) / 1e9);
+        double startSeconds = (System.nanoTime() - start) / 1e9;
+        double seconds = (Sql.awaitMark(ferryUrl, mark, Duration.ofMinutes(20)) - start) / 1e9;
+        ferryRate = s.backlog() / seconds;
+        System.err.printf(Locale.ROOT, "Ferry's catch-up: %.2f s, of which %.2f s in FerryNode.start (until capture"
+            + " streams)%n", seconds, startSeconds);
       }
     }
     System.err.printf(Locale.ROOT, "catch-up of %d transactions: native %.0f tx/s, Ferry %.0f tx/s%n", s.backlog(),
@@ -244,6 +249,19 @@ public final class MariaDbBench {
     boolean nativeEqual = digest(nativeUrl, tables).equals(expected);
     boolean ferryEqual = digest(ferryUrl, tables).equals(expected);
     return "native " + (nativeEqual ? "equal" : "DIFFERENT") + ", Ferry " + (ferryEqual ? "equal" : "DIFFERENT");
+  }
+
+  /** The Ferry target's latest InnoDB deadlock, if any, on stderr: what its apply retried. */
+  private void printLatestDeadlock() throws Exception {
+    try (Connection c = DriverManager.getConnection(ferryUrl); var st = c.createStatement();
+        var rs = st.executeQuery("SHOW ENGINE INNODB STATUS")) {
+      String status = rs.next() ? rs.getString(3) : "";
+      int from = status.indexOf("LATEST DETECTED DEADLOCK");
+      int to = status.indexOf("TRANSACTIONS\n", from + 1);
+      if (from >= 0) {
+        System.err.println("Ferry target's " + status.substring(from, to < 0 ? status.length() : to));
+      }
+    }
   }
 
   private static Map<String, TableDigest> digest(String url, List<String> tables) throws Exception {
