@@ -40,6 +40,11 @@ final class FerryReplica implements AutoCloseable {
     }
   }
 
+  /** Transactions captured since this start (none while stopped). */
+  long captured() {
+    return node.flatMap(n -> n.status().source()).map(src -> src.captured()).orElse(0L);
+  }
+
   /** Whether a replica or the capture stopped on an error (what it was, then). */
   Optional<String> failure() {
     return node.flatMap(n -> n.captureFailure().map(Throwable::toString)

@@ -147,10 +147,13 @@ public final class MariaDbBench {
       } else {
         ferry.start();
         double startSeconds = (System.nanoTime() - start) / 1e9;
+        long[] captured = {0};
+        Thread watch = Thread.ofPlatform().daemon().start(() -> captured[0] = awaitCaptured(s.backlog() + 1));
         double seconds = (Sql.awaitMark(ferryUrl, mark, Duration.ofMinutes(20)) - start) / 1e9;
+        watch.join();
         ferryRate = s.backlog() / seconds;
-        System.err.printf(Locale.ROOT, "Ferry's catch-up: %.2f s, of which %.2f s in FerryNode.start (until capture"
-            + " streams)%n", seconds, startSeconds);
+        System.err.printf(Locale.ROOT, "Ferry's catch-up: %.2f s: FerryNode.start (until capture streams) %.2f s,"
+            + " the backlog journaled at %.2f s%n", seconds, startSeconds, (captured[0] - start) / 1e9);
       }
     }
     System.err.printf(Locale.ROOT, "catch-up of %d transactions: native %.0f tx/s, Ferry %.0f tx/s%n", s.backlog(),
@@ -217,6 +220,19 @@ public final class MariaDbBench {
       Thread.sleep(s.tpsFor().toMillis());
       return (load.committed() - before) / ((System.nanoTime() - start) / 1e9);
     }
+  }
+
+  /** The nanoTime at which Ferry's capture has journaled {@code count} transactions since its start. */
+  private long awaitCaptured(long count) {
+    while (ferry.captured() < count) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return System.nanoTime();
   }
 
   /** Both replicas at the primary: a new mark arrives on each. */
