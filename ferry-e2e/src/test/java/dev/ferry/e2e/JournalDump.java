@@ -21,6 +21,7 @@ final class JournalDump {
 
   private final Map<String, Long> inserts = new HashMap<>();
   private final List<String> gapsOrRepeats = new ArrayList<>();
+  private final List<String> gtidGapsOrRepeats = new ArrayList<>();
   private final List<JsonNode> withSequences = new ArrayList<>();
   private long firstSeq = -1;
 
@@ -57,6 +58,7 @@ final class JournalDump {
       firstSeq = firstSeq < 0 ? seq : firstSeq;
       if (lastSeq >= 0 && seq != lastSeq + 1) {
         gapsOrRepeats.add(gtid + " after seq " + lastSeq);
+        gtidGapsOrRepeats.add(gtid + " after seq " + lastSeq);
       }
       if (lastLsn >= 0 && Long.compareUnsigned(lsn, lastLsn) <= 0) {
         gapsOrRepeats.add(gtid + " at " + tx.path("sourcePosition").asString() + " not after the one before");
@@ -93,6 +95,14 @@ final class JournalDump {
 
   List<String> gapsOrRepeats() {
     return gapsOrRepeats;
+  }
+
+  /**
+   * Sequence numbers that do not follow the one before, whatever the source positions do (a journal
+   * continued by a promoted database holds two sources' positions).
+   */
+  List<String> gtidGapsOrRepeats() {
+    return gtidGapsOrRepeats;
   }
 
   /** The transactions that carry a sequence change, oldest first. */

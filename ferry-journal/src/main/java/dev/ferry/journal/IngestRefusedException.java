@@ -16,6 +16,7 @@ public class IngestRefusedException extends IOException {
   private final long segment;
   private final long offset;
   private final transient Optional<Gtid> gtid;
+  private final String reason;
 
   public IngestRefusedException(Path journalDir, long segment, long offset, Optional<Gtid> gtid, String reason) {
     super(Side.journal(journalDir) + " refused segment " + segment + " at offset " + offset
@@ -23,6 +24,12 @@ public class IngestRefusedException extends IOException {
     this.segment = segment;
     this.offset = offset;
     this.gtid = gtid;
+    this.reason = reason;
+  }
+
+  /** Why the bytes were refused, without the journal, segment and offset the message starts with. */
+  public String reason() {
+    return reason;
   }
 
   /** The segment the refused bytes were offered for. */

@@ -184,9 +184,27 @@ public final class CopyReceiver implements CopyFeed {
           .map(SegmentInfo::number).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
+    /**
+     * Other bytes for a segment the copy holds mean another history (a source re-pointed to a
+     * promoted node that holds less of the old primary's history than this copy): the refusal
+     * names the copy's GTIDs in that segment, the first of which the source lacks or wrote otherwise.
+     */
     @Override
     public void checkHeld(long number, byte[] bytes) throws IOException {
-      ingest.appendRecords(number, 0, bytes);
+      try {
+        ingest.appendRecords(number, 0, bytes);
+      } catch (IngestRefusedException e) {
+        Optional<SegmentInfo> held = JournalInspector.list(copy.directory()).stream()
+            .filter(s -> s.number() == number).findFirst();
+        Optional<dev.ferry.journal.model.Gtid> first = held.flatMap(SegmentInfo::firstGtid).or(e::gtid);
+        String gtids = held.flatMap(h -> h.firstGtid().flatMap(f -> h.lastGtid().map(l -> " (GTIDs " + f + ".." + l
+            + ")"))).orElse("");
+        throw new IngestRefusedException(copy.directory(), number, e.offset(), first, "the copy's segment " + number
+            + gtids + " differs from the source's segment " + number + " (" + e.reason() + "): this copy's history "
+            + "is not the source's (after a promotion: a replica node that received more of the old primary's history "
+            + "than the promoted node, from " + first.map(Object::toString).orElse("that segment") + " on). It "
+            + "cannot follow this source: seed it again (a new journal.dir, docs/failover.md)");
+      }
     }
 
     @Override

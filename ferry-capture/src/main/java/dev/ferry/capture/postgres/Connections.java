@@ -51,6 +51,9 @@ final class Connections {
       st.execute("SET DateStyle = 'ISO'");
       st.execute("SET IntervalStyle = 'postgres'");
       st.execute("SET bytea_output = 'hex'");
+      // Ferry's own sessions write _ferry and create the publication also on a database Ferry made
+      // read-only as a replica ('ferry promote --capture' prepares capture before lifting it).
+      st.execute("SET default_transaction_read_only = off");
     } catch (SQLException e) {
       c.close();
       throw e;

@@ -76,8 +76,35 @@ public final class PostgresCapture implements Capture {
    */
   public static PostgresCapture prepareAndStart(PostgresSourceConfig config, TransactionSink sink)
       throws CaptureException {
+    requireSlotWhenContinuing(config, sink);
     PostgresSetup.prepareForCapture(config);
     return start(config, sink);
+  }
+
+  /**
+   * A sink that continues another source's journal must find the slot already there: it was made
+   * before the database became writable ({@code ferry promote --capture}). Creating it now would
+   * silently miss every write made in between, so a missing slot stops capture instead.
+   */
+  private static void requireSlotWhenContinuing(PostgresSourceConfig config, TransactionSink sink)
+      throws CaptureException {
+    Optional<ResumePoint> resume;
+    try {
+      resume = sink.resumePoint();
+    } catch (IOException e) {
+      throw new CaptureException(config.name(), "cannot read where the journal ends: " + e.getMessage(), e);
+    }
+    if (resume.isEmpty() || !resume.get().isContinuing()) {
+      return;
+    }
+    try (Connection c = Connections.normal(config)) {
+      if (!SlotState.read(c, config.slotName()).exists()) {
+        throw SlotState.missingSlot(config, resume);
+      }
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot check the source: " + e.getMessage() + " (SQLSTATE "
+          + e.getSQLState() + ")", e);
+    }
   }
 
   /** Starts capturing on a new thread. */
@@ -171,12 +198,15 @@ public final class PostgresCapture implements Capture {
   private void run() {
     try {
       Optional<ResumePoint> resume = sink.resumePoint();
-      if (resume.isPresent() && resume.get().position().kind() != SourcePosition.Kind.PG_LSN) {
+      if (resume.isPresent() && !resume.get().isContinuing()
+          && resume.get().position().kind() != SourcePosition.Kind.PG_LSN) {
         throw new CaptureException(config.name(), "the sink's last transaction " + resume.get().gtid()
             + " did not come from PostgreSQL (source position " + resume.get().position() + "): give each "
             + "source its own journal");
       }
-      resume.ifPresent(r -> LOG.info("{}resuming after {} at {}", prefix, r.gtid(), r.position()));
+      resume.ifPresent(r -> LOG.info(r.isContinuing() ? "{}continuing the journal after {} (captured from its old"
+          + " primary): the first transaction of this source gets the next sequence number" : "{}resuming after {} at {}",
+          prefix, r.gtid(), r.position()));
       try (Catalog catalog = new Catalog(config)) {
         catalog.warnUnpublished();
         TransactionBuilder builder = new TransactionBuilder(config, sink, catalog, resume);

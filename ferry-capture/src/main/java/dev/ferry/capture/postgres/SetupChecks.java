@@ -29,6 +29,8 @@ final class SetupChecks {
     checkPrivileges();
     if (!slotExists()) {
       checkFreeSlot();
+    } else {
+      checkSlotInThisDatabase();
     }
     checkFreeSender();
     List<TableId> tables = selectedTables();
@@ -101,6 +103,21 @@ final class SetupChecks {
       ps.setString(1, config.slotName());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
+      }
+    }
+  }
+
+  /** Slot names are the cluster's: one of another database's capture is no slot for this one. */
+  private void checkSlotInThisDatabase() throws SQLException, CaptureException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT database FROM pg_replication_slots WHERE slot_name = ?"
+        + " AND database IS DISTINCT FROM current_database()")) {
+      ps.setString(1, config.slotName());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          throw fail("replication slot '" + config.slotName() + "' (source.slot) belongs to database "
+              + rs.getString(1) + " of this cluster, not to " + scalar("SELECT current_database()")
+              + " (slot names are the cluster's): give this source another source.slot");
+        }
       }
     }
   }

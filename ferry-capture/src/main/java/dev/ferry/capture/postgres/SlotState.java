@@ -45,7 +45,7 @@ record SlotState(boolean exists, boolean lost, Integer activePid, String confirm
     if (!PostgresSetup.publicationExists(config, c)) {
       throw missingPublication(config);
     }
-    if (resume.isPresent()) {
+    if (resume.isPresent() && !resume.get().isContinuing()) {
       checkNotReplaced(config, c, resume.get());
     }
   }
@@ -89,6 +89,13 @@ record SlotState(boolean exists, boolean lost, Integer activePid, String confirm
   }
 
   static CaptureException missingSlot(PostgresSourceConfig config, Optional<ResumePoint> resume) {
+    if (resume.isPresent() && resume.get().isContinuing()) {
+      return new CaptureException(config.name(), "replication slot '" + config.slotName() + "' (source.slot) does "
+          + "not exist on this database, but the journal continues after " + resume.get().gtid() + ": the slot must "
+          + "exist before the promoted database becomes writable ('ferry promote --capture' makes it), or the writes "
+          + "made since are lost to capture. Check source.url and source.slot (the slot promote made is named in "
+          + "promotion.json), or start a new journal (another journal.dir)");
+    }
     String what = resume.map(r -> "replication slot '" + config.slotName() + "' does not exist, but the journal "
         + "holds this source's transactions up to " + r.position() + " (" + r.gtid() + "): the slot was dropped "
         + "while Ferry was away and the changes since then are lost to it. Re-seed the replicas, then run ferry "

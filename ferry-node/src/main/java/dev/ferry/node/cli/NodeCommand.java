@@ -9,7 +9,8 @@ import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.SameDatabaseGuard;
-import dev.ferry.node.topology.PromotionRecord;
+import dev.ferry.node.run.PromotedJournal;
+import dev.ferry.node.run.PromotionRecord;
 import dev.ferry.transport.http.HttpServeConfig;
 import dev.ferry.transport.http.SegmentServer;
 import java.nio.file.Files;
@@ -58,6 +59,7 @@ abstract class NodeCommand implements Callable<Integer> {
       NodeSpec spec = SameDatabaseGuard.check(configured, replicas(), SameDatabaseGuard.Unreachable.CHECK_LATER);
       started = FerryNode.start(spec, role(), replicas(), metrics);
       metrics.bind(started);
+      started.showOperations(() -> StatusReader.operations(config.status().file()));
       server = startServer(config, spec, started, metrics);
     } catch (java.io.IOException | RuntimeException e) {
       metrics.close();
@@ -112,6 +114,13 @@ abstract class NodeCommand implements Callable<Integer> {
             + promoted.get().branchPoint().map(Object::toString).orElse("none") + ", " + journalDir.resolve(
             PromotionRecord.FILE) + "): its replicas are no longer replicas of that journal. Configure this node "
             + "with them as its source, without journal.from (docs/failover.md#promotion)");
+      }
+    }
+    if (config.from().isEmpty() && role() != FerryNode.Role.APPLY) {
+      try {
+        PromotedJournal.check(NodeSpecs.from(config)); // the promoted database continues the journal
+      } catch (java.io.IOException e) {
+        throw new CliException(e.getMessage());
       }
     }
     if (role() != FerryNode.Role.APPLY && !Files.isDirectory(journalDir) && !Files.isDirectory(journalDir.getParent())) {

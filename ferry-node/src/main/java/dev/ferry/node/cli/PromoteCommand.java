@@ -2,7 +2,7 @@ package dev.ferry.node.cli;
 
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.topology.Promotion;
-import dev.ferry.node.topology.PromotionRecord;
+import dev.ferry.node.run.PromotionRecord;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +35,11 @@ final class PromoteCommand implements Callable<Integer> {
       description = "How long applying the journal copy may take (default 3600).")
   long applyTimeout;
 
+  @Option(names = "--capture", description = "Prepare capture (publication, slot: the source section's settings)"
+      + " on the promoted database before it becomes writable, so that it continues this journal as its source"
+      + " (docs/failover.md). One replica only.")
+  boolean capture;
+
   @Option(names = "--replica", paramLabel = "NAME", description = "Promote only this replica (repeatable).")
   List<String> replicas;
 
@@ -50,7 +55,7 @@ final class PromoteCommand implements Callable<Integer> {
     PromotionRecord done;
     try {
       done = Promotion.promote(NodeSpecs.from(config), replicas == null ? List.of() : replicas,
-          new Promotion.Options(acceptLoss, sequenceGap, Duration.ofSeconds(applyTimeout)));
+          new Promotion.Options(acceptLoss, sequenceGap, Duration.ofSeconds(applyTimeout), capture));
     } catch (Promotion.RefusedException e) {
       throw new CliException(e.getMessage());
     }
@@ -58,6 +63,9 @@ final class PromoteCommand implements Callable<Integer> {
     out.printf("promoted: branch point %s, lost %s, sequences %s, replicas %s (recorded in %s)%n",
         done.branchPoint().map(Object::toString).orElse("none"), done.lost().isEmpty() ? "none" : done.lost(),
         done.sequences(), done.applied().keySet(), config.journal().directory().resolve(PromotionRecord.FILE));
+    done.capture().ifPresent(c -> out.printf("capture prepared on replica %s (slot %s): configure this node with"
+        + " source.url on that database, its own source.gtid.server-id and no journal.from, then 'ferry run'%n",
+        c.replica(), c.slot()));
     out.flush();
     return 0;
   }

@@ -4,6 +4,7 @@ import dev.ferry.apply.jdbc.ConflictStore;
 import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.capture.Capture;
 import dev.ferry.capture.JournalSink;
+import dev.ferry.capture.TransactionSink;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.SegmentFiles;
@@ -20,12 +21,14 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +55,9 @@ public final class FerryNode implements AutoCloseable {
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
   /** The initial syncs running now, by replica name, for status. */
   private final Map<String, CopyProgress> seeding = new ConcurrentHashMap<>();
+  private final Map<String, CatchUpEstimator> catchUps = new ConcurrentHashMap<>();
   private volatile NodeObserver observer = NodeObserver.NONE;
+  private volatile Supplier<List<NodeStatus.Operation>> operations = List::of;
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, Shipping shipping, String journalId,
       InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
@@ -107,6 +112,7 @@ public final class FerryNode implements AutoCloseable {
     if (role == Role.APPLY) {
       journalId = JournalInspector.journalId(existingJournal(spec.journal().directory())).toString();
     } else {
+      Optional<PromotionRecord> promoted = PromotedJournal.check(spec);
       Files.createDirectories(spec.journal().directory());
       Journal j = Journal.open(spec.journal());
       journal = Optional.of(j);
@@ -115,8 +121,10 @@ public final class FerryNode implements AutoCloseable {
       registerConsumers(spec, j);
       try {
         shipping = Shipping.start(spec, j);
+        TransactionSink journalSink = promoted.isEmpty() ? new JournalSink(j)
+            : PromotedJournal.continuing(new JournalSink(j), promoted.get().branchPoint());
         TrackingSink tracking = new TrackingSink(shipping.gate().active()
-            ? new SyncSink(new JournalSink(j), shipping.gate()) : new JournalSink(j), clock);
+            ? new SyncSink(journalSink, shipping.gate()) : journalSink, clock);
         sink = Optional.of(tracking);
         capture = Optional.of(spec.source().startCapture(tracking));
       } catch (IOException | RuntimeException e) {
@@ -348,7 +356,19 @@ public final class FerryNode implements AutoCloseable {
     return spec.journal().directory();
   }
 
+  /**
+   * Where {@link #status()} takes the operations other processes run beside this node from (their
+   * status files); none until set. Called once, before the node's status is served.
+   */
+  public void showOperations(Supplier<List<NodeStatus.Operation>> running) {
+    operations = Objects.requireNonNull(running, "running");
+  }
+
   public NodeStatus status() {
+    return ownStatus().withOperations(operations.get());
+  }
+
+  private NodeStatus ownStatus() {
     if (link.isPresent()) {
       return link.get().status(clock.instant(), journalId, replicas, this::replicaStatus);
     }
@@ -367,20 +387,18 @@ public final class FerryNode implements AutoCloseable {
     return new NodeStatus(clock.instant(), source, j, rs, shipping.links());
   }
 
-  private static NodeStatus.Progress progress(CopyProgress.Snapshot s) {
-    return new NodeStatus.Progress("initial sync", s.tablesDone(), s.tables(), s.rows(), s.estimatedRows(),
-        Math.round(s.rowsPerSecond()), s.elapsedSeconds(),
-        s.etaSeconds().isPresent() ? Optional.of(s.etaSeconds().getAsLong()) : Optional.empty());
-  }
-
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
         r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet(),
         r.workers().map(w -> new NodeStatus.Workers(w.count(), w.commitOrder().name().toLowerCase(Locale.ROOT))),
-        Optional.ofNullable(seeding.get(r.name())).map(p -> progress(p.snapshot())));
-    return status.withLag(ReplicaLag.of(heads, headTime, status,
+        Optional.ofNullable(seeding.get(r.name())).map(p -> NodeStatus.Progress.of("initial sync", p.snapshot())));
+    NodeStatus.Lag lag = ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
-            : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));
+            : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1))));
+    // Sampled in every state, shown only while it applies: resumed, it has its rates within seconds.
+    Optional<NodeStatus.CatchUp> catchUp = catchUps.computeIfAbsent(r.name(), n -> new CatchUpEstimator())
+        .observe(clock.instant(), r.applied(), lag.transactions());
+    return status.withLag(lag.withCatchUp(status.state().catchesUp() ? catchUp : Optional.empty()));
   }
 
   /**

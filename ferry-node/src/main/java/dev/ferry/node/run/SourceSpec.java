@@ -90,6 +90,27 @@ public sealed interface SourceSpec {
         + " (replicas[].until: <gtid>)");
   }
 
+  /**
+   * {@code ferry promote --capture}: this source's capture settings (name, slot, publication,
+   * tables, GTID) for another database of the same kind, the promoted replica's at {@code url}
+   * (with {@code password}, if any), which is to continue this source's journal.
+   */
+  default SourceFeature<Continuation> continuedAt(String url, Optional<String> password) {
+    return SourceFeature.lacking("'ferry promote --capture' prepares PostgreSQL capture on the promoted database, "
+        + "with the slot and publication settings of a PostgreSQL source; source " + name() + " is " + product()
+        + ": promote without --capture and capture the promoted database into a new journal");
+  }
+
+  /**
+   * The source a promoted database becomes, and what holds its log for Ferry from before it is
+   * writable.
+   *
+   * @param source the capture settings at the promoted database
+   * @param slot the replication slot setup makes there ({@code source.slot})
+   */
+  record Continuation(SourceSpec source, String slot) {
+  }
+
   /** Writes a tag into the source's stream. */
   @FunctionalInterface
   interface Tagger {
@@ -208,6 +229,16 @@ public sealed interface SourceSpec {
     @Override
     public SourceFeature<Tagger> tags() {
       return SourceFeature.of(tag -> PostgresCapture.emitTag(config, tag));
+    }
+
+    @Override
+    public SourceFeature<Continuation> continuedAt(String url, Optional<String> password) {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        return SourceFeature.lacking("'ferry promote --capture' continues the journal on a PostgreSQL database; the "
+            + "promoted replica's url is no PostgreSQL URL (jdbc:postgresql:…)");
+      }
+      SourceSpec there = new Postgres(config.withJdbcUrl(url));
+      return SourceFeature.of(new Continuation(password.map(there::withPassword).orElse(there), config.slotName()));
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.ferry.journal.model.TableId;
 import dev.ferry.node.run.FerryNode;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.NodeStatus;
+import dev.ferry.node.run.PromotionRecord;
 import dev.ferry.node.run.ReplicaSpec;
 import dev.ferry.node.sync.InitialSync;
 import dev.ferry.transport.archive.ArchiveConfig;
@@ -62,14 +63,20 @@ public final class Promotion {
    *     the old primary handed out after the last transaction the copy holds (rolled back or not
    *     yet shipped)
    * @param applyTimeout how long applying the copy may take
+   * @param capture prepare capture (publication, slot) on the one promoted replica's database before
+   *     it becomes writable, so it continues this journal as its source ({@code --capture})
    */
-  public record Options(boolean acceptLoss, long sequenceGap, Duration applyTimeout) {
+  public record Options(boolean acceptLoss, long sequenceGap, Duration applyTimeout, boolean capture) {
     public static final long DEFAULT_GAP = 10_000;
 
     public Options {
       if (sequenceGap < 0) {
         throw new IllegalArgumentException("sequence gap must not be negative, got " + sequenceGap);
       }
+    }
+
+    public Options(boolean acceptLoss, long sequenceGap, Duration applyTimeout) {
+      this(acceptLoss, sequenceGap, applyTimeout, false);
     }
   }
 
@@ -128,6 +135,9 @@ public final class Promotion {
     Side side = Side.journal(dir);
     String journalId = JournalInspector.journalId(dir).toString();
     List<ReplicaSpec> replicas = selected(spec, names);
+    Optional<ContinuedCapture> capture = options.capture() ? Optional.of(ContinuedCapture.of(spec, replicas))
+        : Optional.empty();
+    checkSameCapture(earlier, options.capture());
     log.info("{} promote, pass 1 (apply the copy): replicas {}", side, replicas.stream().map(ReplicaSpec::name).toList());
     applyAll(spec, replicas, options.applyTimeout());
     log.info("{} promote, pass 2 (check for missing GTIDs)", side);
@@ -141,7 +151,8 @@ public final class Promotion {
           + "(they are then recorded as lost)", lost);
     }
     PromotionRecord plan = earlier.orElseGet(() -> new PromotionRecord(journalId, PromotionRecord.STARTED,
-        Instant.now(), copy.last(), applied, lost, copy.sequencesPlusGap(options.sequenceGap())));
+        Instant.now(), copy.last(), applied, lost, copy.sequencesPlusGap(options.sequenceGap()),
+        capture.map(ContinuedCapture::record)));
     if (earlier.isEmpty()) {
       plan.write(dir);
     }
@@ -151,8 +162,18 @@ public final class Promotion {
       log.warn("{} promoting with --accept-loss: GTIDs {} are lost (never received by this node)", side, plan.lost());
     }
     for (ReplicaSpec r : replicas) {
+      boolean captured = capture.isPresent() && capture.get().replica().name().equals(r.name());
+      if (captured) {
+        log.info("{} promote, pass 4 (capture): slot {} on {}, before it becomes writable", side,
+            capture.get().record().slot(), r.side());
+        capture.get().prepare();
+      }
       log.info("{} promote, pass 4 (sequences, read-write): {}", side, r.side());
-      makePrimary(r, plan.sequences());
+      makePrimary(r, plan.sequences(), captured ? Optional.of(journalId) : Optional.empty());
+      if (captured && Journal.removeConsumer(dir, r.name())) {
+        // It writes the journal from now on: its apply position would keep every segment forever.
+        log.info("{} promote, pass 4: {} no longer holds the journal as a consumer", side, r.side());
+      }
     }
     PromotionRecord done = plan.finished();
     done.write(dir);
@@ -229,12 +250,30 @@ public final class Promotion {
     }
   }
 
-  /** Pass 4 for one replica, in one transaction: re-running it changes nothing more. */
-  private static void makePrimary(ReplicaSpec r, Map<String, Long> sequences) throws IOException {
+  /** A re-run after a crash follows the plan it wrote: with capture prepared, or without. */
+  private static void checkSameCapture(Optional<PromotionRecord> earlier, boolean capture) throws RefusedException {
+    if (earlier.isPresent() && earlier.get().capture().isPresent() != capture) {
+      throw new RefusedException("this promotion was started " + (capture ? "without" : "with") + " --capture ("
+          + PromotionRecord.FILE + " says so): run 'ferry promote' again " + (capture ? "without" : "with")
+          + " --capture to finish it", List.of());
+    }
+  }
+
+  /**
+   * Pass 4 for one replica, in one transaction: re-running it changes nothing more. With
+   * {@code origin} (the journal id; the replica continues the journal as a source) the session is
+   * marked with Ferry's replication origin first, so that capture skips this transaction (dropping
+   * the read-only guards is DDL that must not reach the other replicas).
+   */
+  private static void makePrimary(ReplicaSpec r, Map<String, Long> sequences, Optional<String> origin)
+      throws IOException {
     try (Connection c = r.connect()) {
       Dialect dialect = Dialect.of(c);
       c.setAutoCommit(true);
       dialect.prepareSession(c, false, r.name()); // Ferry's session writes whatever the read-only default says
+      if (origin.isPresent()) {
+        dialect.markApplySession(c, origin.get(), r.name());
+      }
       c.setAutoCommit(false);
       for (Map.Entry<String, Long> s : sequences.entrySet()) {
         TableId sequence = TableId.parse(s.getKey());

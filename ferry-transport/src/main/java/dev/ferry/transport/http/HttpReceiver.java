@@ -51,6 +51,9 @@ public final class HttpReceiver implements SegmentSource {
   private final URI listingUri;
   private Optional<SegmentListing> listing = Optional.empty();
   private Optional<String> listingTag = Optional.empty();
+  /** Whether the copy's newest segment was compared with the server's ({@link #sameHistory}); pass thread only. */
+  private boolean historyChecked;
+  private boolean toldWaiting;
 
   private HttpReceiver(JournalFrom.Http from, Duration stallTimeout) throws IOException {
     this.from = from;
@@ -116,6 +119,12 @@ public final class HttpReceiver implements SegmentSource {
   public void pass(Copy copy) throws IOException, InterruptedException {
     long next = copy.next();
     SegmentListing now = fetchListing(next);
+    if (!historyChecked) {
+      historyChecked = sameHistory(copy, next, now);
+      if (!historyChecked) {
+        return; // the server does not list the copy's newest segment yet: compare before taking more
+      }
+    }
     if (!now.entries().isEmpty() && now.entries().getFirst().number() > next) {
       throw new IOException(listingUri + ": segment " + next + " is not offered (the listing starts at segment "
           + now.entries().getFirst().number() + "; purged on the primary before this copy fetched it?)");
@@ -146,6 +155,37 @@ public final class HttpReceiver implements SegmentSource {
         ahead.cancel();
       }
     }
+  }
+
+  /**
+   * Once per process, before anything new is taken: the newest sealed segment the copy holds must
+   * be the server's segment of that number, byte for byte. It is not when the copy was fed by
+   * another server before (re-pointed to a promoted node) and received more of the old primary's
+   * history than that server holds: appending the server's next segment would join two histories,
+   * so the copy refuses it ({@link dev.ferry.journal.IngestRefusedException} naming the segment, the
+   * offset and the first GTID that differs). Costs one download of one segment per start.
+   *
+   * @return true when compared, or when it cannot be (the copy or the server no longer holds that
+   *     segment); false while the server does not list it yet (it is behind this copy)
+   */
+  private boolean sameHistory(Copy copy, long next, SegmentListing now) throws IOException, InterruptedException {
+    long newest = next - 1;
+    if (newest < 1 || !copy.held().contains(newest)) {
+      return true;
+    }
+    for (SegmentListing.Entry e : now.entries()) {
+      if (e.number() == newest) {
+        copy.checkHeld(newest, download(e));
+        return true;
+      }
+    }
+    boolean purgedThere = !now.entries().isEmpty() && now.entries().getFirst().number() > newest;
+    if (!purgedThere && !toldWaiting) {
+      toldWaiting = true;
+      LOG.info("[from {}] the server does not list segment {} yet, the newest this copy holds: waiting for it to"
+          + " compare before taking more", from.url(), newest);
+    }
+    return purgedThere;
   }
 
   /**

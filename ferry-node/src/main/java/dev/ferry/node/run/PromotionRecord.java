@@ -1,8 +1,7 @@
-package dev.ferry.node.topology;
+package dev.ferry.node.run;
 
 import dev.ferry.journal.DurableFiles;
 import dev.ferry.journal.model.Gtid;
-import dev.ferry.node.run.StatusJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,12 +24,25 @@ import java.util.Optional;
  * @param applied per replica, every GTID it applied (the text form of a GTID set)
  * @param lost the GTIDs missing below the branch point, accepted with {@code --accept-loss}
  * @param sequences per sequence ({@code schema.name}), the value set on the promoted target
+ * @param capture with {@code ferry promote --capture}: where capture was prepared before the
+ *     target became writable, so that the promoted database continues this journal as its source
  */
 public record PromotionRecord(String journalId, String state, Instant at, Optional<Gtid> branchPoint,
-    Map<String, String> applied, List<Lost> lost, Map<String, Long> sequences) {
+    Map<String, String> applied, List<Lost> lost, Map<String, Long> sequences, Optional<Capture> capture) {
   public static final String FILE = "promotion.json";
-  static final String STARTED = "started";
+  public static final String STARTED = "started";
   static final String DONE = "done";
+
+  /**
+   * The capture {@code ferry promote --capture} prepared on the promoted replica's database.
+   *
+   * @param replica the promoted replica (its name in the replica node's configuration)
+   * @param slot the replication slot made before the database became writable
+   * @param database what the database is ({@code DatabaseIdentity#key}), to recognise it as {@code source.url}
+   * @param describedAs the database as people read it (host, port, name)
+   */
+  public record Capture(String replica, String slot, String database, String describedAs) {
+  }
 
   /** GTIDs {@code from..to} (one domain and server) that the promoted node never received. */
   public record Lost(Gtid from, Gtid to) {
@@ -44,14 +56,17 @@ public record PromotionRecord(String journalId, String state, Instant at, Option
     applied = Map.copyOf(applied);
     lost = List.copyOf(lost);
     sequences = Map.copyOf(sequences);
+    capture = capture == null ? Optional.empty() : capture; // absent in records written before --capture
+    branchPoint = branchPoint == null ? Optional.empty() : branchPoint;
   }
 
   public boolean done() {
     return DONE.equals(state);
   }
 
-  PromotionRecord finished() {
-    return new PromotionRecord(journalId, DONE, at, branchPoint, applied, lost, sequences);
+  /** This record as {@code done}. */
+  public PromotionRecord finished() {
+    return new PromotionRecord(journalId, DONE, at, branchPoint, applied, lost, sequences, capture);
   }
 
   /** The record of the node whose journal is {@code journalDir}, if it was ever promoted. */
@@ -67,7 +82,8 @@ public record PromotionRecord(String journalId, String state, Instant at, Option
     }
   }
 
-  void write(Path journalDir) throws IOException {
+  /** Writes it durably into {@code journalDir}, replacing an earlier one. */
+  public void write(Path journalDir) throws IOException {
     DurableFiles.write(journalDir.resolve(FILE), StatusJson.write(this).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -1,0 +1,247 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.testkit.PostgresCluster;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The promoted database continues the old primary's journal (docs/failover.md, "Capturing on the
+ * promoted database"), through real processes: primary A serves its journal over HTTP to replica
+ * nodes B and C. C is stopped behind, A runs on and is killed with SIGKILL; {@code ferry promote
+ * --capture} promotes B, and B's {@code ferry run}, configured with its own database as source,
+ * the copy as journal and no {@code journal.from}, captures new writes into the same journal, after
+ * the branch point and under its own server id. C, re-pointed to B, receives the rest of the old
+ * history and the new transactions without a re-snapshot and converges to B's rows; a SIGKILL of
+ * B's run right after new commits, then a restart, loses and duplicates nothing. A replica node that
+ * received more of A's history than B is refused when re-pointed to B, naming the first GTID B lacks.
+ */
+@Timeout(600)
+class ContinueAfterPromoteTest {
+  private static final String DIGEST = "SELECT count(*) || ':' || coalesce(md5(string_agg(id || '=' || v, ',' ORDER BY id)),"
+      + " '') FROM items";
+
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+
+  @Test
+  void promotedNodeContinuesTheJournalAndASiblingReplicaFollowsItWithoutReseed() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
+        FerryCli cli = new FerryCli(dir)) {
+      // B serves its copy to C as well (cascading), so that it keeps every segment C has not fetched from it:
+      // what lets C re-point to B after the failover, however far behind it is.
+      Trio t = startTrio(pg, other, cli, true);
+      String a = t.a();
+      String b = t.b();
+      String c = t.c();
+      Path ca = t.ca();
+      Path cb = t.cb();
+      Process pa = t.pa();
+      Process pb = t.pb();
+      Process pc = t.pc();
+      insert(a, "a", 200);
+      await("C applies A's first 201 rows", () -> count(c) == 201);
+      assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero(); // C stays behind B
+      insert(a, "a-late", 200);
+      String lastOfA = Status.of(cli, ca).path("journal").path("lastGtid").asString();
+      await("B's copy holds A's last transaction " + lastOfA,
+          () -> Status.of(cli, cb).path("journal").path("lastGtid").asString().equals(lastOfA));
+      FerryCli.kill9(pa);
+      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
+
+      FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", cb.toString());
+      assertThat(promoted.exitCode()).as(promoted.all()).isZero();
+      assertThat(promoted.stdout()).contains("promoted: branch point " + lastOfA).contains("capture prepared on replica pg");
+      long branch = Long.parseLong(lastOfA.substring(lastOfA.lastIndexOf('-') + 1));
+      assertThat(count(b)).isEqualTo(401);
+
+      // B as the source that continues the journal: its own database, the copy, no journal.from.
+      Path sameServer = write("b-same-id.yaml", source("primary", b, "") + journal("b-journal", false)
+          + serveB(t.portB()));
+      FerryCli.Result refused = cli.run(Duration.ofMinutes(2), "run", "-c", sameServer.toString());
+      assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
+      assertThat(refused.stderr()).contains("source.gtid.server-id is 1, the old primary's");
+      Path cb2 = continuing(b, t.portB());
+      Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
+      insert(b, "b", 50);
+      Sql.execute(b, "UPDATE items SET v = v || '-updated on b' WHERE id % 7 = 0", "DELETE FROM items WHERE id % 11 = 0");
+
+      Path cc2 = repointed(a, c, t.portB());
+      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
+      await("C converges to B's rows", () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
+      JsonNode onC = Status.replica(Status.of(cli, cc2), "pg");
+      String newest = onC.path("appliedGtid").asString();
+      assertThat(newest).as("B's transactions carry its server id, after the branch point %s", lastOfA)
+          .startsWith("0-2-");
+      assertThat(Status.seq(onC.path("appliedGtid"))).isGreaterThan(branch + 50);
+      assertThat(Sql.scalar(c, "SELECT applied_gtids FROM _ferry.replication_control")).as("one history, no hole")
+          .isEqualTo("0:" + Status.seq(onC.path("appliedGtid")));
+
+      // SIGKILL of B's run right after new commits; the restart captures them once.
+      insert(b, "b-before-kill", 30);
+      FerryCli.kill9(pb2);
+      insert(b, "b-while-down", 20);
+      Process pb3 = cli.start(dir.resolve("b3.log"), "run", "-c", cb2.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb3);
+      insert(b, "b-after-restart", 10);
+      await("C converges to B's rows after B's restart", () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
+      JournalDump dump = JournalDump.of(cli, dir.resolve("b-journal"), dir);
+      assertThat(dump.gtidGapsOrRepeats()).as("B's journal: consecutive GTIDs, no transaction twice").isEmpty();
+      assertThat(Files.readString(dir.resolve("c2.log"))).as("C continued, no re-snapshot")
+          .doesNotContain("seeding it from a snapshot");
+      assertThatThrownBy(() -> Sql.execute(c, "INSERT INTO items (v) VALUES ('local')"))
+          .as("C is still a read-only replica: promote's lifting of B's guards was not replicated")
+          .hasMessageContaining("read-only");
+      assertThat(FerryCli.terminate(pc2, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(pb3, Duration.ofSeconds(90))).isZero();
+    }
+  }
+
+  @Test
+  void aReplicaNodeThatHoldsMoreThanThePromotedOneIsRefusedNamingTheGtid() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
+        FerryCli cli = new FerryCli(dir)) {
+      Trio t = startTrio(pg, other, cli, false);
+      String a = t.a();
+      String b = t.b();
+      String c = t.c();
+      Path cb = t.cb();
+      Process pa = t.pa();
+      Process pc = t.pc();
+      insert(a, "a", 50);
+      await("B applies A's first 51 rows", () -> count(b) == 51);
+      assertThat(FerryCli.terminate(t.pb(), Duration.ofSeconds(90))).isZero(); // B stays behind C
+      insert(a, "a-late", 100);
+      String lastOfA = Status.of(cli, t.ca()).path("journal").path("lastGtid").asString();
+      await("C applies A's last transaction " + lastOfA, () -> count(c) == 151);
+      FerryCli.kill9(pa);
+      assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero();
+      long newestOfC = newestSealed(dir.resolve("c-journal"));
+
+      FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", cb.toString());
+      assertThat(promoted.exitCode()).as(promoted.all()).isZero();
+      Path cb2 = continuing(b, t.portB());
+      Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
+      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+      for (int i = 0; newestSealed(dir.resolve("b-journal")) < newestOfC; i++) { // B writes its own segment of that number
+        assertThat(System.nanoTime()).as("B seals segment %d", newestOfC).isLessThan(deadline);
+        Sql.execute(b, "INSERT INTO items (v) VALUES ('b-" + i + "')");
+        Thread.sleep(200);
+      }
+
+      Path cc2 = repointed(a, c, t.portB());
+      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
+      await("C's link is refused", () -> Status.of(cli, cc2).path("links").path(0).path("lastError").asString("")
+          .contains("refused segment " + newestOfC));
+      String error = Status.of(cli, cc2).path("links").path(0).path("lastError").asString();
+      assertThat(error).as("names the first GTID that differs").containsPattern("GTID 0-1-\\d+").contains("seed it again");
+      assertThat(count(c)).as("C took nothing of B's").isEqualTo(151);
+      assertThat(FerryCli.terminate(pc2, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(pb2, Duration.ofSeconds(90))).isZero();
+    }
+  }
+
+  /** Primary A (serving its journal to B and C over HTTP) and replica nodes B and C, their replicas streaming. */
+  private record Trio(String a, String b, String c, int portB, Path ca, Path cb, Process pa, Process pb, Process pc) {}
+
+  /** B's database in a cluster of its own, as after a real failover (slot names are a cluster's). */
+  private Trio startTrio(PostgresCluster pg, PostgresCluster other, FerryCli cli, boolean bServesC) throws Exception {
+    String a = pg.createDatabase("a");
+    String b = other.createDatabase("b");
+    String c = pg.createDatabase("c");
+    Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+    int portA = freePort();
+    int portB = freePort();
+    Path ca = write("a.yaml", source("primary", a, "") + journal("a-journal", false)
+        + "  serve:\n    http:\n      listen: 127.0.0.1:" + portA + "\n      consumers: [b, c]\n");
+    Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b")
+        + (bServesC ? serveB(portB) : "") + replica("pg", b));
+    Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
+    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
+    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
+    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
+    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
+    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+    return new Trio(a, b, c, portB, ca, cb, pa, pb, pc);
+  }
+
+  private static String serveB(int portB) {
+    return "  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n";
+  }
+
+  /** B after promotion: its own database as source, with a server id of its own, the copy as journal, serving C. */
+  private Path continuing(String b, int portB) throws Exception {
+    return write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false)
+        + serveB(portB));
+  }
+
+  /** C re-pointed to B. */
+  private Path repointed(String a, String c, int portB) throws Exception {
+    return write("c2.yaml", source("primary", a, "") + journal("c-journal", true) + from(portB, "c") + replica("pg", c));
+  }
+
+  private static long newestSealed(Path journal) throws Exception {
+    return DirectoryTransportCrashTest.sealed(journal).stream()
+        .mapToLong(p -> dev.ferry.journal.SegmentFiles.sealedNumber(p).orElseThrow()).max().orElse(0);
+  }
+
+  private static void insert(String url, String tag, int rows) throws Exception {
+    for (int i = 0; i < rows; i++) {
+      Sql.execute(url, "INSERT INTO items (v) VALUES ('" + tag + "-" + i + "')");
+    }
+  }
+
+  private static long count(String url) throws Exception {
+    return Long.parseLong(Sql.scalar(url, "SELECT count(*) FROM items"));
+  }
+
+  private static void await(String what, Callable<Boolean> condition) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (!condition.call()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(300);
+    }
+  }
+
+  private Path write(String name, String yaml) throws Exception {
+    return Files.writeString(dir.resolve(name), yaml);
+  }
+
+  private static String source(String name, String url, String more) {
+    return "source:\n  name: " + name + "\n  url: " + url + "\n" + more;
+  }
+
+  /** A journal Ferry writes ({@code copy} false) or a copy, whose segments are the primary's. */
+  private String journal(String name, boolean copy) {
+    return "journal:\n  dir: " + dir.resolve(name) + "\n" + (copy ? "" : "  segment-size: 64KiB\n  segment-age: 1s\n");
+  }
+
+  private static String from(int port, String consumer) {
+    return "  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: " + consumer + "\n"
+        + "      poll-interval: 200ms\n      retry-max: 1s\n";
+  }
+
+  private static String replica(String name, String url) {
+    return "replicas:\n  - name: " + name + "\n    url: " + url + "\n";
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
