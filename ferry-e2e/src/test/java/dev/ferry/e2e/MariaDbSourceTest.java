@@ -46,14 +46,7 @@ class MariaDbSourceTest {
     try (MariaDbServer maria = MariaDbServer.start(); PostgresCluster pg = PostgresCluster.start();
         SqliteDatabase lite = SqliteDatabase.create(); FerryCli cli = new FerryCli(dir)) {
       String source = maria.createDatabase("bank");
-      BankWorkload bank = new BankWorkload(BankWorkload.Dialect.MARIADB, ACCOUNTS);
-      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
-        bank.createSchema(c);
-        // TIMESTAMP: an instant, journaled in UTC ('…+00'), as the PostgreSQL and SQLite replicas keep it.
-        st.execute("ALTER TABLE accounts MODIFY opened_at TIMESTAMP(6) NOT NULL");
-        st.execute("ALTER TABLE history MODIFY at TIMESTAMP(6) NOT NULL");
-        bank.load(c);
-      }
+      BankWorkload bank = loadedBank(source);
       String pgReplica = pg.createDatabase("bank");
       try (Connection c = DriverManager.getConnection(pgReplica); Statement st = c.createStatement()) {
         new BankWorkload(BankWorkload.Dialect.POSTGRES, ACCOUNTS).createSchema(c);
@@ -102,6 +95,100 @@ class MariaDbSourceTest {
       assertThat(captureStarts()).isEqualTo(4);
       assertThat(journalGtidProblems(cli, dir.resolve("journal"))).as("GTIDs in the journal").isEmpty();
     }
+  }
+
+  /**
+   * A source writing in two GTID domains, domain 2 with a hole (its first transaction at sequence
+   * 1000): the seed hands over at the snapshot's GTID position (one last GTID per domain) while
+   * clients keep writing in both domains, so the replica's applied set holds both domains and it
+   * ends with the source's digests (a history row applied twice would be a conflict that stops
+   * apply; one skipped, a digest difference); the journal holds each domain without a gap.
+   */
+  @Test
+  void seedsWhileTwoDomainsWriteOneWithAHole() throws Exception {
+    try (MariaDbServer maria = MariaDbServer.start(); SqliteDatabase lite = SqliteDatabase.create();
+        FerryCli cli = new FerryCli(dir)) {
+      String source = maria.createDatabase("bank");
+      BankWorkload bank = loadedBank(source);
+      try (Connection c = lite.connect()) {
+        new BankWorkload(BankWorkload.Dialect.SQLITE, ACCOUNTS).createSchema(c);
+      }
+      Path config = FerryYaml.source(source, dir.resolve("journal")).segmentSize("1MiB")
+          .replica("lite", lite.jdbcUrl(), "read-write").writeTo(dir.resolve("ferry.yaml"));
+      FerryCli.Result setup = cli.run(Duration.ofMinutes(2), "setup", "-c", config.toString());
+      assertThat(setup.exitCode()).as("setup: %s", setup.all()).isZero();
+      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+        st.execute("SET SESSION gtid_domain_id = 2");
+        st.execute("SET SESSION gtid_seq_no = 1000");
+        st.execute("UPDATE branches SET balance = balance - 7 WHERE id = 1");
+        st.execute("UPDATE branches SET balance = balance + 7 WHERE id = 1");
+      }
+      java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+      WorkloadRunner.ConnectionSource twoDomains = () -> {
+        Connection c = DriverManager.getConnection(source);
+        try (Statement st = c.createStatement()) {
+          st.execute("SET SESSION gtid_domain_id = " + (opened.getAndIncrement() % 2 == 0 ? 0 : 2));
+        }
+        return c;
+      };
+      Process run;
+      try (WorkloadRunner workload = WorkloadRunner.start(bank, twoDomains, 4, SEED)) {
+        workload.awaitCommitted(50, Duration.ofSeconds(60));
+        run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
+        LogWait.awaitLine(dir.resolve("run.log"), "[replica lite] seeded: ", run, Duration.ofSeconds(120));
+        workload.awaitCommitted(workload.committed() + 200, Duration.ofSeconds(60));
+        workload.stop();
+      }
+      assertThat(awaitEqual(source, lite.jdbcUrl(), Duration.ofSeconds(180))).as("SQLite differences; run log: %s",
+          log("run.log")).isEmpty();
+      String seeded = log("run.log").lines().filter(l -> l.contains("[replica lite] seeded: ")).findFirst()
+          .orElseThrow();
+      java.util.regex.Matcher applied = java.util.regex.Pattern.compile("applied \\{0:\\d+,2:(\\d+)\\}")
+          .matcher(seeded);
+      assertThat(applied.find()).as("the hand-over's applied set, in both domains: %s", seeded).isTrue();
+      assertThat(Long.parseLong(applied.group(1))).as("domain 2 applied past its hole")
+          .isGreaterThanOrEqualTo(1001L);
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+      Map<Long, List<Long>> seqs = journalSeqsByDomain(cli, dir.resolve("journal"));
+      assertThat(seqs.keySet()).containsExactly(0L, 2L);
+      assertThat(seqs.get(2L).get(0)).as("domain 2 from its hole on (older segments may be purged)")
+          .isGreaterThanOrEqualTo(1000L);
+      for (List<Long> domain : seqs.values()) {
+        for (int i = 1; i < domain.size(); i++) {
+          assertThat(domain.get(i)).as("journal seqs %s", domain).isEqualTo(domain.get(i - 1) + 1);
+        }
+      }
+    }
+  }
+
+  /** The journal's sequence numbers per GTID domain (what purging left), in order, from {@code ferry journal dump}. */
+  private Map<Long, List<Long>> journalSeqsByDomain(FerryCli cli, Path journal) throws Exception {
+    Path out = dir.resolve("dump-domains.jsonl");
+    Process p = cli.start(out, "journal", "dump", journal.toString(), "--json");
+    assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("dump: %s", Files.readString(out)).isZero();
+    Map<Long, List<Long>> seqs = new java.util.TreeMap<>();
+    for (String line : Files.readAllLines(out)) {
+      if (line.startsWith("{")) {
+        String gtid = tools.jackson.databind.json.JsonMapper.builder().build().readTree(line).path("gtid").asString();
+        seqs.computeIfAbsent(Long.parseLong(gtid.substring(0, gtid.indexOf('-'))), d -> new ArrayList<>())
+            .add(seqOf(gtid));
+      }
+    }
+    return seqs;
+  }
+
+  /** The bank, created and loaded on the MariaDB database {@code source}. */
+  private static BankWorkload loadedBank(String source) throws SQLException {
+    BankWorkload bank = new BankWorkload(BankWorkload.Dialect.MARIADB, ACCOUNTS);
+    try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+      bank.createSchema(c);
+      // TIMESTAMP: an instant, journaled in UTC ('…+00'), as the PostgreSQL and SQLite replicas keep it.
+      st.execute("ALTER TABLE accounts MODIFY opened_at TIMESTAMP(6) NOT NULL");
+      st.execute("ALTER TABLE history MODIFY at TIMESTAMP(6) NOT NULL");
+      bank.load(c);
+    }
+    return bank;
   }
 
   private void awaitCaptureStarts(int starts, Process run) throws Exception {

@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +26,7 @@ import java.util.Map;
  * opened {@code WITH CONSISTENT SNAPSHOT}, and the binlog GTID position it matches
  * ({@code binlog_snapshot_file} and {@code binlog_snapshot_position}, as a GTID by
  * {@code BINLOG_GTID_POS}): the snapshot holds exactly the transactions up to that
- * GTID. Rows are read as the journal values binlog capture gives the same data
+ * GTID position, the last GTID of every domain the binlog holds at that point. Rows are read as the journal values binlog capture gives the same data
  * ({@link SnapshotValues}), so a seeded row equals a streamed one. Only reads. Used by one thread.
  */
 public final class MariaDbSnapshot implements RowReader, AutoCloseable {
@@ -34,23 +35,25 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
   private final List<SourceTable> tables;
   private final Map<TableId, BinlogCatalog.Shape> shapes;
   private final SourcePosition position;
+  private final Map<Long, Gtid> gtidPosition;
   private final String source;
 
   private MariaDbSnapshot(Connection connection, String database, List<SourceTable> tables,
-      Map<TableId, BinlogCatalog.Shape> shapes, SourcePosition position, String source) {
+      Map<TableId, BinlogCatalog.Shape> shapes, SourcePosition position, Map<Long, Gtid> gtidPosition,
+      String source) {
     this.connection = connection;
     this.database = database;
     this.tables = tables;
     this.shapes = shapes;
     this.position = position;
+    this.gtidPosition = gtidPosition;
     this.source = source;
   }
 
   /**
    * Opens the snapshot.
    *
-   * @throws CaptureException when the binlog holds more than one GTID domain (a seed hands over at
-   *     one GTID), or a captured column's type is not captured
+   * @throws CaptureException when a captured column's type is not captured
    */
   public static MariaDbSnapshot create(MariaDbSourceConfig config) throws IOException, SQLException {
     MariaDbUrl url = MariaDbUrl.parse(config.name(), config.jdbcUrl());
@@ -63,14 +66,9 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
       }
       String file = status(c, "binlog_snapshot_file");
       long offset = Long.parseLong(status(c, "binlog_snapshot_position"));
-      Map<Long, Gtid> at = GtidPositions.at(c, file, offset);
-      if (at.size() > 1) {
-        throw new CaptureException(config.name(), "the snapshot's binlog GTID position " + GtidPositions.format(at)
-            + " has more than one GTID domain: seeding from MariaDB hands over at one GTID and does not support"
-            + " several domains yet (see docs/mariadb-capture.md)");
-      }
+      Map<Long, Gtid> at = Collections.unmodifiableMap(GtidPositions.at(c, file, offset));
       SourcePosition position = SourcePosition.binlog(file, offset);
-      if (!at.isEmpty()) {
+      if (at.size() == 1) {
         position = position.withSourceGtid(at.values().iterator().next());
       }
       BinlogCatalog catalog = new BinlogCatalog(config.name(), url.database(), config.tables());
@@ -81,7 +79,7 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
         shapes.put(id, shape);
         tables.add(describe(c, url.database(), shape));
       }
-      return new MariaDbSnapshot(c, url.database(), List.copyOf(tables), shapes, position, config.name());
+      return new MariaDbSnapshot(c, url.database(), List.copyOf(tables), shapes, position, at, config.name());
     } catch (IOException | SQLException | RuntimeException e) {
       c.close();
       throw e;
@@ -124,9 +122,21 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
     return new SourceTable(shape.id(), columns, key, 0, 0);
   }
 
-  /** Where the snapshot stands in the binlog, with the GTID of its last transaction (none on an empty binlog). */
+  /**
+   * Where the snapshot stands in the binlog, with the GTID of its last transaction when the binlog
+   * holds one domain (none on an empty binlog or several domains: see {@link #gtidPosition}).
+   */
   public SourcePosition position() {
     return position;
+  }
+
+  /**
+   * The snapshot's GTID position: per domain (ascending), the last GTID the snapshot holds; a
+   * transaction of the source is in the snapshot exactly when its domain is here and its sequence
+   * number is at most this one's. Empty on an empty binlog. Unmodifiable.
+   */
+  public Map<Long, Gtid> gtidPosition() {
+    return gtidPosition;
   }
 
   /** The captured tables, as the snapshot sees them. */

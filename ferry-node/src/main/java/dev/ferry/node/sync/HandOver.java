@@ -6,6 +6,7 @@ import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.SourcePosition;
@@ -15,11 +16,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Finds where a replica seeded from a snapshot starts streaming: the journal position right after
@@ -28,7 +32,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Waits until the journal is known to hold every transaction of the snapshot ({@link
  * Boundary#proves}): for PostgreSQL, the snapshot's marker message, committed after it; for
- * SQLite, the transaction ending at the snapshot's change id. One thread.
+ * SQLite, the transaction ending at the snapshot's change id; for MariaDB, every domain of its GTID
+ * position reached. One thread.
  */
 final class HandOver {
   /** Drain wait: once proven, the transactions the snapshot holds are in the journal already. */
@@ -120,14 +125,32 @@ final class HandOver {
   }
 
   /**
-   * A MariaDB snapshot at the binlog GTID {@code snapshot.sourceGtid()} (none: an empty binlog):
-   * transactions up to that GTID are in it. Capture journals every transaction of the server, so a
-   * journaled transaction at or after it proves the journal holds all before it; so does
-   * {@code journaled} turning true: capture running in this process has made durable everything
-   * the source's binlog held at a mark taken after the snapshot (an idle source brings no later
-   * transaction).
+   * A MariaDB snapshot at the binlog GTID position {@code gtids} (per domain the last GTID it holds;
+   * empty: an empty binlog): a transaction is in it when its domain is there and its sequence number
+   * at most that GTID's. Capture journals every transaction of the server in binlog order, so the
+   * journal holds all of the snapshot once it holds a transaction after it (a later one in a domain
+   * of the snapshot, or one in a new domain) or the snapshot's last transaction in every domain; so
+   * does {@code journaled} turning true: capture running in this process has made durable
+   * everything the source's binlog held at a mark taken after the snapshot (an idle source brings
+   * no later transaction). Remembers the domains reached: one hand-over, one thread.
    */
-  record SourceGtid(SourcePosition snapshot, BooleanSupplier journaled) implements Boundary {
+  static final class SourceGtid implements Boundary {
+    private final SourcePosition snapshot;
+    private final Map<Long, Gtid> gtids;
+    private final BooleanSupplier journaled;
+    private final Set<Long> reached = new HashSet<>();
+
+    SourceGtid(SourcePosition snapshot, Map<Long, Gtid> gtids, BooleanSupplier journaled) {
+      this.snapshot = snapshot;
+      this.gtids = Map.copyOf(gtids);
+      this.journaled = journaled;
+    }
+
+    @Override
+    public SourcePosition snapshot() {
+      return snapshot;
+    }
+
     @Override
     public boolean provenByCapture() {
       return journaled.getAsBoolean();
@@ -135,16 +158,24 @@ final class HandOver {
 
     @Override
     public boolean inSnapshot(SourcePosition at) {
-      return snapshot.sourceGtid().isPresent() && at.sourceGtid().isPresent()
-          && at.sourceGtid().get().domain() == snapshot.sourceGtid().get().domain()
-          && at.sourceGtid().get().seq() <= snapshot.sourceGtid().get().seq();
+      return at.sourceGtid().map(g -> gtids.containsKey(g.domain()) && g.seq() <= gtids.get(g.domain()).seq())
+          .orElse(false);
     }
 
     @Override
     public boolean proves(JournalTransaction tx) {
-      return snapshot.sourceGtid().isEmpty() || tx.sourcePosition().sourceGtid().isPresent()
-          && tx.sourcePosition().sourceGtid().get().domain() == snapshot.sourceGtid().get().domain()
-          && tx.sourcePosition().sourceGtid().get().seq() >= snapshot.sourceGtid().get().seq();
+      Optional<Gtid> at = tx.sourcePosition().sourceGtid();
+      if (gtids.isEmpty() || at.isEmpty()) {
+        return gtids.isEmpty();
+      }
+      Gtid last = gtids.get(at.get().domain());
+      if (last == null || at.get().seq() > last.seq()) {
+        return true;
+      }
+      if (at.get().seq() == last.seq()) {
+        reached.add(last.domain());
+      }
+      return reached.size() == gtids.size();
     }
 
     @Override
@@ -155,6 +186,11 @@ final class HandOver {
     @Override
     public boolean drainsAfterProof() {
       return false;
+    }
+
+    String position() {
+      return gtids.isEmpty() ? "(none)" : gtids.values().stream().sorted().map(Gtid::toString)
+          .collect(Collectors.joining(","));
     }
   }
 
@@ -218,8 +254,8 @@ final class HandOver {
     return switch (boundary) {
       case Marker m -> "marker " + m.marker();
       case ChangeId c -> "the transaction holding " + c.snapshot();
-      case SourceGtid g -> "a transaction at or after MariaDB GTID " + g.snapshot().sourceGtid().map(Object::toString)
-          .orElse("(none)") + "; on an idle source whose capture runs in another process, any write brings one";
+      case SourceGtid g -> "the last transaction of each domain of MariaDB GTID position " + g.position()
+          + ", or one after it; on an idle source whose capture runs in another process, any write brings one";
     };
   }
 

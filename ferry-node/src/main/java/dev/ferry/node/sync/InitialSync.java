@@ -19,6 +19,7 @@ import dev.ferry.capture.trigger.SqliteSnapshot;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.model.Side;
+import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.node.run.ReplicaSpec;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -193,7 +195,8 @@ public final class InitialSync {
   /**
    * Seeds {@code replica} from a consistent snapshot of the MariaDB {@code source} (see
    * {@link MariaDbSnapshot}) and records where it streams from in the journal {@code journalDir}:
-   * right after the journal transaction carrying the snapshot's binlog GTID. Capture of
+   * right after the last journal transaction the snapshot holds, with the snapshot's transactions of
+   * every GTID domain counted as applied. Capture of
    * {@code source} into that journal must be running. Crash-safe as the other seeds: the position
    * is written last.
    *
@@ -220,19 +223,22 @@ public final class InitialSync {
     SourcePosition snapshotAt;
     CopyResult copy;
     BooleanSupplier journaled = () -> false;
+    Map<Long, Gtid> gtids;
     try (MariaDbSnapshot snapshot = MariaDbSnapshot.create(source)) {
       snapshotAt = snapshot.position();
+      gtids = snapshot.gtidPosition();
       if (running.isPresent()) {
         journaled = running.get().markSourceNow(Optional::empty);
       }
-      log.info("{}seeding from source {} snapshot at {}", prefix, source.name(), snapshotAt);
+      log.info("{}seeding from source {} snapshot at {} (GTID position {})", prefix, source.name(), snapshotAt,
+          gtids.values());
       copy = RowCopy.copy(snapshot.tables(), snapshot, config, () -> connect(replica), options.copy());
     } catch (SQLException e) {
       throw new SyncException(prefix + "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
           e);
     }
     long copied = System.nanoTime();
-    ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.SourceGtid(snapshotAt, journaled),
+    ReplicaPosition position = HandOver.find(journalDir, journalId, new HandOver.SourceGtid(snapshotAt, gtids, journaled),
         options.journalWait(), prefix);
     record(replica, config, position);
     log.info("{}seeded: {} rows in {} ms (copy {} ms, hand-over {} ms); streaming starts at journal position {}"
