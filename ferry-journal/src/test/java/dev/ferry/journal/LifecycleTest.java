@@ -212,7 +212,8 @@ class LifecycleTest {
         Optional<JournalTransaction> tx = inProcess.next(Duration.ofSeconds(10));
         long waitedMillis = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertThat(tx).isPresent();
-        assertThat(waitedMillis).isLessThan(2000);
+        // Woken by the append 200 ms in, not by the 10 s timeout: room for a loaded machine in between.
+        assertThat(waitedMillis).isLessThan(5000);
         assertThat(polling.next(Duration.ofSeconds(10))).map(JournalTransaction::gtid).contains(new Gtid(0, 1, 1));
         writer.join();
       }
