@@ -100,7 +100,7 @@ class SyncGateTest {
   @Test
   void whatTheReplicasApplyIsReportedAtOnceNotWithTheNextHeartbeat() throws Exception {
     // The next heartbeat 10 s away: a release within 5 s came with the report, with room for a loaded machine.
-    LinkTiming slow = new LinkTiming(Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(5), 1 << 20);
+    LinkTiming slow = new LinkTiming(Duration.ofSeconds(10), Duration.ofSeconds(25), Duration.ofSeconds(10), 1 << 20);
     withFirstReceived(slow, Set.of("replica"), (s, gate, released) -> { // just after the ACK of the data
       Journal.acknowledge(copy, "replica", s.acked().orElseThrow());
       long start = System.nanoTime();
