@@ -51,6 +51,8 @@ public final class PushReceiver implements CopyFeed {
   /** Touched by one session thread at a time (the one holding {@link #active}). */
   private JournalIngest ingest;
   private volatile Thread session;
+  /** The connection being served, told when this end stops. */
+  private volatile ReceiverSession serving;
   private volatile boolean stopping;
   private volatile LinkState state = LinkState.WAITING;
   private volatile Optional<String> lastError = Optional.empty();
@@ -138,6 +140,10 @@ public final class PushReceiver implements CopyFeed {
     stopping = true;
     server.close();
     acceptor.join(TimeUnit.SECONDS.toMillis(10));
+    ReceiverSession current = serving;
+    if (current != null) {
+      current.goodbye(); // the supplier then logs a stop, not a failure
+    }
     Socket s = active.get();
     if (s != null) {
       s.close();
@@ -184,7 +190,11 @@ public final class PushReceiver implements CopyFeed {
   private void serve(Socket socket) {
     String peer = peerOf(socket);
     try (socket) {
-      new ReceiverSession(this, socket, peer).run();
+      ReceiverSession current = new ReceiverSession(this, socket, peer);
+      serving = current;
+      current.run();
+    } catch (PeerStoppedException e) {
+      LOG.info("{}supplier {}: {}", prefix, peer, e.getMessage());
     } catch (IOException | RuntimeException e) {
       if (!stopping) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -193,6 +203,7 @@ public final class PushReceiver implements CopyFeed {
         state = e instanceof dev.ferry.journal.IngestRefusedException ? LinkState.REFUSED : LinkState.WAITING;
       }
     } finally {
+      serving = null;
       active.set(null);
       if (state == LinkState.STREAMING) {
         state = LinkState.WAITING;
