@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.BankWorkload;
 import dev.ferry.testkit.FaultProxy;
+import dev.ferry.testkit.TlsStores;
 import dev.ferry.testkit.WorkloadRunner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,7 +25,9 @@ import tools.jackson.databind.JsonNode;
 final class FaultyLink implements AutoCloseable {
   /** The transport under test. */
   enum Kind {
-    PUSH, HTTP
+    PUSH, HTTP,
+    /** TCP push over TLS: the receiver's {@code keystore}, the supplier's {@code truststore} (keytool-made, for 127.0.0.1). */
+    PUSH_TLS
   }
 
   /** The push link's timing: a black hole is noticed within {@link #TIMEOUT}. */
@@ -78,10 +81,17 @@ final class FaultyLink implements AutoCloseable {
     String replica = source + "journal:\n  dir: " + copy + "\n  from:\n";
     String timing = "      heartbeat: " + HEARTBEAT.toMillis() + "ms\n      timeout: " + TIMEOUT.toMillis()
         + "ms\n      retry-max: 1s\n";
-    if (kind == Kind.PUSH) {
+    if (kind != Kind.HTTP) {
+      String trust = "";
+      String key = "";
+      if (kind == Kind.PUSH_TLS) {
+        TlsStores tls = TlsStores.make(dir, "b", "e2e-tls-store-5e1f");
+        trust = "      truststore: " + tls.trustStore() + "\n      truststore-password: " + tls.password() + "\n";
+        key = "      keystore: " + tls.keyStore() + "\n      keystore-password: " + tls.password() + "\n";
+      }
       primary += "  push:\n    - name: b\n      to: 127.0.0.1:" + proxy.port() + "\n      secret: " + SECRET + "\n"
-          + timing;
-      replica += "    listen:\n      address: 127.0.0.1:" + port + "\n      secret: " + SECRET + "\n" + timing;
+          + trust + timing;
+      replica += "    listen:\n      address: 127.0.0.1:" + port + "\n      secret: " + SECRET + "\n" + key + timing;
     } else {
       // A listed consumer: the primary purges what the copy has, so the listing stays short.
       primary += "  serve:\n    http:\n      listen: 127.0.0.1:" + port + "\n      token: " + TOKEN
@@ -104,6 +114,14 @@ final class FaultyLink implements AutoCloseable {
   WorkloadRunner load(long seed) {
     return WorkloadRunner.start(new BankWorkload(BankWorkload.Dialect.POSTGRES, Topology.ACCOUNTS),
         () -> DriverManager.getConnection(t.primaryUrl), 1 + 2 * loads.getAndIncrement(), 2, seed);
+  }
+
+  /** Runs {@link #load} for {@code d}. */
+  void loadFor(Duration d, long seed) throws Exception {
+    try (WorkloadRunner w = load(seed)) {
+      Thread.sleep(d.toMillis());
+      w.stop();
+    }
   }
 
   /** A light write load for {@code d}: {@code n} one-row transactions every 250 ms; returns how many. */
@@ -133,7 +151,7 @@ final class FaultyLink implements AutoCloseable {
 
   /** Throttled to 8 KiB/s each way under a light load, the replica converges while the throttle holds. */
   void throttledConverges() throws Exception {
-    FaultProxy.Direction journal = kind == Kind.PUSH ? FaultProxy.Direction.TO_TARGET : FaultProxy.Direction.TO_CLIENT;
+    FaultProxy.Direction journal = kind != Kind.HTTP ? FaultProxy.Direction.TO_TARGET : FaultProxy.Direction.TO_CLIENT;
     long before = proxy.forwarded(journal);
     proxy.throttle(8 * 1024);
     try {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -26,6 +27,8 @@ final class NodePair {
   final Path replicaLog;
   Process primary;
   Process replica;
+  /** Added to the replica node's environment at each start. */
+  Map<String, String> replicaEnv = Map.of();
 
   NodePair(FerryCli cli, Path dir, Path primaryConfig, Path replicaConfig) {
     this.cli = cli;
@@ -47,7 +50,7 @@ final class NodePair {
 
   /** Starts the replica node and waits until its replicas stream (the copy exists, each was seeded). */
   void startReplica() throws Exception {
-    replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
+    replica = cli.start(replicaLog, replicaEnv, "run", "-c", replicaConfig.toString());
     try {
       DirectoryTransportCrashTest.awaitReplicasStreaming(cli, replicaConfig, replica);
     } catch (AssertionError e) {
@@ -69,7 +72,7 @@ final class NodePair {
       primary = cli.start(primaryLog, "run", "-c", primaryConfig.toString());
       Thread.sleep(200 + random.nextInt(2500));
       FerryCli.kill9(replica);
-      replica = cli.start(replicaLog, "run", "-c", replicaConfig.toString());
+      replica = cli.start(replicaLog, replicaEnv, "run", "-c", replicaConfig.toString());
     }
     workload.awaitCommitted(workload.committed() + 100, Duration.ofSeconds(60));
     workload.stop();

@@ -22,6 +22,9 @@ import tools.jackson.databind.JsonNode;
  * transaction on the replica's database holds a lock on {@code history}, so the node receives the
  * row into its copy (where {@code receive} would have released the commit) but cannot apply it:
  * the commit waits; once the lock is released it returns, and the row is in the target by then.
+ * The replica node's replicas write their consumer files only every 10 minutes ({@link SyncNodes}),
+ * so these commits, and five more each returning within half the timeout, are released by the
+ * node's report of each apply commit, not by the periodic write.
  * With the lock held again and the replica node killed (SIGKILL) while a commit waits, the commit
  * returns after {@code sync-timeout}, the primary's status names the excluded node, the next commit
  * does not wait; the restarted node is included again, converges, and holds the row once.
@@ -53,6 +56,13 @@ class SyncApplyTest {
             .isLessThan(SYNC_TIMEOUT.toMillis());
       }
       assertThat(sync.link().path("lastError").isNull()).as("the replica node is still included").isTrue();
+      for (int i = 0; i < 5; i++) { // the replicas write their consumer file every 10 minutes: reports release these
+        assertThat(sync.insert(9_000_020 + i, "sync-apply-prompt").get(60, TimeUnit.SECONDS))
+            .as("ms commit %d waited, the replica's consumer file written every %d ms", i, SyncNodes.ACK_EVERY_MS)
+            .isLessThan(SYNC_TIMEOUT.toMillis() / 2);
+      }
+      assertThat(onTarget(t, "sync-apply-prompt")).isEqualTo(5);
+      assertThat(sync.link().path("lastError").isNull()).as("no commit released by exclusion").isTrue();
 
       int killing = NodePair.read(nodes.primaryLog).length();
       try (Connection lock = lockHistory(t.pgReplicaUrl)) {

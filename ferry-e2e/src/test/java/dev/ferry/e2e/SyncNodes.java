@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,11 +16,15 @@ import tools.jackson.databind.JsonNode;
  * ({@code sync: LEVEL}, {@code sync-timeout}) whose replica {@code pg} is the topology's PostgreSQL
  * replica, both {@code bin/ferry run} processes ({@link NodePair}); the bank loaded; the source's
  * {@code synchronous_standby_names} listing capture's walsender, which is synchronous, and the
- * replica node included. Inserts history rows on their own connections, timing each COMMIT.
+ * replica node included. At level {@code apply} the replica node's replicas write their consumer
+ * positions only every {@link #ACK_EVERY_MS} ms, so a commit is released only by the replica node's
+ * report of each apply commit. Inserts history rows on their own connections, timing each COMMIT.
  */
 final class SyncNodes {
   private static final String SECRET = "e2e-sync-secret-90ab1c";
   private static final AtomicLong MORE = new AtomicLong(9_100_000);
+  /** At level apply, how often the replica node's replicas write their consumer position (10 minutes). */
+  static final long ACK_EVERY_MS = 600_000;
 
   final Topology t;
   final FerryCli cli;
@@ -51,6 +56,9 @@ final class SyncNodes {
         + "\n  from:\n    listen:\n      address: 127.0.0.1:" + port + "\n      secret: " + SECRET + "\n      "
         + timing + "replicas:\n  - name: pg\n    url: " + t.pgReplicaUrl + "\n");
     SyncNodes sync = new SyncNodes(t, cli, new NodePair(cli, dir, primaryConfig, replicaConfig), copy, port);
+    if (level.equals("apply")) { // the replicas' consumer files written every 10 minutes: only prompt reports release
+      sync.nodes.replicaEnv = Map.of("FERRY_JAVA_OPTS", "-Xmx256m -Dferry.replica.ack-every-ms=" + ACK_EVERY_MS);
+    }
     sync.nodes.startPrimary();
     t.load();
     sync.nodes.startReplica();

@@ -4,6 +4,7 @@ import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
 import dev.ferry.apply.dialect.postgres.PostgresDialect;
 import dev.ferry.apply.dialect.sqlite.SqliteDialect;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.sql.SqlErrorClassifier;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -165,8 +166,30 @@ public interface Dialect {
    */
   void guardNewTables(Connection c) throws SQLException;
 
-  /** Runs a DDL command at its place, with its search path where the target has one. */
-  void applyDdl(Connection c, Change.Ddl ddl) throws SQLException;
+  /**
+   * Runs a DDL command at its place, with its search path where the target has one; {@code
+   * source} is the kind of source it came from (whose SQL its text is).
+   */
+  void applyDdl(Connection c, Change.Ddl ddl, SourcePosition.Kind source) throws SQLException;
+
+  /**
+   * Checks, before anything of its transaction is applied, that this target can take {@code ddl}
+   * from a source of kind {@code source}. Returns true when the target maps the statement itself,
+   * even one not {@linkplain Change.Ddl#replayable() replayable} as given (its own database's
+   * text); false when Ferry's general rule holds: a replayable text runs as given.
+   */
+  default boolean checkDdl(Change.Ddl ddl, SourcePosition.Kind source) throws UnmappableDdlException {
+    return false;
+  }
+
+  /**
+   * Whether a DDL statement commits the target's open transaction on its own (MariaDB): then a
+   * source transaction carrying DDL is applied alone, after the group before it has committed,
+   * and must change no row before its DDL.
+   */
+  default boolean ddlCommitsOnItsOwn() {
+    return false;
+  }
 
   /**
    * Defers the deferrable constraints of the open target transaction to its commit, as the

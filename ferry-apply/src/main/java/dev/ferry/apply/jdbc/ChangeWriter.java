@@ -186,6 +186,7 @@ final class ChangeWriter {
     if (!mode.deferred()) {
       open.clear(); // a failed earlier attempt may have left rows behind
     }
+    DdlGate.check(dialect, config, transaction, changes);
     this.deferred = mode.deferred();
     this.bulk = mode.bulk();
     tx = transaction;
@@ -283,11 +284,11 @@ final class ChangeWriter {
       log.info("{} {}: skipping DDL (skip-ddl is set): {}", config.side(), tx.gtid(), ddl.command());
       return;
     }
-    if (!ddl.replayable()) {
+    if (!ddl.replayable() && !checkedDdl(ddl)) {
       throw new StopApply(config.side(), notReplayable(ddl), null, null);
     }
     try {
-      dialect.applyDdl(connection, ddl);
+      dialect.applyDdl(connection, ddl, tx.sourcePosition().kind());
     } catch (SQLException e) {
       if (!dialect.refusedDdlStopsWithAdvice()) {
         throw e;
@@ -298,6 +299,15 @@ final class ChangeWriter {
           + " (see docs/apply.md)", null, null);
     } finally {
       invalidate();
+    }
+  }
+
+  /** Whether the dialect maps {@code ddl} itself ({@link DdlGate} has checked that it can). */
+  private boolean checkedDdl(Change.Ddl ddl) {
+    try {
+      return dialect.checkDdl(ddl, tx.sourcePosition().kind());
+    } catch (dev.ferry.apply.dialect.UnmappableDdlException e) {
+      return false;
     }
   }
 

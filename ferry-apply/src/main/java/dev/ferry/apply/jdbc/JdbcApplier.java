@@ -33,9 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JDBC {@link Applier} for PostgreSQL and SQLite targets.
- *
- * <p>How exactly-once holds: a group (one target transaction) starts by reading — and on PostgreSQL
+ * The JDBC {@link Applier} for PostgreSQL, SQLite and MariaDB targets. How exactly-once holds: a group (one target transaction) starts by reading — and on PostgreSQL
  * locking — the replica's {@code replication_control} row; a source transaction whose GTID is in the
  * row's set is skipped; the row is rewritten just before the group commits, in the same target
  * transaction. The group's source transactions stay in memory until the commit, so after a transient
@@ -43,10 +41,10 @@ import org.slf4j.LoggerFactory;
  * then unknown) the group is rolled back and replayed from the row as the target has it. When the
  * bulk path (COPY) hits a constraint, the group is replayed row by row so conflicts are named one by one.
  *
- * <p>A chunked journal transaction (one the journal could not hold in a record, see {@link
- * #apply(JournalTransaction, String)}) is never held in memory: the open group is committed first,
- * then it is applied alone from its cursor in one target transaction with the progress row; a
- * replay after a transient error reads it again from the journal.
+ * <p>A chunked journal transaction (see {@link #apply(JournalTransaction, String)}) is never held in
+ * memory: the open group commits first, then it is applied alone from its cursor with the progress
+ * row (a replay reads it again). So is a transaction carrying DDL where DDL commits on its own
+ * ({@link Dialect#ddlCommitsOnItsOwn}, MariaDB; its mapped statement is safe to run twice).
  *
  * <p>Row changes are batched across the source transactions of a group and run at its commit
  * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per change.
@@ -202,15 +200,17 @@ public final class JdbcApplier implements Applier {
       skipped++;
       return;
     }
-    if (pending.isEmpty()) {
+    boolean alone = dialect.ddlCommitsOnItsOwn() && DdlGate.runsDdl(config, tx); // its DDL would commit a group
+    if (alone || pending.isEmpty()) {
+      flush(); // commits the group before it, if any
       groupStarted = clock.instant();
       groupBytes = 0;
     }
     PendingTransaction p = new PendingTransaction(tx, journalPosition);
     pending.add(p);
     groupBytes += p.bytes();
-    drive(false);
-    if (groupFull()) {
+    drive(alone);
+    if (!alone && groupFull()) {
       drive(true);
     }
   }

@@ -10,34 +10,42 @@ import java.util.regex.Pattern;
 /**
  * What a MariaDB DDL statement from the binlog means for the journal. {@code TRUNCATE} of a
  * captured table is a {@link Change.Truncate}. {@code CREATE}, {@code ALTER}, {@code DROP} and
- * {@code RENAME} of a captured table land as a {@link Change.Ddl} at their place in the stream
- * with the schema sequence advanced, marked as not replayable: its text is MariaDB's, which no
- * target replays yet, so a replica stops there with advice (run the equivalent DDL by hand, then
- * {@code skip-ddl}), as for PostgreSQL DDL that ran inside another statement. DDL of other tables
- * (and statements Ferry does not recognise) adds nothing. Stateless.
+ * {@code RENAME} of a captured table, and {@code CREATE}/{@code DROP INDEX … ON} one, land as a
+ * {@link Change.Ddl} at their place in the stream with the schema sequence advanced, marked as not
+ * replayable as given: its text is MariaDB's, which a MariaDB target maps (its database moved to
+ * the replica's) and other targets do not, so they stop there with advice (run the equivalent DDL
+ * by hand, then {@code skip-ddl}), as for PostgreSQL DDL that ran inside another statement. DDL of
+ * other tables (and statements Ferry does not recognise) adds nothing. Stateless.
  */
 final class DdlStatements {
   /** The table a statement names first: {@code ALTER [ONLINE|IGNORE] TABLE [IF EXISTS] [db.]t}. */
   private static final Pattern TABLE = Pattern.compile("(?is)^(CREATE|ALTER|DROP|RENAME|TRUNCATE)\\b"
       + "(?:\\s+(?:OR\\s+REPLACE|TEMPORARY|ONLINE|IGNORE))*\\s+(?:TABLE\\s+)?(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?"
       + "((?:`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(?:`(?:[^`]|``)+`|[\\w$]+))?)");
-  static final String RAN_INSIDE = "MariaDB (its DDL text is not replayed on a target yet)";
+  /** {@code CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX i ON [db.]t} and {@code DROP INDEX i ON [db.]t}: the table. */
+  private static final Pattern INDEX = Pattern.compile("(?is)^(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?"
+      + "(?:UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?|DROP\\s+)INDEX\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?"
+      + "(?:`(?:[^`]|``)+`|[\\w$]+)\\s+(?:USING\\s+\\w+\\s+)?ON\\s+"
+      + "((?:`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(?:`(?:[^`]|``)+`|[\\w$]+))?)");
+  static final String RAN_INSIDE = "MariaDB (its DDL text is replayed on MariaDB targets only)";
 
   private DdlStatements() {
   }
 
   static Optional<Change> change(String sql, String database, BinlogCatalog catalog, LongSupplier nextSchemaSequence) {
+    Matcher index = INDEX.matcher(sql);
+    boolean onIndex = index.find();
     Matcher m = TABLE.matcher(sql);
-    if (!m.find() || sql.matches("(?is)^(CREATE|DROP)\\s+(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\b.*")) {
+    if (!onIndex && (!m.find() || sql.matches("(?is)^(CREATE|DROP)\\s+(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\b.*"))) {
       return Optional.empty();
     }
-    String[] name = split(m.group(2));
+    String[] name = split(onIndex ? index.group(1) : m.group(2));
     String db = name.length == 2 ? name[0] : database == null ? "" : database;
     String table = name[name.length - 1];
     if (!catalog.captures(db, table)) {
       return Optional.empty();
     }
-    if (m.group(1).equalsIgnoreCase("TRUNCATE")) {
+    if (!onIndex && m.group(1).equalsIgnoreCase("TRUNCATE")) {
       return Optional.of(new Change.Truncate(List.of(BinlogCatalog.tableId(table)), false, false));
     }
     return Optional.of(new Change.Ddl(sql, db, nextSchemaSequence.getAsLong(), Optional.of(RAN_INSIDE)));

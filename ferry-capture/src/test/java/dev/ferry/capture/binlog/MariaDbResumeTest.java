@@ -89,11 +89,13 @@ class MariaDbResumeTest {
         try (Capture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url), first)) {
           assertThat(capture.awaitStreaming(Duration.ofSeconds(30))).isTrue();
           exec(c, "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)", "ALTER TABLE t ADD COLUMN v VARCHAR(5)",
-              "INSERT INTO t VALUES (3, 'x')", "TRUNCATE TABLE t");
+              "INSERT INTO t VALUES (3, 'x')", "TRUNCATE TABLE t",
+              "CREATE INDEX t_v ON app.t (v)");
           awaitGtid(first, gtidBinlogPos(c), Duration.ofSeconds(30));
         }
         List<Transaction> got = first.transactions();
-        assertThat(got).hasSize(5);
+        assertThat(got).hasSize(6);
+        assertThat(((Change.Ddl) got.get(5).changes().get(0)).command()).isEqualTo("CREATE INDEX t_v ON app.t (v)");
         Change.Ddl ddl = (Change.Ddl) got.get(2).changes().get(0);
         assertThat(ddl.command()).isEqualTo("ALTER TABLE t ADD COLUMN v VARCHAR(5)");
         assertThat(ddl.replayable()).isFalse();
@@ -110,8 +112,8 @@ class MariaDbResumeTest {
           awaitGtid(second, gtidBinlogPos(c), Duration.ofSeconds(30));
         }
         List<Gtid> resumed = second.transactions().stream().map(Transaction::gtid).toList();
-        assertThat(resumed).doesNotHaveDuplicates().hasSize(6);
-        assertThat(resumed.subList(0, 5)).isEqualTo(got.stream().map(Transaction::gtid).toList());
+        assertThat(resumed).doesNotHaveDuplicates().hasSize(7);
+        assertThat(resumed.subList(0, 6)).isEqualTo(got.stream().map(Transaction::gtid).toList());
       }
     }
   }

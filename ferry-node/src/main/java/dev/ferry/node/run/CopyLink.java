@@ -142,6 +142,11 @@ final class CopyLink implements AutoCloseable {
     return receiver.status();
   }
 
+  /** The transport receiving the copy, which the replicas tell what they committed. */
+  CopyFeed feed() {
+    return receiver;
+  }
+
   /** The node's status: the link, the copy's newest transactions, and each replica's lag behind them. */
   NodeStatus status(Instant now, String journalId, List<ReplicaRunner> runners, ReplicaStatus replicaStatus) {
     List<Gtid> heads = List.of();

@@ -131,7 +131,7 @@ public final class FerryNode implements AutoCloseable {
       // Each replica seeds and connects on its own thread: one that is new, slow to copy or
       // unreachable never holds back capture or the others.
       ApplySource from = new ApplySource(journal, spec.journal().directory(), journalId,
-          spec.source().serverId(), node::seedIfNew);
+          spec.source().serverId(), node::seedIfNew, Optional.empty());
       for (ReplicaSpec r : spec.replicas()) {
         if (replicas.isEmpty() || replicas.contains(r.name())) {
           node.replicas.add(ReplicaRunner.start(r, from, clock, observer));
@@ -147,7 +147,7 @@ public final class FerryNode implements AutoCloseable {
   private void startReplicasOnCopy(String copyId, List<String> names) {
     journalId = copyId;
     ApplySource from = new ApplySource(Optional.empty(), spec.journal().directory(), copyId,
-        spec.source().serverId(), this::seedIfNew);
+        spec.source().serverId(), this::seedIfNew, link.map(CopyLink::feed));
     for (ReplicaSpec r : spec.replicas()) {
       if (names.isEmpty() || names.contains(r.name())) {
         replicas.add(ReplicaRunner.start(r, from, clock, observer));

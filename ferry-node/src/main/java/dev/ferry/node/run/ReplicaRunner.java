@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@link ApplySource.Seeder}), reads from where the replica's {@code replication_control} row says it
  * stands (re-delivered transactions are skipped by GTID), applies in journal order, commits when the
  * stream idles (and at least every second under a backlog), and acknowledges the applied position
- * to the journal so segments every consumer has applied can be purged.
+ * ({@link AppliedAcks}): to the journal so segments every consumer has applied can be purged, and at
+ * once to a primary waiting for it (synchronous push at level {@code apply}).
  *
  * <p>An outage of the target ({@link TargetOutage#isTransient}: connection refused or lost, the
  * server restarting) is ridden out: the runner shows {@code reconnecting} with the error and the
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
 final class ReplicaRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaRunner.class);
   private static final Duration IDLE_WAIT = Duration.ofMillis(50);
-  private static final Duration ACK_EVERY = Duration.ofSeconds(1);
+  /** Under a backlog, the open group is committed at least this often. */
+  private static final Duration COMMIT_EVERY = Duration.ofSeconds(1);
   /** First wait after an outage; doubles on every failed try up to {@link #MAX_RETRY_WAIT}. */
   static final Duration FIRST_RETRY_WAIT = Duration.ofSeconds(1);
   static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(15);
@@ -250,7 +252,7 @@ final class ReplicaRunner implements AutoCloseable {
   }
 
   private void stream(Applier applier, JournalReader reader) throws ApplyException, IOException, InterruptedException {
-    Instant lastAck = Instant.EPOCH;
+    AppliedAcks acks = new AppliedAcks(source, spec.name(), clock, AppliedAcks.EVERY);
     Instant lastFlush = clock.instant();
     Uncommitted open = Uncommitted.NONE;
     boolean drained = false;
@@ -258,16 +260,13 @@ final class ReplicaRunner implements AutoCloseable {
       // Commit as soon as the stream momentarily runs dry (low lag under light load), and only
       // then wait: under a backlog transactions keep coming and groups fill up (throughput).
       Optional<JournalTransaction> next = reader.next(drained ? IDLE_WAIT : Duration.ZERO);
-      boolean flushDue = Duration.between(lastFlush, clock.instant()).compareTo(ACK_EVERY) >= 0;
+      boolean flushDue = Duration.between(lastFlush, clock.instant()).compareTo(COMMIT_EVERY) >= 0;
       if (next.isEmpty() || flushDue) {
         applier.flush();
         lastFlush = clock.instant();
         open = open.commit(this);
         caughtUp = next.isEmpty() && drained;
-        if (position != null && Duration.between(lastAck, clock.instant()).compareTo(ACK_EVERY) >= 0) {
-          ReplicaJournal.acknowledge(source, spec.name(), position, lastGtid);
-          lastAck = clock.instant();
-        }
+        acks.committed(position, lastGtid);
       }
       if (next.isEmpty()) {
         drained = true;
@@ -282,6 +281,7 @@ final class ReplicaRunner implements AutoCloseable {
       if (gate.mustWait(tx)) { // between transactions: commit what was applied, then wait with the next in hand
         applier.flush();
         open = open.commit(this);
+        acks.committed(position, lastGtid);
         if (!waitForTurn(applier, tx)) {
           break;
         }
@@ -298,14 +298,13 @@ final class ReplicaRunner implements AutoCloseable {
       if (reached.isPresent()) {
         applier.flush();
         open = open.commit(this);
+        acks.committed(position, lastGtid);
         holdAtUntil(reached.get());
       }
     }
     applier.flush();
     open.commit(this);
-    if (position != null) {
-      ReplicaJournal.acknowledge(source, spec.name(), position, lastGtid);
-    }
+    acks.flush(position, lastGtid);
   }
 
   /** Waits while suspended, everything applied committed; status shows {@code suspended}. */

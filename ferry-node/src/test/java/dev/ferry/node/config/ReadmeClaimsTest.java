@@ -47,7 +47,7 @@ class ReadmeClaimsTest {
         .as("when a database is added, the README's first paragraph changes with it")
         .containsExactly("POSTGRESQL", "SQLITE", "MARIADB");
     assertThat(intro).contains("from PostgreSQL, SQLite or MariaDB").contains("to\nPostgreSQL, SQLite and MariaDB replicas")
-        .contains("its DDL is not replicated yet");
+        .contains("its DDL is replicated to MariaDB replicas only");
   }
 
   @Test

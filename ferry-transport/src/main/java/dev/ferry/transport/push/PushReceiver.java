@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -34,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * segments sealed as the primary sealed them, so byte-identical). One supplier at a time; another
  * connecting meanwhile is told so and closed. A supplier that sends a bad frame, fails
  * authentication, pushes another journal or bytes the copy refuses is closed with an error the
- * status shows; the receiver goes on listening.
+ * status shows; the receiver goes on listening. What the node's replicas applied goes back in each
+ * ACK: the lowest of their consumer positions, or of what they reported committing
+ * ({@link #applied(String, JournalPosition)}, done after every commit while the supplier's link is
+ * synchronous at level {@code apply}), which wakes the session to acknowledge it at once.
  *
  * <p>Thread-safe: {@link #status()}, {@link #awaitCopy} and {@link #close()} from any thread.
  */
@@ -51,8 +55,6 @@ public final class PushReceiver implements CopyFeed {
   /** Touched by one session thread at a time (the one holding {@link #active}). */
   private JournalIngest ingest;
   private volatile Thread session;
-  /** The connection being served, told when this end stops. */
-  private volatile ReceiverSession serving;
   private volatile boolean stopping;
   private volatile LinkState state = LinkState.WAITING;
   private volatile Optional<String> lastError = Optional.empty();
@@ -63,8 +65,14 @@ public final class PushReceiver implements CopyFeed {
   /** Whether a supplier reached streaming before: the next one that does is a reconnect. */
   private boolean streamedBefore;
   private static final long APPLIED_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private volatile Optional<JournalPosition> applied = Optional.empty();
+  /** The replicas' positions in the copy's consumer files, read at most every 50 ms. */
+  private volatile Map<String, JournalPosition> acknowledged = Map.of();
   private volatile long appliedReadNanos = System.nanoTime() - APPLIED_EVERY_NANOS;
+  /** What the replicas reported committing ({@link #applied(String, JournalPosition)}), ahead of their files. */
+  private final Map<String, JournalPosition> reported = new ConcurrentHashMap<>();
+  /** The connection being served: told of the replicas' commits, and told when this end stops. */
+  private volatile ReceiverSession current;
+  private volatile boolean awaitsApplied;
 
   private PushReceiver(JournalConfig copy, JournalFrom.Listen config, Set<String> replicas, ServerSocket server) {
     this.copy = copy;
@@ -140,9 +148,9 @@ public final class PushReceiver implements CopyFeed {
     stopping = true;
     server.close();
     acceptor.join(TimeUnit.SECONDS.toMillis(10));
-    ReceiverSession current = serving;
-    if (current != null) {
-      current.goodbye(); // the supplier then logs a stop, not a failure
+    ReceiverSession served = current;
+    if (served != null) {
+      served.goodbye(); // the supplier then logs a stop, not a failure
     }
     Socket s = active.get();
     if (s != null) {
@@ -190,9 +198,9 @@ public final class PushReceiver implements CopyFeed {
   private void serve(Socket socket) {
     String peer = peerOf(socket);
     try (socket) {
-      ReceiverSession current = new ReceiverSession(this, socket, peer);
-      serving = current;
-      current.run();
+      ReceiverSession s = new ReceiverSession(this, socket, peer);
+      current = s;
+      s.run();
     } catch (PeerStoppedException e) {
       LOG.info("{}supplier {}: {}", prefix, peer, e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -203,7 +211,8 @@ public final class PushReceiver implements CopyFeed {
         state = e instanceof dev.ferry.journal.IngestRefusedException ? LinkState.REFUSED : LinkState.WAITING;
       }
     } finally {
-      serving = null;
+      current = null;
+      awaitsApplied = false;
       active.set(null);
       if (state == LinkState.STREAMING) {
         state = LinkState.WAITING;
@@ -265,23 +274,59 @@ public final class PushReceiver implements CopyFeed {
     }
   }
 
+  /** The connected supplier's link is synchronous at level {@code apply} (or no longer is). */
+  void awaitsApplied(boolean waiting) {
+    awaitsApplied = waiting;
+  }
+
+  @Override
+  public boolean awaitsApplied() {
+    return awaitsApplied;
+  }
+
   /**
-   * The lowest position every replica of this node acknowledged as applied in the copy, read at most
-   * every 50 ms; empty while one of them has acknowledged nothing (or there is none).
+   * Takes what replica {@code replica} committed (a replica this receiver reports for; others are
+   * ignored) and wakes the session to acknowledge it now: the heartbeat thread sends one ACK with
+   * the newest of however many reports came meanwhile.
+   */
+  @Override
+  public void applied(String replica, JournalPosition position) {
+    if (!replicas.contains(replica)) {
+      return;
+    }
+    reported.merge(replica, position, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+    ReceiverSession s = current;
+    if (s != null) {
+      s.appliedMoved();
+    }
+  }
+
+  /**
+   * The lowest position every replica of this node committed: for each, the newer of what its
+   * consumer file says (read at most every 50 ms) and what it reported ({@link #applied(String,
+   * JournalPosition)}); empty while one of them has acknowledged nothing (or there is none).
    */
   Optional<JournalPosition> applied() {
     long now = System.nanoTime();
-    if (now - appliedReadNanos < APPLIED_EVERY_NANOS) {
-      return applied;
+    if (now - appliedReadNanos >= APPLIED_EVERY_NANOS) {
+      try {
+        acknowledged = Journal.consumers(copy.directory());
+      } catch (IOException e) {
+        LOG.debug("{}cannot read the replicas' positions: {}", prefix, e.getMessage());
+      }
+      appliedReadNanos = now;
     }
-    try {
-      Map<String, JournalPosition> consumers = Journal.consumers(copy.directory());
-      applied = replicas.isEmpty() || !consumers.keySet().containsAll(replicas) ? Optional.empty()
-          : replicas.stream().map(consumers::get).min(Comparator.naturalOrder());
-    } catch (IOException e) {
-      LOG.debug("{}cannot read the replicas' positions: {}", prefix, e.getMessage());
+    Map<String, JournalPosition> files = acknowledged;
+    JournalPosition low = null;
+    for (String r : replicas) {
+      JournalPosition file = files.get(r);
+      JournalPosition told = reported.get(r);
+      JournalPosition p = file == null ? told : told == null || file.compareTo(told) >= 0 ? file : told;
+      if (p == null) {
+        return Optional.empty();
+      }
+      low = low == null || p.compareTo(low) < 0 ? p : low;
     }
-    appliedReadNanos = now;
-    return applied;
+    return Optional.ofNullable(low);
   }
 }

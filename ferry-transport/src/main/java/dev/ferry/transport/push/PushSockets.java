@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -50,8 +51,23 @@ final class PushSockets {
       if (trustStore.isEmpty()) {
         return plain;
       }
+      return handshake(plain, host, port, trustStore.get(), timeout);
+    } catch (IOException | RuntimeException e) {
+      plain.close();
+      throw e;
+    }
+  }
+
+  /**
+   * TLS over the connected {@code plain} socket, the host name checked. Whatever fails from here on (a
+   * certificate not trusted, a peer that does not speak TLS and closes) is an {@link SSLException}, but
+   * a peer that does not answer within {@code timeout} (a dead or black-holed link).
+   */
+  private static Socket handshake(Socket plain, String host, int port, KeyStoreFile trustStore, Duration timeout)
+      throws IOException {
+    try {
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trustStore.get().load());
+      tmf.init(trustStore.load());
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
       SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, port, true);
@@ -61,12 +77,10 @@ final class PushSockets {
       tls.setSoTimeout((int) timeout.toMillis());
       tls.startHandshake();
       return tls;
+    } catch (SSLException | java.net.SocketTimeoutException e) {
+      throw e;
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      plain.close();
-      if (e instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException("TLS to " + host + ":" + port + " failed: " + e.getMessage(), e);
+      throw new SSLException("TLS to " + host + ":" + port + " failed: " + e.getMessage(), e);
     }
   }
 }

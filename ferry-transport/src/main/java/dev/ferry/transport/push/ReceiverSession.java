@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,9 @@ final class ReceiverSession {
   private volatile OutputStream out;
   private volatile long lastSentNanos = System.nanoTime();
   private volatile JournalPosition end;
+  private volatile Thread beat;
+  /** The supplier's sync level, from its AUTH. */
+  private SyncLevel level = SyncLevel.NONE;
   /** The applied position the last ACK carried (two threads send ACKs: at worst one more is sent). */
   private volatile Optional<JournalPosition> appliedSent = Optional.empty();
 
@@ -51,10 +55,19 @@ final class ReceiverSession {
     socket.setTcpNoDelay(true);
     out = new BufferedOutputStream(socket.getOutputStream(), 64 << 10);
     PushFrames in = new PushFrames(new BufferedInputStream(socket.getInputStream(), 64 << 10), peer);
-    UUID primary = handshake(in);
+    UUID primary;
+    try {
+      primary = handshake(in);
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IOException("the supplier at " + peer + " failed the TLS handshake (" + e.getMessage() + "): this"
+          + " receiver listens with TLS (journal.from.listen.keystore " + receiver.config().keyStore()
+          .map(Object::toString).orElse("-") + "); the primary's push target needs a journal.push[].truststore holding"
+          + " this certificate (or its CA)", e);
+    }
     receiver.streaming();
+    receiver.awaitsApplied(level == SyncLevel.APPLY);
     LOG.info("{}supplier {} connected, pushing journal {} from {}", receiver.prefix(), peer, primary, end);
-    Thread beat = Thread.ofVirtual().name("ferry-push-receive-heartbeat").start(this::heartbeats);
+    beat = Thread.ofVirtual().name("ferry-push-receive-heartbeat").start(this::heartbeats);
     try {
       stream(in, primary);
     } finally {
@@ -69,6 +82,7 @@ final class ReceiverSession {
     byte[] proof = Handshake.receiverProof(receiver.config().secret(), supplierNonce, nonce);
     send(Type.CHALLENGE, java.nio.ByteBuffer.allocate(64).put(nonce).put(proof).array());
     Payloads.Auth auth = Payloads.auth(expect(in, Type.AUTH).buffer(), peer);
+    level = auth.sync();
     if (!Handshake.same(Handshake.supplierProof(receiver.config().secret(), supplierNonce, nonce), auth.proof())) {
       refuse("authentication failed: the supplier does not know the shared secret of " + receiver.address());
     }
@@ -151,22 +165,29 @@ final class ReceiverSession {
     appliedSent = applied;
   }
 
+  /** The replicas reported committing more: the heartbeat thread acknowledges it now. Any thread. */
+  void appliedMoved() {
+    Thread t = beat;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
   /**
    * Sends an ACK when nothing was sent for a heartbeat interval, and as soon as the replicas applied
-   * more than the last ACK said: a synchronous commit at level {@code apply} waits for it.
+   * more than the last ACK said: woken at once by {@link #appliedMoved} (a synchronous commit at level
+   * {@code apply} waits for it), else it looks every 50 ms (the replicas' consumer files).
    */
   private void heartbeats() {
     long every = link.heartbeat().toNanos();
     long poll = Math.min(every / 4, APPLIED_POLL_NANOS);
     try {
-      while (!socket.isClosed()) {
-        TimeUnit.NANOSECONDS.sleep(poll);
+      while (!socket.isClosed() && !Thread.currentThread().isInterrupted()) {
+        LockSupport.parkNanos(poll);
         if (System.nanoTime() - lastSentNanos >= every || !receiver.applied().equals(appliedSent)) {
           sendAck(end);
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (IOException e) {
       LOG.debug("{}heartbeat to {} failed: {}", receiver.prefix(), peer, e.getMessage());
       closeQuietly();

@@ -53,7 +53,7 @@ final class SupplierSession {
   void run() throws IOException, InterruptedException {
     LinkTiming link = target.link();
     String peer = target.name() + " " + target.address();
-    try (Socket s = PushSockets.connect(target.host(), target.port(), target.trustStore(), link.timeout())) {
+    try (Socket s = connect(link)) {
       socket = s;
       if (supplier.stopping()) {
         return;
@@ -85,10 +85,32 @@ final class SupplierSession {
     }
   }
 
+  /** Connects; a failed TLS handshake names the truststore and the receiver's keystore. */
+  private Socket connect(LinkTiming link) throws IOException {
+    try {
+      return PushSockets.connect(target.host(), target.port(), target.trustStore(), link.timeout());
+    } catch (javax.net.ssl.SSLException e) {
+      throw new IOException("TLS handshake with the replica node at " + target.address() + " failed (" + e.getMessage()
+          + "): push target " + target.name() + " has journal.push[].truststore " + target.trustStore()
+          .map(Object::toString).orElse("-") + ", so the node must listen with TLS (its journal.from.listen.keystore)"
+          + " and present a certificate for " + target.host() + " that this truststore holds (or its CA)", e);
+    }
+  }
+
   private JournalPosition handshake(PushFrames in, OutputStream out) throws IOException {
     byte[] nonce = Handshake.nonce();
     send(out, Type.HELLO, nonce);
-    ByteBuffer challenge = expect(in, Type.CHALLENGE).buffer();
+    ByteBuffer challenge;
+    try {
+      challenge = expect(in, Type.CHALLENGE).buffer();
+    } catch (PushProtocolException | java.io.EOFException e) {
+      if (target.trustStore().isPresent()) {
+        throw e;
+      }
+      throw new IOException("no push handshake from the replica node at " + target.address() + " (" + e.getMessage()
+          + "): if it listens with TLS (its journal.from.listen.keystore), give push target " + target.name()
+          + " a journal.push[].truststore holding its certificate", e);
+    }
     byte[] receiverNonce = new byte[Handshake.NONCE];
     byte[] proof = new byte[Handshake.NONCE];
     challenge.get(receiverNonce).get(proof);

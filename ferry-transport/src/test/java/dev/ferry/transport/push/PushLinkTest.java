@@ -64,6 +64,11 @@ class PushLinkTest {
   }
 
   private List<Long> sequences() throws Exception {
+    return sequences(copy);
+  }
+
+  /** The sequence numbers of every transaction in the copy in {@code dir}, in journal order. */
+  static List<Long> sequences(Path copy) throws Exception {
     List<Long> seqs = new ArrayList<>();
     try (JournalReader reader = JournalReader.openAtOldest(copy)) {
       for (var t = reader.next(Duration.ZERO); t.isPresent(); t = reader.next(Duration.ZERO)) {
@@ -201,6 +206,10 @@ class PushLinkTest {
 
   /** The bytes of every segment file of the copy (nothing purged: no replica acknowledged anything). */
   private long copyBytes() throws Exception {
+    return copyBytes(copy);
+  }
+
+  static long copyBytes(Path copy) throws Exception {
     return JournalInspector.list(copy).stream().mapToLong(SegmentInfo::sizeBytes).sum();
   }
 
@@ -210,7 +219,7 @@ class PushLinkTest {
         .mapToLong(SegmentInfo::sizeBytes).sum() + position.offset();
   }
 
-  private static List<Long> range(long from, long to) {
+  static List<Long> range(long from, long to) {
     List<Long> l = new ArrayList<>();
     for (long i = from; i <= to; i++) {
       l.add(i);

@@ -31,6 +31,8 @@ class SyncGateTest {
       Duration.ofMillis(200), 1 << 20);
   @TempDir Path primary;
   @TempDir Path copy;
+  /** The receiver of {@link #withFirstReceived}, while it runs. */
+  private PushReceiver receiver;
 
   @Test
   void applyLevelWaitsForTheReplicasAndASilentReplicaNodeIsExcludedAfterTheTimeout() throws Exception {
@@ -110,6 +112,33 @@ class SyncGateTest {
     });
   }
 
+  @Test
+  void aCommitReportedByTheReplicaReleasesTheTransactionWithoutWaitingForItsConsumerFile() throws Exception {
+    // Heartbeats 5 s apart and no consumer file written at all: only the report can release it.
+    LinkTiming slow = new LinkTiming(Duration.ofSeconds(5), Duration.ofSeconds(12), Duration.ofSeconds(5), 1 << 20);
+    withFirstReceived(slow, Set.of("replica", "other"), (s, gate, released) -> {
+      assertThat(receiver.awaitsApplied()).as("a link at level apply waits for the replicas").isTrue();
+      receiver.applied("replica", s.acked().orElseThrow());
+      receiver.applied("stranger", s.acked().orElseThrow()); // not a replica of this node: ignored
+      Thread.sleep(500);
+      assertThat(released).as("replica 'other' has reported nothing").isNotDone();
+      long start = System.nanoTime();
+      receiver.applied("other", s.acked().orElseThrow());
+      assertThat(released.get(20, TimeUnit.SECONDS)).isNotNull();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+          .as("ms until released, the next heartbeat being 5 s away").isLessThan(2500);
+      assertThat(Journal.consumers(copy)).as("no position was written for them").doesNotContainKeys("replica", "other");
+    });
+  }
+
+  @Test
+  void aLinkAtLevelReceiveDoesNotAskTheReplicasToReportEachCommit() throws Exception {
+    withFirstReceived(FAST, SyncLevel.RECEIVE, Set.of("replica"), (s, gate, released) -> {
+      assertThat(released.get(10, TimeUnit.SECONDS)).as("released on receipt").isNotNull();
+      assertThat(receiver.awaitsApplied()).isFalse();
+    });
+  }
+
   /** What a test does with a transaction replica node {@code b} holds in its copy but has not applied. */
   @FunctionalInterface
   private interface ReceivedCheck {
@@ -117,15 +146,21 @@ class SyncGateTest {
   }
 
   /**
-   * Pushes one transaction to replica node {@code b} (level {@code apply}, 30 s timeout) whose
+   * Pushes one transaction to replica node {@code b} (level {@code apply} unless told, 30 s timeout) whose
    * replicas are {@code replicas}; once its copy acknowledged it, gives the gate's future to {@code then}.
    */
   private void withFirstReceived(LinkTiming timing, Set<String> replicas, ReceivedCheck then) throws Exception {
+    withFirstReceived(timing, SyncLevel.APPLY, replicas, then);
+  }
+
+  private void withFirstReceived(LinkTiming timing, SyncLevel level, Set<String> replicas, ReceivedCheck then)
+      throws Exception {
     try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
       PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
           Optional.empty(), timing), replicas);
+      receiver = r;
       PushTarget target = new PushTarget("b", "127.0.0.1", r.port(), SECRET, Optional.empty(), timing,
-          SyncLevel.APPLY, Duration.ofSeconds(30));
+          level, Duration.ofSeconds(30));
       try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
         JournalPosition first = journal.append(Transactions.accounts(1)).join();
         CompletableFuture<JournalPosition> released = gate.after(first);

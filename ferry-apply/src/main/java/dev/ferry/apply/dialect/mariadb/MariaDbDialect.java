@@ -9,7 +9,9 @@ import dev.ferry.apply.dialect.SetStatements;
 import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
+import dev.ferry.apply.dialect.UnmappableDdlException;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Side;
 import dev.ferry.sql.MariaDbErrors;
 import dev.ferry.sql.SqlErrorClassifier;
@@ -30,9 +32,9 @@ import java.util.Properties;
  * warning) and {@code time_zone='+00:00'}. The progress row is written in the same InnoDB
  * transaction as the changes it records.
  *
- * <p>Not yet: DDL (MariaDB commits a DDL statement on its own, which would commit part of a source
- * transaction without its progress row, so replicated DDL stops the replica with advice: run it by
- * hand, then skip-ddl) and read-only mode (refused by the configuration). Stateless.
+ * <p>DDL is mapped by {@link MariaDbDdl} and run with the source transaction alone (MariaDB
+ * commits a DDL statement on its own). Not yet: read-only mode (refused by the configuration).
+ * Stateless.
  */
 public final class MariaDbDialect implements Dialect {
   /** The one instance. */
@@ -167,11 +169,42 @@ public final class MariaDbDialect implements Dialect {
   public void guardNewTables(Connection c) {
   }
 
-  /** Refused: MariaDB would commit the open transaction before the DDL (see the class comment). */
+  /**
+   * Runs {@code ddl} as {@link MariaDbDdl} maps it from its source. MariaDB commits the open
+   * transaction before and after the statement: the applier runs a transaction carrying DDL alone
+   * ({@link #ddlCommitsOnItsOwn}), and the mapped statement is safe to run again after a crash
+   * between its commit and the replica's progress.
+   */
   @Override
-  public void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
-    throw new SQLFeatureNotSupportedException("Ferry does not apply DDL to MariaDB targets yet (MariaDB commits"
-        + " a DDL statement on its own, apart from the replica's progress)");
+  public void applyDdl(Connection c, Change.Ddl ddl, SourcePosition.Kind source) throws SQLException {
+    String statement;
+    try {
+      statement = MariaDbDdl.map(ddl, source);
+    } catch (UnmappableDdlException e) {
+      throw new SQLFeatureNotSupportedException(e.getMessage(), e);
+    }
+    try (Statement st = c.createStatement()) {
+      st.execute(statement);
+    }
+  }
+
+  /**
+   * A MariaDB source's DDL (which its capture marks not replayable on other targets) and any
+   * replayable DDL of a PostgreSQL or SQLite source are mapped, or refused here; a PostgreSQL DDL
+   * that ran inside another statement is left to the general rule (it stops the replica).
+   */
+  @Override
+  public boolean checkDdl(Change.Ddl ddl, SourcePosition.Kind source) throws UnmappableDdlException {
+    if (source != SourcePosition.Kind.BINLOG && !ddl.replayable()) {
+      return false;
+    }
+    MariaDbDdl.map(ddl, source);
+    return true;
+  }
+
+  @Override
+  public boolean ddlCommitsOnItsOwn() {
+    return true;
   }
 
   /** MariaDB has no deferrable constraints. */

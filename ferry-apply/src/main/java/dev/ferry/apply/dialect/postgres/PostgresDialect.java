@@ -11,6 +11,7 @@ import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.sql.PostgresErrors;
 import dev.ferry.sql.SqlErrorClassifier;
 import java.sql.Connection;
@@ -255,7 +256,7 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
-  public void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
+  public void applyDdl(Connection c, Change.Ddl ddl, SourcePosition.Kind source) throws SQLException {
     try (Statement st = c.createStatement();
          PreparedStatement path = c.prepareStatement("SELECT set_config('search_path', ?, true)")) {
       String saved;

@@ -11,6 +11,7 @@ import dev.ferry.apply.dialect.SqlSyntax;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.ValueBinding;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.sql.SqlErrorClassifier;
 import dev.ferry.sql.SqliteErrors;
 import dev.ferry.sql.SqliteUrl;
@@ -216,7 +217,7 @@ public final class SqliteDialect implements Dialect {
   }
 
   @Override
-  public void applyDdl(Connection c, Change.Ddl ddl) throws SQLException {
+  public void applyDdl(Connection c, Change.Ddl ddl, SourcePosition.Kind source) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(ddl.command());
     }

@@ -1,0 +1,187 @@
+package dev.ferry.apply.dialect.mariadb;
+
+import dev.ferry.apply.dialect.UnmappableDdlException;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
+import java.util.Set;
+
+/**
+ * DDL from the journal as the statement a MariaDB target runs. A MariaDB source's statement
+ * keeps its text, its tables moved into the replica URL's database (as its rows are) and made safe
+ * to run twice ({@code IF [NOT] EXISTS} wherever MariaDB has it): MariaDB commits a DDL statement
+ * on its own, before the replica's progress, so a crash between the two runs it again. A
+ * PostgreSQL or SQLite source's statement is read and written anew by {@link ForeignDdl}, or
+ * refused. Stateless.
+ */
+final class MariaDbDdl {
+  /** What may follow {@code ADD} that is no column. */
+  private static final Set<String> NOT_COLUMNS = Set.of("INDEX", "KEY", "CONSTRAINT", "PRIMARY", "UNIQUE",
+      "FULLTEXT", "SPATIAL", "FOREIGN", "PARTITION", "PERIOD", "SYSTEM", "CHECK", "IF");
+
+  private MariaDbDdl() {
+  }
+
+  /** The statement to run for {@code ddl} from a source of kind {@code source}. */
+  static String map(Change.Ddl ddl, SourcePosition.Kind source) throws UnmappableDdlException {
+    if (source == SourcePosition.Kind.BINLOG) {
+      return fromMariaDb(new DdlTokens(ddl.command()));
+    }
+    return ForeignDdl.map(ddl, source == SourcePosition.Kind.CHANGE_ID);
+  }
+
+  private static String fromMariaDb(DdlTokens t) throws UnmappableDdlException {
+    if (t.accept("CREATE")) {
+      boolean orReplace = t.accept("OR", "REPLACE");
+      if (t.accept("TABLE")) {
+        t.accept("IF", "NOT", "EXISTS");
+        String table = table(t);
+        return (orReplace ? "CREATE OR REPLACE TABLE " : "CREATE TABLE IF NOT EXISTS ") + table + " " + t.rest();
+      }
+      int kind = t.position();
+      t.accept("UNIQUE");
+      t.accept("FULLTEXT");
+      t.accept("SPATIAL");
+      String what = t.textSince(kind);
+      if (!orReplace && t.accept("INDEX")) {
+        t.accept("IF", "NOT", "EXISTS");
+        String index = quote(t.next());
+        expect(t, "ON", index);
+        String table = table(t);
+        return "CREATE " + (what.isEmpty() ? "" : what + " ") + "INDEX IF NOT EXISTS " + index + " ON " + table + " "
+            + t.rest();
+      }
+    } else if (t.accept("DROP", "INDEX")) {
+      t.accept("IF", "EXISTS");
+      String index = quote(t.next());
+      expect(t, "ON", index);
+      return "DROP INDEX IF EXISTS " + index + " ON " + table(t) + " " + t.rest();
+    } else if (t.accept("DROP", "TABLE")) {
+      t.accept("IF", "EXISTS");
+      StringBuilder out = new StringBuilder("DROP TABLE IF EXISTS ").append(table(t));
+      while (t.acceptSymbol(',')) {
+        out.append(", ").append(table(t));
+      }
+      return out.append(' ').append(t.rest()).toString().strip();
+    } else if (t.accept("RENAME", "TABLE")) {
+      t.accept("IF", "EXISTS");
+      StringBuilder out = new StringBuilder("RENAME TABLE IF EXISTS ");
+      do {
+        String from = table(t);
+        expect(t, "TO", from);
+        out.append(out.charAt(out.length() - 1) == ' ' ? "" : ", ").append(from).append(" TO ").append(table(t));
+      } while (t.acceptSymbol(','));
+      return out.toString();
+    } else if (t.peek().is("ALTER")) {
+      return alter(t);
+    }
+    throw new UnmappableDdlException("", "Ferry maps CREATE TABLE, CREATE INDEX, ALTER TABLE, DROP TABLE, DROP INDEX"
+        + " and RENAME TABLE from a MariaDB source, not this statement");
+  }
+
+  private static String alter(DdlTokens t) throws UnmappableDdlException {
+    int start = t.position();
+    t.next();
+    t.accept("ONLINE");
+    t.accept("IGNORE");
+    if (!t.accept("TABLE")) {
+      throw new UnmappableDdlException("", "Ferry maps ALTER TABLE from a MariaDB source, not this ALTER");
+    }
+    String head = t.textSince(start);
+    t.accept("IF", "EXISTS");
+    StringBuilder out = new StringBuilder(head).append(" IF EXISTS ").append(table(t));
+    boolean first = true;
+    while (!t.done()) {
+      out.append(first ? " " : ", ");
+      first = false;
+      clause(t, out);
+    }
+    return out.toString();
+  }
+
+  /** One clause of an ALTER TABLE, up to its top-level comma (taken), made safe to run twice. */
+  private static void clause(DdlTokens t, StringBuilder out) throws UnmappableDdlException {
+    if (t.accept("ADD")) {
+      out.append("ADD ");
+      if (t.accept("COLUMN")) {
+        out.append("COLUMN ");
+        ifExists(t, out, true);
+      } else if (t.accept("INDEX") || t.accept("KEY")) {
+        out.append("INDEX ");
+        ifExists(t, out, true);
+      } else if (!NOT_COLUMNS.contains(t.peek().text().toUpperCase(java.util.Locale.ROOT)) && t.peek().identifier()) {
+        ifExists(t, out, true);
+      }
+    } else if (t.accept("DROP")) {
+      out.append("DROP ");
+      if (t.accept("COLUMN") || t.accept("INDEX") || t.accept("KEY") || t.accept("CONSTRAINT")) {
+        out.append(t.textSince(t.position() - 1)).append(' ');
+        ifExists(t, out, false);
+      } else if (t.accept("FOREIGN", "KEY")) {
+        out.append("FOREIGN KEY ");
+        ifExists(t, out, false);
+      } else if (!t.peek().is("PRIMARY") && !t.peek().is("PARTITION") && !t.peek().is("CHECK")) {
+        ifExists(t, out, false);
+      }
+    } else if (t.accept("MODIFY") || t.accept("CHANGE")) {
+      out.append(t.textSince(t.position() - 1)).append(' ');
+      if (t.accept("COLUMN")) {
+        out.append("COLUMN ");
+      }
+      ifExists(t, out, false);
+    } else if (t.peek().is("RENAME") && (t.peek(1).is("TO") || t.peek(1).is("AS") || !t.peek(1).is("COLUMN")
+        && !t.peek(1).is("INDEX") && !t.peek(1).is("KEY"))) {
+      t.next();
+      if (!t.accept("TO")) {
+        t.accept("AS");
+      }
+      out.append("RENAME TO ").append(table(t));
+    }
+    int from = t.position();
+    while (!t.done() && !t.peek().isSymbol(',')) {
+      if (t.peek().isSymbol('(')) {
+        t.skipParenthesised();
+      } else {
+        t.next();
+      }
+    }
+    out.append(t.textSince(from));
+    t.acceptSymbol(',');
+  }
+
+  /** Writes {@code IF [NOT] EXISTS}, taking the source's own if it had it. */
+  private static void ifExists(DdlTokens t, StringBuilder out, boolean not) {
+    if (not ? t.accept("IF", "NOT", "EXISTS") : t.accept("IF", "EXISTS")) {
+      out.append(not ? "IF NOT EXISTS " : "IF EXISTS ");
+      return;
+    }
+    out.append(not ? "IF NOT EXISTS " : "IF EXISTS ");
+  }
+
+  /** A table name, {@code db.t} or {@code t}: the table of that name in the replica URL's database. */
+  private static String table(DdlTokens t) throws UnmappableDdlException {
+    DdlTokens.Token name = t.next();
+    if (!name.identifier()) {
+      throw new UnmappableDdlException("", "no table name where Ferry expected one, at '" + name.text() + "'");
+    }
+    if (t.acceptSymbol('.')) {
+      name = t.next();
+      if (!name.identifier()) {
+        throw new UnmappableDdlException("", "no table name after the database's, at '" + name.text() + "'");
+      }
+    }
+    return MariaDbSyntax.INSTANCE.quote(name.text());
+  }
+
+  private static String quote(DdlTokens.Token t) throws UnmappableDdlException {
+    if (!t.identifier()) {
+      throw new UnmappableDdlException("", "no name where Ferry expected one, at '" + t.text() + "'");
+    }
+    return MariaDbSyntax.INSTANCE.quote(t.text());
+  }
+
+  private static void expect(DdlTokens t, String word, String after) throws UnmappableDdlException {
+    if (!t.accept(word)) {
+      throw new UnmappableDdlException("", "no " + word + " after " + after);
+    }
+  }
+}

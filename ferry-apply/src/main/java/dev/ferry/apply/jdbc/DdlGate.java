@@ -1,0 +1,72 @@
+package dev.ferry.apply.jdbc;
+
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.dialect.Dialect;
+import dev.ferry.apply.dialect.UnmappableDdlException;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.Transaction;
+import java.util.List;
+
+/**
+ * What a transaction's DDL needs from the target, checked before anything of the transaction is
+ * applied, so that a refusal leaves the replica just before it: every DDL the target can take
+ * ({@link Dialect#checkDdl}), and, on a target whose DDL commits on its own, no row change before
+ * a DDL (it would commit without the replica's progress). Stateless.
+ */
+final class DdlGate {
+  private DdlGate() {
+  }
+
+  /** Whether {@code tx} carries DDL that will run (skip-ddl unset). */
+  static boolean runsDdl(ApplyConfig config, Transaction tx) {
+    return !config.skipDdl() && tx.changes().stream().anyMatch(Change.Ddl.class::isInstance);
+  }
+
+  /** Checks {@code changes} of {@code tx}; throws naming the table, the statement and the GTID. */
+  static void check(Dialect dialect, ApplyConfig config, Transaction tx, List<Change> changes) throws StopApply {
+    if (config.skipDdl()) {
+      return;
+    }
+    Change rowChange = null;
+    for (Change change : changes) {
+      if (!(change instanceof Change.Ddl ddl)) {
+        if (!(change instanceof Change.Message)) {
+          rowChange = rowChange == null ? change : rowChange;
+        }
+        continue;
+      }
+      try {
+        dialect.checkDdl(ddl, tx.sourcePosition().kind());
+      } catch (UnmappableDdlException e) {
+        throw new StopApply(config.side(), "cannot apply " + tx.gtid() + ": the " + dialect.name() + " target cannot"
+            + " take the " + source(tx) + " DDL '" + ddl.command() + "'" + on(e.table()) + ": " + e.getMessage()
+            + ". Nothing of " + tx.gtid() + " was applied; run the equivalent DDL on the replica by hand, then "
+            + skip(config, tx), null, null);
+      }
+      if (rowChange != null && dialect.ddlCommitsOnItsOwn()) {
+        throw new StopApply(config.side(), "cannot apply " + tx.gtid() + ": it changes rows before its DDL '"
+            + ddl.command() + "', and a " + dialect.name() + " target commits DDL on its own, so those rows would"
+            + " commit without the replica's progress. Nothing of " + tx.gtid() + " was applied; apply the"
+            + " transaction's DDL and rows on the replica by hand, then " + skip(config, tx), null, null);
+      }
+    }
+  }
+
+  private static String skip(ApplyConfig config, Transaction tx) {
+    return "'ferry skip --replica " + config.replicaName() + " --gtid " + tx.gtid() + "' to go past it (see"
+        + " docs/apply.md, 'DDL into a MariaDB target')";
+  }
+
+  private static String on(String table) {
+    return table.isEmpty() ? "" : " (table " + table + ")";
+  }
+
+  private static String source(Transaction tx) {
+    return switch (tx.sourcePosition().kind()) {
+      case PG_LSN -> "PostgreSQL";
+      case CHANGE_ID -> "SQLite";
+      case BINLOG -> "MariaDB";
+      case NONE -> "source's";
+    };
+  }
+}
