@@ -2,11 +2,16 @@ package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +83,12 @@ class MetricsEndToEndTest {
         assertThat(m.get("ferry_replica_state{replica=\"pg\",state=\"failed\"}")).isZero();
         assertThat(m.get("ferry_replica_conflicts_total{replica=\"pg\",type=\"update_missing\"}")).isZero();
         assertThat(m.get("ferry_replica_lag_bytes" + PG)).isZero();
+        for (String name : documentedFerryMetrics()) { // what docs/metrics.md (and the Grafana dashboard) promise
+          if (!name.startsWith("ferry_link_")) { // a node with no link has none: CascadingTest scrapes them
+            assertThat(m.keySet()).as("docs/metrics.md lists %s", name)
+                .anyMatch(k -> k.matches(Pattern.quote(name) + "(_bucket|_count|_sum|_max)?(\\{.*)?"));
+          }
+        }
         assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"))
             .anyMatch(k -> k.startsWith("process_uptime_seconds"));
       });
@@ -96,5 +107,17 @@ class MetricsEndToEndTest {
       assertThat(System.nanoTime()).as("lag 0 within 60 s: %s", m).isLessThan(deadline);
       Thread.sleep(500);
     }
+  }
+
+  /** The {@code ferry_} metrics docs/metrics.md lists (which docs/grafana-ferry.json queries). */
+  private static Set<String> documentedFerryMetrics() throws java.io.IOException {
+    Set<String> names = new TreeSet<>();
+    String doc = Files.readString(Path.of("..", "docs", "metrics.md"));
+    Matcher m = Pattern.compile("\\| `(ferry_[a-z_]+)` \\|").matcher(doc);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    assertThat(names).as("the metrics of docs/metrics.md's tables").hasSizeGreaterThan(20);
+    return names;
   }
 }

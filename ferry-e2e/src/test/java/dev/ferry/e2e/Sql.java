@@ -21,6 +21,19 @@ final class Sql {
     }
   }
 
+  /**
+   * Statements that slow every INSERT and UPDATE into {@code table} of a PostgreSQL database by
+   * {@code seconds} a row, also for Ferry's sessions in replica role (COPY included), run in a
+   * session that lifts a read-only replica's default for itself.
+   */
+  static String[] slowWrites(String table, String seconds) {
+    return new String[] {"SET default_transaction_read_only = off", "SET session_replication_role = replica",
+        "CREATE OR REPLACE FUNCTION slow() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN PERFORM pg_sleep(" + seconds + "); RETURN NEW; END $$",
+        "CREATE TRIGGER slow BEFORE INSERT OR UPDATE ON " + table + " FOR EACH ROW EXECUTE FUNCTION slow()",
+        "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER slow"};
+  }
+
   /** The first column of the first row, or null when the query returns no row. */
   static String scalar(String url, String query) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ final class ArchiveLoader {
   }
 
   static Map<TableId, Long> load(ExportArchive archive, List<ArchiveTables.Entry> entries, ApplyConfig replica,
-      ConnectionSource target, Optional<ReplicationPoint> resumeAt) throws SyncException {
+      ConnectionSource target, Optional<ReplicationPoint> resumeAt, Consumer<CopyProgress> watcher)
+      throws SyncException {
     Side side = replica.side();
     String prefix = side + " ";
     List<ArchiveTables.Entry> selected = entries.stream().filter(e -> replica.filter().accepts(e.table().id()))
@@ -58,7 +60,10 @@ final class ArchiveLoader {
           TargetTables.ensure(t, e.table(), prefix);
         }
         TargetTables.truncate(t, selected.stream().map(ArchiveTables.Entry::table).toList());
-        TableProgress progress = new TableProgress(prefix, "loaded", selected.size());
+        CopyProgress figures = new CopyProgress(selected.stream().mapToLong(ArchiveTables.Entry::rows).sum(),
+            bytesOf(archive, selected), selected.size());
+        watcher.accept(figures);
+        TableProgress progress = new TableProgress(prefix, "loaded", figures);
         for (ArchiveTables.Entry e : selected) {
           current = e.table().id().toString();
           Path file = archive.directory().resolve(e.file());
@@ -69,7 +74,7 @@ final class ArchiveLoader {
                 + ", but " + ExportArchive.TABLES + " says " + e.rows());
           }
           loaded.put(e.table().id(), rows);
-          progress.tableDone(e.table().id(), rows);
+          progress.tableDone(e.table().id(), rows, Files.size(file));
         }
         current = "(progress row)";
         if (resumeAt.isPresent()) {
@@ -100,6 +105,19 @@ final class ArchiveLoader {
   }
 
   /** A load empties and creates tables: never in the database the archive was exported from. */
+  /** The size of the tables' files, to show how much of the load is done (0 when one cannot be read). */
+  private static long bytesOf(ExportArchive archive, List<ArchiveTables.Entry> entries) {
+    long sum = 0;
+    for (ArchiveTables.Entry e : entries) {
+      try {
+        sum += Files.size(archive.directory().resolve(e.file()));
+      } catch (IOException ex) {
+        return 0;
+      }
+    }
+    return sum;
+  }
+
   private static void refuseSource(ExportArchive archive, Connection c, Side side)
       throws SQLException, SyncException {
     Optional<DatabaseIdentity> target = DatabaseIdentity.of(c);

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,7 +205,13 @@ public final class ExportArchive {
    */
   public Map<TableId, Long> loadInto(ApplyConfig replica, ConnectionSource target,
       Optional<ReplicationPoint> resumeAt) throws SyncException {
-    return ArchiveLoader.load(this, tables, replica, target, resumeAt);
+    return loadInto(replica, target, resumeAt, p -> { });
+  }
+
+  /** As {@link #loadInto(ApplyConfig, ConnectionSource, Optional)}; {@code watcher} gets the load's live figures. */
+  public Map<TableId, Long> loadInto(ApplyConfig replica, ConnectionSource target,
+      Optional<ReplicationPoint> resumeAt, Consumer<CopyProgress> watcher) throws SyncException {
+    return ArchiveLoader.load(this, tables, replica, target, resumeAt, watcher);
   }
 
   /**
@@ -229,6 +236,12 @@ public final class ExportArchive {
      */
     public List<TableFile> copyTables(InitialCopy.Source source, List<TableId> tables, int parallelism)
         throws SyncException {
+      return copyTables(source, tables, parallelism, p -> { });
+    }
+
+    /** As {@link #copyTables(InitialCopy.Source, List, int)}; {@code watcher} gets the export's live figures. */
+    public List<TableFile> copyTables(InitialCopy.Source source, List<TableId> tables, int parallelism,
+        Consumer<CopyProgress> watcher) throws SyncException {
       Side side = Side.archive(dir);
       List<TableId> todo = tables.stream().distinct().toList();
       ConcurrentLinkedQueue<Integer> queue = new ConcurrentLinkedQueue<>();
@@ -247,7 +260,9 @@ public final class ExportArchive {
         throw new SyncException(side, "cannot read the source: " + e.getMessage(), e);
       }
       try {
-        TableProgress progress = new TableProgress(side + " ", "exported", todo.size());
+        CopyProgress figures = new CopyProgress(0, todo.size());
+        watcher.accept(figures);
+        TableProgress progress = new TableProgress(side + " ", "exported", figures);
         List<Thread> threads = new ArrayList<>();
         for (int s = 0; s < Math.max(1, Math.min(parallelism, todo.size())); s++) {
           threads.add(Thread.ofPlatform().name("ferry-export-" + s).start(() -> {
@@ -258,9 +273,10 @@ public final class ExportArchive {
                 SourceTable table = src.describe(id);
                 String name = ArchiveTables.fileName(written.size() + i + 1, id);
                 long[] rows = new long[1];
-                files.put(i, ArchiveFiles.writeDurably(dir, name, out -> rows[0] = src.copyOut(table, out)));
+                ArchiveFiles.Written file = ArchiveFiles.writeDurably(dir, name, out -> rows[0] = src.copyOut(table, out));
+                files.put(i, file);
                 done.put(i, new ArchiveTables.Entry(table, name, rows[0]));
-                progress.tableDone(id, rows[0]);
+                progress.tableDone(id, rows[0], file.bytes());
               }
               src.commit();
             } catch (IOException | SQLException | RuntimeException e) {
@@ -278,8 +294,14 @@ public final class ExportArchive {
       if (failure.get() != null) {
         throw new SyncException(side, "export failed: " + failure.get().getMessage(), failure.get());
       }
+      return record(todo.size(), done, files);
+    }
+
+    /** Adds the {@code count} tables written to the archive's lists, in the order they were asked for. */
+    private List<TableFile> record(int count, Map<Integer, ArchiveTables.Entry> done,
+        Map<Integer, ArchiveFiles.Written> files) {
       List<TableFile> result = new ArrayList<>();
-      for (int i = 0; i < todo.size(); i++) {
+      for (int i = 0; i < count; i++) {
         ArchiveTables.Entry e = done.get(i);
         written.add(e);
         sums.put(e.file(), files.get(i).sha256());

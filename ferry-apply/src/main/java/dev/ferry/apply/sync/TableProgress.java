@@ -1,8 +1,7 @@
 package dev.ferry.apply.sync;
 
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,22 +17,31 @@ final class TableProgress {
 
   private final String prefix;
   private final String verb;
-  private final int totalTables;
-  private final long started = System.nanoTime();
-  private final AtomicInteger tables = new AtomicInteger();
-  private final AtomicLong rows = new AtomicLong();
+  private final CopyProgress figures;
+  private final ReentrantLock lock = new ReentrantLock();
 
-  TableProgress(String prefix, String verb, int totalTables) {
+  /**
+   * @param figures the live figures this progress counts into; a watcher was given them
+   */
+  TableProgress(String prefix, String verb, CopyProgress figures) {
     this.prefix = prefix;
     this.verb = verb;
-    this.totalTables = totalTables;
+    this.figures = figures;
   }
 
-  void tableDone(Object table, long tableRows) {
-    int t = tables.incrementAndGet();
-    long r = rows.addAndGet(tableRows);
-    double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+  /** One table done: {@code tableRows} rows, {@code tableBytes} bytes of its file. */
+  void tableDone(Object table, long tableRows, long tableBytes) {
+    CopyProgress.Snapshot now;
+    lock.lock(); // the line's totals are those right after this table
+    try {
+      figures.addRows(tableRows);
+      figures.addBytes(tableBytes);
+      figures.tableDone();
+      now = figures.snapshot();
+    } finally {
+      lock.unlock();
+    }
     log.info(String.format(Locale.ROOT, "%s%s %s: %,d rows (%d/%d tables, %,d rows, %,.0f rows/s)", prefix, verb,
-        table, tableRows, t, totalTables, r, r / seconds));
+        table, tableRows, now.tablesDone(), now.tables(), now.rows(), now.rowsPerSecond()));
   }
 }

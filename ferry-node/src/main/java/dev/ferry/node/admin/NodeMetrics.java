@@ -190,6 +190,9 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
         s -> status(s, name).map(r -> r.lag().bytes()).orElse(0L));
     gauge("ferry.replica.lag.seconds", null, "Source commit time of the journal's head minus that of the last applied",
         "replica", name, s -> status(s, name).map(r -> r.lag().seconds()).orElse(0.0));
+    gauge("ferry.replica.catchup.eta.seconds", null, "Seconds until a replica behind is caught up at its recent rates;"
+        + " 0 when caught up, NaN when not known (not applying, not gaining, not measured yet)", "replica", name,
+        s -> status(s, name).map(NodeMetrics::catchUpSeconds).orElse(Double.NaN));
     for (ReplicaState state : ReplicaState.values()) {
       Gauge.builder("ferry.replica.state", this,
               m -> status(m.now(), name).filter(r -> r.state() == state).isPresent() ? 1 : 0)
@@ -238,6 +241,13 @@ public final class NodeMetrics implements NodeObserver, AutoCloseable {
       b.baseUnit(unit);
     }
     b.register(registry);
+  }
+
+  private static double catchUpSeconds(NodeStatus.Replica r) {
+    if (r.lag().transactions() == 0) {
+      return 0;
+    }
+    return r.lag().catchUp().flatMap(NodeStatus.CatchUp::etaSeconds).map(Long::doubleValue).orElse(Double.NaN);
   }
 
   private static Optional<NodeCounters.Replica> replica(Snapshot s, String name) {

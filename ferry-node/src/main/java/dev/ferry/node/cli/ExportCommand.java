@@ -49,7 +49,10 @@ final class ExportCommand implements Callable<Integer> {
     Exports exports = NodeSpecs.source(config.source()).exports().orElseThrow(CliException::new);
     FullExport.Options opts = new FullExport.Options(!noReplicationPoint, parallel,
         Duration.ofSeconds(journalWaitSeconds));
-    FullExport.Exported e = exports.export(config.journal().directory().toAbsolutePath(), dir, opts);
+    FullExport.Exported e;
+    try (OperationStatus op = OperationStatus.start(config, "export", dir.toAbsolutePath().toString())) {
+      e = exports.export(config.journal().directory().toAbsolutePath(), dir, opts.watchedBy(op.watcher()));
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf("archive %s: %d tables, %d rows, schema sequence %d%n", e.dir(), e.tables().size(), e.rows(),
         e.schemaSequence());

@@ -42,7 +42,11 @@ final class LoadCommand implements Callable<Integer> {
     NodeSpec checked = SameDatabaseGuard.check(NodeSpecs.from(config), List.of(name),
         SameDatabaseGuard.Unreachable.REFUSE);
     ReplicaSpec replica = checked.replica(configured.name());
-    ArchiveLoad.Loaded loaded = ArchiveLoad.load(dir, replica, config.journal().directory().toAbsolutePath());
+    ArchiveLoad.Loaded loaded;
+    try (OperationStatus op = OperationStatus.start(config, "load",
+        dir.toAbsolutePath() + " into replica " + name)) {
+      loaded = ArchiveLoad.load(dir, replica, config.journal().directory().toAbsolutePath(), op.watcher());
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.printf("replica %s: loaded %d rows of %d tables from %s%n", name, loaded.rows(), loaded.rowsByTable().size(),
         dir);

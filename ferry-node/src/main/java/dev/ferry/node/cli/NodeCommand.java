@@ -58,6 +58,7 @@ abstract class NodeCommand implements Callable<Integer> {
       NodeSpec spec = SameDatabaseGuard.check(configured, replicas(), SameDatabaseGuard.Unreachable.CHECK_LATER);
       started = FerryNode.start(spec, role(), replicas(), metrics);
       metrics.bind(started);
+      started.showOperations(() -> StatusReader.operations(config.status().file()));
       server = startServer(config, spec, started, metrics);
     } catch (java.io.IOException | RuntimeException e) {
       metrics.close();

@@ -124,7 +124,7 @@ final class StatusCommand implements Callable<Integer> {
         .flatMap(p -> p.status().links().stream().map(l -> p.alive() ? l : l.stopped())).toList();
     return new NodeStatus(Instant.now(), source,
         new NodeStatus.Journal(dir.toString(), journalId, headGtid, headTime, heads).withConsumersOf(dir), replicas,
-        links);
+        links, StatusReader.operations(config.status().file()));
   }
 
   /**
@@ -169,6 +169,7 @@ final class StatusCommand implements Callable<Integer> {
   /** {@code r} with its lag behind {@code heads}, the journal's newest transaction of each domain. */
   static NodeStatus.Replica withLag(NodeStatus.Replica r, List<Gtid> heads, Optional<Instant> headTime, Path dir) {
     return r.withLag(ReplicaLag.of(heads, headTime, r, transactions -> transactions > 0 && Files.isDirectory(dir)
-        ? JournalInspector.bytesAfter(dir, r.position().orElse(JournalPosition.startOf(1))) : 0));
+        ? JournalInspector.bytesAfter(dir, r.position().orElse(JournalPosition.startOf(1))) : 0)
+        .withCatchUp(r.lag().catchUp())); // as the process that applies it measured it
   }
 }

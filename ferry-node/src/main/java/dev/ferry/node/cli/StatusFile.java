@@ -14,7 +14,8 @@ import java.util.Locale;
 /**
  * The status a node process publishes for {@code ferry status}: one JSON file per process
  * ({@code status.json} for {@code run}, {@code status-capture.json}, {@code status-apply-*.json}
- * beside it), replaced durably ({@link DurableFiles}) every second. Not thread-safe.
+ * beside it, and {@code status-op-<pid>.json} for a long operation: {@link OperationStatus}),
+ * replaced durably ({@link DurableFiles}) every second. Not thread-safe.
  */
 final class StatusFile {
   /**
@@ -31,6 +32,10 @@ final class StatusFile {
   private final String role;
   private NodeStatus last;
 
+  /** The role of a file an operation ({@link OperationStatus}) writes. */
+  static final String OPERATION = "operation";
+  private static final String OPERATION_INFIX = "-op-";
+
   StatusFile(Path configured, FerryNode.Role role, List<String> replicas) {
     this.role = role.name().toLowerCase(Locale.ROOT);
     this.file = switch (role) {
@@ -38,6 +43,27 @@ final class StatusFile {
       case CAPTURE -> sibling(configured, "capture");
       case APPLY -> sibling(configured, "apply-" + (replicas.isEmpty() ? "all" : String.join("+", replicas)));
     };
+  }
+
+  private StatusFile(Path file, String role) {
+    this.file = file;
+    this.role = role;
+  }
+
+  /** The file of the long operation this process runs. */
+  static StatusFile forOperation(Path configured) {
+    return new StatusFile(sibling(configured, OPERATION_INFIX.substring(1) + ProcessHandle.current().pid()),
+        OPERATION);
+  }
+
+  /** Whether {@code f} is an operation's file. */
+  static boolean isOperation(Path f) {
+    return f.getFileName().toString().contains(OPERATION_INFIX);
+  }
+
+  /** Removes the file: the operation is over. */
+  void remove() throws IOException {
+    Files.deleteIfExists(file);
   }
 
   private static Path sibling(Path configured, String suffix) {

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +22,9 @@ final class StatusReader {
   record Published(Path file, long pid, boolean alive, NodeStatus status) {
     static final Comparator<Published> NEWEST = Comparator.comparing(p -> p.status().time());
   }
+
+  /** An operation writes its file every second: one not written for this long is no longer running. */
+  static final Duration OPERATION_FRESH = Duration.ofSeconds(15);
 
   private StatusReader() {}
 
@@ -36,6 +41,35 @@ final class StatusReader {
     }
     all.sort(Published.NEWEST.reversed());
     return all;
+  }
+
+  /**
+   * The long operations running beside the node: the files {@link OperationStatus} writes whose
+   * process still runs and that were written in the last {@link #OPERATION_FRESH} (a file left by
+   * a killed command is not shown should its pid be reused); none when they cannot be read.
+   */
+  static List<NodeStatus.Operation> operations(Path configured) {
+    Instant fresh = Instant.now().minus(OPERATION_FRESH);
+    List<NodeStatus.Operation> running = new ArrayList<>();
+    try {
+      for (Path f : StatusFile.all(configured)) {
+        if (!StatusFile.isOperation(f)) {
+          continue;
+        }
+        try {
+          Published p = read(f);
+          if (p.alive() && p.status().time().isAfter(fresh)) {
+            running.addAll(p.status().operations());
+          }
+        } catch (IOException | RuntimeException e) {
+          // replaced, removed or half-written while we listed: the next call sees it whole
+        }
+      }
+    } catch (IOException e) {
+      return List.of();
+    }
+    running.sort(Comparator.comparing(NodeStatus.Operation::started));
+    return running;
   }
 
   static Published read(Path f) throws IOException {

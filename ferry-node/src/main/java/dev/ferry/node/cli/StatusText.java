@@ -53,10 +53,19 @@ final class StatusText {
     for (NodeStatus.Replica r : s.replicas()) {
       out.printf(Locale.ROOT, "replica  %s: %s, applied %s, lag %d transactions / %d bytes / %.3f s%s%n", r.name(),
           r.state(), r.appliedGtid().map(Object::toString).orElse("-"), r.lag().transactions(), r.lag().bytes(),
-          r.lag().seconds(), progress(r) + workers(r) + holes(r.appliedSet())
+          r.lag().seconds(), catchUp(r) + progress(r) + workers(r) + holes(r.appliedSet())
           + r.lastError().map(e -> (operatorSet(r.state()) ? "\n         why: " : "\n         last error: ") + e)
               .orElse("")
               + r.nextTry().map(t -> "\n         next try: " + t).orElse(""));
+    }
+    operations(out, s);
+  }
+
+  /** The long operations other commands run beside the node, while they run. */
+  private static void operations(PrintWriter out, NodeStatus s) {
+    for (NodeStatus.Operation o : s.operations()) {
+      out.printf(Locale.ROOT, "running  %s %s (pid %d, since %s)%s%n", o.progress().operation(), o.subject(), o.pid(),
+          o.started(), figures(o.progress()));
     }
   }
 
@@ -70,12 +79,27 @@ final class StatusText {
     return state == ReplicaState.PAUSED || state == ReplicaState.DELAYED;
   }
 
+  /** How fast a replica that is behind catches up, while it is. */
+  private static String catchUp(NodeStatus.Replica r) {
+    return r.lag().catchUp().map(c -> String.format(Locale.ROOT,
+        "%n         catching up: %,.1f transactions/s applied, %,.1f/s coming in, %s", c.applyRate(), c.incomingRate(),
+        c.etaSeconds().map(s -> String.format(Locale.ROOT, "caught up in %d:%02d", s / 60, s % 60))
+            .orElse("ETA unknown (not gaining)"))).orElse("");
+  }
+
   /** How far a replica's initial sync got, while it runs. */
   private static String progress(NodeStatus.Replica r) {
-    return r.progress().map(p -> String.format(Locale.ROOT,
-        "%n         %s: %d/%d tables, %,d/%,d rows (%d%%), %,d rows/s, %s", p.operation(), p.tablesDone(), p.tables(),
+    return r.progress().map(StatusText::figures).orElse("");
+  }
+
+  /** A long operation's figures, on a line of their own: tables, rows of the total, bytes, rate, ETA. */
+  private static String figures(NodeStatus.Progress p) {
+    String bytes = p.bytes().map(b -> String.format(Locale.ROOT, ", %,d%s bytes (%,d bytes/s)", b.done(),
+        b.total().map(t -> String.format(Locale.ROOT, "/%,d", t)).orElse(""), b.perSecond())).orElse("");
+    return String.format(Locale.ROOT,
+        "%n         %s: %d/%d tables, %,d/%,d rows (%d%%), %,d rows/s%s, %s", p.operation(), p.tablesDone(), p.tables(),
         p.rows(), p.estimatedRows(), p.estimatedRows() == 0 ? 0 : p.rows() * 100 / p.estimatedRows(), p.rowsPerSecond(),
-        p.etaSeconds().map(s -> String.format(Locale.ROOT, "ETA %d:%02d", s / 60, s % 60)).orElse("ETA ?"))).orElse("");
+        bytes, p.etaSeconds().map(s -> String.format(Locale.ROOT, "ETA %d:%02d", s / 60, s % 60)).orElse("ETA ?"));
   }
 
   /** How a replica applying on more than one target connection does it. */

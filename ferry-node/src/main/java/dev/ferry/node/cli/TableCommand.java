@@ -51,8 +51,9 @@ final class TableCommand implements Runnable {
       AtomicBoolean done = new AtomicBoolean();
       Thread warn = new Thread(() -> stopped(done, tables));
       Runtime.getRuntime().addShutdownHook(warn);
-      try {
-        copies.copy(tables, replicas(node), journal, publish, CopyOptions.DEFAULTS, line -> {
+      try (OperationStatus op = OperationStatus.start(config, "table " + spec.name(),
+          String.join(", ", tables.stream().map(TableId::toString).toList()))) {
+        copies.copy(tables, replicas(node), journal, publish, CopyOptions.DEFAULTS.watchedBy(op.watcher()), line -> {
           out.println(line);
           out.flush();
         });

@@ -20,12 +20,14 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,9 @@ public final class FerryNode implements AutoCloseable {
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
   /** The initial syncs running now, by replica name, for status. */
   private final Map<String, CopyProgress> seeding = new ConcurrentHashMap<>();
+  private final Map<String, CatchUpEstimator> catchUps = new ConcurrentHashMap<>();
   private volatile NodeObserver observer = NodeObserver.NONE;
+  private volatile Supplier<List<NodeStatus.Operation>> operations = List::of;
 
   private FerryNode(NodeSpec spec, Optional<Journal> journal, Shipping shipping, String journalId,
       InstantSource clock, Optional<TrackingSink> sink, Optional<Capture> capture) {
@@ -348,7 +352,19 @@ public final class FerryNode implements AutoCloseable {
     return spec.journal().directory();
   }
 
+  /**
+   * Where {@link #status()} takes the operations other processes run beside this node from (their
+   * status files); none until set. Called once, before the node's status is served.
+   */
+  public void showOperations(Supplier<List<NodeStatus.Operation>> running) {
+    operations = Objects.requireNonNull(running, "running");
+  }
+
   public NodeStatus status() {
+    return ownStatus().withOperations(operations.get());
+  }
+
+  private NodeStatus ownStatus() {
     if (link.isPresent()) {
       return link.get().status(clock.instant(), journalId, replicas, this::replicaStatus);
     }
@@ -367,20 +383,18 @@ public final class FerryNode implements AutoCloseable {
     return new NodeStatus(clock.instant(), source, j, rs, shipping.links());
   }
 
-  private static NodeStatus.Progress progress(CopyProgress.Snapshot s) {
-    return new NodeStatus.Progress("initial sync", s.tablesDone(), s.tables(), s.rows(), s.estimatedRows(),
-        Math.round(s.rowsPerSecond()), s.elapsedSeconds(),
-        s.etaSeconds().isPresent() ? Optional.of(s.etaSeconds().getAsLong()) : Optional.empty());
-  }
-
   private NodeStatus.Replica replicaStatus(ReplicaRunner r, List<Gtid> heads, Optional<Instant> headTime) {
     NodeStatus.Replica status = new NodeStatus.Replica(r.name(), r.state(), r.lastGtid(), NodeStatus.Lag.NONE,
         r.applied(), r.lastError(), r.position(), r.lastCommitTime(), r.nextTry(), r.appliedByDomain(), r.appliedSet(),
         r.workers().map(w -> new NodeStatus.Workers(w.count(), w.commitOrder().name().toLowerCase(Locale.ROOT))),
-        Optional.ofNullable(seeding.get(r.name())).map(p -> progress(p.snapshot())));
-    return status.withLag(ReplicaLag.of(heads, headTime, status,
+        Optional.ofNullable(seeding.get(r.name())).map(p -> NodeStatus.Progress.of("initial sync", p.snapshot())));
+    NodeStatus.Lag lag = ReplicaLag.of(heads, headTime, status,
         transactions -> r.caughtUp() ? 0
-            : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1)))));
+            : JournalInspector.bytesAfter(spec.journal().directory(), r.position().orElse(JournalPosition.startOf(1))));
+    // Sampled in every state, shown only while it applies: resumed, it has its rates within seconds.
+    Optional<NodeStatus.CatchUp> catchUp = catchUps.computeIfAbsent(r.name(), n -> new CatchUpEstimator())
+        .observe(clock.instant(), r.applied(), lag.transactions());
+    return status.withLag(lag.withCatchUp(status.state().catchesUp() ? catchUp : Optional.empty()));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ferry.node.run;
 
+import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.GtidSet;
 import dev.ferry.journal.model.JournalPosition;
@@ -22,15 +23,29 @@ import tools.jackson.databind.annotation.JsonSerialize;
  * @param journal the journal's head
  * @param replicas every replica this process applies
  * @param links on a replica node, each transport delivering its journal copy
+ * @param operations long operations other processes of this node run ({@code ferry export},
+ *     {@code ferry load}, {@code ferry table add|resync}), as they publish them while they run
  */
 public record NodeStatus(Instant time, Optional<Source> source, Journal journal, List<Replica> replicas,
-    List<LinkStatus> links) {
+    List<LinkStatus> links, List<Operation> operations) {
   public NodeStatus {
     Objects.requireNonNull(time, "time");
     Objects.requireNonNull(journal, "journal");
     source = Objects.requireNonNullElse(source, Optional.empty());
     replicas = replicas == null ? List.of() : List.copyOf(replicas);
     links = links == null ? List.of() : List.copyOf(links);
+    operations = operations == null ? List.of() : List.copyOf(operations);
+  }
+
+  /** A node no other process runs an operation beside. */
+  public NodeStatus(Instant time, Optional<Source> source, Journal journal, List<Replica> replicas,
+      List<LinkStatus> links) {
+    this(time, source, journal, replicas, links, List.of());
+  }
+
+  /** This status with {@code running}, the operations other processes publish, instead of its own. */
+  public NodeStatus withOperations(List<Operation> running) {
+    return new NodeStatus(time, source, journal, replicas, links, running);
   }
 
   /** A node with no link: it captures into its own journal, or applies one on its own disk. */
@@ -131,17 +146,45 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
    * @param seconds source commit time of the journal's head minus that of the last applied;
    *     written with three decimals
    * @param domains the transactions behind per GTID domain, by domain
+   * @param catchUp while the replica is behind, how fast it closes the gap (from the process
+   *     that applies it); empty when it is not behind or the rates are not measured yet
    */
   public record Lag(long transactions, long bytes,
-      @JsonSerialize(using = StatusJson.Seconds.class) double seconds, List<DomainLag> domains) {
+      @JsonSerialize(using = StatusJson.Seconds.class) double seconds, List<DomainLag> domains,
+      Optional<CatchUp> catchUp) {
     public static final Lag NONE = new Lag(0, 0, 0);
 
     public Lag {
       domains = domains == null ? List.of() : List.copyOf(domains);
+      catchUp = Objects.requireNonNullElse(catchUp, Optional.empty());
+    }
+
+    public Lag(long transactions, long bytes, double seconds, List<DomainLag> domains) {
+      this(transactions, bytes, seconds, domains, Optional.empty());
     }
 
     public Lag(long transactions, long bytes, double seconds) {
       this(transactions, bytes, seconds, List.of());
+    }
+
+    /** This lag with {@code estimate}, kept only while the replica is behind. */
+    public Lag withCatchUp(Optional<CatchUp> estimate) {
+      return new Lag(transactions, bytes, seconds, domains, transactions > 0 ? estimate : Optional.empty());
+    }
+  }
+
+  /**
+   * How fast a replica that is behind closes the gap, from the rates over the last ten seconds
+   * ({@link CatchUpEstimator}).
+   *
+   * @param applyRate transactions the replica applied per second
+   * @param incomingRate transactions the journal gained per second
+   * @param etaSeconds seconds until it is caught up at those rates (the lag in transactions over
+   *     their difference); empty when it does not gain (applying no faster than they come)
+   */
+  public record CatchUp(double applyRate, double incomingRate, Optional<Long> etaSeconds) {
+    public CatchUp {
+      etaSeconds = Objects.requireNonNullElse(etaSeconds, Optional.empty());
     }
   }
 
@@ -217,7 +260,8 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
     /** Seen by a process that is gone: stopped, unless it had failed. */
     public Replica stopped() {
       ReplicaState now = state == ReplicaState.FAILED ? ReplicaState.FAILED : ReplicaState.STOPPED;
-      return new Replica(name, now, appliedGtid, lag, applied, lastError, position, appliedCommitTime, nextTry,
+      // No process applies it: it gains nothing, whatever rate the last one measured.
+      return new Replica(name, now, appliedGtid, lag.withCatchUp(Optional.empty()), applied, lastError, position, appliedCommitTime, nextTry,
           appliedByDomain, appliedSet, workers, progress);
     }
 
@@ -252,21 +296,69 @@ public record NodeStatus(Instant time, Optional<Source> source, Journal journal,
 
   /**
    * How far a long operation got: a replica's initial sync (rows copied from the snapshot of the
-   * estimate the source's statistics give).
+   * estimate the source's statistics give), an export, a load, a table added or copied again.
    *
-   * @param operation {@code initial sync}
+   * @param operation {@code initial sync}, {@code export}, {@code load}, {@code table add} or
+   *     {@code table resync}
    * @param tablesDone tables copied completely
    * @param tables tables to copy
-   * @param rows rows copied so far
-   * @param estimatedRows rows estimated in all, at least {@code rows}
+   * @param rows rows copied so far (an export and a load count a table's rows when it is done)
+   * @param estimatedRows rows in all, at least {@code rows}: the source's estimate (a copy from a
+   *     snapshot), the archive's count (a load); {@code rows} when not known (an export)
    * @param rowsPerSecond rows copied per second since it started
    * @param elapsedSeconds seconds since it started
    * @param etaSeconds seconds left at that rate; empty when there is no estimate or no rate yet
+   * @param bytes the bytes written or read, where the operation counts them (an export, a load)
    */
   public record Progress(String operation, int tablesDone, int tables, long rows, long estimatedRows,
-      long rowsPerSecond, long elapsedSeconds, Optional<Long> etaSeconds) {
+      long rowsPerSecond, long elapsedSeconds, Optional<Long> etaSeconds, Optional<Bytes> bytes) {
     public Progress {
       etaSeconds = Objects.requireNonNullElse(etaSeconds, Optional.empty());
+      bytes = Objects.requireNonNullElse(bytes, Optional.empty());
+    }
+
+    /** Progress that counts no bytes. */
+    public Progress(String operation, int tablesDone, int tables, long rows, long estimatedRows,
+        long rowsPerSecond, long elapsedSeconds, Optional<Long> etaSeconds) {
+      this(operation, tablesDone, tables, rows, estimatedRows, rowsPerSecond, elapsedSeconds, etaSeconds,
+          Optional.empty());
+    }
+
+    /** The figures of a copy, export or load now, as {@code operation}. */
+    public static Progress of(String operation, CopyProgress.Snapshot s) {
+      Optional<Bytes> bytes = s.bytes() == 0 && s.estimatedBytes() == 0 ? Optional.empty()
+          : Optional.of(new Bytes(s.bytes(), s.estimatedBytes() == 0 ? Optional.empty() : Optional.of(s.estimatedBytes()),
+              Math.round(s.bytesPerSecond())));
+      return new Progress(operation, s.tablesDone(), s.tables(), s.rows(), s.estimatedRows(),
+          Math.round(s.rowsPerSecond()), s.elapsedSeconds(),
+          s.etaSeconds().isPresent() ? Optional.of(s.etaSeconds().getAsLong()) : Optional.empty(), bytes);
+    }
+  }
+
+  /**
+   * The bytes of a long operation.
+   *
+   * @param done bytes written (an export's files) or read (a load's) so far
+   * @param total bytes in all, when known (a load: the archive's files)
+   * @param perSecond bytes per second since it started
+   */
+  public record Bytes(long done, Optional<Long> total, long perSecond) {
+    public Bytes {
+      total = Objects.requireNonNullElse(total, Optional.empty());
+    }
+  }
+
+  /**
+   * A long operation a command other than the node's own process runs, as it publishes itself.
+   *
+   * @param subject what it works on: the archive directory, the replica, the tables
+   * @param pid the process that runs it
+   * @param started when it started
+   * @param progress how far it got (zero tables until its copy starts)
+   */
+  public record Operation(String subject, long pid, Instant started, Progress progress) {
+    public Operation {
+      Objects.requireNonNull(progress, "progress");
     }
   }
 }

@@ -33,6 +33,15 @@ public enum ReplicaState {
   /** Its progress row cannot be read. */
   UNREACHABLE;
 
+  /**
+   * Whether a replica in this state applies the journal as fast as it can (streaming, or riding out
+   * an error): the states in which it catches up when behind. Not while seeded, held by an
+   * operator's control or stopped.
+   */
+  public boolean catchesUp() {
+    return this == STREAMING || this == RETRYING || this == RECONNECTING;
+  }
+
   /** The status text: the name in lower case, words apart ({@code never started}). */
   @JsonValue
   public String text() {

@@ -1,6 +1,7 @@
 package dev.ferry.node.sync;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.apply.sync.ExportArchive;
 import dev.ferry.apply.sync.ReplicationPoint;
 import dev.ferry.apply.sync.SyncException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +57,12 @@ public final class ArchiveLoad {
    *     target is then unchanged
    */
   public static Loaded load(Path archiveDir, ReplicaSpec replica, Path journalDir) throws IOException {
+    return load(archiveDir, replica, journalDir, p -> { });
+  }
+
+  /** As {@link #load(Path, ReplicaSpec, Path)}; {@code watcher} gets the load's live figures when it starts. */
+  public static Loaded load(Path archiveDir, ReplicaSpec replica, Path journalDir, Consumer<CopyProgress> watcher)
+      throws IOException {
     Side side = Side.replica(replica.name());
     String prefix = side + " ";
     ExportArchive archive = ExportArchive.open(archiveDir);
@@ -68,7 +76,7 @@ public final class ArchiveLoad {
           prefix, archiveDir, ExportArchive.REPLICATION_SEQUENCE);
     }
     ApplyConfig config = InitialSync.forJournal(replica, point.map(ReplicationPoint::journalId).orElse(journalId));
-    Map<TableId, Long> rows = archive.loadInto(config, replica::connect, point);
+    Map<TableId, Long> rows = archive.loadInto(config, replica::connect, point, watcher);
     return new Loaded(rows, point);
   }
 

@@ -1,6 +1,7 @@
 package dev.ferry.node.sync;
 
 import dev.ferry.apply.ReplicaPosition;
+import dev.ferry.apply.sync.CopyProgress;
 import dev.ferry.apply.sync.ExportArchive;
 import dev.ferry.apply.sync.ReplicationPoint;
 import dev.ferry.apply.sync.SyncException;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,18 +50,30 @@ public final class FullExport {
    * @param replicationPoint whether to make the archive a replication point
    * @param parallelism tables written at once
    * @param journalWait how long to wait for capture to journal the snapshot's marker
+   * @param watcher given the export's live figures when its tables start to be written
    */
-  public record Options(boolean replicationPoint, int parallelism, Duration journalWait) {
+  public record Options(boolean replicationPoint, int parallelism, Duration journalWait,
+      Consumer<CopyProgress> watcher) {
     public static final Options DEFAULTS = new Options(true, 4, Duration.ofMinutes(2));
 
     public Options {
-      if (parallelism < 1 || journalWait == null || journalWait.isNegative()) {
-        throw new IllegalArgumentException("parallelism >= 1 and a non-negative journalWait are required");
+      if (parallelism < 1 || journalWait == null || journalWait.isNegative() || watcher == null) {
+        throw new IllegalArgumentException("parallelism >= 1, a non-negative journalWait and a watcher are required");
       }
     }
 
+    /** Options whose export no one watches but the log. */
+    public Options(boolean replicationPoint, int parallelism, Duration journalWait) {
+      this(replicationPoint, parallelism, journalWait, p -> { });
+    }
+
     public Options withoutReplicationPoint() {
-      return new Options(false, parallelism, journalWait);
+      return new Options(false, parallelism, journalWait, watcher);
+    }
+
+    /** These options, with the export's figures given to {@code newWatcher}. */
+    public Options watchedBy(Consumer<CopyProgress> newWatcher) {
+      return new Options(replicationPoint, parallelism, journalWait, newWatcher);
     }
   }
 
@@ -114,7 +128,8 @@ public final class FullExport {
     try (Connection c = DriverManager.getConnection(source.jdbcUrl());
         PostgresSnapshotReader reader = PostgresSnapshotReader.open(source, Optional.empty())) {
       schemaSequence = schemaSequence(c);
-      tables = writer.copyTables(CopySources.of(source, reader), publishedTables(c, source), options.parallelism());
+      tables = writer.copyTables(CopySources.of(source, reader), publishedTables(c, source), options.parallelism(),
+          options.watcher());
     } catch (SQLException e) {
       throw new SyncException(side, "cannot read source " + source.name() + ": " + e.getMessage(), e);
     }
@@ -131,7 +146,8 @@ public final class FullExport {
     try (snapshot) {
       log.info("{}exporting source {} at snapshot {}", prefix, source.name(), snapshot.lsnText());
       try (PostgresSnapshotReader reader = snapshot.reader()) {
-        tables = writer.copyTables(CopySources.of(source, reader), snapshot.tables(), options.parallelism());
+        tables = writer.copyTables(CopySources.of(source, reader), snapshot.tables(), options.parallelism(),
+            options.watcher());
       } catch (SQLException e) {
         throw new SyncException(side, "cannot read source " + source.name() + ": " + e.getMessage(), e);
       }

@@ -50,14 +50,14 @@ class StatusJsonTest {
         + "{\"name\":\"r1\",\"position\":\"3:4096\"}]},"
         + "\"replicas\":[{\"name\":\"r1\",\"state\":\"streaming\",\"appliedGtid\":\"0-1-4700\","
         + "\"lag\":{\"transactions\":11,\"bytes\":2048,\"seconds\":0.250,\"domains\":[{\"domain\":0,"
-        + "\"transactions\":11}]},\"applied\":7,\"lastError\":null,"
+        + "\"transactions\":11}],\"catchUp\":null},\"applied\":7,\"lastError\":null,"
         + "\"position\":\"3:4096\",\"appliedCommitTime\":\"2026-12-05T07:29:58Z\",\"nextTry\":null,"
         + "\"appliedByDomain\":[\"0-1-4700\"],\"appliedSet\":\"\",\"workers\":null,\"progress\":null},"
         + "{\"name\":\"r2\",\"state\":\"reconnecting\",\"appliedGtid\":null,"
-        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000,\"domains\":[]},\"applied\":0,"
+        + "\"lag\":{\"transactions\":0,\"bytes\":0,\"seconds\":0.000,\"domains\":[],\"catchUp\":null},\"applied\":0,"
         + "\"lastError\":\"connection refused\","
         + "\"position\":null,\"appliedCommitTime\":null,\"nextTry\":\"2026-12-05T07:30:05Z\","
-        + "\"appliedByDomain\":[],\"appliedSet\":\"\",\"workers\":null,\"progress\":null}],\"links\":[]}");
+        + "\"appliedByDomain\":[],\"appliedSet\":\"\",\"workers\":null,\"progress\":null}],\"links\":[],\"operations\":[]}");
   }
 
   @Test
@@ -66,7 +66,7 @@ class StatusJsonTest {
         new NodeStatus.Journal("j", "", Optional.empty(), Optional.empty()), List.of());
     assertThat(StatusJson.of(applyOnly)).isEqualTo("{\"time\":\"2026-12-05T07:30:00.123456Z\",\"source\":null,"
         + "\"journal\":{\"dir\":\"j\",\"id\":\"\",\"lastGtid\":null,\"lastCommitTime\":null,"
-        + "\"newestByDomain\":[],\"consumers\":[]},\"replicas\":[],\"links\":[]}");
+        + "\"newestByDomain\":[],\"consumers\":[]},\"replicas\":[],\"links\":[],\"operations\":[]}");
   }
 
   @Test
@@ -121,7 +121,7 @@ class StatusJsonTest {
 
     assertThat(json).endsWith(",\"links\":[{\"name\":\"/in\",\"kind\":\"directory\",\"state\":\"refused\","
         + "\"received\":\"4:0\",\"applied\":\"3:100\",\"waitingFor\":4,\"segments\":3,"
-        + "\"bytes\":12288,\"reconnects\":2,\"lastError\":\"refused segment 4\",\"sent\":null}]}");
+        + "\"bytes\":12288,\"reconnects\":2,\"lastError\":\"refused segment 4\",\"sent\":null}],\"operations\":[]}");
     assertThat(StatusJson.read(json, NodeStatus.class)).isEqualTo(s);
   }
 
