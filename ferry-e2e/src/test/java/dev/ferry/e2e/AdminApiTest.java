@@ -98,9 +98,12 @@ class AdminApiTest {
     FerryCli.Result text = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "status", "--url",
         node.base());
     assertThat(text.stdout()).contains("pg");
-    JsonNode history = node.json("/api/history");
+    // Sampled every 2 s on its own thread: the first sample may precede the replica's start.
+    JsonNode history = Await.until("a history sample naming pg", Duration.ofSeconds(30), () -> node.json("/api/history"),
+        h -> h.path("samples").size() > 0 && h.path("samples").get(h.path("samples").size() - 1).path("replicas")
+            .path(0).path("name").asString("").equals("pg"));
     assertThat(history.path("intervalSeconds").asLong()).isEqualTo(2);
-    JsonNode sample = history.path("samples").get(0);
+    JsonNode sample = history.path("samples").get(history.path("samples").size() - 1);
     assertThat(sample.path("time").asString()).isNotEmpty();
     assertThat(sample.path("replicas").get(0).path("name").asString()).isEqualTo("pg");
     FerryCli.Result refused = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", "wrong"), "status", "--url",
@@ -147,9 +150,10 @@ class AdminApiTest {
     }
     Thread.sleep(1500);
     assertThat(count(t.pgReplicaUrl, "history")).as("nothing applied while suspended").isEqualTo(before);
-    JsonNode pg = Status.replica(node.json("/api/status"), "pg");
+    // The lag counts what capture has journaled, which may still be behind the source's commits.
+    JsonNode pg = Await.until("pg's lag reaching the 100 transactions committed meanwhile", Duration.ofSeconds(60),
+        () -> Status.replica(node.json("/api/status"), "pg"), p -> p.path("lag").path("transactions").asLong() >= 100);
     assertThat(pg.path("state").asString()).isEqualTo("suspended");
-    assertThat(pg.path("lag").path("transactions").asLong()).isGreaterThanOrEqualTo(100);
     assertThat(node.metrics().get("ferry_replica_state{replica=\"pg\",state=\"suspended\"}")).isEqualTo(1.0);
     FerryCli.Result unknown = cli.run(Duration.ofSeconds(60), Map.of("FERRY_TOKEN", TOKEN), "resume", "nope", "--url",
         node.base());
@@ -196,7 +200,7 @@ class AdminApiTest {
     }
     assertThat(updated).isPositive();
     t.awaitPgEqual(Duration.ofSeconds(120)); // overwrite: the rows follow the source again
-    JsonNode list = node.json("/api/conflicts?replica=pg&limit=1000");
+    JsonNode list = node.awaitConflicts("pg", updated, Duration.ofSeconds(60));
     assertThat(list.size()).as("one conflict per row the source updated: %s", list).isEqualTo(updated);
     JsonNode first = list.get(0);
     assertThat(first.path("type").asString()).isEqualTo("update_missing");
@@ -212,8 +216,9 @@ class AdminApiTest {
     assertThat(node.json("/api/conflicts?type=delete_missing")).isEmpty();
     assertThat(node.json("/api/conflicts?limit=1").size()).isEqualTo(1);
     assertError(node.get("/api/conflicts/987654321?replica=pg"), 404, "replica pg recorded no conflict 987654321");
-    assertThat(node.metrics().get("ferry_replica_conflicts_total{replica=\"pg\",type=\"update_missing\"}"))
-        .isEqualTo((double) list.size());
+    Await.untilAsserted(Duration.ofSeconds(30), () -> assertThat(
+        node.metrics().get("ferry_replica_conflicts_total{replica=\"pg\",type=\"update_missing\"}"))
+        .isEqualTo((double) list.size()));
   }
 
   private static void assertError(HttpResponse<String> r, int status, String message) {

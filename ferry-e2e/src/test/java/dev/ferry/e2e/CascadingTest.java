@@ -81,16 +81,19 @@ class CascadingTest {
         }
       }
       // C's /metrics: its link from A (re-pointed) delivered segments and waits for the next; its replica's counters.
-      Map<String, Double> m = new NodeHttp(portC, Optional.empty()).metrics();
-      String link = "link=\"http://127.0.0.1:" + portA + "/\"";
-      assertThat(m).as("C's metrics").hasEntrySatisfying(key(m, "ferry_link_segments_total{", link),
-          v -> assertThat(v).isPositive());
-      assertThat(m.get(key(m, "ferry_link_bytes_total{", link))).as("bytes of the segments received")
-          .isGreaterThanOrEqualTo(m.get(key(m, "ferry_link_segments_total{", link)) * 16);
-      assertThat(m.get(key(m, "ferry_link_reconnects_total{", link))).isNotNegative();
-      assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"waiting\""))).isEqualTo(1.0);
-      assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"refused\""))).isZero();
-      assertThat(m.get("ferry_replica_transactions_total{replica=\"lite\"}")).isPositive();
+      // Metrics are read live from the link and the replica, which may be between two polls: scrape until they agree.
+      Await.untilAsserted(Duration.ofSeconds(30), () -> {
+        Map<String, Double> m = new NodeHttp(portC, Optional.empty()).metrics();
+        String link = "link=\"http://127.0.0.1:" + portA + "/\"";
+        assertThat(m).as("C's metrics").hasEntrySatisfying(key(m, "ferry_link_segments_total{", link),
+            v -> assertThat(v).isPositive());
+        assertThat(m.get(key(m, "ferry_link_bytes_total{", link))).as("bytes of the segments received")
+            .isGreaterThanOrEqualTo(m.get(key(m, "ferry_link_segments_total{", link)) * 16);
+        assertThat(m.get(key(m, "ferry_link_reconnects_total{", link))).isNotNegative();
+        assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"waiting\""))).isEqualTo(1.0);
+        assertThat(m.get(key(m, "ferry_link_state{", link, "state=\"refused\""))).isZero();
+        assertThat(m.get("ferry_replica_transactions_total{replica=\"lite\"}")).isPositive();
+      });
       for (Process p : List.of(pc, pb, pa)) {
         assertThat(FerryCli.terminate(p, Duration.ofSeconds(60))).isZero();
       }

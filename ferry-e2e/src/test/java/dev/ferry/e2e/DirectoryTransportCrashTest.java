@@ -76,14 +76,18 @@ class DirectoryTransportCrashTest {
       assertThat(primary.isAlive()).isTrue();
       assertThat(replica.isAlive()).isTrue();
 
-      JsonNode link = Status.of(cli, replicaConfig).path("links").get(0);
-      assertThat(link.path("kind").asString()).isEqualTo("directory");
-      assertThat(link.path("state").asString()).isEqualTo("waiting");
-      assertThat(link.path("lastError").isNull()).as("link %s", link).isTrue();
-      assertThat(link.path("waitingFor").asLong()).isGreaterThan(3);
-      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
-      assertThat(text.stdout()).contains("link     directory " + incoming + ": waiting")
-          .contains("waiting for segment " + link.path("waitingFor").asLong());
+      // The status file is written about once a second, and the last segment is sealed by age after the load:
+      // read until the link settled and the JSON and the text agree.
+      Await.untilAsserted(Duration.ofSeconds(30), () -> {
+        JsonNode link = Status.of(cli, replicaConfig).path("links").get(0);
+        assertThat(link.path("kind").asString()).as("link %s", link).isEqualTo("directory");
+        assertThat(link.path("state").asString()).as("link %s", link).isEqualTo("waiting");
+        assertThat(link.path("lastError").isNull()).as("link %s", link).isTrue();
+        assertThat(link.path("waitingFor").asLong()).as("link %s", link).isGreaterThan(3);
+        FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
+        assertThat(text.stdout()).contains("link     directory " + incoming + ": waiting")
+            .contains("waiting for segment " + link.path("waitingFor").asLong());
+      });
       FerryCli.Result capture = cli.run(Duration.ofSeconds(60), "capture", "-c", replicaConfig.toString());
       assertThat(capture.exitCode()).as("capture on a replica node: %s", capture.all()).isEqualTo(2);
       assertThat(capture.all()).contains("journal.from is set in " + replicaConfig)

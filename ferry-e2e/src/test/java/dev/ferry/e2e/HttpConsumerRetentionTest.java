@@ -51,8 +51,7 @@ class HttpConsumerRetentionTest {
       // The bank's rows and some transfers fill several sealed 16 KiB segments, which the primary's
       // own replica applies and acknowledges. East has not connected yet: segment 1 stays.
       t.load();
-      t.transfers(300);
-      awaitSealedThrough(primaryJournal, 3);
+      transferUntilSealedThrough(t, primaryJournal, 3);
       assertThat(t.awaitEqual(Duration.ofSeconds(120), false, true)).as("lite caught up").isEmpty();
       assertThat(firstSealed(primaryJournal)).as("the first segment is kept for east").isEqualTo(1);
       phase("segment 1 kept");
@@ -61,22 +60,28 @@ class HttpConsumerRetentionTest {
       DirectoryTransportCrashTest.awaitReplicasStreaming(cli, eastConfig, east);
       phase("east streaming");
       t.transfers(50);
+      // East reports where its copy ends with its next request: wait for a report past segment 1.
+      long lacks = Await.until("east reporting progress", Duration.ofSeconds(60),
+          () -> Files.exists(primaryJournal.resolve("consumers/http.east.pos")) ? reportedNext(primaryJournal) : 0,
+          next -> next > 1);
       FerryCli.kill9(east);
-      long lacks = reportedNext(primaryJournal);
-      assertThat(lacks).as("east reported progress").isGreaterThan(1);
+      lacks = reportedNext(primaryJournal); // a request in flight at the kill may have reported more
       // The primary's status names what holds its segments: east among its consumers, where it stopped.
       String eastAt = Files.readString(primaryJournal.resolve("consumers/http.east.pos")).strip();
-      JsonNode consumers = Status.of(cli, primaryConfig).path("journal").path("consumers");
-      assertThat(consumers.values()).as("consumers: %s", consumers).anySatisfy(c -> {
-        assertThat(c.path("name").asString()).isEqualTo("http.east");
-        assertThat(eastAt).startsWith(c.path("position").asString());
+      String lacksAt = "consumers .*http\\.east at " + lacks + ":";
+      // The status file is written about once a second: wait for one written after east's last report.
+      Await.untilAsserted(Duration.ofSeconds(30), () -> {
+        JsonNode consumers = Status.of(cli, primaryConfig).path("journal").path("consumers");
+        assertThat(consumers.values()).as("consumers: %s", consumers).anySatisfy(c -> {
+          assertThat(c.path("name").asString()).isEqualTo("http.east");
+          assertThat(eastAt).startsWith(c.path("position").asString());
+        });
+        assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", primaryConfig.toString()).stdout())
+            .containsPattern(lacksAt);
       });
-      assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", primaryConfig.toString()).stdout())
-          .containsPattern("consumers .*http\\.east at " + lacks + ":");
       // While east is down the primary seals several more segments and its own replica applies them.
       long sealedAtKill = lastSealed(primaryJournal);
-      t.transfers(500);
-      awaitSealedThrough(primaryJournal, sealedAtKill + 3);
+      transferUntilSealedThrough(t, primaryJournal, sealedAtKill + 3);
       assertThat(t.awaitEqual(Duration.ofSeconds(120), false, true)).as("lite caught up").isEmpty();
       phase("sealed while east is down");
       assertThat(firstSealed(primaryJournal)).as("segment %d, the first east lacks, is kept", lacks)
@@ -117,10 +122,16 @@ class HttpConsumerRetentionTest {
     System.out.println(java.time.Instant.now() + " " + what);
   }
 
-  private static void awaitSealedThrough(Path journal, long number) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+  /**
+   * Commits transfers until segment {@code number} is sealed: how many fill a segment depends on the
+   * rows' sizes and on how many segments the 1 s segment age seals, so no fixed count is assumed.
+   */
+  private static void transferUntilSealedThrough(Topology t, Path journal, long number) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (lastSealed(journal) < number) {
-      assertThat(System.nanoTime()).as("segment %d sealed in %s", number, journal).isLessThan(deadline);
+      assertThat(System.nanoTime()).as("segment %d sealed in %s; the last: %d", number, journal, lastSealed(journal))
+          .isLessThan(deadline);
+      t.transfers(50);
       Thread.sleep(200);
     }
   }

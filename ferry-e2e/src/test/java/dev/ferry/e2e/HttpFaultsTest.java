@@ -47,7 +47,7 @@ class HttpFaultsTest extends LinkFaultsTest {
       String noticed = LogWait.awaitLine(link.nodes.replicaLog, FaultyLink.TIMEOUT.toMillis() + " ms",
           link.nodes.replica, from, Duration.ofSeconds(30));
       assertThat(Duration.between(start, LogTime.of(noticed))).as("noticed: %s", noticed)
-          .isLessThan(FaultyLink.TIMEOUT.plusSeconds(2));
+          .isLessThan(FaultyLink.NOTICED_WITHIN);
       JsonNode pulling = awaitLinkError(false, FaultyLink.TIMEOUT.toMillis() + " ms");
       assertThat(pulling.path("state").asString()).isEqualTo("retrying");
       Thread.sleep(2000); // the receiver tries again into the black hole meanwhile

@@ -68,15 +68,19 @@ class HttpTransportCrashTest {
       assertThat(nodes.primary.isAlive()).isTrue();
       assertThat(nodes.replica.isAlive()).isTrue();
 
-      JsonNode link = Status.of(cli, replicaConfig).path("links").get(0);
-      assertThat(link.path("kind").asString()).isEqualTo("http");
-      assertThat(link.path("name").asString()).isEqualTo(url);
-      assertThat(link.path("state").asString()).isEqualTo("waiting");
-      assertThat(link.path("lastError").isNull()).as("link %s", link).isTrue();
-      assertThat(link.path("waitingFor").asLong()).isGreaterThan(3);
-      FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
-      assertThat(text.stdout()).contains("link     http " + url + ": waiting")
-          .contains("waiting for segment " + link.path("waitingFor").asLong()).doesNotContain(TOKEN);
+      // The status file is written about once a second, and the last segment is sealed by age after the load:
+      // read until the link settled and the JSON and the text agree.
+      Await.untilAsserted(Duration.ofSeconds(30), () -> {
+        JsonNode link = Status.of(cli, replicaConfig).path("links").get(0);
+        assertThat(link.path("kind").asString()).as("link %s", link).isEqualTo("http");
+        assertThat(link.path("name").asString()).as("link %s", link).isEqualTo(url);
+        assertThat(link.path("state").asString()).as("link %s", link).isEqualTo("waiting");
+        assertThat(link.path("lastError").isNull()).as("link %s", link).isTrue();
+        assertThat(link.path("waitingFor").asLong()).as("link %s", link).isGreaterThan(3);
+        FerryCli.Result text = cli.run(Duration.ofSeconds(60), "status", "-c", replicaConfig.toString());
+        assertThat(text.stdout()).contains("link     http " + url + ": waiting")
+            .contains("waiting for segment " + link.path("waitingFor").asLong()).doesNotContain(TOKEN);
+      });
       assertThat(NodePair.read(nodes.replicaLog)).doesNotContain(TOKEN);
       assertThat(NodePair.read(nodes.primaryLog)).doesNotContain(TOKEN);
 

@@ -58,37 +58,40 @@ class MetricsEndToEndTest {
       committed = load.get();
       assertThat(seenDuringLoad).as("transactions applied while the load ran").isPositive();
       t.awaitPgEqual(Duration.ofSeconds(120));
-      Map<String, Double> m = awaitNoLag(node);
-      double applied = m.get("ferry_replica_transactions_total" + PG);
-      assertThat(applied - before).as("applied = committed by the clients").isEqualTo((double) committed);
-      assertThat(m.get("ferry_source_transactions_total{source=\"primary\"}")).isEqualTo(applied);
-      assertThat(m.get("ferry_replica_changes_total" + PG))
-          .isEqualTo(m.get("ferry_source_changes_total{source=\"primary\"}")).isGreaterThan(applied);
-      assertThat(m.get("ferry_journal_appends_total")).isEqualTo(applied);
-      assertThat(m.get("ferry_journal_appended_bytes_total")).isPositive();
-      assertThat(m.get("ferry_journal_fsync_seconds_count")).isPositive();
-      assertThat(m.get("ferry_journal_group_records_count")).as("one group size per group commit")
-          .isEqualTo(m.get("ferry_journal_group_commits_total"));
-      assertThat(m.get("ferry_journal_group_records_sum")).as("the groups hold every record")
-          .isEqualTo(m.get("ferry_journal_appends_total"));
-      assertThat(m.get("ferry_journal_group_records_bucket{le=\"1024.0\"}"))
-          .isEqualTo(m.get("ferry_journal_group_records_count"));
-      assertThat(m.get("ferry_source_retained_wal_bytes{source=\"primary\"}")).as("the slot's retained WAL")
-          .isNotNegative();
-      assertThat(m.get("ferry_journal_segments{state=\"open\"}")).isEqualTo(1.0);
-      assertThat(m.get("ferry_replica_apply_seconds_count" + PG)).isEqualTo(applied);
-      assertThat(m.get("ferry_replica_state{replica=\"pg\",state=\"streaming\"}")).isEqualTo(1.0);
-      assertThat(m.get("ferry_replica_state{replica=\"pg\",state=\"failed\"}")).isZero();
-      assertThat(m.get("ferry_replica_conflicts_total{replica=\"pg\",type=\"update_missing\"}")).isZero();
-      assertThat(m.get("ferry_replica_lag_bytes" + PG)).isZero();
-      for (String name : documentedFerryMetrics()) { // what docs/metrics.md (and the Grafana dashboard) promise
-        if (!name.startsWith("ferry_link_")) { // a node with no link has none: CascadingTest scrapes them
-          assertThat(m.keySet()).as("docs/metrics.md lists %s", name)
-              .anyMatch(k -> k.matches(Pattern.quote(name) + "(_bucket|_count|_sum|_max)?(\\{.*)?"));
+      // Counters are bumped by different threads one after another: read them again until one scrape shows them agree.
+      Await.untilAsserted(Duration.ofSeconds(60), () -> {
+        Map<String, Double> m = awaitNoLag(node);
+        double applied = m.get("ferry_replica_transactions_total" + PG);
+        assertThat(applied - before).as("applied = committed by the clients").isEqualTo((double) committed);
+        assertThat(m.get("ferry_source_transactions_total{source=\"primary\"}")).isEqualTo(applied);
+        assertThat(m.get("ferry_replica_changes_total" + PG))
+            .isEqualTo(m.get("ferry_source_changes_total{source=\"primary\"}")).isGreaterThan(applied);
+        assertThat(m.get("ferry_journal_appends_total")).isEqualTo(applied);
+        assertThat(m.get("ferry_journal_appended_bytes_total")).isPositive();
+        assertThat(m.get("ferry_journal_fsync_seconds_count")).isPositive();
+        assertThat(m.get("ferry_journal_group_records_count")).as("one group size per group commit")
+            .isEqualTo(m.get("ferry_journal_group_commits_total"));
+        assertThat(m.get("ferry_journal_group_records_sum")).as("the groups hold every record")
+            .isEqualTo(m.get("ferry_journal_appends_total"));
+        assertThat(m.get("ferry_journal_group_records_bucket{le=\"1024.0\"}"))
+            .isEqualTo(m.get("ferry_journal_group_records_count"));
+        assertThat(m.get("ferry_source_retained_wal_bytes{source=\"primary\"}")).as("the slot's retained WAL")
+            .isNotNegative();
+        assertThat(m.get("ferry_journal_segments{state=\"open\"}")).isEqualTo(1.0);
+        assertThat(m.get("ferry_replica_apply_seconds_count" + PG)).isEqualTo(applied);
+        assertThat(m.get("ferry_replica_state{replica=\"pg\",state=\"streaming\"}")).isEqualTo(1.0);
+        assertThat(m.get("ferry_replica_state{replica=\"pg\",state=\"failed\"}")).isZero();
+        assertThat(m.get("ferry_replica_conflicts_total{replica=\"pg\",type=\"update_missing\"}")).isZero();
+        assertThat(m.get("ferry_replica_lag_bytes" + PG)).isZero();
+        for (String name : documentedFerryMetrics()) { // what docs/metrics.md (and the Grafana dashboard) promise
+          if (!name.startsWith("ferry_link_")) { // a node with no link has none: CascadingTest scrapes them
+            assertThat(m.keySet()).as("docs/metrics.md lists %s", name)
+                .anyMatch(k -> k.matches(Pattern.quote(name) + "(_bucket|_count|_sum|_max)?(\\{.*)?"));
+          }
         }
-      }
-      assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"))
-          .anyMatch(k -> k.startsWith("process_uptime_seconds"));
+        assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"))
+            .anyMatch(k -> k.startsWith("process_uptime_seconds"));
+      });
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }

@@ -73,6 +73,9 @@ class ParallelApplyKillNineTest {
         LogWait.awaitLine(log, "applying with 4 workers", run, offset, Duration.ofMinutes(2));
       }
       Thread.sleep(2000);
+      // The kills take a few seconds; on a loaded machine pgbench may have written little meanwhile: on until 200 rows.
+      Await.until("more than 200 ledger rows on the source", Duration.ofMinutes(2),
+          () -> Long.parseLong(Sql.scalar(source, "SELECT count(*) FROM ledger")), n -> n > 200);
       bench.stop(load);
 
       String differ = awaitEqual(source, replica, Duration.ofMinutes(3));

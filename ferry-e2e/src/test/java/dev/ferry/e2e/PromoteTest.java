@@ -190,12 +190,16 @@ class PromoteTest {
     return new Nodes(ca, cb);
   }
 
-  /** Waits until B's copy holds more than its replica applied: there is a backlog to promote. */
+  /**
+   * Waits until B's copy holds more than its replica applied (a backlog to promote) and at least 620
+   * transactions: the copy follows A's commits by a segment or so, and the test expects more than 600 rows.
+   */
   private static void awaitReceivedBeyondApplied(FerryCli cli, Path config) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (true) {
       JsonNode s = Status.of(cli, config);
-      if (Status.seq(s.path("journal").path("lastGtid")) > Status.seq(Status.replica(s, "pg").path("appliedGtid")) + 50) {
+      long head = Status.seq(s.path("journal").path("lastGtid"));
+      if (head >= 620 && head > Status.seq(Status.replica(s, "pg").path("appliedGtid")) + 50) {
         return;
       }
       assertThat(System.nanoTime()).as("a backlog in B's copy: %s", s).isLessThan(deadline);

@@ -96,7 +96,8 @@ class PushTransportCrashTest {
   /**
    * The primary's push link and the replica node's, once the replica node acknowledged everything
    * sent and says it holds that much. The two statuses are read one after the other: a segment
-   * sealed by age in between ends the position at the next segment's start, so they are read again.
+   * sealed by age in between ends the position at the next segment's start, so they are read again
+   * (and the replica node's status file, written about once a second, may still show it reconnecting).
    */
   private static JsonNode[] awaitBothEndsAgree(FerryCli cli, Path primaryConfig, Path replicaConfig)
       throws Exception {
@@ -106,7 +107,7 @@ class PushTransportCrashTest {
       JsonNode other = Status.of(cli, replicaConfig).path("links").get(0);
       if (link != null && other != null && link.path("state").asString().equals("streaming")
           && !link.path("sent").isNull() && link.path("sent").equals(link.path("received"))
-          && other.path("received").equals(link.path("sent"))) {
+          && other.path("received").equals(link.path("sent")) && other.path("state").asString().equals("streaming")) {
         return new JsonNode[] {link, other};
       }
       assertThat(System.nanoTime()).as("the push link catches up: %s; the replica node's: %s", link, other)

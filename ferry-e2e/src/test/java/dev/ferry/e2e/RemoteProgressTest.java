@@ -72,7 +72,9 @@ class RemoteProgressTest {
           r -> r.path("lag").path("transactions").asLong() == 0, Duration.ofSeconds(180));
       assertThat(caughtUp.path("lag").path("catchUp").isNull()).as("no estimate once caught up: %s", caughtUp)
           .isTrue();
-      assertThat(node.metrics().get("ferry_replica_catchup_eta_seconds{replica=\"r1\"}")).isZero();
+      // The gauge is read at the scrape, apart from the status read above: wait for it to say caught up too.
+      Await.untilAsserted(Duration.ofSeconds(30), () -> assertThat(
+          node.metrics().get("ferry_replica_catchup_eta_seconds{replica=\"r1\"}")).as("/metrics once caught up").isZero());
 
       Sql.execute(target, "SET default_transaction_read_only = off", "SET session_replication_role = replica",
           "DROP TRIGGER slow ON ledger");

@@ -36,15 +36,19 @@ class RunEndToEndTest {
         workload.stop();
       }
       assertThat(t.awaitEqual(Duration.ofSeconds(120))).as("differences; log: %s", log(dir)).isEmpty();
-      JsonNode s = Status.of(cli, t.config);
-      for (String replica : new String[] {"pg", "lite"}) {
-        JsonNode r = Status.replica(s, replica);
-        assertThat(r.path("state").asString()).isEqualTo("streaming");
-        assertThat(r.path("lag").path("transactions").asLong()).as("%s lag in %s", replica, s).isZero();
-        assertThat(r.path("lag").path("bytes").asLong()).isZero();
-        assertThat(r.path("appliedGtid").asString()).isEqualTo(s.path("journal").path("lastGtid").asString());
-      }
-      assertThat(Status.sourceState(s)).isEqualTo("streaming");
+      // The tables are equal before the status file (written about once a second) says so: wait for it to.
+      Await.untilAsserted(Duration.ofSeconds(60), () -> {
+        JsonNode s = Status.of(cli, t.config);
+        for (String replica : new String[] {"pg", "lite"}) {
+          JsonNode r = Status.replica(s, replica);
+          assertThat(r.path("state").asString()).as("%s in %s", replica, s).isEqualTo("streaming");
+          assertThat(r.path("lag").path("transactions").asLong()).as("%s lag in %s", replica, s).isZero();
+          assertThat(r.path("lag").path("bytes").asLong()).as("%s lag in %s", replica, s).isZero();
+          assertThat(r.path("appliedGtid").asString()).as("%s in %s", replica, s)
+              .isEqualTo(s.path("journal").path("lastGtid").asString());
+        }
+        assertThat(Status.sourceState(s)).as("%s", s).isEqualTo("streaming");
+      });
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }
@@ -64,8 +68,8 @@ class RunEndToEndTest {
         workload.stop();
       }
       assertThat(t.awaitEqual(Duration.ofSeconds(120))).as("differences; log: %s", log(dir)).isEmpty();
-      JsonNode s = Status.of(cli, t.config);
-      assertThat(Status.replica(s, "pg").path("lastError").isNull()).as("no conflict or error: %s", s).isTrue();
+      Await.until("pg with no conflict or error", Duration.ofSeconds(30), () -> Status.of(cli, t.config),
+          s -> Status.replica(s, "pg").path("lastError").isNull());
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }

@@ -38,15 +38,17 @@ class StatusTruthTest {
         workload.stop();
       }
       assertThat(t.awaitEqual(Duration.ofSeconds(120))).isEmpty();
-      Thread.sleep(2000); // the replicas acknowledge what they committed
+      // The replicas acknowledge what they committed: the status file, written about once a second, shows it.
+      Await.untilAsserted(Duration.ofSeconds(60), () -> assertCaughtUp(Status.of(cli, t.config), "before the restart"));
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
       run = t.startStreaming(cli);
-      Thread.sleep(2000);
-      JsonNode s = Status.of(cli, t.config);
-      assertCaughtUp(s, "after a restart");
-      assertThat(s.path("journal").path("lastCommitTime").asString("")).doesNotStartWith("1970");
-      assertThat(s.path("source").path("retainedWalBytes").isNumber()).as("retained WAL in %s", s).isTrue();
+      Await.untilAsserted(Duration.ofSeconds(60), () -> {
+        JsonNode s = Status.of(cli, t.config);
+        assertCaughtUp(s, "after a restart");
+        assertThat(s.path("journal").path("lastCommitTime").asString("")).as("%s", s).doesNotStartWith("1970");
+        assertThat(s.path("source").path("retainedWalBytes").isNumber()).as("retained WAL in %s", s).isTrue();
+      });
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
       try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
@@ -88,11 +90,14 @@ class StatusTruthTest {
         } while (!Status.replica(failed.json(), "pg").path("state").asString().equals("failed"));
         workload.stop();
       }
-      Thread.sleep(2000);
-      failed = Status.withExit(cli, t.config);
+      long committed = committedSeq(t.pgReplicaUrl);
+      // The status file is written about once a second: wait for the one written after the failure settled.
+      failed = Await.until("status showing pg failed at the GTID it committed (" + committed + ")",
+          Duration.ofSeconds(60), () -> Status.withExit(cli, t.config),
+          f -> Status.seq(Status.replica(f.json(), "pg").path("appliedGtid")) == committed
+              && Status.replica(f.json(), "lite").path("state").asString().equals("streaming"));
       assertThat(failed.exitCode()).as("status exits non-zero when a replica failed").isEqualTo(1);
       JsonNode pg = Status.replica(failed.json(), "pg");
-      long committed = committedSeq(t.pgReplicaUrl);
       assertThat(Status.seq(pg.path("appliedGtid"))).as("the GTID pg really committed: %s", pg).isEqualTo(committed);
       assertThat(pg.path("lag").path("transactions").asLong())
           .isEqualTo(Status.seq(failed.json().path("journal").path("lastGtid")) - committed);

@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  */
 @Timeout(600)
 class SyncApplyTest {
-  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(10);
+  // Long enough that waiting for the row in the copy (a JVM per dump on a loaded machine) stays well inside it.
+  private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(20);
 
   @TempDir Path dir;
 
@@ -74,7 +75,7 @@ class SyncApplyTest {
             .isGreaterThanOrEqualTo(SYNC_TIMEOUT.toMillis() - 500).isLessThan(SYNC_TIMEOUT.toMillis() + 15_000);
         JsonNode link = sync.awaitLink(
             l -> l.path("lastError").asString().contains("synchronous replica node excluded"));
-        assertThat(link.path("lastError").asString()).contains("did not acknowledge (apply)").contains("within sync-timeout 10000 ms");
+        assertThat(link.path("lastError").asString()).contains("did not acknowledge (apply)").contains("within sync-timeout 20000 ms");
         assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", nodes.primaryConfig.toString()).stdout())
             .contains("link     push b 127.0.0.1:" + sync.port).contains("synchronous replica node excluded");
         assertThat(NodePair.read(nodes.primaryLog).substring(killing))
@@ -114,7 +115,7 @@ class SyncApplyTest {
 
   /** Waits until {@code ferry journal dump} of the replica node's copy (it runs meanwhile) shows the row. */
   private static void awaitInCopy(SyncNodes sync, String memo) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+    long deadline = System.nanoTime() + SYNC_TIMEOUT.multipliedBy(3).dividedBy(4).toNanos();
     Path dump = sync.copy.getParent().resolveSibling("dump.jsonl");
     do {
       JournalDump.of(sync.cli, sync.copy, dump.getParent());

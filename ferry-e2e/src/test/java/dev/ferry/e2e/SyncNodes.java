@@ -93,9 +93,10 @@ final class SyncNodes {
 
   /** Commits a row now and then until the push link shows no error: the replica node caught up and is included. */
   void awaitIncluded() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!link().path("lastError").isNull()) {
-      assertThat(System.nanoTime()).as("the replica node is included again").isLessThan(deadline);
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    JsonNode link;
+    while (!(link = link()).path("lastError").isNull() || !link.path("state").asString().equals("streaming")) {
+      assertThat(System.nanoTime()).as("the replica node is included again; last seen: %s", link).isLessThan(deadline);
       insert(MORE.incrementAndGet(), "sync-more").get(60, TimeUnit.SECONDS);
       Thread.sleep(300);
     }

@@ -161,7 +161,7 @@ final class Topology implements AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("pg differs from the primary after " + timeout);
+        throw new AssertionError("pg differs from the primary after " + timeout + ": " + differences(true, false));
       }
       Thread.sleep(500);
     }

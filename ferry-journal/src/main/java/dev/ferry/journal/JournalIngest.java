@@ -9,6 +9,7 @@ import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,7 +181,13 @@ public final class JournalIngest implements AutoCloseable {
         return Math.min(last.number(), f.header.retainFrom());
       }
     } catch (IOException e) {
-      LOG.warn("{}cannot read the newest segment's header, purging nothing: {}", prefix, e.getMessage());
+      if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+        // The link is being stopped: its thread was interrupted while reading. Nothing is wrong with the copy.
+        LOG.debug("{}purging nothing: interrupted while reading the newest segment's header (stopping)", prefix);
+      } else {
+        LOG.warn("{}cannot read the newest segment's header, purging nothing: {}", prefix,
+            e.getMessage() == null ? e.toString() : e.getMessage());
+      }
       return 0;
     }
   }

@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes segments no consumer needs, oldest first, never the open one. A segment may go when it
+ * Deletes segments no consumer needs, oldest first, never the open one nor the newest (the journal's
+ * last transaction, which capture resumes after, GTIDs included). A segment may go when it
  * is ARCHIVED (or SEALED when it need not be shipped: {@link JournalConfig#keepUntilShipped()}) and
  * lies below every consumer's floor: the
  * {@code retain-from} segment in the header of the segment holding the consumer's position, so
@@ -64,7 +65,9 @@ final class Purger {
     }
     List<SegmentFile> doomed = new ArrayList<>();
     for (SegmentFile s : segments) {
-      if (s.open()) {
+      // Never the open segment, nor the newest sealed one when none is open: it holds the journal's last
+      // transaction, which capture resumes after (its GTID numbering too) when it starts again.
+      if (s.open() || s == segments.getLast()) {
         break;
       }
       boolean done = archived(s);

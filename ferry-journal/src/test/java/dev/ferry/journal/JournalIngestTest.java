@@ -9,6 +9,10 @@ import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +23,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** A copy of a journal built by ingest: the same bytes at the same positions, and every refusal. */
 @Timeout(60)
@@ -188,6 +193,37 @@ class JournalIngestTest {
           .hasMessageContaining("refused segment 1 at offset " + end + " (GTID 0-1-15): GTID goes backwards: "
               + "0-1-15 after 0-1-20");
       assertThat(copy.end().offset()).isEqualTo(end);
+    }
+  }
+
+  @Test
+  void aPurgeInterruptedByAStoppingLinkWarnsOfNothingButAnUnreadableNewestSegmentIsWarnedOf() throws Exception {
+    UUID id = IngestFixture.primary(primary(), 4096, 1, 200, TestData::small);
+    Logger log = (Logger) LoggerFactory.getLogger(JournalIngest.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try (JournalIngest copy = copy(id)) {
+      IngestFixture.copyAll(primary(), copy);
+      Thread.currentThread().interrupt(); // as a link's close() interrupts its thread in the middle of a pass
+      try {
+        assertThat(copy.purge()).isEmpty();
+      } finally {
+        assertThat(Thread.interrupted()).as("the interrupt is kept for the link's loop to see").isTrue();
+      }
+      assertThat(lines.list).as("nothing to warn of when stopping").noneMatch(e -> e.getLevel().isGreaterOrEqual(
+          Level.WARN));
+
+      SegmentFile newest = IngestFixture.segments(dir.resolve("copy")).getLast();
+      try (var channel = java.nio.channels.FileChannel.open(newest.path(), java.nio.file.StandardOpenOption.WRITE)) {
+        channel.write(java.nio.ByteBuffer.wrap(new byte[8]), 0); // its magic gone
+      }
+      assertThat(copy.purge()).isEmpty();
+      assertThat(lines.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+          .singleElement().asString().contains("cannot read the newest segment's header, purging nothing")
+          .doesNotContain("null");
+    } finally {
+      log.detachAppender(lines);
     }
   }
 }

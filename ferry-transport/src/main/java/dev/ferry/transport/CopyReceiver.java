@@ -118,6 +118,11 @@ public final class CopyReceiver implements CopyFeed {
         Thread.currentThread().interrupt();
         return;
       } catch (IOException | RuntimeException e) {
+        if (stopping) {
+          // close() interrupted the pass (an interrupted read, a request cut off): not a failure of the link.
+          LOG.debug("{}stopped in the middle of a pass: {}", prefix, e.toString());
+          return;
+        }
         state = LinkState.RETRYING;
         error = Optional.of(e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString());
       }

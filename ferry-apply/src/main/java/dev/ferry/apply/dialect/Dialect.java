@@ -117,6 +117,15 @@ public interface Dialect {
   }
 
   /**
+   * Driver settings bounding how long opening a connection (TCP connect and login) and then one
+   * query may wait, for reads that must answer when the target is down or black-holed
+   * ({@code ferry status}). None by default (a local file).
+   */
+  default Properties boundedWaits(java.time.Duration connect, java.time.Duration read) {
+    return new Properties();
+  }
+
+  /**
    * Opens a connection that cannot write, for reading a replica's progress without a running
    * Ferry; {@code properties} carry the password, if any.
    */

@@ -12,6 +12,7 @@ import dev.ferry.node.run.NodeStatus;
 import dev.ferry.node.run.ReplicaState;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -20,12 +21,21 @@ import java.util.Properties;
  * {@code ferry status} when no process applies it. Reads only; creates nothing.
  */
 final class ReplicaProgress {
+  /**
+   * How long connecting (TCP and login) to a replica may take before status shows it unreachable: a
+   * down or black-holed target must not hold {@code ferry status} up for the driver's default (10 s
+   * to connect with pgjdbc, and a login that never answers is waited for without end).
+   */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  /** How long the read of the progress row may take once connected. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
   private ReplicaProgress() {}
 
   static NodeStatus.Replica read(FerryConfig config, ReplicaSettings r, String journalId) {
-    Properties props = new Properties();
-    r.password().ifPresent(p -> props.setProperty("password", p.value()));
     Dialect dialect = Dialect.forUrl(r.url().value());
+    Properties props = dialect.boundedWaits(CONNECT_TIMEOUT, READ_TIMEOUT);
+    r.password().ifPresent(p -> props.setProperty("password", p.value()));
     try (Connection c = dialect.openReadOnly(r.url().value(), props)) {
       ControlTables tables = dialect.controlTables();
       if (!tables.exists(c, ControlTables.PROGRESS)) {
@@ -42,7 +52,8 @@ final class ReplicaProgress {
           Optional.empty(), row.get().journalPosition(), row.get().lastCommitTime(),
           Optional.empty(), Gtids.newestOf(applied, config.source().gtid().serverId()), applied);
     } catch (SQLException e) {
-      return empty(r.name(), ReplicaState.UNREACHABLE, Optional.of("cannot read the replica: " + e.getMessage()));
+      return empty(r.name(), ReplicaState.UNREACHABLE, Optional.of("cannot read the replica (connect timeout "
+          + CONNECT_TIMEOUT.toSeconds() + " s, read timeout " + READ_TIMEOUT.toSeconds() + " s): " + e.getMessage()));
     }
   }
 

@@ -24,6 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -107,8 +111,13 @@ final class StatusCommand implements Callable<Integer> {
       headGtid = segments.reversed().stream().flatMap(s -> s.lastGtid().stream()).findFirst();
     }
     List<NodeStatus.Replica> replicas = new ArrayList<>();
-    for (ReplicaSettings r : config.replicas()) {
-      replicas.add(withLag(replica(config, r, journalId, published, promoted), heads, headTime, dir));
+    // Side by side: each unreachable replica costs up to ReplicaProgress.CONNECT_TIMEOUT, not one after another.
+    try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<NodeStatus.Replica>> reads = config.replicas().stream()
+          .map(r -> readers.submit(() -> replica(config, r, journalId, published, promoted))).toList();
+      for (Future<NodeStatus.Replica> read : reads) {
+        replicas.add(withLag(result(read), heads, headTime, dir));
+      }
     }
     List<LinkStatus> links = published.stream().filter(p -> !p.status().links().isEmpty())
         .max(StatusReader.Published.NEWEST).stream()
@@ -139,6 +148,17 @@ final class StatusCommand implements Callable<Integer> {
       return last.orElse(row); // a row not read (unreachable, never started) leaves what the process saw
     }
     return last.get().withProgressOf(row);
+  }
+
+  private static <T> T result(Future<T> read) throws IOException {
+    try {
+      return read.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while reading the replicas");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
   }
 
   private static NodeStatus.Journal newestSourceJournal(List<StatusReader.Published> published) {

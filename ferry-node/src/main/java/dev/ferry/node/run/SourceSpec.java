@@ -188,7 +188,10 @@ public sealed interface SourceSpec {
       String sql = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint FROM pg_replication_slots"
           + " WHERE slot_name = ?";
       Properties props = new Properties();
-      props.setProperty("connectTimeout", "5"); // status must answer even when the source is down
+      // Status must answer even when the source is down, or accepts connections and never answers.
+      props.setProperty("connectTimeout", "5");
+      props.setProperty("loginTimeout", "5");
+      props.setProperty("socketTimeout", "10");
       try (Connection c = DriverManager.getConnection(config.jdbcUrl(), props);
           PreparedStatement ps = c.prepareStatement(sql)) {
         ps.setString(1, config.slotName());

@@ -119,6 +119,21 @@ final class Payloads {
     return new String(payload, StandardCharsets.UTF_8);
   }
 
+  /**
+   * The ERROR frame a peer sends when it closes the link on purpose (its node stops): the text
+   * starts with {@link #STOPPING}, so that the other end logs it as information, not as a failure.
+   */
+  static byte[] stopping(String who) {
+    return error(STOPPING + who + " is stopping");
+  }
+
+  /** Whether an ERROR frame's text says the peer stopped on purpose ({@link #stopping}). */
+  static boolean isStopping(String message) {
+    return message.startsWith(STOPPING);
+  }
+
+  static final String STOPPING = "stopping: ";
+
   private static ByteBuffer position(ByteBuffer b, JournalPosition p) {
     return p == null ? b.putLong(0).putLong(0) : b.putLong(p.segment()).putLong(p.offset());
   }

@@ -73,6 +73,7 @@ public final class PushReceiver implements CopyFeed {
   private volatile long appliedReadNanos = System.nanoTime() - APPLIED_EVERY_NANOS;
   /** What the replicas reported committing ({@link #applied(String, JournalPosition)}), ahead of their files. */
   private final Map<String, JournalPosition> reported = new ConcurrentHashMap<>();
+  /** The connection being served: told of the replicas' commits, and told when this end stops. */
   private volatile ReceiverSession current;
   private volatile boolean awaitsApplied;
   /** Frames read from suppliers' sockets, heartbeats included (tests watch the reading run ahead). */
@@ -154,6 +155,10 @@ public final class PushReceiver implements CopyFeed {
     stopping = true;
     server.close();
     acceptor.join(TimeUnit.SECONDS.toMillis(10));
+    ReceiverSession served = current;
+    if (served != null) {
+      served.goodbye(); // the supplier then logs a stop, not a failure
+    }
     Socket s = active.get();
     if (s != null) {
       s.close();
@@ -203,6 +208,8 @@ public final class PushReceiver implements CopyFeed {
       ReceiverSession s = new ReceiverSession(this, socket, peer);
       current = s;
       s.run();
+    } catch (PeerStoppedException e) {
+      LOG.info("{}supplier {}: {}", prefix, peer, e.getMessage());
     } catch (IOException | RuntimeException e) {
       if (!stopping) {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PushSupplier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PushSupplier.class);
+  /** How long {@link #close()} lets a streaming connection finish its frame and say goodbye. */
+  private static final Duration GOODBYE = Duration.ofSeconds(2);
   private final Journal journal;
   private final PushTarget target;
   private final String prefix;
@@ -99,15 +101,19 @@ public final class PushSupplier implements AutoCloseable {
     excluded = why;
   }
 
-  /** Stops after the frame in hand and closes the connection. */
+  /**
+   * Stops after the frame in hand, tells a replica node it streams to that this end stops (so it logs a
+   * stop, not a failure) and closes the connection. A connection not streaming, or not done within
+   * {@link #GOODBYE}, is closed at once.
+   */
   @Override
   public void close() throws InterruptedException {
     stopping = true;
+    thread.interrupt(); // wakes the session's wait for the journal: it says goodbye and closes
     SupplierSession s = current;
-    if (s != null) {
+    if (s != null && !(s.streamed() && thread.join(GOODBYE))) {
       s.abort();
     }
-    thread.interrupt();
     thread.join(TimeUnit.SECONDS.toMillis(30));
     state = LinkState.STOPPED;
   }
@@ -131,7 +137,9 @@ public final class PushSupplier implements AutoCloseable {
         if (session.streamed()) {
           wait = target.link().heartbeat();
         }
-        if (!Optional.of(message).equals(logged)) {
+        if (e instanceof PeerStoppedException) {
+          LOG.info("{}{}; connecting again in {} ms", prefix, message, wait.toMillis());
+        } else if (!Optional.of(message).equals(logged)) {
           LOG.error("{}{}; connecting again in {} ms", prefix, message, wait.toMillis());
         }
         logged = Optional.of(message);

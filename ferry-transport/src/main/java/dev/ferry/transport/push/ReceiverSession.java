@@ -44,7 +44,7 @@ final class ReceiverSession {
   private final String peer;
   private final LinkTiming link;
   private final ReentrantLock writing = new ReentrantLock();
-  private OutputStream out;
+  private volatile OutputStream out;
   private volatile long lastSentNanos = System.nanoTime();
   private volatile JournalPosition end;
   private volatile Thread beat;
@@ -167,7 +167,13 @@ final class ReceiverSession {
         ingest.purge();
         acknowledge(ingest.end(), true, 0);
       }
-      case ERROR -> throw new IOException("the supplier closed the link: " + Payloads.error(f.payload()));
+      case ERROR -> {
+        String why = Payloads.error(f.payload());
+        if (Payloads.isStopping(why)) {
+          throw new PeerStoppedException("the supplier closed the link: " + why);
+        }
+        throw new IOException("the supplier closed the link: " + why);
+      }
       default -> throw new PushProtocolException("[push " + peer + "] unexpected " + f.type() + " while streaming",
           -1);
     }
@@ -278,6 +284,18 @@ final class ReceiverSession {
       throw new PushProtocolException("[push " + peer + "] expected " + type + ", got " + f.type(), -1);
     }
     return f;
+  }
+
+  /** Tells the supplier this end stops on purpose (before the receiver closes the socket); best effort. */
+  void goodbye() {
+    if (out == null) {
+      return;
+    }
+    try {
+      send(Type.ERROR, Payloads.stopping("the replica node's receiver " + receiver.address()));
+    } catch (IOException e) {
+      LOG.debug("{}could not tell {} that this end stops: {}", receiver.prefix(), peer, e.getMessage());
+    }
   }
 
   /** Tells the supplier why and ends the session. */

@@ -134,7 +134,15 @@ final class SupplierSession {
     JournalPosition position = from;
     while (!supplier.stopping() && readerFailure == null) {
       long version = tail.version();
-      Optional<JournalTail.Chunk> chunk = tail.read(position, link.chunk());
+      Optional<JournalTail.Chunk> chunk;
+      try {
+        chunk = tail.read(position, link.chunk());
+      } catch (java.nio.channels.ClosedByInterruptException e) {
+        if (!supplier.stopping()) {
+          throw e;
+        }
+        break; // close() interrupted the read of the journal: say goodbye below
+      }
       if (chunk.isPresent()) {
         JournalTail.Chunk c = chunk.get();
         if (c.bytes().length > 0) {
@@ -153,7 +161,26 @@ final class SupplierSession {
         send(out, Type.HEARTBEAT, new byte[0]);
         lastSent = System.nanoTime();
       }
-      tail.await(version, link.heartbeat());
+      try {
+        tail.await(version, link.heartbeat());
+      } catch (InterruptedException e) {
+        if (!supplier.stopping()) {
+          throw e;
+        }
+        Thread.currentThread().interrupt(); // close() woke the wait: say goodbye below
+      }
+    }
+    if (supplier.stopping() && readerFailure == null) {
+      goodbye(out);
+    }
+  }
+
+  /** Tells the replica node this end stops on purpose (it then logs a stop, not a failure); best effort. */
+  private void goodbye(OutputStream out) {
+    try {
+      send(out, Type.ERROR, Payloads.stopping("the primary's push link " + target.name()));
+    } catch (IOException e) {
+      // the connection is going anyway: the other end sees it closed
     }
   }
 
@@ -169,7 +196,13 @@ final class SupplierSession {
           case HEARTBEAT -> {
             // alive
           }
-          case ERROR -> throw new IOException("the replica node refused: " + Payloads.error(f.payload()));
+          case ERROR -> {
+            String why = Payloads.error(f.payload());
+            if (Payloads.isStopping(why)) {
+              throw new PeerStoppedException("the replica node closed the link: " + why);
+            }
+            throw new IOException("the replica node refused: " + why);
+          }
           default -> throw new PushProtocolException("[push " + target.name() + "] unexpected " + f.type()
               + " from the receiver while streaming", -1);
         }

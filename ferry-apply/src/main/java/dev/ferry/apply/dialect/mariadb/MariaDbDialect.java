@@ -112,6 +112,15 @@ public final class MariaDbDialect implements Dialect {
     return p;
   }
 
+  /** MariaDB Connector/J's {@code connectTimeout} and {@code socketTimeout} (the login reads too), in ms. */
+  @Override
+  public Properties boundedWaits(java.time.Duration connect, java.time.Duration read) {
+    Properties p = new Properties();
+    p.setProperty("connectTimeout", Long.toString(connect.toMillis()));
+    p.setProperty("socketTimeout", Long.toString(read.toMillis()));
+    return p;
+  }
+
   @Override
   public Connection openReadOnly(String url, Properties properties) throws SQLException {
     Connection c = DriverManager.getConnection(url, properties);

@@ -113,6 +113,16 @@ public final class PostgresDialect implements Dialect {
     }
   }
 
+  /** pgjdbc's {@code connectTimeout}, {@code loginTimeout} and {@code socketTimeout}, in whole seconds (at least 1). */
+  @Override
+  public Properties boundedWaits(java.time.Duration connect, java.time.Duration read) {
+    Properties p = new Properties();
+    p.setProperty("connectTimeout", Long.toString(Math.max(1, connect.toSeconds())));
+    p.setProperty("loginTimeout", Long.toString(Math.max(1, connect.toSeconds())));
+    p.setProperty("socketTimeout", Long.toString(Math.max(1, read.toSeconds())));
+    return p;
+  }
+
   @Override
   public Connection openReadOnly(String url, Properties properties) throws SQLException {
     Connection c = DriverManager.getConnection(url, properties);
