@@ -50,6 +50,8 @@ class ContinueAfterPromoteTest {
       Process pb = t.pb();
       Process pc = t.pc();
       insert(a, "a", 200);
+      // Two DDL on A: the journal reaches schema sequence 2, above what a fresh _ferry.schema_sequence on B starts at.
+      Sql.execute(a, "ALTER TABLE items ADD COLUMN note text", "ALTER TABLE items ADD COLUMN note2 text");
       await("C applies A's first 201 rows", () -> count(c) == 201);
       assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero(); // C stays behind B
       insert(a, "a-late", 200);
@@ -76,6 +78,10 @@ class ContinueAfterPromoteTest {
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       insert(b, "b", 50);
       Sql.execute(b, "UPDATE items SET v = v || '-updated on b' WHERE id % 7 = 0", "DELETE FROM items WHERE id % 11 = 0");
+      Sql.execute(b, "ALTER TABLE items ADD COLUMN extra int NOT NULL DEFAULT 7"); // DDL and a tag on the continued journal
+      FerryCli.Result tag = cli.run(Duration.ofMinutes(2), "tag", "after-promotion", "-c", cb2.toString());
+      assertThat(tag.exitCode()).as(tag.all()).isZero();
+      insert(b, "b-after-ddl", 5);
 
       Path cc2 = repointed(a, c, t.portB());
       Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
@@ -87,6 +93,16 @@ class ContinueAfterPromoteTest {
       assertThat(Status.seq(onC.path("appliedGtid"))).isGreaterThan(branch + 50);
       assertThat(Sql.scalar(c, "SELECT applied_gtids FROM _ferry.replication_control")).as("one history, no hole")
           .isEqualTo("0:" + Status.seq(onC.path("appliedGtid")));
+      await("status's appliedSet is C's progress row (every GTID of each grouped commit)", () -> Status.replica(
+          Status.of(cli, cc2), "pg").path("appliedSet").asString().equals(Sql.scalar(c,
+          "SELECT applied_gtids FROM _ferry.replication_control")));
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM items WHERE extra = 7")).as("B's DDL reached C")
+          .isEqualTo(Long.toString(count(c)));
+      String dumpOfB = cli.run(Duration.ofMinutes(2), "journal", "dump", dir.resolve("b-journal").toString()).stdout();
+      assertThat(dumpOfB).contains("DDL (schema 2,").as("B's DDL numbered above A's last (2)")
+          .containsPattern("DDL \\(schema 3, [^\\n]*ADD COLUMN extra");
+      assertThat(cli.run(Duration.ofMinutes(2), "journal", "dump", dir.resolve("c-journal").toString()).stdout())
+          .as("B's tag reached C's copy").contains("TAG after-promotion");
 
       // SIGKILL of B's run right after new commits; the restart captures them once.
       insert(b, "b-before-kill", 30);

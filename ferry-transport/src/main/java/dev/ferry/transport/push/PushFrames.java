@@ -62,7 +62,16 @@ final class PushFrames {
     /** either way, when nothing else was sent for a heartbeat interval. */
     HEARTBEAT(8, 0),
     /** either way, before closing: a UTF-8 message. */
-    ERROR(9, -1);
+    ERROR(9, -1),
+    /**
+     * receiver → supplier, right after STATE: the segment (8) the copy holds last and how many of its
+     * bytes (8), for the supplier to show its own; segment 0: nothing to compare.
+     */
+    COMPARE(10, 16),
+    /** supplier → receiver: segment (8), offset (8), the supplier's bytes of the compared segment there. */
+    CHECK(11, -1),
+    /** supplier → receiver: segment (8), bytes of it sent (8), 1 when it no longer holds it (1). */
+    CHECKED(12, 17);
 
     final int code;
     /** The payload size, or -1 when it varies. */
