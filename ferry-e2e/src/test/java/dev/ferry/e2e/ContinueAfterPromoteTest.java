@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -50,6 +52,8 @@ class ContinueAfterPromoteTest {
       Process pb = t.pb();
       Process pc = t.pc();
       insert(a, "a", 200);
+      // Two DDL on A: the journal reaches schema sequence 2, above what a fresh _ferry.schema_sequence on B starts at.
+      Sql.execute(a, "ALTER TABLE items ADD COLUMN note text", "ALTER TABLE items ADD COLUMN note2 text");
       await("C applies A's first 201 rows", () -> count(c) == 201);
       assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero(); // C stays behind B
       insert(a, "a-late", 200);
@@ -76,6 +80,10 @@ class ContinueAfterPromoteTest {
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       insert(b, "b", 50);
       Sql.execute(b, "UPDATE items SET v = v || '-updated on b' WHERE id % 7 = 0", "DELETE FROM items WHERE id % 11 = 0");
+      Sql.execute(b, "ALTER TABLE items ADD COLUMN extra int NOT NULL DEFAULT 7"); // DDL and a tag on the continued journal
+      FerryCli.Result tag = cli.run(Duration.ofMinutes(2), "tag", "after-promotion", "-c", cb2.toString());
+      assertThat(tag.exitCode()).as(tag.all()).isZero();
+      insert(b, "b-after-ddl", 5);
 
       Path cc2 = repointed(a, c, t.portB());
       Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
@@ -87,6 +95,16 @@ class ContinueAfterPromoteTest {
       assertThat(Status.seq(onC.path("appliedGtid"))).isGreaterThan(branch + 50);
       assertThat(Sql.scalar(c, "SELECT applied_gtids FROM _ferry.replication_control")).as("one history, no hole")
           .isEqualTo("0:" + Status.seq(onC.path("appliedGtid")));
+      await("status's appliedSet is C's progress row (every GTID of each grouped commit)", () -> Status.replica(
+          Status.of(cli, cc2), "pg").path("appliedSet").asString().equals(Sql.scalar(c,
+          "SELECT applied_gtids FROM _ferry.replication_control")));
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM items WHERE extra = 7")).as("B's DDL reached C")
+          .isEqualTo(Long.toString(count(c)));
+      String dumpOfB = cli.run(Duration.ofMinutes(2), "journal", "dump", dir.resolve("b-journal").toString()).stdout();
+      assertThat(dumpOfB).contains("DDL (schema 2,").as("B's DDL numbered above A's last (2)")
+          .containsPattern("DDL \\(schema 3, [^\\n]*ADD COLUMN extra");
+      assertThat(cli.run(Duration.ofMinutes(2), "journal", "dump", dir.resolve("c-journal").toString()).stdout())
+          .as("B's tag reached C's copy").contains("TAG after-promotion");
 
       // SIGKILL of B's run right after new commits; the restart captures them once.
       insert(b, "b-before-kill", 30);
@@ -108,8 +126,11 @@ class ContinueAfterPromoteTest {
     }
   }
 
-  @Test
-  void aReplicaNodeThatHoldsMoreThanThePromotedOneIsRefusedNamingTheGtid() throws Exception {
+  /** C re-pointed to B over HTTP (C downloads from B) or over TCP push (B pushes to C, which listens). */
+  @ParameterizedTest(name = "re-pointed over {0}")
+  @ValueSource(strings = {"http", "push"})
+  void aReplicaNodeThatHoldsMoreThanThePromotedOneIsRefusedNamingTheGtid(String transport) throws Exception {
+    boolean push = transport.equals("push");
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
       Trio t = startTrio(pg, other, cli, false);
@@ -127,11 +148,15 @@ class ContinueAfterPromoteTest {
       await("C applies A's last transaction " + lastOfA, () -> count(c) == 151);
       FerryCli.kill9(pa);
       assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero();
-      long newestOfC = newestSealed(dir.resolve("c-journal"));
+      // HTTP compares C's newest sealed segment; push the newest C holds records of (its open one, if any).
+      long newestOfC = push ? dev.ferry.journal.JournalInspector.list(dir.resolve("c-journal")).stream()
+          .filter(i -> i.recordCount() > 0).mapToLong(dev.ferry.journal.SegmentInfo::number).max().orElseThrow()
+          : newestSealed(dir.resolve("c-journal"));
 
       FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", cb.toString());
       assertThat(promoted.exitCode()).as(promoted.all()).isZero();
-      Path cb2 = continuing(b, t.portB());
+      Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false)
+          + (push ? pushToC(t.portB()) : serveB(t.portB())));
       Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
@@ -141,7 +166,8 @@ class ContinueAfterPromoteTest {
         Thread.sleep(200);
       }
 
-      Path cc2 = repointed(a, c, t.portB());
+      Path cc2 = push ? write("c2.yaml", source("primary", a, "") + journal("c-journal", true) + listenForB(t.portB())
+          + replica("pg", c)) : repointed(a, c, t.portB());
       Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", cc2.toString());
       await("C's link is refused", () -> Status.of(cli, cc2).path("links").path(0).path("lastError").asString("")
           .contains("refused segment " + newestOfC));
@@ -177,6 +203,18 @@ class ContinueAfterPromoteTest {
     DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
     DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
     return new Trio(a, b, c, portB, ca, cb, pa, pb, pc);
+  }
+
+  private static final String PUSH = "      secret: continue-e2e-secret-42\n      heartbeat: 200ms\n      timeout: 2s\n"
+      + "      retry-max: 1s\n";
+
+  /** B pushes its journal to C, which listens on {@code port}. */
+  private static String pushToC(int port) {
+    return "  push:\n    - name: c\n      to: 127.0.0.1:" + port + "\n" + PUSH;
+  }
+
+  private static String listenForB(int port) {
+    return "  from:\n    listen:\n      address: 127.0.0.1:" + port + "\n" + PUSH;
   }
 
   private static String serveB(int portB) {

@@ -63,6 +63,26 @@ class ModelTextTest {
     assertThat(inHoles(set)).as("holes of %s", set).isEqualTo(missingBelowHighest(reference));
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void addingARangeEqualsAddingEachGtidOfIt(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    GtidSet byRange = GtidSet.empty();
+    GtidSet byGtid = GtidSet.empty();
+    for (int i = 0; i < 300; i++) {
+      long domain = random.nextInt(2);
+      long from = random.nextLong(1, 200);
+      long to = from + random.nextLong(0, 6);
+      byRange = byRange.addRange(domain, from, to);
+      for (long seq = from; seq <= to; seq++) {
+        byGtid = byGtid.add(new Gtid(domain, 1, seq));
+      }
+      assertThat(byRange).as("after adding %d:%d-%d", domain, from, to).isEqualTo(byGtid);
+      assertThat(byRange.toString()).isEqualTo(byGtid.toString());
+    }
+    assertThatThrownBy(() -> GtidSet.empty().addRange(0, 5, 4)).hasMessageContaining("5..4");
+  }
+
   private static TreeSet<Gtid> inHoles(GtidSet set) {
     TreeSet<Gtid> missing = new TreeSet<>();
     for (GtidSet.Hole h : set.holes()) {

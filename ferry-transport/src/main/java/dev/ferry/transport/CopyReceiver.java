@@ -12,6 +12,7 @@ import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Side;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
@@ -157,6 +158,25 @@ public final class CopyReceiver implements CopyFeed {
     return doubled.compareTo(source.retryMax()) > 0 ? source.retryMax() : doubled;
   }
 
+  /**
+   * The refusal of a copy in {@code dir} whose segment {@code number} is not the source's (it holds
+   * other bytes, or more of it, as {@code e} says): it names the copy's GTIDs in that segment and
+   * says what it means (a source re-pointed to a promoted node that holds less of the old primary's
+   * history than this copy) and what to do. Any transport's receiver uses it.
+   */
+  public static IngestRefusedException otherHistory(Path dir, long number, IngestRefusedException e)
+      throws IOException {
+    Optional<SegmentInfo> held = JournalInspector.list(dir).stream().filter(s -> s.number() == number).findFirst();
+    Optional<dev.ferry.journal.model.Gtid> first = held.flatMap(SegmentInfo::firstGtid).or(e::gtid);
+    String gtids = held.flatMap(h -> h.firstGtid().flatMap(f -> h.lastGtid().map(l -> " (GTIDs " + f + ".." + l
+        + ")"))).orElse("");
+    return new IngestRefusedException(dir, number, e.offset(), first, "the copy's segment " + number
+        + gtids + " differs from the source's segment " + number + " (" + e.reason() + "): this copy's history "
+        + "is not the source's (after a promotion: a replica node that received more of the old primary's history "
+        + "than the promoted node, from " + first.map(Object::toString).orElse("that segment") + " on). It "
+        + "cannot follow this source: seed it again (a new journal.dir, docs/failover.md)");
+  }
+
   /** The copy as the source sees it. Called on the receiver's thread only. */
   private final class View implements SegmentSource.Copy {
     @Override
@@ -199,16 +219,7 @@ public final class CopyReceiver implements CopyFeed {
       try {
         ingest.appendRecords(number, 0, bytes);
       } catch (IngestRefusedException e) {
-        Optional<SegmentInfo> held = JournalInspector.list(copy.directory()).stream()
-            .filter(s -> s.number() == number).findFirst();
-        Optional<dev.ferry.journal.model.Gtid> first = held.flatMap(SegmentInfo::firstGtid).or(e::gtid);
-        String gtids = held.flatMap(h -> h.firstGtid().flatMap(f -> h.lastGtid().map(l -> " (GTIDs " + f + ".." + l
-            + ")"))).orElse("");
-        throw new IngestRefusedException(copy.directory(), number, e.offset(), first, "the copy's segment " + number
-            + gtids + " differs from the source's segment " + number + " (" + e.reason() + "): this copy's history "
-            + "is not the source's (after a promotion: a replica node that received more of the old primary's history "
-            + "than the promoted node, from " + first.map(Object::toString).orElse("that segment") + " on). It "
-            + "cannot follow this source: seed it again (a new journal.dir, docs/failover.md)");
+        throw otherHistory(copy.directory(), number, e);
       }
     }
 

@@ -60,6 +60,40 @@ public final class PostgresSetup {
   }
 
   /**
+   * Moves {@code _ferry.schema_sequence} (what DDL captured here is numbered from) above
+   * {@code reached}, the highest schema sequence of the journal this database continues after a
+   * promotion: DDL captured here then carries a higher schema sequence than any the journal holds.
+   * Never moves it back; a {@code reached} of 0 (no DDL numbered yet) changes nothing. Needs
+   * {@link #setup} first.
+   *
+   * @return the schema sequence the next DDL captured here gets
+   */
+  public static long raiseSchemaSequence(PostgresSourceConfig config, long reached) throws CaptureException {
+    try (Connection c = Connections.normal(config)) {
+      if (reached > 0) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT setval('_ferry.schema_sequence', ?) FROM "
+            + "_ferry.schema_sequence WHERE NOT is_called OR last_value < ?")) {
+          ps.setLong(1, reached);
+          ps.setLong(2, reached);
+          ps.execute();
+        }
+      }
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END FROM "
+              + "_ferry.schema_sequence")) {
+        rs.next();
+        long next = rs.getLong(1);
+        LOG.info("{} the next DDL captured gets schema sequence {} (the journal reached {})", config.side(), next,
+            reached);
+        return next;
+      }
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot move _ferry.schema_sequence above " + reached + ": "
+          + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")", e);
+    }
+  }
+
+  /**
    * Checks that {@code table} can be added to a running capture ({@code ferry table add}): capture
    * is set up, the table exists and has a usable replica identity. Changes nothing.
    *

@@ -169,6 +169,22 @@ class PostgresSetupTest {
   }
 
   @Test
+  void raisingTheSchemaSequenceNumbersTheNextDdlAboveTheJournalsAndNeverMovesItBack() throws Exception {
+    PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "promoted");
+    exec(config, "CREATE TABLE a (id int PRIMARY KEY)");
+    PostgresSetup.setup(config);
+    assertThat(PostgresSetup.raiseSchemaSequence(config, 0)).as("no DDL numbered yet: nothing moves").isEqualTo(1);
+
+    assertThat(PostgresSetup.raiseSchemaSequence(config, 7)).isEqualTo(8);
+    exec(config, "ALTER TABLE a ADD COLUMN v text");
+    assertThat(scalar(config, "SELECT last_value FROM _ferry.schema_sequence")).as("the DDL's schema sequence")
+        .isEqualTo("8");
+
+    assertThat(PostgresSetup.raiseSchemaSequence(config, 3)).as("never back").isEqualTo(9);
+    assertThat(PostgresSetup.raiseSchemaSequence(config, 8)).isEqualTo(9);
+  }
+
+  @Test
   void setupMovesAnEarlierFerrySchemaKeepingTheSchemaSequence() throws Exception {
     PostgresSourceConfig config = PgTest.freshSource(postgres.cluster(), "moved");
     exec(config, "CREATE TABLE a (id int PRIMARY KEY)", "CREATE SCHEMA ferry",

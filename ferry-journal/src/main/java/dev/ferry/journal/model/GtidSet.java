@@ -79,6 +79,44 @@ public final class GtidSet {
     return new GtidSet(copy);
   }
 
+  /**
+   * This set plus every sequence number {@code from..to} of {@code domain}: one copy of the set for a
+   * whole range, as a grouped commit adds (where {@link #add} per GTID would copy it per GTID).
+   */
+  public GtidSet addRange(long domain, long from, long to) {
+    new Gtid(domain, 0, from);
+    if (to < from) {
+      throw new IllegalArgumentException("not a range of sequence numbers: " + from + ".." + to);
+    }
+    Domain d = domains.getOrDefault(domain, new Domain(0, List.of()));
+    if (to <= d.lowWaterMark) {
+      return this;
+    }
+    List<Range> ranges = new ArrayList<>(d.above.size() + 1);
+    Range added = new Range(Math.max(from, d.lowWaterMark + 1), to);
+    for (Range r : d.above) {
+      if (added == null || r.to < added.from - 1) {
+        ranges.add(r);
+      } else if (r.from > added.to + 1) {
+        ranges.add(added);
+        ranges.add(r);
+        added = null;
+      } else {
+        added = new Range(Math.min(r.from, added.from), Math.max(r.to, added.to));
+      }
+    }
+    if (added != null) {
+      ranges.add(added);
+    }
+    long lowWaterMark = d.lowWaterMark;
+    if (ranges.get(0).from == lowWaterMark + 1) {
+      lowWaterMark = ranges.remove(0).to;
+    }
+    TreeMap<Long, Domain> copy = new TreeMap<>(domains);
+    copy.put(domain, new Domain(lowWaterMark, List.copyOf(ranges)));
+    return new GtidSet(copy);
+  }
+
   private static void insert(List<Range> ranges, long seq) {
     int i = 0;
     while (i < ranges.size() && ranges.get(i).to < seq - 1) {

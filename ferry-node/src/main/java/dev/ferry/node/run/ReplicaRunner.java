@@ -79,6 +79,7 @@ final class ReplicaRunner implements AutoCloseable {
   private boolean inOutage;
   /** What the target's row said it applied last, when the runner (re)started. */
   private Optional<LastApplied> last = Optional.empty();
+  private final GroupGtids group = new GroupGtids(); // applied in the open target transaction
 
   private ReplicaRunner(ReplicaSpec spec, ApplySource source, InstantSource clock, NodeObserver observer) {
     this.spec = spec;
@@ -255,6 +256,7 @@ final class ReplicaRunner implements AutoCloseable {
     AppliedAcks acks = new AppliedAcks(source, spec.name(), clock, AppliedAcks.EVERY);
     Instant lastFlush = clock.instant();
     Uncommitted open = Uncommitted.NONE;
+    group.clear(); // what a failed group held was rolled back; the target's row was read since
     boolean drained = false;
     while (!stopping) {
       // Commit as soon as the stream momentarily runs dry (low lag under light load), and only
@@ -293,7 +295,8 @@ final class ReplicaRunner implements AutoCloseable {
       observer.applied(spec.name(), System.nanoTime() - start);
       applied.incrementAndGet();
       counters.applied(tx.changeCount());
-      open = new Uncommitted(Optional.of(tx.gtid()), Optional.of(tx.commitTime()), Optional.of(tx.nextPosition()));
+      group.add(tx.gtid());
+      open = new Uncommitted(Optional.of(tx.commitTime()), Optional.of(tx.nextPosition()));
       Optional<String> reached = gate.stopAfter(tx);
       if (reached.isPresent()) {
         applier.flush();
@@ -371,16 +374,17 @@ final class ReplicaRunner implements AutoCloseable {
     return counters;
   }
 
-  /** The newest transaction applied but not yet known committed; status shows it once flushed. */
-  private record Uncommitted(Optional<Gtid> gtid, Optional<Instant> commitTime, Optional<JournalPosition> next) {
-    static final Uncommitted NONE = new Uncommitted(Optional.empty(), Optional.empty(), Optional.empty());
+  /** The newest transaction applied but not yet known committed; status shows it (and the group's GTIDs) once flushed. */
+  private record Uncommitted(Optional<Instant> commitTime, Optional<JournalPosition> next) {
+    static final Uncommitted NONE = new Uncommitted(Optional.empty(), Optional.empty());
 
     Uncommitted commit(ReplicaRunner r) {
-      gtid.ifPresent(g -> {
-        r.lastGtid = g;
-        r.appliedByDomain = Gtids.with(r.appliedByDomain, g);
-        r.appliedSet = r.appliedSet.add(g);
-      });
+      if (!r.group.isEmpty()) {
+        r.lastGtid = r.group.last();
+        r.appliedByDomain = r.group.addTo(r.appliedByDomain);
+        r.appliedSet = r.group.addTo(r.appliedSet);
+        r.group.clear();
+      }
       commitTime.ifPresent(t -> r.lastCommitTime = t);
       next.ifPresent(p -> r.position = p);
       return NONE;

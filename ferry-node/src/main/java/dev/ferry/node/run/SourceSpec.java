@@ -107,8 +107,19 @@ public sealed interface SourceSpec {
    *
    * @param source the capture settings at the promoted database
    * @param slot the replication slot setup makes there ({@code source.slot})
+   * @param ddlNumbering numbers DDL captured there above the journal's schema sequences
    */
-  record Continuation(SourceSpec source, String slot) {
+  record Continuation(SourceSpec source, String slot, DdlNumbering ddlNumbering) {
+  }
+
+  /** Moves what DDL captured at a promoted database is numbered from. */
+  @FunctionalInterface
+  interface DdlNumbering {
+    /**
+     * Numbers DDL captured from now on above {@code reached}, the highest schema sequence of the
+     * journal the database continues (never moving back); returns the next DDL's schema sequence.
+     */
+    long above(long reached) throws IOException;
   }
 
   /** Writes a tag into the source's stream. */
@@ -176,7 +187,7 @@ public sealed interface SourceSpec {
 
     /** The capture opens its connections from the URL alone; the password rides in it and is never printed. */
     @Override
-    public SourceSpec withPassword(String password) {
+    public Postgres withPassword(String password) {
       String url = config.jdbcUrl() + (config.jdbcUrl().contains("?") ? "&" : "?") + "password="
           + URLEncoder.encode(password, StandardCharsets.UTF_8);
       return new Postgres(config.withJdbcUrl(url));
@@ -240,8 +251,10 @@ public sealed interface SourceSpec {
         return SourceFeature.lacking("'ferry promote --capture' continues the journal on a PostgreSQL database; the "
             + "promoted replica's url is no PostgreSQL URL (jdbc:postgresql:…)");
       }
-      SourceSpec there = new Postgres(config.withJdbcUrl(url));
-      return SourceFeature.of(new Continuation(password.map(there::withPassword).orElse(there), config.slotName()));
+      Postgres there = new Postgres(config.withJdbcUrl(url));
+      Postgres reached = password.map(there::withPassword).orElse(there);
+      return SourceFeature.of(new Continuation(reached, config.slotName(),
+          schema -> PostgresSetup.raiseSchemaSequence(reached.config(), schema)));
     }
 
     @Override

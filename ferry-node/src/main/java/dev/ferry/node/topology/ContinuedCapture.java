@@ -18,9 +18,11 @@ import java.util.Optional;
  *
  * @param replica the promoted replica
  * @param source the capture settings at its database
+ * @param ddlNumbering moves the numbering of DDL captured there above the journal's
  * @param record what {@code promotion.json} keeps of it
  */
-record ContinuedCapture(ReplicaSpec replica, SourceSpec source, PromotionRecord.Capture record) {
+record ContinuedCapture(ReplicaSpec replica, SourceSpec source, SourceSpec.DdlNumbering ddlNumbering,
+    PromotionRecord.Capture record) {
   /** The capture for the one replica in {@code replicas}; refused for more than one or a kind that cannot. */
   static ContinuedCapture of(NodeSpec spec, List<ReplicaSpec> replicas) throws IOException {
     if (replicas.size() != 1) {
@@ -40,17 +42,20 @@ record ContinuedCapture(ReplicaSpec replica, SourceSpec source, PromotionRecord.
     }
     String key = id.map(DatabaseIdentity::key).orElse("");
     String described = id.map(DatabaseIdentity::description).orElse(r.name());
-    return new ContinuedCapture(r, there.source(), new PromotionRecord.Capture(r.name(), there.slot(), key, described));
+    return new ContinuedCapture(r, there.source(), there.ddlNumbering(), new PromotionRecord.Capture(r.name(), there.slot(), key, described));
   }
 
   /**
-   * Sets capture up on the replica's database. Idempotent: a slot an earlier, killed run of this
-   * promotion made is kept where it is, which is still before the database became writable (that
-   * comes after this).
+   * Sets capture up on the replica's database, and numbers DDL captured there above
+   * {@code schemaSequence}, the highest schema sequence of the journal copy (so that the next DDL
+   * carries a schema sequence above the old primary's last one). Idempotent: a slot an earlier,
+   * killed run of this promotion made is kept where it is, which is still before the database
+   * became writable (that comes after this); the numbering only moves forward.
    */
-  void prepare() throws IOException {
+  void prepare(long schemaSequence) throws IOException {
     try {
       source.setUp();
+      ddlNumbering.above(schemaSequence);
     } catch (SQLException e) {
       throw new IOException(replica.side() + " cannot prepare capture (slot " + record.slot() + "): "
           + e.getMessage(), e);

@@ -166,7 +166,7 @@ public final class Promotion {
       if (captured) {
         log.info("{} promote, pass 4 (capture): slot {} on {}, before it becomes writable", side,
             capture.get().record().slot(), r.side());
-        capture.get().prepare();
+        capture.get().prepare(copy.schemaSequence());
       }
       log.info("{} promote, pass 4 (sequences, read-write): {}", side, r.side());
       makePrimary(r, plan.sequences(), captured ? Optional.of(journalId) : Optional.empty());
@@ -288,17 +288,23 @@ public final class Promotion {
     }
   }
 
-  /** What the journal copy holds: its last GTID, each domain's server, each sequence's highest value. */
-  private record CopyContents(Optional<Gtid> last, Map<Long, Long> servers, Map<String, Long> sequences) {
+  /**
+   * What the journal copy holds: its last GTID, each domain's server, each sequence's highest value,
+   * the highest schema sequence.
+   */
+  private record CopyContents(Optional<Gtid> last, Map<Long, Long> servers, Map<String, Long> sequences,
+      long schemaSequence) {
     static CopyContents scan(Path dir) throws IOException, InterruptedException {
       Optional<Gtid> last = Optional.empty();
       Map<Long, Long> servers = new LinkedHashMap<>();
       Map<String, Long> sequences = new LinkedHashMap<>();
+      long schema = 0;
       try (JournalReader reader = JournalReader.openAtOldest(dir)) {
         Optional<JournalTransaction> tx;
         while ((tx = reader.next(Duration.ZERO)).isPresent()) {
           Gtid g = tx.get().gtid();
           last = Optional.of(g);
+          schema = Math.max(schema, tx.get().schemaSequence());
           servers.put(g.domain(), g.serverId());
           try (ChangeCursor changes = tx.get().changes()) {
             while (changes.advance()) {
@@ -309,7 +315,7 @@ public final class Promotion {
           }
         }
       }
-      return new CopyContents(last, servers, sequences);
+      return new CopyContents(last, servers, sequences, schema);
     }
 
     long serverOf(long domain) {

@@ -74,6 +74,30 @@ final class Payloads {
     return ByteBuffer.allocate(DataHead.LENGTH).putLong(segment).putLong(offset).array();
   }
 
+  /** COMPARE: what of the copy the supplier shows its bytes of; segment 0 when nothing. */
+  record Compare(long segment, long length) {
+  }
+
+  /** CHECKED: the supplier sent {@code sent} bytes of {@code segment}; {@code purged} when it holds none of it. */
+  record Checked(long segment, long sent, boolean purged) {
+  }
+
+  static byte[] compare(Compare c) {
+    return ByteBuffer.allocate(16).putLong(c.segment()).putLong(c.length()).array();
+  }
+
+  static Compare compare(ByteBuffer b) {
+    return new Compare(b.getLong(), b.getLong());
+  }
+
+  static byte[] checked(Checked c) {
+    return ByteBuffer.allocate(17).putLong(c.segment()).putLong(c.sent()).put((byte) (c.purged() ? 1 : 0)).array();
+  }
+
+  static Checked checked(ByteBuffer b) {
+    return new Checked(b.getLong(), b.getLong(), b.get() != 0);
+  }
+
   static byte[] data(long segment, long offset, byte[] bytes) {
     return ByteBuffer.allocate(16 + bytes.length).putLong(segment).putLong(offset).put(bytes).array();
   }

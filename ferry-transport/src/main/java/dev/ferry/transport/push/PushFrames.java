@@ -8,14 +8,14 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The byte format of the push link, version 2: the only code that knows it. Every change bumps
+ * The byte format of the push link, version 3: the only code that knows it. Every change bumps
  * {@link #VERSION}; {@code docs/transports.md} is the reference.
  *
  * <pre>
  * frame (big-endian)
  * +-------+------+----------------------------------------------+
  * | 0     | 4    | magic "FPSH"                                 |
- * | 4     | 1    | version (2)                                  |
+ * | 4     | 1    | version (3)                                  |
  * | 5     | 1    | type ({@link Type})                          |
  * | 6     | 2    | header check: low 16 bits of the CRC32C of   |
  * |       |      | bytes 0..5 and 8..11                         |
@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * type's fixed payload size) before it allocates anything, then the CRC. The header check (new in
  * version 2) refuses a corrupted length at once: version 1 could only find it by the frame's CRC,
  * after reading as many bytes as the bad length claimed (up to the cap), while the peer's
- * heartbeats kept the link looking alive. Any violation is a
+ * heartbeats kept the link looking alive. Version 3 adds the comparison of the copy's newest
+ * segment to the handshake (COMPARE, CHECK, CHECKED). Any violation is a
  * {@link PushProtocolException} naming the peer, the frame's offset in the stream and what was
  * expected; the caller closes the connection.
  *
@@ -37,7 +38,7 @@ import java.util.zip.CRC32C;
  */
 final class PushFrames {
   static final byte[] MAGIC = {'F', 'P', 'S', 'H'};
-  static final int VERSION = 2;
+  static final int VERSION = 3;
   static final int HEADER = 12;
   static final int TRAILER = 4;
   /** The cap before the peer has authenticated: handshake frames are small. */
@@ -62,7 +63,16 @@ final class PushFrames {
     /** either way, when nothing else was sent for a heartbeat interval. */
     HEARTBEAT(8, 0),
     /** either way, before closing: a UTF-8 message. */
-    ERROR(9, -1);
+    ERROR(9, -1),
+    /**
+     * receiver → supplier, right after STATE: the segment (8) the copy holds last and how many of its
+     * bytes (8), for the supplier to show its own; segment 0: nothing to compare.
+     */
+    COMPARE(10, 16),
+    /** supplier → receiver: segment (8), offset (8), the supplier's bytes of the compared segment there. */
+    CHECK(11, -1),
+    /** supplier → receiver: segment (8), bytes of it sent (8), 1 when it no longer holds it (1). */
+    CHECKED(12, 17);
 
     final int code;
     /** The payload size, or -1 when it varies. */

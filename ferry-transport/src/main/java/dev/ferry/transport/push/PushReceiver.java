@@ -245,6 +245,11 @@ public final class PushReceiver implements CopyFeed {
     return stopping;
   }
 
+  /** The copy's directory. */
+  java.nio.file.Path directory() {
+    return copy.directory();
+  }
+
   /** The UUID of the copy's journal, if it exists. */
   Optional<UUID> copyId() {
     return Optional.ofNullable(ingest).map(JournalIngest::id);

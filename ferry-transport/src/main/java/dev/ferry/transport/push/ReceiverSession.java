@@ -102,7 +102,67 @@ final class ReceiverSession {
     }
     end = receiver.end();
     send(Type.STATE, Payloads.state(held.isPresent(), end, receiver.applied()));
+    Payloads.Compare compare = compared(held.isPresent());
+    send(Type.COMPARE, Payloads.compare(compare));
+    if (compare.segment() > 0) {
+      try {
+        sameHistory(in, receiver.ingest(auth.journal()), compare);
+      } catch (dev.ferry.journal.IngestRefusedException e) {
+        refuse(dev.ferry.transport.CopyReceiver.otherHistory(receiver.directory(), compare.segment(), e));
+      }
+    }
     return auth.journal();
+  }
+
+  /**
+   * What the supplier is to show of its journal before it streams: the copy's newest segment, as far
+   * as the copy holds it (the open one up to its end, else the newest sealed one whole); nothing when
+   * there is no copy, or that segment is no longer held.
+   */
+  private Payloads.Compare compared(boolean exists) throws IOException {
+    if (!exists) {
+      return new Payloads.Compare(0, 0);
+    }
+    if (end.offset() > 0) {
+      return new Payloads.Compare(end.segment(), end.offset());
+    }
+    long newest = end.segment() - 1;
+    return dev.ferry.journal.JournalInspector.list(receiver.directory()).stream()
+        .filter(s -> s.number() == newest && s.state() != dev.ferry.journal.SegmentState.OPEN).findFirst()
+        .map(s -> new Payloads.Compare(newest, s.sizeBytes())).orElse(new Payloads.Compare(0, 0));
+  }
+
+  /**
+   * The supplier's bytes of the compared segment must be the copy's, and as many: a copy that holds
+   * other bytes, or more of that segment than the supplier, holds another history (a replica node
+   * re-pointed to a promoted node that holds less of the old primary's history), and appending the
+   * supplier's next bytes would join two histories. HTTP makes the same check (HttpReceiver).
+   */
+  private void sameHistory(PushFrames in, JournalIngest ingest, Payloads.Compare compare) throws IOException {
+    while (true) {
+      Frame f = in.read(link.maxFrame());
+      switch (f.type()) {
+        case CHECK -> {
+          Payloads.Data d = Payloads.data(f.payload(), peer);
+          if (d.segment() != compare.segment() || d.offset() + d.bytes().length > compare.length()) {
+            throw new dev.ferry.journal.IngestRefusedException(receiver.directory(), compare.segment(), d.offset(),
+                Optional.empty(), "the source's records there go on past the copy's " + compare.length() + " bytes");
+          }
+          ingest.appendRecords(d.segment(), d.offset(), d.bytes()); // held bytes: compared, nothing written
+        }
+        case CHECKED -> {
+          Payloads.Checked c = Payloads.checked(f.buffer());
+          if (!c.purged() && c.sent() < compare.length()) {
+            throw new dev.ferry.journal.IngestRefusedException(receiver.directory(), compare.segment(), c.sent(),
+                Optional.empty(), "the copy holds " + compare.length() + " bytes of it, the source only " + c.sent());
+          }
+          return;
+        }
+        case ERROR -> throw new IOException("the supplier closed the link: " + Payloads.error(f.payload()));
+        default -> throw new PushProtocolException("[push " + peer + "] unexpected " + f.type()
+            + " while comparing segment " + compare.segment(), -1);
+      }
+    }
   }
 
   /**

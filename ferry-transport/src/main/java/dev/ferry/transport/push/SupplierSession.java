@@ -122,8 +122,39 @@ final class SupplierSession {
     send(out, Type.AUTH, Payloads.auth(Handshake.supplierProof(target.secret(), nonce, receiverNonce), journal.id(),
         target.sync()));
     Payloads.State state = Payloads.state(expect(in, Type.STATE).buffer());
+    Payloads.Compare compare = Payloads.compare(expect(in, Type.COMPARE).buffer());
+    if (compare.segment() > 0) {
+      show(out, compare);
+    }
     supplier.acknowledged(state.end(), state.applied());
     return state.end();
+  }
+
+  /**
+   * Sends this journal's bytes of the segment the copy holds last, as far as the copy holds it (whole
+   * records, in chunks), then how many it sent: the receiver refuses a copy holding other bytes or
+   * more of that segment (another history, after a promotion). A segment this journal purged
+   * cannot be compared and is said so.
+   */
+  private void show(OutputStream out, Payloads.Compare compare) throws IOException {
+    JournalTail tail = journal.tail();
+    long segment = compare.segment();
+    long at = 0;
+    boolean purged = false;
+    try {
+      while (at < compare.length()) {
+        int max = (int) Math.min(target.link().chunk(), compare.length() - at);
+        Optional<JournalTail.Chunk> chunk = tail.read(new JournalPosition(segment, at), max);
+        if (chunk.isEmpty() || chunk.get().bytes().length == 0) {
+          break;
+        }
+        PushFrames.write(out, Type.CHECK, Payloads.data(segment, at, chunk.get().bytes()));
+        at += chunk.get().bytes().length;
+      }
+    } catch (dev.ferry.journal.PositionPurgedException e) {
+      purged = true;
+    }
+    send(out, Type.CHECKED, Payloads.checked(new Payloads.Checked(segment, at, purged)));
   }
 
   private void stream(OutputStream out, JournalPosition from) throws IOException, InterruptedException {

@@ -104,7 +104,7 @@ class PushFramesTest {
     byte[] older = frame.clone();
     older[4] = 1;
     assertThatThrownBy(() -> reader(older).read(4096)).isInstanceOf(PushProtocolException.class)
-        .hasMessageContaining("protocol version 1, this node speaks 2");
+        .hasMessageContaining("protocol version 1, this node speaks 3");
   }
 
   @Test

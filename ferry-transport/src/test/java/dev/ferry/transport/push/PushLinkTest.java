@@ -175,6 +175,64 @@ class PushLinkTest {
     }
   }
 
+  /**
+   * After a promotion: the copy received more of the old primary's history than the promoted node's
+   * journal (which shares the prefix, then holds less, then its own transactions). Pushed by the
+   * promoted node, the copy refuses before taking anything, naming its newest segment and GTID.
+   */
+  @Test
+  void aCopyHoldingMoreOrOtherHistoryThanThePromotedSupplierIsRefusedNamingTheSegment(@TempDir Path promoted)
+      throws Exception {
+    try (Journal journal = journal(primary)) {
+      for (int seq = 1; seq <= 30; seq++) {
+        journal.append(Transactions.accounts(seq)).join();
+      }
+    }
+    copyFiles(primary, promoted); // the promoted node's copy of the old primary's journal: the shared prefix
+    try (PushReceiver r = receiver(SECRET)) {
+      try (Journal journal = journal(primary)) {
+        JournalPosition last = JournalPosition.startOf(1);
+        for (int seq = 31; seq <= 45; seq++) {
+          last = journal.append(Transactions.accounts(seq)).join();
+        }
+        JournalPosition sentLast = last;
+        try (PushSupplier s = PushSupplier.start(journal, target(r, SECRET))) {
+          await("the copy holds all 45", () -> s.acked().map(p -> p.compareTo(sentLast) > 0).orElse(false), s.status());
+        }
+      }
+      SegmentInfo newest = JournalInspector.list(copy).getLast();
+      String gtid = "GTID " + newest.firstGtid().orElseThrow();
+      try (Journal journal = journal(promoted)) {
+        assertRefused(r, journal, newest.number(), gtid, "only"); // holds less of that segment
+        for (int seq = 31; seq <= 60; seq++) {
+          journal.append(Transactions.message(seq, 50)).join(); // its own history after the branch point
+        }
+        assertRefused(r, journal, newest.number(), gtid, "differs");
+      }
+      assertThat(r.status().state()).isEqualTo(LinkState.REFUSED);
+    }
+    assertThat(sequences()).as("the copy took nothing of the promoted journal").containsExactlyElementsOf(range(1, 45));
+  }
+
+  private static void assertRefused(PushReceiver r, Journal journal, long segment, String gtid, String why)
+      throws Exception {
+    try (PushSupplier s = PushSupplier.start(journal, target(r, SECRET))) {
+      await("refused", () -> s.status().lastError().filter(e -> e.contains("refused segment")).isPresent(),
+          s.status());
+      assertThat(s.status().lastError().orElseThrow()).contains("refused segment " + segment).contains(gtid)
+          .contains(why).contains("seed it again");
+      assertThat(r.status().lastError().orElseThrow()).contains("refused segment " + segment).contains(gtid);
+    }
+  }
+
+  private static void copyFiles(Path from, Path to) throws Exception {
+    try (var files = java.nio.file.Files.list(from)) {
+      for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        java.nio.file.Files.copy(f, to.resolve(f.getFileName()));
+      }
+    }
+  }
+
   @Test
   void aDroppedConnectionIsReEstablishedAndCountedOnceAtEachEndAndEveryByteOnce() throws Exception {
     try (Journal journal = journal(primary); PushReceiver r = receiver(SECRET);
