@@ -153,6 +153,71 @@ class ContinueAfterPromoteTest {
     }
   }
 
+  /**
+   * The old primary comes back with transactions the new primary never received: {@code ferry rejoin}
+   * names the branch point and the first divergent GTID, exports them, and they are applied nowhere;
+   * the old configuration's run is refused; A's host, run as a replica node of B, is re-seeded and
+   * converges to B's rows.
+   */
+  @Test
+  void theOldPrimarysTailIsExportedNeverMergedAndRejoinMakesItAReplicaOfTheNewPrimary() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
+        FerryCli cli = new FerryCli(dir)) {
+      Trio t = startTrio(pg, other, cli, true); // B keeps every segment C has not fetched from it: all of them
+      String a = t.a();
+      String b = t.b();
+      assertThat(FerryCli.terminate(t.pc(), Duration.ofSeconds(90))).isZero(); // A keeps what C has not fetched
+      insert(a, "a", 50);
+      await("B applies A's first 51 rows", () -> count(b) == 51);
+      String branch = Status.of(cli, t.cb()).path("journal").path("lastGtid").asString();
+      assertThat(FerryCli.terminate(t.pb(), Duration.ofSeconds(90))).isZero(); // partitioned: A's tail never reaches B
+      insert(a, "a-tail", 30);
+      long seq = Long.parseLong(branch.substring(branch.lastIndexOf('-') + 1));
+      await("A's journal holds its tail", () -> Status.of(cli, t.ca()).path("journal").path("lastGtid").asString()
+          .equals("0-1-" + (seq + 30)));
+      FerryCli.kill9(t.pa());
+      FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", t.cb().toString());
+      assertThat(promoted.stdout()).as(promoted.all()).contains("promoted: branch point " + branch);
+      Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n") + journal("b-journal", false)
+          + "  serve:\n    http:\n      listen: 127.0.0.1:" + t.portB() + "\n      consumers: [c, a]\n");
+      Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
+      DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
+      insert(b, "b", 40);
+
+      String from = "http://127.0.0.1:" + t.portB() + "/";
+      FerryCli.Result[] rejoin = new FerryCli.Result[1];
+      await("ferry rejoin finds B's own transactions after the branch point", () -> {
+        rejoin[0] = cli.run(Duration.ofMinutes(2), "rejoin", "-c", t.ca().toString(), "--from", from);
+        assertThat(rejoin[0].exitCode() == 0 || rejoin[0].stderr().contains("no divergence information"))
+            .as(rejoin[0].all()).isTrue();
+        return rejoin[0].exitCode() == 0;
+      });
+      Path exported = dir.resolve("a-journal.divergent-after-" + branch + ".jsonl");
+      assertThat(rejoin[0].stdout()).contains("branch point " + branch, "the new primary's first transaction: 0-2-"
+          + (seq + 1), "30 transactions", "0-1-" + (seq + 1) + "..0-1-" + (seq + 30), exported.toString());
+      java.util.List<String> lines = Files.readAllLines(exported);
+      assertThat(lines).hasSize(30);
+      for (int i = 0; i < 30; i++) {
+        assertThat(lines.get(i)).contains("\"gtid\":\"0-1-" + (seq + 1 + i) + "\"", "a-tail-" + i);
+      }
+      assertThat(Sql.scalar(b, "SELECT count(*) FROM items WHERE v LIKE 'a-tail%'")).as("never merged").isEqualTo("0");
+
+      FerryCli.Result fenced = cli.run(Duration.ofMinutes(2), "run", "-c", t.ca().toString());
+      assertThat(fenced.exitCode()).as(fenced.all()).isEqualTo(1);
+      assertThat(fenced.stderr()).contains("fenced by 'ferry rejoin'", "branch point " + branch, "from 0-1-" + (seq + 1));
+
+      Path ca2 = write("a2.yaml", source("primary", b, "") + journal("a2-journal", true) + from(t.portB(), "a")
+          + replica("pg", a));
+      Process pa2 = cli.start(dir.resolve("a2.log"), "run", "-c", ca2.toString());
+      insert(b, "b-after-rejoin", 10);
+      await("A's database converges to B's rows", () -> Sql.scalar(a, DIGEST).equals(Sql.scalar(b, DIGEST)));
+      assertThat(Sql.scalar(a, "SELECT count(*) FROM items WHERE v LIKE 'a-tail%'")).as("applied nowhere").isEqualTo("0");
+      assertThatThrownBy(() -> Sql.execute(a, "INSERT INTO items (v) VALUES ('local')")).hasMessageContaining("read-only");
+      assertThat(FerryCli.terminate(pa2, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(pb2, Duration.ofSeconds(90))).isZero();
+    }
+  }
+
   /** Primary A (serving its journal to B and C over HTTP) and replica nodes B and C, their replicas streaming. */
   private record Trio(String a, String b, String c, int portB, Path ca, Path cb, Process pa, Process pb, Process pc) {}
 

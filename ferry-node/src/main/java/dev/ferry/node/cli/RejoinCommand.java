@@ -7,6 +7,7 @@ import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.RejoinRecord;
 import dev.ferry.node.topology.Divergence;
@@ -61,6 +62,8 @@ final class RejoinCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  private SourcePosition lastSourcePosition = SourcePosition.NONE;
+
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
@@ -82,6 +85,7 @@ final class RejoinCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Closeable held = hold.get()) {
       Divergence d = divergence(dir);
+      UncapturedTail.check(NodeSpecs.from(config).source(), lastSourcePosition);
       Path file = export != null ? export.toAbsolutePath()
           : dir.resolveSibling(dir.getFileName() + ".divergent-after-" + d.branchPoint() + ".jsonl");
       long exported = export(dir, d, file);
@@ -105,7 +109,7 @@ final class RejoinCommand implements Callable<Integer> {
     try {
       NewPrimaryJournal.fetch(from, id, fetched);
       Files.copy(SegmentFiles.idFile(dir), SegmentFiles.idFile(fetched));
-      return Divergence.find(transactions(dir), transactions(fetched), "the new primary's journal at " + from);
+      return Divergence.find(transactions(dir, true), transactions(fetched, false), "the new primary's journal at " + from);
     } catch (Promotion.RefusedException e) {
       throw new CliException("ferry rejoin: " + e.getMessage() + "; nothing was changed");
     } finally {
@@ -113,12 +117,15 @@ final class RejoinCommand implements Callable<Integer> {
     }
   }
 
-  private static List<Divergence.Tx> transactions(Path dir) throws IOException, InterruptedException {
+  private List<Divergence.Tx> transactions(Path dir, boolean old) throws IOException, InterruptedException {
     List<Divergence.Tx> all = new ArrayList<>();
     try (JournalReader reader = JournalReader.openAtOldest(dir)) {
       Optional<JournalTransaction> tx;
       while ((tx = reader.next(Duration.ZERO)).isPresent()) {
         all.add(new Divergence.Tx(tx.get().gtid(), tx.get().checksum()));
+        if (old) {
+          lastSourcePosition = tx.get().sourcePosition();
+        }
       }
     }
     return all;
