@@ -212,7 +212,15 @@ class ContinueAfterPromoteTest {
       insert(b, "b-after-rejoin", 10);
       await("A's database converges to B's rows", () -> Sql.scalar(a, DIGEST).equals(Sql.scalar(b, DIGEST)));
       assertThat(Sql.scalar(a, "SELECT count(*) FROM items WHERE v LIKE 'a-tail%'")).as("applied nowhere").isEqualTo("0");
-      assertThatThrownBy(() -> Sql.execute(a, "INSERT INTO items (v) VALUES ('local')")).hasMessageContaining("read-only");
+      await("A's database is read-only like any replica (once its apply session is prepared after the seed)", () -> {
+        try {
+          Sql.execute(a, "BEGIN", "INSERT INTO items (v) VALUES ('local')", "ROLLBACK");
+          return false;
+        } catch (java.sql.SQLException e) {
+          return e.getMessage().contains("read-only");
+        }
+      });
+      assertThat(Sql.scalar(a, DIGEST)).isEqualTo(Sql.scalar(b, DIGEST));
       assertThat(FerryCli.terminate(pa2, Duration.ofSeconds(90))).isZero();
       assertThat(FerryCli.terminate(pb2, Duration.ofSeconds(90))).isZero();
     }
