@@ -214,6 +214,10 @@ class ContinueAfterPromoteTest {
       java.util.List<String> lines = Files.readAllLines(exported);
       assertThat(lines).hasSize(31);
       assertThat(lines.get(30)).contains("\"gtid\":\"0-1-" + (seq + 31) + "\"", "a-after-kill");
+      FerryCli.Result again = cli.run(Duration.ofMinutes(2), "rejoin", "-c", t.ca().toString(), "--from", from);
+      assertThat(again.exitCode()).as("safe to run again: " + again.all()).isZero();
+      assertThat(again.stdout()).contains("31 transactions");
+      assertThat(Files.readAllLines(exported)).isEqualTo(lines);
       for (int i = 0; i < 30; i++) {
         assertThat(lines.get(i)).contains("\"gtid\":\"0-1-" + (seq + 1 + i) + "\"", "a-tail-" + i);
       }

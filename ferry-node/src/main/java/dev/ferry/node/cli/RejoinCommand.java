@@ -85,7 +85,7 @@ final class RejoinCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (Closeable held = hold.get()) {
       Divergence d = divergence(dir);
-      UncapturedTail.check(NodeSpecs.from(config).source(), lastSourcePosition);
+      UncapturedTail.check(NodeSpecs.from(config).source(), lastSourcePosition, RejoinRecord.read(dir).isPresent());
       Path file = export != null ? export.toAbsolutePath()
           : dir.resolveSibling(dir.getFileName() + ".divergent-after-" + d.branchPoint() + ".jsonl");
       long exported = export(dir, d, file);

@@ -22,15 +22,30 @@ final class UncapturedTail {
 
   private UncapturedTail() {}
 
-  /** Refuses when the source's slot holds a transaction committed after {@code last}; other sources pass. */
-  static void check(SourceSpec source, SourcePosition last) {
+  /**
+   * Refuses when the source's slot holds a transaction committed after {@code last}; other sources
+   * pass, and so does a missing slot when an earlier rejoin ({@code rejoinedBefore}) dropped it.
+   */
+  static void check(SourceSpec source, SourcePosition last, boolean rejoinedBefore) {
     if (!(source instanceof SourceSpec.Postgres pg) || last.kind() != SourcePosition.Kind.PG_LSN) {
       return;
     }
     PostgresSourceConfig c = pg.config();
     long pending;
     try (Connection conn = DriverManager.getConnection(c.jdbcUrl());
+        PreparedStatement exists = conn.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?");
         PreparedStatement ps = conn.prepareStatement(PEEK)) {
+      exists.setString(1, c.slotName());
+      try (ResultSet rs = exists.executeQuery()) {
+        if (!rs.next()) {
+          if (rejoinedBefore) {
+            return;
+          }
+          throw new CliException("ferry rejoin: slot " + c.slotName() + " (source.slot) does not exist on the old"
+              + " primary's database: what it committed after its journal's last transaction cannot be counted (it is"
+              + " not in the journal, so not exported); nothing was changed");
+        }
+      }
       ps.setString(1, c.slotName());
       ps.setString(2, c.publicationName());
       ps.setLong(3, last.value());
