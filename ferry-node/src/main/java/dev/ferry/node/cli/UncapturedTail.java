@@ -24,10 +24,15 @@ final class UncapturedTail {
 
   /**
    * Refuses when the source's slot holds a transaction committed after {@code last}; other sources
-   * pass, and so does a missing slot when an earlier rejoin ({@code rejoinedBefore}) dropped it.
+   * are refused, and a missing slot passes only when an earlier rejoin ({@code rejoinedBefore}) dropped it.
    */
   static void check(SourceSpec source, SourcePosition last, boolean rejoinedBefore) {
-    if (!(source instanceof SourceSpec.Postgres pg) || last.kind() != SourcePosition.Kind.PG_LSN) {
+    if (!(source instanceof SourceSpec.Postgres pg)) {
+      throw new CliException("ferry rejoin: source " + source.name() + " is " + source.product() + ": only a PostgreSQL"
+          + " old primary's journal can have been continued ('ferry promote --capture' is PostgreSQL only); nothing was"
+          + " changed");
+    }
+    if (last.kind() != SourcePosition.Kind.PG_LSN) {
       return;
     }
     PostgresSourceConfig c = pg.config();
