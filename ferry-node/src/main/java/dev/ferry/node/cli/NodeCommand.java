@@ -118,6 +118,10 @@ abstract class NodeCommand implements Callable<Integer> {
     }
     if (config.from().isEmpty() && role() != FerryNode.Role.APPLY) {
       try {
+        Optional<dev.ferry.node.run.RejoinRecord> fenced = dev.ferry.node.run.RejoinRecord.read(journalDir);
+        if (fenced.isPresent()) { // the old primary's tail is never captured on, shipped or merged
+          throw new CliException(fenced.get().refusal(journalDir));
+        }
         PromotedJournal.check(NodeSpecs.from(config)); // the promoted database continues the journal
       } catch (java.io.IOException e) {
         throw new CliException(e.getMessage());
