@@ -313,7 +313,8 @@ public final class ParallelApplier implements Applier {
 
   @Override
   public Map<ConflictType, Long> conflictCounts() {
-    Map<ConflictType, Long> counts = new EnumMap<>(serial.conflictCounts());
+    Map<ConflictType, Long> counts = new EnumMap<>(ConflictType.class); // EnumMap(Map) refuses an empty map
+    counts.putAll(serial.conflictCounts());
     workers.forEach(w -> w.applier().conflictCounts().forEach((t, n) -> counts.merge(t, n, Long::sum)));
     return counts;
   }

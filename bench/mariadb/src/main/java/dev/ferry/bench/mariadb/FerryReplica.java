@@ -23,6 +23,7 @@ import java.util.Properties;
 final class FerryReplica implements AutoCloseable {
   private final NodeSpec spec;
   private Optional<FerryNode> node = Optional.empty();
+  private long retriesBefore;
 
   FerryReplica(String primaryUrl, String targetUrl, Path journal, int workers) {
     ApplyConfig apply = ApplyConfig.defaults("ferry", "primary")
@@ -52,8 +53,18 @@ final class FerryReplica implements AutoCloseable {
             : Optional.of("replica failed: " + n.failedReplicas())));
   }
 
+  /** Units the apply retried after a transient error (an InnoDB deadlock), over every start. */
+  long retries() {
+    return retriesBefore + node.map(FerryReplica::retriesOf).orElse(0L);
+  }
+
+  private static long retriesOf(FerryNode n) {
+    return n.counters().replicas().stream().mapToLong(r -> r.retries()).sum();
+  }
+
   void stop() throws Exception {
     if (node.isPresent()) {
+      retriesBefore += retriesOf(node.get());
       node.get().close();
       node = Optional.empty();
     }

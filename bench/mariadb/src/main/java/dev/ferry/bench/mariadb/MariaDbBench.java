@@ -123,7 +123,8 @@ public final class MariaDbBench {
     }
     Map<String, long[]> lag = lag();
     Map<String, List<Double>> tps = tps();
-    String digests = digests();
+    String digests = digests() + "; Ferry's apply retried " + ferry.retries() + " time(s) after a transient error"
+        + " (a deadlock)";
     printLatestDeadlock();
     return Report.section(s, catchUp, lag, tps, digests, loadBefore, loadAverage());
   }

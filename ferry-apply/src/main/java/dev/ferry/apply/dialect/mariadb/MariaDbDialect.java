@@ -29,7 +29,7 @@ import java.util.Properties;
  * values converted by {@link MariaDbValues}, {@link MariaDbCatalog}, no bulk path,
  * {@link MariaDbErrors}, {@link MariaDbControlTables} in the replica URL's database. Ferry's
  * sessions run with a strict {@code sql_mode} (a value the column cannot hold is an error, never a
- * warning) and {@code time_zone='+00:00'}. The progress row is written in the same InnoDB
+ * warning), {@code time_zone='+00:00'} and READ COMMITTED ({@link #markFerrySession}). The progress row is written in the same InnoDB
  * transaction as the changes it records.
  *
  * <p>DDL is mapped by {@link MariaDbDdl} and run with the source transaction alone (MariaDB
@@ -133,11 +133,20 @@ public final class MariaDbDialect implements Dialect {
     }
   }
 
+  /**
+   * Strict {@code sql_mode}, UTC, and READ COMMITTED: the {@code NOT EXISTS} read of
+   * {@link MariaDbSyntax#insertUnlessExists} takes no shared gap lock at that level, where under
+   * InnoDB's default REPEATABLE READ two workers inserting ascending keys deadlocked on the gap at
+   * the end of the key. Every write of Ferry's (DML, the progress row's upsert) reads the latest
+   * committed row and locks it at either level; Ferry's target sessions read nothing they rely on
+   * a transaction-long snapshot for.
+   */
   @Override
   public void markFerrySession(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("SET SESSION sql_mode = '" + SQL_MODE + "', time_zone = '+00:00'");
     }
+    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
   }
 
   @Override
@@ -146,8 +155,24 @@ public final class MariaDbDialect implements Dialect {
       throw new SQLFeatureNotSupportedException(Side.replica(replica) + " a MariaDB replica cannot be read-only yet;"
           + " set its mode: read-write");
     }
+    refuseStatementBinlog(c, replica);
     markFerrySession(c);
     controlTables().prepare(c);
+  }
+
+  /**
+   * InnoDB refuses writes at READ COMMITTED into a binlog in {@code STATEMENT} format (error 1665):
+   * said before the first transaction, naming the setting.
+   */
+  private static void refuseStatementBinlog(Connection c, String replica) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format")) {
+      rs.next();
+      if (rs.getInt(1) == 1 && "STATEMENT".equalsIgnoreCase(rs.getString(2))) {
+        throw new SQLFeatureNotSupportedException(Side.replica(replica) + " the MariaDB target logs its binlog with"
+            + " binlog_format=STATEMENT, which InnoDB refuses for Ferry's READ COMMITTED sessions;"
+            + " set binlog_format=MIXED or ROW on the target");
+      }
+    }
   }
 
   /** Nothing to lift: a MariaDB replica is never made read-only. */
