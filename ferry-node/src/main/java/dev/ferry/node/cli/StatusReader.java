@@ -46,7 +46,8 @@ final class StatusReader {
   /**
    * The long operations running beside the node: the files {@link OperationStatus} writes whose
    * process still runs and that were written in the last {@link #OPERATION_FRESH} (a file left by
-   * a killed command is not shown should its pid be reused); none when they cannot be read.
+   * a killed command is not shown should its pid be reused, and is removed); none when they cannot be
+   * read.
    */
   static List<NodeStatus.Operation> operations(Path configured) {
     Instant fresh = Instant.now().minus(OPERATION_FRESH);
@@ -60,6 +61,8 @@ final class StatusReader {
           Published p = read(f);
           if (p.alive() && p.status().time().isAfter(fresh)) {
             running.addAll(p.status().operations());
+          } else if (!p.status().time().isAfter(fresh)) {
+            Files.deleteIfExists(f); // left by a killed command (a running one rewrites its file every second)
           }
         } catch (IOException | RuntimeException e) {
           // replaced, removed or half-written while we listed: the next call sees it whole

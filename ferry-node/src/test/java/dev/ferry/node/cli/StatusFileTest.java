@@ -61,4 +61,16 @@ class StatusFileTest {
     });
     assertThat(StatusReader.read(configured).status()).isEqualTo(status());
   }
+
+  /** A long operation's file older than the freshness bound (its command was killed) is not shown and is removed. */
+  @Test
+  void aStaleOperationFileIsNotShownAndIsRemoved() throws Exception {
+    Path configured = dir.resolve("status.json");
+    StatusFile.forOperation(configured).write(status());
+    Path written = StatusFile.all(configured).getFirst();
+    assertThat(StatusFile.isOperation(written)).isTrue();
+
+    assertThat(StatusReader.operations(configured)).isEmpty();
+    assertThat(written).doesNotExist();
+  }
 }
