@@ -4,11 +4,14 @@ import dev.ferry.journal.Journal;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
+import dev.ferry.node.run.ReplicaControlFile;
 import dev.ferry.node.sync.InitialSync;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,8 +82,9 @@ final class ReplicaCommand implements Runnable {
 
   @Command(name = "reinit", mixinStandardHelpOptions = true,
       description = {"Make a replica start over: its progress is reset, so the next 'run' or 'apply' seeds it",
-          "again from a fresh snapshot of the source (its tables emptied and copied). Stop the process applying",
-          "it first."})
+          "again from a fresh snapshot of the source (its tables emptied and copied). Refused while the node runs",
+          "(it holds the journal); stop a separate 'ferry apply' of it first. An until tag found in its old history",
+          "is forgotten; a suspension is kept (and said)."})
   static final class Reinit extends OneReplica {
     @Override
     String act(FerryConfig config) throws IOException {
@@ -90,8 +94,37 @@ final class ReplicaCommand implements Runnable {
             + NodeSpecs.replicaNames(config) + ")");
       }
       Path dir = journalOf(config);
-      InitialSync.forget(node.replica(name), dir);
-      return "replica %s reset: the next 'ferry run' or 'ferry apply' seeds it again from a snapshot".formatted(name);
+      Optional<Closeable> hold = Journal.hold(dir);
+      if (hold.isEmpty()) {
+        throw new CliException("journal " + dir + " is held by a running process of this node ('ferry run' or"
+            + " 'ferry capture'; it holds " + SegmentFiles.lockFile(dir) + "): stop it first, then reinit " + name
+            + " (a running node keeps what the replica reported applied)");
+      }
+      try (Closeable held = hold.get()) {
+        InitialSync.forget(node.replica(name), dir);
+        return "replica %s reset: the next 'ferry run' or 'ferry apply' seeds it again from a snapshot%s"
+            .formatted(name, controls(dir));
+      }
+    }
+
+    /**
+     * Clears what the control file remembers of the replica's old history (the GTID its until tag
+     * was found at) and says so; keeps a suspension, an operator's decision, and says that too.
+     */
+    private String controls(Path dir) throws IOException {
+      ReplicaControlFile.Content content = ReplicaControlFile.read(dir, name);
+      StringBuilder said = new StringBuilder();
+      if (content.tag().isPresent()) {
+        ReplicaControlFile.Found found = content.tag().get();
+        ReplicaControlFile.write(dir, name, new ReplicaControlFile.Content(content.suspended(), Optional.empty()));
+        said.append("%nforgot until tag:%s found at %s in its old history: it stops at the next such tag it meets"
+            .formatted(found.tag().name(), found.gtid()));
+      }
+      if (content.suspended()) {
+        said.append(("%nwarning: replica %s is still suspended: the next start seeds it, then it applies nothing"
+            + " until 'ferry resume %s'").formatted(name, name));
+      }
+      return said.toString();
     }
   }
 }
