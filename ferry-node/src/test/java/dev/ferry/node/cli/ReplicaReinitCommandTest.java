@@ -5,15 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
 import dev.ferry.journal.model.Gtid;
+import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.journal.model.Tag;
 import dev.ferry.node.run.ReplicaControlFile;
 import dev.ferry.testkit.SqliteDatabase;
+import dev.ferry.transport.JournalFrom;
+import dev.ferry.transport.SharedSecret;
+import dev.ferry.transport.push.LinkTiming;
+import dev.ferry.transport.push.PushReceiver;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +83,23 @@ class ReplicaReinitCommandTest {
     assertThat(ferry("replica", "reinit", "lite", "-c", config.toString())).as(all()).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("replica lite reset").doesNotContain("forgot")
         .doesNotContain("suspended");
+  }
+
+  /**
+   * A replica node keeps its replicas' applied reports (sync level apply) in its push receiver,
+   * which holds the copy's journal.lock as long as the node runs: reinit cannot happen beneath it.
+   */
+  @Test
+  void refusedWhileAReplicaNodesPushReceiverHoldsTheCopy() throws Exception {
+    Journal.open(JournalConfig.defaults(journal)).close(); // the copy, as a first push made it
+    try (PushReceiver receiver = PushReceiver.start(JournalConfig.defaults(journal), new JournalFrom.Listen(
+        "127.0.0.1", 0, new SharedSecret("correct horse battery staple"), Optional.empty(), LinkTiming.DEFAULT),
+        Set.of("lite"))) {
+      receiver.applied("lite", JournalPosition.startOf(1));
+      assertThat(ferry("replica", "reinit", "lite", "-c", config.toString())).as(all()).isEqualTo(1);
+      assertThat(err.toString(StandardCharsets.UTF_8)).contains("held by a running process").contains("stop it first");
+    }
+    assertThat(ferry("replica", "reinit", "lite", "-c", config.toString())).as(all()).isZero();
   }
 
   private int ferry(String... args) {
