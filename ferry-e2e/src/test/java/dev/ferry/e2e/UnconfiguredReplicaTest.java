@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A replica missing from the configuration (a commented-out block, the wrong {@code -c}) keeps
  * its journal position, with a warning, until a DBA runs {@code ferry replica drop NAME}; once
  * back in the configuration it catches up from there. {@code ferry replica reinit NAME} makes it
- * start over with a fresh initial sync.
+ * start over with a fresh initial sync: refused while {@code ferry run} holds the journal, and it
+ * forgets an until tag found in the replica's old history (its control file), saying so.
  */
 class UnconfiguredReplicaTest {
   @TempDir Path dir;
@@ -59,6 +60,11 @@ class UnconfiguredReplicaTest {
         workload.stop();
       }
       assertThat(t.awaitEqual(Duration.ofSeconds(120))).as("lite caught up; log: %s", Files.readString(log)).isEmpty();
+      FerryCli.Result whileRunning = cli.run(Duration.ofSeconds(60), "replica", "reinit", "pg", "-c",
+          t.config.toString());
+      assertThat(whileRunning.exitCode()).as(whileRunning.all()).isEqualTo(1);
+      assertThat(whileRunning.stderr()).contains("held by a running process").contains("journal.lock")
+          .doesNotContain("Exception");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
 
       FerryCli.Result refused = cli.run(Duration.ofSeconds(60), "replica", "drop", "lite", "-c", t.config.toString());
@@ -69,8 +75,14 @@ class UnconfiguredReplicaTest {
       assertThat(dropped.exitCode()).as(dropped.all()).isZero();
       assertThat(SegmentFiles.consumerFile(journal, "lite")).doesNotExist();
 
+      // An until tag found in pg's old history (as the node records it in the control file) is forgotten.
+      Path control = journal.resolve("replica-pg.control");
+      Files.writeString(control, "suspended=false\nuntil-tag=month-end\nuntil-tag-gtid=0-1-7\n");
       FerryCli.Result reinit = cli.run(Duration.ofSeconds(60), "replica", "reinit", "pg", "-c", t.config.toString());
       assertThat(reinit.exitCode()).as(reinit.all()).isZero();
+      assertThat(reinit.stdout()).contains("forgot until tag:month-end found at 0-1-7 in its old history")
+          .doesNotContain("suspended");
+      assertThat(Files.readString(control)).contains("suspended=false").doesNotContain("until-tag");
       try (Connection c = DriverManager.getConnection(t.primaryUrl); Statement st = c.createStatement()) {
         st.execute("UPDATE accounts SET note = 'written while no process ran' WHERE id <= 20");
       }
