@@ -10,9 +10,11 @@ import dev.ferry.capture.binlog.MariaDbSourceConfig;
 import dev.ferry.capture.postgres.PostgresCapture;
 import dev.ferry.capture.postgres.PostgresSetup;
 import dev.ferry.capture.postgres.PostgresSourceConfig;
+import dev.ferry.capture.postgres.UncommittedInJournal;
 import dev.ferry.capture.trigger.SqliteCapture;
 import dev.ferry.capture.trigger.SqliteSetup;
 import dev.ferry.capture.trigger.SqliteSourceConfig;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Tag;
 import dev.ferry.node.sync.FullExport;
@@ -120,6 +122,28 @@ public sealed interface SourceSpec {
      * journal the database continues (never moving back); returns the next DDL's schema sequence.
      */
     long above(long reached) throws IOException;
+  }
+
+  /**
+   * {@code ferry rejoin}: what the source committed after the last transaction its journal holds,
+   * still in the log it keeps for Ferry (a killed capture leaves it there).
+   */
+  default SourceFeature<Uncaptured> uncaptured() {
+    return SourceFeature.lacking("source " + name() + " is " + product() + ": only a PostgreSQL old primary's journal"
+        + " can have been continued ('ferry promote --capture' is PostgreSQL only)");
+  }
+
+  /** Counts what a source committed that its journal does not hold yet. */
+  interface Uncaptured {
+    /** The log it reads, as the user configures it (e.g. {@code slot ferry (source.slot)}). */
+    String log();
+
+    /**
+     * How many transactions committed after {@code last} the log holds; empty when the log is gone.
+     *
+     * @throws IOException when the source cannot be read
+     */
+    Optional<Long> after(SourcePosition last) throws IOException;
   }
 
   /** Writes a tag into the source's stream. */
@@ -238,6 +262,21 @@ public sealed interface SourceSpec {
     @Override
     public SourceFeature<Exports> exports() {
       return SourceFeature.of((journalDir, dir, options) -> FullExport.export(config, journalDir, dir, options));
+    }
+
+    @Override
+    public SourceFeature<Uncaptured> uncaptured() {
+      return SourceFeature.of(new Uncaptured() {
+        @Override
+        public String log() {
+          return "slot " + config.slotName() + " (source.slot)";
+        }
+
+        @Override
+        public Optional<Long> after(SourcePosition last) throws IOException {
+          return UncommittedInJournal.count(config, last.value());
+        }
+      });
     }
 
     @Override
