@@ -53,6 +53,9 @@ final class SegmentHandler extends Handler.Abstract {
       boolean head = method.equals("HEAD");
       if (!head && !method.equals("GET")) {
         response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        // The body of a refused write is not read: say the connection closes, or a client reusing it
+        // sends its next request into a connection the server drops (seen as "received no bytes").
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         empty(response, 405, callback);
         return true;
       }

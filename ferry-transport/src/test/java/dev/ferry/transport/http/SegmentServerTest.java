@@ -188,6 +188,8 @@ class SegmentServerTest {
       HttpResponse<byte[]> r = send(method, first(), "Authorization", "Bearer " + TOKEN);
       assertThat(r.statusCode()).as(method).isEqualTo(405);
       assertThat(r.headers().firstValue("Allow")).contains("GET, HEAD");
+      assertThat(r.headers().firstValue("Connection")).as("the unread body: the connection is not reused")
+          .contains("close");
     }
     assertThat(Files.readAllBytes(sealed.getFirst().path())).isEqualTo(before);
   }
