@@ -19,9 +19,9 @@ import tools.jackson.databind.JsonNode;
  * applied once, every sealed segment of the copy with the primary's SHA-256).
  */
 class PushFaultsTest extends LinkFaultsTest {
-  /** The start of a DATA frame (magic, version 2, type 5) and of an ACK frame (type 7). */
-  private static final byte[] DATA = {'F', 'P', 'S', 'H', 2, 5};
-  private static final byte[] ACK = {'F', 'P', 'S', 'H', 2, 7};
+  /** The start of a DATA frame (magic, version 3, type 5) and of an ACK frame (type 7): docs/transports.md. */
+  private static final byte[] DATA = {'F', 'P', 'S', 'H', 3, 5};
+  private static final byte[] ACK = {'F', 'P', 'S', 'H', 3, 7};
 
   @Override
   FaultyLink.Kind kind() {
