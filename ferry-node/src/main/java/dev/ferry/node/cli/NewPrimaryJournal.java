@@ -1,5 +1,6 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.transport.SegmentDigests;
 import dev.ferry.transport.SegmentListing;
 import java.io.IOException;
 import java.net.URI;
@@ -8,11 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -42,7 +40,7 @@ final class NewPrimaryJournal {
     }
     for (SegmentListing.Entry e : listing.entries()) {
       byte[] bytes = get(http, base + e.name());
-      String sha = sha256(bytes);
+      String sha = SegmentDigests.sha256(bytes);
       if (!sha.equals(e.sha256())) {
         throw new CliException("ferry rejoin --from " + url + ": segment " + e.name() + " has SHA-256 " + sha
             + ", the listing says " + e.sha256() + "; nothing was changed, try again");
@@ -72,13 +70,5 @@ final class NewPrimaryJournal {
       throw new CliException("ferry rejoin: " + url + " answered HTTP " + r.statusCode() + "; nothing was changed");
     }
     return r.body();
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

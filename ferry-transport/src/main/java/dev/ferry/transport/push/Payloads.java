@@ -151,6 +151,15 @@ final class Payloads {
     return error(STOPPING + who + " is stopping");
   }
 
+  /**
+   * An ERROR frame's payload as the exception that ends the session: a deliberate stop
+   * ({@link PeerStoppedException}, logged quietly) or a failure, each message prefixed.
+   */
+  static java.io.IOException closing(byte[] payload, String stopped, String failed) {
+    String why = error(payload);
+    return isStopping(why) ? new PeerStoppedException(stopped + why) : new java.io.IOException(failed + why);
+  }
+
   /** Whether an ERROR frame's text says the peer stopped on purpose ({@link #stopping}). */
   static boolean isStopping(String message) {
     return message.startsWith(STOPPING);

@@ -132,6 +132,10 @@ final class ReceiverSession {
         .map(s -> new Payloads.Compare(newest, s.sizeBytes())).orElse(new Payloads.Compare(0, 0));
   }
 
+  private static IOException closedBySupplier(Frame f) {
+    return Payloads.closing(f.payload(), "the supplier closed the link: ", "the supplier closed the link: ");
+  }
+
   /**
    * The supplier's bytes of the compared segment must be the copy's, and as many: a copy that holds
    * other bytes, or more of that segment than the supplier, holds another history (a replica node
@@ -158,7 +162,10 @@ final class ReceiverSession {
           }
           return;
         }
-        case ERROR -> throw new IOException("the supplier closed the link: " + Payloads.error(f.payload()));
+        case HEARTBEAT -> {
+          // the supplier is slow to show its bytes; the read proved the link alive
+        }
+        case ERROR -> throw closedBySupplier(f);
         default -> throw new PushProtocolException("[push " + peer + "] unexpected " + f.type()
             + " while comparing segment " + compare.segment(), -1);
       }
@@ -227,13 +234,7 @@ final class ReceiverSession {
         ingest.purge();
         acknowledge(ingest.end(), true, 0);
       }
-      case ERROR -> {
-        String why = Payloads.error(f.payload());
-        if (Payloads.isStopping(why)) {
-          throw new PeerStoppedException("the supplier closed the link: " + why);
-        }
-        throw new IOException("the supplier closed the link: " + why);
-      }
+      case ERROR -> throw closedBySupplier(f);
       default -> throw new PushProtocolException("[push " + peer + "] unexpected " + f.type() + " while streaming",
           -1);
     }

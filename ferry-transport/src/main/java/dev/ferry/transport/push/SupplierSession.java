@@ -227,13 +227,8 @@ final class SupplierSession {
           case HEARTBEAT -> {
             // alive
           }
-          case ERROR -> {
-            String why = Payloads.error(f.payload());
-            if (Payloads.isStopping(why)) {
-              throw new PeerStoppedException("the replica node closed the link: " + why);
-            }
-            throw new IOException("the replica node refused: " + why);
-          }
+          case ERROR -> throw Payloads.closing(f.payload(), "the replica node closed the link: ",
+              "the replica node refused: ");
           default -> throw new PushProtocolException("[push " + target.name() + "] unexpected " + f.type()
               + " from the receiver while streaming", -1);
         }
