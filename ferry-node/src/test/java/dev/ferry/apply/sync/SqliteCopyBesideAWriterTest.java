@@ -64,6 +64,7 @@ class SqliteCopyBesideAWriterTest {
         CopyResult copied = Snapshots.copy(source, tables(), REPLICA, target::connect,
             new CopyOptions(1, 10_000, Optional.empty()));
         assertThat(copied.rows()).as("copy %d", i).isEqualTo((long) TABLES * ROWS);
+        writer.awaitNextCommit();
       }
       assertThat(writer.commits()).as("the writer's commits meanwhile").isGreaterThanOrEqualTo(WRITER_COMMITS);
       assertThat(counts(target)).containsOnly((long) ROWS);
@@ -86,6 +87,7 @@ class SqliteCopyBesideAWriterTest {
         CopyResult copied = RowCopy.copy(tables, rows, REPLICA, target::connect,
             new CopyOptions(1, 10_000, Optional.empty()));
         assertThat(copied.rows()).as("copy %d", i).isEqualTo((long) TABLES * ROWS);
+        writer.awaitNextCommit();
       }
       assertThat(writer.commits()).as("the writer's commits meanwhile").isGreaterThanOrEqualTo(WRITER_COMMITS);
       assertThat(counts(target)).containsOnly((long) ROWS);
@@ -147,6 +149,20 @@ class SqliteCopyBesideAWriterTest {
 
     long commits() {
       return commits.get();
+    }
+
+    /**
+     * Waits until the writer commits again. SQLite's busy handler is not fair: back-to-back copies
+     * can take the lock every time the writer's wait sleeps, so the writer made only two commits in
+     * 200 copies on a loaded CI machine. Letting it commit between copies makes every copy meet a
+     * writer that has just written (and usually holds the lock again), which is what is tested.
+     */
+    void awaitNextCommit() throws InterruptedException {
+      long seen = commits.get();
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (commits.get() == seen && failure.get() == null && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
     }
 
     @Override
