@@ -149,7 +149,7 @@ public final class HttpReceiver implements SegmentSource {
           ahead = new Ahead(() -> download(following)); // fetched and checked while this one is written
         }
         copy.offer(e.number(), e.records(), bytes);
-        LOG.info("[from {}] received {}", from.url(), e.name());
+        LOG.debug("[from {}] received {}", from.url(), e.name()); // the journal logs "ingested sealed segment …"
       }
     } finally {
       if (ahead != null) {
