@@ -12,8 +12,9 @@ import java.util.Optional;
  * replica's {@code tables} filter can leave out the DDL of tables it leaves out: {@code CREATE
  * TABLE}, {@code ALTER TABLE}, {@code DROP TABLE} (every table listed), {@code CREATE INDEX … ON},
  * MariaDB's {@code RENAME TABLE} (every table renamed), {@code COMMENT ON TABLE|COLUMN}. An
- * unqualified name is in the DDL's default schema (the first of PostgreSQL's {@code search_path},
- * SQLite's {@code main}, MariaDB's current database); PostgreSQL folds unquoted names to lower
+ * unqualified name is in the DDL's default schema (PostgreSQL's {@code search_path} when it names
+ * one schema besides {@code "$user"}, SQLite's {@code main}, MariaDB's current database; with
+ * several, the statement is not attributed); PostgreSQL folds unquoted names to lower
  * case, SQLite and MariaDB keep them. Anything else — {@code DROP INDEX}, functions, types, two
  * statements, text Ferry cannot read — is empty: not attributed to a table, applied as before.
  * Stateless.
@@ -34,12 +35,13 @@ public final class DdlTables {
   private static final class Reader {
     private final DdlTokens t;
     private final boolean lower;
+    /** Where an unqualified name is, or null when the search path leaves it open. */
     private final String schema;
 
     Reader(Change.Ddl ddl, SourcePosition.Kind source) {
       this.t = new DdlTokens(ddl.command());
       this.lower = source == SourcePosition.Kind.PG_LSN;
-      this.schema = firstSchema(ddl.searchPath()); // SQLite's capture writes "main", MariaDB's the database
+      this.schema = onlySchema(ddl.searchPath()); // SQLite's capture writes "main", MariaDB's the database
     }
 
     /** The tables, or null when the statement is not one of those read here (or more follows it). */
@@ -115,7 +117,7 @@ public final class DdlTables {
       if (parts.size() < 2) {
         return null;
       }
-      out.add(parts.size() == 2 ? new TableId(schema, parts.get(0)) : new TableId(parts.get(0), parts.get(1)));
+      out.add(parts.size() == 2 ? new TableId(unqualified(), parts.get(0)) : new TableId(parts.get(0), parts.get(1)));
       return out;
     }
 
@@ -133,9 +135,16 @@ public final class DdlTables {
         parts.add(ident());
       }
       if (parts.size() == 1) {
-        return new TableId(schema, parts.get(0));
+        return new TableId(unqualified(), parts.get(0));
       }
       return new TableId(parts.get(0), parts.get(1));
+    }
+
+    private String unqualified() {
+      if (schema == null) {
+        throw new IllegalArgumentException("an unqualified name with a search path of several schemas");
+      }
+      return schema;
     }
 
     private List<String> dotted() {
@@ -153,6 +162,26 @@ public final class DdlTables {
       }
       return DdlTokens.name(token, lower);
     }
+  }
+
+  /**
+   * The one schema an unqualified name can be in: the search path's only entry besides {@code
+   * "$user"} (PostgreSQL's default {@code "$user", public} gives {@code public}); null when it lists
+   * several, since which one holds an existing table is the database's to say, and a wrong guess
+   * would leave out DDL the replica needs.
+   */
+  static String onlySchema(String searchPath) {
+    List<String> schemas = new ArrayList<>();
+    for (String part : searchPath.split(",")) {
+      String s = part.strip();
+      if (s.startsWith("\"") && s.endsWith("\"") && s.length() > 1) {
+        s = s.substring(1, s.length() - 1);
+      }
+      if (!s.isEmpty() && !s.equals("$user") && !s.equals("pg_catalog") && !s.equals("pg_temp")) {
+        schemas.add(s);
+      }
+    }
+    return schemas.size() == 1 ? schemas.get(0) : null;
   }
 
   /** The first schema of a PostgreSQL {@code search_path} (or a MariaDB database, SQLite's {@code main}). */

@@ -30,7 +30,9 @@ class DdlTablesTest {
       "PG_LSN|CREATE TEMP TABLE t (a int)|public|-",
       "PG_LSN|CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql|public|-",
       "PG_LSN|DROP TABLE a; DROP TABLE b|public|-",
-      "PG_LSN|ALTER TABLE 'oops|public|-"})
+      "PG_LSN|ALTER TABLE 'oops|public|-",
+      "PG_LSN|ALTER TABLE t ADD COLUMN x int|app, public|-",
+      "PG_LSN|ALTER TABLE app.t ADD COLUMN x int|app, public|app.t"})
   void namesTheTablesOfPlainStatementsAndNothingElse(SourcePosition.Kind source, String sql, String searchPath,
       String expected) {
     Optional<List<TableId>> named = DdlTables.named(new Change.Ddl(sql, searchPath, 1), source);
