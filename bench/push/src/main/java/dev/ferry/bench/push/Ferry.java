@@ -67,7 +67,7 @@ final class Ferry implements AutoCloseable {
   void awaitSource(Node n) throws Exception {
     Env.await("capture of " + n.config() + " streaming; log:\n" + n.logText(), Duration.ofSeconds(180), () -> {
       alive(n);
-      return status(n.config()).path("source").path("state").asString().equals("streaming");
+      return status(n.config()).path("source").path("state").asString("").equals("streaming");
     });
   }
 
@@ -76,7 +76,7 @@ final class Ferry implements AutoCloseable {
     Env.await("the replicas of " + n.config() + " streaming; log:\n" + n.logText(), Duration.ofSeconds(300), () -> {
       alive(n);
       List<JsonNode> replicas = status(n.config()).path("replicas").values().stream().toList();
-      return !replicas.isEmpty() && replicas.stream().allMatch(r -> r.path("state").asString().equals("streaming"));
+      return !replicas.isEmpty() && replicas.stream().allMatch(r -> r.path("state").asString("").equals("streaming"));
     });
   }
 

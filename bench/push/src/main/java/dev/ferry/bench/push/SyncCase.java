@@ -27,10 +27,12 @@ import java.util.regex.Pattern;
 final class SyncCase {
   static final List<String> MODES = List.of("none", "pg-on", "pg-remote_apply", "ferry-receive", "ferry-apply");
   private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
+  private static final Pattern LATENCY = Pattern.compile("latency average = ([0-9.]+) ms");
   private final Env env;
   private final Ferry ferry;
   private final PushBench.Settings s;
   private final Map<String, List<Double>> tps = new LinkedHashMap<>();
+  private final Map<String, List<Double>> latency = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private String pgUrl;
   private String ferryUrl;
@@ -43,7 +45,10 @@ final class SyncCase {
     this.env = env;
     this.ferry = ferry;
     this.s = s;
-    MODES.forEach(m -> tps.put(m, new ArrayList<>()));
+    MODES.forEach(m -> {
+      tps.put(m, new ArrayList<>());
+      latency.put(m, new ArrayList<>());
+    });
   }
 
   String run() throws Exception {
@@ -61,7 +66,7 @@ final class SyncCase {
       }
     }
     String digests = digests();
-    return SyncReport.section(s, tps, notes, digests, loadBefore, Env.loadAverage());
+    return SyncReport.section(s, tps, latency, notes, digests, loadBefore, Env.loadAverage());
   }
 
   private void prepare() throws Exception {
@@ -81,7 +86,7 @@ final class SyncCase {
     dir = Files.createDirectories(env.work.resolve("sync"));
     port = Yaml.freePort();
     Ferry.Node[] nodes = startFerry("receive"); // seeds ferry_r
-    ferryApp = "ferry-sync@" + ferry.status(nodes[0].config()).path("journal").path("id").asString().substring(0, 8);
+    ferryApp = "ferry-sync@" + ferry.status(nodes[0].config()).path("journal").path("id").asString("").substring(0, 8);
     stopFerry(nodes);
   }
 
@@ -109,9 +114,11 @@ final class SyncCase {
     String out = env.pgbench(options, s.tpsFor().plusMinutes(5), "-n", "-N", "-M", "prepared", "-c",
         String.valueOf(s.clients()), "-j", "2", "-T", String.valueOf(s.tpsFor().toSeconds()));
     Matcher m = TPS.matcher(out);
-    if (!m.find()) {
-      throw new IllegalStateException("no TPS in pgbench's output:\n" + out);
+    Matcher l = LATENCY.matcher(out);
+    if (!m.find() || !l.find()) {
+      throw new IllegalStateException("no TPS or latency in pgbench's output:\n" + out);
     }
+    latency.get(mode).add(Double.parseDouble(l.group(1)));
     if (app != null) {
       Env.exec(env.sourceUrl(), "ALTER SYSTEM RESET synchronous_standby_names", "SELECT pg_reload_conf()");
     }
@@ -121,7 +128,7 @@ final class SyncCase {
       String log = nodes[0].logText().substring(logFrom);
       if (log.contains("synchronous replica node excluded")) {
         notes.add(mode + ": the replica node was excluded during a turn (commits stopped waiting for it): "
-            + log.lines().filter(l -> l.contains("excluded")).findFirst().orElse(""));
+            + log.lines().filter(line -> line.contains("excluded")).findFirst().orElse(""));
       }
       stopFerry(nodes);
     }
@@ -168,7 +175,7 @@ final class SyncCase {
         Duration.ofSeconds(120), () -> {
           mark();
           tools.jackson.databind.JsonNode link = ferry.link(primary);
-          return link.path("lastError").isNull() && link.path("state").asString().equals("streaming");
+          return link.path("lastError").isNull() && link.path("state").asString("").equals("streaming");
         });
   }
 

@@ -9,19 +9,21 @@ final class SyncReport {
   private SyncReport() {
   }
 
-  static String section(PushBench.Settings s, Map<String, List<Double>> tps, List<String> notes, String digests,
+  static String section(PushBench.Settings s, Map<String, List<Double>> tps, Map<String, List<Double>> latency,
+      List<String> notes, String digests,
       String loadBefore, String loadAfter) {
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "`pgbench -n -N -M prepared -c %d -j 2 -T %d`"
         + " (scale %d) per turn, %d round(s), turns in the order %s, reversed every other round; load average"
         + " (1, 5, 15 min) %s at the start of the case, %s at its end. End state: %s.%n%n", s.clients(),
         s.tpsFor().toSeconds(), s.scale(), s.rounds(), String.join(", ", SyncCase.MODES), loadBefore, loadAfter,
         digests));
-    md.append("| replication | primary TPS per round | mean | ÷ no replication |\n|---|---|---:|---:|\n");
+    md.append("| replication | primary TPS per round | mean | ÷ no replication | pgbench latency average, ms |\n"
+        + "|---|---|---:|---:|---:|\n");
     double none = mean(tps.get("none"));
     for (var e : tps.entrySet()) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f |%n", label(e.getKey()),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.1f |%n", label(e.getKey()),
           String.join(", ", e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList()),
-          mean(e.getValue()), mean(e.getValue()) / none));
+          mean(e.getValue()), mean(e.getValue()) / none, mean(latency.get(e.getKey()))));
     }
     md.append('\n');
     ratio(md, tps, "ferry-receive", "pg-on");
