@@ -146,19 +146,29 @@ final class LagCase {
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%d single-row commits at %d/s for %d s after %d s"
         + " of warm-up; load average (1, 5, 15 min) %s at the start of the case, %s at its end.%n%n", n,
         s.lagRate(), s.lagFor().toSeconds(), s.lagWarmup().toSeconds(), loadBefore, loadAfter));
-    md.append("| setup | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|\n");
+    md.append("| setup | p50 ms | p90 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|\n");
     md.append(row("(a) local replica, apply reads the primary's own journal (same `ferry run`)", local));
     md.append(row("(b) replica node fed by TCP push (second `ferry run`, `journal.from.listen`)", pushed));
     md.append(row("(b) − (a), per commit", added));
-    md.append(String.format(Locale.ROOT, "%nAdded by push: p99(b) − p99(a) = **%.2f ms** (target ≤ 1 ms: %s);"
-        + " ratio p99(b) / p99(a) = %.2f×, p50(b) / p50(a) = %.2f×.%n", addedP99, addedP99 <= 1.0 ? "met" : "**not met**",
-        ms(pushed, 0.99) / ms(local, 0.99), ms(pushed, 0.5) / ms(local, 0.5)));
+    double addedMedian = ms(added, 0.5);
+    String verdict = addedP99 <= 1.0 && addedMedian <= 1.0 ? "met"
+        : addedP99 <= 1.0 ? "**not shown**: the p99s agree, but the median commit arrives " + fmt(addedMedian)
+            + " ms later through push; the p99s are the machine's stalls, common to both"
+        : "**not met**";
+    md.append(String.format(Locale.ROOT, "%nAdded by push: p99(b) − p99(a) = **%.2f ms**, median of the per-commit"
+        + " difference %.2f ms (target ≤ 1 ms added: %s); ratio p99(b) / p99(a) = %.2f×, p50(b) / p50(a) = %.2f×.%n",
+        addedP99, addedMedian, verdict, ms(pushed, 0.99) / ms(local, 0.99), ms(pushed, 0.5) / ms(local, 0.5)));
     return md.toString();
   }
 
   private static String row(String setup, long[] sorted) {
-    return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", setup, ms(sorted, 0.5), ms(sorted, 0.99),
+    return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f |%n", setup, ms(sorted, 0.5), ms(sorted, 0.9),
+        ms(sorted, 0.99),
         sorted[sorted.length - 1] / 1e6);
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.1f", v);
   }
 
   static double ms(long[] sorted, double p) {
