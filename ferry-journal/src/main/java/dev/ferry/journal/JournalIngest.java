@@ -53,6 +53,8 @@ public final class JournalIngest implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(JournalIngest.class);
   private final JournalConfig config;
   private final Path dir;
+  /** Wakes this process's readers of the copy (a replica node's appliers) after each durable write. */
+  private final DirectoryWake wake;
   private final UUID id;
   private final WriterLock lock;
   private final String prefix;
@@ -68,6 +70,7 @@ public final class JournalIngest implements AutoCloseable {
       CommitOrder order) {
     this.config = config;
     this.dir = config.directory();
+    this.wake = DirectoryWake.of(dir);
     this.id = id;
     this.lock = lock;
     this.prefix = Side.journal(dir) + " ";
@@ -265,6 +268,7 @@ public final class JournalIngest implements AutoCloseable {
     segment = number + 1;
     size = 0;
     this.records = 0;
+    wake.bump();
   }
 
   /**
@@ -296,6 +300,7 @@ public final class JournalIngest implements AutoCloseable {
     segment = number + 1;
     size = 0;
     records = 0;
+    wake.bump();
   }
 
   /**
@@ -338,6 +343,7 @@ public final class JournalIngest implements AutoCloseable {
       order = next;
       size = bytes.length;
       records = frames.size();
+      wake.bump();
       return true;
     }
     List<Frame> added = continuing(parser, open, offset, bytes, frames);
@@ -349,6 +355,7 @@ public final class JournalIngest implements AutoCloseable {
     order = next;
     size = offset + bytes.length;
     records += added.size();
+    wake.bump();
     return true;
   }
 

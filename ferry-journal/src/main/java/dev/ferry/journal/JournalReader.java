@@ -55,13 +55,13 @@ public final class JournalReader implements AutoCloseable {
 
   /** A reader of the journal in {@code dir} (possibly written by another process) from {@code position}. */
   public static JournalReader openAt(Path dir, JournalPosition position) throws IOException {
-    return new JournalReader(new SegmentLocator(dir, JournalIdentity.read(dir)), TailWatch.POLLING, position);
+    return new JournalReader(new SegmentLocator(dir, JournalIdentity.read(dir)), TailWatch.polling(dir), position);
   }
 
   /** A reader from the oldest segment still in {@code dir}. */
   public static JournalReader openAtOldest(Path dir) throws IOException {
     SegmentLocator locator = new SegmentLocator(dir, JournalIdentity.read(dir));
-    return new JournalReader(locator, TailWatch.POLLING, oldest(dir));
+    return new JournalReader(locator, TailWatch.polling(dir), oldest(dir));
   }
 
   /**
@@ -72,7 +72,7 @@ public final class JournalReader implements AutoCloseable {
    */
   public static JournalReader openAfter(Path dir, Gtid gtid) throws IOException {
     SegmentLocator locator = new SegmentLocator(dir, JournalIdentity.read(dir));
-    return new JournalReader(locator, TailWatch.POLLING, findAfter(locator, TailWatch.POLLING, gtid));
+    return new JournalReader(locator, TailWatch.polling(dir), findAfter(locator, TailWatch.POLLING, gtid));
   }
 
   static JournalPosition oldest(Path dir) throws IOException {

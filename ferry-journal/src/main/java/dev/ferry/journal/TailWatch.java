@@ -1,5 +1,6 @@
 package dev.ferry.journal;
 
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,27 +23,43 @@ interface TailWatch {
   void awaitChange(long seen, long nanos) throws InterruptedException;
 
   /** For readers in other processes: sleeps briefly; the file size is the limit. */
-  TailWatch POLLING = new TailWatch() {
-    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  TailWatch POLLING = polling(java.util.Optional.empty());
 
-    @Override
-    public long version() {
-      return 0;
-    }
+  /**
+   * As {@link #POLLING}, but woken at once when this process makes more of {@code dir} durable
+   * ({@link DirectoryWake}: a journal copy's ingest); a reader in another process still polls.
+   */
+  static TailWatch polling(Path dir) {
+    return polling(java.util.Optional.of(DirectoryWake.of(dir)));
+  }
 
-    @Override
-    public long limit(long segment, long fileSize) {
-      return fileSize;
-    }
+  private static TailWatch polling(java.util.Optional<DirectoryWake> wake) {
+    long pollNanos = TimeUnit.MILLISECONDS.toNanos(20);
+    return new TailWatch() {
+      @Override
+      public long version() {
+        return wake.map(DirectoryWake::version).orElse(0L);
+      }
 
-    @Override
-    public boolean exact() {
-      return false;
-    }
+      @Override
+      public long limit(long segment, long fileSize) {
+        return fileSize;
+      }
 
-    @Override
-    public void awaitChange(long seen, long nanos) throws InterruptedException {
-      TimeUnit.NANOSECONDS.sleep(Math.min(nanos, POLL_NANOS));
-    }
-  };
+      @Override
+      public boolean exact() {
+        return false;
+      }
+
+      @Override
+      public void awaitChange(long seen, long nanos) throws InterruptedException {
+        long wait = Math.min(nanos, pollNanos);
+        if (wake.isPresent()) {
+          wake.get().await(seen, wait);
+        } else {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+      }
+    };
+  }
 }

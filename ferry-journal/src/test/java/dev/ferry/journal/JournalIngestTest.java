@@ -89,6 +89,47 @@ class JournalIngestTest {
     assertThat(IngestFixture.read(dir.resolve("copy"))).isEqualTo(IngestFixture.read(primary()));
   }
 
+  /**
+   * Readers of the copy in this process (a replica node's appliers) are woken by each durable
+   * write instead of finding it at their next 20 ms poll: the copy's wake moves with every append,
+   * seal and whole segment, and not for a resend.
+   */
+  @Test
+  void eachDurableWriteWakesThisProcesssReadersOfTheCopy() throws Exception {
+    UUID id = IngestFixture.primary(primary(), 64 << 10, 1, 50, TestData::small);
+    SegmentFile open = IngestFixture.segments(primary()).getLast();
+    byte[] bytes = Files.readAllBytes(open.path());
+    List<Long> cuts = IngestFixture.boundaries(open.path(), open.number());
+    int half = (int) (long) cuts.get(cuts.size() / 2);
+    TailWatch watch = TailWatch.polling(dir.resolve("copy"));
+    try (JournalIngest copy = copy(id)) {
+      long v0 = watch.version();
+      copy.appendRecords(open.number(), 0, Arrays.copyOfRange(bytes, 0, half));
+      long v1 = watch.version();
+      assertThat(v1).as("woken by the first records").isGreaterThan(v0);
+      copy.appendRecords(open.number(), 0, Arrays.copyOfRange(bytes, 0, half));
+      assertThat(watch.version()).as("a resend writes nothing, wakes no one").isEqualTo(v1);
+      copy.appendRecords(open.number(), half, Arrays.copyOfRange(bytes, half, bytes.length));
+      long v2 = watch.version();
+      assertThat(v2).as("woken by more records").isGreaterThan(v1);
+      long seen = v2;
+      Thread sealer = Thread.ofPlatform().start(() -> {
+        try {
+          Thread.sleep(200);
+          copy.seal(open.number(), cuts.size() - 1);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      long started = System.nanoTime();
+      DirectoryWake.of(dir.resolve("copy")).await(seen, java.util.concurrent.TimeUnit.SECONDS.toNanos(30));
+      sealer.join();
+      assertThat(watch.version()).as("woken by the seal").isGreaterThan(v2);
+      assertThat(System.nanoTime() - started).as("the wait ended with the seal, not at its 30 s bound")
+          .isLessThan(java.util.concurrent.TimeUnit.SECONDS.toNanos(20));
+    }
+  }
+
   @Test
   void refusesASegmentOfAnotherJournal() throws Exception {
     IngestFixture.primary(primary(), 4096, 1, 100, TestData::small);
