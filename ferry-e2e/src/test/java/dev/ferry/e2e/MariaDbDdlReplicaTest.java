@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DDL into a MariaDB replica through the real {@code bin/ferry run}: a MariaDB source's DDL
  * mid-stream under a small insert workload (ADD COLUMN, CREATE INDEX, CREATE TABLE, MODIFY, RENAME,
- * DROP TABLE, DROP COLUMN of a table the workload does not write; {@code run} killed with SIGKILL
+ * DROP TABLE, RENAME COLUMN and DROP COLUMN of a table the workload does not write; {@code run} killed with SIGKILL
  * once right after a DDL) applied at its place, the tables' digests and columns then equal; a
  * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
  * and an ALTER COLUMN … TYPE refused by
@@ -56,7 +56,7 @@ class MariaDbDdlReplicaTest {
           "CREATE TABLE u (id INT PRIMARY KEY, note VARCHAR(10))", "INSERT INTO u VALUES (1, 'one'), (2, 'two')",
           "ALTER TABLE app.t MODIFY COLUMN v VARCHAR(40) NOT NULL", "UPDATE t SET w = id WHERE id < 5",
           "RENAME TABLE u TO u2", "CREATE TABLE gone (id INT PRIMARY KEY)", "DROP TABLE gone",
-          "ALTER TABLE u2 DROP COLUMN note");
+          "ALTER TABLE u2 RENAME COLUMN note TO label", "ALTER TABLE u2 DROP COLUMN label");
       for (int i = 0; i < statements.size(); i++) {
         awaitMore(inserted, 20);
         Sql.execute(src, statements.get(i));

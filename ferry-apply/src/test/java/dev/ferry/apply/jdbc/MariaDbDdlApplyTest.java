@@ -19,9 +19,7 @@ import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -219,24 +217,10 @@ class MariaDbDdlApplyTest {
   }
 
   private void exec(String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
+    MariaDbTargets.execute(url, sql);
   }
 
   private List<String> rows(String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder r = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          r.append(i > 1 ? "|" : "").append(rs.getString(i));
-        }
-        out.add(r.toString());
-      }
-    }
-    return out;
+    return MariaDbTargets.rows(url, sql);
   }
 }

@@ -1,0 +1,132 @@
+package dev.ferry.apply.jdbc;
+
+import static dev.ferry.journal.fixtures.Transactions.cols;
+import static dev.ferry.journal.fixtures.Transactions.gtid;
+import static dev.ferry.journal.fixtures.Transactions.insert;
+import static dev.ferry.journal.fixtures.Transactions.table;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
+import dev.ferry.journal.fixtures.Transactions;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.GtidSet;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
+import dev.ferry.testkit.MariaDbServerExtension;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A DDL applied again after it took effect, on a real MariaDB server: MariaDB commits a DDL on its
+ * own, so a {@code kill -9} between the DDL and the progress row's commit makes the restarted
+ * replica run the DDL's transaction again. Every ALTER form (and RENAME TABLE) run twice leaves
+ * what running it once leaves, an index or primary key dropped and added in one statement too.
+ */
+@Timeout(300)
+class MariaDbDdlRerunTest {
+  @RegisterExtension
+  static final MariaDbServerExtension mariadb = new MariaDbServerExtension();
+
+  @Test
+  void everyAlterFormRunTwiceLeavesWhatRunningItOnceLeaves() throws Exception {
+    List<Change.Ddl> mariaDb = List.of(
+        ddl("CREATE TABLE p (id INT PRIMARY KEY)"),
+        ddl("CREATE TABLE t (id INT NOT NULL, a INT, b INT NOT NULL, c INT, d INT, e TEXT, KEY ka (a), KEY kc (c))"),
+        ddl("ALTER TABLE t RENAME COLUMN a TO a2"), ddl("ALTER TABLE app.t RENAME INDEX ka TO kb"),
+        ddl("ALTER TABLE t RENAME KEY kc TO kd"), ddl("ALTER TABLE t ADD PRIMARY KEY (id)"),
+        ddl("ALTER TABLE t ADD UNIQUE (b)"), ddl("ALTER TABLE t ADD CONSTRAINT uc UNIQUE KEY (c)"),
+        ddl("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY fki (d) REFERENCES p (id)"),
+        ddl("ALTER TABLE t ADD FOREIGN KEY fk2 (d) REFERENCES p (id)"),
+        ddl("ALTER TABLE t ADD CONSTRAINT ck CHECK (b > 0)"), ddl("ALTER TABLE t ADD FULLTEXT INDEX ft (e)"),
+        ddl("ALTER TABLE t ADD INDEX ia (a2), ADD COLUMN f INT, ADD KEY (f)"),
+        ddl("ALTER TABLE t CHANGE COLUMN c c2 BIGINT, MODIFY COLUMN e VARCHAR(100)"),
+        ddl("ALTER TABLE t DROP INDEX ia, DROP KEY f"), ddl("ALTER TABLE t DROP FOREIGN KEY fk, DROP FOREIGN KEY fk2"),
+        ddl("ALTER TABLE t DROP CONSTRAINT ck"), ddl("ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, b)"),
+        ddl("ALTER TABLE t DROP INDEX kb, ADD INDEX kb (a2, b)"),
+        ddl("ALTER TABLE t DROP COLUMN d, DROP f"), ddl("CREATE INDEX ie ON t (e)"), ddl("DROP INDEX ie ON t"),
+        ddl("RENAME TABLE t TO u"), ddl("ALTER TABLE u RENAME TO v"));
+    List<Change.Ddl> postgres = List.of(pg("CREATE TABLE s (id bigint PRIMARY KEY, name text NOT NULL)"),
+        pg("ALTER TABLE s RENAME COLUMN name TO label"), pg("ALTER TABLE public.s RENAME id TO key"));
+    List<Change.Ddl> sqlite = List.of(new Change.Ddl("CREATE TABLE \"q\" (k TEXT PRIMARY KEY, n INTEGER)", "main", 1),
+        new Change.Ddl("ALTER TABLE \"q\" RENAME COLUMN \"n\" TO \"m\"", "main", 2));
+    String once = MariaDbTargets.fresh(mariadb, "once", "");
+    String twice = MariaDbTargets.fresh(mariadb, "twice", "");
+    apply(once, 1, mariaDb, postgres, sqlite);
+    apply(twice, 2, mariaDb, postgres, sqlite);
+    List<String> schema = MariaDbTargets.rows(once, "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE"
+        + " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME NOT LIKE 'ferry%'"
+        + " ORDER BY TABLE_NAME, ORDINAL_POSITION");
+    assertThat(schema).containsExactly("p|id|int(11)|NO", "q|k|varchar(255)|NO", "q|m|bigint(20)|YES",
+        "s|key|bigint(20)|NO", "s|label|longtext|NO", "v|id|int(11)|NO", "v|a2|int(11)|YES", "v|b|int(11)|NO",
+        "v|c2|bigint(20)|YES", "v|e|varchar(100)|YES");
+    for (String table : List.of("p", "q", "s", "v")) {
+      assertThat(MariaDbTargets.rows(twice, "SHOW CREATE TABLE " + table))
+          .as("table %s after every statement ran twice", table)
+          .isEqualTo(MariaDbTargets.rows(once, "SHOW CREATE TABLE " + table));
+    }
+    assertThat(MariaDbTargets.rows(twice, "SELECT INDEX_NAME, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM"
+        + " information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'v' GROUP BY INDEX_NAME"
+        + " ORDER BY INDEX_NAME")).containsExactly("b|b", "ft|e", "kb|a2,b", "kd|c2", "PRIMARY|id,b", "uc|c2");
+  }
+
+  @Test
+  void aRenameColumnThatCommittedBeforeACrashIsAppliedAgainOnRestartWithItsRows() throws Exception {
+    String url = MariaDbTargets.fresh(mariadb, "rerun", "");
+    ApplyConfig config = ApplyConfig.defaults("r1", "src-1");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      applier.apply(binlog(1, 1, ddl("CREATE TABLE t (id INT PRIMARY KEY, v INT, KEY kv (v))", 1)));
+      applier.flush();
+    }
+    // The state a kill -9 leaves after the ALTER committed on its own and before its progress row did.
+    MariaDbTargets.execute(url, "ALTER TABLE t RENAME COLUMN v TO w, RENAME INDEX kv TO kw");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+      applier.apply(binlog(2, 2, ddl("ALTER TABLE t RENAME COLUMN v TO w, RENAME INDEX kv TO kw", 2)));
+      applier.apply(binlog(3, 2, insert(table("t"), cols("id:int4", "w:int4"), 1, 5)));
+      applier.flush();
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
+    }
+    assertThat(MariaDbTargets.rows(url, "SELECT id, w FROM t")).containsExactly("1|5");
+  }
+
+  /** Applies each statement {@code times} times in a row; the lists are a MariaDB, a PostgreSQL and a SQLite source's. */
+  @SafeVarargs
+  private static void apply(String url, int times, List<Change.Ddl>... lists) throws Exception {
+    try (Connection c = DriverManager.getConnection(url)) {
+      MariaDbDialect.INSTANCE.markFerrySession(c);
+      SourcePosition.Kind[] kinds = {SourcePosition.Kind.BINLOG, SourcePosition.Kind.PG_LSN,
+          SourcePosition.Kind.CHANGE_ID};
+      for (int k = 0; k < lists.length; k++) {
+        for (Change.Ddl d : lists[k]) {
+          for (int i = 0; i < times; i++) {
+            MariaDbDialect.INSTANCE.applyDdl(c, d, kinds[k]);
+          }
+        }
+      }
+    }
+  }
+
+  private static Change.Ddl ddl(String sql) {
+    return ddl(sql, 1);
+  }
+
+  private static Change.Ddl ddl(String sql, long schemaSequence) {
+    return new Change.Ddl(sql, "app", schemaSequence, Optional.of("MariaDB (not replayed on other targets)"));
+  }
+
+  private static Change.Ddl pg(String sql) {
+    return new Change.Ddl(sql, "\"$user\", public", 0);
+  }
+
+  private static Transaction binlog(long seq, long schemaSequence, Change... changes) {
+    return new Transaction(gtid(seq), Transactions.T0.plusSeconds(seq), schemaSequence,
+        SourcePosition.binlog("mariadb-bin.000001", 100 * seq), List.of(changes));
+  }
+}
