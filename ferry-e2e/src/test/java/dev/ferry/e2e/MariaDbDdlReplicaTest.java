@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
  * and an ALTER COLUMN … TYPE refused by
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
- * take the replica past it; a SQLite source's ADD COLUMN and new table mapped.
+ * take the replica past it; a SQLite source's ADD COLUMN and new table mapped, and a column
+ * renamed in one SQLite transaction with rows before and after it (rows pending at the schema
+ * change: capture journals them with the DDL) applied once each.
  */
 @Timeout(400)
 class MariaDbDdlReplicaTest {
@@ -117,7 +120,7 @@ class MariaDbDdlReplicaTest {
   }
 
   @Test
-  void aSqliteSourcesAddColumnAndNewTableAreMappedIntoMariaDb() throws Exception {
+  void aSqliteSourcesAddColumnNewTableAndRenamedColumnWithRowsPendingAreMappedIntoMariaDb() throws Exception {
     try (SqliteDatabase db = SqliteDatabase.create(); MariaDbServer maria = MariaDbServer.start();
         FerryCli cli = new FerryCli(dir)) {
       String source = db.jdbcUrl();
@@ -133,6 +136,18 @@ class MariaDbDdlReplicaTest {
       assertThat(awaitSame(source, replica, List.of("t", "n"))).as("log: %s", log("run.log")).isTrue();
       assertThat(Sql.rows(replica, COLUMNS)).containsExactly("n|k|varchar(255)", "n|x|double", "t|id|bigint(20)",
           "t|v|longtext", "t|w|bigint(20)");
+      // Rows pending at a schema change: capture journals them with the DDL, in one transaction.
+      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        st.execute("INSERT INTO n VALUES ('two', 2.5)");
+        st.execute("INSERT INTO t VALUES (4, 'd', 8)");
+        st.execute("ALTER TABLE t RENAME COLUMN w TO w2");
+        st.execute("INSERT INTO t VALUES (5, 'e', 9)");
+        c.commit();
+      }
+      assertThat(awaitSame(source, replica, List.of("t", "n"))).as("log: %s", log("run.log")).isTrue();
+      assertThat(Sql.rows(replica, COLUMNS)).contains("t|w2|bigint(20)");
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_ddl_steps")).isEqualTo("0");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }

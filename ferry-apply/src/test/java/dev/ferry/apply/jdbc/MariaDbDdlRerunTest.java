@@ -5,9 +5,11 @@ import static dev.ferry.journal.fixtures.Transactions.gtid;
 import static dev.ferry.journal.fixtures.Transactions.insert;
 import static dev.ferry.journal.fixtures.Transactions.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.ApplyException;
 import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
 import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.journal.model.Change;
@@ -27,7 +29,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A DDL applied again after it took effect, on a real MariaDB server: MariaDB commits a DDL on its
  * own, so a {@code kill -9} between the DDL and the progress row's commit makes the restarted
  * replica run the DDL's transaction again. Every ALTER form (and RENAME TABLE) run twice leaves
- * what running it once leaves, an index or primary key dropped and added in one statement too.
+ * what running it once leaves, an index or primary key dropped and added in one statement too. A
+ * transaction with row changes before its DDL (a SQLite source's rows pending at a schema change)
+ * applies each row once, also when applied again after its rows before a DDL committed.
  */
 @Timeout(300)
 class MariaDbDdlRerunTest {
@@ -94,6 +98,70 @@ class MariaDbDdlRerunTest {
       assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:3"));
     }
     assertThat(MariaDbTargets.rows(url, "SELECT id, w FROM t")).containsExactly("1|5");
+  }
+
+  @Test
+  void rowsBeforeAndBetweenDdlOfOneTransactionApplyOnce() throws Exception {
+    String url = MariaDbTargets.fresh(mariadb, "steps", "");
+    MariaDbTargets.execute(url, "CREATE TABLE log (n INT)"); // no key: a row applied twice would show twice
+    MariaDbTargets.execute(url, "CREATE TABLE t (id BIGINT PRIMARY KEY)");
+    // A SQLite source's journal transaction when rows were pending at its schema changes.
+    Transaction tx = Transactions.txAt(1, 2, logged(1), insert(table("t"), cols("id:int8"), 1), logged(2),
+        sqlite("ALTER TABLE \"t\" ADD COLUMN \"v\" INTEGER", 1), logged(3),
+        insert(table("t"), cols("id:int8", "v:int8"), 2, 20), sqlite("CREATE INDEX \"t_v\" ON \"t\" (\"v\")", 2),
+        logged(4));
+    try (Applier applier = JdbcApplier.open(ApplyConfig.defaults("r1", "src-1"), () -> DriverManager.getConnection(url))) {
+      applier.apply(tx);
+      applier.flush();
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+      assertThat(applier.position().schemaSequence()).hasValue(2);
+    }
+    assertThat(MariaDbTargets.rows(url, "SELECT n FROM log ORDER BY n")).containsExactly("1", "2", "3", "4");
+    assertThat(MariaDbTargets.rows(url, "SELECT id, v FROM t ORDER BY id")).containsExactly("1|null", "2|20");
+    assertThat(MariaDbTargets.rows(url, "SELECT count(*) FROM ferry_ddl_steps")).containsExactly("0");
+  }
+
+  /**
+   * The transaction stops at a DDL MariaDB refuses, after its rows before the DDL committed with
+   * their step record; applied again (here after the fix by hand, as after any crash at that
+   * point), those rows are passed over, the DDL and the rest applied, each row once.
+   */
+  @Test
+  void aTransactionAppliedAgainAfterItsRowsBeforeADdlCommittedAppliesThemOnce() throws Exception {
+    String url = MariaDbTargets.fresh(mariadb, "again", "");
+    MariaDbTargets.execute(url, "CREATE TABLE log (n INT)");
+    MariaDbTargets.execute(url, "CREATE TABLE t (id BIGINT PRIMARY KEY)");
+    Transaction tx = Transactions.txAt(1, 2, logged(1), logged(2), sqlite("ALTER TABLE \"t\" ADD COLUMN \"w\" INTEGER",
+        1), logged(3), sqlite("CREATE INDEX \"t_v\" ON \"t\" (\"v\")", 2), logged(4));
+    ApplyConfig config = ApplyConfig.defaults("r1", "src-1");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      assertThatThrownBy(() -> {
+        applier.apply(tx);
+        applier.flush();
+      }).isInstanceOf(ApplyException.class).hasMessageContaining("cannot apply 0-1-1")
+          .hasMessageContaining("CREATE INDEX");
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.empty());
+    }
+    assertThat(MariaDbTargets.rows(url, "SELECT n FROM log ORDER BY n")).containsExactly("1", "2", "3");
+    assertThat(MariaDbTargets.rows(url, "SELECT gtid, ddls FROM ferry_ddl_steps")).containsExactly("0-1-1|2");
+    MariaDbTargets.execute(url, "ALTER TABLE t ADD COLUMN v BIGINT");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      applier.apply(tx);
+      applier.flush();
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+    }
+    assertThat(MariaDbTargets.rows(url, "SELECT n FROM log ORDER BY n")).containsExactly("1", "2", "3", "4");
+    assertThat(MariaDbTargets.rows(url, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA ="
+        + " DATABASE() AND TABLE_NAME = 't' ORDER BY INDEX_NAME")).containsExactly("PRIMARY", "t_v");
+    assertThat(MariaDbTargets.rows(url, "SELECT count(*) FROM ferry_ddl_steps")).containsExactly("0");
+  }
+
+  private static Change logged(int n) {
+    return insert(table("log"), cols("n:int8"), n);
+  }
+
+  private static Change.Ddl sqlite(String sql, long schemaSequence) {
+    return new Change.Ddl(sql, "main", schemaSequence);
   }
 
   /** Applies each statement {@code times} times in a row; the lists are a MariaDB, a PostgreSQL and a SQLite source's. */
