@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Ferry's control tables on MariaDB: {@code ferry_}-prefixed InnoDB tables in the replica URL's
  * database, {@code ferry_sequences}, where the values of the source's sequences are kept, and
- * {@code ferry_ddl_steps}, how far into a transaction with DDL the replica committed.
+ * {@code ferry_ddl_steps}, how far into a transaction with DDL the replica committed, and {@code
+ * ferry_read_only}, the {@code read_only} value a read-only replica's server had before Ferry.
  * Times are UTC {@code DATETIME(6)}. Stateless.
  */
 public final class MariaDbControlTables extends SharedControlTables {
@@ -124,7 +125,8 @@ public final class MariaDbControlTables extends SharedControlTables {
 
   /** Every control table's name on MariaDB. */
   List<String> all() {
-    return List.of(progress(), conflicts(), sequences(), archiveLoads(), tableCopies(), table(DDL_STEPS));
+    return List.of(progress(), conflicts(), sequences(), archiveLoads(), tableCopies(), table(DDL_STEPS),
+        table(MariaDbReadOnly.RECORD));
   }
 
   @Override
