@@ -1,5 +1,8 @@
 package dev.ferry.apply.jdbc;
 
+import static dev.ferry.apply.jdbc.MariaDbTargets.binlog;
+import static dev.ferry.apply.jdbc.MariaDbTargets.ddl;
+import static dev.ferry.apply.jdbc.MariaDbTargets.pg;
 import static dev.ferry.journal.fixtures.Transactions.cols;
 import static dev.ferry.journal.fixtures.Transactions.gtid;
 import static dev.ferry.journal.fixtures.Transactions.insert;
@@ -22,7 +25,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -189,19 +191,6 @@ class MariaDbDdlApplyTest {
       assertThat(applier.position().applied()).isEqualTo(GtidSet.empty());
     }
     assertThat(rows("SELECT count(*) FROM t")).containsExactly("0");
-  }
-
-  private static Change.Ddl ddl(String sql, long schemaSequence) {
-    return new Change.Ddl(sql, "app", schemaSequence, Optional.of("MariaDB (not replayed on other targets)"));
-  }
-
-  private static Change.Ddl pg(String sql) {
-    return new Change.Ddl(sql, "\"$user\", public", 0);
-  }
-
-  private static Transaction binlog(long seq, long schemaSequence, Change... changes) {
-    return new Transaction(gtid(seq), Transactions.T0.plusSeconds(seq), schemaSequence,
-        SourcePosition.binlog("mariadb-bin.000001", 100 * seq), List.of(changes));
   }
 
   /** A PostgreSQL transaction; its DDL gets the transaction's schema sequence. */

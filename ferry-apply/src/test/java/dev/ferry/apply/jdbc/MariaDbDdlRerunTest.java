@@ -1,7 +1,9 @@
 package dev.ferry.apply.jdbc;
 
+import static dev.ferry.apply.jdbc.MariaDbTargets.binlog;
+import static dev.ferry.apply.jdbc.MariaDbTargets.ddl;
+import static dev.ferry.apply.jdbc.MariaDbTargets.pg;
 import static dev.ferry.journal.fixtures.Transactions.cols;
-import static dev.ferry.journal.fixtures.Transactions.gtid;
 import static dev.ferry.journal.fixtures.Transactions.insert;
 import static dev.ferry.journal.fixtures.Transactions.table;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +22,6 @@ import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,21 +42,21 @@ class MariaDbDdlRerunTest {
   @Test
   void everyAlterFormRunTwiceLeavesWhatRunningItOnceLeaves() throws Exception {
     List<Change.Ddl> mariaDb = List.of(
-        ddl("CREATE TABLE p (id INT PRIMARY KEY)"),
-        ddl("CREATE TABLE t (id INT NOT NULL, a INT, b INT NOT NULL, c INT, d INT, e TEXT, KEY ka (a), KEY kc (c))"),
-        ddl("ALTER TABLE t RENAME COLUMN a TO a2"), ddl("ALTER TABLE app.t RENAME INDEX ka TO kb"),
-        ddl("ALTER TABLE t RENAME KEY kc TO kd"), ddl("ALTER TABLE t ADD PRIMARY KEY (id)"),
-        ddl("ALTER TABLE t ADD UNIQUE (b)"), ddl("ALTER TABLE t ADD CONSTRAINT uc UNIQUE KEY (c)"),
-        ddl("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY fki (d) REFERENCES p (id)"),
-        ddl("ALTER TABLE t ADD FOREIGN KEY fk2 (d) REFERENCES p (id)"),
-        ddl("ALTER TABLE t ADD CONSTRAINT ck CHECK (b > 0)"), ddl("ALTER TABLE t ADD FULLTEXT INDEX ft (e)"),
-        ddl("ALTER TABLE t ADD INDEX ia (a2), ADD COLUMN f INT, ADD KEY (f)"),
-        ddl("ALTER TABLE t CHANGE COLUMN c c2 BIGINT, MODIFY COLUMN e VARCHAR(100)"),
-        ddl("ALTER TABLE t DROP INDEX ia, DROP KEY f"), ddl("ALTER TABLE t DROP FOREIGN KEY fk, DROP FOREIGN KEY fk2"),
-        ddl("ALTER TABLE t DROP CONSTRAINT ck"), ddl("ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, b)"),
-        ddl("ALTER TABLE t DROP INDEX kb, ADD INDEX kb (a2, b)"),
-        ddl("ALTER TABLE t DROP COLUMN d, DROP f"), ddl("CREATE INDEX ie ON t (e)"), ddl("DROP INDEX ie ON t"),
-        ddl("RENAME TABLE t TO u"), ddl("ALTER TABLE u RENAME TO v"));
+        ddl("CREATE TABLE p (id INT PRIMARY KEY)", 1),
+        ddl("CREATE TABLE t (id INT NOT NULL, a INT, b INT NOT NULL, c INT, d INT, e TEXT, KEY ka (a), KEY kc (c))", 1),
+        ddl("ALTER TABLE t RENAME COLUMN a TO a2", 1), ddl("ALTER TABLE app.t RENAME INDEX ka TO kb", 1),
+        ddl("ALTER TABLE t RENAME KEY kc TO kd", 1), ddl("ALTER TABLE t ADD PRIMARY KEY (id)", 1),
+        ddl("ALTER TABLE t ADD UNIQUE (b)", 1), ddl("ALTER TABLE t ADD CONSTRAINT uc UNIQUE KEY (c)", 1),
+        ddl("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY fki (d) REFERENCES p (id)", 1),
+        ddl("ALTER TABLE t ADD FOREIGN KEY fk2 (d) REFERENCES p (id)", 1),
+        ddl("ALTER TABLE t ADD CONSTRAINT ck CHECK (b > 0)", 1), ddl("ALTER TABLE t ADD FULLTEXT INDEX ft (e)", 1),
+        ddl("ALTER TABLE t ADD INDEX ia (a2), ADD COLUMN f INT, ADD KEY (f)", 1),
+        ddl("ALTER TABLE t CHANGE COLUMN c c2 BIGINT, MODIFY COLUMN e VARCHAR(100)", 1),
+        ddl("ALTER TABLE t DROP INDEX ia, DROP KEY f", 1), ddl("ALTER TABLE t DROP FOREIGN KEY fk, DROP FOREIGN KEY fk2", 1),
+        ddl("ALTER TABLE t DROP CONSTRAINT ck", 1), ddl("ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (id, b)", 1),
+        ddl("ALTER TABLE t DROP INDEX kb, ADD INDEX kb (a2, b)", 1),
+        ddl("ALTER TABLE t DROP COLUMN d, DROP f", 1), ddl("CREATE INDEX ie ON t (e)", 1), ddl("DROP INDEX ie ON t", 1),
+        ddl("RENAME TABLE t TO u", 1), ddl("ALTER TABLE u RENAME TO v", 1));
     List<Change.Ddl> postgres = List.of(pg("CREATE TABLE s (id bigint PRIMARY KEY, name text NOT NULL)"),
         pg("ALTER TABLE s RENAME COLUMN name TO label"), pg("ALTER TABLE public.s RENAME id TO key"));
     List<Change.Ddl> sqlite = List.of(new Change.Ddl("CREATE TABLE \"q\" (k TEXT PRIMARY KEY, n INTEGER)", "main", 1),
@@ -181,20 +182,4 @@ class MariaDbDdlRerunTest {
     }
   }
 
-  private static Change.Ddl ddl(String sql) {
-    return ddl(sql, 1);
-  }
-
-  private static Change.Ddl ddl(String sql, long schemaSequence) {
-    return new Change.Ddl(sql, "app", schemaSequence, Optional.of("MariaDB (not replayed on other targets)"));
-  }
-
-  private static Change.Ddl pg(String sql) {
-    return new Change.Ddl(sql, "\"$user\", public", 0);
-  }
-
-  private static Transaction binlog(long seq, long schemaSequence, Change... changes) {
-    return new Transaction(gtid(seq), Transactions.T0.plusSeconds(seq), schemaSequence,
-        SourcePosition.binlog("mariadb-bin.000001", 100 * seq), List.of(changes));
-  }
 }

@@ -1,6 +1,10 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
+import dev.ferry.journal.fixtures.Transactions;
+import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
+import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fresh database per test on a class's MariaDB server, its URL carrying the dialect's driver properties as the node adds them. */
@@ -48,5 +53,21 @@ final class MariaDbTargets {
       }
     }
     return out;
+  }
+
+  /** A MariaDB source's DDL (marked not replayed on other targets, as its capture marks it), in database {@code app}. */
+  static Change.Ddl ddl(String sql, long schemaSequence) {
+    return new Change.Ddl(sql, "app", schemaSequence, Optional.of("MariaDB (not replayed on other targets)"));
+  }
+
+  /** A PostgreSQL source's DDL with the default search path. */
+  static Change.Ddl pg(String sql) {
+    return new Change.Ddl(sql, "\"$user\", public", 0);
+  }
+
+  /** A MariaDB source's transaction {@code seq} at a binlog position. */
+  static Transaction binlog(long seq, long schemaSequence, Change... changes) {
+    return new Transaction(Transactions.gtid(seq), Transactions.T0.plusSeconds(seq), schemaSequence,
+        SourcePosition.binlog("mariadb-bin.000001", 100 * seq), List.of(changes));
   }
 }
