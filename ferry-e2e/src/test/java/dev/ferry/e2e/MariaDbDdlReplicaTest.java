@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
  * take the replica past it; a SQLite source's ADD COLUMN and new table mapped, and a column
  * renamed in one SQLite transaction with rows before and after it (rows pending at the schema
- * change: capture journals them with the DDL) applied once each.
+ * change: capture journals them with the DDL) applied once each; and {@code run} killed with SIGKILL
+ * after such a transaction's rows before its DDL and the DDL committed, before its progress row.
  */
 @Timeout(400)
 class MariaDbDdlReplicaTest {
@@ -147,6 +148,56 @@ class MariaDbDdlReplicaTest {
       }
       assertThat(awaitSame(source, replica, List.of("t", "n"))).as("log: %s", log("run.log")).isTrue();
       assertThat(Sql.rows(replica, COLUMNS)).contains("t|w2|bigint(20)");
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_ddl_steps")).isEqualTo("0");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /**
+   * A SIGKILL between a DDL's own commit and the progress row's, with rows before the DDL committed
+   * as a step: a local session's uncommitted insert of the key the transaction inserts after its DDL
+   * holds Ferry's insert in a lock wait, so {@code run} is killed with the DDL applied and the rest
+   * not. Restarted, it applies the transaction again: the rows before the DDL once, the DDL again
+   * as a no-op, the rest.
+   */
+  @Test
+  void aKillBetweenADdlAndItsProgressRowLosesAndRepeatsNothing() throws Exception {
+    try (SqliteDatabase db = SqliteDatabase.create(); MariaDbServer maria = MariaDbServer.start();
+        FerryCli cli = new FerryCli(dir)) {
+      String source = db.jdbcUrl();
+      String replica = maria.createDatabase("app");
+      Sql.execute(source, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "CREATE TABLE log (n INTEGER PRIMARY KEY)",
+          "INSERT INTO t VALUES (1, 'a')");
+      Sql.execute(replica, "CREATE TABLE t (id BIGINT PRIMARY KEY, v LONGTEXT)", "CREATE TABLE log (n BIGINT PRIMARY KEY)");
+      Path config = dir.resolve("ferry.yaml");
+      Process run = runSeeded(cli, source, replica, config);
+      try (Connection holder = DriverManager.getConnection(replica); Statement local = holder.createStatement()) {
+        holder.setAutoCommit(false);
+        local.execute("INSERT INTO log VALUES (5)");
+        try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+          c.setAutoCommit(false);
+          st.execute("INSERT INTO t VALUES (2, 'b')");
+          st.execute("ALTER TABLE t RENAME COLUMN v TO v2");
+          st.execute("INSERT INTO log VALUES (5)");
+          c.commit();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Sql.scalar(replica, "SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")
+            .equals("1")) {
+          assertThat(System.nanoTime()).as("Ferry waits for the local insert; log: %s", log("run.log"))
+              .isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        FerryCli.kill9(run);
+        holder.rollback();
+      }
+      assertThat(Sql.rows(replica, "SELECT id FROM t ORDER BY id")).as("the rows before the DDL, committed")
+          .containsExactly("1", "2");
+      assertThat(Sql.rows(replica, COLUMNS)).contains("t|v2|longtext");
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM log")).isEqualTo("0");
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
+      assertThat(awaitSame(source, replica, List.of("t", "log"))).as("log: %s", log("run2.log")).isTrue();
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_conflicts")).isEqualTo("0");
       assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_ddl_steps")).isEqualTo("0");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
