@@ -35,12 +35,11 @@ final class MariaDbReadOnly {
         st.execute("CREATE TABLE IF NOT EXISTS " + table() + " (id INT NOT NULL PRIMARY KEY,"
             + " previous_read_only INT NOT NULL) ENGINE=InnoDB");
       }
-      if (previous(c).isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table() + " VALUES (1, ?)")) {
-          ps.setInt(1, globalReadOnly(c) ? 1 : 0);
-          ps.executeUpdate();
-        }
-        recorded = true;
+      // A record already there stays: it holds what the server had before Ferry (parallel workers open at once).
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table() + " VALUES (1, ?)"
+          + " ON DUPLICATE KEY UPDATE id = id")) {
+        ps.setInt(1, globalReadOnly(c) ? 1 : 0);
+        recorded = ps.executeUpdate() == 1;
       }
       setGlobal(c, true);
     } catch (SQLException e) {
