@@ -21,10 +21,14 @@ import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A DDL applied again after it took effect, on a real MariaDB server: MariaDB commits a DDL on its
@@ -154,6 +158,35 @@ class MariaDbDdlRerunTest {
     assertThat(MariaDbTargets.rows(url, "SELECT n FROM log ORDER BY n")).containsExactly("1", "2", "3", "4");
     assertThat(MariaDbTargets.rows(url, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA ="
         + " DATABASE() AND TABLE_NAME = 't' ORDER BY INDEX_NAME")).containsExactly("PRIMARY", "t_v");
+    assertThat(MariaDbTargets.rows(url, "SELECT count(*) FROM ferry_ddl_steps")).containsExactly("0");
+  }
+
+  /** As above for a chunked transaction, streamed from the journal in parts. */
+  @Test
+  void aChunkedTransactionAppliedAgainAfterItsRowsBeforeADdlCommittedAppliesThemOnce(@TempDir Path journal)
+      throws Exception {
+    String url = MariaDbTargets.fresh(mariadb, "chunked", "");
+    MariaDbTargets.execute(url, "CREATE TABLE log (n INT)");
+    MariaDbTargets.execute(url, "CREATE TABLE t (id BIGINT PRIMARY KEY)");
+    List<Change> changes = new ArrayList<>();
+    IntStream.rangeClosed(1, 150).forEach(n -> changes.add(logged(n)));
+    changes.add(sqlite("ALTER TABLE \"t\" ADD COLUMN \"w\" INTEGER", 1));
+    IntStream.rangeClosed(151, 250).forEach(n -> changes.add(logged(n)));
+    changes.add(sqlite("CREATE INDEX \"t_v\" ON \"t\" (\"v\")", 2));
+    IntStream.rangeClosed(251, 300).forEach(n -> changes.add(logged(n)));
+    LargeTxs.journal(journal, List.of(Transactions.txAt(1, 2, changes.toArray(Change[]::new))));
+    ApplyConfig config = ApplyConfig.defaults("r1", "src-1");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      assertThatThrownBy(() -> LargeTxs.apply(applier, journal)).hasMessageContaining("CREATE INDEX");
+    }
+    assertThat(MariaDbTargets.rows(url, "SELECT count(*), min(n), max(n) FROM log")).containsExactly("250|1|250");
+    MariaDbTargets.execute(url, "ALTER TABLE t ADD COLUMN v BIGINT");
+    try (Applier applier = JdbcApplier.open(config, () -> DriverManager.getConnection(url))) {
+      assertThat(LargeTxs.apply(applier, journal)).as("chunked transactions").isEqualTo(1);
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:1"));
+    }
+    assertThat(MariaDbTargets.rows(url, "SELECT count(*), count(DISTINCT n), min(n), max(n) FROM log"))
+        .containsExactly("300|300|1|300");
     assertThat(MariaDbTargets.rows(url, "SELECT count(*) FROM ferry_ddl_steps")).containsExactly("0");
   }
 
