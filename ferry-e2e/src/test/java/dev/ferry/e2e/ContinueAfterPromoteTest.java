@@ -234,6 +234,9 @@ class ContinueAfterPromoteTest {
       assertThat(FerryCli.terminate(capture, Duration.ofSeconds(90))).isZero();
       rejoin[0] = cli.run(Duration.ofMinutes(2), "rejoin", "-c", t.ca().toString(), "--from", from);
       assertThat(rejoin[0].exitCode()).as(rejoin[0].all()).isZero();
+      // Only what the comparison needs is downloaded: A's purged segments and the history both hold are not.
+      assertThat(rejoin[0].stdout()).containsPattern("compared with " + java.util.regex.Pattern.quote(from)
+          + ": \\d+ segment\\(s\\) identical to this journal's, \\d+ downloaded");
       Path exported = dir.resolve("a-journal.divergent-after-" + branch + ".jsonl");
       assertThat(rejoin[0].stdout()).contains("branch point " + branch, "the new primary's first transaction: 0-2-"
           + (seq + 1), "31 transactions", "0-1-" + (seq + 1) + "..0-1-" + (seq + 31), exported.toString());

@@ -19,12 +19,23 @@ public class IngestRefusedException extends IOException {
   private final String reason;
 
   public IngestRefusedException(Path journalDir, long segment, long offset, Optional<Gtid> gtid, String reason) {
-    super(Side.journal(journalDir) + " refused segment " + segment + " at offset " + offset
-        + gtid.map(g -> " (GTID " + g + ")").orElse("") + ": " + reason);
+    super(Side.journal(journalDir) + " " + place(segment, offset, gtid) + ": " + reason);
     this.segment = segment;
     this.offset = offset;
     this.gtid = gtid;
     this.reason = reason;
+  }
+
+  private static String place(long segment, long offset, Optional<Gtid> gtid) {
+    return "refused segment " + segment + " at offset " + offset + gtid.map(g -> " (GTID " + g + ")").orElse("");
+  }
+
+  /**
+   * The message without the journal it starts with, for a caller whose log lines already name the
+   * journal: {@code refused segment 4 at offset 47 (GTID 0-1-140): why}.
+   */
+  public String withoutJournal() {
+    return place(segment, offset, gtid) + ": " + reason;
   }
 
   /** Why the bytes were refused, without the journal, segment and offset the message starts with. */

@@ -102,6 +102,11 @@ public final class SegmentFiles {
         .orElse(java.util.OptionalLong.empty());
   }
 
+  /** The segment number in {@code file}'s name when it is named as a segment, open or sealed; empty for any other name. */
+  public static java.util.OptionalLong segmentNumber(Path file) {
+    return parse(file).map(f -> java.util.OptionalLong.of(f.number())).orElse(java.util.OptionalLong.empty());
+  }
+
   /** The record count in {@code file}'s name when it is named as a sealed segment; empty for any other name. */
   public static java.util.OptionalLong sealedRecordCount(Path file) {
     return parse(file).filter(f -> !f.open()).map(f -> java.util.OptionalLong.of(f.recordCount()))

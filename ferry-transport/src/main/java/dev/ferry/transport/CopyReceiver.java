@@ -114,7 +114,7 @@ public final class CopyReceiver implements CopyFeed {
         }
       } catch (IngestRefusedException e) {
         state = LinkState.REFUSED;
-        error = Optional.of(e.getMessage());
+        error = Optional.of(e.withoutJournal()); // the prefix of the log line names the journal
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -130,7 +130,7 @@ public final class CopyReceiver implements CopyFeed {
       lost |= error.isPresent();
       wait = error.isEmpty() ? source.pollInterval() : next(wait);
       if (error.isPresent() && !error.equals(lastLogged)) {
-        LOG.error("{}{}; trying again in {}", prefix, error.get(), wait);
+        LOG.error("{}{}; trying again in {} ms", prefix, error.get(), wait.toMillis());
       }
       lastLogged = error;
       publish(state, error);

@@ -296,6 +296,11 @@ final class ChangeWriter {
       log.info("{} {}: skipping DDL (skip-ddl is set): {}", config.side(), tx.gtid(), ddl.command());
       return;
     }
+    if (DdlGate.leftOut(config, ddl, tx.sourcePosition().kind())) {
+      log.info("{} {}: DDL left out, as its tables are by this replica's tables filter: {}", config.side(), tx.gtid(),
+          ddl.command());
+      return;
+    }
     if (!ddl.replayable() && !checkedDdl(ddl)) {
       throw new StopApply(config.side(), notReplayable(ddl), null, null);
     }

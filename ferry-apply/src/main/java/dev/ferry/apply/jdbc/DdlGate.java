@@ -1,9 +1,11 @@
 package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.dialect.DdlTables;
 import dev.ferry.apply.dialect.Dialect;
 import dev.ferry.apply.dialect.UnmappableDdlException;
 import dev.ferry.journal.model.Change;
+import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.Transaction;
 import java.util.List;
 
@@ -31,6 +33,9 @@ final class DdlGate {
       if (!(change instanceof Change.Ddl ddl)) {
         continue;
       }
+      if (leftOut(config, ddl, tx.sourcePosition().kind())) {
+        continue;
+      }
       try {
         dialect.checkDdl(ddl, tx.sourcePosition().kind());
       } catch (UnmappableDdlException e) {
@@ -40,6 +45,16 @@ final class DdlGate {
             + skip(config, tx), null, null);
       }
     }
+  }
+
+  /**
+   * Whether the replica's {@code tables} filter leaves out every table {@code ddl} is about
+   * ({@link DdlTables}): such DDL is not applied, as the rows of those tables are not. DDL Ferry
+   * cannot attribute to tables is applied whatever the filter.
+   */
+  static boolean leftOut(ApplyConfig config, Change.Ddl ddl, SourcePosition.Kind source) {
+    return DdlTables.named(ddl, source).map(tables -> tables.stream().noneMatch(config.filter()::accepts))
+        .orElse(false);
   }
 
   private static String skip(ApplyConfig config, Transaction tx) {

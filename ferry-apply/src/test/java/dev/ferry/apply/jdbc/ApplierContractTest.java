@@ -348,6 +348,28 @@ abstract class ApplierContractTest {
     assertThat(rows("SELECT count(*) FROM " + sqlName(other))).containsExactly("0");
   }
 
+  @Test
+  void ddlOfTablesTheFilterLeavesOutIsNotAppliedAndTheReplicaGoesOn() throws Exception {
+    createAccounts();
+    ApplyConfig filtered = config().withFilter(TableFilter.of(List.of(), List.of("public\\.audit_.*")));
+    try (Applier applier = open(filtered)) {
+      applier.applyAll(List.of(
+          txAt(1, 1, insert(ACCOUNTS, ACCOUNT_COLS, 1, 1, "a")),
+          // audit_log was never copied to this replica: its ALTER would fail here
+          txAt(2, 2, new Change.Ddl("ALTER TABLE audit_log ADD COLUMN x int", "public", 2)),
+          txAt(3, 3, new Change.Ddl("CREATE TABLE public.audit_trail (id int PRIMARY KEY)", "public", 3)),
+          txAt(4, 4, new Change.Ddl("DROP TABLE IF EXISTS audit_log, \"audit_trail\"", "public", 4),
+              insert(table("audit_trail"), cols("id:int8"), 1)),
+          txAt(5, 5, new Change.Ddl("CREATE TABLE kept (id " + type("int8") + " PRIMARY KEY)", "public", 5)),
+          txAt(6, 5, insert(ACCOUNTS, ACCOUNT_COLS, 2, 2, "b"))).iterator());
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:6"));
+      assertThat(applier.position().schemaSequence()).as("left-out DDL still advances it").hasValue(5);
+    }
+    assertThat(accounts()).containsExactly("1|1|a", "2|2|b");
+    assertThat(rows("SELECT count(*) FROM " + sqlName(table("kept")))).as("DDL of a kept table applied")
+        .containsExactly("0");
+  }
+
   // ---- conflicts: each type under each policy, with the conflicts row ----
 
   private void seedAccounts() throws Exception {

@@ -84,7 +84,7 @@ final class RejoinCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     try (Closeable held = hold.get()) {
-      Divergence d = divergence(dir);
+      Divergence d = divergence(dir, out);
       UncapturedTail.check(NodeSpecs.from(config).source(), lastSourcePosition, RejoinRecord.read(dir).isPresent());
       Path file = export != null ? export.toAbsolutePath()
           : dir.resolveSibling(dir.getFileName() + ".divergent-after-" + d.branchPoint() + ".jsonl");
@@ -103,11 +103,13 @@ final class RejoinCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Divergence divergence(Path dir) throws IOException, InterruptedException {
+  private Divergence divergence(Path dir, PrintWriter out) throws IOException, InterruptedException {
     UUID id = JournalInspector.journalId(dir);
     Path fetched = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".new-primary-");
     try {
-      NewPrimaryJournal.fetch(from, id, fetched);
+      NewPrimaryJournal.Fetched got = NewPrimaryJournal.fetch(from, id, dir, fetched);
+      out.printf("compared with %s: %d segment(s) identical to this journal's, %d downloaded%n", from,
+          got.shared(), got.segments());
       Files.copy(SegmentFiles.idFile(dir), SegmentFiles.idFile(fetched));
       return Divergence.find(transactions(dir, true), transactions(fetched, false), "the new primary's journal at " + from);
     } catch (Promotion.RefusedException e) {

@@ -5,6 +5,7 @@ import dev.ferry.journal.SegmentFiles;
 import dev.ferry.node.config.FerryConfig;
 import dev.ferry.node.run.NodeSpec;
 import dev.ferry.node.run.ReplicaControlFile;
+import dev.ferry.node.run.ReplicaLock;
 import dev.ferry.node.sync.InitialSync;
 import java.io.Closeable;
 import java.io.IOException;
@@ -83,7 +84,7 @@ final class ReplicaCommand implements Runnable {
   @Command(name = "reinit", mixinStandardHelpOptions = true,
       description = {"Make a replica start over: its progress is reset, so the next 'run' or 'apply' seeds it",
           "again from a fresh snapshot of the source (its tables emptied and copied). Refused while the node runs",
-          "(it holds the journal); stop a separate 'ferry apply' of it first. An until tag found in its old history",
+          "(it holds the journal) or while a separate 'ferry apply' applies it. An until tag found in its old history",
           "is forgotten; a suspension is kept (and said)."})
   static final class Reinit extends OneReplica {
     @Override
@@ -101,7 +102,13 @@ final class ReplicaCommand implements Runnable {
             + " (a running node keeps what the replica reported applied)");
       }
       try (Closeable held = hold.get()) {
-        InitialSync.forget(node.replica(name), dir);
+        Optional<ReplicaLock> applying = ReplicaLock.tryHold(dir, name);
+        if (applying.isEmpty()) {
+          throw new CliException(ReplicaLock.heldBy(dir, name) + ": stop it first, then reinit " + name);
+        }
+        try (ReplicaLock replica = applying.get()) {
+          InitialSync.forget(node.replica(name), dir);
+        }
         return "replica %s reset: the next 'ferry run' or 'ferry apply' seeds it again from a snapshot%s"
             .formatted(name, controls(dir));
       }

@@ -53,6 +53,8 @@ public final class FerryNode implements AutoCloseable {
   private final Optional<Capture> capture;
   private final RetainedLog retainedLog;
   private final List<ReplicaRunner> replicas = new CopyOnWriteArrayList<>();
+  /** The {@link ReplicaLock}s of the replicas this node applies, released when it stops. */
+  private final List<ReplicaLock> locks = new CopyOnWriteArrayList<>();
   /** The initial syncs running now, by replica name, for status. */
   private final Map<String, CopyProgress> seeding = new ConcurrentHashMap<>();
   private final Map<String, CatchUpEstimator> catchUps = new ConcurrentHashMap<>();
@@ -91,26 +93,54 @@ public final class FerryNode implements AutoCloseable {
   public static FerryNode start(NodeSpec spec, Role role, List<String> replicas, NodeObserver observer)
       throws IOException {
     InstantSource clock = InstantSource.system();
-    if (spec.from().isPresent()) {
-      if (role != Role.RUN) {
-        throw new IllegalArgumentException("journal.from is set: this node receives its journal and applies it;"
-            + " start it with 'ferry run'");
-      }
-      FerryNode node = new FerryNode(spec, Optional.empty(), Shipping.NONE,
-          Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
-      node.observer = observer;
-      node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
-      log.info("{} replica node started: journal copy from {}", Side.journal(spec.journal().directory()),
-          node.link.orElseThrow().status().name());
-      return node;
+    Path dir = spec.journal().directory();
+    if (spec.from().isPresent() && role != Role.RUN) {
+      throw new IllegalArgumentException("journal.from is set: this node receives its journal and applies it;"
+          + " start it with 'ferry run'");
     }
+    if (role == Role.APPLY) {
+      existingJournal(dir);
+    }
+    List<ReplicaLock> held = role == Role.CAPTURE ? List.of() : ReplicaLock.holdAll(dir, applied(spec, replicas));
+    try {
+      FerryNode node = spec.from().isPresent() ? startReplicaNode(spec, replicas, clock, observer)
+          : startOnJournal(spec, role, replicas, clock, observer);
+      node.locks.addAll(held);
+      return node;
+    } catch (IOException | RuntimeException e) {
+      ReplicaLock.releaseAll(held);
+      throw e;
+    }
+  }
+
+  /** The names of the replicas a node applies: {@code replicas}, or every configured one when empty. */
+  private static List<String> applied(NodeSpec spec, List<String> replicas) {
+    return spec.replicas().stream().map(ReplicaSpec::name)
+        .filter(n -> replicas.isEmpty() || replicas.contains(n)).toList();
+  }
+
+  /** A replica node: it receives its journal copy and applies it, and captures nothing. */
+  private static FerryNode startReplicaNode(NodeSpec spec, List<String> replicas, InstantSource clock,
+      NodeObserver observer) throws IOException {
+    FerryNode node = new FerryNode(spec, Optional.empty(), Shipping.NONE,
+        Optional.of(CopyLink.start(spec, replicas)), "", clock, Optional.empty(), Optional.empty());
+    node.observer = observer;
+    node.link.orElseThrow().startReplicasOnceCopied(node::startReplicasOnCopy);
+    log.info("{} replica node started: journal copy from {}", Side.journal(spec.journal().directory()),
+        node.link.orElseThrow().status().name());
+    return node;
+  }
+
+  /** A node on its own journal: it captures into it ({@link Role#RUN}, {@link Role#CAPTURE}), applies it, or both. */
+  private static FerryNode startOnJournal(NodeSpec spec, Role role, List<String> replicas, InstantSource clock,
+      NodeObserver observer) throws IOException {
     Optional<Journal> journal = Optional.empty();
     Shipping shipping = Shipping.NONE;
     Optional<TrackingSink> sink = Optional.empty();
     Optional<Capture> capture = Optional.empty();
     String journalId;
     if (role == Role.APPLY) {
-      journalId = JournalInspector.journalId(existingJournal(spec.journal().directory())).toString();
+      journalId = JournalInspector.journalId(spec.journal().directory()).toString();
     } else {
       Optional<PromotionRecord> promoted = PromotedJournal.check(spec);
       Files.createDirectories(spec.journal().directory());
@@ -424,6 +454,7 @@ public final class FerryNode implements AutoCloseable {
     if (journal.isPresent()) {
       journal.get().close();
     }
+    ReplicaLock.releaseAll(locks);
     log.info("{} node stopped", side());
   }
 

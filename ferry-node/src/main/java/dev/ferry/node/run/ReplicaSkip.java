@@ -69,7 +69,13 @@ public final class ReplicaSkip {
           + " run' or 'ferry capture'; it holds " + SegmentFiles.lockFile(journalDir) + ")");
     }
     try (Closeable held = hold.get()) {
-      return skipUnlocked(replica, journalDir, gtid, resolution);
+      Optional<ReplicaLock> applying = ReplicaLock.tryHold(journalDir, replica.name());
+      if (applying.isEmpty()) { // a separate 'ferry apply' holds no journal.lock
+        throw new JournalHeldException(ReplicaLock.heldBy(journalDir, replica.name()));
+      }
+      try (ReplicaLock locked = applying.get()) {
+        return skipUnlocked(replica, journalDir, gtid, resolution);
+      }
     }
   }
 

@@ -90,7 +90,7 @@ public final class DirectoryReceiver implements SegmentSource {
       try {
         copy.offer(number, SegmentFiles.sealedRecordCount(file).orElseThrow(), Files.readAllBytes(file));
         checked.put(file.getFileName().toString(), Files.size(file));
-        LOG.info("[from {}] received {}", from.incoming(), file.getFileName());
+        LOG.debug("[from {}] received {}", from.incoming(), file.getFileName()); // the journal logs "ingested …"
         return;
       } catch (IngestRefusedException e) {
         refused = e;

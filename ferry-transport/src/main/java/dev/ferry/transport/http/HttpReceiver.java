@@ -9,6 +9,7 @@ import dev.ferry.transport.SegmentListing;
 import dev.ferry.transport.SegmentSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -148,7 +149,7 @@ public final class HttpReceiver implements SegmentSource {
           ahead = new Ahead(() -> download(following)); // fetched and checked while this one is written
         }
         copy.offer(e.number(), e.records(), bytes);
-        LOG.info("[from {}] received {}", from.url(), e.name());
+        LOG.debug("[from {}] received {}", from.url(), e.name()); // the journal logs "ingested sealed segment …"
       }
     } finally {
       if (ahead != null) {
@@ -294,6 +295,10 @@ public final class HttpReceiver implements SegmentSource {
     } catch (HttpTimeoutException e) {
       throw new IOException(request.uri() + ": no answer within " + from.timeout().toMillis()
           + " ms (journal.from.http.timeout): the server or the link is dead", e);
+    } catch (ConnectException e) {
+      // The JDK's client says nothing more than the class name when nothing listens.
+      throw new IOException(request.uri() + ": cannot connect (" + (e.getMessage() == null
+          ? "connection refused: nothing listens there, or the serving node is down" : e.getMessage()) + ")", e);
     } catch (IOException e) {
       throw new IOException(request.uri() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
     }

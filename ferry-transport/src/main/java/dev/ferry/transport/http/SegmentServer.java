@@ -97,7 +97,7 @@ public final class SegmentServer implements AutoCloseable {
     SegmentServer s = new SegmentServer(server, connector, name);
     List<String> what = new ArrayList<>(new TreeSet<>(mounts.keySet()));
     journalDir.ifPresent(d -> what.add("sealed segments of " + d));
-    LOG.info("{} serving {} on {}://{}/ ({})", name, what, config.scheme(), s.address(),
+    LOG.info("{} serving {} on {}://{}/ ({})", name, String.join(", ", what), config.scheme(), s.address(),
         config.token().isPresent() ? "bearer token required" : "no token");
     return s;
   }

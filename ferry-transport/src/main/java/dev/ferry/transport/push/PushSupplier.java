@@ -5,6 +5,7 @@ import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.LinkState;
 import dev.ferry.transport.LinkStatus;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -121,6 +122,7 @@ public final class PushSupplier implements AutoCloseable {
   private void run() {
     Duration wait = target.link().heartbeat();
     Optional<String> logged = Optional.empty();
+    boolean peerStopped = false;
     while (!stopping) {
       SupplierSession session = new SupplierSession(this, journal, target);
       current = session;
@@ -137,10 +139,20 @@ public final class PushSupplier implements AutoCloseable {
         if (session.streamed()) {
           wait = target.link().heartbeat();
         }
+        if (session.streamed()) {
+          peerStopped = false;
+        }
         if (e instanceof PeerStoppedException) {
+          peerStopped = true;
           LOG.info("{}{}; connecting again in {} ms", prefix, message, wait.toMillis());
         } else if (!Optional.of(message).equals(logged)) {
-          LOG.error("{}{}; connecting again in {} ms", prefix, message, wait.toMillis());
+          if (peerStopped && e instanceof ConnectException) {
+            // The replica node said it stops (a restart, maintenance): not listening is expected for a while.
+            LOG.warn("{}the replica node, which said it stops, is not listening ({}); connecting again in {} ms",
+                prefix, message, wait.toMillis());
+          } else {
+            LOG.error("{}{}; connecting again in {} ms", prefix, message, wait.toMillis());
+          }
         }
         logged = Optional.of(message);
         lastError = Optional.of(message);

@@ -282,6 +282,8 @@ class HttpReceiverTest {
     try (SegmentServer server = SegmentServer.start(other, new HttpServeConfig("127.0.0.1", 0, Optional.empty()));
         CopyReceiver r = receive(URI.create("http://" + server.address()), Optional.empty())) {
       LinkStatus s = await(r, "the refusal is reported", x -> x.state() == LinkState.REFUSED);
+      assertThat(s.lastError().orElseThrow()).as("the link's prefix names the journal, the error does not again")
+          .startsWith("refused segment 1 at offset ");
       assertThat(s.lastError().orElseThrow()).contains("the segment belongs to journal "
           + JournalInspector.journalId(other) + ", this is a copy of journal " + JournalInspector.journalId(primary));
     }
@@ -295,7 +297,8 @@ class HttpReceiverTest {
     }
     try (CopyReceiver r = receive(URI.create("http://127.0.0.1:" + port + "/"), Optional.empty())) {
       LinkStatus s = await(r, "the failure is reported", x -> x.state() == LinkState.RETRYING);
-      assertThat(s.lastError().orElseThrow()).startsWith("http://127.0.0.1:" + port + "/segments.list: ");
+      assertThat(s.lastError().orElseThrow()).startsWith("http://127.0.0.1:" + port + "/segments.list: cannot connect ("
+          + "connection refused: nothing listens there, or the serving node is down)");
       assertThat(s.waitingFor()).contains(1L);
     }
   }

@@ -106,6 +106,37 @@ class TlsTest {
     }
   }
 
+  /**
+   * HTTPS through the test kit's fault proxy: a byte flipped in a response fails TLS's record check
+   * (nothing of it reaches the copy), a connection cut in the middle of a segment's body ends that
+   * download; each time the receiver fetches again and the copy ends byte-identical.
+   */
+  @Test
+  void overHttpsAFlippedByteAndACutMidSegmentAreFetchedAgainAndTheCopyStaysByteIdentical() throws Exception {
+    List<SegmentInfo> sealed = journal();
+    KeyStoreFile[] stores = stores();
+    try (SegmentServer server = SegmentServer.start(primary, new HttpServeConfig("127.0.0.1", 0,
+        Optional.empty(), Optional.of(stores[0])));
+        dev.ferry.testkit.FaultProxy proxy = dev.ferry.testkit.FaultProxy.start(server.port())) {
+      proxy.throttle(16 * 1024); // a few seconds for the whole journal: the faults land mid-transfer
+      dev.ferry.testkit.ProxyFault flip = proxy.flipAfter(dev.ferry.testkit.FaultProxy.Direction.TO_CLIENT, 6000);
+      URI url = URI.create("https://127.0.0.1:" + proxy.port() + "/");
+      try (CopyReceiver r = HttpReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Http(url,
+          Optional.empty(), Duration.ofMillis(20), Duration.ofMillis(80), Optional.of(stores[1])))) {
+        await(r, "the proxy flipped a byte", s -> flip.happened());
+        dev.ferry.testkit.ProxyFault cut = proxy.cutAfter(dev.ferry.testkit.FaultProxy.Direction.TO_CLIENT, 6000);
+        await(r, "the proxy cut a connection", s -> cut.happened());
+        assertThat(r.status().received().map(p -> p.segment() > sealed.size()).orElse(false))
+            .as("the cut came before the end").isFalse();
+        await(r, "every sealed segment is in the copy",
+            s -> s.received().map(p -> p.segment() > sealed.size()).orElse(false));
+      }
+      for (SegmentInfo s : sealed) {
+        assertThat(copy.resolve(s.path().getFileName())).hasSameBinaryContentAs(s.path());
+      }
+    }
+  }
+
   @Test
   void aKeyStoreWithAWrongPasswordFailsTheStartNamingTheFile() throws Exception {
     KeyStoreFile[] stores = stores();

@@ -1,5 +1,7 @@
 package dev.ferry.apply.dialect.mariadb;
 
+import dev.ferry.apply.dialect.DdlTables;
+import dev.ferry.apply.dialect.DdlTokens;
 import dev.ferry.apply.dialect.UnmappableDdlException;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.TableId;
@@ -27,7 +29,7 @@ final class ForeignDdl {
   private ForeignDdl(Change.Ddl ddl, boolean sqlite) {
     this.t = new DdlTokens(ddl.command());
     this.sqlite = sqlite;
-    this.schema = sqlite ? "main" : firstSchema(ddl.searchPath());
+    this.schema = sqlite ? "main" : DdlTables.firstSchema(ddl.searchPath());
   }
 
   static String map(Change.Ddl ddl, boolean sqlite) throws UnmappableDdlException {
@@ -283,20 +285,6 @@ final class ForeignDdl {
 
   private UnmappableDdlException refuse(String why) {
     return new UnmappableDdlException(table, why);
-  }
-
-  /** The first schema of a PostgreSQL search path ({@code "$user"} passed over), {@code public} if none. */
-  static String firstSchema(String searchPath) {
-    for (String part : searchPath.split(",")) {
-      String s = part.strip();
-      if (s.startsWith("\"") && s.endsWith("\"") && s.length() > 1) {
-        s = s.substring(1, s.length() - 1);
-      }
-      if (!s.isEmpty() && !s.equals("$user")) {
-        return s;
-      }
-    }
-    return "public";
   }
 
   /** A column as read, rendered once the table's keys are known (a key column needs a bounded type). */

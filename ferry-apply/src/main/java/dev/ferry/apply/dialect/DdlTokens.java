@@ -1,28 +1,28 @@
-package dev.ferry.apply.dialect.mariadb;
+package dev.ferry.apply.dialect;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A DDL statement cut into tokens for {@link MariaDbDdl}: words, quoted identifiers ({@code "x"},
+ * A DDL statement cut into tokens (for the MariaDB dialect's DDL mapping and {@link DdlTables}): words, quoted identifiers ({@code "x"},
  * {@code `x`}, {@code [x]}), string literals, numbers and single symbols, each with its place in
  * the text, comments and white space dropped. A cursor walks them. Not thread safe.
  */
-final class DdlTokens {
-  enum Kind { WORD, QUOTED, STRING, NUMBER, SYMBOL }
+public final class DdlTokens {
+  public enum Kind { WORD, QUOTED, STRING, NUMBER, SYMBOL }
 
   /** One token: {@code text} is a quoted identifier's name without quotes, else the source text. */
-  record Token(Kind kind, String text, int start, int end) {
-    boolean is(String word) {
+  public record Token(Kind kind, String text, int start, int end) {
+    public boolean is(String word) {
       return kind == Kind.WORD && text.equalsIgnoreCase(word);
     }
 
-    boolean isSymbol(char c) {
+    public boolean isSymbol(char c) {
       return kind == Kind.SYMBOL && text.charAt(0) == c;
     }
 
-    boolean identifier() {
+    public boolean identifier() {
       return kind == Kind.WORD || kind == Kind.QUOTED;
     }
   }
@@ -31,7 +31,7 @@ final class DdlTokens {
   private final List<Token> tokens;
   private int at;
 
-  DdlTokens(String sql) {
+  public DdlTokens(String sql) {
     this.sql = sql;
     this.tokens = lex(sql);
     while (!tokens.isEmpty() && tokens.getLast().isSymbol(';')) {
@@ -39,32 +39,32 @@ final class DdlTokens {
     }
   }
 
-  String sql() {
+  public String sql() {
     return sql;
   }
 
-  boolean done() {
+  public boolean done() {
     return at >= tokens.size();
   }
 
   /** The token {@code ahead} places on, or an empty symbol past the end. */
-  Token peek(int ahead) {
+  public Token peek(int ahead) {
     int i = at + ahead;
     return i < tokens.size() ? tokens.get(i) : new Token(Kind.SYMBOL, " ", sql.length(), sql.length());
   }
 
-  Token peek() {
+  public Token peek() {
     return peek(0);
   }
 
-  Token next() {
+  public Token next() {
     Token t = peek();
     at++;
     return t;
   }
 
   /** Takes the words if they come next, all of them. */
-  boolean accept(String... words) {
+  public boolean accept(String... words) {
     for (int i = 0; i < words.length; i++) {
       if (!peek(i).is(words[i])) {
         return false;
@@ -74,7 +74,7 @@ final class DdlTokens {
     return true;
   }
 
-  boolean acceptSymbol(char c) {
+  public boolean acceptSymbol(char c) {
     if (peek().isSymbol(c)) {
       at++;
       return true;
@@ -82,21 +82,21 @@ final class DdlTokens {
     return false;
   }
 
-  int position() {
+  public int position() {
     return at;
   }
 
-  void reset(int position) {
+  public void reset(int position) {
     at = position;
   }
 
   /** The source text from the current token to the end. */
-  String rest() {
+  public String rest() {
     return done() ? "" : sql.substring(peek().start());
   }
 
   /** The source text from token {@code from} up to (not including) the current one. */
-  String textSince(int from) {
+  public String textSince(int from) {
     if (from >= at) {
       return "";
     }
@@ -104,7 +104,7 @@ final class DdlTokens {
   }
 
   /** Skips a balanced run of parentheses starting at the current {@code (}. */
-  void skipParenthesised() {
+  public void skipParenthesised() {
     int depth = 0;
     do {
       Token t = next();
@@ -117,7 +117,7 @@ final class DdlTokens {
   }
 
   /** An unquoted word as the source database folds it ({@code lower}: PostgreSQL), a quoted one as it is. */
-  static String name(Token t, boolean lower) {
+  public static String name(Token t, boolean lower) {
     return t.kind() == Kind.WORD && lower ? t.text().toLowerCase(Locale.ROOT) : t.text();
   }
 
