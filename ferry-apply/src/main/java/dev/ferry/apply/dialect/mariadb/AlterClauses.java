@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.mariadb;
 
+import dev.ferry.apply.dialect.DdlTokens;
 import dev.ferry.apply.dialect.UnmappableDdlException;
 import java.util.HashSet;
 import java.util.Locale;
