@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,12 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * DDL into a MariaDB replica through the real {@code bin/ferry run}: a MariaDB source's DDL
  * mid-stream under a small insert workload (ADD COLUMN, CREATE INDEX, CREATE TABLE, MODIFY, RENAME,
- * DROP TABLE, DROP COLUMN of a table the workload does not write; {@code run} killed with SIGKILL
+ * DROP TABLE, RENAME COLUMN and DROP COLUMN of a table the workload does not write; {@code run} killed with SIGKILL
  * once right after a DDL) applied at its place, the tables' digests and columns then equal; a
  * PostgreSQL source's ADD COLUMN and CREATE TABLE mapped (types as docs/apply.md's table says),
  * and an ALTER COLUMN … TYPE refused by
  * table, statement and GTID, nothing after it applied, until the DDL by hand and {@code ferry skip}
- * take the replica past it; a SQLite source's ADD COLUMN and new table mapped.
+ * take the replica past it; a SQLite source's ADD COLUMN and new table mapped, and a column
+ * renamed in one SQLite transaction with rows before and after it (rows pending at the schema
+ * change: capture journals them with the DDL) applied once each; and {@code run} killed with SIGKILL
+ * after such a transaction's rows before its DDL and the DDL committed, before its progress row.
  */
 @Timeout(400)
 class MariaDbDdlReplicaTest {
@@ -56,7 +60,7 @@ class MariaDbDdlReplicaTest {
           "CREATE TABLE u (id INT PRIMARY KEY, note VARCHAR(10))", "INSERT INTO u VALUES (1, 'one'), (2, 'two')",
           "ALTER TABLE app.t MODIFY COLUMN v VARCHAR(40) NOT NULL", "UPDATE t SET w = id WHERE id < 5",
           "RENAME TABLE u TO u2", "CREATE TABLE gone (id INT PRIMARY KEY)", "DROP TABLE gone",
-          "ALTER TABLE u2 DROP COLUMN note");
+          "ALTER TABLE u2 RENAME COLUMN note TO label", "ALTER TABLE u2 DROP COLUMN label");
       for (int i = 0; i < statements.size(); i++) {
         awaitMore(inserted, 20);
         Sql.execute(src, statements.get(i));
@@ -117,7 +121,7 @@ class MariaDbDdlReplicaTest {
   }
 
   @Test
-  void aSqliteSourcesAddColumnAndNewTableAreMappedIntoMariaDb() throws Exception {
+  void aSqliteSourcesAddColumnNewTableAndRenamedColumnWithRowsPendingAreMappedIntoMariaDb() throws Exception {
     try (SqliteDatabase db = SqliteDatabase.create(); MariaDbServer maria = MariaDbServer.start();
         FerryCli cli = new FerryCli(dir)) {
       String source = db.jdbcUrl();
@@ -133,6 +137,68 @@ class MariaDbDdlReplicaTest {
       assertThat(awaitSame(source, replica, List.of("t", "n"))).as("log: %s", log("run.log")).isTrue();
       assertThat(Sql.rows(replica, COLUMNS)).containsExactly("n|k|varchar(255)", "n|x|double", "t|id|bigint(20)",
           "t|v|longtext", "t|w|bigint(20)");
+      // Rows pending at a schema change: capture journals them with the DDL, in one transaction.
+      try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        st.execute("INSERT INTO n VALUES ('two', 2.5)");
+        st.execute("INSERT INTO t VALUES (4, 'd', 8)");
+        st.execute("ALTER TABLE t RENAME COLUMN w TO w2");
+        st.execute("INSERT INTO t VALUES (5, 'e', 9)");
+        c.commit();
+      }
+      assertThat(awaitSame(source, replica, List.of("t", "n"))).as("log: %s", log("run.log")).isTrue();
+      assertThat(Sql.rows(replica, COLUMNS)).contains("t|w2|bigint(20)");
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_ddl_steps")).isEqualTo("0");
+      assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /**
+   * A SIGKILL between a DDL's own commit and the progress row's, with rows before the DDL committed
+   * as a step: a local session's uncommitted insert of the key the transaction inserts after its DDL
+   * holds Ferry's insert in a lock wait, so {@code run} is killed with the DDL applied and the rest
+   * not. Restarted, it applies the transaction again: the rows before the DDL once, the DDL again
+   * as a no-op, the rest.
+   */
+  @Test
+  void aKillBetweenADdlAndItsProgressRowLosesAndRepeatsNothing() throws Exception {
+    try (SqliteDatabase db = SqliteDatabase.create(); MariaDbServer maria = MariaDbServer.start();
+        FerryCli cli = new FerryCli(dir)) {
+      String source = db.jdbcUrl();
+      String replica = maria.createDatabase("app");
+      Sql.execute(source, "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)", "CREATE TABLE log (n INTEGER PRIMARY KEY)",
+          "INSERT INTO t VALUES (1, 'a')");
+      Sql.execute(replica, "CREATE TABLE t (id BIGINT PRIMARY KEY, v LONGTEXT)", "CREATE TABLE log (n BIGINT PRIMARY KEY)");
+      Path config = dir.resolve("ferry.yaml");
+      Process run = runSeeded(cli, source, replica, config);
+      try (Connection holder = DriverManager.getConnection(replica); Statement local = holder.createStatement()) {
+        holder.setAutoCommit(false);
+        local.execute("INSERT INTO log VALUES (5)");
+        try (Connection c = DriverManager.getConnection(source); Statement st = c.createStatement()) {
+          c.setAutoCommit(false);
+          st.execute("INSERT INTO t VALUES (2, 'b')");
+          st.execute("ALTER TABLE t RENAME COLUMN v TO v2");
+          st.execute("INSERT INTO log VALUES (5)");
+          c.commit();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!Sql.scalar(replica, "SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")
+            .equals("1")) {
+          assertThat(System.nanoTime()).as("Ferry waits for the local insert; log: %s", log("run.log"))
+              .isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        FerryCli.kill9(run);
+        holder.rollback();
+      }
+      assertThat(Sql.rows(replica, "SELECT id FROM t ORDER BY id")).as("the rows before the DDL, committed")
+          .containsExactly("1", "2");
+      assertThat(Sql.rows(replica, COLUMNS)).contains("t|v2|longtext");
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM log")).isEqualTo("0");
+      run = cli.start(dir.resolve("run2.log"), "run", "-c", config.toString());
+      assertThat(awaitSame(source, replica, List.of("t", "log"))).as("log: %s", log("run2.log")).isTrue();
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_conflicts")).isEqualTo("0");
+      assertThat(Sql.scalar(replica, "SELECT count(*) FROM ferry_ddl_steps")).isEqualTo("0");
       assertThat(FerryCli.terminate(run, Duration.ofSeconds(60))).isZero();
     }
   }

@@ -26,6 +26,11 @@ public interface ControlTables {
   String SYNC_INDEXES = "sync_indexes";
   /** The base name of the table of copies that {@code ferry table add} and {@code resync} mark. */
   String TABLE_COPIES = "table_copies";
+  /**
+   * The base name of the table where a target whose DDL commits on its own records how far into a
+   * source transaction it committed (MariaDB only).
+   */
+  String DDL_STEPS = "ddl_steps";
 
   /** A replica's progress row as {@code ferry status} shows it. */
   record Progress(String appliedGtids, Optional<JournalPosition> journalPosition, Optional<Instant> lastCommitTime) {

@@ -185,7 +185,7 @@ public interface Dialect {
   /**
    * Whether a DDL statement commits the target's open transaction on its own (MariaDB): then a
    * source transaction carrying DDL is applied alone, after the group before it has committed,
-   * and must change no row before its DDL.
+   * its changes before each DDL committed as a step (see {@code DdlSteps} in {@code apply.jdbc}).
    */
   default boolean ddlCommitsOnItsOwn() {
     return false;

@@ -55,6 +55,8 @@ final class ChangeWriter {
   private final Map<TableId, TableInfo> tables = new HashMap<>();
   private final ConflictLog conflictLog;
   private final GuardedRows guarded = new GuardedRows(this);
+  /** How far into the transaction an earlier attempt committed, on a target whose DDL commits on its own. */
+  final DdlSteps steps;
   Connection connection;
   Transaction tx;
   private final List<ConflictRecord> conflicts = new ArrayList<>();
@@ -79,6 +81,7 @@ final class ChangeWriter {
     this.cache = cache;
     this.conflictLog = conflictLog;
     this.clock = clock;
+    this.steps = new DdlSteps(dialect, config.source());
   }
 
   /** Uses {@code c} from now on (a new connection after a lost one); forgets cached table shapes. */
@@ -140,8 +143,12 @@ final class ChangeWriter {
         + (attempts > 1 ? " (after " + attempts + " attempts)" : "");
   }
 
-  /** Starts applying a large {@code transaction} part by part: forgets batches a failed attempt left. */
-  void start(Transaction transaction) {
+  /**
+   * Starts applying a large {@code transaction} part by part: forgets batches a failed attempt left,
+   * reads how far an earlier attempt committed ({@link DdlSteps}).
+   */
+  void start(Transaction transaction) throws SQLException {
+    steps.begin(connection, transaction, true);
     open.clear();
     guarded.discard();
     constraintsDeferred = false;
@@ -168,7 +175,9 @@ final class ChangeWriter {
    *     mode also for any statement that affected no row
    */
   List<ConflictRecord> apply(Transaction transaction, ApplyMode mode) throws SQLException, StopApply {
+    steps.begin(connection, transaction, transaction.changes().stream().anyMatch(Change.Ddl.class::isInstance));
     List<ConflictRecord> resolved = apply(transaction, transaction.changes(), mode);
+    steps.finish(connection);
     if (mode.deferred()) {
       return resolved;
     }
@@ -196,6 +205,9 @@ final class ChangeWriter {
     currentParameters = List.of();
     for (int i = 0; i < changes.size(); i++) {
       Change change = changes.get(i);
+      if (steps.committed(change)) {
+        continue;
+      }
       switch (change) {
         case Change.Insert insert when !config.filter().accepts(insert.table()) -> { }
         case Change.Insert insert -> {
@@ -292,6 +304,7 @@ final class ChangeWriter {
     if (!ddl.replayable() && !checkedDdl(ddl)) {
       throw new StopApply(config.side(), notReplayable(ddl), null, null);
     }
+    steps.beforeDdl(connection);
     try {
       dialect.applyDdl(connection, ddl, tx.sourcePosition().kind());
     } catch (SQLException e) {

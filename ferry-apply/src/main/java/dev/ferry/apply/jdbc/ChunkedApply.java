@@ -123,6 +123,7 @@ final class ChunkedApply {
     try (ChangeCursor cursor = TableCopyGate.filter(jtx.changes(), jtx.sourcePosition(), marks)) {
       resolved = large.apply(header, cursor, setBased, barrier::see);
     }
+    writer.steps.finish(c);
     ReplicaPosition after = new ReplicaPosition(config.source(), at.applied().add(gtid),
         Optional.of(journalPosition), OptionalLong.of(barrier.finish()), Optional.of(jtx.commitTime()));
     progress.write(c, after, Optional.of(last), clock.instant());

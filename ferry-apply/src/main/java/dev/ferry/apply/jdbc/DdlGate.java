@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * What a transaction's DDL needs from the target, checked before anything of the transaction is
  * applied, so that a refusal leaves the replica just before it: every DDL the target can take
- * ({@link Dialect#checkDdl}), and, on a target whose DDL commits on its own, no row change before
- * a DDL (it would commit without the replica's progress). Stateless.
+ * ({@link Dialect#checkDdl}). (Row changes before a DDL on a target whose DDL commits on its own
+ * are committed with a {@link DdlSteps} record.) Stateless.
  */
 final class DdlGate {
   private DdlGate() {
@@ -29,12 +29,8 @@ final class DdlGate {
     if (config.skipDdl()) {
       return;
     }
-    Change rowChange = null;
     for (Change change : changes) {
       if (!(change instanceof Change.Ddl ddl)) {
-        if (!(change instanceof Change.Message)) {
-          rowChange = rowChange == null ? change : rowChange;
-        }
         continue;
       }
       if (leftOut(config, ddl, tx.sourcePosition().kind())) {
@@ -47,12 +43,6 @@ final class DdlGate {
             + " take the " + source(tx) + " DDL '" + ddl.command() + "'" + on(e.table()) + ": " + e.getMessage()
             + ". Nothing of " + tx.gtid() + " was applied; run the equivalent DDL on the replica by hand, then "
             + skip(config, tx), null, null);
-      }
-      if (rowChange != null && dialect.ddlCommitsOnItsOwn()) {
-        throw new StopApply(config.side(), "cannot apply " + tx.gtid() + ": it changes rows before its DDL '"
-            + ddl.command() + "', and a " + dialect.name() + " target commits DDL on its own, so those rows would"
-            + " commit without the replica's progress. Nothing of " + tx.gtid() + " was applied; apply the"
-            + " transaction's DDL and rows on the replica by hand, then " + skip(config, tx), null, null);
       }
     }
   }

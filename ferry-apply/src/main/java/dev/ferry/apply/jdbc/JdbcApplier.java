@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <p>A chunked journal transaction (see {@link #apply(JournalTransaction, String)}) is never held in
  * memory: the open group commits first, then it is applied alone from its cursor with the progress
  * row (a replay reads it again). So is a transaction carrying DDL where DDL commits on its own
- * ({@link Dialect#ddlCommitsOnItsOwn}, MariaDB; its mapped statement is safe to run twice).
+ * ({@link Dialect#ddlCommitsOnItsOwn}, MariaDB: how it stays exactly once, see {@link DdlSteps}).
  *
  * <p>Row changes are batched across the source transactions of a group and run at its commit
  * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per change.

@@ -126,7 +126,7 @@ final class DemoCommand implements Callable<Integer> {
     settings.out().printf("ferry demo: throwaway MariaDB servers on 127.0.0.1:%d (primary, in %s) and 127.0.0.1:%d"
         + " (replica, in %s), removed when the demo ends%n", primary.port(), primary.directory(), replica.port(),
         replica.directory());
-    // A MariaDB replica is read-write only (docs/apply.md).
+    // Read-only would set the throwaway replica server's global read_only (docs/apply.md): the demo stays read-write.
     NodeSpec node = configured(home, primaryUrl, "", replicaUrl, "    mode: read-write\n", settings);
     return new DemoRun(node, bank, primaryUrl, replicaUrl, settings, true).run();
   }

@@ -309,11 +309,6 @@ final class ConfigReader {
     JdbcUrl url = url(s);
     Optional<Secret> password = password(s, url);
     ReplicaSettings.Mode mode = s.choice("mode", ReplicaSettings.Mode.READ_ONLY);
-    if (url.kind() == JdbcUrl.Kind.MARIADB && mode == ReplicaSettings.Mode.READ_ONLY) {
-      throw s.has("mode") ? s.error("mode", "read-only is not available on MariaDB replicas yet; set mode: read-write")
-          : s.error("url", "is a MariaDB database, which cannot be a read-only replica yet (the default mode);"
-              + " add mode: read-write");
-    }
     ApplyConfig defaults = ApplyConfig.defaults(name, sourceName);
     ConflictPolicy conflicts = s.choice("conflicts", defaults.conflictPolicy());
     Tables tables = tables(s, List.of());

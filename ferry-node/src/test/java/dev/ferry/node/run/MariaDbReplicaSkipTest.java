@@ -16,6 +16,6 @@ class MariaDbReplicaSkipTest extends ReplicaSkipContract {
 
   @Override
   boolean readOnly() {
-    return false; // a MariaDB replica cannot be read-only yet
+    return false; // read_only is the whole server's, and this class's tests share one
   }
 }

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * A PostgreSQL or SQLite source's DDL written anew for MariaDB: {@code CREATE TABLE} (columns
  * with a type of {@link DdlTypes}, {@code NOT NULL}, literal defaults, primary and unique keys),
- * {@code ALTER TABLE … ADD [COLUMN]} / {@code DROP [COLUMN]} / {@code RENAME TO}, {@code CREATE
+ * {@code ALTER TABLE … ADD [COLUMN]} / {@code DROP [COLUMN]} / {@code RENAME TO} / {@code RENAME
+ * [COLUMN] a TO b}, {@code CREATE
  * [UNIQUE] INDEX} on plain columns and {@code DROP TABLE}, each with {@code IF [NOT] EXISTS} so
  * that it can run twice. Tables are named as {@link MariaDbSyntax} names a row's table (a default
  * schema is the replica URL's database). Anything else is refused, naming the table. Not thread
@@ -58,7 +59,7 @@ final class ForeignDdl {
       end();
       return out.toString();
     }
-    throw refuse("Ferry maps CREATE TABLE, ALTER TABLE (ADD, DROP, RENAME TO), CREATE INDEX and DROP TABLE from a "
+    throw refuse("Ferry maps CREATE TABLE, ALTER TABLE (ADD, DROP, RENAME [COLUMN], RENAME TO), CREATE INDEX and DROP TABLE from a "
         + source() + " source into MariaDB, not this statement");
   }
 
@@ -123,6 +124,16 @@ final class ForeignDdl {
       end();
       return "RENAME TABLE IF EXISTS " + name + " TO " + to;
     }
+    if (t.accept("RENAME")) {
+      t.accept("COLUMN");
+      String from = quoted(t.next());
+      if (!t.accept("TO")) {
+        throw refuse("ALTER TABLE … RENAME is mapped for a column or the table, not this");
+      }
+      String to = quoted(t.next());
+      end();
+      return "ALTER TABLE " + name + " RENAME COLUMN IF EXISTS " + from + " TO " + to;
+    }
     List<String> actions = new ArrayList<>();
     do {
       if (t.accept("ADD")) {
@@ -142,7 +153,7 @@ final class ForeignDdl {
         }
       } else {
         throw refuse("ALTER TABLE … " + t.peek().text().toUpperCase(java.util.Locale.ROOT) + " is not mapped (only ADD"
-            + " [COLUMN], DROP [COLUMN] and RENAME TO are)");
+            + " [COLUMN], DROP [COLUMN], RENAME [COLUMN] and RENAME TO are)");
       }
     } while (t.acceptSymbol(','));
     end();

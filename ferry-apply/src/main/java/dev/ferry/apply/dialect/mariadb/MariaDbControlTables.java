@@ -12,7 +12,9 @@ import java.util.Optional;
 
 /**
  * Ferry's control tables on MariaDB: {@code ferry_}-prefixed InnoDB tables in the replica URL's
- * database, and {@code ferry_sequences}, where the values of the source's sequences are kept.
+ * database, {@code ferry_sequences}, where the values of the source's sequences are kept, and
+ * {@code ferry_ddl_steps}, how far into a transaction with DDL the replica committed, and {@code
+ * ferry_read_only}, the {@code read_only} value a read-only replica's server had before Ferry.
  * Times are UTC {@code DATETIME(6)}. Stateless.
  */
 public final class MariaDbControlTables extends SharedControlTables {
@@ -87,6 +89,12 @@ public final class MariaDbControlTables extends SharedControlTables {
             snapshot_position VARCHAR(255),
             updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
             PRIMARY KEY (source, table_name)) ENGINE=InnoDB""".formatted(tableCopies()));
+      st.execute("""
+          CREATE TABLE IF NOT EXISTS %s (
+            source VARCHAR(255) NOT NULL,
+            gtid VARCHAR(255) NOT NULL,
+            ddls INT NOT NULL,
+            PRIMARY KEY (source, gtid)) ENGINE=InnoDB""".formatted(table(DDL_STEPS)));
     }
   }
 
@@ -117,7 +125,8 @@ public final class MariaDbControlTables extends SharedControlTables {
 
   /** Every control table's name on MariaDB. */
   List<String> all() {
-    return List.of(progress(), conflicts(), sequences(), archiveLoads(), tableCopies());
+    return List.of(progress(), conflicts(), sequences(), archiveLoads(), tableCopies(), table(DDL_STEPS),
+        table(MariaDbReadOnly.RECORD));
   }
 
   @Override

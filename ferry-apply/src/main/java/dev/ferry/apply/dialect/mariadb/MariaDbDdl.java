@@ -4,21 +4,17 @@ import dev.ferry.apply.dialect.DdlTokens;
 import dev.ferry.apply.dialect.UnmappableDdlException;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.SourcePosition;
-import java.util.Set;
 
 /**
  * DDL from the journal as the statement a MariaDB target runs. A MariaDB source's statement
  * keeps its text, its tables moved into the replica URL's database (as its rows are) and made safe
- * to run twice ({@code IF [NOT] EXISTS} wherever MariaDB has it): MariaDB commits a DDL statement
- * on its own, before the replica's progress, so a crash between the two runs it again. A
+ * to run twice ({@code IF [NOT] EXISTS} wherever MariaDB has it; an ALTER's clauses by {@link
+ * AlterClauses}): MariaDB commits a DDL statement on its own, before the replica's progress, so a
+ * crash between the two runs it again. A
  * PostgreSQL or SQLite source's statement is read and written anew by {@link ForeignDdl}, or
  * refused. Stateless.
  */
 final class MariaDbDdl {
-  /** What may follow {@code ADD} that is no column. */
-  private static final Set<String> NOT_COLUMNS = Set.of("INDEX", "KEY", "CONSTRAINT", "PRIMARY", "UNIQUE",
-      "FULLTEXT", "SPATIAL", "FOREIGN", "PARTITION", "PERIOD", "SYSTEM", "CHECK", "IF");
-
   private MariaDbDdl() {
   }
 
@@ -90,76 +86,18 @@ final class MariaDbDdl {
     String head = t.textSince(start);
     t.accept("IF", "EXISTS");
     StringBuilder out = new StringBuilder(head).append(" IF EXISTS ").append(table(t));
+    AlterClauses clauses = new AlterClauses(t, out);
     boolean first = true;
     while (!t.done()) {
       out.append(first ? " " : ", ");
       first = false;
-      clause(t, out);
+      clauses.next();
     }
     return out.toString();
   }
 
-  /** One clause of an ALTER TABLE, up to its top-level comma (taken), made safe to run twice. */
-  private static void clause(DdlTokens t, StringBuilder out) throws UnmappableDdlException {
-    if (t.accept("ADD")) {
-      out.append("ADD ");
-      if (t.accept("COLUMN")) {
-        out.append("COLUMN ");
-        ifExists(t, out, true);
-      } else if (t.accept("INDEX") || t.accept("KEY")) {
-        out.append("INDEX ");
-        ifExists(t, out, true);
-      } else if (!NOT_COLUMNS.contains(t.peek().text().toUpperCase(java.util.Locale.ROOT)) && t.peek().identifier()) {
-        ifExists(t, out, true);
-      }
-    } else if (t.accept("DROP")) {
-      out.append("DROP ");
-      if (t.accept("COLUMN") || t.accept("INDEX") || t.accept("KEY") || t.accept("CONSTRAINT")) {
-        out.append(t.textSince(t.position() - 1)).append(' ');
-        ifExists(t, out, false);
-      } else if (t.accept("FOREIGN", "KEY")) {
-        out.append("FOREIGN KEY ");
-        ifExists(t, out, false);
-      } else if (!t.peek().is("PRIMARY") && !t.peek().is("PARTITION") && !t.peek().is("CHECK")) {
-        ifExists(t, out, false);
-      }
-    } else if (t.accept("MODIFY") || t.accept("CHANGE")) {
-      out.append(t.textSince(t.position() - 1)).append(' ');
-      if (t.accept("COLUMN")) {
-        out.append("COLUMN ");
-      }
-      ifExists(t, out, false);
-    } else if (t.peek().is("RENAME") && (t.peek(1).is("TO") || t.peek(1).is("AS") || !t.peek(1).is("COLUMN")
-        && !t.peek(1).is("INDEX") && !t.peek(1).is("KEY"))) {
-      t.next();
-      if (!t.accept("TO")) {
-        t.accept("AS");
-      }
-      out.append("RENAME TO ").append(table(t));
-    }
-    int from = t.position();
-    while (!t.done() && !t.peek().isSymbol(',')) {
-      if (t.peek().isSymbol('(')) {
-        t.skipParenthesised();
-      } else {
-        t.next();
-      }
-    }
-    out.append(t.textSince(from));
-    t.acceptSymbol(',');
-  }
-
-  /** Writes {@code IF [NOT] EXISTS}, taking the source's own if it had it. */
-  private static void ifExists(DdlTokens t, StringBuilder out, boolean not) {
-    if (not ? t.accept("IF", "NOT", "EXISTS") : t.accept("IF", "EXISTS")) {
-      out.append(not ? "IF NOT EXISTS " : "IF EXISTS ");
-      return;
-    }
-    out.append(not ? "IF NOT EXISTS " : "IF EXISTS ");
-  }
-
   /** A table name, {@code db.t} or {@code t}: the table of that name in the replica URL's database. */
-  private static String table(DdlTokens t) throws UnmappableDdlException {
+  static String table(DdlTokens t) throws UnmappableDdlException {
     DdlTokens.Token name = t.next();
     if (!name.identifier()) {
       throw new UnmappableDdlException("", "no table name where Ferry expected one, at '" + name.text() + "'");

@@ -33,8 +33,8 @@ import java.util.Properties;
  * transaction as the changes it records.
  *
  * <p>DDL is mapped by {@link MariaDbDdl} and run with the source transaction alone (MariaDB
- * commits a DDL statement on its own). Not yet: read-only mode (refused by the configuration).
- * Stateless.
+ * commits a DDL statement on its own). Read-only mode is the server's global {@code read_only}
+ * ({@link MariaDbReadOnly}). Stateless.
  */
 public final class MariaDbDialect implements Dialect {
   /** The one instance. */
@@ -151,12 +151,11 @@ public final class MariaDbDialect implements Dialect {
 
   @Override
   public void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
-    if (readOnlyReplica) {
-      throw new SQLFeatureNotSupportedException(Side.replica(replica) + " a MariaDB replica cannot be read-only yet;"
-          + " set its mode: read-write");
-    }
     refuseStatementBinlog(c, replica);
     markFerrySession(c);
+    if (readOnlyReplica) {
+      MariaDbReadOnly.enable(c, replica);
+    }
     controlTables().prepare(c);
   }
 
@@ -175,21 +174,24 @@ public final class MariaDbDialect implements Dialect {
     }
   }
 
-  /** Nothing to lift: a MariaDB replica is never made read-only. */
+  /** Puts the global {@code read_only} back as Ferry found it, if Ferry set it ({@link MariaDbReadOnly}). */
   @Override
-  public void liftReadOnly(Connection c, String replica) {
+  public void liftReadOnly(Connection c, String replica) throws SQLException {
+    MariaDbReadOnly.lift(c, replica);
   }
 
   @Override
   public void tearDown(Connection c) throws SQLException {
+    MariaDbReadOnly.lift(c, "");
     controlTables().drop(c);
   }
 
   @Override
   public String readOnlyMeasures() {
-    return "nothing (read-only mode is not available on MariaDB)";
+    return "the server's global read_only";
   }
 
+  /** Nothing to guard: {@code read_only} covers every table of the server. */
   @Override
   public void guardNewTables(Connection c) {
   }
