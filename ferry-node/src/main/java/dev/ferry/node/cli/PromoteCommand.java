@@ -59,7 +59,12 @@ final class PromoteCommand implements Callable<Integer> {
     } catch (Promotion.RefusedException e) {
       throw new CliException(e.getMessage());
     }
-    PrintWriter out = spec.commandLine().getOut();
+    report(spec.commandLine().getOut(), done, config);
+    return 0;
+  }
+
+  /** What a done promotion prints: {@code ferry promote}'s and {@code ferry failover}'s report. */
+  static void report(PrintWriter out, PromotionRecord done, FerryConfig config) {
     out.printf("promoted: branch point %s, lost %s, sequences %s, replicas %s (recorded in %s)%n",
         done.branchPoint().map(Object::toString).orElse("none"), done.lost().isEmpty() ? "none" : done.lost(),
         done.sequences(), done.applied().keySet(), config.journal().directory().resolve(PromotionRecord.FILE));
@@ -67,6 +72,5 @@ final class PromoteCommand implements Callable<Integer> {
         + " source.url on that database, its own source.gtid.server-id and no journal.from, then 'ferry run'%n",
         c.replica(), c.slot()));
     out.flush();
-    return 0;
   }
 }
