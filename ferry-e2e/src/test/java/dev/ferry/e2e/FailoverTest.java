@@ -166,6 +166,11 @@ class FailoverTest {
       assertThat(lossy.exitCode()).as(lossy.all()).isZero();
       assertThat(lossy.stdout()).contains("promote " + cc + ": no node's history contains every other's",
           cd + ": lacks").contains("cannot follow " + cc);
+      FerryCli.Result sibling = cli.run(Duration.ofMinutes(2), "promote", "-c", cd.toString(), "--sibling", cc.toString());
+      assertThat(sibling.exitCode()).as(sibling.all()).isEqualTo(1);
+      assertThat(sibling.stderr()).contains("cannot promote " + cd + ": a sibling holds what it lacks: GTIDs [0-1-",
+          "] held by " + cc, "nothing was changed");
+      assertThat(Files.exists(dir.resolve("d-journal").resolve("promotion.json"))).isFalse();
       assertThat(count(c)).as("nothing changed").isEqualTo(51);
     }
   }

@@ -52,7 +52,8 @@ final class FailoverText {
     return String.join("; ", why);
   }
 
-  private static String lost(FailoverChoice.Plan plan) {
+  /** What promoting the plan's chosen node loses, naming the GTIDs and the nodes holding them. */
+  static String lost(FailoverChoice.Plan plan) {
     List<String> parts = new ArrayList<>();
     for (FailoverChoice.Verdict v : plan.others()) {
       if (!v.onlyHere().isEmpty()) {

@@ -1,10 +1,15 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.node.config.ConfigException;
 import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.topology.Failover;
+import dev.ferry.node.topology.FailoverChoice;
 import dev.ferry.node.topology.Promotion;
 import dev.ferry.node.run.PromotionRecord;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,6 +48,10 @@ final class PromoteCommand implements Callable<Integer> {
   @Option(names = "--replica", paramLabel = "NAME", description = "Promote only this replica (repeatable).")
   List<String> replicas;
 
+  @Option(names = "--sibling", paramLabel = "CONFIG", description = "Another replica node of the journal (its "
+      + "configuration; repeatable): refuse when it holds GTIDs this node lacks, naming them, unless --accept-loss.")
+  List<Path> siblings;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -51,6 +60,7 @@ final class PromoteCommand implements Callable<Integer> {
     if (sequenceGap < 0) {
       throw new UsageException("promote --sequence-gap: must not be negative, got " + sequenceGap);
     }
+    checkSiblings(config);
     options.startLogging(config);
     PromotionRecord done;
     try {
@@ -61,6 +71,40 @@ final class PromoteCommand implements Callable<Integer> {
     }
     report(spec.commandLine().getOut(), done, config);
     return 0;
+  }
+
+  /** {@code --sibling}: refuses when a sibling holds what this node lacks, as {@code ferry failover} would. */
+  private void checkSiblings(FerryConfig config) throws Exception {
+    if (siblings == null || siblings.isEmpty()) {
+      return;
+    }
+    List<Failover.Inspected> nodes = new ArrayList<>();
+    try {
+      nodes.add(Failover.inspect(config.file().toString(), NodeSpecs.from(config)));
+      for (Path f : siblings) {
+        FerryConfig sibling;
+        try {
+          sibling = FerryConfig.load(f);
+        } catch (ConfigException e) {
+          throw new UsageException(e.getMessage());
+        }
+        nodes.add(Failover.inspect(f.toString(), NodeSpecs.from(sibling)));
+      }
+      Failover.checkOneJournal(nodes);
+    } catch (Promotion.RefusedException e) {
+      throw new CliException(e.getMessage());
+    }
+    FailoverChoice.Plan plan = FailoverChoice.planFor(nodes.get(0).node(),
+        nodes.stream().map(Failover.Inspected::node).toList());
+    if (!plan.containsAll()) {
+      String lost = FailoverText.lost(plan);
+      if (!acceptLoss) {
+        throw new CliException("cannot promote " + config.file() + ": a sibling holds what it lacks: " + lost
+            + "; nothing was changed. Promote the node that holds them ('ferry failover' chooses it), or run with"
+            + " --accept-loss to lose them");
+      }
+      spec.commandLine().getErr().println("ferry promote: --accept-loss: promoting without " + lost);
+    }
   }
 
   /** What a done promotion prints: {@code ferry promote}'s and {@code ferry failover}'s report. */
