@@ -58,6 +58,9 @@ class FailoverTest {
       Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
       Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
       Process pd = cli.start(dir.resolve("d.log"), "run", "-c", cd.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cd, pd);
       insert(a, "a", 20);
       await("D applies 21 rows", () -> count(d) == 21);
       assertThat(FerryCli.terminate(pd, Duration.ofSeconds(90))).isZero(); // D holds least
@@ -133,6 +136,9 @@ class FailoverTest {
       Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
       Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
       Process pd = cli.start(dir.resolve("d.log"), "run", "-c", cd.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cd, pd);
       insert(a, "a", 20);
       await("D, through B, applies 21 rows", () -> count(d) == 21);
       assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();

@@ -74,6 +74,8 @@ public final class Failover {
       while ((tx = reader.next(Duration.ZERO)).isPresent()) {
         copy.add(new Divergence.Tx(tx.get().gtid(), tx.get().checksum()));
       }
+    } catch (IOException e) {
+      throw new IOException(name + ": cannot read its journal copy " + dir + ": " + e.getMessage(), e);
     }
     GtidSet copySet = FailoverChoice.setOf(copy);
     Map<String, GtidSet> applied = new LinkedHashMap<>();
