@@ -39,63 +39,46 @@ class FailoverTest {
   void picksTheMostAdvancedNodePromotesItAndTheOthersFollowItAsPrinted() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String b = other.createDatabase("b"); // a cluster of its own: promote --capture makes a slot there
-      String c = pg.createDatabase("c");
-      String d = pg.createDatabase("d");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      int portA = freePort();
-      int portB = freePort();
-      Path ca = write("a.yaml", source("primary", a, "") + journal(dir.resolve("a-journal"), false)
-          + serve(portA, "b, c, d"));
-      // B serves its copy to C and D while it is a replica node, so it keeps what they lack (docs/failover.md)
-      Path cb = replicaNode("b", a, b, portA, serve(portB, "c, d"));
-      Path cc = replicaNode("c", a, c, portA, "");
-      Path cd = replicaNode("d", a, d, portA, "");
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      Process pd = cli.start(dir.resolve("d.log"), "run", "-c", cd.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cd, pd);
+      Nodes n = start(pg, other, cli, false);
+      String a = n.a();
+      String b = n.b();
+      String c = n.c();
+      String d = n.d();
       insert(a, "a", 20);
       await("D applies 21 rows", () -> count(d) == 21);
-      assertThat(FerryCli.terminate(pd, Duration.ofSeconds(90))).isZero(); // D holds least
+      assertThat(FerryCli.terminate(n.pd(), Duration.ofSeconds(90))).isZero(); // D holds least
       insert(a, "a-more", 30);
       await("C applies 51 rows", () -> count(c) == 51);
-      assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(n.pc(), Duration.ofSeconds(90))).isZero();
       insert(a, "a-last", 40);
-      String lastOfA = Status.of(cli, ca).path("journal").path("lastGtid").asString();
+      String lastOfA = Status.of(cli, n.ca()).path("journal").path("lastGtid").asString();
       await("B's copy holds A's last transaction " + lastOfA,
-          () -> Status.of(cli, cb).path("journal").path("lastGtid").asString().equals(lastOfA));
-      FerryCli.kill9(pa);
-      String[] configs = {"-c", cc.toString(), "-c", cd.toString(), "-c", cb.toString()};
+          () -> Status.of(cli, n.cb()).path("journal").path("lastGtid").asString().equals(lastOfA));
+      FerryCli.kill9(n.pa());
+      String[] configs = {"-c", n.cc().toString(), "-c", n.cd().toString(), "-c", n.cb().toString()};
 
       FerryCli.Result plan = failover(cli, "--dry-run", configs);
       assertThat(plan.exitCode()).as(plan.all()).isZero();
-      assertThat(plan.stdout()).contains("promote " + cb + ": its history contains every other node's",
+      assertThat(plan.stdout()).contains("promote " + n.cb() + ": its history contains every other node's",
           "running (a process holds its journal.lock)", "dry run: nothing was changed")
-          .containsPattern(Pattern.quote(cc.toString()) + ": lacks \\[0-1-\\d+\\.\\." + lastOfA + "\\] \\(\\d+ transactions\\); can follow")
-          .containsPattern(Pattern.quote(cd.toString()) + ": lacks \\[0-1-\\d+\\.\\." + lastOfA + "\\] \\(\\d+ transactions\\); can follow");
+          .containsPattern(Pattern.quote(n.cc().toString()) + ": lacks \\[0-1-\\d+\\.\\." + lastOfA + "\\] \\(\\d+ transactions\\); can follow")
+          .containsPattern(Pattern.quote(n.cd().toString()) + ": lacks \\[0-1-\\d+\\.\\." + lastOfA + "\\] \\(\\d+ transactions\\); can follow");
       FerryCli.Result held = failover(cli, "--capture", configs);
       assertThat(held.exitCode()).as("B's run still holds its copy: " + held.all()).isEqualTo(1);
       assertThat(held.stderr()).contains("is held by another process");
-      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(n.pb(), Duration.ofSeconds(90))).isZero();
 
       FerryCli.Result done = failover(cli, "--capture", configs);
       assertThat(done.exitCode()).as(done.all()).isZero();
       assertThat(done.stdout()).contains("promoted: branch point " + lastOfA, "capture prepared on replica pg");
       assertThat(count(b)).isEqualTo(91);
       Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n")
-          + journal(dir.resolve("b-journal"), false) + serve(portB, "c, d"));
+          + journal(dir.resolve("b-journal"), false) + serve(n.portB(), "c, d"));
       Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       insert(b, "b", 10);
-      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", repointAsPrinted(done.stdout(), cc, "c", c).toString());
-      Process pd2 = cli.start(dir.resolve("d2.log"), "run", "-c", repointAsPrinted(done.stdout(), cd, "d", d).toString());
+      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", repointAsPrinted(done.stdout(), n.cc(), "c", c).toString());
+      Process pd2 = cli.start(dir.resolve("d2.log"), "run", "-c", repointAsPrinted(done.stdout(), n.cd(), "d", d).toString());
       await("C converges to B's rows", () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
       await("D converges to B's rows", () -> Sql.scalar(d, DIGEST).equals(Sql.scalar(b, DIGEST)));
       assertThat(count(c)).isEqualTo(101);
@@ -116,66 +99,48 @@ class FailoverTest {
   void refusesNamingTheGtidsWhenNoNodeHoldsEveryOthersHistory() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String b = other.createDatabase("b");
-      String c = pg.createDatabase("c");
-      String d = pg.createDatabase("d");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      int portA = freePort();
-      int portB = freePort();
-      Path ca = write("a.yaml", source("primary", a, "") + journal(dir.resolve("a-journal"), false)
-          + serve(portA, "b, c"));
-      Path cb = replicaNode("b", a, b, portA, serve(portB, "d"));
-      // C and D keep their copies (a consumer that never fetches), so both hold the GTIDs where they differ
-      Path cc = replicaNode("c", a, c, portA, serve(freePort(), "nobody"));
-      Path cd = write("d.yaml", source("primary", a, "") + journal(dir.resolve("d-journal"), true) + from(portB, "d")
-          + serve(freePort(), "nobody") + replica("pg", d));
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      Process pd = cli.start(dir.resolve("d.log"), "run", "-c", cd.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cd, pd);
+      Nodes n = start(pg, other, cli, true);
+      String a = n.a();
+      String b = n.b();
+      String c = n.c();
+      String d = n.d();
       insert(a, "a", 20);
       await("D, through B, applies 21 rows", () -> count(d) == 21);
-      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(n.pb(), Duration.ofSeconds(90))).isZero();
       insert(a, "a-more", 30);
       await("C applies 51 rows", () -> count(c) == 51);
-      FerryCli.kill9(pa);
-      assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero();
-      FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", cb.toString());
+      FerryCli.kill9(n.pa());
+      assertThat(FerryCli.terminate(n.pc(), Duration.ofSeconds(90))).isZero();
+      FerryCli.Result promoted = cli.run(Duration.ofMinutes(5), "promote", "--capture", "-c", n.cb().toString());
       assertThat(promoted.exitCode()).as(promoted.all()).isZero();
       Path cb2 = write("b2.yaml", source("primary", b, "  gtid:\n    server-id: 2\n")
-          + journal(dir.resolve("b-journal"), false) + serve(portB, "d"));
+          + journal(dir.resolve("b-journal"), false) + serve(n.portB(), "d"));
       Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       insert(b, "b", 10);
       await("D applies B's own transactions", () -> count(d) == 31);
-      assertThat(FerryCli.terminate(pd, Duration.ofSeconds(90))).isZero();
+      assertThat(FerryCli.terminate(n.pd(), Duration.ofSeconds(90))).isZero();
       assertThat(FerryCli.terminate(pb2, Duration.ofSeconds(90))).isZero();
 
-      FerryCli.Result refused = failover(cli, "--dry-run", "-c", cc.toString(), "-c", cd.toString());
+      FerryCli.Result refused = failover(cli, "--dry-run", "-c", n.cc().toString(), "-c", n.cd().toString());
       assertThat(refused.exitCode()).as(refused.all()).isEqualTo(1);
       assertThat(refused.stderr()).contains("no replica node holds every other's history", "nothing was changed",
           "--accept-loss").containsPattern("history from 0-2-(\\d+) on \\(it holds 0-2-\\1 with content checksum \\w+, "
-          + Pattern.quote(cc.toString()) + " holds 0-1-\\1 ");
-      FerryCli.Result promotedNode = failover(cli, "--dry-run", "-c", cc.toString(), "-c", cb.toString());
+          + Pattern.quote(n.cc().toString()) + " holds 0-1-\\1 ");
+      FerryCli.Result promotedNode = failover(cli, "--dry-run", "-c", n.cc().toString(), "-c", n.cb().toString());
       assertThat(promotedNode.exitCode()).as(promotedNode.all()).isEqualTo(1);
-      assertThat(promotedNode.stderr()).contains(cb + ": journal", "was promoted at");
+      assertThat(promotedNode.stderr()).contains(n.cb() + ": journal", "was promoted at");
       FerryCli.Result usage = failover(cli, "--dry-run");
       assertThat(usage.exitCode()).as(usage.all()).isEqualTo(2);
       assertThat(usage.stderr()).contains("with -c FILE").doesNotContain("Exception");
-      FerryCli.Result lossy = failover(cli, "--dry-run", "--accept-loss", "-c", cc.toString(), "-c", cd.toString());
+      FerryCli.Result lossy = failover(cli, "--dry-run", "--accept-loss", "-c", n.cc().toString(), "-c", n.cd().toString());
       assertThat(lossy.exitCode()).as(lossy.all()).isZero();
-      assertThat(lossy.stdout()).contains("promote " + cc + ": no node's history contains every other's",
-          cd + ": lacks").contains("cannot follow " + cc);
-      FerryCli.Result sibling = cli.run(Duration.ofMinutes(2), "promote", "-c", cd.toString(), "--sibling", cc.toString());
+      assertThat(lossy.stdout()).contains("promote " + n.cc() + ": no node's history contains every other's",
+          n.cd() + ": lacks").contains("cannot follow " + n.cc());
+      FerryCli.Result sibling = cli.run(Duration.ofMinutes(2), "promote", "-c", n.cd().toString(), "--sibling", n.cc().toString());
       assertThat(sibling.exitCode()).as(sibling.all()).isEqualTo(1);
-      assertThat(sibling.stderr()).contains("cannot promote " + cd + ": a sibling holds what it lacks: GTIDs [0-1-",
-          "] held by " + cc, "nothing was changed");
+      assertThat(sibling.stderr()).contains("cannot promote " + n.cd() + ": a sibling holds what it lacks: GTIDs [0-1-",
+          "] held by " + n.cc(), "nothing was changed");
       assertThat(Files.exists(dir.resolve("d-journal").resolve("promotion.json"))).isFalse();
       assertThat(count(c)).as("nothing changed").isEqualTo(51);
     }
@@ -193,6 +158,44 @@ class FailoverTest {
     all[0] = first;
     System.arraycopy(configs, 0, all, 1, configs.length);
     return failover(cli, all);
+  }
+
+  /** The primary A, replica nodes B, C and D, each with one replica {@code pg}, all streaming. */
+  private record Nodes(String a, String b, String c, String d, int portB, Path ca, Path cb, Path cc, Path cd,
+      Process pa, Process pb, Process pc, Process pd) {}
+
+  /**
+   * A (serving its journal over HTTP) and replica nodes B (its database in {@code other}: promote
+   * --capture makes a slot there, and slot names are a cluster's), C and D. B serves its copy while it is
+   * a replica node, so it keeps what its consumers lack (docs/failover.md). With {@code dFromB} D follows B
+   * instead of A, and C and D keep their copies (a consumer that never fetches), so both still hold the
+   * transactions where they differ.
+   */
+  private Nodes start(PostgresCluster pg, PostgresCluster other, FerryCli cli, boolean dFromB) throws Exception {
+    String a = pg.createDatabase("a");
+    String b = other.createDatabase("b");
+    String c = pg.createDatabase("c");
+    String d = pg.createDatabase("d");
+    Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
+    int portA = freePort();
+    int portB = freePort();
+    String keep = dFromB ? serve(freePort(), "nobody") : "";
+    Path ca = write("a.yaml", source("primary", a, "") + journal(dir.resolve("a-journal"), false)
+        + serve(portA, dFromB ? "b, c" : "b, c, d"));
+    Path cb = replicaNode("b", a, b, portA, serve(portB, dFromB ? "d" : "c, d"));
+    Path cc = replicaNode("c", a, c, portA, keep);
+    Path cd = dFromB ? write("d.yaml", source("primary", a, "") + journal(dir.resolve("d-journal"), true)
+        + from(portB, "d") + serve(freePort(), "nobody") + replica("pg", d)) : replicaNode("d", a, d, portA, "");
+    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
+    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
+    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
+    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
+    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
+    Process pd = cli.start(dir.resolve("d.log"), "run", "-c", cd.toString());
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cd, pd);
+    return new Nodes(a, b, c, d, portB, ca, cb, cc, cd, pa, pb, pc, pd);
   }
 
   /** A replica node of A (its database {@code a}) named {@code name}, its one replica {@code pg} on {@code url}. */
