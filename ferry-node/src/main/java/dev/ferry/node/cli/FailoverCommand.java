@@ -8,13 +8,13 @@ import dev.ferry.node.topology.FailoverChoice;
 import dev.ferry.node.topology.Promotion;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,31 +43,14 @@ final class FailoverCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print the plan and stop; change nothing.")
   boolean dryRun;
 
-  @Option(names = "--accept-loss", description = "Promote even though GTIDs are lost (the plan names them; "
-      + "promote records them).")
-  boolean acceptLoss;
-
-  @Option(names = "--capture", description = "Promote with --capture (docs/failover.md): the promoted database "
-      + "continues the journal, so the other nodes can re-point to it.")
-  boolean capture;
-
-  @Option(names = "--replica", paramLabel = "NAME", description = "Promote only this replica of the chosen node "
-      + "(repeatable), as 'ferry promote --replica'.")
-  List<String> replicas;
-
-  @Option(names = "--sequence-gap", paramLabel = "N", defaultValue = "10000",
-      description = "As 'ferry promote --sequence-gap' (default 10000).")
-  long sequenceGap;
-
-  @Option(names = "--apply-timeout", paramLabel = "SECONDS", defaultValue = "3600",
-      description = "As 'ferry promote --apply-timeout' (default 3600).")
-  long applyTimeout;
+  @Mixin PromoteOptions promote;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     Map<String, FerryConfig> configs = load();
+    Promotion.Options how = promote.options("failover");
     ConfigOptions logging = new ConfigOptions();
     logging.verbose = verbose;
     logging.startQuietLogging();
@@ -85,7 +68,7 @@ final class FailoverCommand implements Callable<Integer> {
     FailoverText.plan(out, nodes, plan);
     out.flush();
     String chosen = plan.chosen().name();
-    if (!acceptLoss && (!plan.containsAll() || !plan.holes().isEmpty())) {
+    if (!how.acceptLoss() && (!plan.containsAll() || !plan.holes().isEmpty())) {
       throw new CliException(FailoverText.refusal(plan) + "; nothing was changed. Find the missing transactions, or"
           + " run 'ferry failover --accept-loss' to promote " + chosen + " without them (they are then recorded as"
           + " lost)");
@@ -99,8 +82,7 @@ final class FailoverCommand implements Callable<Integer> {
     logging.startLogging(config);
     PromotionRecord done;
     try {
-      done = Promotion.promote(NodeSpecs.from(config), replicas == null ? List.of() : replicas,
-          new Promotion.Options(acceptLoss, sequenceGap, Duration.ofSeconds(applyTimeout), capture));
+      done = Promotion.promote(NodeSpecs.from(config), promote.replicas(), how);
     } catch (Promotion.RefusedException e) {
       throw new CliException("promoting " + chosen + ": " + e.getMessage());
     }
@@ -116,9 +98,6 @@ final class FailoverCommand implements Callable<Integer> {
   private Map<String, FerryConfig> load() {
     if (files == null || files.isEmpty()) {
       throw new UsageException("give the configuration of each replica node of the journal with -c FILE");
-    }
-    if (sequenceGap < 0) {
-      throw new UsageException("--sequence-gap: must not be negative, got " + sequenceGap);
     }
     Map<String, FerryConfig> configs = new LinkedHashMap<>();
     Map<Path, String> dirs = new LinkedHashMap<>();

@@ -8,7 +8,6 @@ import dev.ferry.node.topology.Promotion;
 import dev.ferry.node.run.PromotionRecord;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,25 +27,7 @@ import picocli.CommandLine.Spec;
 final class PromoteCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
-  @Option(names = "--accept-loss", description = "Promote even though GTIDs are missing; they are logged and "
-      + "recorded as lost.")
-  boolean acceptLoss;
-
-  @Option(names = "--sequence-gap", paramLabel = "N", defaultValue = "10000",
-      description = "Set each sequence this far above the highest value the journal copy shows (default 10000).")
-  long sequenceGap;
-
-  @Option(names = "--apply-timeout", paramLabel = "SECONDS", defaultValue = "3600",
-      description = "How long applying the journal copy may take (default 3600).")
-  long applyTimeout;
-
-  @Option(names = "--capture", description = "Prepare capture (publication, slot: the source section's settings)"
-      + " on the promoted database before it becomes writable, so that it continues this journal as its source"
-      + " (docs/failover.md). One replica only.")
-  boolean capture;
-
-  @Option(names = "--replica", paramLabel = "NAME", description = "Promote only this replica (repeatable).")
-  List<String> replicas;
+  @Mixin PromoteOptions promote;
 
   @Option(names = "--sibling", paramLabel = "CONFIG", description = "Another replica node of the journal (its "
       + "configuration; repeatable): refuse when it holds GTIDs this node lacks, naming them, unless --accept-loss.")
@@ -57,15 +38,12 @@ final class PromoteCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
-    if (sequenceGap < 0) {
-      throw new UsageException("promote --sequence-gap: must not be negative, got " + sequenceGap);
-    }
+    Promotion.Options how = promote.options("promote");
     checkSiblings(config);
     options.startLogging(config);
     PromotionRecord done;
     try {
-      done = Promotion.promote(NodeSpecs.from(config), replicas == null ? List.of() : replicas,
-          new Promotion.Options(acceptLoss, sequenceGap, Duration.ofSeconds(applyTimeout), capture));
+      done = Promotion.promote(NodeSpecs.from(config), promote.replicas(), how);
     } catch (Promotion.RefusedException e) {
       throw new CliException(e.getMessage());
     }
@@ -98,7 +76,7 @@ final class PromoteCommand implements Callable<Integer> {
         nodes.stream().map(Failover.Inspected::node).toList());
     if (!plan.containsAll()) {
       String lost = FailoverText.lost(plan);
-      if (!acceptLoss) {
+      if (!promote.acceptLoss) {
         throw new CliException("cannot promote " + config.file() + ": a sibling holds what it lacks: " + lost
             + "; nothing was changed. Promote the node that holds them ('ferry failover' chooses it), or run with"
             + " --accept-loss to lose them");
