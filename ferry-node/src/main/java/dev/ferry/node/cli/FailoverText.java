@@ -71,7 +71,9 @@ final class FailoverText {
       return "can follow " + chosen;
     }
     if (!v.contained()) {
-      return "cannot follow " + chosen + " (it holds what " + chosen + " lacks): seed it again";
+      return "cannot follow " + chosen + " (" + (v.onlyHere().isEmpty() ? "" : "it holds GTIDs " + v.onlyHere()
+          + " that " + chosen + " lacks" + (v.conflict().isPresent() ? "; " : "")) + v.conflict().map(c -> "its history"
+          + " differs from " + chosen + "'s at " + c.theirs()).orElse("") + "): seed it again";
     }
     return "cannot follow " + chosen + ": " + chosen + "'s copy no longer holds " + v.notServed() + " (applied and"
         + " purged there; journal.serve.http.consumers on it would have kept them): seed it again";
