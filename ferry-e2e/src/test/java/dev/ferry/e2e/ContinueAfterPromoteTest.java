@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testkit.PostgresCluster;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +31,7 @@ import tools.jackson.databind.JsonNode;
  */
 @Timeout(600)
 class ContinueAfterPromoteTest {
-  private static final String DIGEST = "SELECT count(*) || ':' || coalesce(md5(string_agg(id || '=' || v, ',' ORDER BY id)),"
-      + " '') FROM items";
+  private static final String DIGEST = NodeConfigs.DIGEST;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
@@ -315,7 +312,7 @@ class ContinueAfterPromoteTest {
   }
 
   private static String serveB(int portB) {
-    return "  serve:\n    http:\n      listen: 127.0.0.1:" + portB + "\n      consumers: [c]\n";
+    return NodeConfigs.serve(portB, "c");
   }
 
   /** B after promotion: its own database as source, with a server id of its own, the copy as journal, serving C. */
@@ -335,21 +332,15 @@ class ContinueAfterPromoteTest {
   }
 
   private static void insert(String url, String tag, int rows) throws Exception {
-    for (int i = 0; i < rows; i++) {
-      Sql.execute(url, "INSERT INTO items (v) VALUES ('" + tag + "-" + i + "')");
-    }
+    NodeConfigs.insert(url, tag, rows);
   }
 
   private static long count(String url) throws Exception {
-    return Long.parseLong(Sql.scalar(url, "SELECT count(*) FROM items"));
+    return NodeConfigs.count(url);
   }
 
   private static void await(String what, Callable<Boolean> condition) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (!condition.call()) {
-      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-      Thread.sleep(300);
-    }
+    NodeConfigs.await(what, condition);
   }
 
   private Path write(String name, String yaml) throws Exception {
@@ -357,26 +348,23 @@ class ContinueAfterPromoteTest {
   }
 
   private static String source(String name, String url, String more) {
-    return "source:\n  name: " + name + "\n  url: " + url + "\n" + more;
+    return NodeConfigs.source(name, url, more);
   }
 
   /** A journal Ferry writes ({@code copy} false) or a copy, whose segments are the primary's. */
   private String journal(String name, boolean copy) {
-    return "journal:\n  dir: " + dir.resolve(name) + "\n" + (copy ? "" : "  segment-size: 64KiB\n  segment-age: 1s\n");
+    return NodeConfigs.journal(dir.resolve(name), copy);
   }
 
   private static String from(int port, String consumer) {
-    return "  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: " + consumer + "\n"
-        + "      poll-interval: 200ms\n      retry-max: 1s\n";
+    return NodeConfigs.from(port, consumer);
   }
 
   private static String replica(String name, String url) {
-    return "replicas:\n  - name: " + name + "\n    url: " + url + "\n";
+    return NodeConfigs.replica(name, url);
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return NodeConfigs.freePort();
   }
 }

@@ -22,8 +22,8 @@ import picocli.CommandLine.IVersionProvider;
     subcommands = {DemoCommand.class, RunCommand.class, CaptureCommand.class, ApplyCommand.class, SetupCommand.class,
         TeardownCommand.class, StatusCommand.class, JournalCommand.class, ReplicaCommand.class, TagCommand.class,
         TableCommand.class, WaitCommand.class, SuspendCommands.Suspend.class, SuspendCommands.Resume.class,
-        PromoteCommand.class, RejoinCommand.class, ExportCommand.class, LoadCommand.class, ConflictsCommand.class,
-        SkipCommand.class,
+        PromoteCommand.class, FailoverCommand.class, RejoinCommand.class, ExportCommand.class, LoadCommand.class,
+        ConflictsCommand.class, SkipCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error.", "Run 'ferry COMMAND --help' for a command's options."})
 public final class FerryMain implements Callable<Integer> {

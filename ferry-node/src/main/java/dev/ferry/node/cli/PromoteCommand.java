@@ -1,10 +1,14 @@
 package dev.ferry.node.cli;
 
+import dev.ferry.node.config.ConfigException;
 import dev.ferry.node.config.FerryConfig;
+import dev.ferry.node.topology.Failover;
+import dev.ferry.node.topology.FailoverChoice;
 import dev.ferry.node.topology.Promotion;
 import dev.ferry.node.run.PromotionRecord;
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,43 +27,66 @@ import picocli.CommandLine.Spec;
 final class PromoteCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
 
-  @Option(names = "--accept-loss", description = "Promote even though GTIDs are missing; they are logged and "
-      + "recorded as lost.")
-  boolean acceptLoss;
+  @Mixin PromoteOptions promote;
 
-  @Option(names = "--sequence-gap", paramLabel = "N", defaultValue = "10000",
-      description = "Set each sequence this far above the highest value the journal copy shows (default 10000).")
-  long sequenceGap;
-
-  @Option(names = "--apply-timeout", paramLabel = "SECONDS", defaultValue = "3600",
-      description = "How long applying the journal copy may take (default 3600).")
-  long applyTimeout;
-
-  @Option(names = "--capture", description = "Prepare capture (publication, slot: the source section's settings)"
-      + " on the promoted database before it becomes writable, so that it continues this journal as its source"
-      + " (docs/failover.md). One replica only.")
-  boolean capture;
-
-  @Option(names = "--replica", paramLabel = "NAME", description = "Promote only this replica (repeatable).")
-  List<String> replicas;
+  @Option(names = "--sibling", paramLabel = "CONFIG", description = "Another replica node of the journal (its "
+      + "configuration; repeatable): refuse when it holds GTIDs this node lacks, naming them, unless --accept-loss.")
+  List<Path> siblings;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
-    if (sequenceGap < 0) {
-      throw new UsageException("promote --sequence-gap: must not be negative, got " + sequenceGap);
-    }
+    Promotion.Options how = promote.options("promote");
+    checkSiblings(config);
     options.startLogging(config);
     PromotionRecord done;
     try {
-      done = Promotion.promote(NodeSpecs.from(config), replicas == null ? List.of() : replicas,
-          new Promotion.Options(acceptLoss, sequenceGap, Duration.ofSeconds(applyTimeout), capture));
+      done = Promotion.promote(NodeSpecs.from(config), promote.replicas(), how);
     } catch (Promotion.RefusedException e) {
       throw new CliException(e.getMessage());
     }
-    PrintWriter out = spec.commandLine().getOut();
+    report(spec.commandLine().getOut(), done, config);
+    return 0;
+  }
+
+  /** {@code --sibling}: refuses when a sibling holds what this node lacks, as {@code ferry failover} would. */
+  private void checkSiblings(FerryConfig config) throws Exception {
+    if (siblings == null || siblings.isEmpty()) {
+      return;
+    }
+    List<Failover.Inspected> nodes = new ArrayList<>();
+    try {
+      nodes.add(Failover.inspect(config.file().toString(), NodeSpecs.from(config)));
+      for (Path f : siblings) {
+        FerryConfig sibling;
+        try {
+          sibling = FerryConfig.load(f);
+        } catch (ConfigException e) {
+          throw new UsageException(e.getMessage());
+        }
+        nodes.add(Failover.inspect(f.toString(), NodeSpecs.from(sibling)));
+      }
+      Failover.checkOneJournal(nodes);
+    } catch (Promotion.RefusedException e) {
+      throw new CliException(e.getMessage());
+    }
+    FailoverChoice.Plan plan = FailoverChoice.planFor(nodes.get(0).node(),
+        nodes.stream().map(Failover.Inspected::node).toList());
+    if (!plan.containsAll()) {
+      String lost = FailoverText.lost(plan);
+      if (!promote.acceptLoss) {
+        throw new CliException("cannot promote " + config.file() + ": a sibling holds what it lacks: " + lost
+            + "; nothing was changed. Promote the node that holds them ('ferry failover' chooses it), or run with"
+            + " --accept-loss to lose them");
+      }
+      spec.commandLine().getErr().println("ferry promote: --accept-loss: promoting without " + lost);
+    }
+  }
+
+  /** What a done promotion prints: {@code ferry promote}'s and {@code ferry failover}'s report. */
+  static void report(PrintWriter out, PromotionRecord done, FerryConfig config) {
     out.printf("promoted: branch point %s, lost %s, sequences %s, replicas %s (recorded in %s)%n",
         done.branchPoint().map(Object::toString).orElse("none"), done.lost().isEmpty() ? "none" : done.lost(),
         done.sequences(), done.applied().keySet(), config.journal().directory().resolve(PromotionRecord.FILE));
@@ -67,6 +94,5 @@ final class PromoteCommand implements Callable<Integer> {
         + " source.url on that database, its own source.gtid.server-id and no journal.from, then 'ferry run'%n",
         c.replica(), c.slot()));
     out.flush();
-    return 0;
   }
 }

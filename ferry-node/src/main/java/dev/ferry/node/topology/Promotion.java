@@ -240,7 +240,7 @@ public final class Promotion {
     }
   }
 
-  private static GtidSet appliedSet(ReplicaSpec r, String journalId) throws IOException {
+  static GtidSet appliedSet(ReplicaSpec r, String journalId) throws IOException {
     try (Connection c = r.connect()) {
       ControlTables tables = Dialect.of(c).controlTables();
       Optional<ControlTables.Progress> row = tables.readProgress(c, journalId);
