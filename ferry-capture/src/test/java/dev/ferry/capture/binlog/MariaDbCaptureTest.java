@@ -141,4 +141,40 @@ class MariaDbCaptureTest {
       }
     }
   }
+
+  /**
+   * A transaction that writes Ferry's progress table was applied by Ferry (a MariaDB replica's
+   * apply commits its progress row with the changes): journaled with its GTID but without its
+   * changes, even when its first changes went to the sink as chunks already; with
+   * {@code forwardApplied} its changes are captured. Ferry's control tables never are.
+   */
+  @Test
+  void dropsTheChangesOfTransactionsThatWriteFerrysProgressTableUnlessForwarding() throws Exception {
+    String url = server.createDatabase("applied");
+    try (Connection c = server.connect("applied")) {
+      exec(c, "CREATE TABLE items (id INT PRIMARY KEY)",
+          "CREATE TABLE ferry_replication_control (source VARCHAR(255) PRIMARY KEY, applied_gtids LONGTEXT NOT NULL)");
+      for (boolean forward : List.of(false, true)) {
+        int base = forward ? 100 : 0;
+        MemorySink sink = new MemorySink();
+        try (MariaDbCapture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url).withChunkChanges(2)
+            .withForwardApplied(forward), sink)) {
+          assertThat(capture.awaitStreaming(Duration.ofSeconds(30))).isTrue();
+          exec(c, "START TRANSACTION", "INSERT INTO items VALUES (" + (base + 1) + "), (" + (base + 2) + "), ("
+              + (base + 3) + ")", "INSERT INTO ferry_replication_control VALUES ('j" + base + "', '0-1-1')", "COMMIT");
+          String applied = gtidBinlogPos(c);
+          exec(c, "INSERT INTO items VALUES (" + (base + 10) + ")");
+          List<Transaction> all = awaitGtid(sink, gtidBinlogPos(c), Duration.ofSeconds(30));
+          Transaction replicated = all.stream().filter(t -> t.gtid().toString().equals(applied)).findFirst()
+              .orElseThrow();
+          List<Object> ids = replicated.changes().stream().map(ch -> (Object) ((Change.Insert) ch).row().get(0))
+              .toList();
+          assertThat(ids).as("forward " + forward).isEqualTo(forward
+              ? List.of(new Value.Int64(base + 1), new Value.Int64(base + 2), new Value.Int64(base + 3)) : List.of());
+          assertThat(all.getLast().changes()).as("a local write").singleElement()
+              .satisfies(ch -> assertThat(((Change.Insert) ch).row()).containsExactly(new Value.Int64(base + 10)));
+        }
+      }
+    }
+  }
 }

@@ -90,7 +90,7 @@ final class ConfigReader {
       }
       case MARIADB -> {
         Tables tables = tables(s, List.of(Pattern.compile(".*")));
-        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "streaming", "forward-origins")) {
+        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "streaming")) {
           if (s.has(k)) {
             throw s.error(k, "does not apply to MariaDB sources (source.url is a MariaDB database; the journal keeps"
                 + " MariaDB's own GTIDs)");
@@ -106,7 +106,8 @@ final class ConfigReader {
     MariaDbSourceConfig d = MariaDbSourceConfig.of(name, url.value());
     long serverId = s.integer("binlog-server-id", d.replicaServerId(), 1, 0xFFFF_FFFFL);
     return new SourceSpec.MariaDb(d.withTables(new TableFilter(includeOrAll(tables), tables.exclude()))
-        .withReplicaServerId(serverId).withChunkChanges(chunkChanges(s)));
+        .withReplicaServerId(serverId).withChunkChanges(chunkChanges(s))
+        .withForwardApplied(s.bool("forward-origins", false)));
   }
 
   /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */

@@ -489,6 +489,9 @@ class FerryConfigTest {
     assertThat(config.replicaServerId()).isEqualTo(77);
     assertThat(config.chunkChanges()).isEqualTo(500);
     assertThat(config.tables().accepts(new dev.ferry.journal.model.TableId("", "accounts"))).isTrue();
+    assertThat(config.forwardApplied()).isFalse();
+    SourceSettings forward = parse(maria.replace("  url:", "  forward-origins: true\n  url:")).source();
+    assertThat(((SourceSpec.MariaDb) forward.capture()).config().forwardApplied()).isTrue();
     assertThat(refused(maria.replace("  url:", "  slot: s1\n  url:")).getMessage()).isEqualTo(
         "/etc/ferry/ferry.yaml:3: source.slot: does not apply to MariaDB sources (source.url is a MariaDB database;"
         + " the journal keeps MariaDB's own GTIDs)");
