@@ -47,6 +47,11 @@ final class BinlogCatalog {
    * (ferry-capture cannot see ferry-apply; {@code MariaDbNoReplicationLoopTest} shows they agree).
    */
   static final String PROGRESS_TABLE = "ferry_replication_control";
+  /**
+   * How a DDL statement Ferry applied to a MariaDB replica ends, as the apply's {@code
+   * MariaDbDialect.APPLIED_DDL_MARK} writes it (without the line break before it).
+   */
+  static final String APPLIED_DDL_MARK = "/* ferry: applied */";
   /** Ferry's control tables on a MariaDB replica: never captured, whatever the filter says. */
   static final Set<String> CONTROL_TABLES = Set.of(PROGRESS_TABLE, "ferry_conflicts", "ferry_sequences",
       "ferry_archive_loads", "ferry_table_copies");

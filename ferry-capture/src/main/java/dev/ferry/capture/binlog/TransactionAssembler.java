@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * was applied by Ferry: a MariaDB replica's apply commits its progress row in the same InnoDB
  * transaction as the changes. Unless {@code forwardApplied}, its changes are dropped and it goes to
  * the sink empty (its GTID still advances the resume point), so a database that is both a Ferry
- * target and a captured source sends nothing back (docs/failover.md#loops). Not thread-safe: fed
+ * target and a captured source sends nothing back (docs/failover.md#loops). So does a DDL statement
+ * that ends with Ferry's mark ({@value BinlogCatalog#APPLIED_DDL_MARK}): MariaDB commits DDL in a
+ * group of its own, without the progress row. Not thread-safe: fed
  * by the binlog client's thread.
  */
 final class TransactionAssembler {
@@ -191,7 +193,9 @@ final class TransactionAssembler {
     }
     if (!text.equalsIgnoreCase("COMMIT")) {
       catalog.forget();
-      if (!skipping) {
+      if (!forwardApplied && text.endsWith(BinlogCatalog.APPLIED_DDL_MARK)) {
+        applied = true;
+      } else if (!skipping) {
         DdlStatements.change(text, database, catalog, () -> ++schemaSequence).ifPresent(changes::add);
       }
     }
@@ -237,8 +241,9 @@ final class TransactionAssembler {
     changes = new ArrayList<>();
     if (!toldApplied) {
       toldApplied = true;
-      LOG.info("[source {}] skipping the changes of transactions that write {} (applied by Ferry, not local writes;"
-          + " first {}; set source.forward-origins: true to capture them)", source, BinlogCatalog.PROGRESS_TABLE, done);
+      LOG.info("[source {}] skipping the changes of transactions that write {} and DDL marked '{}' (applied by Ferry,"
+          + " not local writes; first {}; set source.forward-origins: true to capture them)", source,
+          BinlogCatalog.PROGRESS_TABLE, BinlogCatalog.APPLIED_DDL_MARK, done);
     }
   }
 }

@@ -40,16 +40,29 @@ class MariaDbNoReplicationLoopTest {
 
   @Test
   void changesAppliedFromAnotherJournalAreNotCapturedAgainButLocalWritesAre() throws Exception {
-    assertThat(relay(false)).containsExactly(1000);
+    assertThat(relay(false, false)).containsExactly(1000);
+  }
+
+  /**
+   * A creates a table: Ferry applies the CREATE TABLE to B (a binlog group of its own, marked as
+   * applied) and the table's rows; B's capture leaves both out, so C (SQLite, which would stop at
+   * a MariaDB source's DDL) goes on to B's local write.
+   */
+  @Test
+  void ddlAppliedFromAnotherJournalIsNotCapturedAgainEither() throws Exception {
+    assertThat(relay(false, true)).containsExactly(1000);
   }
 
   @Test
   void forwardOriginsCapturesTheAppliedChangesToo() throws Exception {
-    assertThat(relay(true)).containsExactly(1, 2, 3, 4, 5, 1000);
+    assertThat(relay(true, false)).containsExactly(1, 2, 3, 4, 5, 1000);
   }
 
-  /** Runs A → B → C, writes ids 1..5 on A and 1000 on B; returns the ids C holds. */
-  private List<Integer> relay(boolean forward) throws Exception {
+  /**
+   * Runs A → B → C, writes ids 1..5 on A (with {@code ddl}, then creates table {@code other} on A
+   * and writes a row there) and 1000 on B; returns the ids C holds.
+   */
+  private List<Integer> relay(boolean forward, boolean ddl) throws Exception {
     try (MariaDbServer server = MariaDbServer.start(); SqliteDatabase a = SqliteDatabase.create();
         SqliteDatabase c = SqliteDatabase.create()) {
       String b = server.createDatabase("b");
@@ -73,10 +86,23 @@ class MariaDbNoReplicationLoopTest {
           for (int id = 1; id <= 5; id++) {
             st.execute("INSERT INTO items VALUES (" + id + ", 'from a')");
           }
+          if (ddl) {
+            // SQLite capture journals the rows written before a schema change with it; a MariaDB
+            // target takes DDL only in a transaction of its own.
+            assertThat(first.awaitCaughtUp(Duration.ofSeconds(120))).as("A → B applied").isTrue();
+            st.execute("CREATE TABLE other (id INTEGER PRIMARY KEY, v TEXT)");
+            st.execute("INSERT INTO other VALUES (1, 'from a')");
+          }
         }
         assertThat(first.awaitCaughtUp(Duration.ofSeconds(120))).as("A → B applied").isTrue();
         try (Connection cb = DriverManager.getConnection(b)) {
           assertThat(ids(cb)).containsExactly(1, 2, 3, 4, 5);
+          if (ddl) {
+            try (Statement st = cb.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM other")) {
+              rs.next();
+              assertThat(rs.getInt(1)).as("A's new table and its row, applied on B").isEqualTo(1);
+            }
+          }
           try (Statement st = cb.createStatement()) {
             st.execute("INSERT INTO items VALUES (1000, 'local on b')");
           }
@@ -87,6 +113,11 @@ class MariaDbNoReplicationLoopTest {
           ResultSet rs = st.executeQuery("SELECT count(*) FROM ferry_replication_control")) {
         rs.next();
         assertThat(rs.getInt(1)).as("C's own progress row; B's progress rows never copied there").isEqualTo(1);
+      }
+      try (Connection cc = c.connect(); Statement st = cc.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_schema WHERE name = 'other'")) {
+        rs.next();
+        assertThat(rs.getInt(1)).as("the table Ferry created on B, not created again on C").isZero();
       }
       try (Connection cc = c.connect()) {
         return ids(cc);
