@@ -81,7 +81,7 @@ final class ConfigReader {
       }
       case SQLITE -> {
         Tables tables = tables(s, List.of(Pattern.compile("main\\..*")));
-        for (String k : List.of("slot", "publication", "streaming", "forward-origins")) {
+        for (String k : List.of("slot", "publication", "streaming")) {
           if (s.has(k)) {
             throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
           }
@@ -142,7 +142,7 @@ final class ConfigReader {
     int chunk = chunkChanges(s);
     return new SourceSpec.Sqlite(new SqliteSourceConfig(name, url.value(),
         new TableFilter(includeOrAll(tables), tables.exclude()), gtid.domain(), gtid.serverId(), chunk,
-        s.duration("poll-interval", d.idlePoll())));
+        s.duration("poll-interval", d.idlePoll()), s.bool("forward-origins", false)));
   }
 
   private static int chunkChanges(Section s) throws ConfigException {

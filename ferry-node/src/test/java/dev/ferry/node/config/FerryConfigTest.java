@@ -498,6 +498,17 @@ class FerryConfigTest {
   }
 
   @Test
+  void forwardOriginsIsOffByDefaultAndTakenOnEveryKindOfSource() throws ConfigException {
+    String lite = "source:\n  name: a\n  url: jdbc:sqlite:/tmp/app.db\n%sjournal:\n  dir: /tmp/j\n";
+    var sqlite = (SourceSpec.Sqlite) parse(lite.formatted("")).source().capture();
+    assertThat(sqlite.config().forwardApplied()).isFalse();
+    sqlite = (SourceSpec.Sqlite) parse(lite.formatted("  forward-origins: true\n")).source().capture();
+    assertThat(sqlite.config().forwardApplied()).isTrue();
+    assertThat(postgres(parse(MINIMAL.replace("journal:", "  forward-origins: true\njournal:")).source())
+        .forwardOrigins()).isTrue();
+  }
+
+  @Test
   void streamingIsOffByDefaultOnWhenSaidAndRefusedOtherwiseNamingTheKey() throws ConfigException {
     assertThat(postgres(parse(MINIMAL).source()).streaming()).isFalse();
     assertThat(postgres(parse(MINIMAL.replace("journal:", "  streaming: on\njournal:")).source()).streaming()).isTrue();

@@ -37,6 +37,8 @@ import org.sqlite.SQLiteConnectionConfig;
  * a write transaction holds the whole file.
  */
 public final class SqliteDialect implements Dialect {
+  /** The trigger capture's change table, where {@link #markApplied} writes. */
+  private static final String APPLIED_MARKS_TABLE = "_ferry_changes";
   /** The one instance. */
   public static final SqliteDialect INSTANCE = new SqliteDialect();
   private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
@@ -189,6 +191,29 @@ public final class SqliteDialect implements Dialect {
    * so later transactions begin deferred again and hold no lock between them. If the lock is not
    * had within the busy timeout, a deferred transaction is open again, as the driver expects.
    */
+  /**
+   * A row {@code B} (begin) or {@code E} (end) in {@code _ferry_changes}, the change table of Ferry's
+   * trigger capture, when this database has one: SQLite has one writer, so the change rows between
+   * the two are the ones this transaction's writes made the capture triggers record, and the
+   * capture leaves them out (docs/failover.md#loops). Written with the schema version, as the
+   * triggers write it. The table's name and columns are the capture's ({@code TriggerSql} in
+   * ferry-capture, which this module cannot see; {@code SqliteNoReplicationLoopTest} shows they
+   * agree).
+   */
+  @Override
+  public void markApplied(Connection c, boolean begin) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '"
+          + APPLIED_MARKS_TABLE + "'")) {
+        if (!rs.next()) {
+          return;
+        }
+      }
+      st.executeUpdate("INSERT INTO " + APPLIED_MARKS_TABLE + "(tbl, op, sv) SELECT '', '" + (begin ? "B" : "E")
+          + "', schema_version FROM pragma_schema_version()");
+    }
+  }
+
   @Override
   public void beginWrite(Connection c) throws SQLException {
     SQLiteConnectionConfig config = c.unwrap(SQLiteConnection.class).getConnectionConfig();

@@ -1,0 +1,87 @@
+package dev.ferry.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.testkit.PostgresCluster;
+import dev.ferry.testkit.SqliteDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code bin/ferry run} processes: one applies PostgreSQL A to SQLite replica B, the other
+ * captures B by triggers into PostgreSQL C. While A and B are both written, what Ferry applied on B
+ * (between its marks in B's change table) never reaches C, and every local write on B does — in
+ * order, nothing twice.
+ */
+@Timeout(420)
+class SqliteNoReplicationLoopTest {
+  private static final int FROM_A = 200;
+  private static final int LOCAL_ON_B = 40;
+
+  @TempDir Path dir;
+
+  @Test
+  void whatFerryAppliedOnASqliteReplicaIsNotCapturedWhenThatReplicaIsASource() throws Exception {
+    try (PostgresCluster pg = PostgresCluster.start(); SqliteDatabase lite = SqliteDatabase.create();
+        FerryCli cli = new FerryCli(dir)) {
+      String a = pg.createDatabase("a");
+      String b = lite.jdbcUrl();
+      String c = pg.createDatabase("c");
+      Sql.execute(a, "CREATE TABLE items (id int PRIMARY KEY, origin text NOT NULL)");
+      Sql.execute(c, "CREATE TABLE items (id int PRIMARY KEY, origin text NOT NULL)");
+      Sql.execute(b, "CREATE TABLE items (id INTEGER PRIMARY KEY, origin TEXT NOT NULL)");
+      Path bc = write("bc.yaml", "source:\n  name: b\n  url: " + b + "\njournal:\n  dir: " + dir.resolve("bc")
+          + "\nreplicas:\n  - name: c\n    url: " + c + "\n");
+      Path ab = write("ab.yaml", "source:\n  name: a\n  url: " + a + "\njournal:\n  dir: " + dir.resolve("ab")
+          + "\nreplicas:\n  - name: b\n    url: " + b + "\n    mode: read-write\n");
+      Process second = cli.start(dir.resolve("bc.log"), "run", "-c", bc.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, bc, second);
+      Process first = cli.start(dir.resolve("ab.log"), "run", "-c", ab.toString());
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, ab, first);
+      int local = 0;
+      for (int id = 1; id <= FROM_A; id++) {
+        Sql.execute(a, "INSERT INTO items VALUES (" + id + ", 'a')");
+        if (id % (FROM_A / LOCAL_ON_B) == 0) {
+          local++;
+          local(lite, "INSERT INTO items VALUES (" + (100_000 + local) + ", 'b')");
+        }
+      }
+      local(lite, "UPDATE items SET origin = 'b, updated' WHERE id = 100001");
+      awaitCount(b, "SELECT count(*) FROM items", FROM_A + LOCAL_ON_B, dir.resolve("ab.log"));
+      awaitCount(c, "SELECT count(*) FROM items WHERE origin = 'b, updated'", 1, dir.resolve("bc.log"));
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM items WHERE origin LIKE 'b%'")).isEqualTo("" + LOCAL_ON_B);
+      assertThat(Sql.scalar(c, "SELECT count(*) FROM items WHERE origin = 'a'"))
+          .as("rows Ferry applied on B, captured again from B").isEqualTo("0");
+      assertThat(Files.readString(dir.resolve("bc.log"))).contains("skipping the changes Ferry applied to this"
+          + " database");
+      assertThat(FerryCli.terminate(first, Duration.ofSeconds(60))).isZero();
+      assertThat(FerryCli.terminate(second, Duration.ofSeconds(60))).isZero();
+    }
+  }
+
+  /** A local write on B, waiting for SQLite's write lock (Ferry's apply and capture take it too). */
+  private static void local(SqliteDatabase db, String sql) throws Exception {
+    try (Connection c = db.connect(); Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  private Path write(String name, String yaml) throws Exception {
+    return Files.writeString(dir.resolve(name), yaml);
+  }
+
+  private static void awaitCount(String url, String query, int expected, Path log) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (!String.valueOf(expected).equals(Sql.scalar(url, query))) {
+      assertThat(System.nanoTime()).as("%s reaches %d; log: %s", query, expected, Files.readString(log))
+          .isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+}
