@@ -44,7 +44,7 @@ final class BinlogCatalog {
 
   /**
    * The progress table of a MariaDB replica, as the apply's {@code MariaDbControlTables} names it
-   * (ferry-capture cannot see ferry-apply; {@code MariaDbNoReplicationLoopTest} shows they agree).
+   * (ferry-capture cannot see ferry-apply; {@code TargetMarksNoReplicationLoopTest} shows they agree).
    */
   static final String PROGRESS_TABLE = "ferry_replication_control";
   /**

@@ -197,7 +197,7 @@ public final class SqliteDialect implements Dialect {
    * the two are the ones this transaction's writes made the capture triggers record, and the
    * capture leaves them out (docs/failover.md#loops). Written with the schema version, as the
    * triggers write it. The table's name and columns are the capture's ({@code TriggerSql} in
-   * ferry-capture, which this module cannot see; {@code SqliteNoReplicationLoopTest} shows they
+   * ferry-capture, which this module cannot see; {@code TargetMarksNoReplicationLoopTest} shows they
    * agree).
    */
   @Override
