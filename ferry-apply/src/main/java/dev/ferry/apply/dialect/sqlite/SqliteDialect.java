@@ -186,12 +186,6 @@ public final class SqliteDialect implements Dialect {
   }
 
   /**
-   * A {@code BEGIN IMMEDIATE} for this one transaction: the driver's transaction mode is IMMEDIATE
-   * while the rollback ends its deferred transaction and begins the next, then back to what it was,
-   * so later transactions begin deferred again and hold no lock between them. If the lock is not
-   * had within the busy timeout, a deferred transaction is open again, as the driver expects.
-   */
-  /**
    * A row {@code B} (begin) or {@code E} (end) in {@code _ferry_changes}, the change table of Ferry's
    * trigger capture, when this database has one: SQLite has one writer, so the change rows between
    * the two are the ones this transaction's writes made the capture triggers record, and the
@@ -214,6 +208,12 @@ public final class SqliteDialect implements Dialect {
     }
   }
 
+  /**
+   * A {@code BEGIN IMMEDIATE} for this one transaction: the driver's transaction mode is IMMEDIATE
+   * while the rollback ends its deferred transaction and begins the next, then back to what it was,
+   * so later transactions begin deferred again and hold no lock between them. If the lock is not
+   * had within the busy timeout, a deferred transaction is open again, as the driver expects.
+   */
   @Override
   public void beginWrite(Connection c) throws SQLException {
     SQLiteConnectionConfig config = c.unwrap(SQLiteConnection.class).getConnectionConfig();
