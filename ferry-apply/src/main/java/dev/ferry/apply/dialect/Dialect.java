@@ -149,6 +149,15 @@ public interface Dialect {
   }
 
   /**
+   * Marks where a target transaction of Ferry's apply begins ({@code begin}) or ends, in the
+   * caller's transaction, so that a capture of this target tells what Ferry applied from local
+   * writes (SQLite: a row in the trigger capture's change table, when the database has one);
+   * nothing where sessions carry the mark ({@link #markApplySession}) or the progress row does.
+   */
+  default void markApplied(Connection c, boolean begin) throws SQLException {
+  }
+
+  /**
    * Undoes what an earlier read-only mode put on the target, for a replica now configured
    * read-write, in the caller's transaction.
    */

@@ -29,6 +29,16 @@ public interface TargetCatalog {
   void advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
 
   /**
+   * At a promotion: raises the target's own id counters that no replicated sequence carries (SQLite
+   * {@code AUTOINCREMENT}) by {@code gap} above the highest id each table used, once per {@code
+   * promotion} (running it again sets the same values); in the caller's transaction. Returns what it
+   * set ({@code table=value}), for the log; nothing where the target has no such counters.
+   */
+  default List<String> raiseAutoIncrement(Connection c, String promotion, long gap) throws SQLException {
+    return List.of();
+  }
+
+  /**
    * Whether the target has sequences of its own (serial and identity columns use them); where it
    * has none, their values are kept in a control table by {@link #advanceSequence}.
    */

@@ -108,7 +108,7 @@ final class ChunkedApply {
       throw new SQLNonTransientConnectionException(prefix + "the applier was aborted");
     }
     Connection c = link.connection();
-    ReplicaPosition at = progress.read(c, true);
+    ReplicaPosition at = progress.open(c, true);
     Map<TableId, TableCopyGate.Mark> marks = TableCopyGate.read(c, writer.dialect, config.source(), true);
     writer.resetBulkUsed();
     writer.discard();

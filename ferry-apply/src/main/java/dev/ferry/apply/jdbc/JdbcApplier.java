@@ -340,7 +340,7 @@ public final class JdbcApplier implements Applier {
       throw new SQLNonTransientConnectionException(config.side().prefix("the applier was aborted"));
     }
     Connection c = link.connection();
-    groupPosition = progress.read(c, turn.isEmpty());
+    groupPosition = progress.open(c, turn.isEmpty());
     groupStart = groupPosition.applied();
     groupMarks = TableCopyGate.read(c, dialect, config.source(), true);
     groupLast = Optional.empty();

@@ -66,6 +66,16 @@ final class ProgressStore {
     }
   }
 
+  /**
+   * Reads the row at the start of a target transaction of applied changes, after marking the start
+   * for a capture of this target ({@link Dialect#markApplied}); {@link #write} marks the end.
+   */
+  ReplicaPosition open(Connection c, boolean lock) throws SQLException {
+    ReplicaPosition at = read(c, lock);
+    dialect.markApplied(c, true);
+    return at;
+  }
+
   ReplicaPosition read(Connection c, boolean lock) throws SQLException {
     String sql = "SELECT applied_gtids, journal_position, schema_sequence, last_commit_time FROM "
         + dialect.controlTables().progress() + " WHERE source = ?"
@@ -118,6 +128,7 @@ final class ProgressStore {
 
   private void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, boolean clearLast, Instant now)
       throws SQLException {
+    dialect.markApplied(c, false);
     List<String> columns = new java.util.ArrayList<>(List.of("source", "applied_gtids", "journal_position",
         "schema_sequence", "last_commit_time", "updated_at"));
     if (last.isPresent() || clearLast) {

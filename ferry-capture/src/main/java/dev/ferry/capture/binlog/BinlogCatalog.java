@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The one reader of a MariaDB source's catalog ({@code information_schema}): which tables of the
@@ -41,6 +42,20 @@ final class BinlogCatalog {
     }
   }
 
+  /**
+   * The progress table of a MariaDB replica, as the apply's {@code MariaDbControlTables} names it
+   * (ferry-capture cannot see ferry-apply; {@code TargetMarksNoReplicationLoopTest} shows they agree).
+   */
+  static final String PROGRESS_TABLE = "ferry_replication_control";
+  /**
+   * How a DDL statement Ferry applied to a MariaDB replica ends, as the apply's {@code
+   * MariaDbDialect.APPLIED_DDL_MARK} writes it (without the line break before it).
+   */
+  static final String APPLIED_DDL_MARK = "/* ferry: applied */";
+  /** Ferry's control tables on a MariaDB replica: never captured, whatever the filter says. */
+  static final Set<String> CONTROL_TABLES = Set.of(PROGRESS_TABLE, "ferry_conflicts", "ferry_sequences",
+      "ferry_archive_loads", "ferry_table_copies");
+
   private final String source;
   private final String database;
   private final TableFilter filter;
@@ -57,9 +72,9 @@ final class BinlogCatalog {
     return new TableId("", table);
   }
 
-  /** Whether {@code table} of {@code db} is captured. */
+  /** Whether {@code table} of {@code db} is captured (never one of Ferry's control tables). */
   boolean captures(String db, String table) {
-    return database.equals(db) && filter.accepts(tableId(table));
+    return database.equals(db) && !CONTROL_TABLES.contains(table) && filter.accepts(tableId(table));
   }
 
   /** The captured tables of the database, in name order. */
@@ -71,7 +86,7 @@ final class BinlogCatalog {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           TableId id = tableId(rs.getString(1));
-          if (filter.accepts(id)) {
+          if (!CONTROL_TABLES.contains(id.name()) && filter.accepts(id)) {
             out.add(id);
           }
         }

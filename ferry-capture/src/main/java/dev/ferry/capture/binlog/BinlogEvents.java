@@ -78,7 +78,7 @@ final class BinlogEvents {
     try (Connection c = DriverManager.getConnection(config.jdbcUrl())) {
       catalog.forget();
       failed = false;
-      assembler = new TransactionAssembler(config.name(), catalog, c, sink, config.chunkChanges(), position,
+      assembler = new TransactionAssembler(config.name(), catalog, c, sink, config.chunkChanges(), config.forwardApplied(), position,
           schemaSequence);
       BinaryLogClient client = new BinaryLogClient(url.host(), url.port(), url.user(), url.password());
       client.setServerId(config.replicaServerId());

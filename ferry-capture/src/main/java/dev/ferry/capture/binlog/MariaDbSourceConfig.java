@@ -19,9 +19,11 @@ import java.time.Duration;
  * @param chunkChanges a transaction with more changes than this is written to the journal in chunks
  * @param reconnectMin first wait before reconnecting after the binlog connection was lost
  * @param reconnectMax longest wait between reconnect attempts
+ * @param forwardApplied capture also the transactions Ferry applied to this database (those that
+ *     write its progress table); by default their changes are skipped so nothing loops back
  */
 public record MariaDbSourceConfig(String name, String jdbcUrl, TableFilter tables, long replicaServerId,
-    int chunkChanges, Duration reconnectMin, Duration reconnectMax) implements SourceConfig {
+    int chunkChanges, Duration reconnectMin, Duration reconnectMax, boolean forwardApplied) implements SourceConfig {
   /** Ferry's default binlog {@code server_id}: high, so that it does not meet a server's own. */
   public static final long DEFAULT_REPLICA_SERVER_ID = 4_263_000_001L;
 
@@ -50,23 +52,28 @@ public record MariaDbSourceConfig(String name, String jdbcUrl, TableFilter table
   /** Every table of the URL's database, the default binlog server id, chunks of 10,000 changes. */
   public static MariaDbSourceConfig of(String name, String jdbcUrl) {
     return new MariaDbSourceConfig(name, jdbcUrl, TableFilter.ALL, DEFAULT_REPLICA_SERVER_ID, 10_000,
-        Duration.ofMillis(200), Duration.ofSeconds(10));
+        Duration.ofMillis(200), Duration.ofSeconds(10), false);
   }
 
   public MariaDbSourceConfig withTables(TableFilter filter) {
-    return new MariaDbSourceConfig(name, jdbcUrl, filter, replicaServerId, chunkChanges, reconnectMin, reconnectMax);
+    return new MariaDbSourceConfig(name, jdbcUrl, filter, replicaServerId, chunkChanges, reconnectMin, reconnectMax, forwardApplied);
   }
 
   public MariaDbSourceConfig withReplicaServerId(long id) {
-    return new MariaDbSourceConfig(name, jdbcUrl, tables, id, chunkChanges, reconnectMin, reconnectMax);
+    return new MariaDbSourceConfig(name, jdbcUrl, tables, id, chunkChanges, reconnectMin, reconnectMax, forwardApplied);
   }
 
   public MariaDbSourceConfig withChunkChanges(int changes) {
-    return new MariaDbSourceConfig(name, jdbcUrl, tables, replicaServerId, changes, reconnectMin, reconnectMax);
+    return new MariaDbSourceConfig(name, jdbcUrl, tables, replicaServerId, changes, reconnectMin, reconnectMax, forwardApplied);
+  }
+
+  public MariaDbSourceConfig withForwardApplied(boolean forward) {
+    return new MariaDbSourceConfig(name, jdbcUrl, tables, replicaServerId, chunkChanges, reconnectMin, reconnectMax,
+        forward);
   }
 
   public MariaDbSourceConfig withJdbcUrl(String url) {
-    return new MariaDbSourceConfig(name, url, tables, replicaServerId, chunkChanges, reconnectMin, reconnectMax);
+    return new MariaDbSourceConfig(name, url, tables, replicaServerId, chunkChanges, reconnectMin, reconnectMax, forwardApplied);
   }
 
   /** No GTID domain of Ferry's own: the journal keeps MariaDB's GTIDs. */
@@ -85,6 +92,6 @@ public record MariaDbSourceConfig(String name, String jdbcUrl, TableFilter table
   @Override
   public String toString() {
     return "MariaDbSourceConfig[name=" + name + ", tables=" + tables + ", replicaServerId=" + replicaServerId
-        + ", chunkChanges=" + chunkChanges + "]";
+        + ", chunkChanges=" + chunkChanges + ", forwardApplied=" + forwardApplied + "]";
   }
 }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Collects the binlog events of one MariaDB transaction (its GTID event, table maps, row events,
@@ -25,10 +27,20 @@ import java.util.concurrent.CompletableFuture;
  * transaction carrying MariaDB's GTID. Every transaction of the server becomes one, empty when it
  * touched no captured table, so the journal's GTIDs are the server's binlog history. A
  * transaction whose GTID the journal already holds (a re-read after a restart) is dropped.
- * Transactions with more than {@code chunkChanges} changes go to the sink in chunks. Not
- * thread-safe: fed by the binlog client's thread.
+ * Transactions with more than {@code chunkChanges} changes go to the sink in chunks.
+ *
+ * <p>A transaction that writes Ferry's progress table ({@value BinlogCatalog#PROGRESS_TABLE}, in any database)
+ * was applied by Ferry: a MariaDB replica's apply commits its progress row in the same InnoDB
+ * transaction as the changes. Unless {@code forwardApplied}, its changes are dropped and it goes to
+ * the sink empty (its GTID still advances the resume point), so a database that is both a Ferry
+ * target and a captured source sends nothing back (docs/failover.md#loops). So does a DDL statement
+ * that ends with Ferry's mark ({@value BinlogCatalog#APPLIED_DDL_MARK}): MariaDB commits DDL in a
+ * group of its own, without the progress row. Not thread-safe: fed
+ * by the binlog client's thread.
  */
 final class TransactionAssembler {
+  private static final Logger LOG = LoggerFactory.getLogger(TransactionAssembler.class);
+
   /**
    * What is known of a binlog table id from its TABLE_MAP event: the column names only with
    * {@code binlog_row_metadata=FULL} (else empty).
@@ -41,22 +53,26 @@ final class TransactionAssembler {
   private final Connection catalogConnection;
   private final TransactionSink sink;
   private final int chunkChanges;
+  private final boolean forwardApplied;
   private final Map<Long, Gtid> lastByDomain;
   private final Map<Long, Mapped> tableMaps = new HashMap<>();
   private long schemaSequence;
   private Gtid lastCommitted;
   private Gtid gtid;
   private boolean skipping;
+  private boolean applied;
+  private boolean toldApplied;
   private List<Change> changes = new ArrayList<>();
   private TransactionSink.LargeTransaction large;
 
   TransactionAssembler(String source, BinlogCatalog catalog, Connection catalogConnection, TransactionSink sink,
-      int chunkChanges, Map<Long, Gtid> lastByDomain, long schemaSequence) {
+      int chunkChanges, boolean forwardApplied, Map<Long, Gtid> lastByDomain, long schemaSequence) {
     this.source = source;
     this.catalog = catalog;
     this.catalogConnection = catalogConnection;
     this.sink = sink;
     this.chunkChanges = chunkChanges;
+    this.forwardApplied = forwardApplied;
     this.lastByDomain = new HashMap<>(lastByDomain);
     this.schemaSequence = schemaSequence;
   }
@@ -92,6 +108,7 @@ final class TransactionAssembler {
     }
     changes = new ArrayList<>();
     gtid = null;
+    applied = false;
   }
 
   void tableMap(long tableId, String database, String table, List<String> columnNames) {
@@ -102,7 +119,10 @@ final class TransactionAssembler {
   void rows(long tableId, List<Serializable[]> before, List<Serializable[]> after) throws SQLException,
       CaptureException {
     Mapped m = tableMaps.get(tableId);
-    if (gtid == null || skipping || m == null || !catalog.captures(m.database(), m.table())) {
+    if (gtid != null && m != null && !forwardApplied && m.table().equals(BinlogCatalog.PROGRESS_TABLE)) {
+      applied = true;
+    }
+    if (gtid == null || skipping || applied || m == null || !catalog.captures(m.database(), m.table())) {
       return;
     }
     BinlogCatalog.Shape shape = shapeOf(m, before == null ? after.get(0) : before.get(0));
@@ -173,7 +193,9 @@ final class TransactionAssembler {
     }
     if (!text.equalsIgnoreCase("COMMIT")) {
       catalog.forget();
-      if (!skipping) {
+      if (!forwardApplied && text.endsWith(BinlogCatalog.APPLIED_DDL_MARK)) {
+        applied = true;
+      } else if (!skipping) {
         DdlStatements.change(text, database, catalog, () -> ++schemaSequence).ifPresent(changes::add);
       }
     }
@@ -189,6 +211,9 @@ final class TransactionAssembler {
     SourcePosition where = position.withSourceGtid(done);
     CompletableFuture<?> durable = null;
     if (!skipping) {
+      if (applied) {
+        dropApplied(done);
+      }
       if (large != null) {
         if (!changes.isEmpty()) {
           large.append(changes);
@@ -203,6 +228,22 @@ final class TransactionAssembler {
     }
     changes = new ArrayList<>();
     gtid = null;
+    applied = false;
     return Optional.ofNullable(durable);
+  }
+
+  /** Ferry applied {@code done} here: it goes to the journal without its changes. */
+  private void dropApplied(Gtid done) {
+    if (large != null) {
+      large.abort();
+      large = null;
+    }
+    changes = new ArrayList<>();
+    if (!toldApplied) {
+      toldApplied = true;
+      LOG.info("[source {}] skipping the changes of transactions that write {} and DDL marked '{}' (applied by Ferry,"
+          + " not local writes; first {}; set source.forward-origins: true to capture them)", source,
+          BinlogCatalog.PROGRESS_TABLE, BinlogCatalog.APPLIED_DDL_MARK, done);
+    }
   }
 }

@@ -63,15 +63,17 @@ final class SchemaReconciler {
       long last;
       try {
         state.takeUpAddedTables(conn);
+        state.spans.reset();
         last = ChangeRow.forEachAfter(conn, state.lastId, " AND sv <= " + state.installedVersion,
-            row -> group.add(state.change(row)));
+            state.spans.around(row -> group.add(state.change(row))));
         sequence = schemaChanges(group, sequence);
-        last = Math.max(last, ChangeRow.forEachAfter(conn, last, row -> group.add(afterChange(row))));
+        last = Math.max(last, ChangeRow.forEachAfter(conn, last,
+            state.spans.around(row -> group.add(afterChange(row)))));
       } catch (SQLException | RuntimeException e) {
         group.abort();
         throw e;
       }
-      if (!group.isEmpty()) {
+      if (!group.isEmpty() || last > state.lastId) {
         SqliteCapture.awaitDurable(group.commit(clock.instant(), sequence, SourcePosition.changeId(last)), group.gtid());
         state.journaled(group.gtid(), last);
       }

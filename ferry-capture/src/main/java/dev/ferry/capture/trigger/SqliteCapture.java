@@ -127,7 +127,8 @@ public final class SqliteCapture implements AutoCloseable {
         conn.setAutoCommit(true);
         return new SchemaReconciler(config, conn, sink, state, clock).reconcile();
       }
-      lastId = ChangeRow.forEachAfter(conn, state.lastId, row -> group.add(state.change(row)));
+      state.spans.reset();
+      lastId = ChangeRow.forEachAfter(conn, state.lastId, state.spans.around(row -> group.add(state.change(row))));
       highestId = SqliteSnapshot.highestChangeId(conn);
       conn.commit();
     } catch (SQLException | RuntimeException e) {
@@ -137,7 +138,9 @@ public final class SqliteCapture implements AutoCloseable {
     } finally {
       conn.setAutoCommit(true);
     }
-    if (!group.isEmpty()) {
+    // Rows read but none kept (Ferry's marks and what it applied) still end in a transaction, empty:
+    // the journal's position then reaches the highest change id, which snapshots and restarts go by.
+    if (!group.isEmpty() || lastId > state.lastId) {
       awaitDurable(group.commit(clock.instant(), state.schemaSequence, SourcePosition.changeId(lastId)), group.gtid());
       state.journaled(group.gtid(), lastId);
       pruner.journaledThrough(lastId);
@@ -229,9 +232,12 @@ public final class SqliteCapture implements AutoCloseable {
     final Map<String, List<Column>> columns = new HashMap<>();
     /** Tables another process added to capture while this one ran: kept whatever this one's filter says. */
     final Set<String> addedElsewhere = new HashSet<>();
+    /** Leaves out what Ferry applied, unless forwarded. */
+    final AppliedSpans spans;
 
     private SourceState(SqliteSourceConfig config) {
       this.config = config;
+      this.spans = new AppliedSpans(config.side(), config.forwardApplied());
     }
 
     static SourceState resume(SqliteSourceConfig config, Connection c, Optional<ResumePoint> resume)

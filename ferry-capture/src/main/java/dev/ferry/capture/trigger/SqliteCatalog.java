@@ -23,15 +23,22 @@ import java.util.TreeMap;
  */
 final class SqliteCatalog {
   static final String FERRY_PREFIX = "_ferry_";
+  /**
+   * Ferry's apply's control tables on a SQLite replica ({@code SqliteControlTables} in ferry-apply,
+   * which this module cannot see): never captured, like {@code _ferry} on PostgreSQL.
+   */
+  static final String REPLICA_TABLES = "('ferry_replication_control', 'ferry_conflicts', 'ferry_sequences',"
+      + " 'ferry_archive_loads', 'ferry_table_copies')";
 
   private SqliteCatalog() {}
 
-  /** The user tables (not SQLite's, not Ferry's), by name, with the SQL that created them. */
+  /** The user tables (not SQLite's, not Ferry's capture's or apply's), by name, with the SQL that created them. */
   static SortedMap<String, String> tableSql(Connection c) throws SQLException {
     SortedMap<String, String> tables = new TreeMap<>();
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT name, sql FROM sqlite_schema WHERE type = 'table'"
-            + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_ferry\\_%' ESCAPE '\\'")) {
+            + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_ferry\\_%' ESCAPE '\\'"
+            + " AND name NOT IN " + REPLICA_TABLES)) {
       while (rs.next()) {
         tables.put(rs.getString(1), rs.getString(2));
       }

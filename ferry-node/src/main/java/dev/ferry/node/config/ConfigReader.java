@@ -81,7 +81,7 @@ final class ConfigReader {
       }
       case SQLITE -> {
         Tables tables = tables(s, List.of(Pattern.compile("main\\..*")));
-        for (String k : List.of("slot", "publication", "streaming", "forward-origins")) {
+        for (String k : List.of("slot", "publication", "streaming")) {
           if (s.has(k)) {
             throw s.error(k, "applies to PostgreSQL sources only; source.url is a SQLite database");
           }
@@ -90,7 +90,7 @@ final class ConfigReader {
       }
       case MARIADB -> {
         Tables tables = tables(s, List.of(Pattern.compile(".*")));
-        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "streaming", "forward-origins")) {
+        for (String k : List.of("slot", "publication", "poll-interval", "gtid", "streaming")) {
           if (s.has(k)) {
             throw s.error(k, "does not apply to MariaDB sources (source.url is a MariaDB database; the journal keeps"
                 + " MariaDB's own GTIDs)");
@@ -106,7 +106,8 @@ final class ConfigReader {
     MariaDbSourceConfig d = MariaDbSourceConfig.of(name, url.value());
     long serverId = s.integer("binlog-server-id", d.replicaServerId(), 1, 0xFFFF_FFFFL);
     return new SourceSpec.MariaDb(d.withTables(new TableFilter(includeOrAll(tables), tables.exclude()))
-        .withReplicaServerId(serverId).withChunkChanges(chunkChanges(s)));
+        .withReplicaServerId(serverId).withChunkChanges(chunkChanges(s))
+        .withForwardApplied(s.bool("forward-origins", false)));
   }
 
   /** PostgreSQL capture with the file's settings, the capture's own defaults for keys not given. */
@@ -141,7 +142,7 @@ final class ConfigReader {
     int chunk = chunkChanges(s);
     return new SourceSpec.Sqlite(new SqliteSourceConfig(name, url.value(),
         new TableFilter(includeOrAll(tables), tables.exclude()), gtid.domain(), gtid.serverId(), chunk,
-        s.duration("poll-interval", d.idlePoll())));
+        s.duration("poll-interval", d.idlePoll()), s.bool("forward-origins", false)));
   }
 
   private static int chunkChanges(Section s) throws ConfigException {

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       naming the GTIDs, unless {@code --accept-loss};
  *   <li>plan: the branch point (the copy's last GTID) and, for every sequence the copy advanced, its
  *       highest value plus a gap; written durably to {@link PromotionRecord} as {@code started};
- *   <li>per replica, in one transaction: the sequences set to the plan (never moved back) and the
+ *   <li>per replica, in one transaction: the sequences set to the plan (never moved back), SQLite
+ *       {@code AUTOINCREMENT} counters raised by the gap above the highest id used, and the
  *       read-only mode lifted;
  *   <li>the record marked {@code done}.
  * </ol>
@@ -169,7 +170,7 @@ public final class Promotion {
         capture.get().prepare(copy.schemaSequence());
       }
       log.info("{} promote, pass 4 (sequences, read-write): {}", side, r.side());
-      makePrimary(r, plan.sequences(), captured ? Optional.of(journalId) : Optional.empty());
+      makePrimary(r, plan, options.sequenceGap(), captured);
       if (captured && Journal.removeConsumer(dir, r.name())) {
         // It writes the journal from now on: its apply position would keep every segment forever.
         log.info("{} promote, pass 4: {} no longer holds the journal as a consumer", side, r.side());
@@ -260,26 +261,30 @@ public final class Promotion {
   }
 
   /**
-   * Pass 4 for one replica, in one transaction: re-running it changes nothing more. With
-   * {@code origin} (the journal id; the replica continues the journal as a source) the session is
-   * marked with Ferry's replication origin first, so that capture skips this transaction (dropping
-   * the read-only guards is DDL that must not reach the other replicas).
+   * Pass 4 for one replica, in one transaction: the plan's sequences, the target's own AUTOINCREMENT
+   * counters raised by {@code gap} (planned once, kept on the target), the read-only mode lifted;
+   * re-running it changes nothing more. When {@code captured} (the replica continues the journal as
+   * a source) the session is marked with Ferry's replication origin first, so that capture skips
+   * this transaction (dropping the read-only guards is DDL that must not reach the other replicas).
    */
-  private static void makePrimary(ReplicaSpec r, Map<String, Long> sequences, Optional<String> origin)
-      throws IOException {
+  private static void makePrimary(ReplicaSpec r, PromotionRecord plan, long gap, boolean captured) throws IOException {
     try (Connection c = r.connect()) {
       Dialect dialect = Dialect.of(c);
       c.setAutoCommit(true);
       dialect.prepareSession(c, false, r.name()); // Ferry's session writes whatever the read-only default says
-      if (origin.isPresent()) {
-        dialect.markApplySession(c, origin.get(), r.name());
+      if (captured) {
+        dialect.markApplySession(c, plan.journalId(), r.name());
       }
       c.setAutoCommit(false);
-      for (Map.Entry<String, Long> s : sequences.entrySet()) {
+      for (Map.Entry<String, Long> s : plan.sequences().entrySet()) {
         TableId sequence = TableId.parse(s.getKey());
         if (r.apply().filter().accepts(sequence)) {
           dialect.catalog().advanceSequence(c, sequence, s.getValue());
         }
+      }
+      List<String> raised = dialect.catalog().raiseAutoIncrement(c, plan.journalId(), gap);
+      if (!raised.isEmpty()) {
+        log.info("{} promote, pass 4: AUTOINCREMENT counters raised by {}: {}", r.side(), gap, raised);
       }
       dialect.liftReadOnly(c, r.name());
       c.commit();

@@ -486,9 +486,23 @@ class FerryConfigTest {
     assertThat(config.replicaServerId()).isEqualTo(77);
     assertThat(config.chunkChanges()).isEqualTo(500);
     assertThat(config.tables().accepts(new dev.ferry.journal.model.TableId("", "accounts"))).isTrue();
+    assertThat(config.forwardApplied()).isFalse();
+    SourceSettings forward = parse(maria.replace("  url:", "  forward-origins: true\n  url:")).source();
+    assertThat(((SourceSpec.MariaDb) forward.capture()).config().forwardApplied()).isTrue();
     assertThat(refused(maria.replace("  url:", "  slot: s1\n  url:")).getMessage()).isEqualTo(
         "/etc/ferry/ferry.yaml:3: source.slot: does not apply to MariaDB sources (source.url is a MariaDB database;"
         + " the journal keeps MariaDB's own GTIDs)");
+  }
+
+  @Test
+  void forwardOriginsIsOffByDefaultAndTakenOnEveryKindOfSource() throws ConfigException {
+    String lite = "source:\n  name: a\n  url: jdbc:sqlite:/tmp/app.db\n%sjournal:\n  dir: /tmp/j\n";
+    var sqlite = (SourceSpec.Sqlite) parse(lite.formatted("")).source().capture();
+    assertThat(sqlite.config().forwardApplied()).isFalse();
+    sqlite = (SourceSpec.Sqlite) parse(lite.formatted("  forward-origins: true\n")).source().capture();
+    assertThat(sqlite.config().forwardApplied()).isTrue();
+    assertThat(postgres(parse(MINIMAL.replace("journal:", "  forward-origins: true\njournal:")).source())
+        .forwardOrigins()).isTrue();
   }
 
   @Test

@@ -40,6 +40,12 @@ public final class MariaDbDialect implements Dialect {
   /** The one instance. */
   public static final MariaDbDialect INSTANCE = new MariaDbDialect();
   /**
+   * Ends every DDL statement Ferry applies: MariaDB commits DDL in a binlog group of its own, without
+   * the progress row that marks what Ferry applied, so the statement's text carries the mark instead
+   * (the binlog keeps comments) and Ferry's binlog capture leaves it out (docs/failover.md#loops).
+   */
+  public static final String APPLIED_DDL_MARK = "\n/* ferry: applied */";
+  /**
    * Strict, so MariaDB refuses what it would otherwise store changed (a truncated string, a zero
    * date), and {@code NO_AUTO_VALUE_ON_ZERO}, so a source's 0 in an AUTO_INCREMENT column stays 0.
    */
@@ -200,7 +206,7 @@ public final class MariaDbDialect implements Dialect {
    * Runs {@code ddl} as {@link MariaDbDdl} maps it from its source. MariaDB commits the open
    * transaction before and after the statement: the applier runs a transaction carrying DDL alone
    * ({@link #ddlCommitsOnItsOwn}), and the mapped statement is safe to run again after a crash
-   * between its commit and the replica's progress.
+   * between its commit and the replica's progress. It ends with {@link #APPLIED_DDL_MARK}.
    */
   @Override
   public void applyDdl(Connection c, Change.Ddl ddl, SourcePosition.Kind source) throws SQLException {
@@ -211,7 +217,7 @@ public final class MariaDbDialect implements Dialect {
       throw new SQLFeatureNotSupportedException(e.getMessage(), e);
     }
     try (Statement st = c.createStatement()) {
-      st.execute(statement);
+      st.execute(statement + APPLIED_DDL_MARK);
     }
   }
 

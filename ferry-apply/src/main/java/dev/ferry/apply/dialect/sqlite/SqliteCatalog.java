@@ -145,6 +145,11 @@ final class SqliteCatalog implements TargetCatalog {
   }
 
   @Override
+  public List<String> raiseAutoIncrement(Connection c, String promotion, long gap) throws SQLException {
+    return SqliteAutoIncrement.raise(c, promotion, gap);
+  }
+
+  @Override
   public boolean hasSequences() {
     return false;
   }

@@ -37,6 +37,8 @@ import org.sqlite.SQLiteConnectionConfig;
  * a write transaction holds the whole file.
  */
 public final class SqliteDialect implements Dialect {
+  /** The trigger capture's change table, where {@link #markApplied} writes. */
+  private static final String APPLIED_MARKS_TABLE = "_ferry_changes";
   /** The one instance. */
   public static final SqliteDialect INSTANCE = new SqliteDialect();
   private static final Logger log = LoggerFactory.getLogger(SqliteDialect.class);
@@ -181,6 +183,29 @@ public final class SqliteDialect implements Dialect {
   @Override
   public String lockRows(boolean shared) {
     return ""; // a write transaction holds the whole file
+  }
+
+  /**
+   * A row {@code B} (begin) or {@code E} (end) in {@code _ferry_changes}, the change table of Ferry's
+   * trigger capture, when this database has one: SQLite has one writer, so the change rows between
+   * the two are the ones this transaction's writes made the capture triggers record, and the
+   * capture leaves them out (docs/failover.md#loops). Written with the schema version, as the
+   * triggers write it. The table's name and columns are the capture's ({@code TriggerSql} in
+   * ferry-capture, which this module cannot see; {@code TargetMarksNoReplicationLoopTest} shows they
+   * agree).
+   */
+  @Override
+  public void markApplied(Connection c, boolean begin) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = '"
+          + APPLIED_MARKS_TABLE + "'")) {
+        if (!rs.next()) {
+          return;
+        }
+      }
+      st.executeUpdate("INSERT INTO " + APPLIED_MARKS_TABLE + "(tbl, op, sv) SELECT '', '" + (begin ? "B" : "E")
+          + "', schema_version FROM pragma_schema_version()");
+    }
   }
 
   /**
