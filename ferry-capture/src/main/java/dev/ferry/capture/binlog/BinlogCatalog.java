@@ -52,9 +52,12 @@ final class BinlogCatalog {
    * MariaDbDialect.APPLIED_DDL_MARK} writes it (without the line break before it).
    */
   static final String APPLIED_DDL_MARK = "/* ferry: applied */";
-  /** Ferry's control tables on a MariaDB replica: never captured, whatever the filter says. */
+  /**
+   * Ferry's control tables on a MariaDB replica: never captured, their rows nor their DDL, whatever
+   * the filter says ({@code TargetMarksNoReplicationLoopTest} checks the list against the apply's).
+   */
   static final Set<String> CONTROL_TABLES = Set.of(PROGRESS_TABLE, "ferry_conflicts", "ferry_sequences",
-      "ferry_archive_loads", "ferry_table_copies");
+      "ferry_archive_loads", "ferry_table_copies", "ferry_ddl_steps", "ferry_read_only");
 
   private final String source;
   private final String database;
