@@ -33,10 +33,11 @@ final class DdlStatements {
   }
 
   static Optional<Change> change(String sql, String database, BinlogCatalog catalog, LongSupplier nextSchemaSequence) {
-    Matcher index = INDEX.matcher(sql);
+    String statement = withoutLeadingComments(sql);
+    Matcher index = INDEX.matcher(statement);
     boolean onIndex = index.find();
-    Matcher m = TABLE.matcher(sql);
-    if (!onIndex && (!m.find() || sql.matches("(?is)^(CREATE|DROP)\\s+(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\b.*"))) {
+    Matcher m = TABLE.matcher(statement);
+    if (!onIndex && (!m.find() || statement.matches("(?is)^(CREATE|DROP)\\s+(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\b.*"))) {
       return Optional.empty();
     }
     String[] name = split(onIndex ? index.group(1) : m.group(2));
@@ -49,6 +50,34 @@ final class DdlStatements {
       return Optional.of(new Change.Truncate(List.of(BinlogCatalog.tableId(table)), false, false));
     }
     return Optional.of(new Change.Ddl(sql, db, nextSchemaSequence.getAsLong(), Optional.of(RAN_INSIDE)));
+  }
+
+  /**
+   * {@code sql} from its first token on: MariaDB keeps a statement's comments in the binlog, so
+   * {@code /* why *\/ ALTER TABLE …} (a migration tool's habit) must not hide the DDL from the
+   * patterns. Executable comments ({@code /*!…*\/}, {@code /*M!…*\/}) hold SQL and are kept.
+   */
+  static String withoutLeadingComments(String sql) {
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      if (Character.isWhitespace(sql.charAt(i))) {
+        i++;
+      } else if (sql.startsWith("/*", i) && !sql.startsWith("/*!", i) && !sql.startsWith("/*M!", i)) {
+        int end = sql.indexOf("*/", i + 2);
+        if (end < 0) {
+          return sql;
+        }
+        i = end + 2;
+      } else if (sql.startsWith("#", i) || sql.startsWith("-- ", i) || sql.startsWith("--\t", i)
+          || sql.startsWith("--\n", i)) {
+        int end = sql.indexOf('\n', i);
+        i = end < 0 ? n : end + 1;
+      } else {
+        break;
+      }
+    }
+    return sql.substring(i);
   }
 
   private static String[] split(String qualified) {
