@@ -2,12 +2,7 @@ package dev.ferry.journal;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -15,12 +10,10 @@ import java.util.Optional;
  * {@link JournalIngest}. Released by {@link #close()}. Thread-safe.
  */
 final class WriterLock implements Closeable {
-  private final FileChannel channel;
-  private final FileLock lock;
+  private final FileLockHold hold;
 
-  private WriterLock(FileChannel channel, FileLock lock) {
-    this.channel = channel;
-    this.lock = lock;
+  private WriterLock(FileLockHold hold) {
+    this.hold = hold;
   }
 
   /**
@@ -35,31 +28,11 @@ final class WriterLock implements Closeable {
 
   /** Locks {@code dir} for writing, creating it if missing; empty if this or another process holds it. */
   static Optional<WriterLock> tryAcquire(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    FileChannel channel = FileChannel.open(SegmentFiles.lockFile(dir), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-    if (lock == null) {
-      channel.close();
-      return Optional.empty();
-    }
-    return Optional.of(new WriterLock(channel, lock));
+    return FileLockHold.tryHold(SegmentFiles.lockFile(dir)).map(WriterLock::new);
   }
 
   @Override
   public void close() throws IOException {
-    try {
-      lock.release();
-    } finally {
-      channel.close();
-    }
+    hold.close();
   }
 }

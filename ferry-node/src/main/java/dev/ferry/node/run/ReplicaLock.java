@@ -1,13 +1,9 @@
 package dev.ferry.node.run;
 
+import dev.ferry.journal.FileLockHold;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,12 +17,10 @@ import java.util.Optional;
  * process releases it. Thread-safe.
  */
 public final class ReplicaLock implements Closeable {
-  private final FileChannel channel;
-  private final FileLock lock;
+  private final FileLockHold hold;
 
-  private ReplicaLock(FileChannel channel, FileLock lock) {
-    this.channel = channel;
-    this.lock = lock;
+  private ReplicaLock(FileLockHold hold) {
+    this.hold = hold;
   }
 
   /** The lock file of replica {@code replica} of the journal in {@code journalDir}. */
@@ -36,22 +30,7 @@ public final class ReplicaLock implements Closeable {
 
   /** Locks replica {@code replica}; empty when this or another process holds it. */
   public static Optional<ReplicaLock> tryHold(Path journalDir, String replica) throws IOException {
-    Files.createDirectories(journalDir);
-    FileChannel channel = FileChannel.open(of(journalDir, replica), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    } catch (IOException | RuntimeException e) {
-      channel.close();
-      throw e;
-    }
-    if (lock == null) {
-      channel.close();
-      return Optional.empty();
-    }
-    return Optional.of(new ReplicaLock(channel, lock));
+    return FileLockHold.tryHold(of(journalDir, replica)).map(ReplicaLock::new);
   }
 
   /**
@@ -91,10 +70,6 @@ public final class ReplicaLock implements Closeable {
 
   @Override
   public void close() throws IOException {
-    try {
-      lock.release();
-    } finally {
-      channel.close();
-    }
+    hold.close();
   }
 }
