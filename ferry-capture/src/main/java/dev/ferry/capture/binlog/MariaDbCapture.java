@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * GTID handed to the journal. Thread-safe.
  */
 public final class MariaDbCapture implements Capture {
+  /** The tables binlog capture never captures, rows nor DDL: a MariaDB replica's control tables. */
+  public static java.util.Set<String> controlTables() {
+    return BinlogCatalog.CONTROL_TABLES;
+  }
+
   private static final Logger log = LoggerFactory.getLogger(MariaDbCapture.class);
   /** MariaDB's error when the requested GTID position is not in its binlog (ER_MASTER_FATAL_ERROR_READING_BINLOG). */
   private static final int BINLOG_READ_FATAL = 1236;

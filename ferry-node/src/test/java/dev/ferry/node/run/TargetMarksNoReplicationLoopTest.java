@@ -34,6 +34,13 @@ class TargetMarksNoReplicationLoopTest {
     assertThat(MariaDbControlTables.INSTANCE.progress()).isEqualTo("ferry_replication_control");
   }
 
+  /** A control table the capture does not know would be captured and stop the next hop (as ferry_ddl_steps did). */
+  @Test
+  void theMariaDbCaptureLeavesOutEveryControlTableTheApplyCreates() {
+    assertThat(dev.ferry.capture.binlog.MariaDbCapture.controlTables())
+        .containsExactlyInAnyOrderElementsOf(MariaDbControlTables.INSTANCE.all());
+  }
+
   @Test
   void changesAppliedToMariaDbAreNotCapturedAgainButLocalWritesAre() throws Exception {
     assertThat(viaMariaDb("", false)).containsExactly(1000);

@@ -123,8 +123,8 @@ public final class MariaDbControlTables extends SharedControlTables {
     }
   }
 
-  /** Every control table's name on MariaDB. */
-  List<String> all() {
+  /** Every control table's name on MariaDB (binlog capture never captures them). */
+  public List<String> all() {
     return List.of(progress(), conflicts(), sequences(), archiveLoads(), tableCopies(), table(DDL_STEPS),
         table(MariaDbReadOnly.RECORD));
   }
