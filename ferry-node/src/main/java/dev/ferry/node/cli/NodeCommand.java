@@ -69,9 +69,10 @@ abstract class NodeCommand implements Callable<Integer> {
     }
     try (FerryNode node = started; metrics; AutoCloseable http = () -> server.ifPresent(SegmentServer::close)) {
       // Published at once, then every second: 'ferry status' right after start names where each replica resumes.
+      Optional<String> statusFailed = Optional.empty();
       do {
         NodeStatus now = node.status();
-        status.write(now);
+        statusFailed = publish(status, now, statusFailed);
         Optional<String> fatal = fatal(node, now);
         if (fatal.isPresent()) {
           log.error("{}; stopping", fatal.get());
@@ -90,6 +91,25 @@ abstract class NodeCommand implements Callable<Integer> {
     }
     log.info("stopped cleanly");
     return 0;
+  }
+
+  /**
+   * Writes the status file; a failure is a warning (once until it changes), never a reason to stop
+   * replicating: the file only reports, and the next second writes it again. (A journal copy's first
+   * recovery removes leftover {@code *.tmp} files, the status file's half-written one included, when
+   * the two meet.) Returns the failure now, if any.
+   */
+  private Optional<String> publish(StatusFile status, NodeStatus now, Optional<String> failedBefore) {
+    try {
+      status.write(now);
+      return Optional.empty();
+    } catch (java.io.IOException e) {
+      String why = String.valueOf(e.getMessage());
+      if (!failedBefore.equals(Optional.of(why))) {
+        log.warn("could not write the status file (trying again in a second): {}", why);
+      }
+      return Optional.of(why);
+    }
   }
 
   /** Refuses what cannot run before anything starts: unknown replicas, the wrong command, unreachable databases. */
