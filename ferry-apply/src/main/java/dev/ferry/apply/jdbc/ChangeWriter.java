@@ -175,7 +175,7 @@ final class ChangeWriter {
    *     mode also for any statement that affected no row
    */
   List<ConflictRecord> apply(Transaction transaction, ApplyMode mode) throws SQLException, StopApply {
-    steps.begin(connection, transaction, transaction.changes().stream().anyMatch(Change.Ddl.class::isInstance));
+    steps.begin(connection, transaction);
     List<ConflictRecord> resolved = apply(transaction, transaction.changes(), mode);
     steps.finish(connection);
     if (mode.deferred()) {

@@ -47,8 +47,17 @@ final class DdlSteps {
   }
 
   /**
+   * Starts a whole {@code transaction}: reads its step row if the target's DDL commits on its own
+   * and the transaction holds DDL (looked for only then: this runs for every transaction).
+   */
+  void begin(Connection c, Transaction transaction) throws SQLException {
+    begin(c, transaction, dialect.ddlCommitsOnItsOwn()
+        && transaction.changes().stream().anyMatch(Change.Ddl.class::isInstance));
+  }
+
+  /**
    * Starts {@code transaction}: reads its step row if the target's DDL commits on its own and it
-   * may hold DDL ({@code mayHoldDdl} false: it holds none).
+   * may hold DDL ({@code mayHoldDdl} false: it holds none; a large transaction read in parts: true).
    */
   void begin(Connection c, Transaction transaction, boolean mayHoldDdl) throws SQLException {
     tx = transaction;
