@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -120,18 +119,9 @@ final class RejoinCommand implements Callable<Integer> {
   }
 
   private List<Divergence.Tx> transactions(Path dir, boolean old) throws IOException, InterruptedException {
-    List<Divergence.Tx> all = new ArrayList<>();
-    try (JournalReader reader = JournalReader.openAtOldest(dir)) {
-      Optional<JournalTransaction> tx;
-      while ((tx = reader.next(Duration.ZERO)).isPresent()) {
-        all.add(new Divergence.Tx(tx.get().gtid(), tx.get().checksum()));
-        if (old) {
-          lastSourcePosition = tx.get().sourcePosition();
-        }
-      }
-    }
-    return all;
+    return Divergence.read(dir, old ? tx -> lastSourcePosition = tx.sourcePosition() : tx -> { });
   }
+
 
   /** Writes the tail as {@code ferry journal dump --json} does (temp file, fsync, rename); returns the count. */
   private static long export(Path dir, Divergence d, Path file) throws Exception {

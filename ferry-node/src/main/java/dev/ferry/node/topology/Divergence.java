@@ -90,6 +90,23 @@ public record Divergence(Gtid branchPoint, Gtid firstOfNewPrimary, List<Gtid> ta
     return new Divergence(branch.gtid(), newPrimary.get(own).gtid(), tail);
   }
 
+  /**
+   * Every transaction of the journal (or copy) in {@code dir}, from its oldest segment, as GTID and
+   * content checksum; {@code each} sees each transaction as it is read.
+   */
+  public static List<Tx> read(java.nio.file.Path dir, java.util.function.Consumer<dev.ferry.journal.JournalTransaction> each)
+      throws java.io.IOException, InterruptedException {
+    List<Tx> all = new ArrayList<>();
+    try (dev.ferry.journal.JournalReader reader = dev.ferry.journal.JournalReader.openAtOldest(dir)) {
+      java.util.Optional<dev.ferry.journal.JournalTransaction> tx;
+      while ((tx = reader.next(java.time.Duration.ZERO)).isPresent()) {
+        all.add(new Tx(tx.get().gtid(), tx.get().checksum()));
+        each.accept(tx.get());
+      }
+    }
+    return all;
+  }
+
   private static Promotion.RefusedException refused(String message) {
     return new Promotion.RefusedException(message, List.of());
   }

@@ -2,8 +2,6 @@ package dev.ferry.node.topology;
 
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalInspector;
-import dev.ferry.journal.JournalReader;
-import dev.ferry.journal.JournalTransaction;
 import dev.ferry.journal.SegmentFiles;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.model.GtidSet;
@@ -14,8 +12,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,12 +64,9 @@ public final class Failover {
       throw refused(name + ": journal.dir " + dir + " holds no journal copy yet (no " + SegmentFiles.ID_FILE + ")");
     }
     UUID id = JournalInspector.journalId(dir);
-    List<Divergence.Tx> copy = new ArrayList<>();
-    try (JournalReader reader = JournalReader.openAtOldest(dir)) {
-      Optional<JournalTransaction> tx;
-      while ((tx = reader.next(Duration.ZERO)).isPresent()) {
-        copy.add(new Divergence.Tx(tx.get().gtid(), tx.get().checksum()));
-      }
+    List<Divergence.Tx> copy;
+    try {
+      copy = Divergence.read(dir, tx -> { });
     } catch (IOException e) {
       throw new IOException(name + ": cannot read its journal copy " + dir + ": " + e.getMessage(), e);
     }
