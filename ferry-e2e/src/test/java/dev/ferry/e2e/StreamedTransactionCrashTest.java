@@ -48,10 +48,12 @@ class StreamedTransactionCrashTest {
       // 1. kill -9 while a big transaction's chunks are staged in the journal.
       try (Connection c = DriverManager.getConnection(source)) {
         c.setAutoCommit(false);
-        insert(c, 1, ROWS);
+        // Measured before the INSERT: the walsender streams chunks while the INSERT still runs, so on a
+        // fast machine they can all be in the journal by the time it returns.
         long before = journalBytes(journal);
-        await(() -> journalBytes(journal) > before + (1 << 20), "chunks in the journal before the COMMIT",
-            Duration.ofMinutes(2));
+        insert(c, 1, ROWS);
+        await(() -> journalBytes(journal) > before + (1 << 20), () -> "chunks in the journal before the COMMIT"
+            + " (the journal grew by " + (journalBytes(journal) - before) + " bytes)", Duration.ofMinutes(2));
         assertThat(count(replica)).as("nothing of the open transaction on the replica").isEqualTo(1);
         FerryCli.kill9(run);
         long offset = Files.size(log);
@@ -156,11 +158,19 @@ class StreamedTransactionCrashTest {
     boolean holds() throws Exception;
   }
 
+  private interface What {
+    String text() throws Exception;
+  }
+
   private static void await(Check check, String what, Duration timeout) throws Exception {
+    await(check, () -> what, timeout);
+  }
+
+  private static void await(Check check, What what, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!check.holds()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what.text());
       }
       Thread.sleep(200);
     }
