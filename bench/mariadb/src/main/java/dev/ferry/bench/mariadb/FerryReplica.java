@@ -27,7 +27,8 @@ final class FerryReplica implements AutoCloseable {
 
   FerryReplica(String primaryUrl, String targetUrl, Path journal, int workers) {
     ApplyConfig apply = ApplyConfig.defaults("ferry", "primary")
-        .withParallel(new ApplyConfig.Parallel(OptionalInt.of(workers), ApplyConfig.CommitOrder.KEPT));
+        .withParallel(new ApplyConfig.Parallel(workers == 0 ? OptionalInt.empty() : OptionalInt.of(workers),
+            ApplyConfig.CommitOrder.KEPT));
     this.spec = new NodeSpec(new SourceSpec.MariaDb(MariaDbSourceConfig.of("primary", primaryUrl)),
         JournalConfig.defaults(journal), List.of(new ReplicaSpec(apply, targetUrl, new Properties())));
   }

@@ -28,28 +28,30 @@ import java.util.Map;
  * Prints a Markdown section (and writes it to {@code --out}). Ferry runs in this JVM.
  */
 public final class MariaDbBench {
-  record Settings(int accounts, int backlog, int rounds, int clients, int workers, int lagRate, Duration lagFor,
-      Duration tpsFor, Path out) {
+  record Settings(int accounts, int backlog, int rounds, int clients, int workers, int ferryWorkers, int lagRate,
+      Duration lagFor, Duration tpsFor, Path out) {
     static Settings parse(String[] args) {
       boolean quick = List.of(args).contains("--quick");
-      Settings s = new Settings(10_000, quick ? 2_000 : 10_000, quick ? 1 : 2, 4, 4, 200,
+      Settings s = new Settings(10_000, quick ? 2_000 : 10_000, quick ? 1 : 2, 4, 4, 0, 200,
           Duration.ofSeconds(quick ? 10 : 30), Duration.ofSeconds(quick ? 5 : 15), Path.of("mariadb-bench.md"));
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--quick" -> { }
           case "--backlog" -> s = s.with(Integer.parseInt(args[++i]), s.rounds);
           case "--rounds" -> s = s.with(s.backlog, Integer.parseInt(args[++i]));
-          case "--out" -> s = new Settings(s.accounts, s.backlog, s.rounds, s.clients, s.workers, s.lagRate, s.lagFor,
-              s.tpsFor, Path.of(args[++i]));
+          case "--out" -> s = new Settings(s.accounts, s.backlog, s.rounds, s.clients, s.workers, s.ferryWorkers,
+              s.lagRate, s.lagFor, s.tpsFor, Path.of(args[++i]));
+          case "--ferry-workers" -> s = new Settings(s.accounts, s.backlog, s.rounds, s.clients, s.workers,
+              Integer.parseInt(args[++i]), s.lagRate, s.lagFor, s.tpsFor, s.out);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]
-              + "; usage: bench/mariadb/run [--quick] [--backlog N] [--rounds N] [--out FILE]");
+              + "; usage: bench/mariadb/run [--quick] [--backlog N] [--rounds N] [--ferry-workers N] [--out FILE]");
         }
       }
       return s;
     }
 
     Settings with(int newBacklog, int newRounds) {
-      return new Settings(accounts, newBacklog, newRounds, clients, workers, lagRate, lagFor, tpsFor, out);
+      return new Settings(accounts, newBacklog, newRounds, clients, workers, ferryWorkers, lagRate, lagFor, tpsFor, out);
     }
   }
 
@@ -85,7 +87,7 @@ public final class MariaDbBench {
       String ferryUrl = prepare(f, s);
       String pos = Sql.text(primary, "SELECT @@gtid_binlog_pos");
       NativeReplica nativeReplica = NativeReplica.configure(n.jdbcUrl(), p.jdbcUrl(), p.port(), pos, s.workers());
-      try (FerryReplica ferry = new FerryReplica(primary, ferryUrl, journal, s.workers())) {
+      try (FerryReplica ferry = new FerryReplica(primary, ferryUrl, journal, s.ferryWorkers())) {
         MariaDbBench bench = new MariaDbBench(s, primary, nativeUrl, ferryUrl, nativeReplica, ferry);
         String section = bench.run(loadBefore);
         System.out.println(section);
