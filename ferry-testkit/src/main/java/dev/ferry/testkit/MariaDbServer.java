@@ -73,6 +73,7 @@ public final class MariaDbServer implements AutoCloseable {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("ferry-mariadb-");
     try {
+      Files.createDirectories(dir.resolve("tmp")); // its own tmpdir: see serverCommand
       if (root) {
         exec(List.of("chown", "-R", OS_USER + ":" + OS_USER, dir.toString()), dir, Duration.ofSeconds(30));
       }
@@ -120,6 +121,8 @@ public final class MariaDbServer implements AutoCloseable {
         "--bind-address=127.0.0.1",
         "--socket=" + dir.resolve("mysqld.sock"),
         "--pid-file=" + dir.resolve("mysqld.pid"),
+        // Internal temp tables are named by pid and thread: a server in another pid namespace sharing /tmp clashed.
+        "--tmpdir=" + dir.resolve("tmp"),
         "--log-error=" + dir.resolve("server.log"),
         "--log-bin=" + dir.resolve("data/binlog"),
         "--server-id=" + serverId,
