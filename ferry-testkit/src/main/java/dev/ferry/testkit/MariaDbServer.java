@@ -79,7 +79,7 @@ public final class MariaDbServer implements AutoCloseable {
       }
       List<String> installCommand = new ArrayList<>(List.of(install.toString(), "--no-defaults",
           "--datadir=" + dir.resolve("data"), "--auth-root-authentication-method=normal", "--skip-test-db",
-          "--innodb-log-file-size=16M"));
+          "--innodb-log-file-size=16M", "--tmpdir=" + dir.resolve("tmp")));
       if (root) {
         installCommand.add("--user=" + OS_USER);
       }
