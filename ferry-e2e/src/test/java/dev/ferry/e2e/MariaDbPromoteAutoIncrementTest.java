@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testkit.MariaDbServer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -43,32 +40,10 @@ class MariaDbPromoteAutoIncrementTest {
       }
       Sql.execute(b, "CREATE USER app@'127.0.0.1'", "GRANT ALL ON app.* TO app@'127.0.0.1'");
       String bAsApp = b.replace("user=root", "user=app");
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-      String source = "source:\n  name: primary\n  url: " + a + "\n";
-      Path ca = Files.writeString(dir.resolve("a.yaml"), source + "journal:\n  dir: " + dir.resolve("a-journal")
-          + "\n  segment-size: 64KiB\n  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port
-          + "\n      consumers: [b]\n");
-      Path cb = Files.writeString(dir.resolve("b.yaml"), source + "journal:\n  dir: " + dir.resolve("b-journal")
-          + "\n  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: b\n"
-          + "      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: maria\n    url: " + b
-          + "\n    mode: read-only\n");
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      for (int i = 0; i < 30; i++) {
-        Sql.execute(a, "INSERT INTO items (v) VALUES ('row " + i + "')");
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (!"31".equals(Sql.scalar(b, "SELECT count(*) FROM items"))) {
-        assertThat(System.nanoTime()).as("B applies A's 31 rows; log: %s", Files.readString(dir.resolve("b.log")))
-            .isLessThan(deadline);
-        Thread.sleep(200);
-      }
+      PromotePair nodes = PromotePair.write(dir, a, b, "maria\n    mode: read-only");
+      Process[] runs = nodes.startAndReplicate(cli);
+      Process pa = runs[0];
+      Process pb = runs[1];
       assertThat(Sql.scalar(b, "SELECT @@GLOBAL.read_only")).as("B's target is read-only").isEqualTo("1");
       assertThatThrownBy(() -> Sql.execute(bAsApp, "INSERT INTO items (v) VALUES ('refused')"))
           .hasMessageContaining("--read-only option");
@@ -88,7 +63,7 @@ class MariaDbPromoteAutoIncrementTest {
       assertThat(handedOutByA).as("the rolled-back id").isEqualTo(Long.parseLong(Sql.scalar(a,
           "SELECT max(id) FROM items")) + 1).isGreaterThan(oldMax);
 
-      FerryCli.Result done = cli.run(Duration.ofMinutes(3), "promote", "-c", cb.toString());
+      FerryCli.Result done = cli.run(Duration.ofMinutes(3), "promote", "-c", nodes.b().toString());
       assertThat(done.exitCode()).as(done.all()).isZero();
       assertThat(done.all()).contains("AUTOINCREMENT counters raised by " + GAP + ": [items=" + (oldMax + GAP) + "]");
       assertThat(Sql.scalar(b, "SELECT @@GLOBAL.read_only")).as("read_only lifted").isEqualTo("0");

@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.mariadb;
 
+import dev.ferry.apply.dialect.CounterPlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Raises the {@code AUTO_INCREMENT} counters of a promoted MariaDB target by the promotion's gap
@@ -19,8 +19,8 @@ import java.util.Optional;
  * URL's database with an {@code AUTO_INCREMENT} column, Ferry's {@code ferry_} tables excepted.
  *
  * <p>The value planned for each table ({@code highest + gap}, the last id taken as used) is kept in
- * {@code ferry_sequences} under {@code autoincrement:<promotion>:<table>}, so running the promotion
- * again sets the same value instead of adding the gap twice. The counter is then set with {@code
+ * {@code ferry_sequences} under {@code autoincrement:<promotion>:<table>} ({@link CounterPlan}), so running the
+ * promotion again sets the same value instead of adding the gap twice. The counter is then set with {@code
  * ALTER TABLE t AUTO_INCREMENT = value + 1} (the next id), only when it is lower: InnoDB would move
  * a counter back down to the column's highest value plus one. MariaDB commits each {@code ALTER
  * TABLE} on its own, so the caller's open transaction (the plan's rows among it) is committed by the
@@ -36,22 +36,9 @@ final class MariaDbAutoIncrement {
     Map<String, String> tables = tables(c);
     Map<String, Long> values = new LinkedHashMap<>();
     for (Map.Entry<String, String> t : tables.entrySet()) {
-      String key = "autoincrement:" + promotion + ":" + t.getKey();
-      Optional<Long> planned = planned(c, key);
-      long value;
-      if (planned.isPresent()) {
-        value = planned.get();
-      } else {
-        long highest = Math.max(counter(c, t.getKey()) - 1, scalar(c, "SELECT COALESCE(MAX("
-            + MariaDbSyntax.INSTANCE.quote(t.getValue()) + "), 0) FROM " + MariaDbSyntax.INSTANCE.quote(t.getKey())));
-        value = highest > Long.MAX_VALUE - 1 - gap ? Long.MAX_VALUE - 1 : highest + gap;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MariaDbControlTables.INSTANCE.sequences()
-            + " (name, value) VALUES (?, ?)")) {
-          ps.setString(1, key);
-          ps.setLong(2, value);
-          ps.executeUpdate();
-        }
-      }
+      long value = CounterPlan.of(c, MariaDbControlTables.INSTANCE.sequences(), promotion, t.getKey(), gap,
+          () -> Math.max(counter(c, t.getKey()) - 1, scalar(c, "SELECT COALESCE(MAX("
+              + MariaDbSyntax.INSTANCE.quote(t.getValue()) + "), 0) FROM " + MariaDbSyntax.INSTANCE.quote(t.getKey()))));
       values.put(t.getKey(), value);
       raised.add(t.getKey() + "=" + value);
     }
@@ -76,16 +63,6 @@ final class MariaDbAutoIncrement {
       }
     }
     return out;
-  }
-
-  private static Optional<Long> planned(Connection c, String key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM " + MariaDbControlTables.INSTANCE.sequences()
-        + " WHERE name = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-      }
-    }
   }
 
   /** The table's next {@code AUTO_INCREMENT} value (1 when the server shows none). */
