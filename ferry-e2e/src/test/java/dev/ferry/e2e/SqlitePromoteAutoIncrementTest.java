@@ -3,9 +3,6 @@ package dev.ferry.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.testkit.SqliteDatabase;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -34,31 +31,10 @@ class SqlitePromoteAutoIncrementTest {
       for (String url : new String[] {a, b}) {
         Sql.execute(url, "CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL)");
       }
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-      String source = "source:\n  name: primary\n  url: " + a + "\n";
-      Path ca = Files.writeString(dir.resolve("a.yaml"), source + "journal:\n  dir: " + dir.resolve("a-journal")
-          + "\n  segment-size: 64KiB\n  segment-age: 1s\n  serve:\n    http:\n      listen: 127.0.0.1:" + port
-          + "\n      consumers: [b]\n");
-      Path cb = Files.writeString(dir.resolve("b.yaml"), source + "journal:\n  dir: " + dir.resolve("b-journal")
-          + "\n  from:\n    http:\n      url: http://127.0.0.1:" + port + "/\n      consumer: b\n"
-          + "      poll-interval: 200ms\n      retry-max: 1s\nreplicas:\n  - name: lite\n    url: " + b + "\n");
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      for (int i = 0; i < 30; i++) {
-        Sql.execute(a, "INSERT INTO items (v) VALUES ('row " + i + "')");
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (!"31".equals(Sql.scalar(b, "SELECT count(*) FROM items"))) {
-        assertThat(System.nanoTime()).as("B applies A's 31 rows; log: %s", Files.readString(dir.resolve("b.log")))
-            .isLessThan(deadline);
-        Thread.sleep(200);
-      }
+      PromotePair nodes = PromotePair.write(dir, a, b, "lite");
+      Process[] runs = nodes.startAndReplicate(cli);
+      Process pa = runs[0];
+      Process pb = runs[1];
       assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
       for (int i = 0; i < 5; i++) {
         Sql.execute(a, "INSERT INTO items (v) VALUES ('never shipped " + i + "')"); // ids B never sees
@@ -68,7 +44,7 @@ class SqlitePromoteAutoIncrementTest {
       long handedOutByA = Long.parseLong(Sql.scalar(a, "SELECT seq FROM sqlite_sequence WHERE name = 'items'"));
       assertThat(handedOutByA).isGreaterThan(oldMax);
 
-      FerryCli.Result done = cli.run(Duration.ofMinutes(3), "promote", "-c", cb.toString());
+      FerryCli.Result done = cli.run(Duration.ofMinutes(3), "promote", "-c", nodes.b().toString());
       assertThat(done.exitCode()).as(done.all()).isZero();
       assertThat(done.all()).contains("AUTOINCREMENT counters raised by " + GAP + ": [items=" + (oldMax + GAP) + "]");
       Sql.execute(b, "INSERT INTO items (v) VALUES ('on b')");

@@ -73,12 +73,13 @@ public final class MariaDbServer implements AutoCloseable {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("ferry-mariadb-");
     try {
+      Files.createDirectories(dir.resolve("tmp")); // its own tmpdir: see serverCommand
       if (root) {
         exec(List.of("chown", "-R", OS_USER + ":" + OS_USER, dir.toString()), dir, Duration.ofSeconds(30));
       }
       List<String> installCommand = new ArrayList<>(List.of(install.toString(), "--no-defaults",
           "--datadir=" + dir.resolve("data"), "--auth-root-authentication-method=normal", "--skip-test-db",
-          "--innodb-log-file-size=16M"));
+          "--innodb-log-file-size=16M", "--tmpdir=" + dir.resolve("tmp")));
       if (root) {
         installCommand.add("--user=" + OS_USER);
       }
@@ -120,6 +121,8 @@ public final class MariaDbServer implements AutoCloseable {
         "--bind-address=127.0.0.1",
         "--socket=" + dir.resolve("mysqld.sock"),
         "--pid-file=" + dir.resolve("mysqld.pid"),
+        // Internal temp tables are named by pid and thread: a server in another pid namespace sharing /tmp clashed.
+        "--tmpdir=" + dir.resolve("tmp"),
         "--log-error=" + dir.resolve("server.log"),
         "--log-bin=" + dir.resolve("data/binlog"),
         "--server-id=" + serverId,

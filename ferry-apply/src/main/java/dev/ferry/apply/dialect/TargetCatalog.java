@@ -30,9 +30,10 @@ public interface TargetCatalog {
 
   /**
    * At a promotion: raises the target's own id counters that no replicated sequence carries (SQLite
-   * {@code AUTOINCREMENT}) by {@code gap} above the highest id each table used, once per {@code
-   * promotion} (running it again sets the same values); in the caller's transaction. Returns what it
-   * set ({@code table=value}), for the log; nothing where the target has no such counters.
+   * {@code AUTOINCREMENT}, MariaDB {@code AUTO_INCREMENT}) by {@code gap} above the highest id each
+   * table used, once per {@code promotion} (running it again sets the same values); in the caller's
+   * transaction (which MariaDB commits at its first {@code ALTER TABLE}). Returns what it set
+   * ({@code table=value}), for the log; nothing where the target has no such counters.
    */
   default List<String> raiseAutoIncrement(Connection c, String promotion, long gap) throws SQLException {
     return List.of();

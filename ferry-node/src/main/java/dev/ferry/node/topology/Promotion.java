@@ -261,8 +261,10 @@ public final class Promotion {
   }
 
   /**
-   * Pass 4 for one replica, in one transaction: the plan's sequences, the target's own AUTOINCREMENT
-   * counters raised by {@code gap} (planned once, kept on the target), the read-only mode lifted;
+   * Pass 4 for one replica, in one transaction (on MariaDB, whose DDL and {@code SET GLOBAL} commit
+   * on their own, in steps each safe to repeat): the plan's sequences, the target's own
+   * AUTOINCREMENT / AUTO_INCREMENT counters raised by {@code gap} (planned once, kept on the
+   * target), the read-only mode lifted;
    * re-running it changes nothing more. When {@code captured} (the replica continues the journal as
    * a source) the session is marked with Ferry's replication origin first, so that capture skips
    * this transaction (dropping the read-only guards is DDL that must not reach the other replicas).

@@ -147,6 +147,11 @@ final class MariaDbCatalog implements TargetCatalog {
   }
 
   @Override
+  public List<String> raiseAutoIncrement(Connection c, String promotion, long gap) throws SQLException {
+    return MariaDbAutoIncrement.raise(c, promotion, gap);
+  }
+
+  @Override
   public boolean hasSequences() {
     return false;
   }

@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.sqlite;
 
+import dev.ferry.apply.dialect.CounterPlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,14 +8,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Raises the {@code AUTOINCREMENT} counters of a promoted SQLite target ({@code sqlite_sequence})
  * by the promotion's gap above the highest id each table used, so ids the old primary handed out
  * after the last transaction the replica received are not handed out again. The value planned for
- * each table is kept in {@code ferry_sequences} under {@code autoincrement:<promotion>:<table>}, so
- * running the promotion again sets the same value instead of adding the gap twice. Stateless; in
+ * each table is kept in {@code ferry_sequences} ({@link CounterPlan}), so running the promotion
+ * again sets the same value instead of adding the gap twice. Stateless; in
  * the caller's transaction.
  */
 final class SqliteAutoIncrement {
@@ -25,22 +25,9 @@ final class SqliteAutoIncrement {
   static List<String> raise(Connection c, String promotion, long gap) throws SQLException {
     List<String> raised = new ArrayList<>();
     for (String table : tables(c)) {
-      String key = "autoincrement:" + promotion + ":" + table;
-      Optional<Long> planned = planned(c, key);
-      long value;
-      if (planned.isPresent()) {
-        value = planned.get();
-      } else {
-        long highest = Math.max(scalar(c, "SELECT seq FROM sqlite_sequence WHERE name = ?", table),
-            scalar(c, "SELECT max(rowid) FROM " + SqliteSyntax.INSTANCE.quote(table), null));
-        value = highest > Long.MAX_VALUE - gap ? Long.MAX_VALUE : highest + gap;
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SqliteControlTables.INSTANCE.sequences()
-            + " (name, value) VALUES (?, ?)")) {
-          ps.setString(1, key);
-          ps.setLong(2, value);
-          ps.executeUpdate();
-        }
-      }
+      long value = CounterPlan.of(c, SqliteControlTables.INSTANCE.sequences(), promotion, table, gap,
+          () -> Math.max(scalar(c, "SELECT seq FROM sqlite_sequence WHERE name = ?", table),
+              scalar(c, "SELECT max(rowid) FROM " + SqliteSyntax.INSTANCE.quote(table), null)));
       set(c, table, value);
       raised.add(table + "=" + value);
     }
@@ -60,16 +47,6 @@ final class SqliteAutoIncrement {
       }
     }
     return out;
-  }
-
-  private static Optional<Long> planned(Connection c, String key) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT value FROM " + SqliteControlTables.INSTANCE.sequences()
-        + " WHERE name = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-      }
-    }
   }
 
   private static long scalar(Connection c, String sql, String parameter) throws SQLException {
