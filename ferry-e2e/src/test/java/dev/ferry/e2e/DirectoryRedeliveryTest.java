@@ -50,8 +50,8 @@ class DirectoryRedeliveryTest {
       nodes.startReplica();
       courier.interrupt();
       courier.join();
-      deliverAll(archive, incoming);
-      long before = DirectoryTransportCrashTest.sealed(archive).size();
+      // Counted in the listing delivered: a segment sealed after it (the age seals the open one) is not there.
+      long before = deliverAll(archive, incoming);
 
       try (WorkloadRunner load = t.workload(21)) {
         load.awaitCommitted(load.committed() + 800, Duration.ofSeconds(90));
@@ -115,15 +115,18 @@ class DirectoryRedeliveryTest {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
-  private static void deliverAll(Path archive, Path incoming) throws Exception {
+  /** Delivers every archived segment not delivered yet; returns how many the archive listed. */
+  private static int deliverAll(Path archive, Path incoming) throws Exception {
     if (!Files.isDirectory(archive)) {
-      return; // the primary's archiver creates it with the first segment
+      return 0; // the primary's archiver creates it with the first segment
     }
-    for (Path s : DirectoryTransportCrashTest.sealed(archive)) {
+    List<Path> sealed = DirectoryTransportCrashTest.sealed(archive);
+    for (Path s : sealed) {
       if (!Files.exists(incoming.resolve(s.getFileName()))) {
         deliver(s, incoming);
       }
     }
+    return sealed.size();
   }
 
   private static void deliverAllInOrder(Path archive, Path incoming) {

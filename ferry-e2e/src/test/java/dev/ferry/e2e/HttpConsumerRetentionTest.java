@@ -65,12 +65,13 @@ class HttpConsumerRetentionTest {
           () -> Files.exists(primaryJournal.resolve("consumers/http.east.pos")) ? reportedNext(primaryJournal) : 0,
           next -> next > 1);
       FerryCli.kill9(east);
-      lacks = reportedNext(primaryJournal); // a request in flight at the kill may have reported more
       // The primary's status names what holds its segments: east among its consumers, where it stopped.
-      String eastAt = Files.readString(primaryJournal.resolve("consumers/http.east.pos")).strip();
-      String lacksAt = "consumers .*http\\.east at " + lacks + ":";
       // The status file is written about once a second: wait for one written after east's last report.
+      // East's position is read again on each try: a request east sent just before the kill may still be
+      // handled by the primary after kill9 returned, and report more.
       Await.untilAsserted(Duration.ofSeconds(30), () -> {
+        String eastAt = Files.readString(primaryJournal.resolve("consumers/http.east.pos")).strip();
+        String lacksAt = "consumers .*http\\.east at " + reportedNext(primaryJournal) + ":";
         JsonNode consumers = Status.of(cli, primaryConfig).path("journal").path("consumers");
         assertThat(consumers.values()).as("consumers: %s", consumers).anySatisfy(c -> {
           assertThat(c.path("name").asString()).isEqualTo("http.east");
@@ -79,6 +80,7 @@ class HttpConsumerRetentionTest {
         assertThat(cli.run(Duration.ofSeconds(60), "status", "-c", primaryConfig.toString()).stdout())
             .containsPattern(lacksAt);
       });
+      lacks = reportedNext(primaryJournal);
       // While east is down the primary seals several more segments and its own replica applies them.
       long sealedAtKill = lastSealed(primaryJournal);
       transferUntilSealedThrough(t, primaryJournal, sealedAtKill + 3);

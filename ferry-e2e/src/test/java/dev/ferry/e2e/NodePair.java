@@ -9,8 +9,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -83,15 +85,23 @@ final class NodePair {
     return "primary log: " + read(primaryLog) + "\nreplica log: " + read(replicaLog);
   }
 
-  /** Every sealed segment left in {@code copy} has the SHA-256 of the primary's; returns them. */
+  /**
+   * Every sealed segment left in {@code copy} has the SHA-256 of the primary's; returns those compared. The
+   * copy purges what its replicas applied meanwhile (on a pass of its link, on a seal): a segment listed but
+   * gone before it is read is not left in the copy. The newest sealed one is never purged while none is open.
+   */
   static List<Path> assertSealedSegmentsIdentical(Path primaryJournal, Path copy) throws Exception {
-    List<Path> sealedInCopy = DirectoryTransportCrashTest.sealed(copy);
-    assertThat(sealedInCopy).as("sealed segments left in the copy").isNotEmpty();
-    for (Path s : sealedInCopy) {
-      assertThat(DirectoryTransportCrashTest.sha256(s)).as("SHA-256 of %s in the copy", s.getFileName())
-          .isEqualTo(DirectoryTransportCrashTest.sha256(primaryJournal.resolve(s.getFileName())));
+    List<Path> compared = new ArrayList<>();
+    for (Path s : DirectoryTransportCrashTest.sealed(copy)) {
+      Optional<String> sha = DirectoryTransportCrashTest.sha256IfPresent(s);
+      if (sha.isPresent()) {
+        assertThat(sha.get()).as("SHA-256 of %s in the copy", s.getFileName())
+            .isEqualTo(DirectoryTransportCrashTest.sha256(primaryJournal.resolve(s.getFileName())));
+        compared.add(s);
+      }
     }
-    return sealedInCopy;
+    assertThat(compared).as("sealed segments left in the copy").isNotEmpty();
+    return compared;
   }
 
   /** Stops both with SIGTERM; both exit 0. */

@@ -37,7 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PushTlsTest {
   private static final String PASSWORD = "changeit-7";
   private static final SharedSecret SECRET = new SharedSecret("correct horse battery staple");
-  private static final LinkTiming FAST = new LinkTiming(Duration.ofMillis(100), Duration.ofMillis(2000),
+  // Heartbeats every 100 ms; a link silent for 5 s is dead. No test here waits for that timeout (the proxy's
+  // cut closes both connections, a failed handshake closes its own), and a shorter one is a pause a loaded
+  // machine can take: a spurious timeout would add a reconnect to the exact counts the cut test checks.
+  private static final LinkTiming FAST = new LinkTiming(Duration.ofMillis(100), Duration.ofMillis(5000),
       Duration.ofMillis(200), 1 << 20);
   @TempDir Path primary;
   @TempDir Path copy;

@@ -27,8 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class SyncGateTest {
   private static final SharedSecret SECRET = new SharedSecret("correct horse battery staple");
-  private static final LinkTiming FAST = new LinkTiming(Duration.ofMillis(100), Duration.ofMillis(1000),
+  // Heartbeats every 100 ms; a link silent for 5 s is dead. No test here waits for that timeout (each
+  // closes or drops the connection), and 1 s of silence is a pause a loaded machine can take: a spurious
+  // timeout there would add a reconnect (and an ERROR) to the exact counts the tests check.
+  private static final LinkTiming FAST = new LinkTiming(Duration.ofMillis(100), Duration.ofMillis(5000),
       Duration.ofMillis(200), 1 << 20);
+  private static final long SYNC_TIMEOUT_MS = 5000;
   @TempDir Path primary;
   @TempDir Path copy;
   /** The receiver of {@link #withFirstReceived}, while it runs. */
@@ -39,8 +43,10 @@ class SyncGateTest {
     try (Journal journal = Journal.open(JournalConfig.defaults(primary))) {
       PushReceiver r = PushReceiver.start(JournalConfig.defaults(copy), new JournalFrom.Listen("127.0.0.1", 0, SECRET,
           Optional.empty(), FAST), Set.of("replica"));
+      // The sync timeout runs from gate.after(first): connecting, the ACK, the 300 ms below and the
+      // replica's report must all fit in it on a loaded machine, or r1 is excluded instead of released.
       PushTarget target = new PushTarget("r1", "127.0.0.1", r.port(), SECRET, Optional.empty(), FAST,
-          SyncLevel.APPLY, Duration.ofMillis(1500));
+          SyncLevel.APPLY, Duration.ofMillis(SYNC_TIMEOUT_MS));
       try (PushSupplier s = PushSupplier.start(journal, target); SyncGate gate = SyncGate.start(List.of(s))) {
         JournalPosition first = journal.append(Transactions.accounts(1)).join();
         CompletableFuture<JournalPosition> released = gate.after(first);
@@ -54,8 +60,9 @@ class SyncGateTest {
         r.close();
         long start = System.nanoTime();
         JournalPosition second = journal.append(Transactions.accounts(2)).join();
-        gate.after(second).get(10, TimeUnit.SECONDS);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1400L, 8000L);
+        gate.after(second).get(SYNC_TIMEOUT_MS + 10_000, TimeUnit.MILLISECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+            .isBetween(SYNC_TIMEOUT_MS - 100, SYNC_TIMEOUT_MS + 6500);
         assertThat(gate.excludedNames()).containsExactly("r1");
         assertThat(s.status().lastError().orElseThrow()).contains("synchronous replica node excluded")
             .contains("(apply) journal position " + second);
