@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -204,13 +203,7 @@ class FailoverUnderLoadTest {
 
   /** A transaction on C's database holding marks row 1: the one load transaction that updates it waits on C. */
   private static Connection lockMark(String url) throws Exception {
-    Connection lock = DriverManager.getConnection(url);
-    lock.setAutoCommit(false);
-    try (Statement st = lock.createStatement()) {
-      st.execute("SET TRANSACTION READ WRITE");
-      st.execute("SELECT v FROM marks WHERE id = 1 FOR UPDATE");
-    }
-    return lock;
+    return Sql.openTransaction(url, "SET TRANSACTION READ WRITE", "SELECT v FROM marks WHERE id = 1 FOR UPDATE");
   }
 
   private static String applied(String url) throws Exception {
