@@ -144,12 +144,17 @@ class FailoverUnderLoadTest {
         for (Process p : new Process[] {pc2, pd2, pb2}) {
           assertThat(FerryCli.terminate(p, Duration.ofSeconds(90))).isZero();
         }
-        for (String j : List.of("b-journal", "c-journal", "d-journal")) {
+        Path dumpA = Files.createDirectories(dir.resolve("dump-a-journal"));
+        assertThat(JournalDump.of(cli, dir.resolve("a-journal"), dumpA).gapsOrRepeats())
+            .as("A's journal: consecutive GTIDs, source positions increasing").isEmpty();
+        for (String j : List.of("b-journal", "c-journal", "d-journal")) { // A's positions, then B's database's
           Path out = Files.createDirectories(dir.resolve("dump-" + j));
           assertThat(JournalDump.of(cli, dir.resolve(j), out).gtidGapsOrRepeats()).as("GTIDs of %s", j).isEmpty();
         }
-        System.out.printf("FailoverUnderLoadTest: %d items and %d transfers acknowledged, C's holes %s, %d s%n",
-            load.ackedItems.size(), load.ackedLedger.size(), cHoles, (System.nanoTime() - started) / 1_000_000_000L);
+        System.out.printf("FailoverUnderLoadTest: %d items and %d transfers acknowledged (A's database holds %s and %s),"
+            + " C's holes %s, %d s%n", load.ackedItems.size(), load.ackedLedger.size(),
+            Sql.scalar(a, "SELECT count(*) FROM items"), Sql.scalar(a, "SELECT count(*) FROM ledger"), cHoles,
+            (System.nanoTime() - started) / 1_000_000_000L);
       }
     }
   }
@@ -189,6 +194,7 @@ class FailoverUnderLoadTest {
           Thread.sleep(300);
         }
         if (hasHoles(applied(c))) {
+          System.out.printf("FailoverUnderLoadTest: holes in C's applied set at attempt %d%n", attempt);
           FerryCli.kill9(pc);
           Thread.sleep(1000); // a COMMIT C sent just before its death has reached its database by now
           String holes = applied(c);
