@@ -16,7 +16,6 @@ import dev.ferry.testkit.PostgresCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,8 +81,8 @@ class FailoverTest {
       Process pb2 = cli.start(dir.resolve("b2.log"), "run", "-c", cb2.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, cb2, pb2);
       insert(b, "b", 10);
-      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", repointAsPrinted(done.stdout(), n.cc(), "c", c).toString());
-      Process pd2 = cli.start(dir.resolve("d2.log"), "run", "-c", repointAsPrinted(done.stdout(), n.cd(), "d", d).toString());
+      Process pc2 = cli.start(dir.resolve("c2.log"), "run", "-c", NodeConfigs.repointAsPrinted(dir, done.stdout(), n.cc(), "c").toString());
+      Process pd2 = cli.start(dir.resolve("d2.log"), "run", "-c", NodeConfigs.repointAsPrinted(dir, done.stdout(), n.cd(), "d").toString());
       await("C converges to B's rows", () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
       await("D converges to B's rows", () -> Sql.scalar(d, DIGEST).equals(Sql.scalar(b, DIGEST)));
       assertThat(count(c)).isEqualTo(101);
@@ -207,18 +206,6 @@ class FailoverTest {
   private Path replicaNode(String name, String a, String url, int portA, String serve) throws Exception {
     return write(name + ".yaml", source("primary", a, "") + journal(dir.resolve(name + "-journal"), true)
         + from(portA, name) + serve + replica("pg", url));
-  }
-
-  /** The node's configuration with journal.from as failover printed it (url and consumer), as the docs say. */
-  private Path repointAsPrinted(String stdout, Path config, String name, String url) throws Exception {
-    Matcher m = Pattern.compile("re-point " + Pattern.quote(config.toString()) + ": set in [^\\n]*\\n  journal:\\n"
-        + "    from:\\n      http:\\n        url: (\\S+)\\n        consumer: (\\S+)\\n").matcher(stdout);
-    assertThat(m.find()).as("failover prints how %s re-points: %s", config, stdout).isTrue();
-    String yaml = Files.readString(config);
-    String repointed = yaml.replaceFirst("url: http://127\\.0\\.0\\.1:\\d+/\\n      consumer: \\S+",
-        "url: " + m.group(1) + "\n      consumer: " + m.group(2));
-    assertThat(repointed).isNotEqualTo(yaml);
-    return write(name + "2.yaml", repointed);
   }
 
   private Path write(String name, String yaml) throws Exception {

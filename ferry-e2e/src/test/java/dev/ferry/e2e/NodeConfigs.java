@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The pieces of {@code ferry.yaml} the failover tests build primaries and replica nodes from (a
@@ -42,6 +45,21 @@ final class NodeConfigs {
 
   static String replica(String name, String url) {
     return "replicas:\n  - name: " + name + "\n    url: " + url + "\n";
+  }
+
+  /**
+   * The node's configuration with journal.from as {@code ferry failover} printed it (url and consumer), as the
+   * docs say, written to {@code dir/<name>2.yaml}.
+   */
+  static Path repointAsPrinted(Path dir, String stdout, Path config, String name) throws Exception {
+    Matcher m = Pattern.compile("re-point " + Pattern.quote(config.toString()) + ": set in [^\\n]*\\n  journal:\\n"
+        + "    from:\\n      http:\\n        url: (\\S+)\\n        consumer: (\\S+)\\n").matcher(stdout);
+    assertThat(m.find()).as("failover prints how %s re-points: %s", config, stdout).isTrue();
+    String yaml = Files.readString(config);
+    String repointed = yaml.replaceFirst("url: http://127\\.0\\.0\\.1:\\d+/\\n      consumer: \\S+",
+        "url: " + m.group(1) + "\n      consumer: " + m.group(2));
+    assertThat(repointed).isNotEqualTo(yaml);
+    return Files.writeString(dir.resolve(name + "2.yaml"), repointed);
   }
 
   static int freePort() throws Exception {

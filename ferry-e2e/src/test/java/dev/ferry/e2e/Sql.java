@@ -34,6 +34,24 @@ final class Sql {
         "ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER slow"};
   }
 
+  /**
+   * A connection whose transaction has run the statements and stays open (holding their locks) until the
+   * caller rolls it back or closes the connection.
+   */
+  static Connection openTransaction(String url, String... statements) throws SQLException {
+    Connection c = DriverManager.getConnection(url);
+    try (Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      for (String s : statements) {
+        st.execute(s);
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
   /** The first column of the first row, or null when the query returns no row. */
   static String scalar(String url, String query) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();

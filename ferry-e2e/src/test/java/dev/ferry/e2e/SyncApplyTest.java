@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -101,12 +99,7 @@ class SyncApplyTest {
 
   /** A transaction on the replica's database holding a lock on {@code history} that every INSERT waits for. */
   private static Connection lockHistory(String url) throws Exception {
-    Connection c = DriverManager.getConnection(url);
-    c.setAutoCommit(false);
-    try (Statement st = c.createStatement()) {
-      st.execute("LOCK TABLE history IN SHARE MODE");
-    }
-    return c;
+    return Sql.openTransaction(url, "LOCK TABLE history IN SHARE MODE");
   }
 
   private static long onTarget(Topology t, String memo) throws Exception {
