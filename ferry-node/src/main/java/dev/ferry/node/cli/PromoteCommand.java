@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = {"Promote a replica node (journal.from) after its primary is gone: apply everything its journal",
         "copy holds, refuse when GTIDs are missing (naming them) unless --accept-loss, set every replicated",
         "sequence above the highest value seen plus a gap, make the replicas writable, and record the branch",
-        "point in promotion.json in the journal directory. Stop the node's 'ferry run' first. Safe to run",
+        "point in promotion.json in the journal directory. With --fetch-from it first takes what another copy",
+        "holds beyond this one. Stop the node's 'ferry run' first. Safe to run",
         "again after a crash; once done it only reports. See docs/failover.md."})
 final class PromoteCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
@@ -33,14 +34,21 @@ final class PromoteCommand implements Callable<Integer> {
       + "configuration; repeatable): refuse when it holds GTIDs this node lacks, naming them, unless --accept-loss.")
   List<Path> siblings;
 
+  @Option(names = "--fetch-from", paramLabel = "SOURCE", description = "Before promoting, take what SOURCE holds "
+      + "beyond this node's journal copy (repeatable, in order): another replica node's configuration, a journal or "
+      + "archive directory, or the http:// URL of a node serving its journal (token from FERRY_TOKEN). Refused, "
+      + "naming the segment and GTID, when SOURCE holds another history.")
+  List<String> fetchFrom;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     FerryConfig config = options.load();
     Promotion.Options how = promote.options("promote");
-    checkSiblings(config);
     options.startLogging(config);
+    FetchSources.fetch(config, NodeSpecs.from(config), fetchFrom, spec.commandLine().getOut());
+    checkSiblings(config);
     PromotionRecord done;
     try {
       done = Promotion.promote(NodeSpecs.from(config), promote.replicas(), how);
