@@ -47,18 +47,20 @@ class PromoteFetchTest {
       int portC = freePort();
       Path ca = write("a.yaml", source("primary", a, "") + journal(dir.resolve("a-journal"), false)
           + serve(portA, "b, c"));
-      // B's promoted database shares A's cluster: its capture slot needs a name of its own there.
-      Path cb = write("b.yaml", source("primary", a, "  slot: ferry_b\n") + journal(dir.resolve("b-journal"), true)
+      Path cbRun = write("b-run.yaml", source("primary", a, "") + journal(dir.resolve("b-journal"), true)
           + from(portA, "b") + replica("pg", b));
+      // For the promotion: B's database shares A's cluster, so its capture slot needs a name of its own there.
+      Path cb = write("b.yaml", Files.readString(cbRun).replace("  name: primary\n", "  name: primary\n  slot: ferry_b\n"));
+      assertThat(Files.readString(cb)).contains("slot: ferry_b");
       // C serves its copy to a consumer that never fetches, so it keeps every segment it received.
       Path cc = write("c.yaml", source("primary", a, "") + journal(dir.resolve("c-journal"), true)
           + from(portA, "c") + serve(portC, "nobody") + replica("pg", c));
       Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
       DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
       Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
+      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cbRun.toString());
       Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cbRun, pb);
       DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
       insert(a, "a", 20);
       await("B applies 21 rows", () -> count(b) == 21);
