@@ -34,12 +34,6 @@ final class PromoteCommand implements Callable<Integer> {
       + "configuration; repeatable): refuse when it holds GTIDs this node lacks, naming them, unless --accept-loss.")
   List<Path> siblings;
 
-  @Option(names = "--fetch-from", paramLabel = "SOURCE", description = "Before promoting, take what SOURCE holds "
-      + "beyond this node's journal copy (repeatable, in order): another replica node's configuration, a journal or "
-      + "archive directory, or the http:// URL of a node serving its journal (token from FERRY_TOKEN). Refused, "
-      + "naming the segment and GTID, when SOURCE holds another history.")
-  List<String> fetchFrom;
-
   @Spec CommandSpec spec;
 
   @Override
@@ -47,7 +41,7 @@ final class PromoteCommand implements Callable<Integer> {
     FerryConfig config = options.load();
     Promotion.Options how = promote.options("promote");
     options.startLogging(config);
-    FetchSources.fetch(config, NodeSpecs.from(config), fetchFrom, spec.commandLine().getOut());
+    FetchSources.fetch(config, NodeSpecs.from(config), promote.fetchFrom, spec.commandLine().getOut());
     checkSiblings(config);
     PromotionRecord done;
     try {
