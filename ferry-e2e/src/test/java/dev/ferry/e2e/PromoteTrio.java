@@ -96,8 +96,13 @@ final class PromoteTrio {
 
   /** C re-pointed to B over HTTP. */
   Path repointed(String a, String c) throws Exception {
+    return repointed(a, c, "");
+  }
+
+  /** C re-pointed to B over HTTP, with more settings of its journal ({@code serve}, say). */
+  Path repointed(String a, String c, String journalMore) throws Exception {
     return write("c2.yaml", NodeConfigs.source("primary", a, "") + journal("c-journal", true)
-        + NodeConfigs.from(portB, "c") + NodeConfigs.replica("pg", c));
+        + NodeConfigs.from(portB, "c") + journalMore + NodeConfigs.replica("pg", c));
   }
 
   Path write(String name, String yaml) throws Exception {
