@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         "its replicas applied, picks the node whose history contains every other's, prints the plan (what each",
         "other node lacks, whether it can follow), and refuses (exit 1) naming the missing GTIDs and where they are",
         "when none does, unless --accept-loss. Without --dry-run it then promotes that node as 'ferry promote' does",
-        "(stop its 'ferry run' first) and prints the journal.from each other node re-points to. Changes no",
+        "(stop its 'ferry run' first) and prints the journal.from each other node re-points to; with --repoint it",
+        "writes it into each such node's journal.dir (journal-from.json, as 'ferry repoint'). Changes no",
         "configuration file. See docs/failover.md."})
 final class FailoverCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -42,6 +43,10 @@ final class FailoverCommand implements Callable<Integer> {
 
   @Option(names = "--dry-run", description = "Print the plan and stop; change nothing.")
   boolean dryRun;
+
+  @Option(names = "--repoint", description = "After promoting, re-point every node that can follow: write its"
+      + " journal-from.json (as 'ferry repoint') with the URL and consumer printed.")
+  boolean repoint;
 
   @Mixin PromoteOptions promote;
 
@@ -74,6 +79,9 @@ final class FailoverCommand implements Callable<Integer> {
           + " lost)");
     }
     if (dryRun) {
+      if (repoint) {
+        plan.others().forEach(v -> FailoverRepoint.wouldWrite(out, v, configs.get(v.node()), chosen, configs.get(chosen)));
+      }
       out.println("dry run: nothing was changed");
       out.flush();
       return 0;
@@ -88,7 +96,9 @@ final class FailoverCommand implements Callable<Integer> {
     }
     PromoteCommand.report(out, done, config);
     for (FailoverChoice.Verdict v : plan.others()) {
-      FailoverText.repoint(out, v, configs.get(v.node()), chosen, config);
+      if (!repoint || !FailoverRepoint.write(out, v, configs.get(v.node()), chosen, config)) {
+        FailoverText.repoint(out, v, configs.get(v.node()), chosen, config);
+      }
     }
     out.flush();
     return 0;
