@@ -87,8 +87,9 @@ class RepointTest {
       assertThat(pc.isAlive()).as("C was not restarted").isTrue();
       String cLog = Files.readString(dir.resolve("c.log"));
       assertThat(cLog).contains("journal.from re-pointed by journal-from.json while running: switching from http"
-          + " http://127.0.0.1:" + portA + "/ consumer c to http http://127.0.0.1:" + portB + "/ consumer c")
-          .doesNotContain("seeding it from a snapshot");
+          + " http://127.0.0.1:" + portA + "/ consumer c to http http://127.0.0.1:" + portB + "/ consumer c");
+      assertThat(cLog.split("seeding it from a snapshot", -1)).as("C was seeded once, at its first start, not again")
+          .hasSize(2);
 
       JsonNode status = Status.of(cli, cc);
       assertThat(status.path("repoint").path("url").asString()).isEqualTo("http://127.0.0.1:" + portB + "/");
