@@ -41,7 +41,7 @@ class ContinueAfterPromoteTest {
         FerryCli cli = new FerryCli(dir)) {
       // B serves its copy to C as well (cascading), so that it keeps every segment C has not fetched from it:
       // what lets C re-point to B after the failover, however far behind it is.
-      Trio t = startTrio(pg, other, cli, true);
+      NodeTrio t = startTrio(pg, other, cli, true);
       String a = t.a();
       String b = t.b();
       String c = t.c();
@@ -132,7 +132,7 @@ class ContinueAfterPromoteTest {
     boolean push = transport.equals("push");
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      Trio t = startTrio(pg, other, cli, false);
+      NodeTrio t = startTrio(pg, other, cli, false);
       String a = t.a();
       String b = t.b();
       String c = t.c();
@@ -188,7 +188,7 @@ class ContinueAfterPromoteTest {
   void theOldPrimarysTailIsExportedNeverMergedAndRejoinMakesItAReplicaOfTheNewPrimary() throws Exception {
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      Trio t = startTrio(pg, other, cli, true); // B keeps every segment C has not fetched from it: all of them
+      NodeTrio t = startTrio(pg, other, cli, true); // B keeps every segment C has not fetched from it: all of them
       String a = t.a();
       String b = t.b();
       assertThat(FerryCli.terminate(t.pc(), Duration.ofSeconds(90))).isZero(); // A keeps what C has not fetched
@@ -273,30 +273,9 @@ class ContinueAfterPromoteTest {
     }
   }
 
-  /** Primary A (serving its journal to B and C over HTTP) and replica nodes B and C, their replicas streaming. */
-  private record Trio(String a, String b, String c, int portB, Path ca, Path cb, Process pa, Process pb, Process pc) {}
-
   /** B's database in a cluster of its own, as after a real failover (slot names are a cluster's). */
-  private Trio startTrio(PostgresCluster pg, PostgresCluster other, FerryCli cli, boolean bServesC) throws Exception {
-    String a = pg.createDatabase("a");
-    String b = other.createDatabase("b");
-    String c = pg.createDatabase("c");
-    Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-    int portA = freePort();
-    int portB = freePort();
-    Path ca = write("a.yaml", source("primary", a, "") + journal("a-journal", false)
-        + "  serve:\n    http:\n      listen: 127.0.0.1:" + portA + "\n      consumers: [b, c]\n");
-    Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b")
-        + (bServesC ? serveB(portB) : "") + replica("pg", b));
-    Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
-    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
-    return new Trio(a, b, c, portB, ca, cb, pa, pb, pc);
+  private NodeTrio startTrio(PostgresCluster pg, PostgresCluster other, FerryCli cli, boolean bServesC) throws Exception {
+    return NodeTrio.start(dir, pg, other, cli, bServesC);
   }
 
   private static final String PUSH = "      secret: continue-e2e-secret-42\n      heartbeat: 200ms\n      timeout: 2s\n"

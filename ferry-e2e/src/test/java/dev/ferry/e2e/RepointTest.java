@@ -4,7 +4,6 @@ import static dev.ferry.e2e.NodeConfigs.DIGEST;
 import static dev.ferry.e2e.NodeConfigs.await;
 import static dev.ferry.e2e.NodeConfigs.count;
 import static dev.ferry.e2e.NodeConfigs.freePort;
-import static dev.ferry.e2e.NodeConfigs.from;
 import static dev.ferry.e2e.NodeConfigs.insert;
 import static dev.ferry.e2e.NodeConfigs.journal;
 import static dev.ferry.e2e.NodeConfigs.replica;
@@ -39,29 +38,18 @@ class RepointTest {
     // B's database in a cluster of its own: promote --capture makes a slot there, and slot names are a cluster's.
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      String a = pg.createDatabase("a");
-      String c = pg.createDatabase("c");
-      String b = other.createDatabase("b");
-      Sql.execute(a, "CREATE TABLE items (id bigserial PRIMARY KEY, v text NOT NULL)");
-      int portA = freePort();
-      int portB = freePort();
-      Path ca = write("a.yaml", source("primary", a, "") + journal(dir.resolve("a-journal"), false)
-          + serve(portA, "b, c"));
-      Path cb = write("b.yaml", source("primary", a, "") + journal(dir.resolve("b-journal"), true)
-          + from(portA, "b") + serve(portB, "c") + replica("pg", b));
-      Path cc = write("c.yaml", source("primary", a, "") + journal(dir.resolve("c-journal"), true)
-          + from(portA, "c") + replica("pg", c));
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
-      insert(a, "a", 20);
+      NodeTrio t = NodeTrio.start(dir, pg, other, cli, true);
+      String b = t.b();
+      String c = t.c();
+      int portA = t.portA();
+      int portB = t.portB();
+      Path cb = t.cb();
+      Path cc = t.cc();
+      Process pc = t.pc();
+      insert(t.a(), "a", 20);
       await("B and C apply 21 rows", () -> count(b) == 21 && count(c) == 21);
-      FerryCli.kill9(pa);
-      assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();
+      FerryCli.kill9(t.pa());
+      assertThat(FerryCli.terminate(t.pb(), Duration.ofSeconds(90))).isZero();
 
       refusesBadInput(cli, cc);
       FerryCli.Result plan = cli.run(Duration.ofMinutes(5), "failover", "--capture", "--repoint", "--dry-run",

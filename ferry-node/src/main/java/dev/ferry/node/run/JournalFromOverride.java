@@ -52,15 +52,7 @@ public record JournalFromOverride(Instant at, String command, Optional<String> u
 
   /** The override of the copy in {@code journalDir}, if one was written. */
   public static Optional<JournalFromOverride> read(Path journalDir) throws IOException {
-    Path file = journalDir.resolve(FILE);
-    if (!Files.exists(file)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(StatusJson.read(Files.readString(file, StandardCharsets.UTF_8), JournalFromOverride.class));
-    } catch (RuntimeException e) {
-      throw new IOException(file + " is not a journal.from override: " + e.getMessage(), e);
-    }
+    return StatusJson.readFile(journalDir.resolve(FILE), JournalFromOverride.class, "a journal.from override");
   }
 
   /** Writes it durably (temp, fsync, rename, fsync the directory) into {@code journalDir}, replacing an earlier one. */
