@@ -129,15 +129,16 @@ final class RepointableFeed implements CopyFeed {
     current.applied(replica, position);
   }
 
+  /** Stops receiving; a switch under way finishes first (it holds the lock), none starts after. */
   @Override
   public void close() throws IOException, InterruptedException {
     stopping = true;
+    synchronized (this) {
+      current.close();
+    }
     watcher.interrupt();
     if (watcher.isAlive()) {
       watcher.join();
-    }
-    synchronized (this) {
-      current.close();
     }
   }
 }
