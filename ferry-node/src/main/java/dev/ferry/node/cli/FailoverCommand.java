@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
         "other node lacks, whether it can follow), and refuses (exit 1) naming the missing GTIDs and where they are",
         "when none does, unless --accept-loss. Without --dry-run it then promotes that node as 'ferry promote' does",
         "(stop its 'ferry run' first; --fetch-from first takes what a source outside the -c nodes holds beyond",
-        "its copy) and prints the journal.from each other node re-points to. Changes no",
+        "its copy) and prints the journal.from each other node re-points to; with --repoint it writes it into",
+        "each such node's journal.dir (journal-from.json, as 'ferry repoint'). Changes no",
         "configuration file. See docs/failover.md."})
 final class FailoverCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -43,6 +44,10 @@ final class FailoverCommand implements Callable<Integer> {
 
   @Option(names = "--dry-run", description = "Print the plan and stop; change nothing.")
   boolean dryRun;
+
+  @Option(names = "--repoint", description = "After promoting, re-point every node that can follow: write its"
+      + " journal-from.json (as 'ferry repoint') with the URL and consumer printed.")
+  boolean repoint;
 
   @Mixin PromoteOptions promote;
 
@@ -75,6 +80,9 @@ final class FailoverCommand implements Callable<Integer> {
           + " lost)");
     }
     if (dryRun) {
+      if (repoint) {
+        plan.others().forEach(v -> FailoverRepoint.wouldWrite(out, v, configs.get(v.node()), chosen, configs.get(chosen)));
+      }
       out.println("dry run: nothing was changed");
       out.flush();
       return 0;
@@ -90,7 +98,9 @@ final class FailoverCommand implements Callable<Integer> {
     }
     PromoteCommand.report(out, done, config);
     for (FailoverChoice.Verdict v : plan.others()) {
-      FailoverText.repoint(out, v, configs.get(v.node()), chosen, config);
+      if (!repoint || !FailoverRepoint.write(out, v, configs.get(v.node()), chosen, config)) {
+        FailoverText.repoint(out, v, configs.get(v.node()), chosen, config);
+      }
     }
     out.flush();
     return 0;

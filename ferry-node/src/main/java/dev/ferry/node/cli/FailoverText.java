@@ -94,17 +94,27 @@ final class FailoverText {
           stem(v.node()), l.host(), l.port(), v.node(), v.node());
       return;
     }
-    String consumer = from.isPresent() && from.get() instanceof JournalFrom.Http h && h.consumer().isPresent()
-        ? h.consumer().get() : stem(v.node());
+    String consumer = consumer(v, node);
     Optional<HttpServeConfig> serve = promoted.serve();
-    String url = serve.map(s -> "http://" + host(s.host(), chosen) + ":" + s.port() + "/")
-        .orElse("http://<" + chosen + "'s host>:<port>/");
+    String url = url(promoted, chosen).orElse("http://<" + chosen + "'s host>:<port>/");
     out.printf("re-point %s: set in %s%n  journal:%n    from:%n      http:%n        url: %s%n        consumer: %s%n"
         + "then restart its 'ferry run': it continues from the first segment it lacks, without a re-snapshot%s%n",
         v.node(), v.node(), url, consumer, serve.isEmpty() ? " (" + chosen + " serves no journal yet: set "
         + "journal.serve.http in its new configuration, listing " + consumer + " in consumers)"
         : serve.get().consumers().contains(consumer) ? "" : " (list " + consumer + " in journal.serve.http.consumers"
         + " of " + chosen + "'s new configuration)");
+  }
+
+  /** The consumer name {@code v}'s node reports to the promoted one: its own, else its file's name. */
+  static String consumer(FailoverChoice.Verdict v, FerryConfig node) {
+    Optional<JournalFrom> from = node.from();
+    return from.isPresent() && from.get() instanceof JournalFrom.Http h && h.consumer().isPresent()
+        ? h.consumer().get() : stem(v.node());
+  }
+
+  /** The promoted node's {@code journal.serve.http} URL, when its configuration serves one at a known host. */
+  static Optional<String> url(FerryConfig promoted, String chosen) {
+    return promoted.serve().map(s -> "http://" + host(s.host(), chosen) + ":" + s.port() + "/");
   }
 
   private static String host(String host, String chosen) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.IVersionProvider;
         TeardownCommand.class, StatusCommand.class, JournalCommand.class, ReplicaCommand.class, TagCommand.class,
         TableCommand.class, WaitCommand.class, SuspendCommands.Suspend.class, SuspendCommands.Resume.class,
         PromoteCommand.class, FailoverCommand.class, RejoinCommand.class, ExportCommand.class, LoadCommand.class,
-        ConflictsCommand.class, SkipCommand.class,
+        ConflictsCommand.class, SkipCommand.class, RepointCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error.", "Run 'ferry COMMAND --help' for a command's options."})
 public final class FerryMain implements Callable<Integer> {

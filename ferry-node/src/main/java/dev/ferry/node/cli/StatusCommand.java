@@ -14,6 +14,7 @@ import dev.ferry.node.run.ReplicaLag;
 import dev.ferry.node.run.ReplicaState;
 import dev.ferry.node.run.StatusJson;
 import dev.ferry.node.run.PromotionRecord;
+import dev.ferry.node.run.JournalFromOverride;
 import dev.ferry.transport.LinkStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,21 +62,28 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     NodeStatus merged;
     Optional<PromotionRecord> promotion = Optional.empty();
+    Optional<JournalFromOverride> repoint = Optional.empty();
+    Optional<String> repointLine = Optional.empty();
     if (url != null) {
       merged = RemoteNode.at(url).status();
     } else {
       FerryConfig config = options.load();
       options.startQuietLogging();
       promotion = PromotionRecord.read(config.journal().directory());
+      repoint = JournalFromOverride.read(config.journal().directory());
+      repointLine = repoint.map(o -> repointed(o, config));
+      repoint = repoint.filter(o -> config.from().isPresent() && o.appliesTo(config.from().get()));
       merged = merge(config, StatusReader.readAll(config.status().file()), promotion.isPresent());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(promotion.isEmpty() ? StatusJson.of(merged) : StatusJson.write(new Promoted(merged, promotion.get())));
+      out.println(promotion.isPresent() ? StatusJson.write(new Promoted(merged, promotion.get()))
+          : repoint.isPresent() ? StatusJson.write(new Repointed(merged, repoint.get())) : StatusJson.of(merged));
     } else {
       StatusText.print(out, merged);
       promotion.ifPresent(p -> out.printf("promoted %s (%s): branch point %s, lost %s%n", p.at(), p.state(),
           p.branchPoint().map(Object::toString).orElse("none"), p.lost().isEmpty() ? "none" : p.lost()));
+      repointLine.ifPresent(out::println);
     }
     out.flush();
     // Capture or a replica stopped on an error a person must fix: scripts and supervisors see exit 1.
@@ -84,6 +92,19 @@ final class StatusCommand implements Callable<Integer> {
 
   /** The status of a promoted node: the usual keys, then {@code promotion} (docs/failover.md). */
   record Promoted(@JsonUnwrapped NodeStatus status, PromotionRecord promotion) {
+  }
+
+  /** The status of a re-pointed replica node: the usual keys, then {@code repoint} (docs/failover.md). */
+  record Repointed(@JsonUnwrapped NodeStatus status, JournalFromOverride repoint) {
+  }
+
+  private static String repointed(JournalFromOverride o, FerryConfig config) {
+    boolean holds = config.from().isPresent() && o.appliesTo(config.from().get());
+    return holds ? "journal.from re-pointed by '" + o.command() + "' at " + o.at() + ": " + o.source()
+        + " (instead of the configured " + o.overrides() + ", " + JournalFromOverride.FILE + ")"
+        : JournalFromOverride.FILE + " (re-pointed by '" + o.command() + "' at " + o.at() + " to " + o.source()
+        + ") overrode " + o.overrides() + ", but journal.from was changed since: the configuration wins (the file"
+        + " is set aside at the next 'ferry run')";
   }
 
   /**

@@ -8,12 +8,8 @@ import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.model.Gtid;
 import dev.ferry.journal.model.JournalPosition;
 import dev.ferry.transport.CopyFeed;
-import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkStatus;
-import dev.ferry.transport.archive.DirectoryReceiver;
-import dev.ferry.transport.http.HttpReceiver;
 import dev.ferry.transport.http.SegmentServer;
-import dev.ferry.transport.push.PushReceiver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,14 +51,14 @@ final class CopyLink implements AutoCloseable {
   }
 
   private final Path dir;
-  private final CopyFeed receiver;
+  private final RepointableFeed receiver;
   private final Optional<SegmentServer> server;
   private final List<String> names;
   private final ReentrantLock starting = new ReentrantLock();
   private volatile boolean stopping;
   private volatile Thread starter;
 
-  private CopyLink(Path dir, CopyFeed receiver, Optional<SegmentServer> server, List<String> names) {
+  private CopyLink(Path dir, RepointableFeed receiver, Optional<SegmentServer> server, List<String> names) {
     this.dir = dir;
     this.receiver = receiver;
     this.server = server;
@@ -80,12 +76,8 @@ final class CopyLink implements AutoCloseable {
         Journal.acknowledge(dir, name, oldest);
       }
     }
-    CopyFeed receiver = switch (spec.from().orElseThrow()) {
-      case JournalFrom.Directory d -> DirectoryReceiver.start(spec.journal(), d);
-      case JournalFrom.Http h -> HttpReceiver.start(spec.journal(), h);
-      case JournalFrom.Listen l -> PushReceiver.start(spec.journal(), l,
-          Set.copyOf(spec.replicas().stream().map(ReplicaSpec::name).toList()));
-    };
+    RepointableFeed receiver = RepointableFeed.start(spec.journal(), spec.from().orElseThrow(),
+        Set.copyOf(spec.replicas().stream().map(ReplicaSpec::name).toList()));
     try {
       Optional<SegmentServer> server = spec.serve().isPresent() && !spec.servedByNodeServer()
           ? Optional.of(SegmentServer.start(dir, spec.serve().get())) : Optional.empty();

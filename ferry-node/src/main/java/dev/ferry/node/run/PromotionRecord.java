@@ -71,15 +71,7 @@ public record PromotionRecord(String journalId, String state, Instant at, Option
 
   /** The record of the node whose journal is {@code journalDir}, if it was ever promoted. */
   public static Optional<PromotionRecord> read(Path journalDir) throws IOException {
-    Path file = journalDir.resolve(FILE);
-    if (!Files.exists(file)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(StatusJson.read(Files.readString(file, StandardCharsets.UTF_8), PromotionRecord.class));
-    } catch (RuntimeException e) {
-      throw new IOException(file + " is not a promotion record: " + e.getMessage(), e);
-    }
+    return StatusJson.readFile(journalDir.resolve(FILE), PromotionRecord.class, "a promotion record");
   }
 
   /** Writes it durably into {@code journalDir}, replacing an earlier one. */

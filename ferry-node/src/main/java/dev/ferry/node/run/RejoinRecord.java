@@ -31,15 +31,7 @@ public record RejoinRecord(Instant at, String newPrimary, Gtid branchPoint, Opti
 
   /** The fence of the journal {@code journalDir}, if {@code ferry rejoin} ever fenced it. */
   public static Optional<RejoinRecord> read(Path journalDir) throws IOException {
-    Path file = journalDir.resolve(FILE);
-    if (!Files.exists(file)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(StatusJson.read(Files.readString(file, StandardCharsets.UTF_8), RejoinRecord.class));
-    } catch (RuntimeException e) {
-      throw new IOException(file + " is not a rejoin record: " + e.getMessage(), e);
-    }
+    return StatusJson.readFile(journalDir.resolve(FILE), RejoinRecord.class, "a rejoin record");
   }
 
   /** Writes it durably into {@code journalDir}, replacing an earlier one. */

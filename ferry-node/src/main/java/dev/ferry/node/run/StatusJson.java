@@ -64,6 +64,24 @@ public final class StatusJson {
     return MAPPER.readValue(json, type);
   }
 
+  /**
+   * The document in {@code file} ({@code what} names it in an error), empty when there is no such file.
+   *
+   * @throws IOException when it cannot be read or is no such document, naming the file
+   */
+  static <T> java.util.Optional<T> readFile(java.nio.file.Path file, Class<T> type, String what)
+      throws java.io.IOException {
+    if (!java.nio.file.Files.exists(file)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(read(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8),
+          type));
+    } catch (RuntimeException e) {
+      throw new java.io.IOException(file + " is not " + what + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Seconds with three decimals, as {@code ferry status} always showed them ({@code 0.250}). */
   static final class Seconds extends ValueSerializer<Double> {
     @Override
