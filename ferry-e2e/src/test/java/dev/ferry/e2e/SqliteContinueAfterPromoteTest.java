@@ -1,6 +1,7 @@
 package dev.ferry.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.testkit.SqliteDatabase;
 import java.nio.file.Files;
@@ -98,6 +99,8 @@ class SqliteContinueAfterPromoteTest {
       assertThat(first).extracting(tx -> tx.path("gtid").asString()).as("the first new GTID: right after the branch"
           + " point, B's server id").contains(lastOfA, "0-2-" + (branch + 1)).doesNotContain("0-1-" + (branch + 1));
       assertConsecutive(first, branch);
+      assertThat(first).flatExtracting(tx -> tx.path("changes").values()).extracting(ch -> ch.path("op").asString())
+          .as("promote's lifting of B's read-only mode is not journaled").doesNotContain("ddl");
 
       Path cc2 = write("c2.yaml", NodeConfigs.source("primary", a, "") + journal("c-journal", true)
           + NodeConfigs.from(portB, "c") + NodeConfigs.replica("lite", c));
@@ -127,6 +130,8 @@ class SqliteContinueAfterPromoteTest {
           () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
       assertThat(Files.readString(dir.resolve("c2.log")) + Files.readString(dir.resolve("c3.log")))
           .as("C continued, no re-snapshot").doesNotContain("seeding it from a snapshot");
+      assertThatThrownBy(() -> Sql.execute(c, "INSERT INTO items (v) VALUES ('local')"))
+          .as("C is still a read-only replica").hasMessageContaining("read-only");
       assertThat(FerryCli.terminate(pc3, Duration.ofSeconds(90))).isZero();
       assertThat(FerryCli.terminate(pb3, Duration.ofSeconds(90))).isZero();
     }

@@ -36,6 +36,7 @@ class SqliteContinuedCaptureTest {
         Statement st = app.createStatement()) {
       st.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, v TEXT)");
       st.execute("INSERT INTO items VALUES (1, 'applied as a replica, before capture was installed')");
+      st.execute("CREATE TABLE ferry_read_only (since TEXT NOT NULL)"); // a read-only replica's marker
       SqliteSourceConfig config = SqliteSourceConfig.of("lite", db.jdbcUrl()).withGtid(0, 2);
       try (Connection setup = db.connect()) {
         SqliteSetup.setup(setup, config);
@@ -45,6 +46,7 @@ class SqliteContinuedCaptureTest {
       app.setAutoCommit(false);
       st.execute(MARK.formatted("B")); // promote's own transaction, enclosed in Ferry's marks
       st.execute("UPDATE items SET v = 'promote' WHERE id = 1");
+      st.execute("DROP TABLE ferry_read_only"); // promote lifts the read-only mode: no DDL to journal
       st.execute(MARK.formatted("E"));
       app.commit();
       app.setAutoCommit(true);
