@@ -289,14 +289,8 @@ class ContinueAfterPromoteTest {
     Path cb = write("b.yaml", source("primary", a, "") + journal("b-journal", true) + from(portA, "b")
         + (bServesC ? serveB(portB) : "") + replica("pg", b));
     Path cc = write("c.yaml", source("primary", a, "") + journal("c-journal", true) + from(portA, "c") + replica("pg", c));
-    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
-    return new Trio(a, b, c, portB, ca, cb, pa, pb, pc);
+    Process[] runs = NodeConfigs.startPrimaryAndTwoReplicaNodes(cli, dir, ca, cb, cc, a);
+    return new Trio(a, b, c, portB, ca, cb, runs[0], runs[1], runs[2]);
   }
 
   private static final String PUSH = "      secret: continue-e2e-secret-42\n      heartbeat: 200ms\n      timeout: 2s\n"

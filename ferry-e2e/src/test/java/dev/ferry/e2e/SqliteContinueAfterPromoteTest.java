@@ -54,13 +54,10 @@ class SqliteContinueAfterPromoteTest {
           + NodeConfigs.from(portA, "b") + NodeConfigs.serve(portB, "c") + NodeConfigs.replica("lite", b));
       Path cc = write("c.yaml", NodeConfigs.source("primary", a, "") + journal("c-journal", true)
           + NodeConfigs.from(portA, "c") + NodeConfigs.replica("lite", c));
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      Process[] runs = NodeConfigs.startPrimaryAndTwoReplicaNodes(cli, dir, ca, cb, cc, a);
+      Process pa = runs[0];
+      Process pb = runs[1];
+      Process pc = runs[2];
       NodeConfigs.insert(a, "a", 60);
       NodeConfigs.await("C applies A's first 61 rows", () -> NodeConfigs.count(c) == 61);
       assertThat(FerryCli.terminate(pc, Duration.ofSeconds(90))).isZero(); // C stays behind B
