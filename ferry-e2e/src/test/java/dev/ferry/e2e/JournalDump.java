@@ -23,12 +23,14 @@ final class JournalDump {
   private final List<String> gapsOrRepeats = new ArrayList<>();
   private final List<String> gtidGapsOrRepeats = new ArrayList<>();
   private final List<JsonNode> withSequences = new ArrayList<>();
+  private final List<Tx> transactions = new ArrayList<>();
   private long firstSeq = -1;
 
   private JournalDump() {}
 
   static JournalDump of(FerryCli cli, Path journal, Path dir) throws Exception {
     Path out = dir.resolve("dump.jsonl");
+    Files.deleteIfExists(out); // the process appends to its log: a second dump of the same journal starts afresh
     Process p = cli.start(out, "journal", "dump", journal.toString(), "--json");
     if (!p.waitFor(Duration.ofMinutes(2).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
       p.destroyForcibly();
@@ -66,13 +68,18 @@ final class JournalDump {
       lastSeq = seq;
       lastLsn = lsn;
       boolean sequence = false;
+      java.util.Set<String> tables = new java.util.TreeSet<>();
       for (JsonNode change : tx.path("changes").values()) {
         String op = change.path("op").asString();
         if (op.equals("insert")) {
           inserts.merge(change.path("table").asString(), 1L, Long::sum);
         }
+        if (change.has("table")) {
+          tables.add(change.path("table").asString());
+        }
         sequence |= op.equals("sequence");
       }
+      transactions.add(new Tx(gtid, seq, tables, line));
       if (sequence) {
         withSequences.add(tx);
       }
@@ -82,6 +89,22 @@ final class JournalDump {
   /** A source position as the journal prints it ({@code pg-lsn:16b3748}): its number. */
   private static long lsn(String position) {
     return Long.parseUnsignedLong(position.substring(position.indexOf(':') + 1), 16);
+  }
+
+  /**
+   * One transaction of the dump: its GTID, the GTID's sequence number, the tables its row changes touch, and
+   * its whole line (GTID, commit time, source and journal positions, changes: equal in two copies of a segment).
+   */
+  record Tx(String gtid, long seq, java.util.Set<String> tables, String line) {
+    /** The server id of the GTID ({@code 0-2-17} is 2). */
+    long serverId() {
+      return Long.parseLong(gtid.substring(gtid.indexOf('-') + 1, gtid.lastIndexOf('-')));
+    }
+  }
+
+  /** Every transaction, in journal order. */
+  List<Tx> transactions() {
+    return transactions;
   }
 
   /** The sequence number of the oldest transaction the journal still holds (1: nothing purged), -1 if empty. */

@@ -325,11 +325,11 @@ public final class JournalIngest implements AutoCloseable {
       Path held = SegmentFiles.find(dir, number).orElseThrow(() -> parser.refuse(offset, Optional.empty(),
           "the copy no longer holds segment " + number + " (purged)")).path();
       long heldSize = Files.size(held);
+      sameAsHeld(parser, held, offset, bytes, frames, Math.min(heldSize, offset + bytes.length));
       if (offset + bytes.length > heldSize) {
         throw parser.refuse(heldSize, Optional.empty(), "the copy holds segment " + number + " sealed at "
             + heldSize + " bytes; the offered bytes go on to offset " + (offset + bytes.length));
       }
-      sameAsHeld(parser, held, offset, bytes, frames, offset + bytes.length);
       return false;
     }
     if (number > segment || (size == 0 && offset != 0) || offset > size) {

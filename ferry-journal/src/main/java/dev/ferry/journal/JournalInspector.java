@@ -97,4 +97,46 @@ public final class JournalInspector {
           Optional.of(frames.header.firstGtid()), Optional.ofNullable(last));
     }
   }
+
+  /**
+   * The segment files in {@code dir} (a journal, a journal copy, an archive directory), by number,
+   * as {@link SegmentFiles} names them: sealed and open. For another copy to take them
+   * ({@code ferry promote --fetch-from}).
+   */
+  public static java.util.SortedMap<Long, Path> segmentFiles(Path dir) throws IOException {
+    java.util.SortedMap<Long, Path> files = new java.util.TreeMap<>();
+    for (SegmentFile s : SegmentFiles.list(dir)) {
+      files.put(s.number(), s.path());
+    }
+    return files;
+  }
+
+  /**
+   * The bytes of open segment {@code number} of journal {@code journalId} in {@code file} up to the
+   * end of its last whole, valid record: a torn tail (a writer killed mid-append, or still writing)
+   * is left out, as recovery would truncate it. Empty when the file holds less than a header.
+   *
+   * @throws JournalMismatchException if the segment belongs to another journal
+   */
+  public static byte[] wholeRecords(Path file, long number, UUID journalId) throws IOException {
+    Optional<FrameReader> opened = FrameReader.open(file, number, journalId, true);
+    if (opened.isEmpty()) {
+      return new byte[0];
+    }
+    long end;
+    try (FrameReader frames = opened.get()) {
+      long size = frames.size();
+      while (frames.next(size) == Status.RECORD) {
+        // count on
+      }
+      end = frames.recordOffset;
+    }
+    byte[] bytes = new byte[(int) end];
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      if (in.readNBytes(bytes, 0, bytes.length) != bytes.length) {
+        throw new IOException(file + " is shorter than " + end + " bytes: truncated while it was read");
+      }
+    }
+    return bytes;
+  }
 }

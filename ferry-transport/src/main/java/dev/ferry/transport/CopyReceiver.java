@@ -166,15 +166,24 @@ public final class CopyReceiver implements CopyFeed {
    */
   public static IngestRefusedException otherHistory(Path dir, long number, IngestRefusedException e)
       throws IOException {
-    Optional<SegmentInfo> held = JournalInspector.list(dir).stream().filter(s -> s.number() == number).findFirst();
+    Optional<SegmentInfo> held = heldSegment(dir, number);
     Optional<dev.ferry.journal.model.Gtid> first = held.flatMap(SegmentInfo::firstGtid).or(e::gtid);
-    String gtids = held.flatMap(h -> h.firstGtid().flatMap(f -> h.lastGtid().map(l -> " (GTIDs " + f + ".." + l
-        + ")"))).orElse("");
+    String gtids = held.map(CopyReceiver::gtids).orElse("");
     return new IngestRefusedException(dir, number, e.offset(), first, "the copy's segment " + number
         + gtids + " differs from the source's segment " + number + " (" + e.reason() + "): this copy's history "
         + "is not the source's (after a promotion: a replica node that received more of the old primary's history "
         + "than the promoted node, from " + first.map(Object::toString).orElse("that segment") + " on). It "
         + "cannot follow this source: seed it again (a new journal.dir, docs/failover.md)");
+  }
+
+  /** Segment {@code number} of the copy in {@code dir}, with its first and last GTID, if it holds it. */
+  static Optional<SegmentInfo> heldSegment(Path dir, long number) throws IOException {
+    return JournalInspector.list(dir).stream().filter(s -> s.number() == number).findFirst();
+  }
+
+  /** {@code " (GTIDs 0-1-50..0-1-75)"}: the GTIDs of a segment, or nothing when it holds none. */
+  static String gtids(SegmentInfo held) {
+    return held.firstGtid().flatMap(f -> held.lastGtid().map(l -> " (GTIDs " + f + ".." + l + ")")).orElse("");
   }
 
   /** The copy as the source sees it. Called on the receiver's thread only. */

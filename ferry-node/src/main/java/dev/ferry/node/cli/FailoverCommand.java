@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
         "its replicas applied, picks the node whose history contains every other's, prints the plan (what each",
         "other node lacks, whether it can follow), and refuses (exit 1) naming the missing GTIDs and where they are",
         "when none does, unless --accept-loss. Without --dry-run it then promotes that node as 'ferry promote' does",
-        "(stop its 'ferry run' first) and prints the journal.from each other node re-points to. Changes no",
+        "(stop its 'ferry run' first; --fetch-from first takes what a source outside the -c nodes holds beyond",
+        "its copy) and prints the journal.from each other node re-points to. Changes no",
         "configuration file. See docs/failover.md."})
 final class FailoverCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -80,6 +81,7 @@ final class FailoverCommand implements Callable<Integer> {
     }
     FerryConfig config = configs.get(chosen);
     logging.startLogging(config);
+    FetchSources.fetch(config, NodeSpecs.from(config), promote.fetchFrom, out);
     PromotionRecord done;
     try {
       done = Promotion.promote(NodeSpecs.from(config), promote.replicas(), how);

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     description = {"Promote a replica node (journal.from) after its primary is gone: apply everything its journal",
         "copy holds, refuse when GTIDs are missing (naming them) unless --accept-loss, set every replicated",
         "sequence above the highest value seen plus a gap, make the replicas writable, and record the branch",
-        "point in promotion.json in the journal directory. Stop the node's 'ferry run' first. Safe to run",
+        "point in promotion.json in the journal directory. With --fetch-from it first takes what another copy",
+        "holds beyond this one. Stop the node's 'ferry run' first. Safe to run",
         "again after a crash; once done it only reports. See docs/failover.md."})
 final class PromoteCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
@@ -39,8 +40,9 @@ final class PromoteCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     FerryConfig config = options.load();
     Promotion.Options how = promote.options("promote");
-    checkSiblings(config);
     options.startLogging(config);
+    FetchSources.fetch(config, NodeSpecs.from(config), promote.fetchFrom, spec.commandLine().getOut());
+    checkSiblings(config);
     PromotionRecord done;
     try {
       done = Promotion.promote(NodeSpecs.from(config), promote.replicas(), how);

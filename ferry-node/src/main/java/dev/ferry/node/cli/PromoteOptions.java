@@ -27,6 +27,12 @@ final class PromoteOptions {
   @Option(names = "--replica", paramLabel = "NAME", description = "Promote only this replica (repeatable).")
   List<String> replicas;
 
+  @Option(names = "--fetch-from", paramLabel = "SOURCE", description = "Before promoting, take what SOURCE holds "
+      + "beyond the node's journal copy (repeatable, in order): another replica node's configuration, a journal or "
+      + "archive directory, or the http:// URL of a node serving its journal (token from FERRY_TOKEN). Refused, "
+      + "naming the segment and GTID, when SOURCE holds another history.")
+  List<String> fetchFrom;
+
   /** The options as {@link Promotion} takes them; a negative gap is a usage error. */
   Promotion.Options options(String command) {
     if (sequenceGap < 0) {

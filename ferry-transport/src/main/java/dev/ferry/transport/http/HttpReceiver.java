@@ -78,8 +78,11 @@ public final class HttpReceiver implements SegmentSource {
     return CopyReceiver.start(copy, new HttpReceiver(from, stall));
   }
 
-  /** The source alone, for a test that drives its passes. */
-  static HttpReceiver source(JournalFrom.Http from) throws IOException {
+  /**
+   * The source alone, for a caller that drives its passes: a test, or {@code ferry promote
+   * --fetch-from URL} ({@link dev.ferry.transport.CopyFetch}), which runs one pass.
+   */
+  public static HttpReceiver source(JournalFrom.Http from) throws IOException {
     return new HttpReceiver(from, from.timeout());
   }
 

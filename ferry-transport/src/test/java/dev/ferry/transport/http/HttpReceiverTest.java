@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.journal.Journal;
 import dev.ferry.journal.JournalConfig;
+import dev.ferry.journal.JournalIngest;
 import dev.ferry.journal.JournalInspector;
 import dev.ferry.journal.JournalReader;
 import dev.ferry.journal.SegmentInfo;
 import dev.ferry.journal.SegmentState;
 import dev.ferry.journal.fixtures.Transactions;
 import dev.ferry.transport.BearerToken;
+import dev.ferry.transport.CopyFetch;
 import dev.ferry.transport.CopyReceiver;
 import dev.ferry.transport.JournalFrom;
 import dev.ferry.transport.LinkState;
@@ -142,6 +144,25 @@ class HttpReceiverTest {
       assertThat(files.segmentRequests() - fetched).as("only the segments the copy lacked are fetched after a restart")
           .isEqualTo(all.size() - first.size() + 1);
       assertCopyIsThePrimarysInOrder(all);
+    }
+  }
+
+  /** {@code ferry promote --fetch-from URL}: one pass of this source into an existing copy, through {@link CopyFetch}. */
+  @Test
+  void aFetchTakesWhatTheServerListsBeyondTheCopysEndInOnePass() throws Exception {
+    List<SegmentInfo> sealed = write(primary, 1, 150, Optional.of(archive));
+    try (JournalIngest ingest = JournalIngest.open(JournalConfig.defaults(copy), JournalInspector.journalId(primary))) {
+      for (SegmentInfo s : sealed.subList(0, 2)) {
+        ingest.appendSegment(s.number(), s.recordCount(), Files.readAllBytes(archive.resolve(s.path().getFileName())));
+      }
+    }
+    try (FileServer files = new FileServer(archive)) {
+      JournalFrom.Http from = new JournalFrom.Http(files.url(), Optional.empty());
+      CopyFetch.Fetched f = CopyFetch.fromSource(JournalConfig.defaults(copy), HttpReceiver.source(from), "url");
+      assertThat(f.toString()).startsWith("fetched 0-1-").contains("..0-1-" + sealed.getLast().lastGtid().orElseThrow()
+          .seq() + " (", "segments 3.." + sealed.getLast().number() + ") from url");
+      assertCopyIsThePrimarysInOrder(sealed);
+      assertThat(CopyFetch.fromSource(JournalConfig.defaults(copy), HttpReceiver.source(from), "url").nothing()).isTrue();
     }
   }
 
