@@ -62,6 +62,23 @@ final class NodeConfigs {
     return Files.writeString(dir.resolve(name + "2.yaml"), repointed);
   }
 
+  /**
+   * Starts primary A ({@code ca}), writes a first row into its {@code items} at {@code a}, starts
+   * replica nodes B ({@code cb}) and C ({@code cc}) and waits until their replicas stream; returns the
+   * three {@code ferry run}s, logging into {@code a.log}, {@code b.log} and {@code c.log} in {@code dir}.
+   */
+  static Process[] startPrimaryAndTwoReplicaNodes(FerryCli cli, Path dir, Path ca, Path cb, Path cc, String a)
+      throws Exception {
+    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
+    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
+    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
+    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
+    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
+    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+    return new Process[] {pa, pb, pc};
+  }
+
   static int freePort() throws Exception {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();

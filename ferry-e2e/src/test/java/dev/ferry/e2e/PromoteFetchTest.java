@@ -55,13 +55,10 @@ class PromoteFetchTest {
       // C serves its copy to a consumer that never fetches, so it keeps every segment it received.
       Path cc = write("c.yaml", source("primary", a, "") + journal(dir.resolve("c-journal"), true)
           + from(portA, "c") + serve(portC, "nobody") + replica("pg", c));
-      Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-      DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-      Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-      Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cbRun.toString());
-      Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cbRun, pb);
-      DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
+      Process[] runs = NodeConfigs.startPrimaryAndTwoReplicaNodes(cli, dir, ca, cbRun, cc, a);
+      Process pa = runs[0];
+      Process pb = runs[1];
+      Process pc = runs[2];
       insert(a, "a", 20);
       await("B applies 21 rows", () -> count(b) == 21);
       assertThat(FerryCli.terminate(pb, Duration.ofSeconds(90))).isZero();

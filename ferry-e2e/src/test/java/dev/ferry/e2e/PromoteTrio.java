@@ -60,14 +60,8 @@ final class PromoteTrio {
         + NodeConfigs.from(portA, "b") + (bServesC ? serveB() : "") + NodeConfigs.replica("pg", b));
     Path cc = write("c.yaml", NodeConfigs.source("primary", a, "") + journal("c-journal", true)
         + NodeConfigs.from(cFetchesFrom, "c") + NodeConfigs.replica("pg", c));
-    Process pa = cli.start(dir.resolve("a.log"), "run", "-c", ca.toString());
-    DirectoryTransportCrashTest.awaitSourceStreaming(cli, ca, pa);
-    Sql.execute(a, "INSERT INTO items (v) VALUES ('first')");
-    Process pb = cli.start(dir.resolve("b.log"), "run", "-c", cb.toString());
-    Process pc = cli.start(dir.resolve("c.log"), "run", "-c", cc.toString());
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cb, pb);
-    DirectoryTransportCrashTest.awaitReplicasStreaming(cli, cc, pc);
-    return new Nodes(a, b, c, ca, cb, cc, pa, pb, pc);
+    Process[] runs = NodeConfigs.startPrimaryAndTwoReplicaNodes(cli, dir, ca, cb, cc, a);
+    return new Nodes(a, b, c, ca, cb, cc, runs[0], runs[1], runs[2]);
   }
 
   /** B serving its journal to C over HTTP. */

@@ -94,8 +94,10 @@ public final class SqliteCapture implements AutoCloseable {
         st.execute("PRAGMA busy_timeout = 30000");
         st.execute("PRAGMA journal_mode = WAL");
       }
+      Optional<ResumePoint> resume = sink.resumePoint();
+      requireInstalledWhenContinuing(config, conn, resume);
       SqliteSetup.setup(conn, config);
-      SourceState state = SourceState.resume(config, conn, sink.resumePoint());
+      SourceState state = SourceState.resume(config, conn, resume);
       log.info("{} capture resumes after change {} (GTID {}, schema sequence {})", config.side(),
           state.lastId, state.lastGtid, state.schemaSequence);
       ChangePruner pruner = ChangePruner.start(config);
@@ -104,6 +106,22 @@ public final class SqliteCapture implements AutoCloseable {
     } catch (IOException | SQLException | RuntimeException e) {
       conn.close();
       throw e;
+    }
+  }
+
+  /**
+   * A sink that continues another source's journal must find Ferry's change table and triggers
+   * already there: {@code ferry promote --capture} installed them before the database became
+   * writable. Installing them now would silently miss every write made in between, so their absence
+   * stops capture instead.
+   */
+  private static void requireInstalledWhenContinuing(SqliteSourceConfig config, Connection conn,
+      Optional<ResumePoint> resume) throws SQLException, CaptureException {
+    if (resume.isPresent() && resume.get().isContinuing() && !Bookkeeping.installed(conn)) {
+      throw new CaptureException(config.name(), "the journal continues after " + resume.get().gtid() + " (captured "
+          + "from its old primary), but " + config.jdbcUrl() + " has no Ferry change table (_ferry_changes): capture "
+          + "was not installed before the database became writable ('ferry promote --capture'), so writes made since"
+          + " would be missed. Capture this database into a new journal (another journal.dir) instead");
     }
   }
 
@@ -246,7 +264,14 @@ public final class SqliteCapture implements AutoCloseable {
       long installedSequence = Bookkeeping.state(c, Bookkeeping.SCHEMA_SEQUENCE).orElse(0L);
       s.installedVersion = Bookkeeping.state(c, Bookkeeping.SCHEMA_VERSION).orElseThrow();
       s.schemaSequence = installedSequence;
-      if (resume.isPresent()) {
+      if (resume.isPresent() && resume.get().isContinuing()) {
+        // A promoted database continues its old primary's journal: its change table holds only its own
+        // writes (installed before it became writable), read from the start, numbered after the journal's.
+        s.lastGtid = resume.get().gtid();
+        s.schemaSequence = Math.max(resume.get().schemaSequence(), installedSequence);
+        log.info("{} continuing the journal after {} (captured from its old primary): the first transaction of "
+            + "this source gets the next sequence number", config.side(), resume.get().gtid());
+      } else if (resume.isPresent()) {
         ResumePoint r = resume.get();
         if (r.position().kind() != SourcePosition.Kind.CHANGE_ID) {
           throw new CaptureException(config.name(), "the journal's last transaction " + r.gtid() + " came from "
@@ -300,7 +325,8 @@ public final class SqliteCapture implements AutoCloseable {
     }
 
     Gtid nextGtid() {
-      return lastGtid == null ? new Gtid(config.gtidDomain(), config.serverId(), 1) : lastGtid.next();
+      // The configured server id, also after another server's GTID (a promoted database's first transaction).
+      return new Gtid(config.gtidDomain(), config.serverId(), lastGtid == null ? 1 : lastGtid.seq() + 1);
     }
 
     void journaled(Gtid gtid, long throughId) {

@@ -25,10 +25,11 @@ final class SqliteCatalog {
   static final String FERRY_PREFIX = "_ferry_";
   /**
    * Ferry's apply's control tables on a SQLite replica ({@code SqliteControlTables} in ferry-apply,
-   * which this module cannot see): never captured, like {@code _ferry} on PostgreSQL.
+   * which this module cannot see), and the read-only mode's marker ({@code SqliteReadOnly}, which
+   * promotion drops): never captured, like {@code _ferry} on PostgreSQL.
    */
   static final String REPLICA_TABLES = "('ferry_replication_control', 'ferry_conflicts', 'ferry_sequences',"
-      + " 'ferry_archive_loads', 'ferry_table_copies')";
+      + " 'ferry_archive_loads', 'ferry_table_copies', 'ferry_read_only')";
 
   private SqliteCatalog() {}
 

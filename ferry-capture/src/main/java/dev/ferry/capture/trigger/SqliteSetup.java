@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class SqliteSetup {
   private static final Logger log = LoggerFactory.getLogger(SqliteSetup.class);
 
+  /** The change table the triggers write into, what holds a SQLite source's changes for Ferry. */
+  public static final String CHANGE_TABLE = "_ferry_changes";
+
   private SqliteSetup() {}
 
   /**
@@ -51,6 +54,25 @@ public final class SqliteSetup {
       log.info("{} capture installed on {} table(s): {}", config.side(), selected.size(),
           selected.stream().map(SqliteTable::name).toList());
       return selected.stream().map(SqliteTable::id).toList();
+    }
+  }
+
+  /**
+   * Numbers DDL captured from now on above {@code reached} ({@code ferry promote --capture}: the
+   * highest schema sequence of the journal the database continues), never moving back; capture
+   * must be installed. Returns the next DDL's schema sequence.
+   */
+  public static long raiseSchemaSequence(SqliteSourceConfig config, long reached) throws CaptureException {
+    try (Connection c = open(config); WriteTransaction tx = WriteTransaction.begin(c)) {
+      long now = Bookkeeping.state(c, Bookkeeping.SCHEMA_SEQUENCE).orElse(0L);
+      if (reached > now) {
+        Bookkeeping.setState(c, Bookkeeping.SCHEMA_SEQUENCE, reached);
+      }
+      tx.commit();
+      return Math.max(now, reached) + 1;
+    } catch (SQLException e) {
+      throw new CaptureException(config.name(), "cannot number DDL above schema sequence " + reached + ": "
+          + e.getMessage(), e);
     }
   }
 

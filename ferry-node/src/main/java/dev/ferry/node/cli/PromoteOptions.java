@@ -19,7 +19,8 @@ final class PromoteOptions {
       description = "How long applying the journal copy may take (default 3600).")
   long applyTimeout;
 
-  @Option(names = "--capture", description = "Prepare capture (publication, slot: the source section's settings)"
+  @Option(names = "--capture", description = "Prepare capture (PostgreSQL: publication, slot, the source section's"
+      + " settings; SQLite: triggers and change table)"
       + " on the promoted database before it becomes writable, so that it continues this journal as its source"
       + " (docs/failover.md). One replica only.")
   boolean capture;

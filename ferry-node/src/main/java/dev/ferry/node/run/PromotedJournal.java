@@ -44,7 +44,7 @@ public final class PromotedJournal {
     }
     if (p.capture().isEmpty()) {
       throw new IOException("journal " + dir + " was promoted at " + p.at() + " without --capture (" + file + "): no"
-          + " slot was made on the promoted database before it became writable, so it cannot continue this journal."
+          + " slot (PostgreSQL) or change table (SQLite) was made on the promoted database before it became writable, so it cannot continue this journal."
           + " Capture it into a new journal (another journal.dir) and seed the replicas from it");
     }
     PromotionRecord.Capture capture = p.capture().get();

@@ -98,9 +98,9 @@ public sealed interface SourceSpec {
    * (with {@code password}, if any), which is to continue this source's journal.
    */
   default SourceFeature<Continuation> continuedAt(String url, Optional<String> password) {
-    return SourceFeature.lacking("'ferry promote --capture' prepares PostgreSQL capture on the promoted database, "
-        + "with the slot and publication settings of a PostgreSQL source; source " + name() + " is " + product()
-        + ": promote without --capture and capture the promoted database into a new journal");
+    return SourceFeature.lacking("'ferry promote --capture' prepares capture on the promoted database for a "
+        + "PostgreSQL or SQLite source; source " + name() + " is " + product() + ", whose journal cannot be "
+        + "continued yet: promote without --capture and capture the promoted database into a new journal");
   }
 
   /**
@@ -108,7 +108,8 @@ public sealed interface SourceSpec {
    * writable.
    *
    * @param source the capture settings at the promoted database
-   * @param slot the replication slot setup makes there ({@code source.slot})
+   * @param slot what holds the log there from before it is writable: the replication slot setup
+   *     makes ({@code source.slot}), or SQLite's change table ({@code _ferry_changes})
    * @param ddlNumbering numbers DDL captured there above the journal's schema sequences
    */
   record Continuation(SourceSpec source, String slot, DdlNumbering ddlNumbering) {
@@ -129,8 +130,8 @@ public sealed interface SourceSpec {
    * still in the log it keeps for Ferry (a killed capture leaves it there).
    */
   default SourceFeature<Uncaptured> uncaptured() {
-    return SourceFeature.lacking("source " + name() + " is " + product() + ": only a PostgreSQL old primary's journal"
-        + " can have been continued ('ferry promote --capture' is PostgreSQL only)");
+    return SourceFeature.lacking("source " + name() + " is " + product() + ": 'ferry rejoin' takes a PostgreSQL old"
+        + " primary only (it counts what the old primary committed after its journal in the slot it keeps)");
   }
 
   /** Counts what a source committed that its journal does not hold yet. */
@@ -339,6 +340,19 @@ public sealed interface SourceSpec {
     public SourceFeature<Exports> exports() {
       return SourceFeature.lacking("source " + name() + " is SQLite: an export archive needs a PostgreSQL source (a "
           + "SQLite source's tables reach replicas through the journal)");
+    }
+
+    /** The promoted SQLite file continues the journal: triggers and change table installed there before it is writable. */
+    @Override
+    public SourceFeature<Continuation> continuedAt(String url, Optional<String> password) {
+      if (!url.startsWith("jdbc:sqlite:")) {
+        return SourceFeature.lacking("'ferry promote --capture' continues the journal of a SQLite source on a SQLite "
+            + "database; the promoted replica's url is no SQLite URL (jdbc:sqlite:…)");
+      }
+      SqliteSourceConfig there = new SqliteSourceConfig(config.name(), url, config.tables(), config.gtidDomain(),
+          config.serverId(), config.chunkChanges(), config.idlePoll(), config.forwardApplied());
+      return SourceFeature.of(new Continuation(new Sqlite(there), SqliteSetup.CHANGE_TABLE,
+          schema -> SqliteSetup.raiseSchemaSequence(there, schema)));
     }
 
     @Override

@@ -266,8 +266,9 @@ public final class Promotion {
    * AUTOINCREMENT / AUTO_INCREMENT counters raised by {@code gap} (planned once, kept on the
    * target), the read-only mode lifted;
    * re-running it changes nothing more. When {@code captured} (the replica continues the journal as
-   * a source) the session is marked with Ferry's replication origin first, so that capture skips
-   * this transaction (dropping the read-only guards is DDL that must not reach the other replicas).
+   * a source) the session is marked with Ferry's replication origin first (SQLite: the
+   * transaction is enclosed in Ferry's applied marks), so that capture skips this transaction
+   * (dropping the read-only guards is DDL that must not reach the other replicas).
    */
   private static void makePrimary(ReplicaSpec r, PromotionRecord plan, long gap, boolean captured) throws IOException {
     try (Connection c = r.connect()) {
@@ -278,6 +279,9 @@ public final class Promotion {
         dialect.markApplySession(c, plan.journalId(), r.name());
       }
       c.setAutoCommit(false);
+      if (captured) {
+        dialect.markApplied(c, true); // SQLite: between Ferry's marks in the change table, which capture skips
+      }
       for (Map.Entry<String, Long> s : plan.sequences().entrySet()) {
         TableId sequence = TableId.parse(s.getKey());
         if (r.apply().filter().accepts(sequence)) {
@@ -289,6 +293,9 @@ public final class Promotion {
         log.info("{} promote, pass 4: AUTOINCREMENT counters raised by {}: {}", r.side(), gap, raised);
       }
       dialect.liftReadOnly(c, r.name());
+      if (captured) {
+        dialect.markApplied(c, false);
+      }
       c.commit();
     } catch (SQLException e) {
       throw new IOException(r.side() + " cannot set its sequences or make it writable: " + e.getMessage(), e);
