@@ -11,14 +11,13 @@ import dev.ferry.journal.model.TableFilter;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.journal.model.Value;
-import dev.ferry.testkit.MariaDbServer;
+import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A MariaDB SEQUENCE is a one-row table whose row the binlog logs at each refill of its cache and each
@@ -27,22 +26,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class MariaDbSequenceCaptureTest {
-  private static MariaDbServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = MariaDbServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension
+  static final MariaDbServerExtension mariadb = new MariaDbServerExtension();
 
   @Test
   void capturesASequencesRowsAsSequenceAdvancesAtOrAboveEveryIdItHandedOut() throws Exception {
-    String url = server.createDatabase("seqs");
-    try (Connection c = server.connect("seqs")) {
+    String url = mariadb.server().createDatabase("seqs");
+    try (Connection c = mariadb.server().connect("seqs")) {
       MemorySink sink = new MemorySink();
       try (MariaDbCapture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url), sink)) {
         assertThat(capture.awaitStreaming(Duration.ofSeconds(30))).isTrue();
@@ -87,8 +77,8 @@ class MariaDbSequenceCaptureTest {
 
   @Test
   void aSequenceTheFilterLeavesOutAddsNothing() throws Exception {
-    String url = server.createDatabase("seqsout");
-    try (Connection c = server.connect("seqsout")) {
+    String url = mariadb.server().createDatabase("seqsout");
+    try (Connection c = mariadb.server().connect("seqsout")) {
       MemorySink sink = new MemorySink();
       try (MariaDbCapture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url)
           .withTables(TableFilter.of(List.of(), List.of("s"))), sink)) {
