@@ -94,6 +94,30 @@ class MariaDbSequenceCaptureTest {
     }
   }
 
+  @Test
+  void aSequencesRowReadAfterTheSequenceWasDroppedIsStillASequenceAdvance() throws Exception {
+    String url = mariadb.server().createDatabase("seqsgone");
+    try (Connection c = mariadb.server().connect("seqsgone")) {
+      exec(c, "CREATE SEQUENCE s CACHE 2", "CREATE TABLE t (id BIGINT PRIMARY KEY DEFAULT NEXTVAL(s))");
+      MemorySink first = new MemorySink();
+      try (MariaDbCapture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url), first)) {
+        assertThat(capture.awaitStreaming(Duration.ofSeconds(30))).isTrue();
+        exec(c, "INSERT INTO t VALUES (DEFAULT)");
+        awaitGtid(first, gtidBinlogPos(c), Duration.ofSeconds(30));
+      }
+      // Written while capture is stopped; read after the DROP: the catalog no longer knows s.
+      exec(c, "INSERT INTO t VALUES (DEFAULT)", "INSERT INTO t VALUES (DEFAULT)", "DROP SEQUENCE s");
+      MemorySink second = new MemorySink(first.transactions());
+      try (MariaDbCapture capture = MariaDbCapture.start(MariaDbSourceConfig.of("m", url), second)) {
+        List<Change> changes = awaitGtid(second, gtidBinlogPos(c), Duration.ofSeconds(30)).stream()
+            .flatMap(tx -> tx.changes().stream()).toList();
+        assertThat(changes).filteredOn(ch -> ch instanceof Change.SequenceAdvance)
+            .extracting(ch -> ((Change.SequenceAdvance) ch).value()).as("by its TABLE_MAP's column names")
+            .containsExactly(2L, 4L);
+      }
+    }
+  }
+
   private static long scalar(Connection c, String sql) throws java.sql.SQLException {
     try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
       rs.next();
