@@ -25,8 +25,13 @@ public interface TargetCatalog {
   /** Empties {@code tables} in the caller's transaction. */
   void truncate(Connection c, List<TableId> tables, boolean cascade, boolean restartIdentity) throws SQLException;
 
-  /** Moves the replica's sequence to {@code value} unless it is already there or beyond. */
-  void advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
+  /**
+   * Moves the replica's sequence to {@code value} unless it is already there or beyond.
+   *
+   * @return false when the target has no such sequence and keeps nothing of the value (a
+   *     PostgreSQL target without it: a MariaDB source's sequence nobody created there)
+   */
+  boolean advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
 
   /**
    * At a promotion: raises the target's own id counters that no replicated sequence carries (SQLite

@@ -55,6 +55,7 @@ final class ChangeWriter {
   private final Map<TableId, TableInfo> tables = new HashMap<>();
   private final ConflictLog conflictLog;
   private final GuardedRows guarded = new GuardedRows(this);
+  private final SequenceAdvances sequences = new SequenceAdvances();
   /** How far into the transaction an earlier attempt committed, on a target whose DDL commits on its own. */
   final DdlSteps steps;
   Connection connection;
@@ -285,7 +286,7 @@ final class ChangeWriter {
     }
     currentTable = advance.sequence();
     currentStatement = "advance sequence to " + advance.value();
-    dialect.catalog().advanceSequence(connection, advance.sequence(), advance.value());
+    sequences.advance(dialect.catalog(), connection, advance.sequence(), advance.value(), config.side());
   }
 
   private void ddl(Change.Ddl ddl) throws SQLException, StopApply {

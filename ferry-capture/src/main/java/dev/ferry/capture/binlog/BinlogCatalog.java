@@ -62,7 +62,15 @@ final class BinlogCatalog {
   private final String source;
   private final String database;
   private final TableFilter filter;
+  /**
+   * The columns of every MariaDB sequence, in binlog order: a sequence is a one-row table, and each
+   * refill of its cache (and each {@code SETVAL}) logs that row.
+   */
+  static final List<String> SEQUENCE_COLUMNS = List.of("next_not_cached_value", "minimum_value", "maximum_value",
+      "start_value", "increment", "cache_size", "cycle_option", "cycle_count");
+
   private final Map<String, Optional<Shape>> shapes = new HashMap<>();
+  private final Map<String, Boolean> sequences = new HashMap<>();
 
   BinlogCatalog(String source, String database, TableFilter filter) {
     this.source = source;
@@ -116,6 +124,33 @@ final class BinlogCatalog {
   /** Forgets every shape read: the next row reads the catalog again. */
   void forget() {
     shapes.clear();
+    sequences.clear();
+  }
+
+  /**
+   * Whether {@code table} of the captured database is a SEQUENCE ({@code TABLE_TYPE = 'SEQUENCE'}),
+   * read once until {@link #forget}. One the catalog no longer holds (dropped after the row was
+   * written) is a sequence if its TABLE_MAP names exactly a sequence's columns ({@code mapped}, with
+   * {@code binlog_row_metadata=FULL}).
+   */
+  boolean isSequence(Connection c, String table, List<String> mapped) throws SQLException {
+    Boolean known = sequences.get(table);
+    if (known != null) {
+      return known;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_TYPE FROM information_schema.TABLES"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          boolean sequence = "SEQUENCE".equals(rs.getString(1));
+          sequences.put(table, sequence);
+          return sequence;
+        }
+      }
+    }
+    return mapped.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList().equals(SEQUENCE_COLUMNS);
   }
 
   private Optional<Shape> read(Connection c, String table) throws SQLException, CaptureException {

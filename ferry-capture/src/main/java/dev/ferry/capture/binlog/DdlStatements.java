@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * What a MariaDB DDL statement from the binlog means for the journal. {@code TRUNCATE} of a
  * captured table is a {@link Change.Truncate}. {@code CREATE}, {@code ALTER}, {@code DROP} and
- * {@code RENAME} of a captured table, and {@code CREATE}/{@code DROP INDEX … ON} one, land as a
+ * {@code RENAME} of a captured table, {@code CREATE}/{@code DROP INDEX … ON} one, and {@code CREATE},
+ * {@code ALTER} and {@code DROP SEQUENCE} of a sequence {@code source.tables} accepts, land as a
  * {@link Change.Ddl} at their place in the stream with the schema sequence advanced, marked as not
  * replayable as given: its text is MariaDB's, which a MariaDB target maps (its database moved to
  * the replica's) and other targets do not, so they stop there with advice (run the equivalent DDL
@@ -18,9 +19,13 @@ import java.util.regex.Pattern;
  * other tables (and statements Ferry does not recognise) adds nothing. Stateless.
  */
 final class DdlStatements {
-  /** The table a statement names first: {@code ALTER [ONLINE|IGNORE] TABLE [IF EXISTS] [db.]t}. */
-  private static final Pattern TABLE = Pattern.compile("(?is)^(CREATE|ALTER|DROP|RENAME|TRUNCATE)\\b"
-      + "(?:\\s+(?:OR\\s+REPLACE|TEMPORARY|ONLINE|IGNORE))*\\s+(?:TABLE\\s+)?(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?"
+  /**
+   * The table (or sequence) a statement names first: {@code ALTER [ONLINE|IGNORE] TABLE [IF EXISTS] [db.]t},
+   * {@code CREATE SEQUENCE s}, {@code TRUNCATE [TABLE] t}. Only TRUNCATE may leave out the word TABLE:
+   * without it {@code CREATE VIEW v} would read as DDL of a table named VIEW.
+   */
+  private static final Pattern TABLE = Pattern.compile("(?is)^(?:(TRUNCATE)(?:\\s+TABLE)?|(?:CREATE|ALTER|DROP|RENAME)"
+      + "(?:\\s+(?:OR\\s+REPLACE|TEMPORARY|ONLINE|IGNORE))*\\s+(?:TABLE|SEQUENCE))\\s+(?:IF\\s+(?:NOT\\s+)?EXISTS\\s+)?"
       + "((?:`(?:[^`]|``)+`|[\\w$]+)(?:\\s*\\.\\s*(?:`(?:[^`]|``)+`|[\\w$]+))?)");
   /** {@code CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX i ON [db.]t} and {@code DROP INDEX i ON [db.]t}: the table. */
   private static final Pattern INDEX = Pattern.compile("(?is)^(?:CREATE\\s+(?:OR\\s+REPLACE\\s+)?"
@@ -37,7 +42,7 @@ final class DdlStatements {
     Matcher index = INDEX.matcher(statement);
     boolean onIndex = index.find();
     Matcher m = TABLE.matcher(statement);
-    if (!onIndex && (!m.find() || statement.matches("(?is)^(CREATE|DROP)\\s+(UNIQUE\\s+|FULLTEXT\\s+|SPATIAL\\s+)?INDEX\\b.*"))) {
+    if (!onIndex && !m.find()) {
       return Optional.empty();
     }
     String[] name = split(onIndex ? index.group(1) : m.group(2));
@@ -46,7 +51,7 @@ final class DdlStatements {
     if (!catalog.captures(db, table)) {
       return Optional.empty();
     }
-    if (!onIndex && m.group(1).equalsIgnoreCase("TRUNCATE")) {
+    if (!onIndex && m.group(1) != null) {
       return Optional.of(new Change.Truncate(List.of(BinlogCatalog.tableId(table)), false, false));
     }
     return Optional.of(new Change.Ddl(sql, db, nextSchemaSequence.getAsLong(), Optional.of(RAN_INSIDE)));

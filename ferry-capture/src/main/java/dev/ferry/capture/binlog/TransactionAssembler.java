@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * transaction carrying MariaDB's GTID. Every transaction of the server becomes one, empty when it
  * touched no captured table, so the journal's GTIDs are the server's binlog history. A
  * transaction whose GTID the journal already holds (a re-read after a restart) is dropped.
- * Transactions with more than {@code chunkChanges} changes go to the sink in chunks.
+ * Transactions with more than {@code chunkChanges} changes go to the sink in chunks. Rows of a
+ * SEQUENCE (its state, logged at each refill of its cache) become {@link Change.SequenceAdvance}s.
  *
  * <p>A transaction that writes Ferry's progress table ({@value BinlogCatalog#PROGRESS_TABLE}, in any database)
  * was applied by Ferry: a MariaDB replica's apply commits its progress row in the same InnoDB
@@ -56,6 +57,7 @@ final class TransactionAssembler {
   private final boolean forwardApplied;
   private final Map<Long, Gtid> lastByDomain;
   private final Map<Long, Mapped> tableMaps = new HashMap<>();
+  private final java.util.Set<String> toldSequences = new java.util.HashSet<>();
   private long schemaSequence;
   private Gtid lastCommitted;
   private Gtid gtid;
@@ -125,6 +127,10 @@ final class TransactionAssembler {
     if (gtid == null || skipping || applied || m == null || !catalog.captures(m.database(), m.table())) {
       return;
     }
+    if (catalog.isSequence(catalogConnection, m.table(), m.columnNames())) {
+      sequenceRows(m.table(), after);
+      return;
+    }
     BinlogCatalog.Shape shape = shapeOf(m, before == null ? after.get(0) : before.get(0));
     int n = before == null ? after.size() : before.size();
     for (int i = 0; i < n; i++) {
@@ -135,6 +141,32 @@ final class TransactionAssembler {
           : after == null ? new Change.Delete(id, shape.journalColumns(), Change.OldImage.FULL, old)
           : new Change.Update(id, shape.journalColumns(), Change.OldImage.FULL, old, row);
       add(change);
+    }
+  }
+
+  /**
+   * The rows of a SEQUENCE are its state, not data: each new row (a refill of its cache, a {@code
+   * SETVAL}, an {@code ALTER SEQUENCE}) is a {@link Change.SequenceAdvance} to the last value the
+   * source may have handed out, {@code next_not_cached_value} less one increment ({@code INCREMENT 0}
+   * steps by {@code auto_increment_increment}, at least 1: less 1 is still at or above every value
+   * handed out). A replica's sequence set there hands out only values the source never did.
+   */
+  private void sequenceRows(String sequence, List<Serializable[]> after) throws CaptureException {
+    if (after == null) {
+      return;
+    }
+    for (Serializable[] row : after) {
+      if (row.length != BinlogCatalog.SEQUENCE_COLUMNS.size() || !(row[0] instanceof Number next)
+          || !(row[4] instanceof Number increment)) {
+        throw new CaptureException(source, "a binlog row of sequence " + sequence + " in transaction " + gtid + " has "
+            + row.length + " columns, not a sequence's " + BinlogCatalog.SEQUENCE_COLUMNS);
+      }
+      long step = increment.longValue() == 0 ? 1 : increment.longValue();
+      add(new Change.SequenceAdvance(BinlogCatalog.tableId(sequence), next.longValue() - step));
+      if (toldSequences.add(sequence)) {
+        LOG.info("[source {}] {} is a SEQUENCE: its binlog rows are journaled as sequence advances (first in {}: the"
+            + " value {}), not as rows of a table", source, sequence, gtid, next.longValue() - step);
+      }
     }
   }
 

@@ -284,8 +284,9 @@ public final class Promotion {
       }
       for (Map.Entry<String, Long> s : plan.sequences().entrySet()) {
         TableId sequence = TableId.parse(s.getKey());
-        if (r.apply().filter().accepts(sequence)) {
-          dialect.catalog().advanceSequence(c, sequence, s.getValue());
+        if (r.apply().filter().accepts(sequence) && !dialect.catalog().advanceSequence(c, sequence, s.getValue())) {
+          log.warn("{} promote, pass 4: sequence {} is not on this replica, not set to {}", r.side(), sequence,
+              s.getValue());
         }
       }
       List<String> raised = dialect.catalog().raiseAutoIncrement(c, plan.journalId(), gap);

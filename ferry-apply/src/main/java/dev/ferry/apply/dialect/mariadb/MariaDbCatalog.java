@@ -22,7 +22,7 @@ import java.util.Optional;
  * {@code KEY_COLUMN_USAGE}), a truncate that stays in the
  * caller's transaction ({@code DELETE}: MariaDB's {@code TRUNCATE} commits on its own and so does
  * resetting {@code AUTO_INCREMENT}, which is therefore left as it is), sequence values kept in
- * {@code ferry_sequences}, and the column types for a source's (docs/apply.md). Stateless.
+ * {@code ferry_sequences} (and set with {@code SETVAL} on a sequence of the same name), and the column types for a source's (docs/apply.md). Stateless.
  */
 final class MariaDbCatalog implements TargetCatalog {
   static final MariaDbCatalog INSTANCE = new MariaDbCatalog();
@@ -135,15 +135,37 @@ final class MariaDbCatalog implements TargetCatalog {
     }
   }
 
-  /** Kept in {@code ferry_sequences}, forward only. */
+  /**
+   * Kept in {@code ferry_sequences}, forward only; and where the target has a SEQUENCE of that name
+   * (a MariaDB source's, made by its {@code CREATE SEQUENCE}), {@code SETVAL} moves it there too
+   * (MariaDB's {@code SETVAL} never moves a sequence back; it commits on its own, which a later
+   * rollback leaves: harmless, the value is one the source reached).
+   */
   @Override
-  public void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+  public boolean advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + MariaDbControlTables.INSTANCE.sequences()
         + " (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = GREATEST(value, VALUES(value))")) {
       ps.setString(1, sequence.toString());
       ps.setLong(2, value);
       ps.executeUpdate();
     }
+    boolean isSequence;
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND TABLE_TYPE = 'SEQUENCE'")) {
+      ps.setString(1, schemaOf(c, sequence));
+      ps.setString(2, sequence.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        isSequence = rs.next();
+      }
+    }
+    if (isSequence) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT SETVAL(" + MariaDbSyntax.INSTANCE.tableName(sequence)
+          + ", ?)")) {
+        ps.setLong(1, value);
+        ps.executeQuery().close();
+      }
+    }
+    return true;
   }
 
   @Override

@@ -4,13 +4,16 @@ import dev.ferry.apply.dialect.DdlTokens;
 import dev.ferry.apply.dialect.UnmappableDdlException;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.SourcePosition;
+import java.util.Optional;
 
 /**
  * DDL from the journal as the statement a MariaDB target runs. A MariaDB source's statement
  * keeps its text, its tables moved into the replica URL's database (as its rows are) and made safe
  * to run twice ({@code IF [NOT] EXISTS} wherever MariaDB has it; an ALTER's clauses by {@link
  * AlterClauses}): MariaDB commits a DDL statement on its own, before the replica's progress, so a
- * crash between the two runs it again. A
+ * crash between the two runs it again. Sequences ({@code CREATE}, {@code ALTER}, {@code DROP SEQUENCE})
+ * likewise: an {@code ALTER SEQUENCE … RESTART} run twice restarts it twice, harmless on a replica
+ * that hands out no values. A
  * PostgreSQL or SQLite source's statement is read and written anew by {@link ForeignDdl}, or
  * refused. Stateless.
  */
@@ -27,7 +30,10 @@ final class MariaDbDdl {
   }
 
   private static String fromMariaDb(DdlTokens t) throws UnmappableDdlException {
-    if (t.accept("CREATE")) {
+    Optional<String> sequence = sequence(t);
+    if (sequence.isPresent()) {
+      return sequence.get();
+    } else if (t.accept("CREATE")) {
       boolean orReplace = t.accept("OR", "REPLACE");
       if (t.accept("TABLE")) {
         t.accept("IF", "NOT", "EXISTS");
@@ -71,8 +77,30 @@ final class MariaDbDdl {
     } else if (t.peek().is("ALTER")) {
       return alter(t);
     }
-    throw new UnmappableDdlException("", "Ferry maps CREATE TABLE, CREATE INDEX, ALTER TABLE, DROP TABLE, DROP INDEX"
-        + " and RENAME TABLE from a MariaDB source, not this statement");
+    throw new UnmappableDdlException("", "Ferry maps CREATE TABLE, CREATE INDEX, ALTER TABLE, DROP TABLE, DROP INDEX,"
+        + " RENAME TABLE and CREATE, ALTER and DROP SEQUENCE from a MariaDB source, not this statement");
+  }
+
+  /** {@code CREATE [OR REPLACE]}, {@code ALTER} or {@code DROP SEQUENCE}, safe to run twice; empty for other statements. */
+  private static Optional<String> sequence(DdlTokens t) throws UnmappableDdlException {
+    if (t.accept("CREATE", "SEQUENCE") || t.accept("CREATE", "OR", "REPLACE", "SEQUENCE")) {
+      boolean orReplace = t.textSince(0).toUpperCase(java.util.Locale.ROOT).contains("REPLACE");
+      t.accept("IF", "NOT", "EXISTS");
+      String name = table(t);
+      return Optional.of((orReplace ? "CREATE OR REPLACE SEQUENCE " : "CREATE SEQUENCE IF NOT EXISTS ") + name + " "
+          + t.rest());
+    } else if (t.accept("ALTER", "SEQUENCE")) {
+      t.accept("IF", "EXISTS");
+      return Optional.of("ALTER SEQUENCE IF EXISTS " + table(t) + " " + t.rest());
+    } else if (t.accept("DROP", "SEQUENCE")) {
+      t.accept("IF", "EXISTS");
+      StringBuilder out = new StringBuilder("DROP SEQUENCE IF EXISTS ").append(table(t));
+      while (t.acceptSymbol(',')) {
+        out.append(", ").append(table(t));
+      }
+      return Optional.of(out.append(' ').append(t.rest()).toString().strip());
+    }
+    return Optional.empty();
   }
 
   private static String alter(DdlTokens t) throws UnmappableDdlException {

@@ -141,7 +141,15 @@ final class PostgresCatalog implements TargetCatalog {
   }
 
   @Override
-  public void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+  public boolean advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NULL")) {
+      ps.setString(1, name(sequence));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getBoolean(1)) {
+          return false;
+        }
+      }
+    }
     long current;
     try (Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + name(sequence))) {
@@ -156,6 +164,7 @@ final class PostgresCatalog implements TargetCatalog {
         ps.executeQuery().close();
       }
     }
+    return true;
   }
 
   private static String name(TableId table) {

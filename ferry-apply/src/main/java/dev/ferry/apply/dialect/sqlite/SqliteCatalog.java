@@ -134,7 +134,7 @@ final class SqliteCatalog implements TargetCatalog {
 
   /** SQLite has no sequences: their values are kept in {@code ferry_sequences}, forward only. */
   @Override
-  public void advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
+  public boolean advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("""
         INSERT INTO ferry_sequences (name, value) VALUES (?, ?)
         ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)""")) {
@@ -142,6 +142,7 @@ final class SqliteCatalog implements TargetCatalog {
       ps.setLong(2, value);
       ps.executeUpdate();
     }
+    return true;
   }
 
   @Override
