@@ -38,11 +38,12 @@ class RepointTest {
     // B's database in a cluster of its own: promote --capture makes a slot there, and slot names are a cluster's.
     try (PostgresCluster pg = PostgresCluster.start(); PostgresCluster other = PostgresCluster.start();
         FerryCli cli = new FerryCli(dir)) {
-      NodeTrio t = NodeTrio.start(dir, pg, other, cli, true);
+      PromoteTrio trio = new PromoteTrio(dir, cli);
+      PromoteTrio.Nodes t = trio.start(pg, other, true);
       String b = t.b();
       String c = t.c();
-      int portA = t.portA();
-      int portB = t.portB();
+      int portA = trio.portA();
+      int portB = trio.portB();
       Path cb = t.cb();
       Path cc = t.cc();
       Process pc = t.pc();
