@@ -96,10 +96,29 @@ final class StreamSession {
       onStarted.run();
       try {
         loop(stream, stop);
-      } finally {
-        confirm(stream, true);
-        stream.close();
+      } catch (SQLException | CaptureException | InterruptedException | RuntimeException e) {
+        closeAfter(stream, e);
+        throw e;
       }
+      confirm(stream, true);
+      stream.close();
+    }
+  }
+
+  /**
+   * After the stream failed: confirms what is durable and closes it if the stream still lets us, but
+   * never lets that hide the failure. The server's error (a dropped publication, say) closes the
+   * stream, and a confirmation then fails with "This replication stream has been closed" (08003,
+   * "connection lost"), which, thrown from a {@code finally}, replaced the real error: capture then
+   * reconnected forever instead of stopping with the actionable message (seen in
+   * CaptureRestartMessagesTest whenever a keepalive had advanced the position before the error).
+   */
+  private void closeAfter(PGReplicationStream stream, Exception failure) {
+    try {
+      confirm(stream, true);
+      stream.close();
+    } catch (SQLException | CaptureException | RuntimeException e) {
+      failure.addSuppressed(e);
     }
   }
 
