@@ -100,8 +100,14 @@ final class RepointableFeed implements CopyFeed {
         Side.journal(copy.directory()), JournalFromOverride.FILE, JournalFromOverride.describe(source),
         JournalFromOverride.describe(next));
     current.close();
+    try {
+      current = receiver(copy, next, replicas);
+    } catch (IOException e) {
+      // Not switched: receive from the source before, and look at the file again at the next check.
+      current = receiver(copy, source, replicas);
+      throw e;
+    }
     source = next;
-    current = receiver(copy, next, replicas);
   }
 
   /** The source received from now (the override's, or the configured one). */
