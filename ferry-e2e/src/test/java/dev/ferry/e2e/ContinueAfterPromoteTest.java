@@ -84,9 +84,9 @@ class ContinueAfterPromoteTest {
     }
     assertThat(FerryCli.terminate(t.pb(), Duration.ofSeconds(90))).isZero();
     assertThat(FerryCli.terminate(t.pc(), Duration.ofSeconds(90))).isZero();
-    JournalDump ofA = JournalDump.of(cli, dir.resolve("a-journal"), dir);
-    JournalDump copyOfB = JournalDump.of(cli, dir.resolve("b-journal"), dir);
-    JournalDump copyOfC = JournalDump.of(cli, dir.resolve("c-journal"), dir);
+    JournalDump ofA = JournalDump.withTransactions(cli, dir.resolve("a-journal"), dir);
+    JournalDump copyOfB = JournalDump.withTransactions(cli, dir.resolve("b-journal"), dir);
+    JournalDump copyOfC = JournalDump.withTransactions(cli, dir.resolve("c-journal"), dir);
     String lastOfA = last(copyOfB).gtid(); // the branch point: the last of A's transactions B received
     long branch = last(copyOfB).seq();
     assertThat(copyOfB.gtidGapsOrRepeats()).as("B's copy").isEmpty();
@@ -151,7 +151,7 @@ class ContinueAfterPromoteTest {
     insert(b, "b-after-restart", 10);
     await("C converges to B's rows after B's restart", () -> Sql.scalar(c, DIGEST).equals(Sql.scalar(b, DIGEST)));
     assertThat(digests(c)).as("C's tables, digested").isEqualTo(digests(b));
-    JournalDump dump = JournalDump.of(cli, dir.resolve("b-journal"), dir);
+    JournalDump dump = JournalDump.withTransactions(cli, dir.resolve("b-journal"), dir);
     assertThat(dump.gtidGapsOrRepeats()).as("B's journal: consecutive GTIDs, no transaction twice").isEmpty();
     assertNothingLoopsBack(dump, copyOfB, branch);
     assertCarriedToC(cli, ofA, dump, last(copyOfC).seq(), branch);
@@ -213,7 +213,7 @@ class ContinueAfterPromoteTest {
    */
   private void assertCarriedToC(FerryCli cli, JournalDump ofA, JournalDump journalOfB, long lastOfC, long branch)
       throws Exception {
-    JournalDump copyOfC = JournalDump.of(cli, dir.resolve("c-journal"), dir);
+    JournalDump copyOfC = JournalDump.withTransactions(cli, dir.resolve("c-journal"), dir);
     assertThat(copyOfC.gtidGapsOrRepeats()).as("C's copy").isEmpty();
     assertThat(last(copyOfC).gtid()).isEqualTo(last(journalOfB).gtid());
     long fromB = last(journalOfB).seq() - lastOfC;

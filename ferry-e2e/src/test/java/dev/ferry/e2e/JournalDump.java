@@ -26,9 +26,24 @@ final class JournalDump {
   private final List<Tx> transactions = new ArrayList<>();
   private long firstSeq = -1;
 
-  private JournalDump() {}
+  /** Whether {@link #transactions} is kept: every transaction's whole line stays in memory. */
+  private final boolean keepTransactions;
 
+  private JournalDump(boolean keepTransactions) {
+    this.keepTransactions = keepTransactions;
+  }
+
+  /** The journal's dump, checked; without {@link #transactions} (a big transaction's line is many MB). */
   static JournalDump of(FerryCli cli, Path journal, Path dir) throws Exception {
+    return of(cli, journal, dir, false);
+  }
+
+  /** The journal's dump, checked, with every transaction's line kept for {@link #transactions}. */
+  static JournalDump withTransactions(FerryCli cli, Path journal, Path dir) throws Exception {
+    return of(cli, journal, dir, true);
+  }
+
+  private static JournalDump of(FerryCli cli, Path journal, Path dir, boolean keepTransactions) throws Exception {
     Path out = dir.resolve("dump.jsonl");
     Files.deleteIfExists(out); // the process appends to its log: a second dump of the same journal starts afresh
     Process p = cli.start(out, "journal", "dump", journal.toString(), "--json");
@@ -39,7 +54,7 @@ final class JournalDump {
     if (p.exitValue() != 0) {
       throw new IllegalStateException("ferry journal dump exited " + p.exitValue() + ": " + Files.readString(out));
     }
-    JournalDump dump = new JournalDump();
+    JournalDump dump = new JournalDump(keepTransactions);
     try (BufferedReader r = Files.newBufferedReader(out, StandardCharsets.UTF_8)) {
       dump.read(r);
     }
@@ -79,7 +94,9 @@ final class JournalDump {
         }
         sequence |= op.equals("sequence");
       }
-      transactions.add(new Tx(gtid, seq, tables, line));
+      if (keepTransactions) {
+        transactions.add(new Tx(gtid, seq, tables, line));
+      }
       if (sequence) {
         withSequences.add(tx);
       }
@@ -102,8 +119,11 @@ final class JournalDump {
     }
   }
 
-  /** Every transaction, in journal order. */
+  /** Every transaction, in journal order (a dump made by {@link #withTransactions}). */
   List<Tx> transactions() {
+    if (!keepTransactions) {
+      throw new IllegalStateException("transactions are kept by JournalDump.withTransactions only");
+    }
     return transactions;
   }
 
