@@ -140,22 +140,26 @@ final class PostgresCatalog implements TargetCatalog {
     }
   }
 
+  /**
+   * Moves the sequence forward to {@code value}; false when the target has no such sequence. One
+   * round trip in the common case (this runs with every transaction that touched a table owning a
+   * sequence): {@code pg_sequence_last_value} answers both whether the sequence exists and where it
+   * is; only a sequence not yet called (no last value) is read again for the value it hands out next.
+   */
   @Override
   public boolean advanceSequence(Connection c, TableId sequence, long value) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NULL")) {
+    long current;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT r IS NOT NULL, pg_sequence_last_value(r) FROM (SELECT to_regclass(?) AS r) x")) {
       ps.setString(1, name(sequence));
       try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next() && rs.getBoolean(1)) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
           return false;
         }
+        long last = rs.getLong(2);
+        current = rs.wasNull() ? notYetCalled(c, sequence) : last;
       }
-    }
-    long current;
-    try (Statement st = c.createStatement();
-         ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + name(sequence))) {
-      rs.next();
-      // Before its first nextval() a sequence hands out last_value itself.
-      current = rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
     }
     if (value > current) {
       try (PreparedStatement ps = c.prepareStatement("SELECT setval(CAST(? AS regclass), ?)")) {
@@ -165,6 +169,15 @@ final class PostgresCatalog implements TargetCatalog {
       }
     }
     return true;
+  }
+
+  /** The highest value a sequence whose next {@code nextval()} hands out its {@code last_value} itself counts as used. */
+  private static long notYetCalled(Connection c, TableId sequence) throws SQLException {
+    try (Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + name(sequence))) {
+      rs.next();
+      return rs.getBoolean(2) ? rs.getLong(1) : rs.getLong(1) - 1;
+    }
   }
 
   private static String name(TableId table) {
