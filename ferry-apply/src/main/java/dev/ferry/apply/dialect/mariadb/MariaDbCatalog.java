@@ -136,8 +136,9 @@ final class MariaDbCatalog implements TargetCatalog {
   }
 
   /**
-   * Kept in {@code ferry_sequences}, forward only; and where the target has a SEQUENCE of that name
-   * (a MariaDB source's, made by its {@code CREATE SEQUENCE}), {@code SETVAL} moves it there too
+   * Kept in {@code ferry_sequences}, forward only; and for a MariaDB source's sequence (named without
+   * a schema, {@code "".s}) where the target has a SEQUENCE of that name (made by the source's
+   * {@code CREATE SEQUENCE}), {@code SETVAL} moves it there too
    * (MariaDB's {@code SETVAL} never moves a sequence back; it commits on its own, which a later
    * rollback leaves: harmless, the value is one the source reached).
    */
@@ -148,6 +149,9 @@ final class MariaDbCatalog implements TargetCatalog {
       ps.setString(1, sequence.toString());
       ps.setLong(2, value);
       ps.executeUpdate();
+    }
+    if (!sequence.schema().isEmpty()) {
+      return true; // a PostgreSQL source's sequence (schema-qualified): ferry_sequences only, no catalog lookup per advance
     }
     boolean isSequence;
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES"
