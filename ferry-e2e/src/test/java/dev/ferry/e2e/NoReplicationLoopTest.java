@@ -44,7 +44,9 @@ class NoReplicationLoopTest {
 
   @Test
   void whatFerryAppliedOnAMariaDbReplicaIsNotCapturedWhenThatReplicaIsASource() throws Exception {
-    try (PostgresCluster pg = PostgresCluster.start(); MariaDbServer maria = MariaDbServer.start();
+    // log_slave_updates=ON: Ferry's writes on B go to B's binlog, marked (MariaDB's default keeps them out of it).
+    try (PostgresCluster pg = PostgresCluster.start();
+        MariaDbServer maria = MariaDbServer.start(java.util.Map.of("log-slave-updates", "ON"));
         FerryCli cli = new FerryCli(dir)) {
       String b = maria.createDatabase("b");
       Sql.execute(b, "CREATE TABLE items (id INT PRIMARY KEY, origin VARCHAR(100) NOT NULL) ENGINE=InnoDB");

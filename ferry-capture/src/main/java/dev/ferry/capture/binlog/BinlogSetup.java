@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks that a MariaDB source can be captured from its binlog, each failure naming the server
@@ -20,6 +22,8 @@ import java.util.Locale;
  * writes nothing to a MariaDB source: setup only reads. Stateless.
  */
 public final class BinlogSetup {
+  private static final Logger log = LoggerFactory.getLogger(BinlogSetup.class);
+
   private BinlogSetup() {
   }
 
@@ -47,7 +51,8 @@ public final class BinlogSetup {
 
   static void checkVariables(MariaDbSourceConfig config, Connection c) throws SQLException, CaptureException {
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id")) {
+        ResultSet rs = st.executeQuery(
+            "SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id, @@log_slave_updates")) {
       rs.next();
       String name = config.name();
       if (rs.getInt(1) != 1) {
@@ -66,6 +71,12 @@ public final class BinlogSetup {
       if (serverId == config.replicaServerId()) {
         throw new CaptureException(name, "the MariaDB source's server_id is " + serverId + ", the same as Ferry's"
             + " binlog connection's: set source.binlog-server-id to a number no server or replica of it uses");
+      }
+      if (config.forwardApplied() && rs.getInt(5) != 1) {
+        log.warn("{} source.forward-origins is true, but the MariaDB source has log_slave_updates=OFF: what Ferry or"
+            + " MariaDB's own replication applies to it is not written to its binlog, so there is none of it to forward"
+            + " (only its local writes are captured); set log_slave_updates=ON in the server's settings to relay it",
+            config.side());
       }
     }
   }

@@ -11,14 +11,16 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A (SQLite) → B applies; B is itself captured into C (SQLite). B is a MariaDB database (what Ferry
- * applied there wrote B's progress table in the same transaction, or is DDL ending with Ferry's
- * mark) or a SQLite file (what Ferry applied there lies between its marks in B's change table):
+ * A (SQLite) → B applies; B is itself captured into C (SQLite). B is a MariaDB database (with
+ * {@code log_slave_updates=ON}, what Ferry applied there wrote B's progress table in the same
+ * transaction, or is DDL ending with Ferry's mark; with MariaDB's default, off, it is not in B's
+ * binlog at all) or a SQLite file (what Ferry applied there lies between its marks in B's change table):
  * either way it is not captured again, a local write on B is, and Ferry's control tables never
  * are. With {@code source.forward-origins: true} the replicated changes are captured too.
  */
@@ -43,7 +45,7 @@ class TargetMarksNoReplicationLoopTest {
 
   @Test
   void changesAppliedToMariaDbAreNotCapturedAgainButLocalWritesAre() throws Exception {
-    assertThat(viaMariaDb("", false)).containsExactly(1000);
+    assertThat(viaMariaDb("", false, true)).containsExactly(1000);
   }
 
   /**
@@ -53,12 +55,22 @@ class TargetMarksNoReplicationLoopTest {
    */
   @Test
   void ddlAppliedToMariaDbIsNotCapturedAgainEither() throws Exception {
-    assertThat(viaMariaDb("", true)).containsExactly(1000);
+    assertThat(viaMariaDb("", true, true)).containsExactly(1000);
   }
 
   @Test
   void forwardOriginsCapturesWhatWasAppliedToMariaDbToo() throws Exception {
-    assertThat(viaMariaDb(FORWARD, false)).containsExactly(1, 2, 3, 4, 5, 1000);
+    assertThat(viaMariaDb(FORWARD, false, true)).containsExactly(1, 2, 3, 4, 5, 1000);
+  }
+
+  /**
+   * With MariaDB's default {@code log_slave_updates=OFF} on B, Ferry's sessions there do not
+   * binlog (as MariaDB's own replica threads): nothing applied reaches B's binlog, so even
+   * {@code forward-origins: true} finds only B's local write.
+   */
+  @Test
+  void withoutLogSlaveUpdatesWhatWasAppliedToMariaDbIsNotInItsBinlogAtAll() throws Exception {
+    assertThat(viaMariaDb(FORWARD, false, false)).containsExactly(1000);
   }
 
   @Test
@@ -71,8 +83,9 @@ class TargetMarksNoReplicationLoopTest {
     assertThat(viaSqlite(FORWARD)).containsExactly(1, 2, 3, 4, 5, 1000);
   }
 
-  private List<Integer> viaMariaDb(String bSource, boolean ddl) throws Exception {
-    try (MariaDbServer server = MariaDbServer.start(); SqliteDatabase a = SqliteDatabase.create();
+  private List<Integer> viaMariaDb(String bSource, boolean ddl, boolean logSlaveUpdates) throws Exception {
+    try (MariaDbServer server = MariaDbServer.start(Map.of("log-slave-updates", logSlaveUpdates ? "ON" : "OFF"));
+        SqliteDatabase a = SqliteDatabase.create();
         SqliteDatabase c = SqliteDatabase.create()) {
       String b = server.createDatabase("b");
       try (Connection cb = DriverManager.getConnection(b); Statement st = cb.createStatement()) {

@@ -29,8 +29,9 @@ import java.util.Properties;
  * values converted by {@link MariaDbValues}, {@link MariaDbCatalog}, no bulk path,
  * {@link MariaDbErrors}, {@link MariaDbControlTables} in the replica URL's database. Ferry's
  * sessions run with a strict {@code sql_mode} (a value the column cannot hold is an error, never a
- * warning), {@code time_zone='+00:00'} and READ COMMITTED ({@link #markFerrySession}). The progress row is written in the same InnoDB
- * transaction as the changes it records.
+ * warning), {@code time_zone='+00:00'} and READ COMMITTED ({@link #markFerrySession}), and binlog
+ * only if the server logs a replica's writes ({@link MariaDbReplicaBinlog}). The progress row is
+ * written in the same InnoDB transaction as the changes it records.
  *
  * <p>DDL is mapped by {@link MariaDbDdl} and run with the source transaction alone (MariaDB
  * commits a DDL statement on its own). Read-only mode is the server's global {@code read_only}
@@ -153,12 +154,13 @@ public final class MariaDbDialect implements Dialect {
       st.execute("SET SESSION sql_mode = '" + SQL_MODE + "', time_zone = '+00:00'");
     }
     c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    MariaDbReplicaBinlog.follow(c);
   }
 
   @Override
   public void prepareSession(Connection c, boolean readOnlyReplica, String replica) throws SQLException {
-    refuseStatementBinlog(c, replica);
     markFerrySession(c);
+    refuseStatementBinlog(c, replica);
     if (readOnlyReplica) {
       MariaDbReadOnly.enable(c, replica);
     }
@@ -167,12 +169,14 @@ public final class MariaDbDialect implements Dialect {
 
   /**
    * InnoDB refuses writes at READ COMMITTED into a binlog in {@code STATEMENT} format (error 1665):
-   * said before the first transaction, naming the setting.
+   * said before the first transaction, naming the setting; a session that does not binlog
+   * ({@link MariaDbReplicaBinlog}) is not concerned.
    */
   private static void refuseStatementBinlog(Connection c, String replica) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format")) {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT @@log_bin, @@binlog_format, @@sql_log_bin")) {
       rs.next();
-      if (rs.getInt(1) == 1 && "STATEMENT".equalsIgnoreCase(rs.getString(2))) {
+      if (rs.getInt(1) == 1 && rs.getInt(3) == 1 && "STATEMENT".equalsIgnoreCase(rs.getString(2))) {
         throw new SQLFeatureNotSupportedException(Side.replica(replica) + " the MariaDB target logs its binlog with"
             + " binlog_format=STATEMENT, which InnoDB refuses for Ferry's READ COMMITTED sessions;"
             + " set binlog_format=MIXED or ROW on the target");
