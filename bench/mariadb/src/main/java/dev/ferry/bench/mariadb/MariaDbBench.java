@@ -29,29 +29,34 @@ import java.util.Map;
  */
 public final class MariaDbBench {
   record Settings(int accounts, int backlog, int rounds, int clients, int workers, int ferryWorkers, int lagRate,
-      Duration lagFor, Duration tpsFor, Path out) {
+      Duration lagFor, Duration tpsFor, Duration warmup, Path out) {
     static Settings parse(String[] args) {
       boolean quick = List.of(args).contains("--quick");
       Settings s = new Settings(10_000, quick ? 2_000 : 10_000, quick ? 1 : 2, 4, 4, 0, 200,
-          Duration.ofSeconds(quick ? 10 : 30), Duration.ofSeconds(quick ? 5 : 15), Path.of("mariadb-bench.md"));
+          Duration.ofSeconds(quick ? 10 : 30), Duration.ofSeconds(quick ? 5 : 15), Duration.ofSeconds(quick ? 5 : 20),
+          Path.of("mariadb-bench.md"));
       for (int i = 0; i < args.length; i++) {
         switch (args[i]) {
           case "--quick" -> { }
           case "--backlog" -> s = s.with(Integer.parseInt(args[++i]), s.rounds);
           case "--rounds" -> s = s.with(s.backlog, Integer.parseInt(args[++i]));
           case "--out" -> s = new Settings(s.accounts, s.backlog, s.rounds, s.clients, s.workers, s.ferryWorkers,
-              s.lagRate, s.lagFor, s.tpsFor, Path.of(args[++i]));
+              s.lagRate, s.lagFor, s.tpsFor, s.warmup, Path.of(args[++i]));
           case "--ferry-workers" -> s = new Settings(s.accounts, s.backlog, s.rounds, s.clients, s.workers,
-              Integer.parseInt(args[++i]), s.lagRate, s.lagFor, s.tpsFor, s.out);
+              Integer.parseInt(args[++i]), s.lagRate, s.lagFor, s.tpsFor, s.warmup, s.out);
+          case "--warmup" -> s = new Settings(s.accounts, s.backlog, s.rounds, s.clients, s.workers, s.ferryWorkers,
+              s.lagRate, s.lagFor, s.tpsFor, Duration.ofSeconds(Integer.parseInt(args[++i])), s.out);
           default -> throw new IllegalArgumentException("unknown argument " + args[i]
-              + "; usage: bench/mariadb/run [--quick] [--backlog N] [--rounds N] [--ferry-workers N] [--out FILE]");
+              + "; usage: bench/mariadb/run [--quick] [--backlog N] [--rounds N] [--ferry-workers N] [--warmup SECONDS]"
+              + " [--out FILE]");
         }
       }
       return s;
     }
 
     Settings with(int newBacklog, int newRounds) {
-      return new Settings(accounts, newBacklog, newRounds, clients, workers, ferryWorkers, lagRate, lagFor, tpsFor, out);
+      return new Settings(accounts, newBacklog, newRounds, clients, workers, ferryWorkers, lagRate, lagFor, tpsFor, warmup,
+          out);
     }
   }
 
@@ -119,6 +124,7 @@ public final class MariaDbBench {
     ferry.start(); // seeds the target (same rows), then streams
     nativeReplica.start();
     awaitBoth(Duration.ofMinutes(5));
+    warmUp();
     List<double[]> catchUp = new ArrayList<>();
     for (int round = 0; round < s.rounds(); round++) {
       catchUp.add(catchUp(round % 2 == 0));
@@ -129,6 +135,23 @@ public final class MariaDbBench {
         + " (a deadlock)";
     printLatestDeadlock();
     return Report.section(s, catchUp, lag, tps, digests, loadBefore, loadAverage());
+  }
+
+  /**
+   * The load at full speed for {@code --warmup} with both replicas streaming, then both caught up:
+   * what is measured next runs on compiled code (Ferry's JVM, started cold in this process) and
+   * warm server caches, on both sides alike.
+   */
+  private void warmUp() throws Exception {
+    if (s.warmup().isZero()) {
+      return;
+    }
+    try (Load load = Load.start(primary, s.clients(), s.accounts(), 0, 0, take(10_000_000))) {
+      Thread.sleep(s.warmup().toMillis());
+      System.err.printf(Locale.ROOT, "warm-up: %d transactions in %d s with both replicas streaming%n",
+          load.committed(), s.warmup().toSeconds());
+    }
+    awaitBoth(Duration.ofMinutes(10));
   }
 
   /** Backlog tx/s of {native, ferry}: both stopped, the backlog written, then each alone. */

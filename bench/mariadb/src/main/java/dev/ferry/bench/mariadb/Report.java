@@ -12,12 +12,12 @@ final class Report {
   static String section(MariaDbBench.Settings s, List<double[]> catchUp, Map<String, long[]> lag,
       Map<String, List<Double>> tps, String digests, double loadBefore, double loadAfter) {
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT, "Run: %d accounts, %d clients; %d round(s); backlog %d transactions"
+    md.append(String.format(Locale.ROOT, "Run: %d accounts, %d clients; %d s of warm-up; %d round(s); backlog %d transactions"
         + " (each: two account updates and a history insert); lag under %d tx/s for %d s, a probe every 50 ms;"
         + " TPS %d s per turn. Native replica: `slave_parallel_mode=optimistic`, `slave_parallel_threads=%d`;"
         + " Ferry: `FerryNode` in the benchmark's JVM, `apply.workers: %s`, commit order kept. Load average"
         + " %.1f at the start, %.1f at the end (2 cores, shared with other jobs). End state: %s.%n%n",
-        s.accounts(), s.clients(), s.rounds(), s.backlog(), s.lagRate(), s.lagFor().toSeconds(),
+        s.accounts(), s.clients(), s.warmup().toSeconds(), s.rounds(), s.backlog(), s.lagRate(), s.lagFor().toSeconds(),
         s.tpsFor().toSeconds(), s.workers(), s.ferryWorkers() == 0 ? "auto" : String.valueOf(s.ferryWorkers()), loadBefore, loadAfter, digests));
     md.append("| measure | native | Ferry | Ferry ÷ native | target | met |\n|---|---:|---:|---:|---|---|\n");
     double nativeCatchUp = catchUp.stream().mapToDouble(r -> r[0]).average().orElse(Double.NaN);
