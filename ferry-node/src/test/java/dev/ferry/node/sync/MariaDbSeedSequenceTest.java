@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * before any further source write, created on a MariaDB replica that lacked it and moved up there,
  * moved up on a PostgreSQL replica that has a sequence {@code s}, and kept in {@code ferry_sequences}
  * on a SQLite replica: each replica's sequence hands out only values above every one the source
- * handed out. A sequence {@code source.tables} leaves out is not carried.
+ * handed out. A PostgreSQL replica without a sequence {@code s} is seeded all the same (with a
+ * warning). A sequence {@code source.tables} leaves out is not carried.
  */
 @Timeout(240)
 class MariaDbSeedSequenceTest {
@@ -59,10 +60,13 @@ class MariaDbSeedSequenceTest {
       String maria = target.createDatabase("app");
       String postgres = pg.createDatabase("app");
       execute(postgres, "CREATE SEQUENCE s", "CREATE TABLE t (id bigint PRIMARY KEY, v text)");
+      String postgresWithout = pg.createDatabase("app_without");
+      execute(postgresWithout, "CREATE TABLE t (id bigint PRIMARY KEY, v text)");
       MariaDbSourceConfig config = MariaDbSourceConfig.of("m", src)
           .withTables(TableFilter.of(List.of(), List.of("left_out")));
       NodeSpec spec = new NodeSpec(new SourceSpec.MariaDb(config), JournalConfig.defaults(dir.resolve("journal")),
-          List.of(replica("maria", maria), replica("pg", postgres), replica("lite", lite.jdbcUrl())));
+          List.of(replica("maria", maria), replica("pg", postgres), replica("lite", lite.jdbcUrl()),
+              replica("pgwithout", postgresWithout)));
       try (FerryNode node = FerryNode.start(spec, FerryNode.Role.RUN, List.of())) {
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
         while (System.nanoTime() < deadline && !node.status().replicas().stream()
@@ -79,6 +83,9 @@ class MariaDbSeedSequenceTest {
             + " AND TABLE_NAME = 'left_out'")).as("a sequence source.tables leaves out").containsExactly("0");
         assertThat(Long.parseLong(rows(postgres, "SELECT nextval('s')").getFirst()))
             .as("the PostgreSQL replica's sequence").isGreaterThan(handedOut);
+        assertThat(rows(postgresWithout, "SELECT count(*) FROM t")).as("a PostgreSQL replica without s: seeded (a"
+            + " warning), no sequence made").containsExactly("4");
+        assertThat(rows(postgresWithout, "SELECT count(*) FROM pg_class WHERE relname = 's'")).containsExactly("0");
         assertThat(rows(lite.jdbcUrl(), "SELECT name, value FROM ferry_sequences"))
             .as("SQLite keeps the value (nothing of left_out)").containsExactly("\"\".s 10");
         assertThat(node.failedReplicas()).isEmpty();
