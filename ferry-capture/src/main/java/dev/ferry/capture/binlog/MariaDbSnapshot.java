@@ -45,8 +45,8 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
   private final String source;
 
   private MariaDbSnapshot(Connection connection, String database, List<SourceTable> tables,
-      List<SourceSequence> sequences, Map<TableId, BinlogCatalog.Shape> shapes, SourcePosition position, Map<Long, Gtid> gtidPosition,
-      String source) {
+      List<SourceSequence> sequences, Map<TableId, BinlogCatalog.Shape> shapes, SourcePosition position,
+      Map<Long, Gtid> gtidPosition, String source) {
     this.connection = connection;
     this.database = database;
     this.tables = tables;
@@ -124,8 +124,7 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
    * snapshot move a replica's sequence up only, never back below it. (An {@code ALTER SEQUENCE …
    * RESTART} lower after the snapshot is DDL after it, which the replica applies after the seed.)
    */
-  private static Optional<SourceSequence> sequence(Connection c, String database, TableId id)
-      throws SQLException {
+  private static Optional<SourceSequence> sequence(Connection c, String database, TableId id) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT next_not_cached_value,"
         + " minimum_value, maximum_value, start_value, increment, cache_size, cycle_option, cycle_count FROM "
         + quote(database) + "." + quote(id.name()))) {
