@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * through the real {@code bin/ferry run}, into a MariaDB and a PostgreSQL replica that each have the
  * table and a sequence {@code s}: the sequence's binlog rows (each refill of its cache, a
  * {@code SETVAL}) reach both as sequence advances, not as rows of a table {@code s}; both replicas
- * hold the source's rows and a sequence at or above every id the source handed out (issue 16).
+ * hold the source's rows and a sequence at or above every id the source handed out (issue 16). The
+ * seed carries the sequence too: right after it, before any further source write, both replicas'
+ * sequences hand out values above the ids the source handed out before the snapshot.
  */
 @Timeout(300)
 class MariaDbSequenceTest {
@@ -33,6 +35,9 @@ class MariaDbSequenceTest {
       String source = maria.createDatabase("app");
       Sql.execute(source, "CREATE SEQUENCE s START WITH 1 INCREMENT BY 1 CACHE 5",
           "CREATE TABLE t (id BIGINT PRIMARY KEY DEFAULT NEXTVAL(s), v VARCHAR(20))");
+      for (int i = 0; i < 3; i++) { // before the seed: ids 1 to 3, the cache refilled up to 5
+        Sql.execute(source, "INSERT INTO t (v) VALUES ('seeded " + i + "')");
+      }
       String mariaReplica = target.createDatabase("app");
       Sql.execute(mariaReplica, "CREATE SEQUENCE s START WITH 1 INCREMENT BY 1 CACHE 5",
           "CREATE TABLE t (id BIGINT PRIMARY KEY DEFAULT NEXTVAL(s), v VARCHAR(20))");
@@ -44,6 +49,11 @@ class MariaDbSequenceTest {
       Process run = cli.start(dir.resolve("run.log"), "run", "-c", config.toString());
       LogWait.awaitLine(dir.resolve("run.log"), "[replica maria] seeded: ", run, Duration.ofSeconds(120));
       LogWait.awaitLine(dir.resolve("run.log"), "[replica pg] seeded: ", run, Duration.ofSeconds(120));
+      // The seed carries the sequence: before any further source write, each replica's hands out above 3.
+      assertThat(Long.parseLong(Sql.scalar(mariaReplica, "SELECT NEXTVAL(s)"))).as("seeded MariaDB sequence")
+          .isGreaterThan(3);
+      assertThat(Long.parseLong(Sql.scalar(pgReplica, "SELECT nextval('s')"))).as("seeded PostgreSQL sequence")
+          .isGreaterThan(3);
       for (int i = 0; i < 12; i++) {
         Sql.execute(source, "INSERT INTO t (v) VALUES ('r" + i + "')");
       }

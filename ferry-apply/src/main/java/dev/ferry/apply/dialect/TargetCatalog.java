@@ -1,6 +1,7 @@
 package dev.ferry.apply.dialect;
 
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceSequence;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -32,6 +33,19 @@ public interface TargetCatalog {
    *     PostgreSQL target without it: a MariaDB source's sequence nobody created there)
    */
   boolean advanceSequence(Connection c, TableId sequence, long value) throws SQLException;
+
+  /**
+   * Creates the standalone sequence {@code sequence} (a MariaDB source's {@code SEQUENCE}, for a
+   * seed) with its options, where the target keeps such sequences and has no table or sequence of
+   * that name; its value is then set by {@link #advanceSequence}. Runs in the caller's transaction
+   * (which MariaDB commits).
+   *
+   * @return the statement run, if one was; empty where the target keeps no such sequences (then
+   *     {@link #advanceSequence} sets one that exists or keeps the value in a control table)
+   */
+  default Optional<String> createStandaloneSequence(Connection c, SourceSequence sequence) throws SQLException {
+    return Optional.empty();
+  }
 
   /**
    * At a promotion: raises the target's own id counters that no replicated sequence carries (SQLite

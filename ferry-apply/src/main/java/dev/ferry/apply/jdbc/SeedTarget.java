@@ -11,6 +11,7 @@ import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.SourcePosition;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Value;
+import dev.ferry.journal.snapshot.SourceSequence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -158,10 +159,22 @@ public final class SeedTarget {
 
   /**
    * Moves {@code sequence} forward to {@code lastUsed} (never back), as a {@code SequenceAdvance}
-   * would: PostgreSQL {@code setval}, SQLite the {@code ferry_sequences} row.
+   * would: PostgreSQL {@code setval}, MariaDB {@code SETVAL} and the {@code ferry_sequences} row,
+   * SQLite the {@code ferry_sequences} row.
+   *
+   * @return false when the target has no such sequence and keeps nothing of the value (a
+   *     PostgreSQL target without a MariaDB source's sequence)
    */
-  public void advanceSequence(TableId sequence, long lastUsed) throws SQLException {
-    dialect.catalog().advanceSequence(connection, sequence, lastUsed);
+  public boolean advanceSequence(TableId sequence, long lastUsed) throws SQLException {
+    return dialect.catalog().advanceSequence(connection, sequence, lastUsed);
+  }
+
+  /**
+   * Creates the standalone sequence {@code sequence} (a MariaDB source's) where the target keeps
+   * such sequences and lacks it: a MariaDB target. Returns the statement run, if any.
+   */
+  public Optional<String> createStandaloneSequence(SourceSequence sequence) throws SQLException {
+    return dialect.catalog().createStandaloneSequence(connection, sequence);
   }
 
   /** The replica's committed progress row (the initial position if there is none). */

@@ -8,6 +8,7 @@ import dev.ferry.journal.model.Side;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.snapshot.RowReader;
 import dev.ferry.journal.snapshot.SnapshotInterruptedException;
+import dev.ferry.journal.snapshot.SourceSequence;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies a snapshot read as rows of journal values ({@link RowReader}: a SQLite source's) into a target of any
- * kind. Tables missing on the target are created ({@link SourceTypes#SQLITE}: declared types kept
+ * Copies a snapshot read as rows of journal values ({@link RowReader}: a SQLite or MariaDB source's) into a target
+ * of any kind, with the source's standalone sequences (a MariaDB source's) at their snapshot value. Tables missing on the target are created ({@link SourceTypes#SQLITE}: declared types kept
  * on SQLite, mapped on PostgreSQL; primary key kept), every copied table is emptied first (a copy
  * killed midway is simply done again), and each value is bound exactly as the applier binds it, so
  * a seeded row equals a streamed one. One transaction per table.
@@ -47,6 +48,16 @@ public final class RowCopy {
    */
   public static CopyResult copy(List<SourceTable> tables, RowReader rows, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {
+    return copy(tables, List.of(), rows, replica, target, options);
+  }
+
+  /**
+   * As {@link #copy(List, RowReader, ApplyConfig, ConnectionSource, CopyOptions)}, with the
+   * source's standalone {@code sequences} (a MariaDB source's {@code SEQUENCE}s, those the replica's
+   * filter accepts) carried along before the tables: see {@link TargetTables#ensureSequences}.
+   */
+  public static CopyResult copy(List<SourceTable> tables, List<SourceSequence> sequences, RowReader rows,
+      ApplyConfig replica, ConnectionSource target, CopyOptions options) throws SyncException {
     Side side = replica.side();
     String prefix = side + " ";
     long started = System.nanoTime();
@@ -55,6 +66,8 @@ public final class RowCopy {
     try (Connection c = target.connect()) {
       SeedTarget t = SeedTarget.on(c, replica);
       t.beginWrite();
+      TargetTables.ensureSequences(t, sequences.stream().filter(q -> replica.filter().accepts(q.sequence())).toList(),
+          prefix);
       for (SourceTable table : selected) {
         TargetTables.ensure(t, table, SourceTypes.SQLITE, prefix);
       }

@@ -90,10 +90,20 @@ final class BinlogCatalog {
 
   /** The captured tables of the database, in name order. */
   List<TableId> tables(Connection c) throws SQLException {
+    return ofType(c, "BASE TABLE");
+  }
+
+  /** The captured SEQUENCEs of the database (those the filter takes, as tables), in name order. */
+  List<TableId> sequences(Connection c) throws SQLException {
+    return ofType(c, "SEQUENCE");
+  }
+
+  private List<TableId> ofType(Connection c, String type) throws SQLException {
     List<TableId> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME FROM information_schema.TABLES"
-        + " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = ? ORDER BY TABLE_NAME")) {
       ps.setString(1, database);
+      ps.setString(2, type);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           TableId id = tableId(rs.getString(1));

@@ -8,6 +8,7 @@ import dev.ferry.journal.model.TableId;
 import dev.ferry.journal.model.Value;
 import dev.ferry.journal.snapshot.RowReader;
 import dev.ferry.journal.snapshot.SnapshotInterruptedException;
+import dev.ferry.journal.snapshot.SourceSequence;
 import dev.ferry.journal.snapshot.SourceTable;
 import java.io.IOException;
 import java.sql.Connection;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A consistent snapshot of a MariaDB source for a new replica's seed: one InnoDB transaction
@@ -27,23 +29,28 @@ import java.util.Map;
  * ({@code binlog_snapshot_file} and {@code binlog_snapshot_position}, as a GTID by
  * {@code BINLOG_GTID_POS}): the snapshot holds exactly the transactions up to that
  * GTID position, the last GTID of every domain the binlog holds at that point. Rows are read as the journal values binlog capture gives the same data
- * ({@link SnapshotValues}), so a seeded row equals a streamed one. Only reads. Used by one thread.
+ * ({@link SnapshotValues}), so a seeded row equals a streamed one; the captured SEQUENCEs are not
+ * copied as tables but carried as their values ({@link #sequences}). Only reads. Used by one thread.
  */
 public final class MariaDbSnapshot implements RowReader, AutoCloseable {
+  /** {@code ER_NO_SUCH_TABLE}: a sequence dropped between listing and reading it. */
+  private static final int ER_NO_SUCH_TABLE = 1146;
   private final Connection connection;
   private final String database;
   private final List<SourceTable> tables;
+  private final List<SourceSequence> sequences;
   private final Map<TableId, BinlogCatalog.Shape> shapes;
   private final SourcePosition position;
   private final Map<Long, Gtid> gtidPosition;
   private final String source;
 
   private MariaDbSnapshot(Connection connection, String database, List<SourceTable> tables,
-      Map<TableId, BinlogCatalog.Shape> shapes, SourcePosition position, Map<Long, Gtid> gtidPosition,
-      String source) {
+      List<SourceSequence> sequences, Map<TableId, BinlogCatalog.Shape> shapes, SourcePosition position,
+      Map<Long, Gtid> gtidPosition, String source) {
     this.connection = connection;
     this.database = database;
     this.tables = tables;
+    this.sequences = sequences;
     this.shapes = shapes;
     this.position = position;
     this.gtidPosition = gtidPosition;
@@ -79,7 +86,12 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
         shapes.put(id, shape);
         tables.add(describe(c, url.database(), shape));
       }
-      return new MariaDbSnapshot(c, url.database(), List.copyOf(tables), shapes, position, at, config.name());
+      List<SourceSequence> sequences = new ArrayList<>();
+      for (TableId id : catalog.sequences(c)) {
+        sequence(c, url.database(), id).ifPresent(sequences::add);
+      }
+      return new MariaDbSnapshot(c, url.database(), List.copyOf(tables), List.copyOf(sequences), shapes, position, at,
+          config.name());
     } catch (IOException | SQLException | RuntimeException e) {
       c.close();
       throw e;
@@ -95,6 +107,42 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
         }
         return rs.getString(2);
       }
+    }
+  }
+
+  /**
+   * A SEQUENCE's options and the last value the source may have handed out: {@code
+   * next_not_cached_value} less one increment, as capture journals each of its binlog rows
+   * ({@code TransactionAssembler}); none handed out while it stands at its start, never cycled.
+   * Empty if it was dropped since it was listed.
+   *
+   * <p>Read in the snapshot's transaction, but MariaDB does not read a sequence's row as of the
+   * snapshot: it reads its current row (tried on 10.11: a refill committed after {@code START
+   * TRANSACTION WITH CONSISTENT SNAPSHOT} is seen). So the value may be a later one. That is still
+   * safe: a sequence only moves up (its cache refills, a {@code SETVAL} forward), so a later value is
+   * at or above every value handed out before the snapshot, and the journal's advances after the
+   * snapshot move a replica's sequence up only, never back below it. (An {@code ALTER SEQUENCE …
+   * RESTART} lower after the snapshot is DDL after it, which the replica applies after the seed.)
+   */
+  private static Optional<SourceSequence> sequence(Connection c, String database, TableId id) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT next_not_cached_value,"
+        + " minimum_value, maximum_value, start_value, increment, cache_size, cycle_option, cycle_count FROM "
+        + quote(database) + "." + quote(id.name()))) {
+      if (!rs.next()) {
+        return Optional.empty();
+      }
+      long next = rs.getLong(1);
+      long start = rs.getLong(4);
+      long increment = rs.getLong(5);
+      boolean called = next != start || rs.getLong(8) > 0;
+      long step = increment == 0 ? 1 : increment; // INCREMENT 0 steps by auto_increment_increment, at least 1
+      return Optional.of(SourceSequence.standalone(id, start, increment, rs.getLong(2), rs.getLong(3),
+          rs.getLong(6), rs.getBoolean(7), called ? next - step : next, called));
+    } catch (SQLException e) {
+      if (e.getErrorCode() == ER_NO_SUCH_TABLE) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
@@ -137,6 +185,15 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
    */
   public Map<Long, Gtid> gtidPosition() {
     return gtidPosition;
+  }
+
+  /**
+   * The captured SEQUENCEs (those {@code source.tables} accepts), each at the last value the source
+   * may have handed out when the snapshot was taken or later (see {@link #sequence}), as standalone
+   * {@link SourceSequence}s.
+   */
+  public List<SourceSequence> sequences() {
+    return sequences;
   }
 
   /** The captured tables, as the snapshot sees them. */

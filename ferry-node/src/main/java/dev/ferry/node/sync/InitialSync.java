@@ -194,7 +194,9 @@ public final class InitialSync {
 
   /**
    * Seeds {@code replica} from a consistent snapshot of the MariaDB {@code source} (see
-   * {@link MariaDbSnapshot}) and records where it streams from in the journal {@code journalDir}:
+   * {@link MariaDbSnapshot}), its SEQUENCEs included (each at or above every value the source had
+   * handed out; created on a MariaDB target that lacks one), and records where it streams from in
+   * the journal {@code journalDir}:
    * right after the last journal transaction the snapshot holds, with the snapshot's transactions of
    * every GTID domain counted as applied. Capture of
    * {@code source} into that journal must be running. Crash-safe as the other seeds: the position
@@ -232,7 +234,8 @@ public final class InitialSync {
       }
       log.info("{}seeding from source {} snapshot at {} (GTID position {})", prefix, source.name(), snapshotAt,
           gtids.values());
-      copy = RowCopy.copy(snapshot.tables(), snapshot, config, () -> connect(replica), options.copy());
+      copy = RowCopy.copy(snapshot.tables(), snapshot.sequences(), snapshot, config, () -> connect(replica),
+          options.copy());
     } catch (SQLException e) {
       throw new SyncException(prefix + "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
           e);

@@ -4,6 +4,7 @@ import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.TypeFamily;
 import dev.ferry.journal.model.TableId;
+import dev.ferry.journal.snapshot.SourceSequence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -170,6 +171,33 @@ final class MariaDbCatalog implements TargetCatalog {
       }
     }
     return true;
+  }
+
+  /**
+   * {@code CREATE SEQUENCE} with the source's options (no {@code AS} type: before 11.5 every
+   * sequence is {@code bigint}), unless a table or sequence of that name exists (a table of that
+   * name is left alone: {@link #advanceSequence} then keeps the value in {@code ferry_sequences}).
+   */
+  @Override
+  public Optional<String> createStandaloneSequence(Connection c, SourceSequence s) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.TABLES"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
+      ps.setString(1, schemaOf(c, s.sequence()));
+      ps.setString(2, s.sequence().name());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return Optional.empty();
+        }
+      }
+    }
+    createSchema(c, s.sequence().schema());
+    String ddl = "CREATE SEQUENCE IF NOT EXISTS " + MariaDbSyntax.INSTANCE.tableName(s.sequence()) + " START WITH "
+        + s.start() + " MINVALUE " + s.min() + " MAXVALUE " + s.max() + " INCREMENT BY " + s.increment() + " CACHE "
+        + s.cache() + (s.cycle() ? " CYCLE" : " NOCYCLE");
+    try (Statement st = c.createStatement()) {
+      st.execute(ddl);
+    }
+    return Optional.of(ddl);
   }
 
   @Override
