@@ -60,6 +60,15 @@ public interface Applier extends AutoCloseable {
   /** Commits the open group, if any. */
   void flush() throws ApplyException;
 
+  /**
+   * Makes every commit of a group wait at {@code gate} until the journal is durable up to the
+   * group's last transaction, so the caller may hand over transactions the journal has written but
+   * not yet forced; false (the default) if this applier cannot, and must be handed durable ones only.
+   */
+  default boolean gateCommits(CommitGate gate) {
+    return false;
+  }
+
   /** The committed progress, read from the target's {@code replication_control} table. */
   ReplicaPosition position() throws ApplyException;
 

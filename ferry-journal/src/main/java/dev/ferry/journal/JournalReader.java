@@ -45,6 +45,8 @@ public final class JournalReader implements AutoCloseable {
   private IOException failure;
   /** Bytes of the current segment known readable; refreshed only when a read reaches it. */
   private long limit;
+  /** Hands out what is written but not yet forced ({@link #readAheadOfFsync}). */
+  private boolean ahead;
 
   JournalReader(SegmentLocator locator, TailWatch watch, JournalPosition start) {
     this.locator = locator;
@@ -120,6 +122,34 @@ public final class JournalReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Lets this reader hand out transactions that the writer has written to the file but not yet
+   * forced, so that applying one overlaps the writer's fsync; the consumer must then commit nothing
+   * that holds them before {@link #awaitDurable} returns for their position. A chunked transaction,
+   * or one carrying DDL or a TRUNCATE, is still handed out only once durable: applying it may commit
+   * on a target before its group does. Only a reader of an open {@link Journal} can read ahead; one
+   * of another process's files reads what the file holds anyway (and cannot tell what is durable).
+   */
+  public JournalReader readAheadOfFsync() {
+    ahead = true;
+    return this;
+  }
+
+  /**
+   * Waits until the journal is durable up to {@code position} (at once for a reader of another
+   * process's files).
+   *
+   * @throws IOException when the journal's writer failed before (then it never will be)
+   */
+  public void awaitDurable(JournalPosition position) throws IOException, InterruptedException {
+    watch.awaitDurable(position);
+  }
+
+  /** Whether the journal is durable up to {@code position} (true for a reader of another process's files). */
+  public boolean durable(JournalPosition position) {
+    return watch.durable(position);
+  }
+
   /** Where the next {@link #next} call starts reading. */
   public JournalPosition position() {
     return new JournalPosition(segment, frames == null ? startOffset : frames.offset);
@@ -136,12 +166,15 @@ public final class JournalReader implements AutoCloseable {
       }
       Status status = frames.next(limit);
       if (status != Status.RECORD) {
-        limit = watch.limit(segment, frames.size());
+        limit = ahead ? watch.writtenLimit(segment, frames.size()) : watch.limit(segment, frames.size());
         status = frames.next(limit);
       }
       if (status == Status.RECORD) {
         Optional<JournalTransaction> tx = decode();
         if (tx.isPresent()) {
+          if (ahead && tx.get().mayCommitAlone()) {
+            watch.awaitDurable(tx.get().nextPosition());
+          }
           return tx;
         }
       } else if (status == Status.END) {

@@ -60,6 +60,23 @@ public final class JournalTransaction {
   }
 
   /**
+   * Whether applying it may commit on a target before the rest of its group does: a chunked one
+   * (applied alone, in a target transaction of its own), or one carrying DDL or a TRUNCATE (which
+   * some targets commit on their own).
+   */
+  boolean mayCommitAlone() {
+    if (changes == null) {
+      return true;
+    }
+    for (Change c : changes) {
+      if (c instanceof Change.Ddl || c instanceof Change.Truncate) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The transaction's checksum: the CRC32C of its TX or COMMIT record (0 to 2^32-1). It covers
    * the GTID, commit time, schema sequence, source position and, for a whole transaction, every
    * change (a chunked one's chunks carry CRCs of their own). A replica keeps it with its progress,

@@ -67,6 +67,8 @@ final class JournalWriter implements TailWatch {
   }
 
   private volatile Mark mark = new Mark(0, 0, 0);
+  /** How far whole records are written to the open segment, forced or not (its version unused). */
+  private volatile Mark written = new Mark(0, 0, 0);
   private final java.util.concurrent.atomic.LongAdder groups = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder frames = new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.LongAdder frameBytes = new java.util.concurrent.atomic.LongAdder();
@@ -219,6 +221,7 @@ final class JournalWriter implements TailWatch {
 
   private void flushAndForce() throws IOException {
     flush();
+    publishWritten(segment, size); // readers applying ahead start while the force runs
     long start = System.nanoTime();
     channel.force(false);
     long written = frames.sum();
@@ -311,6 +314,19 @@ final class JournalWriter implements TailWatch {
     progressLock.lock();
     try {
       mark = new Mark(seg, offset, mark.version() + 1);
+      written = mark;
+      progress.signalAll();
+    } finally {
+      progressLock.unlock();
+    }
+  }
+
+  /** Whole records up to {@code offset} are in the file, not forced yet: wakes readers that apply ahead. */
+  private void publishWritten(long seg, long offset) {
+    progressLock.lock();
+    try {
+      written = new Mark(seg, offset, 0);
+      mark = new Mark(mark.segment(), mark.offset(), mark.version() + 1);
       progress.signalAll();
     } finally {
       progressLock.unlock();
@@ -339,6 +355,35 @@ final class JournalWriter implements TailWatch {
   @Override
   public boolean exact() {
     return true;
+  }
+
+  @Override
+  public long writtenLimit(long seg, long fileSize) {
+    Mark w = written;
+    if (seg < w.segment()) {
+      return fileSize;
+    }
+    return seg == w.segment() ? Math.min(fileSize, w.offset()) : 0;
+  }
+
+  @Override
+  public boolean durable(JournalPosition position) {
+    Mark m = mark;
+    return position.segment() < m.segment() || position.segment() == m.segment() && position.offset() <= m.offset();
+  }
+
+  @Override
+  public void awaitDurable(JournalPosition position) throws IOException, InterruptedException {
+    while (true) {
+      long seen = mark.version();
+      if (durable(position)) {
+        return;
+      }
+      if (queue.failure() != null) {
+        throw new IOException(prefix + "the journal failed before " + position + " was durable", queue.failure());
+      }
+      awaitChange(seen, TimeUnit.MILLISECONDS.toNanos(50));
+    }
   }
 
   @Override

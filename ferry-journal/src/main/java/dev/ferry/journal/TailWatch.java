@@ -1,5 +1,7 @@
 package dev.ferry.journal;
 
+import dev.ferry.journal.model.JournalPosition;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +23,28 @@ interface TailWatch {
 
   /** Waits until {@link #version()} differs from {@code seen} or {@code nanos} pass. */
   void awaitChange(long seen, long nanos) throws InterruptedException;
+
+  /**
+   * How many bytes of {@code segment} a reader that applies ahead of the fsync may use: in the
+   * writer's process what the writer has handed to the file system in whole records, forced or not;
+   * elsewhere {@link #limit}.
+   */
+  default long writtenLimit(long segment, long fileSize) {
+    return limit(segment, fileSize);
+  }
+
+  /** Whether the journal is durable up to {@code position}; true where that cannot be known (another process's files). */
+  default boolean durable(JournalPosition position) {
+    return true;
+  }
+
+  /**
+   * Waits until the journal is durable up to {@code position}.
+   *
+   * @throws IOException when the writer failed first (then it never will be)
+   */
+  default void awaitDurable(JournalPosition position) throws IOException, InterruptedException {
+  }
 
   /** For readers in other processes: sleeps briefly; the file size is the limit. */
   TailWatch POLLING = polling(java.util.Optional.empty());

@@ -65,6 +65,7 @@ final class ConflictHandling {
     try {
       Connection target = link.connection();
       conflictLog.insert(target, c);
+      link.durable.await(side); // the transaction it names is in the journal for good
       target.commit();
     } catch (SQLException e) {
       link.rollbackQuietly();

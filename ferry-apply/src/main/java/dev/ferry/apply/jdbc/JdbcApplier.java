@@ -33,24 +33,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JDBC {@link Applier} for PostgreSQL, SQLite and MariaDB targets. How exactly-once holds: a group (one target transaction) starts by reading — and on PostgreSQL
- * locking — the replica's {@code replication_control} row; a source transaction whose GTID is in the
- * row's set is skipped; the row is rewritten just before the group commits, in the same target
- * transaction. The group's source transactions stay in memory until the commit, so after a transient
- * error (serialization failure, deadlock, lost connection — even during the commit, whose outcome is
- * then unknown) the group is rolled back and replayed from the row as the target has it. When the
- * bulk path (COPY) hits a constraint, the group is replayed row by row so conflicts are named one by one.
+ * The JDBC {@link Applier} for PostgreSQL, SQLite and MariaDB targets. How exactly-once holds: a group (one target
+ * transaction) starts by reading — and on PostgreSQL locking — the replica's {@code replication_control} row; a source
+ * transaction whose GTID is in the row's set is skipped; the row is rewritten just before the group commits, in the
+ * same target transaction. The group's source transactions stay in memory until the commit, so after a transient error
+ * (serialization failure, deadlock, lost connection — even during the commit, whose outcome is then unknown) the group
+ * is rolled back and replayed from the row as the target has it. When the bulk path (COPY) hits a constraint, the
+ * group is replayed row by row so conflicts are named one by one.
  *
- * <p>A chunked journal transaction (see {@link #apply(JournalTransaction, String)}) is never held in
- * memory: the open group commits first, then it is applied alone from its cursor with the progress
- * row (a replay reads it again). So is a transaction carrying DDL where DDL commits on its own
- * ({@link Dialect#ddlCommitsOnItsOwn}, MariaDB: how it stays exactly once, see {@link DdlSteps}).
+ * <p>A chunked journal transaction (see {@link #apply(JournalTransaction, String)}) is never held in memory: the open
+ * group commits first, then it is applied alone from its cursor with the progress row (a replay reads it again). So is
+ * a transaction carrying DDL where DDL commits on its own ({@link Dialect#ddlCommitsOnItsOwn}, MariaDB: how it stays
+ * exactly once, see {@link DdlSteps}). A group's commit waits until the journal holds its transactions durably when
+ * they were handed over before the journal's fsync ({@link #gateCommits}).
  *
- * <p>Row changes are batched across the source transactions of a group and run at its commit
- * (deferred mode, see {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per change.
- * Anything that is not a transient error — a conflict, a constraint, a refused statement — rolls the
- * group back and replays it in exact mode, which runs each transaction's changes before the next and
- * so names the right transaction and commits those before it.
+ * <p>Row changes are batched across the source transactions of a group and run at its commit (deferred mode, see
+ * {@link ChangeWriter}), so a catch-up pays a round trip per batch, not per change. Anything that is not a transient
+ * error — a conflict, a constraint, a refused statement — rolls the group back and replays it in exact mode, which
+ * runs each transaction's changes before the next and so names the right transaction and commits those before it.
  *
  * <p>Not thread-safe: one thread drives an applier. Nothing returned is null.
  */
@@ -121,9 +121,9 @@ public final class JdbcApplier implements Applier {
   }
 
   /**
-   * As {@link #open(ApplyConfig, ConnectionSource, InstantSource)}, for one of several appliers on
-   * one target (parallel apply): a group reads the progress row without locking it, and at its
-   * commit waits for {@code turn}, then locks the row and adds its GTIDs to what the row holds.
+   * As {@link #open(ApplyConfig, ConnectionSource, InstantSource)}, for one of several appliers on one target
+   * (parallel apply): a group reads the progress row without locking it, and at its commit waits for {@code turn},
+   * then locks the row and adds its GTIDs to what the row holds.
    */
   public static JdbcApplier open(ApplyConfig config, ConnectionSource connections, InstantSource clock,
       Optional<CommitTurn> turn) throws ApplyException {
@@ -131,15 +131,7 @@ public final class JdbcApplier implements Applier {
     try {
       first = connections.connect();
       JdbcApplier applier = new JdbcApplier(config, connections, clock, first, turn);
-      applier.link.use(first, config.readOnlyReplica());
-      if (!config.readOnlyReplica()) {
-        applier.dialect.liftReadOnly(first, config.replicaName());
-        // Ends the lift's reads: on SQLite a transaction that read and then writes cannot wait for
-        // another applier opening at once (SQLITE_BUSY at once); the insert below starts afresh and waits.
-        first.commit();
-      }
-      applier.progress.ensureRow(first);
-      first.commit();
+      applier.link.useFirst(first, config.readOnlyReplica(), applier.progress);
       ReplicaPosition at = applier.position();
       log.info("{} opened on {}: source {} applied {{}}, schema sequence {}", config.side(), applier.dialect.name(),
           config.source(), at.applied(), at.schemaSequence().stream().mapToObj(Long::toString).findFirst().orElse("none yet"));
@@ -162,9 +154,9 @@ public final class JdbcApplier implements Applier {
   }
 
   /**
-   * Applies a chunked transaction from the journal in bounded memory, alone in its own target
-   * transaction (on PostgreSQL with set-based runs, see {@link LargeTransactionApply}); any other
-   * is read whole and joins the open group.
+   * Applies a chunked transaction from the journal in bounded memory, alone in its own target transaction (on
+   * PostgreSQL with set-based runs, see {@link LargeTransactionApply}); any other is read whole and joins the open
+   * group.
    */
   @Override
   public void apply(JournalTransaction transaction, JournalPosition journalPosition) throws ApplyException {
@@ -207,6 +199,7 @@ public final class JdbcApplier implements Applier {
       groupBytes = 0;
     }
     PendingTransaction p = new PendingTransaction(tx, journalPosition);
+    journalPosition.ifPresent(link.durable::received);
     pending.add(p);
     groupBytes += p.bytes();
     drive(alone);
@@ -219,6 +212,14 @@ public final class JdbcApplier implements Applier {
     ApplyConfig.Grouping g = config.grouping();
     return pending.size() >= g.maxTransactions() || groupBytes >= g.maxBytes()
         || Duration.between(groupStarted, clock.instant()).compareTo(g.maxDelay()) >= 0;
+  }
+
+  @Override
+  public boolean gateCommits(dev.ferry.apply.CommitGate gate) {
+    if (turn.isEmpty()) { // a parallel worker is handed durable transactions only
+      link.durable.gate(gate);
+    }
+    return turn.isEmpty();
   }
 
   @Override
@@ -383,8 +384,7 @@ public final class JdbcApplier implements Applier {
       groupLast = turn.get().inOrder() ? groupLast : resume.flatMap(CommitTurn.Resume::last);
     }
     progress.write(c, groupPosition, groupLast, clock.instant());
-    c.commit();
-    link.committed();
+    link.commit(c); // waits for the journal's fsync, if the rows were handed over before it
     pending.forEach(p -> checksums.remove(p.tx().gtid()));
     conflicts.committed(groupConflicts);
     skipped += groupSkipped;

@@ -29,6 +29,8 @@ final class TargetLink implements AutoCloseable {
   private final ChangeWriter writer;
   private final StatementCache cache;
   private volatile Connection connection;
+  /** What a group commit waits for when transactions arrive before the journal's fsync. */
+  final DurableCommits durable = new DurableCommits();
   /** The transient error being retried, until the retried work commits; read by status. */
   private volatile java.util.Optional<dev.ferry.apply.Applier.Retrying> retrying = java.util.Optional.empty();
 
@@ -56,6 +58,13 @@ final class TargetLink implements AutoCloseable {
     return retries;
   }
 
+  /** Commits the group on {@code c} once the journal holds what it applied durably ({@link DurableCommits}). */
+  void commit(Connection c) throws SQLException {
+    durable.await(side);
+    c.commit();
+    committed();
+  }
+
   /** The retried work committed: no longer retrying. */
   void committed() {
     if (retrying.isPresent()) {
@@ -65,6 +74,22 @@ final class TargetLink implements AutoCloseable {
 
   java.util.Optional<dev.ferry.apply.Applier.Retrying> retrying() {
     return retrying;
+  }
+
+  /**
+   * Uses an applier's first connection: as {@link #use}, then lifts read-only mode unless asked for
+   * it and makes sure the progress row exists (committed).
+   */
+  void useFirst(Connection first, boolean readOnly, ProgressStore progress) throws SQLException {
+    use(first, readOnly);
+    if (!readOnly) {
+      dialect.liftReadOnly(first, replicaName);
+      // Ends the lift's reads: on SQLite a transaction that read and then writes cannot wait for
+      // another applier opening at once (SQLITE_BUSY at once); the insert below starts afresh and waits.
+      first.commit();
+    }
+    progress.ensureRow(first);
+    first.commit();
   }
 
   /** Uses {@code c} from now on, making the session read-only for others when asked. */

@@ -189,7 +189,7 @@ final class ReplicaRunner implements AutoCloseable {
       committed(at);
       ReplicaJournal.notAheadOfJournal(spec, source.journalDir(), at, lastApplied);
       gate.load();
-      try (JournalReader reader = openReader(at)) {
+      try (JournalReader reader = openReader(at, applier)) {
         if (inOutage) {
           log.info("{} reconnected: streaming again from journal position {}", spec.side(),
               reader.position());
@@ -242,11 +242,13 @@ final class ReplicaRunner implements AutoCloseable {
     }
   }
 
-  private JournalReader openReader(ReplicaPosition at) throws IOException {
+  /** Reading this process's journal, apply overlaps its fsync where the applier makes each commit wait for it. */
+  private JournalReader openReader(ReplicaPosition at, Applier applier) throws IOException {
     Optional<JournalPosition> from = at.journalPosition();
     if (source.journal().isPresent()) {
       Journal j = source.journal().get();
-      return from.isPresent() ? j.readerAt(from.get()) : j.readerAtOldest();
+      JournalReader r = from.isPresent() ? j.readerAt(from.get()) : j.readerAtOldest();
+      return applier.gateCommits(r::awaitDurable) ? r.readAheadOfFsync() : r;
     }
     Path dir = source.journalDir();
     return from.isPresent() ? JournalReader.openAt(dir, from.get()) : JournalReader.openAtOldest(dir);
