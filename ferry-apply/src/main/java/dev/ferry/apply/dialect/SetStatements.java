@@ -9,7 +9,8 @@ import java.util.List;
  * A run of one row statement as a single set-based statement (an optional part of a
  * {@link Dialect}): each column's values travel as one parameter, one value per row, read by the
  * target column's own type. The statements locate rows by the table's primary key; the caller
- * checks that one row was affected per entry. Stateless and thread-safe.
+ * checks that one row was affected per entry. A target without arrays runs multi-row inserts instead
+ * ({@link #arrays()}). Stateless and thread-safe.
  */
 public interface SetStatements {
   /** Inserts the rows, skipping those whose primary key exists (the caller counts them). */
@@ -29,4 +30,20 @@ public interface SetStatements {
 
   /** What the target reads {@code value} as, so that entries of one key are told by it; null for NULL. */
   String keyText(Value value);
+
+  /**
+   * Whether each column's values travel as one array parameter ({@link #bindColumn}); false for a
+   * target without arrays, which runs inserts only, as multi-row statements ({@link #insertRows}).
+   */
+  default boolean arrays() {
+    return true;
+  }
+
+  /**
+   * Inserts {@code rows} rows of {@code columns} in one statement, one parameter per value, row after
+   * row, failing on an existing key (a constraint error); only where {@link #arrays()} is false.
+   */
+  default String insertRows(TableInfo table, List<String> columns, int rows) {
+    throw new UnsupportedOperationException("this target binds columns as arrays");
+  }
 }

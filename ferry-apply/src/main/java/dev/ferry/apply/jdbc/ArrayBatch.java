@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Runs a deferred batch of one row statement as a single set-based statement, where the target has
- * {@link SetStatements} (PostgreSQL: arrays unnested and cast to the target columns' own types):
+ * {@link SetStatements} (PostgreSQL: arrays unnested and cast to the target columns' own types;
+ * MariaDB, without arrays: inserts only, as multi-row statements):
  * inserts skipping existing keys, updates merged by key, deletes by key. Updates of one key inside
  * the batch collapse to the last one: they set the same columns and locate the row by the same
  * key, so the last one's values are what running them in order leaves.
@@ -25,6 +26,10 @@ import java.util.Optional;
  * and attributes the conflict. Not thread-safe; used by one {@link ChangeWriter}.
  */
 final class ArrayBatch {
+  /** Rows of one multi-row insert, and the values' bytes after which it ends (below MariaDB's 16 MiB packet). */
+  private static final int ROWS_PER_STATEMENT = 1000;
+  private static final long BYTES_PER_STATEMENT = 4L << 20;
+
   private ArrayBatch() {
   }
 
@@ -38,6 +43,9 @@ final class ArrayBatch {
       return false;
     }
     SetStatements set = statements.get();
+    if (!set.arrays()) {
+      return insertRows(writer, set, ops);
+    }
     RowOp first = ops.getFirst();
     TableInfo table = first.table();
     String sql;
@@ -74,6 +82,60 @@ final class ArrayBatch {
           table.source(), null);
     }
     return true;
+  }
+
+  /**
+   * Inserts as multi-row statements of at most {@link #ROWS_PER_STATEMENT} rows and about
+   * {@link #BYTES_PER_STATEMENT} bytes of values (a target without arrays); false for other changes.
+   * An existing key fails the statement with a constraint error: the applier replays the group in
+   * exact mode, row by row, where it is found and named.
+   */
+  private static boolean insertRows(ChangeWriter writer, SetStatements set, List<RowOp> ops)
+      throws SQLException, StopApply {
+    RowOp first = ops.getFirst();
+    TableInfo table = first.table();
+    if (!(first.change() instanceof Change.Insert) || table.deferrableKey()) {
+      return false;
+    }
+    List<Column> columns = first.types();
+    List<String> names = names(columns);
+    int from = 0;
+    while (from < ops.size()) {
+      int to = from;
+      long bytes = 0;
+      while (to < ops.size() && to - from < ROWS_PER_STATEMENT && (to == from || bytes < BYTES_PER_STATEMENT)) {
+        bytes += approximateBytes(ops.get(to).params());
+        to++;
+      }
+      String sql = set.insertRows(table, names, to - from);
+      writer.running(table.source(), sql, names);
+      PreparedStatement ps = writer.cache().get(sql);
+      int index = 1;
+      for (RowOp row : ops.subList(from, to)) {
+        for (int col = 0; col < columns.size(); col++) {
+          writer.dialect.values().bind(ps, index++, row.params().get(col), columns.get(col));
+        }
+      }
+      int affected = ps.executeUpdate();
+      if (affected != to - from) {
+        throw new StopApply(writer.side(), "a multi-row insert into " + table.sqlName() + " affected " + affected
+            + " of " + (to - from) + " rows; replaying the group in exact mode", table.source(), null);
+      }
+      from = to;
+    }
+    return true;
+  }
+
+  private static long approximateBytes(List<Value> values) {
+    long n = 0;
+    for (Value v : values) {
+      n += switch (v) {
+        case Value.Text t -> t.value().length();
+        case Value.Bytes b -> 2L * b.value().length;
+        default -> 8;
+      };
+    }
+    return n;
   }
 
   private static boolean allNoOldImage(List<RowOp> ops) {

@@ -2,6 +2,7 @@ package dev.ferry.apply.jdbc;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.SchemaSequenceException;
+import dev.ferry.apply.dialect.SetStatements;
 import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.journal.ChangeCursor;
 import dev.ferry.journal.model.Change;
@@ -50,7 +51,7 @@ final class LargeTransactionApply {
    */
   List<ConflictRecord> apply(Transaction header, ChangeCursor cursor, boolean setBased, Seen seen)
       throws SQLException, StopApply, IOException, SchemaSequenceException, StagedRun.SetMismatch {
-    boolean staged = setBased && writer.dialect.setStatements().isPresent();
+    boolean staged = setBased && writer.dialect.setStatements().filter(SetStatements::arrays).isPresent();
     List<ConflictRecord> conflicts = new ArrayList<>();
     List<Change> part = new ArrayList<>();
     List<Change> held = new ArrayList<>(); // a possible run, until it is long enough

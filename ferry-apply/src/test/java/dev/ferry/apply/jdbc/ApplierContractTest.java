@@ -947,4 +947,28 @@ abstract class ApplierContractTest {
     }
     assertThat(accounts()).isEqualTo(expectedAccounts(expected));
   }
+
+  /**
+   * A group of many single-row inserts into one table runs as set-based statements (PostgreSQL:
+   * arrays; MariaDB: multi-row inserts); a key that exists on the target in the middle of it is
+   * still found and named by its transaction, and those before it commit.
+   */
+  @Test
+  void anExistingKeyInABatchOfManyInsertsIsNamedByItsTransaction() throws Exception {
+    createAccounts();
+    exec("INSERT INTO " + sqlName(ACCOUNTS) + " VALUES (1150, 0, 'local')");
+    List<Transaction> stream = new ArrayList<>();
+    for (long seq = 1; seq <= 300; seq++) {
+      stream.add(tx(seq, insert(ACCOUNTS, ACCOUNT_COLS, 1000 + seq, seq, "i")));
+    }
+    ApplyConfig grouped = ApplyConfig.defaults("r1", "src-1")
+        .withGrouping(new ApplyConfig.Grouping(500, 64L << 20, Duration.ofMinutes(1)));
+    try (Applier applier = open(grouped)) {
+      assertThatThrownBy(() -> applier.applyAll(stream.iterator()))
+          .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.gtid()).contains(gtid(150)));
+      assertThat(applier.position().applied()).isEqualTo(GtidSet.parse("0:149"));
+    }
+    assertThat(rows("SELECT count(*) FROM " + sqlName(ACCOUNTS))).containsExactly("150");
+    assertThat(rows("SELECT note FROM " + sqlName(ACCOUNTS) + " WHERE id = 1150")).containsExactly("local");
+  }
 }

@@ -249,10 +249,10 @@ public final class MariaDbDialect implements Dialect {
   public void deferConstraints(Connection c) {
   }
 
-  /** Rows go one by one (prepared and batched). */
+  /** Inserts go as multi-row statements; updates and deletes one by one (prepared and batched). */
   @Override
   public Optional<SetStatements> setStatements() {
-    return Optional.empty();
+    return Optional.of(MariaDbSetStatements.INSTANCE);
   }
 
   /** Indexes are kept during a copy. */
