@@ -64,4 +64,14 @@ class SourceTypesTest {
     assertThatThrownBy(() -> SqliteDialect.INSTANCE.catalog().columnType(SourceTypes.MARIADB.family(), "geometry"))
         .hasMessageContaining("geometry").hasMessageContaining("SQLite");
   }
+
+  @ParameterizedTest(name = "PostgreSQL ''{0}'' is {1} on a MariaDB replica a seed creates")
+  @CsvSource(delimiter = '|', value = {"bigint|BIGINT", "integer|INT", "boolean|BOOLEAN", "numeric(14,3)|DECIMAL(14,3)",
+      "numeric|DECIMAL(65,30)", "character varying(20)|VARCHAR(20)", "text|LONGTEXT", "bytea|LONGBLOB",
+      "timestamp with time zone|DATETIME(6)", "timestamp(3) with time zone|DATETIME(3)",
+      "timestamp(0) without time zone|DATETIME(0)", "time(2) without time zone|TIME(2)",
+      "time with time zone|LONGTEXT", "uuid|CHAR(36)", "jsonb|JSON", "integer[]|LONGTEXT", "interval|LONGTEXT"})
+  void postgresTypesAreMappedOnMariaDb(String type, String maria) {
+    assertThat(MariaDbDialect.INSTANCE.catalog().columnType(SourceTypes.POSTGRES.family(), type)).isEqualTo(maria);
+  }
 }

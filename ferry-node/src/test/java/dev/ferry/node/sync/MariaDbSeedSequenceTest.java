@@ -125,13 +125,14 @@ class MariaDbSeedSequenceTest {
       try (FerryNode node = FerryNode.start(spec, FerryNode.Role.RUN, List.of())) {
         awaitStreaming(node);
       }
-      String columns = "SELECT COLUMN_NAME, COLUMN_TYPE, COLUMN_KEY, IFNULL(CHARACTER_SET_NAME, '-') FROM"
+      String columns = "SELECT COLUMN_NAME, COLUMN_TYPE, COLUMN_KEY, IS_NULLABLE, IFNULL(CHARACTER_SET_NAME, '-') FROM"
           + " information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '%s' ORDER BY ORDINAL_POSITION";
       assertThat(rows(maria, columns.formatted("typed"))).as("MariaDB: the source's types, TIMESTAMP as DATETIME")
           .isEqualTo(rows(src, columns.formatted("typed")).stream()
               .map(r -> r.replace("timestamp(6)", "datetime(6)").replace("utf8mb3", "utf8mb4")
                   .replace("latin1", "utf8mb4")).toList());
-      assertThat(rows(maria, columns.formatted("named"))).containsExactly("k varchar(20) PRI utf8mb4", "n int(11)  -");
+      assertThat(rows(maria, columns.formatted("named"))).containsExactly("k varchar(20) PRI NO utf8mb4",
+          "n int(11)  NO -");
       assertThat(rows(maria, "SELECT * FROM typed ORDER BY id")).as("MariaDB: every value")
           .isEqualTo(rows(src, "SELECT * FROM typed ORDER BY id"));
       assertThat(rows(maria, "SELECT * FROM named ORDER BY n")).isEqualTo(rows(src, "SELECT * FROM named ORDER BY n"));

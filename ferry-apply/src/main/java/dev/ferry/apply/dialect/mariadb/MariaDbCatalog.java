@@ -273,13 +273,20 @@ final class MariaDbCatalog implements TargetCatalog {
       case "bytea" -> "LONGBLOB";
       case "date" -> "DATE";
       case "timestamp without time zone", "timestamp with time zone" -> "DATETIME(6)";
+      case "timestamp" -> "DATETIME" + precision(mod); // timestamp(p) [with[out] time zone]
       case "time without time zone" -> "TIME(6)";
+      case "time" -> mod.contains("with time zone") ? "LONGTEXT" : "TIME" + precision(mod);
       case "uuid" -> "CHAR(36)";
       case "json", "jsonb" -> "JSON";
       case "character varying" -> mod.isEmpty() ? "LONGTEXT" : "VARCHAR" + mod;
       case "character" -> mod.isEmpty() ? "CHAR(1)" : "CHAR" + mod;
       default -> "LONGTEXT";
     };
+  }
+
+  /** The {@code (p)} of {@code (p) with time zone}. */
+  private static String precision(String mod) {
+    return mod.substring(0, mod.indexOf(')') + 1);
   }
 
   /** By SQLite's type affinity rules (INT, CHAR/CLOB/TEXT, BLOB or none, REAL/FLOA/DOUB, else NUMERIC). */
