@@ -116,7 +116,8 @@ class MariaDbSeedSequenceTest {
               + " 2.25, '2024-02-29', '2024-02-29 23:59:59.123456', '2024-02-29 22:59:59.123456', '-838:59:59', 2155,"
               + " b'1000000001', 'it''s', 'r,w', 'a\u00e4\ud83d\ude00', '{\"a\": 1}', x'00010203', x'ff00', 1)",
           "INSERT INTO typed (id) VALUES (2)",
-          "INSERT INTO named VALUES ('k\ud83d\ude00', 1), ('b', 2)");
+          "INSERT INTO named VALUES ('k\ud83d\ude00', 1), ('b', 2)",
+          "CREATE TABLE pair (a INT, b INT, PRIMARY KEY (b, a))", "INSERT INTO pair VALUES (1, 2)");
       String maria = target.server().createDatabase("typed");
       String postgres = pg.cluster().createDatabase("typed");
       NodeSpec spec = new NodeSpec(new SourceSpec.MariaDb(MariaDbSourceConfig.of("m", src)),
@@ -135,6 +136,9 @@ class MariaDbSeedSequenceTest {
           "n int(11)  NO -");
       assertThat(rows(maria, "SELECT * FROM typed ORDER BY id")).as("MariaDB: every value")
           .isEqualTo(rows(src, "SELECT * FROM typed ORDER BY id"));
+      assertThat(rows(maria, "SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+          + " AND TABLE_NAME = 'pair' AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")).as("the key's own order")
+          .containsExactly("b", "a");
       assertThat(rows(maria, "SELECT * FROM named ORDER BY n")).isEqualTo(rows(src, "SELECT * FROM named ORDER BY n"));
       assertThat(rows(postgres, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
           + " WHERE a.attrelid = 'typed'::regclass AND a.attnum > 0 ORDER BY a.attnum")).containsExactly(
@@ -148,7 +152,8 @@ class MariaDbSeedSequenceTest {
               + " a\u00e4\ud83d\ude00 {\"a\": 1} 00010203 ff00 1",
           "2 null null null null null null null null null null null null null null null null null null");
       assertThat(rows(postgres, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'p'"
-          + " AND connamespace = 'public'::regnamespace ORDER BY conrelid::regclass::text")).containsExactly("PRIMARY KEY (k)", "PRIMARY KEY (id)");
+          + " AND connamespace = 'public'::regnamespace ORDER BY conrelid::regclass::text"))
+          .containsExactly("PRIMARY KEY (k)", "PRIMARY KEY (b, a)", "PRIMARY KEY (id)");
       assertThat(rows(postgres, "SELECT k, n FROM named ORDER BY n")).containsExactly("k\ud83d\ude00 1", "b 2");
       assertThat(rows(lite.jdbcUrl(), "SELECT name, type, pk FROM pragma_table_info('typed')")).containsExactly(
           "id INTEGER 1", "tu INTEGER 0", "bu TEXT 0", "d TEXT 0", "f REAL 0", "db REAL 0", "dt TEXT 0", "t6 TEXT 0",
