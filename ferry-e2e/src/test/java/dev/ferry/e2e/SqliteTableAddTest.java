@@ -125,7 +125,8 @@ class SqliteTableAddTest {
           "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, balance INTEGER)",
           "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 2000)"
               + " INSERT INTO accounts SELECT i, 'owner ' || i, i * 10 FROM g");
-      // A MariaDB replica gets its tables created beforehand (docs/apply.md).
+      // The MariaDB replica gets its table created beforehand: a copy that creates it there is not tested yet
+      // (docs/apply.md).
       Sql.execute(maria, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance BIGINT)",
           "CREATE TABLE parcels (id BIGINT PRIMARY KEY, weight BIGINT NOT NULL, label TEXT)");
       Path config = FerryYaml.source(source, dir.resolve("journal")).includeTables("main\\.accounts")

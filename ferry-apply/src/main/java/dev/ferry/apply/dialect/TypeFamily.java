@@ -8,5 +8,7 @@ public enum TypeFamily {
   /** PostgreSQL's exact {@code format_type} text. */
   POSTGRES,
   /** SQLite's declared types (any text, read by type affinity). */
-  SQLITE
+  SQLITE,
+  /** MariaDB's {@code COLUMN_TYPE} text ({@link MariaDbColumnType}). */
+  MARIADB
 }

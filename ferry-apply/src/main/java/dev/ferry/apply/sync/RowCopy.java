@@ -2,6 +2,7 @@ package dev.ferry.apply.sync;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.apply.dialect.TypeFamily;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Column;
 import dev.ferry.journal.model.Side;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies a snapshot read as rows of journal values ({@link RowReader}: a SQLite or MariaDB source's) into a target
- * of any kind, with the source's standalone sequences (a MariaDB source's) at their snapshot value. Tables missing on the target are created ({@link SourceTypes#SQLITE}: declared types kept
- * on SQLite, mapped on PostgreSQL; primary key kept), every copied table is emptied first (a copy
+ * of any kind, with the source's standalone sequences (a MariaDB source's) at their snapshot value. Tables missing on the target are created with
+ * the primary key: a SQLite source's declared types kept on SQLite and mapped elsewhere, a MariaDB
+ * source's kept on MariaDB and mapped elsewhere ({@link SourceTypes}), every copied table is emptied first (a copy
  * killed midway is simply done again), and each value is bound exactly as the applier binds it, so
  * a seeded row equals a streamed one. One transaction per table.
  *
@@ -48,16 +50,18 @@ public final class RowCopy {
    */
   public static CopyResult copy(List<SourceTable> tables, RowReader rows, ApplyConfig replica, ConnectionSource target,
       CopyOptions options) throws SyncException {
-    return copy(tables, List.of(), rows, replica, target, options);
+    return copy(tables, List.of(), TypeFamily.SQLITE, rows, replica, target, options);
   }
 
   /**
    * As {@link #copy(List, RowReader, ApplyConfig, ConnectionSource, CopyOptions)}, with the
    * source's standalone {@code sequences} (a MariaDB source's {@code SEQUENCE}s, those the replica's
-   * filter accepts) carried along before the tables: see {@link TargetTables#ensureSequences}.
+   * filter accepts) carried along before the tables: see {@link TargetTables#ensureSequences}; the
+   * tables' column types are spelled by {@code types} ({@link TypeFamily#MARIADB} for a MariaDB source:
+   * a missing table gets them on MariaDB and their mapping elsewhere).
    */
-  public static CopyResult copy(List<SourceTable> tables, List<SourceSequence> sequences, RowReader rows,
-      ApplyConfig replica, ConnectionSource target, CopyOptions options) throws SyncException {
+  public static CopyResult copy(List<SourceTable> tables, List<SourceSequence> sequences, TypeFamily types,
+      RowReader rows, ApplyConfig replica, ConnectionSource target, CopyOptions options) throws SyncException {
     Side side = replica.side();
     String prefix = side + " ";
     long started = System.nanoTime();
@@ -69,7 +73,7 @@ public final class RowCopy {
       TargetTables.ensureSequences(t, sequences.stream().filter(q -> replica.filter().accepts(q.sequence())).toList(),
           prefix);
       for (SourceTable table : selected) {
-        TargetTables.ensure(t, table, SourceTypes.SQLITE, prefix);
+        TargetTables.ensure(t, table, SourceTypes.of(types), prefix);
       }
       TargetTables.truncate(t, selected);
       c.commit();

@@ -10,12 +10,24 @@ enum SourceTypes {
   /** Exact {@code format_type} text: kept on PostgreSQL, mapped to SQLite's (docs/apply.md). */
   POSTGRES(TypeFamily.POSTGRES),
   /** SQLite declared types: kept on SQLite, mapped by SQLite's type affinity on PostgreSQL. */
-  SQLITE(TypeFamily.SQLITE);
+  SQLITE(TypeFamily.SQLITE),
+  /** MariaDB's {@code COLUMN_TYPE}: kept on MariaDB, mapped as docs/mariadb-capture.md's Types table says. */
+  MARIADB(TypeFamily.MARIADB);
 
   private final TypeFamily family;
 
   SourceTypes(TypeFamily family) {
     this.family = family;
+  }
+
+  /** The source types spelled by {@code family}. */
+  static SourceTypes of(TypeFamily family) {
+    for (SourceTypes t : values()) {
+      if (t.family == family) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException("no source types of family " + family);
   }
 
   /** The family the target's catalog maps these types from. */

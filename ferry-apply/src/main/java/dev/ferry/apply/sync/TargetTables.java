@@ -68,7 +68,13 @@ final class TargetTables {
       target.createSchema(table.id().schema());
       createSerialSequences(target, table, st);
       String ddl = createTable(target, table, types);
-      st.execute(ddl);
+      try {
+        st.execute(ddl);
+      } catch (SQLException e) {
+        throw new SQLException("cannot create the missing table " + target.tableName(table.id()) + " with "
+            + ddl + ": " + e.getMessage() + "; create it on the target before seeding, or leave it out with the"
+            + " replica's tables filter", e.getSQLState(), e);
+      }
       log.info("{}created {}", prefix, ddl);
       for (SourceSequence s : table.sequences()) {
         if (target.hasSequences() && s.kind() == SourceSequence.Kind.SERIAL) {
@@ -138,12 +144,19 @@ final class TargetTables {
     }
   }
 
-  static String createTable(SeedTarget target, SourceTable table, SourceTypes types) {
+  static String createTable(SeedTarget target, SourceTable table, SourceTypes types) throws SQLException {
     StringBuilder sql = new StringBuilder("CREATE TABLE ").append(target.tableName(table.id())).append(" (");
     boolean first = true;
     for (SourceTable.SourceColumn c : table.columns()) {
-      sql.append(first ? "" : ", ").append(target.quote(c.name())).append(' ')
-          .append(target.columnType(types.family(), c.sqlType()))
+      String type;
+      try {
+        type = target.columnType(types.family(), c.sqlType());
+      } catch (IllegalArgumentException e) {
+        throw new SQLException("cannot create " + table.id() + " on the target: column " + c.name() + ": "
+            + e.getMessage() + "; create the table on the target before seeding, or leave it out with the replica's"
+            + " tables filter", "0A000", e);
+      }
+      sql.append(first ? "" : ", ").append(target.quote(c.name())).append(' ').append(type)
           .append(c.notNull() ? " NOT NULL" : "")
           .append(target.hasSequences() ? table.sequenceOf(c.name()).map(s -> sequenceUse(target, s)).orElse("") : "");
       first = false;

@@ -149,16 +149,23 @@ public final class MariaDbSnapshot implements RowReader, AutoCloseable {
   private static SourceTable describe(Connection c, String database, BinlogCatalog.Shape shape) throws SQLException {
     List<String> key = new ArrayList<>();
     List<Boolean> notNull = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, IS_NULLABLE, COLUMN_KEY FROM"
+    try (PreparedStatement ps = c.prepareStatement("SELECT IS_NULLABLE FROM"
         + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
       ps.setString(1, database);
       ps.setString(2, shape.id().name());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          notNull.add("NO".equals(rs.getString(2)));
-          if ("PRI".equals(rs.getString(3))) {
-            key.add(rs.getString(1));
-          }
+          notNull.add("NO".equals(rs.getString(1)));
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME FROM information_schema.STATISTICS"
+        + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX")) {
+      ps.setString(1, database); // the key in its own order, not the table's: a created replica table keys alike
+      ps.setString(2, shape.id().name());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          key.add(rs.getString(1));
         }
       }
     }

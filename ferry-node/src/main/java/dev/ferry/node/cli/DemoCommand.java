@@ -110,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
    * Two servers with the row-based binlog on (the test kit's defaults: {@code log_bin},
    * {@code binlog_format=ROW}, {@code binlog_row_image=FULL}, a server id each), run as the
    * {@code mysql} OS user when the demo runs as root, connected to as {@code root}, which has every
-   * grant capture needs. A seed creates no tables on a MariaDB replica, so both get the schema first; the
+   * grant capture needs. Both get the schema first, as in the PostgreSQL demo; the
    * primary's binlog is then reset so that its first journaled transaction is {@code 0-1-1} and the
    * journal's GTIDs count the demo's transactions, as for the other databases.
    */

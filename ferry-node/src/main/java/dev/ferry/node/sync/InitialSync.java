@@ -7,6 +7,7 @@ import dev.ferry.apply.sync.ArchiveLoads;
 import dev.ferry.apply.sync.CopyOptions;
 import dev.ferry.apply.sync.CopyResult;
 import dev.ferry.apply.sync.InitialCopy;
+import dev.ferry.apply.dialect.TypeFamily;
 import dev.ferry.apply.sync.RowCopy;
 import dev.ferry.apply.sync.SyncException;
 import dev.ferry.capture.Capture;
@@ -234,8 +235,8 @@ public final class InitialSync {
       }
       log.info("{}seeding from source {} snapshot at {} (GTID position {})", prefix, source.name(), snapshotAt,
           gtids.values());
-      copy = RowCopy.copy(snapshot.tables(), snapshot.sequences(), snapshot, config, () -> connect(replica),
-          options.copy());
+      copy = RowCopy.copy(snapshot.tables(), snapshot.sequences(), TypeFamily.MARIADB, snapshot, config,
+          () -> connect(replica), options.copy());
     } catch (SQLException e) {
       throw new SyncException(prefix + "cannot read the snapshot of source " + source.name() + ": " + e.getMessage(),
           e);

@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.mariadb;
 
+import dev.ferry.apply.dialect.MariaDbColumnType;
 import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.TypeFamily;
@@ -222,12 +223,33 @@ final class MariaDbCatalog implements TargetCatalog {
 
   @Override
   public String columnType(TypeFamily family, String type) {
-    return family == TypeFamily.SQLITE ? fromSqlite(type) : fromPostgres(type);
+    return switch (family) {
+      case SQLITE -> fromSqlite(type);
+      case POSTGRES -> fromPostgres(type);
+      case MARIADB -> fromMariaDb(type);
+    };
   }
 
   @Override
   public boolean keepsTypesOf(TypeFamily family) {
     return false;
+  }
+
+  /**
+   * A MariaDB source's column type as the source spells it, but a {@code TIMESTAMP} as a
+   * {@code DATETIME} of its precision (Ferry writes its UTC text; a {@code TIMESTAMP} column would
+   * take MariaDB's automatic defaults and updates) and a text type in {@code utf8mb4} (whatever the
+   * source's character set: the journal holds the characters).
+   */
+  static String fromMariaDb(String columnType) {
+    MariaDbColumnType t = MariaDbColumnType.of(columnType);
+    if (t.base().equals("timestamp")) {
+      return "DATETIME" + t.modifier();
+    }
+    if (t.isText()) {
+      return t.base().toUpperCase(Locale.ROOT) + t.modifier() + " CHARACTER SET utf8mb4";
+    }
+    return columnType;
   }
 
   /** The MariaDB column type for a PostgreSQL {@code format_type} (docs/apply.md, MariaDB targets). */
@@ -251,13 +273,20 @@ final class MariaDbCatalog implements TargetCatalog {
       case "bytea" -> "LONGBLOB";
       case "date" -> "DATE";
       case "timestamp without time zone", "timestamp with time zone" -> "DATETIME(6)";
+      case "timestamp" -> "DATETIME" + precision(mod); // timestamp(p) [with[out] time zone]
       case "time without time zone" -> "TIME(6)";
+      case "time" -> mod.contains("with time zone") ? "LONGTEXT" : "TIME" + precision(mod);
       case "uuid" -> "CHAR(36)";
       case "json", "jsonb" -> "JSON";
       case "character varying" -> mod.isEmpty() ? "LONGTEXT" : "VARCHAR" + mod;
       case "character" -> mod.isEmpty() ? "CHAR(1)" : "CHAR" + mod;
       default -> "LONGTEXT";
     };
+  }
+
+  /** The {@code (p)} of {@code (p) with time zone}. */
+  private static String precision(String mod) {
+    return mod.substring(0, mod.indexOf(')') + 1);
   }
 
   /** By SQLite's type affinity rules (INT, CHAR/CLOB/TEXT, BLOB or none, REAL/FLOA/DOUB, else NUMERIC). */

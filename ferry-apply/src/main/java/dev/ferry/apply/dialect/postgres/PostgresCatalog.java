@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.postgres;
 
+import dev.ferry.apply.dialect.MariaDbColumnType;
 import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.TypeFamily;
@@ -200,7 +201,39 @@ final class PostgresCatalog implements TargetCatalog {
 
   @Override
   public String columnType(TypeFamily family, String type) {
-    return family == TypeFamily.POSTGRES ? type : fromSqlite(type);
+    return switch (family) {
+      case POSTGRES -> type;
+      case SQLITE -> fromSqlite(type);
+      case MARIADB -> fromMariaDb(type);
+    };
+  }
+
+  /**
+   * The PostgreSQL column for a MariaDB {@code COLUMN_TYPE}, as docs/mariadb-capture.md's Types
+   * table says: each value held exactly (an unsigned integer one size up, {@code TIME} as
+   * {@code interval}, which takes negatives and hours past 24).
+   */
+  static String fromMariaDb(String columnType) {
+    MariaDbColumnType t = MariaDbColumnType.of(columnType);
+    boolean u = t.unsigned();
+    return switch (t.base()) {
+      case "tinyint", "year" -> "smallint";
+      case "smallint" -> u ? "integer" : "smallint";
+      case "mediumint" -> "integer";
+      case "int", "integer" -> u ? "bigint" : "integer";
+      case "bigint" -> u ? "numeric(20)" : "bigint";
+      case "decimal", "numeric" -> "numeric" + t.modifier();
+      case "float" -> "real";
+      case "double" -> "double precision";
+      case "date" -> "date";
+      case "datetime" -> "timestamp(6)";
+      case "timestamp" -> "timestamptz(6)";
+      case "time" -> "interval";
+      case "bit" -> "bit" + (t.modifier().isEmpty() ? "(1)" : t.modifier());
+      case "char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set" -> "text";
+      case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> "bytea";
+      default -> throw t.unknown("PostgreSQL");
+    };
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.ferry.apply.dialect.sqlite;
 
+import dev.ferry.apply.dialect.MariaDbColumnType;
 import dev.ferry.apply.dialect.TableInfo;
 import dev.ferry.apply.dialect.TargetCatalog;
 import dev.ferry.apply.dialect.TypeFamily;
@@ -162,7 +163,30 @@ final class SqliteCatalog implements TargetCatalog {
 
   @Override
   public String columnType(TypeFamily family, String type) {
-    return family == TypeFamily.SQLITE ? type : fromPostgres(type);
+    return switch (family) {
+      case SQLITE -> type;
+      case POSTGRES -> fromPostgres(type);
+      case MARIADB -> fromMariaDb(type);
+    };
+  }
+
+  /**
+   * The SQLite column for a MariaDB {@code COLUMN_TYPE}, as docs/mariadb-capture.md's Types table
+   * says: integers {@code INTEGER} but {@code BIGINT UNSIGNED} {@code TEXT} (past SQLite's
+   * integers), {@code DECIMAL} {@code TEXT} (every digit), floats {@code REAL}, bytes {@code BLOB},
+   * the rest {@code TEXT}.
+   */
+  static String fromMariaDb(String columnType) {
+    MariaDbColumnType t = MariaDbColumnType.of(columnType);
+    return switch (t.base()) {
+      case "tinyint", "smallint", "mediumint", "int", "integer", "year" -> "INTEGER";
+      case "bigint" -> t.unsigned() ? "TEXT" : "INTEGER";
+      case "float", "double" -> "REAL";
+      case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> "BLOB";
+      case "decimal", "numeric", "date", "datetime", "timestamp", "time", "bit", "char", "varchar", "tinytext", "text",
+          "mediumtext", "longtext", "enum", "set" -> "TEXT";
+      default -> throw t.unknown("SQLite");
+    };
   }
 
   @Override
