@@ -97,7 +97,9 @@ final class ArrayBatch {
     if (!(first.change() instanceof Change.Insert) || table.deferrableKey()) {
       return false;
     }
-    List<Column> columns = first.types();
+    // A row statement may bind the key again after the row (MariaDB's NOT EXISTS): only the row goes in.
+    int extra = writer.dialect.syntax().insertBindsKeyAgain(table) ? table.primaryKey().size() : 0;
+    List<Column> columns = first.types().subList(0, first.types().size() - extra);
     List<String> names = names(columns);
     int from = 0;
     while (from < ops.size()) {

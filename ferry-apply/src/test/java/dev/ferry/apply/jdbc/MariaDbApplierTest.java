@@ -1,13 +1,23 @@
 package dev.ferry.apply.jdbc;
 
+import static dev.ferry.journal.fixtures.Transactions.insert;
 import static dev.ferry.journal.fixtures.Transactions.table;
+import static dev.ferry.journal.fixtures.Transactions.tx;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.apply.Applier;
+import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.ConnectionSource;
+import dev.ferry.journal.model.Transaction;
 import dev.ferry.journal.model.TableId;
 import dev.ferry.testkit.MariaDbServerExtension;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -60,5 +70,35 @@ class MariaDbApplierTest extends ApplierContractTest {
   @Override
   long sequenceValue(TableId seq) throws SQLException {
     return Long.parseLong(rows("SELECT value FROM ferry_sequences WHERE name = '" + seq + "'").getFirst());
+  }
+
+  /**
+   * A group's 300 one-row inserts into one table go as multi-row {@code INSERT … VALUES}
+   * statements, not as 300 row statements ({@code INSERT … SELECT … WHERE NOT EXISTS}): the server's
+   * own statement counters say so (this class's server runs one test at a time).
+   */
+  @Test
+  void aGroupsManyInsertsIntoOneTableRunAsMultiRowStatements() throws Exception {
+    createAccounts();
+    List<Transaction> stream = new ArrayList<>();
+    for (long seq = 1; seq <= 300; seq++) {
+      stream.add(tx(seq, insert(ACCOUNTS, ACCOUNT_COLS, seq, seq, "i")));
+    }
+    long rowStatementsBefore = counter("Com_insert_select");
+    long insertsBefore = counter("Com_insert");
+    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1")
+        .withGrouping(new ApplyConfig.Grouping(500, 64L << 20, Duration.ofMinutes(1))))) {
+      applier.applyAll(stream.iterator());
+      applier.flush();
+    }
+    assertThat(rows("SELECT count(*) FROM " + sqlName(ACCOUNTS))).containsExactly("300");
+    assertThat(counter("Com_insert_select") - rowStatementsBefore).as("row statements").isZero();
+    assertThat(counter("Com_insert") - insertsBefore).as("multi-row inserts and the progress row's upserts")
+        .isLessThan(10);
+  }
+
+  private long counter(String name) throws SQLException {
+    return Long.parseLong(rows("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '"
+        + name.toUpperCase(java.util.Locale.ROOT) + "'").getFirst());
   }
 }
