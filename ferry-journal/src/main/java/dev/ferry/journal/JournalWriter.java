@@ -64,6 +64,13 @@ final class JournalWriter implements TailWatch {
   private final Condition progress = progressLock.newCondition();
   /** How far the journal is durable; one volatile field so readers see segment and offset together. */
   private record Mark(long segment, long offset, long version) {
+    /** How many bytes of segment {@code seg} lie below this mark, given the file's size. */
+    long limit(long seg, long fileSize) {
+      if (seg < segment) {
+        return fileSize;
+      }
+      return seg == segment ? Math.min(fileSize, offset) : 0;
+    }
   }
 
   private volatile Mark mark = new Mark(0, 0, 0);
@@ -95,6 +102,7 @@ final class JournalWriter implements TailWatch {
       openFormat = open.header().version();
     }
     mark = new Mark(segment, size, 0);
+    written = mark;
     this.thread = Thread.ofPlatform().name("ferry-journal-writer").daemon(true).unstarted(this::run);
   }
 
@@ -345,11 +353,7 @@ final class JournalWriter implements TailWatch {
 
   @Override
   public long limit(long seg, long fileSize) {
-    Mark m = mark;
-    if (seg < m.segment()) {
-      return fileSize;
-    }
-    return seg == m.segment() ? Math.min(fileSize, m.offset()) : 0;
+    return mark.limit(seg, fileSize);
   }
 
   @Override
@@ -359,11 +363,11 @@ final class JournalWriter implements TailWatch {
 
   @Override
   public long writtenLimit(long seg, long fileSize) {
+    Mark m = mark;
     Mark w = written;
-    if (seg < w.segment()) {
-      return fileSize;
-    }
-    return seg == w.segment() ? Math.min(fileSize, w.offset()) : 0;
+    // Never behind the durable mark (which recovery sets without a write, and every publish passes).
+    boolean behind = w.segment() < m.segment() || w.segment() == m.segment() && w.offset() < m.offset();
+    return (behind ? m : w).limit(seg, fileSize);
   }
 
   @Override
