@@ -166,7 +166,10 @@ public final class JournalReader implements AutoCloseable {
       }
       Status status = frames.next(limit);
       if (status != Status.RECORD) {
-        limit = ahead ? watch.writtenLimit(segment, frames.size()) : watch.limit(segment, frames.size());
+        // The mark first, the file's size after: a size read while the writer's write is still
+        // extending the file, then capped by a mark published after it, would end inside a record.
+        long mark = ahead ? watch.writtenLimit(segment, Long.MAX_VALUE) : watch.limit(segment, Long.MAX_VALUE);
+        limit = Math.min(mark, frames.size());
         status = frames.next(limit);
       }
       if (status == Status.RECORD) {

@@ -98,7 +98,7 @@ public final class JournalTail {
 
   private Optional<Chunk> read(SegmentFile file, JournalPosition from, int maxBytes) throws IOException {
     try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
-      long limit = file.open() ? watch.limit(from.segment(), ch.size()) : ch.size();
+      long limit = file.open() ? Math.min(watch.limit(from.segment(), Long.MAX_VALUE), ch.size()) : ch.size(); // mark first
       long offset = from.offset();
       if (offset > limit || offset > 0 && offset < SegmentFormat.HEADER_LENGTH) {
         if (file.open()) {
