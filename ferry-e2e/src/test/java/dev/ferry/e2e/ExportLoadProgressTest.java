@@ -78,7 +78,7 @@ class ExportLoadProgressTest {
       while (op == null) {
         assertThat(load.isAlive()).as("load runs: %s", Files.readString(dir.resolve("load.log"))).isTrue();
         JsonNode ops = Status.of(cli, config).path("operations");
-        op = ops.values().stream().filter(o -> o.path("progress").path("tablesDone").asInt() >= 1).findFirst()
+        op = ops.values().stream().filter(o -> o.path("progress").path("tablesDone").asInt(0) >= 1).findFirst()
             .orElse(null);
         assertThat(System.nanoTime()).as("ferry status shows the load with a table done: %s", ops)
             .isLessThan(deadline);

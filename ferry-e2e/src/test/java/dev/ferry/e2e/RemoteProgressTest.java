@@ -153,7 +153,7 @@ class RemoteProgressTest {
       assertThat(add.isAlive()).as("table add is running; its output: %s", Files.readString(log)).isTrue();
       JsonNode ops = node.json("/api/status").path("operations");
       for (JsonNode o : ops.values()) {
-        if (o.path("progress").path("rows").asLong() > 0) {
+        if (o.path("progress").path("rows").asLong(0L) > 0) {
           return o;
         }
       }
