@@ -235,6 +235,21 @@ public interface Dialect {
    */
   String lockRows(boolean shared);
 
+  /** A read for {@link #bothReads}: {@code SELECT columns FROM from} and its lock clause ({@link #lockRows}, or none). */
+  record LockedRead(String columns, String from, String lock) {
+    public String sql() {
+      return "SELECT " + columns + " FROM " + from + lock;
+    }
+  }
+
+  /**
+   * One statement returning the rows of {@code first}, then those of {@code second}, each locked by
+   * its own clause: two reads in one round trip (a group's opening reads). Their columns line up.
+   */
+  default String bothReads(LockedRead first, LockedRead second) {
+    return "(" + first.sql() + ") UNION ALL (" + second.sql() + ")";
+  }
+
   /**
    * Makes the connection's next statements a write transaction from their start, in place of the
    * transaction the connection has open (manual-commit mode, nothing run in it yet; it is rolled

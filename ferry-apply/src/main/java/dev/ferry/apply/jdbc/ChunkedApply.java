@@ -108,8 +108,9 @@ final class ChunkedApply {
       throw new SQLNonTransientConnectionException(prefix + "the applier was aborted");
     }
     Connection c = link.connection();
-    ReplicaPosition at = progress.open(c, true);
-    Map<TableId, TableCopyGate.Mark> marks = TableCopyGate.read(c, writer.dialect, config.source(), true);
+    GroupStart start = GroupStart.open(c, writer.dialect, progress, config.source(), true);
+    ReplicaPosition at = start.position();
+    Map<TableId, TableCopyGate.Mark> marks = start.marks();
     writer.resetBulkUsed();
     writer.discard();
     if (at.applied().contains(gtid)) {

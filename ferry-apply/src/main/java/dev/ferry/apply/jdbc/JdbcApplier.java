@@ -155,8 +155,7 @@ public final class JdbcApplier implements Applier {
 
   /**
    * Applies a chunked transaction from the journal in bounded memory, alone in its own target transaction (on
-   * PostgreSQL with set-based runs, see {@link LargeTransactionApply}); any other is read whole and joins the open
-   * group.
+   * PostgreSQL set-based, see {@link LargeTransactionApply}); any other is read whole and joins the open group.
    */
   @Override
   public void apply(JournalTransaction transaction, JournalPosition journalPosition) throws ApplyException {
@@ -341,9 +340,10 @@ public final class JdbcApplier implements Applier {
       throw new SQLNonTransientConnectionException(config.side().prefix("the applier was aborted"));
     }
     Connection c = link.connection();
-    groupPosition = progress.open(c, turn.isEmpty());
+    GroupStart start = GroupStart.open(c, dialect, progress, config.source(), turn.isEmpty());
+    groupPosition = start.position();
     groupStart = groupPosition.applied();
-    groupMarks = TableCopyGate.read(c, dialect, config.source(), true);
+    groupMarks = start.marks();
     groupLast = Optional.empty();
     groupOpen = true;
     appliedInGroup = 0;

@@ -33,10 +33,6 @@ final class ProgressStore {
     this.source = source;
   }
 
-  /**
-   * Creates the row of a new replica (empty GTID set), so that every group can lock it: two
-   * appliers of one source then take turns even before the first commit.
-   */
   /** A read of the progress row. */
   interface Read<T> {
     T read(Connection c) throws SQLException;
@@ -57,6 +53,10 @@ final class ProgressStore {
     }
   }
 
+  /**
+   * Creates the row of a new replica (empty GTID set), so that every group can lock it: two
+   * appliers of one source then take turns even before the first commit.
+   */
   void ensureRow(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         dialect.syntax().insertUnlessExists(dialect.controlTables().progress(), "source, applied_gtids", "?, ?", "source"))) {
@@ -66,34 +66,33 @@ final class ProgressStore {
     }
   }
 
-  /**
-   * Reads the row at the start of a target transaction of applied changes, after marking the start
-   * for a capture of this target ({@link Dialect#markApplied}); {@link #write} marks the end.
-   */
-  ReplicaPosition open(Connection c, boolean lock) throws SQLException {
-    ReplicaPosition at = read(c, lock);
-    dialect.markApplied(c, true);
-    return at;
-  }
-
   ReplicaPosition read(Connection c, boolean lock) throws SQLException {
-    String sql = "SELECT applied_gtids, journal_position, schema_sequence, last_commit_time FROM "
-        + dialect.controlTables().progress() + " WHERE source = ?"
+    String sql = "SELECT " + COLUMNS + " FROM " + dialect.controlTables().progress() + " WHERE source = ?"
         + (lock ? dialect.lockRows(false) : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return ReplicaPosition.initial(source);
-        }
-        GtidSet applied = GtidSet.parse(rs.getString(1));
-        Optional<JournalPosition> position = Optional.ofNullable(rs.getString(2)).map(JournalPosition::parse);
-        long sequence = rs.getLong(3);
-        OptionalLong schemaSequence = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(sequence);
-        Optional<Instant> commitTime = dialect.values().readTime(rs, 4);
-        return new ReplicaPosition(source, applied, position, schemaSequence, commitTime);
+        return rs.next() ? position(rs, 1) : ReplicaPosition.initial(source);
       }
     }
+  }
+
+  /** The columns {@link #position} reads, in its order. */
+  static final String COLUMNS = "applied_gtids, journal_position, schema_sequence, last_commit_time";
+
+  /** The position in the row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
+  ReplicaPosition position(ResultSet rs, int first) throws SQLException {
+    GtidSet applied = GtidSet.parse(rs.getString(first));
+    Optional<JournalPosition> position = Optional.ofNullable(rs.getString(first + 1)).map(JournalPosition::parse);
+    long sequence = rs.getLong(first + 2);
+    OptionalLong schemaSequence = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(sequence);
+    Optional<Instant> commitTime = dialect.values().readTime(rs, first + 3);
+    return new ReplicaPosition(source, applied, position, schemaSequence, commitTime);
+  }
+
+  /** The replica's row as {@code read} finds it where it has none (a new replica). */
+  ReplicaPosition initial() {
+    return ReplicaPosition.initial(source);
   }
 
   /** The last committed transaction's GTID and checksum, if the row records them. */

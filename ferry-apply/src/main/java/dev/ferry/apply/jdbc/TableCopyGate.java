@@ -69,19 +69,28 @@ final class TableCopyGate {
    */
   static Map<TableId, Mark> read(Connection c, Dialect dialect, String source, boolean lock) throws SQLException {
     Map<TableId, Mark> marks = new HashMap<>();
-    String sql = "SELECT table_name, state, snapshot_position FROM " + dialect.controlTables().tableCopies() + " WHERE source = ?"
+    String sql = "SELECT " + COLUMNS + " FROM " + dialect.controlTables().tableCopies() + " WHERE source = ?"
         + (lock ? dialect.lockRows(true) : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          TableId table = TableId.parse(rs.getString(1));
-          Optional<SourcePosition> at = Optional.ofNullable(rs.getString(3)).map(SourcePosition::parse);
-          marks.put(table, new Mark(table, State.valueOf(rs.getString(2)), at));
+          Mark mark = mark(rs, 1);
+          marks.put(mark.table(), mark);
         }
       }
     }
     return marks;
+  }
+
+  /** The columns {@link #mark} reads, in its order. */
+  static final String COLUMNS = "table_name, state, snapshot_position";
+
+  /** The mark in the row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
+  static Mark mark(ResultSet rs, int first) throws SQLException {
+    TableId table = TableId.parse(rs.getString(first));
+    Optional<SourcePosition> at = Optional.ofNullable(rs.getString(first + 2)).map(SourcePosition::parse);
+    return new Mark(table, State.valueOf(rs.getString(first + 1)), at);
   }
 
   /**

@@ -236,6 +236,13 @@ public final class PostgresDialect implements Dialect {
     return shared ? " FOR SHARE" : " FOR UPDATE";
   }
 
+  /** A locking clause is not allowed beside {@code UNION}: each read locks in its own {@code WITH} query. */
+  @Override
+  public String bothReads(LockedRead first, LockedRead second) {
+    return "WITH a AS (SELECT * FROM " + first.from() + first.lock() + "), b AS (SELECT * FROM " + second.from()
+        + second.lock() + ") SELECT " + first.columns() + " FROM a UNION ALL SELECT " + second.columns() + " FROM b";
+  }
+
   /** Writers lock rows: a transaction may read before it writes. */
   @Override
   public void beginWrite(Connection c) {

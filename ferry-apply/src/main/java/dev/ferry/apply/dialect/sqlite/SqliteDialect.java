@@ -185,6 +185,12 @@ public final class SqliteDialect implements Dialect {
     return ""; // a write transaction holds the whole file
   }
 
+  /** SQLite takes no parentheses around the parts of a {@code UNION}. */
+  @Override
+  public String bothReads(LockedRead first, LockedRead second) {
+    return first.sql() + " UNION ALL " + second.sql();
+  }
+
   /**
    * A row {@code B} (begin) or {@code E} (end) in {@code _ferry_changes}, the change table of Ferry's
    * trigger capture, when this database has one: SQLite has one writer, so the change rows between
