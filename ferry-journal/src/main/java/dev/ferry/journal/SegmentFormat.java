@@ -105,8 +105,10 @@ final class SegmentFormat {
       this.code = code;
     }
 
+    private static final RecordType[] BY_CODE = values(); // values() copies the array on every call
+
     static RecordType of(int code) {
-      return code >= 1 && code <= 4 ? values()[code - 1] : null;
+      return code >= 1 && code <= 4 ? BY_CODE[code - 1] : null;
     }
   }
 

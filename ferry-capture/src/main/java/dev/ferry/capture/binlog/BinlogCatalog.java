@@ -62,6 +62,7 @@ final class BinlogCatalog {
   private final String source;
   private final String database;
   private final TableFilter filter;
+  private final Map<String, Boolean> accepted = new HashMap<>();
   /**
    * The columns of every MariaDB sequence, in binlog order: a sequence is a one-row table, and each
    * refill of its cache (and each {@code SETVAL}) logs that row.
@@ -85,7 +86,9 @@ final class BinlogCatalog {
 
   /** Whether {@code table} of {@code db} is captured (never one of Ferry's control tables). */
   boolean captures(String db, String table) {
-    return database.equals(db) && !CONTROL_TABLES.contains(table) && filter.accepts(tableId(table));
+    // Asked for every row event: the filter's answer per table is kept (its patterns are fixed).
+    return database.equals(db) && !CONTROL_TABLES.contains(table)
+        && accepted.computeIfAbsent(table, t -> filter.accepts(tableId(t)));
   }
 
   /** The captured tables of the database, in name order. */

@@ -114,7 +114,12 @@ final class TransactionAssembler {
   }
 
   void tableMap(long tableId, String database, String table, List<String> columnNames) {
-    tableMaps.put(tableId, new Mapped(database, table, List.copyOf(columnNames)));
+    Mapped known = tableMaps.get(tableId);
+    // A table map precedes every row event: most repeat the last one of their table id.
+    if (known == null || !known.table().equals(table) || !known.database().equals(database)
+        || !known.columnNames().equals(columnNames)) {
+      tableMaps.put(tableId, new Mapped(database, table, List.copyOf(columnNames)));
+    }
   }
 
   /** Row events: {@code before} is null for inserts, {@code after} null for deletes. */
