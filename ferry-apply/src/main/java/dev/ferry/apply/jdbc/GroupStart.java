@@ -15,7 +15,8 @@ import java.util.Map;
  * What a target transaction of applied changes reads when it opens, in one round trip
  * ({@link Dialect#bothReads}): the replica's progress row ({@link ProgressStore#read}, locked for
  * update when {@code lockProgress}) and the table-copy marks ({@link TableCopyGate#read}, locked
- * shared). Then it marks the start for a capture of this target, as {@link ProgressStore#open} does.
+ * shared). Then it marks the start for a capture of this target ({@link Dialect#markApplied});
+ * {@link ProgressStore#write} marks the end.
  * On a loaded target a round trip is a large part of a small group's cost (docs/benchmarks.md).
  */
 record GroupStart(ReplicaPosition position, Map<TableId, TableCopyGate.Mark> marks) {

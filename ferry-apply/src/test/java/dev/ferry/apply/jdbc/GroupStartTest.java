@@ -19,7 +19,6 @@ import dev.ferry.testkit.MariaDbServerExtension;
 import dev.ferry.testkit.PostgresClusterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -86,7 +85,8 @@ class GroupStartTest {
         st.execute(shortLockWait); // in autocommit: a rolled-back transaction would undo it on PostgreSQL
       }
       other.setAutoCommit(false);
-      assertThatThrownBy(() -> lockProgressRow(other, dialect)).as("a second applier waits for the group's row lock")
+      ProgressStore progress = new ProgressStore(dialect, "src-1");
+      assertThatThrownBy(() -> progress.read(other, true)).as("a second applier waits for the group's row lock")
           .isInstanceOf(SQLException.class);
       other.rollback();
       assertThatThrownBy(() -> TableCopyGate.mark(other, dialect, "src-1", OTHER, TableCopyGate.State.COPYING,
@@ -94,17 +94,9 @@ class GroupStartTest {
       other.rollback();
 
       group.rollback();
-      lockProgressRow(other, dialect);
+      progress.read(other, true);
       TableCopyGate.mark(other, dialect, "src-1", OTHER, TableCopyGate.State.COPYING, Optional.empty());
       other.commit();
-    }
-  }
-
-  private static void lockProgressRow(Connection c, Dialect dialect) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT applied_gtids FROM " + dialect.controlTables().progress()
-        + " WHERE source = ?" + dialect.lockRows(false))) {
-      ps.setString(1, "src-1");
-      ps.executeQuery().close();
     }
   }
 }
