@@ -263,7 +263,16 @@ public interface Dialect {
 
   /**
    * Locks {@code table} against every transaction that read it with {@link #lockRows(boolean)},
-   * until the caller's transaction ends; nothing where a writer locks the whole database.
+   * until the caller's transaction ends; nothing where a writer locks the whole database. Where
+   * {@link #locksOnlyRowsFound} it waits only for readers of rows that exist.
    */
   void lockTable(Connection c, String table) throws SQLException;
+
+  /**
+   * Whether a read with {@link #lockRows(boolean)} locks only the rows it returns, so that one
+   * that returns none holds nothing {@link #lockTable} waits for: true for InnoDB at READ
+   * COMMITTED (no gap locks). A table locked so keeps a row that every such read returns
+   * ({@code TableCopyGate}'s gate row).
+   */
+  boolean locksOnlyRowsFound();
 }

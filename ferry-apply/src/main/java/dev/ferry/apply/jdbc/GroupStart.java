@@ -15,7 +15,7 @@ import java.util.Map;
  * What a target transaction of applied changes reads when it opens, in one round trip
  * ({@link Dialect#bothReads}): the replica's progress row ({@link ProgressStore#read}, locked for
  * update when {@code lockProgress}) and the table-copy marks ({@link TableCopyGate#read}, locked
- * shared). Then it marks the start for a capture of this target ({@link Dialect#markApplied});
+ * shared, the gate row too where there is one). Then it marks the start for a capture of this target ({@link Dialect#markApplied});
  * {@link ProgressStore#write} marks the end.
  * On a loaded target a round trip is a large part of a small group's cost (docs/benchmarks.md).
  */
@@ -36,8 +36,7 @@ record GroupStart(ReplicaPosition position, Map<TableId, TableCopyGate.Mark> mar
           if ("p".equals(rs.getString(1))) {
             position = progress.position(rs, 2);
           } else {
-            TableCopyGate.Mark mark = TableCopyGate.mark(rs, 6);
-            marks.put(mark.table(), mark);
+            TableCopyGate.mark(rs, 6).ifPresent(mark -> marks.put(mark.table(), mark));
           }
         }
       }

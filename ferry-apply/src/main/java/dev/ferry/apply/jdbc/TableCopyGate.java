@@ -28,10 +28,25 @@ import java.util.Optional;
  *                    the table's changes of a transaction before S are skipped, later ones applied
  * </pre>
  *
- * <p>Why no change is lost or applied twice: the copier marks COPYING (on PostgreSQL under an
- * EXCLUSIVE lock of the table, which waits for every group that read the marks, since a group
- * reads them {@code FOR SHARE}) before it takes the snapshot at S and empties the table, so no
- * group writes the table while it is copied; it marks COPIED at S after the copy committed.
+ * <p>Why no change is lost or applied twice: the copier marks COPYING before it takes the snapshot
+ * at S and empties the table, and marking waits for every group of the source that read the marks
+ * before ({@link Dialect#lockTable}; such a group may write the table with changes the snapshot
+ * also holds), so no group writes the table while it is copied; it marks COPIED at S after the
+ * copy committed. Every group reads the marks with a shared lock ({@link GroupStart}), and the
+ * wait is, by database:
+ * <ul>
+ *   <li>PostgreSQL: an EXCLUSIVE lock of the table, which conflicts with the ROW SHARE lock every
+ *       {@code FOR SHARE} read holds, rows found or not.
+ *   <li>MariaDB: every row locked {@code FOR UPDATE}. At READ COMMITTED InnoDB takes no gap locks,
+ *       so a group's {@code LOCK IN SHARE MODE} read locks only the rows it returns; the table
+ *       therefore keeps a gate row per source ({@link #GATE}), created before an applier's first
+ *       group ({@link #ensureGate}) and never cleared, which every group's read returns and locks,
+ *       so the copier waits for every group of the source, serial or parallel, marks or none. (Not
+ *       the progress row: a parallel worker's group locks it only at its commit.)
+ *   <li>SQLite: nothing to lock, one writer at a time: a group that read the marks before the
+ *       copier committed cannot write afterwards ({@code SQLITE_BUSY}) and reads them again
+ *       ({@code SqliteDialect#lockTable}).
+ * </ul>
  * Writing the replica's position for a seed or a load clears every mark (the seed holds all).
  * Stateless helpers; one connection per call, owned by the caller.
  */
@@ -60,12 +75,47 @@ final class TableCopyGate {
     }
   }
 
+  /**
+   * The {@code table_name} of a source's gate row (state {@code GATE}), kept where a locking read
+   * locks only the rows it finds ({@link Dialect#locksOnlyRowsFound}): no table id's text (it has
+   * no dot), and skipped by every reader of the marks.
+   */
+  static final String GATE = "*";
+
   private TableCopyGate() {
   }
 
   /**
-   * The marks of {@code source}; on PostgreSQL read {@code FOR SHARE}, so a copier marking a new
-   * table COPYING waits for this transaction to end.
+   * Creates the gate row of {@code source} if the dialect needs one and it is missing (in the
+   * caller's transaction, not committed here). An applier runs it before its first group, so every
+   * group's read of the marks locks it; a plain read first, so appliers opening while groups run
+   * do not queue behind them.
+   */
+  static void ensureGate(Connection c, Dialect dialect, String source) throws SQLException {
+    if (!dialect.locksOnlyRowsFound()) {
+      return;
+    }
+    String table = dialect.controlTables().tableCopies();
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + table + " WHERE source = ? AND table_name = ?")) {
+      ps.setString(1, source);
+      ps.setString(2, GATE);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(dialect.syntax().insertUnlessExists(table,
+        "source, table_name, state", "?, ?, 'GATE'", "source, table_name"))) {
+      ps.setString(1, source);
+      ps.setString(2, GATE);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * The marks of {@code source}; read with a shared lock when {@code lock}, so a copier marking a
+   * new table COPYING waits for this transaction to end (see the class comment).
    */
   static Map<TableId, Mark> read(Connection c, Dialect dialect, String source, boolean lock) throws SQLException {
     Map<TableId, Mark> marks = new HashMap<>();
@@ -75,8 +125,7 @@ final class TableCopyGate {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Mark mark = mark(rs, 1);
-          marks.put(mark.table(), mark);
+          mark(rs, 1).ifPresent(mark -> marks.put(mark.table(), mark));
         }
       }
     }
@@ -86,20 +135,29 @@ final class TableCopyGate {
   /** The columns {@link #mark} reads, in its order. */
   static final String COLUMNS = "table_name, state, snapshot_position";
 
-  /** The mark in the row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}. */
-  static Mark mark(ResultSet rs, int first) throws SQLException {
-    TableId table = TableId.parse(rs.getString(first));
+  /**
+   * The mark in the row at {@code rs}, whose {@link #COLUMNS} start at column {@code first}; empty
+   * for the gate row. The gate row is left out here, not in the read's {@code WHERE}: the read must
+   * return it to lock it.
+   */
+  static Optional<Mark> mark(ResultSet rs, int first) throws SQLException {
+    String name = rs.getString(first);
+    if (GATE.equals(name)) {
+      return Optional.empty();
+    }
     Optional<SourcePosition> at = Optional.ofNullable(rs.getString(first + 2)).map(SourcePosition::parse);
-    return new Mark(table, State.valueOf(rs.getString(first + 1)), at);
+    return Optional.of(new Mark(TableId.parse(name), State.valueOf(rs.getString(first + 1)), at));
   }
 
   /**
-   * Marks {@code table} (in the caller's transaction, not committed here). Marking COPYING on
-   * PostgreSQL first locks the table of marks EXCLUSIVE: groups that read the marks before end first.
+   * Marks {@code table} (in the caller's transaction, not committed here). Marking COPYING first
+   * locks the table of marks ({@link Dialect#lockTable}; on MariaDB with the source's gate row,
+   * made here too if an applier has not yet): groups that read the marks before end first.
    */
   static void mark(Connection c, Dialect dialect, String source, TableId table, State state,
       Optional<SourcePosition> snapshot) throws SQLException {
     if (state == State.COPYING) {
+      ensureGate(c, dialect, source);
       dialect.lockTable(c, dialect.controlTables().tableCopies());
     }
     // The dialect's upsert (ON CONFLICT, or MariaDB's ON DUPLICATE KEY UPDATE), as the progress row is written.
@@ -115,10 +173,15 @@ final class TableCopyGate {
     }
   }
 
-  /** Removes every mark of {@code source} (in the caller's transaction): a seed or load holds every table. */
+  /**
+   * Removes every mark of {@code source} (in the caller's transaction): a seed or load holds every
+   * table. The gate row stays: a running applier's next groups must still lock it.
+   */
   static void clear(Connection c, Dialect dialect, String source) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.controlTables().tableCopies() + " WHERE source = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + dialect.controlTables().tableCopies()
+        + " WHERE source = ? AND table_name <> ?")) {
       ps.setString(1, source);
+      ps.setString(2, GATE);
       ps.executeUpdate();
     }
   }

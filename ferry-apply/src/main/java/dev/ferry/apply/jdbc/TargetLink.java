@@ -78,7 +78,7 @@ final class TargetLink implements AutoCloseable {
 
   /**
    * Uses an applier's first connection: as {@link #use}, then lifts read-only mode unless asked for
-   * it and makes sure the progress row exists (committed).
+   * it and makes sure the progress row and the table-copy gate row exist (committed), before any group.
    */
   void useFirst(Connection first, boolean readOnly, ProgressStore progress) throws SQLException {
     use(first, readOnly);
@@ -89,6 +89,7 @@ final class TargetLink implements AutoCloseable {
       first.commit();
     }
     progress.ensureRow(first);
+    TableCopyGate.ensureGate(first, dialect, source);
     first.commit();
   }
 

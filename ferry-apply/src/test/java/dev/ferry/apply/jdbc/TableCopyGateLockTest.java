@@ -76,6 +76,20 @@ class TableCopyGateLockTest {
   }
 
   @Test
+  void onMariaDbASeedsPositionClearsTheMarksButNotTheGate() throws Exception {
+    ConnectionSource target = mariaDb();
+    try (Connection c = target.connect()) {
+      SeedTarget seed = SeedTarget.on(c, config);
+      seed.markCopied(OTHER, SourcePosition.changeId(7));
+      seed.writePosition(seed.readPosition(), Instant.now());
+      c.commit();
+      assertThat(seed.copyState(OTHER)).isEmpty();
+      c.rollback();
+    }
+    markingWaitsForTheGroup(target, false, MARIADB_WAITING);
+  }
+
+  @Test
   void onPostgresMarkingCopyingWaitsForAGroupWithOrWithoutMarks() throws Exception {
     for (boolean marked : new boolean[] {false, true}) {
       String url = postgres.cluster().createDatabase("gatelock" + DATABASES.incrementAndGet());

@@ -306,7 +306,13 @@ public final class MariaDbDialect implements Dialect {
     return shared ? " LOCK IN SHARE MODE" : " FOR UPDATE";
   }
 
-  /** Locks every row (and, under REPEATABLE READ, the gaps): {@code LOCK TABLES} would commit. */
+  /**
+   * Locks every row {@code FOR UPDATE} ({@code LOCK TABLES} would commit the transaction). Ferry's
+   * sessions run at READ COMMITTED ({@link #markFerrySession}), where InnoDB takes no gap locks: a
+   * {@code LOCK IN SHARE MODE} read locks only the rows it returns, and this waits only for the
+   * readers of rows that exist ({@link #locksOnlyRowsFound}; {@code TableCopyGate} keeps a gate row
+   * per source that every group's read of the marks returns, so the copier waits for them all).
+   */
   @Override
   public void lockTable(Connection c, String table) throws SQLException {
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT 1 FROM " + table + " FOR UPDATE")) {
@@ -314,5 +320,11 @@ public final class MariaDbDialect implements Dialect {
         // every row read is locked
       }
     }
+  }
+
+  /** READ COMMITTED: no gap locks ({@link #lockTable}). */
+  @Override
+  public boolean locksOnlyRowsFound() {
+    return true;
   }
 }

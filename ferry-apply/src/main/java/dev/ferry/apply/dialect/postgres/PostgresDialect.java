@@ -248,11 +248,21 @@ public final class PostgresDialect implements Dialect {
   public void beginWrite(Connection c) {
   }
 
+  /**
+   * EXCLUSIVE conflicts with the ROW SHARE lock of the table that every {@code FOR SHARE} read
+   * takes, whether it returned rows or none.
+   */
   @Override
   public void lockTable(Connection c, String table) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
     }
+  }
+
+  /** A {@code FOR SHARE} read also locks the table ({@link #lockTable}). */
+  @Override
+  public boolean locksOnlyRowsFound() {
+    return false;
   }
 
   @Override

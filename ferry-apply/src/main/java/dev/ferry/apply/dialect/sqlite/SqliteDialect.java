@@ -239,8 +239,21 @@ public final class SqliteDialect implements Dialect {
     }
   }
 
+  /**
+   * Nothing to lock: one writer at a time. A transaction that read {@code table} cannot write
+   * after another transaction wrote and committed since its read: in WAL mode its first write fails
+   * at once ({@code SQLITE_BUSY_SNAPSHOT}, its snapshot is stale), and with a rollback journal the
+   * other cannot commit while it reads, nor can it write while the other holds the write lock
+   * ({@code SQLITE_BUSY}). Either way it rolls back and reads again what the caller committed.
+   */
   @Override
   public void lockTable(Connection c, String table) {
+  }
+
+  /** Reads lock nothing, and need not ({@link #lockTable}). */
+  @Override
+  public boolean locksOnlyRowsFound() {
+    return false;
   }
 
   @Override
