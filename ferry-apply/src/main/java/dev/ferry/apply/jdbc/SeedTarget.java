@@ -202,7 +202,7 @@ public final class SeedTarget {
 
   /**
    * Marks {@code table} COPYING and commits: from then on the applier holds back every change to
-   * it (on PostgreSQL after the groups that read the marks before have ended).
+   * it, once every group that read the marks before has ended (see {@code TableCopyGate}).
    */
   public void markCopying(TableId table) throws SQLException {
     TableCopyGate.mark(connection, dialect, source, table, TableCopyGate.State.COPYING, Optional.empty());
