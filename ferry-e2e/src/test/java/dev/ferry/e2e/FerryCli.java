@@ -19,6 +19,8 @@ final class FerryCli implements AutoCloseable {
   private final Path home = Path.of(System.getProperty("ferry.home", "..")).toAbsolutePath().normalize();
   private final Path jar = Path.of(System.getProperty("ferry.jar", "../ferry-node/target/ferry.jar"))
       .toAbsolutePath().normalize();
+  /** The JVM options of every process started ({@code FERRY_JAVA_OPTS}); the build sets them (ferry-e2e/pom.xml). */
+  private final String javaOpts = System.getProperty("ferry.e2e.javaOpts", "-Xmx256m");
   private final Path workDir;
   private final List<String> launcher;
   private final List<Process> started = new ArrayList<>();
@@ -91,7 +93,7 @@ final class FerryCli implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().put("FERRY_JAR", jar.toString());
-    pb.environment().put("FERRY_JAVA_OPTS", "-Xmx256m");
+    pb.environment().put("FERRY_JAVA_OPTS", javaOpts);
     pb.environment().remove("FERRY_CONFIG");
     pb.environment().putAll(env);
     return pb;

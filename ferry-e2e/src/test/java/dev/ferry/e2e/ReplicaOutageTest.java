@@ -27,7 +27,7 @@ class ReplicaOutageTest {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       Process run = t.startStreaming(cli);
       t.load();
-      try (WorkloadRunner workload = t.workload(11)) {
+      try (WorkloadRunner workload = t.steadyWorkload(11)) {
         workload.awaitCommitted(200, Duration.ofSeconds(60));
         t.pgReplica.stopServer();
         long outageEnds = System.nanoTime() + Duration.ofMinutes(2).toNanos();

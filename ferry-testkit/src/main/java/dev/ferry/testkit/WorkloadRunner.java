@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs {@link WorkloadClient}s on their own threads, each with its own connection, until
@@ -42,23 +43,38 @@ public final class WorkloadRunner implements AutoCloseable {
    * of the rows it inserts.
    */
   public static WorkloadRunner start(BankWorkload bank, ConnectionSource source, int first, int clients, long seed) {
+    return start(bank, source, first, clients, seed, Duration.ZERO);
+  }
+
+  /**
+   * Starts {@code clients} clients of {@code bank} that each pause {@code pause} after every
+   * transaction: a steady load for a test that keeps it running for a while (an outage of a
+   * minute or two), instead of one that takes every core the machine has.
+   */
+  public static WorkloadRunner start(BankWorkload bank, ConnectionSource source, int first, int clients, long seed,
+      Duration pause) {
     WorkloadRunner runner = new WorkloadRunner();
+    long pauseNanos = pause.toNanos();
     for (int i = first; i < first + clients; i++) {
       WorkloadClient client = bank.client(i, seed);
-      Thread t = Thread.ofPlatform().name("workload-client-" + i).daemon().unstarted(() -> runner.loop(client, source));
+      Thread t = Thread.ofPlatform().name("workload-client-" + i).daemon()
+          .unstarted(() -> runner.loop(client, source, pauseNanos));
       runner.threads.add(t);
       t.start();
     }
     return runner;
   }
 
-  private void loop(WorkloadClient client, ConnectionSource source) {
+  private void loop(WorkloadClient client, ConnectionSource source, long pauseNanos) {
     try (Connection c = source.open()) {
       while (running.get()) {
         if (client.step(c) == WorkloadClient.Outcome.ROLLED_BACK) {
           rolledBack.incrementAndGet();
         } else {
           committed.incrementAndGet();
+        }
+        if (pauseNanos > 0) {
+          LockSupport.parkNanos(pauseNanos);
         }
       }
     } catch (SQLException | RuntimeException e) {
