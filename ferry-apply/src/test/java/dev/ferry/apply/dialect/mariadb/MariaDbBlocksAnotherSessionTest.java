@@ -132,6 +132,63 @@ class MariaDbBlocksAnotherSessionTest {
     }
   }
 
+  /**
+   * InnoDB refreshes its copy of the lock tables only when nobody read it for 100 ms: a session
+   * reading it more often (a monitoring tool, or Ferry's own workers all waiting for their turns,
+   * each asking every 200 ms) freezes it, and a wait that began after the last refresh is never in
+   * it. The answer must not then stay false while W waits for H.
+   */
+  @org.junit.jupiter.api.Test
+  void tellsWhileAnotherSessionReadsTheLockTablesEvery20Ms() throws Exception {
+    String table = "rows" + TABLES.incrementAndGet();
+    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, n int NOT NULL) ENGINE=InnoDB");
+      st.execute("INSERT INTO " + table + " VALUES (1, 0)");
+    }
+    try (Connection holder = ferrySession(); Connection waiter = ferrySession(); Connection admin = ferrySession();
+        Connection monitor = DriverManager.getConnection(url);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool()) {
+      try (Statement st = holder.createStatement()) {
+        st.execute(String.format(Hold.UPDATE.sql, table));
+      }
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Void> monitoring = CompletableFuture.runAsync(() -> {
+        try (Statement st = monitor.createStatement()) {
+          while (!stop.get()) {
+            st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX").close();
+            Thread.sleep(20);
+          }
+        } catch (SQLException | InterruptedException e) {
+          throw new CompletionException(e);
+        }
+      }, threads);
+      try {
+        Thread.sleep(200);
+        long waiterId = connectionId(waiter);
+        CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
+          try (Statement st = waiter.createStatement()) {
+            st.execute(String.format(Wait.UPDATE.sql, table, 1));
+            return "done";
+          } catch (SQLException e) {
+            return "failed: " + e.getMessage();
+          }
+        }, threads);
+        awaitTrue(() -> runs(admin, waiterId), "W's statement runs (PROCESSLIST)");
+        awaitTrue(() -> blocks(holder), "H is seen blocking W while the lock tables are read every 20 ms\n"
+            + lockTables(admin));
+        try (Statement st = admin.createStatement()) {
+          st.execute("KILL QUERY " + waiterId);
+        }
+        assertThat(waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).startsWith("failed");
+        awaitTrue(() -> !blocks(holder), "H blocks nobody once W's statement is killed");
+      } finally {
+        stop.set(true);
+        monitoring.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      }
+      holder.rollback();
+    }
+  }
+
   private static Connection ferrySession() throws SQLException {
     Connection c = DriverManager.getConnection(url);
     MariaDbDialect.INSTANCE.markFerrySession(c);
