@@ -13,11 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,8 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * way another Ferry session can wait for it (both READ COMMITTED, {@link MariaDbDialect#markFerrySession}):
  * the holder H locks a key by UPDATE, INSERT, {@code LOCK IN SHARE MODE} or {@code FOR UPDATE};
  * the waiter W, in another thread, then UPDATEs it, INSERTs it or reads it {@code FOR UPDATE}.
- * While W waits the answer becomes true (polled: InnoDB's lock tables are a copy refreshed at most
- * every 100 ms); once W's statement is killed it becomes false again while H still holds its lock.
+ * While W waits the answer becomes true (polled: InnoDB's lock tables are a copy, refreshed when
+ * nobody read it for 100 ms); once W's statement is killed it becomes false again while H still
+ * holds its lock. Every combination is seen within one refresh: no lock kind is missed.
  * An INSERT of a key H holds only in share mode does not wait (its duplicate check takes a shared
  * lock too) and fails at once: the answer stays false.
  */
@@ -96,7 +101,8 @@ class MariaDbBlocksAnotherSessionTest {
       st.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, n int NOT NULL) ENGINE=InnoDB");
       st.execute("INSERT INTO " + table + " VALUES (1, 0)");
     }
-    try (Connection holder = ferrySession(); Connection waiter = ferrySession(); Connection admin = ferrySession()) {
+    try (Connection holder = ferrySession(); Connection waiter = ferrySession(); Connection admin = ferrySession();
+        ExecutorService threads = Executors.newSingleThreadExecutor()) {
       try (Statement st = holder.createStatement()) {
         st.execute(String.format(hold.sql, table));
       }
@@ -109,7 +115,7 @@ class MariaDbBlocksAnotherSessionTest {
         } catch (SQLException e) {
           return "failed: " + e.getMessage();
         }
-      });
+      }, threads);
       if (hold == Hold.SHARE && wait == Wait.INSERT) {
         assertThat(waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).as("a shared duplicate check waits for no"
             + " shared lock").startsWith("failed: (conn=").contains("Duplicate entry");
@@ -138,7 +144,7 @@ class MariaDbBlocksAnotherSessionTest {
    * each asking every 200 ms) freezes it, and a wait that began after the last refresh is never in
    * it. The answer must not then stay false while W waits for H.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void tellsWhileAnotherSessionReadsTheLockTablesEvery20Ms() throws Exception {
     String table = "rows" + TABLES.incrementAndGet();
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
@@ -147,11 +153,11 @@ class MariaDbBlocksAnotherSessionTest {
     }
     try (Connection holder = ferrySession(); Connection waiter = ferrySession(); Connection admin = ferrySession();
         Connection monitor = DriverManager.getConnection(url);
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool()) {
+        ExecutorService threads = Executors.newCachedThreadPool()) {
       try (Statement st = holder.createStatement()) {
         st.execute(String.format(Hold.UPDATE.sql, table));
       }
-      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean stop = new AtomicBoolean();
       CompletableFuture<Void> monitoring = CompletableFuture.runAsync(() -> {
         try (Statement st = monitor.createStatement()) {
           while (!stop.get()) {
