@@ -147,8 +147,9 @@ class TableCopyGateLockTest {
 
     @Override
     public String waitingQuery() {
-      // MariaDB 10.11 lists neither the waiting transaction in INNODB_TRX nor its wait in
-      // INNODB_LOCK_WAITS: the copier's statement still running after a second is the wait.
+      // Not INNODB_TRX / INNODB_LOCK_WAITS: they are a copy InnoDB refreshes only when nobody read
+      // it for 100 ms, which polling every 20 ms never lets happen (MariaDbBlocksAnotherSessionTest).
+      // The copier's statement still running after a second is the wait.
       return "SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID = ? AND COMMAND = 'Query'"
           + " AND TIME_MS > 1000";
     }

@@ -282,17 +282,21 @@ public final class MariaDbDialect implements Dialect {
   }
 
   /**
-   * Asks InnoDB's lock waits whether a transaction waits for one of this connection's; without
-   * the PROCESS privilege they cannot be read (an error that leaves the transaction open), and
-   * the answer is yes.
+   * Asks InnoDB's lock waits whether a transaction waits for one of this connection's. They are a
+   * copy InnoDB refreshes only when nobody on the server read it for 100 ms: sessions reading it
+   * more often (a monitoring tool; Ferry's workers waiting for their turns, each asking every
+   * 200 ms) freeze it, and a wait that began since is not in it. So the copy's count of waiting
+   * transactions is compared with InnoDB's live count ({@code Innodb_row_lock_current_waits}): more
+   * waits now than in the copy, and the copy cannot tell, and the answer is yes (a rollback in vain
+   * costs time, a missed wait holds the order until {@code innodb_lock_wait_timeout}). Without the
+   * PROCESS privilege the waits cannot be read (an error that leaves the transaction open), and the
+   * answer is yes.
    */
   @Override
   public boolean blocksAnotherSession(Connection c) throws SQLException {
-    try (java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM information_schema.INNODB_LOCK_WAITS w"
-            + " JOIN information_schema.INNODB_TRX t ON t.trx_id = w.blocking_trx_id"
-            + " WHERE t.trx_mysql_thread_id = CONNECTION_ID())")) {
-      return rs.next() && rs.getBoolean(1);
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(BLOCKS_ANOTHER_SESSION)) {
+      rs.next();
+      return rs.getBoolean(1) || rs.getLong(3) > rs.getLong(2);
     } catch (SQLException e) {
       if (errors().classify(e) != dev.ferry.sql.SqlErrorKind.FATAL) {
         throw e;
@@ -300,6 +304,15 @@ public final class MariaDbDialect implements Dialect {
       return true;
     }
   }
+
+  /**
+   * Whether the copy has a wait for this connection, the copy's waiting transactions (one
+   * statement reads one copy: it is not refreshed within 100 ms of a read), InnoDB's live count.
+   */
+  private static final String BLOCKS_ANOTHER_SESSION = "SELECT EXISTS (SELECT 1 FROM information_schema.INNODB_LOCK_WAITS w"
+      + " JOIN information_schema.INNODB_TRX t ON t.trx_id = w.blocking_trx_id WHERE t.trx_mysql_thread_id = CONNECTION_ID()),"
+      + " (SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'),"
+      + " (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'INNODB_ROW_LOCK_CURRENT_WAITS')";
 
   @Override
   public String lockRows(boolean shared) {
