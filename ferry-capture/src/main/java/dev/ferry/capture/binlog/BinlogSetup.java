@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +21,14 @@ import org.slf4j.LoggerFactory;
  * {@code binlog_row_image=FULL}, a {@code server_id} of the source that differs from Ferry's
  * binlog connection's, the user's {@code REPLICATION SLAVE} and {@code REPLICATION CLIENT}
  * ({@code BINLOG MONITOR}) grants, and every captured column of a type Ferry captures. Ferry
- * writes nothing to a MariaDB source: setup only reads. Stateless.
+ * writes nothing to a MariaDB source: setup only reads. Stateless but for the warnings already
+ * given: a check runs at setup and again when capture starts, and a warning is given once per source
+ * and server in a process.
  */
 public final class BinlogSetup {
   private static final Logger log = LoggerFactory.getLogger(BinlogSetup.class);
+  /** Sources (name and URL) already warned that forward-origins finds nothing to forward. */
+  private static final Set<String> WARNED_NOTHING_TO_FORWARD = ConcurrentHashMap.newKeySet();
 
   private BinlogSetup() {
   }
@@ -72,7 +78,8 @@ public final class BinlogSetup {
         throw new CaptureException(name, "the MariaDB source's server_id is " + serverId + ", the same as Ferry's"
             + " binlog connection's: set source.binlog-server-id to a number no server or replica of it uses");
       }
-      if (config.forwardApplied() && rs.getInt(5) != 1) {
+      if (config.forwardApplied() && rs.getInt(5) != 1
+          && WARNED_NOTHING_TO_FORWARD.add(config.name() + " " + config.jdbcUrl())) {
         log.warn("{} source.forward-origins is true, but the MariaDB source has log_slave_updates=OFF: what Ferry or"
             + " MariaDB's own replication applies to it is not written to its binlog, so there is none of it to forward"
             + " (only its local writes are captured); set log_slave_updates=ON in the server's settings to relay it",

@@ -41,6 +41,33 @@ class MariaDbSetupTest {
         .extracting(t -> t.name()).containsExactly("ok1");
   }
 
+  /**
+   * forward-origins on a server with log_slave_updates=OFF (the test kit's default): a warning, not
+   * an error, given once although {@code ferry run} checks at setup and again when capture starts.
+   */
+  @Test
+  void warnsOnceThatForwardOriginsFindsNothingWithoutLogSlaveUpdates() throws Exception {
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(BinlogSetup.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    try {
+      try (Connection c = server.connect("app")) {
+        exec(c, "CREATE TABLE IF NOT EXISTS ok1 (id INT PRIMARY KEY)");
+      }
+      MariaDbSourceConfig config = MariaDbSourceConfig.of("m", url).withForwardApplied(true).withTables(
+          dev.ferry.journal.model.TableFilter.of(java.util.List.of("ok.*"), java.util.List.of()));
+      BinlogSetup.check(config);
+      BinlogSetup.check(config);
+      assertThat(lines.list).filteredOn(e -> e.getFormattedMessage().contains("source.forward-origins is true"))
+          .singleElement().satisfies(e -> assertThat(e.getFormattedMessage()).contains("log_slave_updates=OFF")
+              .contains("set log_slave_updates=ON"));
+    } finally {
+      log.detachAppender(lines);
+    }
+  }
+
   @Test
   void refusesBinlogFormatOtherThanRow() throws Exception {
     try (Connection c = server.connect()) {
