@@ -26,7 +26,7 @@ class RunEndToEndTest {
       Process run = t.startStreaming(cli);
       t.load();
       long maxLag = 0;
-      try (WorkloadRunner workload = t.workload(1)) {
+      try (WorkloadRunner workload = t.steadyWorkload(1)) {
         for (int i = 0; i < 6; i++) {
           Thread.sleep(1000);
           JsonNode s = Status.of(cli, t.config);

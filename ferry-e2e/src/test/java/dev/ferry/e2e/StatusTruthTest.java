@@ -81,7 +81,7 @@ class StatusTruthTest {
         st.execute("DELETE FROM accounts WHERE id IN (3, 7, 11)");
       }
       Status.WithExit failed;
-      try (WorkloadRunner workload = t.workload(42)) {
+      try (WorkloadRunner workload = t.steadyWorkload(42)) {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         do {
           Thread.sleep(1000);
@@ -134,7 +134,7 @@ class StatusTruthTest {
         st.execute("SET default_transaction_read_only = off");
         locker.setAutoCommit(false);
         st.executeQuery("SELECT id FROM accounts FOR UPDATE").close(); // a local session holds every account row
-        try (WorkloadRunner workload = t.workload(43)) {
+        try (WorkloadRunner workload = t.steadyWorkload(43)) {
           JsonNode pg = awaitState(cli, t, "pg", "retrying", Duration.ofSeconds(60));
           assertThat(pg.path("lastError").asString()).as("%s", pg).contains("attempt").contains("lock timeout");
           assertThat(pg.path("nextTry").isString()).as("nextTry of %s", pg).isTrue();

@@ -40,7 +40,7 @@ class TableAddTest {
     try (Topology t = Topology.start(dir); FerryCli cli = new FerryCli(dir)) {
       Process run = t.startStreaming(cli);
       t.load();
-      try (WorkloadRunner workload = t.workload(20)) {
+      try (WorkloadRunner workload = t.steadyWorkload(20)) {
         // Unqualified, so that the replicated CREATE TABLE runs on the SQLite replica as well.
         Sql.execute(t.primaryUrl, "CREATE TABLE parcels (id bigint PRIMARY KEY, weight integer NOT NULL, label text)",
             "INSERT INTO parcels SELECT g, g % 97, 'p' || g FROM generate_series(1, 20000) g");
