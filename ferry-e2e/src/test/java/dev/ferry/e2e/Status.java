@@ -11,31 +11,6 @@ final class Status {
   private Status() {}
 
   /**
-   * Keeps a test's status reads apart by at least as long as the last one took. A read is a JVM
-   * start (about a second of CPU on a loaded machine); a loop reading every 300 ms would keep a
-   * core busy and slow the very processes it waits for. A node publishes its status once a
-   * second anyway, so a wait sees the same states, a little later.
-   */
-  private static final ThreadLocal<Pace> PACE = ThreadLocal.withInitial(Pace::new);
-
-  private static final class Pace {
-    private long lastEnd;
-    private long lastTook;
-
-    void await() throws InterruptedException {
-      long gap = lastEnd + lastTook - System.nanoTime();
-      if (lastEnd != 0 && gap > 0) {
-        java.util.concurrent.TimeUnit.NANOSECONDS.sleep(gap);
-      }
-    }
-
-    void ran(long started) {
-      lastEnd = System.nanoTime();
-      lastTook = lastEnd - started;
-    }
-  }
-
-  /**
    * The document, also when status exits 1 because something has failed (tests that wait for one
    * replica while another is stopped on purpose); any other exit code, or no document, throws.
    */
@@ -51,14 +26,7 @@ final class Status {
   record WithExit(int exitCode, JsonNode json) {}
 
   static WithExit withExit(FerryCli cli, java.nio.file.Path config) throws Exception {
-    PACE.get().await();
-    FerryCli.Result r;
-    long started = System.nanoTime();
-    try {
-      r = cli.run(Duration.ofSeconds(60), "status", "--json", "-c", config.toString());
-    } finally {
-      PACE.get().ran(started);
-    }
+    FerryCli.Result r = cli.run(Duration.ofSeconds(60), "status", "--json", "-c", config.toString());
     if (r.stdout().isBlank()) {
       throw new IllegalStateException("ferry status printed nothing (" + r.exitCode() + "): " + r.all());
     }
