@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.Applier;
 import dev.ferry.apply.ApplyConfig;
+import dev.ferry.apply.dialect.mariadb.LockTablesPoller;
 import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
 import dev.ferry.journal.model.Transaction;
 import dev.ferry.testkit.MariaDbServerExtension;
@@ -15,17 +16,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,37 +68,15 @@ class MariaDbCommitTurnLockWaitTest {
     ApplyConfig config = ApplyConfig.defaults("lw", "src")
         .withParallel(new ApplyConfig.Parallel(4, ApplyConfig.CommitOrder.KEPT))
         .withGrouping(ApplyConfig.Grouping.NONE);
-    AtomicBoolean stop = new AtomicBoolean();
-    try (ExecutorService threads = Executors.newSingleThreadExecutor()) {
-      CompletableFuture<Void> monitor = monitored ? readLockTablesEvery20Ms(url, stop, threads)
-          : CompletableFuture.completedFuture(null);
-      try (Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url),
-          InstantSource.system())) {
-        TestJournals.applyAll(applier, journal);
-        assertThat(applier.position().applied().toString()).isEqualTo("0:" + TRANSACTIONS);
-      } finally {
-        stop.set(true);
-      }
-      monitor.get(10, TimeUnit.SECONDS);
+    try (AutoCloseable monitor = monitored ? new LockTablesPoller(url) : () -> { };
+        Applier applier = ParallelApplier.open(config, () -> DriverManager.getConnection(url), InstantSource.system())) {
+      TestJournals.applyAll(applier, journal);
+      assertThat(applier.position().applied().toString()).isEqualTo("0:" + TRANSACTIONS);
     }
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM lw_entry), (SELECT n FROM lw_total)")) {
       rs.next();
       assertThat(List.of(rs.getLong(1), rs.getLong(2))).containsExactly((long) TRANSACTIONS, (long) TRANSACTIONS);
     }
-  }
-
-  private static CompletableFuture<Void> readLockTablesEvery20Ms(String url, AtomicBoolean stop,
-      ExecutorService threads) {
-    return CompletableFuture.runAsync(() -> {
-      try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-        while (!stop.get()) {
-          st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX").close();
-          Thread.sleep(20);
-        }
-      } catch (SQLException | InterruptedException e) {
-        throw new CompletionException(e);
-      }
-    }, threads);
   }
 }

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -152,23 +151,11 @@ class MariaDbBlocksAnotherSessionTest {
       st.execute("INSERT INTO " + table + " VALUES (1, 0)");
     }
     try (Connection holder = ferrySession(); Connection waiter = ferrySession(); Connection admin = ferrySession();
-        Connection monitor = DriverManager.getConnection(url);
         ExecutorService threads = Executors.newCachedThreadPool()) {
       try (Statement st = holder.createStatement()) {
         st.execute(String.format(Hold.UPDATE.sql, table));
       }
-      AtomicBoolean stop = new AtomicBoolean();
-      CompletableFuture<Void> monitoring = CompletableFuture.runAsync(() -> {
-        try (Statement st = monitor.createStatement()) {
-          while (!stop.get()) {
-            st.executeQuery("SELECT count(*) FROM information_schema.INNODB_TRX").close();
-            Thread.sleep(20);
-          }
-        } catch (SQLException | InterruptedException e) {
-          throw new CompletionException(e);
-        }
-      }, threads);
-      try {
+      try (LockTablesPoller monitoring = new LockTablesPoller(url)) {
         Thread.sleep(200);
         long waiterId = connectionId(waiter);
         CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
@@ -187,9 +174,6 @@ class MariaDbBlocksAnotherSessionTest {
         }
         assertThat(waiting.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)).startsWith("failed");
         awaitTrue(() -> !blocks(holder), "H blocks nobody once W's statement is killed");
-      } finally {
-        stop.set(true);
-        monitoring.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
       }
       holder.rollback();
     }
