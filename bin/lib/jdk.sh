@@ -1,13 +1,17 @@
 # Sourced by bin/ferry and bench scripts: find_jdk prints the home of a JDK >= 21
 # (FERRY_JAVA_HOME or JAVA_HOME when suitable, else the newest under /usr/lib/jvm).
 
+release_major() { # prints the feature version the release file of the JDK at $1 gives, or nothing
+  local version=""
+  [ -f "$1/release" ] && version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1)
+  [ "$version" = 1 ] || echo "$version"
+}
+
 java_major() { # prints the feature version of the java at $1, or nothing
   local version
   # The JDK's release file says it without starting a JVM (a probe costs 0.1-0.2 s of CPU per run).
-  if [ -f "$1/release" ]; then
-    version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1)
-    if [ -n "$version" ] && [ "$version" != 1 ]; then echo "$version"; return 0; fi
-  fi
+  version=$(release_major "$1")
+  if [ -n "$version" ]; then echo "$version"; return 0; fi
   "$1/bin/java" -XshowSettings:properties -version 2>&1 \
     | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
