@@ -26,12 +26,20 @@ final class Connections {
   }
 
   static Connection replication(PostgresSourceConfig config) throws SQLException {
-    return replication(config, "ferry-" + config.name());
+    return replication(config, "ferry-" + config.name(), null);
   }
 
-  /** {@code applicationName} tells capture's walsender apart in {@code pg_stat_activity}. */
-  static Connection replication(PostgresSourceConfig config, String applicationName) throws SQLException {
+  /**
+   * {@code applicationName} tells capture's walsender apart in {@code pg_stat_activity}; {@code
+   * idleWait}, when given (registered), gets the connection's socket (see {@link IdleWait}).
+   */
+  static Connection replication(PostgresSourceConfig config, String applicationName, IdleWait idleWait)
+      throws SQLException {
     Properties props = new Properties();
+    if (idleWait != null) {
+      props.setProperty("socketFactory", IdleWait.Sockets.class.getName());
+      props.setProperty("socketFactoryArg", idleWait.key());
+    }
     props.setProperty("options", SESSION_OPTIONS);
     props.setProperty("ApplicationName", applicationName);
     props.setProperty("replication", "database");

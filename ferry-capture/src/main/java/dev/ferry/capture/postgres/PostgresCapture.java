@@ -54,6 +54,8 @@ public final class PostgresCapture implements Capture {
   private final String applicationName;
   private final Thread thread;
   private final StreamSession.Confirmed confirmed = new StreamSession.Confirmed();
+  /** The replication connection's session, once there is one (for tests). */
+  private volatile StreamSession session;
   private final ArrayDeque<TransactionBuilder.Pending> pending = new ArrayDeque<>();
   private final CountDownLatch firstStart = new CountDownLatch(1);
   private volatile boolean closed;
@@ -252,7 +254,9 @@ public final class PostgresCapture implements Capture {
           awaitSlotFree(check);
         }
         catalog.reconnectIfBroken();
-        new StreamSession(config, builder, pending, confirmed, applicationName).run(() -> closed, this::streaming);
+        StreamSession session = new StreamSession(config, builder, pending, confirmed, applicationName);
+        this.session = session;
+        session.run(() -> closed, this::streaming);
         return;
       } catch (SQLException e) {
         builder.abandon();
@@ -362,6 +366,12 @@ public final class PostgresCapture implements Capture {
 
   private static Duration min(Duration a, Duration b) {
     return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /** The idle wait of the current or last replication connection, if any (for tests). */
+  IdleWait idleWait() {
+    StreamSession s = session;
+    return s == null ? null : s.idleWait();
   }
 
   /** Stops capturing: confirms what is durable and closes the connections. Idempotent. */

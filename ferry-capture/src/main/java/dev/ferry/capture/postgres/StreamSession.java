@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Reading never sleeps while the server has data buffered; when a read had to wait for the
  * server, a 500 us nap lets the next changes gather so they are read in a batch rather than one
- * wake-up per packet (less CPU per change, docs/benchmarks.md); an idle stream is polled every 1–2 ms.
+ * wake-up per packet (less CPU per change, docs/benchmarks.md). A stream idle for 100 ms with nothing
+ * waiting to be confirmed waits for the server's next byte up to 100 ms at a time ({@link IdleWait}):
+ * a change that arrives ends the wait at once.
  *
  * <p>Not thread-safe: runs on the capture thread.
  */
@@ -46,6 +48,11 @@ final class StreamSession {
   /** After this long without data the stream counts as idle, and empty polls are spaced out. */
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long IDLE_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /**
+   * How long an idle stream waits for the server's next byte at a time (bounds how long a stop
+   * takes); {@code -Dferry.capture.idle-wait-ms} sets it for tests.
+   */
+  private final int idleWaitMillis = Integer.getInteger("ferry.capture.idle-wait-ms", 100);
 
   private final PostgresSourceConfig config;
   private final TransactionBuilder builder;
@@ -55,6 +62,7 @@ final class StreamSession {
   private long lastReportNanos;
   /** When the current run of empty polls began, or 0 while data flows. */
   private long idleSince;
+  private final IdleWait idleWait = new IdleWait();
 
   /** The LSN last reported to the server as flushed; shared with the owner for inspection. */
   static final class Confirmed {
@@ -76,7 +84,7 @@ final class StreamSession {
 
   /** Streams until {@code stop} says so; throws when the connection or the sink fails. */
   void run(BooleanSupplier stop, Runnable onStarted) throws SQLException, CaptureException, InterruptedException {
-    try (Connection c = Connections.replication(config, applicationName)) {
+    try (Connection c = Connections.replication(config, applicationName, idleWait.register())) {
       var builder = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
           .withSlotName(config.slotName())
           .withSlotOption("proto_version", config.streaming() ? "2" : "1")
@@ -102,7 +110,14 @@ final class StreamSession {
       }
       confirm(stream, true);
       stream.close();
+    } finally {
+      idleWait.unregister();
     }
+  }
+
+  /** The wait of this session's connection (for tests: how often an idle stream looked for data). */
+  IdleWait idleWait() {
+    return idleWait;
   }
 
   /**
@@ -135,10 +150,20 @@ final class StreamSession {
         if (idleSince == 0) {
           idleSince = before;
         } else if (before - idleSince > IDLE_NANOS) {
-          // Idle for a while: poll at half the rate (each empty poll costs pgjdbc a timeout exception).
-          LockSupport.parkNanos(IDLE_NAP_NANOS);
+          if (idleWait.attached() && pending.isEmpty()) {
+            // Nothing to confirm: wait for the server's next byte, not for a timer.
+            idleWait.stretch(idleWaitMillis);
+          } else {
+            // A transaction still waits for its fsync (or the socket is not ours): keep looking every
+            // 1-2 ms so its confirmation goes out as soon as it is durable.
+            idleWait.stretch(0);
+            LockSupport.parkNanos(IDLE_NAP_NANOS);
+          }
         }
         continue;
+      }
+      if (idleWait.stretched()) {
+        idleWait.stretch(0);
       }
       idleSince = 0;
       Optional<TransactionBuilder.Pending> done = this.builder.accept(PgOutput.decode(buffer, this.builder.inStreamBlock()));
