@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How a {@link ReplicaRunner} makes known what its target committed: to the journal, as its consumer
- * position (what purge keeps and a restarted writer checks), at most every {@link #EVERY}; and,
+ * position (what purge keeps and a restarted writer checks), at most every {@link #EVERY} and only
+ * when it moved; and,
  * while a primary waits for it ({@link ApplySource#awaitsApplied}: a synchronous push link at level
  * {@code apply}), to the node's push receiver after every commit, which acknowledges it to the
  * primary at once. A commit groups whatever the stream delivered meanwhile, so a burst is one report;
@@ -31,6 +32,7 @@ final class AppliedAcks {
   private final InstantSource clock;
   private final Duration every;
   private Instant lastWritten = Instant.EPOCH;
+  private JournalPosition lastWrittenPosition;
   private JournalPosition lastReported;
   private long reports;
 
@@ -56,9 +58,12 @@ final class AppliedAcks {
       log.trace("[replica {}] reported {} to the waiting primary", replica, position);
     }
     Instant now = clock.instant();
-    if (Duration.between(lastWritten, now).compareTo(every) >= 0) {
+    // An idle replica's position does not move: writing it again would cost two fsyncs a second for
+    // nothing (nobody else writes a configured replica's consumer file: `replica drop` refuses one).
+    if (Duration.between(lastWritten, now).compareTo(every) >= 0 && !position.equals(lastWrittenPosition)) {
       ReplicaJournal.acknowledge(source, replica, position, gtid);
       lastWritten = now;
+      lastWrittenPosition = position;
     }
   }
 
@@ -67,6 +72,7 @@ final class AppliedAcks {
     if (position != null) {
       ReplicaJournal.acknowledge(source, replica, position, gtid);
       lastWritten = clock.instant();
+      lastWrittenPosition = position;
     }
   }
 

@@ -88,7 +88,16 @@ class AppliedAcksTest {
       assertThat(feed.reports).as("the primary no longer waits").hasSize(3);
       assertThat(journal.consumers().get("pg")).as("written once the interval passed")
           .isEqualTo(new JournalPosition(1, 500));
-      acks.flush(new JournalPosition(1, 600), new Gtid(0, 1, 6));
+
+      // An idle replica: the interval passes with the same position; the file is not written again
+      // (removed here to see whether it comes back).
+      journal.removeConsumer("pg");
+      now = now.plus(HOUR);
+      acks.committed(new JournalPosition(1, 500), new Gtid(0, 1, 5));
+      assertThat(journal.consumers()).as("an unchanged position is not written again").doesNotContainKey("pg");
+      acks.committed(new JournalPosition(1, 550), new Gtid(0, 1, 6));
+      assertThat(journal.consumers().get("pg")).as("a moved one is").isEqualTo(new JournalPosition(1, 550));
+      acks.flush(new JournalPosition(1, 600), new Gtid(0, 1, 7));
       assertThat(journal.consumers().get("pg")).as("written when the runner stops").isEqualTo(new JournalPosition(1, 600));
     }
   }
