@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Reads committed transactions from a journal in commit-record order, following the open segment
@@ -37,6 +38,8 @@ import java.util.UUID;
  * <p>Not thread-safe: one thread uses a reader. Never returns null.
  */
 public final class JournalReader implements AutoCloseable {
+  /** How long a reader trusts its writer's counter that a missing segment is still missing. */
+  private static final long RELOOK_NANOS = TimeUnit.SECONDS.toNanos(1);
   private final SegmentLocator locator;
   private final TailWatch watch;
   private FrameReader frames;
@@ -47,6 +50,10 @@ public final class JournalReader implements AutoCloseable {
   private long limit;
   /** Hands out what is written but not yet forced ({@link #readAheadOfFsync}). */
   private boolean ahead;
+  /** When the segment to read was last found missing (-1: it was not), and the watch's counter then. */
+  private long missingSince = -1;
+  private long missingAtVersion;
+  private long segmentLooks;
 
   JournalReader(SegmentLocator locator, TailWatch watch, JournalPosition start) {
     this.locator = locator;
@@ -158,11 +165,21 @@ public final class JournalReader implements AutoCloseable {
   private Optional<JournalTransaction> read(long deadline) throws IOException, InterruptedException {
     while (true) {
       long seen = watch.version();
-      if (frames == null && !openSegment()) {
-        if (!await(seen, deadline)) {
-          return Optional.empty();
+      if (frames == null) {
+        if (!unchangedSinceMissing(seen)) {
+          if (openSegment()) {
+            missingSince = -1;
+          } else {
+            missingAtVersion = seen;
+            missingSince = System.nanoTime();
+          }
         }
-        continue;
+        if (frames == null) {
+          if (!await(seen, deadline)) {
+            return Optional.empty();
+          }
+          continue;
+        }
       }
       Status status = frames.next(limit);
       if (status != Status.RECORD) {
@@ -208,7 +225,24 @@ public final class JournalReader implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Whether the segment to read was found missing and the writer of this process has written nothing
+   * since: its files cannot have changed, so an idle reader does not list the directory at every
+   * wake-up (twice, plus a look for the purge mark). A reader of another process's files cannot
+   * tell, and looks every time; so does this one at least once a second whatever the counter says.
+   */
+  private boolean unchangedSinceMissing(long seen) {
+    return watch.exact() && missingSince >= 0 && missingAtVersion == seen
+        && System.nanoTime() - missingSince < RELOOK_NANOS;
+  }
+
+  /** How many times this reader looked for its next segment's file (for tests). */
+  long segmentLooks() {
+    return segmentLooks;
+  }
+
   private boolean openSegment() throws IOException {
+    segmentLooks++;
     Optional<FrameReader> opened = locator.open(segment, new JournalPosition(segment, startOffset));
     if (opened.isEmpty()) {
       return false;
