@@ -290,7 +290,7 @@ final class ForeignDdl {
   /** A column as read, rendered once the table's keys are known (a key column needs a bounded type). */
   private static final class ColumnDraft {
     final String name;
-    DdlTypes.Mapped type;
+    MariaDbTypes.Mapped type;
     boolean notNull;
     boolean primaryKey;
     boolean unique;
