@@ -221,6 +221,7 @@ final class ForeignDdl {
     }
     ColumnDraft c = new ColumnDraft(quoted(name));
     c.type = DdlTypes.read(t, sqlite, table, c.name);
+    c.notNull = c.type.notNull();
     while (!t.done() && !t.peek().isSymbol(',') && !t.peek().isSymbol(')')) {
       if (t.accept("NOT", "NULL")) {
         c.notNull = true;

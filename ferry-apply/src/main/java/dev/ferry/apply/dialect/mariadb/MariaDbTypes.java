@@ -20,8 +20,16 @@ final class MariaDbTypes {
   /** What the seed creates a column of a type outside the table as. */
   static final String SEED_FALLBACK = "LONGTEXT";
 
-  /** A mapped type, and the type it takes in a key (MariaDB indexes no TEXT or BLOB without a length). */
-  record Mapped(String type, String keyType) {
+  /**
+   * A mapped type, the type it takes in a key (MariaDB indexes no TEXT or BLOB without a length), and
+   * whether the source type makes its column NOT NULL by itself (PostgreSQL's serials; the seed reads
+   * that from the catalog).
+   */
+  record Mapped(String type, String keyType, boolean notNull) {
+    Mapped(String type, String keyType) {
+      this(type, keyType, false);
+    }
+
     Mapped(String type) {
       this(type, type);
     }
@@ -99,9 +107,12 @@ final class MariaDbTypes {
 
   private static Mapped postgres(String type, List<Integer> args) {
     return switch (type) {
-      case "smallint", "int2", "smallserial", "serial2" -> new Mapped("SMALLINT");
-      case "integer", "int", "int4", "serial", "serial4" -> new Mapped("INT");
-      case "bigint", "int8", "bigserial", "serial8" -> new Mapped("BIGINT");
+      case "smallint", "int2" -> new Mapped("SMALLINT");
+      case "integer", "int", "int4" -> new Mapped("INT");
+      case "bigint", "int8" -> new Mapped("BIGINT");
+      case "smallserial", "serial2" -> new Mapped("SMALLINT", "SMALLINT", true);
+      case "serial", "serial4" -> new Mapped("INT", "INT", true);
+      case "bigserial", "serial8" -> new Mapped("BIGINT", "BIGINT", true);
       case "oid" -> new Mapped("INT UNSIGNED");
       case "boolean", "bool" -> new Mapped("BOOLEAN");
       case "real", "float4" -> new Mapped("FLOAT");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ferry.apply.dialect.DdlTokens;
 import dev.ferry.apply.dialect.TypeFamily;
 import dev.ferry.apply.dialect.UnmappableDdlException;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -49,7 +50,9 @@ class MariaDbTypesTest {
       "uuid|uuid|CHAR(36)|CHAR(36)"})
   void postgresTypesMapTheSameInTheSeedAndInDdl(String ddl, String catalog, String maria, String key) throws Exception {
     assertThat(seed(TypeFamily.POSTGRES, catalog)).isEqualTo(maria);
-    assertThat(ddl(false, ddl)).isEqualTo(new MariaDbTypes.Mapped(maria, key));
+    MariaDbTypes.Mapped mapped = ddl(false, ddl);
+    assertThat(List.of(mapped.type(), mapped.keyType())).containsExactly(maria, key);
+    assertThat(mapped.notNull()).as("a serial is NOT NULL").isEqualTo(ddl.contains("serial"));
   }
 
   @ParameterizedTest(name = "SQLite {0} is {1}, {2} in a key, in the seed and in DDL")
@@ -64,7 +67,7 @@ class MariaDbTypesTest {
       "BOOLEAN|BOOLEAN|BOOLEAN", "BOOL|BOOLEAN|BOOLEAN"})
   void sqliteTypesMapTheSameInTheSeedAndInDdl(String declared, String maria, String key) throws Exception {
     assertThat(seed(TypeFamily.SQLITE, declared)).isEqualTo(maria);
-    assertThat(ddl(true, declared)).isEqualTo(new MariaDbTypes.Mapped(maria, key));
+    assertThat(ddl(true, declared)).isEqualTo(new MariaDbTypes.Mapped(maria, key, false));
   }
 
   @ParameterizedTest(name = "PostgreSQL {0} (catalog: {1}) is LONGTEXT in the seed, refused by DDL")
