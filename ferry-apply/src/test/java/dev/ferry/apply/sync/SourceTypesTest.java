@@ -70,7 +70,7 @@ class SourceTypesTest {
       "numeric|DECIMAL(65,30)", "character varying(20)|VARCHAR(20)", "text|LONGTEXT", "bytea|LONGBLOB",
       "timestamp with time zone|DATETIME(6)", "timestamp(3) with time zone|DATETIME(3)",
       "timestamp(0) without time zone|DATETIME(0)", "time(2) without time zone|TIME(2)",
-      "time with time zone|LONGTEXT", "uuid|CHAR(36)", "jsonb|JSON", "integer[]|LONGTEXT", "interval|LONGTEXT"})
+      "time with time zone|LONGTEXT", "uuid|CHAR(36)", "jsonb|LONGTEXT", "integer[]|LONGTEXT", "interval|LONGTEXT"})
   void postgresTypesAreMappedOnMariaDb(String type, String maria) {
     assertThat(MariaDbDialect.INSTANCE.catalog().columnType(SourceTypes.POSTGRES.family(), type)).isEqualTo(maria);
   }

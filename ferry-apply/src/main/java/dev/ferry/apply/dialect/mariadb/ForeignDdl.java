@@ -221,6 +221,7 @@ final class ForeignDdl {
     }
     ColumnDraft c = new ColumnDraft(quoted(name));
     c.type = DdlTypes.read(t, sqlite, table, c.name);
+    c.notNull = c.type.notNull();
     while (!t.done() && !t.peek().isSymbol(',') && !t.peek().isSymbol(')')) {
       if (t.accept("NOT", "NULL")) {
         c.notNull = true;
@@ -290,7 +291,7 @@ final class ForeignDdl {
   /** A column as read, rendered once the table's keys are known (a key column needs a bounded type). */
   private static final class ColumnDraft {
     final String name;
-    DdlTypes.Mapped type;
+    MariaDbTypes.Mapped type;
     boolean notNull;
     boolean primaryKey;
     boolean unique;

@@ -224,8 +224,8 @@ final class MariaDbCatalog implements TargetCatalog {
   @Override
   public String columnType(TypeFamily family, String type) {
     return switch (family) {
-      case SQLITE -> fromSqlite(type);
-      case POSTGRES -> fromPostgres(type);
+      case SQLITE -> MariaDbTypes.forSeed(true, type);
+      case POSTGRES -> MariaDbTypes.forSeed(false, type);
       case MARIADB -> fromMariaDb(type);
     };
   }
@@ -250,60 +250,5 @@ final class MariaDbCatalog implements TargetCatalog {
       return t.base().toUpperCase(Locale.ROOT) + t.modifier() + " CHARACTER SET utf8mb4";
     }
     return columnType;
-  }
-
-  /** The MariaDB column type for a PostgreSQL {@code format_type} (docs/apply.md, MariaDB targets). */
-  static String fromPostgres(String pgType) {
-    String t = pgType.toLowerCase(Locale.ROOT);
-    if (t.endsWith("]")) {
-      return "LONGTEXT";
-    }
-    int paren = t.indexOf('(');
-    String base = paren < 0 ? t : t.substring(0, paren).strip();
-    String mod = paren < 0 ? "" : t.substring(paren);
-    return switch (base) {
-      case "smallint" -> "SMALLINT";
-      case "integer" -> "INT";
-      case "bigint" -> "BIGINT";
-      case "oid" -> "INT UNSIGNED";
-      case "boolean" -> "BOOLEAN";
-      case "real" -> "FLOAT";
-      case "double precision" -> "DOUBLE";
-      case "numeric" -> mod.isEmpty() ? "DECIMAL(65,30)" : "DECIMAL" + mod;
-      case "bytea" -> "LONGBLOB";
-      case "date" -> "DATE";
-      case "timestamp without time zone", "timestamp with time zone" -> "DATETIME(6)";
-      case "timestamp" -> "DATETIME" + precision(mod); // timestamp(p) [with[out] time zone]
-      case "time without time zone" -> "TIME(6)";
-      case "time" -> mod.contains("with time zone") ? "LONGTEXT" : "TIME" + precision(mod);
-      case "uuid" -> "CHAR(36)";
-      case "json", "jsonb" -> "JSON";
-      case "character varying" -> mod.isEmpty() ? "LONGTEXT" : "VARCHAR" + mod;
-      case "character" -> mod.isEmpty() ? "CHAR(1)" : "CHAR" + mod;
-      default -> "LONGTEXT";
-    };
-  }
-
-  /** The {@code (p)} of {@code (p) with time zone}. */
-  private static String precision(String mod) {
-    return mod.substring(0, mod.indexOf(')') + 1);
-  }
-
-  /** By SQLite's type affinity rules (INT, CHAR/CLOB/TEXT, BLOB or none, REAL/FLOA/DOUB, else NUMERIC). */
-  static String fromSqlite(String declared) {
-    String t = declared.toUpperCase(Locale.ROOT);
-    if (t.contains("INT")) {
-      return "BIGINT";
-    }
-    if (t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT")) {
-      return "LONGTEXT";
-    }
-    if (t.isBlank() || t.contains("BLOB")) {
-      return "LONGBLOB";
-    }
-    if (t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB")) {
-      return "DOUBLE";
-    }
-    return "DECIMAL(65,30)";
   }
 }
