@@ -143,7 +143,7 @@ final class MariaDbTypes {
     if (upper.contains("CHAR") || upper.contains("CLOB") || upper.contains("TEXT")) {
       return args.isEmpty() ? new Mapped("LONGTEXT", "VARCHAR(255)") : new Mapped("VARCHAR(" + args.getFirst() + ")");
     }
-    if (upper.contains("BLOB")) {
+    if (upper.contains("BLOB") || upper.isEmpty()) { // no declared type: BLOB affinity, any value kept as it is
       return new Mapped("LONGBLOB", "VARBINARY(255)");
     }
     if (upper.contains("REAL") || upper.contains("FLOA") || upper.contains("DOUB")) {
