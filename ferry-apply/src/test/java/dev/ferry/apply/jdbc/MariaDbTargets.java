@@ -17,14 +17,14 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A fresh database per test on a class's MariaDB server, its URL carrying the dialect's driver properties as the node adds them. */
-final class MariaDbTargets {
+public final class MariaDbTargets {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
   private MariaDbTargets() {
   }
 
   /** Creates database {@code prefix}N; its URL with {@code urlExtra} (e.g. {@code &sessionVariables=…}) appended. */
-  static String fresh(MariaDbServerExtension mariadb, String prefix, String urlExtra) throws SQLException {
+  public static String fresh(MariaDbServerExtension mariadb, String prefix, String urlExtra) throws SQLException {
     StringBuilder u = new StringBuilder(mariadb.server().createDatabase(prefix + DATABASES.incrementAndGet()))
         .append(urlExtra);
     MariaDbDialect.INSTANCE.driverProperties().forEach((k, v) -> u.append('&').append(k).append('=').append(v));
@@ -32,14 +32,14 @@ final class MariaDbTargets {
   }
 
   /** Runs {@code sql} on {@code url}. */
-  static void execute(String url, String sql) throws SQLException {
+  public static void execute(String url, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
       st.execute(sql);
     }
   }
 
   /** The rows {@code sql} reads on {@code url}, each as its columns joined by {@code |}. */
-  static List<String> rows(String url, String sql) throws SQLException {
+  public static List<String> rows(String url, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {

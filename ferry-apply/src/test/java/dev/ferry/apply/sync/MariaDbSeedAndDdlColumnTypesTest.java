@@ -1,9 +1,12 @@
 package dev.ferry.apply.sync;
 
+import static dev.ferry.apply.jdbc.MariaDbTargets.execute;
+import static dev.ferry.apply.jdbc.MariaDbTargets.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.apply.ApplyConfig;
 import dev.ferry.apply.dialect.mariadb.MariaDbDialect;
+import dev.ferry.apply.jdbc.MariaDbTargets;
 import dev.ferry.apply.jdbc.SeedTarget;
 import dev.ferry.journal.model.Change;
 import dev.ferry.journal.model.SourcePosition;
@@ -44,8 +47,8 @@ class MariaDbSeedAndDdlColumnTypesTest {
     String src = pg.cluster().createDatabase("typeparity");
     execute(src, CREATE);
     SourceTable table = new SourceTable(new TableId("public", "parity"), catalogColumns(src), List.of("id"), 0, 0);
-    String seeded = maria("seeded");
-    String replicated = maria("replicated");
+    String seeded = MariaDbTargets.fresh(mariadb, "seeded", "");
+    String replicated = MariaDbTargets.fresh(mariadb, "replicated", "");
 
     try (Connection c = DriverManager.getConnection(seeded)) {
       SeedTarget target = SeedTarget.on(c, ApplyConfig.defaults("r1", "src-1"));
@@ -74,36 +77,6 @@ class MariaDbSeedAndDdlColumnTypesTest {
             + " WHERE attrelid = 'parity'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
       while (rs.next()) {
         out.add(new SourceTable.SourceColumn(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
-      }
-    }
-    return out;
-  }
-
-  /** A fresh MariaDB database's URL, with the dialect's driver properties as the node adds them. */
-  private static String maria(String prefix) throws SQLException {
-    StringBuilder u = new StringBuilder(mariadb.server().createDatabase(prefix));
-    MariaDbDialect.INSTANCE.driverProperties().forEach((k, v) -> u.append('&').append(k).append('=').append(v));
-    return u.toString();
-  }
-
-  private static void execute(String url, String sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      st.execute(sql);
-    }
-  }
-
-  /** Each row's columns joined by {@code |}. */
-  private static List<String> rows(String url, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        StringBuilder r = new StringBuilder();
-        for (int i = 1; i <= n; i++) {
-          r.append(i > 1 ? "|" : "").append(rs.getString(i));
-        }
-        out.add(r.toString());
       }
     }
     return out;
