@@ -30,6 +30,29 @@ final class LogWait {
     }
   }
 
+  /**
+   * Waits for a line containing {@code then} that follows a line containing {@code first}, both after
+   * byte {@code from} of {@code log}; returns it.
+   */
+  static String awaitLineAfter(Path log, String first, String then, Process process, long from, Duration timeout)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean seenFirst = false;
+      for (String line : tail(log, from).split("\n")) {
+        if (seenFirst && line.contains(then)) {
+          return line;
+        }
+        seenFirst |= line.contains(first);
+      }
+      assertThat(process.isAlive()).as("ferry runs while waiting for '%s' after '%s'; log:%n%s", then, first,
+          tail(log, from)).isTrue();
+      assertThat(System.nanoTime()).as("'%s' after '%s' within %s; log:%n%s", then, first, timeout, tail(log, from))
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
   /** Waits for {@code text} anywhere in {@code log}. */
   static String awaitLine(Path log, String text, Process process, Duration timeout) throws Exception {
     return awaitLine(log, text, process, 0, timeout);
