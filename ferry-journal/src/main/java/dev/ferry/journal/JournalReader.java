@@ -165,21 +165,11 @@ public final class JournalReader implements AutoCloseable {
   private Optional<JournalTransaction> read(long deadline) throws IOException, InterruptedException {
     while (true) {
       long seen = watch.version();
-      if (frames == null) {
-        if (!unchangedSinceMissing(seen)) {
-          if (openSegment()) {
-            missingSince = -1;
-          } else {
-            missingAtVersion = seen;
-            missingSince = System.nanoTime();
-          }
+      if (frames == null && !lookForSegment(seen)) {
+        if (!await(seen, deadline)) {
+          return Optional.empty();
         }
-        if (frames == null) {
-          if (!await(seen, deadline)) {
-            return Optional.empty();
-          }
-          continue;
-        }
+        continue;
       }
       Status status = frames.next(limit);
       if (status != Status.RECORD) {
@@ -226,14 +216,24 @@ public final class JournalReader implements AutoCloseable {
   }
 
   /**
-   * Whether the segment to read was found missing and the writer of this process has written nothing
-   * since: its files cannot have changed, so an idle reader does not list the directory at every
-   * wake-up (twice, plus a look for the purge mark). A reader of another process's files cannot
-   * tell, and looks every time; so does this one at least once a second whatever the counter says.
+   * Opens the segment to read; false while it is missing. Once found missing it is not looked for
+   * again until the writer of this process wrote something ({@code seen} moved): its files cannot
+   * have changed, so an idle reader does not list the directory at every wake-up (twice, plus a look
+   * for the purge mark). A reader of another process's files cannot tell, and looks every time; so
+   * does this one at least once a second whatever the counter says.
    */
-  private boolean unchangedSinceMissing(long seen) {
-    return watch.exact() && missingSince >= 0 && missingAtVersion == seen
-        && System.nanoTime() - missingSince < RELOOK_NANOS;
+  private boolean lookForSegment(long seen) throws IOException {
+    long now = System.nanoTime();
+    if (watch.exact() && missingSince >= 0 && missingAtVersion == seen && now - missingSince < RELOOK_NANOS) {
+      return false;
+    }
+    if (openSegment()) {
+      missingSince = -1;
+      return true;
+    }
+    missingAtVersion = seen;
+    missingSince = now;
+    return false;
   }
 
   /** How many times this reader looked for its next segment's file (for tests). */
