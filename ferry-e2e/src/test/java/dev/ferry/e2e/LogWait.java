@@ -17,38 +17,27 @@ final class LogWait {
    * line. Fails when the process dies first or the timeout passes, showing the log.
    */
   static String awaitLine(Path log, String text, Process process, long from, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      for (String line : tail(log, from).split("\n")) {
-        if (line.contains(text)) {
-          return line;
-        }
-      }
-      assertThat(process.isAlive()).as("ferry runs while waiting for '%s'; log:%n%s", text, tail(log, from)).isTrue();
-      assertThat(System.nanoTime()).as("'%s' within %s; log:%n%s", text, timeout, tail(log, from)).isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    return awaitLineAfter(log, null, text, process, from, timeout);
   }
 
   /**
-   * Waits for a line containing {@code then} that follows a line containing {@code first}, both after
-   * byte {@code from} of {@code log}; returns it.
+   * As {@link #awaitLine(Path, String, Process, long, Duration)}, for a line containing {@code then}
+   * that follows a line containing {@code first} (any line when {@code first} is null).
    */
   static String awaitLineAfter(Path log, String first, String then, Process process, long from, Duration timeout)
       throws Exception {
+    String what = first == null ? "'" + then + "'" : "'" + then + "' after '" + first + "'";
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      boolean seenFirst = false;
+      boolean seenFirst = first == null;
       for (String line : tail(log, from).split("\n")) {
         if (seenFirst && line.contains(then)) {
           return line;
         }
-        seenFirst |= line.contains(first);
+        seenFirst |= first != null && line.contains(first);
       }
-      assertThat(process.isAlive()).as("ferry runs while waiting for '%s' after '%s'; log:%n%s", then, first,
-          tail(log, from)).isTrue();
-      assertThat(System.nanoTime()).as("'%s' after '%s' within %s; log:%n%s", then, first, timeout, tail(log, from))
-          .isLessThan(deadline);
+      assertThat(process.isAlive()).as("ferry runs while waiting for %s; log:%n%s", what, tail(log, from)).isTrue();
+      assertThat(System.nanoTime()).as("%s within %s; log:%n%s", what, timeout, tail(log, from)).isLessThan(deadline);
       Thread.sleep(50);
     }
   }
