@@ -201,6 +201,16 @@ public interface Dialect {
   }
 
   /**
+   * Whether a write on {@code c} may carry the commit in the same round trip ({@code …; COMMIT}):
+   * where the driver sends several statements in one request and then sends no {@code COMMIT} of
+   * its own for a transaction the server reports ended. The group commit writes its progress row
+   * that way ({@code ProgressStore}). Not by default.
+   */
+  default boolean commitsWithAWrite(Connection c) throws SQLException {
+    return false;
+  }
+
+  /**
    * Defers the deferrable constraints of the open target transaction to its commit, as the
    * source's transaction had them: a key shift ({@code id = id + 1}) applied row by row passes
    * through states where a key is held twice. A no-op where no constraint is deferrable.

@@ -383,8 +383,7 @@ public final class JdbcApplier implements Applier {
           turn.get().inOrder() ? Optional.empty() : Optional.of(resume));
       groupLast = turn.get().inOrder() ? groupLast : resume.flatMap(CommitTurn.Resume::last);
     }
-    progress.write(c, groupPosition, groupLast, clock.instant());
-    link.commit(c); // waits for the journal's fsync, if the rows were handed over before it
+    link.commit(c, withCommit -> progress.write(c, groupPosition, groupLast, clock.instant(), withCommit));
     pending.forEach(p -> checksums.remove(p.tx().gtid()));
     conflicts.committed(groupConflicts);
     skipped += groupSkipped;

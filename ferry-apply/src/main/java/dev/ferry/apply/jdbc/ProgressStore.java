@@ -117,23 +117,33 @@ final class ProgressStore {
    * (before {@code ferry replica reinit}) cannot be taken for the journal's record at the new position.
    */
   void write(Connection c, ReplicaPosition p, Instant now) throws SQLException {
-    write(c, p, Optional.empty(), true, now);
+    write(c, p, Optional.empty(), true, now, false);
   }
 
   /** Writes the row; {@code last}, when given, replaces the last transaction's GTID and checksum. */
   void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, Instant now) throws SQLException {
-    write(c, p, last, false, now);
+    write(c, p, last, false, now, false);
   }
 
-  private void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, boolean clearLast, Instant now)
+  /**
+   * Writes the row as {@link #write(Connection, ReplicaPosition, Optional, Instant)} and, if
+   * {@code withCommit}, commits the transaction in the same round trip (where
+   * {@link Dialect#commitsWithAWrite}, as the caller checked).
+   */
+  void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, Instant now, boolean withCommit)
       throws SQLException {
+    write(c, p, last, false, now, withCommit);
+  }
+
+  private void write(Connection c, ReplicaPosition p, Optional<LastApplied> last, boolean clearLast, Instant now,
+      boolean commit) throws SQLException {
     dialect.markApplied(c, false);
     List<String> columns = new java.util.ArrayList<>(List.of("source", "applied_gtids", "journal_position",
         "schema_sequence", "last_commit_time", "updated_at"));
     if (last.isPresent() || clearLast) {
       columns.addAll(List.of("last_gtid", "last_checksum"));
     }
-    String sql = dialect.syntax().upsert(dialect.controlTables().progress(), columns, "source");
+    String sql = dialect.syntax().upsert(dialect.controlTables().progress(), columns, "source") + (commit ? "; COMMIT" : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (last.isPresent()) {
         ps.setString(7, last.get().gtid().toString());

@@ -65,6 +65,28 @@ final class TargetLink implements AutoCloseable {
     committed();
   }
 
+  /** The last write of a group, made with its commit ({@code true}) or before it. */
+  interface LastWrite {
+    void write(boolean withCommit) throws SQLException;
+  }
+
+  /**
+   * Makes the group's last write and commits, in one round trip where the dialect can
+   * ({@link Dialect#commitsWithAWrite}) — then the write waits for the journal's fsync too —,
+   * otherwise as {@link #commit}, the write overlapping the fsync.
+   */
+  void commit(Connection c, LastWrite last) throws SQLException {
+    if (dialect.commitsWithAWrite(c)) {
+      durable.await(side);
+      last.write(true);
+      c.commit(); // sends nothing: the server said the transaction ended
+      committed();
+    } else {
+      last.write(false);
+      commit(c);
+    }
+  }
+
   /** The retried work committed: no longer retrying. */
   void committed() {
     if (retrying.isPresent()) {

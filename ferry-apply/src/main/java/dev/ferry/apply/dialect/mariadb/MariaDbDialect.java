@@ -109,14 +109,28 @@ public final class MariaDbDialect implements Dialect {
   /**
    * No bulk protocol for batches ({@code COM_STMT_BULK_EXECUTE}): MariaDB refuses it for the
    * {@code INSERT … SELECT} that inserts a row unless its key exists, and a batch's count per row
-   * is what tells the applier a row was missing.
+   * is what tells the applier a row was missing. Several statements in one request
+   * ({@code allowMultiQueries}): a group's progress row and its {@code COMMIT} go in one round trip
+   * ({@link #commitsWithAWrite}). Values are bound by the driver, escaped, never spliced in by Ferry.
    */
   @Override
   public Properties driverProperties() {
     Properties p = new Properties();
     p.setProperty("useBulkStmts", "false");
     p.setProperty("useBulkStmtsForInserts", "false");
+    p.setProperty("allowMultiQueries", "true");
     return p;
+  }
+
+  /**
+   * When the connection allows several statements in one request (Ferry's default, which a URL
+   * may turn off): MariaDB Connector/J sends its own {@code COMMIT} only while the server reports
+   * a transaction open, so after {@code …; COMMIT} it sends none.
+   */
+  @Override
+  public boolean commitsWithAWrite(Connection c) throws SQLException {
+    return c.isWrapperFor(org.mariadb.jdbc.Connection.class)
+        && c.unwrap(org.mariadb.jdbc.Connection.class).getContext().getConf().allowMultiQueries();
   }
 
   /** MariaDB Connector/J's {@code connectTimeout} and {@code socketTimeout} (the login reads too), in ms. */
