@@ -84,6 +84,25 @@ class LauncherCdsTest {
     assertThat(Files.readAllLines(classLog)).anyMatch(line -> line.contains("source: shared objects file (top)"));
   }
 
+  /**
+   * The JVM archives only the classes of the run that makes the archive: one made by a status that
+   * failed on its configuration still holds Jackson's, which every {@code status --json} needs, as
+   * the launcher has that run also read and write a status document (CdsTraining) — into nothing.
+   */
+  @Test
+  void anArchiveMadeByAStatusThatFailedStillHoldsWhatStatusJsonNeeds() throws Exception {
+    Launch failed = launch(Map.of(), "status", "-c", dir.resolve("missing.yaml").toString(), "--json");
+    assertThat(failed.exitCode()).as(failed.stderr()).isEqualTo(2);
+    assertThat(failed.stdout()).isEmpty();
+    assertThat(failed.stderr()).contains("missing.yaml").doesNotContain("Exception");
+    assertThat(archives()).as("the archive made at the failed status's exit").hasSize(1);
+
+    Path classLog = dir.resolve("classes.log");
+    status(Map.of("FERRY_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog)).assertCleanJson();
+    assertThat(Files.readAllLines(classLog)).as("Jackson's mapper came from the archive")
+        .anyMatch(line -> line.contains("tools.jackson.databind.ObjectMapper source: shared objects file (top)"));
+  }
+
   @Test
   void ferryCdsOffOrNoPlaceForTheArchiveLeavesNoneAndTheCommandWorks() throws Exception {
     status(Map.of("FERRY_CDS", "off")).assertCleanJson();
@@ -114,10 +133,15 @@ class LauncherCdsTest {
 
   /** {@code bin/ferry status -c ferry.yaml --json} on the copied jar, with {@code env} added. */
   private Launch status(Map<String, String> env) throws Exception {
+    return launch(env, "status", "-c", config.toString(), "--json");
+  }
+
+  /** {@code bin/ferry ARGS} on the copied jar, with {@code env} added. */
+  private Launch launch(Map<String, String> env, String... args) throws Exception {
     Path out = dir.resolve("out.txt");
     Path err = dir.resolve("err.txt");
-    List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/ferry").toString(), "status", "-c",
-        config.toString(), "--json"));
+    List<String> command = new ArrayList<>(List.of(HOME.resolve("bin/ferry").toString()));
+    command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -129,7 +153,7 @@ class LauncherCdsTest {
     Process p = pb.start();
     if (!p.waitFor(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("bin/ferry status still running after a minute");
+      throw new AssertionError("bin/ferry " + String.join(" ", args) + " still running after a minute");
     }
     return new Launch(p.exitValue(), Files.readString(out), Files.readString(err));
   }

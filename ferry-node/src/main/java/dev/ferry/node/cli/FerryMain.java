@@ -45,7 +45,9 @@ public final class FerryMain implements Callable<Integer> {
     if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
       return usageError(new CommandLine.UnmatchedArgumentException(cli, List.of(args[0])), args);
     }
-    return cli.execute(args);
+    int exit = cli.execute(args);
+    CdsTraining.runIfAsked();
+    return exit;
   }
 
   /** {@code ferry} with no command: the usage, on standard error, and a usage error's exit code. */
