@@ -49,6 +49,9 @@ class CaptureRestartMessagesTest {
   void aNormalResumeLogsPositionsInWords() throws Exception {
     try (FerryCli cli = new FerryCli(dir)) {
       runUntilReplicated(cli, dir.resolve("first.log"), 1);
+      String first = Files.readString(dir.resolve("first.log"));
+      assertThat(first).as("the new replica's seeding logged").contains("snapshot ").contains("(temporary slot");
+      assertThat(first).as("no Java internals in the log").doesNotContain("Optional").doesNotContain("LSN{");
       sql("INSERT INTO t VALUES (2, 'while stopped')");
 
       Path second = dir.resolve("second.log");

@@ -86,7 +86,7 @@ public final class PostgresSnapshot implements AutoCloseable {
       emitMarker(normal, marker);
       SlotState after = SlotState.read(normal, config.slotName());
       LOG.info("{} snapshot {} at {} (temporary slot {}); capture slot {} confirmed up to {}; {} tables",
-          config.side(), info.getSnapshotName(), info.getConsistentPoint(), slot, config.slotName(),
+          config.side(), info.getSnapshotName(), info.getConsistentPoint().asString(), slot, config.slotName(),
           after.confirmedFlush(), tables.size());
       return new PostgresSnapshot(config, replication, info.getSnapshotName(), lsn, tables, marker);
     } catch (SQLException e) {

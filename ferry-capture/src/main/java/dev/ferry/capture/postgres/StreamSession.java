@@ -209,7 +209,7 @@ final class StreamSession {
       p.durable().get();
     } catch (ExecutionException e) {
       throw new CaptureException(config.name(), "the sink failed to make the transaction ending at "
-          + LogSequenceNumber.valueOf(p.endLsn()) + " durable; nothing after it is confirmed", e.getCause());
+          + LogSequenceNumber.valueOf(p.endLsn()).asString() + " durable; nothing after it is confirmed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted although the future was done", e);
