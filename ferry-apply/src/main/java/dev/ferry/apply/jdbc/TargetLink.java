@@ -29,6 +29,8 @@ final class TargetLink implements AutoCloseable {
   private final ChangeWriter writer;
   private final StatementCache cache;
   private volatile Connection connection;
+  /** Whether this session's group commit rides on its last write ({@link Dialect#commitsWithAWrite}). */
+  private boolean commitWithLastWrite;
   /** What a group commit waits for when transactions arrive before the journal's fsync. */
   final DurableCommits durable = new DurableCommits();
   /** The transient error being retried, until the retried work commits; read by status. */
@@ -76,7 +78,7 @@ final class TargetLink implements AutoCloseable {
    * otherwise as {@link #commit}, the write overlapping the fsync.
    */
   void commit(Connection c, LastWrite last) throws SQLException {
-    if (dialect.commitsWithAWrite(c)) {
+    if (commitWithLastWrite) {
       durable.await(side);
       last.write(true);
       c.commit(); // sends nothing: the server said the transaction ended
@@ -118,6 +120,7 @@ final class TargetLink implements AutoCloseable {
   /** Uses {@code c} from now on, making the session read-only for others when asked. */
   void use(Connection c, boolean makeReadOnly) throws SQLException {
     connection = c;
+    commitWithLastWrite = dialect.commitsWithAWrite(c);
     c.setAutoCommit(true);
     dialect.prepareSession(c, makeReadOnly, replicaName);
     dialect.markApplySession(c, source, replicaName);

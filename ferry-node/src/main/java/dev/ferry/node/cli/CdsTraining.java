@@ -16,7 +16,7 @@ import java.util.Map;
  * ({@code bin/ferry} sets {@code ferry.cds.training} on the run that makes it): the JVM archives
  * only the classes that run loaded, so an archive made by a {@code status} that failed on its
  * configuration, or printed text, would leave every later {@code status --json} loading Jackson's
- * classes from the jar (about half a second of CPU more each, measured). This reads a status
+ * classes from the jar (about half a second of CPU more each, measured). This reads a
  * configuration and a status file's document and writes the document as JSON and as text, into
  * nothing: no output, no file, no connection.
  */
@@ -63,7 +63,7 @@ final class CdsTraining {
     }
     FerryConfig.parse(CONFIG, Path.of("ferry.yaml"), Map.of());
     NodeStatus status = StatusJson.read(sample, NodeStatus.class);
-    StatusFile.Document document = StatusJson.read(StatusJson.write(new StatusFile.Document(1, "node", true, status)),
+    StatusFile.Document document = StatusJson.read(StatusJson.write(new StatusFile.Document(1, "run", true, status)),
         StatusFile.Document.class);
     StatusJson.of(document.status());
     PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
