@@ -123,8 +123,25 @@ class MariaDbApplierTest extends ApplierContractTest {
    */
   @Test
   void aGroupCommitsInTheRequestOfItsProgressRow() throws Exception {
+    List<String> queries = requestsOfTheSecondGroup(target());
+    assertThat(queries).as("the requests: %s", queries)
+        .filteredOn(q -> q.contains("replication_control") && q.strip().endsWith("; COMMIT")).hasSize(1);
+    assertThat(queries).as("the requests: %s", queries).noneMatch(q -> q.strip().equalsIgnoreCase("COMMIT"));
+  }
+
+  /** A URL that turns {@code allowMultiQueries} off wins over Ferry's default: the commit goes alone, as before. */
+  @Test
+  void withSeveralStatementsPerRequestTurnedOffInTheUrlTheCommitIsSentAlone() throws Exception {
+    List<String> queries = requestsOfTheSecondGroup(() -> DriverManager.getConnection(url + "&allowMultiQueries=false"));
+    assertThat(queries).as("the requests: %s", queries).noneMatch(q -> q.strip().endsWith("; COMMIT"));
+    assertThat(queries).as("the requests: %s", queries).anyMatch(q -> q.strip().equalsIgnoreCase("COMMIT"));
+  }
+
+  /** The requests the server's general log holds for the second of two one-insert groups; both applied. */
+  private List<String> requestsOfTheSecondGroup(ConnectionSource connections) throws Exception {
     createAccounts();
-    try (Applier applier = open(ApplyConfig.defaults("r1", "src-1").withGrouping(ApplyConfig.Grouping.NONE))) {
+    ApplyConfig config = ApplyConfig.defaults("r1", "src-1").withGrouping(ApplyConfig.Grouping.NONE);
+    try (Applier applier = JdbcApplier.open(config, connections)) {
       applier.apply(tx(1, insert(ACCOUNTS, ACCOUNT_COLS, 1L, 1L, "i")));
       MariaDbTargets.execute(url, "SET GLOBAL log_output = 'TABLE'");
       MariaDbTargets.execute(url, "TRUNCATE mysql.general_log");
@@ -135,12 +152,8 @@ class MariaDbApplierTest extends ApplierContractTest {
         MariaDbTargets.execute(url, "SET GLOBAL general_log = OFF");
       }
     }
-    List<String> queries = rows("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log"
-        + " WHERE command_type = 'Query'");
-    assertThat(queries).as("the requests: %s", queries)
-        .filteredOn(q -> q.contains("replication_control") && q.strip().endsWith("; COMMIT")).hasSize(1);
-    assertThat(queries).as("the requests: %s", queries).noneMatch(q -> q.strip().equalsIgnoreCase("COMMIT"));
     assertThat(rows("SELECT count(*) FROM " + sqlName(ACCOUNTS))).containsExactly("2");
+    return rows("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log WHERE command_type = 'Query'");
   }
 
   /** A server status counter; read with {@code SHOW STATUS}, which counts as no {@code SELECT}. */
